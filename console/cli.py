@@ -1,0 +1,68 @@
+"""Command line: `grid-console [--db URL] SUBCOMMAND ...` (and `python main.py ...`).
+
+Each subcommand lives in console/commands/<name>.py with ``add_arguments(parser)`` and
+``run(args) -> int``; this module only wires them up. The default (no subcommand) starts the
+console on the embedded demo database, creating, migrating and seeding it on first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from console.errors import ConsoleError
+
+#: subcommand → (module under console.commands, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "gui": ("gui", "start the console (default)"),
+    "seed-demo": ("seed_demo", "create the demo district and demo cases"),
+    "stats": ("stats", "counts per level, department, state and traffic light"),
+    "deadline": ("deadline", "compute a deadline on the working-time calendar"),
+    "import-geography": ("import_geography", "load a district's grid layer from GeoJSON"),
+    "simulate": ("simulate", "keep adding and moving cases, as the field would"),
+    "bench": ("bench", "run the benchmark scenarios beside their baselines"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grid-console",
+        description="网格化管理指挥调度台 Grid Dispatch Console",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: the embedded SQLite file in the user data dir, "
+        "or $GRID_CONSOLE_DB)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = importlib.import_module(f"console.commands.{module_name}")
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sp)
+        sp.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
+    try:
+        return int(args._module.run(args) or 0)
+    except ConsoleError as exc:
+        print(f"错误 [{exc.code}]: {exc.message}", file=sys.stderr)
+        for problem in getattr(exc, "problems", [])[:50]:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

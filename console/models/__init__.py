@@ -1,0 +1,36 @@
+"""SQLAlchemy 2.x typed ORM models. No Qt, no business rules beyond invariants."""
+
+from console.models.base import Base, UTCDateTime
+from console.models.case import (
+    FINAL_STATES,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseSource,
+    CaseState,
+)
+from console.models.geography import Region, RegionLevel
+from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
+from console.models.taxonomy import Category, DeadlineRule, RoutingRule
+
+__all__ = [
+    "FINAL_STATES",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseNumberCounter",
+    "CaseSource",
+    "CaseState",
+    "Category",
+    "DeadlineRule",
+    "Department",
+    "DepartmentKind",
+    "GridStaff",
+    "GridStaffRole",
+    "Region",
+    "RegionLevel",
+    "Role",
+    "RoutingRule",
+    "User",
+    "UTCDateTime",
+]

@@ -1,0 +1,146 @@
+"""Cases (案件) and their append-only audit trail (case_events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from console.models.base import Base, UTCDateTime
+
+
+class CaseState(StrEnum):
+    """States of the six-step closed loop (see resources/lifecycle/transitions.csv)."""
+
+    REPORTED = "reported"  # 发现上报, awaiting 立案
+    SELF_HANDLED = "self_handled"  # 自处置, awaiting the duty chief's review
+    REGISTERED = "registered"  # 已立案, awaiting 派遣
+    DISPATCHED = "dispatched"  # 已派遣, with the department (处置中)
+    RETURN_REQUESTED = "return_requested"  # 回退申请, awaiting the dispatcher
+    SUSPENDED = "suspended"  # 挂账: the clock stops
+    HANDLED = "handled"  # 处置反馈, awaiting 核查
+    VERIFIED = "verified"  # 核查通过, awaiting 结案
+    CLOSED = "closed"  # 结案
+    ARCHIVED = "archived"  # 归档
+    VOIDED = "voided"  # 作废 / 不予立案
+
+
+#: States in which a case is finished (no deadline clock, no queue but the archive).
+FINAL_STATES = frozenset({CaseState.CLOSED, CaseState.ARCHIVED, CaseState.VOIDED})
+
+
+class CaseSource(StrEnum):
+    INSPECTOR = "inspector"  # 监督员
+    HOTLINE = "hotline"  # 12345
+    VIDEO = "video"  # 视频巡查
+    PUBLIC = "public"  # 公众
+    OPINION = "opinion"  # 舆情
+    GRID = "grid"  # 网格员
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_cases_state_deadline", "state", "deadline_at"),
+        Index("ix_cases_state_warning", "state", "warning_at"),
+        Index("ix_cases_state_reported", "state", "reported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Case number: C/E + category code + yyyymmdd + 4-digit sequence (an implementation
+    #: convention, see codes_and_lifecycle.md §2).
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    source: Mapped[str] = mapped_column(String(12))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    reporter: Mapped[str | None] = mapped_column(String(50))
+
+    taxonomy: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(12))
+    category_code: Mapped[str] = mapped_column(String(8), index=True)
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rules.id"))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(256))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    street_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+
+    state: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    #: The handling time limit, fixed at registration from the deadline rule.
+    limit_value: Mapped[float | None] = mapped_column(Float)
+    limit_unit: Mapped[str | None] = mapped_column(String(12))
+    #: Approved extensions, in limit_unit, added to the limit.
+    extension_value: Mapped[float] = mapped_column(Float, default=0.0)
+    #: A pending extension request (in limit_unit), awaiting the dispatcher.
+    extension_requested: Mapped[float | None] = mapped_column(Float)
+    #: When the yellow light comes on / the case is overdue. Null while not on the clock.
+    warning_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: While suspended: when it stopped, and the state it resumes to.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_from: Mapped[str | None] = mapped_column(String(20))
+    #: Clock seconds (working or natural, per limit_unit) spent suspended so far.
+    suspended_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseEvent(Base):
+    """One step in a case's history. Append-only: never updated, never deleted."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(50))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    #: JSON text with action-specific detail (deadline, extension, rework reason...).
+    data: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseNumberCounter(Base):
+    """Last sequence used per case-number prefix (kind letter + category + date)."""
+
+    __tablename__ = "case_number_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
