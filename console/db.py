@@ -41,8 +41,17 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (default: the embedded SQLite file) with the console's settings."""
+def _sqlite_on_begin_read(conn: Any) -> None:
+    # Readers take no lock: in WAL mode they see a snapshot and never wait for a writer.
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default: the embedded SQLite file) with the console's settings.
+
+    On SQLite, a writing engine begins every transaction with BEGIN IMMEDIATE; a
+    ``read_only`` one with a plain BEGIN, so reads never queue behind a writer.
+    """
     url = url or default_db_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -51,7 +60,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "begin", _sqlite_on_begin_read if read_only else _sqlite_on_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -86,6 +95,11 @@ class Database:
         if migrate:
             upgrade(self.engine)
         self.sessions = make_session_factory(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            self.read_engine = make_engine(self.url, read_only=True)
+        else:
+            self.read_engine = self.engine
+        self.read_sessions = make_session_factory(self.read_engine)
 
     @property
     def dialect(self) -> str:
@@ -97,5 +111,16 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: never takes the write lock, never commits."""
+        with self.read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

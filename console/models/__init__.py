@@ -31,6 +31,6 @@ __all__ = [
     "RegionLevel",
     "Role",
     "RoutingRule",
-    "User",
     "UTCDateTime",
+    "User",
 ]

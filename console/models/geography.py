@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from console.domain.geography_rules import RegionLevel
 from console.models.base import Base
 
-
-class RegionLevel(StrEnum):
-    DISTRICT = "district"  # 区
-    STREET = "street"  # 街道
-    AREA = "area"  # 片区
-    UNIT = "unit"  # 单元 / 社区
-    GRID = "grid"  # 网格
-
-    @property
-    def rank(self) -> int:
-        return list(RegionLevel).index(self)
+__all__ = ["Region", "RegionLevel"]
 
 
 class Region(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from console.models.base import Base
@@ -12,7 +12,8 @@ class Category(Base):
     """One minor class (小类) of a taxonomy, with its major class (大类)."""
 
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("taxonomy", "code"),)
+    #: Components and events reuse code numbers (部件 0101 上水井盖, 事件 0101 私搭乱建).
+    __table_args__ = (UniqueConstraint("taxonomy", "kind", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: "cjt214" (CJ/T 214 / GB/T 30428.2 lineage, 4-digit codes) or "gbt47678-5-2026" (5-digit).
@@ -37,10 +38,13 @@ class DeadlineRule(Base):
     """
 
     __tablename__ = "deadline_rules"
+    __table_args__ = (Index("ix_deadline_rules_category", "taxonomy", "kind", "category_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     taxonomy: Mapped[str] = mapped_column(String(20))
-    category_code: Mapped[str] = mapped_column(String(8), index=True)
+    #: "component" (部件) or "event_type" (事件), as on Category.
+    kind: Mapped[str] = mapped_column(String(12))
+    category_code: Mapped[str] = mapped_column(String(8))
     condition: Mapped[str] = mapped_column(String(300))
     limit_value: Mapped[float] = mapped_column(Float)
     limit_unit: Mapped[str] = mapped_column(String(12))
@@ -57,10 +61,12 @@ class RoutingRule(Base):
     """
 
     __tablename__ = "routing_rules"
-    __table_args__ = (UniqueConstraint("taxonomy", "category_prefix", "street_id"),)
+    __table_args__ = (UniqueConstraint("taxonomy", "kind", "category_prefix", "street_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     taxonomy: Mapped[str] = mapped_column(String(20))
+    #: "component" (部件) or "event_type" (事件): a prefix applies to one kind only.
+    kind: Mapped[str] = mapped_column(String(12))
     category_prefix: Mapped[str] = mapped_column(String(8))
     street_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))

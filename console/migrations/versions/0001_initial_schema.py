@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 01:36:51.230607
+Create Date: 2026-11-27 01:44:27.613116
 """
 from __future__ import annotations
 
@@ -35,11 +35,12 @@ def upgrade() -> None:
     sa.Column('successor_code', sa.String(length=8), nullable=True),
     sa.Column('is_local_extension', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
-    sa.UniqueConstraint('taxonomy', 'code', name=op.f('uq_categories_taxonomy_code'))
+    sa.UniqueConstraint('taxonomy', 'kind', 'code', name=op.f('uq_categories_taxonomy_kind_code'))
     )
     op.create_table('deadline_rules',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('taxonomy', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('category_code', sa.String(length=8), nullable=False),
     sa.Column('condition', sa.String(length=300), nullable=False),
     sa.Column('limit_value', sa.Float(), nullable=False),
@@ -50,7 +51,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_rules'))
     )
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_deadline_rules_category_code'), ['category_code'], unique=False)
+        batch_op.create_index('ix_deadline_rules_category', ['taxonomy', 'kind', 'category_code'], unique=False)
 
     op.create_table('regions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -162,13 +163,14 @@ def upgrade() -> None:
     op.create_table('routing_rules',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('taxonomy', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('category_prefix', sa.String(length=8), nullable=False),
     sa.Column('street_id', sa.Integer(), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_routing_rules_department_id_departments')),
     sa.ForeignKeyConstraint(['street_id'], ['regions.id'], name=op.f('fk_routing_rules_street_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_rules')),
-    sa.UniqueConstraint('taxonomy', 'category_prefix', 'street_id', name=op.f('uq_routing_rules_taxonomy_category_prefix_street_id'))
+    sa.UniqueConstraint('taxonomy', 'kind', 'category_prefix', 'street_id', name=op.f('uq_routing_rules_taxonomy_kind_category_prefix_street_id'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -245,7 +247,7 @@ def downgrade() -> None:
 
     op.drop_table('regions')
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_deadline_rules_category_code'))
+        batch_op.drop_index('ix_deadline_rules_category')
 
     op.drop_table('deadline_rules')
     op.drop_table('categories')

@@ -1,0 +1,49 @@
+"""`grid-console bench [--quick] [--json]`: speed figures, each beside a same-run baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+from console.bench.foundation import run_foundation
+from console.bench.harness import format_table
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="small sizes (for CI)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the benchmark databases go (default: a temp dir)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        figures = run_foundation(workdir, args.quick, log)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "quick": args.quick,
+                    "python": platform.python_version(),
+                    "figures": [f.as_dict() for f in figures],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(format_table(figures))
+    return 0

@@ -1,0 +1,86 @@
+"""`grid-console deadline`: compute a deadline on the working-time calendar.
+
+Example: ``grid-console deadline --from 2026-09-30T16:00+08:00 --limit 1工作日`` prints
+``2026-10-08T16:00:00+08:00`` (National Day 1–7 October is skipped). Needs no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from console.config import LOCAL_TZ
+from console.domain.time_limits import deadline_after, parse_time_limit
+from console.domain.worktime import WorkCalendar, parse_office_hours
+from console.errors import ValidationError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="ISO8601",
+        help="start instant with a timezone offset, e.g. 2026-09-30T16:00+08:00 (default: now)",
+    )
+    parser.add_argument(
+        "--limit",
+        required=True,
+        help="time limit: 4工作时, 1工作日, 6小时 (紧急), 4 work hours, 1 workday, 6 hours",
+    )
+    parser.add_argument(
+        "--overrides",
+        type=Path,
+        metavar="FILE",
+        help="holiday override CSV (date,kind,name); default: resources/calendar/holiday_overrides.csv",
+    )
+    parser.add_argument(
+        "--office-hours",
+        metavar="PERIODS",
+        help='office periods, default "08:00-12:00,14:00-18:00"',
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON object")
+
+
+def parse_start(text: str | None) -> datetime:
+    """The ``--from`` value as an aware datetime; now when absent."""
+    if text is None:
+        return datetime.now(LOCAL_TZ).replace(microsecond=0)  # whole seconds read better
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            f"--from '{text}' 不是 ISO 8601 时间，应如 2026-09-30T16:00+08:00", field="from"
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(
+            f"--from '{text}' 缺少时区偏移，应如 2026-09-30T16:00+08:00", field="from"
+        )
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    # Validate every input before doing any work, so a bad value never half-prints.
+    start = parse_start(args.start)
+    limit = parse_time_limit(args.limit)
+    kw: dict[str, Any] = {}
+    if args.office_hours is not None:
+        kw["office_hours"] = parse_office_hours(args.office_hours)
+    cal = WorkCalendar.from_override_file(args.overrides, **kw)
+
+    deadline = deadline_after(cal, start, limit)
+    start_local = start.astimezone(LOCAL_TZ)
+    deadline_local = deadline.astimezone(LOCAL_TZ)
+    if args.json:
+        payload = {
+            "from": start_local.isoformat(),
+            "limit": str(limit),
+            "deadline": deadline_local.isoformat(),
+            "working_seconds": cal.work_seconds_between(start, deadline),
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print(deadline_local.isoformat())
+    return 0

@@ -1,0 +1,1 @@
+"""Pure domain rules: lifecycle, working time, grid index, deadline policy. No DB, no Qt."""

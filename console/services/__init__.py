@@ -1,0 +1,1 @@
+"""Use cases: plain Python + SQLAlchemy sessions. No Qt import."""

@@ -1,0 +1,359 @@
+"""The demo district: geography, reference data, people and a realistic history of cases.
+
+Cases are not inserted as finished rows: each one is walked through the real lifecycle
+(:class:`CaseWorkflow`) at simulated times, so the demo's timelines, deadlines and traffic
+lights are exactly what the console would have produced.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import shapely
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.db import Database
+from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
+from console.services import geography, reference_data
+from console.services.actors import SYSTEM, Actor
+from console.services.report_input import ReportInput
+from console.services.workflow import CaseWorkflow
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文博浩宇欣怡晨阳"
+
+#: The command-center roles with one demo user each.
+DEMO_USERS = [
+    ("intake", "受理员"),
+    ("duty_chief", "值班长"),
+    ("dispatcher", "派遣员"),
+    ("inspector", "监督员"),
+    ("leader", "领导"),
+    ("admin", "管理员"),
+    ("wall", "大屏"),
+    ("grid_manager", "网格管理员"),
+]
+
+SOURCE_WEIGHTS = {"inspector": 50, "hotline": 25, "video": 10, "public": 10, "opinion": 5}
+ROADS = [
+    "莲湖路",
+    "北大街",
+    "西大街",
+    "劳动路",
+    "桃园路",
+    "枣园路",
+    "丰庆路",
+    "大庆路",
+    "红光路",
+    "环城西路",
+    "星火路",
+    "青年路",
+    "洒金桥",
+    "土门街",
+    "西华门",
+]
+
+
+@dataclass
+class SeedReport:
+    regions_created: bool = False
+    reference: dict[str, int] = field(default_factory=dict)
+    users: int = 0
+    grid_staff: int = 0
+    cases: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def ensure_people(session: Session, rng: random.Random) -> tuple[int, int]:
+    """Demo users (one per role, one handler per department) and 一格七员 for every grid."""
+    users = 0
+    if not session.scalar(select(func.count()).select_from(User)):
+        for role, label in DEMO_USERS:
+            session.add(User(username=role, display_name=f"{label}{person_name(rng)}", role=role))
+            users += 1
+        for dept in session.scalars(select(Department).order_by(Department.id)):
+            session.add(
+                User(
+                    username=f"dept-{dept.code.lower()}",
+                    display_name=f"{dept.name}处置员",
+                    role="department",
+                    department_id=dept.id,
+                )
+            )
+            users += 1
+    staff = 0
+    if not session.scalar(select(func.count()).select_from(GridStaff)):
+        for grid_id in session.scalars(select(Region.id).where(Region.level == "grid")):
+            for role in GridStaffRole:
+                session.add(
+                    GridStaff(
+                        grid_id=grid_id,
+                        role=role.value,
+                        name=person_name(rng),
+                        phone=f"139{rng.randrange(10**8):08d}",
+                    )
+                )
+                staff += 1
+    session.flush()
+    return users, staff
+
+
+def random_points_in_grids(
+    session: Session, count: int, *, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` random points, each inside a grid picked uniformly (busy and quiet grids alike)."""
+    rows = (
+        session.execute(select(Region.geometry).where(Region.level == "grid").order_by(Region.id))
+        .scalars()
+        .all()
+    )
+    polygons = shapely.from_geojson(list(rows))
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(polygons), size=count)
+    lons = np.empty(count)
+    lats = np.empty(count)
+    bounds = shapely.bounds(polygons)
+    for idx in np.unique(picks):
+        where = np.flatnonzero(picks == idx)
+        minx, miny, maxx, maxy = bounds[idx]
+        got = 0
+        while got < len(where):
+            xs = rng.uniform(minx, maxx, 4 * (len(where) - got) + 4)
+            ys = rng.uniform(miny, maxy, xs.size)
+            # contains_xy is strict: a point on a border could resolve to the neighbour.
+            inside = shapely.contains_xy(polygons[idx], xs, ys)
+            xs, ys = xs[inside], ys[inside]
+            take = min(len(xs), len(where) - got)
+            lons[where[got : got + take]] = xs[:take]
+            lats[where[got : got + take]] = ys[:take]
+            got += take
+    return lons, lats
+
+
+def _actors(session: Session) -> tuple[dict[str, Actor], dict[int, Actor]]:
+    by_role: dict[str, Actor] = {}
+    by_dept: dict[int, Actor] = {}
+    for user in session.scalars(select(User).where(User.active.is_(True))):
+        actor = Actor(user.id, user.display_name, user.role, user.department_id)
+        if user.role == "department" and user.department_id is not None:
+            by_dept.setdefault(user.department_id, actor)
+        else:
+            by_role.setdefault(user.role, actor)
+    return by_role, by_dept
+
+
+class _History:
+    """Walks one case through the loop at simulated times, stopping at ``now``."""
+
+    def __init__(
+        self,
+        session: Session,
+        workflow: CaseWorkflow,
+        rng: random.Random,
+        now: datetime,
+        by_role: dict[str, Actor],
+        by_dept: dict[int, Actor],
+        departments: list[int],
+    ) -> None:
+        self.s, self.wf, self.rng, self.now = session, workflow, rng, now
+        self.by_role, self.by_dept, self.departments = by_role, by_dept, departments
+
+    def step(
+        self,
+        case: Case,
+        at: datetime,
+        action: str,
+        role: str | None = None,
+        note: str | None = None,
+        **params: object,
+    ) -> bool:
+        if at > self.now:
+            return False
+        if role is None:
+            assert case.department_id is not None
+            actor = self.by_dept[case.department_id]
+        else:
+            actor = SYSTEM if role == "system" else self.by_role[role]
+        self.wf.apply(self.s, actor, case, action, at, note=note, **params)
+        return True
+
+    def minutes(self, lo: float, hi: float) -> timedelta:
+        return timedelta(minutes=self.rng.uniform(lo, hi))
+
+    def run(self, case: Case) -> None:
+        rng, t = self.rng, case.reported_at
+        roll = rng.random()
+        if roll < 0.05:
+            t += self.minutes(20, 240)
+            if self.step(case, t, "self_handle", "grid_manager", note="网格内自行处置完毕"):
+                self.step(case, t + self.minutes(10, 120), "close", "duty_chief")
+            return
+        t += self.minutes(3, 45)
+        if roll < 0.10:
+            self.step(case, t, "void", "duty_chief", note="重复上报或不属于受理范围")
+            return
+        if not self.step(case, t, "register", "duty_chief"):
+            return
+        t += self.minutes(3, 40)
+        if not self.step(case, t, "dispatch", "dispatcher"):
+            return
+        if rng.random() < 0.08:  # a wrong dispatch, returned and re-dispatched
+            t += self.minutes(30, 300)
+            if not self.step(case, t, "request_return", note="非本部门职责，申请回退"):
+                return
+            t += self.minutes(5, 60)
+            if not self.step(case, t, "approve_return", "dispatcher"):
+                return
+            t += self.minutes(3, 30)
+            other = rng.choice([d for d in self.departments if d != case.department_id])
+            if not self.step(case, t, "dispatch", "dispatcher", department_id=other):
+                return
+        if rng.random() < 0.03:
+            t += self.minutes(60, 600)
+            if not self.step(case, t, "suspend", "duty_chief", note="涉及规划调整，暂无法处置"):
+                return
+            t += timedelta(days=rng.uniform(1, 10))
+            if not self.step(case, t, "resume", "duty_chief"):
+                return
+        if rng.random() < 0.05:
+            t += self.minutes(30, 240)
+            if self.step(
+                case,
+                t,
+                "request_extension",
+                amount=case.limit_value or 1,
+                note="需协调产权单位，申请延期",
+            ):
+                t += self.minutes(10, 120)
+                self.step(case, t, "approve_extension", "dispatcher")
+        for attempt in range(3):
+            assert case.deadline_at is not None and case.dispatched_at is not None
+            span = (case.deadline_at - max(t, case.dispatched_at)).total_seconds()
+            share = rng.uniform(0.2, 0.95) if rng.random() < 0.82 else rng.uniform(1.05, 2.5)
+            t = max(t, case.dispatched_at) + timedelta(seconds=max(span, 3600) * share)
+            if not self.step(case, t, "feedback", note="已按要求处置完毕"):
+                return
+            t += self.minutes(30, 480)
+            if attempt < 2 and rng.random() < 0.1:
+                if not self.step(case, t, "verify_fail", "inspector", note="现场核查未整改到位"):
+                    return
+                continue
+            if not self.step(case, t, "verify_pass", "inspector"):
+                return
+            break
+        t += self.minutes(5, 120)
+        if self.step(case, t, "close", "duty_chief"):
+            self.step(case, t + timedelta(days=3), "archive", "system")
+
+
+def seed_cases(
+    session: Session, workflow: CaseWorkflow, *, cases: int, days: float, seed: int, now: datetime
+) -> int:
+    """Report ``cases`` demo cases over the last ``days`` and walk each through the loop."""
+    rng = random.Random(seed)
+    by_role, by_dept = _actors(session)
+    departments = sorted(by_dept)
+    categories = session.execute(
+        select(Category.code, Category.name, Category.kind, Category.major_name).where(
+            Category.taxonomy == reference_data.DEFAULT_TAXONOMY
+        )
+    ).all()
+    lons, lats = random_points_in_grids(session, cases, seed=seed)
+    history = _History(session, workflow, rng, now, by_role, by_dept, departments)
+    reporter_for = {
+        "inspector": by_role.get("inspector"),
+        "hotline": by_role.get("intake"),
+        "video": by_role.get("intake"),
+        "public": by_role.get("intake"),
+        "opinion": by_role.get("intake"),
+    }
+    sources = list(SOURCE_WEIGHTS)
+    weights = list(SOURCE_WEIGHTS.values())
+    starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in range(cases))
+    made = 0
+    # Reference lookups need no pending rows: skip the autoflush before every query, and
+    # flush in batches instead (reserve() flushes the counter rows it creates itself).
+    with session.no_autoflush:
+        made = _seed_loop(
+            session,
+            workflow,
+            rng,
+            history,
+            starts,
+            categories,
+            lons,
+            lats,
+            reporter_for,
+            sources,
+            weights,
+        )
+    return made
+
+
+def _seed_loop(
+    session,
+    workflow,
+    rng,
+    history,
+    starts,
+    categories,
+    lons,
+    lats,  # type: ignore[no-untyped-def]
+    reporter_for,
+    sources,
+    weights,
+) -> int:
+    made = 0
+    for i, reported_at in enumerate(starts):
+        code, name, kind, major = rng.choice(categories)
+        source = rng.choices(sources, weights)[0]
+        actor = reporter_for[source]
+        assert actor is not None
+        report = ReportInput(
+            category_code=code,
+            kind=kind,
+            lon=float(lons[i]),
+            lat=float(lats[i]),
+            description=f"{major}：{name}，{rng.choice(['影响通行', '群众反映强烈', '需尽快处理', '存在安全隐患', '影响市容'])}",
+            address=f"{rng.choice(ROADS)}{rng.randrange(1, 300)}号附近",
+            source=source,
+            reported_at=reported_at,
+        )
+        case = workflow.report(session, actor, report, reported_at)
+        history.run(case)
+        made += 1
+        if made % 200 == 0:
+            session.flush()
+    return made
+
+
+def seed_demo(
+    db: Database,
+    workflow: CaseWorkflow,
+    *,
+    cases: int = 2000,
+    days: float = 30,
+    seed: int = 7,
+    now: datetime,
+) -> SeedReport:
+    """The whole demo: idempotent for geography, reference data and people; adds cases."""
+    report = SeedReport()
+    with db.session() as s:
+        report.regions_created = geography.ensure_demo_district(s, seed=seed)
+    with db.session() as s:
+        report.reference = reference_data.load_reference_data(s)
+        report.users, report.grid_staff = ensure_people(s, random.Random(seed))
+    if cases:
+        with db.session() as s:
+            report.cases = seed_cases(s, workflow, cases=cases, days=days, seed=seed, now=now)
+    with db.read() as s:
+        report.states = dict(s.execute(select(Case.state, func.count()).group_by(Case.state)).all())
+    return report

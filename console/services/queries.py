@@ -1,0 +1,107 @@
+"""Read-side queries: counts for `stats`, the traffic light in SQL, the queue and overdue reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from console.models import Case, Department, GridStaff, Region, User
+from console.services.case_dto import CLOCK_STATES
+
+OPEN_STATES = (
+    "reported",
+    "self_handled",
+    "registered",
+    "dispatched",
+    "return_requested",
+    "suspended",
+    "handled",
+    "verified",
+)
+
+
+def light_expression(now: datetime) -> ColumnElement[Any]:
+    """The traffic light of a case as SQL, matching console.services.case_dto.light_of."""
+    at = case(
+        (Case.state.in_(CLOCK_STATES), literal(now, Case.deadline_at.type)),
+        (Case.state == "suspended", Case.suspended_at),
+        else_=Case.handled_at,
+    )
+    return case(
+        (Case.deadline_at.is_(None), literal(None)),
+        (at.is_(None), literal(None)),
+        (at >= Case.deadline_at, literal("red")),
+        (and_(Case.warning_at.is_not(None), at >= Case.warning_at), literal("yellow")),
+        else_=literal("green"),
+    )
+
+
+def stats(session: Session, now: datetime) -> dict[str, dict[str, int]]:
+    """Counts per level, organisation, state and (open cases) traffic light."""
+    levels = dict(session.execute(select(Region.level, func.count()).group_by(Region.level)).all())
+    departments = dict(
+        session.execute(select(Department.kind, func.count()).group_by(Department.kind)).all()
+    )
+    staff = {
+        "grid_staff": session.scalar(select(func.count()).select_from(GridStaff)) or 0,
+        "users": session.scalar(select(func.count()).select_from(User)) or 0,
+    }
+    states = dict(session.execute(select(Case.state, func.count()).group_by(Case.state)).all())
+    light = light_expression(now).label("light")
+    lights = dict(
+        session.execute(
+            select(light, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(light)
+        ).all()
+    )
+    return {
+        "regions": {
+            lvl: levels.get(lvl, 0) for lvl in ("district", "street", "area", "unit", "grid")
+        },
+        "departments": departments,
+        "staff": staff,
+        "states": states,
+        "lights": {k or "none": v for k, v in lights.items()},
+    }
+
+
+def open_queue_page(
+    *,
+    states: tuple[str, ...] = OPEN_STATES,
+    street_id: int | None = None,
+    department_id: int | None = None,
+    limit: int = 50,
+    after_reported: datetime | None = None,
+) -> Select[Any]:
+    """One page of an open queue, newest first, keyset-paged on reported_at."""
+    query = select(
+        Case.id,
+        Case.number,
+        Case.state,
+        Case.category_code,
+        Case.address,
+        Case.reported_at,
+        Case.deadline_at,
+        Case.warning_at,
+    )
+    query = query.where(Case.state.in_(states))
+    if street_id is not None:
+        query = query.where(Case.street_id == street_id)
+    if department_id is not None:
+        query = query.where(Case.department_id == department_id)
+    if after_reported is not None:
+        query = query.where(Case.reported_at < after_reported)
+    return query.order_by(Case.reported_at.desc()).limit(limit)
+
+
+def overdue_candidates(now: datetime, limit: int | None = None) -> Select[Any]:
+    """Cases on the clock whose warning mark has passed: what the supervision scan looks at."""
+    query = (
+        select(Case.id, Case.state, Case.warning_at, Case.deadline_at)
+        .where(Case.state.in_(CLOCK_STATES), Case.warning_at <= now)
+        .order_by(Case.warning_at)
+    )
+    return query.limit(limit) if limit else query

@@ -1,0 +1,114 @@
+"""A new report as it arrives, and its validation (shared by the console, imports and the seed)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from console.errors import (
+    InvalidCoordinatesError,
+    MissingFieldError,
+    TextTooLongError,
+    ValidationError,
+)
+from console.models import CaseSource
+
+MAX_DESCRIPTION = 2000
+MAX_ADDRESS = 256
+MAX_REPORTER = 50
+MAX_EXTERNAL_ID = 64
+
+SOURCE_LABELS = {
+    "inspector": "监督员",
+    "hotline": "12345",
+    "video": "视频",
+    "public": "公众",
+    "opinion": "舆情",
+    "grid": "网格员",
+}
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    category_code: str
+    lon: float
+    lat: float
+    description: str
+    address: str
+    source: str = CaseSource.INSPECTOR.value
+    taxonomy: str | None = None  # None: the default taxonomy
+    #: "component" (部件) or "event_type" (事件); needed only where both use the code.
+    kind: str | None = None
+    reporter: str | None = None
+    external_id: str | None = None
+    reported_at: datetime | None = None  # None: now
+
+
+def _text(value: object, field: str, label: str, limit: int, *, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise MissingFieldError(f"缺少{label}", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{label}必须是文本", field=field)
+    text = value.strip()
+    if len(text) > limit:
+        raise TextTooLongError(f"{label}过长: {len(text)} 字，最多 {limit} 字", field=field)
+    return text
+
+
+def coordinate(value: object, field: str) -> float:
+    """A finite float from a number or numeric text; a clear error otherwise."""
+    label = "经度" if field == "lon" else "纬度"
+    if value is None or value == "":
+        raise MissingFieldError(f"缺少{label}", field=field)
+    if isinstance(value, bool):
+        raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field) from None
+    if not math.isfinite(number):
+        raise InvalidCoordinatesError(f"{label}不是有效数字: {value!r}", field=field)
+    bound = 180.0 if field == "lon" else 90.0
+    if not -bound <= number <= bound:
+        raise InvalidCoordinatesError(f"{label}超出范围: {number}", field=field)
+    return number
+
+
+def validate(report: ReportInput) -> ReportInput:
+    """A cleaned copy of ``report`` (trimmed text, float coordinates) or a specific error."""
+    if not isinstance(report.category_code, str) or not report.category_code.strip():
+        raise MissingFieldError("缺少问题类别代码", field="category_code")
+    if report.kind not in (None, "component", "event_type"):
+        raise ValidationError(
+            f"未知类别类型: {report.kind!r}（部件 component / 事件 event_type）", field="kind"
+        )
+    if report.source not in SOURCE_LABELS:
+        raise ValidationError(
+            f"未知来源: {report.source!r}（可选: {', '.join(SOURCE_LABELS)}）", field="source"
+        )
+    if report.reported_at is not None and report.reported_at.tzinfo is None:
+        raise ValidationError("上报时间必须带时区", field="reported_at")
+    description = _text(
+        report.description, "description", "问题描述", MAX_DESCRIPTION, required=True
+    )
+    address = _text(report.address, "address", "地址", MAX_ADDRESS, required=True)
+    reporter = _text(report.reporter, "reporter", "上报人", MAX_REPORTER, required=False)
+    external_id = _text(
+        report.external_id, "external_id", "外部编号", MAX_EXTERNAL_ID, required=False
+    )
+    return ReportInput(
+        category_code=report.category_code.strip(),
+        lon=coordinate(report.lon, "lon"),
+        lat=coordinate(report.lat, "lat"),
+        description=description or "",
+        address=address or "",
+        source=report.source,
+        taxonomy=report.taxonomy,
+        kind=report.kind,
+        reporter=reporter,
+        external_id=external_id,
+        reported_at=report.reported_at,
+    )

@@ -1,0 +1,300 @@
+"""The case lifecycle applied to rows: one handler per transition, inside the caller's session.
+
+:class:`CaseWorkflow` checks the actor's role and the case's state against the transition table,
+changes the case and appends its ``case_events`` row. It never commits: :class:`CaseService`
+(console.services.cases) wraps each call in one transaction, and the demo seed runs many in one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from console.domain.lifecycle import Lifecycle, Transition
+from console.domain.time_limits import LimitUnit, TimeLimit, clock_seconds_between
+from console.domain.traffic_light import clock_marks
+from console.domain.worktime import WorkCalendar
+from console.errors import (
+    OutsideDistrictError,
+    PermissionDeniedError,
+    UnknownDepartmentError,
+    ValidationError,
+)
+from console.models import Case, CaseEvent, Department
+from console.services import case_numbers, reference_data
+from console.services.actors import Actor
+from console.services.locator import Locator
+from console.services.report_input import ReportInput, validate
+
+Handler = Callable[[Session, Case, datetime, dict[str, Any]], dict[str, Any] | None]
+
+
+class CaseWorkflow:
+    def __init__(
+        self,
+        calendar: WorkCalendar,
+        lifecycle: Lifecycle,
+        locator: Locator,
+        *,
+        warning_share: float = 0.8,
+    ) -> None:
+        self.calendar = calendar
+        self.lifecycle = lifecycle
+        self.locator = locator
+        self.warning_share = warning_share
+        self._handlers: dict[str, Handler] = {
+            "register": self._register,
+            "void": self._void,
+            "dispatch": self._dispatch,
+            "request_return": self._noop,
+            "approve_return": self._approve_return,
+            "reject_return": self._noop,
+            "request_extension": self._request_extension,
+            "approve_extension": self._approve_extension,
+            "deny_extension": self._deny_extension,
+            "feedback": self._feedback,
+            "verify_pass": self._noop,
+            "verify_fail": self._verify_fail,
+            "close": self._close,
+            "archive": self._archive,
+            "suspend": self._suspend,
+            "resume": self._resume,
+            "self_handle": self._feedback,
+            "add_note": self._noop,
+        }
+
+    # -- creating a case -------------------------------------------------------------------
+
+    def report(self, session: Session, actor: Actor, raw: ReportInput, now: datetime) -> Case:
+        """Create a case in state ``reported`` from a validated report."""
+        transition = self.lifecycle.check("report", None, actor.role)
+        report = validate(raw)
+        taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
+        category = reference_data.get_category(
+            session, taxonomy, report.category_code, kind=report.kind
+        )
+        location = self.locator.locate(report.lon, report.lat)
+        if location is None:
+            reason = self.locator.explain_outside(report.lon, report.lat)
+            raise OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}", field="lon")
+        reported_at = report.reported_at or now
+        prefix = case_numbers.number_prefix(category.kind, category.code, reported_at)
+        sequence = case_numbers.reserve(session, prefix)
+        case = Case(
+            number=case_numbers.format_number(prefix, sequence),
+            source=report.source,
+            external_id=report.external_id,
+            reporter=report.reporter or actor.name,
+            taxonomy=taxonomy,
+            kind=category.kind,
+            category_code=category.code,
+            urgent=False,
+            description=report.description,
+            address=report.address,
+            lon=report.lon,
+            lat=report.lat,
+            grid_id=location.grid_id,
+            unit_id=location.unit_id,
+            area_id=location.area_id,
+            street_id=location.street_id,
+            state=transition.to_state,
+            reported_at=reported_at,
+            updated_at=now,
+            extension_value=0.0,
+            suspended_seconds=0.0,
+            rework_count=0,
+            return_count=0,
+            dispatch_count=0,
+        )
+        session.add(case)
+        session.flush()
+        self._append_event(session, case, transition, actor, None, now, None, {})
+        return case
+
+    # -- moving a case ---------------------------------------------------------------------
+
+    def apply(
+        self,
+        session: Session,
+        actor: Actor,
+        case: Case,
+        action: str,
+        now: datetime,
+        *,
+        note: str | None = None,
+        **params: Any,
+    ) -> CaseEvent:
+        """Apply ``action`` to ``case``: checks, changes, and the appended event."""
+        transition = self.lifecycle.check(action, case.state, actor.role, note=note)
+        if actor.role == "department" and case.department_id != actor.department_id:
+            raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
+        if note is not None and len(note) > 2000:
+            raise ValidationError("说明过长，最多 2000 字", field="note")
+        from_state = case.state
+        to_state = transition.target(case.state, case.suspended_from)
+        data = self._handlers[action](session, case, now, params) or {}
+        case.state = to_state
+        case.updated_at = now
+        return self._append_event(session, case, transition, actor, from_state, now, note, data)
+
+    def _append_event(
+        self,
+        session: Session,
+        case: Case,
+        transition: Transition,
+        actor: Actor,
+        from_state: str | None,
+        now: datetime,
+        note: str | None,
+        data: dict[str, Any],
+    ) -> CaseEvent:
+        event = CaseEvent(
+            case_id=case.id,
+            at=now,
+            action=transition.action,
+            from_state=from_state,
+            to_state=case.state,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            actor_role=actor.role,
+            department_id=case.department_id,
+            note=note.strip() if note else None,
+            data=json.dumps(data, ensure_ascii=False, default=str) if data else None,
+        )
+        session.add(event)
+        return event
+
+    # -- the clock -------------------------------------------------------------------------
+
+    def limit_of(self, case: Case) -> TimeLimit:
+        if case.limit_value is None or case.limit_unit is None:
+            raise ValidationError(f"案件 {case.number} 尚无处置时限（未立案）")
+        return TimeLimit(case.limit_value, LimitUnit(case.limit_unit))
+
+    def _restart_marks(self, case: Case) -> None:
+        assert case.dispatched_at is not None
+        marks = clock_marks(
+            self.calendar,
+            case.dispatched_at,
+            self.limit_of(case),
+            extension=case.extension_value,
+            suspended_seconds=case.suspended_seconds,
+            warning_share=self.warning_share,
+        )
+        case.warning_at = marks.warning_at
+        case.deadline_at = marks.deadline_at
+
+    # -- handlers: one per transition ------------------------------------------------------
+
+    def _noop(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        return None
+
+    def _register(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+        rules = reference_data.rules_for(s, case.taxonomy, case.category_code, kind=case.kind)
+        if not rules:
+            raise ValidationError(f"类别 {case.category_code} 没有立案条件，请先在时限规则中添加")
+        rule_id = p.get("rule_id")
+        rule = rules[0] if rule_id is None else next((r for r in rules if r.id == rule_id), None)
+        if rule is None:
+            raise ValidationError(f"立案条件 {rule_id} 不属于类别 {case.category_code}")
+        case.rule_id = rule.id
+        case.limit_value = rule.limit_value
+        case.limit_unit = rule.limit_unit
+        case.urgent = rule.limit_unit == LimitUnit.HOURS.value
+        case.registered_at = now
+        return {"rule_id": rule.id, "limit": str(self.limit_of(case))}
+
+    def _void(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.closed_at = now
+        case.warning_at = case.deadline_at = None
+
+    def _dispatch(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+        department_id = p.get("department_id")
+        if department_id is None:
+            routed = reference_data.route(
+                s, case.taxonomy, case.category_code, case.street_id, kind=case.kind
+            )
+            if routed is None:
+                raise ValidationError("该类别没有默认处置部门，请选择部门", field="department_id")
+            department = routed
+        else:
+            department = s.get(Department, department_id)
+            if department is None or not department.active:
+                raise UnknownDepartmentError(f"处置部门不存在或已停用: {department_id}")
+        case.department_id = department.id
+        case.dispatched_at = now
+        case.dispatch_count += 1
+        # A new department starts a fresh clock: time with a wrongly chosen one is not theirs.
+        case.extension_value = 0.0
+        case.extension_requested = None
+        case.suspended_seconds = 0.0
+        self._restart_marks(case)
+        return {"department": department.code, "deadline": case.deadline_at}
+
+    def _approve_return(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.return_count += 1
+        case.department_id = None
+        case.warning_at = case.deadline_at = None
+
+    def _request_extension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        if case.extension_requested is not None:
+            raise ValidationError("已有待审批的延期申请")
+        amount = p.get("amount")
+        limit = self.limit_of(case)
+        if not isinstance(amount, int | float) or amount <= 0 or amount > limit.value * 10:
+            raise ValidationError(
+                f"延期时长须为正数且不超过时限的 10 倍（单位同时限: {limit}）", field="amount"
+            )
+        case.extension_requested = float(amount)
+        return {"amount": amount, "unit": limit.unit.value}
+
+    def _approve_extension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        if case.extension_requested is None:
+            raise ValidationError("没有待审批的延期申请")
+        amount = case.extension_requested
+        case.extension_value += amount
+        case.extension_requested = None
+        self._restart_marks(case)
+        return {"amount": amount, "deadline": case.deadline_at}
+
+    def _deny_extension(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        if case.extension_requested is None:
+            raise ValidationError("没有待审批的延期申请")
+        case.extension_requested = None
+
+    def _feedback(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.handled_at = now
+
+    def _verify_fail(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        # Rework: back to the same department on the same clock; the deadline does not move.
+        case.rework_count += 1
+        case.handled_at = None
+
+    def _close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.closed_at = now
+
+    def _archive(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.archived_at = now
+
+    def _suspend(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.suspended_at = now
+        case.suspended_from = case.state
+
+    def _resume(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+        assert case.suspended_at is not None
+        paused = clock_seconds_between(
+            self.calendar, case.suspended_at, now, LimitUnit(case.limit_unit or "work_hours")
+        )
+        case.suspended_seconds += paused
+        case.suspended_at = None
+        case.suspended_from = None
+        self._restart_marks(case)
+        return {"paused_seconds": round(paused), "deadline": case.deadline_at}

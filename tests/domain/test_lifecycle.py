@@ -1,0 +1,118 @@
+"""The transition table read from resources/ against the loop as the command center runs it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from console.domain.lifecycle import FINAL_STATES, Lifecycle, default_lifecycle
+from console.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
+
+STATES = [
+    "reported", "self_handled", "registered", "dispatched", "return_requested", "suspended",
+    "handled", "verified", "closed", "archived", "voided",
+]  # fmt: skip
+ROLES = [
+    "intake", "duty_chief", "dispatcher", "inspector", "leader", "admin", "wall",
+    "department", "grid_manager", "system",
+]  # fmt: skip
+OPEN_STATES = [s for s in STATES if s not in FINAL_STATES]
+
+# The intended rules, written out by hand: (action) -> (legal from-states, roles, to-state).
+EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
+    "self_handle": (["reported"], {"inspector", "grid_manager"}, "self_handled"),
+    "register": (["reported"], {"duty_chief"}, "registered"),
+    "void": (["reported", "registered"], {"duty_chief"}, "voided"),
+    "dispatch": (["registered"], {"dispatcher"}, "dispatched"),
+    "request_return": (["dispatched"], {"department"}, "return_requested"),
+    "approve_return": (["return_requested"], {"dispatcher"}, "registered"),
+    "reject_return": (["return_requested"], {"dispatcher"}, "dispatched"),
+    "request_extension": (["dispatched"], {"department"}, None),
+    "approve_extension": (["dispatched"], {"dispatcher"}, None),
+    "deny_extension": (["dispatched"], {"dispatcher"}, None),
+    "feedback": (["dispatched"], {"department"}, "handled"),
+    "verify_pass": (["handled"], {"inspector"}, "verified"),
+    "verify_fail": (["handled"], {"inspector"}, "dispatched"),
+    "close": (["verified", "self_handled"], {"duty_chief"}, "closed"),
+    "archive": (["closed"], {"duty_chief", "system"}, "archived"),
+    "suspend": (["dispatched"], {"duty_chief"}, "suspended"),
+    "add_note": (
+        OPEN_STATES,
+        {"intake", "duty_chief", "dispatcher", "inspector", "leader", "department",
+         "grid_manager"},
+        None,
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lifecycle() -> Lifecycle:
+    return default_lifecycle()
+
+
+def test_table_has_every_expected_action(lifecycle: Lifecycle) -> None:
+    assert set(EXPECTED) | {"report", "resume"} == set(lifecycle.transitions)
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "role"),
+    list(itertools.product(sorted(EXPECTED), STATES, ROLES)),
+)
+def test_every_action_state_role(lifecycle: Lifecycle, action: str, state: str, role: str) -> None:
+    states, roles, target = EXPECTED[action]
+    note = "说明"
+    if state not in states:
+        with pytest.raises(IllegalTransitionError):
+            lifecycle.check(action, state, role, note=note)
+    elif role not in roles:
+        with pytest.raises(PermissionDeniedError, match="无权"):
+            lifecycle.check(action, state, role, note=note)
+    else:
+        transition = lifecycle.check(action, state, role, note=note)
+        assert transition.target(state) == (target or state)
+
+
+def test_report_creates_and_only_reporters_may(lifecycle: Lifecycle) -> None:
+    assert lifecycle.check("report", None, "inspector").to_state == "reported"
+    with pytest.raises(IllegalTransitionError):
+        lifecycle.check("report", "reported", "inspector")
+    for role in ("dispatcher", "wall", "leader", "department"):
+        with pytest.raises(PermissionDeniedError):
+            lifecycle.check("report", None, role)
+
+
+def test_resume_returns_to_the_suspended_state(lifecycle: Lifecycle) -> None:
+    transition = lifecycle.check("resume", "suspended", "duty_chief")
+    assert transition.target("suspended", "dispatched") == "dispatched"
+    with pytest.raises(IllegalTransitionError):
+        transition.target("suspended", None)
+    with pytest.raises(IllegalTransitionError):
+        lifecycle.check("resume", "dispatched", "duty_chief")
+
+
+@pytest.mark.parametrize("action", ["void", "request_return", "feedback", "verify_fail", "suspend"])
+def test_notes_required_where_a_reason_is_due(lifecycle: Lifecycle, action: str) -> None:
+    state, role = EXPECTED[action][0][0], sorted(EXPECTED[action][1])[0]
+    with pytest.raises(ValidationError, match="说明"):
+        lifecycle.check(action, state, role, note="  ")
+
+
+def test_messages_name_state_and_action(lifecycle: Lifecycle) -> None:
+    with pytest.raises(IllegalTransitionError, match=r"「已结案」.*「派遣」"):
+        lifecycle.check("dispatch", "closed", "dispatcher")
+    with pytest.raises(PermissionDeniedError, match="「大屏」无权执行「立案」"):
+        lifecycle.check("register", "reported", "wall")
+
+
+def test_allowed_actions_for_detail_buttons(lifecycle: Lifecycle) -> None:
+    assert set(lifecycle.allowed_actions("dispatched", "department")) == {
+        "request_return", "request_extension", "feedback", "add_note",
+    }  # fmt: skip
+    assert lifecycle.allowed_actions("archived", "duty_chief") == []
+    assert lifecycle.allowed_actions("reported", "wall") == []
+
+
+def test_unknown_action(lifecycle: Lifecycle) -> None:
+    with pytest.raises(IllegalTransitionError, match="未知操作"):
+        lifecycle.check("teleport", "reported", "duty_chief")
