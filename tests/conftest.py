@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 
+from console.config import LOCAL_TZ
 from console.db import Database
 
 
@@ -25,3 +27,54 @@ def db(db_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{db_path}")
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the demo district, reference data and people (no cases), built once."""
+    import random
+
+    from console.services import geography, reference_data
+    from console.services.demo import ensure_people
+
+    path = tmp_path_factory.mktemp("template") / "demo.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    with database.session() as s:
+        geography.ensure_demo_district(s)
+    with database.session() as s:
+        reference_data.load_reference_data(s)
+        ensure_people(s, random.Random(1))
+    database.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the demo template: a real migrated SQLite file per test."""
+    import shutil
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+class Clock:
+    """A controllable clock for services: tests set and advance the time."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Monday 2026-11-23 09:00 in Xi'an: a plain working day.
+    return Clock(datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ))

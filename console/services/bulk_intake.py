@@ -68,7 +68,8 @@ def bulk_report(
         by_prefix: dict[str, list[int]] = defaultdict(list)
         for (index, report), loc in zip(cleaned, located, strict=True):
             taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
-            known = kinds.get((taxonomy, report.category_code), set())
+            # A copy: the narrowing and pop() below must not eat the shared lookup's entry.
+            known = set(kinds.get((taxonomy, report.category_code), ()))
             if report.kind is not None:
                 known &= {report.kind}
             if len(known) != 1:

@@ -77,6 +77,20 @@ def coordinate(value: object, field: str) -> float:
     return number
 
 
+def coordinates(lon: object, lat: object) -> tuple[float, float]:
+    """Both coordinates, with a hint when they look swapped (a latitude cannot exceed 90)."""
+    x = coordinate(lon, "lon")
+    try:
+        y = coordinate(lat, "lat")
+    except InvalidCoordinatesError as exc:
+        if isinstance(lat, int | float | str) and abs(x) <= 90:
+            raise InvalidCoordinatesError(
+                f"{exc.message}（经纬度可能写反了：应为 经度, 纬度）", field="lat"
+            ) from None
+        raise
+    return x, y
+
+
 def validate(report: ReportInput) -> ReportInput:
     """A cleaned copy of ``report`` (trimmed text, float coordinates) or a specific error."""
     if not isinstance(report.category_code, str) or not report.category_code.strip():
@@ -91,6 +105,7 @@ def validate(report: ReportInput) -> ReportInput:
         )
     if report.reported_at is not None and report.reported_at.tzinfo is None:
         raise ValidationError("上报时间必须带时区", field="reported_at")
+    lon, lat = coordinates(report.lon, report.lat)
     description = _text(
         report.description, "description", "问题描述", MAX_DESCRIPTION, required=True
     )
@@ -101,8 +116,8 @@ def validate(report: ReportInput) -> ReportInput:
     )
     return ReportInput(
         category_code=report.category_code.strip(),
-        lon=coordinate(report.lon, "lon"),
-        lat=coordinate(report.lat, "lat"),
+        lon=lon,
+        lat=lat,
         description=description or "",
         address=address or "",
         source=report.source,

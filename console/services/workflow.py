@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from console.domain.lifecycle import Lifecycle, Transition
 from console.domain.time_limits import LimitUnit, TimeLimit, clock_seconds_between
@@ -139,6 +140,8 @@ class CaseWorkflow:
         data = self._handlers[action](session, case, now, params) or {}
         case.state = to_state
         case.updated_at = now
+        # Every action bumps the version, a note too: the timeline another seat shows changed.
+        flag_modified(case, "updated_at")
         return self._append_event(session, case, transition, actor, from_state, now, note, data)
 
     def _append_event(
