@@ -32,11 +32,12 @@ def run(args: argparse.Namespace) -> int:
     if args.rate <= 0:
         raise SystemExit("--rate must be > 0")
     db = Database(args.db)
-    sim = Simulator(CaseService(db), seed=args.seed)
     interval = 60.0 / args.rate
     deadline = time.monotonic() + args.duration if args.duration else None
     ticks = 0
     try:
+        # Inside the try: an empty database raises here, and the engine is still disposed.
+        sim = Simulator(CaseService(db), seed=args.seed)
         while deadline is None or time.monotonic() < deadline:
             started = time.monotonic()
             for line in sim.tick():

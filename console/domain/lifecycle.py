@@ -20,34 +20,36 @@ ANY_OPEN = "*"  # from_states marker: any state that is not final
 SAME = "="  # to_state marker: unchanged
 RESUME = "=resume"  # to_state marker: back to the state the case was suspended from
 
-FINAL_STATES = frozenset({"closed", "archived", "voided"})
 
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def _read_states() -> dict[str, tuple[str, str, bool, bool]]:
+    """code → (label_zh, label_en, final, on_clock) from resources/lifecycle/states.csv."""
+    path = resource("lifecycle", "states.csv")
+    try:
+        return {
+            r["code"]: (r["label_zh"], r["label_en"], r["final"] == "1", r["on_clock"] == "1")
+            for r in _read_csv(path)
+        }
+    except KeyError as exc:
+        raise ValidationError(f"{path.name} 缺少列 {exc}") from exc
+
+
+_STATES = _read_states()
 #: Display names of states (zh_CN, en), for messages; the views translate through Qt.
-STATE_LABELS: dict[str, tuple[str, str]] = {
-    "reported": ("待立案", "reported"),
-    "self_handled": ("自处置待审核", "self-handled"),
-    "registered": ("待派遣", "registered"),
-    "dispatched": ("处置中", "dispatched"),
-    "return_requested": ("回退申请中", "return requested"),
-    "suspended": ("挂账", "suspended"),
-    "handled": ("待核查", "handled"),
-    "verified": ("待结案", "verified"),
-    "closed": ("已结案", "closed"),
-    "archived": ("已归档", "archived"),
-    "voided": ("已作废", "voided"),
-}
-
+STATE_LABELS: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in _STATES.items()}
+#: States in which a case is finished (no clock, no queue but the archive).
+FINAL_STATES = frozenset(k for k, v in _STATES.items() if v[2])
+#: States in which the handling department's deadline clock runs.
+CLOCK_STATES = frozenset(k for k, v in _STATES.items() if v[3])
+#: Every state that is not final, in the table's order (the loop's order).
+OPEN_STATES = tuple(k for k, v in _STATES.items() if not v[2])
+#: Role code → Chinese name, from resources/org/roles.csv.
 ROLE_LABELS: dict[str, str] = {
-    "intake": "受理员",
-    "duty_chief": "值班长",
-    "dispatcher": "派遣员",
-    "inspector": "监督员",
-    "leader": "领导",
-    "admin": "管理员",
-    "wall": "大屏",
-    "department": "处置人员",
-    "grid_manager": "网格管理员",
-    "system": "系统",
+    r["code"]: r["name_zh"] for r in _read_csv(resource("org", "roles.csv"))
 }
 
 
@@ -93,23 +95,24 @@ class Lifecycle:
     @classmethod
     def from_file(cls, path: Path) -> Lifecycle:
         transitions: list[Transition] = []
-        with path.open(encoding="utf-8", newline="") as fh:
-            lines = (line for line in fh if not line.startswith("#"))
-            for lineno, row in enumerate(csv.DictReader(lines), start=2):
-                try:
-                    transitions.append(
-                        Transition(
-                            action=row["action"].strip(),
-                            from_states=frozenset(row["from_states"].split("|")),
-                            to_state=row["to_state"].strip(),
-                            roles=frozenset(row["roles"].split("|")),
-                            label_zh=row["label_zh"],
-                            label_en=row["label_en"],
-                            note_required=row["note_required"].strip() == "1",
-                        )
-                    )
-                except (KeyError, AttributeError) as exc:
-                    raise ValidationError(f"{path.name} 第{lineno}行格式错误: {exc}") from exc
+        markers = {NEW, ANY_OPEN, SAME, RESUME}
+        for lineno, row in enumerate(_read_csv(path), start=2):
+            try:
+                transition = Transition(
+                    action=row["action"].strip(),
+                    from_states=frozenset(row["from_states"].split("|")),
+                    to_state=row["to_state"].strip(),
+                    roles=frozenset(row["roles"].split("|")),
+                    label_zh=row["label_zh"],
+                    label_en=row["label_en"],
+                    note_required=row["note_required"].strip() == "1",
+                )
+            except (KeyError, AttributeError) as exc:
+                raise ValidationError(f"{path.name} 第{lineno}行格式错误: {exc}") from exc
+            unknown = (transition.from_states | {transition.to_state}) - markers - set(_STATES)
+            if unknown:
+                raise ValidationError(f"{path.name} 第{lineno}行: 未知状态 {sorted(unknown)}")
+            transitions.append(transition)
         return cls(transitions)
 
     def get(self, action: str) -> Transition:

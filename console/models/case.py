@@ -17,7 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from console.domain.lifecycle import FINAL_STATES
 from console.models.base import Base, UTCDateTime
+
+__all__ = ["FINAL_STATES", "Case", "CaseEvent", "CaseNumberCounter", "CaseSource", "CaseState"]
 
 
 class CaseState(StrEnum):
@@ -36,10 +39,6 @@ class CaseState(StrEnum):
     VOIDED = "voided"  # 作废 / 不予立案
 
 
-#: States in which a case is finished (no deadline clock, no queue but the archive).
-FINAL_STATES = frozenset({CaseState.CLOSED, CaseState.ARCHIVED, CaseState.VOIDED})
-
-
 class CaseSource(StrEnum):
     INSPECTOR = "inspector"  # 监督员
     HOTLINE = "hotline"  # 12345
@@ -56,6 +55,9 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_at"),
         Index("ix_cases_state_warning", "state", "warning_at"),
         Index("ix_cases_state_reported", "state", "reported_at"),
+        # Queue filters: the newest cases of one street or department in given states.
+        Index("ix_cases_street_state_reported", "street_id", "state", "reported_at"),
+        Index("ix_cases_department_state_reported", "department_id", "state", "reported_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,10 +81,10 @@ class Case(Base):
     grid_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
-    street_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
 
     state: Mapped[str] = mapped_column(String(20))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

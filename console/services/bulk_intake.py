@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from console.db import Database
 from console.domain.lifecycle import default_lifecycle
@@ -35,6 +36,27 @@ class BulkResult:
     case_ids: list[int] = field(default_factory=list)
     #: (index in the input, error code, message)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+BULK_EVENT_DATA = json.dumps({"bulk": True})
+
+
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    """``count`` fresh case ids, taken inside the caller's write transaction."""
+    if session.bind is not None and session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('cases', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    # SQLite: the transaction began IMMEDIATE and holds the write lock, so nobody else can
+    # take ids between this read and our insert.
+    first = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    return list(range(first, first + count))
 
 
 def bulk_report(
@@ -73,7 +95,7 @@ def bulk_report(
             if report.kind is not None:
                 known &= {report.kind}
             if len(known) != 1:
-                err: ConsoleError = (
+                err = (
                     UnknownCategoryError(f"未知类别代码 {report.category_code}（{taxonomy}）")
                     if not known
                     else ValidationError(
@@ -124,9 +146,15 @@ def bulk_report(
                 rows[pos]["number"] = case_numbers.format_number(prefix, first + offset)
         if not rows:
             return result
-        ids = list(s.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows))
-        s.execute(
-            insert(CaseEvent),
+        ids = _reserve_ids(s, len(rows))
+        for case_id, row in zip(ids, rows, strict=True):
+            row["id"] = case_id
+        # Core executemany with ids known up front: no RETURNING, which SQLite would run row
+        # by row to keep the order.
+        conn = s.connection()
+        conn.execute(Case.__table__.insert(), rows)
+        conn.execute(
+            CaseEvent.__table__.insert(),
             [
                 {
                     "case_id": case_id,
@@ -137,7 +165,9 @@ def bulk_report(
                     "actor_id": actor.id,
                     "actor_name": actor.name,
                     "actor_role": actor.role,
-                    "data": json.dumps({"bulk": True}),
+                    "department_id": None,
+                    "note": None,
+                    "data": BULK_EVENT_DATA,
                 }
                 for case_id, row in zip(ids, rows, strict=True)
             ],

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from console.domain.lifecycle import CLOCK_STATES
 from console.domain.traffic_light import Light, traffic_light
 from console.models import Case
-
-#: States in which the department's clock runs.
-CLOCK_STATES = frozenset({"dispatched", "return_requested"})
 
 
 @dataclass(frozen=True)

@@ -278,61 +278,29 @@ def seed_cases(
     sources = list(SOURCE_WEIGHTS)
     weights = list(SOURCE_WEIGHTS.values())
     starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in range(cases))
-    made = 0
+    remarks = ["影响通行", "群众反映强烈", "需尽快处理", "存在安全隐患", "影响市容"]
     # Reference lookups need no pending rows: skip the autoflush before every query, and
     # flush in batches instead (reserve() flushes the counter rows it creates itself).
     with session.no_autoflush:
-        made = _seed_loop(
-            session,
-            workflow,
-            rng,
-            history,
-            starts,
-            categories,
-            lons,
-            lats,
-            reporter_for,
-            sources,
-            weights,
-        )
-    return made
-
-
-def _seed_loop(
-    session,
-    workflow,
-    rng,
-    history,
-    starts,
-    categories,
-    lons,
-    lats,  # type: ignore[no-untyped-def]
-    reporter_for,
-    sources,
-    weights,
-) -> int:
-    made = 0
-    for i, reported_at in enumerate(starts):
-        code, name, kind, major = rng.choice(categories)
-        source = rng.choices(sources, weights)[0]
-        actor = reporter_for[source]
-        assert actor is not None
-        report = ReportInput(
-            category_code=code,
-            kind=kind,
-            lon=float(lons[i]),
-            lat=float(lats[i]),
-            description=f"{major}：{name}，{rng.choice(['影响通行', '群众反映强烈', '需尽快处理', '存在安全隐患', '影响市容'])}",
-            address=f"{rng.choice(ROADS)}{rng.randrange(1, 300)}号附近",
-            source=source,
-            reported_at=reported_at,
-        )
-        case = workflow.report(session, actor, report, reported_at)
-        history.run(case)
-        made += 1
-        if made % 200 == 0:
-            session.flush()
-    return made
+        for i, reported_at in enumerate(starts):
+            code, name, kind, major = rng.choice(categories)
+            source = rng.choices(sources, weights)[0]
+            actor = reporter_for[source]
+            assert actor is not None
+            report = ReportInput(
+                category_code=code,
+                kind=kind,
+                lon=float(lons[i]),
+                lat=float(lats[i]),
+                description=f"{major}：{name}，{rng.choice(remarks)}",
+                address=f"{rng.choice(ROADS)}{rng.randrange(1, 300)}号附近",
+                source=source,
+                reported_at=reported_at,
+            )
+            history.run(workflow.report(session, actor, report, reported_at))
+            if i % 200 == 199:
+                session.flush()
+    return len(starts)
 
 
 def seed_demo(

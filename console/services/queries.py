@@ -5,23 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import CompoundSelect, Select, and_, case, func, literal, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES
 from console.models import Case, Department, GridStaff, Region, User
-from console.services.case_dto import CLOCK_STATES
-
-OPEN_STATES = (
-    "reported",
-    "self_handled",
-    "registered",
-    "dispatched",
-    "return_requested",
-    "suspended",
-    "handled",
-    "verified",
-)
 
 
 def light_expression(now: datetime) -> ColumnElement[Any]:
@@ -97,11 +86,17 @@ def open_queue_page(
     return query.order_by(Case.reported_at.desc()).limit(limit)
 
 
-def overdue_candidates(now: datetime, limit: int | None = None) -> Select[Any]:
-    """Cases on the clock whose warning mark has passed: what the supervision scan looks at."""
-    query = (
-        select(Case.id, Case.state, Case.warning_at, Case.deadline_at)
-        .where(Case.state.in_(CLOCK_STATES), Case.warning_at <= now)
-        .order_by(Case.warning_at)
+def overdue_candidates(now: datetime, since: datetime) -> CompoundSelect[Any]:
+    """Cases on the clock that crossed their warning or deadline mark in (since, now].
+
+    This is what the supervision scan reads each minute (``since`` = its previous run, or the
+    time the console went down, to catch up): two indexed range scans, whatever the backlog.
+    """
+    columns = (Case.id, Case.state, Case.warning_at, Case.deadline_at)
+    crossed_warning = select(*columns).where(
+        Case.state.in_(CLOCK_STATES), Case.warning_at > since, Case.warning_at <= now
     )
-    return query.limit(limit) if limit else query
+    crossed_deadline = select(*columns).where(
+        Case.state.in_(CLOCK_STATES), Case.deadline_at > since, Case.deadline_at <= now
+    )
+    return union(crossed_warning, crossed_deadline)

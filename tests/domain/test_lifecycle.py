@@ -116,3 +116,24 @@ def test_allowed_actions_for_detail_buttons(lifecycle: Lifecycle) -> None:
 def test_unknown_action(lifecycle: Lifecycle) -> None:
     with pytest.raises(IllegalTransitionError, match="未知操作"):
         lifecycle.check("teleport", "reported", "duty_chief")
+
+
+def test_states_table_matches_the_model_enum() -> None:
+    from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES, STATE_LABELS
+    from console.models import CaseState
+
+    assert set(STATE_LABELS) == {s.value for s in CaseState} == set(STATES)
+    assert {"dispatched", "return_requested"} == CLOCK_STATES
+    assert {"closed", "archived", "voided"} == FINAL_STATES
+    assert OPEN_STATES[0] == "reported" and set(OPEN_STATES) == set(STATES) - FINAL_STATES
+
+
+def test_unknown_state_in_table_is_rejected(tmp_path) -> None:
+    table = tmp_path / "transitions.csv"
+    table.write_text(
+        "action,from_states,to_state,roles,label_zh,label_en,note_required\n"
+        "teleport,reported,limbo,duty_chief,传送,Teleport,0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="limbo"):
+        Lifecycle.from_file(table)

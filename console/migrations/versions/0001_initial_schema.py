@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 01:44:27.613116
+Create Date: 2026-11-27 01:56:48.621316
 """
 from __future__ import annotations
 
@@ -153,12 +153,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_category_code'), ['category_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_cases_department_state_reported', ['department_id', 'state', 'reported_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
         batch_op.create_index('ix_cases_state_reported', ['state', 'reported_at'], unique=False)
         batch_op.create_index('ix_cases_state_warning', ['state', 'warning_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_street_id'), ['street_id'], unique=False)
+        batch_op.create_index('ix_cases_street_state_reported', ['street_id', 'state', 'reported_at'], unique=False)
 
     op.create_table('routing_rules',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -224,12 +224,12 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_table('routing_rules')
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cases_street_id'))
+        batch_op.drop_index('ix_cases_street_state_reported')
         batch_op.drop_index('ix_cases_state_warning')
         batch_op.drop_index('ix_cases_state_reported')
         batch_op.drop_index('ix_cases_state_deadline')
         batch_op.drop_index(batch_op.f('ix_cases_grid_id'))
-        batch_op.drop_index(batch_op.f('ix_cases_department_id'))
+        batch_op.drop_index('ix_cases_department_state_reported')
         batch_op.drop_index(batch_op.f('ix_cases_category_code'))
 
     op.drop_table('cases')

@@ -1,0 +1,57 @@
+"""`grid-console bench --quick --json` through cli.main: it runs and reports every figure.
+
+The speed goals live in the benchmark itself (``meets_goal``); a test never asserts a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from console.bench.foundation import Sizes
+from console.cli import main
+
+FIGURES = {
+    "batch point → grid (points/s)": ("/s", True),
+    "bulk ingest with grid lookup (cases/s)": ("/s", True),
+    "open-queue page, all streets (ms)": ("ms", False),
+    "open-queue page, one street (ms)": ("ms", False),
+    "overdue-candidate query (ms)": ("ms", False),
+}
+
+
+@pytest.mark.slow
+def test_quick_bench_reports_every_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workdir = tmp_path / "bench"
+    assert main(["bench", "--quick", "--json", "--workdir", str(workdir)]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["quick"] is True
+    assert report["python"].count(".") == 2
+
+    figures = {f["name"]: f for f in report["figures"]}
+    assert set(figures) == set(FIGURES)
+    assert len(report["figures"]) == len(FIGURES)
+    for name, (unit, higher_is_better) in FIGURES.items():
+        f = figures[name]
+        assert f["unit"] == unit, name
+        assert f["higher_is_better"] is higher_is_better, name
+        assert math.isfinite(f["value"]) and f["value"] > 0, name
+        assert math.isfinite(f["baseline"]) and f["baseline"] > 0, name
+        expected = f["value"] / f["baseline"] if higher_is_better else f["baseline"] / f["value"]
+        assert f["ratio"] == pytest.approx(expected), name
+        assert f["meets_goal"] in (True, False, None), name
+        assert f["goal"] is not None or f["ratio_goal"] is not None, name
+        assert f["note"], name
+    # The queries ran on the quick-sized database, and said so.
+    big_db = Sizes.for_run(quick=True).big_db
+    assert f"on {big_db:,} cases" in figures["overdue-candidate query (ms)"]["note"]
+    # Progress goes to stderr, so stdout stays parseable.
+    for step in ("point lookup", "bulk ingest", "queries"):
+        assert step in captured.err
+    assert (workdir / "ingest.sqlite3").exists() and (workdir / "big.sqlite3").exists()

@@ -1,0 +1,293 @@
+"""`grid-console seed-demo` and the first-run seeding of `grid-console gui`, through cli.main on
+real SQLite files."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from console.cli import main
+from console.db import Database
+from console.domain.lifecycle import default_lifecycle
+from console.domain.traffic_light import Light
+from console.models import (
+    Case,
+    CaseEvent,
+    Category,
+    DeadlineRule,
+    Department,
+    GridStaff,
+    GridStaffRole,
+    Region,
+    User,
+)
+from console.services.case_dto import light_of
+from console.services.demo import DEMO_USERS
+from console.services.reference_data import read_roles
+from tests.commands.expected import assert_histories, independent_stats
+
+DEMO_REGIONS = {"district": 1, "street": 9, "area": 41, "unit": 134, "grid": 364}
+DEMO_DEPARTMENTS = {"street_committee": 9, "professional": 22, "functional": 18}
+
+
+@dataclass
+class Seeded:
+    url: str
+    before: datetime
+    after: datetime
+    out: str
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def count(db: Database, model: type) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """One database seeded by `seed-demo --cases 300 --days 20 --seed 3` (read-only below)."""
+    url = sqlite_url(tmp_path_factory.mktemp("seed") / "demo.sqlite3")
+    before = datetime.now(UTC)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["--db", url, "seed-demo", "--cases", "300", "--days", "20", "--seed", "3"])
+    after = datetime.now(UTC)
+    assert code == 0
+    return Seeded(url, before, after, buffer.getvalue())
+
+
+@pytest.fixture
+def seeded_db(seeded: Seeded) -> Iterator[Database]:
+    database = Database(seeded.url)
+    yield database
+    database.dispose()
+
+
+def test_prints_what_it_made(seeded: Seeded) -> None:
+    out = seeded.out
+    assert "演示地域 demo geography: 已生成 generated" in out
+    assert "departments 49" in out
+    assert "一格七员 grid staff: 2548" in out  # 364 grids × 7
+    assert "新增案件 cases added: 300" in out
+
+
+def test_geography_and_departments(seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        levels = Counter(s.scalars(select(Region.level)))
+        kinds = Counter(s.scalars(select(Department.kind)))
+        streets = s.scalars(select(Region.code).where(Region.level == "street")).all()
+    assert dict(levels) == DEMO_REGIONS
+    assert dict(kinds) == DEMO_DEPARTMENTS
+    assert sum(kinds.values()) == 49
+    assert all(re.fullmatch(r"610104\d{3}", code) for code in streets)
+
+
+def test_seven_grid_staff_per_grid(seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        grid_ids = set(s.scalars(select(Region.id).where(Region.level == "grid")))
+        staff = s.execute(select(GridStaff.grid_id, GridStaff.role)).all()
+    roles_per_grid: dict[int, list[str]] = {}
+    for grid_id, role in staff:
+        roles_per_grid.setdefault(grid_id, []).append(role)
+    assert set(roles_per_grid) == grid_ids
+    every_role = sorted(r.value for r in GridStaffRole)
+    assert len(every_role) == 7
+    assert all(sorted(roles) == every_role for roles in roles_per_grid.values())
+
+
+def test_one_user_per_command_center_role(seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        users = s.execute(select(User.username, User.role, User.department_id)).all()
+        department_ids = set(s.scalars(select(Department.id)))
+    center = Counter(u.role for u in users if u.role != "department")
+    # Every role of resources/org/roles.csv that a person holds at the center (not handlers,
+    # not the system itself) has exactly one demo user.
+    center_roles = {r.code for r in read_roles()} - {"department", "system"}
+    assert center_roles == {role for role, _ in DEMO_USERS}
+    assert center == dict.fromkeys(center_roles, 1)
+    assert all(u.username == u.role for u in users if u.role != "department")
+    handlers = [u for u in users if u.role == "department"]
+    assert {u.department_id for u in handlers} == department_ids
+    assert len(handlers) == len(department_ids)
+
+
+def test_three_hundred_cases_with_legal_histories(seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 300
+        grouped = assert_histories(s, default_lifecycle())
+    assert len(grouped) == 300
+    assert sum(len(events) for events in grouped.values()) > 300 * 3  # cases were walked
+
+
+def test_reported_within_the_last_twenty_days(seeded: Seeded, seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        reported = s.scalars(select(Case.reported_at)).all()
+        numbers = s.scalars(select(Case.number)).all()
+    assert all(r.tzinfo is not None for r in reported)
+    assert min(reported) >= seeded.before - timedelta(days=20)
+    assert max(reported) <= seeded.after
+    # spread over the window, not bunched up at one end
+    assert max(reported) - min(reported) > timedelta(days=15)
+    assert len(set(numbers)) == 300
+
+
+def test_a_realistic_mix(seeded: Seeded, seeded_db: Database) -> None:
+    with seeded_db.read() as s:
+        cases = s.scalars(select(Case)).all()
+        states = Counter(c.state for c in cases)
+        finished = states["closed"] + states["archived"]
+        assert finished > 100  # most of 20 days' work is done
+        assert states["archived"] > 0 and states["closed"] > 0
+        assert states["voided"] > 0
+        dispatched = [c for c in cases if c.state == "dispatched"]
+        assert len(dispatched) >= 5
+        assert all(c.deadline_at is not None and c.department_id is not None for c in dispatched)
+        # Some ran late: fed back after the deadline, or still with the department past it.
+        # (Whether any is red right now depends on the calendar: just after a long holiday
+        # such as the Spring Festival nothing dispatched may be overdue yet.)
+        late = [
+            c
+            for c in cases
+            if c.deadline_at is not None
+            and (
+                (c.handled_at is not None and c.handled_at > c.deadline_at)
+                or (c.state == "dispatched" and c.deadline_at < seeded.before)
+            )
+        ]
+        assert len(late) >= 10
+        red = [c for c in dispatched if c.deadline_at < seeded.before]
+        assert all(light_of(c, seeded.after) == Light.RED for c in red)
+        assert len(red) < len(dispatched)
+        on_time = [
+            c
+            for c in cases
+            if c.handled_at is not None
+            and c.deadline_at is not None
+            and c.handled_at <= c.deadline_at
+        ]
+        assert len(on_time) > len(late)
+        assert sum(c.rework_count > 0 for c in cases) >= 3
+        assert sum(c.return_count > 0 for c in cases) >= 3
+        assert {c.source for c in cases} >= {"inspector", "hotline"}
+
+
+def test_seeding_twice_adds_cases_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = sqlite_url(tmp_path / "twice.sqlite3")
+    assert main(["--db", url, "seed-demo", "--cases", "30", "--days", "5", "--seed", "3"]) == 0
+    capsys.readouterr()
+    db = Database(url)
+    try:
+        models = (Region, Department, User, GridStaff, Category, DeadlineRule)
+        first = {m.__name__: count(db, m) for m in models}
+        assert count(db, Case) == 30
+        with db.read() as s:
+            codes_first = set(s.scalars(select(Region.code)))
+        assert main(["--db", url, "seed-demo", "--cases", "20", "--days", "5", "--seed", "4"]) == 0
+        out = capsys.readouterr().out
+        assert "已存在 already present" in out
+        assert "参考数据" not in out and "演示用户" not in out and "一格七员" not in out
+        assert {m.__name__: count(db, m) for m in models} == first
+        assert count(db, Case) == 50
+        with db.read() as s:
+            assert set(s.scalars(select(Region.code))) == codes_first
+            numbers = s.scalars(select(Case.number)).all()
+            reports = s.scalar(
+                select(func.count()).select_from(CaseEvent).where(CaseEvent.action == "report")
+            )
+        assert len(set(numbers)) == 50
+        assert reports == 50
+    finally:
+        db.dispose()
+
+
+def test_same_seed_same_geography(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def geography(name: str, seed: str) -> list[tuple[str, str, str, str | None]]:
+        url = sqlite_url(tmp_path / name)
+        assert main(["--db", url, "seed-demo", "--cases", "0", "--seed", seed]) == 0
+        db = Database(url)
+        try:
+            with db.read() as s:
+                parent = Region.__table__.alias("parent")
+                rows = s.execute(
+                    select(Region.code, Region.level, Region.geometry, parent.c.code)
+                    .outerjoin(parent, parent.c.id == Region.parent_id)
+                    .order_by(Region.code)
+                ).all()
+                assert s.scalar(select(func.count()).select_from(Case)) == 0
+        finally:
+            db.dispose()
+        return [tuple(r) for r in rows]
+
+    one = geography("a.sqlite3", "3")
+    two = geography("b.sqlite3", "3")
+    assert len(one) == sum(DEMO_REGIONS.values())
+    assert one == two
+    capsys.readouterr()
+
+
+def parse_counts(out: str) -> dict[str, int]:
+    """``label key: N`` lines of the printed stats, by key."""
+    return {m[1]: int(m[2]) for m in re.finditer(r"^\s+(?:\S+ )?(\w+): (\d+)$", out, re.M)}
+
+
+@pytest.mark.slow
+def test_gui_seeds_an_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = sqlite_url(tmp_path / "gui.sqlite3")
+    assert main(["--db", url, "gui"]) == 0
+    out = capsys.readouterr().out
+    assert "首次运行" in out
+    printed = parse_counts(out)
+    db = Database(url)
+    try:
+        with db.read() as s:
+            expected = independent_stats(s, datetime.now(UTC))
+    finally:
+        db.dispose()
+    assert expected["regions"] == DEMO_REGIONS
+    assert sum(expected["states"].values()) == 2000  # the default demo size
+    for level, n in DEMO_REGIONS.items():
+        assert printed[level] == n
+    for kind, n in DEMO_DEPARTMENTS.items():
+        assert printed[kind] == n
+    assert printed["grid_staff"] == 364 * 7
+    for state, n in expected["states"].items():
+        assert printed[state] == n
+    assert "未计时 none" in out and "红灯 red" in out
+
+    # A second start finds the district and does not seed again.
+    assert main(["--db", url, "gui"]) == 0
+    out = capsys.readouterr().out
+    assert "首次运行" not in out
+    assert sum(v for k, v in parse_counts(out).items() if k in expected["states"]) == 2000
+
+
+def test_gui_no_seed_leaves_an_empty_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = sqlite_url(tmp_path / "empty.sqlite3")
+    assert main(["--db", url, "gui", "--no-seed"]) == 0
+    out = capsys.readouterr().out
+    assert "首次运行" not in out
+    assert "(无案件 no cases)" in out
+    printed = parse_counts(out)
+    assert all(printed[level] == 0 for level in DEMO_REGIONS)
+    db = Database(url)
+    try:
+        assert count(db, Region) == 0
+        assert count(db, Case) == 0
+        assert count(db, User) == 0
+    finally:
+        db.dispose()
