@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 01:56:48.621316
+Create Date: 2026-11-27 02:03:05.046202
 """
 from __future__ import annotations
 
@@ -155,6 +155,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_category_code'), ['category_code'], unique=False)
         batch_op.create_index('ix_cases_department_state_reported', ['department_id', 'state', 'reported_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index('ix_cases_reported_at', ['reported_at'], unique=False)
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
         batch_op.create_index('ix_cases_state_reported', ['state', 'reported_at'], unique=False)
         batch_op.create_index('ix_cases_state_warning', ['state', 'warning_at'], unique=False)
@@ -228,6 +229,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_state_warning')
         batch_op.drop_index('ix_cases_state_reported')
         batch_op.drop_index('ix_cases_state_deadline')
+        batch_op.drop_index('ix_cases_reported_at')
         batch_op.drop_index(batch_op.f('ix_cases_grid_id'))
         batch_op.drop_index('ix_cases_department_state_reported')
         batch_op.drop_index(batch_op.f('ix_cases_category_code'))
