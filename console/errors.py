@@ -67,6 +67,12 @@ class GeographyImportError(ValidationError):
         self.problems = problems
 
 
+class DatabaseUnavailableError(ConsoleError):
+    """The database cannot be reached (server down, file locked too long)."""
+
+    code = "database_unavailable"
+
+
 class CaseNotFoundError(ConsoleError):
     code = "case_not_found"
 
