@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (for CI)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument(
+        "--no-gui", action="store_true", help="skip the scenarios that need Qt (the map)"
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=None,
@@ -32,6 +35,11 @@ def run(args: argparse.Namespace) -> int:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         figures = run_foundation(workdir, args.quick, log)
+        if not args.no_gui:
+            from console.bench.map_bench import run_map_bench
+
+            log("map…")
+            figures.extend(run_map_bench(workdir, args.quick, log))
     if args.json:
         print(
             json.dumps(

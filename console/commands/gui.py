@@ -1,20 +1,19 @@
 """`grid-console` / `grid-console gui`: open the console on the database.
 
 On first run the embedded database is created, migrated and seeded with the demo district.
-Until the main window lands (issue #3) this prints what is in the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 
-from console.commands.stats import format_stats
 from console.db import Database
+from console.errors import ConsoleError
 from console.services.cases import CaseService
 from console.services.demo import seed_demo
 from console.services.geography import region_counts
-from console.services.queries import stats
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,21 +22,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not seed the demo district into an empty database",
     )
+    parser.add_argument(
+        "--user",
+        default="dispatcher",
+        help="sign in as this user (default: dispatcher; login arrives later)",
+    )
+    parser.add_argument(
+        "--lang",
+        default="zh_CN",
+        choices=["zh_CN", "en"],
+        help="interface language (default zh_CN)",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=["light", "dark", "auto"],
+        default=None,
+        help="colour theme (default: the last one used, else by the clock)",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.screenshot:
+        # Offscreen rendering for screenshots only; a normal start uses the real screen.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
     db = Database(args.db)
+    with db.read() as s:
+        empty = not any(region_counts(s).values())
+    if empty and args.no_seed:
+        db.dispose()
+        raise ConsoleError(
+            "数据库为空：请先运行 seed-demo，或用 import-geography 导入本区网格 "
+            "(the database is empty: run seed-demo or import-geography first)"
+        )
+    if empty:
+        print("首次运行：正在生成演示区（莲湖区）… first run: seeding the demo district")
+        seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC))
+
+    from console.services.workbench import Workbench
+    from console.views.app import run_gui
+
     try:
-        with db.read() as s:
-            empty = not any(region_counts(s).values())
-        if empty and not args.no_seed:
-            print("首次运行：正在生成演示区（莲湖区）… first run: seeding the demo district")
-            seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC))
-        with db.read() as s:
-            counts = stats(s, datetime.now(UTC))
+        return run_gui(args, lambda: Workbench(db, username=args.user), db_label=_label(db))
     finally:
         db.dispose()
-    print(f"数据库 database: {db.url}")
-    print(format_stats(counts))
-    print("（主窗口将在下一版本提供 — the main window arrives with the console issue）")
-    return 0
+
+
+def _label(db: Database) -> str:
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite: {url.database}"
+    return f"{url.get_backend_name()}: {url.host}/{url.database}"

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, and_, case, func, literal, select, union
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -100,3 +112,36 @@ def overdue_candidates(now: datetime, since: datetime) -> CompoundSelect[Any]:
         Case.state.in_(CLOCK_STATES), Case.deadline_at > since, Case.deadline_at <= now
     )
     return union(crossed_warning, crossed_deadline)
+
+
+def light_filter(
+    now: datetime, lights: Collection[str], states: Collection[str]
+) -> ColumnElement[bool]:
+    """Cases in ``states`` whose traffic light at ``now`` is one of ``lights``.
+
+    For states on the clock the light depends only on ``warning_at``/``deadline_at`` against
+    ``now``, so the condition is written as range comparisons the (state, warning_at) and
+    (state, deadline_at) indexes can serve; other states go through :func:`light_expression`.
+    """
+    wanted = set(lights)
+    on_clock = [s for s in states if s in CLOCK_STATES]
+    others = [s for s in states if s not in CLOCK_STATES]
+    parts: list[ColumnElement[bool]] = []
+    if on_clock:
+        ranges: list[ColumnElement[bool]] = []
+        if "red" in wanted:
+            ranges.append(Case.deadline_at <= now)
+        if "yellow" in wanted:
+            ranges.append(and_(Case.warning_at <= now, Case.deadline_at > now))
+        if "green" in wanted:
+            ranges.append(
+                and_(
+                    Case.deadline_at > now,
+                    or_(Case.warning_at.is_(None), Case.warning_at > now),
+                )
+            )
+        if ranges:
+            parts.append(and_(Case.state.in_(on_clock), or_(*ranges)))
+    if others:
+        parts.append(and_(Case.state.in_(others), light_expression(now).in_(sorted(wanted))))
+    return or_(*parts) if parts else false()

@@ -33,7 +33,7 @@ from console.models import (
 from console.services.case_dto import light_of
 from console.services.demo import DEMO_USERS
 from console.services.reference_data import read_roles
-from tests.commands.expected import assert_histories, independent_stats
+from tests.commands.expected import assert_histories
 
 DEMO_REGIONS = {"district": 1, "street": 9, "area": 41, "unit": 134, "grid": 364}
 DEMO_DEPARTMENTS = {"street_committee": 9, "professional": 22, "functional": 18}
@@ -241,53 +241,3 @@ def test_same_seed_same_geography(tmp_path: Path, capsys: pytest.CaptureFixture[
 def parse_counts(out: str) -> dict[str, int]:
     """``label key: N`` lines of the printed stats, by key."""
     return {m[1]: int(m[2]) for m in re.finditer(r"^\s+(?:\S+ )?(\w+): (\d+)$", out, re.M)}
-
-
-@pytest.mark.slow
-def test_gui_seeds_an_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = sqlite_url(tmp_path / "gui.sqlite3")
-    assert main(["--db", url, "gui"]) == 0
-    out = capsys.readouterr().out
-    assert "首次运行" in out
-    printed = parse_counts(out)
-    db = Database(url)
-    try:
-        with db.read() as s:
-            expected = independent_stats(s, datetime.now(UTC))
-    finally:
-        db.dispose()
-    assert expected["regions"] == DEMO_REGIONS
-    assert sum(expected["states"].values()) == 2000  # the default demo size
-    for level, n in DEMO_REGIONS.items():
-        assert printed[level] == n
-    for kind, n in DEMO_DEPARTMENTS.items():
-        assert printed[kind] == n
-    assert printed["grid_staff"] == 364 * 7
-    for state, n in expected["states"].items():
-        assert printed[state] == n
-    assert "未计时 none" in out and "红灯 red" in out
-
-    # A second start finds the district and does not seed again.
-    assert main(["--db", url, "gui"]) == 0
-    out = capsys.readouterr().out
-    assert "首次运行" not in out
-    assert sum(v for k, v in parse_counts(out).items() if k in expected["states"]) == 2000
-
-
-def test_gui_no_seed_leaves_an_empty_database(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    url = sqlite_url(tmp_path / "empty.sqlite3")
-    assert main(["--db", url, "gui", "--no-seed"]) == 0
-    out = capsys.readouterr().out
-    assert "首次运行" not in out
-    assert "(无案件 no cases)" in out
-    printed = parse_counts(out)
-    assert all(printed[level] == 0 for level in DEMO_REGIONS)
-    db = Database(url)
-    try:
-        assert count(db, Region) == 0
-        assert count(db, Case) == 0
-        assert count(db, User) == 0
-    finally:
-        db.dispose()

@@ -1,0 +1,257 @@
+"""The map's scenarios: first render of the open backlog, and an update of 200 changed cases,
+each beside the naive baseline measured in the same run: folium re-rendering the whole page
+(markers in a folium MarkerCluster), saving it and reloading it in the same Qt WebEngine view.
+
+Needs a QApplication (one is created if none exists). Headless: when neither QT_QPA_PLATFORM
+nor QTWEBENGINE_CHROMIUM_FLAGS is set and there is no DISPLAY / WAYLAND_DISPLAY, the entry point
+sets ``QT_QPA_PLATFORM=offscreen`` and ``--no-sandbox --disable-gpu`` for this process only
+(never a user-facing default: a console on a desktop keeps its platform and sandbox).
+
+The Chromium process is started once, with a blank page, before anything is timed: that cost
+is paid once per console start, not per render.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from console.bench.harness import Figure
+from console.db import Database
+from console.services import geography
+from console.services.demo import random_points_in_grids
+from console.services.map_data import CaseMarker, grid_feature_collection, marker_json
+
+Log = Callable[[str], None]
+
+UPDATE_SIZE = 200
+_LIGHTS = ["green"] * 6 + ["yellow"] * 2 + ["red", None]
+_TIMEOUT_S = 120.0
+
+
+def _ensure_headless_env() -> None:
+    """Offscreen Qt WebEngine for a headless run, only if the caller chose nothing."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if "QT_QPA_PLATFORM" in os.environ or "QTWEBENGINE_CHROMIUM_FLAGS" in os.environ:
+        return
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox --disable-gpu"
+
+
+def _markers(db: Database, n: int, seed: int) -> list[CaseMarker]:
+    with db.read() as s:
+        lons, lats = random_points_in_grids(s, n, seed=seed)
+    rng = random.Random(seed)
+    return [
+        CaseMarker(
+            id=i + 1,
+            number=f"E0102202611{23 + i // 9999:02d}{i % 9999 + 1:04d}",
+            lon=float(lons[i]),
+            lat=float(lats[i]),
+            light=rng.choice(_LIGHTS),
+            state="dispatched",
+            category_name="暴露垃圾",
+            address=f"莲湖路{rng.randrange(1, 300)}号附近",
+            urgent=rng.random() < 0.05,
+        )
+        for i in range(n)
+    ]
+
+
+def _changed(markers: list[CaseMarker], k: int, rng: random.Random) -> list[CaseMarker]:
+    """``k`` cases with a new light, a fifth of them also moved (a corrected address)."""
+    out = []
+    for m in rng.sample(markers, k):
+        light = rng.choice([x for x in _LIGHTS if x != m.light])
+        moved = rng.random() < 0.2
+        out.append(
+            CaseMarker(
+                m.id,
+                m.number,
+                m.lon + (rng.uniform(-3e-4, 3e-4) if moved else 0.0),
+                m.lat + (rng.uniform(-3e-4, 3e-4) if moved else 0.0),
+                light,
+                m.state,
+                m.category_name,
+                m.address,
+                m.urgent,
+            )
+        )
+    return out
+
+
+def _folium_page(grids: dict[str, Any], markers: list[CaseMarker], out_dir: Path) -> Path:
+    """The naive page: everything rendered by folium (markers in a folium MarkerCluster)."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    from console.views import map_page
+
+    fmap = folium.Map(
+        location=list(map_page.DEFAULT_CENTER), zoom_start=14, tiles=None, max_zoom=19
+    )
+    fmap.default_js = [js for js in map_page.LOCAL_JS if js[0] in ("leaflet",)]
+    fmap.default_css = [css for css in map_page.LOCAL_CSS if css[0] == "leaflet_css"]
+    folium.GeoJson(grids, name="网格").add_to(fmap)
+    cluster = MarkerCluster(name="案件")
+    cluster.default_js = [("markercluster", "static/markercluster/leaflet.markercluster.js")]
+    cluster.default_css = [
+        ("markercluster_css", "static/markercluster/MarkerCluster.css"),
+        ("markercluster_default_css", "static/markercluster/MarkerCluster.Default.css"),
+    ]
+    colours = {"red": "#d93025", "yellow": "#e0a800", "green": "#2e9d4f", None: "#8a8f98"}
+    for m in markers:
+        folium.CircleMarker(
+            [m.lat, m.lon],
+            radius=6,
+            color=colours.get(m.light, "#8a8f98"),
+            fill=True,
+            tooltip=f"{m.number} {m.category_name} {m.address}",
+        ).add_to(cluster)
+    cluster.add_to(fmap)
+    folium.LayerControl().add_to(fmap)
+    path = out_dir / "folium_full.html"
+    fmap.save(str(path))
+    return path
+
+
+def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
+    """First render of N open cases (quick: 2,000; full: 20,000) and a 200-case update."""
+    _ensure_headless_env()
+    from PySide6.QtCore import QEventLoop, QTimer, QUrl
+    from PySide6.QtWidgets import QApplication
+
+    from console.views.map_page import build_map_page
+    from console.views.map_view import MapView
+
+    app = QApplication.instance() or QApplication([])
+    n = 2_000 if quick else 20_000
+    repeat = 5 if quick else 9
+    baseline_repeat = 1 if not quick else 2
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "map_bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db = Database(f"sqlite:///{db_path}")
+    try:
+        with db.session() as s:
+            geography.ensure_demo_district(s)
+        with db.read() as s:
+            grids = grid_feature_collection(s)
+        markers = _markers(db, n, seed=11)
+    finally:
+        db.dispose()
+    rng = random.Random(5)
+
+    def wait(start: Callable[[Callable[[Any], None]], None], what: str) -> Any:
+        box: list[Any] = []
+        loop = QEventLoop()
+
+        def done(value: Any = None) -> None:
+            box.append(value)
+            loop.quit()
+
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        timer.start(int(_TIMEOUT_S * 1000))
+        start(done)
+        if not box:
+            loop.exec()
+        timer.stop()
+        if not box:
+            raise TimeoutError(f"map bench: no answer from the page ({what})")
+        return box[0]
+
+    view = MapView()
+    view.resize(1200, 800)
+    view.show()
+    try:
+        # Start Chromium once (not timed: once per console start).
+        started = time.perf_counter()
+        wait(
+            lambda done: (view.loadFinished.connect(done), view.load(QUrl("about:blank"))),
+            "blank page",
+        )
+        view.loadFinished.disconnect()
+        warmup = time.perf_counter() - started
+        log(f"map: web engine started in {warmup:.2f} s (not counted; {app.platformName()})")
+
+        # --- first render: build the page, load it, push every open case --------------------
+        page_dir = workdir / "map_page"
+        started = time.perf_counter()
+        page = build_map_page(grids, page_dir)
+        view.load_page(page)
+        count = wait(lambda done: view.upsert_cases(marker_json(markers), done), "first render")
+        first_render = time.perf_counter() - started
+        if int(count) != n:
+            raise RuntimeError(f"map bench: the page holds {count} markers, expected {n}")
+        log(f"map: first render of {n:,} cases {first_render:.2f} s")
+
+        # --- incremental: 200 changed cases through upsertCases ------------------------------
+        times = []
+        for _ in range(repeat):
+            changed = _changed(markers, UPDATE_SIZE, rng)
+            started = time.perf_counter()
+            wait(lambda done, c=changed: view.upsert_cases(marker_json(c), done), "update")
+            times.append(time.perf_counter() - started)
+            by_id = {m.id: m for m in changed}
+            markers = [by_id.get(m.id, m) for m in markers]
+        update = statistics.median(times)
+        log(f"map: update of {UPDATE_SIZE} cases {update * 1000:.1f} ms (median of {repeat})")
+
+        # --- baseline: folium re-renders the page with the same data and it is reloaded -----
+        base_times = []
+        for _ in range(baseline_repeat):
+            changed = _changed(markers, UPDATE_SIZE, rng)
+            by_id = {m.id: m for m in changed}
+            markers = [by_id.get(m.id, m) for m in markers]
+            started = time.perf_counter()
+            path = _folium_page(grids, markers, page_dir)
+
+            def reload(done: Callable[[Any], None], p: Path = path) -> None:
+                view.loadFinished.connect(done)
+                view.load(QUrl.fromLocalFile(str(p)))
+
+            ok = wait(reload, "folium page")
+            view.loadFinished.disconnect()
+            # The page's own script has run by onload; one round trip confirms it is drawn.
+            wait(lambda done: view.page().runJavaScript("document.readyState", 0, done), "ack")
+            base_times.append(time.perf_counter() - started)
+            if not ok:
+                raise RuntimeError("map bench: the folium page failed to load")
+        baseline = statistics.median(base_times)
+        log(f"map: folium re-render + reload {baseline:.2f} s")
+    finally:
+        view.close()
+        wait(lambda done: (view.destroyed.connect(done), view.deleteLater()), "view deleted")
+
+    return [
+        Figure(
+            f"map first render, {n:,} open cases",
+            first_render,
+            "s",
+            baseline,
+            higher_is_better=False,
+            goal=2.0,
+            note="build page + load + upsertCases until the JS acks; baseline: folium page "
+            "with every marker in a folium MarkerCluster, saved and loaded",
+        ),
+        Figure(
+            f"map update of {UPDATE_SIZE} changed cases",
+            update * 1000,
+            "ms",
+            baseline * 1000,
+            higher_is_better=False,
+            goal=50.0,
+            ratio_goal=20.0,
+            note=f"upsertCases over QWebChannel-ready page, median of {repeat}; baseline: "
+            f"re-render the folium page with the same {n:,} cases and reload it",
+        ),
+    ]

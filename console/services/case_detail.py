@@ -1,0 +1,200 @@
+"""One case in full for the detail pane: its record, names, rule, clock, timeline and buttons.
+
+The actions offered are what the lifecycle table allows the seat's role in the case's state,
+narrowed by the same rules the workflow enforces (a handler acts only on its own department's
+cases; an extension is approved or denied only while one is pending, and requested only while
+none is), so the view never shows a button that would only raise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.domain.lifecycle import ROLE_LABELS, Lifecycle, default_lifecycle, state_label
+from console.domain.time_limits import LimitUnit, TimeLimit
+from console.domain.worktime import WorkCalendar
+from console.errors import CaseNotFoundError
+from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region
+from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.queue import clock_remaining
+
+#: The timeline's word for the first event (the table's label, 发现上报, names the step).
+REPORT_LABEL = "上报"
+_EXTENSION_DECISIONS = frozenset({"approve_extension", "deny_extension"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: int
+    at: datetime
+    action: str
+    action_label: str
+    from_state: str | None
+    to_state: str
+    from_label: str | None
+    to_label: str
+    actor_name: str
+    actor_role: str
+    actor_role_label: str
+    department_name: str | None
+    note: str | None
+    data: dict[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    action: str
+    label_zh: str
+    label_en: str
+    note_required: bool
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    snapshot: CaseSnapshot
+    category_name: str
+    major_name: str
+    street_name: str
+    area_name: str
+    unit_name: str
+    grid_code: str
+    grid_name: str
+    department_name: str | None
+    rule_condition: str | None
+    closing_condition: str | None
+    limit_text: str | None
+    remaining_seconds: float | None
+    timeline: tuple[TimelineEntry, ...]
+    actions: tuple[ActionOption, ...]
+
+
+def limit_text(limit_value: float | None, limit_unit: str | None, extension: float) -> str | None:
+    """ "4工作时", or "4工作时+2工作时延期" with an approved extension; None without a limit."""
+    if limit_value is None or limit_unit is None:
+        return None
+    unit = LimitUnit(limit_unit)
+    text = str(TimeLimit(limit_value, unit))
+    if extension > 0:
+        text += f"+{TimeLimit(extension, unit)}延期"
+    return text
+
+
+def _parse_data(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"raw": raw}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _timeline(session: Session, case_id: int, lifecycle: Lifecycle) -> tuple[TimelineEntry, ...]:
+    stmt = (
+        select(CaseEvent, Department.name)
+        .outerjoin(Department, Department.id == CaseEvent.department_id)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.id)
+    )
+    entries = []
+    for event, department_name in session.execute(stmt):
+        transition = lifecycle.transitions.get(event.action)
+        if event.action == "report":
+            label = REPORT_LABEL
+        else:
+            label = transition.label_zh if transition is not None else event.action
+        entries.append(
+            TimelineEntry(
+                event_id=event.id,
+                at=event.at,
+                action=event.action,
+                action_label=label,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                from_label=state_label(event.from_state) if event.from_state else None,
+                to_label=state_label(event.to_state),
+                actor_name=event.actor_name,
+                actor_role=event.actor_role,
+                actor_role_label=ROLE_LABELS.get(event.actor_role, event.actor_role),
+                department_name=department_name,
+                note=event.note,
+                data=_parse_data(event.data),
+            )
+        )
+    return tuple(entries)
+
+
+def available_actions(
+    case: Case, role: str, department_id: int | None, lifecycle: Lifecycle
+) -> tuple[ActionOption, ...]:
+    """The actions ``role`` (of ``department_id``) can take on ``case`` right now."""
+    if role == "department" and case.department_id != department_id:
+        return ()
+    options = []
+    for action in lifecycle.allowed_actions(case.state, role):
+        pending = case.extension_requested is not None
+        if action in _EXTENSION_DECISIONS and not pending:
+            continue
+        if action == "request_extension" and pending:
+            continue
+        t = lifecycle.get(action)
+        options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required))
+    return tuple(options)
+
+
+def load_detail(
+    session: Session,
+    case_id: int,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    role: str,
+    department_id: int | None = None,
+    lifecycle: Lifecycle | None = None,
+) -> CaseDetail:
+    """Everything the detail pane shows of one case, for a seat of ``role``."""
+    lifecycle = lifecycle or default_lifecycle()
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFoundError(f"案件不存在: {case_id}")
+    category = session.scalar(
+        select(Category).where(
+            Category.taxonomy == case.taxonomy,
+            Category.kind == case.kind,
+            Category.code == case.category_code,
+        )
+    )
+    region_ids = (case.street_id, case.area_id, case.unit_id, case.grid_id)
+    regions = {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(region_ids)))}
+
+    def region(region_id: int) -> Region | None:
+        return regions.get(region_id)
+
+    grid = region(case.grid_id)
+    department = session.get(Department, case.department_id) if case.department_id else None
+    rule = session.get(DeadlineRule, case.rule_id) if case.rule_id else None
+    return CaseDetail(
+        snapshot=snapshot(case, now),
+        category_name=category.name if category else case.category_code,
+        major_name=category.major_name if category else "",
+        street_name=getattr(region(case.street_id), "name", ""),
+        area_name=getattr(region(case.area_id), "name", ""),
+        unit_name=getattr(region(case.unit_id), "name", ""),
+        grid_code=grid.code if grid else "",
+        grid_name=grid.name if grid else "",
+        department_name=department.name if department else None,
+        rule_condition=rule.condition if rule else None,
+        closing_condition=rule.closing_condition if rule else None,
+        limit_text=limit_text(case.limit_value, case.limit_unit, case.extension_value),
+        remaining_seconds=clock_remaining(
+            case.state, case.limit_unit, case.deadline_at, case.suspended_at, now, calendar
+        ),
+        timeline=_timeline(session, case.id, lifecycle),
+        actions=available_actions(case, role, department_id, lifecycle),
+    )

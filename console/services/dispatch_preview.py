@@ -1,0 +1,139 @@
+"""The dispatch dialog's read side: proposed departments and deadlines before anything is written.
+
+For each selected case the default department comes from the routing table (the same
+:func:`console.services.reference_data.route` the dispatch itself uses) and the deadline
+preview from the same clock maths (:func:`console.domain.traffic_light.clock_marks`) on a
+fresh clock started now, as a dispatch restarts the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from console.domain.lifecycle import state_label
+from console.domain.time_limits import LimitUnit, TimeLimit
+from console.domain.traffic_light import clock_marks
+from console.domain.worktime import WorkCalendar
+from console.errors import ConsoleError
+from console.models import Case, Department, DepartmentKind, Region
+from console.services import reference_data
+
+DISPATCHABLE_STATE = "registered"
+#: Department kinds in the order the department picker lists them.
+KIND_ORDER = (
+    DepartmentKind.STREET_COMMITTEE.value,
+    DepartmentKind.PROFESSIONAL.value,
+    DepartmentKind.FUNCTIONAL.value,
+)
+
+
+@dataclass(frozen=True)
+class DispatchProposal:
+    case_id: int
+    number: str
+    version: int
+    state: str
+    street_name: str
+    department_id: int | None
+    department_name: str | None
+    limit_text: str | None
+    deadline_preview: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class DepartmentOption:
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+def _limit(case_row: Case) -> TimeLimit | None:
+    if case_row.limit_value is None or case_row.limit_unit is None:
+        return None
+    return TimeLimit(case_row.limit_value, LimitUnit(case_row.limit_unit))
+
+
+def propose_dispatch(
+    session: Session,
+    case_ids: Sequence[int],
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    warning_share: float = 0.8,
+) -> list[DispatchProposal]:
+    """One proposal per id, in the order given; ``error`` says why a case cannot go as shown."""
+    wanted = list(dict.fromkeys(case_ids))
+    rows = session.execute(
+        select(Case, Region.name)
+        .outerjoin(Region, Region.id == Case.street_id)
+        .where(Case.id.in_(wanted))
+    ).all()
+    by_id = {c.id: (c, street_name or "") for c, street_name in rows}
+    routes: dict[tuple[str, str, str, int], Department | None] = {}
+    proposals = []
+    for case_id in wanted:
+        found = by_id.get(case_id)
+        if found is None:
+            proposals.append(
+                DispatchProposal(case_id, "", 0, "", "", None, None, None, None, "案件不存在")
+            )
+            continue
+        c, street_name = found
+        limit = _limit(c)
+        error: str | None = None
+        department: Department | None = None
+        deadline: datetime | None = None
+        if c.state != DISPATCHABLE_STATE:
+            error = f"案件当前状态为「{state_label(c.state)}」，不能派遣"
+        else:
+            key = (c.taxonomy, c.kind, c.category_code, c.street_id)
+            if key not in routes:
+                try:
+                    routes[key] = reference_data.route(
+                        session, c.taxonomy, c.category_code, c.street_id, kind=c.kind
+                    )
+                except ConsoleError:
+                    routes[key] = None
+            department = routes[key]
+            if department is None:
+                error = "该类别没有默认处置部门，请选择部门"
+            if limit is None:
+                error = "案件尚无处置时限（未立案）"
+            else:
+                marks = clock_marks(calendar, now, limit, warning_share=warning_share)
+                deadline = marks.deadline_at
+        proposals.append(
+            DispatchProposal(
+                case_id=c.id,
+                number=c.number,
+                version=c.version,
+                state=c.state,
+                street_name=street_name,
+                department_id=department.id if department else None,
+                department_name=department.name if department else None,
+                limit_text=str(limit) if limit else None,
+                deadline_preview=deadline,
+                error=error,
+            )
+        )
+    return proposals
+
+
+def department_options(session: Session) -> list[DepartmentOption]:
+    """Active departments: street committees first, then professional, then functional."""
+    rank = case(
+        {k: i for i, k in enumerate(KIND_ORDER)}, value=Department.kind, else_=len(KIND_ORDER)
+    )
+    stmt = (
+        select(Department.id, Department.code, Department.name, Department.kind)
+        .where(Department.active.is_(True))
+        .order_by(rank, Department.code)
+    )
+    return [DepartmentOption(*row) for row in session.execute(stmt)]

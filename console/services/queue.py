@@ -1,0 +1,361 @@
+"""The dispatch console's queues: tabs, filters, one page of rows, and live-refresh lookups.
+
+The tabs are data (console.services.queue_tabs). Filtering, sorting and paging happen in SQL,
+the traffic light included (console.services.queries): a page's ids come from the cases table
+and its indexes alone, then one query reads those rows with every name joined; only the
+remaining clock time is computed in Python, and only for the rows returned.
+:func:`fetch_rows` and :func:`matching_ids` serve the live refresh: the change feed names the
+cases that changed, the view re-reads those rows and asks which still belong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES, STATE_LABELS, state_label
+from console.domain.time_limits import LimitUnit, clock_seconds_between
+from console.domain.worktime import WorkCalendar
+from console.errors import ValidationError
+from console.models import Case, Category, Department, Region
+from console.services.queries import light_expression, light_filter
+from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
+from console.services.reference_data import split_category_key
+from console.services.report_input import SOURCE_LABELS
+
+__all__ = [
+    "LIGHTS",
+    "SORTS",
+    "QueueFilter",
+    "QueueRow",
+    "QueueTab",
+    "clock_remaining",
+    "count_queue",
+    "fetch_queue",
+    "fetch_rows",
+    "matching_ids",
+    "page_ids_select",
+    "queue_tabs",
+]
+
+SORTS = ("reported_at", "deadline_at", "number", "state", "category_code", "street")
+#: Characters of the description a queue row carries (the detail view has the rest).
+DESCRIPTION_CHARS = 200
+#: Ids per IN (...) list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 500
+#: tabs.csv flag (console.services.queue_tabs.FLAGS) → the condition it stands for.
+_FLAGS = {"extension_requested": lambda: Case.extension_requested.is_not(None)}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What one queue view shows. ``reported_from`` is inclusive, ``reported_to`` exclusive."""
+
+    tab: str = "all_open"
+    street_id: int | None = None
+    grid_id: int | None = None
+    department_id: int | None = None
+    category_code: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    light: str | None = None
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+    text: str | None = None
+    sort: str = "reported_at"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    number: str
+    version: int
+    state: str
+    state_label: str
+    source: str
+    source_label: str
+    kind: str
+    category_code: str
+    category_name: str
+    address: str
+    description: str
+    street_id: int
+    street_name: str
+    grid_id: int
+    grid_code: str
+    department_id: int | None
+    department_name: str | None
+    reported_at: datetime
+    deadline_at: datetime | None
+    light: str | None
+    remaining_seconds: float | None
+    urgent: bool
+    extension_requested: bool
+    updated_at: datetime
+
+
+# --------------------------------------------------------------------------- the filter
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a filter over the cases table alone (no joins needed)."""
+    rule = tab_rules().get(f.tab)
+    if rule is None:
+        raise ValidationError(f"未知的队列: {f.tab}", field="tab")
+    if f.sort not in SORTS:
+        raise ValidationError(f"未知的排序: {f.sort}", field="sort")
+    if f.light is not None and f.light not in LIGHTS:
+        raise ValidationError(f"未知的灯色: {f.light}", field="light")
+    conds: list[ColumnElement[bool]] = []
+    candidates = rule.states
+    if rule.flag is not None:
+        extra = tuple(s for s in OPEN_STATES if s not in rule.states)
+        candidates = rule.states + extra
+        conds.append(
+            or_(
+                Case.state.in_(rule.states),
+                and_(_FLAGS[rule.flag](), Case.state.in_(extra)),
+            )
+        )
+    elif set(rule.states) != set(STATE_LABELS):
+        conds.append(Case.state.in_(rule.states))
+    if rule.lights or f.light is not None:
+        lights = set(rule.lights or LIGHTS)
+        if f.light is not None:
+            lights &= {f.light}
+        conds.append(light_filter(now, lights, candidates) if lights else false())
+    if f.street_id is not None:
+        conds.append(Case.street_id == f.street_id)
+    if f.grid_id is not None:
+        conds.append(Case.grid_id == f.grid_id)
+    if f.department_id is not None:
+        conds.append(Case.department_id == f.department_id)
+    kind = f.kind
+    code = f.category_code.strip() if f.category_code else None
+    if code and code[:1] in ("C", "E"):
+        key_kind, code = split_category_key(code)
+        if kind is not None and kind != key_kind:
+            return [false()]
+        kind = key_kind
+    if code:
+        conds.append(Case.category_code == code)
+    if kind is not None:
+        conds.append(Case.kind == kind)
+    if f.source is not None:
+        conds.append(Case.source == f.source)
+    if f.reported_from is not None:
+        conds.append(Case.reported_at >= f.reported_from)
+    if f.reported_to is not None:
+        conds.append(Case.reported_at < f.reported_to)
+    text = (f.text or "").strip()
+    if text:
+        pattern = _like(text)
+        columns = (Case.number, Case.address, Case.description)
+        conds.append(or_(*(col.ilike(pattern, escape="\\") for col in columns)))
+    return conds
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), _ID_CHUNK):
+        yield unique[i : i + _ID_CHUNK]
+
+
+# --------------------------------------------------------------------------- the clock
+
+
+def clock_remaining(
+    state: str,
+    limit_unit: str | None,
+    deadline_at: datetime | None,
+    suspended_at: datetime | None,
+    now: datetime,
+    calendar: WorkCalendar,
+) -> float | None:
+    """Clock seconds from now to the deadline (negative when overdue); None off the clock.
+
+    Working seconds, or natural ones for urgent (hours) limits. A suspended case's clock is
+    frozen: its remaining time is measured at ``suspended_at``.
+    """
+    if deadline_at is None:
+        return None
+    if state in CLOCK_STATES:
+        at = now
+    elif state == "suspended" and suspended_at is not None:
+        at = suspended_at
+    else:
+        return None
+    unit = LimitUnit(limit_unit or LimitUnit.WORK_HOURS.value)
+    if at <= deadline_at:
+        return clock_seconds_between(calendar, at, deadline_at, unit)
+    return -clock_seconds_between(calendar, deadline_at, at, unit)
+
+
+# --------------------------------------------------------------------------- rows
+
+_street = aliased(Region, name="street")
+_grid = aliased(Region, name="grid")
+
+
+def _rows_select(now: datetime) -> Select[Any]:
+    """Every column a row needs, names joined (outer joins keep cases the driving table)."""
+    return (
+        select(
+            Case.id,
+            Case.number,
+            Case.version,
+            Case.state,
+            Case.source,
+            Case.kind,
+            Case.category_code,
+            Category.name.label("category_name"),
+            Case.address,
+            func.substr(Case.description, 1, DESCRIPTION_CHARS).label("description"),
+            Case.street_id,
+            _street.name.label("street_name"),
+            Case.grid_id,
+            _grid.code.label("grid_code"),
+            Case.department_id,
+            Department.name.label("department_name"),
+            Case.reported_at,
+            Case.deadline_at,
+            light_expression(now).label("light"),
+            Case.urgent,
+            Case.extension_requested,
+            Case.updated_at,
+            Case.limit_unit,
+            Case.suspended_at,
+        )
+        .select_from(Case)
+        .outerjoin(
+            Category,
+            and_(
+                Category.taxonomy == Case.taxonomy,
+                Category.kind == Case.kind,
+                Category.code == Case.category_code,
+            ),
+        )
+        .outerjoin(_street, _street.id == Case.street_id)
+        .outerjoin(_grid, _grid.id == Case.grid_id)
+        .outerjoin(Department, Department.id == Case.department_id)
+    )
+
+
+def _to_row(r: Any, now: datetime, calendar: WorkCalendar) -> QueueRow:
+    return QueueRow(
+        id=r.id,
+        number=r.number,
+        version=r.version,
+        state=r.state,
+        state_label=state_label(r.state),
+        source=r.source,
+        source_label=SOURCE_LABELS.get(r.source, r.source),
+        kind=r.kind,
+        category_code=r.category_code,
+        category_name=r.category_name or r.category_code,
+        address=r.address,
+        description=(r.description or "")[:DESCRIPTION_CHARS],
+        street_id=r.street_id,
+        street_name=r.street_name or "",
+        grid_id=r.grid_id,
+        grid_code=r.grid_code or "",
+        department_id=r.department_id,
+        department_name=r.department_name,
+        reported_at=r.reported_at,
+        deadline_at=r.deadline_at,
+        light=r.light,
+        remaining_seconds=clock_remaining(
+            r.state, r.limit_unit, r.deadline_at, r.suspended_at, now, calendar
+        ),
+        urgent=bool(r.urgent),
+        extension_requested=r.extension_requested is not None,
+        updated_at=r.updated_at,
+    )
+
+
+def _order_by(f: QueueFilter) -> list[ColumnElement[Any]]:
+    if f.sort == "state":
+        order = {s: i for i, s in enumerate(STATE_LABELS)}
+        key: ColumnElement[Any] = case(order, value=Case.state, else_=len(order))
+    elif f.sort == "street":
+        key = _street.code
+    elif f.sort == "deadline_at":
+        key = Case.deadline_at
+    else:
+        key = {
+            "reported_at": Case.reported_at,
+            "number": Case.number,
+            "category_code": Case.category_code,
+        }[f.sort]
+    first = key.desc() if f.descending else key.asc()
+    if f.sort == "deadline_at":
+        first = first.nulls_last()  # cases off the clock after those with a deadline
+    return [first, Case.id.desc() if f.descending else Case.id.asc()]
+
+
+def count_queue(session: Session, f: QueueFilter, now: datetime) -> int:
+    """How many cases the filter matches (for the pager and the tab badge)."""
+    stmt = select(func.count()).select_from(Case).where(*_conditions(f, now))
+    return int(session.scalar(stmt) or 0)
+
+
+def page_ids_select(f: QueueFilter, now: datetime, *, offset: int, limit: int) -> Select[Any]:
+    """The ids of one page, from the cases table (and its indexes) alone.
+
+    Paging on ids first keeps the joins and the clock maths to the rows returned: with the
+    names joined before the sort, SQLite would join every matching case and then sort them.
+    """
+    if offset < 0 or limit < 0:
+        raise ValidationError(f"分页参数无效: offset={offset}, limit={limit}")
+    stmt = select(Case.id).where(*_conditions(f, now))
+    if f.sort == "street":
+        stmt = stmt.join(_street, _street.id == Case.street_id)
+    return stmt.order_by(*_order_by(f)).offset(offset).limit(limit)
+
+
+def fetch_queue(
+    session: Session,
+    f: QueueFilter,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    offset: int,
+    limit: int,
+) -> list[QueueRow]:
+    """One page of the queue, sorted as the filter says, ties broken on id."""
+    ids = list(session.scalars(page_ids_select(f, now, offset=offset, limit=limit)))
+    return fetch_rows(session, ids, now, calendar)
+
+
+def fetch_rows(
+    session: Session, ids: Sequence[int], now: datetime, calendar: WorkCalendar
+) -> list[QueueRow]:
+    """The rows of ``ids`` in any state, in the order given; unknown ids are left out."""
+    found: dict[int, QueueRow] = {}
+    for chunk in _chunks(ids):
+        for r in session.execute(_rows_select(now).where(Case.id.in_(chunk))):
+            found[r.id] = _to_row(r, now, calendar)
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def matching_ids(session: Session, f: QueueFilter, ids: Iterable[int], now: datetime) -> set[int]:
+    """Which of ``ids`` the filter matches now (the view inserts or drops rows by it)."""
+    conds = _conditions(f, now)
+    result: set[int] = set()
+    for chunk in _chunks(ids):
+        stmt = select(Case.id).where(Case.id.in_(chunk), *conds)
+        result.update(session.scalars(stmt))
+    return result

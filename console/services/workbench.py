@@ -1,0 +1,194 @@
+"""What one seat of the console can ask and do: a Qt-free facade over the services.
+
+The views reach the database only through this object, and only through the bridge's worker
+thread: each method opens its own session, and returns frozen records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from console.db import Database
+from console.domain.worktime import WorkCalendar
+from console.errors import ConsoleError, ValidationError
+from console.models import User
+from console.services import queries, queue
+from console.services.actors import Actor
+from console.services.case_detail import load_detail
+from console.services.case_dto import CaseSnapshot
+from console.services.cases import CaseService, utc_now
+from console.services.catalog import source_options, streets
+from console.services.change_feed import ChangeFeed
+from console.services.dispatch_preview import department_options, propose_dispatch
+from console.services.map_data import (
+    case_markers,
+    grid_feature_collection,
+    marker_json,
+    open_counts_by_grid,
+)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """One case's result in a batch action (several cases dispatched at once)."""
+
+    case_id: int
+    snapshot: CaseSnapshot | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class UserOption:
+    username: str
+    display_name: str
+    role: str
+
+
+class Workbench:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        username: str = "dispatcher",
+        calendar: WorkCalendar | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.calendar = calendar or WorkCalendar.from_override_file()
+        self.cases = CaseService(db, calendar=self.calendar, clock=clock)
+        self.actor = self._actor_for(username)
+        self.feed = ChangeFeed(clock=clock)
+        with db.read() as s:
+            self.feed.start(s)
+
+    # -- who is acting -----------------------------------------------------------------
+
+    def _actor_for(self, username: str) -> Actor:
+        with self.db.read() as s:
+            user = s.scalar(select(User).where(User.username == username, User.active))
+            if user is None:
+                raise ValidationError(f"用户不存在或已停用: {username}")
+            return Actor(user.id, user.display_name, user.role, user.department_id)
+
+    def switch_user(self, username: str) -> Actor:
+        self.actor = self._actor_for(username)
+        return self.actor
+
+    def users(self) -> list[UserOption]:
+        with self.db.read() as s:
+            rows = s.execute(
+                select(User.username, User.display_name, User.role)
+                .where(User.active)
+                .order_by(User.id)
+            ).all()
+        return [UserOption(*r) for r in rows]
+
+    # -- reading -----------------------------------------------------------------------
+
+    def queue_count(self, f: Any) -> int:
+        with self.db.read() as s:
+            return queue.count_queue(s, f, self.clock())
+
+    def queue_page(self, f: Any, offset: int, limit: int) -> list[Any]:
+        with self.db.read() as s:
+            return queue.fetch_queue(s, f, self.clock(), self.calendar, offset=offset, limit=limit)
+
+    def queue_rows(self, ids: Sequence[int]) -> list[Any]:
+        with self.db.read() as s:
+            return queue.fetch_rows(s, list(ids), self.clock(), self.calendar)
+
+    def queue_matching(self, f: Any, ids: Sequence[int]) -> set[int]:
+        with self.db.read() as s:
+            return queue.matching_ids(s, f, list(ids), self.clock())
+
+    def detail(self, case_id: int) -> Any:
+        with self.db.read() as s:
+            return load_detail(
+                s,
+                case_id,
+                self.clock(),
+                self.calendar,
+                role=self.actor.role,
+                department_id=self.actor.department_id,
+            )
+
+    def dispatch_proposals(self, case_ids: Sequence[int]) -> list[Any]:
+        with self.db.read() as s:
+            return propose_dispatch(s, list(case_ids), self.clock(), self.calendar)
+
+    def departments(self) -> list[Any]:
+        with self.db.read() as s:
+            return department_options(s)
+
+    def light_counts(self) -> dict[str, int]:
+        with self.db.read() as s:
+            return queries.stats(s, self.clock())["lights"]
+
+    def map_grids(self) -> dict[str, Any]:
+        with self.db.read() as s:
+            return grid_feature_collection(s)
+
+    def map_markers(self) -> str:
+        """Markers of every open case, as the JSON the map page takes."""
+        with self.db.read() as s:
+            return marker_json(case_markers(s, self.clock()))
+
+    def map_update(self, ids: Sequence[int]) -> tuple[str, list[int], dict[int, int]]:
+        """For changed cases: markers to upsert, ids to remove (finished), grid counts."""
+        with self.db.read() as s:
+            markers = case_markers(s, self.clock(), ids=list(ids))
+            counts = open_counts_by_grid(s)
+        open_markers = [m for m in markers if m.is_open]
+        shown = {m.id for m in open_markers}
+        return marker_json(open_markers), [i for i in ids if i not in shown], counts
+
+    def grid_counts(self) -> dict[int, int]:
+        with self.db.read() as s:
+            return open_counts_by_grid(s)
+
+    def filter_choices(self) -> tuple[list[Any], list[Any], list[tuple[str, str]]]:
+        """Streets, departments and sources for the queue's filter boxes."""
+        with self.db.read() as s:
+            return streets(s), department_options(s), source_options()
+
+    def poll_changes(self) -> list[Any]:
+        with self.db.read() as s:
+            return self.feed.poll(s)
+
+    # -- acting ------------------------------------------------------------------------
+
+    def act(
+        self,
+        action: str,
+        case_id: int,
+        version: int | None,
+        *,
+        note: str | None = None,
+        **params: Any,
+    ) -> CaseSnapshot:
+        return self.cases.act(self.actor, case_id, action, version, note=note, **params)
+
+    def dispatch_many(
+        self,
+        cases: Sequence[tuple[int, int]],
+        *,
+        department_id: int | None,
+        note: str | None = None,
+    ) -> list[ActionOutcome]:
+        """Dispatch each (case id, version) in its own transaction; one failure stops no other."""
+        outcomes = []
+        for case_id, version in cases:
+            try:
+                snap = self.cases.dispatch(
+                    self.actor, case_id, version, department_id=department_id, note=note
+                )
+                outcomes.append(ActionOutcome(case_id, snap, None))
+            except ConsoleError as exc:
+                outcomes.append(ActionOutcome(case_id, None, exc.message))
+        return outcomes

@@ -1,0 +1,156 @@
+"""Small dialogs that collect what an action needs before it is sent: a note, an extension.
+
+:func:`ask_note` and :func:`ask_extension` are what the panels call (and the one seam tests may
+replace). Both return ``None`` when the user cancels, so nothing is sent.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: The services refuse longer notes (console.services.workflow); say so before sending.
+MAX_NOTE = 2000
+
+
+def _plain_label(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setText(text)
+    return label
+
+
+class NoteDialog(QDialog):
+    """Asks for a note; with ``required`` the OK button stays off until some text is typed."""
+
+    def __init__(
+        self, title: str, prompt: str, *, required: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("noteDialog")
+        self.setWindowTitle(title)
+        self.required = required
+        layout = QVBoxLayout(self)
+        self.prompt_label = _plain_label(prompt, self)
+        layout.addWidget(self.prompt_label)
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setPlaceholderText(self.tr("Required") if required else self.tr("Optional"))
+        layout.addWidget(self.note_edit)
+        self.hint = _plain_label("", self)
+        self.hint.setObjectName("noteHint")
+        layout.addWidget(self.hint)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.note_edit.textChanged.connect(self._on_note_edit_text_changed)
+        self._on_note_edit_text_changed()
+        self.resize(420, 220)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def note(self) -> str:
+        return self.note_edit.toPlainText().strip()
+
+    def _note_problem(self) -> str:
+        text = self.note()
+        if self.required and not text:
+            return self.tr("A note is required for this action.")
+        if len(text) > MAX_NOTE:
+            return (
+                self.tr("The note is too long (%1 of at most %2 characters).")
+                .replace("%1", str(len(text)))
+                .replace("%2", str(MAX_NOTE))
+            )
+        return ""
+
+    def _on_note_edit_text_changed(self) -> None:
+        problem = self._note_problem()
+        self.hint.setText(problem)
+        self.ok_button.setEnabled(not problem)
+
+    def accept(self) -> None:
+        if self._note_problem():
+            return  # Enter in the dialog must not get round the disabled button
+        super().accept()
+
+
+class ExtensionDialog(NoteDialog):
+    """Asks for an extension amount (in the case's limit unit) and the reason (required)."""
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        unit: str | None,
+        limit_value: float | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, "", required=True, parent=parent)
+        self.setObjectName("extensionDialog")
+        self.prompt_label.setText(self.tr("How much more time is needed, and why?"))
+        form = QFormLayout()
+        self.amount_spin = QDoubleSpinBox(self)
+        self.amount_spin.setObjectName("amountSpin")
+        self.amount_spin.setDecimals(1)
+        self.amount_spin.setSingleStep(0.5)
+        self.amount_spin.setMinimum(0.5)
+        # The service refuses more than ten times the limit.
+        top = limit_value * 10 if limit_value and limit_value > 0 else 999.0
+        self.amount_spin.setMaximum(max(top, 0.5))
+        self.amount_spin.setValue(min(max(limit_value or 1.0, 0.5), self.amount_spin.maximum()))
+        suffix = {
+            "work_hours": self.tr("work hours"),
+            "workdays": self.tr("workdays"),
+            "hours": self.tr("hours"),
+        }.get(unit or "")
+        if suffix:
+            self.amount_spin.setSuffix(" " + suffix)
+        form.addRow(self.tr("Extension:"), self.amount_spin)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(1, form)
+
+    def amount(self) -> float:
+        return float(self.amount_spin.value())
+
+
+def ask_note(parent: QWidget | None, title: str, prompt: str, *, required: bool) -> str | None:
+    """The note typed by the user ("" allowed when not required), or None when cancelled."""
+    dialog = NoteDialog(title, prompt, required=required, parent=parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.note()
+    finally:
+        dialog.deleteLater()
+
+
+def ask_extension(
+    parent: QWidget | None, title: str, *, unit: str | None, limit_value: float | None
+) -> tuple[float, str] | None:
+    """(amount in the limit's unit, reason), or None when cancelled."""
+    dialog = ExtensionDialog(title, unit=unit, limit_value=limit_value, parent=parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.amount(), dialog.note()
+    finally:
+        dialog.deleteLater()

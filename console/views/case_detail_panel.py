@@ -1,0 +1,435 @@
+"""The case detail pane: one case's record, clock, history and the actions the seat may take.
+
+The panel takes a plain ``CaseDetail`` record (console.services.case_detail) through
+:meth:`CaseDetailPanel.show_detail` and only reads its attributes. It never calls a service: a
+button emits a signal and the main window submits the use case through the bridge.
+
+Case text (description, address, notes) is untrusted, so it is only ever shown as plain text.
+The timeline lists the newest event first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.lifecycle import default_lifecycle
+from console.views import action_dialogs
+from console.views.formatting import local_time_text, remaining_text
+from console.views.i18n import pick, use_english
+from console.views.labels import source_text, state_text
+
+#: Buttons per row in the action bar.
+_ACTIONS_PER_ROW = 4
+#: Fallback colours when no theme style sheet is applied (the QSS themes override them).
+_CHIP_FALLBACK = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "none": "#9e9e9e"}
+_BANNER_FALLBACK = "#fff3b0"
+
+
+def _light_code(light: Any) -> str:
+    """ "green" / "yellow" / "red" from a Light (StrEnum) or a string; "none" otherwise."""
+    code = str(getattr(light, "value", light) or "").lower()
+    return code if code in ("green", "yellow", "red") else "none"
+
+
+def _action_text(action: str, label_zh: str) -> str:
+    if not use_english():
+        return label_zh
+    transition = default_lifecycle().transitions.get(action)
+    return transition.label_en if transition is not None else label_zh
+
+
+def _plain_label(object_name: str = "") -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class CaseDetailPanel(QWidget):
+    """Shows one case; emits what the user asked for (the main window does the rest)."""
+
+    #: (action, case id, version) for an action that needs no input.
+    action_requested = Signal(str, int, int)
+    #: (action, case id, version, params) after asking for a note (and an extension amount).
+    action_with_input_requested = Signal(str, int, int, object)
+    #: Case ids to open the dispatch dialog for.
+    dispatch_requested = Signal(list)
+    #: Case id to show on the map.
+    locate_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseDetailPanel")
+        self._detail: Any = None
+        self.action_buttons: dict[str, QPushButton] = {}
+        self.fields: dict[str, QLabel] = {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.addWidget(self._build_notice())
+        self.stack = QStackedWidget(self)
+        self.empty_label = QLabel(self.tr("Select a case to see its details."))
+        self.empty_label.setObjectName("detailEmpty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self._build_content())
+        outer.addWidget(self.stack, 1)
+
+    # -- construction ------------------------------------------------------------------
+
+    def _build_notice(self) -> QFrame:
+        self.notice = QFrame(self)
+        self.notice.setObjectName("noticeBanner")
+        self.notice.setAutoFillBackground(True)
+        palette = self.notice.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(_BANNER_FALLBACK))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#3d3200"))
+        self.notice.setPalette(palette)
+        row = QHBoxLayout(self.notice)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.notice_label = _plain_label("noticeText")
+        row.addWidget(self.notice_label, 1)
+        close = QToolButton(self.notice)
+        close.setObjectName("noticeClose")
+        close.setText("×")
+        close.setToolTip(self.tr("Dismiss"))
+        close.setAutoRaise(True)
+        close.clicked.connect(self.notice.hide)
+        row.addWidget(close)
+        self.notice.hide()
+        return self.notice
+
+    def _build_content(self) -> QWidget:
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_header())
+
+        scroll = QScrollArea(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(scroll)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self._build_form(body))
+        body_layout.addWidget(self._build_timeline(body), 1)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+        self.action_bar = QWidget(content)
+        self.action_bar.setObjectName("actionBar")
+        self.action_grid = QGridLayout(self.action_bar)
+        self.action_grid.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.action_bar)
+        return content
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.number_label = _plain_label("caseNumber")
+        self.number_label.setWordWrap(False)
+        font = self.number_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.number_label.setFont(font)
+        self.state_chip = _plain_label("stateChip")
+        self.state_chip.setWordWrap(False)
+        self.light_chip = _plain_label("lightChip")
+        self.light_chip.setWordWrap(False)
+        self.light_chip.setAutoFillBackground(True)
+        self.light_chip.setProperty("light", "none")
+        self.urgent_badge = _plain_label("urgentBadge")
+        self.urgent_badge.setWordWrap(False)
+        self.urgent_badge.setText(self.tr("Urgent"))
+        self.locate_button = QPushButton(self.tr("Show on map"))
+        self.locate_button.setObjectName("locateButton")
+        self.locate_button.clicked.connect(self._on_locate_button_clicked)
+        for widget in (self.number_label, self.state_chip, self.light_chip, self.urgent_badge):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.locate_button)
+        return row
+
+    def _build_form(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Case"), parent)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        rows = [
+            ("category", self.tr("Category")),
+            ("kind", self.tr("Type")),
+            ("source", self.tr("Source")),
+            ("address", self.tr("Address")),
+            ("description", self.tr("Description")),
+            ("street", self.tr("Street")),
+            ("area", self.tr("Area")),
+            ("unit", self.tr("Community unit")),
+            ("grid", self.tr("Grid")),
+            ("coordinates", self.tr("Coordinates")),
+            ("department", self.tr("Department")),
+            ("limit", self.tr("Time limit")),
+            ("extension", self.tr("Extension")),
+            ("rule_condition", self.tr("Registration condition")),
+            ("closing_condition", self.tr("Closing condition")),
+            ("reported_at", self.tr("Reported")),
+            ("registered_at", self.tr("Registered")),
+            ("dispatched_at", self.tr("Dispatched")),
+            ("deadline_at", self.tr("Deadline")),
+            ("handled_at", self.tr("Handled")),
+            ("closed_at", self.tr("Closed")),
+            ("rework", self.tr("Reworks / returns")),
+        ]
+        for key, title in rows:
+            if key == "description":
+                self.description_view = QPlainTextEdit(box)
+                self.description_view.setObjectName("descriptionView")
+                self.description_view.setReadOnly(True)
+                self.description_view.setMaximumHeight(110)
+                form.addRow(title, self.description_view)
+                continue
+            label = _plain_label(f"field_{key}")
+            self.fields[key] = label
+            form.addRow(title, label)
+        return box
+
+    def _build_timeline(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("History (newest first)"), parent)
+        layout = QVBoxLayout(box)
+        self.timeline = QTreeWidget(box)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setUniformRowHeights(True)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.timeline.setHeaderLabels(
+            [self.tr("Time"), self.tr("Action"), self.tr("By"), self.tr("State"), self.tr("Note")]
+        )
+        self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.header().setStretchLastSection(True)
+        self.timeline.setMinimumHeight(140)
+        self.timeline.currentItemChanged.connect(self._on_timeline_current_item_changed)
+        layout.addWidget(self.timeline, 1)
+        self.timeline_note = QPlainTextEdit(box)
+        self.timeline_note.setObjectName("timelineNote")
+        self.timeline_note.setReadOnly(True)
+        self.timeline_note.setMaximumHeight(70)
+        self.timeline_note.setPlaceholderText(self.tr("Select an entry to read its full note."))
+        layout.addWidget(self.timeline_note)
+        return box
+
+    # -- public API --------------------------------------------------------------------
+
+    @property
+    def detail(self) -> Any:
+        """The record on show, or None."""
+        return self._detail
+
+    @property
+    def current_case_id(self) -> int | None:
+        return None if self._detail is None else self._detail.snapshot.id
+
+    def show_detail(self, detail: Any) -> None:
+        """Show ``detail`` (a CaseDetail); hides any notice (call show_notice after)."""
+        self._detail = detail
+        self.notice.hide()
+        self._pull_header(detail)
+        self._pull_fields(detail)
+        self._pull_timeline(detail.timeline)
+        self._pull_actions(detail.actions)
+        self.stack.setCurrentIndex(1)
+
+    def clear(self) -> None:
+        """Back to the empty state: no case, no buttons, no notice."""
+        self._detail = None
+        self.notice.hide()
+        self._pull_actions(())
+        self.timeline.clear()
+        self.timeline_note.clear()
+        self.stack.setCurrentIndex(0)
+
+    def show_notice(self, text: str) -> None:
+        """A yellow banner above the case (e.g. "changed by 张三 just now"); plain text."""
+        self.notice_label.setText(text)
+        self.notice.show()
+
+    # -- model to widgets --------------------------------------------------------------
+
+    def _pull_header(self, detail: Any) -> None:
+        snap = detail.snapshot
+        self.number_label.setText(snap.number)
+        self.state_chip.setText(state_text(snap.state))
+        light = _light_code(snap.light)
+        remaining = remaining_text(detail.remaining_seconds)
+        if not remaining:
+            remaining = self.tr("Suspended") if snap.state == "suspended" else self.tr("No clock")
+        self.light_chip.setText(remaining)
+        self.light_chip.setToolTip(
+            {
+                "green": self.tr("Green: within the time limit"),
+                "yellow": self.tr("Yellow: most of the time limit used"),
+                "red": self.tr("Red: overdue"),
+                "none": self.tr("Not on the deadline clock"),
+            }[light]
+        )
+        self.light_chip.setProperty("light", light)
+        palette = self.light_chip.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(_CHIP_FALLBACK[light]))
+        palette.setColor(
+            QPalette.ColorRole.WindowText, QColor("#222222" if light == "yellow" else "#ffffff")
+        )
+        self.light_chip.setPalette(palette)
+        _repolish(self.light_chip)
+        self.urgent_badge.setVisible(bool(snap.urgent))
+
+    def _pull_fields(self, detail: Any) -> None:
+        snap = detail.snapshot
+        kinds = {"component": self.tr("Component"), "event_type": self.tr("Event")}
+        category = " › ".join(n for n in (detail.major_name, detail.category_name) if n)
+        extension = []
+        if snap.extension_value:
+            extension.append(self.tr("%1 approved").replace("%1", f"{snap.extension_value:g}"))
+        if snap.extension_requested:
+            extension.append(self.tr("%1 requested").replace("%1", f"{snap.extension_requested:g}"))
+        values = {
+            "category": f"{category} ({snap.category_code})",
+            "kind": kinds.get(snap.kind, snap.kind),
+            "source": source_text(snap.source),
+            "address": snap.address,
+            "street": detail.street_name,
+            "area": detail.area_name,
+            "unit": detail.unit_name,
+            "grid": " ".join(p for p in (detail.grid_code, detail.grid_name) if p),
+            "coordinates": f"{snap.lon:.6f}, {snap.lat:.6f}",
+            "department": detail.department_name or self.tr("Not dispatched"),
+            "limit": detail.limit_text or "—",
+            "extension": "; ".join(extension) or "—",
+            "rule_condition": detail.rule_condition or "—",
+            "closing_condition": detail.closing_condition or "—",
+            "reported_at": local_time_text(snap.reported_at),
+            "registered_at": local_time_text(snap.registered_at),
+            "dispatched_at": local_time_text(snap.dispatched_at),
+            "deadline_at": local_time_text(snap.deadline_at),
+            "handled_at": local_time_text(snap.handled_at),
+            "closed_at": local_time_text(snap.closed_at),
+            "rework": f"{snap.rework_count} / {snap.return_count}",
+        }
+        for key, text in values.items():
+            self.fields[key].setText(str(text or "—"))
+        self.description_view.setPlainText(snap.description)
+
+    def _pull_timeline(self, entries: Any) -> None:
+        self.timeline.clear()
+        self.timeline_note.clear()
+        ordered = sorted(entries, key=lambda e: (e.at, e.event_id), reverse=True)
+        for entry in ordered:
+            actor = entry.actor_name
+            who = " · ".join(p for p in (entry.actor_role_label, entry.department_name) if p)
+            if who:
+                actor = f"{actor}（{who}）"
+            to_text = state_text(entry.to_state, entry.to_label)
+            if entry.from_state and entry.from_state != entry.to_state:
+                state = f"{state_text(entry.from_state, entry.from_label)} → {to_text}"
+            elif entry.from_state:
+                state = ""  # the action left the state as it was
+            else:
+                state = f"→ {to_text}"
+            note = entry.note or ""
+            item = QTreeWidgetItem(
+                [
+                    local_time_text(entry.at),
+                    _action_text(entry.action, entry.action_label),
+                    actor,
+                    state,
+                    " ".join(note.split()),  # one line in the list; in full below
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, note)
+            self.timeline.addTopLevelItem(item)
+
+    def _pull_actions(self, actions: Any) -> None:
+        for button in self.action_buttons.values():
+            self.action_grid.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = {}
+        for index, option in enumerate(actions):
+            button = QPushButton(pick(option.label_zh, option.label_en), self.action_bar)
+            button.setObjectName(f"action_{option.action}")
+            button.setProperty("action", option.action)
+            if option.note_required or option.action == "request_extension":
+                button.setText(button.text() + "…")
+            button.clicked.connect(lambda _=False, o=option: self._on_action_button_clicked(o))
+            self.action_grid.addWidget(button, index // _ACTIONS_PER_ROW, index % _ACTIONS_PER_ROW)
+            self.action_buttons[option.action] = button
+        self.action_bar.setVisible(bool(self.action_buttons))
+
+    # -- widgets to signals ------------------------------------------------------------
+
+    def _on_action_button_clicked(self, option: Any) -> None:
+        if self._detail is None:
+            return
+        snap = self._detail.snapshot
+        label = pick(option.label_zh, option.label_en)
+        if option.action == "dispatch":
+            self.dispatch_requested.emit([snap.id])
+            return
+        if option.action == "request_extension":
+            got = action_dialogs.ask_extension(
+                self, label, unit=snap.limit_unit, limit_value=snap.limit_value
+            )
+            if got is None:
+                return
+            amount, note = got
+            self.action_with_input_requested.emit(
+                option.action, snap.id, snap.version, {"note": note, "amount": amount}
+            )
+            return
+        if option.note_required:
+            prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
+            note = action_dialogs.ask_note(
+                self, label, prompt.replace("%2", snap.number), required=True
+            )
+            if note is None:
+                return
+            self.action_with_input_requested.emit(
+                option.action, snap.id, snap.version, {"note": note}
+            )
+            return
+        self.action_requested.emit(option.action, snap.id, snap.version)
+
+    def _on_locate_button_clicked(self) -> None:
+        if self._detail is not None:
+            self.locate_requested.emit(self._detail.snapshot.id)
+
+    def _on_timeline_current_item_changed(
+        self, current: QTreeWidgetItem | None, _prev: Any
+    ) -> None:
+        note = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else ""
+        self.timeline_note.setPlainText(note or "")

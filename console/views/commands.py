@@ -1,0 +1,45 @@
+"""The user's commands, declared once as data and rendered into QActions by the main window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    title: str  # English source text; translated with the "Commands" context
+    shortcut: str
+    menu: str  # "case", "view", "help", "file"
+    toolbar: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "next_case", QT_TRANSLATE_NOOP("Commands", "Next case"), "Ctrl+J", "case", toolbar=True
+    ),
+    Command("register", QT_TRANSLATE_NOOP("Commands", "Register"), "Ctrl+R", "case", toolbar=True),
+    Command("dispatch", QT_TRANSLATE_NOOP("Commands", "Dispatch…"), "Ctrl+D", "case", toolbar=True),
+    Command(
+        "verify_pass",
+        QT_TRANSLATE_NOOP("Commands", "Verify: pass"),
+        "Ctrl+Shift+V",
+        "case",
+        toolbar=True,
+    ),
+    Command(
+        "close", QT_TRANSLATE_NOOP("Commands", "Close case"), "Ctrl+Shift+C", "case", toolbar=True
+    ),
+    Command("refresh", QT_TRANSLATE_NOOP("Commands", "Refresh"), "F5", "case"),
+    Command("focus_search", QT_TRANSLATE_NOOP("Commands", "Find…"), "Ctrl+F", "case"),
+    Command("toggle_map", QT_TRANSLATE_NOOP("Commands", "Show map"), "F9", "view"),
+    Command("toggle_detail", QT_TRANSLATE_NOOP("Commands", "Show case detail"), "F10", "view"),
+    Command("theme_light", QT_TRANSLATE_NOOP("Commands", "Light theme"), "", "view"),
+    Command("theme_dark", QT_TRANSLATE_NOOP("Commands", "Dark theme (night shift)"), "", "view"),
+    Command("theme_auto", QT_TRANSLATE_NOOP("Commands", "Theme follows the clock"), "", "view"),
+    Command("switch_user", QT_TRANSLATE_NOOP("Commands", "Switch user…"), "Ctrl+U", "file"),
+    Command("quit", QT_TRANSLATE_NOOP("Commands", "Quit"), "Ctrl+Q", "file"),
+    Command("shortcuts", QT_TRANSLATE_NOOP("Commands", "Keyboard shortcuts"), "F1", "help"),
+)

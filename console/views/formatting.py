@@ -1,0 +1,38 @@
+"""Small display helpers shared by the views: local times and remaining clock time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from console.config import LOCAL_TZ
+from console.views.i18n import use_english
+
+
+def remaining_text(seconds: float | None, *, english: bool | None = None) -> str:
+    """The clock as 剩余 2小时15分 / 超期 1小时 (English: "2 h 15 min left" / "1 h overdue").
+
+    ``seconds`` is clock time (working seconds for 工作时/工作日 limits), so it is shown in
+    hours and minutes only, never in 24-hour days: 剩余 37小时. Whole minutes, rounded down.
+    A case at or past its deadline (``seconds <= 0``) is overdue. ``None`` (no clock) gives "".
+    """
+    if seconds is None:
+        return ""
+    if english is None:
+        english = use_english()
+    overdue = seconds <= 0
+    hours, mins = divmod(int(abs(seconds) // 60), 60)
+    if english:
+        text = " ".join(([f"{hours} h"] if hours else []) + ([f"{mins} min"] if mins else []))
+        text = text or "<1 min"
+        return f"{text} overdue" if overdue else f"{text} left"
+    zh = (f"{hours}小时" if hours else "") + (f"{mins}分" if mins else "")
+    return ("超期 " if overdue else "剩余 ") + (zh or "不足1分")
+
+
+def local_time_text(value: datetime | None) -> str:
+    """``yyyy-MM-dd HH:mm`` in Asia/Shanghai; "—" for none (naive values are taken as UTC)."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,429 @@
+"""The dispatcher's main window: queues in the middle, map and case detail in docks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.bridge import Bridge
+from console.config import LOCAL_TZ
+from console.errors import ConsoleError, StaleVersionError
+from console.views.case_detail_panel import CaseDetailPanel
+from console.views.commands import COMMANDS, Command
+from console.views.dispatch_dialog import DispatchDialog
+from console.views.map_view import MapView
+from console.views.queue_panel import QueuePanel
+from console.views.theme import apply_theme, theme_for_time
+
+
+class MainWindow(QMainWindow):
+    #: The first page of the queue and (when shown) the map are on screen.
+    first_view_ready = Signal()
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        workbench: Any,
+        *,
+        tabs: list[Any],
+        filter_type: type,
+        map_page: Any = None,
+        db_label: str = "",
+        settings: QSettings | None = None,
+        theme: str = "auto",
+    ) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.workbench = workbench
+        self.settings = settings or QSettings()
+        self.theme_mode = theme
+        self.current_case: int | None = None
+        self.current_version: int | None = None
+        self._queue_ready = False
+        self._map_ready = map_page is None
+        self.setObjectName("MainWindow")
+
+        self.queue = QueuePanel(bridge, workbench, tabs, filter_type)
+        self.setCentralWidget(self.queue)
+        self.detail = CaseDetailPanel()
+        self.detail_dock = self._dock(
+            "detail", self.tr("Case detail"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.map = MapView()
+        self.map_dock = self._dock(
+            "map", self.tr("Map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+
+        self.actions_by_id: dict[str, QAction] = {}
+        self._build_commands()
+        self._build_status_bar(db_label)
+
+        # Wiring: views talk to the services only through the bridge.
+        self.queue.selection_changed.connect(self._on_queue_selection_changed)
+        self.queue.model.total_changed.connect(self._on_queue_loaded)
+        self.detail.action_requested.connect(self._on_detail_action)
+        self.detail.action_with_input_requested.connect(self._on_detail_action_with_input)
+        self.detail.dispatch_requested.connect(self._open_dispatch)
+        self.detail.locate_requested.connect(self.map.focus_case)
+        self.map.case_clicked.connect(self._on_map_case_clicked)
+        self.map.ready.connect(self._on_map_ready)
+        bridge.changes_applied.connect(self._on_changes_applied)
+        bridge.feed_health_changed.connect(self._on_feed_health_changed)
+        bridge.error_reported.connect(self._on_error_reported)
+
+        self._refresh_title()
+        self.resize(1600, 950)
+        self.restoreGeometry(self.settings.value("window/geometry", b""))
+        self.restoreState(self.settings.value("window/state", b""))
+        self._apply_theme()
+
+        bridge.submit(workbench.filter_choices, self._on_choices)
+        if map_page is not None:
+            self.map.load_page(map_page)
+
+    # -- construction ------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_commands(self) -> None:
+        menus = {
+            "file": self.menuBar().addMenu(self.tr("&File")),
+            "case": self.menuBar().addMenu(self.tr("&Case")),
+            "view": self.menuBar().addMenu(self.tr("&View")),
+            "help": self.menuBar().addMenu(self.tr("&Help")),
+        }
+        toolbar = self.addToolBar(self.tr("Case actions"))
+        toolbar.setObjectName("toolbar_case")
+        for command in COMMANDS:
+            action = QAction(QCoreApplication.translate("Commands", command.title), self)
+            if command.shortcut:
+                action.setShortcut(QKeySequence(command.shortcut))
+            action.triggered.connect(lambda _=False, c=command: self._run_command(c))
+            menus[command.menu].addAction(action)
+            if command.toolbar:
+                toolbar.addAction(action)
+            self.actions_by_id[command.id] = action
+
+    def _build_status_bar(self, db_label: str) -> None:
+        bar = self.statusBar()
+        self.db_label = QLabel(db_label)
+        self.lights_label = QLabel()
+        self.feed_label = QLabel()
+        self.clock_label = QLabel()
+        bar.addPermanentWidget(self.db_label)
+        bar.addPermanentWidget(self.lights_label)
+        bar.addPermanentWidget(self.feed_label)
+        bar.addPermanentWidget(self.clock_label)
+        self._on_feed_health_changed(True, "")
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
+        self._on_tick()
+        self._counts_timer = QTimer(self, interval=30_000)
+        self._counts_timer.timeout.connect(self._refresh_counts)
+        self._counts_timer.start()
+        self._refresh_counts()
+
+    # -- commands ----------------------------------------------------------------------
+
+    def _run_command(self, command: Command) -> None:
+        handlers = {
+            "next_case": self.queue.select_next,
+            "register": lambda: self._act_on_current("register"),
+            "dispatch": lambda: self._open_dispatch(self.queue.selected_ids()),
+            "verify_pass": lambda: self._act_on_current("verify_pass"),
+            "close": lambda: self._act_on_current("close"),
+            "refresh": self.queue.reload,
+            "focus_search": self.queue.focus_search,
+            "toggle_map": lambda: self.map_dock.setVisible(not self.map_dock.isVisible()),
+            "toggle_detail": lambda: self.detail_dock.setVisible(not self.detail_dock.isVisible()),
+            "theme_light": lambda: self._set_theme("light"),
+            "theme_dark": lambda: self._set_theme("dark"),
+            "theme_auto": lambda: self._set_theme("auto"),
+            "switch_user": self._switch_user,
+            "quit": self.close,
+            "shortcuts": self._show_shortcuts,
+        }
+        handlers[command.id]()
+
+    def _act_on_current(self, action: str) -> None:
+        if self.current_case is None:
+            self.statusBar().showMessage(self.tr("Select a case first"), 4000)
+            return
+        self._submit_action(action, self.current_case, self.current_version, {})
+
+    def _submit_action(
+        self, action: str, case_id: int, version: int | None, params: dict[str, Any]
+    ) -> None:
+        note = params.pop("note", None)
+        self.bridge.submit(
+            lambda: self.workbench.act(action, case_id, version, note=note, **params),
+            lambda snap: self._on_action_done(snap),
+            lambda exc: self._on_action_failed(case_id, exc),
+        )
+
+    def _on_detail_action(self, action: str, case_id: int, version: int) -> None:
+        self._submit_action(action, case_id, version, {})
+
+    def _on_detail_action_with_input(
+        self, action: str, case_id: int, version: int, params: object
+    ) -> None:
+        self._submit_action(action, case_id, version, dict(params))  # type: ignore[call-overload]
+
+    def _on_action_done(self, snap: Any) -> None:
+        self.statusBar().showMessage(self.tr("%1: done").replace("%1", snap.number), 4000)
+        self.queue.model.apply_changes([snap.id])
+        if snap.id == self.current_case:
+            self._load_detail(snap.id)
+
+    def _on_action_failed(self, case_id: int, exc: ConsoleError) -> None:
+        title = (
+            self.tr("Changed by someone else")
+            if isinstance(exc, StaleVersionError)
+            else self.tr("Action refused")
+        )
+        QMessageBox.warning(self, title, exc.message)
+        self.queue.model.apply_changes([case_id])
+        if case_id == self.current_case:
+            self._load_detail(case_id)
+
+    def _open_dispatch(self, case_ids: list[int]) -> None:
+        ids = list(case_ids) or ([self.current_case] if self.current_case else [])
+        if not ids:
+            self.statusBar().showMessage(self.tr("Select the cases to dispatch"), 4000)
+            return
+
+        def load() -> tuple[list[Any], list[Any]]:
+            return self.workbench.dispatch_proposals(ids), self.workbench.departments()
+
+        self.bridge.submit(load, lambda result: self._show_dispatch_dialog(*result))
+
+    def _show_dispatch_dialog(self, proposals: list[Any], departments: list[Any]) -> None:
+        dialog = DispatchDialog(proposals, departments, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        cases, dept, note = (
+            dialog.result_cases(),
+            dialog.result_department_id(),
+            dialog.result_note(),
+        )
+        self.bridge.submit(
+            lambda: self.workbench.dispatch_many(cases, department_id=dept, note=note),
+            self._on_dispatched,
+        )
+
+    def _on_dispatched(self, outcomes: list[Any]) -> None:
+        failed = [o for o in outcomes if o.error]
+        done = [o.case_id for o in outcomes if o.snapshot is not None]
+        self.queue.model.apply_changes([o.case_id for o in outcomes])
+        if failed:
+            QMessageBox.warning(
+                self,
+                self.tr("Some cases were not dispatched"),
+                "\n".join(f"#{o.case_id}: {o.error}" for o in failed),
+            )
+        self.statusBar().showMessage(self.tr("Dispatched: %1").replace("%1", str(len(done))), 5000)
+
+    def _switch_user(self) -> None:
+        def show(users: list[Any]) -> None:
+            names = [f"{u.username} — {u.display_name}" for u in users]
+            choice, ok = QInputDialog.getItem(
+                self, self.tr("Switch user"), self.tr("User:"), names, 0, False
+            )
+            if ok:
+                username = users[names.index(choice)].username
+                self.bridge.submit(
+                    lambda: self.workbench.switch_user(username),
+                    lambda _actor: self._after_user_switch(),
+                )
+
+        self.bridge.submit(self.workbench.users, show)
+
+    def _after_user_switch(self) -> None:
+        self._refresh_title()
+        if self.current_case is not None:
+            self._load_detail(self.current_case)
+
+    def _show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
+        table = QTableWidget(0, 2, dialog)
+        table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Shortcut")])
+        for command in COMMANDS:
+            if not command.shortcut:
+                continue
+            row = table.rowCount()
+            table.insertRow(row)
+            table.setItem(
+                row, 0, QTableWidgetItem(QCoreApplication.translate("Commands", command.title))
+            )
+            table.setItem(
+                row,
+                1,
+                QTableWidgetItem(
+                    QKeySequence(command.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+                ),
+            )
+        table.resizeColumnsToContents()
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(420, 420)
+        dialog.exec()
+
+    # -- theme -------------------------------------------------------------------------
+
+    def _set_theme(self, mode: str) -> None:
+        self.theme_mode = mode
+        self.settings.setValue("window/theme", mode)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return
+        name = self.theme_mode
+        if name == "auto":
+            name = theme_for_time(datetime.now(LOCAL_TZ))
+        if getattr(self, "_theme_name", None) != name:
+            self._theme_name = name
+            apply_theme(app, name)
+
+    # -- queue, detail, map ------------------------------------------------------------
+
+    def _on_choices(self, choices: tuple[list[Any], list[Any], list[tuple[str, str]]]) -> None:
+        self.queue.set_choices(*choices)
+        self.queue.restore_state(self.settings)
+        self.queue.reload()
+
+    def _on_queue_loaded(self, _total: int) -> None:
+        if not self._queue_ready:
+            self._queue_ready = True
+            if not self.settings.contains("queue/header"):
+                self.queue.table.resizeColumnsToContents()
+            if self.current_case is None:
+                self.queue.select_next()  # open on the first case of the queue
+            self._maybe_first_view_ready()
+
+    def _on_queue_selection_changed(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        case_id = ids[0]
+        if case_id != self.current_case:
+            self.current_case = case_id
+            self._load_detail(case_id)
+            self.map.focus_case(case_id)
+
+    def _load_detail(self, case_id: int, notice: str | None = None) -> None:
+        def shown(detail: Any) -> None:
+            if detail.snapshot.id != self.current_case:
+                return  # the user moved on meanwhile
+            self.current_version = detail.snapshot.version
+            self.detail.show_detail(detail)
+            if notice:
+                self.detail.show_notice(notice)
+
+        self.bridge.submit(lambda: self.workbench.detail(case_id), shown)
+
+    def _on_map_case_clicked(self, case_id: int) -> None:
+        self.current_case = case_id
+        if not self.queue.select_case(case_id):
+            self._load_detail(case_id)
+
+    def _on_map_ready(self) -> None:
+        def markers() -> tuple[str, dict[int, int]]:
+            return self.workbench.map_markers(), self.workbench.grid_counts()
+
+        def show(result: tuple[str, dict[int, int]]) -> None:
+            self.map.upsert_cases(result[0])
+            self.map.set_grid_style(result[1])
+            self._map_ready = True
+            self._maybe_first_view_ready()
+
+        self.bridge.submit(markers, show)
+
+    def _maybe_first_view_ready(self) -> None:
+        if self._queue_ready and self._map_ready:
+            self.first_view_ready.emit()
+
+    # -- live --------------------------------------------------------------------------
+
+    def _on_changes_applied(self, changes: list[Any]) -> None:
+        ids = sorted({c.case_id for c in changes})
+        self.queue.model.apply_changes(ids)
+        self.bridge.submit(lambda: self.workbench.map_update(ids), self._on_map_update)
+        if self.current_case in ids:
+            others = [
+                c
+                for c in changes
+                if c.case_id == self.current_case and c.actor_name != self.workbench.actor.name
+            ]
+            notice = None
+            if others:
+                notice = self.tr("Updated by %1 just now").replace("%1", others[-1].actor_name)
+            self._load_detail(self.current_case, notice)
+        self._refresh_counts()
+
+    def _on_map_update(self, update: tuple[str, list[int], dict[int, int]]) -> None:
+        upsert, remove, counts = update
+        self.map.upsert_cases(upsert)
+        if remove:
+            self.map.remove_cases(remove)
+        self.map.set_grid_style(counts)
+
+    def _on_feed_health_changed(self, ok: bool, why: str) -> None:
+        self.feed_label.setText(self.tr("Live ●") if ok else self.tr("Live feed down"))
+        self.feed_label.setToolTip(why)
+        self.feed_label.setProperty("healthy", ok)
+
+    def _on_error_reported(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _refresh_counts(self) -> None:
+        def show(counts: dict[str, int]) -> None:
+            self.lights_label.setText(
+                self.tr("Green %1  Yellow %2  Red %3")
+                .replace("%1", str(counts.get("green", 0)))
+                .replace("%2", str(counts.get("yellow", 0)))
+                .replace("%3", str(counts.get("red", 0)))
+            )
+
+        self.bridge.submit(self.workbench.light_counts, show)
+
+    def _on_tick(self) -> None:
+        self.clock_label.setText(datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"))
+        if self.theme_mode == "auto" and datetime.now().second == 0:
+            self._apply_theme()
+
+    def _refresh_title(self) -> None:
+        actor = self.workbench.actor
+        self.setWindowTitle(self.tr("Grid Dispatch Console — %1").replace("%1", f"{actor.name}"))
+
+    # -- shutdown ----------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.queue.save_state(self.settings)
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,150 @@
+"""The map widget: the folium-built page in Qt WebEngine, driven through a small JS API.
+
+Anki's pattern (style anchors rule 11): the page is a local file loaded by URL; one QObject on a
+QWebChannel carries the page's messages back (``pageReady``, ``caseClicked``); every JS call is
+queued until the page reported ready, then run in order. Calls are small and carry JSON only —
+the view never sees the ORM: the caller hands it ``marker_json(...)`` text and plain dicts.
+
+When the page is (re)loaded the JS state starts empty: the owner listens to ``ready`` and pushes
+the full state again (calls queued before ``ready`` are applied after it, in order).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QWidget
+
+from console.views.tile_scheme import MbtilesSchemeHandler, install_mbtiles
+
+log = logging.getLogger(__name__)
+
+JsCallback = Callable[[Any], None]
+
+
+class MapBridge(QObject):
+    """The one object the page sees over QWebChannel (as ``bridge``)."""
+
+    page_ready = Signal()
+    case_clicked = Signal(int)
+
+    @Slot()
+    def pageReady(self) -> None:
+        self.page_ready.emit()
+
+    @Slot(int)
+    def caseClicked(self, case_id: int) -> None:
+        self.case_clicked.emit(int(case_id))
+
+
+class _MapPage(QWebEnginePage):
+    """Logs the page's console and keeps it on its own file (no navigation away)."""
+
+    def javaScriptConsoleMessage(
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str,
+        line: int,
+        source: str,
+    ) -> None:
+        log.debug("map js [%s] %s:%s %s", level.name, source, line, message)
+
+    def acceptNavigationRequest(
+        self, url: QUrl | str, kind: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        if kind == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
+            return False  # e.g. an attribution link: never leave the map page
+        return super().acceptNavigationRequest(url, kind, is_main_frame)
+
+
+class MapView(QWebEngineView):
+    """The district map. Signals: ``case_clicked(id)``, ``ready()``."""
+
+    case_clicked = Signal(int)
+    ready = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._page = _MapPage(self)
+        self.setPage(self._page)
+        self._bridge = MapBridge(self)
+        self._channel = QWebChannel(self._page)
+        self._channel.registerObject("bridge", self._bridge)
+        self._page.setWebChannel(self._channel)
+        self._bridge.page_ready.connect(self._on_page_ready)
+        self._bridge.case_clicked.connect(self.case_clicked)
+        self._page.loadFinished.connect(self._on_load_finished)
+        self._queue: deque[tuple[str, JsCallback | None]] = deque()
+        self._ready = False
+        self._tiles: MbtilesSchemeHandler | None = None
+
+    # --- page ----------------------------------------------------------------------------
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    def load_page(self, path: Path) -> None:
+        """Load the page built by ``build_map_page`` (by URL; JS calls wait for ``ready``)."""
+        self._ready = False
+        self.load(QUrl.fromLocalFile(str(Path(path).resolve())))
+
+    def use_mbtiles(self, path: Path) -> None:
+        """Serve a local MBTiles file as ``mbtiles://tiles/...`` (before ``load_page``)."""
+        self._tiles = install_mbtiles(self._page.profile(), Path(path))
+
+    def _on_load_finished(self, ok: bool) -> None:
+        if not ok:
+            log.warning("map page failed to load: %s", self.url().toString())
+
+    def _on_page_ready(self) -> None:
+        self._ready = True
+        while self._queue and self._ready:
+            script, callback = self._queue.popleft()
+            self._run_now(script, callback)
+        self.ready.emit()
+
+    # --- JS calls ------------------------------------------------------------------------
+
+    def _run_now(self, script: str, callback: JsCallback | None) -> None:
+        if callback is None:
+            self._page.runJavaScript(script)
+        else:
+            self._page.runJavaScript(script, 0, callback)
+
+    def run_when_ready(self, script: str, callback: JsCallback | None = None) -> None:
+        """Run ``script`` now if the page is ready, else queue it (in order) until it is."""
+        if self._ready:
+            self._run_now(script, callback)
+        else:
+            self._queue.append((script, callback))
+
+    def upsert_cases(self, markers_json: str, callback: JsCallback | None = None) -> None:
+        """Add or update markers; ``markers_json`` from ``map_data.marker_json``.
+
+        The text goes in as a JS string and through ``JSON.parse``: data, never code.
+        ``callback`` gets the marker count once the JS has finished.
+        """
+        literal = json.dumps(markers_json, ensure_ascii=False)
+        self.run_when_ready(f"consoleMap.upsertCases(JSON.parse({literal}))", callback)
+
+    def remove_cases(self, ids: Iterable[int], callback: JsCallback | None = None) -> None:
+        payload = json.dumps([int(i) for i in ids])
+        self.run_when_ready(f"consoleMap.removeCases({payload})", callback)
+
+    def focus_case(self, case_id: int, callback: JsCallback | None = None) -> None:
+        self.run_when_ready(f"consoleMap.focusCase({int(case_id)})", callback)
+
+    def set_grid_style(self, counts: Mapping[int, int], callback: JsCallback | None = None) -> None:
+        """Choropleth of open cases per grid (grid id → count)."""
+        payload = json.dumps({str(int(k)): int(v) for k, v in counts.items()})
+        self.run_when_ready(f"consoleMap.setGridStyle({payload})", callback)

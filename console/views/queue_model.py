@@ -1,0 +1,205 @@
+"""A case queue as a Qt table model over a paged query.
+
+Rows arrive a page at a time from the bridge's worker (never the whole queue in memory, never
+the GUI thread waiting); live changes update, insert or drop single rows so the user's
+selection and scroll position survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from console.bridge import Bridge
+from console.views.formatting import local_time_text, remaining_text
+from console.views.i18n import use_english
+from console.views.labels import source_text, state_text
+
+PAGE_SIZE = 200
+
+LIGHT_COLOURS = {"green": "#2e9d4f", "yellow": "#e0a800", "red": "#d64541"}
+LIGHT_TEXT = {
+    "green": ("绿", "green"),
+    "yellow": ("黄", "yellow"),
+    "red": ("红", "red"),
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueTableModel(QAbstractTableModel):
+    """Rows are console.services.queue.QueueRow records; columns are declared once below."""
+
+    #: Emitted after a (re)load finished: the total number of rows matching the filter.
+    total_changed = Signal(int)
+
+    def __init__(self, bridge: Bridge, workbench: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.workbench = workbench
+        self.rows: list[Any] = []
+        self.total = 0
+        self.filter: Any = None
+        self._generation = 0  # a newer load makes older answers stale: latest request wins
+        self._fetching = False
+        self.columns: list[tuple[str, Callable[[Any], Any]]] = [
+            (self.tr("Case no."), lambda r: r.number),
+            (self.tr("Light"), lambda r: self._light_text(r.light)),
+            (self.tr("Time left"), lambda r: remaining_text(r.remaining_seconds)),
+            (self.tr("State"), lambda r: state_text(r.state, r.state_label)),
+            (self.tr("Category"), lambda r: r.category_name),
+            (self.tr("Address"), lambda r: r.address),
+            (self.tr("Street"), lambda r: r.street_name),
+            (self.tr("Grid"), lambda r: r.grid_code),
+            (self.tr("Department"), lambda r: r.department_name or ""),
+            (self.tr("Source"), lambda r: source_text(r.source)),
+            (self.tr("Reported"), lambda r: local_time_text(r.reported_at)),
+            (
+                self.tr("Deadline"),
+                lambda r: local_time_text(r.deadline_at) if r.deadline_at else "",
+            ),
+        ]
+
+    @staticmethod
+    def _light_text(light: str | None) -> str:
+        if light is None:
+            return ""
+        zh, en = LIGHT_TEXT[light]
+        return en if use_english() else zh
+
+    # -- Qt model API ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section][0]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()][1](row)
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 1 and row.light:
+            return QBrush(QColor(LIGHT_COLOURS[row.light]))
+        overdue = row.remaining_seconds is not None and row.remaining_seconds <= 0
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and overdue:
+            return QBrush(QColor(LIGHT_COLOURS["red"]))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
+            return row.description  # plain text: Qt shows item tooltips without markup only
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        generation, f, offset = self._generation, self.filter, len(self.rows)
+        self.bridge.submit(
+            lambda: self.workbench.queue_page(f, offset, PAGE_SIZE),
+            lambda rows: self._on_page(generation, offset, rows),
+        )
+
+    # -- loading -----------------------------------------------------------------------
+
+    def load(self, f: Any) -> None:
+        """Show the queue for filter ``f`` (count and first page, on the worker)."""
+        self._generation += 1
+        generation = self._generation
+        self.filter = f
+        self._fetching = True
+
+        def first_page() -> tuple[int, list[Any]]:
+            return self.workbench.queue_count(f), self.workbench.queue_page(f, 0, PAGE_SIZE)
+
+        self.bridge.submit(first_page, lambda result: self._on_first(generation, *result))
+
+    def _on_first(self, generation: int, total: int, rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.total = total
+        self._fetching = False
+        self.endResetModel()
+        self.total_changed.emit(total)
+
+    def _on_page(self, generation: int, offset: int, rows: list[Any]) -> None:
+        if generation != self._generation or offset != len(self.rows):
+            return
+        self._fetching = False
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+    def row_of(self, case_id: int) -> int | None:
+        for i, row in enumerate(self.rows):
+            if row.id == case_id:
+                return i
+        return None
+
+    # -- live changes ------------------------------------------------------------------
+
+    def apply_changes(self, case_ids: Sequence[int]) -> None:
+        """Refresh, add or drop the rows of changed cases without reloading the queue."""
+        if self.filter is None or not case_ids:
+            return
+        generation, f, ids = self._generation, self.filter, sorted(set(case_ids))
+
+        def fetch() -> tuple[set[int], list[Any]]:
+            inside = self.workbench.queue_matching(f, ids)
+            return inside, self.workbench.queue_rows(sorted(inside))
+
+        self.bridge.submit(fetch, lambda result: self._on_changes(generation, ids, *result))
+
+    def _on_changes(
+        self, generation: int, ids: list[int], inside: set[int], rows: list[Any]
+    ) -> None:
+        if generation != self._generation:
+            return
+        fresh = {r.id: r for r in rows}
+        for case_id in ids:
+            at = self.row_of(case_id)
+            if at is not None and case_id not in inside:
+                self.beginRemoveRows(QModelIndex(), at, at)
+                del self.rows[at]
+                self.endRemoveRows()
+                self.total = max(0, self.total - 1)
+            elif at is not None:
+                self.rows[at] = fresh[case_id]
+                self.dataChanged.emit(self.index(at, 0), self.index(at, self.columnCount() - 1))
+            elif case_id in fresh:
+                # New to this queue: newest-first queues show it on top.
+                self.beginInsertRows(QModelIndex(), 0, 0)
+                self.rows.insert(0, fresh[case_id])
+                self.endInsertRows()
+                self.total += 1
+        self.total_changed.emit(self.total)
+
+    def refresh_loaded(self) -> None:
+        """Re-read the loaded rows (remaining time and lights move with the clock)."""
+        if self.rows:
+            self.apply_changes([r.id for r in self.rows[: PAGE_SIZE * 5]])

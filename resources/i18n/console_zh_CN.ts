@@ -1,0 +1,712 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CaseDetailPanel</name>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="102" />
+        <source>Select a case to see its details.</source>
+        <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
+        <translation>选择案件以查看详情。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="126" />
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="173" />
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="174" />
+        <source>Show on map</source>
+        <translation>在地图上显示</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="184" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="188" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="189" />
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="190" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="191" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="192" />
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="193" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="194" />
+        <source>Area</source>
+        <translation>片区</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="195" />
+        <source>Community unit</source>
+        <translation>单元(社区)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="196" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="197" />
+        <source>Coordinates</source>
+        <translation>坐标</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="198" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="199" />
+        <source>Time limit</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="200" />
+        <source>Extension</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="201" />
+        <source>Registration condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="202" />
+        <source>Closing condition</source>
+        <translation>结案条件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="203" />
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="204" />
+        <source>Registered</source>
+        <translation>立案时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="205" />
+        <source>Dispatched</source>
+        <translation>派遣时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="206" />
+        <source>Deadline</source>
+        <translation>处置期限</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="207" />
+        <source>Handled</source>
+        <translation>处置反馈时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="208" />
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="209" />
+        <source>Reworks / returns</source>
+        <translation>返工 / 回退</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="225" />
+        <source>History (newest first)</source>
+        <translation>处置过程（最新在前）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="244" />
+        <source>Select an entry to read its full note.</source>
+        <translation>选择一条记录查看完整说明。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="292" />
+        <source>Suspended</source>
+        <translation>挂账时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="292" />
+        <source>No clock</source>
+        <translation>未计时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="296" />
+        <source>Green: within the time limit</source>
+        <translation>绿灯：在处置时限内</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="297" />
+        <source>Yellow: most of the time limit used</source>
+        <translation>黄灯：时限即将用完</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="298" />
+        <source>Red: overdue</source>
+        <translation>红灯：已超期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="299" />
+        <source>Not on the deadline clock</source>
+        <translation>未进入处置计时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="314" />
+        <source>Component</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="314" />
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="318" />
+        <source>%1 approved</source>
+        <translation>%1 已批准</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="320" />
+        <source>%1 requested</source>
+        <translation>%1 已申请</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="331" />
+        <source>Not dispatched</source>
+        <translation>未派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="415" />
+        <source>%1 — case %2: please give a note.</source>
+        <translation>%1 — 案件 %2：请填写说明。</translation>
+    </message>
+</context>
+<context>
+    <name>Commands</name>
+    <message>
+        <location filename="../../console/views/commands.py" line="21" />
+        <source>Next case</source>
+        <translation>下一件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="23" />
+        <source>Register</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="24" />
+        <source>Dispatch…</source>
+        <translation>派遣…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="27" />
+        <source>Verify: pass</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="33" />
+        <source>Close case</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="35" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="36" />
+        <source>Find…</source>
+        <translation>查找…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="37" />
+        <source>Show map</source>
+        <translation>显示地图</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="38" />
+        <source>Show case detail</source>
+        <translation>显示案件详情</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="39" />
+        <source>Light theme</source>
+        <translation>日间主题</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="40" />
+        <source>Dark theme (night shift)</source>
+        <translation>夜间主题（夜班）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="41" />
+        <source>Theme follows the clock</source>
+        <translation>主题随时间切换</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="42" />
+        <source>Switch user…</source>
+        <translation>切换用户…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="43" />
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="44" />
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchDialog</name>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="63" />
+        <source>Dispatch cases</source>
+        <translation>派遣案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="72" />
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="73" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="74" />
+        <source>Proposed department</source>
+        <translation>建议部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="75" />
+        <source>Time limit</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="76" />
+        <source>Expected deadline</source>
+        <translation>预计期限</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="77" />
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="90" />
+        <source>Department:</source>
+        <translation>处置部门：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="93" />
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="96" />
+        <source>Note:</source>
+        <translation>说明：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="108" />
+        <source>Dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="131" />
+        <source>Not dispatched: %1</source>
+        <translation>未派遣：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="150" />
+        <source>By routing table (each case to its proposed department)</source>
+        <translation>按路由表（各案件派往其建议部门）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="195" />
+        <source>None of the selected cases can be dispatched.</source>
+        <translation>所选案件均不能派遣。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="198" />
+        <source>The routing table has no department for some cases: choose a department.</source>
+        <translation>路由表中部分案件没有对应部门，请选择处置部门。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="201" />
+        <source>The note is too long (at most %1 characters).</source>
+        <translation>说明过长（最多 %1 字）。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="209" />
+        <source>%1 of %2 cases will be dispatched.</source>
+        <translation>将派遣 %2 件中的 %1 件。</translation>
+    </message>
+</context>
+<context>
+    <name>ExtensionDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="108" />
+        <source>How much more time is needed, and why?</source>
+        <translation>需要延长多少时间？原因是什么？</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="120" />
+        <source>work hours</source>
+        <translation>工作时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="121" />
+        <source>workdays</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="122" />
+        <source>hours</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="126" />
+        <source>Extension:</source>
+        <translation>延期：</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../console/views/labels.py" line="12" />
+        <source>Inspector</source>
+        <extracomment>Report sources: English source text, translated in the "Labels" context.</extracomment>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/labels.py" line="13" />
+        <source>12345 hotline</source>
+        <translation>12345热线</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/labels.py" line="14" />
+        <source>Video patrol</source>
+        <translation>视频巡查</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/labels.py" line="15" />
+        <source>Public</source>
+        <translation>公众</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/labels.py" line="16" />
+        <source>Public opinion</source>
+        <translation>舆情</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/labels.py" line="17" />
+        <source>Grid staff</source>
+        <translation>网格员</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../console/views/main_window.py" line="66" />
+        <source>Case detail</source>
+        <extracomment>The first page of the queue and (when shown) the map are on screen.</extracomment>
+        <translation>案件详情</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="70" />
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="111" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="112" />
+        <source>&amp;Case</source>
+        <translation>案件(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="113" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="114" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="116" />
+        <source>Case actions</source>
+        <translation>案件操作</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="172" />
+        <source>Select a case first</source>
+        <translation>请先选择案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="195" />
+        <source>%1: done</source>
+        <translation>%1：已完成</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="202" />
+        <source>Changed by someone else</source>
+        <translation>案件已被他人修改</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="204" />
+        <source>Action refused</source>
+        <translation>操作未执行</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="214" />
+        <source>Select the cases to dispatch</source>
+        <translation>请选择要派遣的案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="243" />
+        <source>Some cases were not dispatched</source>
+        <translation>部分案件未派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="246" />
+        <source>Dispatched: %1</source>
+        <translation>已派遣：%1 件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="252" />
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="252" />
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="270" />
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="272" />
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="272" />
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="386" />
+        <source>Updated by %1 just now</source>
+        <translation>%1 刚刚更新了此案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="391" />
+        <source>Live ●</source>
+        <translation>实时 ●</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="391" />
+        <source>Live feed down</source>
+        <translation>实时更新中断</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="401" />
+        <source>Green %1  Yellow %2  Red %3</source>
+        <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="416" />
+        <source>Grid Dispatch Console — %1</source>
+        <translation>网格化管理指挥调度台 — %1</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="50" />
+        <source>Required</source>
+        <extracomment>The services refuse longer notes (console.services.workflow); say so before sending.</extracomment>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="50" />
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="75" />
+        <source>A note is required for this action.</source>
+        <translation>此操作须填写说明。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="78" />
+        <source>The note is too long (%1 of at most %2 characters).</source>
+        <translation>说明过长（%1 字，最多 %2 字）。</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="56" />
+        <source>Search case no., address, description</source>
+        <extracomment>The selected case ids changed (first one is the "current" case).</extracomment>
+        <translation>搜索案件编号、地址、描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="107" />
+        <source>All streets</source>
+        <translation>全部街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="111" />
+        <source>All departments</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="115" />
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="119" />
+        <source>All lights</source>
+        <translation>全部灯色</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../console/views/queue_panel.py" line="143" />
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n 件</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>QueueTableModel</name>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="56" />
+        <source>Case no.</source>
+        <extracomment>Emitted after a (re)load finished: the total number of rows matching the filter.</extracomment>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="57" />
+        <source>Light</source>
+        <translation>灯色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="58" />
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="59" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="60" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="61" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="62" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="63" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="64" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="65" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="66" />
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_model.py" line="68" />
+        <source>Deadline</source>
+        <translation>处置期限</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,415 @@
+/*
+ * The console map's JS API, driven from Python (console/views/map_view.py).
+ *
+ * folium builds the page once (map, grid layer, layer control) and hands the objects' names over
+ * in window.consoleMapParts; everything after that goes through window.consoleMap:
+ *
+ *   upsertCases(rows)       add or update case markers; rows are arrays in the field order of
+ *                           console.services.map_data.MARKER_FIELDS; returns the marker count
+ *   removeCases(ids)        remove markers; returns the marker count
+ *   focusCase(id)           zoom to the case, highlight it, open its popup; false if unknown
+ *   setGridStyle(counts)    choropleth of open cases per grid: {gridId: count}
+ *
+ * Back to Python over QWebChannel (object "bridge"): pageReady() once the page and the channel
+ * are up, caseClicked(id) on a marker click.
+ *
+ * Case text (number, category, address) is user input: it only ever reaches the DOM through
+ * textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var LIGHTS = ["red", "yellow", "green", "none"]; // most to least severe
+  var CHOROPLETH_BREAKS = [1, 3, 6, 11, 21];
+  var CHOROPLETH_COLORS = ["#fff3c4", "#fdd49e", "#fc8d59", "#e34a33", "#b30000"];
+  var FOCUS_ZOOM = 18; // == disableClusteringAtZoom below
+  var PLAIN_FILL = { fillColor: "#dfe8f2", fillOpacity: 0.25 };
+
+  var st = {
+    map: null,
+    grids: null,
+    control: null,
+    cluster: null,
+    choropleth: null,
+    highlight: null,
+    markers: new Map(),
+    counts: {},
+    choroplethOn: true,
+    focused: null,
+    bridge: null,
+    ready: false,
+    gcj02: false,
+  };
+  var icons = {};
+
+  // --- GCJ-02 (display only; the same formula as console/views/map_page.py) ---------------
+  var A = 6378245.0;
+  var EE = 0.00669342162296594323;
+  function tLat(x, y) {
+    var r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += ((20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0) / 3.0;
+    r += ((20.0 * Math.sin(y * Math.PI) + 40.0 * Math.sin((y / 3.0) * Math.PI)) * 2.0) / 3.0;
+    r += ((160.0 * Math.sin((y / 12.0) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30.0)) * 2.0) / 3.0;
+    return r;
+  }
+  function tLon(x, y) {
+    var r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += ((20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0) / 3.0;
+    r += ((20.0 * Math.sin(x * Math.PI) + 40.0 * Math.sin((x / 3.0) * Math.PI)) * 2.0) / 3.0;
+    r += ((150.0 * Math.sin((x / 12.0) * Math.PI) + 300.0 * Math.sin((x / 30.0) * Math.PI)) * 2.0) / 3.0;
+    return r;
+  }
+  function gcj02(lon, lat) {
+    if (!(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271)) return [lon, lat];
+    var dLat = tLat(lon - 105.0, lat - 35.0);
+    var dLon = tLon(lon - 105.0, lat - 35.0);
+    var radLat = (lat / 180.0) * Math.PI;
+    var magic = 1 - EE * Math.sin(radLat) * Math.sin(radLat);
+    var sqrtMagic = Math.sqrt(magic);
+    dLat = (dLat * 180.0) / (((A * (1 - EE)) / (magic * sqrtMagic)) * Math.PI);
+    dLon = (dLon * 180.0) / ((A / sqrtMagic) * Math.cos(radLat) * Math.PI);
+    return [lon + dLon, lat + dLat];
+  }
+  function latLng(d) {
+    if (st.gcj02) {
+      var p = gcj02(d.lon, d.lat);
+      return L.latLng(p[1], p[0]);
+    }
+    return L.latLng(d.lat, d.lon);
+  }
+
+  // --- case markers ------------------------------------------------------------------------
+  function decode(row) {
+    return {
+      id: Number(row[0]),
+      number: String(row[1] == null ? "" : row[1]),
+      lon: Number(row[2]),
+      lat: Number(row[3]),
+      light: row[4] || null,
+      state: String(row[5] == null ? "" : row[5]),
+      stateLabel: String(row[6] == null ? "" : row[6]),
+      category: String(row[7] == null ? "" : row[7]),
+      address: String(row[8] == null ? "" : row[8]),
+      urgent: !!row[9],
+    };
+  }
+
+  function lightOf(d) {
+    return LIGHTS.indexOf(d.light) >= 0 ? d.light : "none";
+  }
+
+  function iconFor(d) {
+    var key = lightOf(d) + (d.urgent ? "-urgent" : "");
+    if (!icons[key]) {
+      icons[key] = L.divIcon({
+        className: "cm-case cm-" + lightOf(d) + (d.urgent ? " cm-urgent" : ""),
+        iconSize: [14, 14],
+        iconAnchor: [7, 7],
+        popupAnchor: [0, -8],
+        tooltipAnchor: [0, -8],
+        html: "",
+      });
+    }
+    return icons[key];
+  }
+
+  function textEl(tag, cls, text) {
+    var el = document.createElement(tag);
+    el.className = cls;
+    el.textContent = text;
+    return el;
+  }
+
+  /** The popup/tooltip body: every case field through textContent. */
+  function caseContent(d) {
+    var box = document.createElement("div");
+    box.className = "cm-info cm-info-" + lightOf(d);
+    box.appendChild(textEl("div", "cm-number", d.number));
+    box.appendChild(textEl("div", "cm-category", d.category));
+    box.appendChild(textEl("div", "cm-address", d.address));
+    box.appendChild(textEl("div", "cm-state", d.stateLabel + (d.urgent ? " · 紧急" : "")));
+    return box;
+  }
+
+  function tooltipFor(layer) {
+    return caseContent(layer.caseData);
+  }
+
+  function makeMarker(d) {
+    var m = L.marker(latLng(d), { icon: iconFor(d), keyboard: false, riseOnHover: true });
+    m.caseData = d;
+    return m;
+  }
+
+  function clusterIcon(cluster) {
+    var children = cluster.getAllChildMarkers();
+    var worst = 3;
+    for (var i = 0; i < children.length && worst > 0; i++) {
+      var k = LIGHTS.indexOf(lightOf(children[i].caseData));
+      if (k < worst) worst = k;
+    }
+    var n = cluster.getChildCount();
+    var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+    var inner = document.createElement("div");
+    inner.appendChild(textEl("span", "", String(n)));
+    return L.divIcon({
+      html: inner,
+      className: "marker-cluster marker-cluster-" + size + " cm-cluster cm-cluster-" + LIGHTS[worst],
+      iconSize: L.point(40, 40),
+    });
+  }
+
+  function setFocusClass(marker, on) {
+    if (marker && marker._icon) {
+      if (on) L.DomUtil.addClass(marker._icon, "cm-focus");
+      else L.DomUtil.removeClass(marker._icon, "cm-focus");
+    }
+  }
+
+  function onCaseClick(marker) {
+    var d = marker.caseData;
+    if (!d) return;
+    if (st.bridge) st.bridge.caseClicked(d.id);
+    st.lastClicked = d.id;
+  }
+
+  function upsertCases(rows) {
+    var added = [];
+    var moved = [];
+    var restyled = [];
+    for (var i = 0; i < rows.length; i++) {
+      var d;
+      try {
+        d = decode(rows[i]);
+      } catch (e) {
+        continue;
+      }
+      if (!isFinite(d.id) || !isFinite(d.lon) || !isFinite(d.lat)) continue;
+      var m = st.markers.get(d.id);
+      if (!m) {
+        m = makeMarker(d);
+        st.markers.set(d.id, m);
+        added.push(m);
+        continue;
+      }
+      var old = m.caseData;
+      m.caseData = d;
+      if (old.lon !== d.lon || old.lat !== d.lat) moved.push(m);
+      if (lightOf(old) !== lightOf(d) || old.urgent !== d.urgent) {
+        m.setIcon(iconFor(d));
+        if (st.focused === d.id) setFocusClass(m, true);
+        restyled.push(m);
+      }
+      if (m.getTooltip()) m.setTooltipContent(caseContent(d));
+      if (m.getPopup()) m.setPopupContent(caseContent(d));
+    }
+    if (moved.length) {
+      st.cluster.removeLayers(moved);
+      moved.forEach(function (mk) {
+        mk.setLatLng(latLng(mk.caseData));
+      });
+      st.cluster.addLayers(moved);
+    }
+    if (added.length) st.cluster.addLayers(added);
+    if (restyled.length) st.cluster.refreshClusters(restyled);
+    if (st.focused !== null && st.markers.has(st.focused)) {
+      st.highlight.setLatLng(st.markers.get(st.focused).getLatLng());
+    }
+    return st.markers.size;
+  }
+
+  function removeCases(ids) {
+    var gone = [];
+    for (var i = 0; i < ids.length; i++) {
+      var id = Number(ids[i]);
+      var m = st.markers.get(id);
+      if (!m) continue;
+      gone.push(m);
+      st.markers.delete(id);
+      if (st.focused === id) {
+        st.focused = null;
+        st.map.removeLayer(st.highlight);
+      }
+    }
+    if (gone.length) st.cluster.removeLayers(gone);
+    return st.markers.size;
+  }
+
+  function focusCase(id) {
+    id = Number(id);
+    var m = st.markers.get(id);
+    if (!m) return false;
+    if (st.focused !== null && st.markers.has(st.focused)) {
+      setFocusClass(st.markers.get(st.focused), false);
+    }
+    st.focused = id;
+    st.highlight.setLatLng(m.getLatLng());
+    if (!st.map.hasLayer(st.highlight)) st.highlight.addTo(st.map);
+    if (st.map._animatingZoom) {
+      // A zoom animation (the user's wheel) would swallow setView: focus once it ends.
+      st.map.once("zoomend", function () {
+        if (st.focused === id) focusCase(id);
+      });
+      return true;
+    }
+    if (!m.getPopup()) {
+      m.bindPopup(tooltipFor, { className: "cm-popup", autoPan: false });
+    }
+    var show = function () {
+      setFocusClass(m, true);
+      m.openPopup();
+    };
+    // Street level, where clustering is off (disableClusteringAtZoom), without animation:
+    // the marker is drawn synchronously and the popup opens at once.
+    st.map.setView(m.getLatLng(), Math.max(st.map.getZoom(), FOCUS_ZOOM), { animate: false });
+    if (m._icon || !st.map.hasLayer(st.cluster)) show();
+    else st.cluster.zoomToShowLayer(m, show);
+    return true;
+  }
+
+  function fillFor(n) {
+    var k = -1;
+    for (var i = 0; i < CHOROPLETH_BREAKS.length; i++) if (n >= CHOROPLETH_BREAKS[i]) k = i;
+    return k < 0 ? PLAIN_FILL : { fillColor: CHOROPLETH_COLORS[k], fillOpacity: 0.55 };
+  }
+
+  function applyGridStyle() {
+    if (!st.grids) return;
+    st.grids.eachLayer(function (layer) {
+      var props = (layer.feature && layer.feature.properties) || {};
+      var n = st.choroplethOn ? Number(st.counts[props.id] || 0) : 0;
+      layer.setStyle(fillFor(n));
+    });
+  }
+
+  function setGridStyle(counts) {
+    st.counts = counts || {};
+    applyGridStyle();
+    return Object.keys(st.counts).length;
+  }
+
+  function gridLayer(gridId) {
+    var found = null;
+    st.grids.eachLayer(function (layer) {
+      if (layer.feature && layer.feature.properties && layer.feature.properties.id === gridId) {
+        found = layer;
+      }
+    });
+    return found;
+  }
+
+  // --- start-up ----------------------------------------------------------------------------
+  function initChannel() {
+    if (typeof QWebChannel === "undefined" || typeof qt === "undefined" || !qt.webChannelTransport) {
+      st.ready = true; // opened in a plain browser: no Python behind it
+      return;
+    }
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      st.bridge = channel.objects.bridge;
+      st.ready = true;
+      if (st.bridge) st.bridge.pageReady();
+    });
+  }
+
+  function init() {
+    var parts = window.consoleMapParts;
+    if (!parts) return;
+    st.map = parts.map();
+    st.grids = parts.grids();
+    st.control = parts.control();
+    st.gcj02 = !!(parts.options && parts.options.gcj02);
+    if (parts.options && parts.options.bounds) {
+      // Not animated: an animation running when Python's first calls arrive swallows them.
+      st.map.fitBounds(parts.options.bounds, { animate: false });
+    }
+    if (st.map.attributionControl) st.map.attributionControl.setPrefix(false);
+    // No tile layer by default, so the map itself must know its zoom range (markercluster).
+    if (st.map.options.maxZoom === undefined) st.map.setMaxZoom(parts.options.maxZoom || 19);
+    if (st.map.options.minZoom === undefined) st.map.setMinZoom(parts.options.minZoom || 10);
+    st.cluster = L.markerClusterGroup({
+      chunkedLoading: false,
+      animate: false, // no split/merge animation: cheaper, and the DOM is current after a call
+      showCoverageOnHover: false,
+      spiderfyOnMaxZoom: true,
+      disableClusteringAtZoom: FOCUS_ZOOM,
+      maxClusterRadius: 50,
+      iconCreateFunction: clusterIcon,
+    });
+    st.cluster.on("click", function (e) {
+      onCaseClick(e.layer);
+    });
+    st.cluster.on("mouseover", function (e) {
+      var m = e.layer;
+      if (!m.caseData) return;
+      if (!m.getTooltip()) m.bindTooltip(tooltipFor, { direction: "top", className: "cm-tooltip" });
+      m.openTooltip();
+    });
+    st.cluster.addTo(st.map);
+    st.highlight = L.circleMarker([0, 0], {
+      radius: 16,
+      color: "#1565c0",
+      weight: 3,
+      fill: false,
+      interactive: false,
+      className: "cm-highlight",
+    });
+    st.choropleth = L.layerGroup();
+    st.choropleth.addTo(st.map);
+    st.map.on("overlayadd overlayremove", function (e) {
+      if (e.layer === st.choropleth) {
+        st.choroplethOn = e.type === "overlayadd";
+        applyGridStyle();
+      }
+    });
+    st.control.addOverlay(st.cluster, "案件");
+    st.control.addOverlay(st.choropleth, "案件密度");
+    initChannel();
+  }
+
+  window.consoleMap = {
+    upsertCases: upsertCases,
+    removeCases: removeCases,
+    focusCase: focusCase,
+    setGridStyle: setGridStyle,
+    // Read-outs for tests and the benchmark.
+    isReady: function () {
+      return st.ready;
+    },
+    caseCount: function () {
+      return st.markers.size;
+    },
+    hasCase: function (id) {
+      return st.markers.has(Number(id));
+    },
+    caseLight: function (id) {
+      var m = st.markers.get(Number(id));
+      return m ? lightOf(m.caseData) : null;
+    },
+    caseLatLng: function (id) {
+      var m = st.markers.get(Number(id));
+      return m ? [m.getLatLng().lat, m.getLatLng().lng] : null;
+    },
+    focusedCase: function () {
+      return st.focused;
+    },
+    gridFill: function (gridId) {
+      var layer = gridLayer(Number(gridId));
+      return layer ? layer.options.fillColor : null;
+    },
+    gcj02: gcj02,
+    /** A click on the case's marker: a real DOM click when it is drawn, else the handler. */
+    _clickForTest: function (id) {
+      var m = st.markers.get(Number(id));
+      if (!m) return false;
+      if (m._icon) {
+        m._icon.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, view: window }));
+        return "dom";
+      }
+      onCaseClick(m);
+      return "handler";
+    },
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,44 @@
+"""Qt view tests: offscreen Qt WebEngine (env set in tests/conftest.py), real pages, no mocks.
+
+The ``mbtiles://`` scheme must be declared before the QApplication exists; conftest modules
+are imported at collection, before pytest-qt creates the application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.views.tile_scheme import register_scheme
+
+register_scheme()
+
+
+@pytest.fixture(scope="session")
+def demo_grids(demo_template: Path) -> dict[str, Any]:
+    """The demo district's grids as GeoJSON (read once from the session's template DB)."""
+    from console.db import Database
+    from console.services.map_data import grid_feature_collection
+
+    database = Database(f"sqlite:///{demo_template}", migrate=False)
+    try:
+        with database.read() as s:
+            return grid_feature_collection(s)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def run_js(qtbot: Any) -> Callable[..., Any]:
+    """``run_js(view, script)``: the script's result, waiting for the JS callback."""
+
+    def run(view: Any, script: str, timeout: int = 5000) -> Any:
+        box: list[Any] = []
+        view.page().runJavaScript(script, 0, box.append)
+        qtbot.waitUntil(lambda: bool(box), timeout=timeout)
+        return box[0]
+
+    return run

@@ -1,0 +1,194 @@
+"""The main window end to end: real services, real SQLite, real Qt widgets and map, offscreen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from console.bridge import Bridge
+from console.db import Database
+from console.services.actors import Actor
+from console.services.cases import CaseService
+from console.services.queue import QueueFilter, queue_tabs
+from console.services.report_input import ReportInput
+from console.services.workbench import Workbench
+from console.views.main_window import MainWindow
+from console.views.map_page import build_map_page
+from tests.conftest import Clock
+
+INTAKE = Actor(1, "受理员", "intake")
+CHIEF = Actor(2, "值班长", "duty_chief")
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_db: Database, tmp_path: Path,
+           clock: Clock) -> Iterator[MainWindow]:
+    bridge = Bridge()
+    workbench = Workbench(demo_db, username="duty_chief", clock=clock)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    page = build_map_page(workbench.map_grids(), tmp_path / "map")
+    win = MainWindow(bridge, workbench, tabs=queue_tabs(), filter_type=QueueFilter,
+                     map_page=page, settings=settings, theme="light")
+    qtbot.addWidget(win)
+    bridge.follow(workbench.poll_changes, interval_ms=100)
+    with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+        win.show()
+    yield win
+    bridge.shutdown()
+
+
+def report(db: Database, clock: Clock, description: str = "新报垃圾") -> int:
+    """A report from another seat: its own Database object, as another process would."""
+    import shapely
+    from sqlalchemy import select
+
+    from console.models import Region
+
+    other = Database(db.url)
+    try:
+        with other.read() as s:
+            geometry = s.scalar(select(Region.geometry).where(Region.level == "grid").limit(1))
+        p = shapely.from_geojson(geometry).representative_point()
+        snap = CaseService(other, clock=clock).report(INTAKE, ReportInput(
+            category_code="0102", kind="event_type", lon=p.x, lat=p.y,
+            description=description, address="莲湖路9号"))
+        return snap.id
+    finally:
+        other.dispose()
+
+
+def test_new_report_from_another_seat_appears_live(window: MainWindow, qtbot: QtBot,
+                                                   demo_db: Database, clock: Clock) -> None:
+    model = window.queue.model
+    assert window.queue.current_filter().tab == "to_register"
+    before = model.rowCount()
+    first = report(demo_db, clock)
+    qtbot.waitUntil(lambda: model.row_of(first) is not None, timeout=10_000)
+    window.queue.select_case(first)
+    qtbot.waitUntil(lambda: window.detail.current_case_id == first, timeout=10_000)
+    second = report(demo_db, clock, "<script>alert(1)</script>")
+    qtbot.waitUntil(lambda: model.row_of(second) is not None, timeout=10_000)
+    assert model.rowCount() == before + 2
+    # The selection stays on the case the dispatcher was reading.
+    assert window.queue.selected_ids() == [first]
+    row = model.rows[model.row_of(second)]
+    assert row.description == "<script>alert(1)</script>"  # shown as plain item text
+
+
+def test_register_from_the_toolbar_moves_the_case(window: MainWindow, qtbot: QtBot,
+                                                  demo_db: Database, clock: Clock) -> None:
+    case_id = report(demo_db, clock)
+    model = window.queue.model
+    qtbot.waitUntil(lambda: model.row_of(case_id) is not None, timeout=10_000)
+    window.queue.select_case(case_id)
+    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id
+                    and window.current_version is not None, timeout=10_000)
+    window.actions_by_id["register"].trigger()
+    # The to-register queue drops it once registered.
+    qtbot.waitUntil(lambda: model.row_of(case_id) is None, timeout=10_000)
+    assert Workbench(demo_db, username="duty_chief").cases.get(case_id).state == "registered"
+
+
+def test_change_by_someone_else_refreshes_detail_with_notice(
+        window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock) -> None:
+    case_id = report(demo_db, clock)
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
+    window.queue.select_case(case_id)
+    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=10_000)
+    seen = window.current_version
+    other = Database(demo_db.url)
+    try:
+        CaseService(other, clock=clock).add_note(INTAKE, case_id, seen, note="市民再次来电催办")
+    finally:
+        other.dispose()
+    qtbot.waitUntil(lambda: window.current_version == (seen or 0) + 1, timeout=10_000)
+    assert window.detail.notice_label.isVisible()
+    assert "受理员" in window.detail.notice_label.text()
+
+
+def test_stale_action_shows_conflict_and_refreshes(window: MainWindow, qtbot: QtBot,
+                                                   demo_db: Database, clock: Clock) -> None:
+    case_id = report(demo_db, clock)
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
+    window.queue.select_case(case_id)
+    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=10_000)
+    window.bridge.follow(lambda: [], interval_ms=100_000)  # this seat misses the change
+    stale = window.current_version
+    other = Database(demo_db.url)
+    try:
+        CaseService(other, clock=clock).register(CHIEF, case_id, stale)
+    finally:
+        other.dispose()
+    titles: list[str] = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            titles.append(box.windowTitle() + "|" + box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(50, close_box)
+
+    QTimer.singleShot(50, close_box)
+    window.actions_by_id["register"].trigger()
+    qtbot.waitUntil(lambda: bool(titles), timeout=10_000)
+    assert "已被他人修改" in titles[0]
+    qtbot.waitUntil(lambda: window.current_version == (stale or 0) + 1, timeout=10_000)
+
+
+def test_dispatch_several_cases_at_once(window: MainWindow, qtbot: QtBot, demo_db: Database,
+                                        clock: Clock) -> None:
+    service = CaseService(demo_db, clock=clock)
+    ids = [report(demo_db, clock) for _ in range(2)]
+    for case_id in ids:
+        service.register(CHIEF, case_id, None)
+    window.workbench.switch_user("dispatcher")
+    window.queue.with_tab("to_dispatch")
+    model = window.queue.model
+    qtbot.waitUntil(lambda: all(model.row_of(i) is not None for i in ids), timeout=10_000)
+
+    def accept_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog):
+            dialog.accept()
+        else:
+            QTimer.singleShot(50, accept_dialog)
+
+    QTimer.singleShot(50, accept_dialog)
+    window._open_dispatch(ids)
+    qtbot.waitUntil(lambda: all(model.row_of(i) is None for i in ids), timeout=15_000)
+    for case_id in ids:
+        snap = service.get(case_id)
+        assert snap.state == "dispatched" and snap.deadline_at is not None
+
+
+def test_filters_and_layout_survive_a_restart(qtbot: QtBot, demo_db: Database,
+                                              tmp_path: Path, clock: Clock) -> None:
+    path = str(tmp_path / "settings.ini")
+
+    def open_window() -> MainWindow:
+        bridge = Bridge()
+        win = MainWindow(bridge, Workbench(demo_db, clock=clock), tabs=queue_tabs(),
+                         filter_type=QueueFilter, settings=QSettings(
+                             path, QSettings.Format.IniFormat), theme="dark")
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+            win.show()
+        return win
+
+    first = open_window()
+    first.queue.with_tab("all_open")
+    first.queue.street_box.setCurrentIndex(2)
+    street = first.queue.street_box.currentData()
+    first.close()
+    first.bridge.shutdown()
+    again = open_window()
+    assert again.queue.current_filter().tab == "all_open"
+    assert again.queue.current_filter().street_id == street
+    again.close()
+    again.bridge.shutdown()
