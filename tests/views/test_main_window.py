@@ -26,14 +26,20 @@ CHIEF = Actor(2, "值班长", "duty_chief")
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_db: Database, tmp_path: Path,
-           clock: Clock) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
     bridge = Bridge()
     workbench = Workbench(demo_db, username="duty_chief", clock=clock)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     page = build_map_page(workbench.map_grids(), tmp_path / "map")
-    win = MainWindow(bridge, workbench, tabs=queue_tabs(), filter_type=QueueFilter,
-                     map_page=page, settings=settings, theme="light")
+    win = MainWindow(
+        bridge,
+        workbench,
+        tabs=queue_tabs(),
+        filter_type=QueueFilter,
+        map_page=page,
+        settings=settings,
+        theme="light",
+    )
     qtbot.addWidget(win)
     bridge.follow(workbench.poll_changes, interval_ms=100)
     with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
@@ -54,16 +60,25 @@ def report(db: Database, clock: Clock, description: str = "新报垃圾") -> int
         with other.read() as s:
             geometry = s.scalar(select(Region.geometry).where(Region.level == "grid").limit(1))
         p = shapely.from_geojson(geometry).representative_point()
-        snap = CaseService(other, clock=clock).report(INTAKE, ReportInput(
-            category_code="0102", kind="event_type", lon=p.x, lat=p.y,
-            description=description, address="莲湖路9号"))
+        snap = CaseService(other, clock=clock).report(
+            INTAKE,
+            ReportInput(
+                category_code="0102",
+                kind="event_type",
+                lon=p.x,
+                lat=p.y,
+                description=description,
+                address="莲湖路9号",
+            ),
+        )
         return snap.id
     finally:
         other.dispose()
 
 
-def test_new_report_from_another_seat_appears_live(window: MainWindow, qtbot: QtBot,
-                                                   demo_db: Database, clock: Clock) -> None:
+def test_new_report_from_another_seat_appears_live(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
     model = window.queue.model
     assert window.queue.current_filter().tab == "to_register"
     before = model.rowCount()
@@ -80,14 +95,17 @@ def test_new_report_from_another_seat_appears_live(window: MainWindow, qtbot: Qt
     assert row.description == "<script>alert(1)</script>"  # shown as plain item text
 
 
-def test_register_from_the_toolbar_moves_the_case(window: MainWindow, qtbot: QtBot,
-                                                  demo_db: Database, clock: Clock) -> None:
+def test_register_from_the_toolbar_moves_the_case(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
     case_id = report(demo_db, clock)
     model = window.queue.model
     qtbot.waitUntil(lambda: model.row_of(case_id) is not None, timeout=10_000)
     window.queue.select_case(case_id)
-    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id
-                    and window.current_version is not None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.detail.current_case_id == case_id and window.current_version is not None,
+        timeout=10_000,
+    )
     window.actions_by_id["register"].trigger()
     # The to-register queue drops it once registered.
     qtbot.waitUntil(lambda: model.row_of(case_id) is None, timeout=10_000)
@@ -95,7 +113,8 @@ def test_register_from_the_toolbar_moves_the_case(window: MainWindow, qtbot: QtB
 
 
 def test_change_by_someone_else_refreshes_detail_with_notice(
-        window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock) -> None:
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
     case_id = report(demo_db, clock)
     qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
     window.queue.select_case(case_id)
@@ -111,8 +130,9 @@ def test_change_by_someone_else_refreshes_detail_with_notice(
     assert "受理员" in window.detail.notice_label.text()
 
 
-def test_stale_action_shows_conflict_and_refreshes(window: MainWindow, qtbot: QtBot,
-                                                   demo_db: Database, clock: Clock) -> None:
+def test_stale_action_shows_conflict_and_refreshes(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
     case_id = report(demo_db, clock)
     qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
     window.queue.select_case(case_id)
@@ -141,8 +161,9 @@ def test_stale_action_shows_conflict_and_refreshes(window: MainWindow, qtbot: Qt
     qtbot.waitUntil(lambda: window.current_version == (stale or 0) + 1, timeout=10_000)
 
 
-def test_dispatch_several_cases_at_once(window: MainWindow, qtbot: QtBot, demo_db: Database,
-                                        clock: Clock) -> None:
+def test_dispatch_several_cases_at_once(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
     service = CaseService(demo_db, clock=clock)
     ids = [report(demo_db, clock) for _ in range(2)]
     for case_id in ids:
@@ -167,15 +188,21 @@ def test_dispatch_several_cases_at_once(window: MainWindow, qtbot: QtBot, demo_d
         assert snap.state == "dispatched" and snap.deadline_at is not None
 
 
-def test_filters_and_layout_survive_a_restart(qtbot: QtBot, demo_db: Database,
-                                              tmp_path: Path, clock: Clock) -> None:
+def test_filters_and_layout_survive_a_restart(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> None:
     path = str(tmp_path / "settings.ini")
 
     def open_window() -> MainWindow:
         bridge = Bridge()
-        win = MainWindow(bridge, Workbench(demo_db, clock=clock), tabs=queue_tabs(),
-                         filter_type=QueueFilter, settings=QSettings(
-                             path, QSettings.Format.IniFormat), theme="dark")
+        win = MainWindow(
+            bridge,
+            Workbench(demo_db, clock=clock),
+            tabs=queue_tabs(),
+            filter_type=QueueFilter,
+            settings=QSettings(path, QSettings.Format.IniFormat),
+            theme="dark",
+        )
         qtbot.addWidget(win)
         with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
             win.show()
