@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
 from console.bench.harness import format_table
 
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         figures = run_foundation(workdir, args.quick, log)
+        log("feed…")
+        figures.extend(run_feed_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.bench.map_bench import run_map_bench
 

@@ -22,7 +22,12 @@ from console.services.actors import Actor
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
 from console.services.cases import CaseService, utc_now
-from console.services.catalog import source_options, streets
+from console.services.catalog import (
+    category_options,
+    grids_of_street,
+    source_options,
+    streets,
+)
 from console.services.change_feed import ChangeFeed
 from console.services.dispatch_preview import department_options, propose_dispatch
 from console.services.map_data import (
@@ -40,6 +45,14 @@ class ActionOutcome:
     case_id: int
     snapshot: CaseSnapshot | None
     error: str | None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    streets: list[tuple[int, str, str]]
+    departments: list[Any]
+    sources: list[tuple[str, str]]
+    categories: list[tuple[str, str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -152,10 +165,16 @@ class Workbench:
         with self.db.read() as s:
             return open_counts_by_grid(s)
 
-    def filter_choices(self) -> tuple[list[Any], list[Any], list[tuple[str, str]]]:
-        """Streets, departments and sources for the queue's filter boxes."""
+    def filter_choices(self) -> FilterChoices:
+        """Streets, departments, sources and categories for the queue's filter boxes."""
         with self.db.read() as s:
-            return streets(s), department_options(s), source_options()
+            return FilterChoices(
+                streets(s), department_options(s), source_options(), category_options(s)
+            )
+
+    def grids_of_street(self, street_id: int) -> list[tuple[int, str, str]]:
+        with self.db.read() as s:
+            return grids_of_street(s, street_id)
 
     def poll_changes(self) -> list[Any]:
         with self.db.read() as s:

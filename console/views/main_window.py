@@ -311,8 +311,8 @@ class MainWindow(QMainWindow):
 
     # -- queue, detail, map ------------------------------------------------------------
 
-    def _on_choices(self, choices: tuple[list[Any], list[Any], list[tuple[str, str]]]) -> None:
-        self.queue.set_choices(*choices)
+    def _on_choices(self, choices: Any) -> None:
+        self.queue.set_choices(choices)
         self.queue.restore_state(self.settings)
         self.queue.reload()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
@@ -19,10 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from console.bridge import Bridge
+from console.config import LOCAL_TZ
 from console.views.i18n import use_english
+from console.views.labels import source_text
 from console.views.queue_model import QueueTableModel
 
-LIGHT_CHOICES = [("green", "绿灯", "green"), ("yellow", "黄灯", "yellow"), ("red", "红灯", "red")]
+#: Queue column → the sort key the queue service takes (columns it cannot sort are absent).
+SORT_KEYS = {
+    0: "number",
+    1: "deadline_at",
+    2: "deadline_at",
+    3: "state",
+    4: "category_code",
+    6: "street",
+    10: "reported_at",
+    11: "deadline_at",
+}
+REPORTED_COLUMN = 10
 
 
 class QueuePanel(QWidget):
@@ -49,6 +63,9 @@ class QueuePanel(QWidget):
         self.tab_bar.currentChanged.connect(self._on_filters_changed)
 
         self.street_box = QComboBox()
+        self.grid_box = QComboBox()
+        self.category_box = QComboBox()
+        self.period_box = QComboBox()
         self.department_box = QComboBox()
         self.source_box = QComboBox()
         self.light_box = QComboBox()
@@ -59,11 +76,16 @@ class QueuePanel(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=300)
         self._search_timer.timeout.connect(self._on_filters_changed)
         self.search_edit.textChanged.connect(self._search_timer.start)
-        for box in (self.street_box, self.department_box, self.source_box, self.light_box):
+        for box in self._boxes().values():
             box.currentIndexChanged.connect(self._on_filters_changed)
+        self.street_box.currentIndexChanged.connect(self._on_street_changed)
+        self.category_box.setMaximumWidth(220)
 
         filters = QHBoxLayout()
         filters.addWidget(self.street_box)
+        filters.addWidget(self.grid_box)
+        filters.addWidget(self.category_box)
+        filters.addWidget(self.period_box)
         filters.addWidget(self.department_box)
         filters.addWidget(self.source_box)
         filters.addWidget(self.light_box)
@@ -81,6 +103,12 @@ class QueuePanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        # Sorting happens in the database (the model holds one page at a time).
+        self.sort_key, self.sort_descending = "reported_at", True
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(REPORTED_COLUMN, Qt.SortOrder.DescendingOrder)
+        header.sectionClicked.connect(self._on_header_clicked)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -92,44 +120,118 @@ class QueuePanel(QWidget):
         self._clock.timeout.connect(self.model.refresh_loaded)
         self._clock.start()
         self._loading_choices = False
+        self._sort_column = REPORTED_COLUMN
 
     # -- filter choices ----------------------------------------------------------------
 
-    def set_choices(
-        self,
-        streets: list[tuple[int, str, str]],
-        departments: list[Any],
-        sources: list[tuple[str, str]],
-    ) -> None:
+    def set_choices(self, choices: Any) -> None:
+        """Fill the filter boxes from a console.services.workbench.FilterChoices."""
         self._loading_choices = True
-        english = use_english()
-        self.street_box.clear()
-        self.street_box.addItem(self.tr("All streets"), None)
-        for street_id, _code, name in streets:
-            self.street_box.addItem(name, street_id)
-        self.department_box.clear()
-        self.department_box.addItem(self.tr("All departments"), None)
-        for dept in departments:
-            self.department_box.addItem(dept.name, dept.id)
-        self.source_box.clear()
-        self.source_box.addItem(self.tr("All sources"), None)
-        for code, label in sources:
-            self.source_box.addItem(label, code)
-        self.light_box.clear()
-        self.light_box.addItem(self.tr("All lights"), None)
-        for code, zh, en in LIGHT_CHOICES:
-            self.light_box.addItem(en if english else zh, code)
+        _fill(
+            self.street_box,
+            self.tr("All streets"),
+            [(name, street_id) for street_id, _code, name in choices.streets],
+        )
+        _fill(self.grid_box, self.tr("All grids"), [])
+        self.grid_box.setEnabled(False)
+        _fill(
+            self.category_box,
+            self.tr("All categories"),
+            [
+                (f"{code} {name}", f"{kind}:{code}")
+                for kind, code, name, _major in choices.categories
+            ],
+        )
+        _fill(
+            self.period_box,
+            self.tr("Any time"),
+            [
+                (self.tr("Today"), 1),
+                (self.tr("Last 7 days"), 7),
+                (self.tr("Last 30 days"), 30),
+            ],
+        )
+        _fill(
+            self.department_box,
+            self.tr("All departments"),
+            [(d.name, d.id) for d in choices.departments],
+        )
+        _fill(
+            self.source_box,
+            self.tr("All sources"),
+            [(source_text(code), code) for code, _label in choices.sources],
+        )
+        _fill(
+            self.light_box,
+            self.tr("All lights"),
+            [
+                (self.tr("Green"), "green"),
+                (self.tr("Yellow"), "yellow"),
+                (self.tr("Red"), "red"),
+            ],
+        )
         self._loading_choices = False
+
+    def _on_street_changed(self, *_: object) -> None:
+        street_id = self.street_box.currentData()
+        if street_id is None:
+            _fill(self.grid_box, self.tr("All grids"), [])
+            self.grid_box.setEnabled(False)
+            return
+
+        def show(grids: list[tuple[int, str, str]]) -> None:
+            if self.street_box.currentData() != street_id:
+                return
+            blocked = self.grid_box.blockSignals(True)
+            _fill(self.grid_box, self.tr("All grids"), [(code, gid) for gid, code, _n in grids])
+            self.grid_box.blockSignals(blocked)
+            self.grid_box.setEnabled(True)
+
+        self.bridge.submit(lambda: self.workbench.grids_of_street(street_id), show)
+
+    def _on_header_clicked(self, column: int) -> None:
+        key = SORT_KEYS.get(column)
+        if key is None:  # not sortable in the database: keep the current order
+            order = (
+                Qt.SortOrder.DescendingOrder
+                if self.sort_descending
+                else Qt.SortOrder.AscendingOrder
+            )
+            self.table.horizontalHeader().setSortIndicator(self._sort_column, order)
+            return
+        if key == self.sort_key and column == self._sort_column:
+            self.sort_descending = not self.sort_descending
+        else:
+            self.sort_key, self.sort_descending = key, key == "reported_at"
+        self._sort_column = column
+        order = (
+            Qt.SortOrder.DescendingOrder if self.sort_descending else Qt.SortOrder.AscendingOrder
+        )
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        self.reload()
 
     def current_filter(self) -> Any:
         index = max(self.tab_bar.currentIndex(), 0)
+        category = self.category_box.currentData()
+        kind, code = category.split(":") if category else (None, None)
+        days = self.period_box.currentData()
+        since = None
+        if days:
+            today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+            since = today - timedelta(days=days - 1)
         return self.filter_type(
             tab=self.tab_codes[index],
             street_id=self.street_box.currentData(),
+            grid_id=self.grid_box.currentData(),
             department_id=self.department_box.currentData(),
+            category_code=code,
+            kind=kind,
             source=self.source_box.currentData(),
             light=self.light_box.currentData(),
+            reported_from=since,
             text=self.search_edit.text().strip() or None,
+            sort=self.sort_key,
+            descending=self.sort_descending,
         )
 
     def _on_filters_changed(self, *_: object) -> None:
@@ -192,7 +294,9 @@ class QueuePanel(QWidget):
         for name, box in self._boxes().items():
             value = settings.value(f"queue/{name}")
             if value is not None:
-                at = box.findData(value if name in ("source", "light") else _as_int(value))
+                at = box.findData(
+                    value if name in ("source", "light", "category") else _as_int(value)
+                )
                 if at >= 0:
                     box.setCurrentIndex(at)
         self.search_edit.blockSignals(True)
@@ -207,6 +311,9 @@ class QueuePanel(QWidget):
     def _boxes(self) -> dict[str, QComboBox]:
         return {
             "street": self.street_box,
+            "grid": self.grid_box,
+            "category": self.category_box,
+            "period": self.period_box,
             "department": self.department_box,
             "source": self.source_box,
             "light": self.light_box,
@@ -218,6 +325,13 @@ class QueuePanel(QWidget):
 
     def filter_with(self, **changes: Any) -> Any:
         return replace(self.current_filter(), **changes)
+
+
+def _fill(box: QComboBox, everything: str, items: list[tuple[str, Any]]) -> None:
+    box.clear()
+    box.addItem(everything, None)
+    for text, data in items:
+        box.addItem(text, data)
 
 
 def _as_int(value: object) -> int | None:

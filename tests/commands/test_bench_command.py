@@ -20,6 +20,7 @@ FIGURES = {
     "open-queue page, all streets (ms)": ("ms", False),
     "open-queue page, one street (ms)": ("ms", False),
     "overdue-candidate query (ms)": ("ms", False),
+    "feed latency p95 (s)": ("s", False),
     "map first render, 2,000 open cases": ("s", False),
     "map update of 200 changed cases": ("ms", False),
 }
@@ -54,6 +55,6 @@ def test_quick_bench_reports_every_figure(
     big_db = Sizes.for_run(quick=True).big_db
     assert f"on {big_db:,} cases" in figures["overdue-candidate query (ms)"]["note"]
     # Progress goes to stderr, so stdout stays parseable.
-    for step in ("point lookup", "bulk ingest", "queries", "map"):
+    for step in ("point lookup", "bulk ingest", "queries", "feed", "map"):
         assert step in captured.err
     assert (workdir / "ingest.sqlite3").exists() and (workdir / "big.sqlite3").exists()

@@ -42,3 +42,21 @@ def run_js(qtbot: Any) -> Callable[..., Any]:
         return box[0]
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def delete_widgets_while_the_app_lives(qapp: Any) -> Any:
+    """Delete every top-level widget after each test, while the QApplication still runs.
+
+    Left to interpreter shutdown, Qt WebEngine pages outlive their profile and PySide6
+    crashes on exit; deleting them here keeps teardown in Qt's order.
+    """
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()

@@ -219,3 +219,76 @@ def test_filters_and_layout_survive_a_restart(
     assert again.queue.current_filter().street_id == street
     again.close()
     again.bridge.shutdown()
+
+
+def test_sorting_and_filters_run_in_the_database(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    from sqlalchemy import select
+
+    from console.models import Category
+    from console.services.bulk_intake import bulk_report
+    from console.services.demo import random_points_in_grids
+    from console.services.locator import DbLocator
+
+    with demo_db.read() as s:
+        lons, lats = random_points_in_grids(s, 60, seed=5)
+        codes = s.execute(
+            select(Category.code, Category.kind).where(Category.taxonomy == "cjt214").limit(3)
+        ).all()
+    bulk_report(
+        demo_db,
+        INTAKE,
+        [
+            ReportInput(
+                category_code=codes[i % 3][0],
+                kind=codes[i % 3][1],
+                lon=float(lons[i]),
+                lat=float(lats[i]),
+                description="批量",
+                address=f"路{i}号",
+            )
+            for i in range(60)
+        ],
+        now=clock.now,
+        locator=DbLocator(demo_db),
+    )
+    panel = window.queue
+    panel.with_tab("all_open")
+    model = panel.model
+    qtbot.waitUntil(lambda: model.rowCount() > 5, timeout=10_000)
+    panel.table.horizontalHeader().sectionClicked.emit(0)  # case no.
+    qtbot.waitUntil(lambda: panel.current_filter().sort == "number", timeout=5_000)
+    qtbot.waitUntil(
+        lambda: (
+            [r.number for r in model.rows] == sorted((r.number for r in model.rows), reverse=False)
+        ),
+        timeout=10_000,
+    )
+    panel.table.horizontalHeader().sectionClicked.emit(0)
+    qtbot.waitUntil(
+        lambda: (
+            [r.number for r in model.rows] == sorted((r.number for r in model.rows), reverse=True)
+        ),
+        timeout=10_000,
+    )
+    # A street enables its grids; a grid narrows the queue to it.
+    panel.street_box.setCurrentIndex(1)
+    qtbot.waitUntil(
+        lambda: panel.grid_box.isEnabled() and panel.grid_box.count() > 1, timeout=10_000
+    )
+    street = panel.street_box.currentData()
+    qtbot.waitUntil(lambda: all(r.street_id == street for r in model.rows), timeout=10_000)
+    assert model.rows, "the bulk report put cases in every street"
+    kind, category = model.rows[0].kind, model.rows[0].category_code
+    panel.category_box.setCurrentIndex(panel.category_box.findData(f"{kind}:{category}"))
+    qtbot.waitUntil(
+        lambda: (
+            model.rowCount() > 0
+            and all(
+                r.category_code == category and r.kind == kind and r.street_id == street
+                for r in model.rows
+            )
+        ),
+        timeout=10_000,
+    )

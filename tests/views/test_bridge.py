@@ -1,0 +1,86 @@
+"""The bridge: results and errors come back on the GUI thread; the feed reports its health."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from pytestqt.qtbot import QtBot
+
+from console.bridge import Bridge
+from console.errors import ValidationError
+
+
+def test_results_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
+    bridge = Bridge()
+    seen: list[tuple[object, bool]] = []
+    worker_threads: list[str] = []
+
+    def work() -> int:
+        worker_threads.append(threading.current_thread().name)
+        return 42
+
+    bridge.submit(
+        work, lambda v: seen.append((v, threading.current_thread() is threading.main_thread()))
+    )
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [(42, True)]
+    assert worker_threads[0].startswith("db-worker")
+    bridge.shutdown()
+
+
+def test_errors_go_to_on_error_or_the_reporter(qtbot: QtBot) -> None:
+    bridge = Bridge()
+    handled: list[str] = []
+    reported: list[str] = []
+    bridge.error_reported.connect(reported.append)
+
+    def refuse() -> None:
+        raise ValidationError("缺少问题描述")
+
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    bridge.submit(refuse, on_error=lambda exc: handled.append(exc.message))
+    bridge.submit(refuse)
+    bridge.submit(crash, on_error=lambda exc: handled.append("never"))
+    qtbot.waitUntil(lambda: len(reported) == 2 and len(handled) == 1, timeout=5000)
+    assert handled == ["缺少问题描述"]
+    assert reported[0] == "缺少问题描述" and "boom" in reported[1]
+    bridge.shutdown()
+
+
+def test_feed_health_and_changes(qtbot: QtBot) -> None:
+    bridge = Bridge()
+    state = {"fail": True, "n": 0}
+    health: list[tuple[bool, str]] = []
+    batches: list[object] = []
+    bridge.feed_health_changed.connect(lambda ok, why: health.append((ok, why)))
+    bridge.changes_applied.connect(batches.append)
+
+    def poll() -> list[int]:
+        state["n"] += 1
+        if state["fail"]:
+            raise OSError("database file is gone")
+        return [state["n"]]
+
+    bridge.follow(poll, interval_ms=20)
+    qtbot.waitUntil(lambda: bool(health), timeout=5000)
+    assert health[0][0] is False and "数据库连接失败" in health[0][1]
+    state["fail"] = False
+    qtbot.waitUntil(lambda: len(health) == 2 and bool(batches), timeout=5000)
+    assert health[1] == (True, "")
+    bridge.shutdown()
+
+
+def test_many_deliveries_keep_reference_counts(qtbot: QtBot) -> None:
+    # PySide6 6.12.0 dropped a reference to True on every signal delivered to Python, which
+    # kills the interpreter on Python 3.11 after a few thousand updates (pyproject pins < 6.12).
+    bridge = Bridge()
+    done: list[object] = []
+    before = sys.getrefcount(True)
+    for i in range(500):
+        bridge.submit(lambda i=i: (i, [i], {i}), done.append)
+    qtbot.waitUntil(lambda: len(done) == 500, timeout=10_000)
+    assert abs(sys.getrefcount(True) - before) < 50
+    bridge.shutdown()
