@@ -9,7 +9,15 @@ import tempfile
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QSettings,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication
 
 from console.bridge import Bridge
@@ -19,12 +27,12 @@ from console.views import i18n
 log = logging.getLogger(__name__)
 
 
-def install_translations(app: QApplication, lang: str) -> None:
+def install_translations(app: QApplication, lang: str) -> list[QTranslator]:
     """zh_CN (default): load the console's and Qt's own Chinese; en: the English sources."""
     i18n.set_language(lang)
     if lang.startswith("en"):
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-        return
+        return []
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translators = []
     ours = QTranslator(app)
@@ -35,6 +43,21 @@ def install_translations(app: QApplication, lang: str) -> None:
         translators.append(qt)
     for translator in translators:
         app.installTranslator(translator)
+    return translators
+
+
+def map_labels() -> dict[str, str]:
+    """The map's layer and tooltip names in the interface language."""
+    return {
+        "basemap": QCoreApplication.translate("Map", "Basemap"),
+        "grids": QCoreApplication.translate("Map", "Grids"),
+        "cases": QCoreApplication.translate("Map", "Cases"),
+        "density": QCoreApplication.translate("Map", "Open cases per grid"),
+        "street": QCoreApplication.translate("Map", "Street"),
+        "unit": QCoreApplication.translate("Map", "Community"),
+        "grid": QCoreApplication.translate("Map", "Grid"),
+        "code": QCoreApplication.translate("Map", "Code"),
+    }
 
 
 def map_cache_dir() -> Path:
@@ -55,14 +78,21 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
-    install_translations(app, args.lang)
+    previous_language = i18n.language()
+    translators = install_translations(app, args.lang)
 
     bridge = Bridge()
     workbench = workbench_factory()
-    settings = QSettings()
-    settings.beginGroup(f"user/{workbench.actor.name}")
-    out_dir = Path(tempfile.mkdtemp(prefix="map-")) if args.screenshot else map_cache_dir()
-    page = build_map_page(workbench.map_grids(), out_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="grid-console-")) if args.screenshot else None
+    # A screenshot leaves the user's saved layout alone: it gets settings of its own.
+    settings = (
+        QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+        if scratch
+        else QSettings()
+    )
+    settings.beginGroup(f"user/{args.user}")
+    out_dir = scratch / "map" if scratch else map_cache_dir()
+    page = build_map_page(workbench.map_grids(), out_dir, labels=map_labels())
     window = MainWindow(
         bridge,
         workbench,
@@ -74,20 +104,38 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
         theme=args.theme or str(settings.value("window/theme", "auto")),
     )
     bridge.follow(workbench.poll_changes, interval_ms=500)
-    app.aboutToQuit.connect(bridge.shutdown)
 
     if args.screenshot:
         target = Path(args.screenshot)
+        shot: list[Path] = []
 
         def shoot() -> None:
+            if shot:
+                return
+            shot.append(target)
             window.grab().save(str(target))
             print(f"screenshot: {target}")
-            app.quit()
+            app.exit(0)  # not quit(): that would also try to close every window
 
         # After the first page and the map are on screen (or 20 s, whichever first), let
         # the page paint once more, then grab.
-        window.first_view_ready.connect(lambda: QTimer.singleShot(1500, shoot))
-        QTimer.singleShot(20_000, shoot)
+        # Timers belong to the window, so none outlives it (a shared app runs on).
+        settle = QTimer(window, singleShot=True, interval=1500)
+        settle.timeout.connect(shoot)
+        window.first_view_ready.connect(settle.start)
+        fallback = QTimer(window, singleShot=True, interval=20_000)
+        fallback.timeout.connect(shoot)
+        fallback.start()
         window.resize(1600, 950)
     window.show()
-    return app.exec()
+    code = app.exec()
+    # Tear down in Qt's order while the application still exists (WebEngine pages before
+    # their profile), and leave a shared application as it was found.
+    bridge.shutdown()
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for translator in translators:
+        app.removeTranslator(translator)
+    i18n.set_language(previous_language)
+    return code

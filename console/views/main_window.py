@@ -31,6 +31,15 @@ from console.views.map_view import MapView
 from console.views.queue_panel import QueuePanel
 from console.views.theme import apply_theme, theme_for_time
 
+#: The queue each role starts from on a first start (later: the last one used).
+ROLE_HOME_TAB = {
+    "intake": "to_register",
+    "duty_chief": "to_register",
+    "dispatcher": "to_dispatch",
+    "inspector": "to_verify",
+    "leader": "late",
+}
+
 
 class MainWindow(QMainWindow):
     #: The first page of the queue and (when shown) the map are on screen.
@@ -313,6 +322,9 @@ class MainWindow(QMainWindow):
 
     def _on_choices(self, choices: Any) -> None:
         self.queue.set_choices(choices)
+        if not self.settings.contains("queue/tab"):
+            # First start for this user: open on the queue their role works from.
+            self.queue.with_tab(ROLE_HOME_TAB.get(self.workbench.actor.role, "all_open"))
         self.queue.restore_state(self.settings)
         self.queue.reload()
 

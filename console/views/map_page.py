@@ -229,10 +229,28 @@ def _grid_style(_feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": "#3b6ea8", "weight": 1, "fillColor": "#dfe8f2", "fillOpacity": 0.25}
 
 
+#: Layer and tooltip names (zh_CN); callers pass translated ones for other languages.
+DEFAULT_LABELS = {
+    "basemap": "底图",
+    "grids": "网格",
+    "cases": "案件",
+    "density": "案件密度",
+    "street": "街道",
+    "unit": "社区",
+    "grid": "网格",
+    "code": "编码",
+}
+
+
 def build_map_page(
-    grids_geojson: dict[str, Any], out_dir: Path, *, basemap: str | None = None
+    grids_geojson: dict[str, Any],
+    out_dir: Path,
+    *,
+    basemap: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Path:
     """Write the map page (and its local assets) into ``out_dir``; returns the HTML file."""
+    names = {**DEFAULT_LABELS, **(labels or {})}
     choice = parse_basemap(basemap)
     out_dir.mkdir(parents=True, exist_ok=True)
     _copy_assets(out_dir / "static")
@@ -248,7 +266,7 @@ def build_map_page(
         location=center,
         zoom_start=14,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # console_map.js adds a metric-only scale
         min_zoom=10,
         max_zoom=19,
     )
@@ -258,8 +276,8 @@ def build_map_page(
     if choice.kind != "none":
         folium.TileLayer(
             tiles=choice.url,
-            attr="底图" + ("（GCJ-02）" if choice.gcj02 else ""),
-            name="底图",
+            attr=names["basemap"] + ("（GCJ-02）" if choice.gcj02 else ""),
+            name=names["basemap"],
             min_zoom=10,
             max_zoom=19,
             max_native_zoom=18,
@@ -268,12 +286,12 @@ def build_map_page(
         ).add_to(fmap)
     layer = folium.GeoJson(
         grids,
-        name="网格",
+        name=names["grids"],
         style_function=_grid_style,
         highlight_function=lambda _f: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(
             fields=["tip_street", "tip_unit", "tip_name", "tip_code"],
-            aliases=["街道", "社区", "网格", "编码"],
+            aliases=[names["street"], names["unit"], names["grid"], names["code"]],
             sticky=True,
         ),
         zoom_on_click=False,
@@ -287,6 +305,7 @@ def build_map_page(
         "minZoom": 10,
         "maxZoom": 19,
         "bounds": bounds,  # fitted by console_map.js, without animation
+        "labels": {"cases": names["cases"], "density": names["density"]},
         "demo": any(f.get("properties", {}).get("demo") for f in grids.get("features", [])),
     }
     fmap.add_child(_ConsoleMapParts(fmap.get_name(), layer.get_name(), control.get_name(), options))

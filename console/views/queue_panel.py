@@ -79,6 +79,8 @@ class QueuePanel(QWidget):
         for box in self._boxes().values():
             box.currentIndexChanged.connect(self._on_filters_changed)
         self.street_box.currentIndexChanged.connect(self._on_street_changed)
+        for box in self._boxes().values():
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.category_box.setMaximumWidth(220)
 
         filters = QHBoxLayout()
@@ -302,10 +304,11 @@ class QueuePanel(QWidget):
         self.search_edit.blockSignals(True)
         self.search_edit.setText(str(settings.value("queue/search", "") or ""))
         self.search_edit.blockSignals(False)
-        tab = _as_int(settings.value("queue/tab", 0)) or 0
-        self.tab_bar.blockSignals(True)
-        self.tab_bar.setCurrentIndex(min(tab, self.tab_bar.count() - 1))
-        self.tab_bar.blockSignals(False)
+        if settings.contains("queue/tab"):
+            tab = _as_int(settings.value("queue/tab", 0)) or 0
+            self.tab_bar.blockSignals(True)
+            self.tab_bar.setCurrentIndex(min(tab, self.tab_bar.count() - 1))
+            self.tab_bar.blockSignals(False)
         self._loading_choices = False
 
     def _boxes(self) -> dict[str, QComboBox]:

@@ -465,125 +465,168 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="66" />
+        <location filename="../../console/views/main_window.py" line="76" />
         <source>Case detail</source>
-        <extracomment>The first page of the queue and (when shown) the map are on screen.</extracomment>
+        <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="70" />
+        <location filename="../../console/views/main_window.py" line="80" />
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="111" />
+        <location filename="../../console/views/main_window.py" line="121" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="112" />
+        <location filename="../../console/views/main_window.py" line="122" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="113" />
+        <location filename="../../console/views/main_window.py" line="123" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="114" />
+        <location filename="../../console/views/main_window.py" line="124" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="116" />
+        <location filename="../../console/views/main_window.py" line="126" />
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="172" />
+        <location filename="../../console/views/main_window.py" line="182" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="195" />
+        <location filename="../../console/views/main_window.py" line="205" />
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="202" />
+        <location filename="../../console/views/main_window.py" line="212" />
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="204" />
+        <location filename="../../console/views/main_window.py" line="214" />
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="214" />
+        <location filename="../../console/views/main_window.py" line="224" />
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="243" />
+        <location filename="../../console/views/main_window.py" line="253" />
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="246" />
+        <location filename="../../console/views/main_window.py" line="256" />
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="252" />
+        <location filename="../../console/views/main_window.py" line="262" />
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="252" />
+        <location filename="../../console/views/main_window.py" line="262" />
         <source>User:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="270" />
+        <location filename="../../console/views/main_window.py" line="280" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="272" />
+        <location filename="../../console/views/main_window.py" line="282" />
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="272" />
+        <location filename="../../console/views/main_window.py" line="282" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="386" />
+        <location filename="../../console/views/main_window.py" line="396" />
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="391" />
+        <location filename="../../console/views/main_window.py" line="408" />
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="391" />
+        <location filename="../../console/views/main_window.py" line="408" />
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="401" />
+        <location filename="../../console/views/main_window.py" line="418" />
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="416" />
+        <location filename="../../console/views/main_window.py" line="433" />
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
+    </message>
+</context>
+<context>
+    <name>Map</name>
+    <message>
+        <location filename="../../console/views/app.py" line="50" />
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="51" />
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="52" />
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="53" />
+        <source>Open cases per grid</source>
+        <translation>案件密度</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="54" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="55" />
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="56" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="57" />
+        <source>Code</source>
+        <translation>编码</translation>
     </message>
 </context>
 <context>
@@ -613,33 +656,80 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="56" />
+        <location filename="../../console/views/queue_panel.py" line="73" />
         <source>Search case no., address, description</source>
-        <extracomment>The selected case ids changed (first one is the "current" case).</extracomment>
+        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The selected case ids changed (first one is the "current" case).</extracomment>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="107" />
+        <location filename="../../console/views/queue_panel.py" line="134" />
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="111" />
+        <location filename="../../console/views/queue_panel.py" line="137" />
+        <location filename="../../console/views/queue_panel.py" line="180" />
+        <location filename="../../console/views/queue_panel.py" line="188" />
+        <source>All grids</source>
+        <translation>全部网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="141" />
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="149" />
+        <source>Any time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="151" />
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="152" />
+        <source>Last 7 days</source>
+        <translation>近7天</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="153" />
+        <source>Last 30 days</source>
+        <translation>近30天</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="158" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="115" />
+        <location filename="../../console/views/queue_panel.py" line="163" />
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="119" />
+        <location filename="../../console/views/queue_panel.py" line="168" />
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="170" />
+        <source>Green</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="171" />
+        <source>Yellow</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="172" />
+        <source>Red</source>
+        <translation>红灯</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="143" />
+        <location filename="../../console/views/queue_panel.py" line="247" />
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform></translation>

@@ -323,6 +323,7 @@
       st.map.fitBounds(parts.options.bounds, { animate: false });
     }
     if (st.map.attributionControl) st.map.attributionControl.setPrefix(false);
+    L.control.scale({ imperial: false }).addTo(st.map);
     // No tile layer by default, so the map itself must know its zoom range (markercluster).
     if (st.map.options.maxZoom === undefined) st.map.setMaxZoom(parts.options.maxZoom || 19);
     if (st.map.options.minZoom === undefined) st.map.setMinZoom(parts.options.minZoom || 10);
@@ -361,8 +362,9 @@
         applyGridStyle();
       }
     });
-    st.control.addOverlay(st.cluster, "案件");
-    st.control.addOverlay(st.choropleth, "案件密度");
+    var labels = (parts.options && parts.options.labels) || {};
+    st.control.addOverlay(st.cluster, labels.cases || "案件");
+    st.control.addOverlay(st.choropleth, labels.density || "案件密度");
     initChannel();
   }
 
