@@ -40,6 +40,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="colour theme (default: the last one used, else by the clock)",
     )
     parser.add_argument(
+        "--basemap",
+        metavar="URL|FILE",
+        help="basemap: an intranet XYZ tile URL with {z}/{x}/{y}, or a local .mbtiles file; "
+        "prefix gcj02: for GCJ-02 tiles; 'none' for grids only (default: the last one set, "
+        "else none)",
+    )
+    parser.add_argument(
         "--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit"
     )
 

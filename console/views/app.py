@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.bridge import Bridge
 from console.config import APP_AUTHOR, APP_NAME, resource
+from console.errors import ValidationError
 from console.views import i18n
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,19 @@ def map_labels() -> dict[str, str]:
     }
 
 
+def _basemap_setting(args: argparse.Namespace, settings: QSettings) -> str | None:
+    """--basemap (remembered for the next start), else the remembered one, else none."""
+    chosen = getattr(args, "basemap", None)
+    if chosen is not None:
+        from console.views.map_page import parse_basemap
+
+        value = "" if chosen.strip().lower() == "none" else chosen.strip()
+        parse_basemap(value or None)  # remember only a basemap that makes sense
+        settings.setValue("map/basemap", value)
+        return value or None
+    return str(settings.value("map/basemap", "") or "") or None
+
+
 def map_cache_dir() -> Path:
     path = Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "map"
     path.mkdir(parents=True, exist_ok=True)
@@ -70,7 +84,7 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     """Build the window on an existing workbench; ``--screenshot`` renders it and exits."""
     from console.services.queue import QueueFilter, queue_tabs
     from console.views.main_window import MainWindow
-    from console.views.map_page import build_map_page
+    from console.views.map_page import build_map_page, parse_basemap
     from console.views.tile_scheme import register_scheme
 
     if QApplication.instance() is None:
@@ -78,11 +92,6 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
-    previous_language = i18n.language()
-    translators = install_translations(app, args.lang)
-
-    bridge = Bridge()
-    workbench = workbench_factory()
     scratch = Path(tempfile.mkdtemp(prefix="grid-console-")) if args.screenshot else None
     # A screenshot leaves the user's saved layout alone: it gets settings of its own.
     settings = (
@@ -92,13 +101,24 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     )
     settings.beginGroup(f"user/{args.user}")
     out_dir = scratch / "map" if scratch else map_cache_dir()
-    page = build_map_page(workbench.map_grids(), out_dir, labels=map_labels())
+    try:
+        basemap = _basemap_setting(args, settings)
+        choice = parse_basemap(basemap)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="basemap") from None
+    workbench = workbench_factory()  # bad user: a clear error before anything starts
+
+    previous_language = i18n.language()
+    translators = install_translations(app, args.lang)
+    bridge = Bridge()
+    page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
     window = MainWindow(
         bridge,
         workbench,
         tabs=queue_tabs(),
         filter_type=QueueFilter,
         map_page=page,
+        mbtiles=choice.mbtiles,
         db_label=db_label,
         settings=settings,
         theme=args.theme or str(settings.value("window/theme", "auto")),

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         tabs: list[Any],
         filter_type: type,
         map_page: Any = None,
+        mbtiles: Any = None,
         db_label: str = "",
         settings: QSettings | None = None,
         theme: str = "auto",
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
 
         bridge.submit(workbench.filter_choices, self._on_choices)
         if map_page is not None:
+            if mbtiles is not None:
+                self.map.use_mbtiles(mbtiles)  # before the page asks for tiles
             self.map.load_page(map_page)
 
     # -- construction ------------------------------------------------------------------

@@ -81,7 +81,9 @@ class QueuePanel(QWidget):
         self.street_box.currentIndexChanged.connect(self._on_street_changed)
         for box in self._boxes().values():
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.category_box.setMaximumWidth(220)
+        self.category_box.setMaximumWidth(200)
+        self.department_box.setMaximumWidth(180)
+        self.search_edit.setMinimumWidth(220)
 
         filters = QHBoxLayout()
         filters.addWidget(self.street_box)

@@ -107,3 +107,28 @@ def test_unknown_user_is_refused(
         == 2
     )
     assert "nobody" in capsys.readouterr().err
+
+
+def test_a_bad_basemap_is_a_clear_error(
+    qapp: object, tmp_path: Path, demo_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    assert (
+        main(
+            [
+                "--db",
+                f"sqlite:///{path}",
+                "gui",
+                "--basemap",
+                "http://tiles/no-placeholders",
+                "--screenshot",
+                str(tmp_path / "x.png"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "{z}" in err and "mbtiles" in err

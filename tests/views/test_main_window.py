@@ -292,3 +292,47 @@ def test_sorting_and_filters_run_in_the_database(
         ),
         timeout=10_000,
     )
+
+
+def test_simulate_in_another_process_makes_the_console_live(
+    window: MainWindow, qtbot: QtBot, demo_db: Database
+) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    panel = window.queue
+    panel.with_tab("all_open")
+    qtbot.waitUntil(
+        lambda: panel.model.filter is not None and panel.model.filter.tab == "all_open",
+        timeout=5_000,
+    )
+    before = panel.model.total
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "--db",
+            demo_db.url,
+            "simulate",
+            "--rate",
+            "240",
+            "--duration",
+            "3",
+            "--seed",
+            "4",
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # New reports show up in the open queue without a reload, while the simulator runs.
+        qtbot.waitUntil(lambda: panel.model.total >= before + 3, timeout=20_000)
+    finally:
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert "上报" in out
+    window.queue.reload()
+    qtbot.waitUntil(lambda: window.queue.model.total >= before + 3, timeout=10_000)
