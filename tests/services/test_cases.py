@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import (
     CaseNotFoundError,
@@ -27,20 +26,19 @@ from console.errors import (
 from console.models import Case, CaseEvent, CaseNumberCounter, Department, Region, User
 from console.services.actors import Actor
 from console.services.cases import CaseService
-from console.services.report_input import ReportInput
 from tests.conftest import Clock
+from tests.services.console_support import (
+    CHIEF,
+    DISPATCHER,
+    GRID,
+    INSPECTOR,
+    INTAKE,
+    handler,
+    local,
+)
+from tests.services.console_support import report_input as garbage_report
 
-# The demo people (tests/conftest.py: demo_template) have ids in role order.
-INTAKE = Actor(1, "受理员", "intake")
-CHIEF = Actor(2, "值班长", "duty_chief")
-DISPATCHER = Actor(3, "派遣员", "dispatcher")
-INSPECTOR = Actor(4, "监督员", "inspector")
 WALL = Actor(7, "大屏", "wall")
-GRID = Actor(8, "网格员", "grid_manager")
-
-
-def local(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture
@@ -57,27 +55,6 @@ def point(demo_db: Database) -> tuple[float, float]:
         geometry = s.scalar(select(Region.geometry).where(Region.level == "grid").limit(1))
     p = shapely.from_geojson(geometry).representative_point()
     return p.x, p.y
-
-
-def garbage_report(point: tuple[float, float], **over: object) -> ReportInput:
-    fields: dict[object, object] = dict(
-        category_code="0102",
-        kind="event_type",
-        lon=point[0],
-        lat=point[1],
-        description="成堆生活垃圾未清运",
-        address="莲湖路1号",
-    )
-    fields.update(over)
-    return ReportInput(**fields)  # type: ignore[arg-type]
-
-
-def handler(db: Database, department_id: int | None) -> Actor:
-    """The demo handler user of a department."""
-    with db.read() as s:
-        user = s.scalar(select(User).where(User.department_id == department_id))
-        assert user is not None
-        return Actor(user.id, user.display_name, user.role, user.department_id)
 
 
 def test_demo_actor_ids_match_their_roles(demo_db: Database) -> None:

@@ -16,6 +16,15 @@ from console.models import Case, Region
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def demo_copy(tmp_path: Path, demo_template: Path) -> str:
+    """The URL of a private copy of the demo template (district, reference data, people)."""
+    import shutil
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    return f"sqlite:///{path}"
+
+
 def count(url: str, model: type) -> int:
     from sqlalchemy import func, select
 

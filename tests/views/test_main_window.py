@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
 from console.db import Database
-from console.services.actors import Actor
 from console.services.cases import CaseService
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.report_input import ReportInput
@@ -20,9 +19,7 @@ from console.services.workbench import Workbench
 from console.views.main_window import MainWindow
 from console.views.map_page import build_map_page
 from tests.conftest import Clock
-
-INTAKE = Actor(1, "受理员", "intake")
-CHIEF = Actor(2, "值班长", "duty_chief")
+from tests.services.console_support import CHIEF, INTAKE
 
 
 @pytest.fixture
