@@ -201,9 +201,13 @@ class WriterProcess:
         return self.proc.poll() is not None and not self._thread.is_alive()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        """Let a writer that reported done exit by itself (it may still be closing its
+        database); kill only one that is stuck or was given up on."""
+        try:
+            self.proc.wait(timeout=30 if self.done else 1)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
-        self.proc.wait()
+            self.proc.wait()
         self._thread.join(timeout=5)
 
 
