@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from datetime import UTC, datetime
 
 from console.db import Database
-from console.errors import ConsoleError
+from console.errors import ConsoleError, ValidationError
 from console.services.cases import CaseService
 from console.services.demo import seed_demo
 from console.services.geography import region_counts
@@ -47,11 +48,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "else none)",
     )
     parser.add_argument(
+        "--size",
+        default="1600x950",
+        metavar="WxH",
+        help="window size for --screenshot (default 1600x950)",
+    )
+    parser.add_argument(
         "--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit"
     )
 
 
+def _screen_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValidationError(f"--size 应为 宽x高，如 1920x1080: {text!r}") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise ValidationError(f"--size 超出范围 (320x240 … 7680x4320): {text!r}")
+    return width, height
+
+
+def _no_display() -> bool:
+    """True on a Linux machine with no screen to open a window on (and no platform chosen)."""
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    args.window_size = _screen_size(args.size)
+    if not args.screenshot and _no_display():
+        raise ConsoleError(
+            "没有可用的显示器：请在图形桌面中启动，或用 --screenshot FILE.png 离屏截图 "
+            "(no display: start from a desktop session, or use --screenshot FILE.png)"
+        )
     if args.screenshot:
         # Offscreen rendering for screenshots only; a normal start uses the real screen.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -146,7 +146,7 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
         fallback = QTimer(window, singleShot=True, interval=20_000)
         fallback.timeout.connect(shoot)
         fallback.start()
-        window.resize(1600, 950)
+        window.resize(*getattr(args, "window_size", (1600, 950)))
     window.show()
     code = app.exec()
     # Tear down in Qt's order while the application still exists (WebEngine pages before

@@ -141,3 +141,20 @@ def test_a_bad_basemap_is_a_clear_error(
     )
     err = capsys.readouterr().err
     assert "{z}" in err and "mbtiles" in err
+
+
+def test_size_and_no_display_hint(
+    qapp: object,
+    tmp_path: Path,
+    demo_template: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = demo_copy(tmp_path, demo_template)
+    assert main(["--db", url, "gui", "--size", "huge", "--screenshot", "x.png"]) == 2
+    assert "1920x1080" in capsys.readouterr().err
+    # No screen and no --screenshot: a hint, not a Qt abort.
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--db", url, "gui"]) == 2
+    assert "--screenshot" in capsys.readouterr().err

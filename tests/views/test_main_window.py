@@ -333,3 +333,126 @@ def test_simulate_in_another_process_makes_the_console_live(
     assert "上报" in out
     window.queue.reload()
     qtbot.waitUntil(lambda: window.queue.model.total >= before + 3, timeout=10_000)
+
+
+def _js(window: MainWindow, qtbot: QtBot, script: str) -> object:
+    box: list[object] = []
+    window.map.page().runJavaScript(script, 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+    return box[0]
+
+
+def _tab_total(window: MainWindow, qtbot: QtBot, tab: str) -> int:
+    window.queue.with_tab(tab)
+    qtbot.waitUntil(
+        lambda: (
+            window.queue.model.filter is not None
+            and window.queue.model.filter.tab == tab
+            and not window.queue.model._fetching
+        ),
+        timeout=10_000,
+    )
+    return window.queue.model.total
+
+
+def _as_user(window: MainWindow, username: str) -> None:
+    window.workbench.switch_user(username)
+    window._after_user_switch()
+
+
+def _open(window: MainWindow, qtbot: QtBot, tab: str, case_id: int) -> None:
+    window.queue.with_tab(tab)
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
+    before = window.detail.detail
+    window.queue.select_case(case_id)
+    window.current_case = case_id
+    window._load_detail(case_id)  # as the signed-in user, whatever was selected before
+    qtbot.waitUntil(
+        lambda: window.detail.detail is not before and window.detail.current_case_id == case_id,
+        timeout=10_000,
+    )
+
+
+def _answer_note(text: str) -> None:
+    from console.views.action_dialogs import NoteDialog
+
+    dialog = QApplication.activeModalWidget()
+    if isinstance(dialog, NoteDialog):
+        dialog.note_edit.setPlainText(text)
+        dialog.accept()
+    else:
+        QTimer.singleShot(50, lambda: _answer_note(text))
+
+
+def test_closed_loop_through_the_widgets(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    from sqlalchemy import select
+
+    from console.models import User
+
+    case_id = report(demo_db, clock, "井盖缺失 <b>危险</b>")
+    qtbot.waitUntil(
+        lambda: _js(window, qtbot, f"consoleMap.hasCase({case_id})") is True, timeout=10_000
+    )
+    counts = {
+        t: _tab_total(window, qtbot, t)
+        for t in ("to_register", "to_dispatch", "in_progress", "to_verify")
+    }
+
+    # 值班长 registers from the detail panel's button.
+    _open(window, qtbot, "to_register", case_id)
+    window.detail.action_buttons["register"].click()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is None, timeout=10_000)
+    assert _tab_total(window, qtbot, "to_register") == counts["to_register"] - 1
+    assert _tab_total(window, qtbot, "to_dispatch") == counts["to_dispatch"] + 1
+
+    # 派遣员 dispatches with Ctrl+D's dialog: the case goes to the routed department.
+    _as_user(window, "dispatcher")
+    _open(window, qtbot, "to_dispatch", case_id)
+
+    def accept_dispatch() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog):
+            dialog.accept()
+        else:
+            QTimer.singleShot(50, accept_dispatch)
+
+    QTimer.singleShot(50, accept_dispatch)
+    window.actions_by_id["dispatch"].trigger()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is None, timeout=10_000)
+    assert _tab_total(window, qtbot, "to_dispatch") == counts["to_dispatch"]
+    assert _tab_total(window, qtbot, "in_progress") == counts["in_progress"] + 1
+    qtbot.waitUntil(
+        lambda: _js(window, qtbot, f"consoleMap.caseLight({case_id})") == "green", timeout=10_000
+    )
+
+    # The department's handler reports back, with the note the dialog asks for.
+    snap = window.workbench.cases.get(case_id)
+    with demo_db.read() as s:
+        handler_name = s.scalar(
+            select(User.username).where(User.department_id == snap.department_id)
+        )
+    assert handler_name is not None
+    _as_user(window, handler_name)
+    _open(window, qtbot, "in_progress", case_id)
+    QTimer.singleShot(50, lambda: _answer_note("已更换井盖"))
+    window.detail.action_buttons["feedback"].click()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is None, timeout=10_000)
+    assert _tab_total(window, qtbot, "to_verify") == counts["to_verify"] + 1
+
+    # 监督员 verifies on site (toolbar), 值班长 closes (toolbar): the marker leaves the map.
+    _as_user(window, "inspector")
+    _open(window, qtbot, "to_verify", case_id)
+    window.actions_by_id["verify_pass"].trigger()
+    qtbot.waitUntil(lambda: window.workbench.cases.get(case_id).state == "verified", timeout=10_000)
+    _as_user(window, "duty_chief")
+    _open(window, qtbot, "to_verify", case_id)
+    window.actions_by_id["close"].trigger()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is None, timeout=10_000)
+    assert _tab_total(window, qtbot, "to_verify") == counts["to_verify"]
+    qtbot.waitUntil(
+        lambda: _js(window, qtbot, f"consoleMap.hasCase({case_id})") is False, timeout=10_000
+    )
+    timeline = [e.action for e in window.workbench.detail(case_id).timeline]
+    assert set(timeline) >= {"report", "register", "dispatch", "feedback", "verify_pass", "close"}
