@@ -11,10 +11,14 @@ from console.models.case import (
 )
 from console.models.geography import Region, RegionLevel
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
+from console.models.supervision import Alert, DutyShift, Handover
 from console.models.taxonomy import Category, DeadlineRule, RoutingRule
 
 __all__ = [
     "FINAL_STATES",
+    "Alert",
+    "DutyShift",
+    "Handover",
     "Base",
     "Case",
     "CaseEvent",

@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "close": (["verified", "self_handled"], {"duty_chief"}, "closed"),
     "archive": (["closed"], {"duty_chief", "system"}, "archived"),
     "suspend": (["dispatched"], {"duty_chief"}, "suspended"),
+    "supervise": (OPEN_STATES, {"system", "leader"}, None),
     "add_note": (
         OPEN_STATES,
         {"intake", "duty_chief", "dispatcher", "inspector", "leader", "department",
