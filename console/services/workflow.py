@@ -65,6 +65,7 @@ class CaseWorkflow:
             "suspend": self._suspend,
             "resume": self._resume,
             "self_handle": self._feedback,
+            "supervise": self._noop,  # the event is the record; alerts add the level
             "add_note": self._noop,
         }
 
