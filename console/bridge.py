@@ -74,6 +74,11 @@ class Bridge(QObject):
         future.add_done_callback(finished)
         return future
 
+    def post(self, callback: Callback, value: Any) -> None:
+        """Call ``callback(value)`` on the GUI thread, from any thread (e.g. the scheduler's)."""
+        if not self._closed:
+            self._finished.emit(callback, value)
+
     @Slot(object, object)
     def _on_finished(self, callback: Callback, value: Any) -> None:
         try:

@@ -24,6 +24,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "import-geography": ("import_geography", "load a district's grid layer from GeoJSON"),
     "simulate": ("simulate", "keep adding and moving cases, as the field would"),
     "bench": ("bench", "run the benchmark scenarios beside their baselines"),
+    "scan": ("scan", "run one supervision scan (预警/超期/督办) and print what it raised"),
+    "scheduler": ("scheduler", "the duty server: supervision scans and reminders, headless"),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
 from console.bench.harness import format_table
+from console.bench.scan_bench import run_scan_bench
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         figures = run_foundation(workdir, args.quick, log)
         log("feed…")
         figures.extend(run_feed_bench(workdir, args.quick, log))
+        log("scan…")
+        figures.extend(run_scan_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.bench.map_bench import run_map_bench
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from console.db import Database
 from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
-from console.services import geography, reference_data
+from console.services import geography, handover, reference_data
 from console.services.actors import SYSTEM, Actor
 from console.services.report_input import ReportInput
 from console.services.workflow import CaseWorkflow
@@ -319,6 +319,7 @@ def seed_demo(
     with db.session() as s:
         report.reference = reference_data.load_reference_data(s)
         report.users, report.grid_staff = ensure_people(s, random.Random(seed))
+        handover.ensure_demo_roster(s, now)
     if cases:
         with db.session() as s:
             report.cases = seed_cases(s, workflow, cases=cases, days=days, seed=seed, now=now)

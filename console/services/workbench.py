@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError, ValidationError
 from console.models import User
-from console.services import queries, queue
+from console.services import handover, queries, queue, supervision
 from console.services.actors import Actor
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -179,6 +179,61 @@ class Workbench:
     def poll_changes(self) -> list[Any]:
         with self.db.read() as s:
             return self.feed.poll(s)
+
+    # -- supervision and the night shift -----------------------------------------------
+
+    def unacknowledged_alerts(self) -> list[supervision.AlertRecord]:
+        with self.db.read() as s:
+            return supervision.unacknowledged(s)
+
+    def recent_alerts(self, hours: float = 24) -> list[supervision.AlertRecord]:
+        with self.db.read() as s:
+            return supervision.recent_alerts(s, since=self.clock() - timedelta(hours=hours))
+
+    def alerts_for_panel(self) -> list[supervision.AlertRecord]:
+        """The last day's alerts and every older one still unacknowledged (no duplicates)."""
+        with self.db.read() as s:
+            recent = supervision.recent_alerts(s, since=self.clock() - timedelta(hours=24))
+            open_ones = supervision.unacknowledged(s)
+        seen = {a.id for a in recent}
+        return recent + [a for a in open_ones if a.id not in seen]
+
+    def acknowledge_alert(self, alert_id: int) -> supervision.AlertRecord:
+        with self.db.session() as s:
+            return supervision.acknowledge(s, alert_id, self.actor, self.clock())
+
+    def roster(self) -> list[handover.DutyEntry]:
+        now = self.clock()
+        with self.db.read() as s:
+            return handover.roster(s, *handover.roster_span(now))
+
+    def handover_draft(self) -> tuple[handover.HandoverSummary, handover.DutyEntry | None]:
+        """The current shift's summary, and who takes over (the next shift's same role)."""
+        now = self.clock()
+        start, end, _code = handover.shift_bounds(now)
+        with self.db.read() as s:
+            summary = handover.build_summary(s, start, end, now)
+            successors = [
+                e
+                for e in handover.on_duty(s, end + timedelta(minutes=1))
+                if e.role == self.actor.role and e.user_id != self.actor.id
+            ]
+        return summary, (successors[0] if successors else None)
+
+    def save_handover(
+        self, summary: handover.HandoverSummary, incoming_user_id: int | None, notes: str | None
+    ) -> handover.HandoverRecord:
+        if self.actor.id is None:
+            raise ValidationError("系统用户不能交接班")
+        with self.db.session() as s:
+            handover_id = handover.save_handover(s, summary, self.actor.id, incoming_user_id, notes)
+            return handover.load_handover(s, handover_id)
+
+    def sign_handover(self, handover_id: int, side: str) -> handover.HandoverRecord:
+        if self.actor.id is None:
+            raise ValidationError("系统用户不能签字")
+        with self.db.session() as s:
+            return handover.sign(s, handover_id, self.actor.id, self.clock(), side=side)
 
     # -- acting ------------------------------------------------------------------------
 

@@ -6,18 +6,25 @@ replace). Both return ``None`` when the user cancels, so nothing is sent.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
+
+from console.config import LOCAL_TZ
 
 #: The services refuse longer notes (console.services.workflow); say so before sending.
 MAX_NOTE = 2000
@@ -152,5 +159,57 @@ def ask_extension(
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.amount(), dialog.note()
+    finally:
+        dialog.deleteLater()
+
+
+class ReminderDialog(QDialog):
+    """When to be reminded about a case: in N working hours, or at a local date and time."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Remind me"))
+        self.in_hours = QRadioButton(self.tr("In working hours:"), self)
+        self.at_time = QRadioButton(self.tr("At:"), self)
+        self.in_hours.setChecked(True)
+        self.hours = QDoubleSpinBox(self)
+        self.hours.setRange(0.25, 200)
+        self.hours.setSingleStep(0.5)
+        self.hours.setValue(2)
+        self.when = QDateTimeEdit(self)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
+        self.when.setDateTime(
+            QDateTime.fromString(soon.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
+        )
+        self.note = QLineEdit(self)
+        self.note.setMaxLength(MAX_NOTE)
+        self.note.setPlaceholderText(self.tr("What to check"))
+        form = QFormLayout(self)
+        form.addRow(self.in_hours, self.hours)
+        form.addRow(self.at_time, self.when)
+        form.addRow(self.tr("Note:"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def answer(self) -> tuple[str, object, str]:
+        """("hours", float, note) or ("at", aware local datetime, note)."""
+        note = self.note.text().strip()
+        if self.in_hours.isChecked():
+            return "hours", float(self.hours.value()), note
+        text = self.when.dateTime().toString("yyyy-MM-dd HH:mm")
+        return "at", datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ), note
+
+
+def ask_reminder(parent: QWidget | None) -> tuple[str, object, str] | None:
+    dialog = ReminderDialog(parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()
     finally:
         dialog.deleteLater()

@@ -7,6 +7,7 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from PySide6.QtCore import (
@@ -74,6 +75,25 @@ def _basemap_setting(args: argparse.Namespace, settings: QSettings) -> str | Non
     return str(settings.value("map/basemap", "") or "") or None
 
 
+def _seat_scheduler(args: argparse.Namespace, workbench: Any, scratch: Path | None) -> Any:
+    """This seat's scheduler (the minute scan and the user's reminders), not yet started."""
+    from console.scheduler import ConsoleScheduler
+
+    if scratch is not None:  # a screenshot raises no alerts and keeps no reminders
+        return None
+    return ConsoleScheduler(workbench.db, seat_id=args.user, calendar=workbench.calendar)
+
+
+def _start_scheduler(args: argparse.Namespace, workbench: Any, bridge: Bridge, window: Any) -> Any:
+    scheduler = window.night.scheduler
+    if scheduler is None:
+        return None
+    scheduler.on_reminder = lambda reminder: bridge.post(window.night.reminder_due, reminder)
+    scheduler.on_error = lambda message: bridge.post(bridge.error_reported.emit, message)
+    scheduler.start()  # after the window exists: its first scan's alerts have somewhere to go
+    return scheduler
+
+
 def map_cache_dir() -> Path:
     path = Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "map"
     path.mkdir(parents=True, exist_ok=True)
@@ -112,6 +132,7 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     translators = install_translations(app, args.lang)
     bridge = Bridge()
     page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
+    seat_scheduler = _seat_scheduler(args, workbench, scratch)
     window = MainWindow(
         bridge,
         workbench,
@@ -119,11 +140,13 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
         filter_type=QueueFilter,
         map_page=page,
         mbtiles=choice.mbtiles,
+        scheduler=seat_scheduler,
         db_label=db_label,
         settings=settings,
         theme=args.theme or str(settings.value("window/theme", "auto")),
     )
     bridge.follow(workbench.poll_changes, interval_ms=500)
+    scheduler = _start_scheduler(args, workbench, bridge, window) if not scratch else None
 
     if args.screenshot:
         target = Path(args.screenshot)
@@ -151,6 +174,8 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     code = app.exec()
     # Tear down in Qt's order while the application still exists (WebEngine pages before
     # their profile), and leave a shared application as it was found.
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
     bridge.shutdown()
     window.close()
     window.deleteLater()

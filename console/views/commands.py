@@ -12,7 +12,7 @@ class Command:
     id: str
     title: str  # English source text; translated with the "Commands" context
     shortcut: str
-    menu: str  # "case", "view", "help", "file"
+    menu: str  # "file", "case", "duty", "view", "help"
     toolbar: bool = False
 
 
@@ -33,9 +33,21 @@ COMMANDS: tuple[Command, ...] = (
         "close", QT_TRANSLATE_NOOP("Commands", "Close case"), "Ctrl+Shift+C", "case", toolbar=True
     ),
     Command("refresh", QT_TRANSLATE_NOOP("Commands", "Refresh"), "F5", "case"),
+    Command(
+        "remind", QT_TRANSLATE_NOOP("Commands", "Remind me about this case…"), "Ctrl+M", "case"
+    ),
+    Command("handover", QT_TRANSLATE_NOOP("Commands", "Shift handover…"), "Ctrl+H", "duty"),
+    Command("roster", QT_TRANSLATE_NOOP("Commands", "Duty roster"), "", "duty"),
+    Command(
+        "snooze",
+        QT_TRANSLATE_NOOP("Commands", "Silence the alarm for 10 minutes"),
+        "Ctrl+Shift+S",
+        "duty",
+    ),
     Command("focus_search", QT_TRANSLATE_NOOP("Commands", "Find…"), "Ctrl+F", "case"),
     Command("toggle_map", QT_TRANSLATE_NOOP("Commands", "Show map"), "F9", "view"),
     Command("toggle_detail", QT_TRANSLATE_NOOP("Commands", "Show case detail"), "F10", "view"),
+    Command("toggle_alerts", QT_TRANSLATE_NOOP("Commands", "Show alerts"), "F11", "view"),
     Command("theme_light", QT_TRANSLATE_NOOP("Commands", "Light theme"), "", "view"),
     Command("theme_dark", QT_TRANSLATE_NOOP("Commands", "Dark theme (night shift)"), "", "view"),
     Command("theme_auto", QT_TRANSLATE_NOOP("Commands", "Theme follows the clock"), "", "view"),

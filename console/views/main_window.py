@@ -28,6 +28,7 @@ from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.dispatch_dialog import DispatchDialog
 from console.views.map_view import MapView
+from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
 from console.views.theme import apply_theme, theme_for_time
 
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         filter_type: type,
         map_page: Any = None,
         mbtiles: Any = None,
+        scheduler: Any = None,
         db_label: str = "",
         settings: QSettings | None = None,
         theme: str = "auto",
@@ -80,6 +82,12 @@ class MainWindow(QMainWindow):
             "map", self.tr("Map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea
         )
 
+        self.night = NightShift(self, bridge, workbench, self.settings, scheduler)
+        self.alerts_dock = self._dock(
+            "alerts", self.tr("Alerts"), self.night.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.unacknowledged = 0
+
         self.actions_by_id: dict[str, QAction] = {}
         self._build_commands()
         self._build_status_bar(db_label)
@@ -94,6 +102,9 @@ class MainWindow(QMainWindow):
         self.map.case_clicked.connect(self._on_map_case_clicked)
         self.map.ready.connect(self._on_map_ready)
         bridge.changes_applied.connect(self._on_changes_applied)
+        bridge.changes_applied.connect(self.night.on_changes)
+        self.night.open_case.connect(self._open_case)
+        self.night.unacknowledged_changed.connect(self._on_unacknowledged_changed)
         bridge.feed_health_changed.connect(self._on_feed_health_changed)
         bridge.error_reported.connect(self._on_error_reported)
 
@@ -122,6 +133,7 @@ class MainWindow(QMainWindow):
         menus = {
             "file": self.menuBar().addMenu(self.tr("&File")),
             "case": self.menuBar().addMenu(self.tr("&Case")),
+            "duty": self.menuBar().addMenu(self.tr("&Duty")),
             "view": self.menuBar().addMenu(self.tr("&View")),
             "help": self.menuBar().addMenu(self.tr("&Help")),
         }
@@ -143,6 +155,9 @@ class MainWindow(QMainWindow):
         self.lights_label = QLabel()
         self.feed_label = QLabel()
         self.clock_label = QLabel()
+        self.alerts_label = QLabel()
+        self.alerts_label.setObjectName("alertsCount")
+        bar.addPermanentWidget(self.alerts_label)
         bar.addPermanentWidget(self.db_label)
         bar.addPermanentWidget(self.lights_label)
         bar.addPermanentWidget(self.feed_label)
@@ -167,6 +182,11 @@ class MainWindow(QMainWindow):
             "verify_pass": lambda: self._act_on_current("verify_pass"),
             "close": lambda: self._act_on_current("close"),
             "refresh": self.queue.reload,
+            "remind": lambda: self.night.remind(self.current_case),
+            "handover": self.night.handover,
+            "roster": self.night.roster,
+            "snooze": self.night.snooze,
+            "toggle_alerts": lambda: self.alerts_dock.setVisible(not self.alerts_dock.isVisible()),
             "focus_search": self.queue.focus_search,
             "toggle_map": lambda: self.map_dock.setVisible(not self.map_dock.isVisible()),
             "toggle_detail": lambda: self.detail_dock.setVisible(not self.detail_dock.isVisible()),
@@ -360,6 +380,21 @@ class MainWindow(QMainWindow):
 
         self.bridge.submit(lambda: self.workbench.detail(case_id), shown)
 
+    def _open_case(self, case_id: int) -> None:
+        """Show a case from anywhere (an alert, a reminder): queue row if loaded, detail, map."""
+        self.current_case = case_id
+        if not self.queue.select_case(case_id):
+            self._load_detail(case_id)
+        self.map.focus_case(case_id)
+
+    def _on_unacknowledged_changed(self, count: int) -> None:
+        self.unacknowledged = count
+        self.alerts_label.setText(self.tr("Unacknowledged alerts: %1").replace("%1", str(count)))
+        self.alerts_label.setProperty("alarm", count > 0)
+        self.alerts_label.style().unpolish(self.alerts_label)
+        self.alerts_label.style().polish(self.alerts_label)
+        self._refresh_title()
+
     def _on_map_case_clicked(self, case_id: int) -> None:
         self.current_case = case_id
         if not self.queue.select_case(case_id):
@@ -432,7 +467,10 @@ class MainWindow(QMainWindow):
 
     def _refresh_title(self) -> None:
         actor = self.workbench.actor
-        self.setWindowTitle(self.tr("Grid Dispatch Console — %1").replace("%1", f"{actor.name}"))
+        title = self.tr("Grid Dispatch Console — %1").replace("%1", f"{actor.name}")
+        if getattr(self, "unacknowledged", 0):
+            title = f"({self.unacknowledged}) " + title  # visible in the task bar too
+        self.setWindowTitle(title)
 
     # -- shutdown ----------------------------------------------------------------------
 
@@ -441,4 +479,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.queue.save_state(self.settings)
         self.settings.sync()
+        self.night.cleanup()
         super().closeEvent(event)

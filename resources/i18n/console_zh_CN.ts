@@ -1,6 +1,84 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertsModel</name>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="175" />
+        <source>Time</source>
+        <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.</extracomment>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="176" />
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="177" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="178" />
+        <source>Recipient</source>
+        <translation>接收方</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="179" />
+        <source>Message</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="180" />
+        <source>Acknowledged by</source>
+        <translation>确认人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="181" />
+        <source>Acknowledged at</source>
+        <translation>确认时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="232" />
+        <source>Raised %1, due %2</source>
+        <translation>%1 发出，时限 %2</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPanel</name>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="296" />
+        <source>Only unacknowledged</source>
+        <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change.</extracomment>
+        <translation>仅未确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="298" />
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="299" />
+        <source>Acknowledge the selected alerts</source>
+        <translation>确认所选告警</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="301" />
+        <source>Acknowledge all visible</source>
+        <translation>确认列表中全部</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="303" />
+        <source>Open case</source>
+        <translation>打开案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="378" />
+        <source>Unacknowledged: %1</source>
+        <translation>未确认：%1</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailPanel</name>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="102" />
@@ -267,47 +345,72 @@
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="36" />
+        <location filename="../../console/views/commands.py" line="37" />
+        <source>Remind me about this case…</source>
+        <translation>提醒我处理此案件…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="39" />
+        <source>Shift handover…</source>
+        <translation>交接班…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="40" />
+        <source>Duty roster</source>
+        <translation>值班表</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="43" />
+        <source>Silence the alarm for 10 minutes</source>
+        <translation>警报静音10分钟</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="47" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="37" />
+        <location filename="../../console/views/commands.py" line="48" />
         <source>Show map</source>
         <translation>显示地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="38" />
+        <location filename="../../console/views/commands.py" line="49" />
         <source>Show case detail</source>
         <translation>显示案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="39" />
+        <location filename="../../console/views/commands.py" line="50" />
+        <source>Show alerts</source>
+        <translation>显示告警</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="51" />
         <source>Light theme</source>
         <translation>日间主题</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="40" />
+        <location filename="../../console/views/commands.py" line="52" />
         <source>Dark theme (night shift)</source>
         <translation>夜间主题（夜班）</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="41" />
+        <location filename="../../console/views/commands.py" line="53" />
         <source>Theme follows the clock</source>
         <translation>主题随时间切换</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="42" />
+        <location filename="../../console/views/commands.py" line="54" />
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="43" />
+        <location filename="../../console/views/commands.py" line="55" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="44" />
+        <location filename="../../console/views/commands.py" line="56" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -403,29 +506,210 @@
 <context>
     <name>ExtensionDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="108" />
+        <location filename="../../console/views/action_dialogs.py" line="115" />
         <source>How much more time is needed, and why?</source>
         <translation>需要延长多少时间？原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="120" />
+        <location filename="../../console/views/action_dialogs.py" line="127" />
         <source>work hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="121" />
+        <location filename="../../console/views/action_dialogs.py" line="128" />
         <source>workdays</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="122" />
+        <location filename="../../console/views/action_dialogs.py" line="129" />
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="126" />
+        <location filename="../../console/views/action_dialogs.py" line="133" />
         <source>Extension:</source>
         <translation>延期：</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverDialog</name>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="87" />
+        <source>Shift handover</source>
+        <extracomment>"outgoing" or "incoming": the signed-in officer wants to sign that side. The notes as typed: save the handover (or its notes). A PDF of the handover was written to this path (a :class:`pathlib.Path`).</extracomment>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="94" />
+        <source>Shift: %1  %2 – %3</source>
+        <translation>班次：%1  %2 – %3</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="108" />
+        <source>On duty: %1</source>
+        <translation>值班人员：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="108" />
+        <source>nobody on the roster</source>
+        <translation>无排班</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="114" />
+        <source>New reports</source>
+        <translation>新上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="115" />
+        <source>Registered</source>
+        <translation>立案时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="116" />
+        <source>Dispatched</source>
+        <translation>派遣时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="117" />
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="118" />
+        <source>Overdue now</source>
+        <translation>当前超期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="119" />
+        <location filename="../../console/views/handover_dialog.py" line="132" />
+        <source>Open supervision</source>
+        <translation>在办督办</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="120" />
+        <location filename="../../console/views/handover_dialog.py" line="133" />
+        <source>Unacknowledged alerts</source>
+        <translation>未确认提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="123" />
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="123" />
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="131" />
+        <source>Overdue cases</source>
+        <translation>超期案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="139" />
+        <source>Deadline</source>
+        <translation>处置期限</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="139" />
+        <source>Alert</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="154" />
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="155" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="156" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="157" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="168" />
+        <source>Notes</source>
+        <translation>交接说明</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="172" />
+        <source>What the next shift needs to know</source>
+        <translation>需要下一班知道的事项</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="182" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="184" />
+        <source>Sign as outgoing</source>
+        <translation>交班签字</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="186" />
+        <source>Sign as incoming</source>
+        <translation>接班签字</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="188" />
+        <source>Export PDF…</source>
+        <translation>导出PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="190" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="227" />
+        <source>Outgoing</source>
+        <translation>交班人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="227" />
+        <source>Incoming</source>
+        <translation>接班人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="229" />
+        <source>%1: not signed</source>
+        <translation>%1：未签字</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="233" />
+        <source>%1 %2: not signed</source>
+        <translation>%1 %2：未签字</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="235" />
+        <source>%1 %2: signed %3</source>
+        <translation>%1 %2：已于 %3 签字</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="244" />
+        <source>The handover is complete.</source>
+        <translation>交接班已完成。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="280" />
+        <source>Export handover as PDF</source>
+        <translation>导出交接班记录为PDF</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="282" />
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
     </message>
 </context>
 <context>
@@ -465,123 +749,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="76" />
+        <location filename="../../console/views/main_window.py" line="78" />
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="80" />
+        <location filename="../../console/views/main_window.py" line="82" />
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="121" />
+        <location filename="../../console/views/main_window.py" line="87" />
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="134" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="122" />
+        <location filename="../../console/views/main_window.py" line="135" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="123" />
+        <location filename="../../console/views/main_window.py" line="136" />
+        <source>&amp;Duty</source>
+        <translation>值班(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="137" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="124" />
+        <location filename="../../console/views/main_window.py" line="138" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="126" />
+        <location filename="../../console/views/main_window.py" line="140" />
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="182" />
+        <location filename="../../console/views/main_window.py" line="204" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="205" />
+        <location filename="../../console/views/main_window.py" line="227" />
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="212" />
+        <location filename="../../console/views/main_window.py" line="234" />
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="214" />
+        <location filename="../../console/views/main_window.py" line="236" />
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="224" />
+        <location filename="../../console/views/main_window.py" line="246" />
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="253" />
+        <location filename="../../console/views/main_window.py" line="275" />
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="256" />
+        <location filename="../../console/views/main_window.py" line="278" />
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="262" />
+        <location filename="../../console/views/main_window.py" line="284" />
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="262" />
+        <location filename="../../console/views/main_window.py" line="284" />
         <source>User:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="280" />
+        <location filename="../../console/views/main_window.py" line="302" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="282" />
+        <location filename="../../console/views/main_window.py" line="304" />
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="282" />
+        <location filename="../../console/views/main_window.py" line="304" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="396" />
+        <location filename="../../console/views/main_window.py" line="392" />
+        <source>Unacknowledged alerts: %1</source>
+        <translation>未确认告警：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="433" />
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="408" />
+        <location filename="../../console/views/main_window.py" line="445" />
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="408" />
+        <location filename="../../console/views/main_window.py" line="445" />
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="418" />
+        <location filename="../../console/views/main_window.py" line="455" />
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="433" />
+        <location filename="../../console/views/main_window.py" line="470" />
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -589,66 +888,113 @@
 <context>
     <name>Map</name>
     <message>
-        <location filename="../../console/views/app.py" line="50" />
+        <location filename="../../console/views/app.py" line="54" />
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="51" />
+        <location filename="../../console/views/app.py" line="55" />
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="52" />
+        <location filename="../../console/views/app.py" line="56" />
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="53" />
+        <location filename="../../console/views/app.py" line="57" />
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="54" />
+        <location filename="../../console/views/app.py" line="58" />
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="55" />
+        <location filename="../../console/views/app.py" line="59" />
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="56" />
+        <location filename="../../console/views/app.py" line="60" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="57" />
+        <location filename="../../console/views/app.py" line="61" />
         <source>Code</source>
         <translation>编码</translation>
     </message>
 </context>
 <context>
+    <name>NightShift</name>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="100" />
+        <source>Alarm silenced for 10 minutes</source>
+        <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
+        <translation>警报已静音10分钟</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="109" />
+        <source>Select a case first</source>
+        <translation>请先选择案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="112" />
+        <source>No scheduler on this seat</source>
+        <translation>本席位未启用调度</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="126" />
+        <location filename="../../console/views/night_shift.py" line="143" />
+        <source>Reminder</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="131" />
+        <source>Reminder set for %1</source>
+        <translation>已设置提醒：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="136" />
+        <source>Reminder: case %1 — %2</source>
+        <translation>提醒：案件 %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="170" />
+        <location filename="../../console/views/night_shift.py" line="178" />
+        <location filename="../../console/views/night_shift.py" line="185" />
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="179" />
+        <source>Save the handover before signing it.</source>
+        <translation>请先保存交接班记录再签字。</translation>
+    </message>
+</context>
+<context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="50" />
+        <location filename="../../console/views/action_dialogs.py" line="57" />
         <source>Required</source>
         <extracomment>The services refuse longer notes (console.services.workflow); say so before sending.</extracomment>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="50" />
+        <location filename="../../console/views/action_dialogs.py" line="57" />
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="75" />
+        <location filename="../../console/views/action_dialogs.py" line="82" />
         <source>A note is required for this action.</source>
         <translation>此操作须填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="78" />
+        <location filename="../../console/views/action_dialogs.py" line="85" />
         <source>The note is too long (%1 of at most %2 characters).</source>
         <translation>说明过长（%1 字，最多 %2 字）。</translation>
     </message>
@@ -662,74 +1008,74 @@
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="134" />
+        <location filename="../../console/views/queue_panel.py" line="136" />
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="137" />
-        <location filename="../../console/views/queue_panel.py" line="180" />
-        <location filename="../../console/views/queue_panel.py" line="188" />
+        <location filename="../../console/views/queue_panel.py" line="139" />
+        <location filename="../../console/views/queue_panel.py" line="182" />
+        <location filename="../../console/views/queue_panel.py" line="190" />
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="141" />
+        <location filename="../../console/views/queue_panel.py" line="143" />
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="149" />
+        <location filename="../../console/views/queue_panel.py" line="151" />
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="151" />
+        <location filename="../../console/views/queue_panel.py" line="153" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="152" />
+        <location filename="../../console/views/queue_panel.py" line="154" />
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="153" />
+        <location filename="../../console/views/queue_panel.py" line="155" />
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="158" />
+        <location filename="../../console/views/queue_panel.py" line="160" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="163" />
+        <location filename="../../console/views/queue_panel.py" line="165" />
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="168" />
+        <location filename="../../console/views/queue_panel.py" line="170" />
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="170" />
+        <location filename="../../console/views/queue_panel.py" line="172" />
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="171" />
+        <location filename="../../console/views/queue_panel.py" line="173" />
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="172" />
+        <location filename="../../console/views/queue_panel.py" line="174" />
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="247" />
+        <location filename="../../console/views/queue_panel.py" line="249" />
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform></translation>
@@ -797,6 +1143,92 @@
         <location filename="../../console/views/queue_model.py" line="68" />
         <source>Deadline</source>
         <translation>处置期限</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="171" />
+        <source>Remind me</source>
+        <translation>提醒我</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="172" />
+        <source>In working hours:</source>
+        <translation>工作时后：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="173" />
+        <source>At:</source>
+        <translation>时间：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="187" />
+        <source>What to check</source>
+        <translation>需要核对的内容</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="191" />
+        <source>Note:</source>
+        <translation>说明：</translation>
+    </message>
+</context>
+<context>
+    <name>RosterDialog</name>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="39" />
+        <source>Duty roster</source>
+        <translation>值班表</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="44" />
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="45" />
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="46" />
+        <source>To</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="47" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="48" />
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/roster_dialog.py" line="71" />
+        <source>Nobody is on the roster for today and tomorrow.</source>
+        <translation>今明两天无排班。</translation>
+    </message>
+</context>
+<context>
+    <name>TrayNotifier</name>
+    <message>
+        <location filename="../../console/views/tray.py" line="89" />
+        <source>Unacknowledged alerts: %1</source>
+        <extracomment>How many alert messages the notification body lists. How long the notification stays up, in milliseconds.</extracomment>
+        <translation>未确认告警：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../console/views/tray.py" line="94" />
+        <source>%n new alert(s)</source>
+        <translation>
+            <numerusform>%n 条新告警</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/tray.py" line="104" />
+        <source>… and %1 more</source>
+        <translation>…另有 %1 条</translation>
     </message>
 </context>
 </TS>

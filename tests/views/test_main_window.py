@@ -19,7 +19,7 @@ from console.services.workbench import Workbench
 from console.views.main_window import MainWindow
 from console.views.map_page import build_map_page
 from tests.conftest import Clock
-from tests.services.console_support import CHIEF, INTAKE
+from tests.services.console_support import CHIEF, DISPATCHER, INTAKE
 
 
 @pytest.fixture
@@ -456,3 +456,61 @@ def test_closed_loop_through_the_widgets(
     )
     timeline = [e.action for e in window.workbench.detail(case_id).timeline]
     assert set(timeline) >= {"report", "register", "dispatch", "feedback", "verify_pass", "close"}
+
+
+def test_overdue_case_raises_an_alert_the_duty_chief_acknowledges(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> None:
+    from console.scheduler import ConsoleScheduler
+
+    case_id = report(demo_db, clock)
+    service = CaseService(demo_db, clock=clock)
+    snap = service.register(CHIEF, case_id, None)
+    service.dispatch(DISPATCHER, case_id, snap.version)
+    clock.advance(hours=30)  # long past its 4 working hours
+
+    bridge = Bridge()
+    workbench = Workbench(demo_db, username="duty_chief", clock=clock)
+    scheduler = ConsoleScheduler(
+        demo_db,
+        seat_id="test-seat",
+        clock=clock,
+        jobstore_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        scan_interval_s=0.3,
+        calendar=workbench.calendar,
+    )
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(
+        bridge,
+        workbench,
+        tabs=queue_tabs(),
+        filter_type=QueueFilter,
+        settings=settings,
+        theme="dark",
+        scheduler=scheduler,
+    )
+    qtbot.addWidget(win)
+    bridge.follow(workbench.poll_changes, interval_ms=100)
+    with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+        win.show()
+    scheduler.start()
+    try:
+        panel = win.night.panel
+        # warning, overdue and the first 督办 levels are all due: the scan raises them once.
+        qtbot.waitUntil(lambda: panel.unacknowledged_count() >= 3, timeout=15_000)
+        qtbot.waitUntil(
+            lambda: win.windowTitle().startswith(f"({panel.unacknowledged_count()})"), timeout=5_000
+        )
+        assert str(panel.unacknowledged_count()) in win.alerts_label.text()
+        before = panel.unacknowledged_count()
+        first = panel.visible_records()[0]
+        panel.acknowledge_requested.emit(first.id)
+        qtbot.waitUntil(lambda: panel.unacknowledged_count() == before - 1, timeout=10_000)
+        # Another scan raises nothing new: exactly once.
+        scheduler.run_scan_now()
+        qtbot.wait(500)
+        assert panel.unacknowledged_count() == before - 1
+    finally:
+        scheduler.shutdown(wait=True)
+        win.close()
+        bridge.shutdown()

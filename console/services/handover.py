@@ -1,0 +1,644 @@
+"""The duty roster (值班表) and the shift handover (交接班). No Qt.
+
+Shifts are data (resources/duty/shifts.csv: 白班 08:00–20:00, 夜班 20:00–08:00 the next day,
+local time). The roster says who is on duty (值班长, 派遣员) when; at the end of a shift
+:func:`build_summary` counts what happened in it and what is still pending, the outgoing and
+incoming officers add notes and sign (:func:`save_handover`, :func:`sign`), and the summary is
+kept as JSON exactly as it was built, so a handover reads the same years later.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from console.config import LOCAL_TZ, resource
+from console.domain.lifecycle import CLOCK_STATES, FINAL_STATES, STATE_LABELS
+from console.errors import PermissionDeniedError, ValidationError
+from console.models import Alert, Case, CaseEvent, DutyShift, Handover, User
+
+#: The roles that stand duty in the command center.
+DUTY_ROLES = ("duty_chief", "dispatcher")
+#: Order of the counts in a summary (and in the dialog and the PDF).
+COUNT_KEYS = (
+    "new",
+    "registered",
+    "dispatched",
+    "closed",
+    "overdue_now",
+    "open_supervision",
+    "unacknowledged_alerts",
+)
+#: The lists of a summary: the overdue cases, the open 督办, the unacknowledged alerts.
+LIST_KEYS = ("overdue", "open_supervision", "unacknowledged_alerts")
+#: At most this many lines per list (the counts are always complete).
+LIST_LIMIT = 200
+#: The services refuse longer handover notes.
+MAX_NOTES = 4000
+#: case_events action → summary count.
+_EVENT_COUNTS = {
+    "report": "new",
+    "register": "registered",
+    "dispatch": "dispatched",
+    "close": "closed",
+}
+SIDES = ("outgoing", "incoming")
+
+
+# --- shifts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftDef:
+    """One shift of the day as defined in resources/duty/shifts.csv."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    start: time
+    end: time
+
+    def bounds_on(self, day: date) -> tuple[datetime, datetime]:
+        """The local start and end of this shift when it starts on ``day``."""
+        start = datetime.combine(day, self.start, tzinfo=LOCAL_TZ)
+        end_day = day if self.end > self.start else day + timedelta(days=1)
+        return start, datetime.combine(end_day, self.end, tzinfo=LOCAL_TZ)
+
+
+def _parse_time(text: str, where: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"{where}: 时间格式错误 {text!r}") from exc
+
+
+@cache
+def shift_definitions() -> tuple[ShiftDef, ...]:
+    """The shifts of resources/duty/shifts.csv, in the file's order."""
+    path = resource("duty", "shifts.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    shifts: list[ShiftDef] = []
+    for lineno, row in enumerate(rows, start=2):
+        where = f"{path.name} 第{lineno}行"
+        try:
+            shifts.append(
+                ShiftDef(
+                    code=row["code"].strip(),
+                    label_zh=row["label_zh"].strip(),
+                    label_en=row["label_en"].strip(),
+                    start=_parse_time(row["start"], where),
+                    end=_parse_time(row["end"], where),
+                )
+            )
+        except (KeyError, AttributeError) as exc:
+            raise ValidationError(f"{where}格式错误: {exc}") from exc
+    if not shifts:
+        raise ValidationError(f"{path.name} 未定义任何班次")
+    return tuple(shifts)
+
+
+def shift_labels() -> dict[str, tuple[str, str]]:
+    """Shift code → (label_zh, label_en)."""
+    return {s.code: (s.label_zh, s.label_en) for s in shift_definitions()}
+
+
+@cache
+def alert_level_labels() -> dict[str, tuple[str, str]]:
+    """Alert level → (label_zh, label_en), from resources/supervision/levels.csv."""
+    with resource("supervision", "levels.csv").open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {r["level"]: (r["label_zh"], r["label_en"]) for r in rows}
+
+
+@cache
+def role_labels() -> dict[str, tuple[str, str]]:
+    """Role code → (name_zh, name_en), from resources/org/roles.csv."""
+    with resource("org", "roles.csv").open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {r["code"]: (r["name_zh"], r["name_en"]) for r in rows}
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None:
+        raise ValidationError(f"{name} 须带时区: {value!r}", field=name)
+    return value
+
+
+def shift_bounds(at: datetime) -> tuple[datetime, datetime, str]:
+    """(start, end, shift code) of the shift containing ``at``; start ≤ at < end, local time."""
+    local = _aware(at, "at").astimezone(LOCAL_TZ)
+    for day in (local.date() - timedelta(days=1), local.date()):
+        for shift in shift_definitions():
+            start, end = shift.bounds_on(day)
+            if start <= local < end:
+                return start, end, shift.code
+    raise ValidationError(f"{local:%H:%M} 不属于任何班次 (resources/duty/shifts.csv)")
+
+
+def roster_span(now: datetime) -> tuple[datetime, datetime]:
+    """Local midnight today to midnight after tomorrow: the roster dialog's window."""
+    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
+    start = datetime.combine(today, time(0), tzinfo=LOCAL_TZ)
+    return start, start + timedelta(days=2)
+
+
+# --- roster ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyEntry:
+    """One person on duty in one role from ``starts_at`` to ``ends_at`` (local time)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    starts_at: datetime
+    ends_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DutyEntry:
+        return cls(
+            user_id=int(data["user_id"]),
+            username=str(data["username"]),
+            display_name=str(data["display_name"]),
+            role=str(data["role"]),
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+        )
+
+
+_ROLE_ORDER = case({role: i for i, role in enumerate(DUTY_ROLES)}, value=DutyShift.role, else_=99)
+
+
+def _entries(session: Session, *conditions: Any) -> list[DutyEntry]:
+    rows = session.execute(
+        select(
+            DutyShift.user_id,
+            User.username,
+            User.display_name,
+            DutyShift.role,
+            DutyShift.starts_at,
+            DutyShift.ends_at,
+        )
+        .join(User, User.id == DutyShift.user_id)
+        .where(*conditions)
+        .order_by(DutyShift.starts_at, _ROLE_ORDER, User.username)
+    ).all()
+    return [
+        DutyEntry(
+            user_id=r.user_id,
+            username=r.username,
+            display_name=r.display_name,
+            role=r.role,
+            starts_at=r.starts_at.astimezone(LOCAL_TZ),
+            ends_at=r.ends_at.astimezone(LOCAL_TZ),
+        )
+        for r in rows
+    ]
+
+
+def assign(
+    session: Session, user_id: int, role: str, starts_at: datetime, ends_at: datetime
+) -> DutyEntry:
+    """Put ``user_id`` on duty as ``role`` from ``starts_at`` to ``ends_at``.
+
+    The role must be a duty role (值班长 or 派遣员) and the user's own; a user already on duty
+    at any moment of the span is refused (no double booking).
+    """
+    _aware(starts_at, "starts_at")
+    _aware(ends_at, "ends_at")
+    if role not in DUTY_ROLES:
+        raise ValidationError(f"角色 {role!r} 不参加值班（仅值班长、派遣员）", field="role")
+    if ends_at <= starts_at:
+        raise ValidationError("值班结束时间须晚于开始时间", field="ends_at")
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise ValidationError(f"用户不存在或已停用: {user_id}", field="user_id")
+    if user.role != role:
+        raise ValidationError(
+            f"用户「{user.display_name}」的角色是 {user.role}，不能担任 {role}", field="role"
+        )
+    clash = session.scalar(
+        select(func.count())
+        .select_from(DutyShift)
+        .where(
+            DutyShift.user_id == user_id,
+            DutyShift.starts_at < ends_at,
+            DutyShift.ends_at > starts_at,
+        )
+    )
+    if clash:
+        raise ValidationError(f"「{user.display_name}」在该时段已有排班", field="starts_at")
+    session.add(DutyShift(user_id=user_id, role=role, starts_at=starts_at, ends_at=ends_at))
+    session.flush()
+    return DutyEntry(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=role,
+        starts_at=starts_at.astimezone(LOCAL_TZ),
+        ends_at=ends_at.astimezone(LOCAL_TZ),
+    )
+
+
+def on_duty(session: Session, at: datetime) -> list[DutyEntry]:
+    """Who is on duty at ``at`` (值班长 first)."""
+    _aware(at, "at")
+    return _entries(session, DutyShift.starts_at <= at, DutyShift.ends_at > at)
+
+
+def roster(session: Session, start: datetime, end: datetime) -> list[DutyEntry]:
+    """Every duty that overlaps [start, end), by start time then role."""
+    _aware(start, "start")
+    _aware(end, "end")
+    return _entries(session, DutyShift.starts_at < end, DutyShift.ends_at > start)
+
+
+def ensure_demo_roster(session: Session, now: datetime) -> int:
+    """The demo users ``duty_chief`` and ``dispatcher`` on duty for every shift from yesterday
+    to tomorrow (local days). Idempotent: only missing duties are added; returns how many."""
+    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
+    users = session.execute(
+        select(User.id, User.role).where(User.username.in_(DUTY_ROLES), User.role.in_(DUTY_ROLES))
+    ).all()
+    added = 0
+    for offset in (-1, 0, 1):
+        for shift in shift_definitions():
+            start, end = shift.bounds_on(today + timedelta(days=offset))
+            for user_id, role in users:
+                exists = session.scalar(
+                    select(func.count())
+                    .select_from(DutyShift)
+                    .where(
+                        DutyShift.user_id == user_id,
+                        DutyShift.starts_at < end,
+                        DutyShift.ends_at > start,
+                    )
+                )
+                if not exists:
+                    session.add(DutyShift(user_id=user_id, role=role, starts_at=start, ends_at=end))
+                    added += 1
+    session.flush()
+    return added
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One case in a summary list. ``detail``: the deadline (overdue) or the alert."""
+
+    case_id: int
+    number: str
+    category_code: str
+    address: str
+    state_label: str
+    detail: str
+    #: The state code (for an English label) and, for alert lists, the alert level.
+    state: str = ""
+    level: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "number": self.number,
+            "category_code": self.category_code,
+            "address": self.address,
+            "state_label": self.state_label,
+            "detail": self.detail,
+            "state": self.state,
+            "level": self.level,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseLine:
+        return cls(
+            case_id=int(data["case_id"]),
+            number=str(data["number"]),
+            category_code=str(data["category_code"]),
+            address=str(data["address"]),
+            state_label=str(data["state_label"]),
+            detail=str(data["detail"]),
+            state=str(data.get("state", "")),
+            level=str(data.get("level", "")),
+        )
+
+
+@dataclass(frozen=True)
+class HandoverSummary:
+    """What a shift leaves behind: its activity, what is pending, who was on duty."""
+
+    shift_start: datetime
+    shift_end: datetime
+    built_at: datetime
+    counts: dict[str, int]
+    lists: dict[str, list[CaseLine]]
+    on_duty: list[DutyEntry] = field(default_factory=list)
+
+    @property
+    def shift_code(self) -> str:
+        return shift_bounds(self.shift_start)[2]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "shift_start": self.shift_start.isoformat(),
+                "shift_end": self.shift_end.isoformat(),
+                "built_at": self.built_at.isoformat(),
+                "counts": {k: self.counts.get(k, 0) for k in COUNT_KEYS},
+                "lists": {k: [line.to_json() for line in self.lists.get(k, [])] for k in LIST_KEYS},
+                "on_duty": [e.to_json() for e in self.on_duty],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> HandoverSummary:
+        data = json.loads(text)
+        return cls(
+            shift_start=datetime.fromisoformat(data["shift_start"]),
+            shift_end=datetime.fromisoformat(data["shift_end"]),
+            built_at=datetime.fromisoformat(data["built_at"]),
+            counts={k: int(v) for k, v in data["counts"].items()},
+            lists={
+                k: [CaseLine.from_json(line) for line in lines]
+                for k, lines in data["lists"].items()
+            },
+            on_duty=[DutyEntry.from_json(e) for e in data.get("on_duty", [])],
+        )
+
+
+def _local_text(value: datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _state_label(state: str) -> str:
+    return STATE_LABELS.get(state, (state, state))[0]
+
+
+def _alert_lines(session: Session, *conditions: Any) -> list[CaseLine]:
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.number,
+            Case.category_code,
+            Case.address,
+            Case.state,
+            Alert.level,
+            Alert.message,
+            Alert.raised_at,
+        )
+        .join(Case, Case.id == Alert.case_id)
+        .where(*conditions)
+        .order_by(Alert.raised_at, Alert.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    levels = alert_level_labels()
+    return [
+        CaseLine(
+            case_id=r.id,
+            number=r.number,
+            category_code=r.category_code,
+            address=r.address,
+            state_label=_state_label(r.state),
+            detail=(
+                f"{levels.get(r.level, (r.level, r.level))[0]} "
+                f"{_local_text(r.raised_at)} {r.message}"
+            ).strip(),
+            state=r.state,
+            level=r.level,
+        )
+        for r in rows
+    ]
+
+
+def build_summary(
+    session: Session, shift_start: datetime, shift_end: datetime, now: datetime
+) -> HandoverSummary:
+    """The handover summary of the shift [shift_start, shift_end) as of ``now``.
+
+    Activity counts come from case_events in the shift (new = reports; registered,
+    dispatched, closed = those actions); the pending part is as of ``now``: cases on the clock
+    at or past their deadline, 督办 alerts on cases still open, alerts nobody acknowledged.
+    Every count is one SQL aggregate; each list is capped at :data:`LIST_LIMIT` lines.
+    """
+    for value, name in ((shift_start, "shift_start"), (shift_end, "shift_end"), (now, "now")):
+        _aware(value, name)
+    if shift_end <= shift_start:
+        raise ValidationError("班次结束时间须晚于开始时间", field="shift_end")
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    activity = session.execute(
+        select(CaseEvent.action, func.count())
+        .where(
+            CaseEvent.at >= shift_start,
+            CaseEvent.at < shift_end,
+            CaseEvent.action.in_(list(_EVENT_COUNTS)),
+        )
+        .group_by(CaseEvent.action)
+    ).all()
+    for action, count in activity:
+        counts[_EVENT_COUNTS[action]] = int(count)
+
+    overdue = and_(Case.state.in_(sorted(CLOCK_STATES)), Case.deadline_at <= now)
+    counts["overdue_now"] = int(
+        session.scalar(select(func.count()).select_from(Case).where(overdue)) or 0
+    )
+    supervision = (
+        Alert.level.like("supervise_%"),
+        Alert.raised_at <= now,
+        Case.state.not_in(sorted(FINAL_STATES)),
+    )
+    counts["open_supervision"] = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .join(Case, Case.id == Alert.case_id)
+            .where(*supervision)
+        )
+        or 0
+    )
+    unacknowledged = (Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
+    counts["unacknowledged_alerts"] = int(
+        session.scalar(select(func.count()).select_from(Alert).where(*unacknowledged)) or 0
+    )
+
+    overdue_rows = session.execute(
+        select(Case.id, Case.number, Case.category_code, Case.address, Case.state, Case.deadline_at)
+        .where(overdue)
+        .order_by(Case.deadline_at, Case.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    lists = {
+        "overdue": [
+            CaseLine(
+                case_id=r.id,
+                number=r.number,
+                category_code=r.category_code,
+                address=r.address,
+                state_label=_state_label(r.state),
+                detail=_local_text(r.deadline_at),
+                state=r.state,
+            )
+            for r in overdue_rows
+        ],
+        "open_supervision": _alert_lines(session, *supervision),
+        "unacknowledged_alerts": _alert_lines(session, *unacknowledged),
+    }
+    return HandoverSummary(
+        shift_start=shift_start.astimezone(LOCAL_TZ),
+        shift_end=shift_end.astimezone(LOCAL_TZ),
+        built_at=now.astimezone(LOCAL_TZ),
+        counts=counts,
+        lists=lists,
+        on_duty=roster(session, shift_start, shift_end),
+    )
+
+
+# --- handover records -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """A saved handover: the summary as built, the notes and the two signatures."""
+
+    id: int
+    summary: HandoverSummary
+    notes: str
+    created_at: datetime
+    outgoing_user_id: int
+    outgoing_name: str
+    incoming_user_id: int | None
+    incoming_name: str
+    outgoing_signed_at: datetime | None
+    incoming_signed_at: datetime | None
+
+    @property
+    def complete(self) -> bool:
+        """Both officers have signed."""
+        return self.outgoing_signed_at is not None and self.incoming_signed_at is not None
+
+
+def _user(session: Session, user_id: int | None, name: str) -> User:
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise ValidationError(f"用户不存在: {user_id}", field=name)
+    return user
+
+
+def save_handover(
+    session: Session,
+    summary: HandoverSummary,
+    outgoing_user_id: int,
+    incoming_user_id: int | None,
+    notes: str | None,
+) -> int:
+    """Keep ``summary`` with the officers and notes; returns the handover's id (unsigned)."""
+    _user(session, outgoing_user_id, "outgoing_user_id")
+    if incoming_user_id is not None:
+        _user(session, incoming_user_id, "incoming_user_id")
+        if incoming_user_id == outgoing_user_id:
+            raise ValidationError("交班人与接班人不能是同一人", field="incoming_user_id")
+    text = (notes or "").strip()
+    if len(text) > MAX_NOTES:
+        raise ValidationError(f"交接说明过长（{len(text)}/{MAX_NOTES} 字）", field="notes")
+    row = Handover(
+        shift_start=summary.shift_start,
+        shift_end=summary.shift_end,
+        created_at=summary.built_at,
+        outgoing_user_id=outgoing_user_id,
+        incoming_user_id=incoming_user_id,
+        summary=summary.to_json(),
+        notes=text or None,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _record(session: Session, row: Handover) -> HandoverRecord:
+    ids = {row.outgoing_user_id, row.incoming_user_id} - {None}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return HandoverRecord(
+        id=row.id,
+        summary=HandoverSummary.from_json(row.summary),
+        notes=row.notes or "",
+        created_at=row.created_at.astimezone(LOCAL_TZ),
+        outgoing_user_id=row.outgoing_user_id,
+        outgoing_name=names.get(row.outgoing_user_id, ""),
+        incoming_user_id=row.incoming_user_id,
+        incoming_name=names.get(row.incoming_user_id, "") if row.incoming_user_id else "",
+        outgoing_signed_at=(
+            row.outgoing_signed_at.astimezone(LOCAL_TZ) if row.outgoing_signed_at else None
+        ),
+        incoming_signed_at=(
+            row.incoming_signed_at.astimezone(LOCAL_TZ) if row.incoming_signed_at else None
+        ),
+    )
+
+
+def _row(session: Session, handover_id: int) -> Handover:
+    row = session.get(Handover, handover_id)
+    if row is None:
+        raise ValidationError(f"交接班记录不存在: {handover_id}", field="handover_id")
+    return row
+
+
+def load_handover(session: Session, handover_id: int) -> HandoverRecord:
+    return _record(session, _row(session, handover_id))
+
+
+def sign(
+    session: Session, handover_id: int, user_id: int, now: datetime, *, side: str
+) -> HandoverRecord:
+    """``user_id`` signs ``side`` ("outgoing" or "incoming") of the handover at ``now``.
+
+    Only that side's officer may sign it, and only once; when both have signed the handover
+    is complete (:attr:`HandoverRecord.complete`).
+    """
+    _aware(now, "now")
+    if side not in SIDES:
+        raise ValidationError(f"签字方须为 outgoing 或 incoming: {side!r}", field="side")
+    row = _row(session, handover_id)
+    expected = row.outgoing_user_id if side == "outgoing" else row.incoming_user_id
+    if expected is None:
+        raise ValidationError("该交接班尚未指定接班人", field="incoming_user_id")
+    if user_id != expected:
+        who = "交班人" if side == "outgoing" else "接班人"
+        raise PermissionDeniedError(f"只有{who}本人可以签字")
+    signed_at = row.outgoing_signed_at if side == "outgoing" else row.incoming_signed_at
+    if signed_at is not None:
+        raise ValidationError(f"已于 {_local_text(signed_at)} 签字，不能重复签字", field="side")
+    if side == "outgoing":
+        row.outgoing_signed_at = now
+    else:
+        row.incoming_signed_at = now
+    session.flush()
+    return _record(session, row)
+
+
+def latest_handovers(session: Session, limit: int = 20) -> list[HandoverRecord]:
+    """The newest handovers first (by shift end)."""
+    rows = session.scalars(
+        select(Handover).order_by(Handover.shift_end.desc(), Handover.id.desc()).limit(limit)
+    ).all()
+    return [_record(session, row) for row in rows]

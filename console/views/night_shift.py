@@ -1,0 +1,202 @@
+"""The night shift's part of the main window: alerts, the alarm, the tray, handover, roster.
+
+Kept apart from main_window.py so each file stays one purpose; the window creates one
+:class:`NightShift` and hands it its bridge, workbench and settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
+
+from console.bridge import Bridge
+from console.config import LOCAL_TZ
+from console.errors import ConsoleError
+from console.views.alarm import Alarm, AlarmSettings
+from console.views.alerts_panel import AlertsPanel
+from console.views.handover_dialog import HandoverDialog
+from console.views.roster_dialog import RosterDialog
+from console.views.tray import TrayNotifier
+
+#: How often the alerts list is re-read (acknowledgements made at other seats show up).
+REFRESH_MS = 30_000
+
+
+class NightShift(QObject):
+    #: The number of unacknowledged alerts changed (status bar, window title).
+    unacknowledged_changed = Signal(int)
+    #: The user asked to see a case from an alert.
+    open_case = Signal(int)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        bridge: Bridge,
+        workbench: Any,
+        settings: QSettings,
+        scheduler: Any = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.bridge = bridge
+        self.workbench = workbench
+        self.scheduler = scheduler
+        self.panel = AlertsPanel()
+        self.alarm = Alarm(AlarmSettings.from_settings(settings), self)
+        self.tray = TrayNotifier(window, self)
+        self.panel.acknowledge_requested.connect(self._on_acknowledge_requested)
+        self.panel.open_case_requested.connect(self.open_case)
+        self.panel.unacknowledged_count_changed.connect(self._on_count_changed)
+        self._refresh = QTimer(self, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self.refresh)
+        self._refresh.start()
+        self._loaded = False
+        self.refresh()
+
+    # -- alerts ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the alerts; new ones ring and notify (the first load rings what is open)."""
+        self.bridge.submit(self.workbench.alerts_for_panel, self._on_alerts)
+
+    def on_changes(self, changes: list[Any]) -> None:
+        if any(c.action == "supervise" for c in changes):
+            self.refresh()
+
+    def _on_alerts(self, records: list[Any]) -> None:
+        fresh = self.panel.add_alerts(records)
+        acknowledged = [r.id for r in records if r.acknowledged_at is not None]
+        if acknowledged:
+            self.alarm.acknowledged(acknowledged)  # acknowledged at another seat
+        new = fresh if self._loaded else [r for r in records if r.acknowledged_at is None]
+        self._loaded = True
+        if new:
+            self.alarm.alert(new)
+            self.tray.notify(new)
+
+    def _on_acknowledge_requested(self, alert_id: int) -> None:
+        self.bridge.submit(
+            lambda: self.workbench.acknowledge_alert(alert_id),
+            self._on_acknowledged,
+            self._on_acknowledge_failed,
+        )
+
+    def _on_acknowledged(self, record: Any) -> None:
+        self.panel.mark_acknowledged(record)
+        self.alarm.acknowledged([record.id])
+
+    def _on_acknowledge_failed(self, exc: ConsoleError) -> None:
+        self.window.statusBar().showMessage(exc.message, 8000)
+        self.refresh()
+
+    def _on_count_changed(self, count: int) -> None:
+        self.tray.set_unacknowledged_count(count)
+        self.unacknowledged_changed.emit(count)
+
+    def snooze(self) -> None:
+        self.alarm.snooze(10)
+        self.window.statusBar().showMessage(self.tr("Alarm silenced for 10 minutes"), 5000)
+
+    # -- reminders ---------------------------------------------------------------------
+
+    def remind(self, case_id: int | None) -> None:
+        """Ask when to be reminded about ``case_id`` and schedule it on this seat."""
+        from console.views.action_dialogs import ask_reminder
+
+        if case_id is None:
+            self.window.statusBar().showMessage(self.tr("Select a case first"), 4000)
+            return
+        if self.scheduler is None:
+            self.window.statusBar().showMessage(self.tr("No scheduler on this seat"), 5000)
+            return
+        answer = ask_reminder(self.window)
+        if answer is None:
+            return
+        kind, value, note = answer
+        user = getattr(self.workbench.actor, "name", "")
+        if kind == "hours":
+            call = lambda: self.scheduler.remind_in_work_hours(case_id, value, note, user)  # noqa: E731
+        else:
+            call = lambda: self.scheduler.remind_at(case_id, value, note, user)  # noqa: E731
+        self.bridge.submit(
+            call,
+            self._on_reminder_set,
+            lambda exc: QMessageBox.warning(self.window, self.tr("Reminder"), exc.message),
+        )
+
+    def _on_reminder_set(self, reminder: Any) -> None:
+        at = reminder.due_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
+        self.window.statusBar().showMessage(self.tr("Reminder set for %1").replace("%1", at), 6000)
+
+    def reminder_due(self, reminder: Any) -> None:
+        """A reminder fired (called on the GUI thread through the bridge)."""
+        text = (
+            self.tr("Reminder: case %1 — %2")
+            .replace("%1", str(reminder.case_number or reminder.case_id))
+            .replace("%2", reminder.note)
+        )
+        self.window.statusBar().showMessage(text, 30_000)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Reminder"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.setModal(False)
+        box.show()  # never block the shift on a dialog
+
+    # -- handover and roster -----------------------------------------------------------
+
+    def handover(self) -> None:
+        self.bridge.submit(self.workbench.handover_draft, self._show_handover)
+
+    def _show_handover(self, draft: tuple[Any, Any]) -> None:
+        summary, incoming = draft
+        dialog = HandoverDialog(summary, parent=self.window)
+        state: dict[str, Any] = {"record": None}
+
+        def saved(record: Any) -> None:
+            state["record"] = record
+            dialog.set_record(record)
+
+        def save(notes: str) -> None:
+            incoming_id = incoming.user_id if incoming is not None else None
+            self.bridge.submit(
+                lambda: self.workbench.save_handover(summary, incoming_id, notes),
+                saved,
+                lambda exc: QMessageBox.warning(dialog, self.tr("Shift handover"), exc.message),
+            )
+
+        def sign(side: str) -> None:
+            record = state["record"]
+            if record is None:
+                QMessageBox.information(
+                    dialog,
+                    self.tr("Shift handover"),
+                    self.tr("Save the handover before signing it."),
+                )
+                return
+            self.bridge.submit(
+                lambda: self.workbench.sign_handover(record.id, side),
+                saved,
+                lambda exc: QMessageBox.warning(dialog, self.tr("Shift handover"), exc.message),
+            )
+
+        dialog.save_requested.connect(save)
+        dialog.sign_requested.connect(sign)
+        dialog.setModal(False)
+        dialog.show()
+        self.handover_dialog: QDialog | None = dialog
+
+    def roster(self) -> None:
+        self.bridge.submit(
+            self.workbench.roster, lambda entries: RosterDialog(entries, self.window).exec()
+        )
+
+    def cleanup(self) -> None:
+        self._refresh.stop()
+        self.alarm.cleanup()
+        self.tray.cleanup()
