@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("handover", QT_TRANSLATE_NOOP("Commands", "Shift handover…"), "Ctrl+H", "duty"),
     Command("roster", QT_TRANSLATE_NOOP("Commands", "Duty roster"), "", "duty"),
+    Command("alarm_settings", QT_TRANSLATE_NOOP("Commands", "Alarm settings…"), "", "duty"),
     Command(
         "snooze",
         QT_TRANSLATE_NOOP("Commands", "Silence the alarm for 10 minutes"),

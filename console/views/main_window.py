@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
             "remind": lambda: self.night.remind(self.current_case),
             "handover": self.night.handover,
             "roster": self.night.roster,
+            "alarm_settings": self.night.edit_alarm_settings,
             "snooze": self.night.snooze,
             "toggle_alerts": lambda: self.alerts_dock.setVisible(not self.alerts_dock.isVisible()),
             "focus_search": self.queue.focus_search,

@@ -43,6 +43,7 @@ class NightShift(QObject):
         self.bridge = bridge
         self.workbench = workbench
         self.scheduler = scheduler
+        self.settings = settings
         self.panel = AlertsPanel()
         self.alarm = Alarm(AlarmSettings.from_settings(settings), self)
         self.tray = TrayNotifier(window, self)
@@ -94,6 +95,15 @@ class NightShift(QObject):
     def _on_count_changed(self, count: int) -> None:
         self.tray.set_unacknowledged_count(count)
         self.unacknowledged_changed.emit(count)
+
+    def edit_alarm_settings(self) -> None:
+        from console.views.alarm_settings_dialog import AlarmSettingsDialog
+
+        dialog = AlarmSettingsDialog(self.alarm.settings, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            chosen = dialog.result_settings()
+            chosen.to_settings(self.settings)
+            self.alarm.set_settings(chosen)
 
     def snooze(self) -> None:
         self.alarm.snooze(10)

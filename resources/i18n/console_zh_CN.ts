@@ -1,6 +1,35 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlarmSettingsDialog</name>
+    <message>
+        <location filename="../../console/views/alarm_settings_dialog.py" line="35" />
+        <source>Alarm settings</source>
+        <extracomment>Level names for the check boxes (zh, en); the levels themselves come from alarm.LEVELS.</extracomment>
+        <translation>警报设置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alarm_settings_dialog.py" line="45" />
+        <source>Quiet hours</source>
+        <translation>静音时段</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alarm_settings_dialog.py" line="57" />
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alarm_settings_dialog.py" line="58" />
+        <source>To:</source>
+        <translation>到：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alarm_settings_dialog.py" line="63" />
+        <source>Repeat every:</source>
+        <translation>重复间隔：</translation>
+    </message>
+</context>
+<context>
     <name>AlertsModel</name>
     <message>
         <location filename="../../console/views/alerts_panel.py" line="175" />
@@ -360,57 +389,62 @@
         <translation>值班表</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="43" />
+        <location filename="../../console/views/commands.py" line="41" />
+        <source>Alarm settings…</source>
+        <translation>警报设置…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="44" />
         <source>Silence the alarm for 10 minutes</source>
         <translation>警报静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="47" />
+        <location filename="../../console/views/commands.py" line="48" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="48" />
+        <location filename="../../console/views/commands.py" line="49" />
         <source>Show map</source>
         <translation>显示地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="49" />
+        <location filename="../../console/views/commands.py" line="50" />
         <source>Show case detail</source>
         <translation>显示案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="50" />
+        <location filename="../../console/views/commands.py" line="51" />
         <source>Show alerts</source>
         <translation>显示告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="51" />
+        <location filename="../../console/views/commands.py" line="52" />
         <source>Light theme</source>
         <translation>日间主题</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="52" />
+        <location filename="../../console/views/commands.py" line="53" />
         <source>Dark theme (night shift)</source>
         <translation>夜间主题（夜班）</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="53" />
+        <location filename="../../console/views/commands.py" line="54" />
         <source>Theme follows the clock</source>
         <translation>主题随时间切换</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="54" />
+        <location filename="../../console/views/commands.py" line="55" />
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="55" />
+        <location filename="../../console/views/commands.py" line="56" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="56" />
+        <location filename="../../console/views/commands.py" line="57" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -795,92 +829,92 @@
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="204" />
+        <location filename="../../console/views/main_window.py" line="205" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="227" />
+        <location filename="../../console/views/main_window.py" line="228" />
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="234" />
+        <location filename="../../console/views/main_window.py" line="235" />
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="236" />
+        <location filename="../../console/views/main_window.py" line="237" />
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="246" />
+        <location filename="../../console/views/main_window.py" line="247" />
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="275" />
+        <location filename="../../console/views/main_window.py" line="276" />
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="278" />
+        <location filename="../../console/views/main_window.py" line="279" />
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="284" />
+        <location filename="../../console/views/main_window.py" line="285" />
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="284" />
+        <location filename="../../console/views/main_window.py" line="285" />
         <source>User:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="302" />
+        <location filename="../../console/views/main_window.py" line="303" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="304" />
+        <location filename="../../console/views/main_window.py" line="305" />
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="304" />
+        <location filename="../../console/views/main_window.py" line="305" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="392" />
+        <location filename="../../console/views/main_window.py" line="393" />
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="433" />
+        <location filename="../../console/views/main_window.py" line="434" />
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="445" />
+        <location filename="../../console/views/main_window.py" line="446" />
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="445" />
+        <location filename="../../console/views/main_window.py" line="446" />
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="455" />
+        <location filename="../../console/views/main_window.py" line="456" />
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="470" />
+        <location filename="../../console/views/main_window.py" line="471" />
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -931,46 +965,46 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="100" />
+        <location filename="../../console/views/night_shift.py" line="110" />
         <source>Alarm silenced for 10 minutes</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="109" />
+        <location filename="../../console/views/night_shift.py" line="119" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="112" />
+        <location filename="../../console/views/night_shift.py" line="122" />
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="126" />
-        <location filename="../../console/views/night_shift.py" line="143" />
+        <location filename="../../console/views/night_shift.py" line="136" />
+        <location filename="../../console/views/night_shift.py" line="153" />
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="131" />
+        <location filename="../../console/views/night_shift.py" line="141" />
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="136" />
+        <location filename="../../console/views/night_shift.py" line="146" />
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="170" />
-        <location filename="../../console/views/night_shift.py" line="178" />
-        <location filename="../../console/views/night_shift.py" line="185" />
+        <location filename="../../console/views/night_shift.py" line="180" />
+        <location filename="../../console/views/night_shift.py" line="188" />
+        <location filename="../../console/views/night_shift.py" line="195" />
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="179" />
+        <location filename="../../console/views/night_shift.py" line="189" />
         <source>Save the handover before signing it.</source>
         <translation>请先保存交接班记录再签字。</translation>
     </message>

@@ -303,3 +303,29 @@ def test_tray_message_text(qtbot: Any) -> None:
     assert body[0] == "E0102202611270001  <b>井盖 缺失</b>"
     assert len(body) == 4 and "2" in body[-1]
     assert tray.window_in_background()  # never shown, so not in front
+
+
+def test_alarm_settings_dialog_round_trip(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import time
+
+    from PySide6.QtCore import QSettings
+
+    from console.views.alarm import AlarmSettings
+    from console.views.alarm_settings_dialog import AlarmSettingsDialog
+
+    start = AlarmSettings(
+        enabled_levels={"overdue"}, quiet_start=time(1, 0), quiet_end=time(6, 30), repeat_s=45
+    )
+    dialog = AlarmSettingsDialog(start)
+    qtbot.addWidget(dialog)
+    assert dialog.level_boxes["overdue"].isChecked()
+    assert not dialog.level_boxes["supervise_1"].isChecked()
+    dialog.level_boxes["supervise_3"].setChecked(True)
+    chosen = dialog.result_settings()
+    assert chosen.enabled_levels == {"overdue", "supervise_3"}
+    assert (chosen.quiet_start, chosen.quiet_end, chosen.repeat_s) == (time(1, 0), time(6, 30), 45)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    chosen.to_settings(settings)
+    assert AlarmSettings.from_settings(settings) == chosen
+    dialog.quiet.setChecked(False)
+    assert dialog.result_settings().quiet_start is None
