@@ -14,9 +14,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
 from console.domain.lifecycle import STATE_LABELS
 from console.services.handover import (
     COUNT_KEYS,
@@ -28,6 +25,7 @@ from console.services.handover import (
     shift_labels,
 )
 from console.views.formatting import local_time_text
+from console.views.pdf import write_html_pdf
 
 #: Fixed texts of the document: key → (zh, en).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -214,25 +212,8 @@ def write_handover_pdf(
     notes: str | None = None,
 ) -> Path:
     """Write the handover to ``path`` as an A4 PDF; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
-    writer.setTitle(_pair(TEXTS["title"], english))
-    writer.setCreator("Grid Dispatch Console")
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(15, 15, 15, 15),
-            QPageLayout.Unit.Millimeter,
-        )
+    return write_html_pdf(
+        handover_html(record_or_summary, english=english, notes=notes),
+        path,
+        title=_pair(TEXTS["title"], english),
     )
-    document = QTextDocument()
-    document.setHtml(handover_html(record_or_summary, english=english, notes=notes))
-    # Lay the text out on the printable area in points, so the font sizes are true sizes.
-    rect = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
-    document.setPageSize(QSizeF(rect.width(), rect.height()))
-    document.print_(writer)
-    del writer  # ends the PDF: the file is complete once the writer is gone
-    return path

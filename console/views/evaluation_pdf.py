@@ -1,0 +1,160 @@
+"""The monthly evaluation (月度绩效评价) as a PDF: the district's figures, charts, rankings.
+
+Everything from the data is escaped with :func:`html.escape`; the charts are drawn onto
+images (console.views.charts_image) and embedded, so the file stands on its own.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from console.config import LOCAL_TZ
+from console.views.charts_image import bar_chart, line_chart
+from console.views.pdf import write_html_pdf
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "street": ("街道", "Streets"),
+    "area": ("片区", "Areas"),
+    "unit": ("单元(社区)", "Units"),
+    "grid": ("网格", "Grids"),
+    "department": ("专业部门", "Departments"),
+    "inspector": ("监督员", "Inspectors"),
+    "intake": ("受理员", "Intake operators"),
+    "duty_chief": ("值班长", "Duty chiefs"),
+    "dispatcher": ("派遣员", "Dispatchers"),
+}
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("月度绩效评价", "Monthly evaluation"),
+    "district": ("全区指标", "District figures"),
+    "metric": ("指标", "Metric"),
+    "value": ("数值", "Value"),
+    "inputs": ("计算依据", "Inputs"),
+    "rank": ("名次", "Rank"),
+    "name": ("名称", "Name"),
+    "grade": ("等级", "Grade"),
+    "composite": ("综合指标值", "Composite"),
+    "daily": ("每日上报与结案", "Reported and closed per day"),
+    "reported": ("上报", "Reported"),
+    "closed": ("结案", "Closed"),
+    "on_time": ("按期结案率（%）", "On-time closing rate (%)"),
+    "by_street": ("各街道案件", "Cases by street"),
+    "by_category": ("案件类别（前15）", "Top 15 categories"),
+    "shown": ("仅列出前 {n} 名", "top {n} shown"),
+}
+TOP = 20
+
+
+def _t(key: str, english: bool) -> str:
+    zh, en = TEXTS[key]
+    return en if english else zh
+
+
+def _value(metric: Any) -> str:
+    if metric.value is None:
+        return "—"
+    if metric.denominator is not None and isinstance(metric.value, float):
+        return f"{metric.value:.2f}%"
+    return f"{metric.value:g}" if isinstance(metric.value, float) else str(metric.value)
+
+
+def _inputs(metric: Any) -> str:
+    if metric.numerator is None or metric.denominator is None:
+        return ""
+    return f"{metric.numerator} / {metric.denominator}"
+
+
+def evaluation_html(report: Any, *, english: bool = False) -> str:
+    start = report.period_start.astimezone(LOCAL_TZ)
+    title = f"{_t('title', english)} {start:%Y-%m}"
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f"<h2>{escape(_t('district', english))}</h2>",
+        "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
+        f"<tr><th>{_t('metric', english)}</th><th>{_t('value', english)}</th>"
+        f"<th>{_t('inputs', english)}</th></tr>",
+    ]
+    for metric in report.district:
+        label = metric.label_en if english else metric.label_zh
+        parts.append(
+            f"<tr><td>{escape(label)}</td><td align='right'>{escape(_value(metric))}"
+            f"</td><td align='right'>{escape(_inputs(metric))}</td></tr>"
+        )
+    parts.append("</table>")
+    for image in ("chart://daily", "chart://streets", "chart://on_time", "chart://categories"):
+        parts.append(f"<p><img src='{image}' width='640'></p>")
+    for kind, scores in report.by_kind.items():
+        zh, en = KIND_NAMES.get(kind, (kind, kind))
+        parts.append(f"<h2>{escape(en if english else zh)}</h2>")
+        if len(scores) > TOP:
+            parts.append(f"<p><i>{escape(_t('shown', english).format(n=TOP))}</i></p>")
+        parts.append(
+            "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
+            f"<tr><th>{_t('rank', english)}</th><th>{_t('name', english)}</th>"
+            f"<th>{_t('grade', english)}</th><th>{_t('composite', english)}</th></tr>"
+        )
+        ranked = sorted(scores, key=lambda s: (s.rank is None, s.rank or 0))
+        for score in ranked[:TOP]:
+            composite = "—" if score.composite is None else f"{score.composite:.2f}"
+            parts.append(
+                f"<tr><td>{score.rank or '—'}</td><td>{escape(score.name)}</td>"
+                f"<td>{escape(score.grade or '—')}</td><td align='right'>{composite}"
+                "</td></tr>"
+            )
+        parts.append("</table>")
+    return "\n".join(parts)
+
+
+def evaluation_charts(report: Any, *, english: bool = False) -> dict[str, Any]:
+    days = [f"{d:%m-%d}" for d, _r, _c in report.daily]
+    streets = [name for _id, name, _r, _c, _o in report.by_street]
+    categories = report.by_category[:15]
+    return {
+        "chart://daily": line_chart(
+            _t("daily", english),
+            days,
+            [
+                (_t("reported", english), [r for _d, r, _c in report.daily], "#3b6ea8"),
+                (_t("closed", english), [c for _d, _r, c in report.daily], "#2e9d4f"),
+            ],
+        ),
+        "chart://streets": bar_chart(
+            _t("by_street", english),
+            streets,
+            [
+                (_t("reported", english), [r for _i, _n, r, _c, _o in report.by_street], "#3b6ea8"),
+                (_t("closed", english), [c for _i, _n, _r, c, _o in report.by_street], "#2e9d4f"),
+            ],
+        ),
+        "chart://on_time": bar_chart(
+            _t("on_time", english),
+            streets,
+            [
+                (
+                    _t("on_time", english),
+                    [100.0 * o / c if c else 0.0 for _i, _n, _r, c, o in report.by_street],
+                    "#e0a800",
+                ),
+            ],
+            percent=True,
+        ),
+        "chart://categories": bar_chart(
+            _t("by_category", english),
+            [name for _code, name, _n in categories],
+            [
+                (_t("reported", english), [n for _code, _name, n in categories], "#8e44ad"),
+            ],
+        ),
+    }
+
+
+def write_evaluation_pdf(report: Any, path: Path, *, english: bool = False) -> Path:
+    """The evaluation report as an A4 PDF with its charts; returns the path."""
+    start = report.period_start.astimezone(LOCAL_TZ)
+    return write_html_pdf(
+        evaluation_html(report, english=english),
+        path,
+        title=f"{_t('title', english)} {start:%Y-%m}",
+        images=evaluation_charts(report, english=english),
+    )
