@@ -18,6 +18,7 @@ from console.errors import ConsoleError
 #: subcommand → (module under console.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "gui": ("gui", "start the console (default)"),
+    "wall": ("wall", "the command center's video wall: read-only, full screen"),
     "seed-demo": ("seed_demo", "create the demo district and demo cases"),
     "stats": ("stats", "counts per level, department, state and traffic light"),
     "deadline": ("deadline", "compute a deadline on the working-time calendar"),
@@ -26,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("bench", "run the benchmark scenarios beside their baselines"),
     "scan": ("scan", "run one supervision scan (预警/超期/督办) and print what it raised"),
     "scheduler": ("scheduler", "the duty server: supervision scans and reminders, headless"),
+    "evaluate": ("evaluate", "the monthly performance evaluation (绩效评价), to .xlsx or .pdf"),
 }
 
 

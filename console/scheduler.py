@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -35,6 +35,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 #: Stable id of the periodic supervision scan (memory job store).
 SCAN_JOB_ID = "supervision-scan"
+EVALUATION_JOB_ID = "monthly-evaluation"
 #: Alias of the seat's persistent job store.
 REMINDER_STORE = "reminders"
 #: The executor reminder jobs run on (one thread; a callback only hands the reminder on).
@@ -167,6 +169,14 @@ def _default_scan(session: Session, now: datetime, calendar: WorkCalendar) -> li
     return scan(session, now, calendar)
 
 
+def first_working_day(calendar: WorkCalendar, year: int, month: int) -> date:
+    """The first working day of a month on the working-time calendar."""
+    day = date(year, month, 1)
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
 def default_jobstore_url(seat_id: str) -> str:
     """The seat's own job-store file in the user data dir."""
     return f"sqlite:///{data_dir() / f'jobs-{seat_id}.sqlite3'}"
@@ -202,6 +212,7 @@ class ConsoleScheduler:
         on_alerts: Callable[[list[Any]], None] | None = None,
         on_reminder: Callable[[Reminder], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        reports_dir: Path | None = None,
     ) -> None:
         if not _SEAT_ID.match(seat_id):
             raise ValueError(f"seat id must be 1–64 of [A-Za-z0-9_.-], got {seat_id!r}")
@@ -219,6 +230,8 @@ class ConsoleScheduler:
         self.on_alerts = on_alerts
         self.on_reminder = on_reminder
         self.on_error = on_error
+        #: Where the monthly evaluation workbook goes (None: no monthly job on this seat).
+        self.reports_dir = reports_dir
         self._scheduler: BackgroundScheduler | None = None
         self._stores: list[_ClosingStore] = []
         self._reminder_executor = ThreadPoolExecutor(max_workers=1)
@@ -284,6 +297,20 @@ class ConsoleScheduler:
                     # A first scan at once: catch up on what came due while nobody scanned.
                     next_run_time=datetime.now(LOCAL_TZ),
                 )
+                if self.reports_dir is not None:
+                    # 月度绩效评价 on the first working day of each month (checked each morning
+                    # of the month's first days: holidays can push it past the 1st).
+                    scheduler.add_job(
+                        self._evaluation_job,
+                        CronTrigger(day="1-12", hour=8, minute=30, timezone=LOCAL_TZ),
+                        id=EVALUATION_JOB_ID,
+                        name="月度绩效评价 monthly evaluation",
+                        jobstore="default",
+                        coalesce=True,
+                        max_instances=1,
+                        misfire_grace_time=12 * 3600,
+                        replace_existing=True,
+                    )
                 scheduler.start()
             except BaseException:
                 self._unregister()
@@ -331,6 +358,41 @@ class ConsoleScheduler:
 
     def _scan_job(self) -> None:
         self.run_scan_now()
+
+    # -- the monthly evaluation ---------------------------------------------------------------
+
+    def _evaluation_job(self) -> None:
+        try:
+            self.run_monthly_evaluation()
+        except Exception as exc:
+            self._report_error(f"月度绩效评价失败 monthly evaluation failed: {exc}", exc)
+
+    def run_monthly_evaluation(self) -> Path | None:
+        """On the month's first working day, write last month's evaluation workbook.
+
+        Returns the file written, or None when today is not that day or the file exists.
+        """
+        from console.services.evaluation import evaluate, month_period
+        from console.services.evaluation_export import write_evaluation_xlsx
+
+        now = self.clock().astimezone(LOCAL_TZ)
+        if self.reports_dir is None or now.date() != first_working_day(
+            self.calendar, now.year, now.month
+        ):
+            return None
+        previous = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        target = self.reports_dir / f"evaluation-{previous}.xlsx"
+        if target.exists():
+            return None
+        start, end = month_period(previous)
+        with self.db.read() as session:
+            report = evaluate(session, start, end, now)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".xlsx.part")
+        write_evaluation_xlsx(report, partial)
+        partial.replace(target)  # whole or nothing: a reader never sees half a workbook
+        log.info("monthly evaluation written to %s", target)
+        return target
 
     def run_scan_now(self) -> list[Any]:
         """One supervision scan in its own transaction; the alerts it raised.

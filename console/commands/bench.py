@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from console.bench.evaluation_bench import run_evaluation_bench
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
 from console.bench.harness import format_table
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         figures.extend(run_feed_bench(workdir, args.quick, log))
         log("scan…")
         figures.extend(run_scan_bench(workdir, args.quick, log))
+        log("evaluation…")
+        figures.extend(run_evaluation_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.bench.map_bench import run_map_bench
 

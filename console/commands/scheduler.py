@@ -13,10 +13,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from console.config import LOCAL_TZ
+from console.config import LOCAL_TZ, data_dir
 from console.db import Database
 from console.errors import ValidationError
 from console.scheduler import ConsoleScheduler, Reminder
@@ -27,6 +28,14 @@ _print_lock = threading.Lock()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the monthly evaluation goes on the month's first working day "
+        "(default: reports/ in the user data dir)",
+    )
     parser.add_argument(
         "--interval",
         type=float,
@@ -105,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             on_alerts=_print_alerts,
             on_reminder=lambda r: _say(format_reminder(r)),
             on_error=on_error,
+            reports_dir=args.reports or data_dir() / "reports",
         )
         if args.once:
             alerts = scheduler.run_scan_now()

@@ -266,3 +266,44 @@ class Workbench:
             except ConsoleError as exc:
                 outcomes.append(ActionOutcome(case_id, None, exc.message))
         return outcomes
+
+    # -- dashboard and evaluation ------------------------------------------------------
+
+    def dashboard_numbers(self) -> Any:
+        """The live dashboard's numbers as of now (console.services.dashboard)."""
+        from console.services import dashboard
+
+        with self.db.read() as s:
+            return dashboard.dashboard_numbers(s, self.clock())
+
+    def evaluation(self, month: str) -> Any:
+        """The evaluation report of a month ("YYYY-MM")."""
+        from console.services import evaluation
+
+        start, end = evaluation.month_period(month)
+        with self.db.read() as s:
+            return evaluation.evaluate(s, start, end, self.clock(), calendar=self.calendar)
+
+    def export_evaluation(self, report: Any, path: str) -> str:
+        """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
+        from pathlib import Path
+
+        from console.services.evaluation_export import write_evaluation_xlsx
+
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            raise ValidationError(f"导出文件应为 .xlsx 或 .pdf: {target.name}")
+        write_evaluation_xlsx(report, target)
+        return str(target)
+
+    def evaluation_cases(
+        self, start: datetime, end: datetime, kind: str, object_id: int, metric: str
+    ) -> list[queue.QueueRow]:
+        """The cases behind one number of an evaluation report, as queue rows."""
+        from console.services import evaluation
+
+        with self.db.read() as s:
+            ids = evaluation.case_ids_for(
+                s, start, end, kind=kind, object_id=object_id, metric=metric
+            )
+            return queue.fetch_rows(s, ids, self.clock(), self.calendar)

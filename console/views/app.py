@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from console.bridge import Bridge
-from console.config import APP_AUTHOR, APP_NAME, resource
+from console.config import APP_AUTHOR, APP_NAME, data_dir, resource
 from console.errors import ValidationError
 from console.views import i18n
 
@@ -81,7 +81,12 @@ def _seat_scheduler(args: argparse.Namespace, workbench: Any, scratch: Path | No
 
     if scratch is not None:  # a screenshot raises no alerts and keeps no reminders
         return None
-    return ConsoleScheduler(workbench.db, seat_id=args.user, calendar=workbench.calendar)
+    return ConsoleScheduler(
+        workbench.db,
+        seat_id=args.user,
+        calendar=workbench.calendar,
+        reports_dir=data_dir() / "reports",
+    )
 
 
 def _start_scheduler(args: argparse.Namespace, workbench: Any, bridge: Bridge, window: Any) -> Any:

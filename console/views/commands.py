@@ -40,6 +40,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("roster", QT_TRANSLATE_NOOP("Commands", "Duty roster"), "", "duty"),
     Command("alarm_settings", QT_TRANSLATE_NOOP("Commands", "Alarm settings…"), "", "duty"),
     Command(
+        "evaluation", QT_TRANSLATE_NOOP("Commands", "Monthly evaluation…"), "Ctrl+E", "reports"
+    ),
+    Command("toggle_dashboard", QT_TRANSLATE_NOOP("Commands", "Show dashboard"), "F12", "view"),
+    Command(
         "snooze",
         QT_TRANSLATE_NOOP("Commands", "Silence the alarm for 10 minutes"),
         "Ctrl+Shift+S",

@@ -27,6 +27,7 @@ from console.errors import ConsoleError, StaleVersionError
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.dispatch_dialog import DispatchDialog
+from console.views.insight import Insight
 from console.views.map_view import MapView
 from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
@@ -87,6 +88,15 @@ class MainWindow(QMainWindow):
             "alerts", self.tr("Alerts"), self.night.panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.unacknowledged = 0
+        self.insight = Insight(self, bridge, workbench)
+        self.dashboard_dock = self._dock(
+            "dashboard",
+            self.tr("Dashboard"),
+            self.insight.dashboard,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.tabifyDockWidget(self.alerts_dock, self.dashboard_dock)
+        self.alerts_dock.raise_()
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_commands()
@@ -103,6 +113,7 @@ class MainWindow(QMainWindow):
         self.map.ready.connect(self._on_map_ready)
         bridge.changes_applied.connect(self._on_changes_applied)
         bridge.changes_applied.connect(self.night.on_changes)
+        bridge.changes_applied.connect(self.insight.on_changes)
         self.night.open_case.connect(self._open_case)
         self.night.unacknowledged_changed.connect(self._on_unacknowledged_changed)
         bridge.feed_health_changed.connect(self._on_feed_health_changed)
@@ -134,6 +145,7 @@ class MainWindow(QMainWindow):
             "file": self.menuBar().addMenu(self.tr("&File")),
             "case": self.menuBar().addMenu(self.tr("&Case")),
             "duty": self.menuBar().addMenu(self.tr("&Duty")),
+            "reports": self.menuBar().addMenu(self.tr("&Reports")),
             "view": self.menuBar().addMenu(self.tr("&View")),
             "help": self.menuBar().addMenu(self.tr("&Help")),
         }
@@ -186,6 +198,10 @@ class MainWindow(QMainWindow):
             "handover": self.night.handover,
             "roster": self.night.roster,
             "alarm_settings": self.night.edit_alarm_settings,
+            "evaluation": self.insight.open_evaluation,
+            "toggle_dashboard": lambda: self.dashboard_dock.setVisible(
+                not self.dashboard_dock.isVisible()
+            ),
             "snooze": self.night.snooze,
             "toggle_alerts": lambda: self.alerts_dock.setVisible(not self.alerts_dock.isVisible()),
             "focus_search": self.queue.focus_search,
@@ -481,4 +497,5 @@ class MainWindow(QMainWindow):
         self.queue.save_state(self.settings)
         self.settings.sync()
         self.night.cleanup()
+        self.insight.cleanup()
         super().closeEvent(event)

@@ -394,59 +394,148 @@
         <translation>警报设置…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="44" />
+        <location filename="../../console/views/commands.py" line="43" />
+        <source>Monthly evaluation…</source>
+        <translation>月度绩效评价…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="45" />
+        <source>Show dashboard</source>
+        <translation>显示看板</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="48" />
         <source>Silence the alarm for 10 minutes</source>
         <translation>警报静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="48" />
+        <location filename="../../console/views/commands.py" line="52" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="49" />
+        <location filename="../../console/views/commands.py" line="53" />
         <source>Show map</source>
         <translation>显示地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="50" />
+        <location filename="../../console/views/commands.py" line="54" />
         <source>Show case detail</source>
         <translation>显示案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="51" />
+        <location filename="../../console/views/commands.py" line="55" />
         <source>Show alerts</source>
         <translation>显示告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="52" />
+        <location filename="../../console/views/commands.py" line="56" />
         <source>Light theme</source>
         <translation>日间主题</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="53" />
+        <location filename="../../console/views/commands.py" line="57" />
         <source>Dark theme (night shift)</source>
         <translation>夜间主题（夜班）</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="54" />
+        <location filename="../../console/views/commands.py" line="58" />
         <source>Theme follows the clock</source>
         <translation>主题随时间切换</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="55" />
+        <location filename="../../console/views/commands.py" line="59" />
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="56" />
+        <location filename="../../console/views/commands.py" line="60" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="57" />
+        <location filename="../../console/views/commands.py" line="61" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPanel</name>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="90" />
+        <source>Open cases</source>
+        <extracomment>Change batches within this many milliseconds make one update request. Bar colours that read on both the light and the dark background. Emitted at most once per throttle window: fetch fresh numbers now.</extracomment>
+        <translation>在办案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="91" />
+        <source>Red</source>
+        <translation>红灯</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="92" />
+        <source>Yellow</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="93" />
+        <source>Reported today</source>
+        <translation>今日上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="94" />
+        <source>Closed this month</source>
+        <translation>本月结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="95" />
+        <source>On time this month</source>
+        <translation>本月按期率</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="117" />
+        <source>Reported today by source</source>
+        <translation>今日上报（按来源）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="121" />
+        <source>Open cases by street</source>
+        <translation>在办案件（按街道）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="126" />
+        <source>Reports per hour today</source>
+        <translation>今日每小时上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="189" />
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="221" />
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="223" />
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="224" />
+        <source>Public</source>
+        <translation>公众</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="225" />
+        <source>Opinion</source>
+        <translation>舆情</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="226" />
+        <source>Grid staff</source>
+        <translation>网格员</translation>
     </message>
 </context>
 <context>
@@ -535,6 +624,130 @@
         <location filename="../../console/views/dispatch_dialog.py" line="209" />
         <source>%1 of %2 cases will be dispatched.</source>
         <translation>将派遣 %2 件中的 %1 件。</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationView</name>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="182" />
+        <source>Export…</source>
+        <extracomment>A month was chosen ("YYYY-MM"): fetch its report. (kind, object id, metric key): show the cases behind that number. Export the current report to this file.</extracomment>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="188" />
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="197" />
+        <source>Daily reported and closed</source>
+        <translation>每日上报与结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="200" />
+        <source>Reported</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="203" />
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="205" />
+        <source>Top categories</source>
+        <translation>高发类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="209" />
+        <source>Reported and closed by street</source>
+        <translation>各街道上报与结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="214" />
+        <source>On-time rate by street (%)</source>
+        <translation>各街道按期结案率（%）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="249" />
+        <source>Export evaluation</source>
+        <translation>导出考核评价</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="251" />
+        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
+        <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="308" />
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="309" />
+        <source>Areas</source>
+        <translation>片区</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="310" />
+        <source>Units</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="311" />
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="312" />
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="313" />
+        <source>Inspectors</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="314" />
+        <source>Intake operators</source>
+        <translation>受理员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="315" />
+        <source>Duty chiefs</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="316" />
+        <source>Dispatchers</source>
+        <translation>派遣员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="375" />
+        <source>Reported at</source>
+        <translation>上报时间</translation>
     </message>
 </context>
 <context>
@@ -747,6 +960,24 @@
     </message>
 </context>
 <context>
+    <name>Insight</name>
+    <message>
+        <location filename="../../console/views/insight.py" line="41" />
+        <source>Monthly evaluation</source>
+        <translation>月度绩效评价</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/insight.py" line="80" />
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/insight.py" line="84" />
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <location filename="../../console/views/labels.py" line="12" />
@@ -783,138 +1014,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="78" />
+        <location filename="../../console/views/main_window.py" line="79" />
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="82" />
+        <location filename="../../console/views/main_window.py" line="83" />
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="87" />
+        <location filename="../../console/views/main_window.py" line="88" />
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="134" />
+        <location filename="../../console/views/main_window.py" line="94" />
+        <source>Dashboard</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="145" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="135" />
+        <location filename="../../console/views/main_window.py" line="146" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="136" />
+        <location filename="../../console/views/main_window.py" line="147" />
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="137" />
+        <location filename="../../console/views/main_window.py" line="148" />
+        <source>&amp;Reports</source>
+        <translation>报表(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="149" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="138" />
+        <location filename="../../console/views/main_window.py" line="150" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="140" />
+        <location filename="../../console/views/main_window.py" line="152" />
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="205" />
+        <location filename="../../console/views/main_window.py" line="221" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="228" />
+        <location filename="../../console/views/main_window.py" line="244" />
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="235" />
+        <location filename="../../console/views/main_window.py" line="251" />
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="237" />
+        <location filename="../../console/views/main_window.py" line="253" />
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="247" />
+        <location filename="../../console/views/main_window.py" line="263" />
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="276" />
+        <location filename="../../console/views/main_window.py" line="292" />
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="279" />
+        <location filename="../../console/views/main_window.py" line="295" />
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="285" />
+        <location filename="../../console/views/main_window.py" line="301" />
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="285" />
+        <location filename="../../console/views/main_window.py" line="301" />
         <source>User:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="303" />
+        <location filename="../../console/views/main_window.py" line="319" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="305" />
+        <location filename="../../console/views/main_window.py" line="321" />
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="305" />
+        <location filename="../../console/views/main_window.py" line="321" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="393" />
+        <location filename="../../console/views/main_window.py" line="409" />
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="434" />
+        <location filename="../../console/views/main_window.py" line="450" />
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="446" />
+        <location filename="../../console/views/main_window.py" line="462" />
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="446" />
+        <location filename="../../console/views/main_window.py" line="462" />
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="456" />
+        <location filename="../../console/views/main_window.py" line="472" />
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="471" />
+        <location filename="../../console/views/main_window.py" line="487" />
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -1112,7 +1353,8 @@
         <location filename="../../console/views/queue_panel.py" line="249" />
         <source>%n case(s)</source>
         <translation>
-            <numerusform>%n 件</numerusform></translation>
+            <numerusform>%n 件</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1177,6 +1419,30 @@
         <location filename="../../console/views/queue_model.py" line="68" />
         <source>Deadline</source>
         <translation>处置期限</translation>
+    </message>
+</context>
+<context>
+    <name>RankingModel</name>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <source>Rank</source>
+        <extracomment>The bar chart by category shows the most frequent categories only. Months offered besides the current one.</extracomment>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <source>Composite</source>
+        <translation>综合指标值</translation>
     </message>
 </context>
 <context>
@@ -1257,12 +1523,149 @@
         <location filename="../../console/views/tray.py" line="94" />
         <source>%n new alert(s)</source>
         <translation>
-            <numerusform>%n 条新告警</numerusform></translation>
+            <numerusform>%n 条新告警</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../console/views/tray.py" line="104" />
         <source>… and %1 more</source>
         <translation>…另有 %1 条</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../console/views/wall.py" line="145" />
+        <source>Grid management wall</source>
+        <extracomment>The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
+        <translation>网格化管理大屏</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="151" />
+        <source>District grid management</source>
+        <translation>网格化管理指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="153" />
+        <source>Waiting for data…</source>
+        <translation>等待数据…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="160" />
+        <source>Database connection lost, reconnecting…</source>
+        <translation>数据库连接中断，正在重连…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="207" />
+        <source>Key numbers</source>
+        <translation>关键指标</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="211" />
+        <source>Open cases</source>
+        <translation>在办案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="212" />
+        <source>Red (overdue)</source>
+        <translation>红灯（超期）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="213" />
+        <source>Yellow (warning)</source>
+        <translation>黄灯（预警）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="214" />
+        <source>Unacknowledged alerts</source>
+        <translation>未确认提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="215" />
+        <source>Reported today</source>
+        <translation>今日上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="216" />
+        <source>Closed today</source>
+        <translation>今日结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="229" />
+        <source>Streets: open, overdue, closed this month</source>
+        <translation>各街道：在办、超期、本月结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="236" />
+        <source>On time this month</source>
+        <translation>本月按期结案率</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="240" />
+        <source>handled by the deadline</source>
+        <translation>按期处置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="310" />
+        <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
+        <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="328" />
+        <location filename="../../console/views/wall.py" line="336" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="328" />
+        <source>Open</source>
+        <translation>在办</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="328" />
+        <location filename="../../console/views/wall.py" line="346" />
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="328" />
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="333" />
+        <source>%1 cases closed this month</source>
+        <translation>本月结案 %1 件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="336" />
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="336" />
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="336" />
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="341" />
+        <source>Data updated at %1</source>
+        <translation>数据更新于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="348" />
+        <source>Supervision level %1</source>
+        <translation>%1级督办</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall_app.py" line="78" />
+        <source>Grid management</source>
+        <translation>网格化管理</translation>
     </message>
 </context>
 </TS>

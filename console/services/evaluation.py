@@ -1,0 +1,425 @@
+"""绩效评价: counts, rates, the 综合指标值 and A–E grades per evaluated object, for a period.
+
+Objects: the regions (street, area, unit, grid), the departments and the positions (监督员,
+受理员, 值班长, 派遣员). The counts come from GROUP BY aggregations over the cases and their
+events (console.services.evaluation_metrics: a handful of queries per kind, never one per
+object); rates, scores and grades are computed from those few hundred numbers. Definitions,
+weights and the choices made where evaluation.md leaves gaps: resources/evaluation/README.md.
+
+The period is half-open, [start, end); :func:`month_period` gives a local calendar month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import Session
+
+from console.config import LOCAL_TZ
+from console.domain.worktime import WorkCalendar
+from console.errors import ValidationError
+from console.models import Case, Category, Department, Region, User
+from console.services.evaluation_metrics import (
+    LABELS,
+    METRICS,
+    NOT_DERIVABLE,
+    POSITION_ROLES,
+    REGION_LEVELS,
+    EvaluationConfig,
+    case_ids_query,
+    counts_query,
+    facts_for,
+    metric_family,
+)
+
+KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)
+KIND_LABELS = {
+    "street": "街道",
+    "area": "片区",
+    "unit": "单元",
+    "grid": "网格",
+    "department": "部门",
+    "inspector": "监督员",
+    "intake": "受理员",
+    "duty_chief": "值班长",
+    "dispatcher": "派遣员",
+}
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    key: str
+    label_zh: str
+    label_en: str
+    value: float | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectScore:
+    kind: str
+    object_id: int
+    name: str
+    metrics: tuple[MetricValue, ...]
+    composite: float | None
+    grade: str | None
+    rank: int | None
+
+    def metric(self, key: str) -> MetricValue:
+        return next(m for m in self.metrics if m.key == key)
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    period_start: datetime
+    period_end: datetime
+    built_at: datetime
+    by_kind: dict[str, tuple[ObjectScore, ...]]
+    district: tuple[MetricValue, ...]
+    #: (local day, reported that day, closed that day)
+    daily: list[tuple[date, int, int]]
+    #: (category code, name, reported in the period), most first
+    by_category: list[tuple[str, str, int]]
+    #: (street id, name, reported, closed, closed on time)
+    by_street: list[tuple[int, str, int, int, int]]
+
+    def district_metric(self, key: str) -> MetricValue:
+        return next(m for m in self.district if m.key == key)
+
+
+# -- small pure helpers ----------------------------------------------------------------------
+
+
+def month_period(month: str | date | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar month: "YYYY-MM", or the month of a date/datetime."""
+    if month is None:
+        month = datetime.now(LOCAL_TZ)
+    if isinstance(month, datetime):
+        month = (month.astimezone(LOCAL_TZ) if month.tzinfo else month).date()
+    if isinstance(month, date):
+        year, mon = month.year, month.month
+    else:
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", str(month).strip())
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            raise ValidationError(f"月份格式应为 YYYY-MM（如 2026-10），收到: {month!r}")
+        year, mon = int(found.group(1)), int(found.group(2))
+    start = datetime(year, mon, 1, tzinfo=LOCAL_TZ)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=LOCAL_TZ)
+    return start, end
+
+
+def previous_month(now: datetime) -> str:
+    first = now.astimezone(LOCAL_TZ).date().replace(day=1)
+    last = first - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def rates(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator in percent, 2 decimals; None when undefined."""
+    if numerator is None or not denominator:
+        return None
+    return round(100.0 * numerator / denominator, 2)
+
+
+def bulletin_rates(due: int, closed: int, on_time: int) -> tuple[float | None, float | None]:
+    """(结案率, 按期结案率) as a bulletin prints them: both over 应结案数."""
+    return rates(closed, due), rates(on_time, due)
+
+
+def grade(composite: float | None, config: EvaluationConfig | None = None) -> str | None:
+    if composite is None:
+        return None
+    for name, minimum in (config or _config()).grades:
+        if composite >= minimum:
+            return name
+    return None
+
+
+_CONFIG: EvaluationConfig | None = None
+
+
+def _config() -> EvaluationConfig:
+    global _CONFIG
+    if _CONFIG is None:
+        _CONFIG = EvaluationConfig.load()
+    return _CONFIG
+
+
+def metric_values(kind: str, counts: dict[str, int]) -> tuple[MetricValue, ...]:
+    count_keys, rate_defs = METRICS[metric_family(kind)]
+    values = [MetricValue(k, *LABELS[k], counts.get(k, 0)) for k in count_keys]
+    for key, num_key, den_key in rate_defs:
+        if num_key is None or den_key is None:
+            values.append(MetricValue(key, *LABELS[key], None, note=NOT_DERIVABLE.get(key)))
+            continue
+        num, den = counts.get(num_key, 0), counts.get(den_key, 0)
+        values.append(MetricValue(key, *LABELS[key], rates(num, den), num, den))
+    return tuple(values)
+
+
+def composite_score(
+    kind: str, metrics: tuple[MetricValue, ...], config: EvaluationConfig, grids: int = 1
+) -> float | None:
+    """Σ weight × score / Σ weight over the terms with a known value (None if there is none)."""
+    by_key = {m.key: m for m in metrics}
+    total = weights = 0.0
+    for term in config.weights.get(metric_family(kind), ()):
+        value = by_key[term.metric].value
+        if value is None:
+            continue
+        method, _, band = term.scoring.partition(":")
+        if method == "rate":
+            score = float(value)
+        elif method == "inverse_rate":
+            score = max(0.0, 100.0 - float(value))
+        elif method == "band_per_grid":
+            score = config.band_score(band, float(value) / max(grids, 1))
+        else:
+            score = config.band_score(band, float(value))
+        total += term.weight * score
+        weights += term.weight
+    return round(total / weights, 2) if weights else None
+
+
+def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
+    """Sorted by composite (best first), competition ranks; objects without one last."""
+    scores.sort(key=lambda o: (o.composite is None, -(o.composite or 0.0), o.object_id))
+    out: list[ObjectScore] = []
+    previous: float | None = None
+    rank = 0
+    for i, o in enumerate(scores, start=1):
+        if o.composite is None:
+            out.append(o)
+            continue
+        if o.composite != previous:
+            rank, previous = i, o.composite
+        out.append(ObjectScore(o.kind, o.object_id, o.name, o.metrics, o.composite, o.grade, rank))
+    return tuple(out)
+
+
+# -- the evaluation --------------------------------------------------------------------------
+
+
+def _counts(
+    session: Session, kind: str, start: datetime, end: datetime, config: EvaluationConfig
+) -> dict[int, dict[str, int]]:
+    dialect = session.get_bind().dialect.name
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for obj, metric, n in session.execute(
+        counts_query(facts_for(kind, start, end, config, dialect))
+    ):
+        if obj is not None:
+            out[int(obj)][metric] = int(n)
+    return out
+
+
+def _score(
+    kind: str,
+    objects: dict[int, str],
+    counts: dict[int, dict[str, int]],
+    config: EvaluationConfig,
+    grids: dict[int, int] | None = None,
+) -> tuple[ObjectScore, ...]:
+    scores = []
+    for object_id in sorted(set(objects) | set(counts)):
+        metrics = metric_values(kind, counts.get(object_id, {}))
+        composite = composite_score(kind, metrics, config, (grids or {}).get(object_id, 1))
+        scores.append(
+            ObjectScore(
+                kind,
+                object_id,
+                objects.get(object_id, f"#{object_id}"),
+                metrics,
+                composite,
+                grade(composite, config),
+                None,
+            )
+        )
+    return _ranked(scores)
+
+
+def evaluate(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    *,
+    config: EvaluationConfig | None = None,
+) -> EvaluationReport:
+    """The evaluation of [start, end) as of ``now``.
+
+    ``calendar`` is accepted for the working-time limits to come; the time limits are in
+    natural hours for now (resources/evaluation/time_limits.csv, see the README).
+    """
+    if start.tzinfo is None or end.tzinfo is None or start >= end:
+        raise ValidationError("评价周期须为带时区的时间，且开始早于结束")
+    config = config or _config()
+    by_kind: dict[str, tuple[ObjectScore, ...]] = {}
+
+    # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
+    regions = session.execute(select(Region.id, Region.level, Region.name, Region.parent_id)).all()
+    parent = {r.id: r.parent_id for r in regions}
+    names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
+    grid_counts = _counts(session, "grid", start, end, config)
+    rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
+    grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
+    district_counts: dict[str, int] = defaultdict(int)
+    for grid_id in names["grid"]:
+        chain = {"grid": grid_id}
+        chain["unit"] = parent.get(grid_id)  # type: ignore[assignment]
+        chain["area"] = parent.get(chain["unit"])  # type: ignore[assignment]
+        chain["street"] = parent.get(chain["area"])  # type: ignore[assignment]
+        for level, rid in chain.items():
+            if rid is not None:
+                grids_in[level][rid] += 1
+    for grid_id, metrics in grid_counts.items():
+        unit = parent.get(grid_id)
+        area = parent.get(unit) if unit is not None else None
+        street = parent.get(area) if area is not None else None
+        for level, rid in (("grid", grid_id), ("unit", unit), ("area", area), ("street", street)):
+            if rid is None:
+                continue
+            bucket = rolled[level][rid]
+            for key, n in metrics.items():
+                bucket[key] = bucket.get(key, 0) + n
+        for key, n in metrics.items():
+            district_counts[key] += n
+    for level in REGION_LEVELS:
+        by_kind[level] = _score(level, names[level], rolled[level], config, grids_in[level])
+
+    departments = dict(session.execute(select(Department.id, Department.name)).all())
+    by_kind["department"] = _score(
+        "department", departments, _counts(session, "department", start, end, config), config
+    )
+    for kind, role in POSITION_ROLES.items():
+        counts = _counts(session, kind, start, end, config)
+        people = dict(
+            session.execute(
+                select(User.id, User.display_name).where(User.role == role, User.active.is_(True))
+            ).all()
+        )
+        missing = set(counts) - set(people)
+        if missing:
+            people.update(
+                session.execute(
+                    select(User.id, User.display_name).where(User.id.in_(missing))
+                ).all()
+            )
+        by_kind[kind] = _score(kind, people, counts, config)
+
+    district = metric_values("district", district_counts)
+    street_rows = [
+        (
+            o.object_id,
+            o.name,
+            int(o.metric("reported").value or 0),
+            int(o.metric("closed").value or 0),
+            int(o.metric("closed_on_time").value or 0),
+        )
+        for o in sorted(by_kind["street"], key=lambda o: o.object_id)
+    ]
+    return EvaluationReport(
+        period_start=start,
+        period_end=end,
+        built_at=now,
+        by_kind=by_kind,
+        district=district,
+        daily=_daily(session, start, end),
+        by_category=_by_category(session, start, end),
+        by_street=street_rows,
+    )
+
+
+def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
+    """Reported and closed per local day: one query, two sums per day (no date functions)."""
+    days: list[tuple[date, datetime, datetime]] = []
+    day = start.astimezone(LOCAL_TZ)
+    while day < end:
+        following = datetime.combine(day.date() + timedelta(days=1), datetime.min.time(), LOCAL_TZ)
+        days.append((day.date(), day, min(following, end)))
+        day = following
+    if not days:
+        return []
+    closed = Case.state.in_(("closed", "archived"))
+    columns: list[Any] = []
+    for _, lo, hi in days:
+        columns.append(func.sum(and_(Case.reported_at >= lo, Case.reported_at < hi).cast(_int())))
+        columns.append(
+            func.sum(and_(closed, Case.closed_at >= lo, Case.closed_at < hi).cast(_int()))
+        )
+    row = session.execute(
+        select(*columns).where(
+            (Case.reported_at >= start) & (Case.reported_at < end)
+            | (Case.closed_at >= start) & (Case.closed_at < end)
+        )
+    ).one()
+    return [(d, int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i, (d, _, _) in enumerate(days)]
+
+
+def _int() -> Any:
+    from sqlalchemy import Integer
+
+    return Integer()
+
+
+def _by_category(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    counted = (
+        select(Case.taxonomy, Case.kind, Case.category_code, func.count().label("n"))
+        .where(Case.reported_at >= start, Case.reported_at < end)
+        .group_by(Case.taxonomy, Case.kind, Case.category_code)
+        .subquery()
+    )
+    rows = session.execute(
+        select(counted.c.category_code, func.coalesce(Category.name, literal("")), counted.c.n)
+        .outerjoin(
+            Category,
+            and_(
+                Category.taxonomy == counted.c.taxonomy,
+                Category.kind == counted.c.kind,
+                Category.code == counted.c.category_code,
+            ),
+        )
+        .order_by(counted.c.n.desc(), counted.c.category_code)
+    ).all()
+    return [(code, name, int(n)) for code, name, n in rows]
+
+
+def case_ids_for(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    kind: str,
+    object_id: int,
+    metric: str,
+    config: EvaluationConfig | None = None,
+) -> list[int]:
+    """The cases behind one count (or a rate's numerator) of one object: the drill-down.
+
+    ``kind`` may also be "district" (object_id ignored). A rate key gives its numerator's
+    cases; a metric that is not derivable gives [].
+    """
+    if kind not in (*KINDS, "district"):
+        raise ValidationError(f"未知评价对象类型: {kind}")
+    count_keys, rate_defs = METRICS[metric_family(kind)]
+    rate_numerators = {key: num for key, num, _ in rate_defs}
+    if metric in rate_numerators:
+        numerator = rate_numerators[metric]
+        if numerator is None:
+            return []
+        metric = numerator
+    elif metric not in count_keys:
+        raise ValidationError(f"{KIND_LABELS.get(kind, kind)}没有指标 {metric}")
+    dialect = session.get_bind().dialect.name
+    facts = facts_for(kind, start, end, config or _config(), dialect)
+    return list(
+        session.scalars(case_ids_query(facts, 0 if kind == "district" else object_id, metric))
+    )

@@ -1,0 +1,116 @@
+"""The evaluation report as an Excel workbook (openpyxl): one sheet per kind of object.
+
+Every rate sits next to its numerator and denominator, so a reader can check the formula's
+inputs; rates are written as fractions with a percent format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from console.config import LOCAL_TZ
+from console.services.evaluation import KIND_LABELS, KINDS, EvaluationReport, MetricValue
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+PERCENT = "0.00%"
+SHEET_DISTRICT = "全区"
+SHEET_DAILY = "每日"
+
+
+def _metric_headers(metrics: tuple[MetricValue, ...]) -> list[tuple[str, str | None]]:
+    """(header, number format) per metric column; a rate gets 分子/分母 columns beside it."""
+    out: list[tuple[str, str | None]] = []
+    for m in metrics:
+        if _is_rate(m):
+            out += [(m.label_zh, PERCENT), (f"{m.label_zh}·分子", "0"), (f"{m.label_zh}·分母", "0")]
+        else:
+            out.append((m.label_zh, "0"))
+    return out
+
+
+def _is_rate(m: MetricValue) -> bool:
+    return m.key.endswith("_rate")
+
+
+def _metric_cells(metrics: tuple[MetricValue, ...]) -> list[object]:
+    cells: list[object] = []
+    for m in metrics:
+        if _is_rate(m):
+            cells += [
+                None if m.value is None else float(m.value) / 100.0,
+                m.numerator,
+                m.denominator,
+            ]
+        else:
+            cells.append(m.value)
+    return cells
+
+
+def _style(ws: Worksheet, formats: list[str | None], widths: list[int]) -> None:
+    for cell in ws[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+    for i, (fmt, width) in enumerate(zip(formats, widths, strict=True), start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = width
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+
+
+def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_DISTRICT
+    start = report.period_start.astimezone(LOCAL_TZ)
+    end = report.period_end.astimezone(LOCAL_TZ)
+    ws.append(["指标", "指标(英文)", "值", "分子", "分母"])
+    for m in report.district:
+        rate = _is_rate(m)
+        value = None if m.value is None else (float(m.value) / 100.0 if rate else m.value)
+        ws.append([m.label_zh, m.label_en, value, m.numerator, m.denominator])
+        if rate:
+            ws.cell(ws.max_row, 3).number_format = PERCENT
+    ws.append([])
+    ws.append(["评价周期", f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M}"])
+    ws.append(["生成时间", f"{report.built_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"])
+    _style(ws, [None] * 5, [18, 28, 12, 10, 10])
+
+    for kind in KINDS:
+        ws = wb.create_sheet(KIND_LABELS[kind])
+        scores = report.by_kind.get(kind, ())
+        template = scores[0].metrics if scores else ()
+        headers = _metric_headers(template)
+        ws.append(["排名", "编号", "名称", *(h for h, _ in headers), "综合指标值", "等级"])
+        for o in scores:
+            ws.append(
+                [o.rank, o.object_id, o.name, *_metric_cells(o.metrics), o.composite, o.grade]
+            )
+        formats: list[str | None] = ["0", "0", None, *(f for _, f in headers), "0.00", None]
+        widths = [6, 8, 24, *(max(10, len(h) * 2 + 2) for h, _ in headers), 12, 6]
+        _style(ws, formats, widths)
+
+    ws = wb.create_sheet(SHEET_DAILY)
+    ws.append(["日期", "上报数", "结案数"])
+    for day, reported, closed in report.daily:
+        ws.append([day, reported, closed])
+    _style(ws, ["yyyy-mm-dd", "0", "0"], [12, 10, 10])
+
+    ws = wb.create_sheet("类别")
+    ws.append(["类别代码", "类别名称", "上报数"])
+    for row in report.by_category:
+        ws.append(list(row))
+    _style(ws, [None, None, "0"], [10, 30, 10])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,435 @@
+"""The evaluation's metric definitions as SQL, and its configuration read from resources.
+
+Every count is ``count(DISTINCT case_id)`` over a *fact* select in long form: one row
+``(object id, case id, metric key)`` per case that a metric counts for an object. The same
+select answers both the report (GROUP BY object, metric) and the drill-down (the cases behind
+one number), so a number and its cases can never disagree. Definitions: resources/evaluation/
+README.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from console.config import resource
+from console.errors import ValidationError
+from console.models import Case, CaseEvent
+
+#: Cases the public brought in (监督举报): 12345, the public, public opinion.
+PUBLIC_SOURCES = ("hotline", "public", "opinion")
+CLOSED_STATES = ("closed", "archived")
+REGION_LEVELS = ("street", "area", "unit", "grid")
+POSITION_ROLES = {
+    "inspector": "inspector",
+    "intake": "intake",
+    "duty_chief": "duty_chief",
+    "dispatcher": "dispatcher",
+}
+
+#: metric key → (label_zh, label_en). Counts first, then rates.
+LABELS: dict[str, tuple[str, str]] = {
+    "reported": ("上报数", "reported"),
+    "registered": ("立案数", "registered"),
+    "public_registered": ("监督举报核实数", "public reports registered"),
+    "due": ("应结案数", "due to close"),
+    "closed": ("结案数", "closed"),
+    "closed_on_time": ("按期结案数", "closed on time"),
+    "close_rate": ("结案率", "close rate"),
+    "on_time_close_rate": ("按期结案率", "on-time close rate"),
+    "public_report_rate": ("监督举报率", "public report rate"),
+    "assigned": ("应处置数", "assigned"),
+    "handled": ("处置数", "handled"),
+    "handled_on_time": ("按时处置数", "handled on time"),
+    "handled_late": ("超期处置数", "handled late"),
+    "reworked": ("返工数", "reworked"),
+    "handle_rate": ("处置率", "handle rate"),
+    "on_time_handle_rate": ("按时处置率", "on-time handle rate"),
+    "rework_rate": ("返工率", "rework rate"),
+    "valid_reported": ("有效上报数", "valid reports"),
+    "valid_report_rate": ("有效上报率", "valid report rate"),
+    "missed_report_rate": ("漏报率", "missed report rate"),
+    "on_time_verify_rate": ("按时核实率", "on-time verification rate"),
+    "checked": ("核查数", "checks"),
+    "checked_on_time": ("按时核查数", "checks on time"),
+    "on_time_check_rate": ("按时核查率", "on-time check rate"),
+    "received": ("受理数", "received"),
+    "verify_forward_on_time_rate": ("核实按时派发率", "verification tasks sent on time"),
+    "check_forward_on_time_rate": ("核查按时派发率", "check tasks sent on time"),
+    "registered_on_time": ("按时立案数", "registered on time"),
+    "voided_after_register": ("作废数", "voided after registration"),
+    "registered_kept": ("准确立案数", "registrations kept"),
+    "on_time_register_rate": ("按时立案率", "on-time registration rate"),
+    "accurate_register_rate": ("准确立案率", "accurate registration rate"),
+    "dispatched": ("派遣数", "dispatched"),
+    "dispatched_on_time": ("按时派遣数", "dispatched on time"),
+    "dispatched_accurate": ("准确派遣数", "dispatched accurately"),
+    "on_time_dispatch_rate": ("按时派遣率", "on-time dispatch rate"),
+    "accurate_dispatch_rate": ("准确派遣率", "accurate dispatch rate"),
+}
+
+#: Per kind: the counts, then the rates as (key, numerator key, denominator key). A rate whose
+#: numerator key is None is not derivable from the data yet: its value is None.
+REGION_RATES = (
+    ("close_rate", "closed", "due"),
+    ("on_time_close_rate", "closed_on_time", "due"),
+    ("public_report_rate", "public_registered", "registered"),
+)
+METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | None], ...]]] = {
+    "region": (
+        ("reported", "registered", "public_registered", "due", "closed", "closed_on_time"),
+        REGION_RATES,
+    ),
+    "department": (
+        ("assigned", "handled", "handled_on_time", "handled_late", "reworked", "due", "closed"),
+        (
+            ("handle_rate", "handled", "assigned"),
+            ("on_time_handle_rate", "handled_on_time", "assigned"),
+            ("close_rate", "closed", "due"),
+            ("rework_rate", "reworked", "due"),
+        ),
+    ),
+    "inspector": (
+        ("reported", "valid_reported", "checked", "checked_on_time"),
+        (
+            ("valid_report_rate", "valid_reported", "reported"),
+            ("missed_report_rate", None, None),
+            ("on_time_verify_rate", None, None),
+            ("on_time_check_rate", "checked_on_time", "checked"),
+        ),
+    ),
+    "intake": (
+        ("received",),
+        (
+            ("verify_forward_on_time_rate", None, None),
+            ("check_forward_on_time_rate", None, None),
+        ),
+    ),
+    "duty_chief": (
+        (
+            "registered",
+            "registered_on_time",
+            "voided_after_register",
+            "registered_kept",
+            "closed",
+            "closed_on_time",
+        ),
+        (
+            ("on_time_register_rate", "registered_on_time", "registered"),
+            ("accurate_register_rate", "registered_kept", "registered"),
+            ("on_time_close_rate", "closed_on_time", "closed"),
+        ),
+    ),
+    "dispatcher": (
+        ("dispatched", "dispatched_on_time", "dispatched_accurate"),
+        (
+            ("on_time_dispatch_rate", "dispatched_on_time", "dispatched"),
+            ("accurate_dispatch_rate", "dispatched_accurate", "dispatched"),
+        ),
+    ),
+}
+#: Why a metric has no value yet (the README lists the same).
+NOT_DERIVABLE = {
+    "missed_report_rate": "漏报需经核实的公众举报与监督员责任网格的对应，尚无此数据",
+    "on_time_verify_rate": "核实任务（派给监督员的核实单）尚无数据模型",
+    "verify_forward_on_time_rate": "受理员派发核实任务尚无数据模型",
+    "check_forward_on_time_rate": "受理员派发核查任务尚无数据模型",
+}
+
+
+def metric_family(kind: str) -> str:
+    return "region" if kind in (*REGION_LEVELS, "district") else kind
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+@dataclass(frozen=True)
+class Term:
+    metric: str
+    weight: float
+    scoring: str  # rate | inverse_rate | band:NAME | band_per_grid:NAME
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Weights, bands, grades and time limits (resources/evaluation/*.csv)."""
+
+    weights: dict[str, tuple[Term, ...]]
+    bands: dict[str, tuple[tuple[str, float | None, float], ...]]
+    grades: tuple[tuple[str, float], ...]
+    limit_hours: dict[str, float]
+    public_sources: tuple[str, ...] = field(default=PUBLIC_SOURCES)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> EvaluationConfig:
+        def path(name: str) -> Path:
+            return directory / name if directory else resource("evaluation", name)
+
+        try:
+            weights: dict[str, list[Term]] = {}
+            for r in _rows(path("weights.csv")):
+                weights.setdefault(r["kind"], []).append(
+                    Term(r["metric"], float(r["weight"]), r["scoring"])
+                )
+            bands: dict[str, list[tuple[str, float | None, float]]] = {}
+            for r in _rows(path("bands.csv")):
+                bound = float(r["bound"]) if r["bound"].strip() else None
+                bands.setdefault(r["band"], []).append((r["op"], bound, float(r["score"])))
+            grades = tuple(
+                sorted(
+                    ((r["grade"], float(r["min_composite"])) for r in _rows(path("grades.csv"))),
+                    key=lambda g: -g[1],
+                )
+            )
+            limits = {r["key"]: float(r["hours"]) for r in _rows(path("time_limits.csv"))}
+        except (KeyError, ValueError) as exc:
+            raise ValidationError(f"绩效评价配置格式错误: {exc}") from exc
+        for kind, terms in weights.items():
+            for t in terms:
+                if t.scoring.split(":")[0] not in ("rate", "inverse_rate", "band", "band_per_grid"):
+                    raise ValidationError(f"weights.csv: {kind}/{t.metric} 未知计分 {t.scoring}")
+                if ":" in t.scoring and t.scoring.split(":", 1)[1] not in bands:
+                    raise ValidationError(f"weights.csv: 未知分档 {t.scoring}")
+        return cls(
+            {k: tuple(v) for k, v in weights.items()},
+            {k: tuple(v) for k, v in bands.items()},
+            grades,
+            limits,
+        )
+
+    def band_score(self, band: str, value: float) -> float:
+        for op, bound, score in self.bands[band]:
+            if (
+                op == "*"
+                or (op == "<=" and value <= bound)  # type: ignore[operator]
+                or (op == "<" and value < bound)  # type: ignore[operator]
+                or (op == ">=" and value >= bound)  # type: ignore[operator]
+                or (op == "==" and value == bound)
+            ):
+                return score
+        return 0.0
+
+
+# -- SQL helpers -----------------------------------------------------------------------------
+
+
+def seconds_between(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
+    """b − a in seconds, in the database's own date arithmetic."""
+    if dialect == "sqlite":
+        return (func.julianday(b) - func.julianday(a)) * 86400.0
+    return cast(extract("epoch", b - a), Float)
+
+
+def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def _previous(case_id: Any, at: Any, actions: tuple[str, ...]) -> Any:
+    """When the case last had one of ``actions`` at or before ``at`` (a correlated subquery)."""
+    prev = aliased(CaseEvent)
+    return (
+        select(func.max(prev.at))
+        .where(prev.case_id == case_id, prev.action.in_(actions), prev.at <= at)
+        .scalar_subquery()
+    )
+
+
+def _fact(obj: Any, case_id: Any, metric: str, *where: Any, source: Any = None) -> Select[Any]:
+    query = select(obj.label("obj"), case_id.label("case_id"), literal(metric).label("metric"))
+    if source is not None:
+        query = query.select_from(source)
+    return query.where(*where)
+
+
+# -- the facts per kind ----------------------------------------------------------------------
+
+
+def region_facts(
+    level: str, start: datetime, end: datetime, config: EvaluationConfig
+) -> list[Select[Any]]:
+    """Facts of a region level ("district" → one object, id 0) from the case columns.
+
+    registered_at / closed_at / handled_at are written by the register, close and feedback
+    events themselves (console.services.workflow), so these are the events' times.
+    """
+    obj = literal(0) if level == "district" else getattr(Case, f"{level}_id")
+    c = Case
+    closed = and_(c.state.in_(CLOSED_STATES), _in(c.closed_at, start, end))
+    due = or_(
+        closed,
+        and_(
+            _in(c.deadline_at, start, end),
+            not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
+        ),
+    )
+    on_time = and_(closed, or_(c.deadline_at.is_(None), and_(c.handled_at <= c.deadline_at)))
+    registered = _in(c.registered_at, start, end)
+    return [
+        _fact(obj, c.id, "reported", _in(c.reported_at, start, end)),
+        _fact(obj, c.id, "registered", registered),
+        _fact(obj, c.id, "public_registered", registered, c.source.in_(config.public_sources)),
+        _fact(obj, c.id, "due", due),
+        _fact(obj, c.id, "closed", closed),
+        _fact(obj, c.id, "closed_on_time", on_time),
+    ]
+
+
+def department_facts(
+    start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> list[Select[Any]]:
+    c, e = Case, CaseEvent
+    closed = and_(c.state.in_(CLOSED_STATES), _in(c.closed_at, start, end))
+    due = or_(
+        closed,
+        and_(
+            _in(c.deadline_at, start, end),
+            not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
+        ),
+    )
+    handled = and_(c.department_id.is_not(None), _in(c.handled_at, start, end))
+    dept = c.department_id
+    return [
+        _fact(
+            e.department_id,
+            e.case_id,
+            "assigned",
+            e.action == "dispatch",
+            _in(e.at, start, end),
+            e.department_id.is_not(None),
+        ),
+        _fact(dept, c.id, "handled", handled),
+        _fact(dept, c.id, "handled_on_time", handled, c.handled_at <= c.deadline_at),
+        _fact(dept, c.id, "handled_late", handled, c.handled_at > c.deadline_at),
+        _fact(
+            e.department_id,
+            e.case_id,
+            "reworked",
+            e.action == "verify_fail",
+            _in(e.at, start, end),
+            e.department_id.is_not(None),
+        ),
+        _fact(dept, c.id, "due", due, dept.is_not(None)),
+        _fact(dept, c.id, "closed", closed, dept.is_not(None)),
+    ]
+
+
+def position_facts(
+    kind: str, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> list[Select[Any]]:
+    e, c = CaseEvent, Case
+    role = POSITION_ROLES[kind]
+    base = (e.actor_role == role, e.actor_id.is_not(None), _in(e.at, start, end))
+    joined = e.__table__.join(c.__table__, c.id == e.case_id)
+
+    def fact(metric: str, action: str | tuple[str, ...], *where: Any) -> Select[Any]:
+        actions = (action,) if isinstance(action, str) else action
+        return _fact(
+            e.actor_id, e.case_id, metric, *base, e.action.in_(actions), *where, source=joined
+        )
+
+    def within(key: str, since: Any) -> ColumnElement[bool]:
+        return seconds_between(dialect, since, e.at) <= config.limit_hours[key] * 3600.0
+
+    if kind == "inspector":
+        checks = ("verify_pass", "verify_fail")
+        return [
+            fact("reported", "report"),
+            fact(
+                "valid_reported",
+                "report",
+                or_(c.registered_at.is_not(None), c.state == "voided"),
+            ),
+            fact("checked", checks),
+            fact(
+                "checked_on_time",
+                checks,
+                within("check", _previous(e.case_id, e.at, ("feedback",))),
+            ),
+        ]
+    if kind == "intake":
+        return [fact("received", "report")]
+    if kind == "duty_chief":
+        return [
+            fact("registered", "register"),
+            fact("registered_on_time", "register", within("register", c.reported_at)),
+            fact("voided_after_register", "register", c.state == "voided"),
+            fact("registered_kept", "register", c.state != "voided"),
+            fact("closed", "close"),
+            fact(
+                "closed_on_time",
+                "close",
+                within("close", _previous(e.case_id, e.at, ("verify_pass", "self_handle"))),
+            ),
+        ]
+    if kind == "dispatcher":
+        # A case counts as wrongly dispatched if it went to more than one department.
+        later = aliased(CaseEvent)
+        redispatched = exists().where(
+            later.case_id == e.case_id,
+            later.action == "dispatch",
+            later.department_id != e.department_id,
+        )
+        return [
+            fact("dispatched", "dispatch"),
+            fact(
+                "dispatched_on_time",
+                "dispatch",
+                within("dispatch", _previous(e.case_id, e.at, ("register", "approve_return"))),
+            ),
+            fact("dispatched_accurate", "dispatch", not_(redispatched)),
+        ]
+    raise ValidationError(f"未知评价对象类型: {kind}")
+
+
+def facts_for(
+    kind: str, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> list[Select[Any]]:
+    if kind in REGION_LEVELS or kind == "district":
+        return region_facts(kind, start, end, config)
+    if kind == "department":
+        return department_facts(start, end, config, dialect)
+    return position_facts(kind, start, end, config, dialect)
+
+
+def counts_query(facts: list[Select[Any]]) -> Select[Any]:
+    """(object, metric, number of distinct cases) over the facts."""
+    sub = union_all(*facts).subquery()
+    return select(sub.c.obj, sub.c.metric, func.count(sub.c.case_id.distinct())).group_by(
+        sub.c.obj, sub.c.metric
+    )
+
+
+def case_ids_query(facts: list[Select[Any]], object_id: int, metric: str) -> Select[Any]:
+    sub = union_all(*facts).subquery()
+    return (
+        select(sub.c.case_id)
+        .where(sub.c.obj == object_id, sub.c.metric == metric)
+        .distinct()
+        .order_by(sub.c.case_id)
+    )

@@ -1,0 +1,124 @@
+"""Starting the video wall: translations, the dark theme, the chosen screen, full screen."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from console.bridge import Bridge
+from console.config import APP_AUTHOR, APP_NAME
+from console.errors import ValidationError
+from console.services.wall_data import WallSource
+from console.views import i18n
+from console.views.app import install_translations, map_cache_dir, map_labels
+from console.views.theme import apply_theme
+
+
+def _place_on_screen(window: Any, index: int | None) -> None:
+    """Full screen on screen ``index`` (checked by the caller; default: the primary screen)."""
+    screens = QGuiApplication.screens()
+    screen = screens[index] if index is not None else QGuiApplication.primaryScreen()
+    window.winId()  # a native window, so it can be put on a screen before it is shown
+    handle = window.windowHandle()
+    if handle is not None:
+        handle.setScreen(screen)
+    window.setGeometry(screen.geometry())
+    window.apply_scale(screen.geometry().height())
+    window.showFullScreen()
+
+
+def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
+    """The wall on an existing workbench; ``--screenshot`` renders it at ``--size`` and exits."""
+    from console.views.map_page import build_map_page, parse_basemap
+    from console.views.tile_scheme import register_scheme
+    from console.views.wall import WallWindow
+
+    if QApplication.instance() is None:
+        register_scheme()  # the mbtiles:// scheme must be known before the app exists
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationName(APP_NAME)
+    basemap = getattr(args, "basemap", None)
+    try:
+        choice = parse_basemap(basemap)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="basemap") from None
+    scratch = Path(tempfile.mkdtemp(prefix="grid-wall-")) if args.screenshot else None
+    out_dir = scratch / "map" if scratch else map_cache_dir().parent / "wall-map"
+    workbench = workbench_factory()
+    if not args.screenshot:  # before any window: a wrong --screen is a plain error
+        count = len(QGuiApplication.screens())
+        if args.screen is not None and not 0 <= args.screen < count:
+            raise ValidationError(
+                f"--screen {args.screen} 不存在：本机有 {count} 个显示器 (0 … {count - 1})",
+                field="screen",
+            )
+
+    previous_language = i18n.language()
+    translators = install_translations(app, args.lang)
+    previous_look = (app.palette(), app.styleSheet(), app.property("theme"))
+    apply_theme(app, "dark")  # the wall is always dark
+    bridge = Bridge()
+    page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
+    district = WallSource(workbench).district()
+    window = WallWindow(
+        bridge,
+        workbench,
+        map_page=page,
+        mbtiles=choice.mbtiles,
+        district=" ".join(
+            p for p in (district, QCoreApplication.translate("WallWindow", "Grid management")) if p
+        ),
+        rotate_ms=int(args.rotate * 1000),
+    )
+    window.setToolTip(db_label)
+
+    if args.screenshot:
+        target = Path(args.screenshot)
+        shot: list[Path] = []
+
+        def shoot() -> None:
+            if shot:
+                return
+            shot.append(target)
+            window.grab().save(str(target))
+            print(f"screenshot: {target}")
+            app.exit(0)
+
+        settle = QTimer(window, singleShot=True, interval=1500)
+        settle.timeout.connect(shoot)
+        window.first_view_ready.connect(settle.start)
+        fallback = QTimer(window, singleShot=True, interval=20_000)
+        fallback.timeout.connect(shoot)
+        fallback.start()
+        width, height = args.window_size
+        window.setFixedSize(width, height)  # exactly --size, whatever the panels hold
+        window.apply_scale(height)
+        window.show()
+    else:
+        _place_on_screen(window, args.screen)
+    code = app.exec()
+    # Teardown in Qt's order, as run_gui: the worker, then the window (WebEngine page before
+    # its profile), then the translations; a shared application is left as it was found.
+    window.stop()
+    bridge.shutdown()
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for translator in translators:
+        app.removeTranslator(translator)
+    i18n.set_language(previous_language)
+    app.setPalette(previous_look[0])
+    app.setStyleSheet(previous_look[1])
+    app.setProperty("theme", previous_look[2])
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return code

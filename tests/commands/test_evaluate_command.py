@@ -1,0 +1,45 @@
+"""`grid-console evaluate` through cli.main: the summary, the workbook, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from console.cli import main
+from console.db import Database
+from tests.conftest import Clock
+from tests.services.test_evaluation import build_month
+
+
+def test_evaluate_month_to_xlsx(
+    demo_db: Database, clock: Clock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_month(demo_db, clock)
+    out = tmp_path / "eval-2026-11.xlsx"
+    assert main(["--db", demo_db.url, "evaluate", "--month", "2026-11", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "结案率 close rate: 85.71% (6/7)" in printed
+    assert "按期结案率 on-time close rate: 71.43% (5/7)" in printed
+    assert "top street" in printed and "bottom street" in printed
+    wb = load_workbook(out)
+    assert "街道" in wb.sheetnames and "全区" in wb.sheetnames
+
+
+def test_evaluate_default_month_without_output(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", demo_db.url, "evaluate"]) == 0
+    assert "绩效评价" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [["--month", "2026-13"], ["--month", "10/2026"], ["--out", "x.csv"]]
+)
+def test_bad_input_is_a_clear_error(
+    demo_db: Database, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", demo_db.url, "evaluate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert "错误" in err and ("YYYY-MM" in err or ".xlsx" in err)

@@ -1,0 +1,400 @@
+"""绩效评价 on a crafted month: every metric hand-computed, the bulletin cross-check, drill-down.
+
+The dataset (November 2026, driven through CaseService on the controlled clock from Monday
+23rd 09:00; 暴露垃圾 0102 has a 4-working-hour limit and is routed to PRO02):
+
+====  ======================================================================================
+a     inspector report; register, dispatch, feedback, verify, close: all prompt
+b     hotline via intake; registered after 90 min (late), then prompt
+c     intake; reworked once (verify_fail), then closed on time
+d     intake; dispatched to PRO04, returned, re-dispatched (routed, PRO02), closed on time
+e     intake; registered, then voided
+f     inspector report; voided without registration
+g     grid manager; self-handled, closed
+h     intake; dispatched 2 h after registration (late); left open (deadline in the month)
+i     intake; handled the next day (late), checked 5 h later (late), closed 2 h later (late)
+j     intake, second street; reported only
+====  ======================================================================================
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from console.config import LOCAL_TZ
+from console.db import Database
+from console.errors import ValidationError
+from console.services.cases import CaseService
+from console.services.evaluation import (
+    EvaluationReport,
+    bulletin_rates,
+    case_ids_for,
+    composite_score,
+    evaluate,
+    grade,
+    metric_values,
+    month_period,
+    rates,
+)
+from console.services.evaluation_metrics import EvaluationConfig
+from tests.conftest import Clock
+from tests.services.console_support import (
+    CHIEF,
+    DISPATCHER,
+    GRID,
+    INSPECTOR,
+    INTAKE,
+    department_id,
+    handler,
+    local,
+    report_input,
+    street_points,
+)
+
+START, END = month_period("2026-11")
+
+
+def build_month(db: Database, clock: Clock) -> dict[str, int]:
+    service = CaseService(db, clock=clock)
+    (street1, _, p1), (street2, _, p2) = street_points(db)
+    ids: dict[str, int] = {"street1": street1, "street2": street2}
+    pro02, pro04 = department_id(db, "PRO02"), department_id(db, "PRO04")
+    ids["PRO02"], ids["PRO04"] = pro02, pro04
+    h02, h04 = handler(db, pro02), handler(db, pro04)
+
+    def step(minutes: float = 5) -> None:
+        clock.advance(minutes=minutes)
+
+    def new(actor=INTAKE, point=p1, **over):  # type: ignore[no-untyped-def]
+        step()
+        return service.report(actor, report_input(point, **over))
+
+    def run_prompt(s):  # type: ignore[no-untyped-def]
+        step()
+        s = service.register(CHIEF, s.id, s.version)
+        step()
+        s = service.dispatch(DISPATCHER, s.id, s.version)
+        step(30)
+        s = service.feedback(h02, s.id, s.version, note="已清运")
+        step(10)
+        s = service.verify_pass(INSPECTOR, s.id, s.version)
+        step()
+        return service.close(CHIEF, s.id, s.version)
+
+    ids["a"] = run_prompt(new(INSPECTOR, source="inspector")).id
+
+    s = new(source="hotline")
+    step(90)
+    s = service.register(CHIEF, s.id, s.version)
+    step()
+    s = service.dispatch(DISPATCHER, s.id, s.version)
+    step(30)
+    s = service.feedback(h02, s.id, s.version, note="已清运")
+    step(10)
+    s = service.verify_pass(INSPECTOR, s.id, s.version)
+    step()
+    ids["b"] = service.close(CHIEF, s.id, s.version).id
+
+    s = new()
+    step()
+    s = service.register(CHIEF, s.id, s.version)
+    step()
+    s = service.dispatch(DISPATCHER, s.id, s.version)
+    step(20)
+    s = service.feedback(h02, s.id, s.version, note="已清运")
+    step(10)
+    s = service.verify_fail(INSPECTOR, s.id, s.version, note="未清理干净")
+    step(20)
+    s = service.feedback(h02, s.id, s.version, note="已再次清运")
+    step(10)
+    s = service.verify_pass(INSPECTOR, s.id, s.version)
+    step()
+    ids["c"] = service.close(CHIEF, s.id, s.version).id
+
+    s = new()
+    step()
+    s = service.register(CHIEF, s.id, s.version)
+    step()
+    s = service.dispatch(DISPATCHER, s.id, s.version, department_id=pro04)
+    step(10)
+    s = service.request_return(h04, s.id, s.version, note="非本部门职责")
+    step(10)
+    s = service.approve_return(DISPATCHER, s.id, s.version)
+    step()
+    s = service.dispatch(DISPATCHER, s.id, s.version)
+    step(20)
+    s = service.feedback(h02, s.id, s.version, note="已清运")
+    step(10)
+    s = service.verify_pass(INSPECTOR, s.id, s.version)
+    step()
+    ids["d"] = service.close(CHIEF, s.id, s.version).id
+
+    s = new()
+    step()
+    s = service.register(CHIEF, s.id, s.version)
+    step()
+    ids["e"] = service.void(CHIEF, s.id, s.version, note="重复上报").id
+
+    s = new(INSPECTOR, source="inspector")
+    step()
+    ids["f"] = service.void(CHIEF, s.id, s.version, note="不属实").id
+
+    s = new(GRID, source="grid")
+    s = service.self_handle(GRID, s.id, s.version, note="已自行清理")
+    step()
+    ids["g"] = service.close(CHIEF, s.id, s.version).id
+
+    s = new()
+    step()
+    s = service.register(CHIEF, s.id, s.version)
+    step(120)
+    ids["h"] = service.dispatch(DISPATCHER, s.id, s.version).id
+
+    s = new()
+    step()
+    s = service.register(CHIEF, s.id, s.version)
+    step()
+    s = service.dispatch(DISPATCHER, s.id, s.version)
+    ids["j"] = new(point=p2).id
+    clock.now = local(24, 16)
+    s = service.feedback(h02, s.id, s.version, note="已清运")
+    step(5 * 60)
+    s = service.verify_pass(INSPECTOR, s.id, s.version)
+    step(2 * 60)
+    ids["i"] = service.close(CHIEF, s.id, s.version).id
+    return ids
+
+
+@pytest.fixture
+def month(demo_db: Database, clock: Clock) -> tuple[Database, dict[str, int], EvaluationReport]:
+    ids = build_month(demo_db, clock)
+    with demo_db.read() as s:
+        report = evaluate(s, START, END, clock.now)
+    return demo_db, ids, report
+
+
+def values(metrics) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {m.key: m.value for m in metrics}
+
+
+def score(report: EvaluationReport, kind: str, object_id: int):  # type: ignore[no-untyped-def]
+    return next(o for o in report.by_kind[kind] if o.object_id == object_id)
+
+
+def test_bulletin_cross_check() -> None:
+    # 天门, December 2016: 应结案 972, 结案 911, 按期结案 737; both rates over 应结案数.
+    assert bulletin_rates(972, 911, 737) == (93.72, 75.82)
+    assert rates(911, 972) == 93.72
+    assert rates(1, 0) is None
+
+
+def test_bulletin_rates_from_report_counts(month) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = month
+    d = {m.key: m for m in report.district}
+    assert bulletin_rates(d["due"].value, d["closed"].value, d["closed_on_time"].value) == (
+        d["close_rate"].value,
+        d["on_time_close_rate"].value,
+    )
+
+
+def test_month_period() -> None:
+    assert month_period("2026-10") == (
+        datetime(2026, 10, 1, tzinfo=LOCAL_TZ),
+        datetime(2026, 11, 1, tzinfo=LOCAL_TZ),
+    )
+    assert month_period("2026-12")[1] == datetime(2027, 1, 1, tzinfo=LOCAL_TZ)
+    assert month_period(datetime(2026, 10, 31, 20, tzinfo=LOCAL_TZ))[0].month == 10
+    for bad in ("2026-13", "2026/10", "October", ""):
+        with pytest.raises(ValidationError):
+            month_period(bad)
+
+
+def test_grades_and_bands() -> None:
+    assert [grade(x) for x in (100, 90, 89.99, 75, 60, 59.5, 40, 39.9, 0)] == [
+        "A", "A", "B", "B", "C", "D", "D", "E", "E"
+    ]  # fmt: skip
+    assert grade(None) is None
+    cfg = EvaluationConfig.load()
+    assert [cfg.band_score("intake_count", n) for n in (2001, 2000, 501, 300, 100)] == [
+        100, 90, 75, 40, 0
+    ]  # fmt: skip
+    assert [cfg.band_score("department_cases", n) for n in (50, 51, 1000, 1001)] == [
+        100, 90, 40, 0
+    ]  # fmt: skip
+    assert [cfg.band_score("region_class1", n) for n in (0, 2.9, 3, 8, 9)] == [100, 90, 75, 40, 0]
+    assert [cfg.band_score("region_class2", n) for n in (0, 3, 4, 9, 10)] == [100, 90, 75, 40, 0]
+    # 区域 weights add up to 70 in the source; the composite is normalised by Σ weights.
+    assert sum(t.weight for t in cfg.weights["region"]) == 70
+    metrics = metric_values("street", {"registered": 0, "due": 10, "closed": 10,
+                                       "closed_on_time": 10})  # fmt: skip
+    assert composite_score("street", metrics, cfg, grids=5) == 100.0
+
+
+def test_district_metrics(month) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = month
+    assert values(report.district) == {
+        "reported": 10,
+        "registered": 7,
+        "public_registered": 1,
+        "due": 7,
+        "closed": 6,
+        "closed_on_time": 5,
+        "close_rate": 85.71,
+        "on_time_close_rate": 71.43,
+        "public_report_rate": 14.29,
+    }
+    close_rate = report.district_metric("close_rate")
+    assert (close_rate.numerator, close_rate.denominator) == (6, 7)
+
+
+def test_street_metrics_composite_and_rank(month) -> None:  # type: ignore[no-untyped-def]
+    _, ids, report = month
+    s1 = score(report, "street", ids["street1"])
+    assert values(s1.metrics) == {
+        "reported": 9,
+        "registered": 7,
+        "public_registered": 1,
+        "due": 7,
+        "closed": 6,
+        "closed_on_time": 5,
+        "close_rate": 85.71,
+        "on_time_close_rate": 71.43,
+        "public_report_rate": 14.29,
+    }
+    # 7 registrations over the street's grids (≥ 3) is < 3 per grid → 90; weights sum to 70.
+    expected = (10 * (100 - 14.29) + 20 * 90 + 30 * 85.71 + 10 * 71.43) / 70
+    assert s1.composite == pytest.approx(round(expected, 2))
+    assert s1.grade == "B"
+    s2 = score(report, "street", ids["street2"])
+    assert values(s2.metrics)["reported"] == 1
+    assert s2.composite == 100.0 and s2.grade == "A" and s2.rank == 1
+    # Every other street had nothing: all tie at 100 and share rank 1; street 1 is last.
+    assert len(report.by_kind["street"]) == 9
+    assert s1.rank == 9
+    assert report.by_street[[r[0] for r in report.by_street].index(ids["street1"])][2:] == (9, 6, 5)
+    # The levels below roll up to the same totals.
+    for kind in ("area", "unit", "grid"):
+        total = sum(values(o.metrics)["closed"] for o in report.by_kind[kind])  # type: ignore[misc]
+        assert total == 6, kind
+
+
+def test_department_metrics(month) -> None:  # type: ignore[no-untyped-def]
+    _, ids, report = month
+    pro02 = score(report, "department", ids["PRO02"])
+    assert values(pro02.metrics) == {
+        "assigned": 6,
+        "handled": 5,
+        "handled_on_time": 4,
+        "handled_late": 1,
+        "reworked": 1,
+        "due": 6,
+        "closed": 5,
+        "handle_rate": 83.33,
+        "on_time_handle_rate": 66.67,
+        "close_rate": 83.33,
+        "rework_rate": 16.67,
+    }
+    assert pro02.composite == pytest.approx(
+        round((10 * 100 + 30 * 83.33 + 30 * 66.67 + 30 * (100 - 16.67)) / 100, 2)
+    )
+    assert pro02.grade == "B"
+    pro04 = score(report, "department", ids["PRO04"])
+    v = values(pro04.metrics)
+    assert (v["assigned"], v["handled"], v["due"], v["closed"]) == (1, 0, 0, 0)
+    assert v["close_rate"] is None and v["rework_rate"] is None
+    assert pro04.composite == 25.0 and pro04.grade == "E"  # (10×100 + 30×0) / 40
+
+
+def test_position_metrics(month) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = month
+    inspector = score(report, "inspector", INSPECTOR.id)
+    assert values(inspector.metrics) == {
+        "reported": 2,
+        "valid_reported": 2,
+        "checked": 5,
+        "checked_on_time": 4,
+        "valid_report_rate": 100.0,
+        "missed_report_rate": None,
+        "on_time_verify_rate": None,
+        "on_time_check_rate": 80.0,
+    }
+    assert inspector.metric("missed_report_rate").note  # not derivable: said so, not faked
+    assert inspector.composite == pytest.approx(round((40 * 100 + 20 * 80) / 60, 2))
+    assert inspector.grade == "A"
+
+    intake = score(report, "intake", INTAKE.id)
+    assert values(intake.metrics)["received"] == 7
+    assert intake.composite == 0.0 and intake.grade == "E"  # 7 reports: band 0
+
+    chief = score(report, "duty_chief", CHIEF.id)
+    assert values(chief.metrics) == {
+        "registered": 7,
+        "registered_on_time": 6,
+        "voided_after_register": 1,
+        "registered_kept": 6,
+        "closed": 6,
+        "closed_on_time": 5,
+        "on_time_register_rate": 85.71,
+        "accurate_register_rate": 85.71,
+        "on_time_close_rate": 83.33,
+    }
+    assert chief.composite == pytest.approx(round((25 * 85.71 + 40 * 85.71 + 35 * 83.33) / 100, 2))
+    assert chief.grade == "B"
+
+    dispatcher = score(report, "dispatcher", DISPATCHER.id)
+    assert values(dispatcher.metrics) == {
+        "dispatched": 6,
+        "dispatched_on_time": 5,
+        "dispatched_accurate": 5,
+        "on_time_dispatch_rate": 83.33,
+        "accurate_dispatch_rate": 83.33,
+    }
+    assert dispatcher.composite == pytest.approx(round((20 * 0 + 40 * 83.33 + 40 * 83.33) / 100, 2))
+    assert dispatcher.grade == "C"
+
+
+def test_daily_and_categories(month) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = month
+    assert len(report.daily) == 30
+    by_day = {d.day: (r, c) for d, r, c in report.daily}
+    assert by_day[23] == (10, 5) and by_day[24] == (0, 1)
+    assert sum(r for _, r, _ in report.daily) == 10
+    assert report.by_category == [("0102", report.by_category[0][1], 10)]
+    assert report.by_category[0][1]
+
+
+def test_drill_down_matches_the_numbers(month) -> None:  # type: ignore[no-untyped-def]
+    db, ids, report = month
+    with db.read() as s:
+
+        def cases(kind: str, object_id: int, metric: str) -> set[int]:
+            return set(case_ids_for(s, START, END, kind=kind, object_id=object_id, metric=metric))
+
+        assert cases("district", 0, "closed") == {ids[k] for k in "abcdgi"}
+        assert cases("district", 0, "due") == {ids[k] for k in "abcdghi"}
+        assert cases("street", ids["street1"], "on_time_close_rate") == {ids[k] for k in "abcdg"}
+        assert cases("department", ids["PRO02"], "reworked") == {ids["c"]}
+        assert cases("department", ids["PRO02"], "handled_late") == {ids["i"]}
+        assert cases("duty_chief", CHIEF.id, "voided_after_register") == {ids["e"]}
+        assert cases("dispatcher", DISPATCHER.id, "dispatched_accurate") == {
+            ids[k] for k in "abchi"
+        }
+        assert cases("inspector", INSPECTOR.id, "missed_report_rate") == set()
+        # Every count of every object equals its drill-down, for a sample of kinds.
+        for kind in ("street", "department", "duty_chief", "dispatcher"):
+            for o in report.by_kind[kind]:
+                for m in o.metrics:
+                    if m.numerator is None and isinstance(m.value, int) and m.value:
+                        assert len(cases(kind, o.object_id, m.key)) == m.value, (kind, m.key)
+        with pytest.raises(ValidationError):
+            case_ids_for(s, START, END, kind="street", object_id=1, metric="nonsense")
+
+
+def test_other_periods_see_nothing(month) -> None:  # type: ignore[no-untyped-def]
+    db, _, _ = month
+    start, end = month_period("2026-10")
+    with db.read() as s:
+        report = evaluate(s, start, end, end)
+    assert all(m.value in (0, None) for m in report.district)
