@@ -20,15 +20,19 @@ def test_first_working_day_follows_the_state_council_calendar() -> None:
     assert first_working_day(CAL, 2026, 12) == date(2026, 12, 1)
 
 
-def test_workbook_written_once_on_the_first_working_day(demo_db: Database,
-                                                        tmp_path: Path) -> None:
+def test_workbook_written_once_on_the_first_working_day(demo_db: Database, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     clock = Clock(datetime(2026, 11, 2, 8, 30, tzinfo=LOCAL_TZ))
     reports = tmp_path / "reports"
-    scheduler = ConsoleScheduler(demo_db, seat_id="eval-test", calendar=CAL, clock=clock,
-                                 jobstore_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
-                                 reports_dir=reports)
+    scheduler = ConsoleScheduler(
+        demo_db,
+        seat_id="eval-test",
+        calendar=CAL,
+        clock=clock,
+        jobstore_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        reports_dir=reports,
+    )
     written = scheduler.run_monthly_evaluation()
     assert written == reports / "evaluation-2026-10.xlsx"
     assert load_workbook(written).sheetnames  # a real workbook

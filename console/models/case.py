@@ -125,6 +125,10 @@ class CaseEvent(Base):
     """One step in a case's history. Append-only: never updated, never deleted."""
 
     __tablename__ = "case_events"
+    __table_args__ = (
+        # "When did this case last have action X": evaluation and timeline lookups.
+        Index("ix_case_events_case_action_at", "case_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.alerts_dock, self.dashboard_dock)
         self.alerts_dock.raise_()
+        # The map and detail column runs the full height; alerts sit under the queues only.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_commands()
@@ -122,7 +124,11 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         self.resize(1600, 950)
         self.restoreGeometry(self.settings.value("window/geometry", b""))
-        self.restoreState(self.settings.value("window/state", b""))
+        if self.settings.contains("window/state"):
+            self.restoreState(self.settings.value("window/state", b""))
+        else:
+            self._default_layout()
+            QTimer.singleShot(0, self._default_layout)  # again once the window is laid out
         self._apply_theme()
 
         bridge.submit(workbench.filter_choices, self._on_choices)
@@ -132,6 +138,19 @@ class MainWindow(QMainWindow):
             self.map.load_page(map_page)
 
     # -- construction ------------------------------------------------------------------
+
+    def _default_layout(self) -> None:
+        """First start: queues large, the map and detail a third of the width, alerts low."""
+        width, height = max(self.width(), 1200), max(self.height(), 800)
+        self.resizeDocks(
+            [self.detail_dock, self.map_dock], [width // 3] * 2, Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.detail_dock, self.map_dock],
+            [height * 2 // 5, height * 3 // 5],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks([self.alerts_dock], [height // 4], Qt.Orientation.Vertical)
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -13,27 +13,34 @@ from console.config import LOCAL_TZ
 from console.views.evaluation_pdf import evaluation_charts, evaluation_html, write_evaluation_pdf
 
 
-def metric(key: str, zh: str, value: object, num: int | None = None,
-           den: int | None = None) -> SimpleNamespace:
-    return SimpleNamespace(key=key, label_zh=zh, label_en=key, value=value, numerator=num,
-                           denominator=den)
+def metric(
+    key: str, zh: str, value: object, num: int | None = None, den: int | None = None
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        key=key, label_zh=zh, label_en=key, value=value, numerator=num, denominator=den
+    )
 
 
 def report() -> SimpleNamespace:
     streets = [
-        SimpleNamespace(kind="street", object_id=i, name=name, metrics=(), composite=c,
-                        grade=g, rank=r)
-        for i, name, c, g, r in [(1, "青年路街道", 91.5, "A", 1), (2, "<b>北院门</b>街道", 70.0,
-                                                                  "C", 2)]
+        SimpleNamespace(
+            kind="street", object_id=i, name=name, metrics=(), composite=c, grade=g, rank=r
+        )
+        for i, name, c, g, r in [
+            (1, "青年路街道", 91.5, "A", 1),
+            (2, "<b>北院门</b>街道", 70.0, "C", 2),
+        ]
     ]
     return SimpleNamespace(
         period_start=datetime(2026, 10, 1, tzinfo=LOCAL_TZ),
         period_end=datetime(2026, 11, 1, tzinfo=LOCAL_TZ),
         built_at=datetime(2026, 11, 2, 9, tzinfo=LOCAL_TZ),
         by_kind={"street": tuple(streets)},
-        district=(metric("closing_rate", "结案率", 93.72, 911, 972),
-                  metric("on_time_rate", "按期结案率", 75.82, 737, 972),
-                  metric("registered", "立案数", 996)),
+        district=(
+            metric("closing_rate", "结案率", 93.72, 911, 972),
+            metric("on_time_rate", "按期结案率", 75.82, 737, 972),
+            metric("registered", "立案数", 996),
+        ),
         daily=[(date(2026, 10, d), 30 + d, 25 + d) for d in range(1, 32)],
         by_category=[("0102", "暴露垃圾", 120), ("0101", "私搭乱建", 40)],
         by_street=[(1, "青年路街道", 300, 280, 250), (2, "<b>北院门</b>街道", 200, 150, 100)],
@@ -49,11 +56,18 @@ def test_html_escapes_and_shows_the_cross_check() -> None:
 
 def test_charts_are_drawn(qapp: object) -> None:
     charts = evaluation_charts(report())
-    assert set(charts) == {"chart://daily", "chart://streets", "chart://on_time",
-                           "chart://categories"}
+    assert set(charts) == {
+        "chart://daily",
+        "chart://streets",
+        "chart://on_time",
+        "chart://categories",
+    }
     for image in charts.values():
-        colours = {image.pixel(x, y) for x in range(0, image.width(), 37)
-                   for y in range(0, image.height(), 37)}
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 37)
+            for y in range(0, image.height(), 37)
+        }
         assert len(colours) > 3  # more than a blank page
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -142,8 +144,28 @@ def test_wall_command_screenshot(
     db.dispose()
     png = tmp_path / "wall.png"
     url = f"sqlite:///{path}"
-    assert main(["--db", url, "wall", "--screenshot", str(png), "--size", "1280x720"]) == 0
-    assert f"screenshot: {png}" in capsys.readouterr().out
+    # A process of its own, as the wall is started: Qt WebEngine does not take a second
+    # event loop run in one process (the gui command's test already ran one here).
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "--db",
+            url,
+            "wall",
+            "--screenshot",
+            str(png),
+            "--size",
+            "1280x720",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"screenshot: {png}" in run.stdout
     image = QImage(str(png))
     assert (image.width(), image.height()) == (1280, 720)
     assert image.pixelColor(3, 3).lightness() < 80
