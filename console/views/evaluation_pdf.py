@@ -83,7 +83,7 @@ def evaluation_html(report: Any, *, english: bool = False) -> str:
         )
     parts.append("</table>")
     for image in ("chart://daily", "chart://streets", "chart://on_time", "chart://categories"):
-        parts.append(f"<p><img src='{image}' width='640'></p>")
+        parts.append(f"<p><img src='{image}' width='500'></p>")
     for kind, scores in report.by_kind.items():
         zh, en = KIND_NAMES.get(kind, (kind, kind))
         parts.append(f"<h2>{escape(en if english else zh)}</h2>")
@@ -149,8 +149,33 @@ def evaluation_charts(report: Any, *, english: bool = False) -> dict[str, Any]:
     }
 
 
+def ensure_gui_application() -> None:
+    """Qt paints text only with a QGuiApplication: make one for a command-line export.
+
+    With no screen (a duty server, CI) it renders offscreen; that is no user-facing default,
+    only the way a document gets drawn where there is nothing to show it on.
+    """
+    import os
+    import sys
+
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        return
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    global _APP
+    _APP = QGuiApplication(sys.argv[:1])
+
+
+_APP: Any = None
+
+
 def write_evaluation_pdf(report: Any, path: Path, *, english: bool = False) -> Path:
     """The evaluation report as an A4 PDF with its charts; returns the path."""
+    ensure_gui_application()
     start = report.period_start.astimezone(LOCAL_TZ)
     return write_html_pdf(
         evaluation_html(report, english=english),

@@ -43,3 +43,42 @@ def test_bad_input_is_a_clear_error(
     assert main(["--db", demo_db.url, "evaluate", *argv]) == 2
     err = capsys.readouterr().err
     assert "错误" in err and ("YYYY-MM" in err or ".xlsx" in err)
+
+
+def test_evaluate_month_to_pdf_from_a_shell_with_no_window(
+    tmp_path: Path, demo_template: Path
+) -> None:
+    """The monthly run on a duty server: its own process, no screen, a PDF with the charts."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, db)
+    out = tmp_path / "evaluation.pdf"
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "--db",
+            f"sqlite:///{db}",
+            "evaluate",
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000
