@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scan", "run one supervision scan (预警/超期/督办) and print what it raised"),
     "scheduler": ("scheduler", "the duty server: supervision scans and reminders, headless"),
     "evaluate": ("evaluate", "the monthly performance evaluation (绩效评价), to .xlsx or .pdf"),
+    "ingest": ("ingest", "import reports from CSV / JSON / Open311 / GeoJSON, with a report file"),
 }
 
 

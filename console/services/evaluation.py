@@ -31,8 +31,10 @@ from console.services.evaluation_metrics import (
     POSITION_ROLES,
     REGION_LEVELS,
     EvaluationConfig,
+    Fact,
+    all_position_facts,
     case_ids_query,
-    counts_query,
+    counts_queries,
     facts_for,
     metric_family,
 )
@@ -207,16 +209,17 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
 # -- the evaluation --------------------------------------------------------------------------
 
 
-def _counts(
-    session: Session, kind: str, start: datetime, end: datetime, config: EvaluationConfig
-) -> dict[int, dict[str, int]]:
-    dialect = session.get_bind().dialect.name
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for obj, metric, n in session.execute(
-        counts_query(facts_for(kind, start, end, config, dialect))
-    ):
-        if obj is not None:
-            out[int(obj)][metric] = int(n)
+def _counts(session: Session, facts: list[Fact]) -> dict[str, dict[int, dict[str, int]]]:
+    """kind → object → metric → number of cases (objects and metrics without a case left out)."""
+    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for query, keys in counts_queries(facts):
+        for row in session.execute(query):
+            obj = row[0]
+            if obj is None:
+                continue
+            for (kind, metric), n in zip(keys, row[1:], strict=True):
+                if n:
+                    out[kind][int(obj)][metric] = int(n)
     return out
 
 
@@ -268,7 +271,8 @@ def evaluate(
     regions = session.execute(select(Region.id, Region.level, Region.name, Region.parent_id)).all()
     parent = {r.id: r.parent_id for r in regions}
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
-    grid_counts = _counts(session, "grid", start, end, config)
+    dialect = session.get_bind().dialect.name
+    grid_counts = _counts(session, facts_for("grid", start, end, config, dialect))["grid"]
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
     district_counts: dict[str, int] = defaultdict(int)
@@ -296,11 +300,13 @@ def evaluate(
         by_kind[level] = _score(level, names[level], rolled[level], config, grids_in[level])
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
+    department_counts = _counts(session, facts_for("department", start, end, config, dialect))
     by_kind["department"] = _score(
-        "department", departments, _counts(session, "department", start, end, config), config
+        "department", departments, department_counts["department"], config
     )
+    position_counts = _counts(session, all_position_facts(start, end, config, dialect))
     for kind, role in POSITION_ROLES.items():
-        counts = _counts(session, kind, start, end, config)
+        counts = position_counts[kind]
         people = dict(
             session.execute(
                 select(User.id, User.display_name).where(User.role == role, User.active.is_(True))

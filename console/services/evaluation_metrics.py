@@ -1,9 +1,10 @@
 """The evaluation's metric definitions as SQL, and its configuration read from resources.
 
-Every count is ``count(DISTINCT case_id)`` over a *fact* select in long form: one row
-``(object id, case id, metric key)`` per case that a metric counts for an object. The same
-select answers both the report (GROUP BY object, metric) and the drill-down (the cases behind
-one number), so a number and its cases can never disagree. Definitions: resources/evaluation/
+Every count is the number of distinct cases over a *fact*: a source (the cases, the events),
+an object column and the conditions under which a row counts a case for a metric. The same
+conditions answer both the report (one GROUP BY object per source, a conditional count per
+metric) and the drill-down (the cases behind one number), so a number and its cases can never
+disagree. Definitions: resources/evaluation/
 README.md.
 """
 
@@ -20,17 +21,15 @@ from sqlalchemy import (
     Float,
     Select,
     and_,
+    case,
     cast,
-    exists,
     extract,
     func,
     literal,
     not_,
     or_,
     select,
-    union_all,
 )
-from sqlalchemy.orm import aliased
 
 from console.config import resource
 from console.errors import ValidationError
@@ -250,35 +249,88 @@ def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
-def _previous(case_id: Any, at: Any, actions: tuple[str, ...]) -> Any:
-    """When the case last had one of ``actions`` at or before ``at`` (a correlated subquery)."""
-    prev = aliased(CaseEvent)
+@dataclass(frozen=True)
+class Fact:
+    """One metric of one kind: the cases ``case_id`` that count for the object ``obj``.
+
+    A row of ``source`` is a fact when it matches ``scope`` (what the kind's facts share, e.g.
+    "an event of the period by a duty chief") and ``where``. ``per_row``: every row of the
+    source is a different case (the source is the cases table), so no DISTINCT is needed.
+    """
+
+    kind: str
+    metric: str
+    obj: Any
+    case_id: Any
+    source: Any
+    scope: tuple[Any, ...]
+    where: tuple[Any, ...]
+    per_row: bool = False
+
+    def condition(self) -> ColumnElement[bool]:
+        return and_(*self.scope, *self.where)
+
+
+def _period_events(start: datetime, end: datetime) -> Any:
+    """The events of the cases touched in [start, end), each with the time of the case's latest
+    event (at or before it) of the kinds the time limits count from, and the lowest and highest
+    department any of the case's dispatches went to: window functions over one scan, in place
+    of a correlated subquery per event.
+    """
+    e = CaseEvent
+    upto = {"partition_by": e.case_id, "order_by": e.at}  # RANGE … CURRENT ROW: at <= e.at
+
+    def last(*actions: str) -> Any:
+        return func.max(case((e.action.in_(actions), e.at))).over(**upto)
+
+    def dispatched(fn: Any) -> Any:
+        return fn(case((e.action == "dispatch", e.department_id))).over(
+            partition_by=e.case_id, order_by=e.at, range_=(None, None)
+        )
+
+    touched = select(e.case_id).where(_in(e.at, start, end))
     return (
-        select(func.max(prev.at))
-        .where(prev.case_id == case_id, prev.action.in_(actions), prev.at <= at)
-        .scalar_subquery()
+        select(
+            e.id,
+            e.case_id,
+            e.at,
+            e.action,
+            e.actor_role,
+            e.actor_id,
+            e.department_id,
+            last("feedback").label("last_feedback"),
+            last("verify_pass", "self_handle").label("last_checked"),
+            last("register", "approve_return").label("last_registered"),
+            dispatched(func.min).label("dispatch_dept_lo"),
+            dispatched(func.max).label("dispatch_dept_hi"),
+        )
+        .where(e.case_id.in_(touched))
+        .subquery("ev")
     )
 
 
-def _fact(obj: Any, case_id: Any, metric: str, *where: Any, source: Any = None) -> Select[Any]:
-    query = select(obj.label("obj"), case_id.label("case_id"), literal(metric).label("metric"))
-    if source is not None:
-        query = query.select_from(source)
-    return query.where(*where)
+def _position_source(start: datetime, end: datetime) -> tuple[Any, Any]:
+    """(the period's events, those joined with their cases): shared by the position kinds."""
+    v = _period_events(start, end)
+    return v, v.join(Case.__table__, Case.id == v.c.case_id)
 
 
 # -- the facts per kind ----------------------------------------------------------------------
 
 
-def region_facts(
-    level: str, start: datetime, end: datetime, config: EvaluationConfig
-) -> list[Select[Any]]:
-    """Facts of a region level ("district" → one object, id 0) from the case columns.
+def _relevant_cases(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Every case-column fact needs one of these times in the period (narrows the scan)."""
+    c = Case
+    return or_(
+        _in(c.reported_at, start, end),
+        _in(c.registered_at, start, end),
+        _in(c.handled_at, start, end),
+        _in(c.closed_at, start, end),
+        _in(c.deadline_at, start, end),
+    )
 
-    registered_at / closed_at / handled_at are written by the register, close and feedback
-    events themselves (console.services.workflow), so these are the events' times.
-    """
-    obj = literal(0) if level == "district" else getattr(Case, f"{level}_id")
+
+def _due_and_closed(start: datetime, end: datetime) -> tuple[Any, Any]:
     c = Case
     closed = and_(c.state.in_(CLOSED_STATES), _in(c.closed_at, start, end))
     due = or_(
@@ -288,73 +340,87 @@ def region_facts(
             not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
         ),
     )
+    return due, closed
+
+
+def region_facts(level: str, start: datetime, end: datetime, config: EvaluationConfig) -> list[Fact]:
+    """Facts of a region level ("district" → one object, id 0) from the case columns.
+
+    registered_at / closed_at / handled_at are written by the register, close and feedback
+    events themselves (console.services.workflow), so these are the events' times.
+    """
+    obj = literal(0) if level == "district" else getattr(Case, f"{level}_id")
+    c = Case
+    due, closed = _due_and_closed(start, end)
     on_time = and_(closed, or_(c.deadline_at.is_(None), and_(c.handled_at <= c.deadline_at)))
     registered = _in(c.registered_at, start, end)
+    scope = (_relevant_cases(start, end),)
+
+    def fact(metric: str, *where: Any) -> Fact:
+        return Fact(level, metric, obj, c.id, c.__table__, scope, where, per_row=True)
+
     return [
-        _fact(obj, c.id, "reported", _in(c.reported_at, start, end)),
-        _fact(obj, c.id, "registered", registered),
-        _fact(obj, c.id, "public_registered", registered, c.source.in_(config.public_sources)),
-        _fact(obj, c.id, "due", due),
-        _fact(obj, c.id, "closed", closed),
-        _fact(obj, c.id, "closed_on_time", on_time),
+        fact("reported", _in(c.reported_at, start, end)),
+        fact("registered", registered),
+        fact("public_registered", registered, c.source.in_(config.public_sources)),
+        fact("due", due),
+        fact("closed", closed),
+        fact("closed_on_time", on_time),
     ]
 
 
 def department_facts(
     start: datetime, end: datetime, config: EvaluationConfig, dialect: str
-) -> list[Select[Any]]:
+) -> list[Fact]:
     c, e = Case, CaseEvent
-    closed = and_(c.state.in_(CLOSED_STATES), _in(c.closed_at, start, end))
-    due = or_(
-        closed,
-        and_(
-            _in(c.deadline_at, start, end),
-            not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
-        ),
-    )
-    handled = and_(c.department_id.is_not(None), _in(c.handled_at, start, end))
+    due, closed = _due_and_closed(start, end)
+    handled = _in(c.handled_at, start, end)
     dept = c.department_id
+    cases_scope = (dept.is_not(None), _relevant_cases(start, end))
+
+    def from_cases(metric: str, *where: Any) -> Fact:
+        return Fact("department", metric, dept, c.id, c.__table__, cases_scope, where, True)
+
+    def from_events(metric: str, action: str) -> Fact:
+        scope = (e.action == action, _in(e.at, start, end), e.department_id.is_not(None))
+        return Fact("department", metric, e.department_id, e.case_id, e.__table__, scope, ())
+
     return [
-        _fact(
-            e.department_id,
-            e.case_id,
-            "assigned",
-            e.action == "dispatch",
-            _in(e.at, start, end),
-            e.department_id.is_not(None),
-        ),
-        _fact(dept, c.id, "handled", handled),
-        _fact(dept, c.id, "handled_on_time", handled, c.handled_at <= c.deadline_at),
-        _fact(dept, c.id, "handled_late", handled, c.handled_at > c.deadline_at),
-        _fact(
-            e.department_id,
-            e.case_id,
-            "reworked",
-            e.action == "verify_fail",
-            _in(e.at, start, end),
-            e.department_id.is_not(None),
-        ),
-        _fact(dept, c.id, "due", due, dept.is_not(None)),
-        _fact(dept, c.id, "closed", closed, dept.is_not(None)),
+        from_events("assigned", "dispatch"),
+        from_cases("handled", handled),
+        from_cases("handled_on_time", handled, c.handled_at <= c.deadline_at),
+        from_cases("handled_late", handled, c.handled_at > c.deadline_at),
+        from_events("reworked", "verify_fail"),
+        from_cases("due", due),
+        from_cases("closed", closed),
     ]
 
 
 def position_facts(
-    kind: str, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
-) -> list[Select[Any]]:
-    e, c = CaseEvent, Case
-    role = POSITION_ROLES[kind]
-    base = (e.actor_role == role, e.actor_id.is_not(None), _in(e.at, start, end))
-    joined = e.__table__.join(c.__table__, c.id == e.case_id)
+    kind: str,
+    start: datetime,
+    end: datetime,
+    config: EvaluationConfig,
+    dialect: str,
+    events: tuple[Any, Any] | None = None,
+) -> list[Fact]:
+    """A position's facts, from :func:`_position_source` (``events``: one shared by kinds)."""
+    v, joined = _position_source(start, end) if events is None else events
+    c = Case
+    role = POSITION_ROLES.get(kind)
+    if role is None:
+        raise ValidationError(f"未知评价对象类型: {kind}")
+    scope = (v.c.actor_role == role, v.c.actor_id.is_not(None), _in(v.c.at, start, end))
 
-    def fact(metric: str, action: str | tuple[str, ...], *where: Any) -> Select[Any]:
+    def fact(metric: str, action: str | tuple[str, ...], *where: Any) -> Fact:
         actions = (action,) if isinstance(action, str) else action
-        return _fact(
-            e.actor_id, e.case_id, metric, *base, e.action.in_(actions), *where, source=joined
-        )
+        return Fact(
+            kind, metric, v.c.actor_id, v.c.case_id, joined, scope,
+            (v.c.action.in_(actions), *where),
+        )  # fmt: skip
 
     def within(key: str, since: Any) -> ColumnElement[bool]:
-        return seconds_between(dialect, since, e.at) <= config.limit_hours[key] * 3600.0
+        return seconds_between(dialect, since, v.c.at) <= config.limit_hours[key] * 3600.0
 
     if kind == "inspector":
         checks = ("verify_pass", "verify_fail")
@@ -366,11 +432,7 @@ def position_facts(
                 or_(c.registered_at.is_not(None), c.state == "voided"),
             ),
             fact("checked", checks),
-            fact(
-                "checked_on_time",
-                checks,
-                within("check", _previous(e.case_id, e.at, ("feedback",))),
-            ),
+            fact("checked_on_time", checks, within("check", v.c.last_feedback)),
         ]
     if kind == "intake":
         return [fact("received", "report")]
@@ -381,35 +443,34 @@ def position_facts(
             fact("voided_after_register", "register", c.state == "voided"),
             fact("registered_kept", "register", c.state != "voided"),
             fact("closed", "close"),
-            fact(
-                "closed_on_time",
-                "close",
-                within("close", _previous(e.case_id, e.at, ("verify_pass", "self_handle"))),
-            ),
+            fact("closed_on_time", "close", within("close", v.c.last_checked)),
         ]
-    if kind == "dispatcher":
-        # A case counts as wrongly dispatched if it went to more than one department.
-        later = aliased(CaseEvent)
-        redispatched = exists().where(
-            later.case_id == e.case_id,
-            later.action == "dispatch",
-            later.department_id != e.department_id,
-        )
-        return [
-            fact("dispatched", "dispatch"),
-            fact(
-                "dispatched_on_time",
-                "dispatch",
-                within("dispatch", _previous(e.case_id, e.at, ("register", "approve_return"))),
-            ),
-            fact("dispatched_accurate", "dispatch", not_(redispatched)),
-        ]
-    raise ValidationError(f"未知评价对象类型: {kind}")
+    # dispatcher. A case counts as wrongly dispatched if it went to more than one department.
+    redispatched = and_(
+        v.c.department_id.is_not(None), v.c.dispatch_dept_lo != v.c.dispatch_dept_hi
+    )
+    return [
+        fact("dispatched", "dispatch"),
+        fact("dispatched_on_time", "dispatch", within("dispatch", v.c.last_registered)),
+        fact("dispatched_accurate", "dispatch", not_(redispatched)),
+    ]
+
+
+def all_position_facts(
+    start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> list[Fact]:
+    """Every position kind's facts over one shared scan of the period's events."""
+    events = _position_source(start, end)
+    return [
+        f
+        for kind in POSITION_ROLES
+        for f in position_facts(kind, start, end, config, dialect, events)
+    ]
 
 
 def facts_for(
     kind: str, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
-) -> list[Select[Any]]:
+) -> list[Fact]:
     if kind in REGION_LEVELS or kind == "district":
         return region_facts(kind, start, end, config)
     if kind == "department":
@@ -417,19 +478,44 @@ def facts_for(
     return position_facts(kind, start, end, config, dialect)
 
 
-def counts_query(facts: list[Select[Any]]) -> Select[Any]:
-    """(object, metric, number of distinct cases) over the facts."""
-    sub = union_all(*facts).subquery()
-    return select(sub.c.obj, sub.c.metric, func.count(sub.c.case_id.distinct())).group_by(
-        sub.c.obj, sub.c.metric
-    )
+def counts_queries(facts: list[Fact]) -> list[tuple[Select[Any], list[tuple[str, str]]]]:
+    """The number of distinct cases per object of every fact, as few scans as possible.
+
+    Facts over the same source and object share one GROUP BY query with a conditional count
+    per fact: each query's rows are (object, one count per (kind, metric) in the list).
+    """
+    groups: dict[tuple[int, int], list[Fact]] = {}
+    for f in facts:
+        groups.setdefault((id(f.source), id(f.obj)), []).append(f)
+    out = []
+    for group in groups.values():
+        obj = group[0].obj
+        scopes: dict[int, ColumnElement[bool]] = {}
+        for f in group:
+            scopes.setdefault(id(f.scope), and_(*f.scope))
+        columns = []
+        for f in group:
+            # one scope: the WHERE applies it; several: each count must not see the others' rows
+            condition = and_(*f.where) if len(scopes) == 1 else f.condition()
+            hit = case((condition, f.case_id)) if f.where or len(scopes) > 1 else f.case_id
+            columns.append(func.count(hit) if f.per_row else func.count(hit.distinct()))
+        query = (
+            select(obj.label("obj"), *columns)
+            .select_from(group[0].source)
+            .where(or_(*scopes.values()))
+            .group_by(obj)
+        )
+        out.append((query, [(f.kind, f.metric) for f in group]))
+    return out
 
 
-def case_ids_query(facts: list[Select[Any]], object_id: int, metric: str) -> Select[Any]:
-    sub = union_all(*facts).subquery()
+def case_ids_query(facts: list[Fact], object_id: int, metric: str) -> Select[Any]:
+    """The cases behind one fact of one object: the same conditions as its count."""
+    f = next(f for f in facts if f.metric == metric)
     return (
-        select(sub.c.case_id)
-        .where(sub.c.obj == object_id, sub.c.metric == metric)
+        select(f.case_id)
+        .select_from(f.source)
+        .where(f.condition(), f.obj == object_id)
         .distinct()
-        .order_by(sub.c.case_id)
+        .order_by(f.case_id)
     )

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from console.config import LOCAL_TZ
 from console.errors import ConsoleError
+from console.services.supervision import alert_levels
 from console.services.wall_data import WallNumbers, WallSnapshot, WallSource
+from console.views.i18n import use_english
 from console.views.map_view import MapView
 from console.views.theme import theme_palette
 
@@ -52,6 +54,10 @@ QLabel#rankCell[hot="true"] {{ color: #ff6b63; font-weight: bold; }}
 QFrame#wallBanner {{ background-color: #8b1e1e; border: 3px solid #ff6b63; }}
 QLabel#wallBannerText {{ color: #ffffff; font-size: {title}px; font-weight: bold; }}
 """
+
+
+#: 督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker.
+LEVEL_NAMES = {level.level: (level.label_zh, level.label_en) for level in alert_levels()}
 
 
 class Ticker(QWidget):
@@ -345,7 +351,8 @@ class WallWindow(QWidget):
         if line.kind == "red":
             kind = self.tr("Overdue")
         else:
-            kind = self.tr("Supervision level %1").replace("%1", line.kind.rsplit("_", 1)[-1])
+            # The level's own name from resources/supervision/levels.csv (一级督办 …).
+            kind = LEVEL_NAMES.get(line.kind, (line.kind, line.kind))[1 if use_english() else 0]
         return f"【{kind}】 {line.number}  {line.street}  {line.address}"
 
     # -- the map -----------------------------------------------------------------------

@@ -1035,127 +1035,127 @@
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="145" />
+        <location filename="../../console/views/main_window.py" line="164" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="146" />
+        <location filename="../../console/views/main_window.py" line="165" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="147" />
+        <location filename="../../console/views/main_window.py" line="166" />
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="148" />
+        <location filename="../../console/views/main_window.py" line="167" />
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="149" />
+        <location filename="../../console/views/main_window.py" line="168" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="150" />
+        <location filename="../../console/views/main_window.py" line="169" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="152" />
+        <location filename="../../console/views/main_window.py" line="171" />
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="221" />
+        <location filename="../../console/views/main_window.py" line="240" />
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="244" />
+        <location filename="../../console/views/main_window.py" line="263" />
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="251" />
+        <location filename="../../console/views/main_window.py" line="270" />
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="253" />
+        <location filename="../../console/views/main_window.py" line="272" />
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="263" />
+        <location filename="../../console/views/main_window.py" line="282" />
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="292" />
+        <location filename="../../console/views/main_window.py" line="311" />
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="295" />
+        <location filename="../../console/views/main_window.py" line="314" />
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="301" />
+        <location filename="../../console/views/main_window.py" line="320" />
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="301" />
+        <location filename="../../console/views/main_window.py" line="320" />
         <source>User:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="319" />
+        <location filename="../../console/views/main_window.py" line="338" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="321" />
+        <location filename="../../console/views/main_window.py" line="340" />
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="321" />
+        <location filename="../../console/views/main_window.py" line="340" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="409" />
+        <location filename="../../console/views/main_window.py" line="428" />
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="450" />
+        <location filename="../../console/views/main_window.py" line="469" />
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="462" />
+        <location filename="../../console/views/main_window.py" line="481" />
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="462" />
+        <location filename="../../console/views/main_window.py" line="481" />
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="472" />
+        <location filename="../../console/views/main_window.py" line="491" />
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="487" />
+        <location filename="../../console/views/main_window.py" line="506" />
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -1535,132 +1535,127 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="145" />
+        <location filename="../../console/views/wall.py" line="151" />
         <source>Grid management wall</source>
-        <extracomment>The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
+        <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="151" />
+        <location filename="../../console/views/wall.py" line="157" />
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="153" />
+        <location filename="../../console/views/wall.py" line="159" />
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="160" />
+        <location filename="../../console/views/wall.py" line="166" />
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="207" />
+        <location filename="../../console/views/wall.py" line="213" />
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="211" />
+        <location filename="../../console/views/wall.py" line="217" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="212" />
+        <location filename="../../console/views/wall.py" line="218" />
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="213" />
+        <location filename="../../console/views/wall.py" line="219" />
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="214" />
+        <location filename="../../console/views/wall.py" line="220" />
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="215" />
+        <location filename="../../console/views/wall.py" line="221" />
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="216" />
+        <location filename="../../console/views/wall.py" line="222" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="229" />
+        <location filename="../../console/views/wall.py" line="235" />
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="236" />
+        <location filename="../../console/views/wall.py" line="242" />
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="240" />
+        <location filename="../../console/views/wall.py" line="246" />
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="310" />
+        <location filename="../../console/views/wall.py" line="316" />
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="328" />
-        <location filename="../../console/views/wall.py" line="336" />
+        <location filename="../../console/views/wall.py" line="334" />
+        <location filename="../../console/views/wall.py" line="342" />
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="328" />
+        <location filename="../../console/views/wall.py" line="334" />
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="328" />
-        <location filename="../../console/views/wall.py" line="346" />
+        <location filename="../../console/views/wall.py" line="334" />
+        <location filename="../../console/views/wall.py" line="352" />
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="328" />
+        <location filename="../../console/views/wall.py" line="334" />
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="333" />
+        <location filename="../../console/views/wall.py" line="339" />
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="336" />
+        <location filename="../../console/views/wall.py" line="342" />
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="336" />
+        <location filename="../../console/views/wall.py" line="342" />
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="336" />
+        <location filename="../../console/views/wall.py" line="342" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="341" />
+        <location filename="../../console/views/wall.py" line="347" />
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/wall.py" line="348" />
-        <source>Supervision level %1</source>
-        <translation>%1级督办</translation>
     </message>
     <message>
         <location filename="../../console/views/wall_app.py" line="78" />

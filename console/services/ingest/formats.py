@@ -1,0 +1,105 @@
+"""What every reader yields, the file-level errors, decoding and format detection."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from console.errors import ConsoleError
+
+FORMATS = ("csv", "jsonl", "json", "open311", "geojson")
+#: Messages quote at most this much of the input.
+QUOTE = 60
+
+
+class IngestFileError(ConsoleError):
+    """A file that cannot be read at all (nothing in it is imported)."""
+
+    code = "file_rejected"
+
+    def __init__(self, message: str, *, code: str = "file_rejected", line: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
+
+
+@dataclass
+class Record:
+    """One row of the input: its (1-based) line, the raw fields, or why it could not be read."""
+
+    line: int
+    data: dict[str, Any] | None = None
+    #: (code, message) when the row itself is unreadable
+    error: tuple[str, str] | None = None
+
+
+@dataclass
+class Parsed:
+    records: list[Record]
+    format: str
+    encoding: str = "utf-8"
+    #: the file's column names (CSV headers, JSON keys seen) and which were not used
+    columns: list[str] = field(default_factory=list)
+
+
+def quote(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= QUOTE else text[:QUOTE] + "…"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    problem = ""
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            problem = f"第 {line} 行（字节 {exc.start}）"
+    raise IngestFileError(
+        f"无法识别文件编码（试过 {' / '.join(candidates)}，{problem} 处解码失败）；"
+        "请另存为 UTF-8 或 GBK",
+        code="bad_encoding",
+    )
+
+
+_JSONISH = re.compile(rb"^\s*([\[{<])")
+
+
+def detect(path: Path, head: bytes) -> str:
+    """The format of ``path`` from its extension, or from its first bytes when that is unclear."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".geojson":
+        return "geojson"
+    if suffix == ".xml":
+        return "open311"
+    head = head.removeprefix(codecs.BOM_UTF8)
+    match = _JSONISH.match(head)
+    if match is None:
+        return "csv"
+    first = match.group(1)
+    if first == b"<":
+        return "open311"
+    if b'"FeatureCollection"' in head or b'"Feature"' in head:
+        return "geojson"
+    if b'"service_code"' in head or b'"service_requests"' in head:
+        return "open311"
+    if first == b"{":
+        # One object per line, or one document?
+        lines = [ln for ln in head.splitlines() if ln.strip()]
+        if len(lines) > 1 and lines[0].strip().endswith(b"}") and lines[1].lstrip()[:1] == b"{":
+            return "jsonl"
+    return "json"

@@ -1,0 +1,376 @@
+"""Import one file of reports: parse everything, map, drop duplicates, one bulk insert, report.
+
+Every row ends accepted, duplicate or rejected (with its line, a code and a reason). The insert
+is one ``bulk_report`` call, so the database gets all accepted rows or none. Rows whose
+(source, external_id) is already in the database, or earlier in the same file, are duplicates:
+importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from console.db import Database
+from console.errors import (
+    ConsoleError,
+    OutsideDistrictError,
+    UnknownCategoryError,
+    ValidationError,
+)
+from console.models import Case, Category
+from console.services import reference_data
+from console.services.actors import Actor
+from console.services.bulk_intake import bulk_report
+from console.services.ingest import mapping
+from console.services.ingest.csv_reader import read_csv
+from console.services.ingest.formats import FORMATS, IngestFileError, Parsed, detect
+from console.services.ingest.geojson_reader import read_geojson
+from console.services.ingest.json_reader import read_json, read_jsonl
+from console.services.ingest.open311_reader import load_services, read_open311
+from console.services.ingest.report import RowOutcome, report_path_for, write_report
+from console.services.locator import DbLocator, Locator
+from console.services.report_input import ReportInput, validate
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 1_000_000
+_CHUNK = 500
+READERS: dict[str, Callable[[bytes], Parsed]] = {
+    "csv": read_csv,
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "open311": read_open311,
+    "geojson": read_geojson,
+}
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestResult:
+    total: int
+    accepted: int
+    duplicates: int
+    #: (line, code, message), by line
+    rejected: list[tuple[int, str, str]]
+    encoding: str
+    format: str
+    report_path: Path
+    dry_run: bool = False
+    unknown_columns: list[str] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+
+
+def resolve_source(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    found = mapping.SOURCES.get(value.strip()) or mapping.SOURCES.get(value.strip().lower())
+    if found is None:
+        raise ValidationError(
+            f"未知来源: {value!r}（可选: {' / '.join(mapping.SOURCES)}）", field="source"
+        )
+    return found
+
+
+def read_file(path: Path, fmt: str = "auto", *, max_bytes: int = MAX_BYTES) -> Parsed:
+    """Parse ``path`` whole; a file that cannot be read at all is an IngestFileError."""
+    if fmt != "auto" and fmt not in FORMATS:
+        raise IngestFileError(f"未知格式 {fmt!r}（可选: auto, {', '.join(FORMATS)}）")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestFileError(
+                f"文件过大: {size / 1e6:.1f} MB，上限 {max_bytes / 1e6:.1f} MB；请拆分后导入",
+                code="file_too_large",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestFileError(
+            f"无法读取文件 {path}: {exc.strerror or exc}", code="unreadable"
+        ) from None
+    if not data.strip():
+        raise IngestFileError("文件为空", code="empty_file")
+    if fmt == "auto":
+        fmt = detect(path, data[:4096])
+    return READERS[fmt](data)
+
+
+def ingest_file(
+    db: Database,
+    path: Path | str,
+    *,
+    format: str = "auto",
+    source: str | None = None,
+    dry_run: bool = False,
+    actor: Actor,
+    now: datetime,
+    progress: Progress | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+    locator: Locator | None = None,
+    report: bool = True,
+) -> IngestResult:
+    path = Path(path)
+    report_path = report_path_for(path)
+    fixed_source = resolve_source(source)
+    try:
+        parsed = read_file(path, format, max_bytes=max_bytes)
+        if len(parsed.records) > max_rows:
+            raise IngestFileError(
+                f"行数过多: {len(parsed.records):,} 行，上限 {max_rows:,} 行；请拆分后导入",
+                code="too_many_rows",
+            )
+    except IngestFileError as exc:
+        if report:
+            write_report(
+                report_path,
+                [RowOutcome(exc.line, "rejected", "", exc.code, exc.message)],
+                {"file": path.name, "status": "unreadable", "code": exc.code},
+            )
+        raise
+    total = len(parsed.records)
+    steps = 2 * total + 1
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, steps)
+
+    tick(0)
+    outcomes: list[RowOutcome] = []
+    lines: list[int] = []
+    reports: list[ReportInput] = []
+    unknown: list[str] = []
+    if parsed.format == "open311":
+        services = load_services()
+
+        def fields_of(data: dict[str, Any]) -> dict[str, Any]:
+            return mapping.open311_fields(data, services)
+
+    else:
+        plan = mapping.plan_columns(parsed.columns)
+        unknown = plan.unknown
+        columns = list(plan.columns.items())
+
+        def fields_of(data: dict[str, Any]) -> dict[str, Any]:
+            return {f: data.get(c) for c, f in columns}
+
+    default_source = "public" if parsed.format == "open311" else "inspector"
+    for i, record in enumerate(parsed.records):
+        if record.error is not None:
+            outcomes.append(RowOutcome(record.line, "rejected", "", *record.error))
+        else:
+            assert record.data is not None
+            try:
+                fields = fields_of(record.data)
+                if fixed_source is not None and fields.get("source") in (None, ""):
+                    fields["source"] = fixed_source
+                reports.append(mapping.to_report(fields, default_source=default_source))
+                lines.append(record.line)
+            except ConsoleError as exc:
+                outcomes.append(RowOutcome(record.line, "rejected", "", exc.code, exc.message))
+        if i % 5000 == 0:
+            tick(i)
+    tick(total)
+
+    keep = _drop_duplicates(db, reports, lines, outcomes)
+    reports = [reports[i] for i in keep]
+    lines = [lines[i] for i in keep]
+    locator = locator or DbLocator(db)
+    if dry_run:
+        rejected_idx = check_reports(db, reports, locator=locator)
+        numbers: list[str] = [""] * len(reports)
+    else:
+        try:
+            result = bulk_report(db, actor, reports, now=now, locator=locator)
+        except IntegrityError:
+            raise IngestFileError(
+                "导入时有人同时写入了相同外部编号的案件；未导入任何记录，请重试",
+                code="conflict",
+            ) from None
+        rejected_idx = result.rejected
+        numbers = _numbers(db, result.case_ids)
+    tick(steps - 1)
+    rejected_at = {index: (code, message) for index, code, message in rejected_idx}
+    accepted_numbers = iter(numbers)
+    accepted = 0
+    for index, line in enumerate(lines):
+        if index in rejected_at:
+            code, message = rejected_at[index]
+            if code == OutsideDistrictError.code:
+                code, message = _maybe_swapped(locator, reports[index], code, message)
+            outcomes.append(RowOutcome(line, "rejected", "", code, message))
+        else:
+            accepted += 1
+            number = next(accepted_numbers, "") if not dry_run else ""
+            outcomes.append(RowOutcome(line, "valid" if dry_run else "accepted", number))
+    outcomes.sort(key=lambda o: o.line)
+    rejected = [(o.line, o.code, o.message) for o in outcomes if o.status == "rejected"]
+    duplicates = sum(1 for o in outcomes if o.status == "duplicate")
+    if report:
+        write_report(
+            report_path,
+            outcomes,
+            {
+                "file": path.name,
+                "format": parsed.format,
+                "encoding": parsed.encoding,
+                "dry_run": dry_run,
+                "total": total,
+                "accepted": 0 if dry_run else accepted,
+                "valid": accepted,
+                "duplicates": duplicates,
+                "rejected": len(rejected),
+                "unknown_columns": ";".join(unknown),
+            },
+        )
+    tick(steps)
+    return IngestResult(
+        total=total,
+        accepted=0 if dry_run else accepted,
+        duplicates=duplicates,
+        rejected=rejected,
+        encoding=parsed.encoding,
+        format=parsed.format,
+        report_path=report_path,
+        dry_run=dry_run,
+        unknown_columns=unknown,
+        outcomes=outcomes,
+    )
+
+
+def _drop_duplicates(
+    db: Database, reports: list[ReportInput], lines: list[int], outcomes: list[RowOutcome]
+) -> list[int]:
+    """Indexes of ``reports`` to import; the others are recorded as duplicates in ``outcomes``."""
+    keys: dict[tuple[str, str], int] = {}
+    keep: list[int] = []
+    for i, r in enumerate(reports):
+        if isinstance(r.external_id, str) and r.external_id.strip():
+            key = (r.source, r.external_id.strip())
+            if key in keys:
+                outcomes.append(
+                    RowOutcome(
+                        lines[i],
+                        "duplicate",
+                        "",
+                        "duplicate_in_file",
+                        f"外部编号 {mapping.quote(key[1])} 与第 {lines[keys[key]]} 行重复",
+                    )
+                )
+                continue
+            keys[key] = i
+        keep.append(i)
+    existing = existing_keys(db, list(keys))
+    if not existing:
+        return keep
+    numbers = existing
+    result = []
+    for i in keep:
+        r = reports[i]
+        key = (r.source, r.external_id.strip()) if isinstance(r.external_id, str) else None
+        if key is not None and key in numbers:
+            outcomes.append(
+                RowOutcome(
+                    lines[i],
+                    "duplicate",
+                    numbers[key],
+                    "already_imported",
+                    f"外部编号 {mapping.quote(key[1])} 已导入（案件 {numbers[key]}）",
+                )
+            )
+        else:
+            result.append(i)
+    return result
+
+
+def existing_keys(db: Database, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(source, external_id) → case number, for the keys already in the database."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for src, ext in keys:
+        by_source[src].append(ext)
+    found: dict[tuple[str, str], str] = {}
+    with db.read() as s:
+        for src, ids in by_source.items():
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                for ext, number in s.execute(
+                    select(Case.external_id, Case.number).where(
+                        Case.source == src, Case.external_id.in_(chunk)
+                    )
+                ):
+                    found[(src, ext)] = number
+    return found
+
+
+def _numbers(db: Database, case_ids: list[int]) -> list[str]:
+    if not case_ids:
+        return []
+    with db.read() as s:
+        rows = s.execute(
+            select(Case.id, Case.number).where(Case.id.between(min(case_ids), max(case_ids)))
+        )
+        numbers = {case_id: number for case_id, number in rows}
+    return [numbers.get(i, "") for i in case_ids]
+
+
+def _maybe_swapped(
+    locator: Locator, report: ReportInput, code: str, message: str
+) -> tuple[str, str]:
+    """An outside-district point that would be inside with lon and lat exchanged."""
+    try:
+        lon, lat = float(report.lon), float(report.lat)
+        if abs(lon) <= 90 and locator.locate(lat, lon) is not None:
+            return (
+                "swapped_coordinates",
+                f"位置 ({lon}, {lat}) 在辖区外，但交换后 ({lat}, {lon}) 在辖区内：经纬度写反了",
+            )
+    except (TypeError, ValueError):
+        pass
+    return code, message
+
+
+def check_reports(
+    db: Database, reports: Sequence[ReportInput], *, locator: Locator
+) -> list[tuple[int, str, str]]:
+    """bulk_report's checks without the insert (a dry run): (index, code, message) per fault."""
+    rejected: list[tuple[int, str, str]] = []
+    cleaned: list[tuple[int, ReportInput]] = []
+    for index, raw in enumerate(reports):
+        try:
+            cleaned.append((index, validate(raw)))
+        except ConsoleError as exc:
+            rejected.append((index, exc.code, exc.message))
+    with db.read() as s:
+        kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for taxonomy, code, kind in s.execute(
+            select(Category.taxonomy, Category.code, Category.kind)
+        ):
+            kinds[(taxonomy, code)].add(kind)
+    located = locator.locate_many(
+        np.fromiter((r.lon for _, r in cleaned), float, len(cleaned)),
+        np.fromiter((r.lat for _, r in cleaned), float, len(cleaned)),
+    )
+    for (index, r), loc in zip(cleaned, located, strict=True):
+        taxonomy = r.taxonomy or reference_data.DEFAULT_TAXONOMY
+        known = set(kinds.get((taxonomy, r.category_code), ()))
+        if r.kind is not None:
+            known &= {r.kind}
+        if len(known) != 1:
+            err: ConsoleError = (
+                UnknownCategoryError(f"未知类别代码 {r.category_code}（{taxonomy}）")
+                if not known
+                else ValidationError(f"类别代码 {r.category_code} 部件和事件都有，请注明类型")
+            )
+            rejected.append((index, err.code, err.message))
+        elif loc[0] < 0:
+            reason = locator.explain_outside(r.lon, r.lat)
+            err = OutsideDistrictError(f"位置 ({r.lon}, {r.lat}): {reason}")
+            rejected.append((index, err.code, err.message))
+    return sorted(rejected)

@@ -1,0 +1,59 @@
+"""The report file written beside the input: one line per row, then a summary."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_MESSAGE = 300
+#: Cells starting with these are formulas to Excel; a leading ' keeps them text.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+HEADER = ("line", "status", "case_number", "code", "message")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    line: int
+    status: str  # accepted / duplicate / rejected (/ valid in a dry run)
+    case_number: str = ""
+    code: str = ""
+    message: str = ""
+
+
+def report_path_for(path: Path) -> Path:
+    return path.with_name(path.name + ".report.csv")
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "…"
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def write_report(path: Path, outcomes: Iterable[RowOutcome], summary: dict[str, object]) -> Path:
+    """``path`` in UTF-8 with BOM (Excel opens it as such), rows by line, summary at the end."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for o in sorted(outcomes, key=lambda o: o.line):
+            w.writerow((o.line, o.status, o.case_number, safe_cell(o.code), safe_cell(o.message)))
+        w.writerow(())
+        w.writerow(("#summary", *(f"{k}={safe_cell(v)}" for k, v in summary.items())))
+    tmp.replace(path)
+    return path
+
+
+def read_report(path: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The rows and summary of a report file (for tests and tools)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    body = [dict(zip(HEADER, r, strict=True)) for r in rows[1:] if r and r[0] != "#summary"]
+    summary: dict[str, str] = {}
+    for r in rows:
+        if r and r[0] == "#summary":
+            summary = dict(cell.split("=", 1) for cell in r[1:])
+    return body, summary

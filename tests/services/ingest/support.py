@@ -1,0 +1,36 @@
+"""Shared helpers for the ingest tests: points inside the demo district, writing fixtures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from console.config import LOCAL_TZ
+from console.db import Database
+from console.models import Case
+from console.services.actors import Actor
+from console.services.demo import random_points_in_grids
+
+IMPORTER = Actor(id=None, name="批量导入", role="intake")
+NOW = datetime(2026, 11, 23, 11, 0, tzinfo=LOCAL_TZ)
+
+
+def points(db: Database, n: int = 20) -> list[tuple[float, float]]:
+    with db.read() as s:
+        lons, lats = random_points_in_grids(s, n, seed=5)
+    return [(round(float(x), 6), round(float(y), 6)) for x, y in zip(lons, lats, strict=True)]
+
+
+def case_count(db: Database) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Case)) or 0
+
+
+def cases(db: Database) -> list[SimpleNamespace]:
+    """Every case's columns, as plain attributes (usable after the session closed)."""
+    columns = Case.__table__.columns
+    with db.read() as s:
+        rows = s.execute(select(*columns).order_by(Case.id)).all()
+    return [SimpleNamespace(**row._mapping) for row in rows]
