@@ -13,6 +13,7 @@ from console.bench.evaluation_bench import run_evaluation_bench
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
 from console.bench.harness import format_table
+from console.bench.ingest_bench import run_ingest_bench
 from console.bench.scan_bench import run_scan_bench
 
 
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         figures.extend(run_scan_bench(workdir, args.quick, log))
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))
+        log("ingest…")
+        figures.extend(run_ingest_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.bench.map_bench import run_map_bench
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     literal,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 
 from console.config import resource
 from console.errors import ValidationError
@@ -271,48 +273,37 @@ class Fact:
         return and_(*self.scope, *self.where)
 
 
-def _period_events(start: datetime, end: datetime) -> Any:
-    """The events of the cases touched in [start, end), each with the time of the case's latest
-    event (at or before it) of the kinds the time limits count from, and the lowest and highest
-    department any of the case's dispatches went to: window functions over one scan, in place
-    of a correlated subquery per event.
-    """
-    e = CaseEvent
-    upto = {"partition_by": e.case_id, "order_by": e.at}  # RANGE … CURRENT ROW: at <= e.at
-
-    def last(*actions: str) -> Any:
-        return func.max(case((e.action.in_(actions), e.at))).over(**upto)
-
-    def dispatched(fn: Any) -> Any:
-        return fn(case((e.action == "dispatch", e.department_id))).over(
-            partition_by=e.case_id, order_by=e.at, range_=(None, None)
-        )
-
-    touched = select(e.case_id).where(_in(e.at, start, end))
+def _previous(case_id: Any, at: Any, actions: tuple[str, ...]) -> Any:
+    """When the case last had one of ``actions`` at or before ``at`` (a correlated subquery:
+    a seek in ix_case_events_case_action_at, evaluated only for the events that need it)."""
+    prev = aliased(CaseEvent)
     return (
-        select(
-            e.id,
-            e.case_id,
-            e.at,
-            e.action,
-            e.actor_role,
-            e.actor_id,
-            e.department_id,
-            last("feedback").label("last_feedback"),
-            last("verify_pass", "self_handle").label("last_checked"),
-            last("register", "approve_return").label("last_registered"),
-            dispatched(func.min).label("dispatch_dept_lo"),
-            dispatched(func.max).label("dispatch_dept_hi"),
-        )
-        .where(e.case_id.in_(touched))
-        .subquery("ev")
+        select(func.max(prev.at))
+        .where(prev.case_id == case_id, prev.action.in_(actions), prev.at <= at)
+        .scalar_subquery()
     )
 
 
-def _position_source(start: datetime, end: datetime) -> tuple[Any, Any]:
-    """(the period's events, those joined with their cases): shared by the position kinds."""
-    v = _period_events(start, end)
-    return v, v.join(Case.__table__, Case.id == v.c.case_id)
+#: The events a position metric counts (any position's); narrows the one scan of the period.
+POSITION_ACTIONS = (
+    "report", "register", "close", "dispatch", "verify_pass", "verify_fail",
+)  # fmt: skip
+
+
+def _position_source(start: datetime, end: datetime) -> tuple[Any, Any, tuple[Any, ...]]:
+    """(the events, those joined with their cases, the scope every position fact shares).
+
+    One object per evaluation, so that the four position kinds count in a single scan of the
+    period's events (ix_case_events_action_at covers the scan).
+    """
+    e = aliased(CaseEvent, name="ev")
+    scope = (
+        e.action.in_(POSITION_ACTIONS),
+        _in(e.at, start, end),
+        e.actor_role.in_(tuple(POSITION_ROLES.values())),
+        e.actor_id.is_not(None),
+    )
+    return e, e.__table__.join(Case.__table__, Case.id == e.case_id), scope
 
 
 # -- the facts per kind ----------------------------------------------------------------------
@@ -402,25 +393,24 @@ def position_facts(
     end: datetime,
     config: EvaluationConfig,
     dialect: str,
-    events: tuple[Any, Any] | None = None,
+    events: tuple[Any, Any, tuple[Any, ...]] | None = None,
 ) -> list[Fact]:
     """A position's facts, from :func:`_position_source` (``events``: one shared by kinds)."""
-    v, joined = _position_source(start, end) if events is None else events
+    v, joined, scope = _position_source(start, end) if events is None else events
     c = Case
     role = POSITION_ROLES.get(kind)
     if role is None:
         raise ValidationError(f"未知评价对象类型: {kind}")
-    scope = (v.c.actor_role == role, v.c.actor_id.is_not(None), _in(v.c.at, start, end))
 
     def fact(metric: str, action: str | tuple[str, ...], *where: Any) -> Fact:
         actions = (action,) if isinstance(action, str) else action
         return Fact(
-            kind, metric, v.c.actor_id, v.c.case_id, joined, scope,
-            (v.c.action.in_(actions), *where),
+            kind, metric, v.actor_id, v.case_id, joined, scope,
+            (v.actor_role == role, v.action.in_(actions), *where),
         )  # fmt: skip
 
     def within(key: str, since: Any) -> ColumnElement[bool]:
-        return seconds_between(dialect, since, v.c.at) <= config.limit_hours[key] * 3600.0
+        return seconds_between(dialect, since, v.at) <= config.limit_hours[key] * 3600.0
 
     if kind == "inspector":
         checks = ("verify_pass", "verify_fail")
@@ -432,7 +422,11 @@ def position_facts(
                 or_(c.registered_at.is_not(None), c.state == "voided"),
             ),
             fact("checked", checks),
-            fact("checked_on_time", checks, within("check", v.c.last_feedback)),
+            fact(
+                "checked_on_time",
+                checks,
+                within("check", _previous(v.case_id, v.at, ("feedback",))),
+            ),
         ]
     if kind == "intake":
         return [fact("received", "report")]
@@ -443,15 +437,26 @@ def position_facts(
             fact("voided_after_register", "register", c.state == "voided"),
             fact("registered_kept", "register", c.state != "voided"),
             fact("closed", "close"),
-            fact("closed_on_time", "close", within("close", v.c.last_checked)),
+            fact(
+                "closed_on_time",
+                "close",
+                within("close", _previous(v.case_id, v.at, ("verify_pass", "self_handle"))),
+            ),
         ]
     # dispatcher. A case counts as wrongly dispatched if it went to more than one department.
-    redispatched = and_(
-        v.c.department_id.is_not(None), v.c.dispatch_dept_lo != v.c.dispatch_dept_hi
+    later = aliased(CaseEvent)
+    redispatched = exists().where(
+        later.case_id == v.case_id,
+        later.action == "dispatch",
+        later.department_id != v.department_id,
     )
     return [
         fact("dispatched", "dispatch"),
-        fact("dispatched_on_time", "dispatch", within("dispatch", v.c.last_registered)),
+        fact(
+            "dispatched_on_time",
+            "dispatch",
+            within("dispatch", _previous(v.case_id, v.at, ("register", "approve_return"))),
+        ),
         fact("dispatched_accurate", "dispatch", not_(redispatched)),
     ]
 
