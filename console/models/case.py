@@ -57,6 +57,7 @@ class Case(Base):
         Index("ix_cases_state_reported", "state", "reported_at"),
         # "All open" queue: walk back from the newest case (the open backlog is recent).
         Index("ix_cases_reported_at", "reported_at"),
+        Index("ix_cases_closed_at_state", "closed_at", "state"),
         # Queue filters: the newest cases of one street or department in given states.
         Index("ix_cases_street_state_reported", "street_id", "state", "reported_at"),
         Index("ix_cases_department_state_reported", "department_id", "state", "reported_at"),
@@ -128,6 +129,16 @@ class CaseEvent(Base):
     __table_args__ = (
         # "When did this case last have action X": evaluation and timeline lookups.
         Index("ix_case_events_case_action_at", "case_id", "action", "at"),
+        # covers the evaluation's scan of a period's events by action (console.services.evaluation)
+        Index(
+            "ix_case_events_action_at",
+            "action",
+            "at",
+            "actor_role",
+            "actor_id",
+            "department_id",
+            "case_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

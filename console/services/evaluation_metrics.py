@@ -296,14 +296,14 @@ def _position_source(start: datetime, end: datetime) -> tuple[Any, Any, tuple[An
     One object per evaluation, so that the four position kinds count in a single scan of the
     period's events (ix_case_events_action_at covers the scan).
     """
-    e = aliased(CaseEvent, name="ev")
+    e = CaseEvent.__table__.alias("ev")
     scope = (
-        e.action.in_(POSITION_ACTIONS),
-        _in(e.at, start, end),
-        e.actor_role.in_(tuple(POSITION_ROLES.values())),
-        e.actor_id.is_not(None),
+        e.c.action.in_(POSITION_ACTIONS),
+        _in(e.c.at, start, end),
+        e.c.actor_role.in_(tuple(POSITION_ROLES.values())),
+        e.c.actor_id.is_not(None),
     )
-    return e, e.__table__.join(Case.__table__, Case.id == e.case_id), scope
+    return e, e.join(Case.__table__, Case.id == e.c.case_id), scope
 
 
 # -- the facts per kind ----------------------------------------------------------------------
@@ -334,7 +334,9 @@ def _due_and_closed(start: datetime, end: datetime) -> tuple[Any, Any]:
     return due, closed
 
 
-def region_facts(level: str, start: datetime, end: datetime, config: EvaluationConfig) -> list[Fact]:
+def region_facts(
+    level: str, start: datetime, end: datetime, config: EvaluationConfig
+) -> list[Fact]:
     """Facts of a region level ("district" → one object, id 0) from the case columns.
 
     registered_at / closed_at / handled_at are written by the register, close and feedback
@@ -405,12 +407,12 @@ def position_facts(
     def fact(metric: str, action: str | tuple[str, ...], *where: Any) -> Fact:
         actions = (action,) if isinstance(action, str) else action
         return Fact(
-            kind, metric, v.actor_id, v.case_id, joined, scope,
-            (v.actor_role == role, v.action.in_(actions), *where),
+            kind, metric, v.c.actor_id, v.c.case_id, joined, scope,
+            (v.c.actor_role == role, v.c.action.in_(actions), *where),
         )  # fmt: skip
 
     def within(key: str, since: Any) -> ColumnElement[bool]:
-        return seconds_between(dialect, since, v.at) <= config.limit_hours[key] * 3600.0
+        return seconds_between(dialect, since, v.c.at) <= config.limit_hours[key] * 3600.0
 
     if kind == "inspector":
         checks = ("verify_pass", "verify_fail")
@@ -425,7 +427,7 @@ def position_facts(
             fact(
                 "checked_on_time",
                 checks,
-                within("check", _previous(v.case_id, v.at, ("feedback",))),
+                within("check", _previous(v.c.case_id, v.c.at, ("feedback",))),
             ),
         ]
     if kind == "intake":
@@ -440,22 +442,22 @@ def position_facts(
             fact(
                 "closed_on_time",
                 "close",
-                within("close", _previous(v.case_id, v.at, ("verify_pass", "self_handle"))),
+                within("close", _previous(v.c.case_id, v.c.at, ("verify_pass", "self_handle"))),
             ),
         ]
     # dispatcher. A case counts as wrongly dispatched if it went to more than one department.
     later = aliased(CaseEvent)
     redispatched = exists().where(
-        later.case_id == v.case_id,
+        later.case_id == v.c.case_id,
         later.action == "dispatch",
-        later.department_id != v.department_id,
+        later.department_id != v.c.department_id,
     )
     return [
         fact("dispatched", "dispatch"),
         fact(
             "dispatched_on_time",
             "dispatch",
-            within("dispatch", _previous(v.case_id, v.at, ("register", "approve_return"))),
+            within("dispatch", _previous(v.c.case_id, v.c.at, ("register", "approve_return"))),
         ),
         fact("dispatched_accurate", "dispatch", not_(redispatched)),
     ]
