@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))
         if not args.no_gui:
-            from console.bench.map_bench import run_map_bench
+            from console.views.map_bench import run_map_bench
 
             log("map…")
             figures.extend(run_map_bench(workdir, args.quick, log))

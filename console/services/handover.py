@@ -1,7 +1,6 @@
-"""The duty roster (值班表) and the shift handover (交接班). No Qt.
+"""The shift handover (交接班). No Qt. (The duty roster is console.services.duty_roster.)
 
-Shifts are data (resources/duty/shifts.csv: 白班 08:00–20:00, 夜班 20:00–08:00 the next day,
-local time). The roster says who is on duty (值班长, 派遣员) when; at the end of a shift
+At the end of a shift
 :func:`build_summary` counts what happened in it and what is still pending, the outgoing and
 incoming officers add notes and sign (:func:`save_handover`, :func:`sign`), and the summary is
 kept as JSON exactly as it was built, so a handover reads the same years later.
@@ -9,23 +8,51 @@ kept as JSON exactly as it was built, so a handover reads the same years later.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import cache
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from console.config import LOCAL_TZ, resource
+from console.config import LOCAL_TZ
 from console.domain.lifecycle import CLOCK_STATES, FINAL_STATES, STATE_LABELS
 from console.errors import PermissionDeniedError, ValidationError
-from console.models import Alert, Case, CaseEvent, DutyShift, Handover, User
+from console.models import Alert, Case, CaseEvent, Handover, User
+from console.services.duty_roster import (  # the roster, re-exported for the handover's users
+    DUTY_ROLES,
+    DutyEntry,
+    ShiftDef,
+    _aware,
+    alert_level_labels,
+    assign,
+    ensure_demo_roster,
+    on_duty,
+    role_labels,
+    roster,
+    roster_span,
+    shift_bounds,
+    shift_definitions,
+    shift_labels,
+)
 
-#: The roles that stand duty in the command center.
-DUTY_ROLES = ("duty_chief", "dispatcher")
+__all__ = [
+    "DUTY_ROLES",
+    "DutyEntry",
+    "ShiftDef",
+    "alert_level_labels",
+    "assign",
+    "ensure_demo_roster",
+    "on_duty",
+    "role_labels",
+    "roster",
+    "roster_span",
+    "shift_bounds",
+    "shift_definitions",
+    "shift_labels",
+]
+
 #: Order of the counts in a summary (and in the dialog and the PDF).
 COUNT_KEYS = (
     "new",
@@ -50,255 +77,6 @@ _EVENT_COUNTS = {
     "close": "closed",
 }
 SIDES = ("outgoing", "incoming")
-
-
-# --- shifts ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShiftDef:
-    """One shift of the day as defined in resources/duty/shifts.csv."""
-
-    code: str
-    label_zh: str
-    label_en: str
-    start: time
-    end: time
-
-    def bounds_on(self, day: date) -> tuple[datetime, datetime]:
-        """The local start and end of this shift when it starts on ``day``."""
-        start = datetime.combine(day, self.start, tzinfo=LOCAL_TZ)
-        end_day = day if self.end > self.start else day + timedelta(days=1)
-        return start, datetime.combine(end_day, self.end, tzinfo=LOCAL_TZ)
-
-
-def _parse_time(text: str, where: str) -> time:
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValidationError(f"{where}: 时间格式错误 {text!r}") from exc
-
-
-@cache
-def shift_definitions() -> tuple[ShiftDef, ...]:
-    """The shifts of resources/duty/shifts.csv, in the file's order."""
-    path = resource("duty", "shifts.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
-    shifts: list[ShiftDef] = []
-    for lineno, row in enumerate(rows, start=2):
-        where = f"{path.name} 第{lineno}行"
-        try:
-            shifts.append(
-                ShiftDef(
-                    code=row["code"].strip(),
-                    label_zh=row["label_zh"].strip(),
-                    label_en=row["label_en"].strip(),
-                    start=_parse_time(row["start"], where),
-                    end=_parse_time(row["end"], where),
-                )
-            )
-        except (KeyError, AttributeError) as exc:
-            raise ValidationError(f"{where}格式错误: {exc}") from exc
-    if not shifts:
-        raise ValidationError(f"{path.name} 未定义任何班次")
-    return tuple(shifts)
-
-
-def shift_labels() -> dict[str, tuple[str, str]]:
-    """Shift code → (label_zh, label_en)."""
-    return {s.code: (s.label_zh, s.label_en) for s in shift_definitions()}
-
-
-@cache
-def alert_level_labels() -> dict[str, tuple[str, str]]:
-    """Alert level → (label_zh, label_en), from resources/supervision/levels.csv."""
-    with resource("supervision", "levels.csv").open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {r["level"]: (r["label_zh"], r["label_en"]) for r in rows}
-
-
-@cache
-def role_labels() -> dict[str, tuple[str, str]]:
-    """Role code → (name_zh, name_en), from resources/org/roles.csv."""
-    with resource("org", "roles.csv").open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {r["code"]: (r["name_zh"], r["name_en"]) for r in rows}
-
-
-def _aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None:
-        raise ValidationError(f"{name} 须带时区: {value!r}", field=name)
-    return value
-
-
-def shift_bounds(at: datetime) -> tuple[datetime, datetime, str]:
-    """(start, end, shift code) of the shift containing ``at``; start ≤ at < end, local time."""
-    local = _aware(at, "at").astimezone(LOCAL_TZ)
-    for day in (local.date() - timedelta(days=1), local.date()):
-        for shift in shift_definitions():
-            start, end = shift.bounds_on(day)
-            if start <= local < end:
-                return start, end, shift.code
-    raise ValidationError(f"{local:%H:%M} 不属于任何班次 (resources/duty/shifts.csv)")
-
-
-def roster_span(now: datetime) -> tuple[datetime, datetime]:
-    """Local midnight today to midnight after tomorrow: the roster dialog's window."""
-    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
-    start = datetime.combine(today, time(0), tzinfo=LOCAL_TZ)
-    return start, start + timedelta(days=2)
-
-
-# --- roster ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DutyEntry:
-    """One person on duty in one role from ``starts_at`` to ``ends_at`` (local time)."""
-
-    user_id: int
-    username: str
-    display_name: str
-    role: str
-    starts_at: datetime
-    ends_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "user_id": self.user_id,
-            "username": self.username,
-            "display_name": self.display_name,
-            "role": self.role,
-            "starts_at": self.starts_at.isoformat(),
-            "ends_at": self.ends_at.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DutyEntry:
-        return cls(
-            user_id=int(data["user_id"]),
-            username=str(data["username"]),
-            display_name=str(data["display_name"]),
-            role=str(data["role"]),
-            starts_at=datetime.fromisoformat(data["starts_at"]),
-            ends_at=datetime.fromisoformat(data["ends_at"]),
-        )
-
-
-_ROLE_ORDER = case({role: i for i, role in enumerate(DUTY_ROLES)}, value=DutyShift.role, else_=99)
-
-
-def _entries(session: Session, *conditions: Any) -> list[DutyEntry]:
-    rows = session.execute(
-        select(
-            DutyShift.user_id,
-            User.username,
-            User.display_name,
-            DutyShift.role,
-            DutyShift.starts_at,
-            DutyShift.ends_at,
-        )
-        .join(User, User.id == DutyShift.user_id)
-        .where(*conditions)
-        .order_by(DutyShift.starts_at, _ROLE_ORDER, User.username)
-    ).all()
-    return [
-        DutyEntry(
-            user_id=r.user_id,
-            username=r.username,
-            display_name=r.display_name,
-            role=r.role,
-            starts_at=r.starts_at.astimezone(LOCAL_TZ),
-            ends_at=r.ends_at.astimezone(LOCAL_TZ),
-        )
-        for r in rows
-    ]
-
-
-def assign(
-    session: Session, user_id: int, role: str, starts_at: datetime, ends_at: datetime
-) -> DutyEntry:
-    """Put ``user_id`` on duty as ``role`` from ``starts_at`` to ``ends_at``.
-
-    The role must be a duty role (值班长 or 派遣员) and the user's own; a user already on duty
-    at any moment of the span is refused (no double booking).
-    """
-    _aware(starts_at, "starts_at")
-    _aware(ends_at, "ends_at")
-    if role not in DUTY_ROLES:
-        raise ValidationError(f"角色 {role!r} 不参加值班（仅值班长、派遣员）", field="role")
-    if ends_at <= starts_at:
-        raise ValidationError("值班结束时间须晚于开始时间", field="ends_at")
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise ValidationError(f"用户不存在或已停用: {user_id}", field="user_id")
-    if user.role != role:
-        raise ValidationError(
-            f"用户「{user.display_name}」的角色是 {user.role}，不能担任 {role}", field="role"
-        )
-    clash = session.scalar(
-        select(func.count())
-        .select_from(DutyShift)
-        .where(
-            DutyShift.user_id == user_id,
-            DutyShift.starts_at < ends_at,
-            DutyShift.ends_at > starts_at,
-        )
-    )
-    if clash:
-        raise ValidationError(f"「{user.display_name}」在该时段已有排班", field="starts_at")
-    session.add(DutyShift(user_id=user_id, role=role, starts_at=starts_at, ends_at=ends_at))
-    session.flush()
-    return DutyEntry(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=role,
-        starts_at=starts_at.astimezone(LOCAL_TZ),
-        ends_at=ends_at.astimezone(LOCAL_TZ),
-    )
-
-
-def on_duty(session: Session, at: datetime) -> list[DutyEntry]:
-    """Who is on duty at ``at`` (值班长 first)."""
-    _aware(at, "at")
-    return _entries(session, DutyShift.starts_at <= at, DutyShift.ends_at > at)
-
-
-def roster(session: Session, start: datetime, end: datetime) -> list[DutyEntry]:
-    """Every duty that overlaps [start, end), by start time then role."""
-    _aware(start, "start")
-    _aware(end, "end")
-    return _entries(session, DutyShift.starts_at < end, DutyShift.ends_at > start)
-
-
-def ensure_demo_roster(session: Session, now: datetime) -> int:
-    """The demo users ``duty_chief`` and ``dispatcher`` on duty for every shift from yesterday
-    to tomorrow (local days). Idempotent: only missing duties are added; returns how many."""
-    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
-    users = session.execute(
-        select(User.id, User.role).where(User.username.in_(DUTY_ROLES), User.role.in_(DUTY_ROLES))
-    ).all()
-    added = 0
-    for offset in (-1, 0, 1):
-        for shift in shift_definitions():
-            start, end = shift.bounds_on(today + timedelta(days=offset))
-            for user_id, role in users:
-                exists = session.scalar(
-                    select(func.count())
-                    .select_from(DutyShift)
-                    .where(
-                        DutyShift.user_id == user_id,
-                        DutyShift.starts_at < end,
-                        DutyShift.ends_at > start,
-                    )
-                )
-                if not exists:
-                    session.add(DutyShift(user_id=user_id, role=role, starts_at=start, ends_at=end))
-                    added += 1
-    session.flush()
-    return added
 
 
 # --- the summary ----------------------------------------------------------------------------

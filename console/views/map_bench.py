@@ -22,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from console.bench.harness import Figure
-from console.db import Database
-from console.services import geography
-from console.services.demo import random_points_in_grids
-from console.services.map_data import CaseMarker, grid_feature_collection, marker_json
+from console.bench.map_fixture import map_bench_data
+from console.services.map_data import CaseMarker, marker_json
 
 Log = Callable[[str], None]
 
@@ -42,26 +40,6 @@ def _ensure_headless_env() -> None:
         return
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox --disable-gpu"
-
-
-def _markers(db: Database, n: int, seed: int) -> list[CaseMarker]:
-    with db.read() as s:
-        lons, lats = random_points_in_grids(s, n, seed=seed)
-    rng = random.Random(seed)
-    return [
-        CaseMarker(
-            id=i + 1,
-            number=f"E0102202611{23 + i // 9999:02d}{i % 9999 + 1:04d}",
-            lon=float(lons[i]),
-            lat=float(lats[i]),
-            light=rng.choice(_LIGHTS),
-            state="dispatched",
-            category_name="暴露垃圾",
-            address=f"莲湖路{rng.randrange(1, 300)}号附近",
-            urgent=rng.random() < 0.05,
-        )
-        for i in range(n)
-    ]
 
 
 def _changed(markers: list[CaseMarker], k: int, rng: random.Random) -> list[CaseMarker]:
@@ -134,19 +112,7 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     n = 2_000 if quick else 20_000
     repeat = 5 if quick else 9
     baseline_repeat = 1 if not quick else 2
-    workdir.mkdir(parents=True, exist_ok=True)
-    db_path = workdir / "map_bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    db = Database(f"sqlite:///{db_path}")
-    try:
-        with db.session() as s:
-            geography.ensure_demo_district(s)
-        with db.read() as s:
-            grids = grid_feature_collection(s)
-        markers = _markers(db, n, seed=11)
-    finally:
-        db.dispose()
+    grids, markers = map_bench_data(workdir, n, seed=11)
     rng = random.Random(5)
 
     def wait(start: Callable[[Callable[[Any], None]], None], what: str) -> Any:
