@@ -7,12 +7,10 @@ rankings, panels rotating on a timer. Seeds nothing: an empty database is an err
 from __future__ import annotations
 
 import argparse
-import os
 
-from console.commands.gui import _label, _no_display, _screen_size
+from console.commands.window_start import EMPTY_DATABASE, db_label, is_empty, prepare_window
 from console.db import Database
 from console.errors import ConsoleError, ValidationError
-from console.services.geography import region_counts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,31 +56,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    args.window_size = _screen_size(args.size)
     if not 2 <= args.rotate <= 3600:
         raise ValidationError(f"--rotate 应在 2 … 3600 秒之间: {args.rotate}", field="rotate")
-    if not args.screenshot and _no_display():
-        raise ConsoleError(
-            "没有可用的显示器：请在图形桌面中启动，或用 --screenshot FILE.png 离屏截图 "
-            "(no display: start from a desktop session, or use --screenshot FILE.png)"
-        )
-    if args.screenshot:
-        # Offscreen rendering for screenshots only; a normal start uses the real screens.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+    prepare_window(args)
     db = Database(args.db)
     try:
-        with db.read() as s:
-            empty = not any(region_counts(s).values())
-        if empty:
-            raise ConsoleError(
-                "数据库为空：请先运行 seed-demo，或用 import-geography 导入本区网格 "
-                "(the database is empty: run seed-demo or import-geography first)"
-            )
+        if is_empty(db):
+            raise ConsoleError(EMPTY_DATABASE)
 
         from console.services.workbench import Workbench
         from console.views.wall_app import run_wall
 
-        return run_wall(args, lambda: Workbench(db, username=args.user), db_label=_label(db))
+        return run_wall(args, lambda: Workbench(db, username=args.user), db_label=db_label(db))
     finally:
         db.dispose()
