@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError, ValidationError
 from console.models import User
-from console.services import handover, queries, queue, supervision
+from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -30,6 +31,7 @@ from console.services.catalog import (
 )
 from console.services.change_feed import ChangeFeed
 from console.services.dispatch_preview import department_options, propose_dispatch
+from console.services.evaluation_export import write_evaluation_xlsx
 from console.services.map_data import (
     case_markers,
     grid_feature_collection,
@@ -271,24 +273,17 @@ class Workbench:
 
     def dashboard_numbers(self) -> Any:
         """The live dashboard's numbers as of now (console.services.dashboard)."""
-        from console.services import dashboard
-
         with self.db.read() as s:
             return dashboard.dashboard_numbers(s, self.clock())
 
     def evaluation(self, month: str) -> Any:
         """The evaluation report of a month ("YYYY-MM")."""
-        from console.services import evaluation
-
         start, end = evaluation.month_period(month)
         with self.db.read() as s:
             return evaluation.evaluate(s, start, end, self.clock(), calendar=self.calendar)
 
     def export_evaluation(self, report: Any, path: str) -> str:
         """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
-        from pathlib import Path
-
-        from console.services.evaluation_export import write_evaluation_xlsx
 
         target = Path(path)
         if target.suffix.lower() != ".xlsx":
@@ -300,8 +295,6 @@ class Workbench:
         self, start: datetime, end: datetime, kind: str, object_id: int, metric: str
     ) -> list[queue.QueueRow]:
         """The cases behind one number of an evaluation report, as queue rows."""
-        from console.services import evaluation
-
         with self.db.read() as s:
             ids = evaluation.case_ids_for(
                 s, start, end, kind=kind, object_id=object_id, metric=metric

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -105,11 +106,8 @@ def map_cache_dir() -> Path:
     return path
 
 
-def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
-    """Build the window on an existing workbench; ``--screenshot`` renders it and exits."""
-    from console.services.queue import QueueFilter, queue_tabs
-    from console.views.main_window import MainWindow
-    from console.views.map_page import build_map_page, parse_basemap
+def application() -> QApplication:
+    """The QApplication (made here, with the mbtiles:// scheme, unless one already runs)."""
     from console.views.tile_scheme import register_scheme
 
     if QApplication.instance() is None:
@@ -117,6 +115,70 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
+    return app  # type: ignore[return-value]
+
+
+def basemap_choice(basemap: str | None) -> Any:
+    """The parsed --basemap, or the dispatcher-readable error."""
+    from console.views.map_page import parse_basemap
+
+    try:
+        return parse_basemap(basemap)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="basemap") from None
+
+
+def arm_screenshot(app: QApplication, window: Any, target: Path) -> None:
+    """Grab ``window`` into ``target`` once its first view is drawn (20 s at most), then exit.
+
+    The window must have a ``first_view_ready`` signal. The timers belong to the window, so
+    none outlives it (a shared application runs on).
+    """
+    shot: list[Path] = []
+
+    def shoot() -> None:
+        if shot:
+            return
+        shot.append(target)
+        window.grab().save(str(target))
+        print(f"screenshot: {target}")
+        app.exit(0)  # not quit(): that would also try to close every window
+
+    # After the first view is on screen let the page paint once more, then grab.
+    settle = QTimer(window, singleShot=True, interval=1500)
+    settle.timeout.connect(shoot)
+    window.first_view_ready.connect(settle.start)
+    fallback = QTimer(window, singleShot=True, interval=20_000)
+    fallback.timeout.connect(shoot)
+    fallback.start()
+
+
+def close_window(
+    app: QApplication,
+    window: Any,
+    bridge: Bridge,
+    translators: list[QTranslator],
+    previous_language: str,
+) -> None:
+    """Tear down in Qt's order while the application still exists (the worker, then the
+    window — WebEngine pages before their profile — then the translations), leaving a shared
+    application as it was found."""
+    bridge.shutdown()
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for translator in translators:
+        app.removeTranslator(translator)
+    i18n.set_language(previous_language)
+
+
+def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
+    """Build the window on an existing workbench; ``--screenshot`` renders it and exits."""
+    from console.services.queue import QueueFilter, queue_tabs
+    from console.views.main_window import MainWindow
+    from console.views.map_page import build_map_page
+
+    app = application()
     scratch = Path(tempfile.mkdtemp(prefix="grid-console-")) if args.screenshot else None
     # A screenshot leaves the user's saved layout alone: it gets settings of its own.
     settings = (
@@ -128,9 +190,9 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     out_dir = scratch / "map" if scratch else map_cache_dir()
     try:
         basemap = _basemap_setting(args, settings)
-        choice = parse_basemap(basemap)
     except ValueError as exc:
         raise ValidationError(str(exc), field="basemap") from None
+    choice = basemap_choice(basemap)
     workbench = workbench_factory()  # bad user: a clear error before anything starts
 
     previous_language = i18n.language()
@@ -154,38 +216,13 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     scheduler = _start_scheduler(args, workbench, bridge, window) if not scratch else None
 
     if args.screenshot:
-        target = Path(args.screenshot)
-        shot: list[Path] = []
-
-        def shoot() -> None:
-            if shot:
-                return
-            shot.append(target)
-            window.grab().save(str(target))
-            print(f"screenshot: {target}")
-            app.exit(0)  # not quit(): that would also try to close every window
-
-        # After the first page and the map are on screen (or 20 s, whichever first), let
-        # the page paint once more, then grab.
-        # Timers belong to the window, so none outlives it (a shared app runs on).
-        settle = QTimer(window, singleShot=True, interval=1500)
-        settle.timeout.connect(shoot)
-        window.first_view_ready.connect(settle.start)
-        fallback = QTimer(window, singleShot=True, interval=20_000)
-        fallback.timeout.connect(shoot)
-        fallback.start()
+        arm_screenshot(app, window, Path(args.screenshot))
         window.resize(*getattr(args, "window_size", (1600, 950)))
     window.show()
     code = app.exec()
-    # Tear down in Qt's order while the application still exists (WebEngine pages before
-    # their profile), and leave a shared application as it was found.
     if scheduler is not None:
         scheduler.shutdown(wait=False)
-    bridge.shutdown()
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    for translator in translators:
-        app.removeTranslator(translator)
-    i18n.set_language(previous_language)
+    close_window(app, window, bridge, translators, previous_language)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
     return code

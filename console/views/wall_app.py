@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
 from console.bridge import Bridge
-from console.config import APP_AUTHOR, APP_NAME
 from console.errors import ValidationError
 from console.services.wall_data import WallSource
 from console.views import i18n
-from console.views.app import install_translations, map_cache_dir, map_labels
+from console.views.app import (
+    application,
+    arm_screenshot,
+    basemap_choice,
+    close_window,
+    install_translations,
+    map_cache_dir,
+    map_labels,
+)
 from console.views.theme import apply_theme
 
 
@@ -37,20 +42,12 @@ def _place_on_screen(window: Any, index: int | None) -> None:
 
 def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
     """The wall on an existing workbench; ``--screenshot`` renders it at ``--size`` and exits."""
-    from console.views.map_page import build_map_page, parse_basemap
-    from console.views.tile_scheme import register_scheme
+    from console.views.map_page import build_map_page
     from console.views.wall import WallWindow
 
-    if QApplication.instance() is None:
-        register_scheme()  # the mbtiles:// scheme must be known before the app exists
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName(APP_AUTHOR)
-    app.setApplicationName(APP_NAME)
+    app = application()
     basemap = getattr(args, "basemap", None)
-    try:
-        choice = parse_basemap(basemap)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="basemap") from None
+    choice = basemap_choice(basemap)
     scratch = Path(tempfile.mkdtemp(prefix="grid-wall-")) if args.screenshot else None
     out_dir = scratch / "map" if scratch else map_cache_dir().parent / "wall-map"
     workbench = workbench_factory()
@@ -82,23 +79,7 @@ def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:
     window.setToolTip(db_label)
 
     if args.screenshot:
-        target = Path(args.screenshot)
-        shot: list[Path] = []
-
-        def shoot() -> None:
-            if shot:
-                return
-            shot.append(target)
-            window.grab().save(str(target))
-            print(f"screenshot: {target}")
-            app.exit(0)
-
-        settle = QTimer(window, singleShot=True, interval=1500)
-        settle.timeout.connect(shoot)
-        window.first_view_ready.connect(settle.start)
-        fallback = QTimer(window, singleShot=True, interval=20_000)
-        fallback.timeout.connect(shoot)
-        fallback.start()
+        arm_screenshot(app, window, Path(args.screenshot))
         width, height = args.window_size
         window.setFixedSize(width, height)  # exactly --size, whatever the panels hold
         window.apply_scale(height)
@@ -106,16 +87,8 @@ def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:
     else:
         _place_on_screen(window, args.screen)
     code = app.exec()
-    # Teardown in Qt's order, as run_gui: the worker, then the window (WebEngine page before
-    # its profile), then the translations; a shared application is left as it was found.
     window.stop()
-    bridge.shutdown()
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    for translator in translators:
-        app.removeTranslator(translator)
-    i18n.set_language(previous_language)
+    close_window(app, window, bridge, translators, previous_language)
     app.setPalette(previous_look[0])
     app.setStyleSheet(previous_look[1])
     app.setProperty("theme", previous_look[2])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView
 
+from console.services.supervision import AlertRecord
 from console.views.alerts_panel import LEVEL_COLOURS, AlertsModel, AlertsPanel
 from console.views.theme import theme_palette
 
@@ -26,25 +26,8 @@ LABELS = {
 COL = {name: i for i, name in enumerate(AlertsModel.COLUMNS)}
 
 
-@dataclass(frozen=True)
-class Rec:
-    """Stand-in for console.services.supervision.AlertRecord (same attribute names)."""
-
-    id: int
-    case_id: int
-    case_number: str
-    level: str
-    level_label_zh: str
-    level_label_en: str
-    due_at: datetime
-    raised_at: datetime
-    message: str
-    recipient_kind: str
-    recipient_name: str
-    acknowledged_by_name: str | None
-    acknowledged_at: datetime | None
-    address: str
-    category_code: str
+# The real record the service returns; the panel reads only its attributes.
+Rec = AlertRecord
 
 
 def rec(alert_id: int, level: str = "overdue", minutes: int = 0, **kw: Any) -> Rec:
