@@ -8,18 +8,14 @@ Without a reachable server the tests are skipped, except in CI ($CI set), where 
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, inspect, select, text
 
 from console.cli import main
 from console.config import LOCAL_TZ
@@ -36,7 +32,6 @@ from tests.commands.expected import assert_histories, independent_stats
 
 pytestmark = pytest.mark.postgres
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 INSPECTOR = Actor(id=None, name="监督员甲", role="inspector")
 DUTY_CHIEF = Actor(id=None, name="值班长乙", role="duty_chief")
@@ -44,40 +39,6 @@ DISPATCHER = Actor(id=None, name="派遣员丙", role="dispatcher")
 DISPATCHER_2 = Actor(id=None, name="派遣员丁", role="dispatcher")
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose connections use a fresh, empty schema of their own (dropped afterwards)."""
-    base = os.environ.get("GRID_TEST_PG_URL") or DEFAULT_PG_URL
-    admin = create_engine(base, connect_args={"connect_timeout": 5}, isolation_level="AUTOCOMMIT")
-    problem = None
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        problem = str(exc.orig).strip().splitlines()[0]
-    if problem is not None:
-        admin.dispose()
-        message = (
-            f"PostgreSQL is not reachable at {make_url(base).render_as_string()} "
-            f"(set GRID_TEST_PG_URL): {problem}"
-        )
-        if in_ci():
-            pytest.fail(f"{message}; in CI the server must be there", pytrace=False)
-        pytest.skip(message)
-    schema = f"grid_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

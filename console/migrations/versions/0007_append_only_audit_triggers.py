@@ -1,0 +1,25 @@
+"""append only audit triggers
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-27 04:30:00
+"""
+from __future__ import annotations
+
+from alembic import op
+import sqlalchemy as sa
+import console.models.base
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
