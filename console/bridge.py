@@ -5,6 +5,13 @@ a single worker thread (one owner for database work, as in Anki's collection exe
 result or error comes back as a queued signal, so callbacks always run on the GUI thread and the
 GUI thread never waits on the database. The bridge also follows the change feed and re-emits it
 as :attr:`Bridge.changes_applied`.
+
+Following the feed: a timer polls it on the worker. Where the workbench can listen (PostgreSQL
+LISTEN/NOTIFY, console.services.change_notify), a notification polls at once instead — at most
+one poll in flight and one more queued behind it, however many notifications arrive — and the
+timer slows to a safety net. When the database cannot be reached the bridge says so
+(:attr:`Bridge.database_reachable_changed`), retries with backoff, and the feed, whose cursor
+only moves on a successful poll, delivers everything committed meanwhile once it is back.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -23,15 +31,33 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
 
+#: The feed's safety-net poll while LISTEN works (notifications do the real work), ms.
+LISTEN_POLL_MS = 2_000
+#: The longest wait between two tries while the database cannot be reached, ms.
+MAX_RETRY_MS = 5_000
+
+
+class Listener(Protocol):
+    def stop(self, timeout: float = ...) -> None: ...
+
+
+#: ``listen(wake, on_state)`` starts calling ``wake()`` on commits (any thread) and returns
+#: something to stop, or None where nothing can be listened to (Workbench.listen).
+ListenSource = Callable[[Callable[[], None], Callable[[bool], None]], Listener | None]
+
 
 class Bridge(QObject):
     #: A batch of console.services.change_feed.CaseChange, in event order.
     changes_applied = Signal(object)
     #: Whether the change feed works, and why not when it does not.
     feed_health_changed = Signal(bool, str)
+    #: Whether the database answers; when it stops: the last time it did (aware, or None).
+    database_reachable_changed = Signal(bool, object)
     #: A failure nobody handled: the main window shows it in the status bar.
     error_reported = Signal(str)
     _finished = Signal(object, object)  # (callback, value): hops to the GUI thread
+    _woken = Signal()  # a notification arrived (on the listener's thread)
+    _listening_changed = Signal(bool)  # the LISTEN connection dropped or came back
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,7 +67,16 @@ class Bridge(QObject):
         self._feed_timer.timeout.connect(self._poll_feed)
         self._feed_poll: Callable[[], list[Any]] | None = None
         self._feed_busy = False
+        self._feed_again = False  # woken while a poll ran: poll once more when it ends
         self._feed_ok = True
+        self._feed_interval_ms = 500
+        self._feed_failures = 0
+        self._reachable = True
+        self._last_reached: datetime | None = None
+        self._listener: Listener | None = None
+        self._listening = False
+        self._woken.connect(self._on_woken)
+        self._listening_changed.connect(self._on_listening_changed)
         self._closed = False
 
     # -- background calls --------------------------------------------------------------
@@ -96,8 +131,18 @@ class Bridge(QObject):
 
     # -- the change feed ---------------------------------------------------------------
 
-    def follow(self, poll: Callable[[], list[Any]], interval_ms: int = 500) -> None:
-        """Call ``poll`` on the worker every ``interval_ms``; emit its non-empty results."""
+    def follow(
+        self,
+        poll: Callable[[], list[Any]],
+        interval_ms: int = 500,
+        *,
+        listen: ListenSource | None = None,
+    ) -> None:
+        """Call ``poll`` on the worker every ``interval_ms``; emit its non-empty results.
+
+        With ``listen`` (by default the ``listen`` method of the object ``poll`` is bound to,
+        e.g. Workbench.listen) a notification polls at once and the timer only backs it up.
+        """
 
         def guarded() -> list[Any]:
             try:
@@ -107,31 +152,95 @@ class Bridge(QObject):
             except Exception as exc:  # the database went away: say so, keep polling
                 raise DatabaseUnavailableError(f"数据库连接失败: {exc}") from exc
 
+        self._stop_listening()
         self._feed_poll = guarded
-        self._feed_timer.start(interval_ms)
+        self._feed_interval_ms = interval_ms
+        self._last_reached = datetime.now(UTC)  # the caller just read from it
+        if listen is None:
+            listen = getattr(getattr(poll, "__self__", None), "listen", None)
+        if listen is not None:
+            self._listener = listen(self._woken.emit, self._listening_changed.emit)
+        self._feed_timer.start(self._timer_interval())
+
+    @property
+    def listening(self) -> bool:
+        """Whether notifications wake the feed right now (PostgreSQL, connection up)."""
+        return self._listening
+
+    def _timer_interval(self) -> int:
+        if self._feed_failures:  # unreachable: back off, 2×, 4×… the interval, capped
+            backoff = self._feed_interval_ms * 2 ** min(self._feed_failures, 10)
+            return max(self._feed_interval_ms, min(backoff, MAX_RETRY_MS))
+        if self._listening:
+            return max(self._feed_interval_ms, LISTEN_POLL_MS)
+        return self._feed_interval_ms
+
+    def _retime(self) -> None:
+        interval = self._timer_interval()
+        if self._feed_timer.isActive() and self._feed_timer.interval() != interval:
+            self._feed_timer.start(interval)
 
     def _poll_feed(self) -> None:
         if self._feed_busy or self._feed_poll is None:
             return  # the previous poll is still running: never queue them up
         self._feed_busy = True
+        self._feed_again = False
         self.submit(self._feed_poll, self._on_feed, self._on_feed_error)
+
+    def _on_woken(self) -> None:
+        if self._closed or self._feed_poll is None:
+            return
+        if self._feed_busy:
+            self._feed_again = True  # the running poll may have read before this commit
+        else:
+            self._poll_feed()
+
+    def _on_listening_changed(self, listening: bool) -> None:
+        if self._closed:
+            return
+        self._listening = listening
+        self._retime()
+        if not listening:
+            self._on_woken()  # the server may be gone: find out now, not at the next tick
 
     def _on_feed(self, changes: list[Any]) -> None:
         self._feed_busy = False
+        self._last_reached = datetime.now(UTC)
+        if self._feed_failures:
+            self._feed_failures = 0
+            self._retime()
+        if not self._reachable:
+            self._reachable = True
+            self.database_reachable_changed.emit(True, self._last_reached)
         if not self._feed_ok:
             self._feed_ok = True
             self.feed_health_changed.emit(True, "")
         if changes:
             self.changes_applied.emit(changes)
+        if self._feed_again:
+            self._poll_feed()
 
     def _on_feed_error(self, exc: ConsoleError) -> None:
         self._feed_busy = False
+        self._feed_again = False  # the retry timer polls again
+        self._feed_failures += 1
+        self._retime()
         if self._feed_ok:
             self._feed_ok = False
             self.feed_health_changed.emit(False, exc.message)
+        if self._reachable and isinstance(exc, DatabaseUnavailableError):
+            self._reachable = False
+            self.database_reachable_changed.emit(False, self._last_reached)
+
+    def _stop_listening(self) -> None:
+        listener, self._listener = self._listener, None
+        self._listening = False
+        if listener is not None:
+            listener.stop()
 
     def shutdown(self) -> None:
         """Stop the feed and the worker (waits for the running call, drops queued ones)."""
         self._closed = True
         self._feed_timer.stop()
+        self._stop_listening()
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -29,6 +29,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scheduler": ("scheduler", "the duty server: supervision scans and reminders, headless"),
     "evaluate": ("evaluate", "the monthly performance evaluation (绩效评价), to .xlsx or .pdf"),
     "ingest": ("ingest", "import reports from CSV / JSON / Open311 / GeoJSON, with a report file"),
+    "export": ("export", "write cases as Open311 JSON, CSV or Excel, filtered like a queue"),
+    "user": ("user", "accounts for IT admins: list, add, passwd, role, unlock, deactivate"),
+    "serve": ("serve", "the field gateway for handhelds and Open311 (needs the gateway extra)"),
+    "token": ("token", "the field gateway's device tokens: create, list, revoke"),
 }
 
 

@@ -12,15 +12,25 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.config import default_db_url
+from console.errors import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: How long an SQLite writer waits for another seat's lock before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: How long a PostgreSQL connect may take before the server counts as unreachable (s).
+PG_CONNECT_TIMEOUT_S = 5
+#: SQLSTATEs of a server shutting down or not accepting connections yet.
+_SERVER_GONE_STATES = frozenset({"57P01", "57P02", "57P03"})
+#: What a person is told when the server cannot be reached (the transaction was rolled back).
+UNAVAILABLE_MESSAGE = (
+    "与数据库服务器的连接已中断，本次操作未执行。控制台正在自动重连，连接恢复后请刷新并重试。"
+)
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -63,7 +73,26 @@ def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: An
         event.listen(engine, "begin", _sqlite_on_begin_read if read_only else _sqlite_on_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+        # libpq waits for ever by default: a dead server would hold the DB worker.
+        kwargs["connect_args"] = {
+            "connect_timeout": PG_CONNECT_TIMEOUT_S,
+            **kwargs.get("connect_args", {}),
+        }
     return create_engine(url, **kwargs)
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether ``exc`` means the server cannot be reached, not that a statement was refused
+    (a serialization failure or a deadlock is an OperationalError too, with its own SQLSTATE)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError) or not hasattr(exc.orig, "sqlstate"):
+        return False  # SQLite's errors carry no SQLSTATE: a locked file is not an outage
+    state = exc.orig.sqlstate
+    return state is None or state.startswith("08") or state in _SERVER_GONE_STATES
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -108,17 +137,32 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self.sessions.begin() as session:
-            yield session
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseUnavailableError(UNAVAILABLE_MESSAGE) from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only: never takes the write lock, never commits."""
-        with self.read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        try:
+            with self.read_sessions() as session:
+                try:
+                    yield session
+                finally:
+                    try:
+                        session.rollback()
+                    except DBAPIError:
+                        # Nothing to undo in a read: a finished read stays finished when the
+                        # server vanished just after it (the pool drops the dead connection).
+                        log.info("rollback after a read failed", exc_info=True)
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseUnavailableError(UNAVAILABLE_MESSAGE) from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

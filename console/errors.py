@@ -93,3 +93,25 @@ class StaleVersionError(ConsoleError):
     """Someone else changed the case since the actor loaded it (optimistic locking)."""
 
     code = "conflict"
+
+
+class AuthenticationError(ConsoleError):
+    """Sign-in refused: wrong name or password (never says which), no password set, inactive."""
+
+    code = "authentication_failed"
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed sign-ins: the account is locked until ``locked_until`` (aware)."""
+
+    code = "account_locked"
+
+    def __init__(self, message: str, locked_until: object = None) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until
+
+
+class WeakPasswordError(ValidationError):
+    """A new password that the security policy (resources/org/security_policy.toml) refuses."""
+
+    code = "weak_password"

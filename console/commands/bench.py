@@ -14,6 +14,7 @@ from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
 from console.bench.harness import format_table
 from console.bench.ingest_bench import run_ingest_bench
+from console.bench.notify_bench import run_notify_bench
 from console.bench.scan_bench import run_scan_bench
 
 
@@ -41,12 +42,21 @@ def run(args: argparse.Namespace) -> int:
         figures = run_foundation(workdir, args.quick, log)
         log("feed…")
         figures.extend(run_feed_bench(workdir, args.quick, log))
+        log("notify (several seats on PostgreSQL, --db)…")
+        figures.extend(run_notify_bench(getattr(args, "db", None), args.quick, log))
         log("scan…")
         figures.extend(run_scan_bench(workdir, args.quick, log))
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))
+        log("gateway…")
+        try:  # the optional gateway extra (and httpx for the clients)
+            from console.bench.gateway_bench import run_gateway_bench
+        except ImportError as exc:
+            log(f"  skipped: {exc.name} is not installed (pip install -e '.[gateway,test]')")
+        else:
+            figures.extend(run_gateway_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.views.map_bench import run_map_bench
 

@@ -13,6 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from console.db import Database
 from console.services.actors import Actor
@@ -37,30 +38,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check every row and write the report; insert nothing",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        "--no-progress",
+        dest="quiet",
+        action="store_true",
+        help="no progress output (the summary is still printed)",
+    )
 
 
-class ProgressBar:
-    """A plain \\r bar on stderr, redrawn at most 10 times a second."""
+class Progress:
+    """Progress on ``stream`` (stderr): a bar redrawn in place (at most 10 times a second) on
+    a terminal, otherwise a plain line every ``every`` seconds (logs, CI, pipes)."""
 
-    def __init__(self, stream=None) -> None:  # type: ignore[no-untyped-def]
-        self.stream = stream or sys.stderr
-        self.last = 0.0
+    def __init__(self, stream: TextIO | None = None, *, every: float = 2.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
+        self.every = every if not self.tty else 0.1
+        self.started = time.monotonic()
+        self.last = -1e9
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - self.last < 0.1:
+        if done < total and now - self.last < self.every:
             return
         self.last = now
-        share = done / total if total else 1.0
-        filled = int(BAR * share)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (BAR - filled)}] {share:6.1%}")
+        self.stream.write(self.line(done, total, now - self.started))
         self.stream.flush()
         self.drawn = True
 
+    def line(self, done: int, total: int, elapsed: float) -> str:
+        share = done / total if total else 1.0
+        rate = f"{done / elapsed:,.0f} 行/s" if elapsed > 0 else "-"
+        counts = f"{done:,}/{total:,} 行  {rate}"
+        if not self.tty:
+            return f"导入进度 {share:6.1%}  {counts}\n"
+        filled = int(BAR * share)
+        return f"\r[{'#' * filled}{'.' * (BAR - filled)}] {share:6.1%}  {counts}\x1b[K"
+
     def finish(self) -> None:
-        if self.drawn:
+        if self.drawn and self.tty:
             self.stream.write("\n")
             self.stream.flush()
 
@@ -85,7 +104,7 @@ def format_result(result: IngestResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    bar = ProgressBar()
+    bar = Progress()
     db = Database(args.db)
     try:
         result = ingest_file(
@@ -96,12 +115,17 @@ def run(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             actor=IMPORTER,
             now=datetime.now(UTC),
-            progress=None if args.no_progress else bar,
+            progress=None if args.quiet else bar,
         )
     except IngestFileError as exc:
         bar.finish()
         print(f"错误 [{exc.code}]: {exc.message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl+C before the commit rolls the one transaction back.
+        bar.finish()
+        print("已取消 cancelled: 提交前取消，未写入任何记录", file=sys.stderr)
+        return 130
     finally:
         db.dispose()
     bar.finish()

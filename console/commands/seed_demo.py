@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from console.db import Database
 from console.services.cases import CaseService
-from console.services.demo import seed_demo
+from console.services.demo import DemoAccount, seed_demo
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +29,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="random seed: the same seed gives the same district and cases",
     )
+
+
+def print_sign_ins(accounts: list[DemoAccount]) -> None:
+    """The demo accounts and their published passwords, as a table."""
+    if not accounts:
+        return
+    print("演示账户 demo sign-ins（仅供演示，切勿用于正式环境 / demo only, never for real use）:")
+    width = max(len(a.username) for a in accounts)
+    print(f"  {'用户名 username'.ljust(width + 4)}  密码 password      角色 role")
+    for a in accounts:
+        name = a.username
+        if a.role == "department":
+            name += " …"  # every handler: dept-<department code>
+        print(f"  {name.ljust(width + 4)}  {a.password.ljust(16)}  {a.label} {a.role}")
+    if any(a.role == "department" for a in accounts):
+        print(
+            "  （每个部门一个处置员账户 dept-<部门代码小写>，密码相同 / one handler per department)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
             "参考数据 reference data: " + ", ".join(f"{k} {v}" for k, v in report.reference.items())
         )
     if report.users:
-        print(f"演示用户 demo users: {report.users}（登录名=角色代码，如 dispatcher、duty_chief）")
+        print(f"演示用户 demo users: {report.users}")
+    print_sign_ins(report.sign_ins)
     if report.grid_staff:
         print(f"一格七员 grid staff: {report.grid_staff}")
     print(f"新增案件 cases added: {report.cases}（{elapsed:.1f} s）")

@@ -9,14 +9,18 @@ from console.models.case import (
     CaseSource,
     CaseState,
 )
+from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
+from console.models.security import SecurityEvent, SecurityEventKind
 from console.models.supervision import Alert, DutyShift, Handover
 from console.models.taxonomy import Category, DeadlineRule, RoutingRule
 
 __all__ = [
     "FINAL_STATES",
     "Alert",
+    "ApiToken",
+    "Attachment",
     "Base",
     "Case",
     "CaseEvent",
@@ -35,6 +39,8 @@ __all__ = [
     "RegionLevel",
     "Role",
     "RoutingRule",
+    "SecurityEvent",
+    "SecurityEventKind",
     "UTCDateTime",
     "User",
 ]

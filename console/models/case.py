@@ -20,7 +20,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from console.domain.lifecycle import FINAL_STATES
 from console.models.base import Base, UTCDateTime
 
-__all__ = ["FINAL_STATES", "Case", "CaseEvent", "CaseNumberCounter", "CaseSource", "CaseState"]
+__all__ = [
+    "FINAL_STATES",
+    "Case",
+    "CaseEvent",
+    "CaseNumberCounter",
+    "CaseSource",
+    "CaseState",
+    "PossibleDuplicate",
+]
 
 
 class CaseState(StrEnum):
@@ -37,6 +45,7 @@ class CaseState(StrEnum):
     CLOSED = "closed"  # 结案
     ARCHIVED = "archived"  # 归档
     VOIDED = "voided"  # 作废 / 不予立案
+    MERGED = "merged"  # 已合并: a duplicate report merged into the case it repeats
 
 
 class CaseSource(StrEnum):
@@ -61,6 +70,8 @@ class Case(Base):
         # Queue filters: the newest cases of one street or department in given states.
         Index("ix_cases_street_state_reported", "street_id", "state", "reported_at"),
         Index("ix_cases_department_state_reported", "department_id", "state", "reported_at"),
+        # Possible duplicates (console.services.duplicates): one category near one time.
+        Index("ix_cases_category_reported", "category_code", "reported_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -163,3 +174,30 @@ class CaseNumberCounter(Base):
 
     prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PossibleDuplicate(Base):
+    """A pair of cases that may report the same problem (疑似重复), flagged at intake.
+
+    ``case_id`` is the later report (the one flagged), ``other_case_id`` the earlier case it
+    may repeat. The dispatcher decides: ``kept_apart`` or ``merged`` (the timelines hold the
+    who and when; this row only says whether the pair still awaits a decision).
+    """
+
+    __tablename__ = "possible_duplicates"
+    __table_args__ = (
+        UniqueConstraint("case_id", "other_case_id"),
+        # The queue's "possible duplicates" tab and the detail's list: open pairs by case.
+        Index("ix_possible_duplicates_status_case", "status", "case_id"),
+        Index("ix_possible_duplicates_other_case", "other_case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: Great-circle distance between the two reports, metres.
+    distance_m: Mapped[float] = mapped_column(Float)
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: "open" (awaiting a decision), "kept_apart" or "merged".
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

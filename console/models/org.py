@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from console.models.base import Base
+from console.models.base import Base, UTCDateTime
 
 
 class DepartmentKind(StrEnum):
@@ -68,6 +69,15 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: argon2id hash (console.services.passwords); NULL until a password is set: no sign-in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: Failed sign-ins since the last success (or unlock); reaching the policy's limit locks.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Created by the demo seed and still on its published password (the login hint lists it).
+    demo_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class GridStaff(Base):

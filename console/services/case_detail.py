@@ -16,17 +16,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain.lifecycle import ROLE_LABELS, Lifecycle, default_lifecycle, state_label
+from console.domain.lifecycle import (
+    FINAL_STATES,
+    ROLE_LABELS,
+    Lifecycle,
+    default_lifecycle,
+    state_label,
+)
 from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region
 from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.duplicates import DuplicateCandidate, open_pairs
 from console.services.queue import clock_remaining
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
 REPORT_LABEL = "上报"
 _EXTENSION_DECISIONS = frozenset({"approve_extension", "deny_extension"})
+#: Actions on a pair of cases: offered beside each possible duplicate, not in the action bar.
+PAIR_ACTIONS = frozenset({"merge", "keep_apart"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,10 @@ class CaseDetail:
     remaining_seconds: float | None
     timeline: tuple[TimelineEntry, ...]
     actions: tuple[ActionOption, ...]
+    #: Open cases this one may repeat, or that may repeat it (疑似重复), nearest first.
+    duplicates: tuple[DuplicateCandidate, ...] = ()
+    #: Which of "merge" (this case into one of them) and "keep_apart" the seat may take.
+    duplicate_actions: frozenset[str] = frozenset()
 
 
 def limit_text(limit_value: float | None, limit_unit: str | None, extension: float) -> str | None:
@@ -138,6 +151,8 @@ def available_actions(
         return ()
     options = []
     for action in lifecycle.allowed_actions(case.state, role):
+        if action in PAIR_ACTIONS:
+            continue
         pending = case.extension_requested is not None
         if action in _EXTENSION_DECISIONS and not pending:
             continue
@@ -179,6 +194,13 @@ def load_detail(
     grid = region(case.grid_id)
     department = session.get(Department, case.department_id) if case.department_id else None
     rule = session.get(DeadlineRule, case.rule_id) if case.rule_id else None
+    finished = case.state in FINAL_STATES
+    duplicates = () if finished else tuple(open_pairs(session, case.id))
+    pair_actions = (
+        frozenset(PAIR_ACTIONS & set(lifecycle.allowed_actions(case.state, role)))
+        if duplicates and role != "department"
+        else frozenset()
+    )
     return CaseDetail(
         snapshot=snapshot(case, now),
         category_name=category.name if category else case.category_code,
@@ -197,4 +219,6 @@ def load_detail(
         ),
         timeline=_timeline(session, case.id, lifecycle),
         actions=available_actions(case, role, department_id, lifecycle),
+        duplicates=duplicates,
+        duplicate_actions=pair_actions,
     )

@@ -12,16 +12,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.config import LifecycleSettings
 from console.db import Database
 from console.domain.lifecycle import Lifecycle, default_lifecycle
 from console.domain.worktime import WorkCalendar
-from console.errors import CaseNotFoundError, StaleVersionError
+from console.errors import (
+    CaseNotFoundError,
+    DatabaseUnavailableError,
+    StaleVersionError,
+    ValidationError,
+)
 from console.models import Case
 from console.services.actors import Actor
 from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.duplicates import DuplicateSettings
 from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput
 from console.services.workflow import CaseWorkflow
@@ -29,6 +36,23 @@ from console.services.workflow import CaseWorkflow
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+#: PostgreSQL SQLSTATEs of a write that lost a race (serialization failure, deadlock, lock
+#: timeout): rolled back, the same answer to the seat as a stale version.
+_RACE_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _lost_write(exc: OperationalError, subject: str) -> Exception | None:
+    """The console error for a write the database refused because of another seat, if so."""
+    if getattr(exc.orig, "sqlstate", None) in _RACE_STATES:
+        return StaleVersionError(f"{subject}正被他人同时修改，本次操作未执行，请刷新后重试")
+    if str(getattr(exc.orig, "sqlite_errorname", "")).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        # The busy timeout ran out: another seat held the file's write lock too long.
+        return DatabaseUnavailableError(
+            "数据库正忙（其他席位正在写入），本次操作未执行，请稍后重试"
+        )
+    return None
 
 
 class CaseService:
@@ -41,6 +65,7 @@ class CaseService:
         locator: Locator | None = None,
         settings: LifecycleSettings | None = None,
         clock: Callable[[], datetime] = utc_now,
+        duplicates: DuplicateSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -49,6 +74,7 @@ class CaseService:
             lifecycle or default_lifecycle(),
             locator or DbLocator(db),
             warning_share=(settings or LifecycleSettings()).warning_share,
+            duplicates=duplicates,
         )
 
     @property
@@ -65,9 +91,15 @@ class CaseService:
     def report(self, actor: Actor, report: ReportInput) -> CaseSnapshot:
         """发现上报: a new case in state ``reported``."""
         now = self.clock()
-        with self.db.session() as s:
-            case = self.workflow.report(s, actor, report, now)
-            return snapshot(case, now)
+        try:
+            with self.db.session() as s:
+                case = self.workflow.report(s, actor, report, now)
+                return snapshot(case, now)
+        except OperationalError as exc:
+            lost = _lost_write(exc, "案件编号")
+            if lost is None:
+                raise
+            raise lost from exc
 
     def act(
         self,
@@ -80,6 +112,16 @@ class CaseService:
         **params: Any,
     ) -> CaseSnapshot:
         """Apply one transition in one transaction; the generic form of the methods below."""
+        if action in _PAIR_ACTIONS:  # two cases, two versions: see merge / keep_apart
+            other = params.pop("into_id" if action == "merge" else "other_id", None)
+            if not isinstance(other, int):
+                raise ValidationError("须选定另一件案件", field="into_id")
+            other_version = params.pop(
+                "into_version" if action == "merge" else "other_version", None
+            )
+            return _PAIR_ACTIONS[action](
+                self, actor, case_id, expected_version, other, other_version, note=note
+            )
         now = self.clock()
         try:
             with self.db.session() as s:
@@ -97,6 +139,11 @@ class CaseService:
         except StaleDataError:
             # Another seat committed between our read and our write.
             raise StaleVersionError(f"案件 {case_id} 已被他人修改，请刷新后重试") from None
+        except OperationalError as exc:
+            lost = _lost_write(exc, f"案件 {case_id} ")
+            if lost is None:
+                raise
+            raise lost from exc
 
     # One method per transition: the typed API the views and the CLI use.
 
@@ -199,3 +246,71 @@ class CaseService:
         self, actor: Actor, case_id: int, version: int | None, *, note: str
     ) -> CaseSnapshot:
         return self.act(actor, case_id, "add_note", version, note=note)
+
+    # Two cases at once: both versions checked, both timelines written, one transaction.
+
+    def merge(
+        self,
+        actor: Actor,
+        case_id: int,
+        version: int | None,
+        into_id: int,
+        into_version: int | None,
+        *,
+        note: str | None = None,
+    ) -> CaseSnapshot:
+        """合并: ``case_id`` is a duplicate of ``into_id``; returns the merged case."""
+        return self._pair(actor, case_id, version, into_id, into_version, note, merge=True)
+
+    def keep_apart(
+        self,
+        actor: Actor,
+        case_id: int,
+        version: int | None,
+        other_id: int,
+        other_version: int | None,
+        *,
+        note: str | None = None,
+    ) -> CaseSnapshot:
+        """不是重复: the flagged pair are two problems; returns ``case_id`` refreshed."""
+        return self._pair(actor, case_id, version, other_id, other_version, note, merge=False)
+
+    def _pair(
+        self,
+        actor: Actor,
+        case_id: int,
+        version: int | None,
+        other_id: int,
+        other_version: int | None,
+        note: str | None,
+        *,
+        merge: bool,
+    ) -> CaseSnapshot:
+        now = self.clock()
+        try:
+            with self.db.session() as s:
+                cases = []
+                for cid, expected in ((case_id, version), (other_id, other_version)):
+                    case = s.get(Case, cid)
+                    if case is None:
+                        raise CaseNotFoundError(f"案件不存在: {cid}")
+                    if expected is not None and case.version != expected:
+                        raise StaleVersionError(
+                            f"案件 {case.number} 已被他人修改（版本 {case.version}，"
+                            f"您看到的是 {expected}），请刷新后重试"
+                        )
+                    cases.append(case)
+                case, other = cases
+                if merge:
+                    self.workflow.merge(s, actor, case, other, now, note=note)
+                else:
+                    self.workflow.keep_apart(s, actor, case, other, now, note=note)
+                s.flush()
+                return snapshot(case, now)
+        except StaleDataError:
+            raise StaleVersionError(
+                f"案件 {case_id} 或 {other_id} 已被他人修改，请刷新后重试"
+            ) from None
+
+
+_PAIR_ACTIONS = {"merge": CaseService.merge, "keep_apart": CaseService.keep_apart}

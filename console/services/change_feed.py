@@ -92,17 +92,13 @@ class ChangeFeed:
             CaseEvent.at,
             CaseEvent.actor_name,
         )
+        # Read everything before changing any state: a poll that fails half-way (the server
+        # went away) leaves the cursor and the gaps as they were, and the next poll delivers
+        # the same events once.
         found: list[CaseChange] = []
         for chunk in _chunks(self._gaps):
             rows = session.execute(select(*columns).where(CaseEvent.id.in_(chunk)))
             found.extend(CaseChange(*row) for row in rows)
-        for change in found:
-            del self._gaps[change.event_id]
-        # Gaps still empty after the grace are rolled back (or lost): stop asking.
-        expired = [i for i, since in self._gaps.items() if now - since > self.gap_grace]
-        for event_id in expired:
-            del self._gaps[event_id]
-
         stmt = (
             select(*columns)
             .where(CaseEvent.id > self._cursor)
@@ -110,6 +106,13 @@ class ChangeFeed:
             .limit(self.batch_size)
         )
         fresh = [CaseChange(*row) for row in session.execute(stmt)]
+
+        for change in found:
+            del self._gaps[change.event_id]
+        # Gaps still empty after the grace are rolled back (or lost): stop asking.
+        expired = [i for i, since in self._gaps.items() if now - since > self.gap_grace]
+        for event_id in expired:
+            del self._gaps[event_id]
         expected = self._cursor + 1
         for change in fresh:
             for missing in range(max(expected, change.event_id - MAX_GAPS), change.event_id):

@@ -7,36 +7,56 @@ lights are exactly what the console would have produced.
 
 from __future__ import annotations
 
+import csv
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import numpy as np
 import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from console.config import resource
 from console.db import Database
 from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
 from console.services import geography, handover, reference_data
 from console.services.actors import SYSTEM, Actor
+from console.services.passwords import hash_password
 from console.services.report_input import ReportInput
 from console.services.workflow import CaseWorkflow
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文博浩宇欣怡晨阳"
 
-#: The command-center roles with one demo user each.
-DEMO_USERS = [
-    ("intake", "受理员"),
-    ("duty_chief", "值班长"),
-    ("dispatcher", "派遣员"),
-    ("inspector", "监督员"),
-    ("leader", "领导"),
-    ("admin", "管理员"),
-    ("wall", "大屏"),
-    ("grid_manager", "网格管理员"),
-]
+#: In resources/org/demo_accounts.csv: the row whose password every department handler gets.
+HANDLER_PATTERN = "dept-*"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo sign-in: published in resources/org/demo_accounts.csv, never for real use."""
+
+    username: str  # HANDLER_PATTERN for every department handler
+    role: str
+    label: str
+    password: str
+
+
+@cache
+def demo_accounts() -> tuple[DemoAccount, ...]:
+    """The demo accounts in file order (one per command-center role, then the handlers)."""
+    with resource("org", "demo_accounts.csv").open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return tuple(
+            DemoAccount(r["username"], r["role"], r["label_zh"], r["password"]) for r in rows
+        )
+
+
+def handler_username(department_code: str) -> str:
+    return f"dept-{department_code.lower()}"
+
 
 SOURCE_WEIGHTS = {"inspector": 50, "hotline": 25, "video": 10, "public": 10, "opinion": 5}
 ROADS = [
@@ -64,6 +84,8 @@ class SeedReport:
     reference: dict[str, int] = field(default_factory=dict)
     users: int = 0
     grid_staff: int = 0
+    #: The demo accounts that can sign in with their published password.
+    sign_ins: list[DemoAccount] = field(default_factory=list)
     cases: int = 0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -72,23 +94,40 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def ensure_people(session: Session, rng: random.Random) -> tuple[int, int]:
-    """Demo users (one per role, one handler per department) and 一格七员 for every grid."""
+def ensure_people(
+    session: Session, rng: random.Random, now: datetime | None = None
+) -> tuple[int, int]:
+    """Demo users (one per role, one handler per department) and 一格七员 for every grid.
+
+    Demo users get the published passwords of resources/org/demo_accounts.csv; so does a
+    demo account that has no password yet (a demo database made before sign-in existed).
+    """
     users = 0
+    accounts = demo_accounts()
     if not session.scalar(select(func.count()).select_from(User)):
-        for role, label in DEMO_USERS:
-            session.add(User(username=role, display_name=f"{label}{person_name(rng)}", role=role))
+        for account in accounts:
+            if account.username == HANDLER_PATTERN:
+                continue
+            session.add(
+                User(
+                    username=account.username,
+                    display_name=f"{account.label}{person_name(rng)}",
+                    role=account.role,
+                )
+            )
             users += 1
         for dept in session.scalars(select(Department).order_by(Department.id)):
             session.add(
                 User(
-                    username=f"dept-{dept.code.lower()}",
+                    username=handler_username(dept.code),
                     display_name=f"{dept.name}处置员",
                     role="department",
                     department_id=dept.id,
                 )
             )
             users += 1
+        session.flush()
+    _give_demo_passwords(session, accounts, now or datetime.now(UTC))
     staff = 0
     if not session.scalar(select(func.count()).select_from(GridStaff)):
         for grid_id in session.scalars(select(Region.id).where(Region.level == "grid")):
@@ -104,6 +143,54 @@ def ensure_people(session: Session, rng: random.Random) -> tuple[int, int]:
                 staff += 1
     session.flush()
     return users, staff
+
+
+def _give_demo_passwords(
+    session: Session, accounts: tuple[DemoAccount, ...], now: datetime
+) -> None:
+    """Set the published password on each demo account that has none (by name and role)."""
+    by_name = {a.username: a for a in accounts}
+    handler = by_name.get(HANDLER_PATTERN)
+    # One hash per distinct password, shared by the accounts that use it: argon2 is slow on
+    # purpose, and these passwords are public anyway.
+    hashes: dict[str, str] = {}
+    for user in session.scalars(select(User).where(User.password_hash.is_(None))):
+        if user.role == "department" and user.username.startswith("dept-"):
+            account = handler
+        else:
+            account = by_name.get(user.username)
+        if account is None or account.role != user.role:
+            continue
+        if account.password not in hashes:
+            hashes[account.password] = hash_password(account.password)
+        user.password_hash = hashes[account.password]
+        user.password_changed_at = now
+        user.demo_account = True
+
+
+def demo_sign_ins(session: Session) -> list[DemoAccount]:
+    """The demo accounts that still have their published password (the login dialog's hint).
+
+    Empty on a real installation: only the demo seed flags accounts, and changing or
+    resetting a password clears the flag.
+    """
+    flagged = {
+        (u, r)
+        for u, r in session.execute(
+            select(User.username, User.role).where(User.demo_account.is_(True), User.active)
+        )
+    }
+    shown = []
+    for account in demo_accounts():
+        if account.username == HANDLER_PATTERN:
+            examples = sorted(u for u, r in flagged if r == "department")
+            if examples:
+                shown.append(
+                    DemoAccount(examples[0], account.role, account.label, account.password)
+                )
+        elif (account.username, account.role) in flagged:
+            shown.append(account)
+    return shown
 
 
 def random_points_in_grids(
@@ -318,7 +405,8 @@ def seed_demo(
         report.regions_created = geography.ensure_demo_district(s, seed=seed)
     with db.session() as s:
         report.reference = reference_data.load_reference_data(s)
-        report.users, report.grid_staff = ensure_people(s, random.Random(seed))
+        report.users, report.grid_staff = ensure_people(s, random.Random(seed), now)
+        report.sign_ins = demo_sign_ins(s)
         handover.ensure_demo_roster(s, now)
     if cases:
         with db.session() as s:

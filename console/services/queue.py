@@ -24,6 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
+from console.services.duplicates import flagged_condition
 from console.services.queries import light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
 from console.services.reference_data import split_category_key
@@ -50,7 +51,10 @@ DESCRIPTION_CHARS = 200
 #: Ids per IN (...) list: well under SQLite's bound-parameter limit.
 _ID_CHUNK = 500
 #: tabs.csv flag (console.services.queue_tabs.FLAGS) → the condition it stands for.
-_FLAGS = {"extension_requested": lambda: Case.extension_requested.is_not(None)}
+_FLAGS = {
+    "extension_requested": lambda: Case.extension_requested.is_not(None),
+    "possible_duplicate": flagged_condition,
+}
 
 
 @dataclass(frozen=True)
@@ -124,12 +128,9 @@ def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
     if rule.flag is not None:
         extra = tuple(s for s in OPEN_STATES if s not in rule.states)
         candidates = rule.states + extra
-        conds.append(
-            or_(
-                Case.state.in_(rule.states),
-                and_(_FLAGS[rule.flag](), Case.state.in_(extra)),
-            )
-        )
+        flagged = and_(_FLAGS[rule.flag](), Case.state.in_(extra))
+        # A tab of states "none" is its flag alone.
+        conds.append(or_(Case.state.in_(rule.states), flagged) if rule.states else flagged)
     elif set(rule.states) != set(STATE_LABELS):
         conds.append(Case.state.in_(rule.states))
     if rule.lights or f.light is not None:

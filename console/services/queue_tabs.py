@@ -12,7 +12,7 @@ from console.errors import ValidationError
 
 LIGHTS = ("green", "yellow", "red")
 #: Flags a tab may OR with its states (console.services.queue turns them into SQL).
-FLAGS = frozenset({"extension_requested"})
+FLAGS = frozenset({"extension_requested", "possible_duplicate"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def _resolve_states(spec: str, where: str) -> tuple[str, ...]:
         return tuple(s for s in STATE_LABELS if s in CLOCK_STATES)
     if spec == "all":
         return tuple(STATE_LABELS)
+    if spec == "none":  # the tab's flag alone chooses its (open) cases
+        return ()
     states = tuple(s.strip() for s in spec.split("|") if s.strip())
     unknown = [s for s in states if s not in STATE_LABELS]
     if unknown or not states:
@@ -68,6 +70,8 @@ def tab_rules() -> dict[str, TabRule]:
             raise ValidationError(f"{where}: 未知灯色 {lights}")
         if flag is not None and flag not in FLAGS:
             raise ValidationError(f"{where}: 未知条件 {flag}")
+        if not rule.states and flag is None:
+            raise ValidationError(f"{where}: 状态为 none 时须给出条件 flag")
         rules[code] = rule
     return rules
 

@@ -38,6 +38,7 @@ from console.errors import ValidationError
 from console.models import Alert, Case, CaseEvent, Category, Department, Region
 from console.models.org import DepartmentKind
 from console.services.actors import SYSTEM, Actor
+from console.services.permissions import require
 
 MARKS = ("warning_at", "deadline_at")
 RECIPIENT_KINDS = ("department", "street_leadership", "district_office")
@@ -405,6 +406,7 @@ def _records(
 
 def acknowledge(session: Session, alert_id: int, actor: Actor, now: datetime) -> AlertRecord:
     """Mark an alert read by ``actor``; a second acknowledgement says who did it and when."""
+    require(actor, "acknowledge_alert")
     result = session.execute(
         update(Alert)
         .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))

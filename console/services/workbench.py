@@ -7,7 +7,7 @@ thread: each method opens its own session, and returns frozen records.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,16 @@ from typing import Any
 from sqlalchemy import select
 
 from console.db import Database
+from console.domain.lifecycle import default_lifecycle
 from console.domain.worktime import WorkCalendar
-from console.errors import ConsoleError, ValidationError
+from console.errors import ConsoleError, DatabaseUnavailableError, ValidationError
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor
+from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
+from console.services.case_export import ExportResult, export_cases
 from console.services.cases import CaseService, utc_now
 from console.services.catalog import (
     category_options,
@@ -30,14 +33,19 @@ from console.services.catalog import (
     streets,
 )
 from console.services.change_feed import ChangeFeed
+from console.services.change_notify import ChangeListener, supports_listen
 from console.services.dispatch_preview import department_options, propose_dispatch
+from console.services.duplicates import DuplicateCandidate, open_pairs
 from console.services.evaluation_export import write_evaluation_xlsx
+from console.services.ingest import IngestResult, ingest_file
 from console.services.map_data import (
     case_markers,
     grid_feature_collection,
     marker_json,
     open_counts_by_grid,
 )
+from console.services.permissions import allowed, require
+from console.services.user_admin import UserAdminDesk
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,20 @@ class UserOption:
 
 
 class Workbench:
+    """One seat's facade, acting as ``actor``.
+
+    A person's seat is built with :meth:`signed_in` (name and password, checked, counted and
+    logged by console.services.auth). ``Workbench(db, username=...)`` takes the user without
+    a password: the trusted in-process path for tests, benches and the headless jobs, never
+    for a person at a window. ``actor=`` adopts an actor that was already authenticated.
+    """
+
     def __init__(
         self,
         db: Database,
         *,
         username: str = "dispatcher",
+        actor: Actor | None = None,
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -77,7 +94,7 @@ class Workbench:
         self.clock = clock
         self.calendar = calendar or WorkCalendar.from_override_file()
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
-        self.actor = self._actor_for(username)
+        self.actor = actor if actor is not None else self._actor_for(username)
         self.feed = ChangeFeed(clock=clock)
         with db.read() as s:
             self.feed.start(s)
@@ -91,9 +108,35 @@ class Workbench:
                 raise ValidationError(f"用户不存在或已停用: {username}")
             return Actor(user.id, user.display_name, user.role, user.department_id)
 
-    def switch_user(self, username: str) -> Actor:
-        self.actor = self._actor_for(username)
+    @classmethod
+    def signed_in(
+        cls,
+        db: Database,
+        username: str,
+        password: str,
+        *,
+        calendar: WorkCalendar | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Workbench:
+        """A seat for the person who signs in (AuthenticationError / AccountLockedError)."""
+        actor = sign_in(db, username, password, clock())
+        return cls(db, actor=actor, calendar=calendar, clock=clock)
+
+    def switch_user(self, username: str, password: str) -> Actor:
+        """Another person takes over this seat: they sign in with their own password."""
+        self.actor = sign_in(self.db, username, password, self.clock())
         return self.actor
+
+    def can(self, permission: str) -> bool:
+        """Whether the acting user holds ``permission`` (resources/org/permissions.csv)."""
+        return allowed(self.actor, permission)
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        change_password(self.db, self.actor, old_password, new_password, self.clock())
+
+    def user_admin(self) -> UserAdminDesk:
+        """The admin screen's calls, as the acting user (each checks manage_users itself)."""
+        return UserAdminDesk(self.db, self.actor, self.clock)
 
     def users(self) -> list[UserOption]:
         with self.db.read() as s:
@@ -107,10 +150,12 @@ class Workbench:
     # -- reading -----------------------------------------------------------------------
 
     def queue_count(self, f: Any) -> int:
+        require(self.actor, "view_queues")
         with self.db.read() as s:
             return queue.count_queue(s, f, self.clock())
 
     def queue_page(self, f: Any, offset: int, limit: int) -> list[Any]:
+        require(self.actor, "view_queues")
         with self.db.read() as s:
             return queue.fetch_queue(s, f, self.clock(), self.calendar, offset=offset, limit=limit)
 
@@ -132,6 +177,11 @@ class Workbench:
                 role=self.actor.role,
                 department_id=self.actor.department_id,
             )
+
+    def possible_duplicates(self, case_id: int) -> list[DuplicateCandidate]:
+        """The open cases ``case_id`` may repeat (or that may repeat it), nearest first."""
+        with self.db.read() as s:
+            return open_pairs(s, case_id)
 
     def dispatch_proposals(self, case_ids: Sequence[int]) -> list[Any]:
         with self.db.read() as s:
@@ -182,6 +232,16 @@ class Workbench:
         with self.db.read() as s:
             return self.feed.poll(s)
 
+    def listen(
+        self, wake: Callable[[], None], on_state: Callable[[bool], None] | None = None
+    ) -> ChangeListener | None:
+        """Call ``wake()`` (on a thread of its own) whenever any seat commits a change, so the
+        feed is polled at once; ``on_state(listening)`` when the LISTEN connection drops or
+        comes back. None on SQLite, which cannot notify: the poll alone serves there."""
+        if not supports_listen(self.db.engine):
+            return None
+        return ChangeListener(self.db.engine, wake, on_state=on_state).start()
+
     # -- supervision and the night shift -----------------------------------------------
 
     def unacknowledged_alerts(self) -> list[supervision.AlertRecord]:
@@ -225,6 +285,7 @@ class Workbench:
     def save_handover(
         self, summary: handover.HandoverSummary, incoming_user_id: int | None, notes: str | None
     ) -> handover.HandoverRecord:
+        require(self.actor, "write_handover")
         if self.actor.id is None:
             raise ValidationError("系统用户不能交接班")
         with self.db.session() as s:
@@ -232,6 +293,7 @@ class Workbench:
             return handover.load_handover(s, handover_id)
 
     def sign_handover(self, handover_id: int, side: str) -> handover.HandoverRecord:
+        require(self.actor, "sign_handover")
         if self.actor.id is None:
             raise ValidationError("系统用户不能签字")
         with self.db.session() as s:
@@ -250,6 +312,30 @@ class Workbench:
     ) -> CaseSnapshot:
         return self.cases.act(self.actor, case_id, action, version, note=note, **params)
 
+    def merge(
+        self,
+        case_id: int,
+        version: int | None,
+        into_id: int,
+        into_version: int | None,
+        note: str | None = None,
+    ) -> CaseSnapshot:
+        """合并: ``case_id`` repeats ``into_id`` (both versions checked); the merged case."""
+        return self.cases.merge(self.actor, case_id, version, into_id, into_version, note=note)
+
+    def keep_apart(
+        self,
+        case_id: int,
+        version: int | None,
+        other_id: int,
+        other_version: int | None,
+        note: str | None = None,
+    ) -> CaseSnapshot:
+        """不是重复: clear the possible-duplicate flag between two cases."""
+        return self.cases.keep_apart(
+            self.actor, case_id, version, other_id, other_version, note=note
+        )
+
     def dispatch_many(
         self,
         cases: Sequence[tuple[int, int]],
@@ -259,12 +345,19 @@ class Workbench:
     ) -> list[ActionOutcome]:
         """Dispatch each (case id, version) in its own transaction; one failure stops no other."""
         outcomes = []
+        unavailable: str | None = None  # once the server is gone, do not knock for each case
         for case_id, version in cases:
+            if unavailable is not None:
+                outcomes.append(ActionOutcome(case_id, None, unavailable))
+                continue
             try:
                 snap = self.cases.dispatch(
                     self.actor, case_id, version, department_id=department_id, note=note
                 )
                 outcomes.append(ActionOutcome(case_id, snap, None))
+            except DatabaseUnavailableError as exc:
+                unavailable = exc.message
+                outcomes.append(ActionOutcome(case_id, None, exc.message))
             except ConsoleError as exc:
                 outcomes.append(ActionOutcome(case_id, None, exc.message))
         return outcomes
@@ -273,17 +366,20 @@ class Workbench:
 
     def dashboard_numbers(self) -> Any:
         """The live dashboard's numbers as of now (console.services.dashboard)."""
+        require(self.actor, "view_dashboard")
         with self.db.read() as s:
             return dashboard.dashboard_numbers(s, self.clock())
 
     def evaluation(self, month: str) -> Any:
         """The evaluation report of a month ("YYYY-MM")."""
+        require(self.actor, "view_evaluation")
         start, end = evaluation.month_period(month)
         with self.db.read() as s:
             return evaluation.evaluate(s, start, end, self.clock(), calendar=self.calendar)
 
     def export_evaluation(self, report: Any, path: str) -> str:
         """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
+        require(self.actor, "export_evaluation")
 
         target = Path(path)
         if target.suffix.lower() != ".xlsx":
@@ -291,10 +387,67 @@ class Workbench:
         write_evaluation_xlsx(report, target)
         return str(target)
 
+    # -- files in and out --------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: str | Path,
+        format: str = "auto",
+        source: str | None = None,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> IngestResult:
+        """Import a file of reports (console.services.ingest); all or nothing, cancellable
+        until the commit. The reports are made by the importing person; a role that holds
+        import_cases but does not report cases itself (duty chief, admin) imports as 受理."""
+        require(self.actor, "import_cases")
+        actor = self.actor
+        if actor.role not in default_lifecycle().get("report").roles:
+            actor = replace(actor, role="intake")
+        return ingest_file(
+            self.db,
+            path,
+            format=format,
+            source=source,
+            dry_run=dry_run,
+            actor=actor,
+            now=self.clock(),
+            progress=progress,
+            should_cancel=should_cancel,
+        )
+
+    def export_cases(
+        self,
+        path: str | Path,
+        *,
+        filter: Any = None,
+        case_ids: Sequence[int] | None = None,
+        format: str | None = None,
+        columns: Sequence[tuple[str, str]] | None = None,
+        encoding: str = "utf-8",
+    ) -> ExportResult:
+        """Write a queue view (every case its filter matches) or the chosen cases to a file:
+        Open311 JSON, CSV or Excel (console.services.case_export)."""
+        require(self.actor, "export_cases")
+        with self.db.read() as s:
+            return export_cases(
+                s,
+                path,
+                now=self.clock(),
+                calendar=self.calendar,
+                filter=filter,
+                case_ids=case_ids,
+                format=format,
+                columns=columns,
+                encoding=encoding,
+            )
+
     def evaluation_cases(
         self, start: datetime, end: datetime, kind: str, object_id: int, metric: str
     ) -> list[queue.QueueRow]:
         """The cases behind one number of an evaluation report, as queue rows."""
+        require(self.actor, "view_evaluation")
         with self.db.read() as s:
             ids = evaluation.case_ids_for(
                 s, start, end, kind=kind, object_id=object_id, metric=metric

@@ -12,21 +12,23 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from console.domain.lifecycle import Lifecycle, Transition
+from console.domain.lifecycle import Lifecycle, Transition, state_label
 from console.domain.time_limits import LimitUnit, TimeLimit, clock_seconds_between
 from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
 from console.errors import (
+    IllegalTransitionError,
     OutsideDistrictError,
     PermissionDeniedError,
     UnknownDepartmentError,
     ValidationError,
 )
-from console.models import Case, CaseEvent, Department
-from console.services import case_numbers, reference_data
+from console.models import Attachment, Case, CaseEvent, Department
+from console.services import case_numbers, duplicates, reference_data
 from console.services.actors import Actor
 from console.services.locator import Locator
 from console.services.report_input import ReportInput, validate
@@ -42,11 +44,14 @@ class CaseWorkflow:
         locator: Locator,
         *,
         warning_share: float = 0.8,
+        duplicates: duplicates.DuplicateSettings | None = None,
     ) -> None:
         self.calendar = calendar
         self.lifecycle = lifecycle
         self.locator = locator
         self.warning_share = warning_share
+        #: The possible-duplicate rule (resources/intake/duplicates.csv unless given).
+        self.duplicates = duplicates
         self._handlers: dict[str, Handler] = {
             "register": self._register,
             "void": self._void,
@@ -67,6 +72,9 @@ class CaseWorkflow:
             "self_handle": self._feedback,
             "supervise": self._noop,  # the event is the record; alerts add the level
             "add_note": self._noop,
+            "merge": self._merge,
+            "keep_apart": self._keep_apart,
+            "merged_in": self._merged_in,
         }
 
     # -- creating a case -------------------------------------------------------------------
@@ -115,6 +123,7 @@ class CaseWorkflow:
         session.add(case)
         session.flush()
         self._append_event(session, case, transition, actor, None, now, None, {})
+        duplicates.flag_case(session, case, now, settings=self.duplicates)
         return case
 
     # -- moving a case ---------------------------------------------------------------------
@@ -144,6 +153,85 @@ class CaseWorkflow:
         # Every action bumps the version, a note too: the timeline another seat shows changed.
         flag_modified(case, "updated_at")
         return self._append_event(session, case, transition, actor, from_state, now, note, data)
+
+    # -- a pair of cases: possible duplicates -----------------------------------------------
+
+    def merge(
+        self,
+        session: Session,
+        actor: Actor,
+        case: Case,
+        into: Case,
+        now: datetime,
+        *,
+        note: str | None = None,
+    ) -> CaseEvent:
+        """合并: ``case`` repeats ``into``; it ends ``merged`` and ``into`` keeps its report.
+
+        Both timelines record it: ``case`` gets the merge (pointing at ``into``), ``into`` a
+        ``merged_in`` event carrying the merged report (reporter, source, time, text, photos).
+        """
+        if into.id == case.id:
+            raise ValidationError("不能把案件合并到它自身", field="into_id")
+        merged_in = self.lifecycle.get("merged_in")
+        if not merged_in.applies_to(into.state):
+            raise IllegalTransitionError(
+                f"案件 {into.number} 当前状态为「{state_label(into.state)}」，不能并入其他案件"
+            )
+        event = self.apply(session, actor, case, "merge", now, note=note, into=into)
+        report = {
+            "number": case.number,
+            "source": case.source,
+            "external_id": case.external_id,
+            "reporter": case.reporter,
+            "reported_at": case.reported_at,
+            "category_code": case.category_code,
+            "address": case.address,
+            "description": case.description,
+            "lon": case.lon,
+            "lat": case.lat,
+            "attachments": [
+                {"id": a.id, "filename": a.filename, "content_type": a.content_type}
+                for a in session.scalars(
+                    select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+                )
+            ],
+        }
+        into.updated_at = now
+        flag_modified(into, "updated_at")  # the survivor's timeline changed: a new version
+        self._append_event(
+            session,
+            into,
+            merged_in,
+            actor,
+            into.state,
+            now,
+            note,
+            {"merged_id": case.id, "merged_number": case.number, "merged_report": report},
+        )
+        duplicates.decide(session, case, into, duplicates.MERGED, now)
+        return event
+
+    def keep_apart(
+        self,
+        session: Session,
+        actor: Actor,
+        case: Case,
+        other: Case,
+        now: datetime,
+        *,
+        note: str | None = None,
+    ) -> CaseEvent:
+        """不是重复: the pair flagged as possible duplicates is two problems; both timelines say so."""
+        pair = duplicates.pair_between(session, case.id, other.id)
+        if pair is None or pair.status != duplicates.OPEN:
+            raise ValidationError(
+                f"案件 {case.number} 与 {other.number} 之间没有待确认的疑似重复标记"
+            )
+        event = self.apply(session, actor, case, "keep_apart", now, note=note, other=other)
+        self.apply(session, actor, other, "keep_apart", now, note=note, other=case)
+        duplicates.decide(session, case, other, duplicates.KEPT_APART, now)
+        return event
 
     def _append_event(
         self,
@@ -284,6 +372,26 @@ class CaseWorkflow:
 
     def _close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.closed_at = now
+
+    def _merge(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+        into = p.get("into")
+        if not isinstance(into, Case):
+            raise ValidationError("合并须选定保留的案件", field="into_id")
+        # Finished like a voided case: off the clock, closed as a duplicate.
+        case.closed_at = now
+        case.warning_at = case.deadline_at = None
+        return {"into_id": into.id, "into_number": into.number}
+
+    def _keep_apart(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        other = p.get("other")
+        if not isinstance(other, Case):
+            raise ValidationError("须选定另一件案件", field="other_id")
+        return {"other_id": other.id, "other_number": other.number}
+
+    def _merged_in(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        raise ValidationError("「并入重复上报」只随合并记录，请使用「合并」")
 
     def _archive(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.archived_at = now

@@ -10,6 +10,7 @@ The timeline lists the newest event first.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.lifecycle import default_lifecycle
 from console.views import action_dialogs
+from console.views.duplicates_box import DuplicatesBox
 from console.views.formatting import local_time_text, remaining_text
 from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
@@ -143,6 +145,10 @@ class CaseDetailPanel(QWidget):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self._build_form(body))
+        self.duplicates = DuplicatesBox(body)
+        self.duplicates.merge_requested.connect(self._on_merge_requested)
+        self.duplicates.keep_apart_requested.connect(self._on_keep_apart_requested)
+        body_layout.addWidget(self.duplicates)
         body_layout.addWidget(self._build_timeline(body), 1)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
@@ -264,6 +270,9 @@ class CaseDetailPanel(QWidget):
         self._pull_fields(detail)
         self._pull_timeline(detail.timeline)
         self._pull_actions(detail.actions)
+        self.duplicates.show_candidates(
+            detail.duplicates, detail.duplicate_actions, detail.snapshot.number
+        )
         self.stack.setCurrentIndex(1)
 
     def clear(self) -> None:
@@ -271,6 +280,7 @@ class CaseDetailPanel(QWidget):
         self._detail = None
         self.notice.hide()
         self._pull_actions(())
+        self.duplicates.show_candidates((), frozenset())
         self.timeline.clear()
         self.timeline_note.clear()
         self.stack.setCurrentIndex(0)
@@ -362,6 +372,9 @@ class CaseDetailPanel(QWidget):
             else:
                 state = f"→ {to_text}"
             note = entry.note or ""
+            summary = self._event_summary(entry.action, entry.data or {})
+            if summary:
+                note = f"{summary}\n{note}" if note else summary
             item = QTreeWidgetItem(
                 [
                     local_time_text(entry.at),
@@ -390,7 +403,51 @@ class CaseDetailPanel(QWidget):
             self.action_buttons[option.action] = button
         self.action_bar.setVisible(bool(self.action_buttons))
 
+    def _event_summary(self, action: str, data: dict[str, Any]) -> str:
+        """What a pair action's event data says, in words (its note follows)."""
+        if action == "merge" and data.get("into_number"):
+            return self.tr("Merged into %1").replace("%1", str(data["into_number"]))
+        if action == "keep_apart" and data.get("other_number"):
+            return self.tr("Not a duplicate of %1").replace("%1", str(data["other_number"]))
+        report = data.get("merged_report")
+        if action != "merged_in" or not isinstance(report, dict):
+            return ""
+        try:
+            at = local_time_text(datetime.fromisoformat(str(report.get("reported_at"))))
+        except ValueError:
+            at = str(report.get("reported_at") or "")
+        text = (
+            self.tr("Report %1 merged in (%2, %3, %4), %5: %6")
+            .replace("%1", str(report.get("number") or ""))
+            .replace("%2", str(report.get("reporter") or "—"))
+            .replace("%3", source_text(str(report.get("source") or "")))
+            .replace("%4", at)
+            .replace("%5", str(report.get("address") or ""))
+            .replace("%6", str(report.get("description") or ""))
+        )
+        photos = report.get("attachments") or []
+        if photos:
+            names = ", ".join(str(a.get("filename", "")) for a in photos if isinstance(a, dict))
+            text += "\n" + self.tr("Attachments: %1").replace("%1", names)
+        return text
+
     # -- widgets to signals ------------------------------------------------------------
+
+    def _on_merge_requested(self, candidate: Any, note: str) -> None:
+        if self._detail is not None:
+            snap = self._detail.snapshot
+            params = {"note": note, "into_id": candidate.case_id, "into_version": candidate.version}
+            self.action_with_input_requested.emit("merge", snap.id, snap.version, params)
+
+    def _on_keep_apart_requested(self, candidate: Any, note: str) -> None:
+        if self._detail is not None:
+            snap = self._detail.snapshot
+            params = {
+                "note": note,
+                "other_id": candidate.case_id,
+                "other_version": candidate.version,
+            }
+            self.action_with_input_requested.emit("keep_apart", snap.id, snap.version, params)
 
     def _on_action_button_clicked(self, option: Any) -> None:
         if self._detail is None:

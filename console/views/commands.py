@@ -57,6 +57,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("theme_dark", QT_TRANSLATE_NOOP("Commands", "Dark theme (night shift)"), "", "view"),
     Command("theme_auto", QT_TRANSLATE_NOOP("Commands", "Theme follows the clock"), "", "view"),
     Command("switch_user", QT_TRANSLATE_NOOP("Commands", "Switch user…"), "Ctrl+U", "file"),
+    Command("change_password", QT_TRANSLATE_NOOP("Commands", "Change password…"), "", "file"),
+    Command("user_admin", QT_TRANSLATE_NOOP("Commands", "Users and security log…"), "", "file"),
     Command("quit", QT_TRANSLATE_NOOP("Commands", "Quit"), "Ctrl+Q", "file"),
     Command("shortcuts", QT_TRANSLATE_NOOP("Commands", "Keyboard shortcuts"), "F1", "help"),
 )

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -26,6 +25,7 @@ from console.config import LOCAL_TZ
 from console.errors import ConsoleError, StaleVersionError
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
+from console.views.connection_banner import ConnectionBanner
 from console.views.dispatch_dialog import DispatchDialog
 from console.views.insight import Insight
 from console.views.map_view import MapView
@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_commands()
+        self._apply_permissions()
+        # Across the window, under the tool bars, while the database cannot be reached.
+        self.connection_banner = ConnectionBanner(self)
+        self.addToolBarBreak()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.connection_banner)
         self._build_status_bar(db_label)
 
         # Wiring: views talk to the services only through the bridge.
@@ -120,6 +125,7 @@ class MainWindow(QMainWindow):
         self.night.unacknowledged_changed.connect(self._on_unacknowledged_changed)
         bridge.feed_health_changed.connect(self._on_feed_health_changed)
         bridge.error_reported.connect(self._on_error_reported)
+        bridge.database_reachable_changed.connect(self.connection_banner.on_reachable_changed)
 
         self._refresh_title()
         self.resize(1600, 950)
@@ -129,6 +135,7 @@ class MainWindow(QMainWindow):
         else:
             self._default_layout()
             QTimer.singleShot(0, self._default_layout)  # again once the window is laid out
+        self.connection_banner.hide()  # a saved state may hold it shown: the bridge decides
         self._apply_theme()
 
         bridge.submit(workbench.filter_choices, self._on_choices)
@@ -230,6 +237,8 @@ class MainWindow(QMainWindow):
             "theme_dark": lambda: self._set_theme("dark"),
             "theme_auto": lambda: self._set_theme("auto"),
             "switch_user": self._switch_user,
+            "change_password": self._change_password,
+            "user_admin": self._open_user_admin,
             "quit": self.close,
             "shortcuts": self._show_shortcuts,
         }
@@ -314,21 +323,45 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Dispatched: %1").replace("%1", str(len(done))), 5000)
 
     def _switch_user(self) -> None:
-        def show(users: list[Any]) -> None:
-            names = [f"{u.username} — {u.display_name}" for u in users]
-            choice, ok = QInputDialog.getItem(
-                self, self.tr("Switch user"), self.tr("User:"), names, 0, False
-            )
-            if ok:
-                username = users[names.index(choice)].username
-                self.bridge.submit(
-                    lambda: self.workbench.switch_user(username),
-                    lambda _actor: self._after_user_switch(),
-                )
+        """Another person takes this seat: they sign in with their own password."""
+        from console.views.login_dialog import LoginDialog
 
-        self.bridge.submit(self.workbench.users, show)
+        dialog = LoginDialog(
+            self.bridge,
+            self.workbench.switch_user,
+            title=self.tr("Switch user"),
+            parent=self,
+        )
+        dialog.signed_in.connect(lambda _actor: self._after_user_switch())
+        dialog.setModal(True)
+        dialog.show()
+        self.login_dialog = dialog
+
+    def _change_password(self) -> None:
+        from console.views.change_password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.bridge, self.workbench.change_password, self)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(self.tr("Password changed"), 5000)
+        )
+        dialog.setModal(True)
+        dialog.show()
+        self.password_dialog = dialog
+
+    def _open_user_admin(self) -> None:
+        from console.views.user_admin_dialog import UserAdminDialog
+
+        dialog = UserAdminDialog(self.bridge, self.workbench.user_admin, self)
+        dialog.setModal(False)
+        dialog.show()
+        self.user_admin_dialog = dialog
+
+    def _apply_permissions(self) -> None:
+        """Offer the admin screen to those the services let manage users (they check too)."""
+        self.actions_by_id["user_admin"].setVisible(self.workbench.can("manage_users"))
 
     def _after_user_switch(self) -> None:
+        self._apply_permissions()
         self._refresh_title()
         if self.current_case is not None:
             self._load_detail(self.current_case)

@@ -31,7 +31,7 @@ from console.models import (
     User,
 )
 from console.services.case_dto import light_of
-from console.services.demo import DEMO_USERS
+from console.services.demo import HANDLER_PATTERN, demo_accounts
 from console.services.reference_data import read_roles
 from tests.commands.expected import assert_histories
 
@@ -84,6 +84,21 @@ def test_prints_what_it_made(seeded: Seeded) -> None:
     assert "新增案件 cases added: 300" in out
 
 
+def test_prints_the_demo_sign_ins_that_work(seeded: Seeded, seeded_db: Database) -> None:
+    from console.services.auth import sign_in
+
+    table = seeded.out[seeded.out.index("演示账户") :]
+    printed = dict(re.findall(r"^  ([a-z_]+(?:-[a-z0-9]+)?)(?: …)?\s+(\S+)\s", table, re.M))
+    center = {a.username: a.password for a in demo_accounts() if a.username != HANDLER_PATTERN}
+    assert center.items() <= printed.items()
+    handler = next(name for name in printed if name.startswith("dept-"))
+    now = datetime.now(UTC)
+    for username in ("dispatcher", "wall", handler):
+        actor = sign_in(seeded_db, username, printed[username], now)
+        assert actor.id is not None
+    assert sign_in(seeded_db, "admin", printed["admin"], now).role == "admin"
+
+
 def test_geography_and_departments(seeded_db: Database) -> None:
     with seeded_db.read() as s:
         levels = Counter(s.scalars(select(Region.level)))
@@ -116,7 +131,7 @@ def test_one_user_per_command_center_role(seeded_db: Database) -> None:
     # Every role of resources/org/roles.csv that a person holds at the center (not handlers,
     # not the system itself) has exactly one demo user.
     center_roles = {r.code for r in read_roles()} - {"department", "system"}
-    assert center_roles == {role for role, _ in DEMO_USERS}
+    assert center_roles == {a.role for a in demo_accounts() if a.username != HANDLER_PATTERN}
     assert center == dict.fromkeys(center_roles, 1)
     assert all(u.username == u.role for u in users if u.role != "department")
     handlers = [u for u in users if u.role == "department"]

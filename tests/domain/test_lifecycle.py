@@ -11,7 +11,7 @@ from console.errors import IllegalTransitionError, PermissionDeniedError, Valida
 
 STATES = [
     "reported", "self_handled", "registered", "dispatched", "return_requested", "suspended",
-    "handled", "verified", "closed", "archived", "voided",
+    "handled", "verified", "closed", "archived", "voided", "merged",
 ]  # fmt: skip
 ROLES = [
     "intake", "duty_chief", "dispatcher", "inspector", "leader", "admin", "wall",
@@ -44,6 +44,11 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
          "grid_manager"},
         None,
     ),
+    # Possible duplicates: merge ends the repeat before dispatch; keep_apart changes no state;
+    # merged_in is recorded on the surviving case by merge, never taken on its own.
+    "merge": (["reported", "registered"], {"intake", "duty_chief", "dispatcher"}, "merged"),
+    "keep_apart": (OPEN_STATES, {"intake", "duty_chief", "dispatcher"}, None),
+    "merged_in": (OPEN_STATES, set(), None),
 }  # fmt: skip
 
 
@@ -111,7 +116,18 @@ def test_allowed_actions_for_detail_buttons(lifecycle: Lifecycle) -> None:
         "request_return", "request_extension", "feedback", "add_note",
     }  # fmt: skip
     assert lifecycle.allowed_actions("archived", "duty_chief") == []
+    assert lifecycle.allowed_actions("merged", "dispatcher") == []
     assert lifecycle.allowed_actions("reported", "wall") == []
+
+
+def test_merged_is_final_and_off_the_clock(lifecycle: Lifecycle) -> None:
+    from console.domain.lifecycle import CLOCK_STATES, STATE_LABELS
+
+    assert "merged" in FINAL_STATES and "merged" not in CLOCK_STATES
+    assert STATE_LABELS["merged"] == ("已合并", "Merged")
+    assert lifecycle.check("merge", "reported", "dispatcher").label_zh == "合并"
+    # No role takes merged_in: merge writes it on the surviving case.
+    assert all("merged_in" not in lifecycle.allowed_actions("dispatched", r) for r in ROLES)
 
 
 def test_unknown_action(lifecycle: Lifecycle) -> None:
@@ -125,7 +141,7 @@ def test_states_table_matches_the_model_enum() -> None:
 
     assert set(STATE_LABELS) == {s.value for s in CaseState} == set(STATES)
     assert {"dispatched", "return_requested"} == CLOCK_STATES
-    assert {"closed", "archived", "voided"} == FINAL_STATES
+    assert {"closed", "archived", "voided", "merged"} == FINAL_STATES
     assert OPEN_STATES[0] == "reported" and set(OPEN_STATES) == set(STATES) - FINAL_STATES
 
 

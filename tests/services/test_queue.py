@@ -78,6 +78,7 @@ def test_tabs_come_from_the_data_file() -> None:
         "to_verify",
         "late",
         "requests",
+        "duplicates",
         "all_open",
         "search",
     ]

@@ -139,6 +139,8 @@ def make_detail(**overrides: Any) -> SimpleNamespace:
             option("approve_extension", "批准延期", "Approve extension"),
             option("dispatch", "派遣", "Dispatch"),
         ),
+        "duplicates": (),
+        "duplicate_actions": frozenset(),
     }
     values.update(overrides)
     return SimpleNamespace(**values)

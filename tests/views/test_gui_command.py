@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from PySide6.QtGui import QImage
 
 from console.cli import main
+from console.commands.gui import PASSWORD_ENV
 from console.db import Database
 from console.models import Case, Region
+from console.services.demo import demo_accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +26,14 @@ def demo_copy(tmp_path: Path, demo_template: Path) -> str:
     path = tmp_path / "demo.sqlite3"
     shutil.copy(demo_template, path)
     return f"sqlite:///{path}"
+
+
+DEMO_PASSWORD = {a.username: a.password for a in demo_accounts()}
+
+
+def signed_in_env(password: str) -> dict[str, str]:
+    """The environment of an unattended start: the password in GRID_CONSOLE_PASSWORD."""
+    return {**os.environ, PASSWORD_ENV: password}
 
 
 def count(url: str, model: type) -> int:
@@ -54,11 +65,14 @@ def test_first_start_seeds_and_renders(
             str(png),
             "--theme",
             "light",
+            "--user",
+            "dispatcher",
         ],
         capture_output=True,
         text=True,
         timeout=180,
         cwd=ROOT,
+        env=signed_in_env(DEMO_PASSWORD["dispatcher"]),
     )
     assert first.returncode == 0, first.stderr[-2000:]
     out = first.stdout
@@ -94,6 +108,7 @@ def test_first_start_seeds_and_renders(
         text=True,
         timeout=120,
         cwd=ROOT,
+        env=signed_in_env(DEMO_PASSWORD["duty_chief"]),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "首次运行" not in run.stdout and f"screenshot: {png_en}" in run.stdout
@@ -113,10 +128,15 @@ def test_no_seed_on_an_empty_database_says_what_to_do(
 
 
 def test_unknown_user_is_refused(
-    qapp: object, tmp_path: Path, demo_template: Path, capsys: pytest.CaptureFixture[str]
+    qapp: object,
+    tmp_path: Path,
+    demo_template: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import shutil
 
+    monkeypatch.setenv(PASSWORD_ENV, "any-password-1")
     path = tmp_path / "demo.sqlite3"
     shutil.copy(demo_template, path)
     assert (
@@ -133,14 +153,20 @@ def test_unknown_user_is_refused(
         )
         == 2
     )
-    assert "nobody" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "nobody" in err and "用户名或密码错误" in err
 
 
 def test_a_bad_basemap_is_a_clear_error(
-    qapp: object, tmp_path: Path, demo_template: Path, capsys: pytest.CaptureFixture[str]
+    qapp: object,
+    tmp_path: Path,
+    demo_template: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import shutil
 
+    monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD["dispatcher"])
     path = tmp_path / "demo.sqlite3"
     shutil.copy(demo_template, path)
     assert (
@@ -149,6 +175,8 @@ def test_a_bad_basemap_is_a_clear_error(
                 "--db",
                 f"sqlite:///{path}",
                 "gui",
+                "--user",
+                "dispatcher",
                 "--basemap",
                 "http://tiles/no-placeholders",
                 "--screenshot",
@@ -176,3 +204,52 @@ def test_size_and_no_display_hint(
         monkeypatch.delenv(name, raising=False)
     assert main(["--db", url, "gui"]) == 2
     assert "--screenshot" in capsys.readouterr().err
+
+
+def test_screenshot_signs_in_from_the_environment_or_fails_clearly(
+    qapp: object, tmp_path: Path, demo_template: Path
+) -> None:
+    url = demo_copy(tmp_path, demo_template)
+    png = tmp_path / "wall_user.png"
+
+    def start(password: str | None) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env.pop(PASSWORD_ENV, None)
+        if password is not None:
+            env[PASSWORD_ENV] = password
+        return subprocess.run(
+            [
+                *(sys.executable, str(ROOT / "main.py"), "--db", url, "gui"),
+                *("--user", "leader", "--screenshot", str(png)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+        )
+
+    wrong = start("not-the-password-1")
+    assert wrong.returncode == 2 and not png.exists()
+    assert "登录失败（leader）" in wrong.stderr and "用户名或密码错误" in wrong.stderr
+    missing = start(None)
+    assert missing.returncode == 2 and PASSWORD_ENV in missing.stderr
+    right = start(DEMO_PASSWORD["leader"])
+    assert right.returncode == 0, right.stderr[-2000:]
+    assert f"screenshot: {png}" in right.stdout and QImage(str(png)).width() == 1600
+    # Each attempt is in the security log: two failures, then the sign-in.
+    from sqlalchemy import select
+
+    from console.models import SecurityEvent
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            kinds = s.scalars(
+                select(SecurityEvent.kind)
+                .where(SecurityEvent.username == "leader")
+                .order_by(SecurityEvent.id)
+            ).all()
+    finally:
+        db.dispose()
+    assert kinds == ["login_failed", "login_ok"]

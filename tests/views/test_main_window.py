@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.db import Database
 from console.services.cases import CaseService
+from console.services.demo import demo_accounts
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.report_input import ReportInput
 from console.services.workbench import Workbench
@@ -20,6 +21,13 @@ from console.views.main_window import MainWindow
 from console.views.map_page import build_map_page
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF, DISPATCHER, INTAKE
+
+DEMO_PASSWORD = {a.username: a.password for a in demo_accounts()}
+
+
+def demo_password(username: str) -> str:
+    """The published demo password (one for every department handler, dept-…)."""
+    return DEMO_PASSWORD["dept-*" if username.startswith("dept-") else username]
 
 
 @pytest.fixture
@@ -165,7 +173,7 @@ def test_dispatch_several_cases_at_once(
     ids = [report(demo_db, clock) for _ in range(2)]
     for case_id in ids:
         service.register(CHIEF, case_id, None)
-    window.workbench.switch_user("dispatcher")
+    window.workbench.switch_user("dispatcher", DEMO_PASSWORD["dispatcher"])
     window.queue.with_tab("to_dispatch")
     model = window.queue.model
     qtbot.waitUntil(lambda: all(model.row_of(i) is not None for i in ids), timeout=10_000)
@@ -356,7 +364,7 @@ def _tab_total(window: MainWindow, qtbot: QtBot, tab: str) -> int:
 
 
 def _as_user(window: MainWindow, username: str) -> None:
-    window.workbench.switch_user(username)
+    window.workbench.switch_user(username, demo_password(username))
     window._after_user_switch()
 
 
@@ -514,3 +522,26 @@ def test_overdue_case_raises_an_alert_the_duty_chief_acknowledges(
         scheduler.shutdown(wait=True)
         win.close()
         bridge.shutdown()
+
+
+def test_switch_user_asks_for_a_password_and_the_admin_screen_follows_the_role(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from console.views.login_dialog import LoginDialog
+
+    assert window.workbench.actor.role == "duty_chief"
+    assert not window.actions_by_id["user_admin"].isVisible()
+    window.actions_by_id["switch_user"].trigger()
+    dialog = window.findChild(LoginDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.username.setText("admin")
+    dialog.password.setText("wrong-pass-1")
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "用户名或密码错误" in dialog.error.text(), timeout=10_000)
+    assert window.workbench.actor.role == "duty_chief"  # nothing changed
+    dialog.password.setText(demo_password("admin"))
+    with qtbot.waitSignal(dialog.signed_in, timeout=10_000):
+        dialog.sign_in_button.click()
+    assert window.workbench.actor.role == "admin"
+    assert window.actions_by_id["user_admin"].isVisible()
+    assert window.workbench.actor.name in window.windowTitle()

@@ -3,7 +3,14 @@ validated row by row, inserted in one all-or-nothing batch, idempotent by extern
 
 from __future__ import annotations
 
-from console.services.ingest.formats import FORMATS, IngestFileError, Record
+from console.services.ingest.formats import FORMATS, IngestCancelled, IngestFileError, Record
 from console.services.ingest.ingest import IngestResult, ingest_file
 
-__all__ = ["FORMATS", "IngestFileError", "IngestResult", "Record", "ingest_file"]
+__all__ = [
+    "FORMATS",
+    "IngestCancelled",
+    "IngestFileError",
+    "IngestResult",
+    "Record",
+    "ingest_file",
+]

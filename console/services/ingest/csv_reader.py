@@ -71,7 +71,7 @@ def _parse(text: str, delimiter: str, encoding: str) -> Parsed:
                     f"第 {start} 行（表头）无法读取: {message}", code="malformed_csv", line=start
                 ) from None
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank lines and Excel's trailing ",,,," rows
         if header is None:
             header = [c.strip().lstrip("\ufeff") for c in cells]
@@ -92,7 +92,7 @@ def _parse(text: str, delimiter: str, encoding: str) -> Parsed:
                     )
                 )
                 continue
-        records.append(Record(start, dict(zip(header, cells, strict=True))))
+        records.append(Record(start, dict(zip(header, cells, strict=False))))  # checked above
     if header is None:
         raise IngestFileError("文件为空（没有表头）", code="empty_file")
     return Parsed(records, "csv", encoding, header)

@@ -26,7 +26,16 @@ class IngestFileError(ConsoleError):
         self.line = line
 
 
-@dataclass
+class IngestCancelled(ConsoleError):
+    """The user cancelled the import before it was committed: nothing was written."""
+
+    code = "cancelled"
+
+    def __init__(self, message: str = "导入已取消，未写入任何记录") -> None:
+        super().__init__(message)
+
+
+@dataclass(slots=True)
 class Record:
     """One row of the input: its (1-based) line, the raw fields, or why it could not be read."""
 

@@ -104,6 +104,12 @@ def parse_time(value: object) -> datetime | None:
         return None
     if not isinstance(value, str) or len(value) > MAX_CODE:
         raise RowError("invalid_time", f"上报时间格式不对: {quote(value)}", field="reported_at")
+    return _parse_time_text(value)
+
+
+@lru_cache(maxsize=8192)
+def _parse_time_text(value: str) -> datetime:
+    # Cached: an export repeats its times (to the minute) many times over.
     text = value.strip().replace("/", "-")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"

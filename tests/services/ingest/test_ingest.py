@@ -370,3 +370,46 @@ def test_report_cells_that_look_like_formulas_are_neutralised(
     assert not rows[0]["message"].startswith("=")
     raw = result.report_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_a_nearby_report_in_a_later_file_is_flagged_as_a_possible_duplicate(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """Same category, 20 m away, an hour later, another external id: imported and flagged."""
+    from console.models.case import PossibleDuplicate
+
+    (x, y), *_ = points(demo_db)
+    first = tmp_path / "morning.csv"
+    first.write_text(
+        "\n".join([EN_HEADER, f"M1,0102,event_type,{x},{y},垃圾堆积,莲湖路1号,2026-11-23 09:00"]),
+        encoding="utf-8",
+    )
+    assert run(demo_db, first, source="12345").possible_duplicates == 0
+    north = y + 20 / 111_195  # about 20 m
+    second = tmp_path / "noon.csv"
+    second.write_text(
+        "\n".join(
+            [
+                EN_HEADER,
+                f"N1,0102,event_type,{x},{north},又见垃圾,莲湖路1号,2026-11-23 10:00",
+                f"N2,0101,event_type,{x},{north},别的类别,莲湖路1号,2026-11-23 10:00",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run(demo_db, second, source="12345")
+    assert (result.accepted, result.possible_duplicates) == (2, 1)
+    _, summary = read_report(result.report_path)
+    assert summary["possible_duplicates"] == "1"
+    by_external = {c.external_id: c.id for c in cases(demo_db)}
+    with demo_db.read() as s:
+        rows = s.execute(
+            text("SELECT case_id, other_case_id, status, distance_m FROM possible_duplicates")
+        ).all()
+    assert [tuple(r[:3]) for r in rows] == [(by_external["N1"], by_external["M1"], "open")]
+    assert 19 < rows[0][3] < 21
+    # The same file again adds nothing, and flags nothing more.
+    again = run(demo_db, second, source="12345")
+    assert (again.accepted, again.duplicates, again.possible_duplicates) == (0, 2, 0)
+    with demo_db.read() as s:
+        assert s.query(PossibleDuplicate).count() == 1

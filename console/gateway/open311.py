@@ -1,0 +1,259 @@
+"""Open311 GeoReport v2 under /open311/v2, JSON only (the public app, the 12345 hotline system).
+
+Service types are the rows of the importer's service_code → category table
+(resources/intake/open311_services.csv) whose category exists. A POST becomes a case through
+:meth:`CaseService.report`, mapped and validated exactly as an imported Open311 row is
+(console.services.ingest.mapping). Reads are in console.gateway.open311_queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from console.errors import ConsoleError, PermissionDeniedError, ValidationError
+from console.gateway.bodies import read_body
+from console.gateway.context import Caller, Credentials, Ctx, GatewayContext
+from console.gateway.errors import GatewayError
+from console.gateway.open311_queries import (
+    find_requests,
+    parse_statuses,
+    parse_when,
+    service_definition,
+    service_list,
+)
+from console.gateway.schemas import (
+    Open311Error,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    ServiceRequestCreated,
+)
+from console.services.api_tokens import TokenPrincipal
+from console.services.ingest import mapping
+from console.services.report_input import SOURCE_LABELS
+
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["Open311 GeoReport v2"],
+    responses={
+        s: {"model": list[Open311Error], "description": d}
+        for s, d in {
+            400: "Bad input (the field is named)",
+            401: "No valid token",
+            403: "The token's role may not do this",
+            413: "Request too large",
+            429: "Too many requests (see Retry-After)",
+        }.items()
+    },
+)
+
+#: Fields a POST may carry (Open311's, plus the extension `source`); others are ignored.
+POST_FIELDS = ("service_code", "lat", "long", "address_string", "description")
+#: Report fields → the Open311 names a client knows them by, for error messages.
+OPEN311_FIELD = {
+    "lon": "long",
+    "category_code": "service_code",
+    "address": "address_string",
+    "reporter": "first_name",
+    "kind": "service_code",
+    "taxonomy": "service_code",
+}
+MAX_IDS = 1000
+
+
+@router.get("/services.json", response_model=list[Service], summary="List the service types")
+def get_services(
+    ctx: Ctx,
+    _who: Caller,
+    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+) -> list[Service]:
+    check_jurisdiction(ctx, jurisdiction_id)
+    with ctx.db.read() as s:
+        return service_list(s, ctx.services)
+
+
+@router.get(
+    "/services/{service_code}.json",
+    response_model=ServiceDefinition,
+    summary="One service type's definition",
+    responses={404: {"model": list[Open311Error], "description": "Unknown service_code"}},
+)
+def get_service_definition(
+    service_code: str,
+    ctx: Ctx,
+    _who: Caller,
+    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+) -> ServiceDefinition:
+    check_jurisdiction(ctx, jurisdiction_id)
+    row = ctx.services.get(service_code)
+    if row is None:
+        raise GatewayError(
+            404, f"未知 service_code: {service_code[:64]}", code="unknown_service_code"
+        )
+    with ctx.db.read() as s:
+        return service_definition(s, service_code, row)
+
+
+def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
+    if value not in (None, "") and value != ctx.settings.jurisdiction_id:
+        raise ValidationError(
+            f"jurisdiction_id 不属于本网关（应为 {ctx.settings.jurisdiction_id}）",
+            field="jurisdiction_id",
+        )
+
+
+# --------------------------------------------------------------------------- POST requests
+
+
+def _reporter(data: dict[str, Any]) -> object:
+    names = [data.get("first_name"), data.get("last_name")]
+    if any(n is not None and not isinstance(n, str) for n in names):
+        raise ValidationError("姓名必须是文本", field="first_name")
+    joined = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return joined or None
+
+
+def choose_source(ctx: GatewayContext, role: str, requested: object) -> str:
+    """The case source for this token's role: its default, or the `source` it asked for."""
+    allowed = ctx.settings.report_sources.get(role)
+    if not allowed:
+        raise PermissionDeniedError(
+            f"角色 {role} 不能通过网关上报（见 resources/gateway/sources.csv）"
+        )
+    if requested in (None, ""):
+        return allowed[0]
+    if not isinstance(requested, str) or len(requested) > mapping.MAX_CODE:
+        raise ValidationError("来源无效", field="source")
+    code = mapping.SOURCES.get(requested.strip()) or mapping.SOURCES.get(requested.strip().lower())
+    if code is None:
+        raise ValidationError(
+            f"未知来源（可选: {' / '.join(SOURCE_LABELS[s] for s in allowed)}）", field="source"
+        )
+    if code not in allowed:
+        raise PermissionDeniedError(
+            f"该令牌不能以来源「{SOURCE_LABELS[code]}」上报"
+            f"（可选: {' / '.join(SOURCE_LABELS[s] for s in allowed)}）"
+        )
+    return code
+
+
+def create_request(ctx: GatewayContext, who: TokenPrincipal, data: dict[str, Any]) -> str:
+    """A new case from the POST fields; its number."""
+    ctx.cases.lifecycle.check("report", None, who.actor.role)  # 403 before any validation
+    check_jurisdiction(ctx, data.get("jurisdiction_id"))
+    source = choose_source(ctx, who.actor.role, data.get("source"))
+    try:
+        fields = mapping.open311_fields({k: data.get(k) for k in POST_FIELDS}, ctx.services)
+        fields["reporter"] = _reporter(data)
+        fields["source"] = source
+        report = mapping.to_report(fields, default_source=source)
+        created = ctx.cases.report(who.actor, report)
+    except ConsoleError as exc:
+        if exc.field in OPEN311_FIELD:
+            exc.field = OPEN311_FIELD[exc.field]
+        raise
+    return created.number
+
+
+@router.post(
+    "/requests.json",
+    status_code=201,
+    response_model=list[ServiceRequestCreated],
+    summary="Report a problem (creates a case)",
+    openapi_extra={
+        "requestBody": {
+            "description": "Open311 fields: service_code, lat + long (WGS-84), address_string, "
+            "description, first_name, last_name; api_key (or the Authorization header); "
+            "extension: source (公众/12345 as the token's role allows).",
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+async def post_request(
+    request: Request,
+    ctx: Ctx,
+    credentials: Credentials,
+) -> JSONResponse:
+    data, _ = await read_body(request)
+    secret = credentials.credentials if credentials else data.get("api_key")
+    who = await run_in_threadpool(ctx.authorize, secret if isinstance(secret, str) else None)
+    number = await run_in_threadpool(create_request, ctx, who, data)
+    body = ServiceRequestCreated(
+        service_request_id=number, service_notice="已受理，等待立案（待立案）"
+    )
+    return JSONResponse([body.model_dump()], status_code=201)
+
+
+# --------------------------------------------------------------------------- GET requests
+
+
+@router.get(
+    "/requests.json",
+    response_model=list[ServiceRequest],
+    summary="Query service requests (cases)",
+)
+def get_requests(
+    request: Request,
+    ctx: Ctx,
+    _who: Caller,
+    service_request_id: str | None = Query(
+        None, description="Comma-separated case numbers; overrides the other filters"
+    ),
+    service_code: str | None = Query(None, description="One service type"),
+    start_date: str | None = Query(None, description="Reported at or after (ISO 8601, zone)"),
+    end_date: str | None = Query(None, description="Reported at or before (ISO 8601, zone)"),
+    status: str | None = Query(None, description="open, closed, or both comma-separated"),
+    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+) -> list[ServiceRequest]:
+    check_jurisdiction(ctx, jurisdiction_id)
+    numbers = None
+    if service_request_id:
+        numbers = [n.strip() for n in service_request_id.split(",") if n.strip()]
+        if len(numbers) > MAX_IDS or any(len(n) > 64 for n in numbers):
+            raise ValidationError(
+                f"service_request_id 最多 {MAX_IDS} 个", field="service_request_id"
+            )
+    return find_requests(
+        ctx,
+        numbers=numbers,
+        service_code=service_code,
+        start=parse_when(start_date, "start_date"),
+        end=parse_when(end_date, "end_date"),
+        statuses=parse_statuses(status),
+        base_url=str(request.base_url),
+    )
+
+
+@router.get(
+    "/requests/{service_request_id}.json",
+    response_model=list[ServiceRequest],
+    summary="One service request (a list of one, as Open311 answers)",
+    responses={404: {"model": list[Open311Error], "description": "No such request"}},
+)
+def get_request(
+    request: Request,
+    service_request_id: str,
+    ctx: Ctx,
+    _who: Caller,
+    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+) -> list[ServiceRequest]:
+    check_jurisdiction(ctx, jurisdiction_id)
+    found = find_requests(
+        ctx,
+        numbers=[service_request_id[:64]],
+        service_code=None,
+        start=None,
+        end=None,
+        statuses=set(),
+        base_url=str(request.base_url),
+    )
+    if not found:
+        raise GatewayError(404, f"服务请求不存在: {service_request_id[:64]}", code="not_found")
+    return found

@@ -1,0 +1,37 @@
+"""A token bucket per API token, in memory (per server process).
+
+Each token refills at its rate per minute up to a capacity (the burst, but never more than one
+minute's worth), and every request takes one. An empty bucket tells how long until the next
+request would pass: the Retry-After of the 429.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class RateLimiter:
+    def __init__(self, *, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.burst = burst
+        self.clock = clock
+        self._buckets: dict[int, tuple[float, float]] = {}  # key → (tokens, at)
+        self._lock = threading.Lock()
+
+    def capacity(self, rate_per_minute: float) -> float:
+        return max(1.0, min(self.burst, rate_per_minute))
+
+    def take(self, key: int, rate_per_minute: float) -> float:
+        """0 when the request may pass (and is counted); else the seconds to wait."""
+        per_second = rate_per_minute / 60.0
+        capacity = self.capacity(rate_per_minute)
+        with self._lock:
+            now = self.clock()
+            tokens, at = self._buckets.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - at) * per_second)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / per_second

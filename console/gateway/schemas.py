@@ -1,0 +1,211 @@
+"""The gateway's request and response bodies, described for /openapi.json.
+
+Open311 shapes follow GeoReport v2 (field names as the standard spells them); the task API's
+are the handhelds' own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --------------------------------------------------------------------------- Open311
+
+
+class Open311Error(BaseModel):
+    """One Open311 error; responses carry a list of them."""
+
+    code: int = Field(description="The HTTP status code")
+    description: str = Field(description="What is wrong, naming the field when there is one")
+    field: str | None = Field(None, description="The request field at fault (an extension)")
+
+
+class Service(BaseModel):
+    """A service type: one row of the service_code → category table."""
+
+    service_code: str = Field(description="Unique id of the type, e.g. 0101 or manhole_cover")
+    service_name: str = Field(description="Name of the category (小类), e.g. 上水井盖")
+    description: str = Field(description="Taxonomy and kind: 部件 (component) or 事件 (event)")
+    metadata: bool = Field(description="True: GET services/{code}.json has more to say")
+    type: Literal["realtime", "batch", "blackbox"] = Field(
+        description="realtime: the service_request_id is returned at once"
+    )
+    keywords: str = Field(description="Comma-separated keywords")
+    group: str = Field(description="The major class (大类) the category belongs to")
+
+
+class AttributeValue(BaseModel):
+    key: str = Field(description="Value sent back in attribute[code]")
+    name: str = Field(description="Human-readable value")
+
+
+class ServiceAttribute(BaseModel):
+    """One attribute of a service definition."""
+
+    variable: bool = Field(description="False: shown as information only, not asked")
+    code: str = Field(description="Unique id of the attribute")
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    required: bool = Field(description="Must the client answer it")
+    datatype_description: str = Field(description="How to fill it in")
+    order: int = Field(description="Display order; 1 is shown first")
+    description: str = Field(description="The attribute's text")
+    values: list[AttributeValue] = Field(default_factory=list, description="For list types")
+
+
+class ServiceDefinition(BaseModel):
+    """Extra attributes of one service type (here: the registration conditions, as information)."""
+
+    service_code: str = Field(description="The service type")
+    attributes: list[ServiceAttribute] = Field(description="Its attributes")
+
+
+class ServiceRequestCreated(BaseModel):
+    """The answer to POST requests.json."""
+
+    service_request_id: str | None = Field(description="The case number (案件编号)")
+    token: str | None = Field(None, description="Unused: every service is realtime")
+    service_notice: str | None = Field(None, description="What happens next")
+    account_id: str | None = Field(None, description="Unused")
+
+
+class ServiceRequest(BaseModel):
+    """One service request (a case) as Open311 shows it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    service_request_id: str = Field(description="The case number (案件编号)")
+    status: Literal["open", "closed"] = Field(
+        description="closed once the case is finished (结案/归档/作废), open before"
+    )
+    status_notes: str | None = Field(None, description="The case's step, e.g. 处置中")
+    service_name: str | None = Field(None, description="Category name")
+    service_code: str = Field(description="Service type (category) code")
+    description: str | None = Field(None, description="Full text of the report")
+    agency_responsible: str | None = Field(None, description="The handling department")
+    service_notice: str | None = Field(None, description="The time limit, when registered")
+    requested_datetime: str = Field(description="When it was reported (ISO 8601, with zone)")
+    updated_datetime: str | None = Field(None, description="Last change; for closed: closing")
+    expected_datetime: str | None = Field(None, description="The handling deadline (处置时限)")
+    address: str | None = Field(None, description="Address as reported")
+    address_id: str | None = Field(None, description="Unused")
+    zipcode: str | None = Field(None, description="Unused")
+    lat: float = Field(description="Latitude (WGS-84)")
+    long: float = Field(description="Longitude (WGS-84)")
+    media_url: str | None = Field(None, description="The first photo of the case, if any")
+
+
+# --------------------------------------------------------------------------- task API
+
+
+class ApiError(BaseModel):
+    """An error of the task API."""
+
+    error: str = Field(description="Code name of the problem, e.g. conflict, rate_limited")
+    message: str = Field(description="What went wrong and what to do, in Chinese")
+    field: str | None = Field(None, description="The request field at fault, if any")
+
+
+class AttachmentOut(BaseModel):
+    """A photo attached to a case."""
+
+    id: int
+    case_event_id: int | None = Field(description="The event (feedback, verification) it shows")
+    kind: str = Field(description="photo")
+    filename: str = Field(description="The client's file name, for display only")
+    content_type: str = Field(description="Sniffed from the file: image/jpeg, png or webp")
+    size: int = Field(description="Bytes")
+    sha256: str = Field(description="SHA-256 of the file, hex")
+    uploaded_at: datetime
+    url: str = Field(description="GET this (with the token) for the file")
+
+
+class Task(BaseModel):
+    """A case on a handheld's task list."""
+
+    id: int = Field(description="Case id (use in /tasks/{id}/...)")
+    number: str = Field(description="Case number (案件编号)")
+    version: int = Field(description="Send it back with an action (or as If-Match)")
+    state: str = Field(description="State code, e.g. dispatched")
+    state_label: str = Field(description="State name, e.g. 处置中")
+    category_code: str
+    category_name: str
+    kind: str = Field(description="component (部件) or event_type (事件)")
+    description: str
+    address: str
+    lon: float = Field(description="Longitude (WGS-84)")
+    lat: float = Field(description="Latitude (WGS-84)")
+    street_name: str
+    grid_code: str
+    department_name: str | None
+    reported_at: datetime
+    dispatched_at: datetime | None
+    deadline_at: datetime | None = Field(description="The handling deadline")
+    light: str | None = Field(description="Traffic light: green, yellow, red")
+    urgent: bool
+    rework_count: int = Field(description="Times verification sent it back")
+    accepted: bool = Field(description="Signed for (签收) since it entered its current state")
+
+
+class TaskList(BaseModel):
+    role: str = Field(description="The token user's role")
+    tasks: list[Task]
+
+
+class TimelineItem(BaseModel):
+    at: datetime
+    action: str
+    action_label: str
+    actor_name: str
+    note: str | None
+
+
+class TaskDetail(Task):
+    """One task with its history, photos and what the token's user may do now."""
+
+    timeline: list[TimelineItem]
+    attachments: list[AttachmentOut]
+    actions: list[str] = Field(description="Lifecycle actions open to this user now")
+
+
+class AcceptBody(BaseModel):
+    """签收: the handheld has the task (recorded on the timeline as a note)."""
+
+    version: int | None = Field(None, description="The version seen; or send If-Match")
+    note: str | None = Field(None, description="Optional remark")
+
+
+class ReturnBody(BaseModel):
+    """申请回退: the case is not this department's to handle."""
+
+    version: int | None = Field(None, description="The version seen; or send If-Match")
+    reason: str | None = Field(None, description="Why (required)")
+
+
+class FeedbackBody(BaseModel):
+    """处置反馈: the work is done. As JSON, or as multipart/form-data with a `photo` file."""
+
+    version: int | None = Field(None, description="The version seen; or send If-Match")
+    note: str | None = Field(None, description="What was done (required)")
+
+
+class VerificationBody(BaseModel):
+    """核查: the inspector's result. As JSON, or multipart/form-data with a `photo` file."""
+
+    version: int | None = Field(None, description="The version seen; or send If-Match")
+    result: Literal["pass", "fail"] = Field(description="pass (核查通过) or fail (返工)")
+    note: str | None = Field(None, description="Remark; required when the result is fail")
+
+
+class ActionResult(BaseModel):
+    """The case after the action."""
+
+    id: int
+    number: str
+    version: int = Field(description="The new version (also in the ETag header)")
+    state: str
+    state_label: str
+    action: str = Field(description="What was recorded, e.g. feedback, add_note")
+    attachment: AttachmentOut | None = Field(None, description="The photo stored, if one came")
+    message: str

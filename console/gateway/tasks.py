@@ -1,0 +1,376 @@
+"""The handhelds' task API under /api/v1: my tasks, accept, return, feedback, verification.
+
+"My tasks" are data (resources/gateway/tasks.csv): a department's handlers see the cases
+dispatched to their department, inspectors the cases awaiting verification. Every action goes
+through :class:`CaseService` (or :class:`AttachmentService` when a photo comes with it), so the
+lifecycle table decides who may do what, a ``case_events`` row is written and every seat sees
+the change on its feed.
+
+Accepting (签收) is not a step of the lifecycle: it changes neither state nor clock. It is
+recorded as a note (``add_note``) starting with :data:`ACCEPT_MARK`, on the case's timeline for
+the dispatchers to see, and is done once per arrival of the case in its current state.
+
+Every action needs the version the handheld last saw (field ``version`` or ``If-Match``): a
+case changed meanwhile answers 409, and no version at all 428.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+
+from console.domain.lifecycle import state_label
+from console.errors import (
+    CaseNotFoundError,
+    IllegalTransitionError,
+    ValidationError,
+)
+from console.gateway.bodies import read_body
+from console.gateway.context import Caller, Ctx, GatewayContext
+from console.gateway.errors import GatewayError
+from console.gateway.schemas import (
+    AcceptBody,
+    ActionResult,
+    ApiError,
+    FeedbackBody,
+    ReturnBody,
+    Task,
+    TaskDetail,
+    TaskList,
+    TimelineItem,
+    VerificationBody,
+)
+from console.gateway.task_queries import (
+    ACCEPT_MARK,
+    accepted_ids,
+    attachment_out,
+    check_visible,
+    scope_of,
+    task_fields,
+    task_rows,
+)
+from console.models import Case
+from console.services.api_tokens import TokenPrincipal
+from console.services.attachments import AttachmentRecord, PhotoUpload
+from console.services.case_detail import load_detail
+from console.services.case_dto import CaseSnapshot
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["Handheld tasks"],
+    responses={
+        s: {"model": ApiError, "description": d}
+        for s, d in {
+            400: "Bad input (the field is named)",
+            401: "No valid token",
+            403: "The token's role (or department) may not do this",
+            404: "No such case",
+            409: "The case changed meanwhile (stale version) or is in another step",
+            413: "Request or photo too large",
+            428: "No version sent",
+            429: "Too many requests (see Retry-After)",
+        }.items()
+    },
+)
+
+
+@router.get("/tasks", response_model=TaskList, summary="My tasks")
+def my_tasks(
+    ctx: Ctx,
+    who: Caller,
+    limit: int = Query(100, ge=1, description="Most tasks returned (capped by the server)"),
+) -> TaskList:
+    actor = who.actor
+    scope = scope_of(ctx, actor)
+    where: list[Any] = [Case.state.in_(scope.states)]
+    if scope.scope == "own_department":
+        where.append(Case.department_id == actor.department_id)
+    now = ctx.cases.clock()
+    with ctx.db.read() as s:
+        rows = task_rows(s, where, min(limit, ctx.settings.limits.max_tasks))
+        accepted = accepted_ids(s, [r[0].id for r in rows])
+        tasks = [Task(**task_fields(r, now, accepted)) for r in rows]
+    return TaskList(role=actor.role, tasks=tasks)
+
+
+@router.get("/tasks/{case_id}", response_model=TaskDetail, summary="One task, with its history")
+def onetask_fields(
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    who: Caller,
+    case_id: int = Path(description="Case id"),
+) -> TaskDetail:
+    actor = who.actor
+    now = ctx.cases.clock()
+    with ctx.db.read() as s:
+        rows = task_rows(s, [Case.id == case_id], 1)
+        if not rows:
+            raise CaseNotFoundError(f"案件不存在: {case_id}")
+        check_visible(ctx, actor, rows[0][0])
+        task = task_fields(rows[0], now, accepted_ids(s, [case_id]))
+        detail = load_detail(
+            s,
+            case_id,
+            now,
+            ctx.cases.workflow.calendar,
+            role=actor.role,
+            department_id=actor.department_id,
+            lifecycle=ctx.cases.lifecycle,
+        )
+    base = str(request.base_url)
+    response.headers["ETag"] = f'"{task["version"]}"'
+    return TaskDetail(
+        **task,
+        timeline=[
+            TimelineItem(
+                at=e.at,
+                action=e.action,
+                action_label=e.action_label,
+                actor_name=e.actor_name,
+                note=e.note,
+            )
+            for e in detail.timeline
+        ],
+        attachments=[attachment_out(a, base) for a in ctx.attachments.for_case(case_id)],
+        actions=[a.action for a in detail.actions],
+    )
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    summary="A photo's file",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+def attachment_file(
+    attachment_id: int,
+    ctx: Ctx,
+    who: Caller,
+) -> FileResponse:
+    record = ctx.attachments.get(attachment_id)
+    scope = ctx.settings.task_scopes.get(who.actor.role)
+    if scope is not None and scope.scope == "own_department":
+        with ctx.db.read() as s:
+            case = s.get(Case, record.case_id)
+            assert case is not None  # attachments.case_id is a foreign key
+            check_visible(ctx, who.actor, case)
+    path = ctx.attachments.store.path_of(record)
+    if not path.is_file():
+        raise CaseNotFoundError(f"附件文件缺失: {attachment_id}")
+    return FileResponse(path, media_type=record.content_type)
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def version_of(body_version: int | None, if_match: str | None) -> int:
+    """The version the client saw: the body's, else If-Match ("3", W/"3" or 3)."""
+    if body_version is not None:
+        return body_version
+    if if_match:
+        text = if_match.strip().removeprefix("W/").strip('"')
+        if text.isdigit() and len(text) < 10:
+            return int(text)
+        raise ValidationError('If-Match 应为案件版本号，如 "3"', field="If-Match")
+    raise GatewayError(
+        428,
+        "须提供您看到的案件版本（字段 version 或 If-Match 头），以免覆盖他人的修改",
+        code="version_required",
+        field="version",
+    )
+
+
+def _result(
+    response: Response,
+    snap: CaseSnapshot,
+    action: str,
+    message: str,
+    attachment: AttachmentRecord | None = None,
+    base_url: str = "",
+) -> ActionResult:
+    response.headers["ETag"] = f'"{snap.version}"'
+    return ActionResult(
+        id=snap.id,
+        number=snap.number,
+        version=snap.version,
+        state=snap.state,
+        state_label=state_label(snap.state),
+        action=action,
+        attachment=attachment_out(attachment, base_url) if attachment else None,
+        message=message,
+    )
+
+
+def accepttask_fields(
+    ctx: GatewayContext, who: TokenPrincipal, case_id: int, version: int, note: str | None
+) -> tuple[CaseSnapshot, bool]:
+    """Record the acceptance once; (the case, whether this call recorded it)."""
+    actor = who.actor
+    scope = scope_of(ctx, actor)
+    ctx.require_role("add_note", actor.role)
+    with ctx.db.read() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFoundError(f"案件不存在: {case_id}")
+        check_visible(ctx, actor, case)
+        if case.state not in scope.states:
+            raise IllegalTransitionError(
+                f"案件当前状态为「{state_label(case.state)}」，不在您的任务中，无需签收"
+            )
+        if case_id in accepted_ids(s, [case_id]):
+            return ctx.cases.get(case_id), False
+    text = ACCEPT_MARK + (note.strip() if note and note.strip() else f"{actor.name} 已签收")
+    return ctx.cases.add_note(actor, case_id, version, note=text), True
+
+
+@router.post("/tasks/{case_id}/accept", response_model=ActionResult, summary="Accept (签收)")
+def accept(
+    response: Response,
+    case_id: int,
+    ctx: Ctx,
+    who: Caller,
+    body: AcceptBody | None = None,
+    if_match: str | None = Header(None, alias="If-Match", description="The version seen"),
+) -> ActionResult:
+    body = body or AcceptBody()
+    version = version_of(body.version, if_match)
+    snap, recorded = accepttask_fields(ctx, who, case_id, version, body.note)
+    message = "已签收" if recorded else "此前已签收，未重复记录"
+    return _result(response, snap, "add_note", message)
+
+
+@router.post(
+    "/tasks/{case_id}/return", response_model=ActionResult, summary="Request a return (申请回退)"
+)
+def request_return(
+    response: Response,
+    case_id: int,
+    body: ReturnBody,
+    ctx: Ctx,
+    who: Caller,
+    if_match: str | None = Header(None, alias="If-Match", description="The version seen"),
+) -> ActionResult:
+    ctx.require_role("request_return", who.actor.role)
+    version = version_of(body.version, if_match)
+    if not body.reason or not body.reason.strip():
+        raise ValidationError("申请回退须填写原因", field="reason")
+    snap = ctx.cases.request_return(who.actor, case_id, version, note=body.reason)
+    return _result(response, snap, "request_return", "已申请回退，等待派遣员审批")
+
+
+async def read_action(request: Request, model: type[BaseModel]) -> tuple[Any, PhotoUpload | None]:
+    """An action body as JSON, urlencoded or multipart (with an optional ``photo`` file)."""
+    data, photo = await read_body(request, photo=True)
+    try:
+        return model.model_validate(data), photo
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or None
+        raise ValidationError(f"请求格式错误: {first.get('msg')}", field=field) from None
+
+
+def _photo_action(
+    ctx: GatewayContext,
+    who: TokenPrincipal,
+    case_id: int,
+    action: str,
+    version: int,
+    note: str | None,
+    photo: PhotoUpload | None,
+) -> tuple[CaseSnapshot, AttachmentRecord | None]:
+    return ctx.attachments.act_with_photo(
+        who.actor, case_id, action, version, note=note, photo=photo, api_token_id=who.token_id
+    )
+
+
+_MULTIPART = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer"},
+                "note": {"type": "string"},
+                "photo": {"type": "string", "format": "binary", "description": "JPEG/PNG/WebP"},
+            },
+        }
+    }
+}
+
+
+@router.post(
+    "/tasks/{case_id}/feedback",
+    response_model=ActionResult,
+    summary="Report the work done (处置反馈), with an optional photo",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": FeedbackBody.model_json_schema()},
+                **_MULTIPART,
+            },
+        }
+    },
+)
+async def feedback(
+    request: Request,
+    response: Response,
+    case_id: int,
+    ctx: Ctx,
+    who: Caller,
+    if_match: str | None = Header(None, alias="If-Match", description="The version seen"),
+) -> ActionResult:
+    ctx.require_role("feedback", who.actor.role)
+    body, photo = await read_action(request, FeedbackBody)
+    version = version_of(body.version, if_match)
+    snap, stored = await run_in_threadpool(
+        _photo_action, ctx, who, case_id, "feedback", version, body.note, photo
+    )
+    return _result(response, snap, "feedback", "已反馈，等待核查", stored, str(request.base_url))
+
+
+@router.post(
+    "/tasks/{case_id}/verification",
+    response_model=ActionResult,
+    summary="The verification result (核查), with an optional photo",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": VerificationBody.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            **_MULTIPART["multipart/form-data"]["schema"]["properties"],
+                            "result": {"type": "string", "enum": ["pass", "fail"]},
+                        },
+                        "required": ["result"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def verification(
+    request: Request,
+    response: Response,
+    case_id: int,
+    ctx: Ctx,
+    who: Caller,
+    if_match: str | None = Header(None, alias="If-Match", description="The version seen"),
+) -> ActionResult:
+    body, photo = await read_action(request, VerificationBody)
+    action = "verify_pass" if body.result == "pass" else "verify_fail"
+    ctx.require_role(action, who.actor.role)
+    version = version_of(body.version, if_match)
+    snap, stored = await run_in_threadpool(
+        _photo_action, ctx, who, case_id, action, version, body.note, photo
+    )
+    message = "核查通过，等待结案" if action == "verify_pass" else "核查不通过，已返回处置部门返工"
+    return _result(response, snap, action, message, stored, str(request.base_url))

@@ -1,0 +1,386 @@
+"""Cases out of the console: Open311 GeoReport v2 JSON, and CSV / Excel of a queue view.
+
+A queue export takes the queue's own filter object (console.services.queue.QueueFilter) and
+writes every matching case, not just the page on screen, in the filter's order; the caller
+names the columns (keys of :data:`COLUMNS`, with the headers the screen shows). Case text is
+written as data: in Excel every text cell is a string cell, and in CSV a value that a
+spreadsheet would run as a formula (= + - @) gets a leading apostrophe. Files are written
+beside the target and renamed into place, so a failed export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from console.config import LOCAL_TZ
+from console.domain.lifecycle import FINAL_STATES, STATE_LABELS, state_label
+from console.domain.worktime import WorkCalendar
+from console.errors import ValidationError
+from console.models import Case, Category, Department
+from console.services import queue
+from console.services.case_detail import limit_text
+from console.services.ingest.open311_reader import load_services
+from console.services.queue import QueueFilter, QueueRow
+from console.services.report_input import SOURCE_LABELS
+
+FORMATS = ("open311", "csv", "xlsx")
+SUFFIXES = {".json": "open311", ".csv": "csv", ".xlsx": "xlsx"}
+#: CSV encodings: UTF-8 with BOM (Excel on Windows detects it) or GB18030 (read as GBK).
+ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
+#: Excel's sheet holds 1,048,576 rows, one of them the header.
+MAX_ROWS = 1_048_575
+#: Cases read per query while writing.
+BATCH = 2_000
+#: A text cell starting with one of these is a formula to a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIGHTS_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the default (Chinese) header; the console passes the one on screen
+    value: Callable[[QueueRow], Any]
+    width: int = 14  # Excel column width, in characters
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+#: Every column a queue export can carry, by key.
+COLUMNS: dict[str, Column] = {
+    "number": Column("案件编号", lambda r: r.number, 22),
+    "light": Column("灯色", lambda r: LIGHTS_ZH.get(r.light or "", ""), 6),
+    "remaining": Column("剩余时限(小时)", lambda r: _hours(r.remaining_seconds), 12),
+    "state": Column("状态", lambda r: r.state_label, 10),
+    "category": Column("类别", lambda r: r.category_name, 16),
+    "category_code": Column("类别代码", lambda r: r.category_code, 10),
+    "address": Column("地址", lambda r: r.address, 30),
+    "description": Column("问题描述", lambda r: r.description, 40),
+    "street": Column("街道", lambda r: r.street_name, 12),
+    "grid": Column("网格", lambda r: r.grid_code, 16),
+    "department": Column("处置部门", lambda r: r.department_name or "", 16),
+    "source": Column("来源", lambda r: r.source_label, 10),
+    "reported_at": Column("上报时间", lambda r: r.reported_at, 17),
+    "deadline_at": Column("处置时限", lambda r: r.deadline_at, 17),
+    "urgent": Column("紧急", lambda r: "是" if r.urgent else "", 6),
+}
+#: The queue table's columns, in its default order (console.views.queue_model).
+QUEUE_COLUMNS = (
+    "number",
+    "light",
+    "remaining",
+    "state",
+    "category",
+    "address",
+    "street",
+    "grid",
+    "department",
+    "source",
+    "reported_at",
+    "deadline_at",
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    count: int
+
+
+def format_for(path: Path | str, format: str | None = None) -> str:
+    """The export format: as given, or from the file's extension (.json / .csv / .xlsx)."""
+    if format:
+        if format not in FORMATS:
+            raise ValidationError(f"未知导出格式 {format!r}（可选: {', '.join(FORMATS)}）")
+        return format
+    found = SUFFIXES.get(Path(path).suffix.lower())
+    if found is None:
+        raise ValidationError(
+            f"无法从文件名判断导出格式: {Path(path).name}（用 .json / .csv / .xlsx）"
+        )
+    return found
+
+
+def resolve_columns(columns: Sequence[tuple[str, str] | str] | None) -> list[tuple[str, str]]:
+    """(key, header) pairs; a bare key takes its default header. Default: the queue's."""
+    chosen: list[tuple[str, str]] = []
+    for item in columns if columns is not None else QUEUE_COLUMNS:
+        key, header = (item, "") if isinstance(item, str) else item
+        if key not in COLUMNS:
+            raise ValidationError(f"未知的导出列: {key}（可选: {', '.join(COLUMNS)}）")
+        chosen.append((key, header or COLUMNS[key].header))
+    if not chosen:
+        raise ValidationError("没有要导出的列")
+    return chosen
+
+
+def safe_text(value: str) -> str:
+    """CSV: a value a spreadsheet would evaluate is kept as text with a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def matching_ids(
+    session: Session,
+    f: QueueFilter,
+    now: datetime,
+    *,
+    states: Sequence[str] | None = None,
+    limit: int = MAX_ROWS,
+) -> list[int]:
+    """Every case id the queue filter matches, in the queue's order (not only one page);
+    ``states`` narrows it to those states (the command line's --state)."""
+    stmt = queue.page_ids_select(f, now, offset=0, limit=limit + 1)
+    if states:
+        unknown = [state for state in states if state not in STATE_LABELS]
+        if unknown:
+            raise ValidationError(
+                f"未知状态: {', '.join(unknown)}（可选: {', '.join(STATE_LABELS)}）",
+                field="state",
+            )
+        stmt = stmt.where(Case.state.in_(list(states)))
+    ids = list(session.scalars(stmt))
+    if len(ids) > limit:
+        raise ValidationError(f"匹配的案件超过 {limit:,} 件，无法导出到一个文件；请先缩小筛选范围")
+    return ids
+
+
+def _selected(
+    session: Session,
+    f: QueueFilter | None,
+    case_ids: Sequence[int] | None,
+    now: datetime,
+    states: Sequence[str] | None,
+) -> list[int]:
+    if case_ids is not None:
+        if len(case_ids) > MAX_ROWS:
+            raise ValidationError(f"选中的案件超过 {MAX_ROWS:,} 件")
+        return list(dict.fromkeys(case_ids))
+    return matching_ids(session, f or QueueFilter(), now, states=states)
+
+
+def _queue_rows(
+    session: Session, ids: list[int], now: datetime, calendar: WorkCalendar
+) -> Iterator[QueueRow]:
+    for start in range(0, len(ids), BATCH):
+        yield from queue.fetch_rows(session, ids[start : start + BATCH], now, calendar)
+
+
+def _local(at: datetime | None) -> datetime | None:
+    # Excel has no time zones: the wall-clock time of the district, naive.
+    return at.astimezone(LOCAL_TZ).replace(tzinfo=None) if at is not None else None
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if at is not None else None
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _tmp_for(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part")
+
+
+def write_csv(
+    rows: Iterator[QueueRow], path: Path, columns: list[tuple[str, str]], *, encoding: str
+) -> int:
+    getters = [COLUMNS[key].value for key, _ in columns]
+    count = 0
+    tmp = _tmp_for(path)
+    try:
+        with tmp.open("w", encoding=encoding, errors="strict", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([safe_text(header) for _, header in columns])
+            for row in rows:
+                out: list[object] = []
+                for get in getters:
+                    value = get(row)
+                    if isinstance(value, datetime):
+                        value = _local(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+                    elif isinstance(value, str):
+                        value = safe_text(value)
+                    out.append("" if value is None else value)
+                w.writerow(out)
+                count += 1
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def write_xlsx(rows: Iterator[QueueRow], path: Path, columns: list[tuple[str, str]]) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("案件")
+    sheet.freeze_panes = "A2"
+    for i, (key, header) in enumerate(columns, start=1):
+        width = max(COLUMNS[key].width, min(40, 2 * len(header) + 2))
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    bold = Font(bold=True)
+    head = []
+    for _, header in columns:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.data_type = "s"
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    getters = [COLUMNS[key].value for key, _ in columns]
+    count = 0
+    for row in rows:
+        out: list[object] = []
+        for get in getters:
+            value = get(row)
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(sheet, value=_local(value))
+                cell.number_format = DATE_FORMAT
+                out.append(cell)
+            elif isinstance(value, str):
+                # A string cell, whatever it starts with: never a formula.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+        count += 1
+    tmp = _tmp_for(path)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def service_codes() -> dict[tuple[str, str, str], str]:
+    """(taxonomy, kind, category code) → service_code: the importer's table read backwards
+    (the first code listed for a category wins)."""
+    codes: dict[tuple[str, str, str], str] = {}
+    for code, service in load_services().items():
+        codes.setdefault((service.taxonomy, service.kind, service.category_code), code)
+    return codes
+
+
+def open311_requests(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
+    """GeoReport v2 service requests (the GET requests shape) for ``ids``, in that order."""
+    codes = service_codes()
+    stmt = (
+        select(Case, Category.name, Department.name)
+        .outerjoin(
+            Category,
+            and_(
+                Category.taxonomy == Case.taxonomy,
+                Category.kind == Case.kind,
+                Category.code == Case.category_code,
+            ),
+        )
+        .outerjoin(Department, Department.id == Case.department_id)
+    )
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found: dict[int, dict[str, Any]] = {}
+        for case, category_name, department_name in session.execute(stmt.where(Case.id.in_(chunk))):
+            closed = case.state in FINAL_STATES
+            limit = limit_text(case.limit_value, case.limit_unit, case.extension_value or 0.0)
+            found[case.id] = {
+                "service_request_id": case.number,
+                "status": "closed" if closed else "open",
+                "status_notes": state_label(case.state),
+                "service_name": category_name or case.category_code,
+                "service_code": codes.get(
+                    (case.taxonomy, case.kind, case.category_code), case.category_code
+                ),
+                "description": case.description,
+                "agency_responsible": department_name,
+                "service_notice": f"处置时限 {limit}" if limit else None,
+                "requested_datetime": _iso(case.reported_at),
+                "updated_datetime": _iso(
+                    case.closed_at if closed and case.closed_at else case.updated_at
+                ),
+                "expected_datetime": _iso(case.deadline_at),
+                "address": case.address,
+                "lat": case.lat,
+                "long": case.lon,
+                "source": SOURCE_LABELS.get(case.source, case.source),
+                "external_id": case.external_id,
+            }
+        session.expunge_all()
+        yield from (found[i] for i in chunk if i in found)
+
+
+def write_open311(requests: Iterator[dict[str, Any]], path: Path) -> int:
+    """A JSON array of service requests, written one at a time (UTF-8, no BOM)."""
+    count = 0
+    tmp = _tmp_for(path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as f:
+            f.write("[")
+            for request in requests:
+                f.write(",\n " if count else "\n ")
+                f.write(json.dumps(request, ensure_ascii=False))
+                count += 1
+            f.write("\n]\n" if count else "]\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def export_cases(
+    session: Session,
+    path: Path | str,
+    *,
+    now: datetime,
+    calendar: WorkCalendar,
+    filter: QueueFilter | None = None,
+    case_ids: Sequence[int] | None = None,
+    format: str | None = None,
+    columns: Sequence[tuple[str, str] | str] | None = None,
+    encoding: str = "utf-8",
+    states: Sequence[str] | None = None,
+) -> ExportResult:
+    """Write the cases of ``filter`` (all of them, in its order) or of ``case_ids`` to
+    ``path``: Open311 JSON, CSV or Excel (``format``, or from the extension)."""
+    target = Path(path)
+    fmt = format_for(target, format)
+    if encoding not in ENCODINGS:
+        raise ValidationError(f"未知编码 {encoding!r}（可选: {', '.join(ENCODINGS)}）")
+    chosen = resolve_columns(columns) if fmt != "open311" else []
+    if not target.parent.is_dir():
+        raise ValidationError(f"目录不存在: {target.parent}")
+    ids = _selected(session, filter, case_ids, now, states)
+    try:
+        if fmt == "open311":
+            count = write_open311(open311_requests(session, ids), target)
+        elif fmt == "csv":
+            rows = _queue_rows(session, ids, now, calendar)
+            count = write_csv(rows, target, chosen, encoding=ENCODINGS[encoding])
+        else:
+            count = write_xlsx(_queue_rows(session, ids, now, calendar), target, chosen)
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"有字符无法用 {encoding} 编码（{exc.object[exc.start : exc.end]!r}）；请改用 UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ValidationError(f"无法写入 {target}: {exc.strerror or exc}") from None
+    return ExportResult(target, fmt, count)

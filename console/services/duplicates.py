@@ -1,0 +1,567 @@
+"""Possible duplicates (疑似重复): reports of the same category near an open case in place and time.
+
+The rule is data (resources/intake/duplicates.csv): a radius in metres and a time window in
+hours, per kind or category, and which states count as open. A new report is compared with
+the open cases SQL can narrow it to — one category, the time window, a lon/lat box (index
+ix_cases_category_reported) — and the exact great-circle distance is taken in Python on those
+few. A bulk import does the same for all its rows in one pass: one query for the pool of open
+cases around the batch, then a vectorised grid-cell match in numpy, never a query per row.
+
+A flagged pair is a :class:`~console.models.case.PossibleDuplicate` row: ``case_id`` the later
+report, ``other_case_id`` the earlier. It stays "open" until the dispatcher keeps the two apart
+or merges one into the other (console.services.workflow); a pair one of whose cases has since
+finished (closed, voided, merged into a third) is not shown, as there is nothing left to decide.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from console.config import resource
+from console.domain.geography_rules import EARTH_RADIUS_KM
+from console.domain.lifecycle import FINAL_STATES, OPEN_STATES, STATE_LABELS
+from console.errors import ValidationError
+from console.models.case import Case, PossibleDuplicate
+from console.services.reference_files import KINDS, category_key
+
+OPEN = "open"
+KEPT_APART = "kept_apart"
+MERGED = "merged"
+STATUSES = (OPEN, KEPT_APART, MERGED)
+
+_EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
+_M_PER_DEGREE = _EARTH_RADIUS_M * math.pi / 180.0
+#: Rows per executemany of new pairs.
+_INSERT_CHUNK = 5000
+
+
+# --------------------------------------------------------------------------- the rule as data
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    radius_m: float
+    window: timedelta
+    #: States in which the earlier case counts as open.
+    states: frozenset[str]
+    max_candidates: int
+
+
+@dataclass(frozen=True)
+class DuplicateSettings:
+    """The rows of duplicates.csv: scope ("*", a kind, or a category-key prefix) → rule."""
+
+    rules: Mapping[str, DuplicateRule]
+
+    def rule_for(self, kind: str, code: str) -> DuplicateRule:
+        """The rule of the longest matching scope: category key prefix, then kind, then "*"."""
+        key = category_key(kind, code)
+        best = max(
+            (s for s in self.rules if s not in ("*", *KINDS) and key.startswith(s)),
+            key=len,
+            default=None,
+        )
+        if best is not None:
+            return self.rules[best]
+        return self.rules.get(kind) or self.rules["*"]
+
+    @property
+    def max_radius_m(self) -> float:
+        return max(r.radius_m for r in self.rules.values())
+
+    @property
+    def max_window(self) -> timedelta:
+        return max(r.window for r in self.rules.values())
+
+    @property
+    def all_states(self) -> frozenset[str]:
+        return frozenset().union(*(r.states for r in self.rules.values()))
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def _states(spec: str, where: str) -> frozenset[str]:
+    if spec == "open":
+        return frozenset(OPEN_STATES)
+    states = frozenset(s.strip() for s in spec.split("|") if s.strip())
+    bad = sorted(s for s in states if s not in STATE_LABELS or s in FINAL_STATES)
+    if bad or not states:
+        raise ValidationError(f"{where}: 状态应为未结束的状态代码或 open，而不是 {bad or spec!r}")
+    return states
+
+
+def load_settings(path: Path | None = None) -> DuplicateSettings:
+    """Read duplicates.csv (the default file unless ``path``); a bad row names its line."""
+    path = path or resource("intake", "duplicates.csv")
+    raw: dict[str, dict[str, str]] = {}
+    for lineno, row in enumerate(_read_rows(path), start=1):
+        where = f"{path.name} 第{lineno}条"
+        scope = (row.get("scope") or "").strip()
+        if not scope:
+            raise ValidationError(f"{where}: 缺少 scope")
+        if scope in raw:
+            raise ValidationError(f"{where}: scope {scope!r} 重复")
+        if scope != "*" and scope not in KINDS and scope[:1] not in ("C", "E"):
+            raise ValidationError(
+                f"{where}: scope 应为 *、component、event_type 或以 C/E 开头的类别代码，"
+                f"而不是 {scope!r}"
+            )
+        raw[scope] = {k: (v or "").strip() for k, v in row.items() if k}
+    if "*" not in raw:
+        raise ValidationError(f"{path.name}: 缺少默认行（scope 为 *）")
+    default = raw["*"]
+    rules: dict[str, DuplicateRule] = {}
+    for lineno, (scope, row) in enumerate(raw.items(), start=1):
+        where = f"{path.name} 第{lineno}条（{scope}）"
+
+        def cell(name: str, row: dict[str, str] = row, where: str = where) -> str:
+            value = row.get(name) or default.get(name) or ""
+            if not value:
+                raise ValidationError(f"{where}: 缺少 {name}")
+            return value
+
+        try:
+            radius = float(cell("radius_m"))
+            hours = float(cell("window_hours"))
+            most = int(cell("max_candidates"))
+        except ValueError as exc:
+            raise ValidationError(f"{where}: 数值格式错误 {exc}") from None
+        if not (0 < radius <= 5000 and 0 < hours <= 24 * 365 and 1 <= most <= 100):
+            raise ValidationError(
+                f"{where}: radius_m 应在 (0, 5000]，window_hours 在 (0, 8760]，"
+                f"max_candidates 在 [1, 100]"
+            )
+        rules[scope] = DuplicateRule(
+            radius, timedelta(hours=hours), _states(cell("states"), where), most
+        )
+    return DuplicateSettings(rules)
+
+
+@cache
+def default_settings() -> DuplicateSettings:
+    return load_settings()
+
+
+# --------------------------------------------------------------------------- distance
+
+
+def distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Great-circle (haversine) distance in metres; numbers or numpy arrays."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def _box(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(lon_min, lon_max, lat_min, lat_max) around a point: a slightly generous prefilter."""
+    dlat = radius_m / _M_PER_DEGREE * 1.01
+    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 1e-6)
+    return lon - dlon, lon + dlon, lat - dlat, lat + dlat
+
+
+# --------------------------------------------------------------------------- one report
+
+
+class Report(Protocol):
+    """What a lookup needs of a report: a Case, or a new report not stored yet."""
+
+    @property
+    def taxonomy(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category_code(self) -> str: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def reported_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Match:
+    case_id: int
+    reported_at: datetime
+    distance_m: float
+
+
+def find_candidates(
+    session: Session,
+    report: Report,
+    *,
+    settings: DuplicateSettings | None = None,
+    exclude_id: int | None = None,
+) -> list[Match]:
+    """Open cases that ``report`` may repeat, nearest first (at most the rule's count)."""
+    rule = (settings or default_settings()).rule_for(report.kind, report.category_code)
+    lon_min, lon_max, lat_min, lat_max = _box(report.lon, report.lat, rule.radius_m)
+    stmt = select(Case.id, Case.lon, Case.lat, Case.reported_at).where(
+        Case.category_code == report.category_code,
+        Case.reported_at.between(
+            report.reported_at - rule.window, report.reported_at + rule.window
+        ),
+        Case.kind == report.kind,
+        Case.taxonomy == report.taxonomy,
+        Case.state.in_(sorted(rule.states)),
+        Case.lon.between(lon_min, lon_max),
+        Case.lat.between(lat_min, lat_max),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Case.id != exclude_id)
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    dist = distance_m(
+        report.lon, report.lat, np.array([r.lon for r in rows]), np.array([r.lat for r in rows])
+    )
+    found = [
+        Match(r.id, r.reported_at, float(d))
+        for r, d in zip(rows, dist, strict=True)
+        if d <= rule.radius_m
+    ]
+    found.sort(key=lambda m: (m.distance_m, m.case_id))
+    return found[: rule.max_candidates]
+
+
+def _later_first(a: int, a_at: datetime, b: int, b_at: datetime) -> tuple[int, int]:
+    """(later case, earlier case) of a pair: by report time, then id."""
+    return (a, b) if (a_at, a) > (b_at, b) else (b, a)
+
+
+def flag_case(
+    session: Session, case: Case, now: datetime, *, settings: DuplicateSettings | None = None
+) -> list[Match]:
+    """Record the possible duplicates of a case just reported (in the caller's transaction)."""
+    matches = find_candidates(session, case, settings=settings, exclude_id=case.id)
+    rows = []
+    for m in matches:
+        later, earlier = _later_first(case.id, case.reported_at, m.case_id, m.reported_at)
+        rows.append(
+            {
+                "case_id": later,
+                "other_case_id": earlier,
+                "distance_m": round(m.distance_m, 1),
+                "flagged_at": now,
+                "status": OPEN,
+            }
+        )
+    if rows:
+        session.execute(insert(PossibleDuplicate), rows)
+    return matches
+
+
+# --------------------------------------------------------------------------- many reports
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case a bulk insert just wrote, as the matcher needs it (no reload)."""
+
+    id: int
+    taxonomy: str
+    kind: str
+    category_code: str
+    lon: float
+    lat: float
+    reported_at: datetime
+    state: str = "reported"
+
+
+def _pool(session: Session, new: Sequence[NewCase], settings: DuplicateSettings) -> list[Any]:
+    """Open cases of the batch's categories around the batch in place and time (one query).
+
+    The batch itself is left out when its ids form one range (always on SQLite, where they
+    are reserved under the write lock): its rows are in memory already.
+    """
+    lons = [c.lon for c in new]
+    lats = [c.lat for c in new]
+    radius = settings.max_radius_m
+    lon_lo, _, lat_lo, _ = _box(min(lons), min(lats), radius)
+    _, lon_hi, _, lat_hi = _box(max(lons), max(lats), radius)
+    window = settings.max_window
+    codes = sorted({c.category_code for c in new})
+    stmt = select(
+        Case.id, Case.taxonomy, Case.kind, Case.category_code, Case.lon, Case.lat,
+        Case.reported_at, Case.state,
+    ).where(
+        Case.state.in_(sorted(settings.all_states)),
+        Case.reported_at.between(
+            min(c.reported_at for c in new) - window, max(c.reported_at for c in new) + window
+        ),
+        Case.lon.between(lon_lo, lon_hi),
+        Case.lat.between(lat_lo, lat_hi),
+    )  # fmt: skip
+    if len(codes) <= 200:
+        stmt = stmt.where(Case.category_code.in_(codes))
+    lo, hi = min(c.id for c in new), max(c.id for c in new)
+    if hi - lo + 1 == len(new):
+        stmt = stmt.where(or_(Case.id < lo, Case.id > hi))
+    return list(session.execute(stmt))
+
+
+def _cell_pairs(
+    qkey: np.ndarray, pkey: np.ndarray, offsets: Iterable[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(query index, pool index) of every pool point in a neighbouring cell of each query."""
+    order = np.argsort(pkey, kind="stable")
+    sorted_keys = pkey[order]
+    qs, ps = [], []
+    for off in offsets:
+        probe = qkey + off
+        lo = np.searchsorted(sorted_keys, probe, "left")
+        hi = np.searchsorted(sorted_keys, probe, "right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        q = np.repeat(np.arange(len(qkey)), counts)
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        ps.append(order[starts + np.arange(total)])
+        qs.append(q)
+    if not qs:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(qs), np.concatenate(ps)
+
+
+def flag_many(
+    session: Session,
+    new: Sequence[NewCase],
+    now: datetime,
+    *,
+    settings: DuplicateSettings | None = None,
+) -> int:
+    """Record the possible duplicates of a batch of new cases in one set-based pass.
+
+    Each new case is matched against every open case (the batch's own included) of its
+    category within its rule's radius and window; the nearest ``max_candidates`` are kept.
+    Returns the number of pairs recorded.
+    """
+    settings = settings or default_settings()
+    if not new:
+        return 0
+    pool: list[Any] = _pool(session, new, settings)
+    # One integer per category; the rule of each category.
+    cats: dict[tuple[str, str, str], int] = {}
+    for c in new:
+        cats.setdefault((c.taxonomy, c.kind, c.category_code), len(cats))
+    rules = [settings.rule_for(kind, code) for _, kind, code in cats]
+    state_index = {s: i for i, s in enumerate(STATE_LABELS)}
+    allowed = np.zeros((len(rules), len(state_index)), dtype=bool)
+    for i, rule in enumerate(rules):
+        for s in rule.states:
+            allowed[i, state_index[s]] = True
+    radius = np.array([r.radius_m for r in rules])
+    window = np.array([r.window.total_seconds() for r in rules])
+    most = np.array([r.max_candidates for r in rules])
+
+    batch = {c.id for c in new}
+    pool = [p for p in pool if p.id not in batch and (p.taxonomy, p.kind, p.category_code) in cats]
+    pool.extend(new)  # the batch's own rows are candidates for each other too
+    q_id = np.fromiter((c.id for c in new), np.int64, len(new))
+    q_cat = np.fromiter((cats[(c.taxonomy, c.kind, c.category_code)] for c in new), np.int64)
+    q_lon = np.fromiter((c.lon for c in new), float, len(new))
+    q_lat = np.fromiter((c.lat for c in new), float, len(new))
+    q_t = np.fromiter((c.reported_at.timestamp() for c in new), float, len(new))
+    p_id = np.fromiter((p.id for p in pool), np.int64, len(pool))
+    p_cat = np.fromiter((cats[(p.taxonomy, p.kind, p.category_code)] for p in pool), np.int64)
+    p_lon = np.fromiter((p.lon for p in pool), float, len(pool))
+    p_lat = np.fromiter((p.lat for p in pool), float, len(pool))
+    p_t = np.fromiter((p.reported_at.timestamp() for p in pool), float, len(pool))
+    p_state = np.fromiter((state_index.get(p.state, 0) for p in pool), np.int64, len(pool))
+
+    # Cells one radius wide on a local equirectangular plane, per category (its own radius):
+    # every point within the radius lies in the same or a neighbouring cell.
+    lat0 = math.radians(float(np.mean(q_lat)))
+    lon_min = min(float(q_lon.min()), float(p_lon.min()))
+    lat_min = min(float(q_lat.min()), float(p_lat.min()))
+
+    def cells(cat: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[Any, Any]:
+        size = radius[cat] * 1.02  # a hair wide: the plane is not the sphere
+        x = (lon - lon_min) * _M_PER_DEGREE * math.cos(lat0)
+        y = (lat - lat_min) * _M_PER_DEGREE
+        return (x // size).astype(np.int64) + 1, (y // size).astype(np.int64) + 1
+
+    qx, qy = cells(q_cat, q_lon, q_lat)
+    px, py = cells(p_cat, p_lon, p_lat)
+    span = int(max(qx.max(), qy.max(), px.max(), py.max())) + 2
+    if span * span * (len(cats) + 1) >= 2**62:
+        raise ValidationError("导入范围过大，无法比对疑似重复；请按区域拆分文件")
+    qkey = (q_cat * span + qx) * span + qy
+    pkey = (p_cat * span + px) * span + py
+    offsets = [dx * span + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    qi, pj = _cell_pairs(qkey, pkey, offsets)
+    if len(qi) == 0:
+        return 0
+    cat = q_cat[qi]
+    keep = (p_id[pj] != q_id[qi]) & allowed[cat, p_state[pj]]
+    keep &= np.abs(p_t[pj] - q_t[qi]) <= window[cat]
+    qi, pj, cat = qi[keep], pj[keep], cat[keep]
+    dist = distance_m(q_lon[qi], q_lat[qi], p_lon[pj], p_lat[pj])
+    keep = dist <= radius[cat]
+    qi, pj, cat, dist = qi[keep], pj[keep], cat[keep], dist[keep]
+    if len(qi) == 0:
+        return 0
+    # The nearest few per new case: sort by (case, distance), rank within each case.
+    order = np.lexsort((p_id[pj], dist, qi))
+    qi, pj, cat, dist = qi[order], pj[order], cat[order], dist[order]
+    first = np.r_[0, np.flatnonzero(np.diff(qi)) + 1]
+    rank = np.arange(len(qi)) - np.repeat(first, np.diff(np.r_[first, len(qi)]))
+    keep = rank < most[cat]
+    qi, pj, dist = qi[keep], pj[keep], dist[keep]
+    # Later report first; a pair of two new cases found from both sides counts once.
+    a_id, b_id = q_id[qi], p_id[pj]
+    a_t, b_t = q_t[qi], p_t[pj]
+    a_later = (a_t > b_t) | ((a_t == b_t) & (a_id > b_id))
+    later = np.where(a_later, a_id, b_id)
+    earlier = np.where(a_later, b_id, a_id)
+    _, unique = np.unique(np.stack([later, earlier]), axis=1, return_index=True)
+    rows = [
+        {
+            "case_id": int(later[i]),
+            "other_case_id": int(earlier[i]),
+            "distance_m": round(float(dist[i]), 1),
+            "flagged_at": now,
+            "status": OPEN,
+        }
+        for i in np.sort(unique)
+    ]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(insert(PossibleDuplicate), rows[start : start + _INSERT_CHUNK])
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """The other case of an open pair, as the detail pane lists it."""
+
+    pair_id: int
+    case_id: int
+    number: str
+    version: int
+    state: str
+    distance_m: float
+    reported_at: datetime
+    source: str
+    reporter: str | None
+    address: str
+    description: str
+    #: True when this other case is the earlier report (the one the shown case may repeat).
+    earlier: bool
+
+
+def _pending() -> ColumnElement[bool]:
+    return PossibleDuplicate.status == OPEN
+
+
+def open_pairs(session: Session, case_id: int) -> list[DuplicateCandidate]:
+    """The undecided pairs of ``case_id`` whose other case is still open, nearest first."""
+    other = aliased(Case, name="other")
+    p = PossibleDuplicate
+    rows = session.execute(
+        select(p.id, p.case_id, p.other_case_id, p.distance_m, other)
+        .join(
+            other,
+            or_(
+                and_(p.case_id == case_id, other.id == p.other_case_id),
+                and_(p.other_case_id == case_id, other.id == p.case_id),
+            ),
+        )
+        .where(
+            _pending(),
+            or_(p.case_id == case_id, p.other_case_id == case_id),
+            other.state.not_in(sorted(FINAL_STATES)),
+        )
+        .order_by(p.distance_m, other.id)
+    ).all()
+    return [
+        DuplicateCandidate(
+            pair_id=r.id,
+            case_id=r.other.id,
+            number=r.other.number,
+            version=r.other.version,
+            state=r.other.state,
+            distance_m=r.distance_m,
+            reported_at=r.other.reported_at,
+            source=r.other.source,
+            reporter=r.other.reporter,
+            address=r.other.address,
+            description=r.other.description,
+            earlier=r.other.id == r.other_case_id,
+        )
+        for r in rows
+    ]
+
+
+def flagged_condition() -> ColumnElement[bool]:
+    """Cases flagged as possible duplicates of a case still open, awaiting a decision.
+
+    The later report of each open pair (the queue's "possible duplicates" tab); a SQL
+    condition over ``cases`` for the queue's WHERE clause.
+    """
+    earlier = aliased(Case, name="earlier")
+    p = PossibleDuplicate
+    flagged = (
+        select(p.case_id)
+        .join(earlier, earlier.id == p.other_case_id)
+        .where(_pending(), earlier.state.not_in(sorted(FINAL_STATES)))
+    )
+    return Case.id.in_(flagged)
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+def pair_between(session: Session, a: int, b: int) -> PossibleDuplicate | None:
+    """The pair row of two cases, either way round, or None."""
+    return session.scalar(
+        select(PossibleDuplicate).where(
+            or_(
+                and_(PossibleDuplicate.case_id == a, PossibleDuplicate.other_case_id == b),
+                and_(PossibleDuplicate.case_id == b, PossibleDuplicate.other_case_id == a),
+            )
+        )
+    )
+
+
+def decide(session: Session, a: Case, b: Case, status: str, now: datetime) -> None:
+    """Record the decision on the pair (a, b); a merge of an unflagged pair adds its row."""
+    if status not in (KEPT_APART, MERGED):
+        raise ValueError(status)
+    pair = pair_between(session, a.id, b.id)
+    if pair is None:
+        later, earlier = _later_first(a.id, a.reported_at, b.id, b.reported_at)
+        session.add(
+            PossibleDuplicate(
+                case_id=later,
+                other_case_id=earlier,
+                distance_m=round(float(distance_m(a.lon, a.lat, b.lon, b.lat)), 1),
+                flagged_at=now,
+                status=status,
+                decided_at=now,
+            )
+        )
+        return
+    pair.status = status
+    pair.decided_at = now

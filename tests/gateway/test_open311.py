@@ -1,0 +1,321 @@
+"""Open311 GeoReport v2 through a real HTTP client against a running gateway."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from console.config import LOCAL_TZ
+from console.models import Case, CaseEvent, Category
+from console.services.ingest.open311_reader import load_services
+from tests.gateway.conftest import Gateway
+from tests.gateway.support import closed, dispatched, point, reported
+
+SERVICE_KEYS = {
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+}
+REQUEST_KEYS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
+
+
+def _case(gateway: Gateway, number: str) -> Case:
+    with gateway.db.read() as s:
+        case = s.scalar(select(Case).where(Case.number == number))
+        assert case is not None
+        s.expunge(case)
+        return case
+
+
+def _assert_open311_error(response, status: int, field: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert isinstance(body, list) and len(body) == 1
+    assert body[0]["code"] == status
+    assert body[0]["description"]
+    if field is not None:
+        assert body[0]["field"] == field
+        assert body[0]["description"].startswith(f"{field}: ")
+    return body[0]["description"]
+
+
+def test_services_are_the_mapped_categories(gateway: Gateway) -> None:
+    with gateway.client("intake") as c:
+        r = c.get("/open311/v2/services.json")
+    assert r.status_code == 200
+    services = r.json()
+    table = load_services()
+    assert [s["service_code"] for s in services] == list(table)  # every row's category exists
+    for service in services:
+        assert set(service) == SERVICE_KEYS
+        assert service["type"] == "realtime" and service["metadata"] is True
+    garbage = next(s for s in services if s["service_code"] == "garbage")
+    with gateway.db.read() as s:
+        name, major = s.execute(
+            select(Category.name, Category.major_name).where(
+                Category.taxonomy == "cjt214",
+                Category.kind == "event_type",
+                Category.code == "0102",
+            )
+        ).one()
+    assert garbage["service_name"] == name == "暴露垃圾"
+    assert garbage["group"] == major
+
+
+def test_service_definition_and_unknown_code(gateway: Gateway) -> None:
+    with gateway.client("intake") as c:
+        r = c.get("/open311/v2/services/garbage.json")
+        assert r.status_code == 200
+        definition = r.json()
+        assert definition["service_code"] == "garbage"
+        (attribute,) = definition["attributes"]
+        assert attribute["variable"] is False and attribute["datatype"] == "text"
+        assert attribute["order"] == 1 and "生活垃圾" in attribute["description"]
+        _assert_open311_error(c.get("/open311/v2/services/nope.json"), 404)
+
+
+def test_post_form_creates_a_case_through_the_service(gateway: Gateway) -> None:
+    lon, lat = point(gateway.db)
+    with gateway.client("intake") as c:
+        r = c.post(
+            "/open311/v2/requests.json",
+            data={
+                "jurisdiction_id": "610104",
+                "service_code": "garbage",
+                "lat": str(lat),
+                "long": str(lon),
+                "address_string": "莲湖路1号",
+                "description": "路边成堆垃圾",
+                "first_name": "张",
+                "last_name": "三",
+            },
+        )
+    assert r.status_code == 201, r.text
+    (created,) = r.json()
+    assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
+    case = _case(gateway, created["service_request_id"])
+    assert (case.taxonomy, case.kind, case.category_code) == ("cjt214", "event_type", "0102")
+    assert case.source == "hotline"  # the intake role's default (resources/gateway/sources.csv)
+    assert case.state == "reported" and case.reporter == "张 三"
+    assert (case.lon, case.lat, case.address) == (lon, lat, "莲湖路1号")
+    with gateway.db.read() as s:
+        events = s.execute(
+            select(CaseEvent.action, CaseEvent.actor_role).where(CaseEvent.case_id == case.id)
+        ).all()
+    assert events == [("report", "intake")]
+
+
+def test_post_json_with_source_and_api_key_in_the_body(gateway: Gateway) -> None:
+    lon, lat = point(gateway.db)
+    secret = gateway.token("intake")
+    body = {
+        "api_key": secret,
+        "service_code": "0101",
+        "lat": lat,
+        "long": lon,
+        "description": "井盖缺失",
+        "source": "公众",
+    }
+    with gateway.client() as c:  # no Authorization header: Open311's api_key
+        r = c.post("/open311/v2/requests.json", json=body)
+    assert r.status_code == 201, r.text
+    case = _case(gateway, r.json()[0]["service_request_id"])
+    assert case.source == "public" and case.kind == "component"
+    assert case.address == f"坐标 {lon}, {lat}"  # lat/long stand for the address
+
+
+def test_source_follows_the_role(gateway: Gateway) -> None:
+    lon, lat = point(gateway.db)
+    fields = {"service_code": "garbage", "lat": lat, "long": lon}
+    with gateway.client("inspector") as c:
+        r = c.post("/open311/v2/requests.json", json=fields)
+        assert r.status_code == 201
+        assert _case(gateway, r.json()[0]["service_request_id"]).source == "inspector"
+        r = c.post("/open311/v2/requests.json", json={**fields, "source": "12345"})
+        assert "12345" in _assert_open311_error(r, 403)
+    with gateway.client("dept-pro02") as c:  # the lifecycle: handlers do not report
+        assert "发现上报" in _assert_open311_error(
+            c.post("/open311/v2/requests.json", json=fields), 403
+        )
+
+
+def test_bad_posts_are_specific_rejections(gateway: Gateway) -> None:
+    lon, lat = point(gateway.db)
+    base = {"service_code": "garbage", "lat": lat, "long": lon, "description": "x"}
+    cases = [
+        ({**base, "service_code": "zzz"}, "service_code", "未知 Open311 service_code"),
+        ({**base, "lat": lon, "long": lat}, "lat", "写反"),
+        ({**base, "lat": 39.9, "long": 116.4}, "long", ""),  # Beijing: outside the district
+        ({k: v for k, v in base.items() if k not in ("lat", "long")}, "long", "缺少经度"),
+        ({**base, "lat": "north"}, "lat", "不是数字"),
+        ({**base, "description": "长" * 2001}, "description", "过长"),
+        ({**base, "first_name": "名" * 60}, "first_name", "过长"),
+        ({**base, "description": {"nested": 1}}, "description", "文本"),
+        ({**base, "jurisdiction_id": "elsewhere"}, "jurisdiction_id", "610104"),
+    ]
+    with gateway.client("intake") as c:
+        for body, field, words in cases:
+            message = _assert_open311_error(
+                c.post("/open311/v2/requests.json", json=body), 400, field
+            )
+            assert words in message, (body, message)
+        _assert_open311_error(
+            c.post(
+                "/open311/v2/requests.json",
+                content=b"{not json",
+                headers={"Content-Type": "application/json"},
+            ),
+            400,
+        )
+        _assert_open311_error(
+            c.post(
+                "/open311/v2/requests.json",
+                content=b"<xml/>",
+                headers={"Content-Type": "application/xml"},
+            ),
+            415,
+        )
+    with gateway.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0  # nothing half-written
+
+
+def test_injection_strings_are_stored_and_returned_as_text(gateway: Gateway) -> None:
+    lon, lat = point(gateway.db)
+    nasty = "'); DROP TABLE cases; -- <script>alert('x')</script> %_\\ \u202e"
+    with gateway.client("intake") as c:
+        r = c.post(
+            "/open311/v2/requests.json",
+            data={"service_code": "garbage", "lat": lat, "long": lon, "description": nasty},
+        )
+        assert r.status_code == 201
+        number = r.json()[0]["service_request_id"]
+        got = c.get(f"/open311/v2/requests/{number}.json")
+    assert got.headers["content-type"].startswith("application/json")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert json.loads(got.text)[0]["description"] == nasty.strip()
+    assert _case(gateway, number).description == nasty.strip()
+
+
+def test_get_requests_shapes_and_filters(gateway: Gateway) -> None:
+    cases, db = gateway.cases, gateway.db
+    open_one = dispatched(cases, db)
+    closed_one = closed(cases, db)
+    component = reported(cases, db, category_code="0101", kind="component")
+    with gateway.client("intake") as c:
+        everything = c.get("/open311/v2/requests.json").json()
+        assert {r["service_request_id"] for r in everything} == {
+            open_one.number,
+            closed_one.number,
+            component.number,
+        }
+        for item in everything:
+            assert set(item) == REQUEST_KEYS
+        by_id = {r["service_request_id"]: r for r in everything}
+        o = by_id[open_one.number]
+        assert o["status"] == "open" and o["status_notes"] == "处置中"
+        assert o["agency_responsible"] and o["expected_datetime"]
+        assert o["service_code"] == "garbage" and o["service_notice"].startswith("处置时限")
+        assert (o["lat"], o["long"]) == (open_one.lat, open_one.lon)
+        assert o["requested_datetime"].endswith("+08:00")
+        c_ = by_id[closed_one.number]
+        assert c_["status"] == "closed" and c_["status_notes"] == "已结案"
+        assert closed_one.closed_at is not None
+        assert c_["updated_datetime"] == closed_one.closed_at.astimezone(LOCAL_TZ).isoformat(
+            timespec="seconds"
+        )
+
+        def numbers(**params: str) -> set[str]:
+            r = c.get("/open311/v2/requests.json", params=params)
+            assert r.status_code == 200, r.text
+            return {x["service_request_id"] for x in r.json()}
+
+        assert numbers(status="closed") == {closed_one.number}
+        assert numbers(status="open") == {open_one.number, component.number}
+        assert numbers(status="open,closed") == set(by_id)
+        assert numbers(service_code="0101") == {component.number}
+        assert numbers(service_code="garbage", status="open") == {open_one.number}
+        # service_request_id overrides every other filter
+        ids = f"{closed_one.number},{component.number}"
+        assert numbers(service_request_id=ids, status="open") == {
+            closed_one.number,
+            component.number,
+        }
+        assert numbers(start_date="2026-11-24T00:00:00+08:00") == set()
+        assert numbers(
+            start_date="2026-11-23T00:00:00+08:00", end_date="2026-11-23T23:59:59+08:00"
+        ) == set(by_id)
+        for params, field in [
+            ({"start_date": "2026-11-23T00:00:00"}, "start_date"),  # no zone
+            ({"end_date": "yesterday"}, "end_date"),
+            (
+                {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"},
+                "end_date",
+            ),
+            ({"status": "pending"}, "status"),
+            ({"service_code": "nope"}, "service_code"),
+        ]:
+            _assert_open311_error(c.get("/open311/v2/requests.json", params=params), 400, field)
+
+
+def test_one_request_by_id(gateway: Gateway) -> None:
+    s = reported(gateway.cases, gateway.db)
+    with gateway.client("intake") as c:
+        r = c.get(f"/open311/v2/requests/{s.number}.json")
+        assert r.status_code == 200
+        (one,) = r.json()
+        assert one["service_request_id"] == s.number and one["status"] == "open"
+        assert one["status_notes"] == "待立案" and one["media_url"] is None
+        _assert_open311_error(c.get("/open311/v2/requests/E0000000000000000.json"), 404)
+        assert "JSON" in _assert_open311_error(c.get("/open311/v2/services.xml"), 404)
+
+
+def test_openapi_schema_is_published_with_descriptions(gateway: Gateway) -> None:
+    with gateway.client() as c:  # the schema needs no token
+        r = c.get("/openapi.json")
+    assert r.status_code == 200
+    schema = r.json()
+    paths = schema["paths"]
+    for path in (
+        "/open311/v2/services.json",
+        "/open311/v2/services/{service_code}.json",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests/{service_request_id}.json",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{case_id}/accept",
+        "/api/v1/tasks/{case_id}/return",
+        "/api/v1/tasks/{case_id}/feedback",
+        "/api/v1/tasks/{case_id}/verification",
+    ):
+        assert path in paths, path
+    assert set(paths["/open311/v2/requests.json"]) == {"get", "post"}
+    components = schema["components"]["schemas"]
+    for name in ("Service", "ServiceRequest", "ServiceDefinition", "Task", "ActionResult"):
+        assert components[name].get("description"), name
+    service_request = components["ServiceRequest"]["properties"]
+    assert all(p.get("description") for p in service_request.values())
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    feedback = paths["/api/v1/tasks/{case_id}/feedback"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(feedback)

@@ -1,0 +1,63 @@
+"""The gateway on PostgreSQL: migration 0009, tokens, a report and a feedback with a photo."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from console.db import Database
+from console.models import ApiToken, Attachment
+from console.services import geography, reference_data
+from console.services.cases import CaseService
+from console.services.demo import ensure_people
+from tests.gateway.conftest import Gateway, serve, settings_for
+from tests.gateway.support import PRO02_USER, dispatched, png_bytes, point
+from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_gateway(pg_url: str, tmp_path: Path) -> Iterator[Gateway]:  # noqa: F811
+    db = Database(pg_url)
+    try:
+        with db.session() as s:
+            geography.ensure_demo_district(s)
+        with db.session() as s:
+            reference_data.load_reference_data(s)
+            ensure_people(s, random.Random(1))
+        yield from serve(db, settings_for(tmp_path), CaseService(db))
+    finally:
+        db.dispose()
+
+
+def test_report_and_feedback_on_postgresql(pg_gateway: Gateway) -> None:
+    gw = pg_gateway
+    lon, lat = point(gw.db)
+    with gw.client("intake") as c:
+        r = c.post(
+            "/open311/v2/requests.json",
+            json={"service_code": "garbage", "lat": lat, "long": lon, "description": "垃圾"},
+        )
+        assert r.status_code == 201, r.text
+        number = r.json()[0]["service_request_id"]
+        assert c.get(f"/open311/v2/requests/{number}.json").json()[0]["status"] == "open"
+    s = dispatched(gw.cases, gw.db)
+    photo = png_bytes(seed=7)
+    with gw.client(PRO02_USER) as c:
+        r = c.post(
+            f"/api/v1/tasks/{s.id}/feedback",
+            data={"version": s.version, "note": "已清运"},
+            files={"photo": ("a.png", photo, "image/png")},
+        )
+        assert r.status_code == 200, r.text
+    with gw.db.read() as db:
+        row = db.scalar(select(Attachment))
+        assert row is not None and row.sha256 == hashlib.sha256(photo).hexdigest()
+        used = list(db.scalars(select(ApiToken.last_used_at)))
+        assert len(used) == 2 and all(used)  # both tokens' use recorded
