@@ -47,7 +47,9 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError, TextTooLongError, ValidationError
 from console.models import Case
+from console.services.actors import Actor
 from console.services.cases import utc_now
+from console.services.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -424,24 +426,24 @@ class ConsoleScheduler:
 
     # -- reminders ----------------------------------------------------------------------------
 
-    def remind_at(self, case_id: int, at: datetime, note: str, username: str) -> Reminder:
-        """Remind ``username`` about a case at ``at`` (aware); the reminder fires once."""
+    def remind_at(self, case_id: int, at: datetime, note: str, actor: Actor) -> Reminder:
+        """Remind ``actor`` about a case at ``at`` (aware); the reminder fires once."""
+        require(actor, "set_reminder")
         if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
             raise ValidationError("提醒时间必须带时区（不接受无时区的时间）", field="at")
         now = self.clock()
         if at < now - PAST_TOLERANCE:
             shown = at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
             raise ValidationError(f"提醒时间 {shown} 已经过去，请选择将来的时间", field="at")
-        return self._add_reminder(case_id, at.astimezone(LOCAL_TZ), note, username)
+        return self._add_reminder(case_id, at.astimezone(LOCAL_TZ), note, actor.name)
 
-    def remind_in_work_hours(
-        self, case_id: int, hours: float, note: str, username: str
-    ) -> Reminder:
+    def remind_in_work_hours(self, case_id: int, hours: float, note: str, actor: Actor) -> Reminder:
         """Remind after ``hours`` of working time (工作时) from now, on the working calendar."""
+        require(actor, "set_reminder")
         if not hours > 0:  # also refuses NaN
             raise ValidationError(f"提醒间隔必须大于 0 工作时，收到 {hours}", field="hours")
         due = self.calendar.add_work_seconds(self.clock(), hours * 3600)
-        return self._add_reminder(case_id, due.astimezone(LOCAL_TZ), note, username)
+        return self._add_reminder(case_id, due.astimezone(LOCAL_TZ), note, actor.name)
 
     def _add_reminder(self, case_id: int, due: datetime, note: str, username: str) -> Reminder:
         note = (note or "").strip()

@@ -16,7 +16,7 @@ from console import scheduler as scheduler_module
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.worktime import WorkCalendar
-from console.errors import CaseNotFoundError, ValidationError
+from console.errors import CaseNotFoundError, PermissionDeniedError, ValidationError
 from console.scheduler import (
     REMINDER_STORE,
     SCAN_JOB_ID,
@@ -25,9 +25,16 @@ from console.scheduler import (
     fire_reminder,
     running_scheduler,
 )
+from console.services.actors import Actor
 from console.services.cases import CaseService
 from tests.conftest import Clock
-from tests.services.console_support import INTAKE, report_input, street_points
+from tests.services.console_support import (
+    DISPATCHER,
+    INSPECTOR,
+    INTAKE,
+    report_input,
+    street_points,
+)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
@@ -101,7 +108,7 @@ def test_reminder_survives_a_restart_and_fires_once(
     first = make(on_reminder=first_fired)
     first.start()
     due = now_local() + timedelta(seconds=2)
-    reminder = first.remind_at(case_id, due, "回访当事人", "dispatcher")
+    reminder = first.remind_at(case_id, due, "回访当事人", DISPATCHER)
     assert reminder.case_number == number
     assert reminder.due_at == due
     assert reminder.job_id.startswith("reminder-")
@@ -136,7 +143,7 @@ def test_reminder_due_while_down_fires_once_on_next_start(
     case_id, _ = case
     first = make()
     first.start()
-    reminder = first.remind_at(case_id, now_local() + timedelta(seconds=1), "核查", "inspector")
+    reminder = first.remind_at(case_id, now_local() + timedelta(seconds=1), "核查", INSPECTOR)
     first.shutdown()
     time.sleep(2)  # the console is "down" while the reminder comes due
 
@@ -159,7 +166,7 @@ def test_a_reminder_due_as_the_console_quits_fires_exactly_once(
         fired = Fired()
         first = make(on_reminder=fired)
         first.start()
-        reminder = first.remind_at(case[0], now_local(), "", "dispatcher")
+        reminder = first.remind_at(case[0], now_local(), "", DISPATCHER)
         first.shutdown()
         second = make(on_reminder=fired)
         second.start()
@@ -186,8 +193,8 @@ def test_two_seats_have_separate_job_stores(
     )
     seat_a.start()
     seat_b.start()
-    later = seat_a.remind_at(case_id, now_local() + timedelta(hours=3), "a 的提醒", "dispatcher")
-    soon = seat_a.remind_at(case_id, now_local() + timedelta(seconds=1), "a 先到", "dispatcher")
+    later = seat_a.remind_at(case_id, now_local() + timedelta(hours=3), "a 的提醒", DISPATCHER)
+    soon = seat_a.remind_at(case_id, now_local() + timedelta(seconds=1), "a 先到", DISPATCHER)
     assert seat_a.reminders() == [soon, later]  # soonest first
     assert seat_b.reminders() == []
     assert wait_until(lambda: len(fired_a) == 1)
@@ -243,10 +250,10 @@ def test_remind_in_work_hours_counts_on_the_working_calendar(
     assert friday_5pm.now.weekday() == 4
     sched = make(clock=friday_5pm)
     sched.start()
-    monday = sched.remind_in_work_hours(case_id, 2, "两个工作时后回访", "dispatcher")
+    monday = sched.remind_in_work_hours(case_id, 2, "两个工作时后回访", DISPATCHER)
     assert monday.due_at == datetime(2031, 6, 9, 9, 0, tzinfo=LOCAL_TZ)
     friday_5pm.now = datetime(2031, 6, 6, 11, 50, tzinfo=LOCAL_TZ)
-    after_lunch = sched.remind_in_work_hours(case_id, 0.5, "", "dispatcher")
+    after_lunch = sched.remind_in_work_hours(case_id, 0.5, "", DISPATCHER)
     assert after_lunch.due_at == datetime(2031, 6, 6, 14, 20, tzinfo=LOCAL_TZ)
     assert sched.reminders() == [after_lunch, monday]
     assert [r.due_at for r in sched.reminders()] == [after_lunch.due_at, monday.due_at]
@@ -260,7 +267,7 @@ def test_remind_in_work_hours_counts_on_the_working_calendar(
         seat_id="holiday",
     )
     holiday.start()
-    tuesday = holiday.remind_in_work_hours(case_id, 2, "", "dispatcher")
+    tuesday = holiday.remind_in_work_hours(case_id, 2, "", DISPATCHER)
     assert tuesday.due_at == datetime(2031, 6, 10, 9, 0, tzinfo=LOCAL_TZ)
 
 
@@ -268,22 +275,26 @@ def test_reminder_validation(make: Callable[..., ConsoleScheduler], case: tuple[
     case_id, _ = case
     sched = make()
     with pytest.raises(RuntimeError, match="start"):
-        sched.remind_at(case_id, now_local() + timedelta(hours=1), "", "dispatcher")
+        sched.remind_at(case_id, now_local() + timedelta(hours=1), "", DISPATCHER)
     sched.start()
     with pytest.raises(ValidationError, match="时区"):
-        sched.remind_at(case_id, datetime.now() + timedelta(hours=1), "", "dispatcher")
+        sched.remind_at(case_id, datetime.now() + timedelta(hours=1), "", DISPATCHER)
     with pytest.raises(ValidationError, match="已经过去"):
-        sched.remind_at(case_id, now_local() - timedelta(minutes=5), "", "dispatcher")
+        sched.remind_at(case_id, now_local() - timedelta(minutes=5), "", DISPATCHER)
     for hours in (0, -1, float("nan")):
         with pytest.raises(ValidationError, match="大于 0"):
-            sched.remind_in_work_hours(case_id, hours, "", "dispatcher")
+            sched.remind_in_work_hours(case_id, hours, "", DISPATCHER)
     with pytest.raises(CaseNotFoundError):
-        sched.remind_at(999_999, now_local() + timedelta(hours=1), "", "dispatcher")
+        sched.remind_at(999_999, now_local() + timedelta(hours=1), "", DISPATCHER)
     with pytest.raises(ValidationError, match="500"):
-        sched.remind_at(case_id, now_local() + timedelta(hours=1), "长" * 501, "dispatcher")
+        sched.remind_at(case_id, now_local() + timedelta(hours=1), "长" * 501, DISPATCHER)
+    # the wall (大屏) and handlers hold no set_reminder permission (resources/org/permissions.csv)
+    for role in ("wall", "department"):
+        with pytest.raises(PermissionDeniedError, match="无权设置案件提醒"):
+            sched.remind_in_work_hours(case_id, 1, "", Actor(9, "某人", role))
     assert sched.reminders() == []
     # "at 15:00" typed a moment after 15:00 is still accepted
-    just_now = sched.remind_at(case_id, now_local() - timedelta(seconds=1), "", "dispatcher")
+    just_now = sched.remind_at(case_id, now_local() - timedelta(seconds=1), "", DISPATCHER)
     assert just_now.case_id == case_id
 
 
@@ -292,7 +303,7 @@ def test_cancel_a_reminder(make: Callable[..., ConsoleScheduler], case: tuple[in
     fired = Fired()
     sched = make(on_reminder=fired)
     sched.start()
-    reminder = sched.remind_at(case_id, now_local() + timedelta(seconds=1), "", "dispatcher")
+    reminder = sched.remind_at(case_id, now_local() + timedelta(seconds=1), "", DISPATCHER)
     assert sched.cancel(reminder.job_id) is True
     assert sched.reminders() == []
     assert sched.cancel(reminder.job_id) is False
@@ -325,7 +336,7 @@ def test_a_failing_reminder_callback_goes_to_on_error(
 
     sched = make(on_reminder=explode, on_error=errors.append)
     sched.start()
-    sched.remind_at(case[0], now_local(), "", "dispatcher")
+    sched.remind_at(case[0], now_local(), "", DISPATCHER)
     assert wait_until(lambda: len(errors) == 1)
     assert "boom" in errors[0]
     assert sched.reminders() == []

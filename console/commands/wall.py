@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--user",
-        default="dispatcher",
-        help="the account the wall reads as (default: dispatcher)",
+        default="wall",
+        help="the read-only account the wall reads as (default: wall, the 大屏 role)",
     )
     parser.add_argument(
         "--basemap",

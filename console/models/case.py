@@ -72,6 +72,8 @@ class Case(Base):
         Index("ix_cases_department_state_reported", "department_id", "state", "reported_at"),
         # Possible duplicates (console.services.duplicates): one category near one time.
         Index("ix_cases_category_reported", "category_code", "reported_at"),
+        # The evaluation's count of a period's reports by category, from the index alone.
+        Index("ix_cases_reported_category", "reported_at", "taxonomy", "kind", "category_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -138,8 +140,17 @@ class CaseEvent(Base):
 
     __tablename__ = "case_events"
     __table_args__ = (
-        # "When did this case last have action X": evaluation and timeline lookups.
-        Index("ix_case_events_case_action_at", "case_id", "action", "at"),
+        # "When did this case last have action X": evaluation and timeline lookups; with the
+        # actor and department, it covers the evaluation's read of each case's events in order.
+        Index(
+            "ix_case_events_case_action_actor",
+            "case_id",
+            "action",
+            "at",
+            "actor_role",
+            "actor_id",
+            "department_id",
+        ),
         # covers the evaluation's scan of a period's events by action (console.services.evaluation)
         Index(
             "ix_case_events_action_at",

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from sqlalchemy import and_, insert, or_, select
@@ -271,9 +271,8 @@ def flag_case(
 # --------------------------------------------------------------------------- many reports
 
 
-@dataclass(frozen=True)
-class NewCase:
-    """A case a bulk insert just wrote, as the matcher needs it (no reload)."""
+class NewCase(NamedTuple):
+    """A case a bulk insert just wrote, as the matcher needs it (no reload; a tuple is cheap)."""
 
     id: int
     taxonomy: str
@@ -317,25 +316,28 @@ def _pool(session: Session, new: Sequence[NewCase], settings: DuplicateSettings)
     return list(session.execute(stmt))
 
 
-def _cell_pairs(
-    qkey: np.ndarray, pkey: np.ndarray, offsets: Iterable[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(query index, pool index) of every pool point in a neighbouring cell of each query."""
+def _cell_pairs(qkey: np.ndarray, pkey: np.ndarray, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """(query index, pool index) of every pool point in the 3×3 cells around each query.
+
+    Keys are ``(cat * span + x) * span + y``, so the three cells of one column (y - 1 … y + 1)
+    are one key range: three column offsets (``row`` = span) give two binary searches each.
+    Sorted needles keep the searches cache-friendly.
+    """
     order = np.argsort(pkey, kind="stable")
     sorted_keys = pkey[order]
+    q_order = np.argsort(qkey, kind="stable")
+    needles = qkey[q_order]
     qs, ps = [], []
-    for off in offsets:
-        probe = qkey + off
-        lo = np.searchsorted(sorted_keys, probe, "left")
-        hi = np.searchsorted(sorted_keys, probe, "right")
+    for dx in (-row, 0, row):
+        lo = np.searchsorted(sorted_keys, needles + dx - 1, "left")
+        hi = np.searchsorted(sorted_keys, needles + dx + 1, "right")
         counts = hi - lo
         total = int(counts.sum())
         if total == 0:
             continue
-        q = np.repeat(np.arange(len(qkey)), counts)
+        qs.append(np.repeat(q_order, counts))
         starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
         ps.append(order[starts + np.arange(total)])
-        qs.append(q)
     if not qs:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
@@ -375,18 +377,23 @@ def flag_many(
 
     batch = {c.id for c in new}
     pool = [p for p in pool if p.id not in batch and (p.taxonomy, p.kind, p.category_code) in cats]
-    pool.extend(new)  # the batch's own rows are candidates for each other too
-    q_id = np.fromiter((c.id for c in new), np.int64, len(new))
-    q_cat = np.fromiter((cats[(c.taxonomy, c.kind, c.category_code)] for c in new), np.int64)
-    q_lon = np.fromiter((c.lon for c in new), float, len(new))
-    q_lat = np.fromiter((c.lat for c in new), float, len(new))
-    q_t = np.fromiter((c.reported_at.timestamp() for c in new), float, len(new))
-    p_id = np.fromiter((p.id for p in pool), np.int64, len(pool))
-    p_cat = np.fromiter((cats[(p.taxonomy, p.kind, p.category_code)] for p in pool), np.int64)
-    p_lon = np.fromiter((p.lon for p in pool), float, len(pool))
-    p_lat = np.fromiter((p.lat for p in pool), float, len(pool))
-    p_t = np.fromiter((p.reported_at.timestamp() for p in pool), float, len(pool))
-    p_state = np.fromiter((state_index.get(p.state, 0) for p in pool), np.int64, len(pool))
+
+    def columns(items: Sequence[Any]) -> tuple[np.ndarray, ...]:
+        return (
+            np.array([c.id for c in items], dtype=np.int64),
+            np.array([cats[(c.taxonomy, c.kind, c.category_code)] for c in items], np.int64),
+            np.array([c.lon for c in items], dtype=float),
+            np.array([c.lat for c in items], dtype=float),
+            np.array([c.reported_at.timestamp() for c in items], dtype=float),
+            np.array([state_index.get(c.state, 0) for c in items], dtype=np.int64),
+        )
+
+    q_id, q_cat, q_lon, q_lat, q_t, q_state = columns(new)
+    # The pool: the open cases around, and the batch's own rows (candidates for each other).
+    p_id, p_cat, p_lon, p_lat, p_t, p_state = (
+        np.concatenate([old, mine])
+        for old, mine in zip(columns(pool), (q_id, q_cat, q_lon, q_lat, q_t, q_state), strict=True)
+    )
 
     # Cells one radius wide on a local equirectangular plane, per category (its own radius):
     # every point within the radius lies in the same or a neighbouring cell.
@@ -407,8 +414,7 @@ def flag_many(
         raise ValidationError("导入范围过大，无法比对疑似重复；请按区域拆分文件")
     qkey = (q_cat * span + qx) * span + qy
     pkey = (p_cat * span + px) * span + py
-    offsets = [dx * span + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-    qi, pj = _cell_pairs(qkey, pkey, offsets)
+    qi, pj = _cell_pairs(qkey, pkey, span)
     if len(qi) == 0:
         return 0
     cat = q_cat[qi]

@@ -25,18 +25,24 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region, User
 from console.services.evaluation_metrics import (
+    COMPLEX,
     LABELS,
     METRICS,
     NOT_DERIVABLE,
     POSITION_ROLES,
     REGION_LEVELS,
+    STEP_COUNTS,
+    STEPS,
     EvaluationConfig,
     Fact,
     all_position_facts,
+    case_counts_by_grid_and_department,
     case_ids_query,
     counts_queries,
     facts_for,
     metric_family,
+    position_case_range,
+    positions_by_case,
 )
 
 KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)
@@ -223,6 +229,64 @@ def _counts(session: Session, facts: list[Fact]) -> dict[str, dict[int, dict[str
     return out
 
 
+def _case_counts(
+    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+    """(grid → metric → n, department → metric → n) of the case-column facts, one scan."""
+    query, keys = case_counts_by_grid_and_department(start, end, config, dialect)
+    region_keys, department_keys = set(METRICS["region"][0]), set(METRICS["department"][0])
+    grids: dict[int, dict[str, int]] = defaultdict(dict)
+    departments: dict[int, dict[str, int]] = defaultdict(dict)
+    for grid_id, department_id, *numbers in session.execute(query):
+        for key, n in zip(keys, numbers, strict=True):
+            if not n:
+                continue
+            if key in region_keys and grid_id is not None:
+                grids[grid_id][key] = grids[grid_id].get(key, 0) + n
+            if key in department_keys and department_id is not None:
+                bucket = departments[department_id]
+                bucket[key] = bucket.get(key, 0) + n
+    return grids, departments
+
+
+#: Cases per query of the per-event count of the complex cases (bound parameters).
+_COMPLEX_CHUNK = 5_000
+
+
+def _position_counts(
+    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> dict[str, dict[int, dict[str, int]]]:
+    """kind → person → metric → cases: the simple cases from the per-case pass, the complex
+    ones from the per-event facts (evaluation_metrics.positions_by_case explains the split)."""
+    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    first, last = session.execute(position_case_range(start, end)).one()
+    if first is None:
+        return out
+    steps = list(STEPS)
+    complex_ids: list[int] = []
+    for step, role, obj, *numbers in session.execute(
+        positions_by_case(start, end, config, dialect, first, last)
+    ):
+        if step == COMPLEX:
+            complex_ids.append(obj)
+            continue
+        name = steps[step]
+        keys = STEP_COUNTS[name, role if name == "report" else None]
+        for (kind, metric), n in zip(keys, numbers[: len(keys)], strict=True):
+            if n:
+                bucket = out[kind][obj]
+                bucket[metric] = bucket.get(metric, 0) + n
+    for i in range(0, len(complex_ids), _COMPLEX_CHUNK):
+        chunk = complex_ids[i : i + _COMPLEX_CHUNK]
+        counted = _counts(session, all_position_facts(start, end, config, dialect, chunk))
+        for kind, objects in counted.items():
+            for obj, metrics in objects.items():
+                bucket = out[kind][obj]
+                for metric, n in metrics.items():
+                    bucket[metric] = bucket.get(metric, 0) + n
+    return out
+
+
 def _score(
     kind: str,
     objects: dict[int, str],
@@ -272,7 +336,7 @@ def evaluate(
     parent = {r.id: r.parent_id for r in regions}
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
     dialect = session.get_bind().dialect.name
-    grid_counts = _counts(session, facts_for("grid", start, end, config, dialect))["grid"]
+    grid_counts, department_case_counts = _case_counts(session, start, end, config, dialect)
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
     district_counts: dict[str, int] = defaultdict(int)
@@ -300,11 +364,12 @@ def evaluate(
         by_kind[level] = _score(level, names[level], rolled[level], config, grids_in[level])
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
-    department_counts = _counts(session, facts_for("department", start, end, config, dialect))
-    by_kind["department"] = _score(
-        "department", departments, department_counts["department"], config
-    )
-    position_counts = _counts(session, all_position_facts(start, end, config, dialect))
+    event_facts = [f for f in facts_for("department", start, end, config, dialect) if not f.per_row]
+    department_counts = _counts(session, event_facts)["department"]
+    for department_id, metrics in department_case_counts.items():
+        department_counts[department_id].update(metrics)
+    by_kind["department"] = _score("department", departments, department_counts, config)
+    position_counts = _position_counts(session, start, end, config, dialect)
     for kind, role in POSITION_ROLES.items():
         counts = position_counts[kind]
         people = dict(

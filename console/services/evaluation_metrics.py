@@ -278,7 +278,7 @@ class Fact:
 
 def _previous(case_id: Any, at: Any, actions: tuple[str, ...]) -> Any:
     """When the case last had one of ``actions`` at or before ``at`` (a correlated subquery:
-    a seek in ix_case_events_case_action_at, evaluated only for the events that need it)."""
+    a seek in ix_case_events_case_action_actor, evaluated only for the events that need it)."""
     prev = aliased(CaseEvent)
     return (
         select(func.max(prev.at))

@@ -56,6 +56,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("theme_light", QT_TRANSLATE_NOOP("Commands", "Light theme"), "", "view"),
     Command("theme_dark", QT_TRANSLATE_NOOP("Commands", "Dark theme (night shift)"), "", "view"),
     Command("theme_auto", QT_TRANSLATE_NOOP("Commands", "Theme follows the clock"), "", "view"),
+    Command("import_file", QT_TRANSLATE_NOOP("Commands", "Import reports…"), "Ctrl+I", "file"),
+    Command("export_queue", QT_TRANSLATE_NOOP("Commands", "Export queue…"), "Ctrl+Shift+E", "file"),
     Command("switch_user", QT_TRANSLATE_NOOP("Commands", "Switch user…"), "Ctrl+U", "file"),
     Command("change_password", QT_TRANSLATE_NOOP("Commands", "Change password…"), "", "file"),
     Command("user_admin", QT_TRANSLATE_NOOP("Commands", "Users and security log…"), "", "file"),

@@ -27,6 +27,7 @@ from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
 from console.views.dispatch_dialog import DispatchDialog
+from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
 from console.views.map_view import MapView
 from console.views.night_shift import NightShift
@@ -239,6 +240,8 @@ class MainWindow(QMainWindow):
             "switch_user": self._switch_user,
             "change_password": self._change_password,
             "user_admin": self._open_user_admin,
+            "import_file": self._open_import,
+            "export_queue": self.queue.export_view,
             "quit": self.close,
             "shortcuts": self._show_shortcuts,
         }
@@ -356,9 +359,24 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.user_admin_dialog = dialog
 
+    def _open_import(self) -> None:
+        """The import dialog (non-modal; its progress dialog is modal to it alone)."""
+        dialog = getattr(self, "import_dialog", None)
+        if dialog is None:
+            dialog = ImportDialog(self.bridge, self.workbench, self)
+            dialog.import_finished.connect(lambda _result: self.queue.reload())
+            self.import_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
     def _apply_permissions(self) -> None:
         """Offer the admin screen to those the services let manage users (they check too)."""
         self.actions_by_id["user_admin"].setVisible(self.workbench.can("manage_users"))
+        self.actions_by_id["import_file"].setEnabled(self.workbench.can("import_cases"))
+        can_export = self.workbench.can("export_cases")
+        self.actions_by_id["export_queue"].setEnabled(can_export)
+        self.queue.export_action.setEnabled(can_export)
 
     def _after_user_switch(self) -> None:
         self._apply_permissions()

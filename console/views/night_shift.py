@@ -125,7 +125,7 @@ class NightShift(QObject):
         if answer is None:
             return
         kind, value, note = answer
-        user = getattr(self.workbench.actor, "name", "")
+        user = self.workbench.actor
         if kind == "hours":
             call = lambda: self.scheduler.remind_in_work_hours(case_id, value, note, user)  # noqa: E731
         else:

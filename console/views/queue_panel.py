@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -37,11 +40,31 @@ SORT_KEYS = {
     11: "deadline_at",
 }
 REPORTED_COLUMN = 10
+#: Queue column → its key in an export (console.services.case_export.COLUMNS), in the
+#: model's column order.
+EXPORT_KEYS = (
+    "number",
+    "light",
+    "remaining",
+    "state",
+    "category",
+    "address",
+    "street",
+    "grid",
+    "department",
+    "source",
+    "reported_at",
+    "deadline_at",
+)
 
 
 class QueuePanel(QWidget):
     #: The selected case ids changed (first one is the "current" case).
     selection_changed = Signal(list)
+    #: An export finished: console.services.case_export.ExportResult.
+    export_finished = Signal(object)
+    #: An export failed: the message.
+    export_failed = Signal(str)
 
     def __init__(
         self,
@@ -113,6 +136,13 @@ class QueuePanel(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(REPORTED_COLUMN, Qt.SortOrder.DescendingOrder)
         header.sectionClicked.connect(self._on_header_clicked)
+        # 导出…: the queue as filtered on screen, every matching row, the visible columns
+        # (the window's File menu holds the same command, with Ctrl+Shift+E).
+        self.export_action = QAction(self.tr("Export…"), self)
+        self.export_action.triggered.connect(self.export_view)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(self.export_action)
+        self.export_message: QMessageBox | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -276,6 +306,60 @@ class QueuePanel(QWidget):
             return
         target = min(current + 1, self.model.rowCount() - 1) if current >= 0 else 0
         self.select_case(self.model.rows[target].id)
+
+    # -- export ------------------------------------------------------------------------
+
+    def visible_columns(self) -> list[tuple[str, str]]:
+        """(export key, header) of the columns on screen, in their on-screen order."""
+        header = self.table.horizontalHeader()
+        columns = []
+        for visual in range(header.count()):
+            logical = header.logicalIndex(visual)
+            if header.isSectionHidden(logical):
+                continue
+            title = self.model.headerData(logical, Qt.Orientation.Horizontal)
+            columns.append((EXPORT_KEYS[logical], str(title)))
+        return columns
+
+    def export_view(self) -> None:
+        """Ask for a file (the format follows its extension) and export the queue to it."""
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export queue"),
+            self.tr("cases.xlsx"),
+            self.tr("Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)"),
+        )
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        """Export every case of the current filter to ``path`` on the worker; a message
+        with the count when done."""
+        f, columns = self.current_filter(), self.visible_columns()
+        self.bridge.submit(
+            lambda: self.workbench.export_cases(path, filter=f, columns=columns),
+            self._on_exported,
+            self._on_export_failed,
+        )
+
+    def _on_exported(self, result: Any) -> None:
+        self._show_export_message(
+            QMessageBox.Icon.Information,
+            self.tr("%n case(s) exported to %1", "", result.count).arg(str(result.path)),
+        )
+        self.export_finished.emit(result)
+
+    def _on_export_failed(self, exc: Any) -> None:
+        self._show_export_message(
+            QMessageBox.Icon.Warning, self.tr("Export failed: %1").arg(exc.message)
+        )
+        self.export_failed.emit(exc.message)
+
+    def _show_export_message(self, icon: QMessageBox.Icon, text: str) -> None:
+        box = QMessageBox(icon, self.tr("Export"), text, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()  # not exec(): the window keeps running
+        self.export_message = box
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
