@@ -70,7 +70,7 @@ class Case(Base):
         # Queue filters: the newest cases of one street or department in given states.
         Index("ix_cases_street_state_reported", "street_id", "state", "reported_at"),
         Index("ix_cases_department_state_reported", "department_id", "state", "reported_at"),
-        # Possible duplicates (console.services.duplicates): one category near one time.
+        # By category (queue filters), and near one time (console.services.duplicates).
         Index("ix_cases_category_reported", "category_code", "reported_at"),
         # The evaluation's count of a period's reports by category, from the index alone.
         Index("ix_cases_reported_category", "reported_at", "taxonomy", "kind", "category_code"),
@@ -86,7 +86,7 @@ class Case(Base):
 
     taxonomy: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(12))
-    category_code: Mapped[str] = mapped_column(String(8), index=True)
+    category_code: Mapped[str] = mapped_column(String(8))
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rules.id"))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
-from console.errors import CaseNotFoundError, StaleVersionError, ValidationError
-from console.models import Attachment, Case
+from console.errors import CaseNotFoundError, ValidationError
+from console.models import Attachment, Case, CaseEvent
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot, snapshot
-from console.services.cases import CaseService, _lost_write
+from console.services.case_dto import CaseSnapshot
+from console.services.cases import CaseService
 
 MAX_FILENAME = 120
 PHOTO = "photo"
@@ -196,46 +195,33 @@ class AttachmentService:
         checked = self.store.check(photo)  # before anything is written
         relative = self.store.relative_path(checked)
         staged = self.store.stage(photo.data)
-        now = self.cases.clock()
+
+        def attach(s: Session, case: Case, event: CaseEvent, now: datetime) -> AttachmentRecord:
+            attachment = Attachment(
+                case_id=case.id,
+                case_event_id=event.id,
+                kind=PHOTO,
+                filename=checked.filename,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                stored_path=relative,
+                uploaded_at=now,
+                uploaded_by=actor.id,
+                api_token_id=api_token_id,
+            )
+            s.add(attachment)
+            s.flush()
+            # The file is in place before the commit: a committed row never lacks its file
+            # (a failed commit leaves at most an unreferenced file, never a broken row).
+            self.store.publish(staged, relative)
+            return record_of(attachment)
+
         try:
-            with self.cases.db.session() as s:
-                case = s.get(Case, case_id)
-                if case is None:
-                    raise CaseNotFoundError(f"案件不存在: {case_id}")
-                if expected_version is not None and case.version != expected_version:
-                    raise StaleVersionError(
-                        f"案件 {case.number} 已被他人修改（版本 {case.version}，"
-                        f"您看到的是 {expected_version}），请刷新后重试"
-                    )
-                event = self.cases.workflow.apply(s, actor, case, action, now, note=note, **params)
-                s.flush()
-                attachment = Attachment(
-                    case_id=case.id,
-                    case_event_id=event.id,
-                    kind=PHOTO,
-                    filename=checked.filename,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    stored_path=relative,
-                    uploaded_at=now,
-                    uploaded_by=actor.id,
-                    api_token_id=api_token_id,
-                )
-                s.add(attachment)
-                s.flush()
-                result = snapshot(case, now), record_of(attachment)
-                # The file is in place before the commit: a committed row never lacks its file
-                # (a failed commit leaves at most an unreferenced file, never a broken row).
-                self.store.publish(staged, relative)
-            return result
-        except StaleDataError:
-            raise StaleVersionError(f"案件 {case_id} 已被他人修改，请刷新后重试") from None
-        except OperationalError as exc:  # a lost race or a busy file: as CaseService.act says
-            lost = _lost_write(exc, f"案件 {case_id} ")
-            if lost is None:
-                raise
-            raise lost from exc
+            snap, record = self.cases.act_with(
+                actor, case_id, action, expected_version, attach, note=note, **params
+            )
+            return snap, record
         finally:
             staged.unlink(missing_ok=True)
 

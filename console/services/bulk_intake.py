@@ -258,6 +258,15 @@ def bulk_report(
                     "version": 1,
                 }
             )
+        # Inserted in report-time order (input order among equal times): the indexes that
+        # lead with a time then grow at their ends instead of at random places (a third less
+        # SQLite work at 200,000 rows), and each day's sequence numbers follow the clock.
+        order = sorted(range(len(rows)), key=lambda i: rows[i]["reported_at"])  # type: ignore[arg-type, return-value]
+        rows = [rows[i] for i in order]
+        where = [0] * len(rows)  # input position → inserted position
+        for new, old in enumerate(order):
+            where[old] = new
+        by_prefix = {p: sorted(where[i] for i in positions) for p, positions in by_prefix.items()}
         firsts = _reserve_numbers(s, {p: len(positions) for p, positions in by_prefix.items()})
         for prefix, positions in by_prefix.items():
             first = firsts[prefix]
@@ -299,7 +308,7 @@ def bulk_report(
                 )
             if checkpoint is not None:
                 checkpoint(len(rows), len(rows))
-        result.case_ids = ids
+        result.case_ids = [ids[where[old]] for old in range(len(rows))]  # in input order
         result.accepted = len(ids)
         # In the same transaction, one set-based pass: the batch is flagged with its inserts.
         result.possible_duplicates = duplicates.flag_many(

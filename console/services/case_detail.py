@@ -28,7 +28,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region
 from console.services.case_dto import CaseSnapshot, snapshot
-from console.services.duplicates import DuplicateCandidate, open_pairs
+from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
 from console.services.queue import clock_remaining
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).

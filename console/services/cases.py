@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.config import LifecycleSettings
@@ -25,13 +26,15 @@ from console.errors import (
     StaleVersionError,
     ValidationError,
 )
-from console.models import Case
+from console.models import Case, CaseEvent
 from console.services.actors import Actor
 from console.services.case_dto import CaseSnapshot, snapshot
 from console.services.duplicates import DuplicateSettings
 from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput
 from console.services.workflow import CaseWorkflow
+
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -122,6 +125,24 @@ class CaseService:
             return _PAIR_ACTIONS[action](
                 self, actor, case_id, expected_version, other, other_version, note=note
             )
+        return self.act_with(actor, case_id, action, expected_version, None, note=note, **params)[0]
+
+    def act_with(
+        self,
+        actor: Actor,
+        case_id: int,
+        action: str,
+        expected_version: int | None,
+        also: Callable[[Session, Case, CaseEvent, datetime], T] | None,
+        *,
+        note: str | None = None,
+        **params: Any,
+    ) -> tuple[CaseSnapshot, T | None]:
+        """:meth:`act`, plus ``also(session, case, event, now)`` in the same transaction.
+
+        For rows that belong with the transition (a photo's attachment row): they commit with
+        its ``case_events`` row or not at all, under the same version and lost-race checks.
+        """
         now = self.clock()
         try:
             with self.db.session() as s:
@@ -133,9 +154,10 @@ class CaseService:
                         f"案件 {case.number} 已被他人修改（版本 {case.version}，"
                         f"您看到的是 {expected_version}），请刷新后重试"
                     )
-                self.workflow.apply(s, actor, case, action, now, note=note, **params)
+                event = self.workflow.apply(s, actor, case, action, now, note=note, **params)
                 s.flush()
-                return snapshot(case, now)
+                extra = also(s, case, event, now) if also is not None else None
+                return snapshot(case, now), extra
         except StaleDataError:
             # Another seat committed between our read and our write.
             raise StaleVersionError(f"案件 {case_id} 已被他人修改，请刷新后重试") from None
@@ -311,6 +333,11 @@ class CaseService:
             raise StaleVersionError(
                 f"案件 {case_id} 或 {other_id} 已被他人修改，请刷新后重试"
             ) from None
+        except OperationalError as exc:
+            lost = _lost_write(exc, f"案件 {case_id} 或 {other_id} ")
+            if lost is None:
+                raise
+            raise lost from exc
 
 
 _PAIR_ACTIONS = {"merge": CaseService.merge, "keep_apart": CaseService.keep_apart}

@@ -1,6 +1,6 @@
 """Possible duplicates (疑似重复): reports of the same category near an open case in place and time.
 
-The rule is data (resources/intake/duplicates.csv): a radius in metres and a time window in
+The rule is data (console.services.duplicate_rules): a radius in metres and a time window in
 hours, per kind or category, and which states count as open. A new report is compared with
 the open cases SQL can narrow it to — one category, the time window, a lon/lat box (index
 ix_cases_category_reported) — and the exact great-circle distance is taken in Python on those
@@ -9,32 +9,48 @@ cases around the batch, then a vectorised grid-cell match in numpy, never a quer
 
 A flagged pair is a :class:`~console.models.case.PossibleDuplicate` row: ``case_id`` the later
 report, ``other_case_id`` the earlier. It stays "open" until the dispatcher keeps the two apart
-or merges one into the other (console.services.workflow); a pair one of whose cases has since
-finished (closed, voided, merged into a third) is not shown, as there is nothing left to decide.
+or merges one into the other (console.services.duplicate_pairs, console.services.workflow).
 """
 
 from __future__ import annotations
 
-import csv
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
+from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-from sqlalchemy import and_, insert, or_, select
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
 
-from console.config import resource
 from console.domain.geography_rules import EARTH_RADIUS_KM
-from console.domain.lifecycle import FINAL_STATES, OPEN_STATES, STATE_LABELS
+from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
 from console.models.case import Case, PossibleDuplicate
-from console.services.reference_files import KINDS, category_key
+from console.services.duplicate_rules import (
+    DuplicateRule,
+    DuplicateSettings,
+    default_settings,
+    load_settings,
+)
+
+__all__ = [
+    "KEPT_APART",
+    "MERGED",
+    "OPEN",
+    "DuplicateRule",
+    "DuplicateSettings",
+    "Match",
+    "NewCase",
+    "default_settings",
+    "distance_m",
+    "find_candidates",
+    "flag_case",
+    "flag_many",
+    "later_first",
+    "load_settings",
+]
 
 OPEN = "open"
 KEPT_APART = "kept_apart"
@@ -45,116 +61,6 @@ _EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
 _M_PER_DEGREE = _EARTH_RADIUS_M * math.pi / 180.0
 #: Rows per executemany of new pairs.
 _INSERT_CHUNK = 5000
-
-
-# --------------------------------------------------------------------------- the rule as data
-
-
-@dataclass(frozen=True)
-class DuplicateRule:
-    radius_m: float
-    window: timedelta
-    #: States in which the earlier case counts as open.
-    states: frozenset[str]
-    max_candidates: int
-
-
-@dataclass(frozen=True)
-class DuplicateSettings:
-    """The rows of duplicates.csv: scope ("*", a kind, or a category-key prefix) → rule."""
-
-    rules: Mapping[str, DuplicateRule]
-
-    def rule_for(self, kind: str, code: str) -> DuplicateRule:
-        """The rule of the longest matching scope: category key prefix, then kind, then "*"."""
-        key = category_key(kind, code)
-        best = max(
-            (s for s in self.rules if s not in ("*", *KINDS) and key.startswith(s)),
-            key=len,
-            default=None,
-        )
-        if best is not None:
-            return self.rules[best]
-        return self.rules.get(kind) or self.rules["*"]
-
-    @property
-    def max_radius_m(self) -> float:
-        return max(r.radius_m for r in self.rules.values())
-
-    @property
-    def max_window(self) -> timedelta:
-        return max(r.window for r in self.rules.values())
-
-    @property
-    def all_states(self) -> frozenset[str]:
-        return frozenset().union(*(r.states for r in self.rules.values()))
-
-
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
-def _states(spec: str, where: str) -> frozenset[str]:
-    if spec == "open":
-        return frozenset(OPEN_STATES)
-    states = frozenset(s.strip() for s in spec.split("|") if s.strip())
-    bad = sorted(s for s in states if s not in STATE_LABELS or s in FINAL_STATES)
-    if bad or not states:
-        raise ValidationError(f"{where}: 状态应为未结束的状态代码或 open，而不是 {bad or spec!r}")
-    return states
-
-
-def load_settings(path: Path | None = None) -> DuplicateSettings:
-    """Read duplicates.csv (the default file unless ``path``); a bad row names its line."""
-    path = path or resource("intake", "duplicates.csv")
-    raw: dict[str, dict[str, str]] = {}
-    for lineno, row in enumerate(_read_rows(path), start=1):
-        where = f"{path.name} 第{lineno}条"
-        scope = (row.get("scope") or "").strip()
-        if not scope:
-            raise ValidationError(f"{where}: 缺少 scope")
-        if scope in raw:
-            raise ValidationError(f"{where}: scope {scope!r} 重复")
-        if scope != "*" and scope not in KINDS and scope[:1] not in ("C", "E"):
-            raise ValidationError(
-                f"{where}: scope 应为 *、component、event_type 或以 C/E 开头的类别代码，"
-                f"而不是 {scope!r}"
-            )
-        raw[scope] = {k: (v or "").strip() for k, v in row.items() if k}
-    if "*" not in raw:
-        raise ValidationError(f"{path.name}: 缺少默认行（scope 为 *）")
-    default = raw["*"]
-    rules: dict[str, DuplicateRule] = {}
-    for lineno, (scope, row) in enumerate(raw.items(), start=1):
-        where = f"{path.name} 第{lineno}条（{scope}）"
-
-        def cell(name: str, row: dict[str, str] = row, where: str = where) -> str:
-            value = row.get(name) or default.get(name) or ""
-            if not value:
-                raise ValidationError(f"{where}: 缺少 {name}")
-            return value
-
-        try:
-            radius = float(cell("radius_m"))
-            hours = float(cell("window_hours"))
-            most = int(cell("max_candidates"))
-        except ValueError as exc:
-            raise ValidationError(f"{where}: 数值格式错误 {exc}") from None
-        if not (0 < radius <= 5000 and 0 < hours <= 24 * 365 and 1 <= most <= 100):
-            raise ValidationError(
-                f"{where}: radius_m 应在 (0, 5000]，window_hours 在 (0, 8760]，"
-                f"max_candidates 在 [1, 100]"
-            )
-        rules[scope] = DuplicateRule(
-            radius, timedelta(hours=hours), _states(cell("states"), where), most
-        )
-    return DuplicateSettings(rules)
-
-
-@cache
-def default_settings() -> DuplicateSettings:
-    return load_settings()
 
 
 # --------------------------------------------------------------------------- distance
@@ -241,7 +147,7 @@ def find_candidates(
     return found[: rule.max_candidates]
 
 
-def _later_first(a: int, a_at: datetime, b: int, b_at: datetime) -> tuple[int, int]:
+def later_first(a: int, a_at: datetime, b: int, b_at: datetime) -> tuple[int, int]:
     """(later case, earlier case) of a pair: by report time, then id."""
     return (a, b) if (a_at, a) > (b_at, b) else (b, a)
 
@@ -253,7 +159,7 @@ def flag_case(
     matches = find_candidates(session, case, settings=settings, exclude_id=case.id)
     rows = []
     for m in matches:
-        later, earlier = _later_first(case.id, case.reported_at, m.case_id, m.reported_at)
+        later, earlier = later_first(case.id, case.reported_at, m.case_id, m.reported_at)
         rows.append(
             {
                 "case_id": later,
@@ -453,121 +359,3 @@ def flag_many(
     for start in range(0, len(rows), _INSERT_CHUNK):
         session.execute(insert(PossibleDuplicate), rows[start : start + _INSERT_CHUNK])
     return len(rows)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class DuplicateCandidate:
-    """The other case of an open pair, as the detail pane lists it."""
-
-    pair_id: int
-    case_id: int
-    number: str
-    version: int
-    state: str
-    distance_m: float
-    reported_at: datetime
-    source: str
-    reporter: str | None
-    address: str
-    description: str
-    #: True when this other case is the earlier report (the one the shown case may repeat).
-    earlier: bool
-
-
-def _pending() -> ColumnElement[bool]:
-    return PossibleDuplicate.status == OPEN
-
-
-def open_pairs(session: Session, case_id: int) -> list[DuplicateCandidate]:
-    """The undecided pairs of ``case_id`` whose other case is still open, nearest first."""
-    other = aliased(Case, name="other")
-    p = PossibleDuplicate
-    rows = session.execute(
-        select(p.id, p.case_id, p.other_case_id, p.distance_m, other)
-        .join(
-            other,
-            or_(
-                and_(p.case_id == case_id, other.id == p.other_case_id),
-                and_(p.other_case_id == case_id, other.id == p.case_id),
-            ),
-        )
-        .where(
-            _pending(),
-            or_(p.case_id == case_id, p.other_case_id == case_id),
-            other.state.not_in(sorted(FINAL_STATES)),
-        )
-        .order_by(p.distance_m, other.id)
-    ).all()
-    return [
-        DuplicateCandidate(
-            pair_id=r.id,
-            case_id=r.other.id,
-            number=r.other.number,
-            version=r.other.version,
-            state=r.other.state,
-            distance_m=r.distance_m,
-            reported_at=r.other.reported_at,
-            source=r.other.source,
-            reporter=r.other.reporter,
-            address=r.other.address,
-            description=r.other.description,
-            earlier=r.other.id == r.other_case_id,
-        )
-        for r in rows
-    ]
-
-
-def flagged_condition() -> ColumnElement[bool]:
-    """Cases flagged as possible duplicates of a case still open, awaiting a decision.
-
-    The later report of each open pair (the queue's "possible duplicates" tab); a SQL
-    condition over ``cases`` for the queue's WHERE clause.
-    """
-    earlier = aliased(Case, name="earlier")
-    p = PossibleDuplicate
-    flagged = (
-        select(p.case_id)
-        .join(earlier, earlier.id == p.other_case_id)
-        .where(_pending(), earlier.state.not_in(sorted(FINAL_STATES)))
-    )
-    return Case.id.in_(flagged)
-
-
-# --------------------------------------------------------------------------- deciding
-
-
-def pair_between(session: Session, a: int, b: int) -> PossibleDuplicate | None:
-    """The pair row of two cases, either way round, or None."""
-    return session.scalar(
-        select(PossibleDuplicate).where(
-            or_(
-                and_(PossibleDuplicate.case_id == a, PossibleDuplicate.other_case_id == b),
-                and_(PossibleDuplicate.case_id == b, PossibleDuplicate.other_case_id == a),
-            )
-        )
-    )
-
-
-def decide(session: Session, a: Case, b: Case, status: str, now: datetime) -> None:
-    """Record the decision on the pair (a, b); a merge of an unflagged pair adds its row."""
-    if status not in (KEPT_APART, MERGED):
-        raise ValueError(status)
-    pair = pair_between(session, a.id, b.id)
-    if pair is None:
-        later, earlier = _later_first(a.id, a.reported_at, b.id, b.reported_at)
-        session.add(
-            PossibleDuplicate(
-                case_id=later,
-                other_case_id=earlier,
-                distance_m=round(float(distance_m(a.lon, a.lat, b.lon, b.lat)), 1),
-                flagged_at=now,
-                status=status,
-                decided_at=now,
-            )
-        )
-        return
-    pair.status = status
-    pair.decided_at = now

@@ -26,6 +26,8 @@ from console.errors import ValidationError
 from console.models import Case, Category, Department, Region, User
 from console.services.evaluation_metrics import (
     COMPLEX,
+    DEPARTMENT,
+    GRID,
     LABELS,
     METRICS,
     NOT_DERIVABLE,
@@ -234,19 +236,13 @@ def _case_counts(
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
     """(grid → metric → n, department → metric → n) of the case-column facts, one scan."""
     query, keys = case_counts_by_grid_and_department(start, end, config, dialect)
-    region_keys, department_keys = set(METRICS["region"][0]), set(METRICS["department"][0])
-    grids: dict[int, dict[str, int]] = defaultdict(dict)
-    departments: dict[int, dict[str, int]] = defaultdict(dict)
-    for grid_id, department_id, *numbers in session.execute(query):
-        for key, n in zip(keys, numbers, strict=True):
-            if not n:
-                continue
-            if key in region_keys and grid_id is not None:
-                grids[grid_id][key] = grids[grid_id].get(key, 0) + n
-            if key in department_keys and department_id is not None:
-                bucket = departments[department_id]
-                bucket[key] = bucket.get(key, 0) + n
-    return grids, departments
+    wanted = {GRID: set(METRICS["region"][0]), DEPARTMENT: set(METRICS["department"][0])}
+    out: dict[int, dict[int, dict[str, int]]] = {GRID: {}, DEPARTMENT: {}}
+    for kind, object_id, *numbers in session.execute(query):
+        out[kind][int(object_id)] = {
+            key: int(n) for key, n in zip(keys, numbers, strict=True) if n and key in wanted[kind]
+        }
+    return out[GRID], out[DEPARTMENT]
 
 
 #: Cases per query of the per-event count of the complex cases (bound parameters).

@@ -28,6 +28,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    literal_column,
     not_,
     null,
     or_,
@@ -499,12 +500,19 @@ def all_position_facts(
     ]
 
 
+#: The two kinds of rows of case_counts_by_grid_and_department.
+GRID, DEPARTMENT = 0, 1
+
+
 def case_counts_by_grid_and_department(
     start: datetime, end: datetime, config: EvaluationConfig, dialect: str
 ) -> tuple[Select[Any], list[str]]:
-    """The case-column counts of the regions and the departments in one scan of the cases:
-    rows (grid, department, one count per metric of the list). A grid's count is the sum over
-    its departments, a department's the sum over the grids (each case is in one of each)."""
+    """The case-column counts of the regions and the departments in one scan of the cases.
+
+    Rows: (GRID or DEPARTMENT, its id, one count per metric of the list). The cases are
+    counted once per (grid, department); a grid's count is the sum over the departments, a
+    department's the sum over the grids (each case is in one of each).
+    """
     facts = region_facts("grid", start, end, config)
     names = {f.metric for f in facts}
     facts += [
@@ -513,16 +521,31 @@ def case_counts_by_grid_and_department(
         if f.per_row and f.metric not in names
     ]
     c = Case
-    query = (
+    # "+ 0": group by an expression, so that SQLite reads the table in order and sorts the
+    # groups, rather than walking ix_cases_grid_id with a random table read per case.
+    grid = (c.grid_id + literal_column("0")).label("grid_id")
+    keys = [f"m{i}" for i in range(len(facts))]
+    cells = (
         select(
-            c.grid_id,
+            grid,
             c.department_id,
-            *(func.count(case((and_(*f.where), c.id))) for f in facts),
+            *(
+                func.count(case((and_(*f.where), c.id))).label(k)
+                for k, f in zip(keys, facts, strict=True)
+            ),
         )
         .where(_relevant_cases(start, end))
-        .group_by(c.grid_id, c.department_id)
+        .group_by(grid, c.department_id)
+        .cte("cells")
     )
-    return query, [f.metric for f in facts]
+    x = cells.c
+    by_grid = select(literal(GRID), x.grid_id, *(func.sum(x[k]) for k in keys)).group_by(x.grid_id)
+    by_department = (
+        select(literal(DEPARTMENT), x.department_id, *(func.sum(x[k]) for k in keys))
+        .where(x.department_id.is_not(None))
+        .group_by(x.department_id)
+    )
+    return union_all(by_grid, by_department), [f.metric for f in facts]  # type: ignore[return-value]
 
 
 # -- positions: one pass over the events of each case -----------------------------------------
@@ -580,6 +603,8 @@ def positions_by_case(
 
     Rows: (step index, reporter role, object, four counts). A step's counts are those of
     STEP_COUNTS, in order (unused columns are 0). Step COMPLEX: the object is a case id.
+    Three levels: each case summed up (per_case); the simple cases grouped by who did their
+    steps (teams: one sort, few rows); each step's counts per person from the teams.
     """
     c, e = Case.__table__, CaseEvent.__table__
 
@@ -591,43 +616,55 @@ def positions_by_case(
             e.c.actor_id.is_not(None),
         )
 
-    columns: list[Any] = [
-        c.c.id.label("case_id"),
-        c.c.reported_at,
-        c.c.registered_at,
-        c.c.state,
-        func.count().filter(or_(*(of(st) for st in STEPS.values()))).label("n"),
-        func.max(e.c.actor_role).filter(of(STEPS["report"])).label("report_role"),
-    ]
+    agg: dict[str, Any] = {
+        # Every step's events, and possibly a few more (an action by another position's role):
+        # a case with such an event is complex, and counted event by event.
+        "n": func.count().filter(
+            e.c.action.in_(POSITION_ACTIONS),
+            e.c.actor_role.in_(tuple(POSITION_ROLES.values())),
+            _in(e.c.at, start, end),
+            e.c.actor_id.is_not(None),
+        ),
+        "report_role": func.max(e.c.actor_role).filter(of(STEPS["report"])),
+    }
     for name, st in STEPS.items():
-        columns += [
-            func.max(e.c.actor_id).filter(of(st)).label(f"{name}_by"),
-            func.max(e.c.at).filter(of(st)).label(f"{name}_at"),
-        ]
+        agg[f"{name}_by"] = func.max(e.c.actor_id).filter(of(st))
+        if name != "report":  # no report metric is timed
+            agg[f"{name}_at"] = func.max(e.c.at).filter(of(st))
         if st.since:
-            columns.append(func.max(e.c.at).filter(e.c.action.in_(st.since)).label(f"{name}_since"))
+            agg[f"{name}_since"] = func.max(e.c.at).filter(e.c.action.in_(st.since))
     dispatch = STEPS["dispatch"]
-    columns += [
-        func.max(e.c.department_id).filter(of(dispatch)).label("dispatch_to"),
-        func.min(e.c.department_id).filter(e.c.action.in_(dispatch.actions)).label("dept_min"),
-        func.max(e.c.department_id).filter(e.c.action.in_(dispatch.actions)).label("dept_max"),
-    ]
+    agg["dispatch_to"] = func.max(e.c.department_id).filter(of(dispatch))
+    agg["dept_min"] = func.min(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
+    agg["dept_max"] = func.max(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
     per_case = (
-        select(*columns)
+        select(
+            c.c.id.label("case_id"),
+            c.c.reported_at,
+            c.c.registered_at,
+            c.c.state,
+            *(expr.label(key) for key, expr in agg.items()),
+        )
         .select_from(c.join(e, e.c.case_id == c.c.id))
         .where(c.c.id.between(first, last))
         .group_by(c.c.id)
         .cte("per_case")
     )
     p = per_case.c
-
+    # Simple: one event per step at most, and nothing a timed step is timed from after it.
+    # (Tested on the summed-up columns, not on the aggregates again: with bound parameters
+    # SQLite would not see that they are the same aggregates and compute them twice.)
     steps_done: Any = literal(0)
     for name in STEPS:
         steps_done = steps_done + case((p[f"{name}_by"].is_not(None), 1), else_=0)
     simple = and_(
         p.n == steps_done,
         *(
-            or_(p[f"{n}_by"].is_(None), p[f"{n}_since"].is_(None), p[f"{n}_since"] <= p[f"{n}_at"])
+            or_(
+                p[f"{n}_by"].is_(None),
+                p[f"{n}_since"].is_(None),
+                p[f"{n}_since"] <= p[f"{n}_at"],
+            )
             for n, st in STEPS.items()
             if st.since
         ),
@@ -641,38 +678,61 @@ def positions_by_case(
         assert limit is not None
         return within(limit, p[f"{name}_since"], p[f"{name}_at"])
 
+    done = {name: p[f"{name}_by"].is_not(None) for name in STEPS}
     n = func.count
     counts: dict[str, list[Any]] = {
-        "report": [n(), n().filter(or_(p.registered_at.is_not(None), p.state == "voided"))],
-        "register": [
-            n(),
-            n().filter(within("register", p.reported_at, p.register_at)),
-            n().filter(p.state == "voided"),
-            n().filter(p.state != "voided"),
+        "report": [
+            n(p.report_by),
+            n().filter(done["report"], or_(p.registered_at.is_not(None), p.state == "voided")),
         ],
-        "close": [n(), n().filter(timed("close"))],
+        "register": [
+            n(p.register_by),
+            n().filter(within("register", p.reported_at, p.register_at)),
+            n().filter(done["register"], p.state == "voided"),
+            n().filter(done["register"], p.state != "voided"),
+        ],
+        "close": [n(p.close_by), n().filter(timed("close"))],
         "dispatch": [
-            n(),
+            n(p.dispatch_by),
             n().filter(timed("dispatch")),
             n().filter(
+                done["dispatch"],
                 or_(
                     p.dispatch_to.is_(None),
                     and_(p.dept_min == p.dispatch_to, p.dept_max == p.dispatch_to),
-                )
+                ),
             ),
         ],
-        "check": [n(), n().filter(timed("check"))],
+        "check": [n(p.check_by), n().filter(timed("check"))],
     }
+    people = [p.report_role, *(p[f"{name}_by"] for name in STEPS)]
+    team_columns = [f"{name}_{i}" for name, cols in counts.items() for i in range(len(cols))]
+    teams = (
+        select(
+            *people,
+            *(
+                col.label(label)
+                for label, col in zip(
+                    team_columns, (c for cols in counts.values() for c in cols), strict=True
+                )
+            ),
+        )
+        .where(simple)
+        .group_by(*people)
+        .cte("teams")
+    )
+    t = teams.c
     no_role = cast(null(), String)
     arms = []
     for name, cols in counts.items():
-        by = p[f"{name}_by"]
-        role = p.report_role if name == "report" else no_role
-        padded = [*cols, *(literal(0) for _ in range(4 - len(cols)))]
+        by = t[f"{name}_by"]
+        role = t.report_role if name == "report" else no_role
+        sums = [func.sum(t[f"{name}_{i}"]) for i in range(len(cols))]
+        sums += [literal(0)] * (4 - len(sums))
         group = (role, by) if name == "report" else (by,)
         arms.append(
-            select(literal(_STEP_INDEX[name]), role, by, *padded)
-            .where(simple, by.is_not(None))
+            select(literal(_STEP_INDEX[name]), role, by, *sums)
+            .where(by.is_not(None))
             .group_by(*group)
         )
     arms.append(

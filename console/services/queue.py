@@ -24,7 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
-from console.services.duplicates import flagged_condition
+from console.services.duplicate_pairs import flagged_condition
 from console.services.queries import light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
 from console.services.reference_data import split_category_key

@@ -35,7 +35,7 @@ from console.services.catalog import (
 from console.services.change_feed import ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
 from console.services.dispatch_preview import department_options, propose_dispatch
-from console.services.duplicates import DuplicateCandidate, open_pairs
+from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
 from console.services.evaluation_export import write_evaluation_xlsx
 from console.services.ingest import IngestResult, ingest_file
 from console.services.map_data import (

@@ -28,7 +28,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent, Department
-from console.services import case_numbers, duplicates, reference_data
+from console.services import case_numbers, duplicate_pairs, duplicates, reference_data
 from console.services.actors import Actor
 from console.services.locator import Locator
 from console.services.report_input import ReportInput, validate
@@ -209,7 +209,7 @@ class CaseWorkflow:
             note,
             {"merged_id": case.id, "merged_number": case.number, "merged_report": report},
         )
-        duplicates.decide(session, case, into, duplicates.MERGED, now)
+        duplicate_pairs.decide(session, case, into, duplicates.MERGED, now)
         return event
 
     def keep_apart(
@@ -223,14 +223,14 @@ class CaseWorkflow:
         note: str | None = None,
     ) -> CaseEvent:
         """不是重复: the pair flagged as possible duplicates is two problems; both timelines say so."""
-        pair = duplicates.pair_between(session, case.id, other.id)
+        pair = duplicate_pairs.pair_between(session, case.id, other.id)
         if pair is None or pair.status != duplicates.OPEN:
             raise ValidationError(
                 f"案件 {case.number} 与 {other.number} 之间没有待确认的疑似重复标记"
             )
         event = self.apply(session, actor, case, "keep_apart", now, note=note, other=other)
         self.apply(session, actor, other, "keep_apart", now, note=note, other=case)
-        duplicates.decide(session, case, other, duplicates.KEPT_APART, now)
+        duplicate_pairs.decide(session, case, other, duplicates.KEPT_APART, now)
         return event
 
     def _append_event(

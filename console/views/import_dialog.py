@@ -42,6 +42,13 @@ SOURCES = ("inspector", "hotline", "video", "public", "opinion")
 STEPS = 1000
 
 
+def _args(text: str, *values: object) -> str:
+    """Qt's %1 %2 … placeholders filled in (the last first, so a value holding "%2" stays)."""
+    for i in range(len(values), 0, -1):
+        text = text.replace(f"%{i}", str(values[i - 1]))
+    return text
+
+
 class ImportDialog(QDialog):
     #: The import ended: the console.services.ingest.IngestResult.
     import_finished = Signal(object)
@@ -157,7 +164,7 @@ class ImportDialog(QDialog):
         self.summary_label.clear()
         self.open_report_button.setVisible(False)
         self._update_buttons()
-        self.progress.setLabelText(self.tr("Reading %1…").arg(Path(path).name))
+        self.progress.setLabelText(_args(self.tr("Reading %1…"), Path(path).name))
         self.progress.setValue(0)
         self.progress.show()
         cancel = self._cancel
@@ -185,7 +192,7 @@ class ImportDialog(QDialog):
             return
         self.progress_changed.emit(done, total)
         if not self._cancel.is_set():
-            self.progress.setLabelText(self.tr("%1 of %2 rows").arg(f"{done:,}").arg(f"{total:,}"))
+            self.progress.setLabelText(_args(self.tr("%1 of %2 rows"), f"{done:,}", f"{total:,}"))
         self.progress.setValue(round(STEPS * done / total) if total else STEPS)
 
     def _finish(self) -> None:
@@ -201,15 +208,15 @@ class ImportDialog(QDialog):
         accepted = sum(1 for o in result.outcomes if o.status in ("accepted", "valid"))
         lines = [
             self.tr("Dry run: nothing was imported.") if result.dry_run else "",
-            self.tr("%1 rows (%2, %3)").arg(result.total).arg(result.format).arg(result.encoding),
-            (self.tr("Valid: %1") if result.dry_run else self.tr("Accepted: %1")).arg(accepted),
-            self.tr("Rejected: %1").arg(len(result.rejected)),
-            self.tr("Duplicates (already imported): %1").arg(result.duplicates),
+            _args(self.tr("%1 rows (%2, %3)"), result.total, result.format, result.encoding),
+            _args(self.tr("Valid: %1") if result.dry_run else self.tr("Accepted: %1"), accepted),
+            _args(self.tr("Rejected: %1"), len(result.rejected)),
+            _args(self.tr("Duplicates (already imported): %1"), result.duplicates),
         ]
         flagged = getattr(result, "possible_duplicates", 0)
         if flagged:
-            lines.append(self.tr("Flagged as possible duplicates: %1").arg(flagged))
-        lines.append(self.tr("Report: %1").arg(str(result.report_path)))
+            lines.append(_args(self.tr("Flagged as possible duplicates: %1"), flagged))
+        lines.append(_args(self.tr("Report: %1"), result.report_path))
         self.summary_label.setText("\n".join(line for line in lines if line))
         self.open_report_button.setVisible(True)
         self.open_report_button.setEnabled(bool(result.rejected) or result.duplicates > 0)
@@ -220,7 +227,7 @@ class ImportDialog(QDialog):
         if exc.code == "cancelled":
             text = self.tr("Cancelled: nothing was imported.")
         else:
-            text = self.tr("Import failed: %1").arg(exc.message)
+            text = _args(self.tr("Import failed: %1"), exc.message)
         self.summary_label.setText(text)
         self.import_failed.emit(exc.code, exc.message)
 

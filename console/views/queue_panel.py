@@ -345,13 +345,13 @@ class QueuePanel(QWidget):
     def _on_exported(self, result: Any) -> None:
         self._show_export_message(
             QMessageBox.Icon.Information,
-            self.tr("%n case(s) exported to %1", "", result.count).arg(str(result.path)),
+            self.tr("%n case(s) exported to %1", "", result.count).replace("%1", str(result.path)),
         )
         self.export_finished.emit(result)
 
     def _on_export_failed(self, exc: Any) -> None:
         self._show_export_message(
-            QMessageBox.Icon.Warning, self.tr("Export failed: %1").arg(exc.message)
+            QMessageBox.Icon.Warning, self.tr("Export failed: %1").replace("%1", exc.message)
         )
         self.export_failed.emit(exc.message)
 

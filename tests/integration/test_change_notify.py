@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 import console
+from console.bridge import Bridge
 from console.cli import main
 from console.db import Database
 from console.models import Category
@@ -236,8 +237,6 @@ def test_the_listener_reconnects_after_its_connection_is_cut(pg_url: str) -> Non
 
 
 def test_a_notification_polls_the_seats_feed_at_once(qtbot: QtBot, pg_url: str) -> None:
-    from console.bridge import Bridge
-
     db = seed(pg_url)
     other = Database(pg_url, migrate=False)  # another seat
     bridge = Bridge()

@@ -46,7 +46,6 @@ def test_every_permission_and_role_in_the_file_exists() -> None:
         "view_security_log",
         "import_cases",
         "export_cases",
-        "merge_cases",
     ):
         assert needed in permissions()
 

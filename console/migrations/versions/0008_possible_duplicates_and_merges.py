@@ -2,8 +2,9 @@
 
 Pairs of cases that may report the same problem (疑似重复), flagged at intake and decided by
 the dispatcher (kept apart or merged; a merged case goes to the final state ``merged``, which
-needs no schema change: states are data). One index on cases serves the intake's lookup of
-open cases of one category reported near the same time.
+needs no schema change: states are data). The index on cases by category becomes one by
+category and report time, for the intake's lookup of open cases of one category reported
+near the same time.
 
 Revision ID: 0008
 Revises: 0007
@@ -53,14 +54,18 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_possible_duplicates_other_case", ["other_case_id", "status"], unique=False
         )
+    # Replaces the index on category_code alone (a prefix of this one): one index to keep
+    # up to date on insert, not two.
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(
             "ix_cases_category_reported", ["category_code", "reported_at"], unique=False
         )
+        batch_op.drop_index("ix_cases_category_code")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_category_code", ["category_code"], unique=False)
         batch_op.drop_index("ix_cases_category_reported")
     with op.batch_alter_table("possible_duplicates", schema=None) as batch_op:
         batch_op.drop_index("ix_possible_duplicates_other_case")
