@@ -17,7 +17,12 @@ from sqlalchemy import select
 from console.db import Database
 from console.domain.lifecycle import default_lifecycle
 from console.domain.worktime import WorkCalendar
-from console.errors import ConsoleError, DatabaseUnavailableError, ValidationError
+from console.errors import (
+    ConsoleError,
+    DatabaseUnavailableError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor
@@ -126,6 +131,25 @@ class Workbench:
         """Another person takes over this seat: they sign in with their own password."""
         self.actor = sign_in(self.db, username, password, self.clock())
         return self.actor
+
+    def _check_still_signed_in(self) -> None:
+        """Before a write: the account is still active and still holds the seat's role.
+
+        An admin may deactivate or demote someone whose seat is open; their next action is
+        refused, not carried out under the old role.
+        """
+        if self.actor.id is None:
+            return
+        with self.db.read() as s:
+            row = s.execute(
+                select(User.active, User.role, User.department_id).where(User.id == self.actor.id)
+            ).first()
+        if row is None or not row.active:
+            raise PermissionDeniedError("您的账号已被停用，本次操作未执行；请联系管理员")
+        if row.role != self.actor.role or row.department_id != self.actor.department_id:
+            raise PermissionDeniedError(
+                "您的角色已被管理员变更，本次操作未执行；请重新登录（切换用户）"
+            )
 
     def can(self, permission: str) -> bool:
         """Whether the acting user holds ``permission`` (resources/org/permissions.csv)."""
@@ -310,6 +334,7 @@ class Workbench:
         note: str | None = None,
         **params: Any,
     ) -> CaseSnapshot:
+        self._check_still_signed_in()
         return self.cases.act(self.actor, case_id, action, version, note=note, **params)
 
     def merge(
@@ -321,6 +346,7 @@ class Workbench:
         note: str | None = None,
     ) -> CaseSnapshot:
         """合并: ``case_id`` repeats ``into_id`` (both versions checked); the merged case."""
+        self._check_still_signed_in()
         return self.cases.merge(self.actor, case_id, version, into_id, into_version, note=note)
 
     def keep_apart(
@@ -332,6 +358,7 @@ class Workbench:
         note: str | None = None,
     ) -> CaseSnapshot:
         """不是重复: clear the possible-duplicate flag between two cases."""
+        self._check_still_signed_in()
         return self.cases.keep_apart(
             self.actor, case_id, version, other_id, other_version, note=note
         )
@@ -344,6 +371,7 @@ class Workbench:
         note: str | None = None,
     ) -> list[ActionOutcome]:
         """Dispatch each (case id, version) in its own transaction; one failure stops no other."""
+        self._check_still_signed_in()
         outcomes = []
         unavailable: str | None = None  # once the server is gone, do not knock for each case
         for case_id, version in cases:

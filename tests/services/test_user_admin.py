@@ -16,7 +16,7 @@ from console.services.demo import demo_accounts
 from console.services.user_admin import UserAdminDesk, role_options
 from console.services.workbench import Workbench
 from tests.conftest import Clock
-from tests.services.console_support import department_id
+from tests.services.console_support import department_id, report_input, street_points
 
 PASSWORD = {a.username: a.password for a in demo_accounts()}
 
@@ -143,3 +143,20 @@ def test_only_the_admin_may(demo_db: Database, clock: Clock) -> None:
             call()
     admin = Workbench(demo_db, username="admin", clock=clock).user_admin()
     assert all(u.role == "dispatcher" for u in admin.list_users() if u.username == "dispatcher")
+
+
+def test_an_open_seat_of_a_deactivated_or_demoted_user_can_no_longer_act(
+    desk: UserAdminDesk, demo_db: Database, clock: Clock
+) -> None:
+    seat = Workbench.signed_in(demo_db, "intake", PASSWORD["intake"], clock=clock)
+    case = seat.cases.report(seat.actor, report_input(street_points(demo_db)[0][2]))
+    note = seat.act("add_note", case.id, case.version, note="第一条备注")
+    desk.change_role("intake", "inspector")
+    with pytest.raises(PermissionDeniedError, match="角色已被管理员变更"):
+        seat.act("add_note", case.id, note.version, note="以旧角色再写")
+    desk.change_role("intake", "intake")
+    desk.set_active("intake", False)
+    with pytest.raises(PermissionDeniedError, match="已被停用"):
+        seat.act("add_note", case.id, note.version, note="停用后再写")
+    # nothing was written after the first note
+    assert seat.cases.get(case.id).version == note.version
