@@ -90,6 +90,10 @@ class SeedReport:
     states: dict[str, int] = field(default_factory=dict)
 
 
+#: Demo reports younger than this may still wait for registration or dispatch.
+RECENT_WAITING = timedelta(hours=8)
+
+
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -287,9 +291,16 @@ class _History:
         if roll < 0.10:
             self.step(case, t, "void", "duty_chief", note="重复上报或不属于受理范围")
             return
+        # Some of the last working day's reports still wait in 待立案 and 待派遣, so every
+        # seat opens on a queue with work in it.
+        recent = self.now - case.reported_at < RECENT_WAITING
+        if recent and rng.random() < 0.3:
+            return
         if not self.step(case, t, "register", "duty_chief"):
             return
         t += self.minutes(3, 40)
+        if recent and rng.random() < 0.4:
+            return
         if not self.step(case, t, "dispatch", "dispatcher"):
             return
         if rng.random() < 0.08:  # a wrong dispatch, returned and re-dispatched

@@ -705,7 +705,12 @@ def positions_by_case(
         ],
         "check": [n(p.check_by), n().filter(timed("check"))],
     }
-    people = [p.report_role, *(p[f"{name}_by"] for name in STEPS)]
+    # A complex case is a team of its own (its id in complex_case), named in a row of its own.
+    people = [
+        p.report_role,
+        *(p[f"{name}_by"] for name in STEPS),
+        case((simple, null()), else_=p.case_id).label("complex_case"),
+    ]
     team_columns = [f"{name}_{i}" for name, cols in counts.items() for i in range(len(cols))]
     teams = (
         select(
@@ -717,7 +722,7 @@ def positions_by_case(
                 )
             ),
         )
-        .where(simple)
+        .where(p.n > 0)
         .group_by(*people)
         .cte("teams")
     )
@@ -732,12 +737,12 @@ def positions_by_case(
         group = (role, by) if name == "report" else (by,)
         arms.append(
             select(literal(_STEP_INDEX[name]), role, by, *sums)
-            .where(by.is_not(None))
+            .where(by.is_not(None), t.complex_case.is_(None))
             .group_by(*group)
         )
     arms.append(
-        select(literal(COMPLEX), no_role, p.case_id, *(literal(0) for _ in range(4))).where(
-            not_(simple), p.n > 0
+        select(literal(COMPLEX), no_role, t.complex_case, *(literal(0) for _ in range(4))).where(
+            t.complex_case.is_not(None)
         )
     )
     return union_all(*arms)  # type: ignore[return-value]
