@@ -55,7 +55,7 @@ class Bridge(QObject):
     database_reachable_changed = Signal(bool, object)
     #: A failure nobody handled: the main window shows it in the status bar.
     error_reported = Signal(str)
-    _finished = Signal(object, object)  # (callback, value): hops to the GUI thread
+    _finished = Signal(object)  # [callback, value]: hops to the GUI thread
     _woken = Signal()  # a notification arrived (on the listener's thread)
     _listening_changed = Signal(bool)  # the LISTEN connection dropped or came back
 
@@ -90,32 +90,42 @@ class Bridge(QObject):
         """Run ``call`` on the worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread.
 
         A :class:`ConsoleError` without ``on_error`` and any other exception go to
-        :attr:`error_reported`. ``call`` must not touch widgets.
+        :attr:`error_reported`. ``call`` must not touch widgets. The returned future only says
+        when the call has ended (its result is None): results travel through the callbacks.
         """
-        future = self._executor.submit(call)
+        # The callables usually hold widgets (bound methods, lambdas over ``self``). A widget
+        # whose last reference is dropped on the worker thread is destroyed there, which
+        # crashes Qt; so the worker hands every reference over in a box that the GUI thread
+        # empties, and itself only ever drops the (then empty) box.
+        box: list[Any] = [call, on_done, on_error]
 
-        def finished(fut: Future[Any]) -> None:
-            if self._closed:
-                return
-            exc = fut.exception()
-            if exc is None:
-                if on_done is not None:
-                    self._finished.emit(on_done, fut.result())
-            elif isinstance(exc, ConsoleError) and on_error is not None:
-                self._finished.emit(on_error, exc)
+        def run() -> None:
+            call, on_done, on_error = box
+            box.clear()
+            handoff: list[Any]
+            try:
+                handoff = [on_done, call()]
+            except ConsoleError as exc:
+                handoff = [on_error if on_error is not None else self._report, exc]
+            except Exception as exc:
+                handoff = [self._report, exc]
+            del call, on_done, on_error
+            if not self._closed and handoff[0] is not None:
+                self._finished.emit(handoff)
             else:
-                self._finished.emit(self._report, exc)
+                handoff.clear()  # nothing to deliver: a closed bridge, or no on_done
 
-        future.add_done_callback(finished)
-        return future
+        return self._executor.submit(run)
 
     def post(self, callback: Callback, value: Any) -> None:
         """Call ``callback(value)`` on the GUI thread, from any thread (e.g. the scheduler's)."""
         if not self._closed:
-            self._finished.emit(callback, value)
+            self._finished.emit([callback, value])
 
-    @Slot(object, object)
-    def _on_finished(self, callback: Callback, value: Any) -> None:
+    @Slot(object)
+    def _on_finished(self, handoff: list[Any]) -> None:
+        callback, value = handoff
+        handoff.clear()
         try:
             callback(value)
         except Exception:  # a view's callback failed: report, never kill the event loop

@@ -1,10 +1,27 @@
-"""Field gateway: POST requests.json throughput over HTTP against a running `serve` process.
+"""Field gateway: POST requests.json throughput over HTTP against a running server process.
 
-The measured path: N clients at once, each on its own kept-alive connection (what a hotline
-system or a fleet of handhelds does). The naive baseline: one client, one request at a time,
-each on a new connection (connect, POST, close). Both post the same kind of reports to the
-same server; every POST creates a case through CaseService. Figures: requests per second,
-with p50/p95 latency of each in the note.
+The measured path: `grid-console serve` (one uvicorn worker, pooled database connections) and
+N clients at once, each on its own kept-alive connection (what a hotline system or a fleet of
+handhelds does).
+
+The naive baseline is a naive gateway used naively: the same routes and services, but every
+database session opens the SQLite file with a fresh engine (new connection, its pragmas, the
+dialect's first-connect checks) and closes it afterwards, and one client sends one request at
+a time, each on a new TCP connection (connect, POST, close). It is not a strawman: reference
+data, the grid index and the settings are still loaded once, as any gateway would.
+
+Both servers get a few warm-up POSTs first (the grid index is built on the first report), then
+post the same kind of reports; every POST creates a case through CaseService. The note also
+gives the fast server with the naive client, which separates what the client's concurrency and
+keep-alive bring from what the server's pooled connections bring.
+
+What to expect: one uvicorn worker runs Python on one core (the GIL) and SQLite takes one
+writer at a time, so the server's CPU time per POST (≈ 2.5–3 ms, most of it CaseService.report,
+the token check and the HTTP stack) caps throughput at a few hundred POSTs a second whatever
+the number of clients; concurrency only overlaps the network and the clients' own time with
+it. On a small machine the clients share the cores with the server.
+
+Figures: requests per second, with p50/p95 latency of each in the note.
 """
 
 from __future__ import annotations
@@ -16,17 +33,20 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn  # noqa: F401  (the server process needs the gateway extra)
+import uvicorn
+from sqlalchemy.orm import Session
 
 from console.bench.feed_bench import percentile
 from console.bench.foundation import prepare
 from console.bench.harness import Figure
+from console.db import Database, make_engine, make_session_factory
 from console.services.api_tokens import ApiTokenService
 from console.services.demo import ensure_people, random_points_in_grids
 
@@ -35,6 +55,8 @@ FIGURE = "gateway POST requests.json (req/s)"
 PATH = "/open311/v2/requests.json"
 CODES = ("garbage", "0101", "manhole_cover", "illegal_building")
 ROOT = Path(__file__).resolve().parents[2]
+#: POSTs each server gets before it is timed (not counted).
+WARM_UP = 10
 
 
 @dataclass(frozen=True)
@@ -90,35 +112,66 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db_url: str, workdir: Path, secret: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`grid-console serve` in its own process; returns once it answers."""
+class NaiveDatabase(Database):
+    """The naive gateway's database: a fresh engine for every session, disposed afterwards."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, migrate=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        engine = make_engine(self.url)
+        try:
+            with make_session_factory(engine).begin() as session:
+                yield session
+        finally:
+            engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        engine = make_engine(self.url, read_only=True)
+        try:
+            with make_session_factory(engine)() as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        finally:
+            engine.dispose()
+
+
+def serve_naive(db_url: str, port: int, attachments_dir: Path) -> None:
+    """The naive gateway in this process (``python -m console.bench.gateway_bench``)."""
+    from console.gateway.app import create_app
+    from console.gateway.settings import GatewaySettings
+
+    db = NaiveDatabase(db_url)
+    app = create_app(db, GatewaySettings.load(attachments_dir=attachments_dir))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def start_server(
+    db_url: str, workdir: Path, secret: str, *, naive: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`grid-console serve` (or the naive gateway) in its own process; returns once it answers."""
     port = _free_port()
-    log_file = (workdir / "gateway-server.log").open("wb")
+    attachments = str(workdir / "attachments")
+    if naive:
+        argv = ["-m", "console.bench.gateway_bench", db_url, str(port), attachments]
+    else:
+        argv = ["-m", "console", "--db", db_url, "serve", "--port", str(port)]
+        argv += ["--attachments-dir", attachments, "--log-level", "warning"]
+    log_name = f"gateway-{'naive' if naive else 'server'}.log"
+    log_file = (workdir / log_name).open("wb")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "console",
-            "--db",
-            db_url,
-            "serve",
-            "--port",
-            str(port),
-            "--attachments-dir",
-            str(workdir / "attachments"),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log_file,
+        [sys.executable, *argv], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file
     )
     log_file.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited: see {workdir / 'gateway-server.log'}")
+            raise RuntimeError(f"gateway exited: see {workdir / log_name}")
         try:
             r = httpx.get(
                 f"{url}/open311/v2/services.json",
@@ -130,9 +183,33 @@ def start_server(db_url: str, workdir: Path, secret: str) -> tuple[subprocess.Po
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            proc.terminate()
+            stop(proc)
             raise RuntimeError("gateway did not start within 60 s")
         time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def running(
+    db_url: str, workdir: Path, secret: str, warm_up: list[dict[str, Any]], *, naive: bool = False
+) -> Iterator[str]:
+    """A started, warmed-up server's URL; the process is stopped afterwards."""
+    proc, url = start_server(db_url, workdir, secret, naive=naive)
+    try:
+        warm = naive_posts(url, secret, warm_up)
+        if warm.errors:
+            raise RuntimeError(f"gateway bench: warm-up failed: {warm.errors[:3]}")
+        yield url
+    finally:
+        stop(proc)
 
 
 def _post(client: Any, url: str, body: dict[str, Any], run: Run, lock: threading.Lock) -> None:
@@ -203,25 +280,22 @@ def run_gateway_bench(
             ensure_people(s, random.Random(1))
         # A rate no run reaches: the bench measures the server, not its limiter.
         secret = ApiTokenService(db).create("intake", "bench", rate_per_minute=1e9).secret
-        bodies = report_bodies(db, sizes.requests + sizes.baseline_requests, seed=11)
+        bodies = report_bodies(db, sizes.requests + 2 * sizes.baseline_requests + 3 * WARM_UP, 11)
         url_db = db.url
     finally:
         db.dispose()
-    log(f"  starting the gateway ({sizes.clients} clients × keep-alive vs one at a time)")
-    proc, url = start_server(url_db, workdir, secret)
-    try:
-        log(f"  {sizes.requests:,} POSTs from {sizes.clients} concurrent clients")
-        fast = concurrent_posts(url, secret, bodies[: sizes.requests], sizes.clients)
-        log(f"  naive baseline: {sizes.baseline_requests:,} POSTs, new connection each")
-        slow = naive_posts(url, secret, bodies[sizes.requests :])
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    for run in (fast, slow):
+    fast_bodies, bodies = bodies[: sizes.requests], bodies[sizes.requests :]
+    client_bodies, bodies = bodies[: sizes.baseline_requests], bodies[sizes.baseline_requests :]
+    naive_bodies, warm = bodies[: sizes.baseline_requests], bodies[sizes.baseline_requests :]
+    log(f"  the gateway: {sizes.requests:,} POSTs from {sizes.clients} kept-alive clients")
+    with running(url_db, workdir, secret, warm[:WARM_UP]) as url:
+        fast = concurrent_posts(url, secret, fast_bodies, sizes.clients)
+        log(f"  the gateway, naive client: {sizes.baseline_requests:,} POSTs, one at a time")
+        naive_client = naive_posts(url, secret, client_bodies)
+    log("  naive baseline: fresh engine per session, one POST per new connection")
+    with running(url_db, workdir, secret, warm[WARM_UP : 2 * WARM_UP], naive=True) as url:
+        slow = naive_posts(url, secret, naive_bodies)
+    for run in (fast, naive_client, slow):
         if run.errors:
             raise RuntimeError(f"gateway bench: {len(run.errors)} failed POSTs: {run.errors[:3]}")
     return [
@@ -231,8 +305,13 @@ def run_gateway_bench(
             unit="/s",
             baseline=slow.rate if not math.isclose(slow.rate, 0.0) else None,
             higher_is_better=True,
-            note=f"N={sizes.clients} clients; {_summary('concurrent keep-alive', fast)}; "
-            f"{_summary('baseline sequential new-connection', slow)}; "
-            "each POST creates a case (SQLite file, grid-console serve in its own process)",
+            note=f"N={sizes.clients} clients; {_summary('gateway, concurrent keep-alive', fast)}; "
+            f"{_summary('baseline: naive gateway, sequential new-connection', slow)}; "
+            f"(gateway with the naive client: {naive_client.rate:,.1f} req/s); "
+            "each POST creates a case (SQLite file, server in its own process, one worker)",
         )
     ]
+
+
+if __name__ == "__main__":  # the naive gateway's process: DB_URL PORT ATTACHMENTS_DIR
+    serve_naive(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))

@@ -84,7 +84,7 @@ def _with_security_headers(send: Send) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
-            # JSON is never to be sniffed as HTML by a browser, whatever text a case holds.
+            # JSON or XML is never to be sniffed as HTML by a browser, whatever text a case holds.
             headers.append((b"x-content-type-options", b"nosniff"))
             headers.append((b"cache-control", b"no-store"))
             message["headers"] = headers
@@ -94,13 +94,13 @@ def _with_security_headers(send: Send) -> Send:
 
 
 async def _refuse(send: Send, path: str, limit: int) -> None:
-    body = error_body(path, 413, "too_large", f"请求过大：最多 {limit} 字节")
+    body, content_type = error_body(path, 413, "too_large", f"请求过大：最多 {limit} 字节")
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

@@ -63,7 +63,8 @@ class GatewayContext:
             )
 
 
-def context(request: Request) -> GatewayContext:
+async def context(request: Request) -> GatewayContext:
+    # async: a plain attribute read, not worth the worker-thread hop FastAPI gives a sync def
     return request.app.state.gateway  # type: ignore[no-any-return]
 
 

@@ -1,4 +1,8 @@
-"""Open311 GeoReport v2 under /open311/v2, JSON only (the public app, the 12345 hotline system).
+"""Open311 GeoReport v2 under /open311/v2 (the public app, the 12345 hotline system).
+
+Every endpoint answers in JSON or XML as its extension says (``services.json`` /
+``services.xml`` …): one function produces the records, :func:`open311_route` registers it under
+both paths with a renderer each (JSON here, XML in console.gateway.open311_xml).
 
 Service types are the rows of the importer's service_code → category table
 (resources/intake/open311_services.csv) whose category exists. A POST becomes a case through
@@ -8,11 +12,15 @@ Service types are the rows of the importer's service_code → category table
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from console.errors import ConsoleError, PermissionDeniedError, ValidationError
 from console.gateway.bodies import read_body
@@ -25,6 +33,7 @@ from console.gateway.open311_queries import (
     service_definition,
     service_list,
 )
+from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import (
     Open311Error,
     Service,
@@ -36,20 +45,14 @@ from console.services.api_tokens import TokenPrincipal
 from console.services.ingest import mapping
 from console.services.report_input import SOURCE_LABELS
 
-router = APIRouter(
-    prefix="/open311/v2",
-    tags=["Open311 GeoReport v2"],
-    responses={
-        s: {"model": list[Open311Error], "description": d}
-        for s, d in {
-            400: "Bad input (the field is named)",
-            401: "No valid token",
-            403: "The token's role may not do this",
-            413: "Request too large",
-            429: "Too many requests (see Retry-After)",
-        }.items()
-    },
-)
+ERRORS = {
+    400: "Bad input (the field is named)",
+    401: "No valid token",
+    403: "The token's role may not do this",
+    413: "Request too large",
+    429: "Too many requests (see Retry-After)",
+}
+router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 
 #: Fields a POST may carry (Open311's, plus the extension `source`); others are ignored.
 POST_FIELDS = ("service_code", "lat", "long", "address_string", "description")
@@ -65,7 +68,102 @@ OPEN311_FIELD = {
 MAX_IDS = 1000
 
 
-@router.get("/services.json", response_model=list[Service], summary="List the service types")
+# --------------------------------------------------------------------------- two formats
+
+Records = BaseModel | Iterable[BaseModel]
+
+
+def _json_body(records: Records) -> Any:
+    if isinstance(records, BaseModel):
+        return records.model_dump(mode="json")
+    return [r.model_dump(mode="json") for r in records]
+
+
+def _rendered(fn: Callable[..., Any], render: Callable[[Records], Response]) -> Callable[..., Any]:
+    """``fn`` with its records rendered; the same signature, so FastAPI injects the same."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def render_async(*args: Any, **kwargs: Any) -> Response:
+            return render(await fn(*args, **kwargs))
+
+        return render_async
+
+    @functools.wraps(fn)
+    def render_sync(*args: Any, **kwargs: Any) -> Response:
+        return render(fn(*args, **kwargs))
+
+    return render_sync
+
+
+def open311_route(
+    method: str,
+    path: str,
+    *,
+    model: Any,
+    xml: tuple[str, str | None],
+    summary: str,
+    status_code: int = 200,
+    errors: dict[int, str] | None = None,
+    openapi_extra: dict[str, Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a function returning ``model`` records at ``path.json`` and ``path.xml``.
+
+    ``xml`` is (root element, item element or None for a single record): ("services",
+    "service") gives ``<services><service>…</service>…</services>``.
+    """
+    root, item = xml
+    described = {**ERRORS, **(errors or {})}
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        router.add_api_route(
+            f"{path}.json",
+            _rendered(fn, lambda r: JSONResponse(_json_body(r), status_code=status_code)),
+            methods=[method],
+            name=f"{fn.__name__}_json",
+            response_model=model,
+            status_code=status_code,
+            summary=summary,
+            responses={
+                s: {"model": list[Open311Error], "description": d} for s, d in described.items()
+            },
+            openapi_extra=openapi_extra,
+        )
+        router.add_api_route(
+            f"{path}.xml",
+            _rendered(fn, lambda r: XMLResponse(document(root, item, r), status_code=status_code)),
+            methods=[method],
+            name=f"{fn.__name__}_xml",
+            response_model=None,
+            response_class=XMLResponse,
+            status_code=status_code,
+            summary=f"{summary} (XML)",
+            description=f"The fields of `{path.lstrip('/')}.json` in Open311's XML: "
+            f"`<{root}>{f'<{item}>' if item else ''}…`",
+            responses={
+                s: {
+                    "description": f"{d}: <errors><error><code/><description/></error></errors>",
+                    "content": {"application/xml": {}},
+                }
+                for s, d in described.items()
+            },
+            openapi_extra=openapi_extra,
+        )
+        return fn
+
+    return register
+
+
+# --------------------------------------------------------------------------- services
+
+
+@open311_route(
+    "GET",
+    "/services",
+    model=list[Service],
+    xml=("services", "service"),
+    summary="List the service types",
+)
 def get_services(
     ctx: Ctx,
     _who: Caller,
@@ -76,11 +174,13 @@ def get_services(
         return service_list(s, ctx.services)
 
 
-@router.get(
-    "/services/{service_code}.json",
-    response_model=ServiceDefinition,
+@open311_route(
+    "GET",
+    "/services/{service_code}",
+    model=ServiceDefinition,
+    xml=("service_definition", None),
     summary="One service type's definition",
-    responses={404: {"model": list[Open311Error], "description": "Unknown service_code"}},
+    errors={404: "Unknown service_code"},
 )
 def get_service_definition(
     service_code: str,
@@ -159,11 +259,19 @@ def create_request(ctx: GatewayContext, who: TokenPrincipal, data: dict[str, Any
     return created.number
 
 
-@router.post(
-    "/requests.json",
-    status_code=201,
-    response_model=list[ServiceRequestCreated],
+def authorized_create(ctx: GatewayContext, secret: object, data: dict[str, Any]) -> str:
+    """The token check, then the case: one trip to the worker thread for both."""
+    who = ctx.authorize(secret if isinstance(secret, str) else None)
+    return create_request(ctx, who, data)
+
+
+@open311_route(
+    "POST",
+    "/requests",
+    model=list[ServiceRequestCreated],
+    xml=("service_requests", "request"),
     summary="Report a problem (creates a case)",
+    status_code=201,
     openapi_extra={
         "requestBody": {
             "description": "Open311 fields: service_code, lat + long (WGS-84), address_string, "
@@ -180,23 +288,25 @@ async def post_request(
     request: Request,
     ctx: Ctx,
     credentials: Credentials,
-) -> JSONResponse:
+) -> list[ServiceRequestCreated]:
     data, _ = await read_body(request)
     secret = credentials.credentials if credentials else data.get("api_key")
-    who = await run_in_threadpool(ctx.authorize, secret if isinstance(secret, str) else None)
-    number = await run_in_threadpool(create_request, ctx, who, data)
-    body = ServiceRequestCreated(
-        service_request_id=number, service_notice="已受理，等待立案（待立案）"
-    )
-    return JSONResponse([body.model_dump()], status_code=201)
+    number = await run_in_threadpool(authorized_create, ctx, secret, data)
+    return [
+        ServiceRequestCreated(
+            service_request_id=number, service_notice="已受理，等待立案（待立案）"
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- GET requests
 
 
-@router.get(
-    "/requests.json",
-    response_model=list[ServiceRequest],
+@open311_route(
+    "GET",
+    "/requests",
+    model=list[ServiceRequest],
+    xml=("service_requests", "request"),
     summary="Query service requests (cases)",
 )
 def get_requests(
@@ -231,11 +341,13 @@ def get_requests(
     )
 
 
-@router.get(
-    "/requests/{service_request_id}.json",
-    response_model=list[ServiceRequest],
+@open311_route(
+    "GET",
+    "/requests/{service_request_id}",
+    model=list[ServiceRequest],
+    xml=("service_requests", "request"),
     summary="One service request (a list of one, as Open311 answers)",
-    responses={404: {"model": list[Open311Error], "description": "No such request"}},
+    errors={404: "No such request"},
 )
 def get_request(
     request: Request,

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from console.domain.geography_rules import EARTH_RADIUS_KM
@@ -109,6 +109,20 @@ class Match:
     distance_m: float
 
 
+#: The candidate query, built once: every report asks the same shape with other values
+#: (building the expression costs about as much as running it).
+_CANDIDATES = select(Case.id, Case.lon, Case.lat, Case.reported_at).where(
+    Case.category_code == bindparam("code"),
+    Case.reported_at.between(bindparam("since"), bindparam("until")),
+    Case.kind == bindparam("kind"),
+    Case.taxonomy == bindparam("taxonomy"),
+    Case.state.in_(bindparam("states", expanding=True)),
+    Case.lon.between(bindparam("lon_min"), bindparam("lon_max")),
+    Case.lat.between(bindparam("lat_min"), bindparam("lat_max")),
+)
+_CANDIDATES_BUT = _CANDIDATES.where(Case.id != bindparam("exclude_id"))
+
+
 def find_candidates(
     session: Session,
     report: Report,
@@ -119,20 +133,22 @@ def find_candidates(
     """Open cases that ``report`` may repeat, nearest first (at most the rule's count)."""
     rule = (settings or default_settings()).rule_for(report.kind, report.category_code)
     lon_min, lon_max, lat_min, lat_max = _box(report.lon, report.lat, rule.radius_m)
-    stmt = select(Case.id, Case.lon, Case.lat, Case.reported_at).where(
-        Case.category_code == report.category_code,
-        Case.reported_at.between(
-            report.reported_at - rule.window, report.reported_at + rule.window
-        ),
-        Case.kind == report.kind,
-        Case.taxonomy == report.taxonomy,
-        Case.state.in_(sorted(rule.states)),
-        Case.lon.between(lon_min, lon_max),
-        Case.lat.between(lat_min, lat_max),
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Case.id != exclude_id)
-    rows = session.execute(stmt).all()
+    params: dict[str, Any] = {
+        "code": report.category_code,
+        "since": report.reported_at - rule.window,
+        "until": report.reported_at + rule.window,
+        "kind": report.kind,
+        "taxonomy": report.taxonomy,
+        "states": sorted(rule.states),
+        "lon_min": lon_min,
+        "lon_max": lon_max,
+        "lat_min": lat_min,
+        "lat_max": lat_max,
+    }
+    if exclude_id is None:
+        rows = session.execute(_CANDIDATES, params).all()
+    else:
+        rows = session.execute(_CANDIDATES_BUT, {**params, "exclude_id": exclude_id}).all()
     if not rows:
         return []
     dist = distance_m(

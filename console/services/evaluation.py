@@ -271,7 +271,7 @@ def _position_counts(
         for (kind, metric), n in zip(keys, numbers[: len(keys)], strict=True):
             if n:
                 bucket = out[kind][obj]
-                bucket[metric] = bucket.get(metric, 0) + n
+                bucket[metric] = bucket.get(metric, 0) + int(n)  # PostgreSQL: sum() is numeric
     for i in range(0, len(complex_ids), _COMPLEX_CHUNK):
         chunk = complex_ids[i : i + _COMPLEX_CHUNK]
         counted = _counts(session, all_position_facts(start, end, config, dialect, chunk))

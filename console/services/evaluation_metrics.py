@@ -530,7 +530,7 @@ def case_counts_by_grid_and_department(
             grid,
             c.department_id,
             *(
-                func.count(case((and_(*f.where), c.id))).label(k)
+                func.count().filter(and_(*f.where)).label(k)
                 for k, f in zip(keys, facts, strict=True)
             ),
         )
@@ -634,7 +634,6 @@ def positions_by_case(
         if st.since:
             agg[f"{name}_since"] = func.max(e.c.at).filter(e.c.action.in_(st.since))
     dispatch = STEPS["dispatch"]
-    agg["dispatch_to"] = func.max(e.c.department_id).filter(of(dispatch))
     agg["dept_min"] = func.min(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
     agg["dept_max"] = func.max(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
     per_case = (
@@ -651,12 +650,15 @@ def positions_by_case(
         .cte("per_case")
     )
     p = per_case.c
-    # Simple: one event per step at most, and nothing a timed step is timed from after it.
-    # (Tested on the summed-up columns, not on the aggregates again: with bound parameters
-    # SQLite would not see that they are the same aggregates and compute them twice.)
-    steps_done: Any = literal(0)
+    # Simple: one event per step at most, nothing a timed step is timed from after it, and
+    # never dispatched to two departments (then the one dispatch is accurate). Tested on the
+    # summed-up columns, not on the aggregates again: with bound parameters SQLite would not
+    # see that they are the same aggregates and compute them twice.
+    steps_done: Any = literal_column("0")
     for name in STEPS:
-        steps_done = steps_done + case((p[f"{name}_by"].is_not(None), 1), else_=0)
+        steps_done = steps_done + case(
+            (p[f"{name}_by"].is_not(None), literal_column("1")), else_=literal_column("0")
+        )
     simple = and_(
         p.n == steps_done,
         *(
@@ -668,6 +670,7 @@ def positions_by_case(
             for n, st in STEPS.items()
             if st.since
         ),
+        or_(p.dispatch_by.is_(None), p.dept_min.is_(None), p.dept_min == p.dept_max),
     )
 
     def within(key: str, since: Any, at: Any) -> ColumnElement[bool]:
@@ -678,61 +681,62 @@ def positions_by_case(
         assert limit is not None
         return within(limit, p[f"{name}_since"], p[f"{name}_at"])
 
+    def flag(*condition: Any) -> Any:
+        return case((and_(*condition), 1), else_=0)
+
     done = {name: p[f"{name}_by"].is_not(None) for name in STEPS}
-    n = func.count
-    counts: dict[str, list[Any]] = {
+    # Per step: the case counts for its person (1) or not (0), one flag per count column.
+    flags: dict[str, list[Any]] = {
         "report": [
-            n(p.report_by),
-            n().filter(done["report"], or_(p.registered_at.is_not(None), p.state == "voided")),
+            flag(done["report"]),
+            flag(done["report"], or_(p.registered_at.is_not(None), p.state == "voided")),
         ],
         "register": [
-            n(p.register_by),
-            n().filter(within("register", p.reported_at, p.register_at)),
-            n().filter(done["register"], p.state == "voided"),
-            n().filter(done["register"], p.state != "voided"),
+            flag(done["register"]),
+            flag(within("register", p.reported_at, p.register_at)),
+            flag(done["register"], p.state == "voided"),
+            flag(done["register"], p.state != "voided"),
         ],
-        "close": [n(p.close_by), n().filter(timed("close"))],
+        "close": [flag(done["close"]), flag(timed("close"))],
         "dispatch": [
-            n(p.dispatch_by),
-            n().filter(timed("dispatch")),
-            n().filter(
-                done["dispatch"],
-                or_(
-                    p.dispatch_to.is_(None),
-                    and_(p.dept_min == p.dispatch_to, p.dept_max == p.dispatch_to),
-                ),
-            ),
+            flag(done["dispatch"]),
+            flag(timed("dispatch")),
+            flag(done["dispatch"]),  # accurate: one department at most (simple)
         ],
-        "check": [n(p.check_by), n().filter(timed("check"))],
+        "check": [flag(done["check"]), flag(timed("check"))],
     }
+    people = ["report_role", *(f"{name}_by" for name in STEPS), "complex_case"]
     # A complex case is a team of its own (its id in complex_case), named in a row of its own.
-    people = [
-        p.report_role,
-        *(p[f"{name}_by"] for name in STEPS),
-        case((simple, null()), else_=p.case_id).label("complex_case"),
-    ]
-    team_columns = [f"{name}_{i}" for name, cols in counts.items() for i in range(len(cols))]
-    teams = (
+    per_case_flags = (
         select(
-            *people,
-            *(
-                col.label(label)
-                for label, col in zip(
-                    team_columns, (c for cols in counts.values() for c in cols), strict=True
-                )
-            ),
+            p.report_role,
+            *(p[f"{name}_by"] for name in STEPS),
+            case((simple, null()), else_=p.case_id).label("complex_case"),
+            *(f.label(f"{name}_{i}") for name, fs in flags.items() for i, f in enumerate(fs)),
         )
         .where(p.n > 0)
-        .group_by(*people)
+        .cte("per_case_flags")
+    )
+    f = per_case_flags.c
+    teams = (
+        select(
+            *(f[k] for k in people),
+            *(
+                func.sum(f[f"{name}_{i}"]).label(f"{name}_{i}")
+                for name, fs in flags.items()
+                for i in range(len(fs))
+            ),
+        )
+        .group_by(*(f[k] for k in people))
         .cte("teams")
     )
     t = teams.c
     no_role = cast(null(), String)
     arms = []
-    for name, cols in counts.items():
+    for name, fs in flags.items():
         by = t[f"{name}_by"]
         role = t.report_role if name == "report" else no_role
-        sums = [func.sum(t[f"{name}_{i}"]) for i in range(len(cols))]
+        sums = [func.sum(t[f"{name}_{i}"]) for i in range(len(fs))]
         sums += [literal(0)] * (4 - len(sums))
         group = (role, by) if name == "report" else (by,)
         arms.append(

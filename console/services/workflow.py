@@ -52,6 +52,10 @@ class CaseWorkflow:
         self.warning_share = warning_share
         #: The possible-duplicate rule (resources/intake/duplicates.csv unless given).
         self.duplicates = duplicates
+        #: (taxonomy, code as given, kind) → (kind, plain code) of categories found. Safe to
+        #: keep for the workflow's life: category rows are only ever added (reference_data.
+        #: load_reference_data), never changed or removed; an unknown code is asked again.
+        self._categories: dict[tuple[str, str, str | None], tuple[str, str]] = {}
         self._handlers: dict[str, Handler] = {
             "register": self._register,
             "void": self._void,
@@ -84,15 +88,13 @@ class CaseWorkflow:
         transition = self.lifecycle.check("report", None, actor.role)
         report = validate(raw)
         taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
-        category = reference_data.get_category(
-            session, taxonomy, report.category_code, kind=report.kind
-        )
+        kind, code = self._category(session, taxonomy, report.category_code, report.kind)
         location = self.locator.locate(report.lon, report.lat)
         if location is None:
             reason = self.locator.explain_outside(report.lon, report.lat)
             raise OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}", field="lon")
         reported_at = report.reported_at or now
-        prefix = case_numbers.number_prefix(category.kind, category.code, reported_at)
+        prefix = case_numbers.number_prefix(kind, code, reported_at)
         sequence = case_numbers.reserve(session, prefix)
         case = Case(
             number=case_numbers.format_number(prefix, sequence),
@@ -100,8 +102,8 @@ class CaseWorkflow:
             external_id=report.external_id,
             reporter=report.reporter or actor.name,
             taxonomy=taxonomy,
-            kind=category.kind,
-            category_code=category.code,
+            kind=kind,
+            category_code=code,
             urgent=False,
             description=report.description,
             address=report.address,
@@ -125,6 +127,17 @@ class CaseWorkflow:
         self._append_event(session, case, transition, actor, None, now, None, {})
         duplicates.flag_case(session, case, now, settings=self.duplicates)
         return case
+
+    def _category(
+        self, session: Session, taxonomy: str, code: str, kind: str | None
+    ) -> tuple[str, str]:
+        """(kind, plain code) of a report's category, or the lookup's error."""
+        key = (taxonomy, code, kind)
+        found = self._categories.get(key)
+        if found is None:
+            category = reference_data.get_category(session, taxonomy, code, kind=kind)
+            found = self._categories[key] = (category.kind, category.code)
+        return found
 
     # -- moving a case ---------------------------------------------------------------------
 

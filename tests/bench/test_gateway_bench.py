@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from console.bench.gateway_bench import FIGURE, GatewaySizes, Run, run_gateway_bench
+from console.bench.gateway_bench import FIGURE, WARM_UP, GatewaySizes, Run, run_gateway_bench
 from console.db import Database
 from console.models import Case
 
@@ -29,10 +29,12 @@ def test_tiny_gateway_bench(tmp_path: Path) -> None:
     assert "N=2 clients" in f.note
     assert re.findall(r"(\d+) ok, (\d+) errors", f.note) == [("6", "0"), ("3", "0")]
     assert len(re.findall(r"p50 [\d.]+ ms, p95 [\d.]+ ms", f.note)) == 2
+    assert "naive gateway" in f.note and "with the naive client" in f.note
     db = Database(f"sqlite:///{tmp_path / 'gateway.sqlite3'}")
     try:
         with db.read() as s:
-            assert s.scalar(select(func.count()).select_from(Case)) == 9
+            # both timed runs, the gateway's naive-client run and both servers' warm-ups
+            assert s.scalar(select(func.count()).select_from(Case)) == 6 + 3 + 3 + 2 * WARM_UP
             assert set(s.scalars(select(Case.source))) == {"hotline"}
     finally:
         db.dispose()

@@ -289,7 +289,7 @@ def test_one_request_by_id(gateway: Gateway) -> None:
         assert one["service_request_id"] == s.number and one["status"] == "open"
         assert one["status_notes"] == "待立案" and one["media_url"] is None
         _assert_open311_error(c.get("/open311/v2/requests/E0000000000000000.json"), 404)
-        assert "JSON" in _assert_open311_error(c.get("/open311/v2/services.xml"), 404)
+        assert "路径" in _assert_open311_error(c.get("/open311/v2/services.csv"), 404)
 
 
 def test_openapi_schema_is_published_with_descriptions(gateway: Gateway) -> None:

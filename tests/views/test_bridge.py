@@ -29,6 +29,52 @@ def test_results_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
     bridge.shutdown()
 
 
+def test_the_last_references_to_callbacks_are_dropped_on_the_gui_thread(qtbot: QtBot) -> None:
+    """A view whose only reference is a pending call must not be destroyed on the worker.
+
+    Qt objects destroyed on the wrong thread crash the process; plain objects stand in for
+    them here and record where they died. Some calls fail, some have no error handler.
+    """
+    bridge = Bridge()
+    died_in: list[str] = []
+    delivered: list[int] = []
+
+    class View:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def __del__(self) -> None:
+            died_in.append(threading.current_thread().name)
+
+        def done(self, value: int) -> None:
+            delivered.append(value)
+
+        def failed(self, exc: ValidationError) -> None:
+            delivered.append(-self.n)
+
+    def work(view: View) -> int:
+        if view.n % 3 == 0:
+            raise ValidationError("拒绝")
+        return view.n
+
+    rounds = 200
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over often: the race shows up in a few rounds
+    try:
+        for n in range(1, rounds + 1):
+            view = View(n)
+            bridge.submit(lambda v=view: work(v), view.done, view.failed)
+            del view
+            if n % 10 == 0:  # let the GUI thread deliver while the worker is busy
+                qtbot.waitUntil(lambda n=n: len(delivered) == n, timeout=10_000)
+        qtbot.waitUntil(lambda: len(died_in) == rounds, timeout=5000)
+    finally:
+        sys.setswitchinterval(switch)
+    assert set(died_in) == {threading.main_thread().name}
+    assert sorted(delivered) == sorted(n if n % 3 else -n for n in range(1, rounds + 1))
+    bridge.shutdown()
+
+
 def test_errors_go_to_on_error_or_the_reporter(qtbot: QtBot) -> None:
     bridge = Bridge()
     handled: list[str] = []

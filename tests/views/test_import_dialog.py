@@ -20,15 +20,27 @@ from tests.services.ingest.support import case_count, points
 
 
 @pytest.fixture
-def bridge() -> Iterator[Bridge]:
+def keep() -> Iterator[list[object]]:
+    """Widgets made in a test, held until the bridge's worker has stopped: a finished call
+    may still hold the last reference to one, and a widget must not die on that thread."""
+    widgets: list[object] = []
+    yield widgets
+    widgets.clear()
+
+
+@pytest.fixture
+def bridge(keep: list[object]) -> Iterator[Bridge]:
     bridge = Bridge()
     yield bridge
     bridge.shutdown()
 
 
-def _dialog(qtbot: QtBot, bridge: Bridge, db: Database, clock: Clock, user: str) -> ImportDialog:
+def _dialog(
+    qtbot: QtBot, bridge: Bridge, keep: list[object], db: Database, clock: Clock, user: str
+) -> ImportDialog:
     dialog = ImportDialog(bridge, Workbench(db, username=user, clock=clock))
     qtbot.addWidget(dialog)
+    keep.append(dialog)
     dialog.show()
     return dialog
 
@@ -45,10 +57,15 @@ def _csv(db: Database, path: Path, rows: int, *, bad: int = 0) -> Path:
 
 
 def test_import_a_small_csv_through_the_dialog(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
     # A duty chief holds import_cases but does not report cases: the import goes in as 受理.
-    dialog = _dialog(qtbot, bridge, demo_db, clock, "duty_chief")
+    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "duty_chief")
     path = _csv(demo_db, tmp_path / "上报.csv", 3, bad=1)
     assert not dialog.import_button.isEnabled()
     dialog.set_file(path, "csv", "hotline")
@@ -85,9 +102,14 @@ def test_import_a_small_csv_through_the_dialog(
 
 
 def test_dry_run_imports_nothing(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
-    dialog = _dialog(qtbot, bridge, demo_db, clock, "intake")
+    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
     dialog.set_file(_csv(demo_db, tmp_path / "d.csv", 5))
     dialog.dry_run_box.setChecked(True)
     with qtbot.waitSignal(dialog.import_finished, timeout=30_000) as finished:
@@ -97,9 +119,14 @@ def test_dry_run_imports_nothing(
 
 
 def test_cancel_halfway_leaves_nothing_written(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
-    dialog = _dialog(qtbot, bridge, demo_db, clock, "intake")
+    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
     dialog.set_file(_csv(demo_db, tmp_path / "big.csv", 20_000))
     clicked: list[int] = []
 
@@ -121,9 +148,14 @@ def test_cancel_halfway_leaves_nothing_written(
 
 
 def test_a_role_without_import_permission_is_refused(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
-    dialog = _dialog(qtbot, bridge, demo_db, clock, "dispatcher")
+    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "dispatcher")
     dialog.set_file(_csv(demo_db, tmp_path / "p.csv", 2))
     with qtbot.waitSignal(dialog.import_failed, timeout=30_000) as failed:
         dialog.import_button.click()
@@ -132,9 +164,14 @@ def test_a_role_without_import_permission_is_refused(
 
 
 def test_unreadable_file_reports_the_reason(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
-    dialog = _dialog(qtbot, bridge, demo_db, clock, "intake")
+    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
     dialog.set_file(tmp_path / "missing.csv")
     with qtbot.waitSignal(dialog.import_failed, timeout=30_000) as failed:
         dialog.import_button.click()
@@ -143,7 +180,12 @@ def test_unreadable_file_reports_the_reason(
 
 
 def test_the_window_menu_opens_the_dialog_for_roles_that_may_import(
-    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot,
+    bridge: Bridge,
+    keep: list[object],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
 ) -> None:
     from PySide6.QtCore import QSettings
 
@@ -160,6 +202,7 @@ def test_the_window_menu_opens_the_dialog_for_roles_that_may_import(
             theme="light",
         )
         qtbot.addWidget(win)
+        keep.append(win)
         return win
 
     chief = window("duty_chief")
@@ -168,7 +211,7 @@ def test_the_window_menu_opens_the_dialog_for_roles_that_may_import(
     assert chief.actions_by_id["export_queue"].isEnabled()
     action.trigger()
     assert chief.import_dialog.isVisible()
-    dispatcher = window("dispatcher")
-    assert not dispatcher.actions_by_id["import_file"].isEnabled()
-    assert not dispatcher.actions_by_id["export_queue"].isEnabled()
-    assert not dispatcher.queue.export_action.isEnabled()
+    inspector = window("inspector")  # sees the queues; neither imports nor exports
+    assert not inspector.actions_by_id["import_file"].isEnabled()
+    assert not inspector.actions_by_id["export_queue"].isEnabled()
+    assert not inspector.queue.export_action.isEnabled()

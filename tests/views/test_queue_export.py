@@ -25,7 +25,16 @@ HOTLINE = PAGE_SIZE + 40  # more than one page: the export must not stop at the 
 
 
 @pytest.fixture
-def bridge() -> Iterator[Bridge]:
+def keep() -> Iterator[list[object]]:
+    """Widgets made in a test, held until the bridge's worker has stopped: a finished call
+    may still hold the last reference to one, and a widget must not die on that thread."""
+    widgets: list[object] = []
+    yield widgets
+    widgets.clear()
+
+
+@pytest.fixture
+def bridge(keep: list[object]) -> Iterator[Bridge]:
     bridge = Bridge()
     yield bridge
     bridge.shutdown()
@@ -45,10 +54,13 @@ def seeded(demo_db: Database, clock: Clock) -> Database:
     return demo_db
 
 
-def _panel(qtbot: QtBot, bridge: Bridge, db: Database, clock: Clock, user: str) -> QueuePanel:
+def _panel(
+    qtbot: QtBot, bridge: Bridge, keep: list[object], db: Database, clock: Clock, user: str
+) -> QueuePanel:
     workbench = Workbench(db, username=user, clock=clock)
     panel = QueuePanel(bridge, workbench, queue_tabs(), QueueFilter)
     qtbot.addWidget(panel)
+    keep.append(panel)
     with qtbot.waitSignal(panel.model.total_changed, timeout=30_000):
         bridge.submit(workbench.filter_choices, panel.set_choices)
         panel.reload()
@@ -64,9 +76,9 @@ def _choose(qtbot: QtBot, panel: QueuePanel, box_name: str, data: object) -> Non
 
 
 def test_export_csv_of_the_filtered_queue_in_the_columns_on_screen(
-    qtbot: QtBot, bridge: Bridge, seeded: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot, bridge: Bridge, keep: list[object], seeded: Database, clock: Clock, tmp_path: Path
 ) -> None:
-    panel = _panel(qtbot, bridge, seeded, clock, "duty_chief")
+    panel = _panel(qtbot, bridge, keep, seeded, clock, "duty_chief")
     assert len(EXPORT_KEYS) == panel.model.columnCount()
     assert panel.export_action in panel.table.actions()
     _choose(qtbot, panel, "source", "hotline")
@@ -100,9 +112,9 @@ def street_name(panel: QueuePanel) -> str:
 
 
 def test_export_xlsx_keeps_formula_text_as_text(
-    qtbot: QtBot, bridge: Bridge, seeded: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot, bridge: Bridge, keep: list[object], seeded: Database, clock: Clock, tmp_path: Path
 ) -> None:
-    panel = _panel(qtbot, bridge, seeded, clock, "leader")
+    panel = _panel(qtbot, bridge, keep, seeded, clock, "leader")
     _choose(qtbot, panel, "source", "inspector")
     path = tmp_path / "out.xlsx"
     with qtbot.waitSignal(panel.export_finished, timeout=30_000) as done:
@@ -116,9 +128,9 @@ def test_export_xlsx_keeps_formula_text_as_text(
 
 
 def test_export_needs_the_permission(
-    qtbot: QtBot, bridge: Bridge, seeded: Database, clock: Clock, tmp_path: Path
+    qtbot: QtBot, bridge: Bridge, keep: list[object], seeded: Database, clock: Clock, tmp_path: Path
 ) -> None:
-    panel = _panel(qtbot, bridge, seeded, clock, "dispatcher")
+    panel = _panel(qtbot, bridge, keep, seeded, clock, "inspector")  # views queues, exports nothing
     path = tmp_path / "no.csv"
     with qtbot.waitSignal(panel.export_failed, timeout=30_000):
         panel.export_to(str(path))
