@@ -27,6 +27,7 @@ Figures: requests per second, with p50/p95 latency of each in the note.
 from __future__ import annotations
 
 import math
+import os
 import random
 import socket
 import subprocess
@@ -200,16 +201,35 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def running(
     db_url: str, workdir: Path, secret: str, warm_up: list[dict[str, Any]], *, naive: bool = False
-) -> Iterator[str]:
-    """A started, warmed-up server's URL; the process is stopped afterwards."""
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A started, warmed-up server (URL, process); the process is stopped afterwards."""
     proc, url = start_server(db_url, workdir, secret, naive=naive)
     try:
         warm = naive_posts(url, secret, warm_up)
         if warm.errors:
             raise RuntimeError(f"gateway bench: warm-up failed: {warm.errors[:3]}")
-        yield url
+        yield url, proc
     finally:
         stop(proc)
+
+
+def cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
+    """CPU time (user + system) a process has used so far; None where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _cpu_note(before: float | None, after: float | None, count: int) -> str:
+    if before is None or after is None or count == 0 or after <= before:
+        return ""
+    per_post = (after - before) / count
+    return (
+        f"; server CPU {per_post * 1000:.2f} ms/POST, so one worker tops out near "
+        f"{1 / per_post:,.0f} req/s"
+    )
 
 
 def _post(client: Any, url: str, body: dict[str, Any], run: Run, lock: threading.Lock) -> None:
@@ -288,12 +308,14 @@ def run_gateway_bench(
     client_bodies, bodies = bodies[: sizes.baseline_requests], bodies[sizes.baseline_requests :]
     naive_bodies, warm = bodies[: sizes.baseline_requests], bodies[sizes.baseline_requests :]
     log(f"  the gateway: {sizes.requests:,} POSTs from {sizes.clients} kept-alive clients")
-    with running(url_db, workdir, secret, warm[:WARM_UP]) as url:
+    with running(url_db, workdir, secret, warm[:WARM_UP]) as (url, proc):
+        cpu_before = cpu_seconds(proc)
         fast = concurrent_posts(url, secret, fast_bodies, sizes.clients)
+        cpu_note = _cpu_note(cpu_before, cpu_seconds(proc), fast.count)
         log(f"  the gateway, naive client: {sizes.baseline_requests:,} POSTs, one at a time")
         naive_client = naive_posts(url, secret, client_bodies)
     log("  naive baseline: fresh engine per session, one POST per new connection")
-    with running(url_db, workdir, secret, warm[WARM_UP : 2 * WARM_UP], naive=True) as url:
+    with running(url_db, workdir, secret, warm[WARM_UP : 2 * WARM_UP], naive=True) as (url, _):
         slow = naive_posts(url, secret, naive_bodies)
     for run in (fast, naive_client, slow):
         if run.errors:
@@ -305,7 +327,8 @@ def run_gateway_bench(
             unit="/s",
             baseline=slow.rate if not math.isclose(slow.rate, 0.0) else None,
             higher_is_better=True,
-            note=f"N={sizes.clients} clients; {_summary('gateway, concurrent keep-alive', fast)}; "
+            note=f"N={sizes.clients} clients; {_summary('gateway, concurrent keep-alive', fast)}"
+            f"{cpu_note}; "
             f"{_summary('baseline: naive gateway, sequential new-connection', slow)}; "
             f"(gateway with the naive client: {naive_client.rate:,.1f} req/s); "
             "each POST creates a case (SQLite file, server in its own process, one worker)",

@@ -26,6 +26,7 @@ FIGURES = {
     "map first render, 2,000 open cases": ("s", False),
     "map update of 200 changed cases": ("ms", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
+    "gateway POST requests.json (req/s)": ("/s", True),
 }
 
 

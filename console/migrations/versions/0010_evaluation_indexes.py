@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from alembic import op
 
-
 revision = '0010'
 down_revision = '0009'
 branch_labels = None
