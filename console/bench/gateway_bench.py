@@ -53,6 +53,10 @@ from console.services.demo import ensure_people, random_points_in_grids
 
 Log = Callable[[str], None]
 FIGURE = "gateway POST requests.json (req/s)"
+#: A district's intake peaks at a few reports a second (12345, inspectors, public app):
+#: 100/s is ample headroom. The pooled gateway should beat the naive one at least twice over.
+GOAL = 100.0
+RATIO_GOAL = 2.0
 PATH = "/open311/v2/requests.json"
 CODES = ("garbage", "0101", "manhole_cover", "illegal_building")
 ROOT = Path(__file__).resolve().parents[2]
@@ -327,6 +331,8 @@ def run_gateway_bench(
             unit="/s",
             baseline=slow.rate if not math.isclose(slow.rate, 0.0) else None,
             higher_is_better=True,
+            goal=GOAL,
+            ratio_goal=RATIO_GOAL,
             note=f"N={sizes.clients} clients; {_summary('gateway, concurrent keep-alive', fast)}"
             f"{cpu_note}; "
             f"{_summary('baseline: naive gateway, sequential new-connection', slow)}; "

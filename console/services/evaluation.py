@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import Engine, and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
-from console.models import Case, Category, Department, Region, User
+from console.models import Case, CaseEvent, Category, Department, Region, User
 from console.services.evaluation_metrics import (
     COMPLEX,
     DEPARTMENT,
@@ -250,14 +253,18 @@ _COMPLEX_CHUNK = 5_000
 
 
 def _position_counts(
-    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+    session: Session,
+    start: datetime,
+    end: datetime,
+    config: EvaluationConfig,
+    dialect: str,
+    first: int,
+    last: int,
 ) -> dict[str, dict[int, dict[str, int]]]:
-    """kind → person → metric → cases: the simple cases from the per-case pass, the complex
-    ones from the per-event facts (evaluation_metrics.positions_by_case explains the split)."""
+    """kind → person → metric → cases, for the cases first…last: the simple cases from the
+    per-case pass, the complex ones from the per-event facts (evaluation_metrics.positions_by_case
+    explains the split)."""
     out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    first, last = session.execute(position_case_range(start, end)).one()
-    if first is None:
-        return out
     steps = list(STEPS)
     complex_ids: list[int] = []
     for step, role, obj, *numbers in session.execute(
@@ -275,12 +282,90 @@ def _position_counts(
     for i in range(0, len(complex_ids), _COMPLEX_CHUNK):
         chunk = complex_ids[i : i + _COMPLEX_CHUNK]
         counted = _counts(session, all_position_facts(start, end, config, dialect, chunk))
-        for kind, objects in counted.items():
-            for obj, metrics in objects.items():
-                bucket = out[kind][obj]
-                for metric, n in metrics.items():
-                    bucket[metric] = bucket.get(metric, 0) + n
+        _add_counts(out, counted)
     return out
+
+
+def _add_counts(
+    into: dict[str, dict[int, dict[str, int]]], more: dict[str, dict[int, dict[str, int]]]
+) -> None:
+    for kind, objects in more.items():
+        for obj, metrics in objects.items():
+            bucket = into[kind][obj]
+            for metric, n in metrics.items():
+                bucket[metric] = bucket.get(metric, 0) + n
+
+
+#: Extra read connections for the positions pass on an SQLite file (one per case-id half).
+_POSITION_WORKERS = 2
+
+
+def _last_event_id(session: Session) -> int:
+    return session.scalar(select(func.max(CaseEvent.id))) or 0
+
+
+@contextmanager
+def _position_sessions(session: Session, seen: int) -> Iterator[list[Session]]:
+    """Read sessions on their own connections that see exactly ``session``'s data, or none.
+
+    The positions pass is most of an evaluation's time, and an SQLite connection runs one
+    query on one core; split by case id over connections it uses both. Their snapshots must
+    match: case_events is append-only, every change to a case appends an event in the same
+    transaction, and SQLite's ids grow in commit order, so the same last event id means the
+    same cases and events. If a seat committed in between, the pass runs on ``session`` alone.
+    """
+    bind = session.get_bind()
+    if (
+        bind.dialect.name != "sqlite"
+        or bind.url.database in (None, "", ":memory:")
+        or not isinstance(bind, Engine)
+    ):
+        yield []
+        return
+    extra = [Session(bind=bind) for _ in range(_POSITION_WORKERS)]
+    try:
+        if all(_last_event_id(s) == seen for s in extra):
+            yield extra
+        else:
+            yield []
+    finally:
+        for s in extra:
+            s.rollback()
+            s.close()
+
+
+def _all_position_counts(
+    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+) -> Callable[[], dict[str, dict[int, dict[str, int]]]]:
+    """Start the positions pass (on extra connections when it can) and return its result's
+    getter; the caller does the rest of the evaluation meanwhile."""
+    first, last = session.execute(position_case_range(start, end)).one()
+    if first is None:
+        return lambda: defaultdict(lambda: defaultdict(dict))
+    seen = _last_event_id(session)
+    stack = ExitStack()
+    sessions = stack.enter_context(_position_sessions(session, seen))
+    if not sessions:
+        stack.close()
+        return lambda: _position_counts(session, start, end, config, dialect, first, last)
+    step = (last - first) // len(sessions) + 1
+    pool = ThreadPoolExecutor(max_workers=len(sessions), thread_name_prefix="evaluation")
+    futures = [
+        pool.submit(_position_counts, s, start, end, config, dialect, lo, min(lo + step - 1, last))
+        for s, lo in zip(sessions, range(first, last + 1, step), strict=False)
+    ]
+
+    def result() -> dict[str, dict[int, dict[str, int]]]:
+        try:
+            out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+            for future in futures:
+                _add_counts(out, future.result())
+            return out
+        finally:
+            pool.shutdown(wait=True)
+            stack.close()
+
+    return result
 
 
 def _score(
@@ -332,6 +417,7 @@ def evaluate(
     parent = {r.id: r.parent_id for r in regions}
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
     dialect = session.get_bind().dialect.name
+    position_result = _all_position_counts(session, start, end, config, dialect)
     grid_counts, department_case_counts = _case_counts(session, start, end, config, dialect)
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
@@ -365,7 +451,9 @@ def evaluate(
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
     by_kind["department"] = _score("department", departments, department_counts, config)
-    position_counts = _position_counts(session, start, end, config, dialect)
+    daily = _daily(session, start, end)
+    by_category = _by_category(session, start, end)
+    position_counts = position_result()
     for kind, role in POSITION_ROLES.items():
         counts = position_counts[kind]
         people = dict(
@@ -399,8 +487,8 @@ def evaluate(
         built_at=now,
         by_kind=by_kind,
         district=district,
-        daily=_daily(session, start, end),
-        by_category=_by_category(session, start, end),
+        daily=daily,
+        by_category=by_category,
         by_street=street_rows,
     )
 

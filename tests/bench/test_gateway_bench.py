@@ -26,6 +26,7 @@ def test_tiny_gateway_bench(tmp_path: Path) -> None:
     assert math.isfinite(f.value) and f.value > 0
     assert f.baseline is not None and math.isfinite(f.baseline) and f.baseline > 0
     assert f.ratio is not None and f.ratio > 0
+    assert f.goal is not None and f.ratio_goal is not None and f.meets_goal in (True, False)
     assert "N=2 clients" in f.note
     assert re.findall(r"(\d+) ok, (\d+) errors", f.note) == [("6", "0"), ("3", "0")]
     assert len(re.findall(r"p50 [\d.]+ ms, p95 [\d.]+ ms", f.note)) == 2

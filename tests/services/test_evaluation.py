@@ -29,6 +29,8 @@ from console.errors import ValidationError
 from console.services.cases import CaseService
 from console.services.evaluation import (
     EvaluationReport,
+    _last_event_id,
+    _position_sessions,
     bulletin_rates,
     case_ids_for,
     composite_score,
@@ -398,3 +400,24 @@ def test_other_periods_see_nothing(month) -> None:  # type: ignore[no-untyped-de
     with db.read() as s:
         report = evaluate(s, start, end, end)
     assert all(m.value in (0, None) for m in report.district)
+
+
+def test_positions_run_on_extra_connections_only_over_the_same_snapshot(month) -> None:  # type: ignore[no-untyped-def]
+    """The positions pass is split over two more SQLite connections when they see exactly the
+    evaluating session's data; after another seat's commit they do not, and it runs alone."""
+    db, ids, report = month
+    with db.read() as s:
+        seen = _last_event_id(s)
+        with _position_sessions(s, seen) as extra:
+            assert len(extra) == 2 and all(_last_event_id(e) == seen for e in extra)
+        # another seat commits a note: sessions opened now would see more than ``s`` does
+        case = CaseService(db).get(ids["h"])
+        CaseService(db).add_note(CHIEF, case.id, case.version, note="复盘")
+        with _position_sessions(s, seen) as extra:
+            assert extra == []
+        # either way the figures are the same as the first run's
+        again = evaluate(s, START, END, report.built_at)
+    for kind, objects in report.by_kind.items():
+        assert [(o.object_id, values(o.metrics)) for o in again.by_kind[kind]] == [
+            (o.object_id, values(o.metrics)) for o in objects
+        ], kind
