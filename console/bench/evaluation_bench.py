@@ -28,6 +28,7 @@ from console.services.evaluation_metrics import (
     POSITION_ROLES,
     PUBLIC_SOURCES,
     REGION_LEVELS,
+    VOID_STATES,
     EvaluationConfig,
 )
 
@@ -236,7 +237,7 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         who, role, c = e.actor_id, e.actor_role, cases[cid]
         if e.action == "report" and role == "inspector":
             add("inspector", who, "reported", cid)
-            if c.registered_at is not None or c.state == "voided":
+            if c.registered_at is not None or c.state in VOID_STATES:
                 add("inspector", who, "valid_reported", cid)
         elif e.action == "report" and role == "intake":
             add("intake", who, "received", cid)
@@ -248,7 +249,7 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
             add("duty_chief", who, "registered", cid)
             if within("register", c.reported_at, e.at):
                 add("duty_chief", who, "registered_on_time", cid)
-            voided = c.state == "voided"
+            voided = c.state in VOID_STATES
             add("duty_chief", who, "voided_after_register" if voided else "registered_kept", cid)
         elif e.action == "close" and role == "duty_chief":
             add("duty_chief", who, "closed", cid)

@@ -161,6 +161,10 @@ NOT_DERIVABLE = {
     "check_forward_on_time_rate": "受理员派发核查任务尚无数据模型",
 }
 
+#: States that end a report without handling it: 作废, and 合并 (a merged duplicate is a
+#: 重复上报 voided into the case it repeats). Evaluated alike (evaluation.md: 有效上报, 准确立案).
+VOID_STATES = ("voided", "merged")
+
 
 def metric_family(kind: str) -> str:
     return "region" if kind in (*REGION_LEVELS, "district") else kind
@@ -453,7 +457,7 @@ def position_facts(
             fact(
                 "valid_reported",
                 report.actions,
-                or_(c.registered_at.is_not(None), c.state == "voided"),
+                or_(c.registered_at.is_not(None), c.state.in_(VOID_STATES)),
             ),
             fact("checked", check.actions),
             fact("checked_on_time", check.actions, timed(check)),
@@ -464,8 +468,8 @@ def position_facts(
         return [
             fact("registered", register.actions),
             fact("registered_on_time", register.actions, within("register", c.reported_at)),
-            fact("voided_after_register", register.actions, c.state == "voided"),
-            fact("registered_kept", register.actions, c.state != "voided"),
+            fact("voided_after_register", register.actions, c.state.in_(VOID_STATES)),
+            fact("registered_kept", register.actions, c.state.not_in(VOID_STATES)),
             fact("closed", close.actions),
             fact("closed_on_time", close.actions, timed(close)),
         ]
@@ -689,13 +693,13 @@ def positions_by_case(
     flags: dict[str, list[Any]] = {
         "report": [
             flag(done["report"]),
-            flag(done["report"], or_(p.registered_at.is_not(None), p.state == "voided")),
+            flag(done["report"], or_(p.registered_at.is_not(None), p.state.in_(VOID_STATES))),
         ],
         "register": [
             flag(done["register"]),
             flag(within("register", p.reported_at, p.register_at)),
-            flag(done["register"], p.state == "voided"),
-            flag(done["register"], p.state != "voided"),
+            flag(done["register"], p.state.in_(VOID_STATES)),
+            flag(done["register"], p.state.not_in(VOID_STATES)),
         ],
         "close": [flag(done["close"]), flag(timed("close"))],
         "dispatch": [

@@ -39,8 +39,6 @@ DISPATCHER = Actor(id=None, name="派遣员丙", role="dispatcher")
 DISPATCHER_2 = Actor(id=None, name="派遣员丁", role="dispatcher")
 
 
-
-
 @pytest.fixture
 def pg_db(pg_url: str) -> Iterator[Database]:
     database = Database(pg_url)

@@ -421,3 +421,24 @@ def test_positions_run_on_extra_connections_only_over_the_same_snapshot(month) -
         assert [(o.object_id, values(o.metrics)) for o in again.by_kind[kind]] == [
             (o.object_id, values(o.metrics)) for o in objects
         ], kind
+
+
+def test_a_merged_duplicate_counts_as_voided(demo_db: Database, clock: Clock) -> None:
+    """合并 is a 作废 as 重复上报: the report was still a valid report of the inspector's (it
+    ended in a decision), and a registration later merged away was not an accurate one."""
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    first = service.register(CHIEF, service.report(INSPECTOR, report_input(point)).id, 1)
+    clock.advance(minutes=10)
+    second = service.report(INSPECTOR, report_input(point, description="同一处，又报一次"))
+    second = service.register(CHIEF, second.id, second.version)
+    clock.advance(minutes=10)
+    merged = service.merge(CHIEF, second.id, second.version, first.id, first.version)
+    assert merged.state == "merged"
+    with demo_db.read() as s:
+        report = evaluate(s, START, END, clock.now)
+    inspector = values(score(report, "inspector", INSPECTOR.id).metrics)
+    assert inspector["reported"] == 2 and inspector["valid_reported"] == 2
+    chief = values(score(report, "duty_chief", CHIEF.id).metrics)
+    assert chief["registered"] == 2
+    assert chief["voided_after_register"] == 1 and chief["registered_kept"] == 1

@@ -65,7 +65,9 @@ def fill_random(db: Database, n: int, seed: int) -> None:
         cid = i + 1
         g = rng.randrange(len(lookup.grid_ids))
         reported = moment()
-        state = rng.choice(("reported", "registered", "dispatched", "closed", "archived", "voided"))
+        state = rng.choice(
+            ("reported", "registered", "dispatched", "closed", "archived", "voided", "merged")
+        )
         closed_at = moment(reported) if state in ("closed", "archived", "voided") else None
         if state in ("closed", "archived") and rng.random() < 0.3:
             closed_at = moment()  # anywhere: closed before, in or after the month
