@@ -1,30 +1,31 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AlarmSettingsDialog</name>
     <message>
-        <location filename="../../console/views/alarm_settings_dialog.py" line="35" />
+        <location filename="../../console/views/alarm_settings_dialog.py" line="35"/>
         <source>Alarm settings</source>
         <extracomment>Level names for the check boxes (zh, en); the levels themselves come from alarm.LEVELS.</extracomment>
         <translation>警报设置</translation>
     </message>
     <message>
-        <location filename="../../console/views/alarm_settings_dialog.py" line="45" />
+        <location filename="../../console/views/alarm_settings_dialog.py" line="45"/>
         <source>Quiet hours</source>
         <translation>静音时段</translation>
     </message>
     <message>
-        <location filename="../../console/views/alarm_settings_dialog.py" line="57" />
+        <location filename="../../console/views/alarm_settings_dialog.py" line="57"/>
         <source>From:</source>
         <translation>从：</translation>
     </message>
     <message>
-        <location filename="../../console/views/alarm_settings_dialog.py" line="58" />
+        <location filename="../../console/views/alarm_settings_dialog.py" line="58"/>
         <source>To:</source>
         <translation>到：</translation>
     </message>
     <message>
-        <location filename="../../console/views/alarm_settings_dialog.py" line="63" />
+        <location filename="../../console/views/alarm_settings_dialog.py" line="63"/>
         <source>Repeat every:</source>
         <translation>重复间隔：</translation>
     </message>
@@ -32,43 +33,43 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="175" />
+        <location filename="../../console/views/alerts_panel.py" line="175"/>
         <source>Time</source>
         <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="176" />
+        <location filename="../../console/views/alerts_panel.py" line="176"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="177" />
+        <location filename="../../console/views/alerts_panel.py" line="177"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="178" />
+        <location filename="../../console/views/alerts_panel.py" line="178"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="179" />
+        <location filename="../../console/views/alerts_panel.py" line="179"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="180" />
+        <location filename="../../console/views/alerts_panel.py" line="180"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="181" />
+        <location filename="../../console/views/alerts_panel.py" line="181"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="232" />
+        <location filename="../../console/views/alerts_panel.py" line="232"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
@@ -76,33 +77,33 @@
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="296" />
+        <location filename="../../console/views/alerts_panel.py" line="296"/>
         <source>Only unacknowledged</source>
         <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change.</extracomment>
         <translation>仅未确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="298" />
+        <location filename="../../console/views/alerts_panel.py" line="298"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="299" />
+        <location filename="../../console/views/alerts_panel.py" line="299"/>
         <source>Acknowledge the selected alerts</source>
         <translation>确认所选告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="301" />
+        <location filename="../../console/views/alerts_panel.py" line="301"/>
         <source>Acknowledge all visible</source>
         <translation>确认列表中全部</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="303" />
+        <location filename="../../console/views/alerts_panel.py" line="303"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="378" />
+        <location filename="../../console/views/alerts_panel.py" line="378"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
@@ -110,430 +111,517 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="102" />
+        <location filename="../../console/views/case_detail_panel.py" line="104"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="126" />
+        <location filename="../../console/views/case_detail_panel.py" line="128"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="173" />
+        <location filename="../../console/views/case_detail_panel.py" line="179"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="174" />
+        <location filename="../../console/views/case_detail_panel.py" line="180"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="184" />
+        <location filename="../../console/views/case_detail_panel.py" line="190"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="188" />
+        <location filename="../../console/views/case_detail_panel.py" line="194"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="189" />
+        <location filename="../../console/views/case_detail_panel.py" line="195"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="190" />
+        <location filename="../../console/views/case_detail_panel.py" line="196"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="191" />
+        <location filename="../../console/views/case_detail_panel.py" line="197"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="192" />
+        <location filename="../../console/views/case_detail_panel.py" line="198"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="193" />
+        <location filename="../../console/views/case_detail_panel.py" line="199"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="194" />
+        <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="195" />
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="196" />
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="197" />
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="198" />
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="199" />
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="200" />
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201" />
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202" />
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203" />
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204" />
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205" />
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206" />
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207" />
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208" />
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209" />
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="225" />
+        <location filename="../../console/views/case_detail_panel.py" line="231"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="233" />
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="244" />
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="292" />
+        <location filename="../../console/views/case_detail_panel.py" line="302"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="292" />
+        <location filename="../../console/views/case_detail_panel.py" line="302"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="296" />
+        <location filename="../../console/views/case_detail_panel.py" line="306"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="297" />
+        <location filename="../../console/views/case_detail_panel.py" line="307"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="298" />
+        <location filename="../../console/views/case_detail_panel.py" line="308"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="299" />
+        <location filename="../../console/views/case_detail_panel.py" line="309"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="314" />
+        <location filename="../../console/views/case_detail_panel.py" line="324"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="314" />
+        <location filename="../../console/views/case_detail_panel.py" line="324"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="318" />
+        <location filename="../../console/views/case_detail_panel.py" line="328"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="320" />
+        <location filename="../../console/views/case_detail_panel.py" line="330"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="331" />
+        <location filename="../../console/views/case_detail_panel.py" line="341"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="415" />
+        <location filename="../../console/views/case_detail_panel.py" line="409"/>
+        <source>Merged into %1</source>
+        <translation>已合并到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="411"/>
+        <source>Not a duplicate of %1</source>
+        <translation>与 %1 不是重复</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="420"/>
+        <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
+        <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="431"/>
+        <source>Attachments: %1</source>
+        <translation>附件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="472"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="40"/>
+        <location filename="../../console/views/change_password_dialog.py" line="61"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="47"/>
+        <source>Current password:</source>
+        <translation>当前密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="48"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="49"/>
+        <source>New password again:</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="71"/>
+        <source>Enter the current and the new password.</source>
+        <translation>请输入当前密码和新密码。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/change_password_dialog.py" line="74"/>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>Commands</name>
     <message>
-        <location filename="../../console/views/commands.py" line="21" />
+        <location filename="../../console/views/commands.py" line="21"/>
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="23" />
+        <location filename="../../console/views/commands.py" line="23"/>
         <source>Register</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="24" />
+        <location filename="../../console/views/commands.py" line="24"/>
         <source>Dispatch…</source>
         <translation>派遣…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="27" />
+        <location filename="../../console/views/commands.py" line="27"/>
         <source>Verify: pass</source>
         <translation>核查通过</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="33" />
+        <location filename="../../console/views/commands.py" line="33"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="35" />
+        <location filename="../../console/views/commands.py" line="35"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="37" />
+        <location filename="../../console/views/commands.py" line="37"/>
         <source>Remind me about this case…</source>
         <translation>提醒我处理此案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="39" />
+        <location filename="../../console/views/commands.py" line="39"/>
         <source>Shift handover…</source>
         <translation>交接班…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="40" />
+        <location filename="../../console/views/commands.py" line="40"/>
         <source>Duty roster</source>
         <translation>值班表</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="41" />
+        <location filename="../../console/views/commands.py" line="41"/>
         <source>Alarm settings…</source>
         <translation>警报设置…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="43" />
+        <location filename="../../console/views/commands.py" line="43"/>
         <source>Monthly evaluation…</source>
         <translation>月度绩效评价…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="45" />
+        <location filename="../../console/views/commands.py" line="45"/>
         <source>Show dashboard</source>
         <translation>显示看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="48" />
+        <location filename="../../console/views/commands.py" line="48"/>
         <source>Silence the alarm for 10 minutes</source>
         <translation>警报静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="52" />
+        <location filename="../../console/views/commands.py" line="52"/>
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="53" />
+        <location filename="../../console/views/commands.py" line="53"/>
         <source>Show map</source>
         <translation>显示地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="54" />
+        <location filename="../../console/views/commands.py" line="54"/>
         <source>Show case detail</source>
         <translation>显示案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="55" />
+        <location filename="../../console/views/commands.py" line="55"/>
         <source>Show alerts</source>
         <translation>显示告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="56" />
+        <location filename="../../console/views/commands.py" line="56"/>
         <source>Light theme</source>
         <translation>日间主题</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="57" />
+        <location filename="../../console/views/commands.py" line="57"/>
         <source>Dark theme (night shift)</source>
         <translation>夜间主题（夜班）</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="58" />
+        <location filename="../../console/views/commands.py" line="58"/>
         <source>Theme follows the clock</source>
         <translation>主题随时间切换</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="59" />
+        <location filename="../../console/views/commands.py" line="59"/>
+        <source>Import reports…</source>
+        <translation>导入上报…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="60"/>
+        <source>Export queue…</source>
+        <translation>导出队列…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="61"/>
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="60" />
+        <location filename="../../console/views/commands.py" line="62"/>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="63"/>
+        <source>Users and security log…</source>
+        <translation>用户与安全日志…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="64"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="61" />
+        <location filename="../../console/views/commands.py" line="65"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
 </context>
 <context>
+    <name>ConnectionBanner</name>
+    <message>
+        <location filename="../../console/views/connection_banner.py" line="22"/>
+        <source>Database connection</source>
+        <translation>数据库连接</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/connection_banner.py" line="47"/>
+        <source>The connection to the database server was lost, reconnecting… Last success: %1</source>
+        <translation>与数据库服务器的连接已中断，正在重连… 最后一次成功：%1</translation>
+    </message>
+</context>
+<context>
     <name>DashboardPanel</name>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="90" />
+        <location filename="../../console/views/dashboard_panel.py" line="90"/>
         <source>Open cases</source>
         <extracomment>Change batches within this many milliseconds make one update request. Bar colours that read on both the light and the dark background. Emitted at most once per throttle window: fetch fresh numbers now.</extracomment>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="91" />
+        <location filename="../../console/views/dashboard_panel.py" line="91"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="92" />
+        <location filename="../../console/views/dashboard_panel.py" line="92"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="93" />
+        <location filename="../../console/views/dashboard_panel.py" line="93"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="94" />
+        <location filename="../../console/views/dashboard_panel.py" line="94"/>
         <source>Closed this month</source>
         <translation>本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="95" />
+        <location filename="../../console/views/dashboard_panel.py" line="95"/>
         <source>On time this month</source>
         <translation>本月按期率</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="117" />
+        <location filename="../../console/views/dashboard_panel.py" line="117"/>
         <source>Reported today by source</source>
         <translation>今日上报（按来源）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="121" />
+        <location filename="../../console/views/dashboard_panel.py" line="121"/>
         <source>Open cases by street</source>
         <translation>在办案件（按街道）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="126" />
+        <location filename="../../console/views/dashboard_panel.py" line="126"/>
         <source>Reports per hour today</source>
         <translation>今日每小时上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="189" />
+        <location filename="../../console/views/dashboard_panel.py" line="189"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="221" />
+        <location filename="../../console/views/dashboard_panel.py" line="221"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="223" />
+        <location filename="../../console/views/dashboard_panel.py" line="223"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="224" />
+        <location filename="../../console/views/dashboard_panel.py" line="224"/>
         <source>Public</source>
         <translation>公众</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="225" />
+        <location filename="../../console/views/dashboard_panel.py" line="225"/>
         <source>Opinion</source>
         <translation>舆情</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="226" />
+        <location filename="../../console/views/dashboard_panel.py" line="226"/>
         <source>Grid staff</source>
         <translation>网格员</translation>
     </message>
@@ -541,211 +629,285 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="63" />
+        <location filename="../../console/views/dispatch_dialog.py" line="63"/>
         <source>Dispatch cases</source>
         <translation>派遣案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="72" />
+        <location filename="../../console/views/dispatch_dialog.py" line="72"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="73" />
+        <location filename="../../console/views/dispatch_dialog.py" line="73"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="74" />
+        <location filename="../../console/views/dispatch_dialog.py" line="74"/>
         <source>Proposed department</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="75" />
+        <location filename="../../console/views/dispatch_dialog.py" line="75"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="76" />
+        <location filename="../../console/views/dispatch_dialog.py" line="76"/>
         <source>Expected deadline</source>
         <translation>预计期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="77" />
+        <location filename="../../console/views/dispatch_dialog.py" line="77"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="90" />
+        <location filename="../../console/views/dispatch_dialog.py" line="90"/>
         <source>Department:</source>
         <translation>处置部门：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="93" />
+        <location filename="../../console/views/dispatch_dialog.py" line="93"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="96" />
+        <location filename="../../console/views/dispatch_dialog.py" line="96"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="108" />
+        <location filename="../../console/views/dispatch_dialog.py" line="108"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="131" />
+        <location filename="../../console/views/dispatch_dialog.py" line="131"/>
         <source>Not dispatched: %1</source>
         <translation>未派遣：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="150" />
+        <location filename="../../console/views/dispatch_dialog.py" line="150"/>
         <source>By routing table (each case to its proposed department)</source>
         <translation>按路由表（各案件派往其建议部门）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="195" />
+        <location filename="../../console/views/dispatch_dialog.py" line="195"/>
         <source>None of the selected cases can be dispatched.</source>
         <translation>所选案件均不能派遣。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="198" />
+        <location filename="../../console/views/dispatch_dialog.py" line="198"/>
         <source>The routing table has no department for some cases: choose a department.</source>
         <translation>路由表中部分案件没有对应部门，请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="201" />
+        <location filename="../../console/views/dispatch_dialog.py" line="201"/>
         <source>The note is too long (at most %1 characters).</source>
         <translation>说明过长（最多 %1 字）。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="209" />
+        <location filename="../../console/views/dispatch_dialog.py" line="209"/>
         <source>%1 of %2 cases will be dispatched.</source>
         <translation>将派遣 %2 件中的 %1 件。</translation>
     </message>
 </context>
 <context>
-    <name>EvaluationView</name>
+    <name>DuplicatesBox</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="182" />
-        <source>Export…</source>
-        <extracomment>A month was chosen ("YYYY-MM"): fetch its report. (kind, object id, metric key): show the cases behind that number. Export the current report to this file.</extracomment>
-        <translation>导出…</translation>
+        <location filename="../../console/views/duplicates_box.py" line="40"/>
+        <source>Possible duplicates</source>
+        <extracomment>(candidate, note or None): merge the shown case into the candidate. (candidate, note or None): the shown case and the candidate are two problems.</extracomment>
+        <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="188" />
-        <source>Month</source>
-        <translation>月份</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="197" />
-        <source>Daily reported and closed</source>
-        <translation>每日上报与结案</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="200" />
-        <source>Reported</source>
-        <translation>上报</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="203" />
-        <source>Closed</source>
-        <translation>结案</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="205" />
-        <source>Top categories</source>
-        <translation>高发类别</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="209" />
-        <source>Reported and closed by street</source>
-        <translation>各街道上报与结案</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="214" />
-        <source>On-time rate by street (%)</source>
-        <translation>各街道按期结案率（%）</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="249" />
-        <source>Export evaluation</source>
-        <translation>导出考核评价</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="251" />
-        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
-        <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="308" />
-        <source>Streets</source>
-        <translation>街道</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="309" />
-        <source>Areas</source>
-        <translation>片区</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="310" />
-        <source>Units</source>
-        <translation>单元</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="311" />
-        <source>Grids</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="312" />
-        <source>Departments</source>
-        <translation>部门</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="313" />
-        <source>Inspectors</source>
-        <translation>监督员</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="314" />
-        <source>Intake operators</source>
-        <translation>受理员</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="315" />
-        <source>Duty chiefs</source>
-        <translation>值班长</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="316" />
-        <source>Dispatchers</source>
-        <translation>派遣员</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="374" />
-        <source>Case number</source>
+        <location filename="../../console/views/duplicates_box.py" line="51"/>
+        <source>Case no.</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <location filename="../../console/views/duplicates_box.py" line="52"/>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="53"/>
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="54"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374" />
-        <source>Category</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/evaluation_view.py" line="374" />
+        <location filename="../../console/views/duplicates_box.py" line="55"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="375" />
+        <location filename="../../console/views/duplicates_box.py" line="56"/>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="64"/>
+        <source>Merge into selected…</source>
+        <translation>合并到所选案件…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="67"/>
+        <source>Not a duplicate…</source>
+        <translation>不是重复…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="85"/>
+        <source>%1 m</source>
+        <translation>%1 米</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="116"/>
+        <source>Merge into %1</source>
+        <translation>合并到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="119"/>
+        <source>Case %1 will be closed as a duplicate of %2, and %2 keeps its report on its timeline. Note (optional):</source>
+        <translation>案件 %1 将作为 %2 的重复上报合并结束，%2 的时间线保留其上报内容。备注（可选）：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="134"/>
+        <source>Cases %1 and %2 report different problems. Note (optional):</source>
+        <translation>案件 %1 与 %2 反映的是不同问题。备注（可选）：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="138"/>
+        <source>Not a duplicate</source>
+        <translation>不是重复</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationView</name>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="182"/>
+        <source>Export…</source>
+        <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. Export the current report to this file.</extracomment>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="188"/>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="197"/>
+        <source>Daily reported and closed</source>
+        <translation>每日上报与结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="200"/>
+        <source>Reported</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="203"/>
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="205"/>
+        <source>Top categories</source>
+        <translation>高发类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="209"/>
+        <source>Reported and closed by street</source>
+        <translation>各街道上报与结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="214"/>
+        <source>On-time rate by street (%)</source>
+        <translation>各街道按期结案率（%）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="249"/>
+        <source>Export evaluation</source>
+        <translation>导出考核评价</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="251"/>
+        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
+        <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="308"/>
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="309"/>
+        <source>Areas</source>
+        <translation>片区</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="310"/>
+        <source>Units</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="311"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="312"/>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="313"/>
+        <source>Inspectors</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="314"/>
+        <source>Intake operators</source>
+        <translation>受理员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="315"/>
+        <source>Duty chiefs</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="316"/>
+        <source>Dispatchers</source>
+        <translation>派遣员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="375"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -753,27 +915,27 @@
 <context>
     <name>ExtensionDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="115" />
+        <location filename="../../console/views/action_dialogs.py" line="115"/>
         <source>How much more time is needed, and why?</source>
         <translation>需要延长多少时间？原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="127" />
+        <location filename="../../console/views/action_dialogs.py" line="127"/>
         <source>work hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="128" />
+        <location filename="../../console/views/action_dialogs.py" line="128"/>
         <source>workdays</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="129" />
+        <location filename="../../console/views/action_dialogs.py" line="129"/>
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="133" />
+        <location filename="../../console/views/action_dialogs.py" line="133"/>
         <source>Extension:</source>
         <translation>延期：</translation>
     </message>
@@ -781,198 +943,342 @@
 <context>
     <name>HandoverDialog</name>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="87" />
+        <location filename="../../console/views/handover_dialog.py" line="87"/>
         <source>Shift handover</source>
-        <extracomment>"outgoing" or "incoming": the signed-in officer wants to sign that side. The notes as typed: save the handover (or its notes). A PDF of the handover was written to this path (a :class:`pathlib.Path`).</extracomment>
+        <extracomment>&quot;outgoing&quot; or &quot;incoming&quot;: the signed-in officer wants to sign that side. The notes as typed: save the handover (or its notes). A PDF of the handover was written to this path (a :class:`pathlib.Path`).</extracomment>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="94" />
+        <location filename="../../console/views/handover_dialog.py" line="94"/>
         <source>Shift: %1  %2 – %3</source>
         <translation>班次：%1  %2 – %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="108" />
+        <location filename="../../console/views/handover_dialog.py" line="108"/>
         <source>On duty: %1</source>
         <translation>值班人员：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="108" />
+        <location filename="../../console/views/handover_dialog.py" line="108"/>
         <source>nobody on the roster</source>
         <translation>无排班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="114" />
+        <location filename="../../console/views/handover_dialog.py" line="114"/>
         <source>New reports</source>
         <translation>新上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="115" />
+        <location filename="../../console/views/handover_dialog.py" line="115"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="116" />
+        <location filename="../../console/views/handover_dialog.py" line="116"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="117" />
+        <location filename="../../console/views/handover_dialog.py" line="117"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="118" />
+        <location filename="../../console/views/handover_dialog.py" line="118"/>
         <source>Overdue now</source>
         <translation>当前超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="119" />
-        <location filename="../../console/views/handover_dialog.py" line="132" />
+        <location filename="../../console/views/handover_dialog.py" line="119"/>
+        <location filename="../../console/views/handover_dialog.py" line="132"/>
         <source>Open supervision</source>
         <translation>在办督办</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="120" />
-        <location filename="../../console/views/handover_dialog.py" line="133" />
+        <location filename="../../console/views/handover_dialog.py" line="120"/>
+        <location filename="../../console/views/handover_dialog.py" line="133"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="123" />
+        <location filename="../../console/views/handover_dialog.py" line="123"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="123" />
+        <location filename="../../console/views/handover_dialog.py" line="123"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="131" />
+        <location filename="../../console/views/handover_dialog.py" line="131"/>
         <source>Overdue cases</source>
         <translation>超期案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="139" />
+        <location filename="../../console/views/handover_dialog.py" line="139"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="139" />
+        <location filename="../../console/views/handover_dialog.py" line="139"/>
         <source>Alert</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="154" />
+        <location filename="../../console/views/handover_dialog.py" line="154"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="155" />
+        <location filename="../../console/views/handover_dialog.py" line="155"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="156" />
+        <location filename="../../console/views/handover_dialog.py" line="156"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="157" />
+        <location filename="../../console/views/handover_dialog.py" line="157"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="168" />
+        <location filename="../../console/views/handover_dialog.py" line="168"/>
         <source>Notes</source>
         <translation>交接说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="172" />
+        <location filename="../../console/views/handover_dialog.py" line="172"/>
         <source>What the next shift needs to know</source>
         <translation>需要下一班知道的事项</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="182" />
+        <location filename="../../console/views/handover_dialog.py" line="182"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="184" />
+        <location filename="../../console/views/handover_dialog.py" line="184"/>
         <source>Sign as outgoing</source>
         <translation>交班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="186" />
+        <location filename="../../console/views/handover_dialog.py" line="186"/>
         <source>Sign as incoming</source>
         <translation>接班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="188" />
+        <location filename="../../console/views/handover_dialog.py" line="188"/>
         <source>Export PDF…</source>
         <translation>导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="190" />
+        <location filename="../../console/views/handover_dialog.py" line="190"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="227" />
+        <location filename="../../console/views/handover_dialog.py" line="227"/>
         <source>Outgoing</source>
         <translation>交班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="227" />
+        <location filename="../../console/views/handover_dialog.py" line="227"/>
         <source>Incoming</source>
         <translation>接班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="229" />
+        <location filename="../../console/views/handover_dialog.py" line="229"/>
         <source>%1: not signed</source>
         <translation>%1：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="233" />
+        <location filename="../../console/views/handover_dialog.py" line="233"/>
         <source>%1 %2: not signed</source>
         <translation>%1 %2：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="235" />
+        <location filename="../../console/views/handover_dialog.py" line="235"/>
         <source>%1 %2: signed %3</source>
         <translation>%1 %2：已于 %3 签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="244" />
+        <location filename="../../console/views/handover_dialog.py" line="244"/>
         <source>The handover is complete.</source>
         <translation>交接班已完成。</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="280" />
+        <location filename="../../console/views/handover_dialog.py" line="280"/>
         <source>Export handover as PDF</source>
         <translation>导出交接班记录为PDF</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="282" />
+        <location filename="../../console/views/handover_dialog.py" line="282"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
 </context>
 <context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="64"/>
+        <source>Import reports</source>
+        <extracomment>The formats `grid-console ingest --format` takes. Where reports come from (codes of console.services.report_input.SOURCE_LABELS). The progress dialog counts in thousandths (a QProgressDialog holds an int range). The import ended: the console.services.ingest.IngestResult. The import failed or was cancelled: (code, message). Progress as posted from the worker: (rows done, rows in the file).</extracomment>
+        <translation>导入上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="71"/>
+        <source>CSV, JSON lines, JSON, Open311 or GeoJSON</source>
+        <translation>CSV、JSON Lines、JSON、Open311 或 GeoJSON</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="73"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="81"/>
+        <source>Detect</source>
+        <translation>自动识别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="83"/>
+        <source>As in the file</source>
+        <translation>按文件所列</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="86"/>
+        <source>Dry run: check every row, import nothing</source>
+        <translation>试运行：逐行检查，不导入</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="89"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="90"/>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="91"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="98"/>
+        <source>Open rejections…</source>
+        <translation>查看被拒行…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="104"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="117"/>
+        <source>Importing</source>
+        <translation>正在导入</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="133"/>
+        <source>Choose a file to import</source>
+        <translation>选择要导入的文件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="135"/>
+        <source>Reports (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</source>
+        <translation>上报文件 (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="137"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="167"/>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="187"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="195"/>
+        <source>%1 of %2 rows</source>
+        <translation>%1 / %2 行</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="210"/>
+        <source>Dry run: nothing was imported.</source>
+        <translation>试运行：未导入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="211"/>
+        <source>%1 rows (%2, %3)</source>
+        <translation>%1 行（%2，%3）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="212"/>
+        <source>Valid: %1</source>
+        <translation>有效：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="212"/>
+        <source>Accepted: %1</source>
+        <translation>已导入：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="213"/>
+        <source>Rejected: %1</source>
+        <translation>被拒：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="214"/>
+        <source>Duplicates (already imported): %1</source>
+        <translation>重复（此前已导入）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="218"/>
+        <source>Flagged as possible duplicates: %1</source>
+        <translation>标记为疑似重复：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="219"/>
+        <source>Report: %1</source>
+        <translation>报告文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="228"/>
+        <source>Cancelled: nothing was imported.</source>
+        <translation>已取消：未导入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/import_dialog.py" line="230"/>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>Insight</name>
     <message>
-        <location filename="../../console/views/insight.py" line="41" />
+        <location filename="../../console/views/insight.py" line="41"/>
         <source>Monthly evaluation</source>
         <translation>月度绩效评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="80" />
+        <location filename="../../console/views/insight.py" line="80"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="84" />
+        <location filename="../../console/views/insight.py" line="84"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -980,182 +1286,221 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../console/views/labels.py" line="12" />
+        <location filename="../../console/views/labels.py" line="12"/>
         <source>Inspector</source>
-        <extracomment>Report sources: English source text, translated in the "Labels" context.</extracomment>
+        <extracomment>Report sources: English source text, translated in the &quot;Labels&quot; context.</extracomment>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="13" />
+        <location filename="../../console/views/labels.py" line="13"/>
         <source>12345 hotline</source>
         <translation>12345热线</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="14" />
+        <location filename="../../console/views/labels.py" line="14"/>
         <source>Video patrol</source>
         <translation>视频巡查</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="15" />
+        <location filename="../../console/views/labels.py" line="15"/>
         <source>Public</source>
         <translation>公众</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="16" />
+        <location filename="../../console/views/labels.py" line="16"/>
         <source>Public opinion</source>
         <translation>舆情</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="17" />
+        <location filename="../../console/views/labels.py" line="17"/>
         <source>Grid staff</source>
         <translation>网格员</translation>
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="45"/>
+        <source>Sign in — Grid Dispatch Console</source>
+        <extracomment>The value ``authenticate`` returned (a workbench or an actor), once signed in.</extracomment>
+        <translation>登录 — 网格化管理指挥调度台</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="60"/>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="61"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="82"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="102"/>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="106"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/login_dialog.py" line="141"/>
+        <source>Demo database — accounts (user name / password):</source>
+        <translation>演示库账号（用户名 / 密码）：</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="79" />
+        <location filename="../../console/views/main_window.py" line="80"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="83" />
+        <location filename="../../console/views/main_window.py" line="84"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="88" />
+        <location filename="../../console/views/main_window.py" line="89"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="94" />
+        <location filename="../../console/views/main_window.py" line="95"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="164" />
+        <location filename="../../console/views/main_window.py" line="172"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="165" />
+        <location filename="../../console/views/main_window.py" line="173"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="166" />
+        <location filename="../../console/views/main_window.py" line="174"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="167" />
+        <location filename="../../console/views/main_window.py" line="175"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="168" />
+        <location filename="../../console/views/main_window.py" line="176"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="169" />
+        <location filename="../../console/views/main_window.py" line="177"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="171" />
+        <location filename="../../console/views/main_window.py" line="179"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="240" />
+        <location filename="../../console/views/main_window.py" line="252"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="263" />
+        <location filename="../../console/views/main_window.py" line="275"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="270" />
+        <location filename="../../console/views/main_window.py" line="282"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="272" />
+        <location filename="../../console/views/main_window.py" line="284"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="282" />
+        <location filename="../../console/views/main_window.py" line="294"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="311" />
+        <location filename="../../console/views/main_window.py" line="323"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="314" />
+        <location filename="../../console/views/main_window.py" line="326"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="320" />
+        <location filename="../../console/views/main_window.py" line="335"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="320" />
-        <source>User:</source>
-        <translation>用户：</translation>
+        <location filename="../../console/views/main_window.py" line="348"/>
+        <source>Password changed</source>
+        <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="338" />
+        <location filename="../../console/views/main_window.py" line="389"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="340" />
+        <location filename="../../console/views/main_window.py" line="391"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="340" />
+        <location filename="../../console/views/main_window.py" line="391"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="428" />
+        <location filename="../../console/views/main_window.py" line="479"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="469" />
+        <location filename="../../console/views/main_window.py" line="520"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="481" />
+        <location filename="../../console/views/main_window.py" line="532"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="481" />
+        <location filename="../../console/views/main_window.py" line="532"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="491" />
+        <location filename="../../console/views/main_window.py" line="542"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="506" />
+        <location filename="../../console/views/main_window.py" line="557"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -1163,42 +1508,42 @@
 <context>
     <name>Map</name>
     <message>
-        <location filename="../../console/views/app.py" line="54" />
+        <location filename="../../console/views/app.py" line="55"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="55" />
+        <location filename="../../console/views/app.py" line="56"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="56" />
+        <location filename="../../console/views/app.py" line="57"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="57" />
+        <location filename="../../console/views/app.py" line="58"/>
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="58" />
+        <location filename="../../console/views/app.py" line="59"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="59" />
+        <location filename="../../console/views/app.py" line="60"/>
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="60" />
+        <location filename="../../console/views/app.py" line="61"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="61" />
+        <location filename="../../console/views/app.py" line="62"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -1206,46 +1551,46 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="110" />
+        <location filename="../../console/views/night_shift.py" line="110"/>
         <source>Alarm silenced for 10 minutes</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="119" />
+        <location filename="../../console/views/night_shift.py" line="119"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="122" />
+        <location filename="../../console/views/night_shift.py" line="122"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="136" />
-        <location filename="../../console/views/night_shift.py" line="153" />
+        <location filename="../../console/views/night_shift.py" line="136"/>
+        <location filename="../../console/views/night_shift.py" line="153"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="141" />
+        <location filename="../../console/views/night_shift.py" line="141"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="146" />
+        <location filename="../../console/views/night_shift.py" line="146"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="180" />
-        <location filename="../../console/views/night_shift.py" line="188" />
-        <location filename="../../console/views/night_shift.py" line="195" />
+        <location filename="../../console/views/night_shift.py" line="180"/>
+        <location filename="../../console/views/night_shift.py" line="188"/>
+        <location filename="../../console/views/night_shift.py" line="195"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="189" />
+        <location filename="../../console/views/night_shift.py" line="189"/>
         <source>Save the handover before signing it.</source>
         <translation>请先保存交接班记录再签字。</translation>
     </message>
@@ -1253,170 +1598,230 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="57" />
+        <location filename="../../console/views/action_dialogs.py" line="57"/>
         <source>Required</source>
         <extracomment>The services refuse longer notes (console.services.workflow); say so before sending.</extracomment>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="57" />
+        <location filename="../../console/views/action_dialogs.py" line="57"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="82" />
+        <location filename="../../console/views/action_dialogs.py" line="82"/>
         <source>A note is required for this action.</source>
         <translation>此操作须填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="85" />
+        <location filename="../../console/views/action_dialogs.py" line="85"/>
         <source>The note is too long (%1 of at most %2 characters).</source>
         <translation>说明过长（%1 字，最多 %2 字）。</translation>
     </message>
 </context>
 <context>
+    <name>PasswordResetDialog</name>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="134"/>
+        <source>New password for %1</source>
+        <translation>为 %1 设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="138"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="139"/>
+        <source>Password again:</source>
+        <translation>再次输入密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="152"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="73" />
+        <location filename="../../console/views/queue_panel.py" line="96"/>
         <source>Search case no., address, description</source>
-        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The selected case ids changed (first one is the "current" case).</extracomment>
+        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (first one is the &quot;current&quot; case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="136" />
+        <location filename="../../console/views/queue_panel.py" line="141"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="166"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="139" />
-        <location filename="../../console/views/queue_panel.py" line="182" />
-        <location filename="../../console/views/queue_panel.py" line="190" />
+        <location filename="../../console/views/queue_panel.py" line="169"/>
+        <location filename="../../console/views/queue_panel.py" line="212"/>
+        <location filename="../../console/views/queue_panel.py" line="220"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="143" />
+        <location filename="../../console/views/queue_panel.py" line="173"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="151" />
+        <location filename="../../console/views/queue_panel.py" line="181"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="153" />
+        <location filename="../../console/views/queue_panel.py" line="183"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="154" />
+        <location filename="../../console/views/queue_panel.py" line="184"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="155" />
+        <location filename="../../console/views/queue_panel.py" line="185"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="160" />
+        <location filename="../../console/views/queue_panel.py" line="190"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="165" />
+        <location filename="../../console/views/queue_panel.py" line="195"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="170" />
+        <location filename="../../console/views/queue_panel.py" line="200"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="172" />
+        <location filename="../../console/views/queue_panel.py" line="202"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="173" />
+        <location filename="../../console/views/queue_panel.py" line="203"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="174" />
+        <location filename="../../console/views/queue_panel.py" line="204"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="249" />
+        <location filename="../../console/views/queue_panel.py" line="279"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="328"/>
+        <source>Export queue</source>
+        <translation>导出队列</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="329"/>
+        <source>cases.xlsx</source>
+        <translation>案件.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="330"/>
+        <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
+        <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../console/views/queue_panel.py" line="348"/>
+        <source>%n case(s) exported to %1</source>
+        <translation>
+            <numerusform>已导出 %n 件案件到 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="354"/>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="359"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
 </context>
 <context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../console/views/queue_model.py" line="56" />
+        <location filename="../../console/views/queue_model.py" line="56"/>
         <source>Case no.</source>
         <extracomment>Emitted after a (re)load finished: the total number of rows matching the filter.</extracomment>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="57" />
+        <location filename="../../console/views/queue_model.py" line="57"/>
         <source>Light</source>
         <translation>灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="58" />
+        <location filename="../../console/views/queue_model.py" line="58"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="59" />
+        <location filename="../../console/views/queue_model.py" line="59"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="60" />
+        <location filename="../../console/views/queue_model.py" line="60"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="61" />
+        <location filename="../../console/views/queue_model.py" line="61"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="62" />
+        <location filename="../../console/views/queue_model.py" line="62"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="63" />
+        <location filename="../../console/views/queue_model.py" line="63"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="64" />
+        <location filename="../../console/views/queue_model.py" line="64"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="65" />
+        <location filename="../../console/views/queue_model.py" line="65"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="66" />
+        <location filename="../../console/views/queue_model.py" line="66"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="68" />
+        <location filename="../../console/views/queue_model.py" line="68"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
@@ -1424,23 +1829,23 @@
 <context>
     <name>RankingModel</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <location filename="../../console/views/evaluation_view.py" line="121"/>
         <source>Rank</source>
         <extracomment>The bar chart by category shows the most frequent categories only. Months offered besides the current one.</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <location filename="../../console/views/evaluation_view.py" line="121"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <location filename="../../console/views/evaluation_view.py" line="121"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121" />
+        <location filename="../../console/views/evaluation_view.py" line="121"/>
         <source>Composite</source>
         <translation>综合指标值</translation>
     </message>
@@ -1448,27 +1853,27 @@
 <context>
     <name>ReminderDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="171" />
+        <location filename="../../console/views/action_dialogs.py" line="171"/>
         <source>Remind me</source>
         <translation>提醒我</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="172" />
+        <location filename="../../console/views/action_dialogs.py" line="172"/>
         <source>In working hours:</source>
         <translation>工作时后：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="173" />
+        <location filename="../../console/views/action_dialogs.py" line="173"/>
         <source>At:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="187" />
+        <location filename="../../console/views/action_dialogs.py" line="187"/>
         <source>What to check</source>
         <translation>需要核对的内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="191" />
+        <location filename="../../console/views/action_dialogs.py" line="191"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
@@ -1476,37 +1881,37 @@
 <context>
     <name>RosterDialog</name>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="39" />
+        <location filename="../../console/views/roster_dialog.py" line="39"/>
         <source>Duty roster</source>
         <translation>值班表</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="44" />
+        <location filename="../../console/views/roster_dialog.py" line="44"/>
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="45" />
+        <location filename="../../console/views/roster_dialog.py" line="45"/>
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="46" />
+        <location filename="../../console/views/roster_dialog.py" line="46"/>
         <source>To</source>
         <translation>结束</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="47" />
+        <location filename="../../console/views/roster_dialog.py" line="47"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="48" />
+        <location filename="../../console/views/roster_dialog.py" line="48"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="71" />
+        <location filename="../../console/views/roster_dialog.py" line="71"/>
         <source>Nobody is on the roster for today and tomorrow.</source>
         <translation>今明两天无排班。</translation>
     </message>
@@ -1514,151 +1919,405 @@
 <context>
     <name>TrayNotifier</name>
     <message>
-        <location filename="../../console/views/tray.py" line="89" />
+        <location filename="../../console/views/tray.py" line="89"/>
         <source>Unacknowledged alerts: %1</source>
         <extracomment>How many alert messages the notification body lists. How long the notification stays up, in milliseconds.</extracomment>
         <translation>未确认告警：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/tray.py" line="94" />
+        <location filename="../../console/views/tray.py" line="94"/>
         <source>%n new alert(s)</source>
         <translation>
             <numerusform>%n 条新告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/tray.py" line="104" />
+        <location filename="../../console/views/tray.py" line="104"/>
         <source>… and %1 more</source>
         <translation>…另有 %1 条</translation>
     </message>
 </context>
 <context>
+    <name>UserAdminDialog</name>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="165"/>
+        <source>Users and security log</source>
+        <translation>用户与安全日志</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="181"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="217"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="182"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="183"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="306"/>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
+        <source>Last sign-in</source>
+        <translation>最近登录</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="196"/>
+        <source>Add…</source>
+        <translation>新增…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="197"/>
+        <source>Change role…</source>
+        <translation>变更角色…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="198"/>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="199"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="397"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="201"/>
+        <source>Reactivate</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="209"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="215"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="216"/>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="218"/>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="225"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="228"/>
+        <source>Security log</source>
+        <translation>安全日志</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="271"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="271"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="304"/>
+        <source>Signed in</source>
+        <translation>登录成功</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="305"/>
+        <source>Sign-in failed</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="307"/>
+        <source>Unlocked</source>
+        <translation>已解锁</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="308"/>
+        <source>Password changed</source>
+        <translation>密码已修改</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="309"/>
+        <source>Password reset</source>
+        <translation>密码已重置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="310"/>
+        <source>User created</source>
+        <translation>用户已创建</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="311"/>
+        <source>Role changed</source>
+        <translation>角色已变更</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="312"/>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="313"/>
+        <source>Reactivated</source>
+        <translation>已重新启用</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="357"/>
+        <source>User %1 created</source>
+        <translation>已创建用户 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="374"/>
+        <source>Role of %1 changed</source>
+        <translation>已变更 %1 的角色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="388"/>
+        <source>New password set for %1</source>
+        <translation>已为 %1 设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="398"/>
+        <source>Deactivate %1? They can no longer sign in; their history stays.</source>
+        <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="411"/>
+        <source>%1 unlocked</source>
+        <translation>已解锁 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="415"/>
+        <source>%1 deactivated</source>
+        <translation>已停用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="420"/>
+        <source>%1 reactivated</source>
+        <translation>已重新启用 %1</translation>
+    </message>
+</context>
+<context>
+    <name>UserFormDialog</name>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="73"/>
+        <source>Change role of %1</source>
+        <translation>变更 %1 的角色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="74"/>
+        <source>New user</source>
+        <translation>新增用户</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="86"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="92"/>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="93"/>
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="94"/>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="95"/>
+        <source>Department (handlers):</source>
+        <translation>部门（处置人员）：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="97"/>
+        <source>Initial password:</source>
+        <translation>初始密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="98"/>
+        <source>Password again:</source>
+        <translation>再次输入密码：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="116"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="151" />
+        <location filename="../../console/views/wall.py" line="151"/>
         <source>Grid management wall</source>
         <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="157" />
+        <location filename="../../console/views/wall.py" line="157"/>
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="159" />
+        <location filename="../../console/views/wall.py" line="159"/>
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="166" />
+        <location filename="../../console/views/wall.py" line="166"/>
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="213" />
+        <location filename="../../console/views/wall.py" line="213"/>
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="217" />
+        <location filename="../../console/views/wall.py" line="217"/>
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="218" />
+        <location filename="../../console/views/wall.py" line="218"/>
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="219" />
+        <location filename="../../console/views/wall.py" line="219"/>
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="220" />
+        <location filename="../../console/views/wall.py" line="220"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="221" />
+        <location filename="../../console/views/wall.py" line="221"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="222" />
+        <location filename="../../console/views/wall.py" line="222"/>
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="235" />
+        <location filename="../../console/views/wall.py" line="235"/>
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="242" />
+        <location filename="../../console/views/wall.py" line="242"/>
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="246" />
+        <location filename="../../console/views/wall.py" line="246"/>
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="316" />
+        <location filename="../../console/views/wall.py" line="316"/>
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334" />
-        <location filename="../../console/views/wall.py" line="342" />
+        <location filename="../../console/views/wall.py" line="334"/>
+        <location filename="../../console/views/wall.py" line="342"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334" />
+        <location filename="../../console/views/wall.py" line="334"/>
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334" />
-        <location filename="../../console/views/wall.py" line="352" />
+        <location filename="../../console/views/wall.py" line="334"/>
+        <location filename="../../console/views/wall.py" line="352"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334" />
+        <location filename="../../console/views/wall.py" line="334"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="339" />
+        <location filename="../../console/views/wall.py" line="339"/>
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342" />
+        <location filename="../../console/views/wall.py" line="342"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342" />
+        <location filename="../../console/views/wall.py" line="342"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342" />
+        <location filename="../../console/views/wall.py" line="342"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="347" />
+        <location filename="../../console/views/wall.py" line="347"/>
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall_app.py" line="78" />
+        <location filename="../../console/views/wall_app.py" line="75"/>
         <source>Grid management</source>
         <translation>网格化管理</translation>
     </message>
