@@ -371,7 +371,10 @@ class Workbench:
         note: str | None = None,
     ) -> list[ActionOutcome]:
         """Dispatch each (case id, version) in its own transaction; one failure stops no other."""
-        self._check_still_signed_in()
+        try:
+            self._check_still_signed_in()
+        except ConsoleError as exc:  # refused (or no server) before the first case: say so for each
+            return [ActionOutcome(case_id, None, exc.message) for case_id, _ in cases]
         outcomes = []
         unavailable: str | None = None  # once the server is gone, do not knock for each case
         for case_id, version in cases:

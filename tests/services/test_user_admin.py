@@ -158,5 +158,7 @@ def test_an_open_seat_of_a_deactivated_or_demoted_user_can_no_longer_act(
     desk.set_active("intake", False)
     with pytest.raises(PermissionDeniedError, match="已被停用"):
         seat.act("add_note", case.id, note.version, note="停用后再写")
+    (outcome,) = seat.dispatch_many([(case.id, note.version)], department_id=None)
+    assert outcome.snapshot is None and outcome.error and "已被停用" in outcome.error
     # nothing was written after the first note
     assert seat.cases.get(case.id).version == note.version
