@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
@@ -26,6 +26,7 @@ from console.gateway.schemas import (
 from console.models import Attachment, Case, Category, DeadlineRule, Department
 from console.services.case_detail import limit_text
 from console.services.ingest.open311_reader import Service as ServiceRow
+from console.services.queries import case_category
 
 KIND_ZH = {"component": "部件", "event_type": "事件"}
 
@@ -119,11 +120,7 @@ def _requests_select() -> Any:
         select(Case, Category.name, Department.name)
         .outerjoin(
             Category,
-            and_(
-                Category.taxonomy == Case.taxonomy,
-                Category.kind == Case.kind,
-                Category.code == Case.category_code,
-            ),
+            case_category(),
         )
         .outerjoin(Department, Department.id == Case.department_id)
     )

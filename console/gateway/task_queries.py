@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.lifecycle import state_label
@@ -22,6 +22,7 @@ from console.models import Case, CaseEvent, Category, Department, Region
 from console.services.actors import Actor
 from console.services.attachments import AttachmentRecord
 from console.services.case_dto import light_of
+from console.services.queries import case_category
 
 ACCEPT_MARK = "【签收】"
 
@@ -80,11 +81,7 @@ def task_rows(session: Session, where: list[Any], limit: int) -> list[Any]:
         select(Case, Category.name, Department.name, _grid.code, _street.name)
         .outerjoin(
             Category,
-            and_(
-                Category.taxonomy == Case.taxonomy,
-                Category.kind == Case.kind,
-                Category.code == Case.category_code,
-            ),
+            case_category(),
         )
         .outerjoin(Department, Department.id == Case.department_id)
         .outerjoin(_grid, _grid.id == Case.grid_id)

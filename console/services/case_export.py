@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
@@ -30,6 +30,7 @@ from console.models import Case, Category, Department
 from console.services import queue
 from console.services.case_detail import limit_text
 from console.services.ingest.open311_reader import load_services
+from console.services.queries import case_category
 from console.services.queue import QueueFilter, QueueRow
 from console.services.report_input import SOURCE_LABELS
 
@@ -288,11 +289,7 @@ def open311_requests(session: Session, ids: list[int]) -> Iterator[dict[str, Any
         select(Case, Category.name, Department.name)
         .outerjoin(
             Category,
-            and_(
-                Category.taxonomy == Case.taxonomy,
-                Category.kind == Case.kind,
-                Category.code == Case.category_code,
-            ),
+            case_category(),
         )
         .outerjoin(Department, Department.id == Case.department_id)
     )

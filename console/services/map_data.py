@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.domain.lifecycle import OPEN_STATES, STATE_LABELS
 from console.models import Case, Category, Region, RegionLevel
-from console.services.queries import light_expression
+from console.services.queries import case_category, light_expression
 
 #: Field order of one marker in :func:`marker_json` (console_map.js reads the same order).
 MARKER_FIELDS = (
@@ -121,11 +121,7 @@ def case_markers(
         Case.urgent,
     ).outerjoin(
         Category,
-        and_(
-            Category.taxonomy == Case.taxonomy,
-            Category.kind == Case.kind,
-            Category.code == Case.category_code,
-        ),
+        case_category(),
     )
     if ids is None:
         query = query.where(Case.state.in_(OPEN_STATES))

@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES
-from console.models import Case, Department, GridStaff, Region, User
+from console.models import Case, Category, Department, GridStaff, Region, User
+
+
+def case_category() -> ColumnElement[bool]:
+    """The join of a case to its category: codes repeat across taxonomies and 部件/事件."""
+    return and_(
+        Category.taxonomy == Case.taxonomy,
+        Category.kind == Case.kind,
+        Category.code == Case.category_code,
+    )
 
 
 def light_expression(now: datetime) -> ColumnElement[Any]:

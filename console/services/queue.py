@@ -25,7 +25,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
 from console.services.duplicate_pairs import flagged_condition
-from console.services.queries import light_expression, light_filter
+from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
 from console.services.reference_data import split_category_key
 from console.services.report_input import SOURCE_LABELS
@@ -243,11 +243,7 @@ def _rows_select(now: datetime) -> Select[Any]:
         .select_from(Case)
         .outerjoin(
             Category,
-            and_(
-                Category.taxonomy == Case.taxonomy,
-                Category.kind == Case.kind,
-                Category.code == Case.category_code,
-            ),
+            case_category(),
         )
         .outerjoin(_street, _street.id == Case.street_id)
         .outerjoin(_grid, _grid.id == Case.grid_id)
