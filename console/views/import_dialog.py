@@ -62,6 +62,7 @@ class ImportDialog(QDialog):
         self.bridge = bridge
         self.workbench = workbench
         self.setWindowTitle(self.tr("Import reports"))
+        self.setMinimumWidth(560)  # room for a whole path and the format hint
         self.result: Any = None
         self.report_path: Path | None = None
         self._cancel = threading.Event()
