@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -45,6 +47,15 @@ class Figure:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "ratio": self.ratio, "meets_goal": self.meets_goal}
+
+
+def settle() -> None:
+    """Start a scenario on a quiet machine: the previous one's dirty pages written out (the
+    2,000,000-case databases leave gigabytes for the kernel to write back, which otherwise
+    lands in the next scenario's timings) and its garbage collected."""
+    if hasattr(os, "sync"):  # POSIX; Windows writes back on its own terms
+        os.sync()
+    gc.collect()
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 from console.bench.evaluation_bench import run_evaluation_bench
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
-from console.bench.harness import format_table
+from console.bench.harness import format_table, settle
 from console.bench.ingest_bench import run_ingest_bench
 from console.bench.notify_bench import run_notify_bench
 from console.bench.scan_bench import run_scan_bench
@@ -40,16 +40,22 @@ def run(args: argparse.Namespace) -> int:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         figures = run_foundation(workdir, args.quick, log)
+        settle()
         log("feed…")
         figures.extend(run_feed_bench(workdir, args.quick, log))
+        settle()
         log("notify (several seats on PostgreSQL, --db)…")
         figures.extend(run_notify_bench(getattr(args, "db", None), args.quick, log))
+        settle()
         log("scan…")
         figures.extend(run_scan_bench(workdir, args.quick, log))
+        settle()
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))
+        settle()
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))
+        settle()
         log("gateway…")
         try:  # the optional gateway extra (and httpx for the clients)
             from console.bench.gateway_bench import run_gateway_bench
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_gui:
             from console.views.map_bench import run_map_bench
 
+            settle()
             log("map…")
             figures.extend(run_map_bench(workdir, args.quick, log))
     if args.json:
