@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, literal, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
-from console.models import Case, CaseEvent, Category, Department, Region, User
+from console.models import Case, Category, Department, Region, User
 from console.services.evaluation_metrics import (
-    COMPLEX,
     DEPARTMENT,
     GRID,
     LABELS,
@@ -36,19 +32,14 @@ from console.services.evaluation_metrics import (
     NOT_DERIVABLE,
     POSITION_ROLES,
     REGION_LEVELS,
-    STEP_COUNTS,
-    STEPS,
     EvaluationConfig,
-    Fact,
-    all_position_facts,
     case_counts_by_grid_and_department,
     case_ids_query,
-    counts_queries,
+    count_facts,
     facts_for,
     metric_family,
-    position_case_range,
-    positions_by_case,
 )
+from console.services.evaluation_positions import start_position_counts
 
 KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)
 KIND_LABELS = {
@@ -220,20 +211,6 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
 # -- the evaluation --------------------------------------------------------------------------
 
 
-def _counts(session: Session, facts: list[Fact]) -> dict[str, dict[int, dict[str, int]]]:
-    """kind → object → metric → number of cases (objects and metrics without a case left out)."""
-    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for query, keys in counts_queries(facts):
-        for row in session.execute(query):
-            obj = row[0]
-            if obj is None:
-                continue
-            for (kind, metric), n in zip(keys, row[1:], strict=True):
-                if n:
-                    out[kind][int(obj)][metric] = int(n)
-    return out
-
-
 def _case_counts(
     session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
@@ -246,126 +223,6 @@ def _case_counts(
             key: int(n) for key, n in zip(keys, numbers, strict=True) if n and key in wanted[kind]
         }
     return out[GRID], out[DEPARTMENT]
-
-
-#: Cases per query of the per-event count of the complex cases (bound parameters).
-_COMPLEX_CHUNK = 5_000
-
-
-def _position_counts(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    config: EvaluationConfig,
-    dialect: str,
-    first: int,
-    last: int,
-) -> dict[str, dict[int, dict[str, int]]]:
-    """kind → person → metric → cases, for the cases first…last: the simple cases from the
-    per-case pass, the complex ones from the per-event facts (evaluation_metrics.positions_by_case
-    explains the split)."""
-    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    steps = list(STEPS)
-    complex_ids: list[int] = []
-    for step, role, obj, *numbers in session.execute(
-        positions_by_case(start, end, config, dialect, first, last)
-    ):
-        if step == COMPLEX:
-            complex_ids.append(obj)
-            continue
-        name = steps[step]
-        keys = STEP_COUNTS[name, role if name == "report" else None]
-        for (kind, metric), n in zip(keys, numbers[: len(keys)], strict=True):
-            if n:
-                bucket = out[kind][obj]
-                bucket[metric] = bucket.get(metric, 0) + int(n)  # PostgreSQL: sum() is numeric
-    for i in range(0, len(complex_ids), _COMPLEX_CHUNK):
-        chunk = complex_ids[i : i + _COMPLEX_CHUNK]
-        counted = _counts(session, all_position_facts(start, end, config, dialect, chunk))
-        _add_counts(out, counted)
-    return out
-
-
-def _add_counts(
-    into: dict[str, dict[int, dict[str, int]]], more: dict[str, dict[int, dict[str, int]]]
-) -> None:
-    for kind, objects in more.items():
-        for obj, metrics in objects.items():
-            bucket = into[kind][obj]
-            for metric, n in metrics.items():
-                bucket[metric] = bucket.get(metric, 0) + n
-
-
-#: Extra read connections for the positions pass on an SQLite file (one per case-id half).
-_POSITION_WORKERS = 2
-
-
-def _last_event_id(session: Session) -> int:
-    return session.scalar(select(func.max(CaseEvent.id))) or 0
-
-
-@contextmanager
-def _position_sessions(session: Session, seen: int) -> Iterator[list[Session]]:
-    """Read sessions on their own connections that see exactly ``session``'s data, or none.
-
-    The positions pass is most of an evaluation's time, and an SQLite connection runs one
-    query on one core; split by case id over connections it uses both. Their snapshots must
-    match: case_events is append-only, every change to a case appends an event in the same
-    transaction, and SQLite's ids grow in commit order, so the same last event id means the
-    same cases and events. If a seat committed in between, the pass runs on ``session`` alone.
-    """
-    bind = session.get_bind()
-    if (
-        bind.dialect.name != "sqlite"
-        or bind.url.database in (None, "", ":memory:")
-        or not isinstance(bind, Engine)
-    ):
-        yield []
-        return
-    extra = [Session(bind=bind) for _ in range(_POSITION_WORKERS)]
-    try:
-        if all(_last_event_id(s) == seen for s in extra):
-            yield extra
-        else:
-            yield []
-    finally:
-        for s in extra:
-            s.rollback()
-            s.close()
-
-
-def _all_position_counts(
-    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
-) -> Callable[[], dict[str, dict[int, dict[str, int]]]]:
-    """Start the positions pass (on extra connections when it can) and return its result's
-    getter; the caller does the rest of the evaluation meanwhile."""
-    first, last = session.execute(position_case_range(start, end)).one()
-    if first is None:
-        return lambda: defaultdict(lambda: defaultdict(dict))
-    seen = _last_event_id(session)
-    stack = ExitStack()
-    sessions = stack.enter_context(_position_sessions(session, seen))
-    if not sessions:
-        stack.close()
-        return lambda: _position_counts(session, start, end, config, dialect, first, last)
-    step = (last - first) // len(sessions) + 1
-    pool = ThreadPoolExecutor(max_workers=len(sessions), thread_name_prefix="evaluation")
-    futures = [
-        pool.submit(_position_counts, s, start, end, config, dialect, lo, min(lo + step - 1, last))
-        for s, lo in zip(sessions, range(first, last + 1, step), strict=False)
-    ]
-
-    def result() -> dict[str, dict[int, dict[str, int]]]:
-        try:
-            out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-            for future in futures:
-                _add_counts(out, future.result())
-            return out
-        finally:
-            pool.shutdown(wait=True)
-            stack.close()
-
-    return result
 
 
 def _score(
@@ -417,7 +274,7 @@ def evaluate(
     parent = {r.id: r.parent_id for r in regions}
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
     dialect = session.get_bind().dialect.name
-    position_result = _all_position_counts(session, start, end, config, dialect)
+    position_result = start_position_counts(session, start, end, config, dialect)
     grid_counts, department_case_counts = _case_counts(session, start, end, config, dialect)
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
@@ -447,7 +304,7 @@ def evaluate(
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
     event_facts = [f for f in facts_for("department", start, end, config, dialect) if not f.per_row]
-    department_counts = _counts(session, event_facts)["department"]
+    department_counts = count_facts(session, event_facts)["department"]
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
     by_kind["department"] = _score("department", departments, department_counts, config)

@@ -11,6 +11,7 @@ README.md.
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
-    String,
     and_,
     case,
     cast,
@@ -30,12 +30,11 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
-    null,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from console.config import resource
 from console.errors import ValidationError
@@ -255,7 +254,7 @@ def seconds_between(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
     return cast(extract("epoch", b - a), Float)
 
 
-def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+def in_period(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
@@ -329,7 +328,7 @@ def _position_source(
     e = CaseEvent.__table__.alias("ev")
     scope: tuple[Any, ...] = (
         e.c.action.in_(POSITION_ACTIONS),
-        _in(e.c.at, start, end),
+        in_period(e.c.at, start, end),
         e.c.actor_role.in_(tuple(POSITION_ROLES.values())),
         e.c.actor_id.is_not(None),
     )
@@ -345,21 +344,21 @@ def _relevant_cases(start: datetime, end: datetime) -> ColumnElement[bool]:
     """Every case-column fact needs one of these times in the period (narrows the scan)."""
     c = Case
     return or_(
-        _in(c.reported_at, start, end),
-        _in(c.registered_at, start, end),
-        _in(c.handled_at, start, end),
-        _in(c.closed_at, start, end),
-        _in(c.deadline_at, start, end),
+        in_period(c.reported_at, start, end),
+        in_period(c.registered_at, start, end),
+        in_period(c.handled_at, start, end),
+        in_period(c.closed_at, start, end),
+        in_period(c.deadline_at, start, end),
     )
 
 
 def _due_and_closed(start: datetime, end: datetime) -> tuple[Any, Any]:
     c = Case
-    closed = and_(c.state.in_(CLOSED_STATES), _in(c.closed_at, start, end))
+    closed = and_(c.state.in_(CLOSED_STATES), in_period(c.closed_at, start, end))
     due = or_(
         closed,
         and_(
-            _in(c.deadline_at, start, end),
+            in_period(c.deadline_at, start, end),
             not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
         ),
     )
@@ -378,14 +377,14 @@ def region_facts(
     c = Case
     due, closed = _due_and_closed(start, end)
     on_time = and_(closed, or_(c.deadline_at.is_(None), and_(c.handled_at <= c.deadline_at)))
-    registered = _in(c.registered_at, start, end)
+    registered = in_period(c.registered_at, start, end)
     scope = (_relevant_cases(start, end),)
 
     def fact(metric: str, *where: Any) -> Fact:
         return Fact(level, metric, obj, c.id, c.__table__, scope, where, per_row=True)
 
     return [
-        fact("reported", _in(c.reported_at, start, end)),
+        fact("reported", in_period(c.reported_at, start, end)),
         fact("registered", registered),
         fact("public_registered", registered, c.source.in_(config.public_sources)),
         fact("due", due),
@@ -399,7 +398,7 @@ def department_facts(
 ) -> list[Fact]:
     c, e = Case, CaseEvent
     due, closed = _due_and_closed(start, end)
-    handled = _in(c.handled_at, start, end)
+    handled = in_period(c.handled_at, start, end)
     dept = c.department_id
     cases_scope = (dept.is_not(None), _relevant_cases(start, end))
 
@@ -407,7 +406,7 @@ def department_facts(
         return Fact("department", metric, dept, c.id, c.__table__, cases_scope, where, True)
 
     def from_events(metric: str, action: str) -> Fact:
-        scope = (e.action == action, _in(e.at, start, end), e.department_id.is_not(None))
+        scope = (e.action == action, in_period(e.at, start, end), e.department_id.is_not(None))
         return Fact("department", metric, e.department_id, e.case_id, e.__table__, scope, ())
 
     return [
@@ -552,210 +551,6 @@ def case_counts_by_grid_and_department(
     return union_all(by_grid, by_department), [f.metric for f in facts]  # type: ignore[return-value]
 
 
-# -- positions: one pass over the events of each case -----------------------------------------
-#
-# Counting a position's facts event by event (position_facts) needs, for each of the period's
-# events, a look-up of its case and of the case's earlier events: ~5 random index seeks per
-# case. Here the cases' events are read in case order instead (one range of the covering index
-# ix_case_events_case_action_actor) and each case is summed up once: who did each step in the
-# period, when, and when the steps it is timed from last happened. A case where every step has
-# at most one such event, and nothing it is timed from comes after it, counts exactly as the
-# per-event facts would count it; every other case ("complex": a rework, a returned dispatch,
-# a step taken twice) is counted by the per-event facts, restricted to those cases. The two
-# parts partition the cases, so their sums are the per-event counts.
-
-#: (step, reporter role or None) → the (kind, metric) of each count column of its rows.
-STEP_COUNTS: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {
-    ("report", "inspector"): (("inspector", "reported"), ("inspector", "valid_reported")),
-    ("report", "intake"): (("intake", "received"),),
-    ("register", None): (
-        ("duty_chief", "registered"),
-        ("duty_chief", "registered_on_time"),
-        ("duty_chief", "voided_after_register"),
-        ("duty_chief", "registered_kept"),
-    ),
-    ("close", None): (("duty_chief", "closed"), ("duty_chief", "closed_on_time")),
-    ("dispatch", None): (
-        ("dispatcher", "dispatched"),
-        ("dispatcher", "dispatched_on_time"),
-        ("dispatcher", "dispatched_accurate"),
-    ),
-    ("check", None): (("inspector", "checked"), ("inspector", "checked_on_time")),
-}
-#: The step index of the rows naming a complex case (its id in the object column).
-COMPLEX = -1
-_STEP_INDEX = {name: i for i, name in enumerate(STEPS)}
-
-
-def position_case_range(start: datetime, end: datetime) -> Select[Any]:
-    """(first, last) case id with a position event in the period (ix_case_events_action_at)."""
-    e = CaseEvent
-    return select(func.min(e.case_id), func.max(e.case_id)).where(
-        e.action.in_(POSITION_ACTIONS), _in(e.at, start, end)
-    )
-
-
-def positions_by_case(
-    start: datetime,
-    end: datetime,
-    config: EvaluationConfig,
-    dialect: str,
-    first: int,
-    last: int,
-) -> Select[Any]:
-    """The simple cases' position counts and the complex cases' ids, for cases first…last.
-
-    Rows: (step index, reporter role, object, four counts). A step's counts are those of
-    STEP_COUNTS, in order (unused columns are 0). Step COMPLEX: the object is a case id.
-    Three levels: each case summed up (per_case); the simple cases grouped by who did their
-    steps (teams: one sort, few rows); each step's counts per person from the teams.
-    """
-    c, e = Case.__table__, CaseEvent.__table__
-
-    def of(step: Step) -> ColumnElement[bool]:
-        return and_(
-            e.c.action.in_(step.actions),
-            e.c.actor_role.in_(step.roles),
-            _in(e.c.at, start, end),
-            e.c.actor_id.is_not(None),
-        )
-
-    agg: dict[str, Any] = {
-        # Every step's events, and possibly a few more (an action by another position's role):
-        # a case with such an event is complex, and counted event by event.
-        "n": func.count().filter(
-            e.c.action.in_(POSITION_ACTIONS),
-            e.c.actor_role.in_(tuple(POSITION_ROLES.values())),
-            _in(e.c.at, start, end),
-            e.c.actor_id.is_not(None),
-        ),
-        "report_role": func.max(e.c.actor_role).filter(of(STEPS["report"])),
-    }
-    for name, st in STEPS.items():
-        agg[f"{name}_by"] = func.max(e.c.actor_id).filter(of(st))
-        if name != "report":  # no report metric is timed
-            agg[f"{name}_at"] = func.max(e.c.at).filter(of(st))
-        if st.since:
-            agg[f"{name}_since"] = func.max(e.c.at).filter(e.c.action.in_(st.since))
-    dispatch = STEPS["dispatch"]
-    agg["dept_min"] = func.min(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
-    agg["dept_max"] = func.max(e.c.department_id).filter(e.c.action.in_(dispatch.actions))
-    per_case = (
-        select(
-            c.c.id.label("case_id"),
-            c.c.reported_at,
-            c.c.registered_at,
-            c.c.state,
-            *(expr.label(key) for key, expr in agg.items()),
-        )
-        .select_from(c.join(e, e.c.case_id == c.c.id))
-        .where(c.c.id.between(first, last))
-        .group_by(c.c.id)
-        .cte("per_case")
-    )
-    p = per_case.c
-    # Simple: one event per step at most, nothing a timed step is timed from after it, and
-    # never dispatched to two departments (then the one dispatch is accurate). Tested on the
-    # summed-up columns, not on the aggregates again: with bound parameters SQLite would not
-    # see that they are the same aggregates and compute them twice.
-    steps_done: Any = literal_column("0")
-    for name in STEPS:
-        steps_done = steps_done + case(
-            (p[f"{name}_by"].is_not(None), literal_column("1")), else_=literal_column("0")
-        )
-    simple = and_(
-        p.n == steps_done,
-        *(
-            or_(
-                p[f"{n}_by"].is_(None),
-                p[f"{n}_since"].is_(None),
-                p[f"{n}_since"] <= p[f"{n}_at"],
-            )
-            for n, st in STEPS.items()
-            if st.since
-        ),
-        or_(p.dispatch_by.is_(None), p.dept_min.is_(None), p.dept_min == p.dept_max),
-    )
-
-    def within(key: str, since: Any, at: Any) -> ColumnElement[bool]:
-        return seconds_between(dialect, since, at) <= config.limit_hours[key] * 3600.0
-
-    def timed(name: str) -> ColumnElement[bool]:
-        limit = STEPS[name].limit
-        assert limit is not None
-        return within(limit, p[f"{name}_since"], p[f"{name}_at"])
-
-    def flag(*condition: Any) -> Any:
-        return case((and_(*condition), 1), else_=0)
-
-    done = {name: p[f"{name}_by"].is_not(None) for name in STEPS}
-    # Per step: the case counts for its person (1) or not (0), one flag per count column.
-    flags: dict[str, list[Any]] = {
-        "report": [
-            flag(done["report"]),
-            flag(done["report"], or_(p.registered_at.is_not(None), p.state.in_(VOID_STATES))),
-        ],
-        "register": [
-            flag(done["register"]),
-            flag(within("register", p.reported_at, p.register_at)),
-            flag(done["register"], p.state.in_(VOID_STATES)),
-            flag(done["register"], p.state.not_in(VOID_STATES)),
-        ],
-        "close": [flag(done["close"]), flag(timed("close"))],
-        "dispatch": [
-            flag(done["dispatch"]),
-            flag(timed("dispatch")),
-            flag(done["dispatch"]),  # accurate: one department at most (simple)
-        ],
-        "check": [flag(done["check"]), flag(timed("check"))],
-    }
-    people = ["report_role", *(f"{name}_by" for name in STEPS), "complex_case"]
-    # A complex case is a team of its own (its id in complex_case), named in a row of its own.
-    per_case_flags = (
-        select(
-            p.report_role,
-            *(p[f"{name}_by"] for name in STEPS),
-            case((simple, null()), else_=p.case_id).label("complex_case"),
-            *(f.label(f"{name}_{i}") for name, fs in flags.items() for i, f in enumerate(fs)),
-        )
-        .where(p.n > 0)
-        .cte("per_case_flags")
-    )
-    f = per_case_flags.c
-    teams = (
-        select(
-            *(f[k] for k in people),
-            *(
-                func.sum(f[f"{name}_{i}"]).label(f"{name}_{i}")
-                for name, fs in flags.items()
-                for i in range(len(fs))
-            ),
-        )
-        .group_by(*(f[k] for k in people))
-        .cte("teams")
-    )
-    t = teams.c
-    no_role = cast(null(), String)
-    arms = []
-    for name, fs in flags.items():
-        by = t[f"{name}_by"]
-        role = t.report_role if name == "report" else no_role
-        sums = [func.sum(t[f"{name}_{i}"]) for i in range(len(fs))]
-        sums += [literal(0)] * (4 - len(sums))
-        group = (role, by) if name == "report" else (by,)
-        arms.append(
-            select(literal(_STEP_INDEX[name]), role, by, *sums)
-            .where(by.is_not(None), t.complex_case.is_(None))
-            .group_by(*group)
-        )
-    arms.append(
-        select(literal(COMPLEX), no_role, t.complex_case, *(literal(0) for _ in range(4))).where(
-            t.complex_case.is_not(None)
-        )
-    )
-    return union_all(*arms)  # type: ignore[return-value]
-
-
 def facts_for(
     kind: str, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
 ) -> list[Fact]:
@@ -807,3 +602,17 @@ def case_ids_query(facts: list[Fact], object_id: int, metric: str) -> Select[Any
         .distinct()
         .order_by(f.case_id)
     )
+
+
+def count_facts(session: Session, facts: list[Fact]) -> dict[str, dict[int, dict[str, int]]]:
+    """kind → object → metric → number of cases (objects and metrics without a case left out)."""
+    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for query, keys in counts_queries(facts):
+        for row in session.execute(query):
+            obj = row[0]
+            if obj is None:
+                continue
+            for (kind, metric), n in zip(keys, row[1:], strict=True):
+                if n:
+                    out[kind][int(obj)][metric] = int(n)
+    return out

@@ -29,8 +29,6 @@ from console.errors import ValidationError
 from console.services.cases import CaseService
 from console.services.evaluation import (
     EvaluationReport,
-    _last_event_id,
-    _position_sessions,
     bulletin_rates,
     case_ids_for,
     composite_score,
@@ -41,6 +39,7 @@ from console.services.evaluation import (
     rates,
 )
 from console.services.evaluation_metrics import EvaluationConfig
+from console.services.evaluation_positions import last_event_id, position_sessions
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,
@@ -407,13 +406,13 @@ def test_positions_run_on_extra_connections_only_over_the_same_snapshot(month) -
     evaluating session's data; after another seat's commit they do not, and it runs alone."""
     db, ids, report = month
     with db.read() as s:
-        seen = _last_event_id(s)
-        with _position_sessions(s, seen) as extra:
-            assert len(extra) == 2 and all(_last_event_id(e) == seen for e in extra)
+        seen = last_event_id(s)
+        with position_sessions(s, seen) as extra:
+            assert len(extra) == 2 and all(last_event_id(e) == seen for e in extra)
         # another seat commits a note: sessions opened now would see more than ``s`` does
         case = CaseService(db).get(ids["h"])
         CaseService(db).add_note(CHIEF, case.id, case.version, note="复盘")
-        with _position_sessions(s, seen) as extra:
+        with position_sessions(s, seen) as extra:
             assert extra == []
         # either way the figures are the same as the first run's
         again = evaluate(s, START, END, report.built_at)

@@ -21,9 +21,9 @@ from console.db import Database
 from console.models import Case, CaseEvent, Department, User
 from console.services import geography, reference_data
 from console.services.evaluation import evaluate, month_period
-from console.services.evaluation_metrics import (
+from console.services.evaluation_metrics import EvaluationConfig
+from console.services.evaluation_positions import (
     COMPLEX,
-    EvaluationConfig,
     position_case_range,
     positions_by_case,
 )
