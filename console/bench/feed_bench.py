@@ -245,8 +245,15 @@ def follow(
                 next_tick = time.monotonic()
     finally:
         writer.stop()
+    return finish_run(run, writer, sightings, done, "feed bench")
+
+
+def finish_run(
+    run: SeatRun, writer: WriterProcess, sightings: Sightings, done: bool, what: str
+) -> SeatRun:
+    """Once the writer has stopped: each of its commits' latency until the seat saw it."""
     if writer.proc.returncode != 0 or not done:
-        raise RuntimeError(f"feed bench writer failed (exit code {writer.proc.returncode})")
+        raise RuntimeError(f"{what} writer failed (exit code {writer.proc.returncode})")
     changes, _ = writer.snapshot()
     run.written = len(changes)
     for case_id, version, committed_ns in changes:

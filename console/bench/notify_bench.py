@@ -36,6 +36,7 @@ from console.bench.feed_bench import (
     SeatRun,
     Sightings,
     WriterProcess,
+    finish_run,
 )
 from console.bench.foundation import INTAKE, _reports
 from console.bench.harness import Figure
@@ -170,15 +171,7 @@ def follow_seat(db: Database, n: int, seed: int, *, listen: bool, poll_s: float)
         writer.stop()
         if listener is not None:
             listener.stop()
-    if writer.proc.returncode != 0 or not done:
-        raise RuntimeError(f"notify bench writer failed (exit code {writer.proc.returncode})")
-    changes, _ = writer.snapshot()
-    run.written = len(changes)
-    for case_id, version, committed_ns in changes:
-        seen_ns = sightings.first_seen(case_id, version)
-        if seen_ns is not None:
-            run.latencies.append(max(0, seen_ns - committed_ns) / 1e9)
-    return run
+    return finish_run(run, writer, sightings, done, "notify bench")
 
 
 def run_notify_bench(
