@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from console.commands.time_option import aware_time
 from console.config import LOCAL_TZ
 from console.domain.time_limits import deadline_after, parse_time_limit
 from console.domain.worktime import WorkCalendar, parse_office_hours
-from console.errors import ValidationError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,18 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_start(text: str | None) -> datetime:
     """The ``--from`` value as an aware datetime; now when absent."""
-    if text is None:
+    value = aware_time(text, "from", "2026-09-30T16:00+08:00")
+    if value is None:
         return datetime.now(LOCAL_TZ).replace(microsecond=0)  # whole seconds read better
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"--from '{text}' 不是 ISO 8601 时间，应如 2026-09-30T16:00+08:00", field="from"
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(
-            f"--from '{text}' 缺少时区偏移，应如 2026-09-30T16:00+08:00", field="from"
-        )
     return value
 
 

@@ -13,10 +13,10 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from console.commands.time_option import aware_time
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.worktime import WorkCalendar
-from console.errors import ValidationError
 from console.services.supervision import AlertRecord, scan
 
 
@@ -38,19 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_now(text: str | None) -> datetime:
     """The ``--now`` value as an aware datetime; the current time when absent."""
-    if text is None:
-        return datetime.now(LOCAL_TZ)
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"--now '{text}' 不是 ISO 8601 时间，应如 2026-11-24T09:00+08:00", field="now"
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(
-            f"--now '{text}' 缺少时区偏移，应如 2026-11-24T09:00+08:00", field="now"
-        )
-    return value
+    value = aware_time(text, "now", "2026-11-24T09:00+08:00")
+    return value if value is not None else datetime.now(LOCAL_TZ)
 
 
 def as_json(record: AlertRecord) -> dict[str, object]:
