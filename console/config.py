@@ -6,6 +6,7 @@ Nothing here needs Qt. The default database is an SQLite file in the user data d
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,13 @@ def resource(*parts: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"resource file missing: {path}")
     return path
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV data file under resources/ (or an admin's copy): a header row,
+    ``#`` lines are comments, UTF-8 with or without the BOM that Excel writes."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def data_dir() -> Path:

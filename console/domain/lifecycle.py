@@ -7,12 +7,11 @@ before anything is written.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from console.config import resource
+from console.config import csv_rows, resource
 from console.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
 NEW = "-"  # from_states marker: the action creates the case
@@ -21,18 +20,13 @@ SAME = "="  # to_state marker: unchanged
 RESUME = "=resume"  # to_state marker: back to the state the case was suspended from
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
 def _read_states() -> dict[str, tuple[str, str, bool, bool]]:
     """code → (label_zh, label_en, final, on_clock) from resources/lifecycle/states.csv."""
     path = resource("lifecycle", "states.csv")
     try:
         return {
             r["code"]: (r["label_zh"], r["label_en"], r["final"] == "1", r["on_clock"] == "1")
-            for r in _read_csv(path)
+            for r in csv_rows(path)
         }
     except KeyError as exc:
         raise ValidationError(f"{path.name} 缺少列 {exc}") from exc
@@ -49,7 +43,7 @@ CLOCK_STATES = frozenset(k for k, v in _STATES.items() if v[3])
 OPEN_STATES = tuple(k for k, v in _STATES.items() if not v[2])
 #: Role code → Chinese name, from resources/org/roles.csv.
 ROLE_LABELS: dict[str, str] = {
-    r["code"]: r["name_zh"] for r in _read_csv(resource("org", "roles.csv"))
+    r["code"]: r["name_zh"] for r in csv_rows(resource("org", "roles.csv"))
 }
 
 
@@ -96,7 +90,7 @@ class Lifecycle:
     def from_file(cls, path: Path) -> Lifecycle:
         transitions: list[Transition] = []
         markers = {NEW, ANY_OPEN, SAME, RESUME}
-        for lineno, row in enumerate(_read_csv(path), start=2):
+        for lineno, row in enumerate(csv_rows(path), start=2):
             try:
                 transition = Transition(
                     action=row["action"].strip(),

@@ -6,12 +6,11 @@ web framework, so the commands can use it without the ``gateway`` extra.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from console.config import data_dir, resource
+from console.config import csv_rows, data_dir, resource
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
 from console.services.report_input import SOURCE_LABELS
@@ -31,14 +30,9 @@ _LIMITS: dict[str, tuple[type, float]] = {
 TASK_SCOPES = ("own_department", "all")
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(line for line in f if not line.startswith("#")))
-
-
 def _named_values(path: Path) -> dict[str, str]:
     try:
-        return {r["name"].strip(): r["value"].strip() for r in _rows(path) if r.get("name")}
+        return {r["name"].strip(): r["value"].strip() for r in csv_rows(path) if r.get("name")}
     except (KeyError, AttributeError) as exc:
         raise ValidationError(f"{path.name} 格式错误（应有 name,value 列）: {exc}") from None
 
@@ -83,7 +77,7 @@ def load_report_sources(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     """role → the sources its tokens may report under (the first is the default)."""
     path = path or resource("gateway", "sources.csv")
     table: dict[str, tuple[str, ...]] = {}
-    for row in _rows(path):
+    for row in csv_rows(path):
         sources = tuple(s.strip() for s in (row.get("sources") or "").split("|") if s.strip())
         unknown = [s for s in sources if s not in SOURCE_LABELS]
         if not sources or unknown:
@@ -96,7 +90,7 @@ def load_task_scopes(path: Path | None = None) -> dict[str, TaskScope]:
     """role → which cases are that role's tasks on a handheld."""
     path = path or resource("gateway", "tasks.csv")
     table: dict[str, TaskScope] = {}
-    for row in _rows(path):
+    for row in csv_rows(path):
         states = tuple(s.strip() for s in (row.get("states") or "").split("|") if s.strip())
         scope = (row.get("scope") or "").strip()
         if not states or any(s not in STATE_LABELS for s in states) or scope not in TASK_SCOPES:

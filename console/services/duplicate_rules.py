@@ -7,14 +7,13 @@ candidates one report may be flagged against. console.services.duplicates applie
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from console.config import resource
+from console.config import csv_rows, resource
 from console.domain.lifecycle import FINAL_STATES, OPEN_STATES, STATE_LABELS
 from console.errors import ValidationError
 from console.services.reference_files import KINDS, category_key
@@ -60,11 +59,6 @@ class DuplicateSettings:
         return frozenset().union(*(r.states for r in self.rules.values()))
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
 def _states(spec: str, where: str) -> frozenset[str]:
     if spec == "open":
         return frozenset(OPEN_STATES)
@@ -79,7 +73,7 @@ def load_settings(path: Path | None = None) -> DuplicateSettings:
     """Read duplicates.csv (the default file unless ``path``); a bad row names its line."""
     path = path or resource("intake", "duplicates.csv")
     raw: dict[str, dict[str, str]] = {}
-    for lineno, row in enumerate(_read_rows(path), start=1):
+    for lineno, row in enumerate(csv_rows(path), start=1):
         where = f"{path.name} 第{lineno}条"
         scope = (row.get("scope") or "").strip()
         if not scope:

@@ -8,11 +8,10 @@ button is never the only guard.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 
-from console.config import resource
+from console.config import csv_rows, resource
 from console.errors import PermissionDeniedError, ValidationError
 from console.services.actors import Actor
 from console.services.reference_files import read_roles
@@ -41,8 +40,7 @@ def permissions() -> dict[str, Permission]:
     path = resource("org", "permissions.csv")
     known_roles = role_names()
     table: dict[str, Permission] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    rows = csv_rows(path)
     for row in rows:
         code = (row.get("permission") or "").strip()
         where = f"{path.name}（{code or '?'}）"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 
-from console.config import resource
+from console.config import csv_rows, resource
 from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES, STATE_LABELS
 from console.errors import ValidationError
 
@@ -49,8 +48,7 @@ def _resolve_states(spec: str, where: str) -> tuple[str, ...]:
 @cache
 def tab_rules() -> dict[str, TabRule]:
     path = resource("queues", "tabs.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    rows = csv_rows(path)
     rules: dict[str, TabRule] = {}
     for lineno, row in enumerate(rows, start=1):
         where = f"{path.name} 第{lineno}条"

@@ -15,7 +15,6 @@ in steady state the few that just crossed a mark.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from console.config import LOCAL_TZ, resource
+from console.config import LOCAL_TZ, csv_rows, resource
 from console.domain.lifecycle import CLOCK_STATES, default_lifecycle
 from console.domain.time_limits import LimitUnit
 from console.domain.worktime import WorkCalendar
@@ -70,8 +69,7 @@ class AlertLevel:
 
 def load_alert_levels(path: Path) -> list[AlertLevel]:
     """Read and check a levels file; ValidationError naming the file and line."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    rows = csv_rows(path)
     levels: list[AlertLevel] = []
     for lineno, row in enumerate(rows, start=2):
         try:
