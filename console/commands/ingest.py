@@ -89,7 +89,7 @@ def format_result(result: IngestResult) -> str:
     lines = [
         f"{'试运行 dry run: ' if result.dry_run else ''}"
         f"格式 {result.format}，编码 {result.encoding}，共 {result.total} 行",
-        f"  {verb}: {sum(1 for o in result.outcomes if o.status in ('accepted', 'valid'))}",
+        f"  {verb}: {result.valid}",
         f"  重复 duplicates: {result.duplicates}",
         f"  拒绝 rejected: {len(result.rejected)}",
     ]

@@ -41,6 +41,8 @@ class BulkResult:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
     #: Pairs of possible duplicates recorded (console.services.duplicates).
     possible_duplicates: int = 0
+    #: The case numbers given, in the order of ``case_ids``.
+    numbers: list[str] = field(default_factory=list)
 
 
 BULK_EVENT_DATA = json.dumps({"bulk": True})
@@ -166,6 +168,61 @@ def _reserve_numbers(session: Session, counts: dict[str, int]) -> dict[str, int]
     return firsts
 
 
+def validated(
+    reports: Sequence[ReportInput], rejected: list[tuple[int, str, str]]
+) -> list[tuple[int, ReportInput]]:
+    """(index, cleaned report) of the reports that validate; each fault is appended to
+    ``rejected`` as (index, code, message). Needs no database."""
+    cleaned: list[tuple[int, ReportInput]] = []
+    for index, raw in enumerate(reports):
+        try:
+            cleaned.append((index, validate(raw)))
+        except ConsoleError as exc:
+            rejected.append((index, exc.code, exc.message))
+    return cleaned
+
+
+def checked_rows(
+    session: Session,
+    cleaned: Sequence[tuple[int, ReportInput]],
+    locator: Locator,
+    rejected: list[tuple[int, str, str]],
+) -> list[tuple[ReportInput, str, str, Any]]:
+    """Of the ``validated`` reports, those with a known category inside the district:
+    (report, taxonomy, kind, located grid path), in input order; each fault is appended to
+    ``rejected``. What ``bulk_report`` inserts and a dry run counts as valid."""
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for taxonomy, code, kind in session.execute(
+        select(Category.taxonomy, Category.code, Category.kind)
+    ):
+        kinds[(taxonomy, code)].add(kind)
+    located = locator.locate_many(
+        np.fromiter((r.lon for _, r in cleaned), float, len(cleaned)),
+        np.fromiter((r.lat for _, r in cleaned), float, len(cleaned)),
+    )
+    passed: list[tuple[ReportInput, str, str, Any]] = []
+    for (index, report), loc in zip(cleaned, located, strict=True):
+        taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
+        # A copy: the narrowing and pop() below must not eat the shared lookup's entry.
+        known = set(kinds.get((taxonomy, report.category_code), ()))
+        if report.kind is not None:
+            known &= {report.kind}
+        if len(known) != 1:
+            err: ConsoleError = (
+                UnknownCategoryError(f"未知类别代码 {report.category_code}（{taxonomy}）")
+                if not known
+                else ValidationError(f"类别代码 {report.category_code} 部件和事件都有，请注明类型")
+            )
+            rejected.append((index, err.code, err.message))
+        elif loc[0] < 0:
+            reason = locator.explain_outside(report.lon, report.lat)
+            err = OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}")
+            rejected.append((index, err.code, err.message))
+        else:
+            passed.append((report, taxonomy, known.pop(), loc))
+    return passed
+
+
 def bulk_report(
     db: Database,
     actor: Actor,
@@ -183,47 +240,12 @@ def bulk_report(
     """
     transition = default_lifecycle().check("report", None, actor.role)
     result = BulkResult()
-    cleaned: list[tuple[int, ReportInput]] = []
-    for index, raw in enumerate(reports):
-        try:
-            cleaned.append((index, validate(raw)))
-        except ConsoleError as exc:
-            result.rejected.append((index, exc.code, exc.message))
+    cleaned = validated(reports, result.rejected)
     with db.session() as s:
-        kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for taxonomy, code, kind in s.execute(
-            select(Category.taxonomy, Category.code, Category.kind)
-        ):
-            kinds[(taxonomy, code)].add(kind)
-        located = locator.locate_many(
-            np.fromiter((r.lon for _, r in cleaned), float, len(cleaned)),
-            np.fromiter((r.lat for _, r in cleaned), float, len(cleaned)),
-        )
         rows: list[dict[str, object]] = []
         by_prefix: dict[str, list[int]] = defaultdict(list)
         prefixes: dict[tuple[str, str, datetime], str] = {}  # report times repeat
-        for (index, report), loc in zip(cleaned, located, strict=True):
-            taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
-            # A copy: the narrowing and pop() below must not eat the shared lookup's entry.
-            known = set(kinds.get((taxonomy, report.category_code), ()))
-            if report.kind is not None:
-                known &= {report.kind}
-            if len(known) != 1:
-                err = (
-                    UnknownCategoryError(f"未知类别代码 {report.category_code}（{taxonomy}）")
-                    if not known
-                    else ValidationError(
-                        f"类别代码 {report.category_code} 部件和事件都有，请注明类型"
-                    )
-                )
-                result.rejected.append((index, err.code, err.message))
-                continue
-            kind = known.pop()
-            if loc[0] < 0:
-                reason = locator.explain_outside(report.lon, report.lat)
-                err = OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}")
-                result.rejected.append((index, err.code, err.message))
-                continue
+        for report, taxonomy, kind, loc in checked_rows(s, cleaned, locator, result.rejected):
             at = report.reported_at or now
             prefix_key = (kind, report.category_code, at)
             prefix = prefixes.get(prefix_key)
@@ -309,6 +331,7 @@ def bulk_report(
             if checkpoint is not None:
                 checkpoint(len(rows), len(rows))
         result.case_ids = [ids[where[old]] for old in range(len(rows))]  # in input order
+        result.numbers = [str(rows[where[old]]["number"]) for old in range(len(rows))]
         result.accepted = len(ids)
         # In the same transaction, one set-based pass: the batch is flagged with its inserts.
         result.possible_duplicates = duplicates.flag_many(

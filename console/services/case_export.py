@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
@@ -29,7 +29,8 @@ from console.errors import ValidationError
 from console.models import Case, Category, Department
 from console.services import queue
 from console.services.case_detail import limit_text
-from console.services.ingest.open311_reader import load_services
+from console.services.ingest.open311_reader import Service, load_services
+from console.services.ingest.report import safe_text
 from console.services.queries import case_category
 from console.services.queue import QueueFilter, QueueRow
 from console.services.report_input import SOURCE_LABELS
@@ -42,8 +43,6 @@ ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 MAX_ROWS = 1_048_575
 #: Cases read per query while writing.
 BATCH = 2_000
-#: A text cell starting with one of these is a formula to a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIGHTS_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -126,11 +125,6 @@ def resolve_columns(columns: Sequence[tuple[str, str] | str] | None) -> list[tup
     if not chosen:
         raise ValidationError("没有要导出的列")
     return chosen
-
-
-def safe_text(value: str) -> str:
-    """CSV: a value a spreadsheet would evaluate is kept as text with a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 # --------------------------------------------------------------------------- reading
@@ -273,54 +267,70 @@ def write_xlsx(rows: Iterator[QueueRow], path: Path, columns: list[tuple[str, st
     return count
 
 
-def service_codes() -> dict[tuple[str, str, str], str]:
-    """(taxonomy, kind, category code) → service_code: the importer's table read backwards
-    (the first code listed for a category wins)."""
+def service_codes(services: Mapping[str, Service] | None = None) -> dict[tuple[str, str, str], str]:
+    """(taxonomy, kind, category code) → service_code: the importer's table (``services``,
+    default the file's) read backwards (the first code listed for a category wins)."""
     codes: dict[tuple[str, str, str], str] = {}
-    for code, service in load_services().items():
+    for code, service in (services if services is not None else load_services()).items():
         codes.setdefault((service.taxonomy, service.kind, service.category_code), code)
     return codes
 
 
-def open311_requests(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
-    """GeoReport v2 service requests (the GET requests shape) for ``ids``, in that order."""
-    codes = service_codes()
-    stmt = (
+def requests_select() -> Select[tuple[Case, str | None, str | None]]:
+    """Cases with their category's and department's names: what a service request shows."""
+    return (
         select(Case, Category.name, Department.name)
-        .outerjoin(
-            Category,
-            case_category(),
-        )
+        .outerjoin(Category, case_category())
         .outerjoin(Department, Department.id == Case.department_id)
     )
+
+
+def request_fields(
+    case: Case,
+    category_name: str | None,
+    department_name: str | None,
+    codes: dict[tuple[str, str, str], str],
+) -> dict[str, Any]:
+    """A case's GeoReport v2 service request fields (the GET requests shape), times local."""
+    closed = case.state in FINAL_STATES
+    limit = limit_text(case.limit_value, case.limit_unit, case.extension_value or 0.0)
+    return {
+        "service_request_id": case.number,
+        "status": "closed" if closed else "open",
+        "status_notes": state_label(case.state),
+        "service_name": category_name or case.category_code,
+        "service_code": codes.get(
+            (case.taxonomy, case.kind, case.category_code), case.category_code
+        ),
+        "description": case.description,
+        "agency_responsible": department_name,
+        "service_notice": f"处置时限 {limit}" if limit else None,
+        "requested_datetime": _iso(case.reported_at),
+        "updated_datetime": _iso(case.closed_at if closed and case.closed_at else case.updated_at),
+        "expected_datetime": _iso(case.deadline_at),
+        "address": case.address,
+        "lat": case.lat,
+        "long": case.lon,
+    }
+
+
+def open311_requests(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
+    """GeoReport v2 service requests for ``ids``, in that order, with the case's source and
+    external id added."""
+    codes = service_codes()
+    stmt = requests_select()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        found: dict[int, dict[str, Any]] = {}
-        for case, category_name, department_name in session.execute(stmt.where(Case.id.in_(chunk))):
-            closed = case.state in FINAL_STATES
-            limit = limit_text(case.limit_value, case.limit_unit, case.extension_value or 0.0)
-            found[case.id] = {
-                "service_request_id": case.number,
-                "status": "closed" if closed else "open",
-                "status_notes": state_label(case.state),
-                "service_name": category_name or case.category_code,
-                "service_code": codes.get(
-                    (case.taxonomy, case.kind, case.category_code), case.category_code
-                ),
-                "description": case.description,
-                "agency_responsible": department_name,
-                "service_notice": f"处置时限 {limit}" if limit else None,
-                "requested_datetime": _iso(case.reported_at),
-                "updated_datetime": _iso(
-                    case.closed_at if closed and case.closed_at else case.updated_at
-                ),
-                "expected_datetime": _iso(case.deadline_at),
-                "address": case.address,
-                "lat": case.lat,
-                "long": case.lon,
+        found = {
+            case.id: {
+                **request_fields(case, category_name, department_name, codes),
                 "source": SOURCE_LABELS.get(case.source, case.source),
                 "external_id": case.external_id,
             }
+            for case, category_name, department_name in session.execute(
+                stmt.where(Case.id.in_(chunk))
+            )
+        }
         session.expunge_all()
         yield from (found[i] for i in chunk if i in found)
 

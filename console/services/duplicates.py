@@ -168,23 +168,28 @@ def later_first(a: int, a_at: datetime, b: int, b_at: datetime) -> tuple[int, in
     return (a, b) if (a_at, a) > (b_at, b) else (b, a)
 
 
+def _pair_row(later: int, earlier: int, distance: float, now: datetime) -> dict[str, Any]:
+    """A new open PossibleDuplicate row, as an insert parameter set."""
+    return {
+        "case_id": later,
+        "other_case_id": earlier,
+        "distance_m": round(distance, 1),
+        "flagged_at": now,
+        "status": OPEN,
+    }
+
+
 def flag_case(
     session: Session, case: Case, now: datetime, *, settings: DuplicateSettings | None = None
 ) -> list[Match]:
     """Record the possible duplicates of a case just reported (in the caller's transaction)."""
     matches = find_candidates(session, case, settings=settings, exclude_id=case.id)
-    rows = []
-    for m in matches:
-        later, earlier = later_first(case.id, case.reported_at, m.case_id, m.reported_at)
-        rows.append(
-            {
-                "case_id": later,
-                "other_case_id": earlier,
-                "distance_m": round(m.distance_m, 1),
-                "flagged_at": now,
-                "status": OPEN,
-            }
+    rows = [
+        _pair_row(
+            *later_first(case.id, case.reported_at, m.case_id, m.reported_at), m.distance_m, now
         )
+        for m in matches
+    ]
     if rows:
         session.execute(insert(PossibleDuplicate), rows)
     return matches
@@ -362,16 +367,7 @@ def flag_many(
     later = np.where(a_later, a_id, b_id)
     earlier = np.where(a_later, b_id, a_id)
     _, unique = np.unique(np.stack([later, earlier]), axis=1, return_index=True)
-    rows = [
-        {
-            "case_id": int(later[i]),
-            "other_case_id": int(earlier[i]),
-            "distance_m": round(float(dist[i]), 1),
-            "flagged_at": now,
-            "status": OPEN,
-        }
-        for i in np.sort(unique)
-    ]
+    rows = [_pair_row(int(later[i]), int(earlier[i]), float(dist[i]), now) for i in np.sort(unique)]
     for start in range(0, len(rows), _INSERT_CHUNK):
         session.execute(insert(PossibleDuplicate), rows[start : start + _INSERT_CHUNK])
     return len(rows)

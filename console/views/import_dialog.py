@@ -206,17 +206,19 @@ class ImportDialog(QDialog):
         self._finish()
         self.result = result
         self.report_path = result.report_path
-        accepted = sum(1 for o in result.outcomes if o.status in ("accepted", "valid"))
         lines = [
             self.tr("Dry run: nothing was imported.") if result.dry_run else "",
             _args(self.tr("%1 rows (%2, %3)"), result.total, result.format, result.encoding),
-            _args(self.tr("Valid: %1") if result.dry_run else self.tr("Accepted: %1"), accepted),
+            _args(
+                self.tr("Valid: %1") if result.dry_run else self.tr("Accepted: %1"), result.valid
+            ),
             _args(self.tr("Rejected: %1"), len(result.rejected)),
             _args(self.tr("Duplicates (already imported): %1"), result.duplicates),
         ]
-        flagged = getattr(result, "possible_duplicates", 0)
-        if flagged:
-            lines.append(_args(self.tr("Flagged as possible duplicates: %1"), flagged))
+        if result.possible_duplicates:
+            lines.append(
+                _args(self.tr("Flagged as possible duplicates: %1"), result.possible_duplicates)
+            )
         lines.append(_args(self.tr("Report: %1"), result.report_path))
         self.summary_label.setText("\n".join(line for line in lines if line))
         self.open_report_button.setVisible(True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,14 +35,20 @@ def bridge(keep: list[object]) -> Iterator[Bridge]:
     bridge.shutdown()
 
 
-def _dialog(
-    qtbot: QtBot, bridge: Bridge, keep: list[object], db: Database, clock: Clock, user: str
-) -> ImportDialog:
-    dialog = ImportDialog(bridge, Workbench(db, username=user, clock=clock))
-    qtbot.addWidget(dialog)
-    keep.append(dialog)
-    dialog.show()
-    return dialog
+@pytest.fixture
+def open_dialog(
+    qtbot: QtBot, bridge: Bridge, keep: list[object], demo_db: Database, clock: Clock
+) -> Callable[[str], ImportDialog]:
+    """``open_dialog(user)``: the dialog on the demo database, shown, signed in as ``user``."""
+
+    def open_as(user: str) -> ImportDialog:
+        dialog = ImportDialog(bridge, Workbench(demo_db, username=user, clock=clock))
+        qtbot.addWidget(dialog)
+        keep.append(dialog)
+        dialog.show()
+        return dialog
+
+    return open_as
 
 
 def _csv(db: Database, path: Path, rows: int, *, bad: int = 0) -> Path:
@@ -57,15 +63,10 @@ def _csv(db: Database, path: Path, rows: int, *, bad: int = 0) -> Path:
 
 
 def test_import_a_small_csv_through_the_dialog(
-    qtbot: QtBot,
-    bridge: Bridge,
-    keep: list[object],
-    demo_db: Database,
-    clock: Clock,
-    tmp_path: Path,
+    qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:
     # A duty chief holds import_cases but does not report cases: the import goes in as 受理.
-    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "duty_chief")
+    dialog = open_dialog("duty_chief")
     path = _csv(demo_db, tmp_path / "上报.csv", 3, bad=1)
     assert not dialog.import_button.isEnabled()
     dialog.set_file(path, "csv", "hotline")
@@ -102,14 +103,9 @@ def test_import_a_small_csv_through_the_dialog(
 
 
 def test_dry_run_imports_nothing(
-    qtbot: QtBot,
-    bridge: Bridge,
-    keep: list[object],
-    demo_db: Database,
-    clock: Clock,
-    tmp_path: Path,
+    qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
+    dialog = open_dialog("intake")
     dialog.set_file(_csv(demo_db, tmp_path / "d.csv", 5))
     dialog.dry_run_box.setChecked(True)
     with qtbot.waitSignal(dialog.import_finished, timeout=30_000) as finished:
@@ -119,14 +115,9 @@ def test_dry_run_imports_nothing(
 
 
 def test_cancel_halfway_leaves_nothing_written(
-    qtbot: QtBot,
-    bridge: Bridge,
-    keep: list[object],
-    demo_db: Database,
-    clock: Clock,
-    tmp_path: Path,
+    qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
+    dialog = open_dialog("intake")
     dialog.set_file(_csv(demo_db, tmp_path / "big.csv", 20_000))
     clicked: list[int] = []
 
@@ -148,14 +139,9 @@ def test_cancel_halfway_leaves_nothing_written(
 
 
 def test_a_role_without_import_permission_is_refused(
-    qtbot: QtBot,
-    bridge: Bridge,
-    keep: list[object],
-    demo_db: Database,
-    clock: Clock,
-    tmp_path: Path,
+    qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "dispatcher")
+    dialog = open_dialog("dispatcher")
     dialog.set_file(_csv(demo_db, tmp_path / "p.csv", 2))
     with qtbot.waitSignal(dialog.import_failed, timeout=30_000) as failed:
         dialog.import_button.click()
@@ -164,14 +150,9 @@ def test_a_role_without_import_permission_is_refused(
 
 
 def test_unreadable_file_reports_the_reason(
-    qtbot: QtBot,
-    bridge: Bridge,
-    keep: list[object],
-    demo_db: Database,
-    clock: Clock,
-    tmp_path: Path,
+    qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, bridge, keep, demo_db, clock, "intake")
+    dialog = open_dialog("intake")
     dialog.set_file(tmp_path / "missing.csv")
     with qtbot.waitSignal(dialog.import_failed, timeout=30_000) as failed:
         dialog.import_button.click()

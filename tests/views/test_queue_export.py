@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.db import Database
 from console.services.bulk_intake import bulk_report
+from console.services.case_export import QUEUE_COLUMNS
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, queue_tabs
 from console.services.workbench import Workbench
@@ -80,6 +81,8 @@ def test_export_csv_of_the_filtered_queue_in_the_columns_on_screen(
 ) -> None:
     panel = _panel(qtbot, bridge, keep, seeded, clock, "duty_chief")
     assert len(EXPORT_KEYS) == panel.model.columnCount()
+    # The panel's copy of the service's default columns (a view does not import it) agrees.
+    assert EXPORT_KEYS == QUEUE_COLUMNS
     assert panel.export_action in panel.table.actions()
     _choose(qtbot, panel, "source", "hotline")
     assert panel.model.total == HOTLINE and len(panel.model.rows) == PAGE_SIZE

@@ -8,14 +8,12 @@ importing the same file twice adds nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,13 +21,11 @@ from console.db import Database
 from console.errors import (
     ConsoleError,
     OutsideDistrictError,
-    UnknownCategoryError,
     ValidationError,
 )
-from console.models import Case, Category
-from console.services import reference_data
+from console.models import Case
 from console.services.actors import Actor
-from console.services.bulk_intake import bulk_report
+from console.services.bulk_intake import bulk_report, checked_rows, validated
 from console.services.ingest import mapping
 from console.services.ingest.csv_reader import read_csv
 from console.services.ingest.formats import (
@@ -44,7 +40,7 @@ from console.services.ingest.json_reader import read_json, read_jsonl
 from console.services.ingest.open311_reader import load_services, read_open311
 from console.services.ingest.report import RowOutcome, report_path_for, write_report
 from console.services.locator import DbLocator, Locator
-from console.services.report_input import ReportInput, validate
+from console.services.report_input import ReportInput
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -75,6 +71,11 @@ class IngestResult:
     outcomes: list[RowOutcome] = field(default_factory=list)
     #: Pairs flagged as possible duplicates (same category, near in place and time).
     possible_duplicates: int = 0
+
+    @property
+    def valid(self) -> int:
+        """Rows that passed every check: accepted, or in a dry run the ones that would be."""
+        return sum(1 for o in self.outcomes if o.status in ("accepted", "valid"))
 
 
 def resolve_source(value: str | None) -> str | None:
@@ -175,10 +176,9 @@ def ingest_file(
     else:
         plan = mapping.plan_columns(parsed.columns)
         unknown = plan.unknown
-        columns = list(plan.columns.items())
 
         def fields_of(data: dict[str, Any]) -> dict[str, Any]:
-            return {f: data.get(c) for c, f in columns}
+            return mapping.row_fields(data, plan)
 
     default_source = "public" if parsed.format == "open311" else "inspector"
     for i, record in enumerate(parsed.records):
@@ -206,7 +206,7 @@ def ingest_file(
     flagged = 0
     if dry_run:
         rejected_idx = check_reports(db, reports, locator=locator)
-        numbers: list[str] = [""] * len(reports)
+        numbers: list[str] = []  # nothing numbered in a dry run
     else:
         try:
             result = bulk_report(db, actor, reports, now=now, locator=locator, checkpoint=written)
@@ -217,7 +217,7 @@ def ingest_file(
             ) from None
         rejected_idx = result.rejected
         flagged = result.possible_duplicates
-        numbers = _numbers(db, result.case_ids)
+        numbers = result.numbers
     rejected_at = {index: (code, message) for index, code, message in rejected_idx}
     accepted_numbers = iter(numbers)
     accepted = 0
@@ -229,8 +229,8 @@ def ingest_file(
             outcomes.append(RowOutcome(line, "rejected", "", code, message))
         else:
             accepted += 1
-            number = next(accepted_numbers, "") if not dry_run else ""
-            outcomes.append(RowOutcome(line, "valid" if dry_run else "accepted", number))
+            status = "valid" if dry_run else "accepted"
+            outcomes.append(RowOutcome(line, status, next(accepted_numbers, "")))
     outcomes.sort(key=lambda o: o.line)
     rejected = [(o.line, o.code, o.message) for o in outcomes if o.status == "rejected"]
     duplicates = sum(1 for o in outcomes if o.status == "duplicate")
@@ -291,10 +291,9 @@ def _drop_duplicates(
                 continue
             keys[key] = i
         keep.append(i)
-    existing = existing_keys(db, list(keys))
-    if not existing:
+    numbers = existing_keys(db, list(keys))
+    if not numbers:
         return keep
-    numbers = existing
     result = []
     for i in keep:
         r = reports[i]
@@ -349,17 +348,6 @@ def existing_keys(db: Database, keys: Sequence[tuple[str, str]]) -> dict[tuple[s
             _KEYS.drop(conn)
 
 
-def _numbers(db: Database, case_ids: list[int]) -> list[str]:
-    if not case_ids:
-        return []
-    with db.read() as s:
-        rows = s.execute(
-            select(Case.id, Case.number).where(Case.id.between(min(case_ids), max(case_ids)))
-        )
-        numbers = {case_id: number for case_id, number in rows}
-    return [numbers.get(i, "") for i in case_ids]
-
-
 def _maybe_swapped(
     locator: Locator, report: ReportInput, code: str, message: str
 ) -> tuple[str, str]:
@@ -381,36 +369,7 @@ def check_reports(
 ) -> list[tuple[int, str, str]]:
     """bulk_report's checks without the insert (a dry run): (index, code, message) per fault."""
     rejected: list[tuple[int, str, str]] = []
-    cleaned: list[tuple[int, ReportInput]] = []
-    for index, raw in enumerate(reports):
-        try:
-            cleaned.append((index, validate(raw)))
-        except ConsoleError as exc:
-            rejected.append((index, exc.code, exc.message))
+    cleaned = validated(reports, rejected)
     with db.read() as s:
-        kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for taxonomy, code, kind in s.execute(
-            select(Category.taxonomy, Category.code, Category.kind)
-        ):
-            kinds[(taxonomy, code)].add(kind)
-    located = locator.locate_many(
-        np.fromiter((r.lon for _, r in cleaned), float, len(cleaned)),
-        np.fromiter((r.lat for _, r in cleaned), float, len(cleaned)),
-    )
-    for (index, r), loc in zip(cleaned, located, strict=True):
-        taxonomy = r.taxonomy or reference_data.DEFAULT_TAXONOMY
-        known = set(kinds.get((taxonomy, r.category_code), ()))
-        if r.kind is not None:
-            known &= {r.kind}
-        if len(known) != 1:
-            err: ConsoleError = (
-                UnknownCategoryError(f"未知类别代码 {r.category_code}（{taxonomy}）")
-                if not known
-                else ValidationError(f"类别代码 {r.category_code} 部件和事件都有，请注明类型")
-            )
-            rejected.append((index, err.code, err.message))
-        elif loc[0] < 0:
-            reason = locator.explain_outside(r.lon, r.lat)
-            err = OutsideDistrictError(f"位置 ({r.lon}, {r.lat}): {reason}")
-            rejected.append((index, err.code, err.message))
+        checked_rows(s, cleaned, locator, rejected)
     return sorted(rejected)

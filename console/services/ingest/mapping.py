@@ -155,14 +155,12 @@ def check_swapped(lon: object, lat: object) -> None:
         )
 
 
-def to_report(
-    fields: dict[str, Any], *, default_source: str, fixed_source: str | None = None
-) -> ReportInput:
+def to_report(fields: dict[str, Any], *, default_source: str) -> ReportInput:
     """A ReportInput from field → raw value; mapping errors (source, kind, time) raise here,
     everything else is left to ``report_input.validate``."""
     source_raw = _code(fields.get("source"), "source", "来源")
     if source_raw is None:
-        source = fixed_source or default_source
+        source = default_source
     else:
         found = SOURCES.get(source_raw) or SOURCES.get(source_raw.lower())
         if found is None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_MESSAGE = 300
-#: Cells starting with these are formulas to Excel; a leading ' keeps them text.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: A text cell starting with one of these is a formula to a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ("line", "status", "case_number", "code", "message")
 
 
@@ -26,11 +26,16 @@ def report_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".report.csv")
 
 
+def safe_text(value: str) -> str:
+    """CSV: a value a spreadsheet would evaluate is kept as text with a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     if len(text) > MAX_MESSAGE:
         text = text[:MAX_MESSAGE] + "…"
-    return "'" + text if text.startswith(_FORMULA) else text
+    return safe_text(text)
 
 
 def write_report(path: Path, outcomes: Iterable[RowOutcome], summary: dict[str, object]) -> Path:
