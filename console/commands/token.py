@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from console.config import LOCAL_TZ
 from console.db import Database
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     revoke.add_argument("id", type=int, help="the token's id (see token list)")
 
 
-def _when(at) -> str:  # type: ignore[no-untyped-def]
+def _when(at: datetime | None) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -66,6 +66,8 @@ OPEN311_FIELD = {
     "taxonomy": "service_code",
 }
 MAX_IDS = 1000
+#: Every endpoint accepts it; only this gateway's own id (settings) passes check_jurisdiction.
+Jurisdiction = Annotated[str | None, Query(description="Optional: this district's id")]
 
 
 # --------------------------------------------------------------------------- two formats
@@ -167,7 +169,7 @@ def open311_route(
 def get_services(
     ctx: Ctx,
     _who: Caller,
-    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+    jurisdiction_id: Jurisdiction = None,
 ) -> list[Service]:
     check_jurisdiction(ctx, jurisdiction_id)
     with ctx.db.read() as s:
@@ -186,7 +188,7 @@ def get_service_definition(
     service_code: str,
     ctx: Ctx,
     _who: Caller,
-    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+    jurisdiction_id: Jurisdiction = None,
 ) -> ServiceDefinition:
     check_jurisdiction(ctx, jurisdiction_id)
     row = ctx.services.get(service_code)
@@ -320,7 +322,7 @@ def get_requests(
     start_date: str | None = Query(None, description="Reported at or after (ISO 8601, zone)"),
     end_date: str | None = Query(None, description="Reported at or before (ISO 8601, zone)"),
     status: str | None = Query(None, description="open, closed, or both comma-separated"),
-    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+    jurisdiction_id: Jurisdiction = None,
 ) -> list[ServiceRequest]:
     check_jurisdiction(ctx, jurisdiction_id)
     numbers = None
@@ -354,18 +356,10 @@ def get_request(
     service_request_id: str,
     ctx: Ctx,
     _who: Caller,
-    jurisdiction_id: str | None = Query(None, description="Optional: this district's id"),
+    jurisdiction_id: Jurisdiction = None,
 ) -> list[ServiceRequest]:
     check_jurisdiction(ctx, jurisdiction_id)
-    found = find_requests(
-        ctx,
-        numbers=[service_request_id[:64]],
-        service_code=None,
-        start=None,
-        end=None,
-        statuses=set(),
-        base_url=str(request.base_url),
-    )
+    found = find_requests(ctx, numbers=[service_request_id[:64]], base_url=str(request.base_url))
     if not found:
         raise GatewayError(404, f"服务请求不存在: {service_request_id[:64]}", code="not_found")
     return found

@@ -6,14 +6,14 @@ states.csv) are ``closed``, every other is ``open`` with its step in ``status_no
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.config import LOCAL_TZ
-from console.domain.lifecycle import FINAL_STATES, state_label
+from console.domain.lifecycle import FINAL_STATES
 from console.errors import ValidationError
 from console.gateway.context import GatewayContext
 from console.gateway.schemas import (
@@ -23,16 +23,12 @@ from console.gateway.schemas import (
     ServiceDefinition,
     ServiceRequest,
 )
-from console.models import Attachment, Case, Category, DeadlineRule, Department
+from console.models import Attachment, Case, Category, DeadlineRule
 from console.services.case_detail import limit_text
+from console.services.case_export import request_fields, requests_select, service_codes
 from console.services.ingest.open311_reader import Service as ServiceRow
-from console.services.queries import case_category
 
 KIND_ZH = {"component": "部件", "event_type": "事件"}
-
-
-def local_iso(at: datetime | None) -> str | None:
-    return at.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if at else None
 
 
 # --------------------------------------------------------------------------- services
@@ -115,28 +111,17 @@ def parse_when(value: str | None, field: str) -> datetime | None:
     return at
 
 
-def _requests_select() -> Any:
-    return (
-        select(Case, Category.name, Department.name)
-        .outerjoin(
-            Category,
-            case_category(),
-        )
-        .outerjoin(Department, Department.id == Case.department_id)
-    )
-
-
 def find_requests(
     ctx: GatewayContext,
     *,
-    numbers: list[str] | None,
-    service_code: str | None,
-    start: datetime | None,
-    end: datetime | None,
-    statuses: set[str],
     base_url: str,
+    numbers: list[str] | None = None,
+    service_code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    statuses: AbstractSet[str] = frozenset(),
 ) -> list[ServiceRequest]:
-    stmt = _requests_select()
+    stmt = requests_select()
     limits = ctx.settings.limits
     if numbers:
         stmt = stmt.where(Case.number.in_(numbers))  # overrides every other filter
@@ -169,9 +154,7 @@ def find_requests(
         elif statuses == {"closed"}:
             stmt = stmt.where(Case.state.in_(FINAL_STATES))
     stmt = stmt.order_by(Case.reported_at.desc(), Case.id.desc()).limit(limits.max_requests)
-    codes: dict[tuple[str, str, str], str] = {}
-    for code, row in ctx.services.items():
-        codes.setdefault((row.taxonomy, row.kind, row.category_code), code)
+    codes = service_codes(ctx.services)
     with ctx.db.read() as s:
         rows = s.execute(stmt).all()
         photos = dict(
@@ -195,27 +178,11 @@ def to_service_request(
     photos: dict[int, int],
     base_url: str,
 ) -> ServiceRequest:
-    closed = case.state in FINAL_STATES
+    """The export's service request fields (case_export.request_fields) plus the photo link."""
+    fields = request_fields(case, category_name, department_name, codes)
     photo = photos.get(case.id)
-    limit = limit_text(case.limit_value, case.limit_unit, case.extension_value or 0.0)
-    notice = f"处置时限 {limit}" if limit else None
     return ServiceRequest(
-        service_request_id=case.number,
-        status="closed" if closed else "open",
-        status_notes=state_label(case.state),
-        service_name=category_name or case.category_code,
-        service_code=codes.get((case.taxonomy, case.kind, case.category_code), case.category_code),
-        description=case.description,
-        agency_responsible=department_name,
-        service_notice=notice,
-        requested_datetime=local_iso(case.reported_at) or "",
-        updated_datetime=local_iso(
-            case.closed_at if closed and case.closed_at else case.updated_at
-        ),
-        expected_datetime=local_iso(case.deadline_at),
-        address=case.address,
-        lat=case.lat,
-        long=case.lon,
+        **{**fields, "requested_datetime": fields["requested_datetime"] or ""},
         media_url=f"{base_url}api/v1/attachments/{photo}" if photo else None,
     )
 

@@ -169,31 +169,33 @@ class TaskDetail(Task):
     actions: list[str] = Field(description="Lifecycle actions open to this user now")
 
 
-class AcceptBody(BaseModel):
-    """签收: the handheld has the task (recorded on the timeline as a note)."""
+class ActionBody(BaseModel):
+    """What every action body carries: the case version the handheld saw."""
 
     version: int | None = Field(None, description="The version seen; or send If-Match")
+
+
+class AcceptBody(ActionBody):
+    """签收: the handheld has the task (recorded on the timeline as a note)."""
+
     note: str | None = Field(None, description="Optional remark")
 
 
-class ReturnBody(BaseModel):
+class ReturnBody(ActionBody):
     """申请回退: the case is not this department's to handle."""
 
-    version: int | None = Field(None, description="The version seen; or send If-Match")
     reason: str | None = Field(None, description="Why (required)")
 
 
-class FeedbackBody(BaseModel):
+class FeedbackBody(ActionBody):
     """处置反馈: the work is done. As JSON, or as multipart/form-data with a `photo` file."""
 
-    version: int | None = Field(None, description="The version seen; or send If-Match")
     note: str | None = Field(None, description="What was done (required)")
 
 
-class VerificationBody(BaseModel):
+class VerificationBody(ActionBody):
     """核查: the inspector's result. As JSON, or multipart/form-data with a `photo` file."""
 
-    version: int | None = Field(None, description="The version seen; or send If-Match")
     result: Literal["pass", "fail"] = Field(description="pass (核查通过) or fail (返工)")
     note: str | None = Field(None, description="Remark; required when the result is fail")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from console.db import Database
 from console.errors import ConsoleError, MissingFieldError, TextTooLongError, ValidationError
@@ -121,13 +121,15 @@ class ApiTokenService:
             return IssuedToken(token.id, secret, label, user.username)
 
     def list_tokens(self, *, include_revoked: bool = True) -> list[TokenRecord]:
+        return self._records() if include_revoked else self._records(ApiToken.revoked_at.is_(None))
+
+    def _records(self, *where: ColumnElement[bool]) -> list[TokenRecord]:
         stmt = (
             select(ApiToken, User.username, User.display_name, User.role)
             .join(User, User.id == ApiToken.user_id)
+            .where(*where)
             .order_by(ApiToken.id)
         )
-        if not include_revoked:
-            stmt = stmt.where(ApiToken.revoked_at.is_(None))
         with self.db.read() as s:
             return [
                 TokenRecord(
@@ -152,7 +154,7 @@ class ApiTokenService:
                 raise ValidationError(f"令牌不存在: {token_id}", field="id")
             if token.revoked_at is None:
                 token.revoked_at = self.clock()
-        return next(r for r in self.list_tokens() if r.id == token_id)
+        return self._records(ApiToken.id == token_id)[0]
 
     def authenticate(self, secret: str | None) -> TokenPrincipal:
         """The principal behind ``secret``, or :class:`TokenError`."""
@@ -161,26 +163,37 @@ class ApiTokenService:
         # The shape check keeps junk (and huge headers) away from the database.
         if not _SECRET_SHAPE.fullmatch(secret):
             raise TokenError("访问令牌无效")
+        # Only the columns a principal needs: this runs on every request.
         with self.db.read() as s:
             row = s.execute(
-                select(ApiToken, User)
+                select(
+                    ApiToken.id,
+                    ApiToken.label,
+                    ApiToken.rate_per_minute,
+                    ApiToken.revoked_at,
+                    ApiToken.last_used_at,
+                    User.id.label("user_id"),
+                    User.display_name,
+                    User.role,
+                    User.department_id,
+                    User.active,
+                )
                 .join(User, User.id == ApiToken.user_id)
                 .where(ApiToken.token_hash == hash_secret(secret))
             ).first()
-            if row is None:
-                raise TokenError("访问令牌无效")
-            token, user = row
-            if token.revoked_at is not None:
-                raise TokenError("访问令牌已吊销")
-            if not user.active:
-                raise TokenError("令牌所属用户已停用")
-            principal = TokenPrincipal(
-                token.id,
-                token.label,
-                Actor(user.id, user.display_name, user.role, user.department_id),
-                token.rate_per_minute,
-            )
-            last_used = token.last_used_at
+        if row is None:
+            raise TokenError("访问令牌无效")
+        if row.revoked_at is not None:
+            raise TokenError("访问令牌已吊销")
+        if not row.active:
+            raise TokenError("令牌所属用户已停用")
+        principal = TokenPrincipal(
+            row.id,
+            row.label,
+            Actor(row.user_id, row.display_name, row.role, row.department_id),
+            row.rate_per_minute,
+        )
+        last_used = row.last_used_at
         now = self.clock()
         if last_used is None or now - last_used >= self.touch_interval:
             # At most once per interval: a write per request would queue every request

@@ -59,6 +59,8 @@ def test_task_detail_and_other_departments_cases(gateway: Gateway) -> None:
         detail = r.json()
         assert [e["action"] for e in detail["timeline"]] == ["report", "register", "dispatch"]
         assert "feedback" in detail["actions"] and "request_return" in detail["actions"]
+        listed = next(t for t in c.get("/api/v1/tasks").json()["tasks"] if t["id"] == mine.id)
+        assert {k: detail[k] for k in listed} == listed  # the detail shows the task as listed
         _error(c.get("/api/v1/tasks/999999"), 404)
     with gateway.client(PRO04_USER) as c:
         _error(c.get(f"/api/v1/tasks/{mine.id}"), 403)
