@@ -24,7 +24,8 @@ from console.db import Database
 from console.models import Case, CaseEvent, Department, User
 from console.services import geography, reference_data
 from console.services.evaluation import EvaluationReport, evaluate, month_period
-from console.services.evaluation_metrics import (
+from console.services.evaluation_config import (
+    CLOSED_STATES,
     POSITION_ROLES,
     PUBLIC_SOURCES,
     REGION_LEVELS,
@@ -150,7 +151,6 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
     out. "district" is object 0."""
     config = EvaluationConfig.load()
     limits = {key: hours * 3600.0 for key, hours in config.limit_hours.items()}
-    closed_states = ("closed", "archived")
     with db.read() as s:
         cases = {
             c.id: c
@@ -177,9 +177,9 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         return t is not None and start <= t < end
 
     for c in cases.values():
-        closed = c.state in closed_states and inside(c.closed_at)
+        closed = c.state in CLOSED_STATES and inside(c.closed_at)
         # SQL's NOT (closed state AND closed_at < start) is unknown when closed_at is null
-        closed_before = c.state in closed_states and (c.closed_at is None or c.closed_at < start)
+        closed_before = c.state in CLOSED_STATES and (c.closed_at is None or c.closed_at < start)
         facts = {
             "reported": inside(c.reported_at),
             "registered": inside(c.registered_at),

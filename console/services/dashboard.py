@@ -17,13 +17,12 @@ from console.config import LOCAL_TZ
 from console.domain.lifecycle import OPEN_STATES
 from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
+from console.services.evaluation_config import CLOSED_STATES
 from console.services.queries import light_expression
 from console.services.report_input import SOURCE_LABELS
 
 #: The traffic lights in display order; "none" is an open case without a clock.
 LIGHTS = ("green", "yellow", "red", "none")
-#: States in which a case counts as closed (结案, then 归档).
-CLOSED_STATES = ("closed", "archived")
 
 
 @dataclass(frozen=True)

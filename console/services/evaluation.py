@@ -24,20 +24,23 @@ from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region, User
-from console.services.evaluation_metrics import (
-    DEPARTMENT,
-    GRID,
+from console.services.evaluation_config import (
+    CLOSED_STATES,
     LABELS,
     METRICS,
     NOT_DERIVABLE,
     POSITION_ROLES,
     REGION_LEVELS,
     EvaluationConfig,
+    metric_family,
+)
+from console.services.evaluation_metrics import (
+    DEPARTMENT,
+    GRID,
     case_counts_by_grid_and_department,
     case_ids_query,
     count_facts,
     facts_for,
-    metric_family,
 )
 from console.services.evaluation_positions import start_position_counts
 
@@ -212,10 +215,10 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
 
 
 def _case_counts(
-    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+    session: Session, start: datetime, end: datetime, config: EvaluationConfig
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
     """(grid → metric → n, department → metric → n) of the case-column facts, one scan."""
-    query, keys = case_counts_by_grid_and_department(start, end, config, dialect)
+    query, keys = case_counts_by_grid_and_department(start, end, config)
     wanted = {GRID: set(METRICS["region"][0]), DEPARTMENT: set(METRICS["department"][0])}
     out: dict[int, dict[int, dict[str, int]]] = {GRID: {}, DEPARTMENT: {}}
     for kind, object_id, *numbers in session.execute(query):
@@ -275,7 +278,7 @@ def evaluate(
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
     dialect = session.get_bind().dialect.name
     position_result = start_position_counts(session, start, end, config, dialect)
-    grid_counts, department_case_counts = _case_counts(session, start, end, config, dialect)
+    grid_counts, department_case_counts = _case_counts(session, start, end, config)
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
     district_counts: dict[str, int] = defaultdict(int)
@@ -360,7 +363,7 @@ def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date,
         day = following
     if not days:
         return []
-    closed = Case.state.in_(("closed", "archived"))
+    closed = Case.state.in_(CLOSED_STATES)
     columns: list[Any] = []
     # index-only range counts (ix_cases_reported_at, ix_cases_closed_at_state). The state is
     # tested in the count, not the WHERE: without ANALYZE statistics SQLite would otherwise

@@ -42,12 +42,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.models import Case, CaseEvent
+from console.services.evaluation_config import POSITION_ROLES, VOID_STATES, EvaluationConfig
 from console.services.evaluation_metrics import (
     POSITION_ACTIONS,
-    POSITION_ROLES,
     STEPS,
-    VOID_STATES,
-    EvaluationConfig,
     Step,
     all_position_facts,
     count_facts,
@@ -261,7 +259,7 @@ def _position_counts(
     last: int,
 ) -> dict[str, dict[int, dict[str, int]]]:
     """kind → person → metric → cases, for the cases first…last: the simple cases from the
-    per-case pass, the complex ones from the per-event facts (evaluation_metrics.positions_by_case
+    per-case pass, the complex ones from the per-event facts (positions_by_case
     explains the split)."""
     out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     steps = list(STEPS)

@@ -20,6 +20,7 @@ from console.config import LOCAL_TZ
 from console.domain.lifecycle import OPEN_STATES
 from console.errors import ConsoleError, DatabaseUnavailableError
 from console.models import Alert, Case, Region
+from console.services.dashboard import day_bounds, month_bounds
 from console.services.map_data import case_markers, marker_json, open_counts_by_grid
 from console.services.queries import light_expression
 
@@ -68,17 +69,8 @@ class WallNumbers:
     street_ranking: list[StreetRow]
 
 
-def day_start(now: datetime) -> datetime:
-    local = now.astimezone(LOCAL_TZ)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def month_start(now: datetime) -> datetime:
-    return day_start(now).replace(day=1)
-
-
 def wall_numbers(session: Session, now: datetime) -> WallNumbers:
-    today, month = day_start(now), month_start(now)
+    today, month = day_bounds(now)[0], month_bounds(now)[0]
     is_open = Case.state.in_(OPEN_STATES)
     light = light_expression(now).label("light")
     lights = dict(session.execute(select(light, func.count()).where(is_open).group_by(light)).all())
@@ -89,17 +81,19 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
     closed_today = session.scalar(
         select(func.count()).select_from(Case).where(Case.closed_at >= today)
     )
-    closed_month, on_time = session.execute(
+    # The rate counts only the cases with a deadline; the month's total counts every case.
+    with_deadline = Case.deadline_at.is_not(None)
+    closed_month_all, closed_month, on_time = session.execute(
         select(
             func.count(),
+            func.count(Case.id).filter(with_deadline),
             func.count(Case.id).filter(
-                and_(Case.handled_at.is_not(None), Case.handled_at <= Case.deadline_at)
+                and_(
+                    with_deadline, Case.handled_at.is_not(None), Case.handled_at <= Case.deadline_at
+                )
             ),
-        ).where(Case.closed_at >= month, Case.deadline_at.is_not(None))
+        ).where(Case.closed_at >= month)
     ).one()
-    closed_month_all = session.scalar(
-        select(func.count()).select_from(Case).where(Case.closed_at >= month)
-    )
     unacknowledged = session.scalar(
         select(func.count()).select_from(Alert).where(Alert.acknowledged_at.is_(None))
     )
@@ -159,7 +153,7 @@ def street_ranking(session: Session, now: datetime) -> list[StreetRow]:
     closed = dict(
         session.execute(
             select(Case.street_id, func.count())
-            .where(Case.closed_at >= month_start(now))
+            .where(Case.closed_at >= month_bounds(now)[0])
             .group_by(Case.street_id)
         ).all()
     )

@@ -38,7 +38,7 @@ from console.services.evaluation import (
     month_period,
     rates,
 )
-from console.services.evaluation_metrics import EvaluationConfig
+from console.services.evaluation_config import EvaluationConfig
 from console.services.evaluation_positions import last_event_id, position_sessions
 from tests.conftest import Clock
 from tests.services.console_support import (

@@ -1,0 +1,213 @@
+"""What the evaluation counts and how it scores: the metrics per kind of object, their labels,
+and the weights, bands, grades and time limits read from resources/evaluation/*.csv.
+
+The SQL that counts the metrics is console.services.evaluation_metrics. Definitions:
+resources/evaluation/README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from console.config import csv_rows, resource
+from console.errors import ValidationError
+
+#: Cases the public brought in (监督举报): 12345, the public, public opinion.
+PUBLIC_SOURCES = ("hotline", "public", "opinion")
+#: States in which a case counts as closed (结案, then 归档; a voided case is not closed).
+CLOSED_STATES = ("closed", "archived")
+REGION_LEVELS = ("street", "area", "unit", "grid")
+POSITION_ROLES = {
+    "inspector": "inspector",
+    "intake": "intake",
+    "duty_chief": "duty_chief",
+    "dispatcher": "dispatcher",
+}
+
+#: metric key → (label_zh, label_en). Counts first, then rates.
+LABELS: dict[str, tuple[str, str]] = {
+    "reported": ("上报数", "reported"),
+    "registered": ("立案数", "registered"),
+    "public_registered": ("监督举报核实数", "public reports registered"),
+    "due": ("应结案数", "due to close"),
+    "closed": ("结案数", "closed"),
+    "closed_on_time": ("按期结案数", "closed on time"),
+    "close_rate": ("结案率", "close rate"),
+    "on_time_close_rate": ("按期结案率", "on-time close rate"),
+    "public_report_rate": ("监督举报率", "public report rate"),
+    "assigned": ("应处置数", "assigned"),
+    "handled": ("处置数", "handled"),
+    "handled_on_time": ("按时处置数", "handled on time"),
+    "handled_late": ("超期处置数", "handled late"),
+    "reworked": ("返工数", "reworked"),
+    "handle_rate": ("处置率", "handle rate"),
+    "on_time_handle_rate": ("按时处置率", "on-time handle rate"),
+    "rework_rate": ("返工率", "rework rate"),
+    "valid_reported": ("有效上报数", "valid reports"),
+    "valid_report_rate": ("有效上报率", "valid report rate"),
+    "missed_report_rate": ("漏报率", "missed report rate"),
+    "on_time_verify_rate": ("按时核实率", "on-time verification rate"),
+    "checked": ("核查数", "checks"),
+    "checked_on_time": ("按时核查数", "checks on time"),
+    "on_time_check_rate": ("按时核查率", "on-time check rate"),
+    "received": ("受理数", "received"),
+    "verify_forward_on_time_rate": ("核实按时派发率", "verification tasks sent on time"),
+    "check_forward_on_time_rate": ("核查按时派发率", "check tasks sent on time"),
+    "registered_on_time": ("按时立案数", "registered on time"),
+    "voided_after_register": ("作废数", "voided after registration"),
+    "registered_kept": ("准确立案数", "registrations kept"),
+    "on_time_register_rate": ("按时立案率", "on-time registration rate"),
+    "accurate_register_rate": ("准确立案率", "accurate registration rate"),
+    "dispatched": ("派遣数", "dispatched"),
+    "dispatched_on_time": ("按时派遣数", "dispatched on time"),
+    "dispatched_accurate": ("准确派遣数", "dispatched accurately"),
+    "on_time_dispatch_rate": ("按时派遣率", "on-time dispatch rate"),
+    "accurate_dispatch_rate": ("准确派遣率", "accurate dispatch rate"),
+}
+
+#: Per kind: the counts, then the rates as (key, numerator key, denominator key). A rate whose
+#: numerator key is None is not derivable from the data yet: its value is None.
+REGION_RATES = (
+    ("close_rate", "closed", "due"),
+    ("on_time_close_rate", "closed_on_time", "due"),
+    ("public_report_rate", "public_registered", "registered"),
+)
+METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | None], ...]]] = {
+    "region": (
+        ("reported", "registered", "public_registered", "due", "closed", "closed_on_time"),
+        REGION_RATES,
+    ),
+    "department": (
+        ("assigned", "handled", "handled_on_time", "handled_late", "reworked", "due", "closed"),
+        (
+            ("handle_rate", "handled", "assigned"),
+            ("on_time_handle_rate", "handled_on_time", "assigned"),
+            ("close_rate", "closed", "due"),
+            ("rework_rate", "reworked", "due"),
+        ),
+    ),
+    "inspector": (
+        ("reported", "valid_reported", "checked", "checked_on_time"),
+        (
+            ("valid_report_rate", "valid_reported", "reported"),
+            ("missed_report_rate", None, None),
+            ("on_time_verify_rate", None, None),
+            ("on_time_check_rate", "checked_on_time", "checked"),
+        ),
+    ),
+    "intake": (
+        ("received",),
+        (
+            ("verify_forward_on_time_rate", None, None),
+            ("check_forward_on_time_rate", None, None),
+        ),
+    ),
+    "duty_chief": (
+        (
+            "registered",
+            "registered_on_time",
+            "voided_after_register",
+            "registered_kept",
+            "closed",
+            "closed_on_time",
+        ),
+        (
+            ("on_time_register_rate", "registered_on_time", "registered"),
+            ("accurate_register_rate", "registered_kept", "registered"),
+            ("on_time_close_rate", "closed_on_time", "closed"),
+        ),
+    ),
+    "dispatcher": (
+        ("dispatched", "dispatched_on_time", "dispatched_accurate"),
+        (
+            ("on_time_dispatch_rate", "dispatched_on_time", "dispatched"),
+            ("accurate_dispatch_rate", "dispatched_accurate", "dispatched"),
+        ),
+    ),
+}
+#: Why a metric has no value yet (the README lists the same).
+NOT_DERIVABLE = {
+    "missed_report_rate": "漏报需经核实的公众举报与监督员责任网格的对应，尚无此数据",
+    "on_time_verify_rate": "核实任务（派给监督员的核实单）尚无数据模型",
+    "verify_forward_on_time_rate": "受理员派发核实任务尚无数据模型",
+    "check_forward_on_time_rate": "受理员派发核查任务尚无数据模型",
+}
+
+#: States that end a report without handling it: 作废, and 合并 (a merged duplicate is a
+#: 重复上报 voided into the case it repeats). Evaluated alike (evaluation.md: 有效上报, 准确立案).
+VOID_STATES = ("voided", "merged")
+
+
+def metric_family(kind: str) -> str:
+    return "region" if kind in (*REGION_LEVELS, "district") else kind
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    metric: str
+    weight: float
+    scoring: str  # rate | inverse_rate | band:NAME | band_per_grid:NAME
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Weights, bands, grades and time limits (resources/evaluation/*.csv)."""
+
+    weights: dict[str, tuple[Term, ...]]
+    bands: dict[str, tuple[tuple[str, float | None, float], ...]]
+    grades: tuple[tuple[str, float], ...]
+    limit_hours: dict[str, float]
+    public_sources: tuple[str, ...] = field(default=PUBLIC_SOURCES)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> EvaluationConfig:
+        def path(name: str) -> Path:
+            return directory / name if directory else resource("evaluation", name)
+
+        try:
+            weights: dict[str, list[Term]] = {}
+            for r in csv_rows(path("weights.csv")):
+                weights.setdefault(r["kind"], []).append(
+                    Term(r["metric"], float(r["weight"]), r["scoring"])
+                )
+            bands: dict[str, list[tuple[str, float | None, float]]] = {}
+            for r in csv_rows(path("bands.csv")):
+                bound = float(r["bound"]) if r["bound"].strip() else None
+                bands.setdefault(r["band"], []).append((r["op"], bound, float(r["score"])))
+            grades = tuple(
+                sorted(
+                    ((r["grade"], float(r["min_composite"])) for r in csv_rows(path("grades.csv"))),
+                    key=lambda g: -g[1],
+                )
+            )
+            limits = {r["key"]: float(r["hours"]) for r in csv_rows(path("time_limits.csv"))}
+        except (KeyError, ValueError) as exc:
+            raise ValidationError(f"绩效评价配置格式错误: {exc}") from exc
+        for kind, terms in weights.items():
+            for t in terms:
+                if t.scoring.split(":")[0] not in ("rate", "inverse_rate", "band", "band_per_grid"):
+                    raise ValidationError(f"weights.csv: {kind}/{t.metric} 未知计分 {t.scoring}")
+                if ":" in t.scoring and t.scoring.split(":", 1)[1] not in bands:
+                    raise ValidationError(f"weights.csv: 未知分档 {t.scoring}")
+        return cls(
+            {k: tuple(v) for k, v in weights.items()},
+            {k: tuple(v) for k, v in bands.items()},
+            grades,
+            limits,
+        )
+
+    def band_score(self, band: str, value: float) -> float:
+        for op, bound, score in self.bands[band]:
+            if (
+                op == "*"
+                or (op == "<=" and value <= bound)  # type: ignore[operator]
+                or (op == "<" and value < bound)  # type: ignore[operator]
+                or (op == ">=" and value >= bound)  # type: ignore[operator]
+                or (op == "==" and value == bound)
+            ):
+                return score
+        return 0.0
