@@ -68,9 +68,8 @@ class Bridge(QObject):
         self._feed_poll: Callable[[], list[Any]] | None = None
         self._feed_busy = False
         self._feed_again = False  # woken while a poll ran: poll once more when it ends
-        self._feed_ok = True
         self._feed_interval_ms = 500
-        self._feed_failures = 0
+        self._feed_failures = 0  # polls failed in a row; the feed is healthy while 0
         self._reachable = True
         self._last_reached: datetime | None = None
         self._listener: Listener | None = None
@@ -216,14 +215,14 @@ class Bridge(QObject):
     def _on_feed(self, changes: list[Any]) -> None:
         self._feed_busy = False
         self._last_reached = datetime.now(UTC)
-        if self._feed_failures:
+        recovered = self._feed_failures > 0
+        if recovered:
             self._feed_failures = 0
             self._retime()
         if not self._reachable:
             self._reachable = True
             self.database_reachable_changed.emit(True, self._last_reached)
-        if not self._feed_ok:
-            self._feed_ok = True
+        if recovered:
             self.feed_health_changed.emit(True, "")
         if changes:
             self.changes_applied.emit(changes)
@@ -235,8 +234,7 @@ class Bridge(QObject):
         self._feed_again = False  # the retry timer polls again
         self._feed_failures += 1
         self._retime()
-        if self._feed_ok:
-            self._feed_ok = False
+        if self._feed_failures == 1:
             self.feed_health_changed.emit(False, exc.message)
         if self._reachable and isinstance(exc, DatabaseUnavailableError):
             self._reachable = False

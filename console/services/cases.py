@@ -8,7 +8,8 @@ returns a fresh :class:`CaseSnapshot`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -58,6 +59,31 @@ def _lost_write(exc: OperationalError, subject: str) -> Exception | None:
     return None
 
 
+@contextmanager
+def _lost_writes(subject: str) -> Iterator[None]:
+    """Turn a write that lost to another seat into its console error; other errors pass."""
+    try:
+        yield
+    except OperationalError as exc:
+        lost = _lost_write(exc, subject)
+        if lost is None:
+            raise
+        raise lost from exc
+
+
+def _load(session: Session, case_id: int, expected_version: int | None) -> Case:
+    """The case to change, if it exists and is still at the version the actor saw."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFoundError(f"案件不存在: {case_id}")
+    if expected_version is not None and case.version != expected_version:
+        raise StaleVersionError(
+            f"案件 {case.number} 已被他人修改（版本 {case.version}，"
+            f"您看到的是 {expected_version}），请刷新后重试"
+        )
+    return case
+
+
 class CaseService:
     def __init__(
         self,
@@ -94,15 +120,9 @@ class CaseService:
     def report(self, actor: Actor, report: ReportInput) -> CaseSnapshot:
         """发现上报: a new case in state ``reported``."""
         now = self.clock()
-        try:
-            with self.db.session() as s:
-                case = self.workflow.report(s, actor, report, now)
-                return snapshot(case, now)
-        except OperationalError as exc:
-            lost = _lost_write(exc, "案件编号")
-            if lost is None:
-                raise
-            raise lost from exc
+        with _lost_writes("案件编号"), self.db.session() as s:
+            case = self.workflow.report(s, actor, report, now)
+            return snapshot(case, now)
 
     def act(
         self,
@@ -145,15 +165,8 @@ class CaseService:
         """
         now = self.clock()
         try:
-            with self.db.session() as s:
-                case = s.get(Case, case_id)
-                if case is None:
-                    raise CaseNotFoundError(f"案件不存在: {case_id}")
-                if expected_version is not None and case.version != expected_version:
-                    raise StaleVersionError(
-                        f"案件 {case.number} 已被他人修改（版本 {case.version}，"
-                        f"您看到的是 {expected_version}），请刷新后重试"
-                    )
+            with _lost_writes(f"案件 {case_id} "), self.db.session() as s:
+                case = _load(s, case_id, expected_version)
                 event = self.workflow.apply(s, actor, case, action, now, note=note, **params)
                 s.flush()
                 extra = also(s, case, event, now) if also is not None else None
@@ -161,11 +174,6 @@ class CaseService:
         except StaleDataError:
             # Another seat committed between our read and our write.
             raise StaleVersionError(f"案件 {case_id} 已被他人修改，请刷新后重试") from None
-        except OperationalError as exc:
-            lost = _lost_write(exc, f"案件 {case_id} ")
-            if lost is None:
-                raise
-            raise lost from exc
 
     # One method per transition: the typed API the views and the CLI use.
 
@@ -310,34 +318,17 @@ class CaseService:
     ) -> CaseSnapshot:
         now = self.clock()
         try:
-            with self.db.session() as s:
-                cases = []
-                for cid, expected in ((case_id, version), (other_id, other_version)):
-                    case = s.get(Case, cid)
-                    if case is None:
-                        raise CaseNotFoundError(f"案件不存在: {cid}")
-                    if expected is not None and case.version != expected:
-                        raise StaleVersionError(
-                            f"案件 {case.number} 已被他人修改（版本 {case.version}，"
-                            f"您看到的是 {expected}），请刷新后重试"
-                        )
-                    cases.append(case)
-                case, other = cases
-                if merge:
-                    self.workflow.merge(s, actor, case, other, now, note=note)
-                else:
-                    self.workflow.keep_apart(s, actor, case, other, now, note=note)
+            with _lost_writes(f"案件 {case_id} 或 {other_id} "), self.db.session() as s:
+                case = _load(s, case_id, version)
+                other = _load(s, other_id, other_version)
+                decide = self.workflow.merge if merge else self.workflow.keep_apart
+                decide(s, actor, case, other, now, note=note)
                 s.flush()
                 return snapshot(case, now)
         except StaleDataError:
             raise StaleVersionError(
                 f"案件 {case_id} 或 {other_id} 已被他人修改，请刷新后重试"
             ) from None
-        except OperationalError as exc:
-            lost = _lost_write(exc, f"案件 {case_id} 或 {other_id} ")
-            if lost is None:
-                raise
-            raise lost from exc
 
 
 _PAIR_ACTIONS = {"merge": CaseService.merge, "keep_apart": CaseService.keep_apart}

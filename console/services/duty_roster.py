@@ -6,7 +6,6 @@ local time). The handover (console.services.handover) builds on these.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from console.config import LOCAL_TZ, resource
+from console.config import LOCAL_TZ, csv_rows, resource
 from console.errors import ValidationError
 from console.models import DutyShift, User
 
@@ -54,8 +53,7 @@ def _parse_time(text: str, where: str) -> time:
 def shift_definitions() -> tuple[ShiftDef, ...]:
     """The shifts of resources/duty/shifts.csv, in the file's order."""
     path = resource("duty", "shifts.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    rows = csv_rows(path)
     shifts: list[ShiftDef] = []
     for lineno, row in enumerate(rows, start=2):
         where = f"{path.name} 第{lineno}行"
@@ -84,17 +82,15 @@ def shift_labels() -> dict[str, tuple[str, str]]:
 @cache
 def alert_level_labels() -> dict[str, tuple[str, str]]:
     """Alert level → (label_zh, label_en), from resources/supervision/levels.csv."""
-    with resource("supervision", "levels.csv").open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {r["level"]: (r["label_zh"], r["label_en"]) for r in rows}
+    rows = csv_rows(resource("supervision", "levels.csv"))
+    return {r["level"]: (r["label_zh"], r["label_en"]) for r in rows}
 
 
 @cache
 def role_labels() -> dict[str, tuple[str, str]]:
     """Role code → (name_zh, name_en), from resources/org/roles.csv."""
-    with resource("org", "roles.csv").open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {r["code"]: (r["name_zh"], r["name_en"]) for r in rows}
+    rows = csv_rows(resource("org", "roles.csv"))
+    return {r["code"]: (r["name_zh"], r["name_en"]) for r in rows}
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -208,16 +204,7 @@ def assign(
         raise ValidationError(
             f"用户「{user.display_name}」的角色是 {user.role}，不能担任 {role}", field="role"
         )
-    clash = session.scalar(
-        select(func.count())
-        .select_from(DutyShift)
-        .where(
-            DutyShift.user_id == user_id,
-            DutyShift.starts_at < ends_at,
-            DutyShift.ends_at > starts_at,
-        )
-    )
-    if clash:
+    if _has_duty(session, user_id, starts_at, ends_at):
         raise ValidationError(f"「{user.display_name}」在该时段已有排班", field="starts_at")
     session.add(DutyShift(user_id=user_id, role=role, starts_at=starts_at, ends_at=ends_at))
     session.flush()
@@ -229,6 +216,20 @@ def assign(
         starts_at=starts_at.astimezone(LOCAL_TZ),
         ends_at=ends_at.astimezone(LOCAL_TZ),
     )
+
+
+def _has_duty(session: Session, user_id: int, start: datetime, end: datetime) -> bool:
+    """Whether ``user_id`` already has a duty overlapping [start, end)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(DutyShift)
+        .where(
+            DutyShift.user_id == user_id,
+            DutyShift.starts_at < end,
+            DutyShift.ends_at > start,
+        )
+    )
+    return bool(count)
 
 
 def on_duty(session: Session, at: datetime) -> list[DutyEntry]:
@@ -256,16 +257,7 @@ def ensure_demo_roster(session: Session, now: datetime) -> int:
         for shift in shift_definitions():
             start, end = shift.bounds_on(today + timedelta(days=offset))
             for user_id, role in users:
-                exists = session.scalar(
-                    select(func.count())
-                    .select_from(DutyShift)
-                    .where(
-                        DutyShift.user_id == user_id,
-                        DutyShift.starts_at < end,
-                        DutyShift.ends_at > start,
-                    )
-                )
-                if not exists:
+                if not _has_duty(session, user_id, start, end):
                     session.add(DutyShift(user_id=user_id, role=role, starts_at=start, ends_at=end))
                     added += 1
     session.flush()

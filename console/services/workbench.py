@@ -25,7 +25,7 @@ from console.errors import (
 )
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
-from console.services.actors import Actor
+from console.services.actors import Actor, actor_of
 from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -70,13 +70,6 @@ class FilterChoices:
     categories: list[tuple[str, str, str, str]]
 
 
-@dataclass(frozen=True)
-class UserOption:
-    username: str
-    display_name: str
-    role: str
-
-
 class Workbench:
     """One seat's facade, acting as ``actor``.
 
@@ -111,7 +104,7 @@ class Workbench:
             user = s.scalar(select(User).where(User.username == username, User.active))
             if user is None:
                 raise ValidationError(f"用户不存在或已停用: {username}")
-            return Actor(user.id, user.display_name, user.role, user.department_id)
+            return actor_of(user)
 
     @classmethod
     def signed_in(
@@ -161,15 +154,6 @@ class Workbench:
     def user_admin(self) -> UserAdminDesk:
         """The admin screen's calls, as the acting user (each checks manage_users itself)."""
         return UserAdminDesk(self.db, self.actor, self.clock)
-
-    def users(self) -> list[UserOption]:
-        with self.db.read() as s:
-            rows = s.execute(
-                select(User.username, User.display_name, User.role)
-                .where(User.active)
-                .order_by(User.id)
-            ).all()
-        return [UserOption(*r) for r in rows]
 
     # -- reading -----------------------------------------------------------------------
 
@@ -223,10 +207,10 @@ class Workbench:
         with self.db.read() as s:
             return grid_feature_collection(s)
 
-    def map_markers(self) -> str:
-        """Markers of every open case, as the JSON the map page takes."""
+    def map_markers(self) -> tuple[str, dict[int, int]]:
+        """Markers of every open case, as the JSON the map page takes, and the grid counts."""
         with self.db.read() as s:
-            return marker_json(case_markers(s, self.clock()))
+            return marker_json(case_markers(s, self.clock())), open_counts_by_grid(s)
 
     def map_update(self, ids: Sequence[int]) -> tuple[str, list[int], dict[int, int]]:
         """For changed cases: markers to upsert, ids to remove (finished), grid counts."""
@@ -236,10 +220,6 @@ class Workbench:
         open_markers = [m for m in markers if m.is_open]
         shown = {m.id for m in open_markers}
         return marker_json(open_markers), [i for i in ids if i not in shown], counts
-
-    def grid_counts(self) -> dict[int, int]:
-        with self.db.read() as s:
-            return open_counts_by_grid(s)
 
     def filter_choices(self) -> FilterChoices:
         """Streets, departments, sources and categories for the queue's filter boxes."""
@@ -271,10 +251,6 @@ class Workbench:
     def unacknowledged_alerts(self) -> list[supervision.AlertRecord]:
         with self.db.read() as s:
             return supervision.unacknowledged(s)
-
-    def recent_alerts(self, hours: float = 24) -> list[supervision.AlertRecord]:
-        with self.db.read() as s:
-            return supervision.recent_alerts(s, since=self.clock() - timedelta(hours=hours))
 
     def alerts_for_panel(self) -> list[supervision.AlertRecord]:
         """The last day's alerts and every older one still unacknowledged (no duplicates)."""
@@ -446,6 +422,7 @@ class Workbench:
             now=self.clock(),
             progress=progress,
             should_cancel=should_cancel,
+            locator=self.cases.workflow.locator,  # the seat's grid index, loaded once
         )
 
     def export_cases(

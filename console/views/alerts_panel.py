@@ -118,7 +118,7 @@ class AlertsModel(QAbstractTableModel):
         for record in records:
             row = self.row_of(int(record.id))
             if row >= 0:
-                self.update_record(record)
+                self._replace(row, record)
                 continue
             key = _sort_key(record)
             at = 0
@@ -135,9 +135,12 @@ class AlertsModel(QAbstractTableModel):
         row = self.row_of(int(record.id))
         if row < 0:
             return False
+        self._replace(row, record)
+        return True
+
+    def _replace(self, row: int, record: Any) -> None:
         self._rows[row] = record
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-        return True
 
     def set_dark(self, dark: bool) -> None:
         if dark != self._dark:

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.detail.action_with_input_requested.connect(self._on_detail_action_with_input)
         self.detail.dispatch_requested.connect(self._open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
-        self.map.case_clicked.connect(self._on_map_case_clicked)
+        self.map.case_clicked.connect(self._select_case)
         self.map.ready.connect(self._on_map_ready)
         bridge.changes_applied.connect(self._on_changes_applied)
         bridge.changes_applied.connect(self.night.on_changes)
@@ -469,9 +469,7 @@ class MainWindow(QMainWindow):
 
     def _open_case(self, case_id: int) -> None:
         """Show a case from anywhere (an alert, a reminder): queue row if loaded, detail, map."""
-        self.current_case = case_id
-        if not self.queue.select_case(case_id):
-            self._load_detail(case_id)
+        self._select_case(case_id)
         self.map.focus_case(case_id)
 
     def _on_unacknowledged_changed(self, count: int) -> None:
@@ -482,22 +480,20 @@ class MainWindow(QMainWindow):
         self.alerts_label.style().polish(self.alerts_label)
         self._refresh_title()
 
-    def _on_map_case_clicked(self, case_id: int) -> None:
+    def _select_case(self, case_id: int) -> None:
+        """Make ``case_id`` current: its queue row if loaded, else its detail directly."""
         self.current_case = case_id
         if not self.queue.select_case(case_id):
             self._load_detail(case_id)
 
     def _on_map_ready(self) -> None:
-        def markers() -> tuple[str, dict[int, int]]:
-            return self.workbench.map_markers(), self.workbench.grid_counts()
-
         def show(result: tuple[str, dict[int, int]]) -> None:
             self.map.upsert_cases(result[0])
             self.map.set_grid_style(result[1])
             self._map_ready = True
             self._maybe_first_view_ready()
 
-        self.bridge.submit(markers, show)
+        self.bridge.submit(self.workbench.map_markers, show)
 
     def _maybe_first_view_ready(self) -> None:
         if self._queue_ready and self._map_ready:
@@ -555,7 +551,7 @@ class MainWindow(QMainWindow):
     def _refresh_title(self) -> None:
         actor = self.workbench.actor
         title = self.tr("Grid Dispatch Console — %1").replace("%1", f"{actor.name}")
-        if getattr(self, "unacknowledged", 0):
+        if self.unacknowledged:
             title = f"({self.unacknowledged}) " + title  # visible in the task bar too
         self.setWindowTitle(title)
 
