@@ -38,7 +38,7 @@ from console.bench.foundation import INTAKE, _reports, prepare
 from console.bench.harness import Figure
 from console.db import Database
 from console.models import User
-from console.services.actors import Actor
+from console.services.actors import actor_of
 from console.services.bulk_intake import bulk_report
 from console.services.cases import CaseService
 from console.services.demo import ensure_people
@@ -136,7 +136,7 @@ def write_changes(url: str, n: int, seed: int, out: Callable[[str], None]) -> No
         rng = random.Random(seed)
         with db.read() as s:
             users = {
-                u.role: Actor(u.id, u.display_name, u.role, u.department_id)
+                u.role: actor_of(u)
                 for u in s.scalars(select(User).where(User.active).order_by(User.id.desc()))
             }
         inspector, chief = users["inspector"], users["duty_chief"]

@@ -14,11 +14,18 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from console.commands.window_start import EMPTY_DATABASE, db_label, is_empty, prepare_window
+from console.commands.window_start import (
+    EMPTY_DATABASE,
+    add_lang_argument,
+    add_size_argument,
+    db_label,
+    is_empty,
+    prepare_window,
+)
 from console.db import Database
 from console.errors import AuthenticationError, ConsoleError, ValidationError
 from console.services.cases import CaseService
-from console.services.demo import seed_demo
+from console.services.demo import demo_sign_ins, seed_demo
 
 #: The password for an unattended sign-in (with --user): screenshots, scripted tests.
 PASSWORD_ENV = "GRID_CONSOLE_PASSWORD"
@@ -36,12 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the user name to sign in as (filled into the login dialog; with ${PASSWORD_ENV} "
         "set, signs in without the dialog)",
     )
-    parser.add_argument(
-        "--lang",
-        default="zh_CN",
-        choices=["zh_CN", "en"],
-        help="interface language (default zh_CN)",
-    )
+    add_lang_argument(parser)
     parser.add_argument(
         "--theme",
         choices=["light", "dark", "auto"],
@@ -55,12 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "prefix gcj02: for GCJ-02 tiles; 'none' for grids only (default: the last one set, "
         "else none)",
     )
-    parser.add_argument(
-        "--size",
-        default="1600x950",
-        metavar="WxH",
-        help="window size for --screenshot (default 1600x950)",
-    )
+    add_size_argument(parser, "1600x950")
     parser.add_argument(
         "--screenshot",
         metavar="FILE.png",
@@ -86,7 +83,6 @@ def _dialog_sign_in(args: argparse.Namespace, db: Database) -> Any:
     Sets ``args.user`` to the name signed in with: the seat's settings and reminders are that
     account's."""
     from console.bridge import Bridge
-    from console.services.demo import demo_sign_ins
     from console.services.workbench import Workbench
     from console.views import i18n
     from console.views.app import application, install_translations
@@ -127,17 +123,15 @@ def run(args: argparse.Namespace) -> int:
             f"(set {PASSWORD_ENV} and --user)"
         )
     db = Database(args.db)
-    empty = is_empty(db)
-    if empty and args.no_seed:
-        db.dispose()
-        raise ConsoleError(EMPTY_DATABASE)
-    if empty:
-        print("首次运行：正在生成演示区（莲湖区）… first run: seeding the demo district")
-        seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC))
-
-    from console.views.app import run_gui
-
     try:
+        if is_empty(db):
+            if args.no_seed:
+                raise ConsoleError(EMPTY_DATABASE)
+            print("首次运行：正在生成演示区（莲湖区）… first run: seeding the demo district")
+            seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC))
+
+        from console.views.app import run_gui
+
         if password is not None:
             workbench = _unattended_sign_in(db, args.user, password)
             args.user = args.user.strip()

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import argparse
 
-from console.commands.window_start import EMPTY_DATABASE, db_label, is_empty, prepare_window
+from console.commands.window_start import (
+    EMPTY_DATABASE,
+    add_lang_argument,
+    add_size_argument,
+    db_label,
+    is_empty,
+    prepare_window,
+)
 from console.db import Database
 from console.errors import ConsoleError, ValidationError
 
@@ -28,12 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="seconds each panel stays before the next one (default 30)",
     )
-    parser.add_argument(
-        "--lang",
-        default="zh_CN",
-        choices=["zh_CN", "en"],
-        help="interface language (default zh_CN)",
-    )
+    add_lang_argument(parser)
     parser.add_argument(
         "--user",
         default="wall",
@@ -44,12 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL|FILE",
         help="basemap: an intranet XYZ tile URL or a local .mbtiles file (default: none)",
     )
-    parser.add_argument(
-        "--size",
-        default="1920x1080",
-        metavar="WxH",
-        help="window size for --screenshot (default 1920x1080)",
-    )
+    add_size_argument(parser, "1920x1080")
     parser.add_argument(
         "--screenshot", metavar="FILE.png", help="render the wall offscreen to a PNG and exit"
     )

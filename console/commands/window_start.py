@@ -16,6 +16,24 @@ EMPTY_DATABASE = (
 )
 
 
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        default="zh_CN",
+        choices=["zh_CN", "en"],
+        help="interface language (default zh_CN)",
+    )
+
+
+def add_size_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--size",
+        default=default,
+        metavar="WxH",
+        help=f"window size for --screenshot (default {default})",
+    )
+
+
 def screen_size(text: str) -> tuple[int, int]:
     """``WxH`` → (width, height), within what a screen can be."""
     try:

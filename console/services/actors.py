@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.models import User
 
 
 @dataclass(frozen=True)
@@ -20,3 +24,8 @@ class Actor:
 
 
 SYSTEM = Actor(id=None, name="系统", role="system")
+
+
+def actor_of(user: User) -> Actor:
+    """The acting user as the services see them, from their account row."""
+    return Actor(user.id, user.display_name, user.role, user.department_id)

@@ -25,7 +25,7 @@ from console.errors import (
     WeakPasswordError,
 )
 from console.models import SecurityEvent, SecurityEventKind, User
-from console.services.actors import Actor
+from console.services.actors import Actor, actor_of
 from console.services.passwords import (
     hash_password,
     needs_rehash,
@@ -118,10 +118,6 @@ def _local(at: datetime) -> str:
 
 def _locked_message(until: datetime) -> str:
     return f"账户已被锁定（连续登录失败次数过多），请于 {_local(until)} 后再试，或请管理员解锁"
-
-
-def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.display_name, user.role, user.department_id)
 
 
 def sign_in(

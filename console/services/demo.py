@@ -7,7 +7,6 @@ lights are exactly what the console would have produced.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,11 +17,11 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.config import resource
+from console.config import csv_rows, resource
 from console.db import Database
 from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
 from console.services import geography, handover, reference_data
-from console.services.actors import SYSTEM, Actor
+from console.services.actors import SYSTEM, Actor, actor_of
 from console.services.passwords import hash_password
 from console.services.report_input import ReportInput
 from console.services.workflow import CaseWorkflow
@@ -47,11 +46,8 @@ class DemoAccount:
 @cache
 def demo_accounts() -> tuple[DemoAccount, ...]:
     """The demo accounts in file order (one per command-center role, then the handlers)."""
-    with resource("org", "demo_accounts.csv").open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return tuple(
-            DemoAccount(r["username"], r["role"], r["label_zh"], r["password"]) for r in rows
-        )
+    rows = csv_rows(resource("org", "demo_accounts.csv"))
+    return tuple(DemoAccount(r["username"], r["role"], r["label_zh"], r["password"]) for r in rows)
 
 
 def handler_username(department_code: str) -> str:
@@ -233,7 +229,7 @@ def _actors(session: Session) -> tuple[dict[str, Actor], dict[int, Actor]]:
     by_role: dict[str, Actor] = {}
     by_dept: dict[int, Actor] = {}
     for user in session.scalars(select(User).where(User.active.is_(True))):
-        actor = Actor(user.id, user.display_name, user.role, user.department_id)
+        actor = actor_of(user)
         if user.role == "department" and user.department_id is not None:
             by_dept.setdefault(user.department_id, actor)
         else:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from console.errors import ConsoleError
 from console.models import Case, Category, User
 from console.services import reference_data
-from console.services.actors import Actor
+from console.services.actors import actor_of
 from console.services.cases import CaseService
 from console.services.demo import ROADS, random_points_in_grids
 from console.services.report_input import ReportInput
@@ -50,7 +50,7 @@ class Simulator:
             self.actors = {}
             self.dept_actors = {}
             for u in s.scalars(select(User).where(User.active.is_(True))):
-                actor = Actor(u.id, u.display_name, u.role, u.department_id)
+                actor = actor_of(u)
                 if u.role == "department" and u.department_id is not None:
                     self.dept_actors.setdefault(u.department_id, actor)
                 else:

@@ -77,8 +77,9 @@ class UserAdminDesk:
     def list_users(self) -> list[UserRecord]:
         require(self.actor, "manage_users")
         with self.db.read() as s:
+            names = {i: n for i, n in s.execute(select(Department.id, Department.name))}
             users = s.scalars(select(User).order_by(User.role, User.username)).all()
-            return [self._record(s, u) for u in users]
+            return [self._record(s, u, names) for u in users]  # no query per user
 
     def role_options(self) -> list[tuple[str, str]]:
         require(self.actor, "manage_users")
@@ -269,9 +270,19 @@ class UserAdminDesk:
         dept = s.get(Department, department_id)
         return f"，部门 {dept.name if dept else department_id}"
 
-    def _record(self, s: Session, user: User) -> UserRecord:
+    def _record(
+        self, s: Session, user: User, department_names: dict[int, str] | None = None
+    ) -> UserRecord:
+        """``user`` as the screen shows it; ``department_names`` (id → name) spares a list the
+        department lookup per user."""
         now = self.clock()
-        dept = s.get(Department, user.department_id) if user.department_id else None
+        if not user.department_id:
+            department_name = ""
+        elif department_names is not None:
+            department_name = department_names.get(user.department_id, "")
+        else:
+            dept = s.get(Department, user.department_id)
+            department_name = dept.name if dept else ""
         locked = user.locked_until if user.locked_until and user.locked_until > now else None
         return UserRecord(
             id=user.id,
@@ -280,7 +291,7 @@ class UserAdminDesk:
             role=user.role,
             role_label=role_names().get(user.role, user.role),
             department_id=user.department_id,
-            department_name=dept.name if dept else "",
+            department_name=department_name,
             active=bool(user.active),
             locked_until=locked,
             failed_logins=user.failed_logins or 0,

@@ -67,10 +67,8 @@ def _basemap_setting(args: argparse.Namespace, settings: QSettings) -> str | Non
     """--basemap (remembered for the next start), else the remembered one, else none."""
     chosen = getattr(args, "basemap", None)
     if chosen is not None:
-        from console.views.map_page import parse_basemap
-
         value = "" if chosen.strip().lower() == "none" else chosen.strip()
-        parse_basemap(value or None)  # remember only a basemap that makes sense
+        basemap_choice(value or None)  # remember only a basemap that makes sense
         settings.setValue("map/basemap", value)
         return value or None
     return str(settings.value("map/basemap", "") or "") or None
@@ -188,10 +186,7 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     )
     settings.beginGroup(f"user/{args.user}")
     out_dir = scratch / "map" if scratch else map_cache_dir()
-    try:
-        basemap = _basemap_setting(args, settings)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="basemap") from None
+    basemap = _basemap_setting(args, settings)
     choice = basemap_choice(basemap)
     workbench = workbench_factory()  # bad user: a clear error before anything starts
 

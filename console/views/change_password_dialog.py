@@ -28,6 +28,27 @@ def password_field(parent: QWidget, name: str) -> QLineEdit:
     return field
 
 
+def error_label(parent: QWidget, name: str = "") -> QLabel:
+    """The red line under a password form that shows why it was refused (plain text)."""
+    label = QLabel(parent)
+    if name:
+        label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #c62828;")
+    return label
+
+
+def ok_cancel(dialog: QDialog, on_ok: Callable[[], Any]) -> QDialogButtonBox:
+    """OK and Cancel: OK calls ``on_ok`` (which accepts once satisfied), Cancel rejects."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class ChangePasswordDialog(QDialog):
     def __init__(
         self,
@@ -48,20 +69,12 @@ class ChangePasswordDialog(QDialog):
         form.addRow(self.tr("New password:"), self.new)
         form.addRow(self.tr("New password again:"), self.repeat)
         layout.addLayout(form)
-        self.error = QLabel(self)
-        self.error.setObjectName("passwordError")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label(self, "passwordError")
         layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.buttons = ok_cancel(self, self.submit)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.tr("Change password"))
         self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.old.setFocus()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.errors import ConsoleError
+from console.views.change_password_dialog import error_label, ok_cancel, password_field
 
 
 class LoginDialog(QDialog):
@@ -53,19 +54,12 @@ class LoginDialog(QDialog):
         self.username = QLineEdit(username, self)
         self.username.setObjectName("username")
         self.username.setMaxLength(50)
-        self.password = QLineEdit(self)
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setMaxLength(128)
+        self.password = password_field(self, "password")
         form.addRow(self.tr("User name:"), self.username)
         form.addRow(self.tr("Password:"), self.password)
         layout.addLayout(form)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("loginError")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label(self, "loginError")
         layout.addWidget(self.error)
 
         self.hint = QLabel(self)
@@ -75,14 +69,10 @@ class LoginDialog(QDialog):
         self.hint.setVisible(False)
         layout.addWidget(self.hint)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.buttons = ok_cancel(self, self.submit)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText(self.tr("Sign in"))
         self.sign_in_button.setDefault(True)  # Enter in either field signs in
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
         (self.password if username else self.username).setFocus()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.errors import ConsoleError
-from console.views.change_password_dialog import password_field
+from console.views.change_password_dialog import error_label, ok_cancel, password_field
 from console.views.formatting import local_time_text
 
 
@@ -100,16 +100,9 @@ class UserFormDialog(QDialog):
             self.username.setText(user.username)
             self.role.setCurrentIndex(max(0, self.role.findData(user.role)))
             self.department.setCurrentIndex(max(0, self.department.findData(user.department_id)))
-        self.error = QLabel(self)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label(self)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self._check))
 
     def _check(self) -> None:
         if not self.role_only and self.password.text() != self.repeat.text():
@@ -137,15 +130,9 @@ class PasswordResetDialog(QDialog):
         self.repeat = password_field(self, "repeatPassword")
         form.addRow(self.tr("New password:"), self.password)
         form.addRow(self.tr("Password again:"), self.repeat)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label(self)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self._check))
 
     def _check(self) -> None:
         if self.password.text() != self.repeat.text():

@@ -134,16 +134,13 @@ def test_unknown_user_is_refused(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import shutil
-
     monkeypatch.setenv(PASSWORD_ENV, "any-password-1")
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_template, path)
+    url = demo_copy(tmp_path, demo_template)
     assert (
         main(
             [
                 "--db",
-                f"sqlite:///{path}",
+                url,
                 "gui",
                 "--user",
                 "nobody",
@@ -164,16 +161,13 @@ def test_a_bad_basemap_is_a_clear_error(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import shutil
-
     monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD["dispatcher"])
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_template, path)
+    url = demo_copy(tmp_path, demo_template)
     assert (
         main(
             [
                 "--db",
-                f"sqlite:///{path}",
+                url,
                 "gui",
                 "--user",
                 "dispatcher",
@@ -237,7 +231,8 @@ def test_screenshot_signs_in_from_the_environment_or_fails_clearly(
     right = start(DEMO_PASSWORD["leader"])
     assert right.returncode == 0, right.stderr[-2000:]
     assert f"screenshot: {png}" in right.stdout and QImage(str(png)).width() == 1600
-    # Each attempt is in the security log: two failures, then the sign-in.
+    # Each sign-in attempt is in the security log: the wrong password, then the sign-in
+    # (without a password the start is refused before any attempt).
     from sqlalchemy import select
 
     from console.models import SecurityEvent
