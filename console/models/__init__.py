@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed ORM models. No Qt, no business rules beyond invariants."""
 
 from console.models.base import Base, UTCDateTime
+from console.models.calendar import CalendarChange, CalendarDay, CalendarYear
 from console.models.case import (
     FINAL_STATES,
     Case,
@@ -22,6 +23,9 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Base",
+    "CalendarChange",
+    "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseEvent",
     "CaseNumberCounter",
