@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.lifecycle import default_lifecycle
 from console.views import action_dialogs
+from console.views.current_case import CurrentCase
 from console.views.duplicates_box import DuplicatesBox
 from console.views.formatting import local_time_text, remaining_text
 from console.views.i18n import pick, use_english
@@ -283,7 +284,29 @@ class CaseDetailPanel(QWidget):
         self.duplicates.show_candidates((), frozenset())
         self.timeline.clear()
         self.timeline_note.clear()
+        self.empty_label.setText(self.tr("Select a case to see its details."))
         self.stack.setCurrentIndex(0)
+
+    def follow(self, current: CurrentCase) -> None:
+        """Show whatever ``current`` holds; a candidate opened in the duplicates box becomes it."""
+        current.changed.connect(self._on_current_changed)
+        current.loaded.connect(self._on_current_loaded)
+        current.load_failed.connect(self._on_current_load_failed)
+        self.duplicates.open_requested.connect(current.set)
+
+    def _on_current_changed(self, _case_id: int) -> None:
+        # Nothing of the previous case stays on screen or clickable while the next one loads.
+        self.clear()
+        self.empty_label.setText(self.tr("Loading the case…"))
+
+    def _on_current_loaded(self, detail: Any, notice: str) -> None:
+        self.show_detail(detail)
+        if notice:
+            self.show_notice(notice)
+
+    def _on_current_load_failed(self, _case_id: int, message: str) -> None:
+        self.clear()
+        self.empty_label.setText(message)
 
     def show_notice(self, text: str) -> None:
         """A yellow banner above the case (e.g. "changed by 张三 just now"); plain text."""

@@ -34,6 +34,8 @@ class DuplicatesBox(QGroupBox):
     merge_requested = Signal(object, object)
     #: (candidate, note or None): the shown case and the candidate are two problems.
     keep_apart_requested = Signal(object, object)
+    #: A candidate's case id: make it the current case (to read it before deciding).
+    open_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,14 +61,19 @@ class DuplicatesBox(QGroupBox):
         self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.setMaximumHeight(120)
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
+        self.list.itemActivated.connect(self._on_list_item_activated)
         layout.addWidget(self.list)
         row = QHBoxLayout()
+        self.open_button = QPushButton(self.tr("Open case"), self)
+        self.open_button.setObjectName("openDuplicateButton")
+        self.open_button.clicked.connect(self._on_open_button_clicked)
         self.merge_button = QPushButton(self.tr("Merge into selected…"), self)
         self.merge_button.setObjectName("mergeIntoButton")
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
         self.keep_apart_button = QPushButton(self.tr("Not a duplicate…"), self)
         self.keep_apart_button.setObjectName("keepApartButton")
         self.keep_apart_button.clicked.connect(self._on_keep_apart_button_clicked)
+        row.addWidget(self.open_button)
         row.addStretch(1)
         row.addWidget(self.merge_button)
         row.addWidget(self.keep_apart_button)
@@ -106,8 +113,17 @@ class DuplicatesBox(QGroupBox):
         return self._candidates[index] if 0 <= index < len(self._candidates) else None
 
     def _on_list_current_item_changed(self, current: QTreeWidgetItem | None, _prev: Any) -> None:
+        self.open_button.setEnabled(current is not None)
         self.merge_button.setEnabled(current is not None)
         self.keep_apart_button.setEnabled(current is not None)
+
+    def _on_list_item_activated(self, _item: QTreeWidgetItem, _column: int) -> None:
+        self._on_open_button_clicked()  # double-click or Enter on a candidate
+
+    def _on_open_button_clicked(self) -> None:
+        cand = self.selected()
+        if cand is not None:
+            self.open_requested.emit(int(cand.case_id))
 
     def _on_merge_button_clicked(self) -> None:
         cand = self.selected()

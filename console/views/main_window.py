@@ -26,6 +26,7 @@ from console.errors import ConsoleError, StaleVersionError
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
+from console.views.current_case import CurrentCase
 from console.views.dispatch_dialog import DispatchDialog
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
@@ -67,8 +68,8 @@ class MainWindow(QMainWindow):
         self.workbench = workbench
         self.settings = settings or QSettings()
         self.theme_mode = theme
-        self.current_case: int | None = None
-        self.current_version: int | None = None
+        #: The one owner of the current case: the queue, map and detail follow it, actions ask it.
+        self.current = CurrentCase(bridge, workbench.detail, self)
         self._queue_ready = False
         self._map_ready = map_page is None
         self.setObjectName("MainWindow")
@@ -111,18 +112,20 @@ class MainWindow(QMainWindow):
         self._build_status_bar(db_label)
 
         # Wiring: views talk to the services only through the bridge.
-        self.queue.selection_changed.connect(self._on_queue_selection_changed)
+        self.queue.follow(self.current)
+        self.map.follow(self.current)
+        self.detail.follow(self.current)
+        self.current.load_failed.connect(lambda _id, message: self._on_error_reported(message))
         self.queue.model.total_changed.connect(self._on_queue_loaded)
         self.detail.action_requested.connect(self._on_detail_action)
         self.detail.action_with_input_requested.connect(self._on_detail_action_with_input)
         self.detail.dispatch_requested.connect(self._open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
-        self.map.case_clicked.connect(self._select_case)
         self.map.ready.connect(self._on_map_ready)
         bridge.changes_applied.connect(self._on_changes_applied)
         bridge.changes_applied.connect(self.night.on_changes)
         bridge.changes_applied.connect(self.insight.on_changes)
-        self.night.open_case.connect(self._open_case)
+        self.night.open_case.connect(self.current.set)
         self.night.unacknowledged_changed.connect(self._on_unacknowledged_changed)
         bridge.feed_health_changed.connect(self._on_feed_health_changed)
         bridge.error_reported.connect(self._on_error_reported)
@@ -217,11 +220,11 @@ class MainWindow(QMainWindow):
         handlers = {
             "next_case": self.queue.select_next,
             "register": lambda: self._act_on_current("register"),
-            "dispatch": lambda: self._open_dispatch(self.queue.selected_ids()),
+            "dispatch": self._dispatch_selected,
             "verify_pass": lambda: self._act_on_current("verify_pass"),
             "close": lambda: self._act_on_current("close"),
             "refresh": self.queue.reload,
-            "remind": lambda: self.night.remind(self.current_case),
+            "remind": self._remind_current,
             "handover": self.night.handover,
             "roster": self.night.roster,
             "alarm_settings": self.night.edit_alarm_settings,
@@ -247,11 +250,37 @@ class MainWindow(QMainWindow):
         }
         handlers[command.id]()
 
+    def _target(self) -> tuple[int, int] | None:
+        """The (case, version) the next action acts on: the case the detail panel shows."""
+        target = self.current.target()
+        if target is None:
+            waiting = self.current.case_id is not None
+            message = (
+                self.tr("The case is still loading") if waiting else self.tr("Select a case first")
+            )
+            self.statusBar().showMessage(message, 4000)
+        return target
+
     def _act_on_current(self, action: str) -> None:
-        if self.current_case is None:
-            self.statusBar().showMessage(self.tr("Select a case first"), 4000)
+        target = self._target()
+        if target is not None:
+            self._submit_action(action, *target, {})
+
+    def _remind_current(self) -> None:
+        target = self._target()
+        if target is not None:
+            self.night.remind(target[0])
+
+    def _dispatch_selected(self) -> None:
+        # The queue's selection includes the current case whenever it is listed (the queue
+        # follows it), so a batch never leaves out the case on screen.
+        ids = self.queue.selected_ids()
+        if ids:
+            self._open_dispatch(ids)
             return
-        self._submit_action(action, self.current_case, self.current_version, {})
+        target = self._target()
+        if target is not None:
+            self._open_dispatch([target[0]])
 
     def _submit_action(
         self, action: str, case_id: int, version: int | None, params: dict[str, Any]
@@ -264,18 +293,29 @@ class MainWindow(QMainWindow):
         )
 
     def _on_detail_action(self, action: str, case_id: int, version: int) -> None:
-        self._submit_action(action, case_id, version, {})
+        if self._is_current(case_id):
+            self._submit_action(action, case_id, version, {})
 
     def _on_detail_action_with_input(
         self, action: str, case_id: int, version: int, params: object
     ) -> None:
-        self._submit_action(action, case_id, version, dict(params))  # type: ignore[call-overload]
+        if self._is_current(case_id):
+            self._submit_action(action, case_id, version, dict(params))  # type: ignore[call-overload]
+
+    def _is_current(self, case_id: int) -> bool:
+        """A request from the panel acts only on the current case (a dialog may have been
+        open while the case changed)."""
+        target = self.current.target()
+        if target is not None and target[0] == case_id:
+            return True
+        self.statusBar().showMessage(self.tr("The case on screen changed: try again"), 6000)
+        return False
 
     def _on_action_done(self, snap: Any) -> None:
         self.statusBar().showMessage(self.tr("%1: done").replace("%1", snap.number), 4000)
         self.queue.model.apply_changes([snap.id])
-        if snap.id == self.current_case:
-            self._load_detail(snap.id)
+        if snap.id == self.current.case_id:
+            self.current.reload()
 
     def _on_action_failed(self, case_id: int, exc: ConsoleError) -> None:
         title = (
@@ -285,11 +325,11 @@ class MainWindow(QMainWindow):
         )
         QMessageBox.warning(self, title, exc.message)
         self.queue.model.apply_changes([case_id])
-        if case_id == self.current_case:
-            self._load_detail(case_id)
+        if case_id == self.current.case_id:
+            self.current.reload()
 
     def _open_dispatch(self, case_ids: list[int]) -> None:
-        ids = list(case_ids) or ([self.current_case] if self.current_case else [])
+        ids = list(case_ids)
         if not ids:
             self.statusBar().showMessage(self.tr("Select the cases to dispatch"), 4000)
             return
@@ -381,8 +421,7 @@ class MainWindow(QMainWindow):
     def _after_user_switch(self) -> None:
         self._apply_permissions()
         self._refresh_title()
-        if self.current_case is not None:
-            self._load_detail(self.current_case)
+        self.current.reload()  # the actions offered depend on the role
 
     def _show_shortcuts(self) -> None:
         dialog = QDialog(self)
@@ -443,34 +482,9 @@ class MainWindow(QMainWindow):
             self._queue_ready = True
             if not self.settings.contains("queue/header"):
                 self.queue.table.resizeColumnsToContents()
-            if self.current_case is None:
+            if self.current.case_id is None:
                 self.queue.select_next()  # open on the first case of the queue
             self._maybe_first_view_ready()
-
-    def _on_queue_selection_changed(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        case_id = ids[0]
-        if case_id != self.current_case:
-            self.current_case = case_id
-            self._load_detail(case_id)
-            self.map.focus_case(case_id)
-
-    def _load_detail(self, case_id: int, notice: str | None = None) -> None:
-        def shown(detail: Any) -> None:
-            if detail.snapshot.id != self.current_case:
-                return  # the user moved on meanwhile
-            self.current_version = detail.snapshot.version
-            self.detail.show_detail(detail)
-            if notice:
-                self.detail.show_notice(notice)
-
-        self.bridge.submit(lambda: self.workbench.detail(case_id), shown)
-
-    def _open_case(self, case_id: int) -> None:
-        """Show a case from anywhere (an alert, a reminder): queue row if loaded, detail, map."""
-        self._select_case(case_id)
-        self.map.focus_case(case_id)
 
     def _on_unacknowledged_changed(self, count: int) -> None:
         self.unacknowledged = count
@@ -479,12 +493,6 @@ class MainWindow(QMainWindow):
         self.alerts_label.style().unpolish(self.alerts_label)
         self.alerts_label.style().polish(self.alerts_label)
         self._refresh_title()
-
-    def _select_case(self, case_id: int) -> None:
-        """Make ``case_id`` current: its queue row if loaded, else its detail directly."""
-        self.current_case = case_id
-        if not self.queue.select_case(case_id):
-            self._load_detail(case_id)
 
     def _on_map_ready(self) -> None:
         def show(result: tuple[str, dict[int, int]]) -> None:
@@ -505,16 +513,17 @@ class MainWindow(QMainWindow):
         ids = sorted({c.case_id for c in changes})
         self.queue.model.apply_changes(ids)
         self.bridge.submit(lambda: self.workbench.map_update(ids), self._on_map_update)
-        if self.current_case in ids:
+        current = self.current.case_id
+        if current in ids:
             others = [
                 c
                 for c in changes
-                if c.case_id == self.current_case and c.actor_name != self.workbench.actor.name
+                if c.case_id == current and c.actor_name != self.workbench.actor.name
             ]
-            notice = None
+            notice = ""
             if others:
                 notice = self.tr("Updated by %1 just now").replace("%1", others[-1].actor_name)
-            self._load_detail(self.current_case, notice)
+            self.current.reload(notice)
         self._refresh_counts()
 
     def _on_map_update(self, update: tuple[str, list[int], dict[int, int]]) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from console.views.current_case import CurrentCase
 from console.views.tile_scheme import MbtilesSchemeHandler, install_mbtiles
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,11 @@ class MapView(QWebEngineView):
             script, callback = self._queue.popleft()
             self._run_now(script, callback)
         self.ready.emit()
+
+    def follow(self, current: CurrentCase) -> None:
+        """Pan to the current case; a clicked marker's case becomes current."""
+        current.changed.connect(self.focus_case)
+        self.case_clicked.connect(current.set)
 
     # --- JS calls ------------------------------------------------------------------------
 

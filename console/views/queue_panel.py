@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
+from console.views.current_case import CurrentCase
 from console.views.i18n import use_english
 from console.views.labels import source_text
 from console.views.queue_model import QueueTableModel
@@ -59,7 +60,7 @@ EXPORT_KEYS = (
 
 
 class QueuePanel(QWidget):
-    #: The selected case ids changed (first one is the "current" case).
+    #: The selected case ids changed (the first one becomes the current case).
     selection_changed = Signal(list)
     #: An export finished: console.services.case_export.ExportResult.
     export_finished = Signal(object)
@@ -99,6 +100,8 @@ class QueuePanel(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=300)
         self._search_timer.timeout.connect(self._on_filters_changed)
         self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self._open_first_result = False  # Enter in the search box: its first result opens
         for box in self._boxes().values():
             box.currentIndexChanged.connect(self._on_filters_changed)
         self.street_box.currentIndexChanged.connect(self._on_street_changed)
@@ -155,6 +158,8 @@ class QueuePanel(QWidget):
         self._clock.start()
         self._loading_choices = False
         self._sort_column = REPORTED_COLUMN
+        self._current: CurrentCase | None = None
+        self.model.modelReset.connect(self._on_model_reset)
 
     # -- filter choices ----------------------------------------------------------------
 
@@ -285,7 +290,38 @@ class QueuePanel(QWidget):
         return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
 
     def _on_selection_changed(self, *_: object) -> None:
-        self.selection_changed.emit(self.selected_ids())
+        ids = self.selected_ids()
+        self.selection_changed.emit(ids)
+        if ids and self._current is not None:
+            self._current.set(ids[0])
+
+    def follow(self, current: CurrentCase) -> None:
+        """Select the current case's row when it is loaded (and no other row when it is not);
+        a row the user selects becomes current."""
+        self._current = current
+        current.changed.connect(self._pull_current)
+
+    def _pull_current(self, *_: object) -> None:
+        case_id = None if self._current is None else self._current.case_id
+        if case_id is None or case_id in self.selected_ids():
+            return  # already selected (maybe with others, for a batch dispatch)
+        if not self.select_case(case_id):
+            # Not in this queue: no row may look selected, Ctrl+D would dispatch it.
+            self.table.selectionModel().clear()
+
+    def _on_model_reset(self) -> None:
+        open_first, self._open_first_result = self._open_first_result, False
+        if open_first and self.model.rows:
+            self.select_case(self.model.rows[0].id)
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self._pull_current()  # a new filter, tab or search keeps the current case selected
+
+    def _on_search_edit_return_pressed(self) -> None:
+        """Enter: search now, and the first case found becomes current."""
+        self._search_timer.stop()
+        self._open_first_result = True
+        self.reload()
 
     def select_case(self, case_id: int) -> bool:
         row = self.model.row_of(case_id)
@@ -301,10 +337,15 @@ class QueuePanel(QWidget):
         return True
 
     def select_next(self) -> None:
-        current = self.table.currentIndex().row()
+        """Ctrl+J: the row after the current case's (the first row when it is not listed)."""
         if self.model.rowCount() == 0:
             return
-        target = min(current + 1, self.model.rowCount() - 1) if current >= 0 else 0
+        if self._current is None:
+            row: int | None = self.table.currentIndex().row()
+        else:
+            case_id = self._current.case_id
+            row = None if case_id is None else self.model.row_of(case_id)
+        target = 0 if row is None or row < 0 else min(row + 1, self.model.rowCount() - 1)
         self.select_case(self.model.rows[target].id)
 
     # -- export ------------------------------------------------------------------------

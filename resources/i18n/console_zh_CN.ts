@@ -117,6 +117,11 @@
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
+        <location filename="../../console/views/case_detail_panel.py" line="1"/>
+        <source>Loading the case…</source>
+        <translation>正在加载案件…</translation>
+    </message>
+    <message>
         <location filename="../../console/views/case_detail_panel.py" line="128"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -721,6 +726,11 @@
         <source>Possible duplicates</source>
         <extracomment>(candidate, note or None): merge the shown case into the candidate. (candidate, note or None): the shown case and the candidate are two problems.</extracomment>
         <translation>疑似重复</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/duplicates_box.py" line="1"/>
+        <source>Open case</source>
+        <translation>打开案件</translation>
     </message>
     <message>
         <location filename="../../console/views/duplicates_box.py" line="51"/>
@@ -1418,6 +1428,16 @@
         <location filename="../../console/views/main_window.py" line="252"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="1"/>
+        <source>The case on screen changed: try again</source>
+        <translation>屏幕上的案件已切换，请重新操作</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="1"/>
+        <source>The case is still loading</source>
+        <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
         <location filename="../../console/views/main_window.py" line="275"/>

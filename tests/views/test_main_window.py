@@ -53,6 +53,12 @@ def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Ite
     bridge.shutdown()
 
 
+def _version(window: MainWindow) -> int | None:
+    """The version the next action would send (that of the case on screen)."""
+    target = window.current.target()
+    return None if target is None else target[1]
+
+
 def report(db: Database, clock: Clock, description: str = "新报垃圾") -> int:
     """A report from another seat: its own Database object, as another process would."""
     import shapely
@@ -108,7 +114,7 @@ def test_register_from_the_toolbar_moves_the_case(
     qtbot.waitUntil(lambda: model.row_of(case_id) is not None, timeout=10_000)
     window.queue.select_case(case_id)
     qtbot.waitUntil(
-        lambda: window.detail.current_case_id == case_id and window.current_version is not None,
+        lambda: window.detail.current_case_id == case_id and window.current.target() is not None,
         timeout=10_000,
     )
     window.actions_by_id["register"].trigger()
@@ -124,13 +130,13 @@ def test_change_by_someone_else_refreshes_detail_with_notice(
     qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
     window.queue.select_case(case_id)
     qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=10_000)
-    seen = window.current_version
+    seen = _version(window)
     other = Database(demo_db.url)
     try:
         CaseService(other, clock=clock).add_note(INTAKE, case_id, seen, note="市民再次来电催办")
     finally:
         other.dispose()
-    qtbot.waitUntil(lambda: window.current_version == (seen or 0) + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: _version(window) == (seen or 0) + 1, timeout=10_000)
     assert window.detail.notice_label.isVisible()
     assert "受理员" in window.detail.notice_label.text()
 
@@ -143,7 +149,7 @@ def test_stale_action_shows_conflict_and_refreshes(
     window.queue.select_case(case_id)
     qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=10_000)
     window.bridge.follow(lambda: [], interval_ms=100_000)  # this seat misses the change
-    stale = window.current_version
+    stale = _version(window)
     other = Database(demo_db.url)
     try:
         CaseService(other, clock=clock).register(CHIEF, case_id, stale)
@@ -163,7 +169,7 @@ def test_stale_action_shows_conflict_and_refreshes(
     window.actions_by_id["register"].trigger()
     qtbot.waitUntil(lambda: bool(titles), timeout=10_000)
     assert "已被他人修改" in titles[0]
-    qtbot.waitUntil(lambda: window.current_version == (stale or 0) + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: _version(window) == (stale or 0) + 1, timeout=10_000)
 
 
 def test_dispatch_several_cases_at_once(
@@ -373,8 +379,7 @@ def _open(window: MainWindow, qtbot: QtBot, tab: str, case_id: int) -> None:
     qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
     before = window.detail.detail
     window.queue.select_case(case_id)
-    window.current_case = case_id
-    window._load_detail(case_id)  # as the signed-in user, whatever was selected before
+    window.current.reload()  # as the signed-in user, whatever was selected before
     qtbot.waitUntil(
         lambda: window.detail.detail is not before and window.detail.current_case_id == case_id,
         timeout=10_000,
