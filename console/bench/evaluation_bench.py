@@ -159,13 +159,14 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
                     Case.id, Case.source, Case.state, Case.reported_at, Case.registered_at,
                     Case.handled_at, Case.closed_at, Case.deadline_at, Case.department_id,
                     Case.grid_id, Case.unit_id, Case.area_id, Case.street_id,
+                    Case.dispatched_at, Case.suspended_at,
                 )
             )
         }  # fmt: skip
         events = s.execute(
             select(
-                CaseEvent.case_id, CaseEvent.at, CaseEvent.action, CaseEvent.actor_role,
-                CaseEvent.actor_id, CaseEvent.department_id,
+                CaseEvent.id, CaseEvent.case_id, CaseEvent.at, CaseEvent.action,
+                CaseEvent.actor_role, CaseEvent.actor_id, CaseEvent.department_id,
             )
         ).all()  # fmt: skip
     found: dict[str, dict[int, dict[str, set[int]]]] = {}
@@ -178,19 +179,25 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
 
     for c in cases.values():
         closed = c.state in CLOSED_STATES and inside(c.closed_at)
-        # SQL's NOT (closed state AND closed_at < start) is unknown when closed_at is null
-        closed_before = c.state in CLOSED_STATES and (c.closed_at is None or c.closed_at < start)
+        # due from the deadline's period until the one it is closed in (carried over)
+        past_deadline = c.deadline_at is not None and c.deadline_at < end
+        on_clock = past_deadline and c.state not in VOID_STATES
+        on_time = c.deadline_at is None or (
+            c.handled_at is not None and c.handled_at <= c.deadline_at
+        )
         facts = {
             "reported": inside(c.reported_at),
             "registered": inside(c.registered_at),
             "public_registered": inside(c.registered_at) and c.source in PUBLIC_SOURCES,
-            "due": closed or (inside(c.deadline_at) and not closed_before),
+            "due": closed or (on_clock and (c.closed_at is None or c.closed_at >= start)),
             "closed": closed,
-            "closed_on_time": closed
-            and (
-                c.deadline_at is None
-                or (c.handled_at is not None and c.handled_at <= c.deadline_at)
-            ),
+            "closed_on_time": closed and on_time,
+            "closed_late": closed and not on_time,
+            "overdue_unhandled": on_clock
+            and c.suspended_at is None
+            and (c.handled_at is None or c.handled_at >= end)
+            and (c.closed_at is None or c.closed_at >= end),
+            "self_handled": inside(c.handled_at) and c.dispatched_at is None,
         }
         regions = [("district", 0)] + [(lv, getattr(c, f"{lv}_id")) for lv in REGION_LEVELS]
         for metric, hit in facts.items():
@@ -199,14 +206,8 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
                     add(kind, obj, metric, c.id)
         if c.department_id is None:
             continue
-        handled = inside(c.handled_at)
-        late = handled and c.deadline_at is not None and c.handled_at > c.deadline_at
         department = {
-            "handled": handled,
-            "handled_on_time": handled and c.deadline_at is not None and not late,
-            "handled_late": late,
-            "due": facts["due"],
-            "closed": closed,
+            key: facts[key] for key in ("due", "closed", "closed_late", "overdue_unhandled")
         }
         for metric, hit in department.items():
             if hit:
@@ -230,6 +231,15 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         cid = e.case_id
         if e.department_id is not None and e.action == "dispatch":
             add("department", e.department_id, "assigned", cid)
+            # 处置: of the cases dispatched to it in the period, still its own, handled by the end
+            c = cases[cid]
+            if c.department_id == e.department_id and c.handled_at is not None:
+                if c.handled_at < end:
+                    add("department", e.department_id, "handled", cid)
+                    if c.deadline_at is not None and c.handled_at <= c.deadline_at:
+                        add("department", e.department_id, "handled_on_time", cid)
+                    if c.deadline_at is not None and c.handled_at > c.deadline_at:
+                        add("department", e.department_id, "handled_late", cid)
         if e.department_id is not None and e.action == "verify_fail":
             add("department", e.department_id, "reworked", cid)
         if e.actor_id is None or e.actor_role not in roles:
@@ -259,13 +269,17 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
             add("dispatcher", who, "dispatched", cid)
             if within("dispatch", previous(cid, e.at, ("register", "approve_return")), e.at):
                 add("dispatcher", who, "dispatched_on_time", cid)
-            elsewhere = e.department_id is not None and any(
-                x.action == "dispatch"
-                and x.department_id is not None
-                and x.department_id != e.department_id
-                for x in history[cid]
+            # wrong: one of this person's dispatches of the case went elsewhere afterwards
+            dispatches = [x for x in history[cid] if x.action == "dispatch"]
+            wrong = any(
+                mine.actor_id == who
+                and later.id > mine.id
+                and None not in (mine.department_id, later.department_id)
+                and later.department_id != mine.department_id
+                for mine in dispatches
+                for later in dispatches
             )
-            if not elsewhere:
+            if not wrong:
                 add("dispatcher", who, "dispatched_accurate", cid)
     return {
         kind: {obj: {m: len(ids) for m, ids in metrics.items()} for obj, metrics in objects.items()}
@@ -273,15 +287,20 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
     }
 
 
+def _is_count(metric: Any) -> bool:
+    """A non-zero count (not a rate, not an average in hours)."""
+    return metric.numerator is None and isinstance(metric.value, int) and bool(metric.value)
+
+
 def report_counts(report: EvaluationReport) -> Counts:
     """The report's counts in naive_counts' shape (rates and zero counts left out)."""
     out: Counts = {}
     for kind, scores in report.by_kind.items():
         for o in scores:
-            counts = {m.key: int(m.value) for m in o.metrics if m.numerator is None and m.value}
+            counts = {m.key: int(m.value) for m in o.metrics if _is_count(m)}
             if counts:
                 out.setdefault(kind, {})[o.object_id] = counts
-    district = {m.key: int(m.value) for m in report.district if m.numerator is None and m.value}
+    district = {m.key: int(m.value) for m in report.district if _is_count(m)}
     if district:
         out["district"] = {0: district}
     return out

@@ -25,15 +25,18 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region, User
 from console.services.evaluation_config import (
+    AVERAGES,
     CLOSED_STATES,
     LABELS,
     METRICS,
     NOT_DERIVABLE,
     POSITION_ROLES,
     REGION_LEVELS,
+    STATUS_LABELS,
     EvaluationConfig,
     metric_family,
 )
+from console.services.evaluation_durations import Sums, add_sums, duration_sums
 from console.services.evaluation_metrics import (
     DEPARTMENT,
     GRID,
@@ -78,9 +81,19 @@ class ObjectScore:
     composite: float | None
     grade: str | None
     rank: int | None
+    #: "graded", or why not: "no_cases" (无案件), "insufficient" (依据不足; STATUS_LABELS)
+    status: str = "graded"
 
     def metric(self, key: str) -> MetricValue:
         return next(m for m in self.metrics if m.key == key)
+
+    @property
+    def status_zh(self) -> str | None:
+        return STATUS_LABELS[self.status][0] if self.status in STATUS_LABELS else None
+
+    @property
+    def status_en(self) -> str | None:
+        return STATUS_LABELS[self.status][1] if self.status in STATUS_LABELS else None
 
 
 @dataclass(frozen=True)
@@ -159,8 +172,12 @@ def _config() -> EvaluationConfig:
     return _CONFIG
 
 
-def metric_values(kind: str, counts: dict[str, int]) -> tuple[MetricValue, ...]:
-    count_keys, rate_defs = METRICS[metric_family(kind)]
+def metric_values(
+    kind: str, counts: dict[str, int], durations: dict[str, tuple[float, int]] | None = None
+) -> tuple[MetricValue, ...]:
+    """The counts, the rates and the averages (``durations``: key → (Σ seconds, cases))."""
+    family = metric_family(kind)
+    count_keys, rate_defs = METRICS[family]
     values = [MetricValue(k, *LABELS[k], counts.get(k, 0)) for k in count_keys]
     for key, num_key, den_key in rate_defs:
         if num_key is None or den_key is None:
@@ -168,13 +185,45 @@ def metric_values(kind: str, counts: dict[str, int]) -> tuple[MetricValue, ...]:
             continue
         num, den = counts.get(num_key, 0), counts.get(den_key, 0)
         values.append(MetricValue(key, *LABELS[key], rates(num, den), num, den))
+    for key, *_ in AVERAGES.get(family, ()):
+        seconds, n = (durations or {}).get(key, (0.0, 0))
+        hours = round(seconds / 3600.0 / n, 2) if n else None
+        values.append(MetricValue(key, *LABELS[key], hours, note=f"{n} 件" if n else None))
     return tuple(values)
+
+
+def has_cases(kind: str, metrics: tuple[MetricValue, ...]) -> bool:
+    """Whether any count of the object is non-zero (else it had nothing to be evaluated on)."""
+    count_keys = set(METRICS[metric_family(kind)][0])
+    return any(m.value for m in metrics if m.key in count_keys)
+
+
+def known_weight_share(
+    kind: str, metrics: tuple[MetricValue, ...], config: EvaluationConfig
+) -> float:
+    """The share of the kind's weights carried by terms that have a value."""
+    by_key = {m.key: m for m in metrics}
+    terms = config.weights.get(metric_family(kind), ())
+    total = sum(t.weight for t in terms)
+    known = sum(t.weight for t in terms if by_key[t.metric].value is not None)
+    return known / total if total else 0.0
+
+
+def grading_status(kind: str, metrics: tuple[MetricValue, ...], config: EvaluationConfig) -> str:
+    """ "graded", "no_cases" or "insufficient" (less than ``min_weight_share`` known)."""
+    if not has_cases(kind, metrics):
+        return "no_cases"
+    if known_weight_share(kind, metrics, config) < config.min_weight_share:
+        return "insufficient"
+    return "graded"
 
 
 def composite_score(
     kind: str, metrics: tuple[MetricValue, ...], config: EvaluationConfig, grids: int = 1
 ) -> float | None:
-    """Σ weight × score / Σ weight over the terms with a known value (None if there is none)."""
+    """Σ weight × score / Σ weight over the terms with a known value (None if there is none).
+
+    Whether an object is graded at all is :func:`grading_status`'s question."""
     by_key = {m.key: m for m in metrics}
     total = weights = 0.0
     for term in config.weights.get(metric_family(kind), ()):
@@ -195,9 +244,20 @@ def composite_score(
     return round(total / weights, 2) if weights else None
 
 
+_STATUS_ORDER = {"graded": 0, "insufficient": 1, "no_cases": 2}
+
+
 def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
-    """Sorted by composite (best first), competition ranks; objects without one last."""
-    scores.sort(key=lambda o: (o.composite is None, -(o.composite or 0.0), o.object_id))
+    """Sorted by composite (best first), competition ranks; objects without one last (those
+    with some data before those with no case)."""
+    scores.sort(
+        key=lambda o: (
+            o.composite is None,
+            _STATUS_ORDER.get(o.status, 3),
+            -(o.composite or 0.0),
+            o.object_id,
+        )
+    )
     out: list[ObjectScore] = []
     previous: float | None = None
     rank = 0
@@ -207,7 +267,11 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
             continue
         if o.composite != previous:
             rank, previous = i, o.composite
-        out.append(ObjectScore(o.kind, o.object_id, o.name, o.metrics, o.composite, o.grade, rank))
+        out.append(
+            ObjectScore(
+                o.kind, o.object_id, o.name, o.metrics, o.composite, o.grade, rank, o.status
+            )
+        )
     return tuple(out)
 
 
@@ -234,11 +298,17 @@ def _score(
     counts: dict[int, dict[str, int]],
     config: EvaluationConfig,
     grids: dict[int, int] | None = None,
+    durations: Sums | None = None,
 ) -> tuple[ObjectScore, ...]:
     scores = []
     for object_id in sorted(set(objects) | set(counts)):
-        metrics = metric_values(kind, counts.get(object_id, {}))
-        composite = composite_score(kind, metrics, config, (grids or {}).get(object_id, 1))
+        metrics = metric_values(kind, counts.get(object_id, {}), (durations or {}).get(object_id))
+        status = grading_status(kind, metrics, config)
+        composite = (
+            composite_score(kind, metrics, config, (grids or {}).get(object_id, 1))
+            if status == "graded"
+            else None
+        )
         scores.append(
             ObjectScore(
                 kind,
@@ -248,6 +318,7 @@ def _score(
                 composite,
                 grade(composite, config),
                 None,
+                status,
             )
         )
     return _ranked(scores)
@@ -264,12 +335,13 @@ def evaluate(
 ) -> EvaluationReport:
     """The evaluation of [start, end) as of ``now``.
 
-    ``calendar`` is accepted for the working-time limits to come; the time limits are in
-    natural hours for now (resources/evaluation/time_limits.csv, see the README).
+    ``calendar`` measures the averages in working hours (the default calendar if None); the
+    position metrics' time limits are natural hours (resources/evaluation/time_limits.csv).
     """
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         raise ValidationError("评价周期须为带时区的时间，且开始早于结束")
     config = config or _config()
+    calendar = calendar or WorkCalendar()
     by_kind: dict[str, tuple[ObjectScore, ...]] = {}
 
     # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
@@ -279,9 +351,17 @@ def evaluate(
     dialect = session.get_bind().dialect.name
     position_result = start_position_counts(session, start, end, config, dialect)
     grid_counts, department_case_counts = _case_counts(session, start, end, config)
+    grid_facts = facts_for("grid", start, end, config, dialect)
+    grid_durations = duration_sums(session, "region", grid_facts, calendar)
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
     district_counts: dict[str, int] = defaultdict(int)
+    rolled_durations: dict[str, Sums] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
+    district_durations: dict[str, tuple[float, int]] = {}
+    for grid_id, sums in grid_durations.items():
+        for level, rid in _chain(parent, grid_id):
+            add_sums(rolled_durations[level][rid], sums)
+        add_sums(district_durations, sums)
     for grid_id in names["grid"]:
         chain = {"grid": grid_id}
         chain["unit"] = parent.get(grid_id)  # type: ignore[assignment]
@@ -303,14 +383,20 @@ def evaluate(
         for key, n in metrics.items():
             district_counts[key] += n
     for level in REGION_LEVELS:
-        by_kind[level] = _score(level, names[level], rolled[level], config, grids_in[level])
+        by_kind[level] = _score(
+            level, names[level], rolled[level], config, grids_in[level], rolled_durations[level]
+        )
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
-    event_facts = [f for f in facts_for("department", start, end, config, dialect) if not f.per_row]
+    department_facts = facts_for("department", start, end, config, dialect)
+    event_facts = [f for f in department_facts if not f.per_row]
     department_counts = count_facts(session, event_facts)["department"]
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
-    by_kind["department"] = _score("department", departments, department_counts, config)
+    department_durations = duration_sums(session, "department", department_facts, calendar)
+    by_kind["department"] = _score(
+        "department", departments, department_counts, config, durations=department_durations
+    )
     daily = _daily(session, start, end)
     by_category = _by_category(session, start, end)
     position_counts = position_result()
@@ -330,7 +416,7 @@ def evaluate(
             )
         by_kind[kind] = _score(kind, people, counts, config)
 
-    district = metric_values("district", district_counts)
+    district = metric_values("district", district_counts, district_durations)
     street_rows = [
         (
             o.object_id,
@@ -351,6 +437,18 @@ def evaluate(
         by_category=by_category,
         by_street=street_rows,
     )
+
+
+def _chain(parent: dict[int, int | None], grid_id: int) -> list[tuple[str, int]]:
+    """(level, region id) of a grid and the regions above it."""
+    out: list[tuple[str, int]] = []
+    rid: int | None = grid_id
+    for level in ("grid", "unit", "area", "street"):
+        if rid is None:
+            break
+        out.append((level, rid))
+        rid = parent.get(rid)
+    return out
 
 
 def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
@@ -419,13 +517,16 @@ def case_ids_for(
     """The cases behind one count (or a rate's numerator) of one object: the drill-down.
 
     ``kind`` may also be "district" (object_id ignored). A rate key gives its numerator's
-    cases; a metric that is not derivable gives [].
+    cases, an average the cases averaged; a metric that is not derivable gives [].
     """
     if kind not in (*KINDS, "district"):
         raise ValidationError(f"未知评价对象类型: {kind}")
     count_keys, rate_defs = METRICS[metric_family(kind)]
     rate_numerators = {key: num for key, num, _ in rate_defs}
-    if metric in rate_numerators:
+    populations = {key: fact for key, fact, *_ in AVERAGES.get(metric_family(kind), ())}
+    if metric in populations:
+        metric = populations[metric]
+    elif metric in rate_numerators:
         numerator = rate_numerators[metric]
         if numerator is None:
             return []

@@ -64,6 +64,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "dispatched_accurate": ("准确派遣数", "dispatched accurately"),
     "on_time_dispatch_rate": ("按时派遣率", "on-time dispatch rate"),
     "accurate_dispatch_rate": ("准确派遣率", "accurate dispatch rate"),
+    "closed_late": ("超期结案数", "closed late"),
+    "overdue_unhandled": ("超期未处置数", "overdue, not handled"),
+    "self_handled": ("自行处置数", "self-handled"),
+    "avg_receive_hours": ("平均受理时长(工作时)", "mean time to register (working h)"),
+    "avg_handle_hours": ("平均处置时长(工作时)", "mean time to handle (working h)"),
+}
+
+#: Per kind: the averages in working hours, as (key, the fact whose cases are averaged, the
+#: case column the time runs from, the one it runs to). 受理: report → 立案; 处置: the (last)
+#: dispatch → the standing feedback.
+AVERAGES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "region": (
+        ("avg_receive_hours", "registered", "reported_at", "registered_at"),
+        ("avg_handle_hours", "handled_dispatched", "dispatched_at", "handled_at"),
+    ),
+    "department": (("avg_handle_hours", "handled", "dispatched_at", "handled_at"),),
+}
+
+#: Why an object has no composite: (label_zh, label_en) per status (see EvaluationConfig).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "no_cases": ("无案件", "no cases"),
+    "insufficient": ("依据不足", "too little data"),
 }
 
 #: Per kind: the counts, then the rates as (key, numerator key, denominator key). A rate whose
@@ -75,11 +97,31 @@ REGION_RATES = (
 )
 METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | None], ...]]] = {
     "region": (
-        ("reported", "registered", "public_registered", "due", "closed", "closed_on_time"),
+        (
+            "reported",
+            "registered",
+            "public_registered",
+            "due",
+            "closed",
+            "closed_on_time",
+            "closed_late",
+            "overdue_unhandled",
+            "self_handled",
+        ),
         REGION_RATES,
     ),
     "department": (
-        ("assigned", "handled", "handled_on_time", "handled_late", "reworked", "due", "closed"),
+        (
+            "assigned",
+            "handled",
+            "handled_on_time",
+            "handled_late",
+            "reworked",
+            "due",
+            "closed",
+            "closed_late",
+            "overdue_unhandled",
+        ),
         (
             ("handle_rate", "handled", "assigned"),
             ("on_time_handle_rate", "handled_on_time", "assigned"),
@@ -161,6 +203,9 @@ class EvaluationConfig:
     bands: dict[str, tuple[tuple[str, float | None, float], ...]]
     grades: tuple[tuple[str, float], ...]
     limit_hours: dict[str, float]
+    #: An object is graded only if the terms with a value carry at least this share of its
+    #: kind's weights (policy.csv); below it the composite would rest on too little.
+    min_weight_share: float = 0.5
     public_sources: tuple[str, ...] = field(default=PUBLIC_SOURCES)
 
     @classmethod
@@ -185,6 +230,8 @@ class EvaluationConfig:
                 )
             )
             limits = {r["key"]: float(r["hours"]) for r in csv_rows(path("time_limits.csv"))}
+            policy = {r["key"]: float(r["value"]) for r in csv_rows(path("policy.csv"))}
+            share = policy["min_weight_share"]
         except (KeyError, ValueError) as exc:
             raise ValidationError(f"绩效评价配置格式错误: {exc}") from exc
         for kind, terms in weights.items():
@@ -198,6 +245,7 @@ class EvaluationConfig:
             {k: tuple(v) for k, v in bands.items()},
             grades,
             limits,
+            share,
         )
 
     def band_score(self, band: str, value: float) -> float:

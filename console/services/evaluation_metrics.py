@@ -149,20 +149,45 @@ def _relevant_cases(start: datetime, end: datetime) -> ColumnElement[bool]:
         in_period(c.handled_at, start, end),
         in_period(c.closed_at, start, end),
         in_period(c.deadline_at, start, end),
+        # carried over: due in an earlier period and still open at the period's end
+        and_(c.deadline_at < start, or_(c.closed_at.is_(None), c.closed_at >= end)),
     )
 
 
 def _due_and_closed(start: datetime, end: datetime) -> tuple[Any, Any]:
+    """(应结案, 结案) of the period. A case is due from the period its deadline falls in until
+    the period it is closed in: a case still open carries over into every later period."""
     c = Case
     closed = and_(c.state.in_(CLOSED_STATES), in_period(c.closed_at, start, end))
     due = or_(
         closed,
         and_(
-            in_period(c.deadline_at, start, end),
-            not_(and_(c.state.in_(CLOSED_STATES), c.closed_at < start)),
+            c.deadline_at < end,
+            c.state.not_in(VOID_STATES),
+            or_(c.closed_at.is_(None), c.closed_at >= start),
         ),
     )
     return due, closed
+
+
+def _late_and_overdue(start: datetime, end: datetime) -> tuple[Any, Any]:
+    """(超期结案: closed in the period, handled after the deadline; 超期未处置: on the clock at
+    the period's end, past the deadline and without a standing feedback by then)."""
+    c = Case
+    _, closed = _due_and_closed(start, end)
+    late = and_(
+        closed,
+        c.deadline_at.is_not(None),
+        or_(c.handled_at.is_(None), c.handled_at > c.deadline_at),
+    )
+    overdue = and_(
+        c.deadline_at < end,
+        c.state.not_in(VOID_STATES),
+        c.suspended_at.is_(None),
+        or_(c.handled_at.is_(None), c.handled_at >= end),
+        or_(c.closed_at.is_(None), c.closed_at >= end),
+    )
+    return late, overdue
 
 
 def region_facts(
@@ -176,8 +201,10 @@ def region_facts(
     obj = literal(0) if level == "district" else getattr(Case, f"{level}_id")
     c = Case
     due, closed = _due_and_closed(start, end)
+    late, overdue = _late_and_overdue(start, end)
     on_time = and_(closed, or_(c.deadline_at.is_(None), and_(c.handled_at <= c.deadline_at)))
     registered = in_period(c.registered_at, start, end)
+    handled = in_period(c.handled_at, start, end)
     scope = (_relevant_cases(start, end),)
 
     def fact(metric: str, *where: Any) -> Fact:
@@ -190,31 +217,44 @@ def region_facts(
         fact("due", due),
         fact("closed", closed),
         fact("closed_on_time", on_time),
+        fact("closed_late", late),
+        fact("overdue_unhandled", overdue),
+        # 自行处置: settled in the grid, never dispatched (the self_handle feedback)
+        fact("self_handled", handled, c.dispatched_at.is_(None)),
+        # the population of 平均处置时长: dispatched cases with their feedback in the period
+        fact("handled_dispatched", handled, c.dispatched_at.is_not(None)),
     ]
 
 
 def department_facts(start: datetime, end: datetime) -> list[Fact]:
+    """A department's facts. 应处置 is the cases dispatched to it in the period; 处置 / 按时 /
+    超期处置 are those of them it handled (standing feedback, still its case) by the period's
+    end: one population, so 处置率 and 按时处置率 never exceed 100 %."""
     c, e = Case, CaseEvent
     due, closed = _due_and_closed(start, end)
-    handled = in_period(c.handled_at, start, end)
+    late, overdue = _late_and_overdue(start, end)
     dept = c.department_id
     cases_scope = (dept.is_not(None), _relevant_cases(start, end))
+    events = e.__table__.join(c.__table__, c.id == e.case_id)
 
     def from_cases(metric: str, *where: Any) -> Fact:
         return Fact("department", metric, dept, c.id, c.__table__, cases_scope, where, True)
 
-    def from_events(metric: str, action: str) -> Fact:
+    def from_events(metric: str, action: str, *where: Any) -> Fact:
         scope = (e.action == action, in_period(e.at, start, end), e.department_id.is_not(None))
-        return Fact("department", metric, e.department_id, e.case_id, e.__table__, scope, ())
+        return Fact("department", metric, e.department_id, e.case_id, events, scope, where)
 
+    handled = (c.department_id == e.department_id, c.handled_at < end)
     return [
         from_events("assigned", "dispatch"),
-        from_cases("handled", handled),
-        from_cases("handled_on_time", handled, c.handled_at <= c.deadline_at),
-        from_cases("handled_late", handled, c.handled_at > c.deadline_at),
+        from_events("handled", "dispatch", *handled),
+        from_events("handled_on_time", "dispatch", *handled, c.handled_at <= c.deadline_at),
+        from_events("handled_late", "dispatch", *handled, c.handled_at > c.deadline_at),
         from_events("reworked", "verify_fail"),
         from_cases("due", due),
         from_cases("closed", closed),
+        from_cases("closed_late", late),
+        from_cases("overdue_unhandled", overdue),
     ]
 
 
@@ -270,17 +310,22 @@ def position_facts(
             fact("closed", close.actions),
             fact("closed_on_time", close.actions, timed(close)),
         ]
-    # dispatcher. A case counts as wrongly dispatched if it went to more than one department.
-    later = aliased(CaseEvent)
-    redispatched = exists().where(
+    # dispatcher. A wrong dispatch is one re-dispatched to another department afterwards; it
+    # counts against whoever made it, not against the dispatcher who then got it right.
+    mine, later = aliased(CaseEvent), aliased(CaseEvent)
+    misdispatched = exists().where(
+        mine.case_id == v.c.case_id,
+        mine.action.in_(dispatch.actions),
+        mine.actor_id == v.c.actor_id,
         later.case_id == v.c.case_id,
         later.action.in_(dispatch.actions),
-        later.department_id != v.c.department_id,
+        later.id > mine.id,
+        later.department_id != mine.department_id,
     )
     return [
         fact("dispatched", dispatch.actions),
         fact("dispatched_on_time", dispatch.actions, timed(dispatch)),
-        fact("dispatched_accurate", dispatch.actions, not_(redispatched)),
+        fact("dispatched_accurate", dispatch.actions, not_(misdispatched)),
     ]
 
 

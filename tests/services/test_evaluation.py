@@ -242,9 +242,17 @@ def test_district_metrics(month) -> None:  # type: ignore[no-untyped-def]
         "due": 7,
         "closed": 6,
         "closed_on_time": 5,
+        "closed_late": 1,
+        "overdue_unhandled": 1,
+        "self_handled": 1,
         "close_rate": 85.71,
         "on_time_close_rate": 71.43,
         "public_report_rate": 14.29,
+        # 受理 (report → 立案, working minutes) a 5, b 90, c 0 (lunch), d 0, e 5, h 5, i 5:
+        # 110 / 7 min; 处置 (dispatch → feedback) a 30, b 20 (11:40→12:10 over lunch), c 0,
+        # d 20, i 360 (18:00 → next day 16:00): 430 / 5 min.
+        "avg_receive_hours": round(110 / 7 / 60, 2),
+        "avg_handle_hours": round(430 / 5 / 60, 2),
     }
     close_rate = report.district_metric("close_rate")
     assert (close_rate.numerator, close_rate.denominator) == (6, 7)
@@ -260,20 +268,39 @@ def test_street_metrics_composite_and_rank(month) -> None:  # type: ignore[no-un
         "due": 7,
         "closed": 6,
         "closed_on_time": 5,
+        "closed_late": 1,
+        "overdue_unhandled": 1,
+        "self_handled": 1,
         "close_rate": 85.71,
         "on_time_close_rate": 71.43,
         "public_report_rate": 14.29,
+        "avg_receive_hours": 0.26,
+        "avg_handle_hours": 1.43,
     }
     # 7 registrations over the street's grids (≥ 3) is < 3 per grid → 90; weights sum to 70.
     expected = (10 * (100 - 14.29) + 20 * 90 + 30 * 85.71 + 10 * 71.43) / 70
     assert s1.composite == pytest.approx(round(expected, 2))
     assert s1.grade == "B"
+    assert s1.status == "graded" and s1.rank == 1
+    # Street 2 has one report and nothing registered: only the 立案数 band (20 of 70) would
+    # carry a composite, less than half the weights: not graded, not ranked.
     s2 = score(report, "street", ids["street2"])
     assert values(s2.metrics)["reported"] == 1
-    assert s2.composite == 100.0 and s2.grade == "A" and s2.rank == 1
-    # Every other street had nothing: all tie at 100 and share rank 1; street 1 is last.
+    assert (s2.composite, s2.grade, s2.rank, s2.status) == (None, None, None, "insufficient")
+    assert s2.status_zh == "依据不足"
+    # The other 7 streets had no case: 无案件, no grade, no rank, listed last.
     assert len(report.by_kind["street"]) == 9
-    assert s1.rank == 9
+    empty = [o for o in report.by_kind["street"] if o.object_id not in (s1.object_id, s2.object_id)]
+    assert {(o.status, o.status_zh, o.composite, o.grade, o.rank) for o in empty} == {
+        ("no_cases", "无案件", None, None, None)
+    }
+    assert [o.object_id for o in report.by_kind["street"][:2]] == [s1.object_id, s2.object_id]
+    # Grids: the one grid with cases is the only one ranked or graded.
+    graded = [o for o in report.by_kind["grid"] if o.grade is not None]
+    assert [o.rank for o in graded] == [1]
+    assert sum(o.status == "no_cases" for o in report.by_kind["grid"]) == len(
+        report.by_kind["grid"]
+    ) - 2
     assert report.by_street[[r[0] for r in report.by_street].index(ids["street1"])][2:] == (9, 6, 5)
     # The levels below roll up to the same totals.
     for kind in ("area", "unit", "grid"):
@@ -292,10 +319,13 @@ def test_department_metrics(month) -> None:  # type: ignore[no-untyped-def]
         "reworked": 1,
         "due": 6,
         "closed": 5,
+        "closed_late": 1,
+        "overdue_unhandled": 1,
         "handle_rate": 83.33,
         "on_time_handle_rate": 66.67,
         "close_rate": 83.33,
         "rework_rate": 16.67,
+        "avg_handle_hours": 1.43,  # a, b, c, d, i as for the district: 430 / 5 min
     }
     assert pro02.composite == pytest.approx(
         round((10 * 100 + 30 * 83.33 + 30 * 66.67 + 30 * (100 - 16.67)) / 100, 2)
@@ -304,8 +334,9 @@ def test_department_metrics(month) -> None:  # type: ignore[no-untyped-def]
     pro04 = score(report, "department", ids["PRO04"])
     v = values(pro04.metrics)
     assert (v["assigned"], v["handled"], v["due"], v["closed"]) == (1, 0, 0, 0)
-    assert v["close_rate"] is None and v["rework_rate"] is None
-    assert pro04.composite == 25.0 and pro04.grade == "E"  # (10×100 + 30×0) / 40
+    assert v["close_rate"] is None and v["rework_rate"] is None and v["avg_handle_hours"] is None
+    # only 立案数 (10) and 按时处置率 (30) have a value: 40 of 100 weights, not graded
+    assert (pro04.composite, pro04.grade, pro04.status) == (None, None, "insufficient")
 
 
 def test_position_metrics(month) -> None:  # type: ignore[no-untyped-def]
@@ -327,7 +358,8 @@ def test_position_metrics(month) -> None:  # type: ignore[no-untyped-def]
 
     intake = score(report, "intake", INTAKE.id)
     assert values(intake.metrics)["received"] == 7
-    assert intake.composite == 0.0 and intake.grade == "E"  # 7 reports: band 0
+    # Only 受理数 (25 of 100) is derivable for an intake operator: never graded on it alone.
+    assert (intake.composite, intake.grade, intake.status) == (None, None, "insufficient")
 
     chief = score(report, "duty_chief", CHIEF.id)
     assert values(chief.metrics) == {
