@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "seed-demo": ("seed_demo", "create the demo district and demo cases"),
     "stats": ("stats", "counts per level, department, state and traffic light"),
     "deadline": ("deadline", "compute a deadline on the working-time calendar"),
+    "calendar": ("calendar", "the holiday schedule: import a year (official), show, log"),
     "import-geography": ("import_geography", "load a district's grid layer from GeoJSON"),
     "simulate": ("simulate", "keep adding and moving cases, as the field would"),
     "bench": ("bench", "run the benchmark scenarios beside their baselines"),
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         module = importlib.import_module(f"console.commands.{module_name}")
         sp = sub.add_parser(name, help=help_text, description=help_text)
+        # Also after the subcommand (`grid-console stats --db URL`); SUPPRESS keeps a --db given
+        # before it when this one is absent.
+        sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         module.add_arguments(sp)
         sp.set_defaults(_module=module)
     return parser

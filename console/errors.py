@@ -115,3 +115,13 @@ class WeakPasswordError(ValidationError):
     """A new password that the security policy (resources/org/security_policy.toml) refuses."""
 
     code = "weak_password"
+
+
+class ScheduleImportError(ValidationError):
+    """A holiday schedule file that cannot be loaded; ``problems`` lists each line's fault."""
+
+    code = "schedule_import"
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message, field="calendar")
+        self.problems = problems

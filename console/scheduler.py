@@ -50,6 +50,7 @@ from console.models import Case
 from console.services.actors import Actor
 from console.services.cases import utc_now
 from console.services.permissions import require
+from console.services.work_calendar import sync_calendar
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class ConsoleScheduler:
         self.seat_id = seat_id
         self._jobstore_url = jobstore_url
         self.scan_interval_s = scan_interval_s
-        self.calendar = calendar or WorkCalendar.from_override_file()
+        self.calendar = calendar or WorkCalendar()
         self.clock = clock
         self._scan = scan or _default_scan
         self.on_alerts = on_alerts
@@ -405,6 +406,7 @@ class ConsoleScheduler:
         with self._scan_lock:
             try:
                 with self.db.session() as session:
+                    sync_calendar(session, self.calendar)  # an admin may have imported a year
                     alerts = list(self._scan(session, self.clock(), self.calendar))
             except Exception as exc:
                 self._report_error(f"督办扫描失败 supervision scan failed: {exc}", exc)

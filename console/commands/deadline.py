@@ -1,21 +1,25 @@
 """`grid-console deadline`: compute a deadline on the working-time calendar.
 
 Example: ``grid-console deadline --from 2026-09-30T16:00+08:00 --limit 1工作日`` prints
-``2026-10-08T16:00:00+08:00`` (National Day 1–7 October is skipped). Needs no database.
+``2026-10-08T16:00:00+08:00`` (National Day 1–7 October is skipped). Uses the database's
+calendar (``--db``): the official years an admin imported, else chinese-calendar's, else the
+statutory rule's (provisional, said on standard error).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from console.commands.time_option import aware_time
 from console.config import LOCAL_TZ
+from console.db import Database
 from console.domain.time_limits import deadline_after, parse_time_limit
-from console.domain.worktime import WorkCalendar, parse_office_hours
+from console.domain.worktime import YearStatus, parse_office_hours
+from console.services.work_calendar import load_calendar, provisional_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,12 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--limit",
         required=True,
         help="time limit: 4工作时, 1工作日, 6小时 (紧急), 4 work hours, 1 workday, 6 hours",
-    )
-    parser.add_argument(
-        "--overrides",
-        type=Path,
-        metavar="FILE",
-        help="holiday override CSV (date,kind,name); default: resources/calendar/holiday_overrides.csv",
     )
     parser.add_argument(
         "--office-hours",
@@ -59,7 +57,12 @@ def run(args: argparse.Namespace) -> int:
     kw: dict[str, Any] = {}
     if args.office_hours is not None:
         kw["office_hours"] = parse_office_hours(args.office_hours)
-    cal = WorkCalendar.from_override_file(args.overrides, **kw)
+    db = Database(getattr(args, "db", None))
+    try:
+        with db.read() as s:
+            cal = load_calendar(s, **kw)
+    finally:
+        db.dispose()
 
     deadline = deadline_after(cal, start, limit)
     start_local = start.astimezone(LOCAL_TZ)
@@ -70,8 +73,15 @@ def run(args: argparse.Namespace) -> int:
             "limit": str(limit),
             "deadline": deadline_local.isoformat(),
             "working_seconds": cal.work_seconds_between(start, deadline),
+            "calendar": {
+                str(y): cal.year_status(y).value
+                for y in range(start_local.year, deadline_local.year + 1)
+            },
         }
         print(json.dumps(payload, ensure_ascii=False))
     else:
         print(deadline_local.isoformat())
+    for year in range(start_local.year, deadline_local.year + 1):
+        if cal.year_status(year) is YearStatus.PROVISIONAL:
+            print(f"注意：{provisional_text(year)}（暂定）", file=sys.stderr)
     return 0

@@ -16,13 +16,13 @@ from pathlib import Path
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.lifecycle import STATE_LABELS
-from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError, ValidationError
 from console.services import catalog
 from console.services.case_export import COLUMNS, FORMATS, export_cases
 from console.services.ingest.ingest import resolve_source
 from console.services.queue import QueueFilter
 from console.services.queue_tabs import tab_rules
+from console.services.work_calendar import load_calendar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                 s,
                 args.out,
                 now=datetime.now(UTC),
-                calendar=WorkCalendar.from_override_file(),
+                calendar=load_calendar(s),
                 filter=f,
                 format=args.format,
                 columns=columns,

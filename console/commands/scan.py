@@ -11,13 +11,12 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 from console.commands.time_option import aware_time
 from console.config import LOCAL_TZ
 from console.db import Database
-from console.domain.worktime import WorkCalendar
 from console.services.supervision import AlertRecord, scan
+from console.services.work_calendar import load_calendar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,12 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ISO8601",
         help="scan as of this instant, with a timezone offset, e.g. 2026-11-24T09:00+08:00 "
         "(default: now)",
-    )
-    parser.add_argument(
-        "--overrides",
-        type=Path,
-        metavar="FILE",
-        help="holiday override CSV (date,kind,name); default: resources/calendar/holiday_overrides.csv",
     )
     parser.add_argument("--json", action="store_true", help="print the raised alerts as JSON")
 
@@ -60,11 +53,10 @@ def format_line(record: AlertRecord) -> str:
 
 def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)  # validate before opening anything
-    calendar = WorkCalendar.from_override_file(args.overrides)
     db = Database(args.db)
     try:
         with db.session() as s:
-            records = scan(s, now, calendar)
+            records = scan(s, now, load_calendar(s))
     finally:
         db.dispose()
     if args.json:

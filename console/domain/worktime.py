@@ -1,11 +1,17 @@
 """The working-time calendar (工作时): office hours on State Council working days.
 
-A working day is one the State Council calendar says is worked, adjusted working weekends
-(调休上班) included, as published in the ``chinese-calendar`` package. An override file adds
-holidays and adjusted workdays the package does not know yet and wins over it. For a year outside
-the package's data the calendar falls back to "Monday–Friday are workdays" and logs a warning once
-per year (per calendar), never an exception: a deadline a little off beats a console that cannot
-dispatch on 2 January.
+Which days are worked comes from three layers, the first that knows a year wins (ARCHITECTURE.md,
+"Time"):
+
+1. the *official* schedule an admin loaded into the database for that year (shared by every seat;
+   console.services.work_calendar hands it to :meth:`WorkCalendar.set_official`);
+2. the chinese-calendar package, for the years it was released with (also the State Council's
+   published schedule, so those years count as official too);
+3. the statutory holidays derived by rule from the law (console.domain.statutory_holidays),
+   marked *provisional*: the bridges and adjusted working weekends cannot be known before the
+   State Council publishes them.
+
+Date-level ``overrides`` (a what-if, and tests) win over all three.
 
 Working time is counted only inside the office periods (default 08:00–12:00 and 14:00–18:00,
 local time). Arithmetic is done in integer microseconds of local wall-clock time, so
@@ -16,22 +22,19 @@ tens of thousands of times.
 
 from __future__ import annotations
 
-import csv
 import functools
 import itertools
-import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import Any
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from console.config import LOCAL_TZ, resources_dir
+from console.config import LOCAL_TZ
+from console.domain.statutory_holidays import provisional_holidays
 from console.errors import ValidationError
-
-log = logging.getLogger(__name__)
 
 #: 08:00–12:00 and 14:00–18:00: the usual 8-hour office day with a two-hour lunch break.
 DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
@@ -39,23 +42,80 @@ DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
     (time(14, 0), time(18, 0)),
 )
 
-OVERRIDE_KINDS = {"holiday": False, "workday": True}
-
 _US_PER_S = 1_000_000
 _US_PER_DAY = 86_400 * _US_PER_S
 _ONE_DAY = timedelta(days=1)
 
 
-@functools.lru_cache(maxsize=16_384)
-def _package_is_workday(d: date) -> bool | None:
-    """The package's verdict for ``d``, or None when it has no data for that year.
+class YearStatus(StrEnum):
+    """Whether a year's days off are the State Council's or only the law's."""
 
-    Cached process-wide: the package's answer never changes while we run.
+    OFFICIAL = "official"  # 国务院安排(正式): loaded by an admin, or known to chinese-calendar
+    PROVISIONAL = "provisional"  # 法定假日(暂定): derived by rule; bridges and 调休 unknown
+
+
+class YearSource(StrEnum):
+    DATABASE = "database"
+    PACKAGE = "chinese-calendar"
+    STATUTORY_RULE = "statutory rule"
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's days off and adjusted working days (date → name), and where they come from.
+
+    Every date not listed is an ordinary day: Monday–Friday worked, the weekend off.
     """
+
+    year: int
+    status: YearStatus
+    source: YearSource
+    holidays: Mapping[date, str] = field(default_factory=dict)
+    workdays: Mapping[date, str] = field(default_factory=dict)
+
+    def is_workday(self, d: date) -> bool:
+        if d in self.workdays:
+            return True
+        if d in self.holidays:
+            return False
+        return d.weekday() < 5
+
+
+@functools.cache
+def _package_schedule(year: int) -> YearSchedule | None:
+    """The chinese-calendar package's schedule for ``year``, or None when it lacks the year."""
     try:
-        return bool(chinese_calendar.is_workday(d))
+        chinese_calendar.is_workday(date(year, 7, 1))
     except NotImplementedError:
         return None
+
+    def chinese(name: object) -> str:
+        holiday = next((h for h in chinese_calendar.Holiday if h.value == name), None)
+        return holiday.chinese if holiday is not None else str(name)
+
+    return YearSchedule(
+        year=year,
+        status=YearStatus.OFFICIAL,
+        source=YearSource.PACKAGE,
+        holidays={d: chinese(n) for d, n in chinese_calendar.holidays.items() if d.year == year},
+        workdays={d: chinese(n) for d, n in chinese_calendar.workdays.items() if d.year == year},
+    )
+
+
+@functools.cache
+def _provisional_schedule(year: int) -> YearSchedule:
+    """The law's statutory days and their make-up days; no bridges, no adjusted workdays."""
+    return YearSchedule(
+        year=year,
+        status=YearStatus.PROVISIONAL,
+        source=YearSource.STATUTORY_RULE,
+        holidays={d: n for d, n in provisional_holidays(year).items() if d.year == year},
+    )
+
+
+def derived_schedule(year: int) -> YearSchedule:
+    """The year as it stands without the database: the package's, else the law's."""
+    return _package_schedule(year) or _provisional_schedule(year)
 
 
 def _us_of_day(t: time) -> int:
@@ -121,6 +181,7 @@ class WorkCalendar:
         office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS,
         tz: ZoneInfo = LOCAL_TZ,
         overrides: Mapping[date, bool] | None = None,
+        official: Mapping[int, YearSchedule] | None = None,
     ) -> None:
         self._periods = _validate_office_hours(office_hours)
         self.office_hours: tuple[tuple[time, time], ...] = tuple(
@@ -128,30 +189,41 @@ class WorkCalendar:
         )
         self._day_us = sum(e - s for s, e in self._periods)
         self.tz = tz
-        #: date → True (worked) / False (holiday); wins over the package.
+        #: date → True (worked) / False (holiday); wins over every year's schedule.
         self.overrides: dict[date, bool] = dict(overrides or {})
+        self._official: dict[int, YearSchedule] = {}
         self._workday_cache: dict[date, bool] = {}
-        self._warned_years: set[int] = set()
-
-    @classmethod
-    def from_override_file(cls, path: Path | None = None, **kw: Any) -> WorkCalendar:
-        """A calendar with the overrides read from ``path`` (default: the shipped file).
-
-        A missing default file means "no overrides"; a missing explicit file, or a malformed row,
-        raises ValidationError naming the file and line. Overrides passed in ``kw`` win over the
-        file's.
-        """
-        if path is None:
-            default = resources_dir() / "calendar" / "holiday_overrides.csv"
-            overrides = read_override_file(default) if default.exists() else {}
-        else:
-            overrides = read_override_file(Path(path))
-        overrides.update(kw.pop("overrides", None) or {})
-        return cls(overrides=overrides, **kw)
+        #: The database's calendar revision these official years were read at (the services').
+        self.revision: int | None = None
+        self.set_official(official or {})
 
     def __repr__(self) -> str:
         hours = ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.office_hours)
-        return f"WorkCalendar({hours}, tz={self.tz}, overrides={len(self.overrides)})"
+        return (
+            f"WorkCalendar({hours}, tz={self.tz}, official={sorted(self._official)}, "
+            f"overrides={len(self.overrides)})"
+        )
+
+    def set_official(self, years: Mapping[int, YearSchedule], revision: int | None = None) -> None:
+        """Replace the official years (the database's) at once; cached lookups start over.
+
+        The dict and the cache are swapped, never edited in place, so a lookup on another
+        thread sees the old calendar or the new one, not half of each.
+        """
+        self._official = dict(years)
+        self._workday_cache = {}
+        self.revision = revision
+
+    @property
+    def official_years(self) -> Mapping[int, YearSchedule]:
+        return self._official
+
+    def schedule(self, year: int) -> YearSchedule:
+        """The schedule in force for ``year``: the database's, the package's or the law's."""
+        return self._official.get(year) or derived_schedule(year)
+
+    def year_status(self, year: int) -> YearStatus:
+        return self.schedule(year).status
 
     @property
     def workday_seconds(self) -> float:
@@ -159,25 +231,16 @@ class WorkCalendar:
         return self._day_us / _US_PER_S
 
     def is_workday(self, d: date) -> bool:
-        cached = self._workday_cache.get(d)
+        cache = self._workday_cache
+        cached = cache.get(d)
         if cached is not None:
             return cached
         if isinstance(d, datetime):  # a datetime is a date subclass; its date is what counts
             return self.is_workday(d.date())
         result = self.overrides.get(d)
         if result is None:
-            result = _package_is_workday(d)
-        if result is None:
-            if d.year not in self._warned_years:
-                self._warned_years.add(d.year)
-                log.warning(
-                    "chinese-calendar has no holiday data for %d; counting Monday–Friday as "
-                    "workdays. Add that year's holidays and adjusted workdays to the "
-                    "override file (calendar/holiday_overrides.csv).",
-                    d.year,
-                )
-            result = d.weekday() < 5
-        self._workday_cache[d] = result
+            result = self.schedule(d.year).is_workday(d)
+        cache[d] = result
         return result
 
     # -- conversions between aware datetimes and (local date, µs of day) --------------------
@@ -253,46 +316,3 @@ class WorkCalendar:
             if overlap > 0:
                 total += overlap
         return total
-
-
-def read_override_file(path: Path) -> dict[date, bool]:
-    """Read ``date,kind,name`` rows (kind: holiday | workday); '#' lines and blanks skipped.
-
-    The header row is optional. Raises ValidationError naming file, line and problem.
-    """
-
-    def fail(line_no: int | None, problem: str) -> ValidationError:
-        where = f"{path} 第 {line_no} 行" if line_no is not None else str(path)
-        return ValidationError(f"节假日调整文件 {where}：{problem}", field="overrides")
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise fail(None, f"无法读取（{exc.strerror or exc}）") from exc
-    except UnicodeDecodeError as exc:
-        raise fail(None, "不是 UTF-8 编码的文本") from exc
-
-    overrides: dict[date, bool] = {}
-    seen_header = False
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        cells = [cell.strip() for cell in next(csv.reader([stripped]))]
-        if not seen_header and not overrides and [c.lower() for c in cells[:2]] == ["date", "kind"]:
-            seen_header = True
-            continue
-        if len(cells) not in (2, 3):
-            raise fail(line_no, f"应有 2 或 3 列（date,kind,name），实有 {len(cells)} 列")
-        date_text, kind_text = cells[0], cells[1].lower()
-        try:
-            day = date.fromisoformat(date_text)
-        except ValueError:
-            raise fail(line_no, f"日期 '{date_text}' 无效，应为 YYYY-MM-DD") from None
-        if kind_text not in OVERRIDE_KINDS:
-            raise fail(line_no, f"类型 '{cells[1]}' 无效，应为 holiday 或 workday")
-        worked = OVERRIDE_KINDS[kind_text]
-        if day in overrides:
-            raise fail(line_no, f"日期 {day.isoformat()} 重复出现")
-        overrides[day] = worked
-    return overrides

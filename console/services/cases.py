@@ -33,6 +33,7 @@ from console.services.case_dto import CaseSnapshot, snapshot
 from console.services.duplicates import DuplicateSettings
 from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput
+from console.services.work_calendar import load_calendar, sync_calendar
 from console.services.workflow import CaseWorkflow
 
 T = TypeVar("T")
@@ -98,8 +99,11 @@ class CaseService:
     ) -> None:
         self.db = db
         self.clock = clock
+        if calendar is None:
+            with db.read() as s:
+                calendar = load_calendar(s)
         self.workflow = CaseWorkflow(
-            calendar or WorkCalendar.from_override_file(),
+            calendar,
             lifecycle or default_lifecycle(),
             locator or DbLocator(db),
             warning_share=(settings or LifecycleSettings()).warning_share,
@@ -166,6 +170,7 @@ class CaseService:
         now = self.clock()
         try:
             with _lost_writes(f"案件 {case_id} "), self.db.session() as s:
+                sync_calendar(s, self.workflow.calendar)  # the deadline on today's schedule
                 case = _load(s, case_id, expected_version)
                 event = self.workflow.apply(s, actor, case, action, now, note=note, **params)
                 s.flush()

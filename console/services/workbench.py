@@ -51,6 +51,7 @@ from console.services.map_data import (
 )
 from console.services.permissions import allowed, require
 from console.services.user_admin import UserAdminDesk
+from console.services.work_calendar import sync_calendar
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,12 @@ class Workbench:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.calendar = calendar or WorkCalendar.from_override_file()
+        self.calendar = calendar or WorkCalendar()
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
         self.actor = actor if actor is not None else self._actor_for(username)
         self.feed = ChangeFeed(clock=clock)
         with db.read() as s:
+            sync_calendar(s, self.calendar)
             self.feed.start(s)
 
     # -- who is acting -----------------------------------------------------------------
@@ -234,6 +236,7 @@ class Workbench:
 
     def poll_changes(self) -> list[Any]:
         with self.db.read() as s:
+            sync_calendar(s, self.calendar)  # another seat may have imported a year
             return self.feed.poll(s)
 
     def listen(

@@ -79,6 +79,7 @@ class CaseWorkflow:
             "merge": self._merge,
             "keep_apart": self._keep_apart,
             "merged_in": self._merged_in,
+            "recompute_deadline": self._recompute_deadline,
         }
 
     # -- creating a case -------------------------------------------------------------------
@@ -405,6 +406,9 @@ class CaseWorkflow:
 
     def _merged_in(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         raise ValidationError("「并入重复上报」只随合并记录，请使用「合并」")
+
+    def _recompute_deadline(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        raise ValidationError("「期限重算」由节假日安排的变更自动记录，不能直接操作")
 
     def _archive(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.archived_at = now

@@ -1,9 +1,8 @@
-"""`grid-console deadline`: exact output, JSON, and refusal of bad input (exit code 2)."""
+"""`grid-console deadline`: exact output, JSON, the database's calendar, and refusal of bad input."""
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,18 +13,19 @@ from console.commands import deadline
 from console.errors import ValidationError
 
 
+@pytest.fixture(autouse=True)
+def embedded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The command's default database, as a fresh file of this test's own."""
+    url = f"sqlite:///{tmp_path / 'default.sqlite3'}"
+    monkeypatch.setenv("GRID_CONSOLE_DB", url)
+    return url
+
+
 def run_deadline(*argv: str) -> int:
     """The command through a parser built from its own add_arguments (no other modules)."""
     parser = argparse.ArgumentParser(prog="grid-console deadline")
     deadline.add_arguments(parser)
     return deadline.run(parser.parse_args(list(argv)))
-
-
-@pytest.fixture
-def deadline_only_cli(monkeypatch: pytest.MonkeyPatch) -> None:
-    """cli.main with only the deadline subcommand wired, so its error handling is exercised
-    even while sibling command modules are still being written."""
-    monkeypatch.setattr(cli, "SUBCOMMANDS", {"deadline": cli.SUBCOMMANDS["deadline"]})
 
 
 def test_national_day_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,6 +42,12 @@ def test_national_day_example(capsys: pytest.CaptureFixture[str]) -> None:
         ("2026-09-30T22:00+08:00", "6紧急工作时", "2026-10-01T04:00:00+08:00"),  # natural clock
         ("2026-09-30T08:00:00Z", "1 workday", "2026-10-08T16:00:00+08:00"),  # UTC in, local out
         ("2026-03-02T11:00+08:00", "0.25工作日", "2026-03-02T15:00:00+08:00"),  # over lunch
+        # 2027 is provisional (the law's days): 元旦 on Friday, Monday the next working day
+        ("2026-12-31T16:00+08:00", "1工作日", "2027-01-04T16:00:00+08:00"),
+        # 除夕 02-05, 初一 a Saturday, 初三 02-08; the weekend days made up on 02-09 and 02-10
+        ("2027-02-04T16:00+08:00", "1工作日", "2027-02-11T16:00:00+08:00"),
+        # a 20工作日 limit dispatched on 4 December crosses 元旦
+        ("2026-12-04T10:00+08:00", "20工作日", "2027-01-04T10:00:00+08:00"),
     ],
 )
 def test_deadlines(
@@ -49,6 +55,15 @@ def test_deadlines(
 ) -> None:
     assert run_deadline("--from", start, "--limit", limit) == 0
     assert capsys.readouterr().out == expected + "\n"
+
+
+def test_a_provisional_year_is_said_on_standard_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_deadline("--from", "2026-12-31T16:00+08:00", "--limit", "1工作日") == 0
+    captured = capsys.readouterr()
+    assert captured.out == "2027-01-04T16:00:00+08:00\n"
+    assert "2027 年节假日安排尚未导入，期限按法定假日推算" in captured.err
+    assert run_deadline("--from", "2026-09-30T16:00+08:00", "--limit", "1工作日") == 0
+    assert capsys.readouterr().err == ""  # 2026 is the State Council's (chinese-calendar)
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,11 +74,14 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         "limit": "1工作日",
         "deadline": "2026-10-08T16:00:00+08:00",
         "working_seconds": 28800.0,
+        "calendar": {"2026": "official"},
     }
-    assert out == (
-        '{"from": "2026-09-30T16:00:00+08:00", "limit": "1工作日", '
-        '"deadline": "2026-10-08T16:00:00+08:00", "working_seconds": 28800.0}\n'
-    )
+
+
+def test_json_names_a_provisional_year(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_deadline("--from", "2026-12-31T16:00+08:00", "--limit", "1工作日", "--json") == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["calendar"] == {"2026": "official", "2027": "provisional"}
 
 
 def test_office_hours_option(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,12 +90,26 @@ def test_office_hours_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == "2026-03-03T10:00:00+08:00\n"
 
 
-def test_overrides_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = tmp_path / "overrides.csv"
-    path.write_text("date,kind,name\n2026-10-08,holiday,test\n", encoding="utf-8")
-    argv = ["--from", "2026-09-30T16:00+08:00", "--limit", "1工作日", "--overrides", str(path)]
-    assert run_deadline(*argv) == 0
-    assert capsys.readouterr().out == "2026-10-09T16:00:00+08:00\n"
+def test_the_database_calendar_wins(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, embedded_db: str
+) -> None:
+    """Once the admin imports 2027, `deadline` counts on the official schedule."""
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text(
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,holiday,元旦（测试）\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["calendar", "import", str(schedule)]) == 0
+    capsys.readouterr()
+    assert cli.main(["deadline", "--from", "2026-12-31T16:00+08:00", "--limit", "1工作日"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "2027-01-05T16:00:00+08:00\n"
+    assert captured.err == ""  # 2027 is official now
+    # --db after the subcommand names another database: one without the import
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    argv = ["deadline", "--db", other, "--from", "2026-12-31T16:00+08:00", "--limit", "1工作日"]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out == "2027-01-04T16:00:00+08:00\n"
 
 
 def test_from_defaults_to_now(capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,7 +134,6 @@ def test_bad_input_raises_validation_error(argv: list[str], fragment: str) -> No
         run_deadline(*argv)
 
 
-@pytest.mark.usefixtures("deadline_only_cli")
 def test_cli_main_exit_codes_and_messages(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["deadline", "--from", "2026-09-30T16:00+08:00", "--limit", "1工作日"]
     assert cli.main(argv) == 0
@@ -118,32 +149,3 @@ def test_cli_main_exit_codes_and_messages(capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["deadline", "--from", "2026-09-30T16:00+08:00", "--limit", "soon"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误 [invalid_time_limit]: 无法识别的时限 'soon'")
-
-
-@pytest.mark.usefixtures("deadline_only_cli")
-def test_cli_main_ignores_db_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'never.sqlite3'}"
-    argv = ["--db", db_url, "deadline", "--from", "2026-09-30T16:00+08:00", "--limit", "1工作日"]
-    assert cli.main(argv) == 0
-    assert capsys.readouterr().out == "2026-10-08T16:00:00+08:00\n"
-    assert not (tmp_path / "never.sqlite3").exists()  # the database is never opened
-
-
-_MISSING_COMMANDS = [
-    module
-    for module, _ in cli.SUBCOMMANDS.values()
-    if importlib.util.find_spec(f"console.commands.{module}") is None
-]
-
-
-@pytest.mark.skipif(
-    bool(_MISSING_COMMANDS),
-    reason=f"command modules not written yet: {', '.join(_MISSING_COMMANDS)}",
-)
-def test_full_cli_main(capsys: pytest.CaptureFixture[str]) -> None:
-    """Through the real parser with every subcommand wired (runs once all modules exist)."""
-    argv = ["deadline", "--from", "2026-09-30T16:00+08:00", "--limit", "1工作日"]
-    assert cli.main(argv) == 0
-    assert capsys.readouterr().out == "2026-10-08T16:00:00+08:00\n"
-    assert cli.main(["deadline", "--from", "garbage", "--limit", "1工作日"]) == 2
-    assert "不是 ISO 8601 时间" in capsys.readouterr().err

@@ -49,6 +49,8 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "merge": (["reported", "registered"], {"intake", "duty_chief", "dispatcher"}, "merged"),
     "keep_apart": (OPEN_STATES, {"intake", "duty_chief", "dispatcher"}, None),
     "merged_in": (OPEN_STATES, set(), None),
+    # recompute_deadline is recorded by a change of the holiday schedule, never taken on its own.
+    "recompute_deadline": (OPEN_STATES, set(), None),
 }  # fmt: skip
 
 

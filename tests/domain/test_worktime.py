@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time as wall_clock
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -12,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.config import LOCAL_TZ, RESOURCES_ENV
+from console.config import LOCAL_TZ
 from console.domain.worktime import (
     DEFAULT_OFFICE_HOURS,
     WorkCalendar,
+    YearSchedule,
+    YearSource,
+    YearStatus,
     parse_office_hours,
-    read_override_file,
 )
 from console.errors import ValidationError
 
@@ -219,112 +220,67 @@ def test_work_seconds_between_inverts_add_work_seconds(start: datetime, duration
         assert any(s < local.time() <= e for s, e in DEFAULT_OFFICE_HOURS)
 
 
-# -- years the package does not know ---------------------------------------------------------
+# -- the layers: official (database), the package, the law (provisional) ----------------------
 
 
-def test_unknown_year_falls_back_to_weekends_with_one_warning(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_a_year_the_package_lacks_is_provisional_from_the_law() -> None:
     cal = WorkCalendar()
-    with caplog.at_level(logging.WARNING, logger="console.domain.worktime"):
-        assert cal.is_workday(date(2027, 1, 1))  # a Friday: the package has no 2027 data
-        assert not cal.is_workday(date(2027, 1, 2))
-        assert cal.add_work_seconds(at(2027, 1, 1, 17), 2 * H) == at(2027, 1, 4, 9)
-        assert cal.work_seconds_between(at(2027, 1, 1), at(2027, 3, 1)) == 41 * DAY
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1
-    assert "2027" in warnings[0].getMessage()
+    assert cal.year_status(2027) is YearStatus.PROVISIONAL
+    assert cal.schedule(2027).source is YearSource.STATUTORY_RULE
+    assert not cal.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert cal.add_work_seconds(at(2026, 12, 31, 16), DAY) == at(2027, 1, 4, 16)
+    assert cal.add_work_seconds(at(2027, 2, 4, 16), DAY) == at(2027, 2, 11, 16)
+    # No adjusted workdays can be derived: every Saturday of 2027 stays off.
+    assert not cal.schedule(2027).workdays
 
 
-def test_each_unknown_year_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_package_year_is_official_and_keeps_its_adjusted_workdays() -> None:
     cal = WorkCalendar()
-    with caplog.at_level(logging.WARNING, logger="console.domain.worktime"):
-        for _ in range(3):
-            cal.is_workday(date(2027, 5, 3))
-            cal.is_workday(date(2028, 5, 3))
-            cal.is_workday(date(2026, 5, 6))  # known year: no warning
-    messages = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
-    assert len(messages) == 2
-    assert "2027" in messages[0]
-    assert "2028" in messages[1]
+    assert cal.year_status(2026) is YearStatus.OFFICIAL
+    schedule = cal.schedule(2026)
+    assert schedule.source is YearSource.PACKAGE
+    assert schedule.workdays[date(2026, 10, 10)] == "国庆节"
+    assert schedule.holidays[date(2026, 10, 7)] == "国庆节"
 
 
-def test_override_file_makes_2027_new_year_a_holiday(tmp_path: Path) -> None:
-    path = write(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n")
-    cal = WorkCalendar.from_override_file(path)
-    assert not cal.is_workday(date(2027, 1, 1))
-    # Thursday 31 Dec 17:00 + 2 h: 1 h on the 31st, then past New Year and the weekend.
-    assert cal.add_work_seconds(at(2026, 12, 31, 17), 2 * H) == at(2027, 1, 4, 9)
-
-
-def test_overrides_win_over_the_package(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "# a correction the package does not have\n"
-        "date,kind,name\n"
-        "\n"
-        "2026-10-08,holiday,extra day off\n"
-        '2026-10-03,workday,"duty Saturday, all hands"\n',
+def test_the_database_year_wins_over_the_package_and_the_rule() -> None:
+    official = YearSchedule(
+        year=2027,
+        status=YearStatus.OFFICIAL,
+        source=YearSource.DATABASE,
+        holidays={date(2027, 1, 1): "元旦", date(2027, 1, 4): "元旦"},
+        workdays={date(2027, 1, 9): "元旦调休"},
     )
-    cal = WorkCalendar.from_override_file(path)
-    assert not cal.is_workday(date(2026, 10, 8))
-    assert cal.is_workday(date(2026, 10, 3))
-    assert cal.add_work_seconds(at(2026, 10, 2, 10), H) == at(2026, 10, 3, 9)
-    assert cal.add_work_seconds(at(2026, 10, 3, 16), DAY) == at(2026, 10, 9, 16)
-    # Overrides passed in code win over the file's.
-    cal2 = WorkCalendar.from_override_file(path, overrides={date(2026, 10, 8): True})
-    assert cal2.is_workday(date(2026, 10, 8))
+    cal = WorkCalendar()
+    assert cal.is_workday(date(2027, 1, 4))  # cached under the law's schedule first
+    cal.set_official({2027: official}, revision=7)
+    assert cal.revision == 7
+    assert cal.year_status(2027) is YearStatus.OFFICIAL
+    assert not cal.is_workday(date(2027, 1, 4))  # the cache started over
+    assert cal.is_workday(date(2027, 1, 9))  # an adjusted Saturday
+    # The official year's list is complete: the law's 春节 is not added to it.
+    assert cal.is_workday(date(2027, 2, 8))
+    # A package year can be corrected by the database too.
+    cal.set_official({2026: YearSchedule(2026, YearStatus.OFFICIAL, YearSource.DATABASE)})
+    assert cal.is_workday(date(2026, 10, 7))
+    assert cal.is_workday(date(2027, 1, 4))  # 2027 went back to the law
 
 
-def test_mapping_overrides_in_constructor() -> None:
+def test_mapping_overrides_win_over_every_layer() -> None:
     cal = WorkCalendar(overrides={date(2026, 3, 2): False, date(2026, 3, 7): True})
     assert not cal.is_workday(date(2026, 3, 2))
     assert cal.is_workday(date(2026, 3, 7))
+    cal.set_official({2026: YearSchedule(2026, YearStatus.OFFICIAL, YearSource.DATABASE)})
+    assert not cal.is_workday(date(2026, 3, 2))
 
 
-@pytest.mark.parametrize(
-    ("body", "line", "problem"),
-    [
-        ("date,kind,name\n2027-13-01,holiday,x\n", 2, "日期 '2027-13-01' 无效"),
-        ("date,kind,name\n# note\n2027-01-01,vacation,x\n", 3, "类型 'vacation' 无效"),
-        ("date,kind,name\n2027-01-01\n", 2, "应有 2 或 3 列"),
-        ("date,kind,name\n2027-01-01,holiday,a,b\n", 2, "实有 4 列"),
-        ("2027-01-01,holiday\n2027-01-01,workday\n", 2, "重复"),
-        ("date,kind,name\n01/01/2027,holiday,x\n", 2, "YYYY-MM-DD"),
-    ],
-)
-def test_malformed_rows_name_file_line_and_problem(
-    tmp_path: Path, body: str, line: int, problem: str
-) -> None:
-    path = write(tmp_path, body, name="bad_overrides.csv")
-    with pytest.raises(ValidationError) as info:
-        WorkCalendar.from_override_file(path)
-    message = info.value.message
-    assert "bad_overrides.csv" in message
-    assert f"第 {line} 行" in message
-    assert problem in message
-
-
-def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match=r"nope\.csv"):
-        WorkCalendar.from_override_file(tmp_path / "nope.csv")
-
-
-def test_default_file_from_resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "calendar").mkdir()
-    write(
-        tmp_path / "calendar", "date,kind,name\n2026-03-02,holiday,test\n", "holiday_overrides.csv"
-    )
-    monkeypatch.setenv(RESOURCES_ENV, str(tmp_path))
-    assert not WorkCalendar.from_override_file().is_workday(date(2026, 3, 2))
-    # A resources dir without the file means "no overrides", not a crash.
-    monkeypatch.setenv(RESOURCES_ENV, str(tmp_path / "empty"))
-    assert WorkCalendar.from_override_file().is_workday(date(2026, 3, 2))
-
-
-def test_shipped_override_file_parses_and_has_no_invented_dates() -> None:
+def test_the_shipped_template_holds_no_invented_dates() -> None:
     shipped = Path(__file__).resolve().parents[2] / "resources/calendar/holiday_overrides.csv"
-    assert read_override_file(shipped) == {}
+    lines = [
+        line for line in shipped.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == ["date,kind,name"]
 
 
 # -- office hours ----------------------------------------------------------------------------
