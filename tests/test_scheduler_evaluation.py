@@ -11,7 +11,7 @@ from console.domain.worktime import WorkCalendar
 from console.scheduler import ConsoleScheduler, first_working_day
 from tests.conftest import Clock
 
-CAL = WorkCalendar.from_override_file()
+CAL = WorkCalendar()
 
 
 def test_first_working_day_follows_the_state_council_calendar() -> None:

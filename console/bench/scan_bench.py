@@ -67,7 +67,7 @@ def fill_scan_db(
         lookup = geography.load_grid_index(s)
         codes = list(
             s.scalars(
-                select(Category.code).where(Category.taxonomy == reference_data.DEFAULT_TAXONOMY)
+                select(Category.code).where(Category.taxonomy == reference_data.TAXONOMY_CJT214)
             )
         )
         departments = list(s.scalars(select(Department.id).order_by(Department.id)))
@@ -98,7 +98,7 @@ def fill_scan_db(
             "number": f"S{i:012d}",
             "source": "inspector",
             "reporter": "bench",
-            "taxonomy": reference_data.DEFAULT_TAXONOMY,
+            "taxonomy": reference_data.TAXONOMY_CJT214,
             "kind": "event_type",
             "category_code": codes[i % len(codes)],
             "urgent": False,
@@ -174,7 +174,7 @@ def naive_check(db: Database, cal: WorkCalendar, now: datetime) -> int:
 
 def run_scan_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     sizes = ScanSizes.for_run(quick)
-    cal = WorkCalendar.from_override_file()
+    cal = WorkCalendar()
     db = prepare(workdir / "scan.sqlite3")
     try:
         start = datetime.now(UTC).replace(second=0, microsecond=0)

@@ -88,7 +88,7 @@ def test_flag_tab_and_merge_on_postgresql(demo_pg: Database) -> None:
     f = QueueFilter(tab="duplicates")
     now = datetime.now(UTC)
     with demo_pg.read() as s:
-        shown = fetch_queue(s, f, now, WorkCalendar.from_override_file(), offset=0, limit=50)
+        shown = fetch_queue(s, f, now, WorkCalendar(), offset=0, limit=50)
         assert count_queue(s, f, now) == 2
     assert {r.id for r in shown} == {second.id, x1}
 

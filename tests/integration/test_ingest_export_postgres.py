@@ -83,7 +83,7 @@ def test_import_twice_then_more_then_cancel_then_export(demo_pg: Database, tmp_p
             s,
             out,
             now=NOW,
-            calendar=WorkCalendar.from_override_file(),
+            calendar=WorkCalendar(),
             filter=QueueFilter(tab="search", source="hotline"),
         )
     assert exported.count == 120

@@ -26,7 +26,7 @@ from console.services.queue import QueueFilter, count_queue, fetch_queue
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, build_zoo, local, report_input, street_points
 
-CAL = WorkCalendar.from_override_file()
+CAL = WorkCalendar()
 NOW = local(23, 16)
 #: Case text a spreadsheet would run as a formula if written naively.
 FORMULAS = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"]

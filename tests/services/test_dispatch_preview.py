@@ -18,7 +18,7 @@ from tests.services.console_support import (
     street_points,
 )
 
-CAL = WorkCalendar.from_override_file()
+CAL = WorkCalendar()
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from tests.services.console_support import (
     street_points,
 )
 
-CAL = WorkCalendar.from_override_file()
+CAL = WorkCalendar()
 DAY_START, DAY_END = local(23, 8), local(23, 20)  # Monday's day shift
 
 

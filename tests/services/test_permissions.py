@@ -74,7 +74,7 @@ def test_require_names_the_action_and_role() -> None:
 
 
 def _overdue_alert(db: Database, clock: Clock) -> int:
-    calendar = WorkCalendar.from_override_file()
+    calendar = WorkCalendar()
     service = CaseService(db, calendar=calendar, clock=clock)
     (_, _, point), _ = street_points(db)
     snap = service.report(INTAKE, report_input(point))

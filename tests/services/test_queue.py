@@ -38,7 +38,7 @@ from tests.services.console_support import (
     street_points,
 )
 
-CAL = WorkCalendar.from_override_file()
+CAL = WorkCalendar()
 MORNING = local(23, 10)  # nothing is yellow or red yet
 AFTERNOON = local(23, 16)  # the morning dispatches are overdue; late_green is green
 
