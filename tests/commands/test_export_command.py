@@ -19,7 +19,7 @@ from tests.services.console_support import build_zoo, street_points
 
 @pytest.fixture
 def url(demo_db: Database, clock: Clock) -> str:
-    service = CaseService(demo_db, calendar=WorkCalendar.from_override_file(), clock=clock)
+    service = CaseService(demo_db, calendar=WorkCalendar(), clock=clock)
     build_zoo(service, demo_db, clock)
     return str(demo_db.engine.url)
 
