@@ -233,13 +233,13 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
             add("department", e.department_id, "assigned", cid)
             # 处置: of the cases dispatched to it in the period, still its own, handled by the end
             c = cases[cid]
-            if c.department_id == e.department_id and c.handled_at is not None:
-                if c.handled_at < end:
-                    add("department", e.department_id, "handled", cid)
-                    if c.deadline_at is not None and c.handled_at <= c.deadline_at:
-                        add("department", e.department_id, "handled_on_time", cid)
-                    if c.deadline_at is not None and c.handled_at > c.deadline_at:
-                        add("department", e.department_id, "handled_late", cid)
+            handled = c.handled_at
+            if c.department_id == e.department_id and handled is not None and handled < end:
+                add("department", e.department_id, "handled", cid)
+                if c.deadline_at is not None and handled <= c.deadline_at:
+                    add("department", e.department_id, "handled_on_time", cid)
+                if c.deadline_at is not None and handled > c.deadline_at:
+                    add("department", e.department_id, "handled_late", cid)
         if e.department_id is not None and e.action == "verify_fail":
             add("department", e.department_id, "reworked", cid)
         if e.actor_id is None or e.actor_role not in roles:
