@@ -37,6 +37,18 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _accept_db_after(parser: argparse.ArgumentParser) -> None:
+    """``--db`` after a subcommand (and its action) too: `grid-console stats --db URL`.
+
+    SUPPRESS keeps a ``--db`` given before the subcommand when this one is absent.
+    """
+    parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _accept_db_after(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grid-console",
@@ -53,10 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         module = importlib.import_module(f"console.commands.{module_name}")
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        # Also after the subcommand (`grid-console stats --db URL`); SUPPRESS keeps a --db given
-        # before it when this one is absent.
-        sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         module.add_arguments(sp)
+        _accept_db_after(sp)
         sp.set_defaults(_module=module)
     return parser
 
