@@ -19,6 +19,7 @@ from console.services.evaluation import KIND_LABELS, KINDS, EvaluationReport, Me
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 PERCENT = "0.00%"
+HOURS = "0.00"
 SHEET_DISTRICT = "全区"
 SHEET_DAILY = "每日"
 
@@ -30,12 +31,17 @@ def _metric_headers(metrics: tuple[MetricValue, ...]) -> list[tuple[str, str | N
         if _is_rate(m):
             out += [(m.label_zh, PERCENT), (f"{m.label_zh}·分子", "0"), (f"{m.label_zh}·分母", "0")]
         else:
-            out.append((m.label_zh, "0"))
+            out.append((m.label_zh, HOURS if _is_average(m) else "0"))
     return out
 
 
 def _is_rate(m: MetricValue) -> bool:
     return m.key.endswith("_rate")
+
+
+def _is_average(m: MetricValue) -> bool:
+    """An average in working hours (平均受理时长, 平均处置时长)."""
+    return m.key.endswith("_hours")
 
 
 def _metric_cells(metrics: tuple[MetricValue, ...]) -> list[object]:
@@ -80,6 +86,8 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
         ws.append([m.label_zh, m.label_en, value, m.numerator, m.denominator])
         if rate:
             ws.cell(ws.max_row, 3).number_format = PERCENT
+        elif _is_average(m):
+            ws.cell(ws.max_row, 3).number_format = HOURS
     ws.append([])
     ws.append(["评价周期", f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M}"])
     ws.append(["生成时间", f"{report.built_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"])
@@ -92,11 +100,11 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
         headers = _metric_headers(template)
         ws.append(["排名", "编号", "名称", *(h for h, _ in headers), "综合指标值", "等级"])
         for o in scores:
-            ws.append(
-                [o.rank, o.object_id, o.name, *_metric_cells(o.metrics), o.composite, o.grade]
-            )
+            # not graded: the reason (无案件 / 依据不足) in the grade column, no composite
+            grade = o.grade if o.grade is not None else o.status_zh
+            ws.append([o.rank, o.object_id, o.name, *_metric_cells(o.metrics), o.composite, grade])
         formats: list[str | None] = ["0", "0", None, *(f for _, f in headers), "0.00", None]
-        widths = [6, 8, 24, *(max(10, len(h) * 2 + 2) for h, _ in headers), 12, 6]
+        widths = [6, 8, 24, *(max(10, len(h) * 2 + 2) for h, _ in headers), 12, 10]
         _style(ws, formats, widths)
 
     ws = wb.create_sheet(SHEET_DAILY)

@@ -31,7 +31,13 @@ def test_workbook_content(demo_db: Database, clock: Clock, tmp_path: Path) -> No
     assert district["按期结案数"][0] == 5
     assert district["结案率"] == (0.8571, 6, 7)
     assert district["按期结案率"] == (0.7143, 5, 7)
-    assert wb["全区"]["C8"].number_format == "0.00%"
+    # the added figures (hand-computed in test_evaluation.test_district_metrics)
+    assert (district["超期结案数"][0], district["超期未处置数"][0]) == (1, 1)
+    assert district["自行处置数"][0] == 1
+    assert district["平均处置时长(工作时)"][0] == round(430 / 5 / 60, 2)
+    labels = [c.value for c in wb["全区"]["A"]]
+    assert wb["全区"].cell(labels.index("结案率") + 1, 3).number_format == "0.00%"
+    assert wb["全区"].cell(labels.index("平均受理时长(工作时)") + 1, 3).number_format == "0.00"
 
     ws = wb["街道"]
     header = [c.value for c in ws[1]]
@@ -46,7 +52,13 @@ def test_workbook_content(demo_db: Database, clock: Clock, tmp_path: Path) -> No
     street1 = rows[ids["street1"]]
     assert street1[i : i + 3] == (0.8571, 6, 7)
     assert street1[header.index("立案数")] == 7
-    assert street1[-1] == "B" and street1[0] == 9
+    assert (street1[header.index("超期结案数")], street1[header.index("超期未处置数")]) == (1, 1)
+    assert street1[-1] == "B" and street1[0] == 1
+    # street 2 (one report, nothing registered) and the 7 streets without a case: no rank,
+    # no composite, the reason in the grade column
+    assert rows[ids["street2"]][0] is None and rows[ids["street2"]][-2:] == (None, "依据不足")
+    others = [r for key, r in rows.items() if key not in (ids["street1"], ids["street2"])]
+    assert {(r[0], r[-2], r[-1]) for r in others} == {(None, None, "无案件")}
     assert ws.cell(2, i + 1).number_format == "0.00%"
     assert ws.column_dimensions["C"].width >= 20
 
