@@ -84,7 +84,17 @@ def metric_text(metric: Any) -> str:
     value = float(metric.value)
     if is_rate(metric):
         return f"{value:.1f}%"
+    if str(metric.key).endswith("_hours"):  # an average in working hours
+        return f"{value:.2f}"
     return str(int(value)) if value.is_integer() else f"{value:.2f}"
+
+
+def grade_text(score: Any) -> str:
+    """The grade, or why there is none (无案件, 依据不足), or "—"."""
+    if score.grade:
+        return str(score.grade)
+    zh, en = getattr(score, "status_zh", None), getattr(score, "status_en", None)
+    return pick(zh or "", en or "") or "—"
 
 
 class RankingModel(QAbstractTableModel):
@@ -142,7 +152,7 @@ class RankingModel(QAbstractTableModel):
             if col == 1:
                 return score.name
             if col == 2:
-                return score.grade or "—"
+                return grade_text(score)
             if col == 3:
                 return "—" if score.composite is None else f"{float(score.composite):.1f}"
             metric = self.metric_at(index)

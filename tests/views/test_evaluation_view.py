@@ -11,7 +11,12 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from console.config import LOCAL_TZ
-from console.views.evaluation_view import EvaluationView, RankingModel, recent_months
+from console.views.evaluation_view import (
+    EvaluationView,
+    RankingModel,
+    metric_text,
+    recent_months,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Score:
     composite: float | None
     grade: str | None
     rank: int | None
+    status_zh: str | None = None
+    status_en: str | None = None
 
 
 def metrics(on_time: int, closed: int, reported: int) -> tuple[Metric, ...]:
@@ -45,8 +52,8 @@ def metrics(on_time: int, closed: int, reported: int) -> tuple[Metric, ...]:
     )
 
 
-def pct(num: int, den: int) -> float:
-    return round(100.0 * num / den, 2)
+def pct(num: int, den: int) -> float | None:
+    return round(100.0 * num / den, 2) if den else None
 
 
 def stand_in_report() -> SimpleNamespace:
@@ -55,6 +62,7 @@ def stand_in_report() -> SimpleNamespace:
         Score("street", 12, "青年路街道", metrics(3, 4, 8), 71.25, "B", 2),
         Score("street", 11, "北院门街道", metrics(9, 10, 10), 93.5, "A", 1),
         Score("street", 13, "<b>桃园路</b>", metrics(1, 4, 5), 40.0, "D", 3),
+        Score("street", 14, "西关街道", metrics(0, 0, 0), None, None, None, "无案件", "no cases"),
     )
     departments = (Score("department", 7, "区城管局", metrics(5, 5, 6), 88.0, "A", 1),)
     daily = [(date(2026, 10, d), d % 4, d % 3) for d in range(1, 32)]
@@ -113,6 +121,8 @@ def test_rankings_in_rank_order_with_percent_and_grade(view: EvaluationView) -> 
         ["1", "北院门街道", "A", "93.5", "10", "90.0%", "100.0%", "—"],
         ["2", "青年路街道", "B", "71.2", "8", "75.0%", "50.0%", "—"],
         ["3", "<b>桃园路</b>", "D", "40.0", "5", "25.0%", "80.0%", "—"],
+        # not graded: no rank, no composite, the reason where the grade would be
+        ["—", "西关街道", "无案件", "—", "0", "—", "—", "—"],
     ]
     assert model.data(model.index(1, 5), Qt.ItemDataRole.ToolTipRole) == "3 / 4"
     assert model.data(model.index(1, 7), Qt.ItemDataRole.ToolTipRole) == "无法从案件推出"
@@ -203,3 +213,9 @@ def test_export_emits_the_path(view: EvaluationView, qtbot: QtBot) -> None:
     with qtbot.waitSignal(view.export_requested) as blocker:
         view.request_export("/tmp/evaluation-2026-10.xlsx")
     assert blocker.args == ["/tmp/evaluation-2026-10.xlsx"]
+
+
+def test_averages_in_working_hours_show_two_decimals() -> None:
+    assert metric_text(Metric("avg_handle_hours", "平均处置时长(工作时)", "h", 1.0)) == "1.00"
+    assert metric_text(Metric("avg_receive_hours", "平均受理时长(工作时)", "h", 0.26)) == "0.26"
+    assert metric_text(Metric("closed_late", "超期结案数", "late", 3)) == "3"
