@@ -41,9 +41,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "on_time": ("按期结案率（%）", "On-time closing rate (%)"),
     "by_street": ("各街道案件", "Cases by street"),
     "by_category": ("案件类别（前15）", "Top 15 categories"),
-    "shown": ("仅列出前 {n} 名", "top {n} shown"),
 }
-TOP = 20
+#: The figures listed beside each object's grade, where its kind has them.
+FIGURES = (
+    "closed_late",
+    "overdue_unhandled",
+    "self_handled",
+    "avg_receive_hours",
+    "avg_handle_hours",
+)
+TABLE = "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
 
 
 def _t(key: str, english: bool) -> str:
@@ -56,6 +63,8 @@ def _value(metric: Any) -> str:
         return "—"
     if metric.denominator is not None and isinstance(metric.value, float):
         return f"{metric.value:.2f}%"
+    if str(metric.key).endswith("_hours"):
+        return f"{float(metric.value):.2f}"
     return f"{metric.value:g}" if isinstance(metric.value, float) else str(metric.value)
 
 
@@ -65,15 +74,51 @@ def _inputs(metric: Any) -> str:
     return f"{metric.numerator} / {metric.denominator}"
 
 
+def _grade(score: Any, english: bool) -> str:
+    """The grade, or why there is none (无案件, 依据不足)."""
+    if score.grade:
+        return str(score.grade)
+    reason = getattr(score, "status_en" if english else "status_zh", None)
+    return str(reason) if reason else "—"
+
+
+def _head(cells: list[str]) -> str:
+    """A header row in <thead>: Qt repeats it on every page the table continues on."""
+    return "<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cells) + "</tr></thead>"
+
+
+def _ranking(scores: Any, english: bool) -> list[str]:
+    """Every object of a kind, ranked ones first (the worst performers are what is looked for)."""
+    first = scores[0].metrics if scores else ()
+    figures = [m for key in FIGURES for m in first if m.key == key]
+    heads = [_t(k, english) for k in ("rank", "name", "grade", "composite")]
+    heads += [m.label_en if english else m.label_zh for m in figures]
+    parts = [TABLE, _head(heads)]
+    for score in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0)):
+        composite = "—" if score.composite is None else f"{score.composite:.2f}"
+        by_key = {m.key: m for m in score.metrics}
+        cells = "".join(
+            f"<td align='right'>{escape(_value(by_key[m.key]))}</td>"
+            for m in figures
+            if m.key in by_key
+        )
+        parts.append(
+            f"<tr><td>{score.rank or '—'}</td><td>{escape(score.name)}</td>"
+            f"<td>{escape(_grade(score, english))}</td><td align='right'>{composite}</td>"
+            f"{cells}</tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
 def evaluation_html(report: Any, *, english: bool = False) -> str:
     start = report.period_start.astimezone(LOCAL_TZ)
     title = f"{_t('title', english)} {start:%Y-%m}"
     parts = [
         f"<h1>{escape(title)}</h1>",
         f"<h2>{escape(_t('district', english))}</h2>",
-        "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
-        f"<tr><th>{_t('metric', english)}</th><th>{_t('value', english)}</th>"
-        f"<th>{_t('inputs', english)}</th></tr>",
+        TABLE,
+        _head([_t("metric", english), _t("value", english), _t("inputs", english)]),
     ]
     for metric in report.district:
         label = metric.label_en if english else metric.label_zh
@@ -87,22 +132,7 @@ def evaluation_html(report: Any, *, english: bool = False) -> str:
     for kind, scores in report.by_kind.items():
         zh, en = KIND_NAMES.get(kind, (kind, kind))
         parts.append(f"<h2>{escape(en if english else zh)}</h2>")
-        if len(scores) > TOP:
-            parts.append(f"<p><i>{escape(_t('shown', english).format(n=TOP))}</i></p>")
-        parts.append(
-            "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
-            f"<tr><th>{_t('rank', english)}</th><th>{_t('name', english)}</th>"
-            f"<th>{_t('grade', english)}</th><th>{_t('composite', english)}</th></tr>"
-        )
-        ranked = sorted(scores, key=lambda s: (s.rank is None, s.rank or 0))
-        for score in ranked[:TOP]:
-            composite = "—" if score.composite is None else f"{score.composite:.2f}"
-            parts.append(
-                f"<tr><td>{score.rank or '—'}</td><td>{escape(score.name)}</td>"
-                f"<td>{escape(score.grade or '—')}</td><td align='right'>{composite}"
-                "</td></tr>"
-            )
-        parts.append("</table>")
+        parts += _ranking(scores, english)
     return "\n".join(parts)
 
 
