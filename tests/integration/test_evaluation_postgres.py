@@ -15,10 +15,11 @@ import pytest
 from console.db import Database
 from console.services import geography, reference_data
 from console.services.demo import ensure_people
-from console.services.evaluation import EvaluationReport, evaluate
+from console.services.evaluation import EvaluationReport, evaluate, month_period
 from tests.conftest import Clock
 from tests.services.console_support import local
 from tests.services.test_evaluation import END, START, build_month
+from tests.services.test_evaluation_formulas import bulletin_month
 from tests.services.test_evaluation_random import assert_matches_baseline, fill_random
 
 pytestmark = pytest.mark.postgres
@@ -71,3 +72,13 @@ def test_crafted_month_same_as_on_sqlite(pg_demo: Database, demo_db: Database) -
 def test_random_histories_match_the_python_baseline(pg_demo: Database) -> None:
     fill_random(pg_demo, 300, seed=4)
     assert_matches_baseline(pg_demo)
+
+
+def test_the_bulletin_on_postgresql(pg_demo: Database) -> None:
+    """The 天门 bulletin month of tests/services/test_evaluation_formulas.py: 972 / 911 / 737."""
+    bulletin_month(pg_demo)
+    start, end = month_period("2026-11")
+    with pg_demo.read() as s:
+        district = {m.key: m.value for m in evaluate(s, start, end, end).district}
+    assert (district["due"], district["closed"], district["closed_on_time"]) == (972, 911, 737)
+    assert (district["close_rate"], district["on_time_close_rate"]) == (93.72, 75.82)
