@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from console.bench.calendar_bench import run_calendar_bench
 from console.bench.evaluation_bench import run_evaluation_bench
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         settle()
         log("scan…")
         figures.extend(run_scan_bench(workdir, args.quick, log))
+        settle()
+        log("calendar…")
+        figures.extend(run_calendar_bench(workdir, args.quick, log))
         settle()
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))

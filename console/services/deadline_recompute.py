@@ -10,13 +10,28 @@ cases in well under two seconds (``bench``), beside :func:`recompute_per_case`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, insert, select, update
+import numpy.typing as npt
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
@@ -25,41 +40,34 @@ from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
 from console.domain.worktime_batch import add_work_seconds_many, from_epoch_us, to_epoch_us
-from console.models import Case, CaseEvent
+from console.models import Case, CaseEvent, UTCDateTime
 from console.services.actors import Actor
 
 ACTION = "recompute_deadline"
 _CASES = Case.__table__
 
 
-@dataclass(frozen=True)
-class MovedCase:
-    case_id: int
-    old_deadline: datetime
-    new_deadline: datetime
+@dataclass
+class _Clocks:
+    """The candidates' clocks as arrays (epoch µs for instants)."""
+
+    ids: npt.NDArray[np.int64]
+    dispatched: npt.NDArray[np.int64]
+    warning: npt.NDArray[np.int64]
+    deadline: npt.NDArray[np.int64]
+    total: npt.NDArray[np.float64]  # the limit plus extensions, in seconds of its clock
+    suspended: npt.NDArray[np.float64]
 
 
-def _candidates(session: Session, changed: Collection[date]) -> list:  # type: ignore[type-arg]
+def _candidate_query(changed: Collection[date]) -> Select[Any]:
     """Open cases on the working clock whose span from dispatch to deadline meets a changed day.
 
-    A day after the old deadline cannot move it; one before the dispatch neither. Locked for
-    the transaction on PostgreSQL, so a seat acting meanwhile waits and then sees the new marks.
+    A day after the old deadline cannot move it; one before the dispatch neither.
     """
     first = datetime.combine(min(changed), time(0), tzinfo=LOCAL_TZ)
     after_last = datetime.combine(max(changed) + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
-    query = (
-        select(
-            Case.id,
-            Case.state,
-            Case.department_id,
-            Case.dispatched_at,
-            Case.limit_value,
-            Case.limit_unit,
-            Case.extension_value,
-            Case.suspended_seconds,
-            Case.warning_at,
-            Case.deadline_at,
-        )
+    return (
+        select(Case.id)
         .where(
             Case.state.not_in(FINAL_STATES),
             Case.deadline_at.is_not(None),
@@ -71,9 +79,116 @@ def _candidates(session: Session, changed: Collection[date]) -> list:  # type: i
         )
         .order_by(Case.id)
     )
+
+
+def _instants(values: list[Any]) -> npt.NDArray[np.int64]:
+    """Stored instants as epoch µs: SQLite's naive-UTC text parsed by numpy, else datetimes."""
+    if values and isinstance(values[0], str):
+        return np.array(values, dtype="datetime64[us]").astype(np.int64)
+    return to_epoch_us(values)
+
+
+def _read_clocks(session: Session, changed: Collection[date], day_s: float) -> _Clocks:
+    # type_coerce to String: SQLite hands back its stored text (parsed in bulk, not per row);
+    # PostgreSQL's driver still gives datetimes.
+    query = _candidate_query(changed).with_only_columns(
+        Case.id,
+        type_coerce(Case.dispatched_at, String),
+        type_coerce(func.coalesce(Case.warning_at, Case.deadline_at), String),
+        type_coerce(Case.deadline_at, String),
+        Case.limit_value,
+        Case.limit_unit,
+        Case.extension_value,
+        Case.suspended_seconds,
+    )
     if session.get_bind().dialect.name == "postgresql":
+        # Locked for the transaction: a seat acting meanwhile waits, then sees the new marks.
         query = query.with_for_update(of=Case)
-    return list(session.execute(query))
+    rows = session.connection().execute(query).all()  # Core rows: no ORM bookkeeping
+    if not rows:
+        empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
+        return _Clocks(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f)
+    ids, dispatched, warning, deadline, value, unit, extension, suspended = zip(*rows, strict=True)
+    per_unit = np.where(np.array(unit) == LimitUnit.WORKDAYS.value, day_s, 3600.0)
+    return _Clocks(
+        ids=np.array(ids, dtype=np.int64),
+        dispatched=_instants(list(dispatched)),
+        warning=_instants(list(warning)),
+        deadline=_instants(list(deadline)),
+        total=(np.array(value, np.float64) + np.array(extension, np.float64)) * per_unit,
+        suspended=np.array(suspended, np.float64),
+    )
+
+
+def _iso(values: npt.NDArray[np.int64], unit: str, sep: str = "T") -> list[str]:
+    """Epoch µs as ISO text in bulk (numpy), with ``sep`` between the date and the time."""
+    text = np.datetime_as_string(values.astype("datetime64[us]"), unit=unit)
+    if sep != "T":  # a fixed-width array: patch the one character in place
+        chars = text.view(np.uint32).reshape(len(text), -1)
+        chars[:, 10] = ord(sep)
+    return text.tolist()
+
+
+def _local_text(values: npt.NDArray[np.int64]) -> list[str]:
+    """ISO local times with their offset, for the timeline (the district's fixed offset)."""
+    offset = datetime(2000, 1, 1, tzinfo=LOCAL_TZ).utcoffset()
+    assert offset is not None
+    hours, minutes = divmod(offset // timedelta(minutes=1), 60)
+    suffix = f"+{hours:02d}:{minutes:02d}"
+    return [t + suffix for t in _iso(values + offset // timedelta(microseconds=1), "s")]
+
+
+_MARKS = Table(
+    "recompute_marks",
+    MetaData(),
+    Column("case_id", Integer, primary_key=True),
+    Column("warning_at", UTCDateTime),
+    Column("deadline_at", UTCDateTime),
+    Column("data", Text),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _stage_marks(
+    session: Session,
+    ids: npt.NDArray[np.int64],
+    warning: npt.NDArray[np.int64],
+    deadline: npt.NDArray[np.int64],
+    data: list[str],
+) -> None:
+    """The new marks in a temporary table, so one UPDATE and one INSERT … SELECT apply them."""
+    conn = session.connection()
+    _MARKS.drop(conn, checkfirst=True)
+    _MARKS.create(conn)
+    if conn.dialect.name == "sqlite":
+        # Straight to the driver in the text form SQLAlchemy stores (naive UTC, µs).
+        conn.exec_driver_sql(
+            "INSERT INTO recompute_marks (case_id, warning_at, deadline_at, data) "
+            "VALUES (?, ?, ?, ?)",
+            list(
+                zip(
+                    ids.tolist(),
+                    _iso(warning, "us", " "),
+                    _iso(deadline, "us", " "),
+                    data,
+                    strict=True,
+                )
+            ),
+        )
+    else:
+        conn.execute(
+            insert(_MARKS),
+            [
+                {"case_id": i, "warning_at": w, "deadline_at": d, "data": j}
+                for i, w, d, j in zip(
+                    ids.tolist(),
+                    from_epoch_us(warning),
+                    from_epoch_us(deadline),
+                    data,
+                    strict=True,
+                )
+            ],
+        )
 
 
 def recompute_open_deadlines(
@@ -85,80 +200,75 @@ def recompute_open_deadlines(
     *,
     warning_share: float = 0.8,
     note: str,
-) -> list[MovedCase]:
-    """Lay every affected open case's marks on ``calendar`` again; returns the cases that moved."""
+) -> int:
+    """Lay every affected open case's marks on ``calendar`` again; how many cases moved."""
     if not changed:
-        return []
-    rows = _candidates(session, changed)
-    if not rows:
-        return []
-    day_s = calendar.workday_seconds
-    total = np.array(
-        [
-            (r.limit_value + (r.extension_value or 0.0))
-            * (day_s if r.limit_unit == LimitUnit.WORKDAYS.value else 3600.0)
-            for r in rows
-        ],
-        dtype=np.float64,
+        return 0
+    clocks = _read_clocks(session, changed, calendar.workday_seconds)
+    if len(clocks.ids) == 0:
+        return 0
+    new_warning = add_work_seconds_many(
+        calendar, clocks.dispatched, clocks.total * warning_share + clocks.suspended
     )
-    suspended = np.array([r.suspended_seconds or 0.0 for r in rows], dtype=np.float64)
-    starts = to_epoch_us([r.dispatched_at for r in rows])
-    new_warning = add_work_seconds_many(calendar, starts, total * warning_share + suspended)
-    new_deadline = add_work_seconds_many(calendar, starts, total + suspended)
-    old_warning = to_epoch_us([r.warning_at or r.deadline_at for r in rows])
-    old_deadline = to_epoch_us([r.deadline_at for r in rows])
-    moved_idx = np.nonzero((new_warning != old_warning) | (new_deadline != old_deadline))[0]
-    if len(moved_idx) == 0:
-        return []
-    warnings_at = from_epoch_us(new_warning[moved_idx])
-    deadlines_at = from_epoch_us(new_deadline[moved_idx])
-    picked = [rows[i] for i in moved_idx]
+    new_deadline = add_work_seconds_many(
+        calendar, clocks.dispatched, clocks.total + clocks.suspended
+    )
+    moved = np.nonzero((new_warning != clocks.warning) | (new_deadline != clocks.deadline))[0]
+    if len(moved) == 0:
+        return 0
+    old_d, new_d = _local_text(clocks.deadline[moved]), _local_text(new_deadline[moved])
+    old_w, new_w = _local_text(clocks.warning[moved]), _local_text(new_warning[moved])
+    data = [
+        f'{{"old_deadline": "{a}", "new_deadline": "{b}", "old_warning": "{c}", '
+        f'"new_warning": "{d}"}}'
+        for a, b, c, d in zip(old_d, new_d, old_w, new_w, strict=True)
+    ]
+    _stage_marks(session, clocks.ids[moved], new_warning[moved], new_deadline[moved], data)
     session.execute(
         update(_CASES)
-        .where(_CASES.c.id == bindparam("b_id"))
+        .where(_CASES.c.id == _MARKS.c.case_id)
         .values(
-            warning_at=bindparam("b_warning"),
-            deadline_at=bindparam("b_deadline"),
-            updated_at=bindparam("b_now"),
+            warning_at=_MARKS.c.warning_at,
+            deadline_at=_MARKS.c.deadline_at,
+            updated_at=now,
             version=_CASES.c.version + 1,
-        ),
-        [
-            {"b_id": r.id, "b_warning": w, "b_deadline": d, "b_now": now}
-            for r, w, d in zip(picked, warnings_at, deadlines_at, strict=True)
-        ],
+        )
     )
+    events = CaseEvent.__table__
     session.execute(
-        insert(CaseEvent),
-        [
-            {
-                "case_id": r.id,
-                "at": now,
-                "action": ACTION,
-                "from_state": r.state,
-                "to_state": r.state,
-                "actor_id": actor.id,
-                "actor_name": actor.name,
-                "actor_role": actor.role,
-                "department_id": r.department_id,
-                "note": note,
-                "data": json.dumps(
-                    {
-                        "old_deadline": _local(r.deadline_at),
-                        "new_deadline": _local(d),
-                        "old_warning": _local(r.warning_at) if r.warning_at else None,
-                        "new_warning": _local(w),
-                    },
-                    ensure_ascii=False,
-                ),
-            }
-            for r, w, d in zip(picked, warnings_at, deadlines_at, strict=True)
-        ],
+        insert(events).from_select(
+            [
+                "case_id",
+                "at",
+                "action",
+                "from_state",
+                "to_state",
+                "actor_id",
+                "actor_name",
+                "actor_role",
+                "department_id",
+                "note",
+                "data",
+            ],
+            select(
+                _CASES.c.id,
+                literal(now, UTCDateTime),
+                literal(ACTION),
+                _CASES.c.state,
+                _CASES.c.state,
+                literal(actor.id, Integer),
+                literal(actor.name),
+                literal(actor.role),
+                _CASES.c.department_id,
+                literal(note),
+                _MARKS.c.data,
+            )
+            .join_from(_MARKS, _CASES, _CASES.c.id == _MARKS.c.case_id)
+            .order_by(_CASES.c.id),
+        )
     )
-    return [MovedCase(r.id, r.deadline_at, d) for r, d in zip(picked, deadlines_at, strict=True)]
-
-
-def _local(value: datetime) -> str:
-    return value.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+    _MARKS.drop(session.connection())
+    return len(moved)
 
 
 def recompute_per_case(
@@ -169,7 +279,7 @@ def recompute_per_case(
     Kept for the benchmark (same answers, measured beside the set-based pass); writes the
     marks only, no events.
     """
-    ids = [r.id for r in _candidates(session, changed)]
+    ids = list(session.scalars(_candidate_query(changed)))
     moved = 0
     for case in (
         case

@@ -232,7 +232,7 @@ def save_year(
                 "added": sorted(new_lines - old_lines),
                 "removed": sorted(old_lines - new_lines),
                 "changed_days": [d.isoformat() for d in changed],
-                "moved_cases": len(moved),
+                "moved_cases": moved,
             },
             ensure_ascii=False,
         ),
@@ -245,7 +245,7 @@ def save_year(
         changed_days=changed,
         added=tuple(sorted(new_lines - old_lines)),
         removed=tuple(sorted(old_lines - new_lines)),
-        moved_cases=len(moved),
+        moved_cases=moved,
         notes=parsed.notes,
         previous=before.source,
     )

@@ -27,6 +27,8 @@ from console.services.work_calendar import (
     year_view,
 )
 from tests.conftest import Clock
+from tests.integration import conftest as pg_fixtures
+from tests.integration import test_postgres
 from tests.services.console_support import (
     CHIEF,
     DISPATCHER,
@@ -36,6 +38,15 @@ from tests.services.console_support import (
 )
 
 ADMIN = Actor(6, "管理员", "admin")
+# PostgreSQL fixtures (a fresh schema with the demo district), shared with the integration tests.
+pg_url = pg_fixtures.pg_url
+demo_pg = test_postgres.demo_pg
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The demo district on SQLite, and on PostgreSQL (locks and UPDATE … FROM differ)."""
+    return request.getfixturevalue("demo_db" if request.param == "sqlite" else "demo_pg")
 
 
 def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
@@ -67,8 +78,9 @@ def deadline_of(db: Database, case_id: int) -> tuple[datetime | None, datetime |
 
 
 def test_import_moves_the_open_cases_it_touches_and_nothing_else(
-    demo_db: Database, tmp_path: Path
+    any_db: Database, tmp_path: Path
 ) -> None:
+    demo_db = any_db
     clock = Clock(at(2026, 12, 28, 9))
     service = CaseService(demo_db, clock=clock)
     untouched = dispatched(service, demo_db)  # due Monday 28 December 15:00
