@@ -22,6 +22,7 @@ FIGURES = {
     "overdue-candidate query (ms)": ("ms", False),
     "feed latency p95 (s)": ("s", False),
     "supervision scan, 100,000 open (ms)": ("ms", False),
+    "calendar change, 100,000 open cases recomputed (s)": ("s", False),
     "evaluate a month of 100,000 cases (s)": ("s", False),
     "map first render, 2,000 open cases": ("s", False),
     "map update of 200 changed cases": ("ms", False),
@@ -59,6 +60,15 @@ def test_quick_bench_reports_every_figure(
     big_db = Sizes.for_run(quick=True).big_db
     assert f"on {big_db:,} cases" in figures["overdue-candidate query (ms)"]["note"]
     # Progress goes to stderr, so stdout stays parseable.
-    for step in ("point lookup", "bulk ingest", "queries", "feed", "scan", "evaluation", "map"):
+    for step in (
+        "point lookup",
+        "bulk ingest",
+        "queries",
+        "feed",
+        "scan",
+        "calendar",
+        "evaluation",
+        "map",
+    ):
         assert step in captured.err
     assert (workdir / "ingest.sqlite3").exists() and (workdir / "big.sqlite3").exists()
