@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from console.config import LOCAL_TZ
 from console.db import Database
+from console.domain.holiday_schedule import ScheduleDay, check_schedule
 from console.domain.lifecycle import default_lifecycle
 from console.domain.worktime import WorkCalendar
 from console.errors import (
@@ -32,6 +34,7 @@ from console.services.case_dto import CaseSnapshot
 from console.services.case_export import ExportResult, export_cases
 from console.services.cases import CaseService, utc_now
 from console.services.catalog import (
+    CategoryOption,
     category_options,
     grids_of_street,
     source_options,
@@ -51,7 +54,14 @@ from console.services.map_data import (
 )
 from console.services.permissions import allowed, require
 from console.services.user_admin import UserAdminDesk
-from console.services.work_calendar import sync_calendar
+from console.services.work_calendar import (
+    CalendarChangeResult,
+    YearView,
+    provisional_notice,
+    save_year,
+    sync_calendar,
+    year_view,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class FilterChoices:
     streets: list[tuple[int, str, str]]
     departments: list[Any]
     sources: list[tuple[str, str]]
-    categories: list[tuple[str, str, str, str]]
+    categories: list[CategoryOption]
 
 
 class Workbench:
@@ -233,6 +243,38 @@ class Workbench:
     def grids_of_street(self, street_id: int) -> list[tuple[int, str, str]]:
         with self.db.read() as s:
             return grids_of_street(s, street_id)
+
+    # -- the holiday calendar (节假日安排) ------------------------------------------------
+
+    def calendar_year(self, year: int) -> YearView:
+        """A year's days off and adjusted workdays, official or provisional."""
+        require(self.actor, "view_calendar")
+        with self.db.read() as s:
+            return year_view(s, self.calendar, year)
+
+    def save_calendar_year(self, year: int, days: Sequence[ScheduleDay]) -> CalendarChangeResult:
+        """The admin's edited year saved as the official schedule; open deadlines move."""
+        require(self.actor, "manage_calendar")
+        self._check_still_signed_in()
+        parsed = check_schedule(
+            year, [(d.day.isoformat(), d) for d in days], source="节假日安排（控制台）"
+        )
+        with self.db.session() as s:
+            return save_year(
+                s,
+                self.actor,
+                self.calendar,
+                parsed,
+                source="控制台",
+                action="edit",
+                now=self.clock(),
+            )
+
+    def calendar_notice(self) -> str | None:
+        """What the status bar says while this or (from 1 November) next year is provisional."""
+        with self.db.read() as s:
+            sync_calendar(s, self.calendar)
+        return provisional_notice(self.calendar, self.clock().astimezone(LOCAL_TZ).date())
 
     def poll_changes(self) -> list[Any]:
         with self.db.read() as s:
