@@ -50,6 +50,11 @@ class CurrentCase(QObject):
         """The current case's detail, or None while it is being read."""
         return self._detail
 
+    @property
+    def loading(self) -> bool:
+        """A read of the current case is under way."""
+        return self._loading
+
     def target(self) -> tuple[int, int] | None:
         """(case id, version) an action acts on; None until the detail is on screen."""
         if self._detail is None:

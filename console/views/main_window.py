@@ -254,9 +254,10 @@ class MainWindow(QMainWindow):
         """The (case, version) the next action acts on: the case the detail panel shows."""
         target = self.current.target()
         if target is None:
-            waiting = self.current.case_id is not None
             message = (
-                self.tr("The case is still loading") if waiting else self.tr("Select a case first")
+                self.tr("The case is still loading")
+                if self.current.loading
+                else self.tr("Select a case first")  # none yet, or it could not be read
             )
             self.statusBar().showMessage(message, 4000)
         return target

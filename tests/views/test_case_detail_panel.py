@@ -429,3 +429,42 @@ def test_notice_banner(panel: CaseDetailPanel) -> None:
     panel.show_notice("again")
     panel.clear()
     assert panel.notice.isHidden()
+
+
+def test_following_shows_loading_then_the_case_never_the_previous_one(
+    panel: CaseDetailPanel, qtbot: Any, demo_db: Any, clock: Any
+) -> None:
+    """A new current case empties the panel at once (no button of the previous case stays
+    clickable); its detail fills it; a case that cannot be read says so."""
+    from console.bridge import Bridge
+    from console.services.cases import CaseService
+    from console.services.workbench import Workbench
+    from console.views.current_case import CurrentCase
+    from tests.services.console_support import INTAKE, report_input, street_points
+
+    service = CaseService(demo_db, clock=clock)
+    points = street_points(demo_db)
+    first = service.report(INTAKE, report_input(points[0][2], description="甲"))
+    second = service.report(INTAKE, report_input(points[1][2], description="乙"))
+    bridge = Bridge()
+    try:
+        current = CurrentCase(bridge, Workbench(demo_db, username="duty_chief", clock=clock).detail)
+        panel.follow(current)
+        with qtbot.waitSignal(current.loaded, timeout=10_000):
+            current.set(first.id)
+        assert panel.number_label.text() == first.number and panel.action_buttons
+
+        with qtbot.waitSignal(current.loaded, timeout=10_000):
+            current.set(second.id)
+            assert panel.current_case_id is None and not panel.action_buttons
+            assert panel.stack.currentIndex() == 0
+            assert panel.empty_label.text() == panel.tr("Loading the case…")
+        assert panel.current_case_id == second.id and panel.number_label.text() == second.number
+
+        with qtbot.waitSignal(current.load_failed, timeout=10_000):
+            current.set(10**9)
+        assert panel.current_case_id is None and current.target() is None
+        assert panel.stack.currentIndex() == 0
+        assert panel.empty_label.text() not in ("", panel.tr("Loading the case…"))
+    finally:
+        bridge.shutdown()

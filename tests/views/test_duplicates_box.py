@@ -139,3 +139,39 @@ def test_keep_apart_and_roles_on_the_panel(
     assert box.isHidden()
     newest = panel.timeline.topLevelItem(0)
     assert newest.text(1) == "不是重复" and second.number in newest.text(4)
+
+
+def test_open_case_makes_the_candidate_current(
+    panel: CaseDetailPanel, qtbot: Any, demo_db: Database, clock: Clock, pair: tuple[Any, Any]
+) -> None:
+    """Open case (or a double-click) on a candidate: the panel follows, showing that case."""
+    from PySide6.QtCore import Qt
+
+    from console.bridge import Bridge
+    from console.views.current_case import CurrentCase
+
+    first, second = pair
+    bridge = Bridge()
+    try:
+        current = CurrentCase(bridge, Workbench(demo_db, username="dispatcher", clock=clock).detail)
+        panel.follow(current)
+        panel.show()  # the double-click needs the list on screen
+        with qtbot.waitSignal(current.loaded, timeout=10_000):
+            current.set(second.id)
+        box = panel.duplicates
+        assert panel.current_case_id == second.id and not box.isHidden()
+        assert box.open_button.isEnabled()
+        with qtbot.waitSignal(current.loaded, timeout=10_000):
+            qtbot.mouseClick(box.open_button, Qt.MouseButton.LeftButton)
+        assert panel.current_case_id == first.id == current.target()[0]  # type: ignore[index]
+        assert panel.number_label.text() == first.number
+
+        # From the earlier report, the later one is its candidate: a double-click opens it.
+        assert box.list.topLevelItem(0).text(0) == second.number
+        pos = box.list.visualItemRect(box.list.topLevelItem(0)).center()
+        with qtbot.waitSignal(current.loaded, timeout=10_000):
+            qtbot.mouseClick(box.list.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+            qtbot.mouseDClick(box.list.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        assert panel.current_case_id == second.id == current.target()[0]  # type: ignore[index]
+    finally:
+        bridge.shutdown()
