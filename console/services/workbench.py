@@ -205,6 +205,7 @@ class Workbench:
 
     def dispatch_proposals(self, case_ids: Sequence[int]) -> list[Any]:
         with self.db.read() as s:
+            sync_calendar(s, self.calendar)  # the deadline shown is the one dispatch will set
             return propose_dispatch(s, list(case_ids), self.clock(), self.calendar)
 
     def departments(self) -> list[Any]:

@@ -220,3 +220,32 @@ def test_year_view_and_the_notice(demo_db: Database, tmp_path: Path) -> None:
     assert view.notice is None and view.updated_by == "管理员"
     assert view.as_json()["status"] == "official"
     assert provisional_notice(calendar, date(2026, 12, 3)) is None
+
+
+def test_the_seat_shows_and_sets_the_deadline_on_the_database_calendar(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """The dispatch dialog's preview and the dispatch agree, before and after an import."""
+    from console.services.workbench import Workbench
+
+    clock = Clock(at(2026, 12, 31, 16))
+    seat = Workbench(demo_db, username="dispatcher", clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    case = seat.cases.report(INTAKE, report_input(point))
+    case = seat.cases.register(CHIEF, case.id, case.version)
+    (before,) = seat.dispatch_proposals([case.id])
+    assert before.deadline_preview == at(2027, 1, 4, 10)  # the law's 2027
+    assert seat.calendar_notice() == "2027 年节假日安排尚未导入，期限按法定假日推算"
+
+    admin = Workbench(demo_db, username="admin", clock=clock)
+    admin.save_calendar_year(
+        2027,
+        read_schedule_file(schedule_2027(tmp_path, "2027-01-04,holiday,元旦补休")).days,
+    )
+    (after,) = seat.dispatch_proposals([case.id])
+    assert after.deadline_preview == at(2027, 1, 5, 10)
+    assert seat.calendar_notice() is None
+    done = seat.cases.dispatch(DISPATCHER, case.id, case.version)
+    assert done.deadline_at == after.deadline_preview
+    with pytest.raises(PermissionDeniedError):
+        seat.save_calendar_year(2027, [])
