@@ -120,7 +120,8 @@ def load_reference_data(session: Session) -> dict[str, int]:
     """Insert whatever of the reference data is not in the database yet; counts inserted.
 
     Idempotent: categories are matched on (taxonomy, kind, code), rules on (taxonomy, kind,
-    code, condition), departments on code, routing on (taxonomy, kind, prefix, street).
+    code, condition), departments on code, routing on (taxonomy, kind, prefix, street). A
+    rule already present takes the file's limit (counted as ``deadline_rules_updated``).
     Everything is read and cross-checked before the first insert, so a bad file writes nothing.
     """
     categories = [row for taxonomy in TAXONOMIES for row in read_categories(taxonomy)]
@@ -145,7 +146,13 @@ def load_reference_data(session: Session) -> dict[str, int]:
         if route_row.department_code not in dept_codes:
             raise ValidationError(f"routing.csv：部门 {route_row.department_code} 不存在")
 
-    counts = {"categories": 0, "deadline_rules": 0, "departments": 0, "routing_rules": 0}
+    counts = {
+        "categories": 0,
+        "deadline_rules": 0,
+        "deadline_rules_updated": 0,
+        "departments": 0,
+        "routing_rules": 0,
+    }
     streets = _street_ids(session)
 
     have_categories = {
@@ -169,18 +176,23 @@ def load_reference_data(session: Session) -> dict[str, int]:
         counts["categories"] += 1
 
     have_rules = {
-        tuple(r)
-        for r in session.execute(
-            select(
-                DeadlineRule.taxonomy,
-                DeadlineRule.kind,
-                DeadlineRule.category_code,
-                DeadlineRule.condition,
-            )
-        )
+        (r.taxonomy, r.kind, r.category_code, r.condition): r
+        for r in session.scalars(select(DeadlineRule))
     }
     for rule in rules:
-        if (rule.taxonomy, rule.kind, rule.category_code, rule.condition) in have_rules:
+        existing_rule = have_rules.get(
+            (rule.taxonomy, rule.kind, rule.category_code, rule.condition)
+        )
+        if existing_rule is not None:
+            # The file is the authority on a rule's limit: a corrected row (4工作时 →
+            # 4紧急工作时) reaches databases loaded before. Registered cases keep theirs.
+            if (existing_rule.limit_value, existing_rule.limit_unit) != (
+                rule.limit_value,
+                rule.limit_unit,
+            ):
+                existing_rule.limit_value = rule.limit_value
+                existing_rule.limit_unit = rule.limit_unit
+                counts["deadline_rules_updated"] += 1
             continue
         session.add(
             DeadlineRule(

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.config import resource
-from console.errors import ValidationError
+from console.domain.time_limits import parse_time_limit
+from console.errors import InvalidTimeLimitError, ValidationError
 from console.models import DepartmentKind
 
 TAXONOMY_CJT214 = "cjt214"
@@ -50,9 +51,6 @@ _TAXONOMY_FILES = {
 }
 _CODE_RE = {TAXONOMY_CJT214: re.compile(r"\d{4}"), TAXONOMY_GBT2026: re.compile(r"\d{5}")}
 _MAJOR_RE = re.compile(r"\d{2}")
-# Minimal on purpose: the lead's deadline parser is the full one; this only splits value/unit.
-_LIMIT_RE = re.compile(r"(\d+(?:\.\d+)?)(工作时|工作日|小时)")
-_LIMIT_UNITS = {"工作时": "work_hours", "工作日": "workdays", "小时": "hours"}
 _STREET_CODE_RE = re.compile(r"\d{9}")
 
 _CATEGORY_COLUMNS = (
@@ -260,13 +258,12 @@ def read_categories(taxonomy: str) -> list[CategoryRow]:
 
 
 def _parse_limit(path: Path, line: int, text: str) -> tuple[float, str]:
-    match = _LIMIT_RE.fullmatch(text)
-    if match is None:
-        raise _bad(path, line, f"处置时限“{text}”无法识别（应为 N工作时 / N工作日 / N小时）")
-    value = float(match.group(1))
-    if value <= 0:
-        raise _bad(path, line, f"处置时限“{text}”必须大于0")
-    return value, _LIMIT_UNITS[match.group(2)]
+    # The command line's parser, so the file takes every unit the clock knows (紧急工作时 too).
+    try:
+        limit = parse_time_limit(text)
+    except InvalidTimeLimitError as exc:
+        raise _bad(path, line, exc.message) from None
+    return limit.value, limit.unit.value
 
 
 def read_deadline_rules() -> list[DeadlineRuleRow]:

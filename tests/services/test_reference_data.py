@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from console.config import RESOURCES_ENV, resources_dir
+from console.config import LOCAL_TZ, RESOURCES_ENV, resources_dir
 from console.db import Database
 from console.errors import UnknownCategoryError, ValidationError
 from console.models import (
+    Case,
     Category,
     DeadlineRule,
     Department,
@@ -22,6 +24,7 @@ from console.models import (
     RoutingRule,
 )
 from console.services import reference_data as rd
+from console.services.cases import CaseService
 from console.services.reference_data import (
     DEFAULT_TAXONOMY,
     KIND_COMPONENT,
@@ -29,6 +32,8 @@ from console.services.reference_data import (
     TAXONOMY_CJT214,
     TAXONOMY_GBT2026,
 )
+from tests.conftest import Clock
+from tests.services.console_support import CHIEF, DISPATCHER, INTAKE, report_input, street_points
 
 
 def _by_kind(taxonomy: str, kind: str) -> list[rd.CategoryRow]:
@@ -131,10 +136,30 @@ def test_rule_limits_parse_and_defaults_follow_the_class() -> None:
     # 突发事件 runs on the natural clock, 街面秩序 on 紧急工作时, plain components in workdays.
     assert defaults[(TAXONOMY_CJT214, KIND_EVENT, "0401")].limit == "2小时"
     assert defaults[(TAXONOMY_CJT214, KIND_EVENT, "0401")].limit_unit == "hours"
-    assert defaults[(TAXONOMY_CJT214, KIND_EVENT, "0505")].limit == "4工作时"
+    street_order = defaults[(TAXONOMY_CJT214, KIND_EVENT, "0505")]
+    assert (street_order.limit, street_order.limit_value, street_order.limit_unit) == (
+        "4紧急工作时",
+        4.0,
+        "hours",
+    )
     assert defaults[(TAXONOMY_CJT214, KIND_COMPONENT, "0118")].limit == "5工作日"
     assert defaults[(TAXONOMY_CJT214, KIND_EVENT, "0201")].limit == "2工作日"
-    assert defaults[(TAXONOMY_GBT2026, KIND_EVENT, "09009")].limit == "4工作时"
+    assert defaults[(TAXONOMY_GBT2026, KIND_EVENT, "09009")].limit == "4紧急工作时"
+    assert defaults[(TAXONOMY_GBT2026, KIND_EVENT, "09009")].limit_unit == "hours"
+
+
+def test_every_urgent_working_hour_rule_runs_on_the_natural_clock() -> None:
+    """The rows whose condition says 紧急工作时 (街面秩序 and its 2026 class 09, local 06)."""
+    urgent = [r for r in rd.read_deadline_rules() if "紧急工作时" in r.condition]
+    assert len(urgent) == 39
+    assert {(r.limit, r.limit_value, r.limit_unit) for r in urgent} == {
+        ("4紧急工作时", 4.0, "hours")
+    }
+    assert Counter((r.taxonomy, r.category_code[:2]) for r in urgent) == {
+        (TAXONOMY_CJT214, "05"): 14,
+        (TAXONOMY_CJT214, "06"): 4,
+        (TAXONOMY_GBT2026, "09"): 21,
+    }
 
 
 def test_every_rule_and_route_names_an_existing_department() -> None:
@@ -212,7 +237,13 @@ def test_load_inserts_everything_and_is_idempotent(db: Database) -> None:
     assert first["routing_rules"] == sum(1 for r in routing if r.street_code in known)
     with db.session() as s:
         second = rd.load_reference_data(s)
-    assert second == {"categories": 0, "deadline_rules": 0, "departments": 0, "routing_rules": 0}
+    assert second == {
+        "categories": 0,
+        "deadline_rules": 0,
+        "deadline_rules_updated": 0,
+        "departments": 0,
+        "routing_rules": 0,
+    }
     with db.session() as s:
         for model, key in [
             (Category, "categories"),
@@ -501,3 +532,46 @@ def test_rule_for_unknown_category_writes_nothing(resources_copy: Path, db: Data
         rd.load_reference_data(s)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Category)) == 0
+
+
+# --------------------------------------------------------------------------- the urgent clock
+
+
+def test_a_street_order_case_is_due_four_natural_hours_after_dispatch(demo_db: Database) -> None:
+    """Rules loaded from the file into a real database; a 街面秩序 case (09001) dispatched on
+    Friday 17:00 is due at 21:00 the same evening, not on Monday at 11:00."""
+    friday = datetime(2026, 12, 4, 16, 30, tzinfo=LOCAL_TZ)
+    clock = Clock(friday)
+    service = CaseService(demo_db, clock=clock)
+    (_street, _grid, point), *_ = street_points(demo_db)
+    snap = service.report(
+        INTAKE, report_input(point, category_code="09001", taxonomy=TAXONOMY_GBT2026)
+    )
+    snap = service.register(CHIEF, snap.id, snap.version)
+    assert (snap.limit_value, snap.limit_unit) == (4.0, "hours")
+    clock.now = friday.replace(hour=17, minute=0)
+    snap = service.dispatch(DISPATCHER, snap.id, snap.version)
+    assert snap.deadline_at == datetime(2026, 12, 4, 21, 0, tzinfo=LOCAL_TZ)
+    with demo_db.read() as s:
+        case = s.get(Case, snap.id)
+        assert case is not None and case.urgent
+        rule = s.get(DeadlineRule, case.rule_id)
+        assert rule is not None and "紧急工作时" in rule.condition
+
+
+def test_reloading_brings_an_old_rule_limit_in_line_with_the_file(db: Database) -> None:
+    """A database loaded before the fix (4 office hours) gets the natural clock on reload."""
+    with db.session() as s:
+        rd.load_reference_data(s)
+    with db.session() as s:
+        stale = s.scalars(select(DeadlineRule).where(DeadlineRule.condition.contains("紧急工作时")))
+        for rule in stale:
+            rule.limit_unit = "work_hours"
+    with db.session() as s:
+        counts = rd.load_reference_data(s)
+    assert counts["deadline_rules_updated"] == 39
+    with db.read() as s:
+        units = s.scalars(
+            select(DeadlineRule.limit_unit).where(DeadlineRule.condition.contains("紧急工作时"))
+        ).all()
+    assert len(units) == 39 and set(units) == {"hours"}
