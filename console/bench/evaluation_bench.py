@@ -94,7 +94,7 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
         dept = departments[i % len(departments)]
         row: dict[str, object] = {
             "id": cid, "number": f"V{i:012d}", "source": ("inspector", "hotline")[i % 2],
-            "reporter": "bench", "taxonomy": reference_data.DEFAULT_TAXONOMY,
+            "reporter": "bench", "taxonomy": reference_data.TAXONOMY_CJT214,
             "kind": "event_type", "category_code": "0102", "urgent": False,
             "description": "基准数据", "address": "莲湖路", "lon": 108.9, "lat": 34.27,
             "grid_id": int(lookup.grid_ids[g]), "unit_id": int(lookup.unit_ids[g]),

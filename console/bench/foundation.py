@@ -102,7 +102,7 @@ def _reports(db: Database, n: int, seed: int) -> list[ReportInput]:
     with db.read() as s:
         codes = s.execute(
             select(Category.code, Category.kind).where(
-                Category.taxonomy == reference_data.DEFAULT_TAXONOMY
+                Category.taxonomy == reference_data.TAXONOMY_CJT214
             )
         ).all()
         lons, lats = random_points_in_grids(s, n, seed=seed)
@@ -185,7 +185,7 @@ def fill_big_db(db: Database, n: int, now: datetime, seed: int = 4) -> None:
         lookup = geography.load_grid_index(s)
         codes = list(
             s.scalars(
-                select(Category.code).where(Category.taxonomy == reference_data.DEFAULT_TAXONOMY)
+                select(Category.code).where(Category.taxonomy == reference_data.TAXONOMY_CJT214)
             )
         )
     rng = np.random.default_rng(seed)
@@ -213,7 +213,7 @@ def fill_big_db(db: Database, n: int, now: datetime, seed: int = 4) -> None:
                     "number": f"B{start + i:012d}",
                     "source": "inspector",
                     "reporter": "bench",
-                    "taxonomy": reference_data.DEFAULT_TAXONOMY,
+                    "taxonomy": reference_data.TAXONOMY_CJT214,
                     "kind": "event_type",
                     "category_code": codes[(start + i) % len(codes)],
                     "urgent": False,

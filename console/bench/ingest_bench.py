@@ -41,7 +41,7 @@ def write_gbk_csv(db, path: Path, rows: int, seed: int = 3) -> None:  # type: ig
     with db.read() as s:
         codes = s.execute(
             select(Category.code, Category.kind).where(
-                Category.taxonomy == reference_data.DEFAULT_TAXONOMY
+                Category.taxonomy == reference_data.TAXONOMY_CJT214
             )
         ).all()
         lons, lats = random_points_in_grids(s, rows, seed=seed)

@@ -5,7 +5,8 @@ Every endpoint answers in JSON or XML as its extension says (``services.json`` /
 both paths with a renderer each (JSON here, XML in console.gateway.open311_xml).
 
 Service types are the rows of the importer's service_code → category table
-(resources/intake/open311_services.csv) whose category exists. A POST becomes a case through
+(resources/intake/open311_services.csv) whose category exists and whose taxonomy is the one in
+force for new reports (resources/taxonomy/schedule.csv); older rows are still accepted. A POST becomes a case through
 :meth:`CaseService.report`, mapped and validated exactly as an imported Open311 row is
 (console.services.ingest.mapping). Reads are in console.gateway.open311_queries.
 """
@@ -172,8 +173,9 @@ def get_services(
     jurisdiction_id: Jurisdiction = None,
 ) -> list[Service]:
     check_jurisdiction(ctx, jurisdiction_id)
+    in_force = ctx.cases.workflow.taxonomies.taxonomy_on(ctx.cases.clock())
     with ctx.db.read() as s:
-        return service_list(s, ctx.services)
+        return service_list(s, ctx.services, in_force)
 
 
 @open311_route(

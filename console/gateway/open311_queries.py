@@ -26,6 +26,7 @@ from console.gateway.schemas import (
 from console.models import Attachment, Case, Category, DeadlineRule
 from console.services.case_detail import limit_text
 from console.services.case_export import request_fields, requests_select, service_codes
+from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.ingest.open311_reader import Service as ServiceRow
 
 KIND_ZH = {"component": "部件", "event_type": "事件"}
@@ -40,18 +41,26 @@ def _categories(session: Session, rows: dict[str, ServiceRow]) -> dict[tuple[str
     return {(c.taxonomy, c.kind, c.code): c for c in found}
 
 
-def service_list(session: Session, rows: dict[str, ServiceRow]) -> list[Service]:
+def service_list(session: Session, rows: dict[str, ServiceRow], taxonomy: str) -> list[Service]:
+    """The services of the table in ``taxonomy`` (the one in force for new reports).
+
+    Rows of an older taxonomy are not offered, but a POST naming one is still accepted: intake
+    files it under the successor code (console.services.category_intake).
+    """
     categories = _categories(session, rows)
     out = []
     for code, row in rows.items():
         category = categories.get((row.taxonomy, row.kind, row.category_code))
-        if category is None:
-            continue  # a table row for a taxonomy this database does not hold
+        if category is None or row.taxonomy != taxonomy:
+            continue  # a taxonomy this database does not hold, or no longer the current one
+        local = f"（{LOCAL_EXTENSION_MARK}）" if category.is_local_extension else ""
         out.append(
             Service(
                 service_code=code,
                 service_name=category.name,
-                description=f"{row.taxonomy} {KIND_ZH.get(row.kind, row.kind)} {category.code}",
+                description=(
+                    f"{row.taxonomy} {KIND_ZH.get(row.kind, row.kind)} {category.code}{local}"
+                ),
                 metadata=True,
                 type="realtime",
                 keywords=",".join(dict.fromkeys([category.name, row.name, category.major_name])),

@@ -87,6 +87,10 @@ class Case(Base):
     taxonomy: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(12))
     category_code: Mapped[str] = mapped_column(String(8))
+    #: The taxonomy and code as reported, when intake mapped an older code (CJ/T 214) onto
+    #: its GB/T 47678.5-2026 successor above; null when the case keeps the reported code.
+    original_taxonomy: Mapped[str | None] = mapped_column(String(20))
+    original_category_code: Mapped[str | None] = mapped_column(String(8))
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rules.id"))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -23,14 +23,14 @@ from console.domain.lifecycle import default_lifecycle
 from console.errors import (
     ConsoleError,
     OutsideDistrictError,
-    UnknownCategoryError,
-    ValidationError,
 )
-from console.models import Case, CaseEvent, CaseNumberCounter, Category
-from console.services import case_numbers, duplicates, reference_data
+from console.models import Case, CaseEvent, CaseNumberCounter
+from console.services import case_numbers, duplicates
 from console.services.actors import Actor
+from console.services.category_intake import CategoryTable, FiledCategory, file_category
 from console.services.locator import Locator
 from console.services.report_input import ReportInput, validate
+from console.services.taxonomy_schedule import TaxonomySchedule, read_schedule
 
 
 @dataclass
@@ -187,39 +187,41 @@ def checked_rows(
     cleaned: Sequence[tuple[int, ReportInput]],
     locator: Locator,
     rejected: list[tuple[int, str, str]],
-) -> list[tuple[ReportInput, str, str, Any]]:
+    *,
+    now: datetime | None = None,
+    taxonomies: TaxonomySchedule | None = None,
+) -> list[tuple[ReportInput, FiledCategory, Any]]:
     """Of the ``validated`` reports, those with a known category inside the district:
-    (report, taxonomy, kind, located grid path), in input order; each fault is appended to
-    ``rejected``. What ``bulk_report`` inserts and a dry run counts as valid."""
-    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for taxonomy, code, kind in session.execute(
-        select(Category.taxonomy, Category.code, Category.kind)
-    ):
-        kinds[(taxonomy, code)].add(kind)
+    (report, where its category is filed, located grid path), in input order; each fault is
+    appended to ``rejected``. What ``bulk_report`` inserts and a dry run counts as valid.
+    A report without a time is filed by ``now`` (default: the current time)."""
+    table = CategoryTable(session)
+    schedule = taxonomies or read_schedule()
+    at_now = now or datetime.now(UTC)
     located = locator.locate_many(
         np.fromiter((r.lon for _, r in cleaned), float, len(cleaned)),
         np.fromiter((r.lat for _, r in cleaned), float, len(cleaned)),
     )
-    passed: list[tuple[ReportInput, str, str, Any]] = []
+    passed: list[tuple[ReportInput, FiledCategory, Any]] = []
     for (index, report), loc in zip(cleaned, located, strict=True):
-        taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
-        # A copy: the narrowing and pop() below must not eat the shared lookup's entry.
-        known = set(kinds.get((taxonomy, report.category_code), ()))
-        if report.kind is not None:
-            known &= {report.kind}
-        if len(known) != 1:
-            err: ConsoleError = (
-                UnknownCategoryError(f"未知类别代码 {report.category_code}（{taxonomy}）")
-                if not known
-                else ValidationError(f"类别代码 {report.category_code} 部件和事件都有，请注明类型")
+        try:
+            filed = file_category(
+                table,
+                schedule,
+                report.taxonomy,
+                report.category_code,
+                report.kind,
+                report.reported_at or at_now,
             )
+        except ConsoleError as err:
             rejected.append((index, err.code, err.message))
-        elif loc[0] < 0:
+            continue
+        if loc[0] < 0:
             reason = locator.explain_outside(report.lon, report.lat)
-            err = OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}")
-            rejected.append((index, err.code, err.message))
+            outside = OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}")
+            rejected.append((index, outside.code, outside.message))
         else:
-            passed.append((report, taxonomy, known.pop(), loc))
+            passed.append((report, filed, loc))
     return passed
 
 
@@ -245,9 +247,10 @@ def bulk_report(
         rows: list[dict[str, object]] = []
         by_prefix: dict[str, list[int]] = defaultdict(list)
         prefixes: dict[tuple[str, str, datetime], str] = {}  # report times repeat
-        for report, taxonomy, kind, loc in checked_rows(s, cleaned, locator, result.rejected):
+        passed = checked_rows(s, cleaned, locator, result.rejected, now=now)
+        for report, filed, loc in passed:
             at = report.reported_at or now
-            prefix_key = (kind, report.category_code, at)
+            prefix_key = (filed.kind, filed.code, at)
             prefix = prefixes.get(prefix_key)
             if prefix is None:
                 prefix = prefixes[prefix_key] = case_numbers.number_prefix(*prefix_key)
@@ -257,9 +260,11 @@ def bulk_report(
                     "source": report.source,
                     "external_id": report.external_id,
                     "reporter": report.reporter or actor.name,
-                    "taxonomy": taxonomy,
-                    "kind": kind,
-                    "category_code": report.category_code,
+                    "taxonomy": filed.taxonomy,
+                    "kind": filed.kind,
+                    "category_code": filed.code,
+                    "original_taxonomy": filed.original_taxonomy,
+                    "original_category_code": filed.original_code,
                     "urgent": False,
                     "description": report.description,
                     "address": report.address,

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 import numpy as np
 import shapely
@@ -355,11 +356,14 @@ def seed_cases(
     rng = random.Random(seed)
     by_role, by_dept = _actors(session)
     departments = sorted(by_dept)
-    categories = session.execute(
-        select(Category.code, Category.name, Category.kind, Category.major_name).where(
-            Category.taxonomy == reference_data.DEFAULT_TAXONOMY
-        )
-    ).all()
+    # Each case is reported in the taxonomy in force on its day (2026 codes from 2026-07-01).
+    by_taxonomy: dict[str, list[Any]] = {}
+    for row in session.execute(
+        select(
+            Category.taxonomy, Category.code, Category.name, Category.kind, Category.major_name
+        ).order_by(Category.id)
+    ):
+        by_taxonomy.setdefault(row.taxonomy, []).append(row[1:])
     lons, lats = random_points_in_grids(session, cases, seed=seed)
     history = _History(session, workflow, rng, now, by_role, by_dept, departments)
     reporter_for = {
@@ -377,13 +381,15 @@ def seed_cases(
     # flush in batches instead (reserve() flushes the counter rows it creates itself).
     with session.no_autoflush:
         for i, reported_at in enumerate(starts):
-            code, name, kind, major = rng.choice(categories)
+            taxonomy = workflow.taxonomies.taxonomy_on(reported_at)
+            code, name, kind, major = rng.choice(by_taxonomy[taxonomy])
             source = rng.choices(sources, weights)[0]
             actor = reporter_for[source]
             assert actor is not None
             report = ReportInput(
                 category_code=code,
                 kind=kind,
+                taxonomy=taxonomy,
                 lon=float(lons[i]),
                 lat=float(lats[i]),
                 description=f"{major}：{name}，{rng.choice(remarks)}",

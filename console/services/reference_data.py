@@ -34,7 +34,6 @@ from console.models import (
 from console.services.reference_files import (
     _KIND_LETTER,
     _LETTER_KIND,
-    DEFAULT_TAXONOMY,
     KIND_COMPONENT,
     KIND_EVENT,
     KINDS,
@@ -55,10 +54,10 @@ from console.services.reference_files import (
     read_roles,
     read_routing,
     split_category_key,
+    taxonomy_of_code,
 )
 
 __all__ = [
-    "DEFAULT_TAXONOMY",
     "KINDS",
     "KIND_COMPONENT",
     "KIND_EVENT",
@@ -83,6 +82,7 @@ __all__ = [
     "rules_for",
     "split_category_key",
     "street_committee_for",
+    "taxonomy_of_code",
 ]
 
 _KIND_ZH = {KIND_COMPONENT: "部件", KIND_EVENT: "事件"}

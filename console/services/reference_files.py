@@ -28,7 +28,7 @@ from console.models import DepartmentKind
 
 TAXONOMY_CJT214 = "cjt214"
 TAXONOMY_GBT2026 = "gbt47678-5-2026"
-DEFAULT_TAXONOMY = TAXONOMY_CJT214
+# Which one classifies a new report depends on its date: console.services.taxonomy_schedule.
 TAXONOMIES = (TAXONOMY_CJT214, TAXONOMY_GBT2026)
 
 KIND_COMPONENT = "component"
@@ -165,6 +165,13 @@ def category_key(kind: str, code: str) -> str:
             f"未知的类别类型“{kind}”（应为 component 或 event_type）", field="kind"
         )
     return _KIND_LETTER[kind] + code
+
+
+def taxonomy_of_code(code: str) -> str | None:
+    """The taxonomy whose code form a plain code or key has (4 digits: CJ/T 214; 5: 2026)."""
+    plain = code[1:] if code[:1] in _LETTER_KIND else code
+    found = [t for t, pattern in _CODE_RE.items() if pattern.fullmatch(plain)]
+    return found[0] if len(found) == 1 else None
 
 
 def split_category_key(key: str) -> tuple[str, str]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from console.errors import ConsoleError
 from console.models import Case, Category, User
-from console.services import reference_data
 from console.services.actors import actor_of
 from console.services.cases import CaseService
 from console.services.demo import ROADS, random_points_in_grids
@@ -42,11 +42,12 @@ class Simulator:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         with self.service.db.read() as s:
-            self.categories = s.execute(
-                select(Category.code, Category.kind).where(
-                    Category.taxonomy == reference_data.DEFAULT_TAXONOMY
-                )
-            ).all()
+            # New reports use the taxonomy in force on the day they are made.
+            self.categories: dict[str, list[Any]] = {}
+            for taxonomy, code, kind in s.execute(
+                select(Category.taxonomy, Category.code, Category.kind).order_by(Category.id)
+            ):
+                self.categories.setdefault(taxonomy, []).append((code, kind))
             self.actors = {}
             self.dept_actors = {}
             for u in s.scalars(select(User).where(User.active.is_(True))):
@@ -61,12 +62,14 @@ class Simulator:
     def add_report(self) -> str:
         with self.service.db.read() as s:
             lons, lats = random_points_in_grids(s, 1, seed=self.rng.randrange(2**31))
-        code, kind = self.rng.choice(self.categories)
+        taxonomy = self.service.workflow.taxonomies.taxonomy_on(self.service.clock())
+        code, kind = self.rng.choice(self.categories[taxonomy])
         snap = self.service.report(
             self.actors["inspector"],
             ReportInput(
                 category_code=code,
                 kind=kind,
+                taxonomy=taxonomy,
                 lon=float(lons[0]),
                 lat=float(lats[0]),
                 description="模拟上报：现场发现问题，请及时处置",

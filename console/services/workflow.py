@@ -30,8 +30,10 @@ from console.errors import (
 from console.models import Attachment, Case, CaseEvent, Department
 from console.services import case_numbers, duplicate_pairs, duplicates, reference_data
 from console.services.actors import Actor
+from console.services.category_intake import CategoryEntry, file_category
 from console.services.locator import Locator
 from console.services.report_input import ReportInput, validate
+from console.services.taxonomy_schedule import TaxonomySchedule, read_schedule
 
 Handler = Callable[[Session, Case, datetime, dict[str, Any]], dict[str, Any] | None]
 
@@ -45,6 +47,7 @@ class CaseWorkflow:
         *,
         warning_share: float = 0.8,
         duplicates: duplicates.DuplicateSettings | None = None,
+        taxonomies: TaxonomySchedule | None = None,
     ) -> None:
         self.calendar = calendar
         self.lifecycle = lifecycle
@@ -52,10 +55,12 @@ class CaseWorkflow:
         self.warning_share = warning_share
         #: The possible-duplicate rule (resources/intake/duplicates.csv unless given).
         self.duplicates = duplicates
-        #: (taxonomy, code as given, kind) → (kind, plain code) of categories found. Safe to
-        #: keep for the workflow's life: category rows are only ever added (reference_data.
+        #: Which taxonomy files a new report (resources/taxonomy/schedule.csv unless given).
+        self.taxonomies = taxonomies or read_schedule()
+        #: (taxonomy, code as given, kind) → the category found. Safe to keep for the
+        #: workflow's life: category rows are only ever added (reference_data.
         #: load_reference_data), never changed or removed; an unknown code is asked again.
-        self._categories: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self._categories: dict[tuple[str, str, str | None], CategoryEntry] = {}
         self._handlers: dict[str, Handler] = {
             "register": self._register,
             "void": self._void,
@@ -88,23 +93,31 @@ class CaseWorkflow:
         """Create a case in state ``reported`` from a validated report."""
         transition = self.lifecycle.check("report", None, actor.role)
         report = validate(raw)
-        taxonomy = report.taxonomy or reference_data.DEFAULT_TAXONOMY
-        kind, code = self._category(session, taxonomy, report.category_code, report.kind)
+        reported_at = report.reported_at or now
+        filed = file_category(
+            lambda taxonomy, code, kind: self._category(session, taxonomy, code, kind),
+            self.taxonomies,
+            report.taxonomy,
+            report.category_code,
+            report.kind,
+            reported_at,
+        )
         location = self.locator.locate(report.lon, report.lat)
         if location is None:
             reason = self.locator.explain_outside(report.lon, report.lat)
             raise OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}", field="lon")
-        reported_at = report.reported_at or now
-        prefix = case_numbers.number_prefix(kind, code, reported_at)
+        prefix = case_numbers.number_prefix(filed.kind, filed.code, reported_at)
         sequence = case_numbers.reserve(session, prefix)
         case = Case(
             number=case_numbers.format_number(prefix, sequence),
             source=report.source,
             external_id=report.external_id,
             reporter=report.reporter or actor.name,
-            taxonomy=taxonomy,
-            kind=kind,
-            category_code=code,
+            taxonomy=filed.taxonomy,
+            kind=filed.kind,
+            category_code=filed.code,
+            original_taxonomy=filed.original_taxonomy,
+            original_category_code=filed.original_code,
             urgent=False,
             description=report.description,
             address=report.address,
@@ -131,13 +144,14 @@ class CaseWorkflow:
 
     def _category(
         self, session: Session, taxonomy: str, code: str, kind: str | None
-    ) -> tuple[str, str]:
-        """(kind, plain code) of a report's category, or the lookup's error."""
+    ) -> CategoryEntry:
+        """A report's category, or the lookup's error."""
         key = (taxonomy, code, kind)
         found = self._categories.get(key)
         if found is None:
             category = reference_data.get_category(session, taxonomy, code, kind=kind)
-            found = self._categories[key] = (category.kind, category.code)
+            found = CategoryEntry(category.kind, category.code, category.successor_code)
+            self._categories[key] = found
         return found
 
     # -- moving a case ---------------------------------------------------------------------

@@ -176,10 +176,8 @@ class QueuePanel(QWidget):
         _fill(
             self.category_box,
             self.tr("All categories"),
-            [
-                (f"{code} {name}", f"{kind}:{code}")
-                for kind, code, name, _major in choices.categories
-            ],
+            # console.services.catalog.CategoryOption: its label marks 地方扩展 and older codes.
+            [(option.label, f"{option.kind}:{option.code}") for option in choices.categories],
         )
         _fill(
             self.period_box,
@@ -337,15 +335,22 @@ class QueuePanel(QWidget):
         return True
 
     def select_next(self) -> None:
-        """Ctrl+J: the row after the current case's (the first row when it is not listed)."""
-        if self.model.rowCount() == 0:
+        """Ctrl+J: the row after the current case's.
+
+        When the current case has just left the queue (e.g. registered from 待立案), the row
+        that took its place; when it was never listed, the first row.
+        """
+        count = self.model.rowCount()
+        if count == 0:
             return
-        if self._current is None:
-            row: int | None = self.table.currentIndex().row()
+        index = self.table.currentIndex()  # Qt moves it to the next row when a row goes
+        case_id = None if self._current is None else self._current.case_id
+        row = None if case_id is None else self.model.row_of(case_id)
+        if row is not None or self._current is None:
+            mine = index.row() if row is None else row
+            target = min(mine + 1, count - 1) if mine >= 0 else 0
         else:
-            case_id = self._current.case_id
-            row = None if case_id is None else self.model.row_of(case_id)
-        target = 0 if row is None or row < 0 else min(row + 1, self.model.rowCount() - 1)
+            target = min(index.row(), count - 1) if index.isValid() else 0
         self.select_case(self.model.rows[target].id)
 
     # -- export ------------------------------------------------------------------------

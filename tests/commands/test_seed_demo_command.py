@@ -33,6 +33,7 @@ from console.models import (
 from console.services.case_dto import light_of
 from console.services.demo import HANDLER_PATTERN, demo_accounts
 from console.services.reference_data import read_roles
+from console.services.taxonomy_schedule import read_schedule
 from tests.commands.expected import assert_histories
 
 DEMO_REGIONS = {"district": 1, "street": 9, "area": 41, "unit": 134, "grid": 364}
@@ -256,3 +257,15 @@ def test_same_seed_same_geography(tmp_path: Path, capsys: pytest.CaptureFixture[
 def parse_counts(out: str) -> dict[str, int]:
     """``label key: N`` lines of the printed stats, by key."""
     return {m[1]: int(m[2]) for m in re.finditer(r"^\s+(?:\S+ )?(\w+): (\d+)$", out, re.M)}
+
+
+def test_each_case_uses_the_taxonomy_in_force_on_its_day(seeded_db: Database) -> None:
+    schedule = read_schedule()
+    with seeded_db.read() as s:
+        rows = s.execute(
+            select(Case.reported_at, Case.taxonomy, Case.category_code, Case.original_category_code)
+        ).all()
+    assert len(rows) == 300
+    assert all(taxonomy == schedule.taxonomy_on(at) for at, taxonomy, _, _ in rows)
+    assert all(original is None for *_, original in rows)  # reported in the current codes
+    assert len({code for _, _, code, _ in rows}) > 50  # spread over the catalogue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -68,7 +69,10 @@ def test_services_are_the_mapped_categories(gateway: Gateway) -> None:
     assert r.status_code == 200
     services = r.json()
     table = load_services()
-    assert [s["service_code"] for s in services] == list(table)  # every row's category exists
+    # The test clock is in November 2026: the GB/T 47678.5-2026 rows, in the table's order.
+    current = [code for code, row in table.items() if row.taxonomy == "gbt47678-5-2026"]
+    assert [s["service_code"] for s in services] == current
+    assert current == ["garbage", "illegal_building", "manhole_cover", "01001", "06010"]
     for service in services:
         assert set(service) == SERVICE_KEYS
         assert service["type"] == "realtime" and service["metadata"] is True
@@ -76,13 +80,40 @@ def test_services_are_the_mapped_categories(gateway: Gateway) -> None:
     with gateway.db.read() as s:
         name, major = s.execute(
             select(Category.name, Category.major_name).where(
-                Category.taxonomy == "cjt214",
+                Category.taxonomy == "gbt47678-5-2026",
                 Category.kind == "event_type",
-                Category.code == "0102",
+                Category.code == "06010",
             )
         ).one()
     assert garbage["service_name"] == name == "暴露垃圾"
-    assert garbage["group"] == major
+    assert garbage["group"] == major == "市容环境类"
+    assert garbage["description"] == "gbt47678-5-2026 事件 06010"
+
+
+def test_services_before_the_changeover_are_the_cjt214_rows(gateway: Gateway) -> None:
+    gateway.cases.clock.now = datetime(2026, 6, 30, 23, 0, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
+    with gateway.client("intake") as c:
+        codes = [s["service_code"] for s in c.get("/open311/v2/services.json").json()]
+    assert codes == ["0101", "0102"]
+
+
+def test_post_with_an_older_code_is_filed_under_its_successor(gateway: Gateway) -> None:
+    """0102 (CJ/T 214 污水井盖) is no longer listed but still accepted: filed as 2026 01002."""
+    lon, lat = point(gateway.db)
+    with gateway.client("intake") as c:
+        r = c.post(
+            "/open311/v2/requests.json",
+            data={"service_code": "0102", "lat": str(lat), "long": str(lon), "description": "x"},
+        )
+    assert r.status_code == 201, r.text
+    case = _case(gateway, r.json()[0]["service_request_id"])
+    assert (case.taxonomy, case.kind, case.category_code) == (
+        "gbt47678-5-2026",
+        "component",
+        "01002",
+    )
+    assert (case.original_taxonomy, case.original_category_code) == ("cjt214", "0102")
+    assert case.number.startswith("C01002")
 
 
 def test_service_definition_and_unknown_code(gateway: Gateway) -> None:
@@ -117,7 +148,12 @@ def test_post_form_creates_a_case_through_the_service(gateway: Gateway) -> None:
     (created,) = r.json()
     assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
     case = _case(gateway, created["service_request_id"])
-    assert (case.taxonomy, case.kind, case.category_code) == ("cjt214", "event_type", "0102")
+    assert (case.taxonomy, case.kind, case.category_code) == (
+        "gbt47678-5-2026",
+        "event_type",
+        "06010",
+    )
+    assert case.original_taxonomy is None and case.original_category_code is None
     assert case.source == "hotline"  # the intake role's default (resources/gateway/sources.csv)
     assert case.state == "reported" and case.reporter == "张 三"
     assert (case.lon, case.lat, case.address) == (lon, lat, "莲湖路1号")

@@ -55,7 +55,7 @@ def commit_report(db: Database, description: str = "通知测试上报", seed: i
     with db.read() as s:
         code, kind = s.execute(
             select(Category.code, Category.kind)
-            .where(Category.taxonomy == reference_data.DEFAULT_TAXONOMY)
+            .where(Category.taxonomy == reference_data.TAXONOMY_GBT2026)
             .order_by(Category.code, Category.kind)
             .limit(1)
         ).one()

@@ -126,7 +126,7 @@ def first_event_category(db: Database) -> tuple[str, str]:
     with db.read() as s:
         row = s.execute(
             select(Category.code, Category.kind).where(
-                Category.taxonomy == reference_data.DEFAULT_TAXONOMY,
+                Category.taxonomy == reference_data.TAXONOMY_GBT2026,
                 Category.kind == "event_type",
                 Category.code == "0102",
             )

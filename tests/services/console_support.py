@@ -53,7 +53,7 @@ def street_points(db: Database) -> list[tuple[int, int, Point]]:
 
 def report_input(point: Point, **over: object) -> ReportInput:
     fields: dict[str, object] = dict(
-        category_code="0102",
+        category_code="06010",  # 暴露垃圾 in GB/T 47678.5-2026, in force for these dates
         kind="event_type",
         lon=point[0],
         lat=point[1],

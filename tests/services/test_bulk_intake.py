@@ -40,17 +40,20 @@ def counts(db: Database) -> tuple[int, int, int]:
 
 @pytest.fixture
 def categories(demo_db: Database) -> list[tuple[str, str]]:
-    """Three (code, kind) pairs of the default taxonomy whose code is unique to its kind."""
+    """Three (code, kind) pairs whose code is unique to its kind: CJ/T 214 codes without a
+    2026 successor, which intake keeps as they are (every 2026 部件 code is also a 事项 code;
+    mapped codes: tests/services/test_category_intake.py)."""
     with demo_db.read() as s:
         rows = s.execute(
-            select(Category.code, Category.kind)
-            .where(Category.taxonomy == reference_data.DEFAULT_TAXONOMY)
+            select(Category.code, Category.kind, Category.successor_code)
+            .where(Category.taxonomy == reference_data.TAXONOMY_CJT214)
             .order_by(Category.kind, Category.code)
         ).all()
     by_code: dict[str, list[str]] = defaultdict(list)
-    for code, kind in rows:
+    for code, kind, _ in rows:
         by_code[code].append(kind)
-    unique = [(code, kinds[0]) for code, kinds in by_code.items() if len(kinds) == 1]
+    kept = {code for code, _, successor in rows if successor is None}
+    unique = [(c, kinds[0]) for c, kinds in by_code.items() if len(kinds) == 1 and c in kept]
     components = [p for p in unique if p[1] == "component"]
     events = [p for p in unique if p[1] == "event_type"]
     return [components[0], events[0], events[1]]

@@ -59,7 +59,7 @@ def test_names_rule_limit_and_timeline(service, demo_db, clock, point) -> None:
     snap = service.approve_extension(DISPATCHER, snap.id, snap.version)
     d = detail(demo_db, snap.id, local(23, 11, 30), "dispatcher")
     assert d.snapshot.id == snap.id and d.snapshot.description == "<b>垃圾</b>"
-    assert (d.category_name, d.major_name) == ("暴露垃圾", "市容环境")
+    assert (d.category_name, d.major_name) == ("暴露垃圾", "市容环境类")
     assert d.street_name and d.area_name and d.unit_name and d.grid_name
     assert len(d.grid_code) == 15
     assert d.department_name == "区环境卫生管理中心"

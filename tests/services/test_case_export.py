@@ -185,9 +185,10 @@ def test_open311_json(demo_db: Database, cases: dict[str, CaseSnapshot], tmp_pat
     assert reported["description"] == "<script>alert(1)</script> 进度100%_done"
     assert reported["requested_datetime"].endswith("+08:00")
     assert isinstance(reported["lat"], float) and isinstance(reported["long"], float)
-    # The service_code comes from the importer's table: 0102 event → "garbage".
+    # The service_code comes from the importer's table: 2026 06010 event → "garbage".
     codes = service_codes()
-    assert codes[("cjt214", "event_type", "0102")] == "garbage"
+    assert codes[("gbt47678-5-2026", "event_type", "06010")] == "garbage"
+    assert codes[("cjt214", "component", "0102")] == "0102"  # older rows still name theirs
     assert reported["service_code"] == "garbage" and reported["service_name"] == "暴露垃圾"
     required = {"service_request_id", "status", "service_code", "requested_datetime"}
     assert all(required <= set(r) for r in requests)

@@ -89,7 +89,7 @@ def events(db: Database, case_id: int) -> list[tuple[str, str | None, str]]:
 def test_report_creates_a_located_numbered_case(service: CaseService, point, demo_db) -> None:
     snap = service.report(INTAKE, garbage_report(point, source="hotline"))
     assert snap.state == "reported"
-    assert re.fullmatch(r"E0102202611230001", snap.number)
+    assert re.fullmatch(r"E06010202611230001", snap.number)
     assert snap.version == 1 and snap.light is None
     with demo_db.read() as s:
         case = s.get(Case, snap.id)

@@ -161,11 +161,11 @@ def test_data_file_is_respected(demo_db, clock, p1, tmp_path: Path) -> None:
         "# a tighter rule for one category, a looser default\n"
         "scope,radius_m,window_hours,states,max_candidates\n"
         "*,200,1,open,3\n"
-        "E0102,10,,registered|dispatched,\n",
+        "E06010,10,,registered|dispatched,\n",
         encoding="utf-8",
     )
     settings = duplicates.load_settings(path)
-    rule = settings.rule_for("event_type", "0102")
+    rule = settings.rule_for("event_type", "06010")
     assert (rule.radius_m, rule.window, rule.max_candidates) == (10, timedelta(hours=1), 3)
     assert rule.states == {"registered", "dispatched"}
     assert settings.rule_for("event_type", "0101").radius_m == 200
@@ -202,9 +202,9 @@ def test_bad_data_file_names_the_problem(tmp_path: Path, body: str, message: str
 def test_find_candidates_for_a_report_not_stored_yet(service, demo_db, clock, p1) -> None:
     stored = service.report(INTAKE, report_input(p1))
     probe = SimpleNamespace(
-        taxonomy="cjt214",
+        taxonomy="gbt47678-5-2026",
         kind="event_type",
-        category_code="0102",
+        category_code="06010",
         lon=p1[0],
         lat=north(p1, 20)[1],
         reported_at=clock() + timedelta(hours=1),

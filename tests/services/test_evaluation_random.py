@@ -75,7 +75,7 @@ def fill_random(db: Database, n: int, seed: int) -> None:
             {
                 "id": cid, "number": f"R{i:012d}",
                 "source": rng.choice(("inspector", "hotline", "public", "grid", "video")),
-                "reporter": "test", "taxonomy": reference_data.DEFAULT_TAXONOMY,
+                "reporter": "test", "taxonomy": reference_data.TAXONOMY_GBT2026,
                 "kind": "event_type", "category_code": "0102", "urgent": False,
                 "description": "随机", "address": "莲湖路", "lon": 108.9, "lat": 34.27,
                 "grid_id": int(lookup.grid_ids[g]), "unit_id": int(lookup.unit_ids[g]),

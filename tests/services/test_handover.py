@@ -265,7 +265,7 @@ def test_summary_counts_and_lists(demo_db: Database, shift_cases: dict[str, Case
     assert [line.number for line in overdue] == [a.number, b.number]  # by deadline
     assert overdue[1].address == "<b>x</b> 西大街88号"
     assert overdue[0].state_label == "处置中" and overdue[0].state == "dispatched"
-    assert overdue[0].category_code == "0102"
+    assert overdue[0].category_code == "06010"
     assert overdue[0].detail == a.deadline_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
     supervision = summary.lists["open_supervision"]

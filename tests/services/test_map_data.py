@@ -38,7 +38,7 @@ def cases(demo_db: Database) -> list[int]:
     with demo_db.read() as s:
         code, kind = s.execute(
             select(Category.code, Category.kind)
-            .where(Category.taxonomy == reference_data.DEFAULT_TAXONOMY)
+            .where(Category.taxonomy == reference_data.TAXONOMY_GBT2026)
             .order_by(Category.kind, Category.code)
         ).first()  # type: ignore[misc]
         lons, lats = random_points_in_grids(s, 20, seed=3)

@@ -26,7 +26,6 @@ from console.models import (
 from console.services import reference_data as rd
 from console.services.cases import CaseService
 from console.services.reference_data import (
-    DEFAULT_TAXONOMY,
     KIND_COMPONENT,
     KIND_EVENT,
     TAXONOMY_CJT214,
@@ -52,9 +51,11 @@ def _add_streets(db: Database) -> tuple[int, int]:
 # --------------------------------------------------------------------------- files
 
 
-def test_default_taxonomy_is_cjt214() -> None:
-    assert DEFAULT_TAXONOMY == TAXONOMY_CJT214 == "cjt214"
-    assert TAXONOMY_GBT2026 == "gbt47678-5-2026"
+def test_taxonomy_names_and_code_forms() -> None:
+    assert (TAXONOMY_CJT214, TAXONOMY_GBT2026) == ("cjt214", "gbt47678-5-2026")
+    assert rd.taxonomy_of_code("0102") == rd.taxonomy_of_code("E0102") == TAXONOMY_CJT214
+    assert rd.taxonomy_of_code("06010") == rd.taxonomy_of_code("C01002") == TAXONOMY_GBT2026
+    assert rd.taxonomy_of_code("102") is None and rd.taxonomy_of_code("garbage") is None
 
 
 def test_cjt214_has_85_standard_components_in_6_classes_plus_local_class_07() -> None:

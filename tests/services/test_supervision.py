@@ -203,7 +203,7 @@ def test_walk_green_yellow_red_and_three_supervision_levels(
             "alert_id": record.id,
         }
     assert [a.level for a in stored] == ALL_LEVELS
-    assert stored[0].case_number == case.number and stored[0].category_code == "0102"
+    assert stored[0].case_number == case.number and stored[0].category_code == "06010"
     assert service.get(case.id).version == case.version  # alerts never bump the case
 
 

@@ -258,7 +258,7 @@ def test_open311_json_and_xml(demo_db: Database, tmp_path: Path) -> None:
     assert result.format == "open311" and result.accepted == 2
     assert [(code) for _, code, _ in result.rejected] == ["unknown_service_code"]
     by_ext = {c.external_id: c for c in cases(demo_db)}
-    assert by_ext["R3"].category_code == "0101" and by_ext["R3"].kind == "component"
+    assert by_ext["R3"].category_code == "01001" and by_ext["R3"].kind == "component"
     assert by_ext["R1"].source == "public"
     xml = tmp_path / "requests.xml"
     xml.write_text(
@@ -413,3 +413,32 @@ def test_a_nearby_report_in_a_later_file_is_flagged_as_a_possible_duplicate(
     assert (again.accepted, again.duplicates, again.possible_duplicates) == (0, 2, 0)
     with demo_db.read() as s:
         assert s.query(PossibleDuplicate).count() == 1
+
+
+def test_older_codes_in_a_file_are_filed_by_each_row_time(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """A CJ/T 214 export: rows from July on go under the 2026 successor, the code kept."""
+    (x0, y0), (x1, y1) = points(demo_db)[:2]
+    path = tmp_path / "old_codes.csv"
+    path.write_text(
+        "\n".join(
+            [
+                ZH_HEADER,
+                f"T1,0102,事件,{x0},{y0},垃圾,莲湖路1号,2026-07-01 08:00,",
+                f"T2,0102,事件,{x1},{y1},垃圾,莲湖路2号,2026-06-30 18:00,",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run(demo_db, path)
+    assert (result.accepted, result.rejected) == (2, [])
+    by_ext = {c.external_id: c for c in cases(demo_db)}
+    after, before = by_ext["T1"], by_ext["T2"]
+    assert (after.taxonomy, after.category_code) == ("gbt47678-5-2026", "06010")
+    assert (after.original_taxonomy, after.original_category_code) == ("cjt214", "0102")
+    assert (before.taxonomy, before.category_code, before.original_category_code) == (
+        "cjt214",
+        "0102",
+        None,
+    )
