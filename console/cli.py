@@ -71,15 +71,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options of the program itself (before any subcommand) that take a value.
+_GLOBAL_WITH_VALUE = frozenset({"--db"})
+_GLOBAL_FLAGS = frozenset({"-v", "--verbose", "-h", "--help"})
+
+
+def with_default_command(argv: Sequence[str]) -> list[str]:
+    """``gui`` put in where no subcommand is named: `grid-console --lang en`, `--user leader`.
+
+    The program's own options (``--db URL``, ``-v``) stay in front; the first other word starts
+    the console's options, unless it is a subcommand. ``-h`` alone keeps the program's help.
+    """
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in _GLOBAL_WITH_VALUE:
+            i += 2
+        elif word.split("=", 1)[0] in _GLOBAL_WITH_VALUE or word in _GLOBAL_FLAGS:
+            i += 1
+        else:
+            break
+    if i < len(args) and args[i] in SUBCOMMANDS:
+        return args
+    if i >= len(args) and any(a in ("-h", "--help") for a in args):
+        return args
+    return [*args[:i], "gui", *args[i:]]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_default_command(argv if argv is not None else sys.argv[1:]))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
     try:
         return int(args._module.run(args) or 0)
     except ConsoleError as exc:
