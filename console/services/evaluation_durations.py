@@ -9,9 +9,11 @@ here. Which averages each kind has: AVERAGES in console.services.evaluation_conf
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import Float, cast, extract, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from console.domain.worktime import WorkCalendar
@@ -22,6 +24,62 @@ from console.services.evaluation_metrics import Fact
 #: object → average key → (Σ working seconds, number of cases)
 Sums = dict[int, dict[str, tuple[float, int]]]
 
+_DAY = 86_400.0
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def epoch_seconds(dialect: str, column: Any) -> Any:
+    """A timestamp column as seconds since 1970 (UTC), a plain float: no per-row datetime."""
+    if dialect == "sqlite":  # stored as naive UTC text; typed Float: read as it comes
+        return type_coerce((func.julianday(column) - _UNIX_EPOCH_JULIAN_DAY) * _DAY, Float)
+    return cast(extract("epoch", column), Float)
+
+
+def working_seconds(calendar: WorkCalendar, since: np.ndarray, until: np.ndarray) -> np.ndarray:
+    """Working seconds in [since, until) per pair of epoch seconds, as
+    WorkCalendar.work_seconds_between gives them one pair at a time (0 when until ≤ since).
+
+    W(t) = the working seconds of the local days before t's + of its own day before t, so a
+    pair is W(until) − W(since). The days' sums are built once over the span in use; the
+    zone's offset is looked up once per hour of the span (offsets change on the hour).
+    """
+    n = len(since)
+    if n == 0:
+        return np.zeros(0)
+    epochs = np.concatenate([since, until]).astype(np.float64)
+    hours, which = np.unique(np.floor(epochs / 3600.0).astype(np.int64), return_inverse=True)
+    offsets = np.array(
+        [
+            datetime.fromtimestamp(int(h) * 3600, UTC)
+            .astimezone(calendar.tz)
+            .utcoffset()
+            .total_seconds()  # type: ignore[union-attr]
+            for h in hours
+        ]
+    )
+    local = epochs + offsets[which]
+    day = np.floor(local / _DAY).astype(np.int64)
+    second = local - day * _DAY
+    first = int(day.min())
+    span = int(day.max()) - first + 1
+    workday = np.array(
+        [calendar.is_workday(_EPOCH_DATE + timedelta(days=first + i)) for i in range(span)]
+    )
+    periods = [(_seconds_of_day(a), _seconds_of_day(b)) for a, b in calendar.office_hours]
+    per_day = sum(b - a for a, b in periods)
+    before = np.concatenate([[0.0], np.cumsum(workday * per_day)[:-1]])
+    index = day - first
+    within = sum(np.clip(second - a, 0.0, b - a) for a, b in periods)
+    worked = before[index] + np.where(workday[index], within, 0.0)
+    return np.where(until > since, worked[n:] - worked[:n], 0.0)
+
+
+_EPOCH_DATE = date(1970, 1, 1)
+
+
+def _seconds_of_day(t: time) -> float:
+    return t.hour * 3600.0 + t.minute * 60.0 + t.second + t.microsecond / 1e6
+
 
 def duration_sums(session: Session, family: str, facts: list[Fact], calendar: WorkCalendar) -> Sums:
     """Σ working seconds and the number of cases per object, for each average of ``family``.
@@ -30,31 +88,37 @@ def duration_sums(session: Session, family: str, facts: list[Fact], calendar: Wo
     caller rolls grids up). A case is measured once per object, even if several of its rows
     match (a department's case dispatched to it twice).
     """
+    dialect = session.get_bind().dialect.name
     by_metric = {f.metric: f for f in facts}
     out: Sums = defaultdict(dict)
     for key, population, since, until in AVERAGES.get(family, ()):
         fact = by_metric[population]
         a, b = getattr(Case, since), getattr(Case, until)
-        query = (
-            select(fact.obj, fact.case_id, a, b)
-            .select_from(fact.source)
-            .where(fact.condition(), a.is_not(None), b.is_not(None))
-            .distinct()
+        times = (epoch_seconds(dialect, a), epoch_seconds(dialect, b))
+        if fact.per_row:  # one row per case; its own conditions imply the scope's
+            query = select(fact.obj, *times).where(*fact.where, a.is_not(None), b.is_not(None))
+        else:
+            query = (
+                select(fact.obj, *times, fact.case_id)
+                .select_from(fact.source)
+                .where(fact.condition(), a.is_not(None), b.is_not(None))
+                .distinct()
+            )
+        rows = [r for r in session.connection().execute(query) if r[0] is not None]
+        if not rows:
+            continue
+        objects = np.array([int(r[0]) for r in rows], dtype=np.int64)
+        seconds = working_seconds(
+            calendar,
+            np.array([float(r[1]) for r in rows]),
+            np.array([float(r[2]) for r in rows]),
         )
-        sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
-        for obj, _case_id, start, end in session.execute(query):
-            if obj is None:
-                continue
-            bucket = sums[int(obj)]
-            bucket[0] += working_seconds(calendar, start, end)
-            bucket[1] += 1
-        for obj, (seconds, n) in sums.items():
-            out[obj][key] = (seconds, int(n))
+        ids, slot = np.unique(objects, return_inverse=True)
+        totals = np.bincount(slot, weights=seconds)
+        counts = np.bincount(slot)
+        for obj, total, n in zip(ids.tolist(), totals.tolist(), counts.tolist(), strict=True):
+            out[obj][key] = (total, n)
     return out
-
-
-def working_seconds(calendar: WorkCalendar, start: datetime, end: datetime) -> float:
-    return calendar.work_seconds_between(start, end)
 
 
 def add_sums(into: dict[str, tuple[float, int]], more: dict[str, tuple[float, int]]) -> None:
