@@ -28,8 +28,10 @@ from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region
 from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
 from console.services.queue import clock_remaining
+from console.services.taxonomy_schedule import read_schedule
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
 REPORT_LABEL = "上报"
@@ -85,6 +87,16 @@ class CaseDetail:
     duplicates: tuple[DuplicateCandidate, ...] = ()
     #: Which of "merge" (this case into one of them) and "keep_apart" the seat may take.
     duplicate_actions: frozenset[str] = frozenset()
+    #: What the category line adds: "地方扩展", "原报 CJ/T 214 0102" (a mapped older code).
+    category_note: str = ""
+
+
+def category_note(local: bool, original_taxonomy: str | None, original_code: str | None) -> str:
+    """The category's marks for the detail: a local extension class, the code as reported."""
+    parts = [LOCAL_EXTENSION_MARK] if local else []
+    if original_taxonomy and original_code:
+        parts.append(f"原报 {read_schedule().label(original_taxonomy)} {original_code}")
+    return "；".join(parts)
 
 
 def limit_text(limit_value: float | None, limit_unit: str | None, extension: float) -> str | None:
@@ -221,4 +233,9 @@ def load_detail(
         actions=available_actions(case, role, department_id, lifecycle),
         duplicates=duplicates,
         duplicate_actions=pair_actions,
+        category_note=category_note(
+            bool(category and category.is_local_extension),
+            case.original_taxonomy,
+            case.original_category_code,
+        ),
     )

@@ -352,7 +352,8 @@ class CaseDetailPanel(QWidget):
         if snap.extension_requested:
             extension.append(self.tr("%1 requested").replace("%1", f"{snap.extension_requested:g}"))
         values = {
-            "category": f"{category} ({snap.category_code})",
+            "category": f"{category} ({snap.category_code})"
+            + (f" · {detail.category_note}" if detail.category_note else ""),
             "kind": kinds.get(snap.kind, snap.kind),
             "source": source_text(snap.source),
             "address": snap.address,

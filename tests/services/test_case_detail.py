@@ -170,3 +170,19 @@ def test_pending_extension_switches_the_buttons(service, demo_db, clock, point) 
         "Deny extension",
         True,
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "note"),
+    [
+        ("06010", "暴露垃圾", ""),  # a 2026 code as reported
+        ("0102", "暴露垃圾", "原报 CJ/T 214 0102"),  # an older code, filed as 06010
+        ("0601", "共享单车乱停放", "地方扩展"),  # the local 扩展事件 class (no successor)
+    ],
+)
+def test_category_note_marks_local_classes_and_mapped_codes(
+    service, demo_db, clock, point, code: str, name: str, note: str
+) -> None:
+    snap = service.report(INTAKE, report_input(point, category_code=code))
+    d = detail(demo_db, snap.id, clock.now, "dispatcher")
+    assert (d.category_name, d.category_note) == (name, note)

@@ -141,6 +141,7 @@ def make_detail(**overrides: Any) -> SimpleNamespace:
         ),
         "duplicates": (),
         "duplicate_actions": frozenset(),
+        "category_note": "",
     }
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -217,6 +218,10 @@ def test_shows_every_field(panel: CaseDetailPanel) -> None:
     assert not panel.urgent_badge.isHidden()
     assert field(panel, "category") == "市容环境 › 暴露垃圾 (0102)"
     assert field(panel, "street") == "青年路街道"
+    # A local extension class, or an older code filed under its successor, says so.
+    panel.show_detail(make_detail(category_note="原报 CJ/T 214 0102"))
+    assert field(panel, "category") == "市容环境 › 暴露垃圾 (0102) · 原报 CJ/T 214 0102"
+    panel.show_detail(make_detail())
     assert field(panel, "area") == "青年路第一片区"
     assert field(panel, "unit") == "北院门社区"
     assert field(panel, "grid") == "610104001001001 北院门第1网格"
