@@ -412,6 +412,13 @@ def test_drill_down_matches_the_numbers(month) -> None:  # type: ignore[no-untyp
         assert cases("street", ids["street1"], "on_time_close_rate") == {ids[k] for k in "abcdg"}
         assert cases("department", ids["PRO02"], "reworked") == {ids["c"]}
         assert cases("department", ids["PRO02"], "handled_late") == {ids["i"]}
+        # the new figures and the cases an average is taken over
+        assert cases("district", 0, "closed_late") == {ids["i"]}
+        assert cases("district", 0, "overdue_unhandled") == {ids["h"]}
+        assert cases("street", ids["street1"], "self_handled") == {ids["g"]}
+        assert cases("district", 0, "avg_receive_hours") == {ids[k] for k in "abcdehi"}
+        assert cases("district", 0, "avg_handle_hours") == {ids[k] for k in "abcdi"}
+        assert cases("department", ids["PRO02"], "avg_handle_hours") == {ids[k] for k in "abcdi"}
         assert cases("duty_chief", CHIEF.id, "voided_after_register") == {ids["e"]}
         assert cases("dispatcher", DISPATCHER.id, "dispatched_accurate") == {
             ids[k] for k in "abchi"
