@@ -37,7 +37,8 @@ class ReportInput:
     description: str
     address: str
     source: str = CaseSource.INSPECTOR.value
-    taxonomy: str | None = None  # None: the default taxonomy
+    #: None: a 4-digit code is CJ/T 214, a 5-digit one 2026 (console.services.category_intake)
+    taxonomy: str | None = None
     #: "component" (部件) or "event_type" (事件); needed only where both use the code.
     kind: str | None = None
     reporter: str | None = None
