@@ -151,7 +151,8 @@ def fill_scan_db(
 
 
 def naive_check(db: Database, cal: WorkCalendar, now: datetime) -> int:
-    """The baseline: every open case and every raised alert into Python, marks checked there."""
+    """The baseline: every open case and every raised alert into Python, marks checked there
+    (each case's current level raised?)."""
     levels = alert_levels()
     with db.read() as s:
         cases = s.execute(
@@ -163,12 +164,13 @@ def naive_check(db: Database, cal: WorkCalendar, now: datetime) -> int:
     missing = 0
     for row in cases:
         natural = row.limit_unit == LimitUnit.HOURS.value
+        current = None  # the highest level due: the one a scan raises
         for lv in levels:
             mark = getattr(row, lv.mark)
-            if mark is None or (row.id, lv.level, row.dispatch_count) in raised:
-                continue
-            if lv.due_at(cal, mark, natural) <= now:
-                missing += 1
+            if mark is not None and lv.due_at(cal, mark, natural) <= now:
+                current = lv
+        if current is not None and (row.id, current.level, row.dispatch_count) not in raised:
+            missing += 1
     return missing
 
 

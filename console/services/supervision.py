@@ -176,9 +176,9 @@ def _candidates(
 ) -> Sequence[Row[Any]]:
     """Clock-state cases whose highest level due at ``now`` is not raised in their cycle.
 
-    Levels fall due in file order and a scan raises every due level at once, so what is
-    raised in a cycle is a prefix of the levels: the highest due level raised means every
-    due level is. One key lookup on the unique index per case on the clock past its first mark.
+    A scan raises only the highest level due (catch-up never stamps a stale warning), so
+    "is the current level raised?" is the whole question. One key lookup on the unique index
+    per case on the clock past its first mark.
     """
     top_due = sql_case(
         (Case.limit_unit == LimitUnit.HOURS.value, _top_due_level(levels, now, cal, True)),
@@ -286,8 +286,32 @@ def _categories(session: Session, rows: Sequence[Any]) -> dict[tuple[str, str, s
     return {(t, k, c): n for t, k, c, n in session.execute(stmt.where(Category.code.in_(codes)))}
 
 
+def _current_level(
+    levels: Sequence[AlertLevel], row: Any, calendar: WorkCalendar, natural: bool, now: datetime
+) -> tuple[AlertLevel, datetime] | None:
+    """The highest level due at ``now`` and when it fell due; None before the first mark.
+
+    A scan raises only this one: after a first start or downtime a case 56 h late gets its
+    督办, not a stale 即将超期 beside it (the levels below stay unraised for good).
+    """
+    current = None
+    for lv in levels:
+        mark_at = getattr(row, lv.mark)
+        if mark_at is None:
+            continue
+        due = lv.due_at(calendar, mark_at, natural)
+        if due > now:
+            break  # levels fall due in order: none further is due either
+        current = (lv, due)
+    return current
+
+
 def scan(session: Session, now: datetime, calendar: WorkCalendar) -> list[AlertRecord]:
-    """Raise every alert due at ``now`` not raised yet; the records of those raised now."""
+    """Raise each case's current level (the highest due at ``now``) if not raised yet.
+
+    Returns the records of those raised now. Levels passed while no scan ran are not raised
+    after the fact: a duty officer needs the case's state now, not its history.
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
     levels = alert_levels()
@@ -300,13 +324,9 @@ def scan(session: Session, now: datetime, calendar: WorkCalendar) -> list[AlertR
     for row in rows:
         natural = row.limit_unit == LimitUnit.HOURS.value
         category = categories.get((row.taxonomy, row.kind, row.category_code), row.category_code)
-        for lv in levels:
-            mark_at = getattr(row, lv.mark)
-            if mark_at is None or (row.id, lv.level, row.dispatch_count) in raised:
-                continue
-            due = lv.due_at(calendar, mark_at, natural)
-            if due > now:
-                break  # levels fall due in order: none further is due either
+        current = _current_level(levels, row, calendar, natural, now)
+        if current is not None and (row.id, current[0].level, row.dispatch_count) not in raised:
+            lv, due = current
             kind, dept_id, name = recipients.resolve(lv.recipient_kind, row)
             values = {
                 "case_id": row.id,

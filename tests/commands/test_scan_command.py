@@ -44,12 +44,16 @@ def scan(db: Database, *argv: str) -> int:
 def test_text_output_one_line_per_alert(
     demo_db: Database, case_id: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert scan(demo_db, "--now", "2026-11-23T14:30+08:00") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("#") and "黄灯预警" in lines[0] and "2026-11-23 14:12" in lines[0]
+    assert lines[1].startswith("1 alerts raised at 2026-11-23T14:30:00+08:00")
     assert scan(demo_db, "--now", "2026-11-23T15:00+08:00") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("#") and "黄灯预警" in lines[0] and "2026-11-23 14:12" in lines[0]
-    assert "超期" in lines[1] and "区环境卫生管理中心" in lines[1]
-    assert lines[2].startswith("2 alerts raised at 2026-11-23T15:00:00+08:00")
+    assert len(lines) == 2
+    assert "超期" in lines[0] and "区环境卫生管理中心" in lines[0]
+    assert lines[1].startswith("1 alerts raised at 2026-11-23T15:00:00+08:00")
     # The same moment again: nothing new.
     assert scan(demo_db, "--now", "2026-11-23T15:00+08:00") == 0
     assert capsys.readouterr().out.startswith("0 alerts at 2026-11-23T15:00:00+08:00")
@@ -59,8 +63,9 @@ def test_json_output(demo_db: Database, case_id: int, capsys: pytest.CaptureFixt
     # UTC input is fine: 01:00Z is 09:00 in Xi'an, Tuesday: the first 督办 is due.
     assert scan(demo_db, "--now", "2026-11-24T01:00:00+00:00", "--json") == 0
     alerts = json.loads(capsys.readouterr().out)
-    assert [a["level"] for a in alerts] == ["warning", "overdue", "supervise_1"]
-    first = alerts[2]
+    # The first scan ever: only the current level, not the warning and overdue it passed.
+    assert [a["level"] for a in alerts] == ["supervise_1"]
+    first = alerts[0]
     assert first["case_id"] == case_id and first["level_label_zh"] == "一级督办"
     assert first["due_at"] == "2026-11-24T09:00:00+08:00"
     assert first["recipient_kind"] == "department"

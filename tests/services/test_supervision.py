@@ -212,11 +212,12 @@ def test_urgent_cases_escalate_on_the_natural_clock(
 ) -> None:
     case = dispatched(service, demo_db, category_code="0101", kind="component")  # 6小时
     assert case.deadline_at == local(23, 15)
-    assert levels_at(demo_db, local(23, 18, 59), cal) == ["warning", "overdue"]
+    assert levels_at(demo_db, local(23, 14), cal) == ["warning"]
+    assert levels_at(demo_db, local(23, 18, 59), cal) == ["overdue"]
     got = run_scan(demo_db, local(23, 19), cal)  # 15:00 + 4 natural hours, after office hours
     assert [r.level for r in got] == ["supervise_1"]
     assert "已超期 4 小时" in got[0].message
-    assert levels_at(demo_db, local(24, 7), cal) == ["supervise_2", "supervise_3"]
+    assert levels_at(demo_db, local(24, 7), cal) == ["supervise_3"]
 
 
 def test_suspended_raises_nothing_and_resumes_with_shifted_marks(
@@ -231,7 +232,8 @@ def test_suspended_raises_nothing_and_resumes_with_shifted_marks(
     # Suspended for 16 working hours (Mon 10:00 → Wed 10:00): both marks move by as much.
     assert case.warning_at == local(25, 14, 12) and case.deadline_at == local(25, 15)
     assert levels_at(demo_db, local(25, 14, 11), cal) == []
-    assert levels_at(demo_db, local(25, 15), cal) == ["warning", "overdue"]
+    assert levels_at(demo_db, local(25, 14, 30), cal) == ["warning"]
+    assert levels_at(demo_db, local(25, 15), cal) == ["overdue"]
     assert levels_at(demo_db, local(26, 9), cal) == ["supervise_1"]
 
 
@@ -249,7 +251,7 @@ def test_redispatch_starts_a_new_cycle(
     demo_db: Database, service: CaseService, clock: Clock, cal: WorkCalendar
 ) -> None:
     case = dispatched(service, demo_db)
-    assert levels_at(demo_db, local(23, 15), cal) == ["warning", "overdue"]
+    assert levels_at(demo_db, local(23, 15), cal) == ["overdue"]
     clock.now = local(23, 15, 10)
     case = service.request_return(
         handler(demo_db, case.department_id), case.id, case.version, note="非本部门职责"
@@ -260,18 +262,14 @@ def test_redispatch_starts_a_new_cycle(
     case = service.dispatch(DISPATCHER, case.id, case.version)
     assert levels_at(demo_db, local(23, 15, 31), cal) == []  # a fresh, green clock
     assert case.deadline_at is not None
-    got = run_scan(demo_db, case.deadline_at, cal)
-    assert [r.level for r in got] == ["warning", "overdue"]
+    assert case.warning_at is not None
+    assert [r.level for r in run_scan(demo_db, case.warning_at, cal)] == ["warning"]
+    assert [r.level for r in run_scan(demo_db, case.deadline_at, cal)] == ["overdue"]
     with demo_db.read() as s:
         cycles = s.execute(
             select(Alert.cycle, Alert.level).where(Alert.case_id == case.id).order_by(Alert.id)
         ).all()
-    assert [tuple(c) for c in cycles] == [
-        (1, "warning"),
-        (1, "overdue"),
-        (2, "warning"),
-        (2, "overdue"),
-    ]
+    assert [tuple(c) for c in cycles] == [(1, "overdue"), (2, "warning"), (2, "overdue")]
 
 
 def test_catch_up_after_ten_hours_down(
@@ -281,25 +279,34 @@ def test_catch_up_after_ten_hours_down(
     clock.now = local(23, 16)
     second = dispatched(service, demo_db)  # Mon 16:00: yellow Tue 09:12, red Tue 10:00
     assert levels_at(demo_db, local(23, 14), cal) == []
-    # Down from Mon 14:00 to Tue 00:00 (10 hours): warning and overdue of the first case.
+    # Down from Mon 14:00 to Tue 00:00 (10 hours): the first case is overdue by then, and
+    # only that is raised, not a stale 即将超期 beside it.
     got = run_scan(demo_db, local(24, 0), cal)
-    assert [(r.case_id, r.level, r.due_at) for r in got] == [
-        (first.id, "warning", local(23, 14, 12)),
-        (first.id, "overdue", local(23, 15)),
-    ]
-    # Down again until Wed 16:00: everything missed comes at once, each level once.
+    assert [(r.case_id, r.level, r.due_at) for r in got] == [(first.id, "overdue", local(23, 15))]
+    # Down again until Wed 16:00: each case gets its current level, once.
     got = run_scan(demo_db, local(25, 16), cal)
     assert sorted((r.case_id, r.level) for r in got) == sorted(
-        [(first.id, lv) for lv in ALL_LEVELS[2:]] + [(second.id, lv) for lv in ALL_LEVELS[:4]]
+        [(first.id, "supervise_3"), (second.id, "supervise_2")]
     )
     assert all(r.due_at <= local(25, 16) and r.raised_at == local(25, 16) for r in got)
     assert run_scan(demo_db, local(25, 16), cal) == []
-    assert alert_count(demo_db) == 9
+    assert alert_count(demo_db) == 3
     with demo_db.read() as s:
         events = s.scalar(
             select(func.count()).select_from(CaseEvent).where(CaseEvent.action == "supervise")
         )
-    assert events == 9
+    assert events == 3
+
+
+def test_a_first_start_raises_no_warning_for_a_case_already_overdue(
+    demo_db: Database, service: CaseService, clock: Clock, cal: WorkCalendar
+) -> None:
+    """Regression: 227 即将超期 stamped at one minute on the demo's first start."""
+    case = dispatched(service, demo_db)  # Mon 09:00, 4工作时: due 13:00... in office hours
+    late = local(26, 9)  # days later, first scan ever
+    got = run_scan(demo_db, late, cal)
+    assert [r.level for r in got if r.case_id == case.id] == ["supervise_3"]
+    assert "即将超期" not in got[0].message
 
 
 def supervise_events(db: Database) -> int:
@@ -370,8 +377,9 @@ def test_concurrent_thread_scans_raise_each_alert_once(
 ) -> None:
     _several_overdue(service, demo_db, clock, 6)
     ids = scan_in_threads(demo_db.url, local(27, 9), cal)
-    assert len(ids) == len(set(ids)) == 30
-    assert alert_count(demo_db) == 30 and supervise_events(demo_db) == 30
+    # One alert per case (its current level), whichever seat raised it.
+    assert len(ids) == len(set(ids)) == 6
+    assert alert_count(demo_db) == 6 and supervise_events(demo_db) == 6
 
 
 @pytest.mark.slow
@@ -397,8 +405,8 @@ def test_three_processes_raise_each_alert_once(
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err.decode()
     ids = [a["id"] for out, _ in outputs for a in json.loads(out)]
-    assert len(ids) == len(set(ids)) == 20
-    assert alert_count(demo_db) == 20
+    assert len(ids) == len(set(ids)) == 4
+    assert alert_count(demo_db) == 4
 
 
 def test_acknowledge_and_the_unacknowledged_list(
@@ -444,7 +452,7 @@ def test_concurrent_scans_on_postgresql_raise_each_alert_once(
     _several_overdue(service, demo_pg, clock, 4)
     cal = service.workflow.calendar
     ids = scan_in_threads(demo_pg.url, local(27, 9), cal)
-    assert len(ids) == len(set(ids)) == 20
-    assert alert_count(demo_pg) == 20 and supervise_events(demo_pg) == 20
+    assert len(ids) == len(set(ids)) == 4
+    assert alert_count(demo_pg) == 4 and supervise_events(demo_pg) == 4
     dispatched(service, demo_pg)
     lose_the_race(demo_pg, local(30, 9), cal, monkeypatch)
