@@ -159,7 +159,9 @@ class QueuePanel(QWidget):
         self._loading_choices = False
         self._sort_column = REPORTED_COLUMN
         self._current: CurrentCase | None = None
+        self._vacated_row: int | None = None  # where the current case's row was, once it left
         self.model.modelReset.connect(self._on_model_reset)
+        self.model.rowsAboutToBeRemoved.connect(self._on_model_rows_about_to_be_removed)
 
     # -- filter choices ----------------------------------------------------------------
 
@@ -300,6 +302,7 @@ class QueuePanel(QWidget):
         current.changed.connect(self._pull_current)
 
     def _pull_current(self, *_: object) -> None:
+        self._vacated_row = None
         case_id = None if self._current is None else self._current.case_id
         if case_id is None or case_id in self.selected_ids():
             return  # already selected (maybe with others, for a batch dispatch)
@@ -314,6 +317,12 @@ class QueuePanel(QWidget):
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self._pull_current()  # a new filter, tab or search keeps the current case selected
+
+    def _on_model_rows_about_to_be_removed(self, _parent: object, first: int, last: int) -> None:
+        case_id = None if self._current is None else self._current.case_id
+        row = None if case_id is None else self.model.row_of(case_id)
+        if row is not None and first <= row <= last:
+            self._vacated_row = first  # Ctrl+J goes on from here (Qt moves the cursor up)
 
     def _on_search_edit_return_pressed(self) -> None:
         """Enter: search now, and the first case found becomes current."""
@@ -338,19 +347,21 @@ class QueuePanel(QWidget):
         """Ctrl+J: the row after the current case's.
 
         When the current case has just left the queue (e.g. registered from 待立案), the row
-        that took its place; when it was never listed, the first row.
+        that took its place; when it is not listed, the first row.
         """
         count = self.model.rowCount()
         if count == 0:
             return
-        index = self.table.currentIndex()  # Qt moves it to the next row when a row goes
-        case_id = None if self._current is None else self._current.case_id
-        row = None if case_id is None else self.model.row_of(case_id)
-        if row is not None or self._current is None:
-            mine = index.row() if row is None else row
-            target = min(mine + 1, count - 1) if mine >= 0 else 0
+        if self._current is None:
+            row = self.table.currentIndex().row()
+            target = min(row + 1, count - 1) if row >= 0 else 0
         else:
-            target = min(index.row(), count - 1) if index.isValid() else 0
+            case_id = self._current.case_id
+            row_of = None if case_id is None else self.model.row_of(case_id)
+            if row_of is not None:
+                target = min(row_of + 1, count - 1)
+            else:
+                target = min(self._vacated_row or 0, count - 1)
         self.select_case(self.model.rows[target].id)
 
     # -- export ------------------------------------------------------------------------

@@ -303,6 +303,22 @@ def test_ctrl_j_moves_to_the_next_case_after_the_current_one(
     assert_current(window, qtbot, window.queue.model.rows[0].id)
 
 
+def test_ctrl_j_after_the_current_case_left_the_queue_takes_the_row_in_its_place(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    ids = [report(demo_db, clock, f"第{i}件") for i in range(3)]
+    listed(window, qtbot, "to_register", *ids)
+    on_map(window, qtbot, *ids)
+    rows = window.queue.model.rows
+    middle, below = rows[1].id, rows[2].id
+    select_row(window, qtbot, middle)
+    assert_current(window, qtbot, middle)
+    window.actions_by_id["register"].trigger()  # 立案: it leaves 待立案
+    qtbot.waitUntil(lambda: window.queue.model.row_of(middle) is None, timeout=WAIT)
+    window.actions_by_id["next_case"].trigger()
+    assert_current(window, qtbot, below)
+
+
 def test_search_and_enter_opens_the_case_found(
     window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
 ) -> None:
