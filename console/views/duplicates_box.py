@@ -2,7 +2,8 @@
 
 It shows the ``DuplicateCandidate`` records of a ``CaseDetail`` (console.services.duplicates)
 and, for a seat allowed to decide, asks for an optional note and emits what was chosen; the
-detail panel turns that into an action request. Case text is shown as plain text only.
+detail panel turns that into an action request. Open case (or a double-click) asks for a
+candidate to become the current case. Case text is shown as plain text only.
 """
 
 from __future__ import annotations
