@@ -209,6 +209,15 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         department = {
             key: facts[key] for key in ("due", "closed", "closed_late", "overdue_unhandled")
         }
+        # 处置: its cases (last) dispatched in the period, handled by the period's end
+        handled = inside(c.dispatched_at) and c.handled_at is not None and c.handled_at < end
+        department["handled"] = handled
+        department["handled_on_time"] = (
+            handled and c.deadline_at is not None and c.handled_at <= c.deadline_at
+        )
+        department["handled_late"] = (
+            handled and c.deadline_at is not None and c.handled_at > c.deadline_at
+        )
         for metric, hit in department.items():
             if hit:
                 add("department", c.department_id, metric, c.id)
@@ -231,15 +240,6 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         cid = e.case_id
         if e.department_id is not None and e.action == "dispatch":
             add("department", e.department_id, "assigned", cid)
-            # 处置: of the cases dispatched to it in the period, still its own, handled by the end
-            c = cases[cid]
-            handled = c.handled_at
-            if c.department_id == e.department_id and handled is not None and handled < end:
-                add("department", e.department_id, "handled", cid)
-                if c.deadline_at is not None and handled <= c.deadline_at:
-                    add("department", e.department_id, "handled_on_time", cid)
-                if c.deadline_at is not None and handled > c.deadline_at:
-                    add("department", e.department_id, "handled_late", cid)
         if e.department_id is not None and e.action == "verify_fail":
             add("department", e.department_id, "reworked", cid)
         if e.actor_id is None or e.actor_role not in roles:

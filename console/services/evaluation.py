@@ -351,8 +351,15 @@ def evaluate(
     dialect = session.get_bind().dialect.name
     position_result = start_position_counts(session, start, end, config, dialect)
     grid_counts, department_case_counts = _case_counts(session, start, end, config)
-    grid_facts = facts_for("grid", start, end, config, dialect)
-    grid_durations = duration_sums(session, "region", grid_facts, calendar)
+    durations = duration_sums(
+        session,
+        {
+            "region": facts_for("grid", start, end, config, dialect),
+            "department": facts_for("department", start, end, config, dialect),
+        },
+        calendar,
+    )
+    grid_durations = durations["region"]
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
     district_counts: dict[str, int] = defaultdict(int)
@@ -393,9 +400,8 @@ def evaluate(
     department_counts = count_facts(session, event_facts)["department"]
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
-    department_durations = duration_sums(session, "department", department_facts, calendar)
     by_kind["department"] = _score(
-        "department", departments, department_counts, config, durations=department_durations
+        "department", departments, department_counts, config, durations=durations["department"]
     )
     daily = _daily(session, start, end)
     by_category = _by_category(session, start, end)

@@ -1,9 +1,9 @@
 """The evaluation's averages in working hours (平均受理时长, 平均处置时长).
 
 Working time needs the work calendar (holidays, office hours), which SQL does not have: the
-database gives each averaged case's object and its two times, over the same facts as the
-counts (so an average and its drill-down see the same cases), and the calendar measures them
-here. Which averages each kind has: AVERAGES in console.services.evaluation_config.
+database gives each averaged case's objects and times (one scan of the cases, with the same
+conditions as the counts, so an average and its drill-down see the same cases), and the
+calendar measures them here, all at once (numpy). Which averages each kind has: AVERAGES in console.services.evaluation_config.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, cast, extract, func, select, type_coerce
+from sqlalchemy import Float, and_, case, cast, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from console.domain.worktime import WorkCalendar
@@ -81,43 +81,58 @@ def _seconds_of_day(t: time) -> float:
     return t.hour * 3600.0 + t.minute * 60.0 + t.second + t.microsecond / 1e6
 
 
-def duration_sums(session: Session, family: str, facts: list[Fact], calendar: WorkCalendar) -> Sums:
-    """Σ working seconds and the number of cases per object, for each average of ``family``.
+def duration_sums(
+    session: Session, facts: dict[str, list[Fact]], calendar: WorkCalendar
+) -> dict[str, Sums]:
+    """family → object → average → (Σ working seconds, cases), for the averages of AVERAGES.
 
-    ``facts``: the facts of the kind the averages are counted at (the grid for regions; the
-    caller rolls grids up). A case is measured once per object, even if several of its rows
-    match (a department's case dispatched to it twice).
+    ``facts``: per family, the facts of the kind its averages are counted at (the grid for
+    regions; the caller rolls grids up). Their populations are facts on the cases table (one
+    row per case), so every average is read in one scan of the cases: a flag per average,
+    the objects and the times as epoch seconds.
     """
     dialect = session.get_bind().dialect.name
-    by_metric = {f.metric: f for f in facts}
-    out: Sums = defaultdict(dict)
-    for key, population, since, until in AVERAGES.get(family, ()):
-        fact = by_metric[population]
-        a, b = getattr(Case, since), getattr(Case, until)
-        times = (epoch_seconds(dialect, a), epoch_seconds(dialect, b))
-        if fact.per_row:  # one row per case; its own conditions imply the scope's
-            query = select(fact.obj, *times).where(*fact.where, a.is_not(None), b.is_not(None))
-        else:
-            query = (
-                select(fact.obj, *times, fact.case_id)
-                .select_from(fact.source)
-                .where(fact.condition(), a.is_not(None), b.is_not(None))
-                .distinct()
-            )
-        rows = [r for r in session.connection().execute(query) if r[0] is not None]
-        if not rows:
-            continue
-        objects = np.array([int(r[0]) for r in rows], dtype=np.int64)
-        seconds = working_seconds(
-            calendar,
-            np.array([float(r[1]) for r in rows]),
-            np.array([float(r[2]) for r in rows]),
+    specs: list[tuple[str, str, Fact, str, str]] = []
+    for family, family_facts in facts.items():
+        by_metric = {f.metric: f for f in family_facts}
+        for key, population, since, until in AVERAGES.get(family, ()):
+            fact = by_metric[population]
+            if not fact.per_row:
+                raise ValueError(f"{family}/{key}: an average's cases must be a per-case fact")
+            specs.append((family, key, fact, since, until))
+    out: dict[str, Sums] = {family: defaultdict(dict) for family in facts}
+    if not specs:
+        return out
+    names = sorted({name for *_, since, until in specs for name in (since, until)})
+    flags = [
+        case(
+            (and_(*fact.where, getattr(Case, a).is_not(None), getattr(Case, b).is_not(None)), 1),
+            else_=0,
         )
+        for _f, _k, fact, a, b in specs
+    ]
+    query = select(
+        *flags,
+        *(fact.obj for _f, _k, fact, _a, _b in specs),
+        *(epoch_seconds(dialect, getattr(Case, name)) for name in names),
+    ).where(or_(*(and_(*fact.where) for _f, _k, fact, _a, _b in specs)))
+    rows = [tuple(row) for row in session.connection().execute(query)]
+    if not rows:
+        return out
+    n = len(specs)
+    table = np.array(rows, dtype=np.float64)  # NULL → nan
+    column = {name: table[:, 2 * n + i] for i, name in enumerate(names)}
+    for i, (family, key, _fact, since, until) in enumerate(specs):
+        chosen = (table[:, i] == 1) & ~np.isnan(table[:, n + i])
+        if not chosen.any():
+            continue
+        objects = table[chosen, n + i].astype(np.int64)
+        seconds = working_seconds(calendar, column[since][chosen], column[until][chosen])
         ids, slot = np.unique(objects, return_inverse=True)
         totals = np.bincount(slot, weights=seconds)
         counts = np.bincount(slot)
-        for obj, total, n in zip(ids.tolist(), totals.tolist(), counts.tolist(), strict=True):
-            out[obj][key] = (total, n)
+        for obj, total, count in zip(ids.tolist(), totals.tolist(), counts.tolist(), strict=True):
+            out[family][obj][key] = (total, count)
     return out
 
 

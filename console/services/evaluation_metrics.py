@@ -146,6 +146,7 @@ def _relevant_cases(start: datetime, end: datetime) -> ColumnElement[bool]:
     return or_(
         in_period(c.reported_at, start, end),
         in_period(c.registered_at, start, end),
+        in_period(c.dispatched_at, start, end),
         in_period(c.handled_at, start, end),
         in_period(c.closed_at, start, end),
         in_period(c.deadline_at, start, end),
@@ -227,29 +228,30 @@ def region_facts(
 
 
 def department_facts(start: datetime, end: datetime) -> list[Fact]:
-    """A department's facts. 应处置 is the cases dispatched to it in the period; 处置 / 按时 /
-    超期处置 are those of them it handled (standing feedback, still its case) by the period's
-    end: one population, so 处置率 and 按时处置率 never exceed 100 %."""
+    """A department's facts. 应处置 is the cases dispatched to it in the period (events);
+    处置 / 按时 / 超期处置 are those of them it handled by the period's end: its cases whose
+    (last) dispatch is in the period and whose standing feedback came before the end. The
+    same population, so 处置率 and 按时处置率 never exceed 100 %; read from the case columns,
+    so they count in the one scan of the cases."""
     c, e = Case, CaseEvent
     due, closed = _due_and_closed(start, end)
     late, overdue = _late_and_overdue(start, end)
     dept = c.department_id
     cases_scope = (dept.is_not(None), _relevant_cases(start, end))
-    events = e.__table__.join(c.__table__, c.id == e.case_id)
 
     def from_cases(metric: str, *where: Any) -> Fact:
         return Fact("department", metric, dept, c.id, c.__table__, cases_scope, where, True)
 
-    def from_events(metric: str, action: str, *where: Any) -> Fact:
+    def from_events(metric: str, action: str) -> Fact:
         scope = (e.action == action, in_period(e.at, start, end), e.department_id.is_not(None))
-        return Fact("department", metric, e.department_id, e.case_id, events, scope, where)
+        return Fact("department", metric, e.department_id, e.case_id, e.__table__, scope, ())
 
-    handled = (c.department_id == e.department_id, c.handled_at < end)
+    handled = (in_period(c.dispatched_at, start, end), c.handled_at < end)
     return [
         from_events("assigned", "dispatch"),
-        from_events("handled", "dispatch", *handled),
-        from_events("handled_on_time", "dispatch", *handled, c.handled_at <= c.deadline_at),
-        from_events("handled_late", "dispatch", *handled, c.handled_at > c.deadline_at),
+        from_cases("handled", *handled),
+        from_cases("handled_on_time", *handled, c.handled_at <= c.deadline_at),
+        from_cases("handled_late", *handled, c.handled_at > c.deadline_at),
         from_events("reworked", "verify_fail"),
         from_cases("due", due),
         from_cases("closed", closed),
