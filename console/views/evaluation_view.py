@@ -111,7 +111,16 @@ class RankingModel(QAbstractTableModel):
 
     def set_scores(self, scores: Sequence[Any]) -> None:
         self.beginResetModel()
-        self.scores = sorted(scores, key=lambda s: (s.rank is None, s.rank or 0, s.name))
+        # ranked first; then those with too little data before those with no case at all
+        self.scores = sorted(
+            scores,
+            key=lambda s: (
+                s.rank is None,
+                s.rank or 0,
+                getattr(s, "status", "") == "no_cases",
+                s.name,
+            ),
+        )
         first = self.scores[0].metrics if self.scores else ()
         self.metric_keys = [m.key for m in first]
         self.metric_labels = [pick(m.label_zh, m.label_en) for m in first]

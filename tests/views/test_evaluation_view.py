@@ -41,6 +41,7 @@ class Score:
     rank: int | None
     status_zh: str | None = None
     status_en: str | None = None
+    status: str = "graded"
 
 
 def metrics(on_time: int, closed: int, reported: int) -> tuple[Metric, ...]:
@@ -62,8 +63,11 @@ def stand_in_report() -> SimpleNamespace:
         Score("street", 12, "青年路街道", metrics(3, 4, 8), 71.25, "B", 2),
         Score("street", 11, "北院门街道", metrics(9, 10, 10), 93.5, "A", 1),
         Score("street", 13, "<b>桃园路</b>", metrics(1, 4, 5), 40.0, "D", 3),
-        Score("street", 14, "西关街道", metrics(0, 0, 0), None, None, None, "无案件", "no cases"),
-    )
+        Score("street", 14, "土门街道", metrics(0, 0, 0), None, None, None, "无案件", "no cases",
+              "no_cases"),
+        Score("street", 15, "西关街道", metrics(0, 0, 2), None, None, None, "依据不足",
+              "too little data", "insufficient"),
+    )  # fmt: skip
     departments = (Score("department", 7, "区城管局", metrics(5, 5, 6), 88.0, "A", 1),)
     daily = [(date(2026, 10, d), d % 4, d % 3) for d in range(1, 32)]
     categories = [(f"01{i:02d}", f"类别{i}", 40 - i) for i in range(20)]
@@ -122,7 +126,9 @@ def test_rankings_in_rank_order_with_percent_and_grade(view: EvaluationView) -> 
         ["2", "青年路街道", "B", "71.2", "8", "75.0%", "50.0%", "—"],
         ["3", "<b>桃园路</b>", "D", "40.0", "5", "25.0%", "80.0%", "—"],
         # not graded: no rank, no composite, the reason where the grade would be
-        ["—", "西关街道", "无案件", "—", "0", "—", "—", "—"],
+        # too little data before no case at all (土门 would come first by name)
+        ["—", "西关街道", "依据不足", "—", "2", "—", "0.0%", "—"],
+        ["—", "土门街道", "无案件", "—", "0", "—", "—", "—"],
     ]
     assert model.data(model.index(1, 5), Qt.ItemDataRole.ToolTipRole) == "3 / 4"
     assert model.data(model.index(1, 7), Qt.ItemDataRole.ToolTipRole) == "无法从案件推出"
