@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "counts per level, department, state and traffic light"),
     "deadline": ("deadline", "compute a deadline on the working-time calendar"),
     "calendar": ("calendar", "the holiday schedule: import a year (official), show, log"),
+    "roster": ("roster", "the duty roster: show who stands each shift, put someone on one"),
     "import-geography": ("import_geography", "load a district's grid layer from GeoJSON"),
     "simulate": ("simulate", "keep adding and moving cases, as the field would"),
     "bench": ("bench", "run the benchmark scenarios beside their baselines"),

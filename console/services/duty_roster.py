@@ -245,20 +245,92 @@ def roster(session: Session, start: datetime, end: datetime) -> list[DutyEntry]:
     return _entries(session, DutyShift.starts_at < end, DutyShift.ends_at > start)
 
 
-def ensure_demo_roster(session: Session, now: datetime) -> int:
-    """The demo users ``duty_chief`` and ``dispatcher`` on duty for every shift from yesterday
-    to tomorrow (local days). Idempotent: only missing duties are added; returns how many."""
-    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
-    users = session.execute(
-        select(User.id, User.role).where(User.username.in_(DUTY_ROLES), User.role.in_(DUTY_ROLES))
+def shift_def(code: str) -> ShiftDef:
+    for shift in shift_definitions():
+        if shift.code == code:
+            return shift
+    known = "、".join(s.code for s in shift_definitions())
+    raise ValidationError(f"班次 {code!r} 不存在（可选：{known}）", field="shift")
+
+
+def set_duty(
+    session: Session, day: date, shift_code: str, role: str, user_id: int | None
+) -> list[DutyEntry]:
+    """Who holds ``role`` in the ``shift_code`` shift starting on ``day``: replaced, or cleared.
+
+    The duty chief's week view and ``grid-console roster set`` both come here; the same checks
+    as :func:`assign` apply to the new person. Returns the shift's duties afterwards.
+    """
+    if role not in DUTY_ROLES:
+        raise ValidationError(f"角色 {role!r} 不参加值班（仅值班长、派遣员）", field="role")
+    start, end = shift_def(shift_code).bounds_on(day)
+    for duty in session.scalars(
+        select(DutyShift).where(DutyShift.starts_at == start, DutyShift.role == role)
+    ):
+        session.delete(duty)
+    session.flush()
+    if user_id is not None:
+        assign(session, user_id, role, start, end)
+    return _entries(session, DutyShift.starts_at == start)
+
+
+@dataclass(frozen=True)
+class DutyCandidate:
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+
+
+def duty_candidates(session: Session) -> list[DutyCandidate]:
+    """Active users who can stand duty, by role then name."""
+    rows = session.execute(
+        select(User.id, User.username, User.display_name, User.role)
+        .where(User.active.is_(True), User.role.in_(DUTY_ROLES))
+        .order_by(User.role, User.username)
     ).all()
+    return [DutyCandidate(r.id, r.username, r.display_name, r.role) for r in rows]
+
+
+#: The demo roster: who stands each shift, by role (the demo accounts).
+DEMO_ROSTER = {
+    "day": {"duty_chief": "duty_chief", "dispatcher": "dispatcher"},
+    "night": {"duty_chief": "duty_chief2", "dispatcher": "dispatcher2"},
+}
+
+
+def ensure_demo_roster(session: Session, now: datetime) -> int:
+    """The demo duty officers on duty for every shift from yesterday to a week ahead (local
+    days): ``duty_chief`` and ``dispatcher`` by day, ``duty_chief2`` and ``dispatcher2`` by
+    night (the day's when the night's accounts are missing). Idempotent: only missing duties
+    are added; returns how many."""
+    today = _aware(now, "now").astimezone(LOCAL_TZ).date()
+    wanted = {name for by_role in DEMO_ROSTER.values() for name in by_role.values()}
+    users = {
+        r.username: (r.id, r.role)
+        for r in session.execute(
+            select(User.id, User.username, User.role).where(
+                User.username.in_(sorted(wanted)), User.role.in_(DUTY_ROLES), User.active
+            )
+        )
+    }
     added = 0
-    for offset in (-1, 0, 1):
+    for offset in range(-1, 8):
         for shift in shift_definitions():
             start, end = shift.bounds_on(today + timedelta(days=offset))
-            for user_id, role in users:
-                if not _has_duty(session, user_id, start, end):
-                    session.add(DutyShift(user_id=user_id, role=role, starts_at=start, ends_at=end))
+            for role, username in DEMO_ROSTER.get(shift.code, {}).items():
+                found = users.get(username) or users.get(DEMO_ROSTER["day"][role])
+                if found is None or found[1] != role:
+                    continue
+                taken = session.scalar(
+                    select(func.count())
+                    .select_from(DutyShift)
+                    .where(DutyShift.starts_at == start, DutyShift.role == role)
+                )
+                if not taken and not _has_duty(session, found[0], start, end):
+                    session.add(
+                        DutyShift(user_id=found[0], role=role, starts_at=start, ends_at=end)
+                    )
                     added += 1
     session.flush()
     return added

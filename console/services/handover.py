@@ -22,16 +22,19 @@ from console.errors import PermissionDeniedError, ValidationError
 from console.models import Alert, Case, CaseEvent, Handover, User
 from console.services.duty_roster import (  # the roster, re-exported for the handover's users
     DUTY_ROLES,
+    DutyCandidate,
     DutyEntry,
     ShiftDef,
     _aware,
     alert_level_labels,
     assign,
+    duty_candidates,
     ensure_demo_roster,
     on_duty,
     role_labels,
     roster,
     roster_span,
+    set_duty,
     shift_bounds,
     shift_definitions,
     shift_labels,
@@ -39,15 +42,18 @@ from console.services.duty_roster import (  # the roster, re-exported for the ha
 
 __all__ = [
     "DUTY_ROLES",
+    "DutyCandidate",
     "DutyEntry",
     "ShiftDef",
     "alert_level_labels",
     "assign",
+    "duty_candidates",
     "ensure_demo_roster",
     "on_duty",
     "role_labels",
     "roster",
     "roster_span",
+    "set_duty",
     "shift_bounds",
     "shift_definitions",
     "shift_labels",
@@ -210,6 +216,17 @@ def _alert_lines(session: Session, *conditions: Any) -> list[CaseLine]:
     ]
 
 
+def _latest_per_case(conditions: tuple[Any, ...]) -> Any:
+    """Only each case's newest matching alert: its highest level (levels are raised in order)."""
+    newest = (
+        select(func.max(Alert.id))
+        .join(Case, Case.id == Alert.case_id)
+        .where(*conditions)
+        .group_by(Alert.case_id)
+    )
+    return Alert.id.in_(newest)
+
+
 def build_summary(
     session: Session, shift_start: datetime, shift_end: datetime, now: datetime
 ) -> HandoverSummary:
@@ -217,7 +234,8 @@ def build_summary(
 
     Activity counts come from case_events in the shift (new = reports; registered,
     dispatched, closed = those actions); the pending part is as of ``now``: cases on the clock
-    at or past their deadline, 督办 alerts on cases still open, alerts nobody acknowledged.
+    at or past their deadline, cases still open under 督办 (one line each, its highest level),
+    alerts nobody acknowledged.
     Every count is one SQL aggregate; each list is capped at :data:`LIST_LIMIT` lines.
     """
     for value, name in ((shift_start, "shift_start"), (shift_end, "shift_end"), (now, "now")):
@@ -246,9 +264,10 @@ def build_summary(
         Alert.raised_at <= now,
         Case.state.not_in(sorted(FINAL_STATES)),
     )
+    # In cases, not alerts: a case under 二级督办 also holds its 一级督办.
     counts["open_supervision"] = int(
         session.scalar(
-            select(func.count())
+            select(func.count(func.distinct(Alert.case_id)))
             .select_from(Alert)
             .join(Case, Case.id == Alert.case_id)
             .where(*supervision)
@@ -279,7 +298,7 @@ def build_summary(
             )
             for r in overdue_rows
         ],
-        "open_supervision": _alert_lines(session, *supervision),
+        "open_supervision": _alert_lines(session, *supervision, _latest_per_case(supervision)),
         "unacknowledged_alerts": _alert_lines(session, *unacknowledged),
     }
     return HandoverSummary(
@@ -420,3 +439,47 @@ def latest_handovers(session: Session, limit: int = 20) -> list[HandoverRecord]:
         select(Handover).order_by(Handover.shift_end.desc(), Handover.id.desc()).limit(limit)
     ).all()
     return [_record(session, row) for row in rows]
+
+
+def save_and_sign(
+    session: Session,
+    summary: HandoverSummary,
+    outgoing_user_id: int,
+    incoming_user_id: int | None,
+    notes: str | None,
+    now: datetime,
+) -> HandoverRecord:
+    """Save and sign the outgoing side in one step: signing is what the officer means."""
+    if incoming_user_id is None:
+        raise ValidationError("请先选择接班人", field="incoming_user_id")
+    handover_id = save_handover(session, summary, outgoing_user_id, incoming_user_id, notes)
+    return sign(session, handover_id, outgoing_user_id, now, side="outgoing")
+
+
+def pending_for(session: Session, user_id: int, since: datetime) -> HandoverRecord | None:
+    """The newest handover since ``since`` that names ``user_id`` as incoming and waits for
+    their signature."""
+    row = session.scalar(
+        select(Handover)
+        .where(
+            Handover.incoming_user_id == user_id,
+            Handover.incoming_signed_at.is_(None),
+            Handover.created_at >= since,
+        )
+        .order_by(Handover.created_at.desc(), Handover.id.desc())
+        .limit(1)
+    )
+    return _record(session, row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class HandoverDraft:
+    """What the handover dialog opens on."""
+
+    summary: HandoverSummary
+    #: Who takes over by the roster (the next shift's same role), the dialog's default.
+    successor: DutyEntry | None
+    #: Everyone who may take over (the duty roles, the outgoing officer excluded).
+    candidates: list[DutyCandidate]
+    #: A handover waiting for the signed-in officer's signature as incoming, if any.
+    pending: HandoverRecord | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,16 @@ class ActionOutcome:
     case_id: int
     snapshot: CaseSnapshot | None
     error: str | None
+
+
+@dataclass(frozen=True)
+class RosterWeek:
+    """The duty chief's week view: the duties, the people, and whether this seat may edit."""
+
+    first_day: date
+    entries: list[handover.DutyEntry]
+    candidates: list[handover.DutyCandidate]
+    editable: bool
 
 
 @dataclass(frozen=True)
@@ -315,8 +325,27 @@ class Workbench:
         with self.db.read() as s:
             return handover.roster(s, *handover.roster_span(now))
 
-    def handover_draft(self) -> tuple[handover.HandoverSummary, handover.DutyEntry | None]:
-        """The current shift's summary, and who takes over (the next shift's same role)."""
+    def roster_week(self, first_day: date | None = None) -> RosterWeek:
+        """Seven days of duties from ``first_day`` (default: today), and who may stand them."""
+        first = first_day or self.clock().astimezone(LOCAL_TZ).date()
+        start = datetime.combine(first, time(0), tzinfo=LOCAL_TZ)
+        with self.db.read() as s:
+            entries = handover.roster(s, start, start + timedelta(days=7))
+            candidates = handover.duty_candidates(s)
+        return RosterWeek(first, entries, candidates, allowed(self.actor, "edit_roster"))
+
+    def set_duty(
+        self, day: date, shift_code: str, role: str, user_id: int | None
+    ) -> list[handover.DutyEntry]:
+        """Put ``user_id`` (None: nobody) on ``role`` in the shift starting on ``day``."""
+        require(self.actor, "edit_roster")
+        self._check_still_signed_in()
+        with self.db.session() as s:
+            return handover.set_duty(s, day, shift_code, role, user_id)
+
+    def handover_draft(self) -> handover.HandoverDraft:
+        """The current shift's summary, who takes over by the roster, who else may, and a
+        handover waiting for this officer's own signature as incoming."""
         now = self.clock()
         start, end, _code = handover.shift_bounds(now)
         with self.db.read() as s:
@@ -326,7 +355,40 @@ class Workbench:
                 for e in handover.on_duty(s, end + timedelta(minutes=1))
                 if e.role == self.actor.role and e.user_id != self.actor.id
             ]
-        return summary, (successors[0] if successors else None)
+            candidates = [c for c in handover.duty_candidates(s) if c.user_id != self.actor.id]
+            pending = (
+                handover.pending_for(s, self.actor.id, now - timedelta(hours=24))
+                if self.actor.id is not None
+                else None
+            )
+        return handover.HandoverDraft(
+            summary, successors[0] if successors else None, candidates, pending
+        )
+
+    def sign_new_handover(
+        self, summary: handover.HandoverSummary, incoming_user_id: int | None, notes: str | None
+    ) -> handover.HandoverRecord:
+        """Save the handover and sign it as outgoing, in one transaction."""
+        require(self.actor, "write_handover")
+        require(self.actor, "sign_handover")
+        if self.actor.id is None:
+            raise ValidationError("系统用户不能交接班")
+        with self.db.session() as s:
+            return handover.save_and_sign(
+                s, summary, self.actor.id, incoming_user_id, notes, self.clock()
+            )
+
+    def sign_handover_for(
+        self, handover_id: int, username: str, password: str
+    ) -> handover.HandoverRecord:
+        """The incoming officer signs at this seat with their own password (checked, counted
+        and logged like any sign-in); the seat stays with whoever is signed in."""
+        incoming = sign_in(self.db, username, password, self.clock())
+        require(incoming, "sign_handover")
+        if incoming.id is None:
+            raise ValidationError("系统用户不能签字")
+        with self.db.session() as s:
+            return handover.sign(s, handover_id, incoming.id, self.clock(), side="incoming")
 
     def save_handover(
         self, summary: handover.HandoverSummary, incoming_user_id: int | None, notes: str | None

@@ -9,11 +9,13 @@ contain anything, markup included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QGroupBox,
@@ -34,6 +36,7 @@ from console.services.handover import (
     COUNT_KEYS,
     LIST_KEYS,
     MAX_NOTES,
+    DutyCandidate,
     HandoverRecord,
     HandoverSummary,
     role_labels,
@@ -81,12 +84,16 @@ class HandoverDialog(QDialog):
         summary: HandoverSummary,
         record: HandoverRecord | None = None,
         parent: QWidget | None = None,
+        *,
+        candidates: Sequence[DutyCandidate] = (),
+        incoming_user_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("handoverDialog")
         self.setWindowTitle(self.tr("Shift handover"))
         self.summary = summary
         self.record = record
+        self.candidates = list(candidates)
         layout = QVBoxLayout(self)
 
         shift = pick(*shift_labels().get(summary.shift_code, ("", "")))
@@ -110,13 +117,31 @@ class HandoverDialog(QDialog):
         self.duty_label.setObjectName("dutyLabel")
         layout.addWidget(self.duty_label)
 
+        incoming_row = QHBoxLayout()
+        incoming_row.addWidget(QLabel(self.tr("Incoming officer"), self))
+        self.incoming_combo = QComboBox(self)
+        self.incoming_combo.setObjectName("incomingCombo")
+        self.incoming_combo.addItem(self.tr("— choose who takes over —"), None)
+        for c in self.candidates:
+            self.incoming_combo.addItem(
+                f"{pick(*roles.get(c.role, (c.role, c.role)))} {c.display_name}（{c.username}）",
+                c.user_id,
+            )
+        chosen = record.incoming_user_id if record is not None else incoming_user_id
+        found = self.incoming_combo.findData(chosen) if chosen is not None else -1
+        self.incoming_combo.setCurrentIndex(max(found, 0))
+        incoming_row.addWidget(self.incoming_combo, 1)
+        layout.addLayout(incoming_row)
+
+        # Counts of the shift: the disambiguation keeps them apart from the queue's time
+        # columns (立案, not 立案时间).
         count_names = {
             "new": self.tr("New reports"),
-            "registered": self.tr("Registered"),
-            "dispatched": self.tr("Dispatched"),
-            "closed": self.tr("Closed"),
+            "registered": self.tr("Registered", "handover count"),
+            "dispatched": self.tr("Dispatched", "handover count"),
+            "closed": self.tr("Closed", "handover count"),
             "overdue_now": self.tr("Overdue now"),
-            "open_supervision": self.tr("Open supervision"),
+            "open_supervision": self.tr("Cases under supervision"),
             "unacknowledged_alerts": self.tr("Unacknowledged alerts"),
         }
         self.counts_table = _read_only_table(
@@ -206,6 +231,7 @@ class HandoverDialog(QDialog):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.close_button.clicked.connect(self.reject)
         self.notes_edit.textChanged.connect(self._update_buttons)
+        self.incoming_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
         self._update_signatures()
         self.resize(820, 680)
 
@@ -213,6 +239,16 @@ class HandoverDialog(QDialog):
 
     def notes(self) -> str:
         return self.notes_edit.toPlainText().strip()
+
+    def incoming_user_id(self) -> int | None:
+        """The officer chosen to take over (None until one is chosen)."""
+        value = self.incoming_combo.currentData()
+        return int(value) if value is not None else None
+
+    def incoming_username(self) -> str | None:
+        wanted = self.record.incoming_user_id if self.record is not None else None
+        wanted = wanted if wanted is not None else self.incoming_user_id()
+        return next((c.username for c in self.candidates if c.user_id == wanted), None)
 
     def set_record(self, record: HandoverRecord) -> None:
         """The saved (or freshly signed) handover: show its signatures and state."""
@@ -256,6 +292,14 @@ class HandoverDialog(QDialog):
         # Once someone has signed, the notes are what they signed.
         self.notes_edit.setReadOnly(signed)
         self.save_button.setEnabled(not signed and not too_long)
+        # Whom the handover goes to is fixed once it is saved.
+        self.incoming_combo.setEnabled(record is None)
+        if record is not None and record.incoming_user_id is not None:
+            found = self.incoming_combo.findData(record.incoming_user_id)
+            if found < 0:  # someone not among the candidates (no longer on duty roles)
+                self.incoming_combo.addItem(record.incoming_name, record.incoming_user_id)
+                found = self.incoming_combo.count() - 1
+            self.incoming_combo.setCurrentIndex(found)
 
     # --- actions ----------------------------------------------------------------------------
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
 
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
@@ -163,36 +170,65 @@ class NightShift(QObject):
     def handover(self) -> None:
         self.bridge.submit(self.workbench.handover_draft, self._show_handover)
 
-    def _show_handover(self, draft: tuple[Any, Any]) -> None:
-        summary, incoming = draft
-        dialog = HandoverDialog(summary, parent=self.window)
-        state: dict[str, Any] = {"record": None}
+    def _show_handover(self, draft: Any) -> None:
+        """The handover to write and sign, or the one waiting for this officer's signature."""
+        pending = draft.pending
+        summary = pending.summary if pending is not None else draft.summary
+        successor = draft.successor.user_id if draft.successor is not None else None
+        dialog = HandoverDialog(
+            summary,
+            pending,
+            parent=self.window,
+            candidates=draft.candidates,
+            incoming_user_id=successor,
+        )
+        state: dict[str, Any] = {"record": pending}
 
         def saved(record: Any) -> None:
             state["record"] = record
             dialog.set_record(record)
 
+        def failed(exc: ConsoleError) -> None:
+            QMessageBox.warning(dialog, self.tr("Shift handover"), exc.message)
+
         def save(notes: str) -> None:
-            incoming_id = incoming.user_id if incoming is not None else None
+            incoming_id = dialog.incoming_user_id()
             self.bridge.submit(
-                lambda: self.workbench.save_handover(summary, incoming_id, notes),
-                saved,
-                lambda exc: QMessageBox.warning(dialog, self.tr("Shift handover"), exc.message),
+                lambda: self.workbench.save_handover(summary, incoming_id, notes), saved, failed
             )
 
         def sign(side: str) -> None:
             record = state["record"]
+            if side == "outgoing" and record is None:
+                # Signing is saving: one step, one transaction.
+                incoming_id, notes = dialog.incoming_user_id(), dialog.notes()
+                self.bridge.submit(
+                    lambda: self.workbench.sign_new_handover(summary, incoming_id, notes),
+                    saved,
+                    failed,
+                )
+                return
             if record is None:
                 QMessageBox.information(
                     dialog,
                     self.tr("Shift handover"),
-                    self.tr("Save the handover before signing it."),
+                    self.tr("The outgoing officer signs first."),
                 )
                 return
+            if side == "outgoing" or record.incoming_user_id == self.workbench.actor.id:
+                self.bridge.submit(
+                    lambda: self.workbench.sign_handover(record.id, side), saved, failed
+                )
+                return
+            # The incoming officer signs at this seat with their own password.
+            username = dialog.incoming_username()
+            password = self.ask_password(dialog, username or record.incoming_name)
+            if password is None or username is None:
+                return
             self.bridge.submit(
-                lambda: self.workbench.sign_handover(record.id, side),
+                lambda: self.workbench.sign_handover_for(record.id, username, password),
                 saved,
-                lambda exc: QMessageBox.warning(dialog, self.tr("Shift handover"), exc.message),
+                failed,
             )
 
         dialog.save_requested.connect(save)
@@ -201,10 +237,24 @@ class NightShift(QObject):
         dialog.show()
         self.handover_dialog: QDialog | None = dialog
 
-    def roster(self) -> None:
-        self.bridge.submit(
-            self.workbench.roster, lambda entries: RosterDialog(entries, self.window).exec()
+    def ask_password(self, parent: QWidget, who: str) -> str | None:
+        """The incoming officer's password, asked at this seat (None: cancelled)."""
+        text, ok = QInputDialog.getText(
+            parent,
+            self.tr("Shift handover"),
+            self.tr("Password of %1").replace("%1", who),
+            QLineEdit.EchoMode.Password,
         )
+        return text if ok else None
+
+    def roster(self) -> None:
+        """The week's roster (editable for the duty chief); one window, raised if open."""
+        dialog = getattr(self, "roster_dialog", None)
+        if dialog is None:
+            dialog = RosterDialog(self.bridge, self.workbench, self.window)
+            self.roster_dialog: RosterDialog | None = dialog
+        dialog.show()
+        dialog.raise_()
 
     def cleanup(self) -> None:
         self._refresh.stop()

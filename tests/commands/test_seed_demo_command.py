@@ -89,7 +89,7 @@ def test_prints_the_demo_sign_ins_that_work(seeded: Seeded, seeded_db: Database)
     from console.services.auth import sign_in
 
     table = seeded.out[seeded.out.index("演示账户") :]
-    printed = dict(re.findall(r"^  ([a-z_]+(?:-[a-z0-9]+)?)(?: …)?\s+(\S+)\s", table, re.M))
+    printed = dict(re.findall(r"^  ([a-z_0-9]+(?:-[a-z0-9]+)?)(?: …)?\s+(\S+)\s", table, re.M))
     center = {a.username: a.password for a in demo_accounts() if a.username != HANDLER_PATTERN}
     assert center.items() <= printed.items()
     handler = next(name for name in printed if name.startswith("dept-"))
@@ -124,17 +124,18 @@ def test_seven_grid_staff_per_grid(seeded_db: Database) -> None:
     assert all(sorted(roles) == every_role for roles in roles_per_grid.values())
 
 
-def test_one_user_per_command_center_role(seeded_db: Database) -> None:
+def test_the_command_center_roles_and_the_night_shift(seeded_db: Database) -> None:
     with seeded_db.read() as s:
         users = s.execute(select(User.username, User.role, User.department_id)).all()
         department_ids = set(s.scalars(select(Department.id)))
     center = Counter(u.role for u in users if u.role != "department")
     # Every role of resources/org/roles.csv that a person holds at the center (not handlers,
-    # not the system itself) has exactly one demo user.
+    # not the system itself) has one demo user; the two duty roles a second, for the night.
     center_roles = {r.code for r in read_roles()} - {"department", "system"}
     assert center_roles == {a.role for a in demo_accounts() if a.username != HANDLER_PATTERN}
-    assert center == dict.fromkeys(center_roles, 1)
-    assert all(u.username == u.role for u in users if u.role != "department")
+    expected = dict.fromkeys(center_roles, 1) | {"duty_chief": 2, "dispatcher": 2}
+    assert center == expected
+    assert all(u.username.rstrip("2") == u.role for u in users if u.role != "department")
     handlers = [u for u in users if u.role == "department"]
     assert {u.department_id for u in handlers} == department_ids
     assert len(handlers) == len(department_ids)

@@ -129,16 +129,17 @@ def test_assign_validates_role_span_and_overlap(demo_db: Database) -> None:
         assert roster(s, local(24, 8), local(25, 8)) == []
 
 
-def test_demo_roster_covers_yesterday_to_tomorrow_once(demo_db: Database) -> None:
+def test_demo_roster_covers_yesterday_to_a_week_ahead_once(demo_db: Database) -> None:
     now = local(23, 9)
     with demo_db.session() as s:
-        assert ensure_demo_roster(s, now) == 2 * 2 * 3  # two people, two shifts, three days
+        assert ensure_demo_roster(s, now) == 2 * 2 * 9  # two roles, two shifts, nine days
     with demo_db.session() as s:
         assert ensure_demo_roster(s, now) == 0
         assert ensure_demo_roster(s, now + timedelta(days=1)) == 2 * 2  # only the new day
     with demo_db.read() as s:
         assert [e.username for e in on_duty(s, now)] == ["duty_chief", "dispatcher"]
-        assert [e.role for e in on_duty(s, local(22, 21))] == ["duty_chief", "dispatcher"]
+        # by night the night's officers: a handover has someone else to sign it
+        assert [e.username for e in on_duty(s, local(22, 21))] == ["duty_chief2", "dispatcher2"]
         starts = sorted({e.starts_at for e in roster(s, local(22, 0), local(26, 0))})
         assert starts[0] == local(22, 8) and starts[-1] == local(25, 20)
         assert len(starts) == 8
@@ -303,7 +304,12 @@ def test_summary_of_other_windows(demo_db: Database, shift_cases: dict[str, Case
     # After: E reported at 20:00 and registered; B's 二级督办 (21:00) now counts too.
     assert night_after.counts["new"] == 1 and night_after.counts["registered"] == 1
     assert night_after.counts["dispatched"] == 0 and night_after.counts["closed"] == 0
-    assert night_after.counts["open_supervision"] == 3
+    # B's 二级督办 (21:00) is its highest now: still two cases under 督办, B's line at level 2.
+    assert night_after.counts["open_supervision"] == 2
+    assert [line.level for line in night_after.lists["open_supervision"]] == [
+        "supervise_1",
+        "supervise_2",
+    ]
     assert night_after.counts["unacknowledged_alerts"] == 4
 
 

@@ -119,7 +119,7 @@ def test_reads_and_exports_follow_the_file(demo_db: Database, clock: Clock, tmp_
 
 def test_handover_needs_a_duty_role(demo_db: Database, clock: Clock) -> None:
     inspector = Workbench(demo_db, username="inspector", clock=clock)
-    summary, _ = inspector.handover_draft()
+    summary = inspector.handover_draft().summary
     with pytest.raises(PermissionDeniedError, match="填写交接班"):
         inspector.save_handover(summary, None, "巡查交接")
     chief = Workbench(demo_db, username="duty_chief", clock=clock)

@@ -12,8 +12,6 @@ from PySide6.QtPdf import QPdfDocument
 from console.services.handover import CaseLine, DutyEntry, HandoverRecord, HandoverSummary
 from console.views.handover_dialog import HandoverDialog
 from console.views.handover_pdf import handover_html, write_handover_pdf
-from console.views.i18n import set_language
-from console.views.roster_dialog import RosterDialog
 from tests.services.console_support import local
 
 NUMBER = "E0102202611230007"
@@ -173,30 +171,3 @@ def test_html_escapes_every_data_text() -> None:
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "<i>夜间</i>" not in html and "&lt;i&gt;夜间&lt;/i&gt;" in html
     assert "交接班记录" in html and "白班" in html
-
-
-def test_roster_dialog(qtbot: Any) -> None:
-    night = [
-        DutyEntry(3, "dispatcher", "派遣员李娜", "dispatcher", local(23, 20), local(24, 8)),
-        DutyEntry(2, "duty_chief", "值班长王伟", "duty_chief", local(23, 20), local(24, 8)),
-    ]
-    dialog = RosterDialog(night + ON_DUTY)
-    qtbot.addWidget(dialog)
-    table = dialog.table
-    assert table.rowCount() == 4
-    rows = [[table.item(r, c).text() for c in range(5)] for r in range(4)]
-    assert rows[0] == ["11-23 白班", "2026-11-23 08:00", "2026-11-23 20:00", "值班长", "值班长王伟"]
-    assert rows[1][3:] == ["派遣员", "派遣员李娜"]
-    assert rows[2][:1] == ["11-23 夜班"] and rows[2][3] == "值班长"
-    assert table.editTriggers() == table.EditTrigger.NoEditTriggers
-
-
-def test_roster_dialog_in_english(qtbot: Any) -> None:
-    set_language("en")
-    try:
-        dialog = RosterDialog(ON_DUTY)
-        qtbot.addWidget(dialog)
-        assert dialog.table.item(0, 0).text() == "11-23 Day shift"
-        assert dialog.table.item(0, 3).text() == "Duty chief"
-    finally:
-        set_language("zh")
