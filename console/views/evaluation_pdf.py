@@ -82,9 +82,18 @@ def _grade(score: Any, english: bool) -> str:
     return str(reason) if reason else "—"
 
 
-def _head(cells: list[str]) -> str:
-    """A header row in <thead>: Qt repeats it on every page the table continues on."""
-    return "<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cells) + "</tr></thead>"
+def _head(cells: list[str], widths: list[int] | None = None) -> str:
+    """A header row in <thead>: Qt repeats it on every page the table continues on.
+    ``widths``: percent of the table per column (so that names wrap as little as possible)."""
+    sized = widths or [0] * len(cells)
+    return (
+        "<thead><tr>"
+        + "".join(
+            f"<th width='{w}%'>{escape(c)}</th>" if w else f"<th>{escape(c)}</th>"
+            for c, w in zip(cells, sized, strict=True)
+        )
+        + "</tr></thead>"
+    )
 
 
 def _ranking(scores: Any, english: bool) -> list[str]:
@@ -93,7 +102,8 @@ def _ranking(scores: Any, english: bool) -> list[str]:
     figures = [m for key in FIGURES for m in first if m.key == key]
     heads = [_t(k, english) for k in ("rank", "name", "grade", "composite")]
     heads += [m.label_en if english else m.label_zh for m in figures]
-    parts = [TABLE, _head(heads)]
+    rest = (100 - 8 - 22 - 12 - 11) // max(len(figures), 1)
+    parts = [TABLE, _head(heads, [8, 22, 12, 11, *([rest] * len(figures))])]
     for score in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0)):
         composite = "—" if score.composite is None else f"{score.composite:.2f}"
         by_key = {m.key: m for m in score.metrics}
