@@ -102,8 +102,9 @@ def _ranking(scores: Any, english: bool) -> list[str]:
     figures = [m for key in FIGURES for m in first if m.key == key]
     heads = [_t(k, english) for k in ("rank", "name", "grade", "composite")]
     heads += [m.label_en if english else m.label_zh for m in figures]
-    rest = (100 - 8 - 22 - 12 - 11) // max(len(figures), 1)
-    parts = [TABLE, _head(heads, [8, 22, 12, 11, *([rest] * len(figures))])]
+    fixed = [8, 22, 12, 11] if figures else [10, 50, 20, 20]
+    rest = (100 - sum(fixed)) // max(len(figures), 1)
+    parts = [TABLE, _head(heads, [*fixed, *([rest] * len(figures))])]
     for score in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0)):
         composite = "—" if score.composite is None else f"{score.composite:.2f}"
         by_key = {m.key: m for m in score.metrics}

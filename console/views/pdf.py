@@ -8,6 +8,7 @@ characters that were drawn (console.views.pdf_text).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from PySide6.QtGui import (
     QTextBlock,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
 )
 
 from console.config import csv_rows, resource
@@ -67,11 +67,16 @@ def write_html_pdf(
         document.setDefaultFont(font)
     for name, image in (images or {}).items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-    document.setHtml(html)
     # Lay the text out on the printable area in points, so the font sizes are true sizes.
     rect = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
-    document.setPageSize(QSizeF(rect.width(), rect.height()))
-    keep_headings_with_next(document)
+    breaks: set[int] = set()
+    while True:  # one heading moved per pass: each move shifts everything after it
+        document.setHtml(with_page_breaks(html, breaks))
+        document.setPageSize(QSizeF(rect.width(), rect.height()))
+        stranded = first_stranded_heading(document, after=max(breaks, default=-1))
+        if stranded is None:
+            break
+        breaks.add(stranded)
     document.print_(writer)
     del writer  # ends the PDF: the file is complete once the writer is gone
     fix_pdf_file(path)
@@ -89,25 +94,42 @@ def _first_row_block(block: QTextBlock) -> QTextBlock:
     return table.cellAt(row, 0).firstCursorPosition().block()
 
 
-def keep_headings_with_next(document: QTextDocument) -> int:
-    """Start a heading on a new page when what follows it would begin on the next one.
-
-    Returns the number of headings moved. Headings are taken in order, each against the
-    layout left by the moves before it.
-    """
+def first_stranded_heading(document: QTextDocument, after: int = -1) -> int | None:
+    """The index (in document order) of the first heading after ``after`` that ends a page
+    while what follows it begins on the next one, or None."""
     layout = document.documentLayout()
     height = document.pageSize().height()
-    moved = 0
+    index = -1
     block = document.begin()
     while block.isValid():
         following = block.next()
-        if block.blockFormat().headingLevel() and following.isValid():
-            top = layout.blockBoundingRect(block).top()
-            nxt = layout.blockBoundingRect(_first_row_block(following)).bottom()
-            if int(top // height) != int(nxt // height) and top % height > 1.0:
-                fmt = block.blockFormat()
-                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                QTextCursor(block).setBlockFormat(fmt)
-                moved += 1
+        if block.blockFormat().headingLevel():
+            index += 1
+            if index > after and following.isValid():
+                top = layout.blockBoundingRect(block).top()
+                bottom = layout.blockBoundingRect(_first_row_block(following)).bottom()
+                if int(top // height) != int(bottom // height) and top % height > 1.0:
+                    return index
         block = following
-    return moved
+    return None
+
+
+_HEADING = re.compile(r"<(h[1-6])(?=[\s>])", re.IGNORECASE)
+
+
+def with_page_breaks(html: str, headings: set[int]) -> str:
+    """``html`` with a page break before the given headings (indices of <h1>…<h6> in order).
+
+    Done in the HTML, not on the laid-out document: a block format changed there made Qt
+    print later headings blank. Assumes the headings have no style attribute of their own.
+    """
+    seen = -1
+
+    def tag(found: re.Match[str]) -> str:
+        nonlocal seen
+        seen += 1
+        if seen in headings:
+            return f"<{found.group(1)} style='page-break-before: always'"
+        return found.group(0)
+
+    return _HEADING.sub(tag, html)
