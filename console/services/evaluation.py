@@ -46,6 +46,7 @@ from console.services.evaluation_metrics import (
     facts_for,
 )
 from console.services.evaluation_positions import start_position_counts
+from console.services.work_calendar import load_calendar
 
 KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)
 KIND_LABELS = {
@@ -335,13 +336,14 @@ def evaluate(
 ) -> EvaluationReport:
     """The evaluation of [start, end) as of ``now``.
 
-    ``calendar`` measures the averages in working hours (the default calendar if None); the
-    position metrics' time limits are natural hours (resources/evaluation/time_limits.csv).
+    ``calendar`` measures the averages in working hours (if None: the database's, as
+    load_calendar reads it); the position metrics' time limits are natural hours
+    (resources/evaluation/time_limits.csv).
     """
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         raise ValidationError("评价周期须为带时区的时间，且开始早于结束")
     config = config or _config()
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or load_calendar(session)
     by_kind: dict[str, tuple[ObjectScore, ...]] = {}
 
     # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
