@@ -7,16 +7,20 @@ with hand-computed numbers, through evaluate() on a real SQLite file (the consol
 - 应结案数: a case open past its deadline stays due, month after month, until it is closed.
 - Grading: below half the weights known, or with no case at all, there is no composite.
 - The bulletin (天门, December 2016): 应结案 972, 结案 911, 按期结案 737 → 93.72 % / 75.82 %.
+- The averages are working hours on the database's calendar.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from console.config import LOCAL_TZ
 from console.db import Database
+from console.domain.holiday_schedule import read_schedule_file
+from console.domain.worktime import WorkCalendar
 from console.models import Case, Region, User
 from console.services.actors import Actor
 from console.services.cases import CaseService
@@ -29,6 +33,7 @@ from console.services.evaluation import (
     month_period,
 )
 from console.services.evaluation_config import EvaluationConfig
+from console.services.work_calendar import load_calendar, save_year
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,
@@ -264,3 +269,34 @@ def test_the_bulletin_through_the_console_sql(demo_db: Database) -> None:
     assert street.metric("on_time_close_rate").value == 75.82
     pro02 = next(o for o in report.by_kind["department"] if o.metric("due").value)
     assert (pro02.metric("due").value, pro02.metric("close_rate").value) == (972, 93.72)
+
+
+def test_averages_follow_the_database_calendar(
+    demo_db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    """A case dispatched on Monday 23 November 17:00 and handled on Tuesday 09:00 took 2
+    working hours (17–18, 8–9). Once the official 2026 schedule in the database makes that
+    Tuesday a holiday, it took 1, and evaluate() without a calendar reads the database's."""
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    worker = handler(demo_db, department_id(demo_db, "PRO02"))
+    clock.now = at(11, 23, 17)
+    s = service.report(INTAKE, report_input(point))
+    s = service.register(CHIEF, s.id, s.version)
+    s = service.dispatch(DISPATCHER, s.id, s.version)
+    clock.now = at(11, 24, 9)
+    service.feedback(worker, s.id, s.version, note="已清运")
+    start, end = month_period("2026-11")
+    assert district(run(demo_db, "2026-11"))["avg_handle_hours"] == 2.0
+
+    path = tmp_path / "2026.csv"
+    path.write_text("date,kind,name\n2026-11-24,holiday,测试假日\n", encoding="utf-8")
+    with demo_db.session() as session:
+        save_year(
+            session, Actor(6, "管理员", "admin"), load_calendar(session),
+            read_schedule_file(path), source="2026.csv", action="import", now=at(11, 30, 9),
+        )  # fmt: skip
+    assert district(run(demo_db, "2026-11"))["avg_handle_hours"] == 1.0
+    with demo_db.read() as session:  # a calendar handed in is the one used
+        report = evaluate(session, start, end, end, calendar=WorkCalendar())
+    assert report.district_metric("avg_handle_hours").value == 2.0
