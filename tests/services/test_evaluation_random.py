@@ -84,7 +84,7 @@ def fill_random(db: Database, n: int, seed: int) -> None:
                 "department_id": rng.choice([None, *departments]),
                 "reported_at": reported,
                 "registered_at": rng.choice([None, moment(reported), moment()]),
-                "dispatched_at": None,
+                "dispatched_at": rng.choice([None, moment(reported), moment()]),
                 "handled_at": rng.choice([None, moment(reported), moment()]),
                 "closed_at": closed_at,
                 "deadline_at": rng.choice([None, moment(reported), moment()]),
