@@ -61,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("switch_user", QT_TRANSLATE_NOOP("Commands", "Switch user…"), "Ctrl+U", "file"),
     Command("change_password", QT_TRANSLATE_NOOP("Commands", "Change password…"), "", "file"),
     Command("user_admin", QT_TRANSLATE_NOOP("Commands", "Users and security log…"), "", "file"),
+    Command("calendar", QT_TRANSLATE_NOOP("Commands", "Holiday calendar…"), "", "file"),
     Command("quit", QT_TRANSLATE_NOOP("Commands", "Quit"), "Ctrl+Q", "file"),
     Command("shortcuts", QT_TRANSLATE_NOOP("Commands", "Keyboard shortcuts"), "F1", "help"),
 )

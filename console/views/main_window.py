@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
 from console.errors import ConsoleError, StaleVersionError
+from console.views.calendar_dialog import CalendarDialog
+from console.views.calendar_notice import CalendarNotice
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
@@ -86,8 +88,12 @@ class MainWindow(QMainWindow):
         )
 
         self.night = NightShift(self, bridge, workbench, self.settings, scheduler)
+        self.calendar_notice = CalendarNotice(bridge, workbench, self.statusBar())
         self.alerts_dock = self._dock(
-            "alerts", self.tr("Alerts"), self.night.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+            "alerts",
+            self.tr("Alerts"),
+            self.calendar_notice.wrap_alerts(self.night.panel),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.unacknowledged = 0
         self.insight = Insight(self, bridge, workbench)
@@ -243,6 +249,7 @@ class MainWindow(QMainWindow):
             "switch_user": self._switch_user,
             "change_password": self._change_password,
             "user_admin": self._open_user_admin,
+            "calendar": self._open_calendar,
             "import_file": self._open_import,
             "export_queue": self.queue.export_view,
             "quit": self.close,
@@ -400,6 +407,17 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.user_admin_dialog = dialog
 
+    def _open_calendar(self) -> None:
+        """节假日安排: a year of the working calendar (admins edit, others look)."""
+        dialog = getattr(self, "calendar_dialog", None)
+        if dialog is None:
+            dialog = CalendarDialog(self.bridge, self.workbench, self)
+            dialog.saved.connect(lambda _result: self.calendar_notice.refresh())
+            self.calendar_dialog: CalendarDialog | None = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
     def _open_import(self) -> None:
         """The import dialog (non-modal; its progress dialog is modal to it alone)."""
         dialog = getattr(self, "import_dialog", None)
@@ -414,6 +432,7 @@ class MainWindow(QMainWindow):
     def _apply_permissions(self) -> None:
         """Offer the admin screen to those the services let manage users (they check too)."""
         self.actions_by_id["user_admin"].setVisible(self.workbench.can("manage_users"))
+        self.actions_by_id["calendar"].setVisible(self.workbench.can("view_calendar"))
         self.actions_by_id["import_file"].setEnabled(self.workbench.can("import_cases"))
         can_export = self.workbench.can("export_cases")
         self.actions_by_id["export_queue"].setEnabled(can_export)
@@ -421,6 +440,7 @@ class MainWindow(QMainWindow):
 
     def _after_user_switch(self) -> None:
         self._apply_permissions()
+        self.calendar_notice.refresh()  # the dock's banner is for some roles only
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
 
@@ -552,6 +572,7 @@ class MainWindow(QMainWindow):
             )
 
         self.bridge.submit(self.workbench.light_counts, show)
+        self.calendar_notice.refresh()
 
     def _on_tick(self) -> None:
         self.clock_label.setText(datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"))

@@ -128,7 +128,7 @@ def first_event_category(db: Database) -> tuple[str, str]:
             select(Category.code, Category.kind).where(
                 Category.taxonomy == reference_data.TAXONOMY_GBT2026,
                 Category.kind == "event_type",
-                Category.code == "0102",
+                Category.code == "06010",
             )
         ).one()
     return row.code, row.kind

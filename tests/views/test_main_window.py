@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -550,3 +551,34 @@ def test_switch_user_asks_for_a_password_and_the_admin_screen_follows_the_role(
     assert window.workbench.actor.role == "admin"
     assert window.actions_by_id["user_admin"].isVisible()
     assert window.workbench.actor.name in window.windowTitle()
+
+
+def test_a_provisional_year_is_said_in_the_status_bar_and_the_duty_chiefs_alerts(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    from console.domain.holiday_schedule import ScheduleDay
+    from console.views.calendar_dialog import CalendarDialog
+
+    notice = window.calendar_notice
+    text = "2027 年节假日安排尚未导入，期限按法定假日推算"  # 23 November: 2027 is the law's
+    qtbot.waitUntil(lambda: notice.status_label.text() == text, timeout=10_000)
+    assert notice.status_label.isVisible()
+    assert notice.banner.isVisible() and notice.banner.text() == text
+    assert window.night.panel.isAncestorOf(notice.banner) is False
+    assert notice.banner.parentWidget() is window.alerts_dock.widget()
+
+    # The duty chief may look at the year, not change it.
+    action = window.actions_by_id["calendar"]
+    assert action.isVisible()
+    action.trigger()
+    dialog = window.findChild(CalendarDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.loaded >= 1, timeout=10_000)
+    assert dialog.year_box.value() == 2027 and not dialog.save_button.isEnabled()
+
+    # An admin elsewhere loads the State Council's 2027: the notice goes at the next refresh.
+    admin = Workbench(demo_db, username="admin", clock=clock)
+    admin.save_calendar_year(2027, [ScheduleDay(date(2027, 1, 1), "holiday", "元旦")])
+    window._refresh_counts()
+    qtbot.waitUntil(lambda: not notice.status_label.isVisible(), timeout=10_000)
+    assert not notice.banner.isVisible()
