@@ -39,6 +39,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('original_category_code')
-        batch_op.drop_column('original_taxonomy')
+    # Not batch mode on SQLite: it would copy and drop the cases table, which case_events
+    # rows reference (foreign keys on). SQLite 3.35+ drops a plain column in place.
+    for column in ('original_category_code', 'original_taxonomy'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE cases DROP COLUMN {column}')
+        else:
+            op.drop_column('cases', column)
