@@ -184,12 +184,16 @@ class CalendarDialog(QDialog):
     def _day_look(self, d: date) -> tuple[QColor | None, str]:
         stamp = d.isoformat()
         if d in self.workdays:
-            return _WORKED_WEEKEND, f"{stamp} {self.tr('worked (adjusted)')} {self.workdays[d]}"
+            worked = self.tr("worked (adjusted)")
+            return _WORKED_WEEKEND, f"{stamp} {worked} {self.workdays[d]}"
         if d in self.holidays:
-            return _OFF, f"{stamp} {self.tr('day off')} {self.holidays[d]}"
+            off = self.tr("day off")
+            return _OFF, f"{stamp} {off} {self.holidays[d]}"
         if d.weekday() >= 5:
-            return _WEEKEND, f"{stamp} {self.tr('weekend')}"
-        return None, f"{stamp} {self.tr('working day')}"
+            weekend = self.tr("weekend")
+            return _WEEKEND, f"{stamp} {weekend}"
+        working = self.tr("working day")
+        return None, f"{stamp} {working}"
 
     # -- editing ---------------------------------------------------------------------------
 

@@ -33,43 +33,43 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="175"/>
+        <location filename="../../console/views/alerts_panel.py" line="178"/>
         <source>Time</source>
         <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="176"/>
+        <location filename="../../console/views/alerts_panel.py" line="179"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="177"/>
+        <location filename="../../console/views/alerts_panel.py" line="180"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="178"/>
+        <location filename="../../console/views/alerts_panel.py" line="181"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="179"/>
+        <location filename="../../console/views/alerts_panel.py" line="182"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="180"/>
+        <location filename="../../console/views/alerts_panel.py" line="183"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="181"/>
+        <location filename="../../console/views/alerts_panel.py" line="184"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="232"/>
+        <location filename="../../console/views/alerts_panel.py" line="235"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
@@ -77,292 +77,417 @@
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="296"/>
+        <location filename="../../console/views/alerts_panel.py" line="299"/>
         <source>Only unacknowledged</source>
         <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change.</extracomment>
         <translation>仅未确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="298"/>
+        <location filename="../../console/views/alerts_panel.py" line="301"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="299"/>
+        <location filename="../../console/views/alerts_panel.py" line="302"/>
         <source>Acknowledge the selected alerts</source>
         <translation>确认所选告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="301"/>
+        <location filename="../../console/views/alerts_panel.py" line="304"/>
         <source>Acknowledge all visible</source>
         <translation>确认列表中全部</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="303"/>
+        <location filename="../../console/views/alerts_panel.py" line="306"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="378"/>
+        <location filename="../../console/views/alerts_panel.py" line="381"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
 </context>
 <context>
+    <name>CalendarDialog</name>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="61"/>
+        <source>Holiday calendar</source>
+        <extracomment>Emitted after a successful save (the change&apos;s result).</extracomment>
+        <translation>节假日安排</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="74"/>
+        <source>Year</source>
+        <extracomment>The year as edited on screen: date → name.</extracomment>
+        <translation>年份</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="97"/>
+        <source>Red: day off · Blue: worked weekend day (adjusted) · Grey: weekend</source>
+        <translation>红：放假 · 蓝：调休上班 · 灰：周末</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="102"/>
+        <source>Name for days you mark</source>
+        <translation>所标日期的名称</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="105"/>
+        <source>e.g. 春节</source>
+        <translation>如 春节</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="107"/>
+        <source>Load the notice (CSV)…</source>
+        <translation>载入国务院通知（CSV）…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="110"/>
+        <source>Save as the official schedule</source>
+        <translation>保存为正式安排</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="114"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="123"/>
+        <source>Only an administrator may change the holiday calendar</source>
+        <translation>只有管理员可以修改节假日安排</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="146"/>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="147"/>
+        <source>State Council schedule (chinese-calendar)</source>
+        <translation>国务院安排（chinese-calendar）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="149"/>
+        <source>%1: official (%2)</source>
+        <translation>%1 年：正式（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="151"/>
+        <source>by %1 at %2</source>
+        <translation>由 %1 于 %2</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="156"/>
+        <source>%1: provisional</source>
+        <translation>%1 年：暂定</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="187"/>
+        <source>worked (adjusted)</source>
+        <translation>调休上班</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="190"/>
+        <source>day off</source>
+        <translation>放假</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="193"/>
+        <source>weekend</source>
+        <translation>周末</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="195"/>
+        <source>working day</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="222"/>
+        <source>Not saved yet</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="232"/>
+        <source>The State Council&apos;s schedule</source>
+        <translation>国务院节假日安排</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="253"/>
+        <source>Loaded %1, not saved yet</source>
+        <translation>已载入 %1，尚未保存</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="274"/>
+        <source>Saved: %1 days changed, %2 open cases got new deadlines</source>
+        <translation>已保存：%1 天的工作日属性改变，%2 件在办案件的期限已重算</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarNotice</name>
+    <message>
+        <location filename="../../console/views/calendar_notice.py" line="54"/>
+        <source>File → Holiday calendar…: load the State Council&apos;s schedule</source>
+        <extracomment>Roles whose alerts dock carries the notice.</extracomment>
+        <translation>文件 → 节假日安排…：导入国务院节假日安排</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="104"/>
+        <location filename="../../console/views/case_detail_panel.py" line="107"/>
+        <location filename="../../console/views/case_detail_panel.py" line="289"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="1"/>
+        <location filename="../../console/views/case_detail_panel.py" line="302"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="128"/>
+        <location filename="../../console/views/case_detail_panel.py" line="131"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="179"/>
+        <location filename="../../console/views/case_detail_panel.py" line="182"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="180"/>
+        <location filename="../../console/views/case_detail_panel.py" line="183"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="190"/>
+        <location filename="../../console/views/case_detail_panel.py" line="193"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="194"/>
+        <location filename="../../console/views/case_detail_panel.py" line="197"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="195"/>
+        <location filename="../../console/views/case_detail_panel.py" line="198"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="196"/>
+        <location filename="../../console/views/case_detail_panel.py" line="199"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="197"/>
+        <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="198"/>
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="199"/>
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="200"/>
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203"/>
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204"/>
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="231"/>
+        <location filename="../../console/views/case_detail_panel.py" line="234"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="253"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="302"/>
+        <location filename="../../console/views/case_detail_panel.py" line="327"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="302"/>
+        <location filename="../../console/views/case_detail_panel.py" line="327"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="306"/>
+        <location filename="../../console/views/case_detail_panel.py" line="331"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="307"/>
+        <location filename="../../console/views/case_detail_panel.py" line="332"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="308"/>
+        <location filename="../../console/views/case_detail_panel.py" line="333"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="309"/>
+        <location filename="../../console/views/case_detail_panel.py" line="334"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="324"/>
+        <location filename="../../console/views/case_detail_panel.py" line="349"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="324"/>
+        <location filename="../../console/views/case_detail_panel.py" line="349"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="328"/>
+        <location filename="../../console/views/case_detail_panel.py" line="353"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="330"/>
+        <location filename="../../console/views/case_detail_panel.py" line="355"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="341"/>
+        <location filename="../../console/views/case_detail_panel.py" line="367"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="409"/>
+        <location filename="../../console/views/case_detail_panel.py" line="435"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="411"/>
+        <location filename="../../console/views/case_detail_panel.py" line="437"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="420"/>
+        <location filename="../../console/views/case_detail_panel.py" line="446"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="431"/>
+        <location filename="../../console/views/case_detail_panel.py" line="457"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="472"/>
+        <location filename="../../console/views/case_detail_panel.py" line="498"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -370,33 +495,33 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="40"/>
         <location filename="../../console/views/change_password_dialog.py" line="61"/>
+        <location filename="../../console/views/change_password_dialog.py" line="76"/>
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="47"/>
+        <location filename="../../console/views/change_password_dialog.py" line="68"/>
         <source>Current password:</source>
         <translation>当前密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="48"/>
+        <location filename="../../console/views/change_password_dialog.py" line="69"/>
         <source>New password:</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="49"/>
+        <location filename="../../console/views/change_password_dialog.py" line="70"/>
         <source>New password again:</source>
         <translation>再次输入新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="71"/>
+        <location filename="../../console/views/change_password_dialog.py" line="84"/>
         <source>Enter the current and the new password.</source>
         <translation>请输入当前密码和新密码。</translation>
     </message>
     <message>
-        <location filename="../../console/views/change_password_dialog.py" line="74"/>
+        <location filename="../../console/views/change_password_dialog.py" line="87"/>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
     </message>
@@ -530,11 +655,16 @@
     </message>
     <message>
         <location filename="../../console/views/commands.py" line="64"/>
+        <source>Holiday calendar…</source>
+        <translation>节假日安排…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="65"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="65"/>
+        <location filename="../../console/views/commands.py" line="66"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -722,78 +852,78 @@
 <context>
     <name>DuplicatesBox</name>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="40"/>
+        <location filename="../../console/views/duplicates_box.py" line="43"/>
         <source>Possible duplicates</source>
-        <extracomment>(candidate, note or None): merge the shown case into the candidate. (candidate, note or None): the shown case and the candidate are two problems.</extracomment>
+        <extracomment>(candidate, note or None): merge the shown case into the candidate. (candidate, note or None): the shown case and the candidate are two problems. A candidate&apos;s case id: make it the current case (to read it before deciding).</extracomment>
         <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="1"/>
+        <location filename="../../console/views/duplicates_box.py" line="68"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="51"/>
+        <location filename="../../console/views/duplicates_box.py" line="54"/>
         <source>Case no.</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="52"/>
+        <location filename="../../console/views/duplicates_box.py" line="55"/>
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="53"/>
+        <location filename="../../console/views/duplicates_box.py" line="56"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="54"/>
+        <location filename="../../console/views/duplicates_box.py" line="57"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="55"/>
+        <location filename="../../console/views/duplicates_box.py" line="58"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="56"/>
+        <location filename="../../console/views/duplicates_box.py" line="59"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="64"/>
+        <location filename="../../console/views/duplicates_box.py" line="71"/>
         <source>Merge into selected…</source>
         <translation>合并到所选案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="67"/>
+        <location filename="../../console/views/duplicates_box.py" line="74"/>
         <source>Not a duplicate…</source>
         <translation>不是重复…</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="85"/>
+        <location filename="../../console/views/duplicates_box.py" line="93"/>
         <source>%1 m</source>
         <translation>%1 米</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="116"/>
+        <location filename="../../console/views/duplicates_box.py" line="133"/>
         <source>Merge into %1</source>
         <translation>合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="119"/>
+        <location filename="../../console/views/duplicates_box.py" line="136"/>
         <source>Case %1 will be closed as a duplicate of %2, and %2 keeps its report on its timeline. Note (optional):</source>
         <translation>案件 %1 将作为 %2 的重复上报合并结束，%2 的时间线保留其上报内容。备注（可选）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="134"/>
+        <location filename="../../console/views/duplicates_box.py" line="151"/>
         <source>Cases %1 and %2 report different problems. Note (optional):</source>
         <translation>案件 %1 与 %2 反映的是不同问题。备注（可选）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="138"/>
+        <location filename="../../console/views/duplicates_box.py" line="155"/>
         <source>Not a duplicate</source>
         <translation>不是重复</translation>
     </message>
@@ -801,123 +931,123 @@
 <context>
     <name>EvaluationView</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="182"/>
+        <location filename="../../console/views/evaluation_view.py" line="201"/>
         <source>Export…</source>
         <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. Export the current report to this file.</extracomment>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="188"/>
+        <location filename="../../console/views/evaluation_view.py" line="207"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="197"/>
+        <location filename="../../console/views/evaluation_view.py" line="216"/>
         <source>Daily reported and closed</source>
         <translation>每日上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="200"/>
+        <location filename="../../console/views/evaluation_view.py" line="219"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="203"/>
+        <location filename="../../console/views/evaluation_view.py" line="222"/>
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="205"/>
+        <location filename="../../console/views/evaluation_view.py" line="224"/>
         <source>Top categories</source>
         <translation>高发类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="209"/>
+        <location filename="../../console/views/evaluation_view.py" line="228"/>
         <source>Reported and closed by street</source>
         <translation>各街道上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="214"/>
+        <location filename="../../console/views/evaluation_view.py" line="233"/>
         <source>On-time rate by street (%)</source>
         <translation>各街道按期结案率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="249"/>
+        <location filename="../../console/views/evaluation_view.py" line="268"/>
         <source>Export evaluation</source>
         <translation>导出考核评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="251"/>
+        <location filename="../../console/views/evaluation_view.py" line="270"/>
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="308"/>
+        <location filename="../../console/views/evaluation_view.py" line="327"/>
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="309"/>
+        <location filename="../../console/views/evaluation_view.py" line="328"/>
         <source>Areas</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="310"/>
+        <location filename="../../console/views/evaluation_view.py" line="329"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="311"/>
+        <location filename="../../console/views/evaluation_view.py" line="330"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="312"/>
+        <location filename="../../console/views/evaluation_view.py" line="331"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="313"/>
+        <location filename="../../console/views/evaluation_view.py" line="332"/>
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="314"/>
+        <location filename="../../console/views/evaluation_view.py" line="333"/>
         <source>Intake operators</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="315"/>
+        <location filename="../../console/views/evaluation_view.py" line="334"/>
         <source>Duty chiefs</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="316"/>
+        <location filename="../../console/views/evaluation_view.py" line="335"/>
         <source>Dispatchers</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <location filename="../../console/views/evaluation_view.py" line="393"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <location filename="../../console/views/evaluation_view.py" line="393"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <location filename="../../console/views/evaluation_view.py" line="393"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="374"/>
+        <location filename="../../console/views/evaluation_view.py" line="393"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="375"/>
+        <location filename="../../console/views/evaluation_view.py" line="394"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -953,180 +1083,197 @@
 <context>
     <name>HandoverDialog</name>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="87"/>
+        <location filename="../../console/views/handover_dialog.py" line="93"/>
         <source>Shift handover</source>
         <extracomment>&quot;outgoing&quot; or &quot;incoming&quot;: the signed-in officer wants to sign that side. The notes as typed: save the handover (or its notes). A PDF of the handover was written to this path (a :class:`pathlib.Path`).</extracomment>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="94"/>
+        <location filename="../../console/views/handover_dialog.py" line="101"/>
         <source>Shift: %1  %2 – %3</source>
         <translation>班次：%1  %2 – %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="108"/>
+        <location filename="../../console/views/handover_dialog.py" line="115"/>
         <source>On duty: %1</source>
         <translation>值班人员：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="108"/>
+        <location filename="../../console/views/handover_dialog.py" line="115"/>
         <source>nobody on the roster</source>
         <translation>无排班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="114"/>
+        <location filename="../../console/views/handover_dialog.py" line="139"/>
         <source>New reports</source>
         <translation>新上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="115"/>
-        <source>Registered</source>
-        <translation>立案时间</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/handover_dialog.py" line="116"/>
-        <source>Dispatched</source>
-        <translation>派遣时间</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/handover_dialog.py" line="117"/>
-        <source>Closed</source>
-        <translation>结案时间</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/handover_dialog.py" line="118"/>
+        <location filename="../../console/views/handover_dialog.py" line="143"/>
         <source>Overdue now</source>
         <translation>当前超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="119"/>
-        <location filename="../../console/views/handover_dialog.py" line="132"/>
+        <location filename="../../console/views/handover_dialog.py" line="157"/>
         <source>Open supervision</source>
         <translation>在办督办</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="120"/>
-        <location filename="../../console/views/handover_dialog.py" line="133"/>
+        <location filename="../../console/views/handover_dialog.py" line="145"/>
+        <location filename="../../console/views/handover_dialog.py" line="158"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="123"/>
+        <location filename="../../console/views/handover_dialog.py" line="121"/>
+        <source>Incoming officer</source>
+        <translation>接班人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="124"/>
+        <source>— choose who takes over —</source>
+        <translation>— 选择接班人 —</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="140"/>
+        <source>Registered</source>
+        <comment>handover count</comment>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="141"/>
+        <source>Dispatched</source>
+        <comment>handover count</comment>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="142"/>
+        <source>Closed</source>
+        <comment>handover count</comment>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="144"/>
+        <source>Cases under supervision</source>
+        <translation>在办督办（件）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/handover_dialog.py" line="148"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="123"/>
+        <location filename="../../console/views/handover_dialog.py" line="148"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="131"/>
+        <location filename="../../console/views/handover_dialog.py" line="156"/>
         <source>Overdue cases</source>
         <translation>超期案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="139"/>
+        <location filename="../../console/views/handover_dialog.py" line="164"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="139"/>
+        <location filename="../../console/views/handover_dialog.py" line="164"/>
         <source>Alert</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="154"/>
+        <location filename="../../console/views/handover_dialog.py" line="179"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="155"/>
+        <location filename="../../console/views/handover_dialog.py" line="180"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="156"/>
+        <location filename="../../console/views/handover_dialog.py" line="181"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="157"/>
+        <location filename="../../console/views/handover_dialog.py" line="182"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="168"/>
+        <location filename="../../console/views/handover_dialog.py" line="193"/>
         <source>Notes</source>
         <translation>交接说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="172"/>
+        <location filename="../../console/views/handover_dialog.py" line="197"/>
         <source>What the next shift needs to know</source>
         <translation>需要下一班知道的事项</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="182"/>
+        <location filename="../../console/views/handover_dialog.py" line="207"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="184"/>
+        <location filename="../../console/views/handover_dialog.py" line="209"/>
         <source>Sign as outgoing</source>
         <translation>交班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="186"/>
+        <location filename="../../console/views/handover_dialog.py" line="211"/>
         <source>Sign as incoming</source>
         <translation>接班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="188"/>
+        <location filename="../../console/views/handover_dialog.py" line="213"/>
         <source>Export PDF…</source>
         <translation>导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="190"/>
+        <location filename="../../console/views/handover_dialog.py" line="215"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="227"/>
+        <location filename="../../console/views/handover_dialog.py" line="263"/>
         <source>Outgoing</source>
         <translation>交班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="227"/>
+        <location filename="../../console/views/handover_dialog.py" line="263"/>
         <source>Incoming</source>
         <translation>接班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="229"/>
+        <location filename="../../console/views/handover_dialog.py" line="265"/>
         <source>%1: not signed</source>
         <translation>%1：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="233"/>
+        <location filename="../../console/views/handover_dialog.py" line="269"/>
         <source>%1 %2: not signed</source>
         <translation>%1 %2：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="235"/>
+        <location filename="../../console/views/handover_dialog.py" line="271"/>
         <source>%1 %2: signed %3</source>
         <translation>%1 %2：已于 %3 签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="244"/>
+        <location filename="../../console/views/handover_dialog.py" line="280"/>
         <source>The handover is complete.</source>
         <translation>交接班已完成。</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="280"/>
+        <location filename="../../console/views/handover_dialog.py" line="324"/>
         <source>Export handover as PDF</source>
         <translation>导出交接班记录为PDF</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="282"/>
+        <location filename="../../console/views/handover_dialog.py" line="326"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
@@ -1140,87 +1287,87 @@
         <translation>导入上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="71"/>
+        <location filename="../../console/views/import_dialog.py" line="72"/>
         <source>CSV, JSON lines, JSON, Open311 or GeoJSON</source>
         <translation>CSV、JSON Lines、JSON、Open311 或 GeoJSON</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="73"/>
+        <location filename="../../console/views/import_dialog.py" line="74"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="81"/>
+        <location filename="../../console/views/import_dialog.py" line="82"/>
         <source>Detect</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="83"/>
+        <location filename="../../console/views/import_dialog.py" line="84"/>
         <source>As in the file</source>
         <translation>按文件所列</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="86"/>
+        <location filename="../../console/views/import_dialog.py" line="87"/>
         <source>Dry run: check every row, import nothing</source>
         <translation>试运行：逐行检查，不导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="89"/>
+        <location filename="../../console/views/import_dialog.py" line="90"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="90"/>
+        <location filename="../../console/views/import_dialog.py" line="91"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="91"/>
+        <location filename="../../console/views/import_dialog.py" line="92"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="98"/>
+        <location filename="../../console/views/import_dialog.py" line="99"/>
         <source>Open rejections…</source>
         <translation>查看被拒行…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="104"/>
+        <location filename="../../console/views/import_dialog.py" line="105"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="117"/>
+        <location filename="../../console/views/import_dialog.py" line="118"/>
         <source>Importing</source>
         <translation>正在导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="133"/>
+        <location filename="../../console/views/import_dialog.py" line="134"/>
         <source>Choose a file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="135"/>
+        <location filename="../../console/views/import_dialog.py" line="136"/>
         <source>Reports (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</source>
         <translation>上报文件 (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="137"/>
+        <location filename="../../console/views/import_dialog.py" line="138"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="167"/>
+        <location filename="../../console/views/import_dialog.py" line="168"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="187"/>
+        <location filename="../../console/views/import_dialog.py" line="188"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="195"/>
+        <location filename="../../console/views/import_dialog.py" line="196"/>
         <source>%1 of %2 rows</source>
         <translation>%1 / %2 行</translation>
     </message>
@@ -1235,42 +1382,42 @@
         <translation>%1 行（%2，%3）</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="212"/>
+        <location filename="../../console/views/import_dialog.py" line="213"/>
         <source>Valid: %1</source>
         <translation>有效：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="212"/>
+        <location filename="../../console/views/import_dialog.py" line="213"/>
         <source>Accepted: %1</source>
         <translation>已导入：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="213"/>
+        <location filename="../../console/views/import_dialog.py" line="215"/>
         <source>Rejected: %1</source>
         <translation>被拒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="214"/>
+        <location filename="../../console/views/import_dialog.py" line="216"/>
         <source>Duplicates (already imported): %1</source>
         <translation>重复（此前已导入）：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="218"/>
+        <location filename="../../console/views/import_dialog.py" line="220"/>
         <source>Flagged as possible duplicates: %1</source>
         <translation>标记为疑似重复：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="219"/>
+        <location filename="../../console/views/import_dialog.py" line="222"/>
         <source>Report: %1</source>
         <translation>报告文件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="228"/>
+        <location filename="../../console/views/import_dialog.py" line="231"/>
         <source>Cancelled: nothing was imported.</source>
         <translation>已取消：未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="230"/>
+        <location filename="../../console/views/import_dialog.py" line="233"/>
         <source>Import failed: %1</source>
         <translation>导入失败：%1</translation>
     </message>
@@ -1330,38 +1477,38 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="45"/>
+        <location filename="../../console/views/login_dialog.py" line="46"/>
         <source>Sign in — Grid Dispatch Console</source>
         <extracomment>The value ``authenticate`` returned (a workbench or an actor), once signed in.</extracomment>
         <translation>登录 — 网格化管理指挥调度台</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="60"/>
+        <location filename="../../console/views/login_dialog.py" line="58"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="61"/>
+        <location filename="../../console/views/login_dialog.py" line="59"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="82"/>
+        <location filename="../../console/views/login_dialog.py" line="74"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="102"/>
+        <location filename="../../console/views/login_dialog.py" line="92"/>
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="106"/>
+        <location filename="../../console/views/login_dialog.py" line="96"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="141"/>
+        <location filename="../../console/views/login_dialog.py" line="131"/>
         <source>Demo database — accounts (user name / password):</source>
         <translation>演示库账号（用户名 / 密码）：</translation>
     </message>
@@ -1369,158 +1516,158 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="80"/>
+        <location filename="../../console/views/main_window.py" line="83"/>
         <source>Case detail</source>
-        <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen.</extracomment>
+        <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="84"/>
+        <location filename="../../console/views/main_window.py" line="87"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="89"/>
+        <location filename="../../console/views/main_window.py" line="94"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="95"/>
+        <location filename="../../console/views/main_window.py" line="102"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="172"/>
+        <location filename="../../console/views/main_window.py" line="181"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="173"/>
+        <location filename="../../console/views/main_window.py" line="182"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="174"/>
+        <location filename="../../console/views/main_window.py" line="183"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="175"/>
+        <location filename="../../console/views/main_window.py" line="184"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="176"/>
+        <location filename="../../console/views/main_window.py" line="185"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="177"/>
+        <location filename="../../console/views/main_window.py" line="186"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="179"/>
+        <location filename="../../console/views/main_window.py" line="188"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="252"/>
+        <location filename="../../console/views/main_window.py" line="267"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="1"/>
+        <location filename="../../console/views/main_window.py" line="319"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="1"/>
+        <location filename="../../console/views/main_window.py" line="265"/>
         <source>The case is still loading</source>
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="275"/>
+        <location filename="../../console/views/main_window.py" line="323"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="282"/>
+        <location filename="../../console/views/main_window.py" line="330"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="284"/>
+        <location filename="../../console/views/main_window.py" line="332"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="294"/>
+        <location filename="../../console/views/main_window.py" line="342"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="323"/>
+        <location filename="../../console/views/main_window.py" line="371"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="326"/>
+        <location filename="../../console/views/main_window.py" line="374"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="335"/>
+        <location filename="../../console/views/main_window.py" line="383"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="348"/>
+        <location filename="../../console/views/main_window.py" line="396"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="389"/>
+        <location filename="../../console/views/main_window.py" line="449"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="391"/>
+        <location filename="../../console/views/main_window.py" line="451"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="391"/>
+        <location filename="../../console/views/main_window.py" line="451"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="479"/>
+        <location filename="../../console/views/main_window.py" line="512"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="520"/>
+        <location filename="../../console/views/main_window.py" line="546"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="532"/>
+        <location filename="../../console/views/main_window.py" line="558"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="532"/>
+        <location filename="../../console/views/main_window.py" line="558"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="542"/>
+        <location filename="../../console/views/main_window.py" line="568"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="557"/>
+        <location filename="../../console/views/main_window.py" line="584"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -1571,48 +1718,53 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="110"/>
+        <location filename="../../console/views/night_shift.py" line="117"/>
         <source>Alarm silenced for 10 minutes</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="119"/>
+        <location filename="../../console/views/night_shift.py" line="126"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="122"/>
+        <location filename="../../console/views/night_shift.py" line="129"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="136"/>
-        <location filename="../../console/views/night_shift.py" line="153"/>
+        <location filename="../../console/views/night_shift.py" line="143"/>
+        <location filename="../../console/views/night_shift.py" line="160"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="141"/>
+        <location filename="../../console/views/night_shift.py" line="148"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="146"/>
+        <location filename="../../console/views/night_shift.py" line="153"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="180"/>
-        <location filename="../../console/views/night_shift.py" line="188"/>
-        <location filename="../../console/views/night_shift.py" line="195"/>
+        <location filename="../../console/views/night_shift.py" line="192"/>
+        <location filename="../../console/views/night_shift.py" line="214"/>
+        <location filename="../../console/views/night_shift.py" line="244"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="189"/>
-        <source>Save the handover before signing it.</source>
-        <translation>请先保存交接班记录再签字。</translation>
+        <location filename="../../console/views/night_shift.py" line="215"/>
+        <source>The outgoing officer signs first.</source>
+        <translation>请交班人先签字。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="245"/>
+        <source>Password of %1</source>
+        <translation>%1 的密码</translation>
     </message>
 </context>
 <context>
@@ -1642,22 +1794,22 @@
 <context>
     <name>PasswordResetDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="134"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="127"/>
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="138"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="131"/>
         <source>New password:</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="139"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="132"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="152"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="139"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -1665,119 +1817,119 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="96"/>
+        <location filename="../../console/views/queue_panel.py" line="97"/>
         <source>Search case no., address, description</source>
-        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (first one is the &quot;current&quot; case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
+        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="141"/>
+        <location filename="../../console/views/queue_panel.py" line="144"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="166"/>
+        <location filename="../../console/views/queue_panel.py" line="173"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="169"/>
-        <location filename="../../console/views/queue_panel.py" line="212"/>
-        <location filename="../../console/views/queue_panel.py" line="220"/>
+        <location filename="../../console/views/queue_panel.py" line="176"/>
+        <location filename="../../console/views/queue_panel.py" line="217"/>
+        <location filename="../../console/views/queue_panel.py" line="225"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="173"/>
+        <location filename="../../console/views/queue_panel.py" line="180"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="181"/>
+        <location filename="../../console/views/queue_panel.py" line="186"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="183"/>
+        <location filename="../../console/views/queue_panel.py" line="188"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="184"/>
+        <location filename="../../console/views/queue_panel.py" line="189"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="185"/>
+        <location filename="../../console/views/queue_panel.py" line="190"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="190"/>
+        <location filename="../../console/views/queue_panel.py" line="195"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="195"/>
+        <location filename="../../console/views/queue_panel.py" line="200"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="200"/>
+        <location filename="../../console/views/queue_panel.py" line="205"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="202"/>
+        <location filename="../../console/views/queue_panel.py" line="207"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="203"/>
+        <location filename="../../console/views/queue_panel.py" line="208"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="204"/>
+        <location filename="../../console/views/queue_panel.py" line="209"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="279"/>
+        <location filename="../../console/views/queue_panel.py" line="284"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="328"/>
+        <location filename="../../console/views/queue_panel.py" line="385"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="329"/>
+        <location filename="../../console/views/queue_panel.py" line="386"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="330"/>
+        <location filename="../../console/views/queue_panel.py" line="387"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="348"/>
+        <location filename="../../console/views/queue_panel.py" line="405"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="354"/>
+        <location filename="../../console/views/queue_panel.py" line="411"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="359"/>
+        <location filename="../../console/views/queue_panel.py" line="416"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -1849,23 +2001,23 @@
 <context>
     <name>RankingModel</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121"/>
+        <location filename="../../console/views/evaluation_view.py" line="140"/>
         <source>Rank</source>
         <extracomment>The bar chart by category shows the most frequent categories only. Months offered besides the current one.</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121"/>
+        <location filename="../../console/views/evaluation_view.py" line="140"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121"/>
+        <location filename="../../console/views/evaluation_view.py" line="140"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="121"/>
+        <location filename="../../console/views/evaluation_view.py" line="140"/>
         <source>Composite</source>
         <translation>综合指标值</translation>
     </message>
@@ -1901,39 +2053,36 @@
 <context>
     <name>RosterDialog</name>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="39"/>
+        <location filename="../../console/views/roster_dialog.py" line="46"/>
         <source>Duty roster</source>
+        <extracomment>A week was (re)loaded: tests and the window wait on it.</extracomment>
         <translation>值班表</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="44"/>
-        <source>Shift</source>
-        <translation>班次</translation>
+        <location filename="../../console/views/roster_dialog.py" line="57"/>
+        <source>◀ Previous week</source>
+        <extracomment>Column → (shift code, role).</extracomment>
+        <translation>◀ 上一周</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="45"/>
-        <source>From</source>
-        <translation>开始</translation>
+        <location filename="../../console/views/roster_dialog.py" line="58"/>
+        <source>Next week ▶</source>
+        <translation>下一周 ▶</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="46"/>
-        <source>To</source>
-        <translation>结束</translation>
+        <location filename="../../console/views/roster_dialog.py" line="80"/>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="47"/>
-        <source>Role</source>
-        <translation>角色</translation>
+        <location filename="../../console/views/roster_dialog.py" line="100"/>
+        <source>Only the duty chief may change the roster</source>
+        <translation>只有值班长可以修改值班表</translation>
     </message>
     <message>
-        <location filename="../../console/views/roster_dialog.py" line="48"/>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/roster_dialog.py" line="71"/>
-        <source>Nobody is on the roster for today and tomorrow.</source>
-        <translation>今明两天无排班。</translation>
+        <location filename="../../console/views/roster_dialog.py" line="164"/>
+        <source>Saved</source>
+        <translation>已保存</translation>
     </message>
 </context>
 <context>
@@ -1960,200 +2109,200 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="165"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="152"/>
         <source>Users and security log</source>
         <translation>用户与安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="181"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="217"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="168"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="182"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="169"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="183"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="170"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="171"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="172"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="306"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="173"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="293"/>
         <source>Locked</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="174"/>
         <source>Last sign-in</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="196"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="183"/>
         <source>Add…</source>
         <translation>新增…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="197"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
         <source>Change role…</source>
         <translation>变更角色…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="198"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="199"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="397"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="384"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="201"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="209"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="196"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="215"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="202"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="216"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="218"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="205"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="206"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="225"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="212"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="228"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="215"/>
         <source>Security log</source>
         <translation>安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="271"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="258"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="271"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="258"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="304"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="291"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="305"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="292"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="307"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="294"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="308"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="295"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="309"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="296"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="310"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="297"/>
         <source>User created</source>
         <translation>用户已创建</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="311"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="298"/>
         <source>Role changed</source>
         <translation>角色已变更</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="312"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="299"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="313"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="300"/>
         <source>Reactivated</source>
         <translation>已重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="357"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="344"/>
         <source>User %1 created</source>
         <translation>已创建用户 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="374"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="361"/>
         <source>Role of %1 changed</source>
         <translation>已变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="388"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="375"/>
         <source>New password set for %1</source>
         <translation>已为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="398"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="385"/>
         <source>Deactivate %1? They can no longer sign in; their history stays.</source>
         <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="411"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="398"/>
         <source>%1 unlocked</source>
         <translation>已解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="415"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="402"/>
         <source>%1 deactivated</source>
         <translation>已停用 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="420"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="407"/>
         <source>%1 reactivated</source>
         <translation>已重新启用 %1</translation>
     </message>
@@ -2206,7 +2355,7 @@
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="116"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="109"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
