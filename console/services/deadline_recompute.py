@@ -32,6 +32,9 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import (
+    case as sql_case,
+)
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
@@ -96,9 +99,9 @@ def _read_clocks(session: Session, changed: Collection[date], day_s: float) -> _
         type_coerce(Case.dispatched_at, String),
         type_coerce(func.coalesce(Case.warning_at, Case.deadline_at), String),
         type_coerce(Case.deadline_at, String),
-        Case.limit_value,
-        Case.limit_unit,
-        Case.extension_value,
+        # the limit with its extensions, in seconds of its clock: one column, not three
+        (Case.limit_value + func.coalesce(Case.extension_value, 0.0))
+        * sql_case((Case.limit_unit == LimitUnit.WORKDAYS.value, day_s), else_=3600.0),
         Case.suspended_seconds,
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -108,14 +111,13 @@ def _read_clocks(session: Session, changed: Collection[date], day_s: float) -> _
     if not rows:
         empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
         return _Clocks(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f)
-    ids, dispatched, warning, deadline, value, unit, extension, suspended = zip(*rows, strict=True)
-    per_unit = np.where(np.array(unit) == LimitUnit.WORKDAYS.value, day_s, 3600.0)
+    ids, dispatched, warning, deadline, total, suspended = zip(*rows, strict=True)
     return _Clocks(
         ids=np.array(ids, dtype=np.int64),
         dispatched=_instants(list(dispatched)),
         warning=_instants(list(warning)),
         deadline=_instants(list(deadline)),
-        total=(np.array(value, np.float64) + np.array(extension, np.float64)) * per_unit,
+        total=np.array(total, np.float64),
         suspended=np.array(suspended, np.float64),
     )
 
@@ -217,11 +219,10 @@ def recompute_open_deadlines(
     if len(moved) == 0:
         return 0
     old_d, new_d = _local_text(clocks.deadline[moved]), _local_text(new_deadline[moved])
-    old_w, new_w = _local_text(clocks.warning[moved]), _local_text(new_warning[moved])
+    # The timeline says the deadline old → new; the warning follows from it and the limit.
     data = [
-        f'{{"old_deadline": "{a}", "new_deadline": "{b}", "old_warning": "{c}", '
-        f'"new_warning": "{d}"}}'
-        for a, b, c, d in zip(old_d, new_d, old_w, new_w, strict=True)
+        f'{{"old_deadline": "{a}", "new_deadline": "{b}"}}'
+        for a, b in zip(old_d, new_d, strict=True)
     ]
     _stage_marks(session, clocks.ids[moved], new_warning[moved], new_deadline[moved], data)
     session.execute(
