@@ -20,6 +20,7 @@ from console.config import LOCAL_TZ
 from console.domain.lifecycle import CLOCK_STATES, FINAL_STATES, STATE_LABELS
 from console.errors import PermissionDeniedError, ValidationError
 from console.models import Alert, Case, CaseEvent, Handover, User
+from console.services.alert_scope import ALL_ALERTS, AlertScope, unacknowledged_where
 from console.services.duty_roster import (  # the roster, re-exported for the handover's users
     DUTY_ROLES,
     DutyCandidate,
@@ -39,6 +40,7 @@ from console.services.duty_roster import (  # the roster, re-exported for the ha
     shift_definitions,
     shift_labels,
 )
+from console.services.supervision import unacknowledged_count
 
 __all__ = [
     "DUTY_ROLES",
@@ -228,14 +230,19 @@ def _latest_per_case(conditions: tuple[Any, ...]) -> Any:
 
 
 def build_summary(
-    session: Session, shift_start: datetime, shift_end: datetime, now: datetime
+    session: Session,
+    shift_start: datetime,
+    shift_end: datetime,
+    now: datetime,
+    *,
+    scope: AlertScope = ALL_ALERTS,
 ) -> HandoverSummary:
     """The handover summary of the shift [shift_start, shift_end) as of ``now``.
 
     Activity counts come from case_events in the shift (new = reports; registered,
     dispatched, closed = those actions); the pending part is as of ``now``: cases on the clock
     at or past their deadline, cases still open under 督办 (one line each, its highest level),
-    alerts nobody acknowledged.
+    alerts nobody acknowledged in ``scope`` (counted as the alerts dock counts them).
     Every count is one SQL aggregate; each list is capped at :data:`LIST_LIMIT` lines.
     """
     for value, name in ((shift_start, "shift_start"), (shift_end, "shift_end"), (now, "now")):
@@ -274,10 +281,9 @@ def build_summary(
         )
         or 0
     )
-    unacknowledged = (Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
-    counts["unacknowledged_alerts"] = int(
-        session.scalar(select(func.count()).select_from(Alert).where(*unacknowledged)) or 0
-    )
+    # The alerts dock's definition and scope, so the summary and the dock say the same number.
+    unacknowledged = unacknowledged_where(scope, now)
+    counts["unacknowledged_alerts"] = unacknowledged_count(session, scope=scope, now=now)
 
     overdue_rows = session.execute(
         select(Case.id, Case.number, Case.category_code, Case.address, Case.state, Case.deadline_at)

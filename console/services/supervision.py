@@ -33,10 +33,17 @@ from console.config import LOCAL_TZ, csv_rows, resource
 from console.domain.lifecycle import CLOCK_STATES, default_lifecycle
 from console.domain.time_limits import LimitUnit
 from console.domain.worktime import WorkCalendar
-from console.errors import ValidationError
+from console.errors import PermissionDeniedError, ValidationError
 from console.models import Alert, Case, CaseEvent, Category, Department, Region
 from console.models.org import DepartmentKind
 from console.services.actors import SYSTEM, Actor
+from console.services.alert_scope import (
+    ALL_ALERTS,
+    AlertScope,
+    in_scope,
+    scope_of,
+    unacknowledged_where,
+)
 from console.services.permissions import require
 
 MARKS = ("warning_at", "deadline_at")
@@ -120,6 +127,34 @@ class AlertRecord:
     acknowledged_at: datetime | None
     address: str
     category_code: str
+    #: The level's place in levels.csv (higher = later, more serious); -1 for an unknown level.
+    level_rank: int = -1
+    #: A 督办 level (due some hours past the deadline), not a yellow warning or plain overdue.
+    supervision: bool = False
+
+
+@dataclass(frozen=True)
+class AlertBoard:
+    """What the alerts dock shows: its records, and the unacknowledged count by the one
+    definition the handover summary uses too (more than the records when the list is capped)."""
+
+    records: list[AlertRecord]
+    unacknowledged: int
+
+
+def is_supervision(level: AlertLevel) -> bool:
+    """督办: a level due some working hours after the deadline (levels.csv)."""
+    return level.mark == "deadline_at" and level.after_work_hours > 0
+
+
+def _level_facts() -> dict[str, tuple[int, bool]]:
+    return {lv.level: (i, is_supervision(lv)) for i, lv in enumerate(alert_levels())}
+
+
+def _rank_sql() -> ColumnElement[int]:
+    """The level's rank as SQL, so a capped list keeps the most serious alerts."""
+    ranks = {level: rank for level, (rank, _) in _level_facts().items()}
+    return sql_case(ranks, value=Alert.level, else_=-1)
 
 
 # -- thresholds: "is the level due?" as a range comparison --------------------------------
@@ -384,6 +419,8 @@ def scan(session: Session, now: datetime, calendar: WorkCalendar) -> list[AlertR
                 acknowledged_at=None,
                 address=row.address,
                 category_code=row.category_code,
+                level_rank=levels.index(lv),
+                supervision=is_supervision(lv),
                 **{k: v[k] for k in _SHARED},
             )
         )
@@ -400,6 +437,7 @@ def _records(
     session: Session, *where: ColumnElement[bool], order: Any, limit: int | None
 ) -> list[AlertRecord]:
     labels = {lv.level: (lv.label_zh, lv.label_en) for lv in alert_levels()}
+    facts = _level_facts()
     stmt = (
         select(
             Alert.id,
@@ -418,13 +456,33 @@ def _records(
     out: list[AlertRecord] = []
     for row in session.execute(stmt):
         zh, en = labels.get(row.level, (row.level, row.level))
-        out.append(AlertRecord(**row._mapping, level_label_zh=zh, level_label_en=en))
+        rank, supervision = facts.get(row.level, (-1, False))
+        out.append(
+            AlertRecord(
+                **row._mapping,
+                level_label_zh=zh,
+                level_label_en=en,
+                level_rank=rank,
+                supervision=supervision,
+            )
+        )
     return out
 
 
 def acknowledge(session: Session, alert_id: int, actor: Actor, now: datetime) -> AlertRecord:
-    """Mark an alert read by ``actor``; a second acknowledgement says who did it and when."""
+    """Mark an alert read by ``actor``; a second acknowledgement says who did it and when.
+
+    Only an alert in the actor's scope (:func:`scope_of`): a seat acknowledges what it answers
+    for, not what it cannot see.
+    """
     require(actor, "acknowledge_alert")
+    visible = session.scalar(
+        select(Alert.id)
+        .join(Case, Case.id == Alert.case_id)
+        .where(Alert.id == alert_id, in_scope(scope_of(actor)))
+    )
+    if visible is None and session.get(Alert, alert_id) is not None:
+        raise PermissionDeniedError(f"{actor.name} 无权确认不属于本岗位的提醒 {alert_id}")
     result = session.execute(
         update(Alert)
         .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))
@@ -445,28 +503,49 @@ def acknowledge(session: Session, alert_id: int, actor: Actor, now: datetime) ->
     return record
 
 
-def unacknowledged(session: Session, *, limit: int = 200) -> list[AlertRecord]:
-    """Alerts nobody acknowledged yet, newest first."""
+def unacknowledged(
+    session: Session,
+    *,
+    scope: AlertScope = ALL_ALERTS,
+    now: datetime | None = None,
+    limit: int | None = 200,
+) -> list[AlertRecord]:
+    """Alerts in ``scope`` nobody acknowledged yet: the most serious level first, then newest.
+
+    By level first so that a capped list never drops a 督办 for a newer yellow warning.
+    """
     return _records(
         session,
-        Alert.acknowledged_at.is_(None),
-        order=[Alert.raised_at.desc(), Alert.id.desc()],
+        *unacknowledged_where(scope, now),
+        order=[_rank_sql().desc(), Alert.raised_at.desc(), Alert.id.desc()],
         limit=limit,
     )
 
 
-def recent_alerts(session: Session, *, since: datetime, limit: int = 500) -> list[AlertRecord]:
-    """Alerts raised at or after ``since``, newest first."""
+def recent_alerts(
+    session: Session, *, since: datetime, scope: AlertScope = ALL_ALERTS, limit: int = 500
+) -> list[AlertRecord]:
+    """Alerts in ``scope`` raised at or after ``since``, newest first."""
     return _records(
         session,
         Alert.raised_at >= since,
+        in_scope(scope),
         order=[Alert.raised_at.desc(), Alert.id.desc()],
         limit=limit,
     )
 
 
-def unacknowledged_count(session: Session) -> int:
-    return session.scalar(select(func.count()).where(Alert.acknowledged_at.is_(None))) or 0
+def unacknowledged_count(
+    session: Session, *, scope: AlertScope = ALL_ALERTS, now: datetime | None = None
+) -> int:
+    """How many alerts in ``scope`` are unacknowledged: the dock's and the handover's number."""
+    stmt = (
+        select(func.count())
+        .select_from(Alert)
+        .join(Case, Case.id == Alert.case_id)
+        .where(*unacknowledged_where(scope, now))
+    )
+    return session.scalar(stmt) or 0
 
 
 def alerts_for_case(session: Session, case_id: int) -> list[AlertRecord]:

@@ -28,6 +28,7 @@ from console.errors import (
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor, actor_of
+from console.services.alert_scope import scope_of
 from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -62,6 +63,9 @@ from console.services.work_calendar import (
     sync_calendar,
     year_view,
 )
+
+#: At most this many unacknowledged alerts go to the dock (its count still counts them all).
+PANEL_OPEN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -305,16 +309,20 @@ class Workbench:
     # -- supervision and the night shift -----------------------------------------------
 
     def unacknowledged_alerts(self) -> list[supervision.AlertRecord]:
+        """The unacknowledged alerts this seat answers for (console.services.alert_scope)."""
         with self.db.read() as s:
-            return supervision.unacknowledged(s)
+            return supervision.unacknowledged(s, scope=scope_of(self.actor), now=self.clock())
 
-    def alerts_for_panel(self) -> list[supervision.AlertRecord]:
-        """The last day's alerts and every older one still unacknowledged (no duplicates)."""
+    def alerts_for_panel(self) -> supervision.AlertBoard:
+        """The dock's alerts: the last day's and the most serious still unacknowledged (no
+        duplicates), in this seat's scope, with the unacknowledged count the handover uses."""
+        now, scope = self.clock(), scope_of(self.actor)
         with self.db.read() as s:
-            recent = supervision.recent_alerts(s, since=self.clock() - timedelta(hours=24))
-            open_ones = supervision.unacknowledged(s)
+            recent = supervision.recent_alerts(s, since=now - timedelta(hours=24), scope=scope)
+            open_ones = supervision.unacknowledged(s, scope=scope, now=now, limit=PANEL_OPEN_LIMIT)
+            count = supervision.unacknowledged_count(s, scope=scope, now=now)
         seen = {a.id for a in recent}
-        return recent + [a for a in open_ones if a.id not in seen]
+        return supervision.AlertBoard(recent + [a for a in open_ones if a.id not in seen], count)
 
     def acknowledge_alert(self, alert_id: int) -> supervision.AlertRecord:
         with self.db.session() as s:
@@ -349,7 +357,7 @@ class Workbench:
         now = self.clock()
         start, end, _code = handover.shift_bounds(now)
         with self.db.read() as s:
-            summary = handover.build_summary(s, start, end, now)
+            summary = handover.build_summary(s, start, end, now, scope=scope_of(self.actor))
             successors = [
                 e
                 for e in handover.on_duty(s, end + timedelta(minutes=1))

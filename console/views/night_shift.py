@@ -73,7 +73,8 @@ class NightShift(QObject):
         if any(c.action == "supervise" for c in changes):
             self.refresh()
 
-    def _on_alerts(self, records: list[Any]) -> None:
+    def _on_alerts(self, board: Any) -> None:
+        records = board.records
         fresh = self.panel.add_alerts(records)
         acknowledged = [r.id for r in records if r.acknowledged_at is not None]
         if acknowledged:
