@@ -8,7 +8,8 @@ time when its feedback (``handled_at``) came no later than its deadline.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -64,16 +65,57 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, datetime(year, month, 1, tzinfo=LOCAL_TZ)
 
 
+def today_by_source(session: Session, now: datetime) -> dict[str, int]:
+    """Cases reported today per source (every source, zero included, in SOURCE_LABELS order)."""
+    day_start, day_end = day_bounds(now)
+    by_source = dict.fromkeys(SOURCE_LABELS, 0)
+    for source, count in session.execute(
+        select(Case.source, func.count())
+        .where(Case.reported_at >= day_start, Case.reported_at < day_end)
+        .group_by(Case.source)
+    ):
+        by_source[source] = int(count)
+    return by_source
+
+
+def daily_trend(session: Session, now: datetime, days: int = 7) -> list[tuple[date, int, int]]:
+    """(local day, reported, closed) for the last ``days`` days up to today, oldest first.
+
+    One row of conditional sums over day bounds computed here: no dialect's date functions.
+    """
+    today_start = day_bounds(now)[0]
+    starts = [today_start - timedelta(days=days - 1 - i) for i in range(days + 1)]
+    starts[-1] = day_bounds(now)[1]
+
+    def per_day(column: Any) -> list[Any]:
+        return [
+            func.coalesce(
+                func.sum(case((and_(column >= starts[i], column < starts[i + 1]), 1), else_=0)), 0
+            )
+            for i in range(days)
+        ]
+
+    since = starts[0]
+    reported = session.execute(
+        select(*per_day(Case.reported_at)).where(Case.reported_at >= since)
+    ).one()
+    closed = session.execute(
+        select(*per_day(Case.closed_at)).where(
+            Case.closed_at >= since, Case.state.in_(CLOSED_STATES)
+        )
+    ).one()
+    return [
+        (starts[i].astimezone(LOCAL_TZ).date(), int(reported[i]), int(closed[i]))
+        for i in range(days)
+    ]
+
+
 def dashboard_numbers(session: Session, now: datetime) -> DashboardNumbers:
     """Every number of the dashboard as of ``now`` (an aware datetime)."""
     day_start, day_end = day_bounds(now)
     today = and_(Case.reported_at >= day_start, Case.reported_at < day_end)
 
-    by_source = dict.fromkeys(SOURCE_LABELS, 0)
-    for source, count in session.execute(
-        select(Case.source, func.count()).where(today).group_by(Case.source)
-    ):
-        by_source[source] = int(count)
+    by_source = today_by_source(session, now)
 
     light = light_expression(now).label("light")
     by_light = dict.fromkeys(LIGHTS, 0)

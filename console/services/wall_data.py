@@ -9,8 +9,8 @@ turned into :class:`console.errors.DatabaseUnavailableError` so the wall can say
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -20,7 +20,7 @@ from console.config import LOCAL_TZ
 from console.domain.lifecycle import OPEN_STATES
 from console.errors import ConsoleError, DatabaseUnavailableError
 from console.models import Alert, Case, Region
-from console.services.dashboard import day_bounds, month_bounds
+from console.services.dashboard import daily_trend, day_bounds, month_bounds, today_by_source
 from console.services.map_data import case_markers, marker_json, open_counts_by_grid
 from console.services.queries import light_expression
 
@@ -67,6 +67,10 @@ class WallNumbers:
     ticker: list[TickerLine]
     #: Every street: most overdue first, then most open, then name.
     street_ranking: list[StreetRow]
+    #: Today's reports per source (监督员, 12345 …), every source listed.
+    today_by_source: dict[str, int] = field(default_factory=dict)
+    #: The last seven days: (day, reported, closed), oldest first.
+    trend: list[tuple[date, int, int]] = field(default_factory=list)
 
 
 def wall_numbers(session: Session, now: datetime) -> WallNumbers:
@@ -109,6 +113,8 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
         unacknowledged_alerts=unacknowledged or 0,
         ticker=ticker_lines(session, now),
         street_ranking=street_ranking(session, now),
+        today_by_source=today_by_source(session, now),
+        trend=daily_trend(session, now),
     )
 
 

@@ -487,6 +487,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "_theme_name", None) != name:
             self._theme_name = name
             apply_theme(app, name)
+            self.map.set_dark(name == "dark")  # at night the map must not glare
 
     # -- queue, detail, map ------------------------------------------------------------
 

@@ -150,6 +150,14 @@ class MapView(QWebEngineView):
     def focus_case(self, case_id: int, callback: JsCallback | None = None) -> None:
         self.run_when_ready(f"consoleMap.focusCase({int(case_id)})", callback)
 
+    def wall_mode(self, scale: float, callback: JsCallback | None = None) -> None:
+        """Read-only wall: no controls, the district fitted, clusters ``scale`` times larger."""
+        self.run_when_ready(f"consoleMap.wallMode({float(scale):.3f})", callback)
+
+    def set_dark(self, on: bool, callback: JsCallback | None = None) -> None:
+        """The dark map (night shift, the wall)."""
+        self.run_when_ready(f"consoleMap.setDark({'true' if on else 'false'})", callback)
+
     def set_grid_style(self, counts: Mapping[int, int], callback: JsCallback | None = None) -> None:
         """Choropleth of open cases per grid (grid id → count)."""
         payload = json.dumps({str(int(k)): int(v) for k, v in counts.items()})

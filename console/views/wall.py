@@ -9,7 +9,7 @@ shows a banner and retries with backoff (10 s, 20 s, 40 s, 60 s …) until the d
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from console.errors import ConsoleError
 from console.services.supervision import alert_levels
 from console.services.wall_data import WallNumbers, WallSnapshot, WallSource
 from console.views.i18n import use_english
+from console.views.labels import source_text
 from console.views.map_view import MapView
 from console.views.theme import theme_palette
 
@@ -102,6 +103,61 @@ class Ticker(QWidget):
         while x < self.width():
             painter.drawText(int(x), baseline, gap)
             x += width
+        painter.end()
+
+
+class TrendBars(QWidget):
+    """The last seven days as pairs of bars (reported, closed), each with its count and day."""
+
+    REPORTED = QColor("#58a6ff")
+    CLOSED = QColor("#56d364")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.days: list[tuple[date, int, int]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_days(self, days: list[tuple[date, int, int]]) -> None:
+        self.days = list(days)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.days:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        text_h = metrics.height()
+        top, bottom = text_h + 4, self.height() - text_h - 6
+        slot = self.width() / len(self.days)
+        peak = max((max(r, c) for _, r, c in self.days), default=0) or 1
+        for i, (day, reported, closed) in enumerate(self.days):
+            x0 = i * slot
+            bar_w = slot * 0.34
+            for j, (value, color) in enumerate(((reported, self.REPORTED), (closed, self.CLOSED))):
+                x = x0 + slot * 0.12 + j * (bar_w + slot * 0.08)
+                h = (bottom - top) * value / peak
+                painter.fillRect(int(x), int(bottom - h), int(bar_w), int(h), color)
+                painter.setPen(color)
+                painter.drawText(
+                    int(x),
+                    int(bottom - h - 4 - text_h),
+                    int(bar_w + slot * 0.08),
+                    text_h,
+                    Qt.AlignmentFlag.AlignLeft,
+                    str(value),
+                )
+            painter.setPen(QColor("#a8b1bb"))
+            painter.drawText(
+                int(x0),
+                int(bottom + 4),
+                int(slot),
+                text_h,
+                Qt.AlignmentFlag.AlignHCenter,
+                f"{day:%m-%d}",
+            )
         painter.end()
 
 
@@ -228,7 +284,15 @@ class WallWindow(QWidget):
             cell.addWidget(_label(caption, "wallCaption"))
             grid.addLayout(cell, i // 2, i % 2)
         box.addLayout(grid)
-        box.addStretch(1)
+        # Below the numbers: where today's reports came from, and the week's trend.
+        box.addWidget(_label(self.tr("Reported today, by source"), "panelTitle"))
+        self.sources_label = _label("", "wallCaption")
+        self.sources_label.setWordWrap(True)
+        box.addWidget(self.sources_label)
+        box.addWidget(_label(self.tr("Last 7 days: reported / closed"), "panelTitle"))
+        self.trend = TrendBars()
+        self.trend.setObjectName("wallTrend")
+        box.addWidget(self.trend, 1)
         return panel
 
     def _ranking_panel(self) -> QWidget:
@@ -258,7 +322,10 @@ class WallWindow(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         for col, text in enumerate(head):
-            grid.addWidget(_label(text, "rankCell", head=True), 0, col)
+            cell = _label(text, "rankCell", head=True)
+            if col:  # aligned like the numbers under it
+                cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(cell, 0, col)
         for r, row in enumerate(rows, start=1):
             for col, text in enumerate(row):
                 cell = _label(text, "rankCell", hot=(col == hot and text not in ("0", "")))
@@ -331,7 +398,12 @@ class WallWindow(QWidget):
             [r.name, str(r.open), str(r.overdue), str(r.closed_month)]
             for r in numbers.street_ranking[:12]
         ]
-        head = [self.tr("Street"), self.tr("Open"), self.tr("Overdue"), self.tr("Closed")]
+        head = [
+            self.tr("Street"),
+            self.tr("Open"),
+            self.tr("Overdue"),
+            self.tr("Closed this month"),
+        ]
         self._fill_grid(self.ranking_grid, head, rows, hot=2)
         rate = numbers.on_time_rate_month
         self.on_time_label.setText("–" if rate is None else f"{rate * 100:.1f}%")
@@ -342,6 +414,12 @@ class WallWindow(QWidget):
             head = [self.tr("Rank"), self.tr("Street"), self.tr("Score"), self.tr("Grade")]
             rows = [[str(k), name, f"{score:.1f}", grade] for name, score, grade, k in evaluation]
             self._fill_grid(self.evaluation_grid, head, rows[:6], hot=-1)
+        self.sources_label.setText(
+            "    ".join(
+                f"{source_text(code)} {count}" for code, count in numbers.today_by_source.items()
+            )
+        )
+        self.trend.set_days(numbers.trend)
         self.ticker.set_text("      ".join(self._ticker_text(t) for t in numbers.ticker))
         at = numbers.built_at.astimezone(LOCAL_TZ).strftime("%H:%M:%S")
         self.updated_label.setText(self.tr("Data updated at %1").replace("%1", at))
@@ -359,8 +437,14 @@ class WallWindow(QWidget):
 
     def _on_map_ready(self) -> None:
         self._shown_ids = frozenset()  # a (re)loaded page starts empty
+        self.map.set_dark(True)
+        self.map.wall_mode(self._map_scale())
         self.refresh()
         self._map_ready = True
+
+    def _map_scale(self) -> float:
+        """Cluster size on the wall: 1 at 1080p, 2 at 4K (readable from the back of the hall)."""
+        return max(self._scale_height / 1080, 1.0)
 
     def _show_map(self, snapshot: WallSnapshot) -> None:
         if not self.map.is_ready:
@@ -395,6 +479,11 @@ class WallWindow(QWidget):
         font.setBold(True)
         self.ticker.setFont(font)
         self.ticker.setFixedHeight(round(body * 2))
+        plain = QFont(font)
+        plain.setBold(False)
+        self.trend.setFont(plain)
+        if self.map.is_ready:
+            self.map.wall_mode(self._map_scale())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.apply_scale(event.size().height())

@@ -1642,32 +1642,32 @@
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="512"/>
+        <location filename="../../console/views/main_window.py" line="513"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="546"/>
+        <location filename="../../console/views/main_window.py" line="547"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="558"/>
+        <location filename="../../console/views/main_window.py" line="559"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="558"/>
+        <location filename="../../console/views/main_window.py" line="559"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="568"/>
+        <location filename="../../console/views/main_window.py" line="569"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="584"/>
+        <location filename="../../console/views/main_window.py" line="585"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
@@ -1718,51 +1718,51 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="117"/>
+        <location filename="../../console/views/night_shift.py" line="118"/>
         <source>Alarm silenced for 10 minutes</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="126"/>
+        <location filename="../../console/views/night_shift.py" line="127"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="129"/>
+        <location filename="../../console/views/night_shift.py" line="130"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="143"/>
-        <location filename="../../console/views/night_shift.py" line="160"/>
+        <location filename="../../console/views/night_shift.py" line="144"/>
+        <location filename="../../console/views/night_shift.py" line="161"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="148"/>
+        <location filename="../../console/views/night_shift.py" line="149"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="153"/>
+        <location filename="../../console/views/night_shift.py" line="154"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="192"/>
-        <location filename="../../console/views/night_shift.py" line="214"/>
-        <location filename="../../console/views/night_shift.py" line="244"/>
+        <location filename="../../console/views/night_shift.py" line="193"/>
+        <location filename="../../console/views/night_shift.py" line="215"/>
+        <location filename="../../console/views/night_shift.py" line="245"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="215"/>
+        <location filename="../../console/views/night_shift.py" line="216"/>
         <source>The outgoing officer signs first.</source>
         <translation>请交班人先签字。</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="245"/>
+        <location filename="../../console/views/night_shift.py" line="246"/>
         <source>Password of %1</source>
         <translation>%1 的密码</translation>
     </message>
@@ -2363,125 +2363,135 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="151"/>
+        <location filename="../../console/views/wall.py" line="207"/>
         <source>Grid management wall</source>
         <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="157"/>
+        <location filename="../../console/views/wall.py" line="213"/>
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="159"/>
+        <location filename="../../console/views/wall.py" line="215"/>
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="166"/>
+        <location filename="../../console/views/wall.py" line="222"/>
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="213"/>
+        <location filename="../../console/views/wall.py" line="269"/>
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="217"/>
+        <location filename="../../console/views/wall.py" line="273"/>
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="218"/>
+        <location filename="../../console/views/wall.py" line="274"/>
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="219"/>
+        <location filename="../../console/views/wall.py" line="275"/>
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="220"/>
+        <location filename="../../console/views/wall.py" line="276"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="221"/>
+        <location filename="../../console/views/wall.py" line="277"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="222"/>
+        <location filename="../../console/views/wall.py" line="278"/>
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="235"/>
+        <location filename="../../console/views/wall.py" line="288"/>
+        <source>Reported today, by source</source>
+        <translation>今日上报来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="292"/>
+        <source>Last 7 days: reported / closed</source>
+        <translation>近 7 日：上报 / 结案</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/wall.py" line="299"/>
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="242"/>
+        <location filename="../../console/views/wall.py" line="306"/>
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="246"/>
+        <location filename="../../console/views/wall.py" line="310"/>
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="316"/>
+        <location filename="../../console/views/wall.py" line="383"/>
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334"/>
-        <location filename="../../console/views/wall.py" line="342"/>
+        <location filename="../../console/views/wall.py" line="402"/>
+        <location filename="../../console/views/wall.py" line="414"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334"/>
+        <location filename="../../console/views/wall.py" line="403"/>
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334"/>
-        <location filename="../../console/views/wall.py" line="352"/>
+        <location filename="../../console/views/wall.py" line="404"/>
+        <location filename="../../console/views/wall.py" line="430"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="334"/>
-        <source>Closed</source>
-        <translation>结案时间</translation>
+        <location filename="../../console/views/wall.py" line="405"/>
+        <source>Closed this month</source>
+        <translation>本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="339"/>
+        <location filename="../../console/views/wall.py" line="411"/>
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342"/>
+        <location filename="../../console/views/wall.py" line="414"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342"/>
+        <location filename="../../console/views/wall.py" line="414"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342"/>
+        <location filename="../../console/views/wall.py" line="414"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="347"/>
+        <location filename="../../console/views/wall.py" line="425"/>
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
     </message>

@@ -24,6 +24,7 @@
   var CHOROPLETH_COLORS = ["#fff3c4", "#fdd49e", "#fc8d59", "#e34a33", "#b30000"];
   var FOCUS_ZOOM = 18; // == disableClusteringAtZoom below
   var PLAIN_FILL = { fillColor: "#dfe8f2", fillOpacity: 0.25 };
+  var DARK_FILL = { fillColor: "#1f2933", fillOpacity: 0.9 };
 
   var st = {
     map: null,
@@ -39,6 +40,8 @@
     bridge: null,
     ready: false,
     gcj02: false,
+    // The video wall: clusters drawn this many times larger, the district fitted to the panel.
+    wallScale: 0,
   };
   var icons = {};
 
@@ -99,14 +102,16 @@
   }
 
   function iconFor(d) {
-    var key = lightOf(d) + (d.urgent ? "-urgent" : "");
+    var k = st.wallScale || 1;
+    var key = lightOf(d) + (d.urgent ? "-urgent" : "") + "@" + k;
     if (!icons[key]) {
+      var px = Math.round(14 * k);
       icons[key] = L.divIcon({
         className: "cm-case cm-" + lightOf(d) + (d.urgent ? " cm-urgent" : ""),
-        iconSize: [14, 14],
-        iconAnchor: [7, 7],
-        popupAnchor: [0, -8],
-        tooltipAnchor: [0, -8],
+        iconSize: [px, px],
+        iconAnchor: [px / 2, px / 2],
+        popupAnchor: [0, -px / 2 - 1],
+        tooltipAnchor: [0, -px / 2 - 1],
         html: "",
       });
     }
@@ -152,10 +157,19 @@
     var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
     var inner = document.createElement("div");
     inner.appendChild(textEl("span", "", String(n)));
+    var k = st.wallScale || 1;
+    if (st.wallScale) {
+      // Readable across the hall: the bubble and its number grow with the wall's screen.
+      var px = Math.round(30 * k);
+      inner.style.width = inner.style.height = inner.style.lineHeight = px + "px";
+      inner.style.borderRadius = px / 2 + "px";
+      inner.style.fontSize = Math.round(14 * k) + "px";
+      inner.style.marginLeft = inner.style.marginTop = Math.round(5 * k) + "px";
+    }
     return L.divIcon({
       html: inner,
       className: "marker-cluster marker-cluster-" + size + " cm-cluster cm-cluster-" + LIGHTS[worst],
-      iconSize: L.point(40, 40),
+      iconSize: L.point(Math.round(40 * k), Math.round(40 * k)),
     });
   }
 
@@ -270,7 +284,8 @@
   function fillFor(n) {
     var k = -1;
     for (var i = 0; i < CHOROPLETH_BREAKS.length; i++) if (n >= CHOROPLETH_BREAKS[i]) k = i;
-    return k < 0 ? PLAIN_FILL : { fillColor: CHOROPLETH_COLORS[k], fillOpacity: 0.55 };
+    if (k < 0) return st.dark ? DARK_FILL : PLAIN_FILL;
+    return { fillColor: CHOROPLETH_COLORS[k], fillOpacity: st.dark ? 0.7 : 0.55 };
   }
 
   function applyGridStyle() {
@@ -299,6 +314,48 @@
   }
 
   // --- start-up ----------------------------------------------------------------------------
+  function fitDistrict() {
+    if (!st.map || !st.grids) return;
+    st.map.invalidateSize({ animate: false });
+    var bounds = st.grids.getBounds();
+    if (bounds.isValid()) st.map.fitBounds(bounds, { padding: [8, 8], animate: false });
+  }
+
+  /** The video wall: read-only (no controls, no pointer), the district filling its panel,
+   *  clusters scaled by ``scale`` (1 at 1080p, 2 at 4K). */
+  function wallMode(scale) {
+    st.wallScale = Math.max(Number(scale) || 1, 1);
+    if (st.map.zoomControl) st.map.zoomControl.remove();
+    if (st.control) st.control.remove();
+    ["dragging", "touchZoom", "doubleClickZoom", "scrollWheelZoom", "boxZoom", "keyboard"].forEach(
+      function (h) {
+        if (st.map[h]) st.map[h].disable();
+      }
+    );
+    st.map.options.zoomSnap = 0; // fractional zoom: the district fills the panel exactly
+    L.DomUtil.addClass(st.map.getContainer(), "cm-wall");
+    if (!st.wallResize) {
+      st.wallResize = true;
+      window.addEventListener("resize", fitDistrict);
+    }
+    fitDistrict();
+    st.markers.forEach(function (m) {
+      m.setIcon(iconFor(m.caseData));
+    });
+    st.cluster.refreshClusters();
+    return st.map.getZoom();
+  }
+
+  /** Dark map for the night shift and the wall: dark ground, light grid lines, dark popups. */
+  function setDark(on) {
+    var c = st.map.getContainer();
+    st.dark = !!on;
+    if (on) L.DomUtil.addClass(c, "cm-dark");
+    else L.DomUtil.removeClass(c, "cm-dark");
+    applyGridStyle();
+    return st.dark;
+  }
+
   function initChannel() {
     if (typeof QWebChannel === "undefined" || typeof qt === "undefined" || !qt.webChannelTransport) {
       st.ready = true; // opened in a plain browser: no Python behind it
@@ -373,6 +430,9 @@
     removeCases: removeCases,
     focusCase: focusCase,
     setGridStyle: setGridStyle,
+    wallMode: wallMode,
+    setDark: setDark,
+    fitDistrict: fitDistrict,
     // Read-outs for tests and the benchmark.
     isReady: function () {
       return st.ready;
@@ -393,6 +453,21 @@
     },
     focusedCase: function () {
       return st.focused;
+    },
+    hasControls: function () {
+      return document.querySelectorAll(".leaflet-control-zoom, .leaflet-control-layers").length > 0;
+    },
+    clusterSizes: function () {
+      return Array.prototype.map.call(document.querySelectorAll(".cm-cluster"), function (el) {
+        return el.offsetWidth;
+      });
+    },
+    gridBoundsOnScreen: function () {
+      var b = st.grids.getBounds();
+      var nw = st.map.latLngToContainerPoint(b.getNorthWest());
+      var se = st.map.latLngToContainerPoint(b.getSouthEast());
+      var size = st.map.getSize();
+      return [nw.x, nw.y, se.x, se.y, size.x, size.y];
     },
     gridFill: function (gridId) {
       var layer = gridLayer(Number(gridId));

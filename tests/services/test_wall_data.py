@@ -88,6 +88,21 @@ def test_numbers_ticker_and_ranking(demo_db: Database, clock: Clock) -> None:
     assert all((r.open, r.overdue, r.closed_month) == (0, 0, 0) for r in ranking[2:])
 
 
+def test_todays_sources_and_the_seven_day_trend(demo_db: Database, clock: Clock) -> None:
+    """c1, c2, c3, c5 reported on Mon 23 (c3 closed that day), c4 on Mon 30."""
+    build(demo_db, clock)
+    with demo_db.read() as s:
+        n = wall_numbers(s, local(30, 11))
+    assert n.today_by_source["hotline"] + n.today_by_source["inspector"] == 1
+    assert sum(n.today_by_source.values()) == 1 and len(n.today_by_source) >= 5
+    assert [d.day for d, _, _ in n.trend] == [24, 25, 26, 27, 28, 29, 30]
+    assert [(r, c) for _, r, c in n.trend] == [(0, 0)] * 6 + [(1, 0)]
+    with demo_db.read() as s:
+        week_of_23 = wall_numbers(s, local(29, 23)).trend
+    assert [d.day for d, _, _ in week_of_23] == [23, 24, 25, 26, 27, 28, 29]
+    assert week_of_23[0][1:] == (4, 1)  # four reported, c3 closed, on the 23rd
+
+
 def test_a_new_month_and_a_new_day_start_from_zero(demo_db: Database, clock: Clock) -> None:
     build(demo_db, clock)
     with demo_db.read() as s:

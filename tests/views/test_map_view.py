@@ -402,3 +402,22 @@ def test_mbtiles_basemap_is_served_by_the_url_scheme(
     )
     src = run_js(view, "document.querySelector('img.leaflet-tile-loaded').src")
     assert src.startswith("mbtiles://tiles/")
+
+
+def test_the_dark_map_for_the_night_shift(
+    loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any], qtbot: Any
+) -> None:
+    a, b = (f["properties"]["id"] for f in demo_grids["features"][:2])
+    loaded.set_grid_style({b: 4})
+    done: list[Any] = []
+    loaded.set_dark(True, done.append)
+    qtbot.waitUntil(lambda: done == [True], timeout=5000)
+    assert run_js(loaded, "!!document.querySelector('.leaflet-container.cm-dark')") is True
+    assert run_js(loaded, f"consoleMap.gridFill({a})") == "#1f2933"  # a dark empty grid
+    assert run_js(loaded, f"consoleMap.gridFill({b})") == "#fdd49e"  # the choropleth stays
+    background = run_js(
+        loaded, "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+    )
+    assert background == "rgb(20, 24, 29)"
+    loaded.set_dark(False)
+    wait_js(qtbot, run_js, loaded, f"consoleMap.gridFill({a})", "#dfe8f2")

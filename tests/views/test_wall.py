@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -175,3 +176,39 @@ def test_wall_command_screenshot(
     empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert main(["--db", empty, "wall", "--screenshot", str(png)]) == 2
     assert "seed-demo" in capsys.readouterr().err
+
+
+def test_the_wall_fills_a_4k_hall_screen(
+    qtbot: QtBot, demo_db: Database, clock: Clock, tmp_path: Path, run_js: Callable[..., Any]
+) -> None:
+    """3840×2160: the district fills its panel, no map controls, clusters readable across the
+    hall, the right panel's lower part holds today's sources and the week's trend."""
+    seed_cases(demo_db, clock)
+    wall, bridge = make_wall(qtbot, demo_db, clock, tmp_path)
+    try:
+        wall.resize(3840, 2160)
+        with qtbot.waitSignal(wall.first_view_ready, timeout=30_000):
+            wall.show()
+        qtbot.waitUntil(lambda: run_js(wall.map, "consoleMap.caseCount()") == 3, timeout=10_000)
+        assert run_js(wall.map, "consoleMap.hasControls()") is False
+        box = run_js(wall.map, "JSON.stringify(consoleMap.gridBoundsOnScreen())")
+        x0, y0, x1, y1, width, height = json.loads(box)
+        # fitted: the district touches two opposite sides of the panel (within the padding)
+        fills_width = x0 <= 20 and x1 >= width - 20
+        fills_height = y0 <= 20 and y1 >= height - 20
+        assert fills_width or fills_height, (x0, y0, x1, y1, width, height)
+        # case dots twice their console size at 4K (14 px at 1080p)
+        assert wall._map_scale() == 2.0
+        # the numbers panel's lower part is not empty
+        assert "12345" in wall.sources_label.text() or "热线" in wall.sources_label.text()
+        assert len(wall.trend.days) == 7 and wall.trend.days[-1][0].day == 30
+        assert wall.trend.height() > 200
+        # ranking: the numeric heads align with their numbers; "closed" means this month's
+        wall.stack.setCurrentIndex(1)
+        head = wall.ranking_grid.itemAtPosition(0, 3).widget()
+        number = wall.ranking_grid.itemAtPosition(1, 3).widget()
+        assert head.alignment() == number.alignment()
+        assert head.text() in ("本月结案", "Closed this month")
+    finally:
+        wall.stop()
+        bridge.shutdown()
