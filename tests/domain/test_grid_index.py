@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import shapely
@@ -118,14 +116,16 @@ def test_bulk_agrees_with_linear(demo: tuple[GridIndex, list[Polygon]]) -> None:
     assert 0.3 < (bulk != OUTSIDE).mean() < 0.9
 
 
-def test_hundred_thousand_points_well_under_a_second(
+def test_hundred_thousand_points_in_one_batch(
     demo: tuple[GridIndex, list[Polygon]],
 ) -> None:
+    """The batch answers as the single lookups do (its speed is a bench figure, not a test)."""
     index, _ = demo
     rng = np.random.default_rng(1)
     minx, miny, maxx, maxy = load_outline().bounds
     lons, lats = rng.uniform(minx, maxx, 100_000), rng.uniform(miny, maxy, 100_000)
-    start = time.perf_counter()
     result = index.lookup_many(lons, lats)
-    assert time.perf_counter() - start < 0.5
     assert result.shape == (100_000,)
+    for i in range(0, 100_000, 997):
+        single = index.lookup(float(lons[i]), float(lats[i]))
+        assert (result[i] if result[i] >= 0 else None) == single, i
