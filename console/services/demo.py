@@ -175,20 +175,21 @@ def demo_sign_ins(session: Session) -> list[DemoAccount]:
     Empty on a real installation: only the demo seed flags accounts, and changing or
     resetting a password clears the flag.
     """
-    flagged = {
-        (u, r)
-        for u, r in session.execute(
-            select(User.username, User.role).where(User.demo_account.is_(True), User.active)
-        )
-    }
+    rows = session.execute(
+        select(User.username, User.role, Department.name)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.demo_account.is_(True), User.active)
+    ).all()
+    flagged = {(u, r) for u, r, _ in rows}
     shown = []
     for account in demo_accounts():
         if account.username == HANDLER_PATTERN:
-            examples = sorted(u for u, r in flagged if r == "department")
-            if examples:
-                shown.append(
-                    DemoAccount(examples[0], account.role, account.label, account.password)
-                )
+            # Every department's handler, named by its department (the seat they would open).
+            handlers = sorted((u, d or "") for u, r, d in rows if r == "department")
+            shown += [
+                DemoAccount(u, account.role, f"{account.label}（{d}）", account.password)
+                for u, d in handlers
+            ]
         elif (account.username, account.role) in flagged:
             shown.append(account)
     return shown

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +70,13 @@ class LoginDialog(QDialog):
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hint.setVisible(False)
         layout.addWidget(self.hint)
+        # Every demo account (each department's handler too); a click fills the form.
+        self.demo_list = QListWidget(self)
+        self.demo_list.setObjectName("demoAccounts")
+        self.demo_list.setMaximumHeight(200)
+        self.demo_list.setVisible(False)
+        self.demo_list.itemClicked.connect(self._use_demo_account)
+        layout.addWidget(self.demo_list)
 
         self.buttons = ok_cancel(self, self.submit)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -128,11 +137,26 @@ class LoginDialog(QDialog):
     def _show_demo_accounts(self, accounts: list[Any]) -> None:
         if not accounts:
             return
-        lines = [self.tr("Demo database — accounts (user name / password):")]
-        lines += [f"  {a.username} / {a.password}  {a.label}" for a in accounts]
-        self.hint.setText("\n".join(lines))
+        self.hint.setText(
+            self.tr("Demo database — accounts (user name / password); click one to use it:")
+        )
         self.hint.setVisible(True)
+        self.demo_list.clear()
+        for a in accounts:
+            item = QListWidgetItem(f"{a.username} / {a.password}  {a.label}")
+            item.setData(Qt.ItemDataRole.UserRole, (a.username, a.password))
+            self.demo_list.addItem(item)
+        self.demo_list.setVisible(True)
         self.adjustSize()
+
+    def demo_lines(self) -> list[str]:
+        return [self.demo_list.item(i).text() for i in range(self.demo_list.count())]
+
+    def _use_demo_account(self, item: QListWidgetItem) -> None:
+        username, password = item.data(Qt.ItemDataRole.UserRole)
+        self.username.setText(username)
+        self.password.setText(password)
+        self.sign_in_button.setFocus()
 
 
 def ask_sign_in(

@@ -8,9 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
 from console.bridge import Bridge
 from console.db import Database
+from console.models import Department
 from console.services.auth import security_policy
 from console.services.demo import demo_accounts, demo_sign_ins
 from console.services.workbench import Workbench
@@ -101,11 +103,22 @@ def test_the_demo_hint_lists_accounts_with_their_published_password(
     change_password(demo_db, wall, PASSWORD["wall"], "big-screen-55", clock())
     dialog = make_dialog(qtbot, bridge, demo_db, clock)
     qtbot.waitUntil(dialog.hint.isVisible, timeout=10_000)
-    hint = dialog.hint.text()
+    lines = dialog.demo_lines()
+    hint = "\n".join(lines)
     assert f"dispatcher / {PASSWORD['dispatcher']}" in hint
+    assert f"duty_chief2 / {PASSWORD['duty_chief2']}" in hint
     assert f"admin / {PASSWORD['admin']}" in hint
     assert "wall /" not in hint  # its password was changed: no longer the published one
-    assert f"/ {PASSWORD['dept-*']}" in hint
+    # every department's handler, each named by its department
+    handlers = [line for line in lines if line.startswith("dept-")]
+    with demo_db.read() as s:
+        departments = s.scalar(select(func.count()).select_from(Department))
+    assert len(handlers) == departments
+    assert all(f"/ {PASSWORD['dept-*']}" in line and "（" in line for line in handlers)
+    # A click fills the form with that account.
+    dialog.demo_list.itemClicked.emit(dialog.demo_list.item(lines.index(handlers[0])))
+    assert dialog.username.text() == handlers[0].split(" / ")[0]
+    assert dialog.password.text() == PASSWORD["dept-*"]
 
 
 def test_no_hint_on_a_real_database(
