@@ -83,6 +83,9 @@ class Case(Base):
     source: Mapped[str] = mapped_column(String(12))
     external_id: Mapped[str | None] = mapped_column(String(64))
     reporter: Mapped[str | None] = mapped_column(String(50))
+    #: The caller's phone (a 12345 call taken at the intake seat): staff see it in the case
+    #: detail only; never exported nor shown on the wall.
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
 
     taxonomy: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(12))

@@ -30,6 +30,7 @@ from console.models import Case, CaseEvent, Category, DeadlineRule, Department, 
 from console.services.case_dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
+from console.services.permissions import permissions
 from console.services.queue import clock_remaining
 from console.services.taxonomy_schedule import read_schedule
 
@@ -89,6 +90,11 @@ class CaseDetail:
     duplicate_actions: frozenset[str] = frozenset()
     #: What the category line adds: "地方扩展", "原报 CJ/T 214 0102" (a mapped older code).
     category_note: str = ""
+    #: Who reported it and the caller's phone, for staff who may see them (permission
+    #: view_caller); None for every other seat, so the phone never leaves the command center.
+    reporter: str | None = None
+    reporter_phone: str | None = None
+    caller_visible: bool = False
 
 
 def category_note(local: bool, original_taxonomy: str | None, original_code: str | None) -> str:
@@ -207,6 +213,7 @@ def load_detail(
     department = session.get(Department, case.department_id) if case.department_id else None
     rule = session.get(DeadlineRule, case.rule_id) if case.rule_id else None
     finished = case.state in FINAL_STATES
+    caller_visible = role in permissions()["view_caller"].roles
     duplicates = () if finished else tuple(open_pairs(session, case.id))
     pair_actions = (
         frozenset(PAIR_ACTIONS & set(lifecycle.allowed_actions(case.state, role)))
@@ -238,4 +245,7 @@ def load_detail(
             case.original_taxonomy,
             case.original_category_code,
         ),
+        reporter=case.reporter if caller_visible else None,
+        reporter_phone=case.reporter_phone if caller_visible else None,
+        caller_visible=caller_visible,
     )

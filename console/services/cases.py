@@ -72,7 +72,7 @@ def _lost_writes(subject: str) -> Iterator[None]:
         raise lost from exc
 
 
-def _load(session: Session, case_id: int, expected_version: int | None) -> Case:
+def load_case(session: Session, case_id: int, expected_version: int | None) -> Case:
     """The case to change, if it exists and is still at the version the actor saw."""
     case = session.get(Case, case_id)
     if case is None:
@@ -123,10 +123,25 @@ class CaseService:
 
     def report(self, actor: Actor, report: ReportInput) -> CaseSnapshot:
         """发现上报: a new case in state ``reported``."""
+        return self.report_with(actor, report, None)[0]
+
+    def report_with(
+        self,
+        actor: Actor,
+        report: ReportInput,
+        also: Callable[[Session, Case, CaseEvent, datetime], T] | None,
+    ) -> tuple[CaseSnapshot, T | None]:
+        """:meth:`report`, plus ``also(session, case, event, now)`` in the same transaction
+        (the report's photos, a merge into the case it repeats): all committed or none."""
         now = self.clock()
-        with _lost_writes("案件编号"), self.db.session() as s:
-            case = self.workflow.report(s, actor, report, now)
-            return snapshot(case, now)
+        try:
+            with _lost_writes("案件编号"), self.db.session() as s:
+                case, event = self.workflow.report_event(s, actor, report, now)
+                extra = also(s, case, event, now) if also is not None else None
+                s.flush()
+                return snapshot(case, now), extra
+        except StaleDataError:
+            raise StaleVersionError("相关案件已被他人修改，上报未保存，请刷新后重试") from None
 
     def act(
         self,
@@ -171,7 +186,7 @@ class CaseService:
         try:
             with _lost_writes(f"案件 {case_id} "), self.db.session() as s:
                 sync_calendar(s, self.workflow.calendar)  # the deadline on today's schedule
-                case = _load(s, case_id, expected_version)
+                case = load_case(s, case_id, expected_version)
                 event = self.workflow.apply(s, actor, case, action, now, note=note, **params)
                 s.flush()
                 extra = also(s, case, event, now) if also is not None else None
@@ -324,8 +339,8 @@ class CaseService:
         now = self.clock()
         try:
             with _lost_writes(f"案件 {case_id} 或 {other_id} "), self.db.session() as s:
-                case = _load(s, case_id, version)
-                other = _load(s, other_id, other_version)
+                case = load_case(s, case_id, version)
+                other = load_case(s, other_id, other_version)
                 decide = self.workflow.merge if merge else self.workflow.keep_apart
                 decide(s, actor, case, other, now, note=note)
                 s.flush()

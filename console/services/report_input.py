@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,9 @@ MAX_DESCRIPTION = 2000
 MAX_ADDRESS = 256
 MAX_REPORTER = 50
 MAX_EXTERNAL_ID = 64
+MAX_PHONE = 32
+#: A phone as callers give it: digits with spaces, dashes, brackets, a leading +, an extension.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]*(?:(?:转|ext\.?|x)\s*[0-9]{1,6})?", re.IGNORECASE)
 
 SOURCE_LABELS = {
     "inspector": "监督员",
@@ -42,8 +46,12 @@ class ReportInput:
     #: "component" (部件) or "event_type" (事件); needed only where both use the code.
     kind: str | None = None
     reporter: str | None = None
+    #: The caller's phone (the intake seat's form): kept with the case, shown to staff only.
+    reporter_phone: str | None = None
     external_id: str | None = None
     reported_at: datetime | None = None  # None: now
+    #: Flagged urgent at intake (紧急); registration keeps the flag.
+    urgent: bool = False
 
 
 def _text(value: object, field: str, label: str, limit: int, *, required: bool) -> str | None:
@@ -92,6 +100,17 @@ def coordinates(lon: object, lat: object) -> tuple[float, float]:
     return x, y
 
 
+def phone(value: object) -> str | None:
+    """A caller's phone number, trimmed, or None; 5 to 20 digits in a phone's usual shape."""
+    text = _text(value, "reporter_phone", "来电号码", MAX_PHONE, required=False)
+    if text is None:
+        return None
+    digits = sum(ch.isdigit() for ch in text)
+    if not _PHONE.fullmatch(text) or not 5 <= digits <= 20:
+        raise ValidationError(f"来电号码格式不正确: {text}", field="reporter_phone")
+    return text
+
+
 def validate(report: ReportInput) -> ReportInput:
     """A cleaned copy of ``report`` (trimmed text, float coordinates) or a specific error."""
     if not isinstance(report.category_code, str) or not report.category_code.strip():
@@ -112,9 +131,12 @@ def validate(report: ReportInput) -> ReportInput:
     )
     address = _text(report.address, "address", "地址", MAX_ADDRESS, required=True)
     reporter = _text(report.reporter, "reporter", "上报人", MAX_REPORTER, required=False)
+    reporter_phone = phone(report.reporter_phone)
     external_id = _text(
         report.external_id, "external_id", "外部编号", MAX_EXTERNAL_ID, required=False
     )
+    if not isinstance(report.urgent, bool):
+        raise ValidationError("紧急标记必须是是/否", field="urgent")
     return ReportInput(
         category_code=report.category_code.strip(),
         lon=lon,
@@ -125,6 +147,8 @@ def validate(report: ReportInput) -> ReportInput:
         taxonomy=report.taxonomy,
         kind=report.kind,
         reporter=reporter,
+        reporter_phone=reporter_phone,
         external_id=external_id,
         reported_at=report.reported_at,
+        urgent=report.urgent,
     )

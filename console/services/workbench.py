@@ -25,10 +25,12 @@ from console.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from console.gateway.settings import Limits, default_attachments_dir
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor, actor_of
 from console.services.alert_scope import scope_of
+from console.services.attachments import AttachmentStore
 from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -41,6 +43,7 @@ from console.services.catalog import (
     source_options,
     streets,
 )
+from console.services.category_search import CategoryChoice, choices_from
 from console.services.change_feed import ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
 from console.services.dispatch_preview import department_options, propose_dispatch
@@ -54,6 +57,16 @@ from console.services.map_data import (
     open_counts_by_grid,
 )
 from console.services.permissions import allowed, require
+from console.services.report_desk import (
+    FiledReport,
+    NearbyCase,
+    PointCheck,
+    ReportDesk,
+    check_point,
+    nearby_cases,
+    read_photos,
+)
+from console.services.report_input import ReportInput
 from console.services.user_admin import UserAdminDesk
 from console.services.work_calendar import (
     CalendarChangeResult,
@@ -112,9 +125,13 @@ class Workbench:
         actor: Actor | None = None,
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = utc_now,
+        attachments_dir: Path | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
+        #: Where the report form's photos go (default: the gateway's, beside the database).
+        self.attachments_dir = attachments_dir
+        self._report_desk: ReportDesk | None = None
         self.calendar = calendar or WorkCalendar()
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
         self.actor = actor if actor is not None else self._actor_for(username)
@@ -484,6 +501,59 @@ class Workbench:
             except ConsoleError as exc:
                 outcomes.append(ActionOutcome(case_id, None, exc.message))
         return outcomes
+
+    # -- the report form (新建上报) ------------------------------------------------------
+
+    def can_report(self) -> bool:
+        """Whether this seat's role may report cases (resources/lifecycle/transitions.csv)."""
+        return self.actor.role in self.cases.lifecycle.get("report").roles
+
+    def report_categories(self) -> list[CategoryChoice]:
+        """The categories a new report may take today (the taxonomy in force), searchable."""
+        in_force = self.cases.workflow.taxonomies.taxonomy_on(
+            self.clock().astimezone(LOCAL_TZ).date()
+        )
+        with self.db.read() as s:
+            return choices_from(category_options(s, in_force), in_force)
+
+    def check_point(self, lon: float, lat: float) -> PointCheck:
+        """The street and grid at a point, or why it has none (outside, lon/lat swapped)."""
+        with self.db.read() as s:
+            return check_point(s, self.cases.workflow.locator, lon, lat)
+
+    def nearby_cases(self, choice: CategoryChoice, lon: float, lat: float) -> list[NearbyCase]:
+        """The open cases a report of ``choice`` at (lon, lat) would repeat, nearest first."""
+        with self.db.read() as s:
+            return nearby_cases(
+                s,
+                taxonomy=choice.taxonomy,
+                kind=choice.kind,
+                category_code=choice.code,
+                lon=lon,
+                lat=lat,
+                now=self.clock(),
+                settings=self.cases.workflow.duplicates,
+            )
+
+    def file_report(
+        self,
+        report: ReportInput,
+        photo_paths: Sequence[str | Path] = (),
+        merge_into: tuple[int, int | None] | None = None,
+    ) -> FiledReport:
+        """Save the form's report with its photos (read from disk here, on the worker) and,
+        with ``merge_into`` (case id, version seen), merge it into that case: one transaction."""
+        self._check_still_signed_in()
+        desk = self._desk()
+        photos = read_photos(photo_paths, desk.store.max_bytes)
+        return desk.file(self.actor, report, photos, merge_into=merge_into)
+
+    def _desk(self) -> ReportDesk:
+        if self._report_desk is None:
+            root = self.attachments_dir or default_attachments_dir()
+            store = AttachmentStore(root, max_bytes=Limits.from_file().max_photo_bytes)
+            self._report_desk = ReportDesk(self.cases, store)
+        return self._report_desk
 
     # -- dashboard and evaluation ------------------------------------------------------
 

@@ -91,6 +91,12 @@ class CaseWorkflow:
 
     def report(self, session: Session, actor: Actor, raw: ReportInput, now: datetime) -> Case:
         """Create a case in state ``reported`` from a validated report."""
+        return self.report_event(session, actor, raw, now)[0]
+
+    def report_event(
+        self, session: Session, actor: Actor, raw: ReportInput, now: datetime
+    ) -> tuple[Case, CaseEvent]:
+        """:meth:`report`, and its ``case_events`` row (flushed: photos can point at it)."""
         transition = self.lifecycle.check("report", None, actor.role)
         report = validate(raw)
         reported_at = report.reported_at or now
@@ -113,12 +119,13 @@ class CaseWorkflow:
             source=report.source,
             external_id=report.external_id,
             reporter=report.reporter or actor.name,
+            reporter_phone=report.reporter_phone,
             taxonomy=filed.taxonomy,
             kind=filed.kind,
             category_code=filed.code,
             original_taxonomy=filed.original_taxonomy,
             original_category_code=filed.original_code,
-            urgent=False,
+            urgent=report.urgent,
             description=report.description,
             address=report.address,
             lon=report.lon,
@@ -138,9 +145,10 @@ class CaseWorkflow:
         )
         session.add(case)
         session.flush()
-        self._append_event(session, case, transition, actor, None, now, None, {})
+        event = self._append_event(session, case, transition, actor, None, now, None, {})
+        session.flush()
         duplicates.flag_case(session, case, now, settings=self.duplicates)
-        return case
+        return case, event
 
     def _category(
         self, session: Session, taxonomy: str, code: str, kind: str | None
@@ -324,7 +332,8 @@ class CaseWorkflow:
         case.rule_id = rule.id
         case.limit_value = rule.limit_value
         case.limit_unit = rule.limit_unit
-        case.urgent = rule.limit_unit == LimitUnit.HOURS.value
+        # An urgent flag set at intake stays; a rule on the natural clock makes any case urgent.
+        case.urgent = case.urgent or rule.limit_unit == LimitUnit.HOURS.value
         case.registered_at = now
         return {"rule_id": rule.id, "limit": str(self.limit_of(case))}
 

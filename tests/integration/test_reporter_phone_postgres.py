@@ -1,0 +1,56 @@
+"""Migration 0013 (the caller's phone) on PostgreSQL: models and schema agree, down and up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from console.cli import main
+from console.db import Database, alembic_config
+from console.models import Base, Case
+from console.services.cases import CaseService
+from tests.conftest import Clock
+from tests.services.console_support import INTAKE, report_input, street_points
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
+    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
+    capsys.readouterr()
+    database = Database(pg_url)
+    yield database
+    database.dispose()
+
+
+def _columns(db: Database) -> set[str]:
+    return {c["name"] for c in inspect(db.engine).get_columns("cases")}
+
+
+def test_models_and_migrations_agree(demo_pg: Database) -> None:
+    with demo_pg.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert "reporter_phone" in _columns(demo_pg)
+
+
+def test_the_phone_is_kept_and_the_column_goes_down_and_up(
+    demo_pg: Database, clock: Clock
+) -> None:
+    service = CaseService(demo_pg, clock=clock)
+    point = street_points(demo_pg)[0][2]
+    snap = service.report(INTAKE, report_input(point, reporter_phone="13912345678"))
+    with demo_pg.read() as s:
+        assert s.scalar(select(Case.reporter_phone).where(Case.id == snap.id)) == "13912345678"
+    config = alembic_config(demo_pg.engine)
+    command.downgrade(config, "0012")
+    assert "reporter_phone" not in _columns(demo_pg)
+    command.upgrade(config, "head")
+    with demo_pg.read() as s:
+        assert s.scalar(select(Case.number).where(Case.id == snap.id)) == snap.number

@@ -1,0 +1,42 @@
+"""Migration 0013: the caller's phone on a case (SQLite; PostgreSQL in tests/integration)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from console.db import Database, alembic_config
+from console.models import Base, Case
+from console.services.cases import CaseService
+from tests.conftest import Clock
+from tests.services.console_support import INTAKE, report_input, street_points
+
+
+def _columns(db: Database, table: str = "cases") -> set[str]:
+    return {c["name"] for c in inspect(db.engine).get_columns(table)}
+
+
+def test_the_migration_matches_the_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert "reporter_phone" in _columns(db)
+
+
+def test_down_and_up_keeps_the_cases_and_their_history(demo_db: Database, clock: Clock) -> None:
+    service = CaseService(demo_db, clock=clock)
+    point = street_points(demo_db)[0][2]
+    snap = service.report(INTAKE, report_input(point, reporter_phone="029-8888 1234"))
+    config = alembic_config(demo_db.engine)
+    command.downgrade(config, "0012")
+    assert "reporter_phone" not in _columns(demo_db)
+    with demo_db.engine.connect() as conn:  # dropped in place: the case and its events remain
+        assert conn.execute(text("SELECT number FROM cases")).scalar_one() == snap.number
+        assert conn.execute(text("SELECT count(*) FROM case_events")).scalar_one() == 1
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    command.upgrade(config, "head")
+    assert "reporter_phone" in _columns(demo_db)
+    with demo_db.read() as s:
+        assert s.scalar(select(Case.reporter_phone).where(Case.id == snap.id)) is None
