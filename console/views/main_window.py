@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
             "calendar": self._open_calendar,
             "import_file": self._open_import,
             "export_queue": self.queue.export_view,
-            "quit": self.close,
+            "quit": self.quit_asking,
             "shortcuts": self._show_shortcuts,
         }
         handlers[command.id]()
@@ -589,7 +589,36 @@ class MainWindow(QMainWindow):
 
     # -- shutdown ----------------------------------------------------------------------
 
+    def confirm_quit(self, unacknowledged: int) -> bool:
+        """Asked before quitting while alerts wait; True: quit (tests replace it)."""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Quit"),
+            self.tr("%1 alerts are not acknowledged. Quit anyway?").replace(
+                "%1", str(unacknowledged)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def quit_asking(self) -> None:
+        """Ctrl+Q: a night shift must not walk away from unacknowledged alerts by accident."""
+        if self.unacknowledged and not self.confirm_quit(self.unacknowledged):
+            return
+        self._quit_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The window's own close button asks too; a close from the program (shutdown) does not.
+        if (
+            event.spontaneous()
+            and self.unacknowledged
+            and not getattr(self, "_quit_confirmed", False)
+            and not self.confirm_quit(self.unacknowledged)
+        ):
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.queue.save_state(self.settings)

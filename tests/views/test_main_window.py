@@ -582,3 +582,19 @@ def test_a_provisional_year_is_said_in_the_status_bar_and_the_duty_chiefs_alerts
     window._refresh_counts()
     qtbot.waitUntil(lambda: not notice.status_label.isVisible(), timeout=10_000)
     assert not notice.banner.isVisible()
+
+
+def test_ctrl_q_asks_while_alerts_wait(window: MainWindow, qtbot: QtBot) -> None:
+    asked: list[int] = []
+    window.confirm_quit = lambda n: bool(asked.append(n))  # type: ignore[method-assign]
+    window.unacknowledged = 0
+    window.actions_by_id["quit"].trigger()  # nothing waits: no question
+    assert asked == [] and not window.isVisible()
+    window.show()
+    window._quit_confirmed = False
+    window.unacknowledged = 3
+    window.actions_by_id["quit"].trigger()
+    assert asked == [3] and window.isVisible()  # answered no: the console stays
+    window.confirm_quit = lambda n: True  # type: ignore[method-assign]
+    window.actions_by_id["quit"].trigger()
+    assert not window.isVisible()
