@@ -182,6 +182,8 @@ class EvaluationView(QWidget):
     period_changed = Signal(str)
     #: (kind, object id, metric key): show the cases behind that number.
     drill_requested = Signal(str, int, str)
+    #: A case of a drill-down was double-clicked: open it in the console (case id).
+    case_requested = Signal(int)
     #: Export the current report to this file.
     export_requested = Signal(str)
 
@@ -242,6 +244,12 @@ class EvaluationView(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.ranking_tabs)
         splitter.addWidget(charts)
+        # The rankings are what a leader opens the window for: they get most of the height.
+        self.ranking_tabs.setMinimumHeight(260)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary_label)
@@ -386,6 +394,8 @@ class EvaluationView(QWidget):
             self.cases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             self.cases_table.verticalHeader().hide()
             self.cases_table.horizontalHeader().setStretchLastSection(True)
+            self.cases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            self.cases_table.cellDoubleClicked.connect(self._on_case_double_clicked)
             box = QVBoxLayout(self.cases_dialog)
             box.addWidget(self.cases_table)
         table = self.cases_table
@@ -393,6 +403,7 @@ class EvaluationView(QWidget):
         heads = (self.tr("Case number"), self.tr("State"), self.tr("Category"), self.tr("Address"))
         table.setHorizontalHeaderLabels([*heads, self.tr("Reported at")])
         table.setRowCount(len(rows))
+        self._case_ids = [int(row.id) for row in rows]
         for r, row in enumerate(rows):
             cells = (
                 row.number,
@@ -407,6 +418,11 @@ class EvaluationView(QWidget):
         self.cases_dialog.setWindowTitle(f"{title} ({len(rows)})")
         self.cases_dialog.show()
         self.cases_dialog.raise_()
+
+    def _on_case_double_clicked(self, row: int, _column: int) -> None:
+        ids = getattr(self, "_case_ids", [])
+        if 0 <= row < len(ids):
+            self.case_requested.emit(ids[row])
 
     # -- theme -------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from console.bridge import Bridge
@@ -14,6 +14,9 @@ from console.views.evaluation_view import EvaluationView
 
 
 class Insight(QObject):
+    #: A case picked in the evaluation's drill-down: the window makes it current.
+    open_case = Signal(int)
+
     def __init__(self, window: QMainWindow, bridge: Bridge, workbench: Any) -> None:
         super().__init__(window)
         self.window = window
@@ -43,10 +46,16 @@ class Insight(QObject):
             view.period_changed.connect(self._load_month)
             view.drill_requested.connect(self._drill)
             view.export_requested.connect(self._export)
+            view.case_requested.connect(self._open_case)
             self.evaluation = view
         self.evaluation.show()
         self.evaluation.raise_()
         self._load_month(self.evaluation.current_month())
+
+    def _open_case(self, case_id: int) -> None:
+        self.open_case.emit(case_id)
+        self.window.raise_()
+        self.window.activateWindow()
 
     def _load_month(self, month: str) -> None:
         view = self.evaluation

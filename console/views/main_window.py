@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         )
         self.unacknowledged = 0
         self.insight = Insight(self, bridge, workbench)
+        self.insight.open_case.connect(lambda case_id: self.current.set(case_id))
         self.dashboard_dock = self._dock(
             "dashboard",
             self.tr("Dashboard"),

@@ -185,6 +185,7 @@ def test_double_click_on_a_metric_drills_down(view: EvaluationView, qtbot: QtBot
 def test_show_cases_lists_rows_as_plain_text(view: EvaluationView) -> None:
     rows = [
         SimpleNamespace(
+            id=11,
             number="LH20261023000001",
             state_label="已结案",
             category_name="暴露垃圾",
@@ -192,6 +193,7 @@ def test_show_cases_lists_rows_as_plain_text(view: EvaluationView) -> None:
             reported_at=datetime(2026, 10, 23, 9, 0, tzinfo=LOCAL_TZ),
         ),
         SimpleNamespace(
+            id=12,
             number="LH20261024000002",
             state_label="处置中",
             category_name="井盖",
@@ -211,6 +213,10 @@ def test_show_cases_lists_rows_as_plain_text(view: EvaluationView) -> None:
         "2026-10-23 09:00",
     ]
     assert "(2)" in dialog.windowTitle()
+    opened: list[int] = []
+    view.case_requested.connect(opened.append)
+    table.cellDoubleClicked.emit(1, 0)
+    assert opened == [12]
     view.show_cases("again", rows[:1])
     assert view.cases_dialog is dialog and table.rowCount() == 1
 

@@ -598,3 +598,25 @@ def test_ctrl_q_asks_while_alerts_wait(window: MainWindow, qtbot: QtBot) -> None
     window.confirm_quit = lambda n: True  # type: ignore[method-assign]
     window.actions_by_id["quit"].trigger()
     assert not window.isVisible()
+
+
+def test_an_evaluation_drill_down_row_opens_the_case(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    case_id = report(demo_db, clock)
+    window.insight.open_evaluation()
+    view = window.insight.evaluation
+    assert view is not None
+    qtbot.waitUntil(lambda: view.report is not None, timeout=20_000)
+    # The rankings are visible without dragging the splitter.
+    top, bottom = view.splitter.sizes()
+    assert top >= bottom and view.ranking_tabs.height() >= 260
+    # A drill-down's case, double-clicked, becomes the console's current case.
+    rows = window.workbench.queue_rows([case_id])
+    view.show_cases("test", rows)
+    view.cases_table.cellDoubleClicked.emit(0, 1)
+    qtbot.waitUntil(lambda: window.current.target() is not None, timeout=10_000)
+    assert window.current.case_id == case_id
+    number = rows[0].number
+    qtbot.waitUntil(lambda: window.detail.number_label.text() == number, timeout=10_000)
+    view.close()
