@@ -1,31 +1,21 @@
-"""The alerts dock: supervision alerts newest first, coloured by level, to acknowledge or open.
+"""The alerts dock: one row per case at its highest open level, to acknowledge or open.
 
 The panel holds alert records (console.services.supervision.AlertRecord, read by attribute
-only) in :class:`AlertsModel`. It never calls a service: "Acknowledge" emits
-:attr:`AlertsPanel.acknowledge_requested` once per alert id, and the main window submits the use
-case and then calls :meth:`AlertsPanel.mark_acknowledged` with the updated record.
-
-Alert messages, addresses and names are untrusted text: cells are plain text, and tooltips
-(which Qt would otherwise guess to be rich text) are escaped.
+only) in :class:`~console.views.alerts_model.AlertsModel`, grouped by case and sorted by level
+then time. It never calls a service: "Acknowledge" emits :attr:`AlertsPanel.acknowledge_requested`
+once per alert id, and the night shift submits the use case and then calls
+:meth:`AlertsPanel.mark_acknowledged` with the updated record. The unacknowledged count is the
+service's (the handover's definition), kept current here as alerts are acknowledged.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,234 +23,21 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from console.views.formatting import local_time_text
-from console.views.i18n import pick
+from console.views.acknowledge_all_dialog import AcknowledgeAllDialog
+from console.views.alerts_model import (
+    LEVEL_COLOURS,
+    MAX_ROWS,
+    AlertsModel,
+    AlertsProxy,
+    is_acknowledged,
+)
 
-#: At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.
-MAX_ROWS = 500
-
-# level → (background, text) for the light theme and the dark theme. Each pair keeps a WCAG
-# contrast of at least 4.5:1; the 督办 levels darken from red towards purple.
-LEVEL_COLOURS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "warning": (("#e0a800", "#1f1600"), ("#d29922", "#1c1400")),
-    "overdue": (("#cf222e", "#ffffff"), ("#d1302d", "#ffffff")),
-    "supervise_1": (("#a40e26", "#ffffff"), ("#b0203f", "#ffffff")),
-    "supervise_2": (("#7d0f45", "#ffffff"), ("#8e2a6a", "#ffffff")),
-    "supervise_3": (("#3f1668", "#ffffff"), ("#58288a", "#ffffff")),
-}
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-
-
-def _sort_key(record: Any) -> tuple[datetime, int]:
-    raised = record.raised_at
-    if raised is None:
-        raised = datetime.min.replace(tzinfo=UTC)
-    elif raised.tzinfo is None:
-        raised = raised.replace(tzinfo=UTC)
-    return raised, int(record.id)
-
-
-def _is_acknowledged(record: Any) -> bool:
-    return record.acknowledged_at is not None
-
-
-def _plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` verbatim (Qt would render a tag-like string as HTML)."""
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
-
-
-class AlertsModel(QAbstractTableModel):
-    """Alert records newest first (by raised time, then id), one row each, unique by id."""
-
-    COLUMNS = ("time", "level", "case", "recipient", "message", "ack_by", "ack_at")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-        self._dark = False
-
-    # -- reading -----------------------------------------------------------------------
-
-    def record(self, row: int) -> Any:
-        return self._rows[row]
-
-    def records(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_of(self, alert_id: int) -> int:
-        for row, record in enumerate(self._rows):
-            if int(record.id) == alert_id:
-                return row
-        return -1
-
-    def unacknowledged_count(self) -> int:
-        return sum(1 for record in self._rows if not _is_acknowledged(record))
-
-    # -- changing ----------------------------------------------------------------------
-
-    def set_records(self, records: Iterable[Any]) -> None:
-        unique = {int(r.id): r for r in records}
-        self.beginResetModel()
-        self._rows = sorted(unique.values(), key=_sort_key, reverse=True)
-        self.endResetModel()
-        self._trim()
-
-    def add_records(self, records: Iterable[Any]) -> list[Any]:
-        """Insert new records in order, update known ones; returns the newly inserted ones."""
-        added = []
-        for record in records:
-            row = self.row_of(int(record.id))
-            if row >= 0:
-                self._replace(row, record)
-                continue
-            key = _sort_key(record)
-            at = 0
-            while at < len(self._rows) and _sort_key(self._rows[at]) > key:
-                at += 1
-            self.beginInsertRows(_ROOT, at, at)
-            self._rows.insert(at, record)
-            self.endInsertRows()
-            added.append(record)
-        self._trim()
-        return added
-
-    def update_record(self, record: Any) -> bool:
-        row = self.row_of(int(record.id))
-        if row < 0:
-            return False
-        self._replace(row, record)
-        return True
-
-    def _replace(self, row: int, record: Any) -> None:
-        self._rows[row] = record
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-
-    def set_dark(self, dark: bool) -> None:
-        if dark != self._dark:
-            self._dark = dark
-            if self._rows:
-                column = self.COLUMNS.index("level")
-                self.dataChanged.emit(
-                    self.index(0, column), self.index(len(self._rows) - 1, column)
-                )
-
-    def _trim(self) -> None:
-        while len(self._rows) > MAX_ROWS:
-            victims = [r for r, rec in enumerate(self._rows) if _is_acknowledged(rec)]
-            if not victims:
-                return
-            row = victims[-1]
-            self.beginRemoveRows(_ROOT, row, row)
-            del self._rows[row]
-            self.endRemoveRows()
-
-    # -- Qt model interface -------------------------------------------------------------
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        titles = {
-            "time": self.tr("Time"),
-            "level": self.tr("Level"),
-            "case": self.tr("Case"),
-            "recipient": self.tr("Recipient"),
-            "message": self.tr("Message"),
-            "ack_by": self.tr("Acknowledged by"),
-            "ack_at": self.tr("Acknowledged at"),
-        }
-        return titles[self.COLUMNS[section]]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        record = self._rows[index.row()]
-        column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(record, column)
-        if column == "level" and role in (
-            Qt.ItemDataRole.BackgroundRole,
-            Qt.ItemDataRole.ForegroundRole,
-        ):
-            colours = LEVEL_COLOURS.get(record.level)
-            if colours is None:
-                return None
-            background, text = colours[1 if self._dark else 0]
-            chosen = background if role == Qt.ItemDataRole.BackgroundRole else text
-            return QBrush(QColor(chosen))
-        if role == Qt.ItemDataRole.FontRole and not _is_acknowledged(record):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.UserRole:
-            return int(record.id)
-        return None
-
-    def _text(self, record: Any, column: str) -> str:
-        if column == "time":
-            return local_time_text(record.raised_at)
-        if column == "level":
-            return pick(record.level_label_zh or "", record.level_label_en or "") or record.level
-        if column == "case":
-            return str(record.case_number or "")
-        if column == "recipient":
-            return str(record.recipient_name or "")
-        if column == "message":
-            return " ".join(str(record.message or "").split())
-        if column == "ack_by":
-            return str(record.acknowledged_by_name or "") if _is_acknowledged(record) else ""
-        if column == "ack_at":
-            return local_time_text(record.acknowledged_at) if _is_acknowledged(record) else ""
-        return ""
-
-    def _tooltip(self, record: Any, column: str) -> str | None:
-        if column == "time":
-            return _plain_tooltip(
-                self.tr("Raised %1, due %2")
-                .replace("%1", local_time_text(record.raised_at))
-                .replace("%2", local_time_text(record.due_at))
-            )
-        if column == "case" and record.address:
-            return _plain_tooltip(str(record.address))
-        if column == "message" and record.message:
-            return _plain_tooltip(str(record.message))
-        return None
-
-
-class _UnacknowledgedFilter(QSortFilterProxyModel):
-    """Shows every row, or only the unacknowledged ones."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._only_unacknowledged = False
-
-    def set_only_unacknowledged(self, on: bool) -> None:
-        self.beginFilterChange()
-        self._only_unacknowledged = on
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._only_unacknowledged:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, AlertsModel)
-        return not _is_acknowledged(model.record(source_row))
+__all__ = ["LEVEL_COLOURS", "MAX_ROWS", "AlertsModel", "AlertsPanel"]
 
 
 class AlertsPanel(QWidget):
@@ -277,10 +54,12 @@ class AlertsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("alertsPanel")
         self._last_count = 0
+        self._beyond = 0  # unacknowledged alerts the service counted but did not send (cap)
+        self._refusal = ""  # why this seat may not acknowledge ("" = it may)
+        self.acknowledge_all_dialog: AcknowledgeAllDialog | None = None
         self.model = AlertsModel(self)
-        self.proxy = _UnacknowledgedFilter(self)
+        self.proxy = AlertsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setDynamicSortFilter(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -299,7 +78,6 @@ class AlertsPanel(QWidget):
         self.only_unacknowledged = QCheckBox(self.tr("Only unacknowledged"), self)
         self.only_unacknowledged.toggled.connect(self._on_only_unacknowledged_toggled)
         self.acknowledge_button = QPushButton(self.tr("Acknowledge"), self)
-        self.acknowledge_button.setToolTip(self.tr("Acknowledge the selected alerts"))
         self.acknowledge_button.clicked.connect(self._on_acknowledge_button_clicked)
         self.acknowledge_all_button = QPushButton(self.tr("Acknowledge all visible"), self)
         self.acknowledge_all_button.clicked.connect(self._on_acknowledge_all_button_clicked)
@@ -317,22 +95,25 @@ class AlertsPanel(QWidget):
         self._pull_count()
         return row
 
-    def _build_table(self) -> QTableView:
-        self.table = QTableView(self)
+    def _build_table(self) -> QTreeView:
+        self.table = QTreeView(self)
         self.table.setObjectName("alertsTable")
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setExpandsOnDoubleClick(False)  # a double click opens the case
+        self.table.setUniformRowHeights(True)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(AlertsModel.COLUMNS.index("level"), Qt.SortOrder.DescendingOrder)
+        header = self.table.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         message = AlertsModel.COLUMNS.index("message")
         header.setSectionResizeMode(message, QHeaderView.ResizeMode.Stretch)
-        for column, width in (("time", 130), ("level", 90), ("case", 150), ("recipient", 110)):
+        for column, width in (("time", 150), ("level", 90), ("case", 150), ("recipient", 110)):
             header.resizeSection(AlertsModel.COLUMNS.index(column), width)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -340,44 +121,119 @@ class AlertsPanel(QWidget):
 
     # -- model → widget ----------------------------------------------------------------
 
-    def set_alerts(self, records: Iterable[Any]) -> None:
-        """Replace the list (e.g. after signing in)."""
-        self.model.set_records(records)
-        self._pull_count()
-        self._update_buttons()
+    def set_alerts(self, records: Iterable[Any], total: int | None = None) -> None:
+        """Replace the list (after signing in); ``total``: the service's unacknowledged count."""
+        with self._keeping_view():
+            self.model.set_records(records)
+        self._set_total(total)
 
-    def add_alerts(self, records: Iterable[Any]) -> list[Any]:
-        """Add new alerts on top; known ids are updated, not repeated. Returns the new ones."""
-        added = self.model.add_records(records)
-        self._pull_count()
-        self._update_buttons()
+    def add_alerts(self, records: Iterable[Any], total: int | None = None) -> list[Any]:
+        """Add new alerts; known ids are updated, not repeated. Returns the new ones."""
+        with self._keeping_view():
+            added = self.model.add_records(records)
+        self._set_total(total)
         return added
 
     def mark_acknowledged(self, record: Any) -> bool:
         """Show the acknowledged record (who, when); False when the alert is not listed."""
-        updated = self.model.update_record(record)
+        with self._keeping_view():
+            updated = self.model.update_record(record)
         self._pull_count()
         self._update_buttons()
         return updated
 
+    def set_permission(self, refusal: str) -> None:
+        """Why this seat may not acknowledge alerts ("" when it may): shown on the buttons."""
+        self._refusal = refusal
+        self._update_buttons()
+
     def unacknowledged_count(self) -> int:
-        return self.model.unacknowledged_count()
+        """The service's count: loaded unacknowledged alerts plus those beyond the list's cap."""
+        return self.model.unacknowledged_count() + self._beyond
+
+    def select_case(self, case_id: int) -> bool:
+        """Select the row of ``case_id`` (False when it is not listed)."""
+        row = self.model.case_row(case_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
 
     def selected_records(self) -> list[Any]:
-        rows = sorted(
-            self.proxy.mapToSource(index).row()
-            for index in self.table.selectionModel().selectedRows()
-        )
-        return [self.model.record(row) for row in rows]
+        """The alert on each selected row (a case row: its head)."""
+        return [self.model.record_at(i) for i in self._selected_source()]
+
+    def selected_alerts(self) -> list[Any]:
+        """Every alert the selection stands for (a case row: all of its case's)."""
+        seen: dict[int, Any] = {}
+        for index in self._selected_source():
+            for record in self.model.alerts_at(index):
+                seen[int(record.id)] = record
+        return list(seen.values())
 
     def visible_records(self) -> list[Any]:
+        """The head alert of each listed case, in the list's order."""
         return [
-            self.model.record(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            self.model.record_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
             for row in range(self.proxy.rowCount())
         ]
 
+    def visible_alerts(self) -> list[Any]:
+        """Every alert of the listed cases, in the list's order (folded ones included)."""
+        out = []
+        for row in range(self.proxy.rowCount()):
+            out += self.model.alerts_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
+        return out
+
+    def _selected_source(self) -> list[QModelIndex]:
+        return [
+            self.proxy.mapToSource(index) for index in self.table.selectionModel().selectedRows()
+        ]
+
+    @contextmanager
+    def _keeping_view(self) -> Iterator[None]:
+        """Keep the selected and expanded cases across a model reset (a refresh, an ack)."""
+        chosen = {(int(r.case_id), int(r.id)) for r in self.selected_records()}
+        expanded = {
+            int(self.model.record(row).case_id)
+            for row in range(self.model.rowCount())
+            if self.table.isExpanded(self.proxy.mapFromSource(self.model.index(row, 0)))
+        }
+        yield
+        selection = QItemSelection()
+        for row in range(self.model.rowCount()):
+            top = self.model.index(row, 0)
+            case_id = int(self.model.record(row).case_id)
+            if case_id in expanded:
+                self.table.expand(self.proxy.mapFromSource(top))
+            indexes = [top] + [self.model.index(c, 0, top) for c in range(self.model.rowCount(top))]
+            for index in indexes:
+                if (case_id, int(self.model.record_at(index).id)) in chosen:
+                    proxied = self.proxy.mapFromSource(index)
+                    if proxied.isValid():
+                        selection.select(proxied, proxied)
+        if not selection.isEmpty():
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.selectionModel().select(selection, flags)
+        self._update_buttons()
+
+    def _set_total(self, total: int | None) -> None:
+        loaded = self.model.unacknowledged_count()
+        self._beyond = max(0, total - loaded) if total is not None else 0
+        self._pull_count()
+        self._update_buttons()
+
     def _pull_count(self) -> None:
-        count = self.model.unacknowledged_count()
+        count = self.unacknowledged_count()
         self.count_label.setText(self.tr("Unacknowledged: %1").replace("%1", str(count)))
         self.count_label.setProperty("alarm", "true" if count else "false")
         if count != self._last_count:
@@ -388,12 +244,31 @@ class AlertsPanel(QWidget):
         self.model.set_dark(self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
 
     def _update_buttons(self, *_args: Any) -> None:
-        selected = self.selected_records()
-        self.acknowledge_button.setEnabled(any(not _is_acknowledged(r) for r in selected))
-        self.open_case_button.setEnabled(len(selected) == 1)
-        self.acknowledge_all_button.setEnabled(
-            any(not _is_acknowledged(r) for r in self.visible_records())
+        selected = self.selected_alerts()
+        open_selected = any(not is_acknowledged(r) for r in selected)
+        open_listed = any(not is_acknowledged(r) for r in self.visible_alerts())
+        cases = {int(r.case_id) for r in selected}
+        self._gate(
+            self.acknowledge_button,
+            self._refusal or ("" if open_selected else self.tr("Select an unacknowledged alert")),
+            self.tr("Acknowledge the selected alerts (a case row: all of its alerts)"),
         )
+        self._gate(
+            self.acknowledge_all_button,
+            self._refusal or ("" if open_listed else self.tr("Nothing to acknowledge in the list")),
+            self.tr("Acknowledge the alerts in the list; asks first, supervision only if ticked"),
+        )
+        self._gate(
+            self.open_case_button,
+            "" if len(cases) == 1 else self.tr("Select the alerts of one case"),
+            self.tr("Open the selected case"),
+        )
+
+    @staticmethod
+    def _gate(button: QPushButton, refusal: str, help_text: str) -> None:
+        """Enabled with its help, or disabled with the reason as tooltip."""
+        button.setEnabled(not refusal)
+        button.setToolTip(refusal or help_text)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -407,22 +282,30 @@ class AlertsPanel(QWidget):
         self._update_buttons()
 
     def _on_acknowledge_button_clicked(self) -> None:
-        self._request_acknowledge(self.selected_records())
+        self._request_acknowledge(self.selected_alerts())
 
     def _on_acknowledge_all_button_clicked(self) -> None:
-        self._request_acknowledge(self.visible_records())
+        """Ask first (non-blocking: the shift goes on while the question is open)."""
+        pending = [r for r in self.visible_alerts() if not is_acknowledged(r)]
+        if not pending:
+            return
+        dialog = AcknowledgeAllDialog(pending, self)
+        dialog.accepted.connect(lambda: self._request_acknowledge(dialog.chosen()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.acknowledge_all_dialog = dialog
+        dialog.open()
 
     def _request_acknowledge(self, records: list[Any]) -> None:
         for record in records:
-            if not _is_acknowledged(record):
+            if not is_acknowledged(record):
                 self.acknowledge_requested.emit(int(record.id))
 
     def _on_open_case_button_clicked(self) -> None:
-        selected = self.selected_records()
-        if len(selected) == 1:
-            self.open_case_requested.emit(int(selected[0].case_id))
+        cases = {int(r.case_id) for r in self.selected_alerts()}
+        if len(cases) == 1:
+            self.open_case_requested.emit(cases.pop())
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
-            record = self.model.record(self.proxy.mapToSource(index).row())
+            record = self.model.record_at(self.proxy.mapToSource(index))
             self.open_case_requested.emit(int(record.case_id))

@@ -25,6 +25,7 @@ from console.config import LOCAL_TZ
 from console.errors import ConsoleError, StaleVersionError
 from console.views.calendar_dialog import CalendarDialog
 from console.views.calendar_notice import CalendarNotice
+from console.views.case_action_gate import apply_gates
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
@@ -123,6 +124,11 @@ class MainWindow(QMainWindow):
         self.map.follow(self.current)
         self.detail.follow(self.current)
         self.current.load_failed.connect(lambda _id, message: self._on_error_reported(message))
+        # 立案/派遣/核查通过/结案 follow the current case's state (and the role).
+        self.current.changed.connect(self._pull_case_actions)
+        self.current.loaded.connect(self._pull_case_actions)
+        self.current.load_failed.connect(self._pull_case_actions)
+        self._pull_case_actions()
         self.queue.model.total_changed.connect(self._on_queue_loaded)
         self.detail.action_requested.connect(self._on_detail_action)
         self.detail.action_with_input_requested.connect(self._on_detail_action_with_input)
@@ -441,9 +447,19 @@ class MainWindow(QMainWindow):
 
     def _after_user_switch(self) -> None:
         self._apply_permissions()
+        self._pull_case_actions()
+        self.night.user_changed()  # their alerts, their right to acknowledge
         self.calendar_notice.refresh()  # the dock's banner is for some roles only
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
+
+    def _pull_case_actions(self, *_args: Any) -> None:
+        apply_gates(
+            self.actions_by_id,
+            self.workbench.actor.role,
+            self.current.detail,
+            self.current.loading,
+        )
 
     def _show_shortcuts(self) -> None:
         dialog = QDialog(self)

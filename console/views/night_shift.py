@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
 from console.errors import ConsoleError
+from console.services.handover import role_labels
 from console.views.alarm import Alarm, AlarmSettings
 from console.views.alerts_panel import AlertsPanel
 from console.views.handover_dialog import HandoverDialog
+from console.views.i18n import pick
 from console.views.roster_dialog import RosterDialog
 from console.views.tray import TrayNotifier
 
@@ -61,9 +63,26 @@ class NightShift(QObject):
         self._refresh.timeout.connect(self.refresh)
         self._refresh.start()
         self._loaded = False
+        self._replace = False  # the next answer replaces the list (another user's scope)
+        self.apply_permissions()
         self.refresh()
 
     # -- alerts ------------------------------------------------------------------------
+
+    def apply_permissions(self) -> None:
+        """Offer acknowledging only to a role the services let acknowledge (they check too)."""
+        refusal = ""
+        if not self.workbench.can("acknowledge_alert"):
+            role = self.workbench.actor.role
+            label = pick(*role_labels().get(role, (role, role)))
+            refusal = self.tr("Your role (%1) may not acknowledge alerts").replace("%1", label)
+        self.panel.set_permission(refusal)
+
+    def user_changed(self) -> None:
+        """Another person took the seat: their permissions and their alerts."""
+        self.apply_permissions()
+        self._replace = True
+        self.refresh()
 
     def refresh(self) -> None:
         """Re-read the alerts; new ones ring and notify (the first load rings what is open)."""
@@ -74,12 +93,22 @@ class NightShift(QObject):
             self.refresh()
 
     def _on_alerts(self, board: Any) -> None:
+        """The service's list replaces the dock's, so its rows and count stay the service's
+        (an alert acknowledged at another seat a day ago leaves the list here too)."""
         records = board.records
-        fresh = self.panel.add_alerts(records)
-        acknowledged = [r.id for r in records if r.acknowledged_at is not None]
-        if acknowledged:
-            self.alarm.acknowledged(acknowledged)  # acknowledged at another seat
-        new = fresh if self._loaded else [r for r in records if r.acknowledged_at is None]
+        if self._replace:  # another person's scope: ring what is open for them
+            self._replace, self._loaded = False, False
+        known = {int(r.id) for r in self.panel.model.records()}
+        self.panel.set_alerts(records, board.unacknowledged)
+        open_ids = {int(r.id) for r in records if r.acknowledged_at is None}
+        if len(open_ids) == board.unacknowledged:  # the whole list: the rest was acknowledged
+            self.alarm.acknowledged(self.alarm.pending_ids - open_ids)
+        else:
+            self.alarm.acknowledged([r.id for r in records if r.acknowledged_at is not None])
+        if self._loaded:
+            new = [r for r in records if int(r.id) not in known and r.acknowledged_at is None]
+        else:  # the first load rings what is open
+            new = [r for r in records if r.acknowledged_at is None]
         self._loaded = True
         if new:
             self.alarm.alert(new)

@@ -2,6 +2,34 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AcknowledgeAllDialog</name>
+    <message>
+        <location filename="../../console/views/acknowledge_all_dialog.py" line="28"/>
+        <source>Acknowledge all in the list</source>
+        <translation>确认列表中全部</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/acknowledge_all_dialog.py" line="34"/>
+        <source>Also acknowledge the %1 supervision alerts</source>
+        <translation>同时确认 %1 条督办提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/acknowledge_all_dialog.py" line="45"/>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/acknowledge_all_dialog.py" line="64"/>
+        <source>Acknowledge %1 alerts of %2 cases?</source>
+        <translation>确认 %2 件案件的 %1 条提醒？</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/acknowledge_all_dialog.py" line="70"/>
+        <source>%1 supervision alerts stay unacknowledged.</source>
+        <translation>%1 条督办提醒保持未确认。</translation>
+    </message>
+</context>
+<context>
     <name>AlarmSettingsDialog</name>
     <message>
         <location filename="../../console/views/alarm_settings_dialog.py" line="35"/>
@@ -33,79 +61,109 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="178"/>
+        <location filename="../../console/views/alerts_model.py" line="195"/>
         <source>Time</source>
-        <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.</extracomment>
+        <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped. The role the proxy sorts by (level column: level, then time).</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="179"/>
+        <location filename="../../console/views/alerts_model.py" line="196"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="180"/>
+        <location filename="../../console/views/alerts_model.py" line="197"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="181"/>
+        <location filename="../../console/views/alerts_model.py" line="198"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="182"/>
+        <location filename="../../console/views/alerts_model.py" line="199"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="183"/>
+        <location filename="../../console/views/alerts_model.py" line="200"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="184"/>
+        <location filename="../../console/views/alerts_model.py" line="201"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="235"/>
+        <location filename="../../console/views/alerts_model.py" line="266"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="274"/>
+        <source>Also on this case: %1</source>
+        <translation>本案件其他提醒：%1</translation>
     </message>
 </context>
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="299"/>
+        <location filename="../../console/views/alerts_panel.py" line="78"/>
         <source>Only unacknowledged</source>
         <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change.</extracomment>
         <translation>仅未确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="301"/>
+        <location filename="../../console/views/alerts_panel.py" line="80"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="302"/>
-        <source>Acknowledge the selected alerts</source>
-        <translation>确认所选告警</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/alerts_panel.py" line="304"/>
+        <location filename="../../console/views/alerts_panel.py" line="82"/>
         <source>Acknowledge all visible</source>
         <translation>确认列表中全部</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="306"/>
+        <location filename="../../console/views/alerts_panel.py" line="84"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="381"/>
+        <location filename="../../console/views/alerts_panel.py" line="237"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="253"/>
+        <source>Select an unacknowledged alert</source>
+        <translation>请先选择未确认的提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="254"/>
+        <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
+        <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="258"/>
+        <source>Nothing to acknowledge in the list</source>
+        <translation>列表中没有待确认的提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="259"/>
+        <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
+        <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="263"/>
+        <source>Select the alerts of one case</source>
+        <translation>请选择同一案件的提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="264"/>
+        <source>Open the selected case</source>
+        <translation>打开所选案件</translation>
     </message>
 </context>
 <context>
@@ -233,16 +291,40 @@
     </message>
 </context>
 <context>
+    <name>CaseActionGate</name>
+    <message>
+        <location filename="../../console/views/case_action_gate.py" line="44"/>
+        <source>Only for: %1 (you are %2)</source>
+        <extracomment>Toolbar command id → lifecycle action.</extracomment>
+        <translation>仅限：%1（您的角色：%2）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_action_gate.py" line="50"/>
+        <source>The case is still loading</source>
+        <translation>案件正在加载</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_action_gate.py" line="52"/>
+        <source>Select a case first</source>
+        <translation>请先选择案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_action_gate.py" line="56"/>
+        <source>Not possible while the case is %1</source>
+        <translation>案件当前为「%1」，不能执行此操作</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailPanel</name>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="107"/>
-        <location filename="../../console/views/case_detail_panel.py" line="289"/>
+        <location filename="../../console/views/case_detail_panel.py" line="292"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="302"/>
+        <location filename="../../console/views/case_detail_panel.py" line="305"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
@@ -283,211 +365,221 @@
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="200"/>
+        <source>Caller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <source>Caller&apos;s phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203"/>
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204"/>
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205"/>
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="234"/>
+        <location filename="../../console/views/case_detail_panel.py" line="237"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="245"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="245"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="245"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="245"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="245"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="253"/>
+        <location filename="../../console/views/case_detail_panel.py" line="256"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="327"/>
+        <location filename="../../console/views/case_detail_panel.py" line="330"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="327"/>
+        <location filename="../../console/views/case_detail_panel.py" line="330"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="331"/>
+        <location filename="../../console/views/case_detail_panel.py" line="334"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="332"/>
+        <location filename="../../console/views/case_detail_panel.py" line="335"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="333"/>
+        <location filename="../../console/views/case_detail_panel.py" line="336"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="334"/>
+        <location filename="../../console/views/case_detail_panel.py" line="337"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="349"/>
+        <location filename="../../console/views/case_detail_panel.py" line="352"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="349"/>
+        <location filename="../../console/views/case_detail_panel.py" line="352"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="353"/>
+        <location filename="../../console/views/case_detail_panel.py" line="356"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="355"/>
+        <location filename="../../console/views/case_detail_panel.py" line="358"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="367"/>
+        <location filename="../../console/views/case_detail_panel.py" line="372"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="435"/>
+        <location filename="../../console/views/case_detail_panel.py" line="442"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="437"/>
+        <location filename="../../console/views/case_detail_panel.py" line="444"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="446"/>
+        <location filename="../../console/views/case_detail_panel.py" line="453"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="457"/>
+        <location filename="../../console/views/case_detail_panel.py" line="464"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="498"/>
+        <location filename="../../console/views/case_detail_panel.py" line="505"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -630,41 +722,46 @@
     </message>
     <message>
         <location filename="../../console/views/commands.py" line="59"/>
+        <source>New report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="60"/>
         <source>Import reports…</source>
         <translation>导入上报…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="60"/>
+        <location filename="../../console/views/commands.py" line="61"/>
         <source>Export queue…</source>
         <translation>导出队列…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="61"/>
+        <location filename="../../console/views/commands.py" line="62"/>
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="62"/>
+        <location filename="../../console/views/commands.py" line="63"/>
         <source>Change password…</source>
         <translation>修改密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="63"/>
+        <location filename="../../console/views/commands.py" line="64"/>
         <source>Users and security log…</source>
         <translation>用户与安全日志…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="64"/>
+        <location filename="../../console/views/commands.py" line="65"/>
         <source>Holiday calendar…</source>
         <translation>节假日安排…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="65"/>
+        <location filename="../../console/views/commands.py" line="66"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="66"/>
+        <location filename="../../console/views/commands.py" line="67"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -931,123 +1028,123 @@
 <context>
     <name>EvaluationView</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="201"/>
+        <location filename="../../console/views/evaluation_view.py" line="203"/>
         <source>Export…</source>
-        <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. Export the current report to this file.</extracomment>
+        <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. A case of a drill-down was double-clicked: open it in the console (case id). Export the current report to this file.</extracomment>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="207"/>
+        <location filename="../../console/views/evaluation_view.py" line="209"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="216"/>
+        <location filename="../../console/views/evaluation_view.py" line="218"/>
         <source>Daily reported and closed</source>
         <translation>每日上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="219"/>
+        <location filename="../../console/views/evaluation_view.py" line="221"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="222"/>
+        <location filename="../../console/views/evaluation_view.py" line="224"/>
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="224"/>
+        <location filename="../../console/views/evaluation_view.py" line="226"/>
         <source>Top categories</source>
         <translation>高发类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="228"/>
+        <location filename="../../console/views/evaluation_view.py" line="230"/>
         <source>Reported and closed by street</source>
         <translation>各街道上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="233"/>
+        <location filename="../../console/views/evaluation_view.py" line="235"/>
         <source>On-time rate by street (%)</source>
         <translation>各街道按期结案率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="268"/>
+        <location filename="../../console/views/evaluation_view.py" line="276"/>
         <source>Export evaluation</source>
         <translation>导出考核评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="270"/>
+        <location filename="../../console/views/evaluation_view.py" line="278"/>
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="327"/>
+        <location filename="../../console/views/evaluation_view.py" line="335"/>
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="328"/>
+        <location filename="../../console/views/evaluation_view.py" line="336"/>
         <source>Areas</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="329"/>
+        <location filename="../../console/views/evaluation_view.py" line="337"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="330"/>
+        <location filename="../../console/views/evaluation_view.py" line="338"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="331"/>
+        <location filename="../../console/views/evaluation_view.py" line="339"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="332"/>
+        <location filename="../../console/views/evaluation_view.py" line="340"/>
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="333"/>
+        <location filename="../../console/views/evaluation_view.py" line="341"/>
         <source>Intake operators</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="334"/>
+        <location filename="../../console/views/evaluation_view.py" line="342"/>
         <source>Duty chiefs</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="335"/>
+        <location filename="../../console/views/evaluation_view.py" line="343"/>
         <source>Dispatchers</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="393"/>
+        <location filename="../../console/views/evaluation_view.py" line="403"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="393"/>
+        <location filename="../../console/views/evaluation_view.py" line="403"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="393"/>
+        <location filename="../../console/views/evaluation_view.py" line="403"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="393"/>
+        <location filename="../../console/views/evaluation_view.py" line="403"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="394"/>
+        <location filename="../../console/views/evaluation_view.py" line="404"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -1425,17 +1522,18 @@
 <context>
     <name>Insight</name>
     <message>
-        <location filename="../../console/views/insight.py" line="41"/>
+        <location filename="../../console/views/insight.py" line="44"/>
         <source>Monthly evaluation</source>
+        <extracomment>A case picked in the evaluation&apos;s drill-down: the window makes it current.</extracomment>
         <translation>月度绩效评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="80"/>
+        <location filename="../../console/views/insight.py" line="89"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="84"/>
+        <location filename="../../console/views/insight.py" line="93"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -1477,294 +1575,408 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="46"/>
+        <location filename="../../console/views/login_dialog.py" line="48"/>
         <source>Sign in — Grid Dispatch Console</source>
         <extracomment>The value ``authenticate`` returned (a workbench or an actor), once signed in.</extracomment>
         <translation>登录 — 网格化管理指挥调度台</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="58"/>
+        <location filename="../../console/views/login_dialog.py" line="60"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="59"/>
+        <location filename="../../console/views/login_dialog.py" line="61"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="74"/>
+        <location filename="../../console/views/login_dialog.py" line="83"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="92"/>
+        <location filename="../../console/views/login_dialog.py" line="101"/>
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="96"/>
+        <location filename="../../console/views/login_dialog.py" line="105"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../console/views/login_dialog.py" line="131"/>
-        <source>Demo database — accounts (user name / password):</source>
-        <translation>演示库账号（用户名 / 密码）：</translation>
+        <location filename="../../console/views/login_dialog.py" line="141"/>
+        <source>Demo database — accounts (user name / password); click one to use it:</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="83"/>
+        <location filename="../../console/views/main_window.py" line="85"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="87"/>
+        <location filename="../../console/views/main_window.py" line="89"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="94"/>
+        <location filename="../../console/views/main_window.py" line="96"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="102"/>
+        <location filename="../../console/views/main_window.py" line="105"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="181"/>
+        <location filename="../../console/views/main_window.py" line="189"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="182"/>
+        <location filename="../../console/views/main_window.py" line="190"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="183"/>
+        <location filename="../../console/views/main_window.py" line="191"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="184"/>
+        <location filename="../../console/views/main_window.py" line="192"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="185"/>
+        <location filename="../../console/views/main_window.py" line="193"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="186"/>
+        <location filename="../../console/views/main_window.py" line="194"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="188"/>
+        <location filename="../../console/views/main_window.py" line="196"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="267"/>
+        <location filename="../../console/views/main_window.py" line="276"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="319"/>
+        <location filename="../../console/views/main_window.py" line="328"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="265"/>
+        <location filename="../../console/views/main_window.py" line="274"/>
         <source>The case is still loading</source>
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="323"/>
+        <location filename="../../console/views/main_window.py" line="332"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="330"/>
+        <location filename="../../console/views/main_window.py" line="339"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="332"/>
+        <location filename="../../console/views/main_window.py" line="341"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="342"/>
+        <location filename="../../console/views/main_window.py" line="351"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="371"/>
+        <location filename="../../console/views/main_window.py" line="380"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="374"/>
+        <location filename="../../console/views/main_window.py" line="383"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="383"/>
+        <location filename="../../console/views/main_window.py" line="392"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="396"/>
+        <location filename="../../console/views/main_window.py" line="405"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="449"/>
+        <location filename="../../console/views/main_window.py" line="461"/>
+        <source>%1 merged into %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="466"/>
+        <source>Reported: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="499"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="451"/>
+        <location filename="../../console/views/main_window.py" line="501"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="451"/>
+        <location filename="../../console/views/main_window.py" line="501"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="513"/>
+        <location filename="../../console/views/main_window.py" line="563"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="547"/>
+        <location filename="../../console/views/main_window.py" line="597"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="559"/>
+        <location filename="../../console/views/main_window.py" line="609"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="559"/>
+        <location filename="../../console/views/main_window.py" line="609"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="569"/>
+        <location filename="../../console/views/main_window.py" line="619"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="585"/>
+        <location filename="../../console/views/main_window.py" line="635"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="646"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="647"/>
+        <source>%1 alerts are not acknowledged. Quit anyway?</source>
+        <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
 </context>
 <context>
     <name>Map</name>
     <message>
-        <location filename="../../console/views/app.py" line="55"/>
+        <location filename="../../console/views/app.py" line="56"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="56"/>
+        <location filename="../../console/views/app.py" line="57"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="57"/>
+        <location filename="../../console/views/app.py" line="58"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="58"/>
+        <location filename="../../console/views/app.py" line="59"/>
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="59"/>
+        <location filename="../../console/views/app.py" line="60"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="60"/>
+        <location filename="../../console/views/app.py" line="61"/>
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="61"/>
+        <location filename="../../console/views/app.py" line="62"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="62"/>
+        <location filename="../../console/views/app.py" line="63"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
 </context>
 <context>
+    <name>NearbyCasesBox</name>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="38"/>
+        <source>Possible duplicates nearby</source>
+        <extracomment>A listed case id: make it the current case, to read it. The listed case (a NearbyCase) the call should be merged into.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="42"/>
+        <location filename="../../console/views/nearby_cases_box.py" line="83"/>
+        <source>Choose a category and a point to look for them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="52"/>
+        <source>Case no.</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="53"/>
+        <source>Distance</source>
+        <translation type="unfinished">距离</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="54"/>
+        <source>Reported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="55"/>
+        <source>State</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="56"/>
+        <source>Address</source>
+        <translation type="unfinished">地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="57"/>
+        <source>Description</source>
+        <translation type="unfinished">问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="66"/>
+        <source>Open case</source>
+        <translation type="unfinished">打开案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="69"/>
+        <source>Merge this call into the selected case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="85"/>
+        <source>No open case of this category nearby</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="89"/>
+        <source>%1 open case(s) of this category nearby: merge instead of a new case?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/nearby_cases_box.py" line="96"/>
+        <source>%1 m</source>
+        <translation type="unfinished">%1 米</translation>
+    </message>
+</context>
+<context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="118"/>
-        <source>Alarm silenced for 10 minutes</source>
+        <location filename="../../console/views/night_shift.py" line="78"/>
+        <source>Your role (%1) may not acknowledge alerts</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
+        <translation>您的角色（%1）无权确认提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="147"/>
+        <source>Alarm silenced for 10 minutes</source>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="127"/>
+        <location filename="../../console/views/night_shift.py" line="156"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="130"/>
+        <location filename="../../console/views/night_shift.py" line="159"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="144"/>
-        <location filename="../../console/views/night_shift.py" line="161"/>
+        <location filename="../../console/views/night_shift.py" line="173"/>
+        <location filename="../../console/views/night_shift.py" line="190"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="149"/>
+        <location filename="../../console/views/night_shift.py" line="178"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="154"/>
+        <location filename="../../console/views/night_shift.py" line="183"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="193"/>
-        <location filename="../../console/views/night_shift.py" line="215"/>
-        <location filename="../../console/views/night_shift.py" line="245"/>
+        <location filename="../../console/views/night_shift.py" line="222"/>
+        <location filename="../../console/views/night_shift.py" line="244"/>
+        <location filename="../../console/views/night_shift.py" line="274"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="216"/>
+        <location filename="../../console/views/night_shift.py" line="245"/>
         <source>The outgoing officer signs first.</source>
         <translation>请交班人先签字。</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="246"/>
+        <location filename="../../console/views/night_shift.py" line="275"/>
         <source>Password of %1</source>
         <translation>%1 的密码</translation>
+    </message>
+</context>
+<context>
+    <name>NoMapView</name>
+    <message>
+        <location filename="../../console/views/map_fallback.py" line="104"/>
+        <source>Qt WebEngine cannot start as root with its sandbox on. Run the console as a normal user, or set QTWEBENGINE_DISABLE_SANDBOX=1.</source>
+        <extracomment>WebEngine&apos;s own switch for the sandbox (as good as --no-sandbox in its flags).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_fallback.py" line="109"/>
+        <source>Qt WebEngine could not be loaded (%1). Install the system libraries listed in the README.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_fallback.py" line="112"/>
+        <source>The map is unavailable: %1 Everything else works.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1817,119 +2029,129 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="97"/>
+        <location filename="../../console/views/queue_panel.py" line="107"/>
+        <source>All states</source>
+        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The period box&apos;s &quot;from … to …&quot; entry: two date pickers take over. The tab that searches every case, whatever its state (resources/queues/tabs.csv). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="121"/>
         <source>Search case no., address, description</source>
-        <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="144"/>
+        <location filename="../../console/views/queue_panel.py" line="171"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="173"/>
+        <location filename="../../console/views/queue_panel.py" line="200"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="176"/>
-        <location filename="../../console/views/queue_panel.py" line="217"/>
-        <location filename="../../console/views/queue_panel.py" line="225"/>
+        <location filename="../../console/views/queue_panel.py" line="203"/>
+        <location filename="../../console/views/queue_panel.py" line="245"/>
+        <location filename="../../console/views/queue_panel.py" line="253"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="180"/>
+        <location filename="../../console/views/queue_panel.py" line="207"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="186"/>
+        <location filename="../../console/views/queue_panel.py" line="213"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="188"/>
+        <location filename="../../console/views/queue_panel.py" line="215"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="189"/>
+        <location filename="../../console/views/queue_panel.py" line="216"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="190"/>
+        <location filename="../../console/views/queue_panel.py" line="217"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="195"/>
+        <location filename="../../console/views/queue_panel.py" line="218"/>
+        <source>From … to …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="223"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="200"/>
+        <location filename="../../console/views/queue_panel.py" line="228"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="205"/>
+        <location filename="../../console/views/queue_panel.py" line="233"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="207"/>
+        <location filename="../../console/views/queue_panel.py" line="235"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="208"/>
+        <location filename="../../console/views/queue_panel.py" line="236"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="209"/>
+        <location filename="../../console/views/queue_panel.py" line="237"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="284"/>
+        <location filename="../../console/views/queue_panel.py" line="324"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="385"/>
+        <location filename="../../console/views/queue_panel.py" line="425"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="386"/>
+        <location filename="../../console/views/queue_panel.py" line="426"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="387"/>
+        <location filename="../../console/views/queue_panel.py" line="427"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="405"/>
+        <location filename="../../console/views/queue_panel.py" line="445"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="411"/>
+        <location filename="../../console/views/queue_panel.py" line="451"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="416"/>
+        <location filename="../../console/views/queue_panel.py" line="456"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -2048,6 +2270,131 @@
         <location filename="../../console/views/action_dialogs.py" line="191"/>
         <source>Note:</source>
         <translation>说明：</translation>
+    </message>
+</context>
+<context>
+    <name>ReportFormDialog</name>
+    <message>
+        <location filename="../../console/views/report_form.py" line="72"/>
+        <source>New report</source>
+        <extracomment>The sources a call can come from at the intake seat (console.services.report_input). Typing pauses this long before the point and the nearby cases are looked up, ms. The demo district&apos;s neighbourhood: a typed point far from it but near it swapped is a slip. A report was saved: its FiledReport (console.services.report_desk). A nearby case id to show in the main window.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="96"/>
+        <source>Source</source>
+        <translation type="unfinished">来源</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="97"/>
+        <source>Caller&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="98"/>
+        <source>Caller&apos;s phone (staff only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="102"/>
+        <source>Caller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="104"/>
+        <source>Code, name or pinyin initials (ljx: 垃圾箱)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="111"/>
+        <source>No category chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="117"/>
+        <source>Category</source>
+        <translation type="unfinished">类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="121"/>
+        <source>Description</source>
+        <translation type="unfinished">问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="123"/>
+        <source>Address</source>
+        <translation type="unfinished">地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="124"/>
+        <source>Longitude, e.g. 108.93</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="125"/>
+        <source>Latitude, e.g. 34.27</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="131"/>
+        <source>Point</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="132"/>
+        <source>Click on the map, or type the coordinates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="140"/>
+        <source>Add photos…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="142"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="150"/>
+        <location filename="../../console/views/report_form.py" line="282"/>
+        <source>Photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="151"/>
+        <source>Urgent</source>
+        <translation type="unfinished">紧急</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="165"/>
+        <source>Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="207"/>
+        <source>Chosen: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="228"/>
+        <source>Type both coordinates as numbers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="237"/>
+        <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="269"/>
+        <source>In %1, grid %2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="282"/>
+        <source>Images (*.jpg *.jpeg *.png *.webp)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

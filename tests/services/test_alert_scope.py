@@ -115,9 +115,7 @@ def test_the_intake_seat_sees_no_alert_and_may_acknowledge_none(
 def test_the_handover_counts_what_the_dock_counts(
     demo_db: Database, clock: Clock, two_departments: dict[str, int], who: str
 ) -> None:
-    actor = {"chief": CHIEF, "intake": INTAKE}.get(who) or handler(
-        demo_db, two_departments[who]
-    )
+    actor = {"chief": CHIEF, "intake": INTAKE}.get(who) or handler(demo_db, two_departments[who])
     wb = seat(demo_db, clock, CHIEF)
     first = wb.alerts_for_panel().records[-1]
     wb.acknowledge_alert(first.id)  # one acknowledged: both sides must leave it out

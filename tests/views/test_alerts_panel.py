@@ -1,4 +1,5 @@
-"""The alerts dock: order, dedupe, colours, plain text, acknowledge and open-case signals."""
+"""The alerts dock: one row per case by level, dedupe, colours, plain text, acknowledge (all
+asks first), disabled buttons with reasons, and the open-case signal."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QDialogButtonBox
 
 from console.services.supervision import AlertRecord
 from console.views.alerts_panel import LEVEL_COLOURS, AlertsModel, AlertsPanel
@@ -24,6 +25,7 @@ LABELS = {
     "supervise_3": ("三级督办", "Supervision 3"),
 }
 COL = {name: i for i, name in enumerate(AlertsModel.COLUMNS)}
+LEFT = Qt.MouseButton.LeftButton
 
 
 # The real record the service returns; the panel reads only its attributes.
@@ -48,6 +50,8 @@ def rec(alert_id: int, level: str = "overdue", minutes: int = 0, **kw: Any) -> R
         "acknowledged_at": None,
         "address": "青年路 1 号",
         "category_code": "0102",
+        "level_rank": list(LABELS).index(level),
+        "supervision": level.startswith("supervise_"),
     }
     values.update(kw)
     return Rec(**values)
@@ -140,7 +144,8 @@ def test_level_colours_are_distinct_and_readable(panel: AlertsPanel, theme: str)
     levels = list(LEVEL_COLOURS)
     panel.set_alerts([rec(i, level, minutes=-i) for i, level in enumerate(levels)])
     backgrounds = {}
-    for row, level in enumerate(levels):
+    for row in range(len(levels)):
+        level = panel.visible_records()[row].level
         bg = cell(panel, row, "level", Qt.ItemDataRole.BackgroundRole).color()
         fg = cell(panel, row, "level", Qt.ItemDataRole.ForegroundRole).color()
         assert contrast(bg, fg) >= 4.5, (theme, level)
@@ -178,11 +183,22 @@ def test_acknowledge_selected_emits_one_signal_per_id(panel: AlertsPanel, qtbot:
     assert got == [2, 1]
 
 
+def confirm_all(panel: AlertsPanel, qtbot: Any, *, supervision: bool = False) -> str:
+    """Click 确认列表中全部 and answer its (non-blocking) question; returns the question."""
+    qtbot.mouseClick(panel.acknowledge_all_button, Qt.MouseButton.LeftButton)
+    dialog = panel.acknowledge_all_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.include_supervision.setChecked(supervision)
+    question = dialog.question.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    return question
+
+
 def test_acknowledge_all_visible(panel: AlertsPanel, qtbot: Any) -> None:
     panel.set_alerts([rec(i, minutes=i) for i in range(1, 5)] + [acked(rec(5, minutes=5))])
     got: list[int] = []
     panel.acknowledge_requested.connect(got.append)
-    qtbot.mouseClick(panel.acknowledge_all_button, Qt.MouseButton.LeftButton)
+    confirm_all(panel, qtbot)
     assert got == [4, 3, 2, 1]
 
 
@@ -218,7 +234,7 @@ def test_only_unacknowledged_filter(panel: AlertsPanel, qtbot: Any) -> None:
     assert ids(panel) == [1]
     got: list[int] = []
     panel.acknowledge_requested.connect(got.append)
-    qtbot.mouseClick(panel.acknowledge_all_button, Qt.MouseButton.LeftButton)
+    confirm_all(panel, qtbot)
     assert got == [1]
     panel.only_unacknowledged.setChecked(False)
     assert ids(panel) == [3, 2, 1]
@@ -247,3 +263,139 @@ def test_unacknowledged_rows_are_bold(panel: AlertsPanel) -> None:
     panel.set_alerts([rec(1, minutes=1), acked(rec(2, minutes=2))])
     assert cell(panel, 0, "message", Qt.ItemDataRole.FontRole) is None
     assert cell(panel, 1, "message", Qt.ItemDataRole.FontRole).bold()
+
+
+# -- issue 12.3: one row per case, by level; asks before acknowledging all; says why not --
+
+
+def case_alerts() -> list[Rec]:
+    """Case 201: warning → overdue → 一级督办; case 202: a newer yellow warning only; case 203:
+    overdue open, its 一级督办 already acknowledged."""
+    return [
+        rec(1, "warning", minutes=0, case_id=201),
+        rec(2, "overdue", minutes=10, case_id=201),
+        rec(3, "supervise_1", minutes=20, case_id=201),
+        rec(4, "warning", minutes=30, case_id=202),
+        rec(5, "overdue", minutes=5, case_id=203),
+        acked(rec(6, "supervise_1", minutes=15, case_id=203)),
+    ]
+
+
+def children(panel: AlertsPanel, row: int) -> list[int]:
+    parent = panel.proxy.index(row, 0)
+    return [
+        int(panel.proxy.index(r, 0, parent).data(Qt.ItemDataRole.UserRole))
+        for r in range(panel.proxy.rowCount(parent))
+    ]
+
+
+def test_one_row_per_case_at_its_highest_open_level_by_level_then_time(
+    panel: AlertsPanel,
+) -> None:
+    panel.set_alerts(case_alerts())
+    heads = panel.visible_records()
+    # 督办 first although the yellow warning of 202 is the newest alert.
+    assert [(r.case_id, r.level) for r in heads] == [
+        (201, "supervise_1"),
+        (203, "overdue"),  # the open level, not the acknowledged 督办
+        (202, "warning"),
+    ]
+    assert children(panel, 0) == [2, 1] and children(panel, 1) == [6] and children(panel, 2) == []
+    assert "超期" in cell(panel, 0, "level", Qt.ItemDataRole.ToolTipRole)
+    assert panel.unacknowledged_count() == 5
+
+
+def test_the_level_and_time_columns_sort_from_the_header(panel: AlertsPanel, qtbot: Any) -> None:
+    panel.set_alerts(case_alerts())
+    header = panel.table.header()
+
+    def click(column: str) -> None:
+        section = COL[column]
+        x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+        qtbot.mouseClick(
+            header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+        )
+
+    assert header.sortIndicatorSection() == COL["level"]
+    click("level")  # now ascending: the yellow warning first
+    assert [r.case_id for r in panel.visible_records()] == [202, 203, 201]
+    click("time")
+    order = [r.case_id for r in panel.visible_records()]
+    click("time")
+    assert [r.case_id for r in panel.visible_records()] == list(reversed(order))
+    assert sorted(order) == [201, 202, 203] and order != [202, 203, 201]
+
+
+def test_acknowledging_a_case_row_acknowledges_all_of_its_open_alerts(
+    panel: AlertsPanel, qtbot: Any
+) -> None:
+    panel.set_alerts(case_alerts())
+    panel.select_case(201)
+    assert [r.id for r in panel.selected_records()] == [3]
+    got: list[int] = []
+    panel.acknowledge_requested.connect(got.append)
+    qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
+    assert sorted(got) == [1, 2, 3]
+
+
+def test_acknowledge_all_asks_how_many_and_leaves_supervision_out_unless_ticked(
+    panel: AlertsPanel, qtbot: Any
+) -> None:
+    panel.set_alerts(case_alerts())
+    got: list[int] = []
+    panel.acknowledge_requested.connect(got.append)
+    qtbot.mouseClick(panel.acknowledge_all_button, Qt.MouseButton.LeftButton)
+    assert got == []  # nothing before the answer
+    dialog = panel.acknowledge_all_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.include_supervision.isChecked()
+    assert "4" in dialog.question.text() and "3" in dialog.question.text()  # alerts, cases
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), LEFT)
+    assert got == [] and not dialog.isVisible()
+
+    question = confirm_all(panel, qtbot)  # unticked: the 一级督办 of 201 stays
+    assert sorted(got) == [1, 2, 4, 5] and "1" in question
+    got.clear()
+    confirm_all(panel, qtbot, supervision=True)
+    assert sorted(got) == [1, 2, 3, 4, 5]
+
+
+def test_only_supervision_left_needs_the_tick(panel: AlertsPanel, qtbot: Any) -> None:
+    panel.set_alerts([rec(1, "supervise_3")])
+    qtbot.mouseClick(panel.acknowledge_all_button, Qt.MouseButton.LeftButton)
+    dialog = panel.acknowledge_all_dialog
+    assert dialog is not None and not dialog.ok_button.isEnabled()
+    dialog.include_supervision.setChecked(True)
+    assert dialog.ok_button.isEnabled()
+
+
+def test_a_role_that_may_not_acknowledge_sees_why_on_disabled_buttons(
+    panel: AlertsPanel, qtbot: Any
+) -> None:
+    panel.set_alerts(case_alerts())
+    panel.select_case(201)
+    assert panel.acknowledge_button.isEnabled() and panel.acknowledge_all_button.isEnabled()
+    panel.set_permission("您的角色（处置人员）不能确认提醒")
+    for button in (panel.acknowledge_button, panel.acknowledge_all_button):
+        assert not button.isEnabled()
+        assert button.toolTip() == "您的角色（处置人员）不能确认提醒"
+    assert panel.open_case_button.isEnabled()  # opening the case is still theirs
+    panel.set_permission("")
+    assert panel.acknowledge_button.isEnabled()
+    panel.table.selectionModel().clearSelection()
+    assert not panel.acknowledge_button.isEnabled() and panel.acknowledge_button.toolTip()
+    assert not panel.open_case_button.isEnabled() and panel.open_case_button.toolTip()
+
+
+def test_the_count_is_the_services_beyond_a_capped_list(panel: AlertsPanel) -> None:
+    panel.set_alerts(case_alerts(), total=12)  # the service counted 7 more than it sent
+    assert panel.unacknowledged_count() == 12 and "12" in panel.count_label.text()
+    panel.mark_acknowledged(acked(rec(4, "warning", minutes=30, case_id=202)))
+    assert panel.unacknowledged_count() == 11
+
+
+def test_a_refresh_keeps_the_selected_case(panel: AlertsPanel) -> None:
+    panel.set_alerts(case_alerts())
+    panel.select_case(203)
+    panel.add_alerts([rec(7, "supervise_2", minutes=40, case_id=204)])
+    assert panel.visible_records()[0].case_id == 204
+    assert [r.case_id for r in panel.selected_records()] == [203]

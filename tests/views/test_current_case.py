@@ -244,8 +244,7 @@ def test_alert_open_case_on_a_listed_case_reloads_the_detail(
     select_row(window, qtbot, first)
     assert_current(window, qtbot, first)
 
-    row = next(i for i, r in enumerate(panel.visible_records()) if r.case_id == second)
-    panel.table.selectRow(row)
+    assert panel.select_case(second)
     panel.open_case_button.click()
     assert_current(window, qtbot, second)
 

@@ -1,0 +1,302 @@
+"""The alerts dock's model: one row per case, its highest open level on top, the rest folded.
+
+Records are console.services.supervision.AlertRecord, read by attribute only. A case's
+*head* is its most serious unacknowledged alert (or, once all are acknowledged, its most
+serious alert); the case's other alerts are the head's children. The proxy sorts by level,
+then time, so a 督办 is never listed under a run of yellow warnings.
+
+Alert messages, addresses and names are untrusted text: cells are plain text, and tooltips
+(which Qt would otherwise guess to be rich text) are escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from console.views.formatting import local_time_text
+from console.views.i18n import pick
+
+#: At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.
+MAX_ROWS = 500
+#: The role the proxy sorts by (level column: level, then time).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# level → (background, text) for the light theme and the dark theme. Each pair keeps a WCAG
+# contrast of at least 4.5:1; the 督办 levels darken from red towards purple.
+LEVEL_COLOURS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "warning": (("#e0a800", "#1f1600"), ("#d29922", "#1c1400")),
+    "overdue": (("#cf222e", "#ffffff"), ("#d1302d", "#ffffff")),
+    "supervise_1": (("#a40e26", "#ffffff"), ("#b0203f", "#ffffff")),
+    "supervise_2": (("#7d0f45", "#ffffff"), ("#8e2a6a", "#ffffff")),
+    "supervise_3": (("#3f1668", "#ffffff"), ("#58288a", "#ffffff")),
+}
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_TOP = 0  # internal id of a case row; a folded alert's is its case row + 1
+
+
+def raised_key(record: Any) -> tuple[datetime, int]:
+    raised = record.raised_at
+    if raised is None:
+        raised = datetime.min.replace(tzinfo=UTC)
+    elif raised.tzinfo is None:
+        raised = raised.replace(tzinfo=UTC)
+    return raised, int(record.id)
+
+
+def is_acknowledged(record: Any) -> bool:
+    return record.acknowledged_at is not None
+
+
+def _seriousness(record: Any) -> tuple[bool, int, datetime, int]:
+    """Higher is more urgent: unacknowledged first, then level, then newest."""
+    return (not is_acknowledged(record), int(record.level_rank), *raised_key(record))
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` verbatim (Qt would render a tag-like string as HTML)."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
+class AlertsModel(QAbstractItemModel):
+    """Alerts grouped by case: each case row is its head alert, its other alerts under it."""
+
+    COLUMNS = ("time", "level", "case", "recipient", "message", "ack_by", "ack_at")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._by_id: dict[int, Any] = {}
+        self._groups: list[list[Any]] = []  # per case: head first, then by seriousness
+        self._dark = False
+
+    # -- reading -----------------------------------------------------------------------
+
+    def record(self, row: int) -> Any:
+        """The head alert of case row ``row``."""
+        return self._groups[row][0]
+
+    def group(self, row: int) -> list[Any]:
+        """Every alert of case row ``row``, head first."""
+        return list(self._groups[row])
+
+    def record_at(self, index: Index) -> Any:
+        """The alert an index shows (a case row shows its head)."""
+        parent = index.internalId()
+        if parent == _TOP:
+            return self._groups[index.row()][0]
+        return self._groups[parent - 1][index.row() + 1]
+
+    def alerts_at(self, index: Index) -> list[Any]:
+        """The alerts an index stands for: a case row all of its case's, a folded row its own."""
+        if index.internalId() == _TOP:
+            return self.group(index.row())
+        return [self.record_at(index)]
+
+    def records(self) -> list[Any]:
+        return [r for group in self._groups for r in group]
+
+    def case_row(self, case_id: int) -> int:
+        for row, group in enumerate(self._groups):
+            if int(group[0].case_id) == case_id:
+                return row
+        return -1
+
+    def unacknowledged_count(self) -> int:
+        return sum(1 for record in self._by_id.values() if not is_acknowledged(record))
+
+    # -- changing ----------------------------------------------------------------------
+
+    def set_records(self, records: Iterable[Any]) -> None:
+        self._by_id = {int(r.id): r for r in records}
+        self._regroup()
+
+    def add_records(self, records: Iterable[Any]) -> list[Any]:
+        """Add new records and update known ones; returns the newly added ones."""
+        added = []
+        for record in records:
+            if int(record.id) not in self._by_id:
+                added.append(record)
+            self._by_id[int(record.id)] = record
+        self._regroup()
+        return added
+
+    def update_record(self, record: Any) -> bool:
+        if int(record.id) not in self._by_id:
+            return False
+        self._by_id[int(record.id)] = record
+        self._regroup()
+        return True
+
+    def set_dark(self, dark: bool) -> None:
+        if dark != self._dark:
+            self._dark = dark
+            self.layoutAboutToBeChanged.emit()  # repaint every row, keep the selection
+            self.layoutChanged.emit()
+
+    def _regroup(self) -> None:
+        self._trim()
+        by_case: dict[int, list[Any]] = {}
+        for record in self._by_id.values():
+            by_case.setdefault(int(record.case_id), []).append(record)
+        self.beginResetModel()
+        self._groups = [sorted(g, key=_seriousness, reverse=True) for g in by_case.values()]
+        self.endResetModel()
+
+    def _trim(self) -> None:
+        excess = len(self._by_id) - MAX_ROWS
+        if excess > 0:
+            done = sorted((r for r in self._by_id.values() if is_acknowledged(r)), key=raised_key)
+            for record in done[:excess]:
+                del self._by_id[int(record.id)]
+
+    # -- Qt model interface -------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _TOP)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _TOP:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _TOP)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == _TOP and parent.column() == 0:
+            return len(self._groups[parent.row()]) - 1
+        return 0
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = {
+            "time": self.tr("Time"),
+            "level": self.tr("Level"),
+            "case": self.tr("Case"),
+            "recipient": self.tr("Recipient"),
+            "message": self.tr("Message"),
+            "ack_by": self.tr("Acknowledged by"),
+            "ack_at": self.tr("Acknowledged at"),
+        }
+        return titles[self.COLUMNS[section]]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self.record_at(index)
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(record, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(index, record, column)
+        if role == SORT_ROLE:
+            return self._sort_value(record, column)
+        if column == "level" and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            colours = LEVEL_COLOURS.get(record.level)
+            if colours is None:
+                return None
+            background, text = colours[1 if self._dark else 0]
+            chosen = background if role == Qt.ItemDataRole.BackgroundRole else text
+            return QBrush(QColor(chosen))
+        if role == Qt.ItemDataRole.FontRole and not all(
+            is_acknowledged(r) for r in self.alerts_at(index)
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.UserRole:
+            return int(record.id)
+        return None
+
+    def _sort_value(self, record: Any, column: str) -> Any:
+        raised = raised_key(record)[0].timestamp()
+        if column == "level":
+            return int(record.level_rank) * 1e11 + raised  # by level, then time
+        if column == "time":
+            return raised
+        if column == "ack_at":
+            return record.acknowledged_at.timestamp() if is_acknowledged(record) else 0.0
+        return self._text(record, column)
+
+    def _text(self, record: Any, column: str) -> str:
+        if column == "time":
+            return local_time_text(record.raised_at)
+        if column == "level":
+            return pick(record.level_label_zh or "", record.level_label_en or "") or record.level
+        if column == "case":
+            return str(record.case_number or "")
+        if column == "recipient":
+            return str(record.recipient_name or "")
+        if column == "message":
+            return " ".join(str(record.message or "").split())
+        if column == "ack_by":
+            return str(record.acknowledged_by_name or "") if is_acknowledged(record) else ""
+        if column == "ack_at":
+            return local_time_text(record.acknowledged_at) if is_acknowledged(record) else ""
+        return ""
+
+    def _tooltip(self, index: Index, record: Any, column: str) -> str | None:
+        if column == "time":
+            return plain_tooltip(
+                self.tr("Raised %1, due %2")
+                .replace("%1", local_time_text(record.raised_at))
+                .replace("%2", local_time_text(record.due_at))
+            )
+        if column == "level" and index.internalId() == _TOP:
+            folded = self.group(index.row())[1:]
+            if folded:
+                levels = ", ".join(self._text(r, "level") for r in folded)
+                return plain_tooltip(self.tr("Also on this case: %1").replace("%1", levels))
+        if column == "case" and record.address:
+            return plain_tooltip(str(record.address))
+        if column == "message" and record.message:
+            return plain_tooltip(str(record.message))
+        return None
+
+
+class AlertsProxy(QSortFilterProxyModel):
+    """Sorts by :data:`SORT_ROLE`; shows every row, or only the unacknowledged ones."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._only_unacknowledged = False
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_only_unacknowledged(self, on: bool) -> None:
+        self.beginFilterChange()
+        self._only_unacknowledged = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._only_unacknowledged:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, AlertsModel)
+        index = model.index(source_row, 0, source_parent)
+        return not all(is_acknowledged(r) for r in model.alerts_at(index))
