@@ -71,6 +71,8 @@ class QueueFilter:
     light: str | None = None
     reported_from: datetime | None = None
     reported_to: datetime | None = None
+    #: One state within the tab's (the 查询 tab: every state), e.g. "closed".
+    state: str | None = None
     text: str | None = None
     sort: str = "reported_at"
     descending: bool = True
@@ -123,6 +125,14 @@ def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
         raise ValidationError(f"未知的排序: {f.sort}", field="sort")
     if f.light is not None and f.light not in LIGHTS:
         raise ValidationError(f"未知的灯色: {f.light}", field="light")
+    if f.state is not None and f.state not in STATE_LABELS:
+        raise ValidationError(f"未知的案件状态: {f.state}", field="state")
+    if (
+        f.reported_from is not None
+        and f.reported_to is not None
+        and f.reported_to <= f.reported_from
+    ):
+        raise ValidationError("结束日期须晚于开始日期", field="reported_to")
     conds: list[ColumnElement[bool]] = []
     candidates = rule.states
     if rule.flag is not None:
@@ -157,6 +167,8 @@ def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
         conds.append(Case.kind == kind)
     if f.source is not None:
         conds.append(Case.source == f.source)
+    if f.state is not None:
+        conds.append(Case.state == f.state)
     if f.reported_from is not None:
         conds.append(Case.reported_at >= f.reported_from)
     if f.reported_to is not None:

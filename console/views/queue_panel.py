@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
+from console.domain.lifecycle import STATE_LABELS
 from console.views.current_case import CurrentCase
 from console.views.i18n import use_english
-from console.views.labels import source_text
+from console.views.labels import source_text, state_text
 from console.views.queue_model import QueueTableModel
 
 #: Queue column → the sort key the queue service takes (columns it cannot sort are absent).
@@ -41,6 +43,10 @@ SORT_KEYS = {
     11: "deadline_at",
 }
 REPORTED_COLUMN = 10
+#: The period box's "from … to …" entry: two date pickers take over.
+CUSTOM_RANGE = -1
+#: The tab that searches every case, whatever its state (resources/queues/tabs.csv).
+SEARCH_TAB = "search"
 #: Queue column → its key in an export (console.services.case_export.COLUMNS), in the
 #: model's column order.
 EXPORT_KEYS = (
@@ -93,6 +99,24 @@ class QueuePanel(QWidget):
         self.department_box = QComboBox()
         self.source_box = QComboBox()
         self.light_box = QComboBox()
+        # The 查询 tab's own filters: one state, and a custom range of report dates.
+        self.state_box = QComboBox()
+        self.state_box.setObjectName("stateFilter")
+        _fill(
+            self.state_box,
+            self.tr("All states"),
+            [(state_text(code, zh), code) for code, (zh, _en) in STATE_LABELS.items()],
+        )
+        self.from_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.to_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.from_edit.setObjectName("reportedFrom")
+        self.to_edit.setObjectName("reportedTo")
+        today = QDate.currentDate()
+        self.from_edit.setDate(today.addDays(-30))
+        self.to_edit.setDate(today)
+        for edit in (self.from_edit, self.to_edit):
+            edit.dateChanged.connect(self._on_filters_changed)
+            edit.setVisible(False)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("Search case no., address, description"))
         self.search_edit.setClearButtonEnabled(True)
@@ -116,6 +140,9 @@ class QueuePanel(QWidget):
         filters.addWidget(self.grid_box)
         filters.addWidget(self.category_box)
         filters.addWidget(self.period_box)
+        filters.addWidget(self.from_edit)
+        filters.addWidget(self.to_edit)
+        filters.addWidget(self.state_box)
         filters.addWidget(self.department_box)
         filters.addWidget(self.source_box)
         filters.addWidget(self.light_box)
@@ -188,6 +215,7 @@ class QueuePanel(QWidget):
                 (self.tr("Today"), 1),
                 (self.tr("Last 7 days"), 7),
                 (self.tr("Last 30 days"), 30),
+                (self.tr("From … to …"), CUSTOM_RANGE),
             ],
         )
         _fill(
@@ -254,12 +282,22 @@ class QueuePanel(QWidget):
         category = self.category_box.currentData()
         kind, code = category.split(":") if category else (None, None)
         days = self.period_box.currentData()
-        since = None
-        if days:
+        since = until = None
+        custom = days == CUSTOM_RANGE
+        for edit in (self.from_edit, self.to_edit):
+            edit.setVisible(custom)
+        if custom:  # whole local days, the end day included
+            since = datetime.combine(self.from_edit.date().toPython(), time(0), tzinfo=LOCAL_TZ)
+            last = max(self.to_edit.date().toPython(), self.from_edit.date().toPython())
+            until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+        elif days:
             today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
             since = today - timedelta(days=days - 1)
+        tab = self.tab_codes[index]
+        searching = tab == SEARCH_TAB
+        self.state_box.setVisible(searching)
         return self.filter_type(
-            tab=self.tab_codes[index],
+            tab=tab,
             street_id=self.street_box.currentData(),
             grid_id=self.grid_box.currentData(),
             department_id=self.department_box.currentData(),
@@ -268,6 +306,8 @@ class QueuePanel(QWidget):
             source=self.source_box.currentData(),
             light=self.light_box.currentData(),
             reported_from=since,
+            reported_to=until,
+            state=self.state_box.currentData() if searching else None,
             text=self.search_edit.text().strip() or None,
             sort=self.sort_key,
             descending=self.sort_descending,
@@ -440,7 +480,7 @@ class QueuePanel(QWidget):
             value = settings.value(f"queue/{name}")
             if value is not None:
                 at = box.findData(
-                    value if name in ("source", "light", "category") else _as_int(value)
+                    value if name in ("source", "light", "category", "state") else _as_int(value)
                 )
                 if at >= 0:
                     box.setCurrentIndex(at)
@@ -463,6 +503,7 @@ class QueuePanel(QWidget):
             "department": self.department_box,
             "source": self.source_box,
             "light": self.light_box,
+            "state": self.state_box,
         }
 
     def with_tab(self, code: str) -> None:

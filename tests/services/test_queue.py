@@ -161,6 +161,17 @@ def test_filters(demo_db, zoo) -> None:
     assert shown(demo_db, zoo, tab="to_dispatch", street_id=street_b) == set()
 
 
+def test_the_search_tab_by_state(demo_db, zoo) -> None:
+    for name, snap in zoo.items():
+        assert name in shown(demo_db, zoo, tab="search", state=snap.state)
+        others = shown(demo_db, zoo, tab="search", state=snap.state)
+        assert all(zoo[n].state == snap.state for n in others)
+    assert shown(demo_db, zoo, tab="search", state="suspended") == {
+        n for n, snap in zoo.items() if snap.state == "suspended"
+    }
+    assert shown(demo_db, zoo, tab="all_open", state="archived") == set()  # not in that tab
+
+
 def test_text_search(demo_db, zoo) -> None:
     assert shown(demo_db, zoo, tab="search", text="<script>") == {"reported"}
     assert shown(demo_db, zoo, tab="search", text="SCRIPT") == {"reported"}  # case-insensitive
@@ -257,6 +268,8 @@ def test_unknown_tab_sort_or_light_is_refused(demo_db) -> None:
             QueueFilter(tab="nope"),
             QueueFilter(sort="description"),
             QueueFilter(light="blue"),
+            QueueFilter(tab="search", state="lost"),
+            QueueFilter(reported_from=MORNING, reported_to=MORNING),
         ):
             with pytest.raises(ValidationError):
                 count_queue(s, f, MORNING)

@@ -37,3 +37,42 @@ def test_category_filter_labels(panel: QueuePanel) -> None:
     assert "0102 暴露垃圾〔CJ/T 214〕" in texts
     assert "0601 共享单车乱停放（地方扩展）〔CJ/T 214〕" in texts
     assert sum("地方扩展" in t for t in texts) == 8  # 4 扩展部件 + 4 扩展事件
+
+
+def test_the_search_tab_filters_by_state_and_a_custom_date_range(
+    qtbot: QtBot, panel: QueuePanel, demo_db: Database, clock: Clock
+) -> None:
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    from console.services.cases import CaseService
+    from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
+
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    first = service.report(INTAKE, report_input(point))  # Mon 23 Nov
+    service.register(CHIEF, first.id, first.version)
+    clock.advance(days=3)
+    later = service.report(INTAKE, report_input(point))  # Thu 26 Nov
+
+    panel.with_tab("search")
+    assert panel.state_box.isVisible() or panel.state_box.isVisibleTo(panel)
+    panel.state_box.setCurrentIndex(panel.state_box.findData("registered"))
+    f = panel.current_filter()
+    assert f.tab == "search" and f.state == "registered"
+    panel.state_box.setCurrentIndex(0)
+    panel.period_box.setCurrentIndex(panel.period_box.findData(-1))  # from … to …
+    panel.from_edit.setDate(QDate(2026, 11, 25))
+    panel.to_edit.setDate(QDate(2026, 11, 26))
+    f = panel.current_filter()
+    assert panel.from_edit.isVisibleTo(panel) and panel.to_edit.isVisibleTo(panel)
+    assert f.reported_from.date() == date(2026, 11, 25)
+    assert f.reported_to.date() == date(2026, 11, 27)  # the end day included
+    with qtbot.waitSignal(panel.model.total_changed, timeout=10_000) as total:
+        panel.reload()
+    assert total.args == [1]
+    assert panel.model.row_of(later.id) is not None and panel.model.row_of(first.id) is None
+    # Another tab: the state filter is the search tab's only.
+    panel.with_tab("all_open")
+    assert not panel.state_box.isVisibleTo(panel) and panel.current_filter().state is None
