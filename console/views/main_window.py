@@ -45,6 +45,7 @@ ROLE_HOME_TAB = {
     "dispatcher": "to_dispatch",
     "inspector": "to_verify",
     "leader": "late",
+    "department": "in_progress",
 }
 
 
@@ -513,6 +514,9 @@ class MainWindow(QMainWindow):
         if not self.settings.contains("queue/tab"):
             # First start for this user: open on the queue their role works from.
             self.queue.with_tab(ROLE_HOME_TAB.get(self.workbench.actor.role, "all_open"))
+            if self.workbench.actor.department_id is not None:
+                # A handler's home: their own department's cases.
+                self.queue.with_department(self.workbench.actor.department_id)
         self.queue.restore_state(self.settings)
         self.queue.reload()
 

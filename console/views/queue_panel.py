@@ -510,6 +510,11 @@ class QueuePanel(QWidget):
         if code in self.tab_codes:
             self.tab_bar.setCurrentIndex(self.tab_codes.index(code))
 
+    def with_department(self, department_id: int) -> None:
+        found = self.department_box.findData(department_id)
+        if found >= 0:
+            self.department_box.setCurrentIndex(found)
+
     def filter_with(self, **changes: Any) -> Any:
         return replace(self.current_filter(), **changes)
 

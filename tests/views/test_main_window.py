@@ -620,3 +620,39 @@ def test_an_evaluation_drill_down_row_opens_the_case(
     number = rows[0].number
     qtbot.waitUntil(lambda: window.detail.number_label.text() == number, timeout=10_000)
     view.close()
+
+
+def test_a_department_handler_opens_on_their_own_departments_cases(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> None:
+    from sqlalchemy import select
+
+    from console.models import User
+
+    with demo_db.read() as s:
+        username, department_id = s.execute(
+            select(User.username, User.department_id)
+            .where(User.role == "department")
+            .order_by(User.id)
+            .limit(1)
+        ).one()
+    bridge = Bridge()
+    workbench = Workbench(demo_db, username=username, clock=clock)
+    settings = QSettings(str(tmp_path / "dept.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(
+        bridge,
+        workbench,
+        tabs=queue_tabs(),
+        filter_type=QueueFilter,
+        map_page=None,
+        settings=settings,
+        theme="light",
+    )
+    qtbot.addWidget(win)
+    try:
+        with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+            win.show()
+        f = win.queue.current_filter()
+        assert f.tab == "in_progress" and f.department_id == department_id
+    finally:
+        bridge.shutdown()
