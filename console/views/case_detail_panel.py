@@ -197,6 +197,8 @@ class CaseDetailPanel(QWidget):
             ("category", self.tr("Category")),
             ("kind", self.tr("Type")),
             ("source", self.tr("Source")),
+            ("caller", self.tr("Caller")),
+            ("caller_phone", self.tr("Caller's phone")),
             ("address", self.tr("Address")),
             ("description", self.tr("Description")),
             ("street", self.tr("Street")),
@@ -228,6 +230,7 @@ class CaseDetailPanel(QWidget):
             label = _plain_label(f"field_{key}")
             self.fields[key] = label
             form.addRow(title, label)
+        self._form = form
         return box
 
     def _build_timeline(self, parent: QWidget) -> QGroupBox:
@@ -358,6 +361,8 @@ class CaseDetailPanel(QWidget):
             + (f" · {detail.category_note}" if detail.category_note else ""),
             "kind": kinds.get(snap.kind, snap.kind),
             "source": source_text(snap.source),
+            "caller": getattr(detail, "reporter", None),
+            "caller_phone": getattr(detail, "reporter_phone", None),
             "address": snap.address,
             "street": detail.street_name,
             "area": detail.area_name,
@@ -379,6 +384,8 @@ class CaseDetailPanel(QWidget):
         }
         for key, text in values.items():
             self.fields[key].setText(str(text or "—"))
+        for key in ("caller", "caller_phone"):  # staff only: the services leave them out else
+            self._form.setRowVisible(self.fields[key], bool(getattr(detail, "caller_visible", False)))
         self.description_view.setPlainText(snap.description)
 
     def _pull_timeline(self, entries: Any) -> None:

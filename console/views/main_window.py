@@ -36,6 +36,7 @@ from console.views.insight import Insight
 from console.views.map_view import MapView
 from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
+from console.views.report_form import ReportFormDialog
 from console.views.theme import apply_theme, theme_for_time
 
 #: The queue each role starts from on a first start (later: the last one used).
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
             "user_admin": self._open_user_admin,
             "calendar": self._open_calendar,
             "import_file": self._open_import,
+            "new_report": self._open_report_form,
             "export_queue": self.queue.export_view,
             "quit": self.quit_asking,
             "shortcuts": self._show_shortcuts,
@@ -437,11 +439,42 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
 
+    def _open_report_form(self) -> None:
+        """新建上报, non-modal: the map dock beside it picks the point."""
+        old = getattr(self, "report_form", None)
+        if old is not None and old.isVisible():
+            old.raise_()
+            old.activateWindow()
+            return
+        if old is not None:
+            old.deleteLater()
+        dialog = ReportFormDialog(self.bridge, self.workbench, self.map, self)
+        dialog.report_filed.connect(self._on_report_filed)
+        dialog.open_case_requested.connect(self.current.set)
+        self.map_dock.show()
+        dialog.show()
+        self.report_form: ReportFormDialog | None = dialog
+
+    def _on_report_filed(self, filed: Any) -> None:
+        snap = filed.snapshot
+        if filed.merged_into:
+            message = (
+                self.tr("%1 merged into %2")
+                .replace("%1", snap.number)
+                .replace("%2", filed.merged_into)
+            )
+        else:
+            message = self.tr("Reported: %1").replace("%1", snap.number)
+        self.statusBar().showMessage(message, 8000)
+        self.queue.model.apply_changes([snap.id])
+        self.current.set(snap.id)
+
     def _apply_permissions(self) -> None:
         """Offer the admin screen to those the services let manage users (they check too)."""
         self.actions_by_id["user_admin"].setVisible(self.workbench.can("manage_users"))
         self.actions_by_id["calendar"].setVisible(self.workbench.can("view_calendar"))
         self.actions_by_id["import_file"].setEnabled(self.workbench.can("import_cases"))
+        self.actions_by_id["new_report"].setEnabled(self.workbench.can_report())
         can_export = self.workbench.can("export_cases")
         self.actions_by_id["export_queue"].setEnabled(can_export)
         self.queue.export_action.setEnabled(can_export)

@@ -37,6 +37,7 @@ class MapBridge(QObject):
 
     page_ready = Signal()
     case_clicked = Signal(int)
+    point_picked = Signal(float, float)
 
     @Slot()
     def pageReady(self) -> None:
@@ -45,6 +46,10 @@ class MapBridge(QObject):
     @Slot(int)
     def caseClicked(self, case_id: int) -> None:
         self.case_clicked.emit(int(case_id))
+
+    @Slot(float, float)
+    def pointPicked(self, lon: float, lat: float) -> None:
+        self.point_picked.emit(float(lon), float(lat))
 
 
 class _MapPage(QWebEnginePage):
@@ -68,9 +73,11 @@ class _MapPage(QWebEnginePage):
 
 
 class MapView(QWebEngineView):
-    """The district map. Signals: ``case_clicked(id)``, ``ready()``."""
+    """The district map. Signals: ``case_clicked(id)``, ``ready()``, ``point_picked(lon, lat)``
+    (a map click while :meth:`set_pick_mode` is on, WGS-84)."""
 
     case_clicked = Signal(int)
+    point_picked = Signal(float, float)
     ready = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -83,6 +90,7 @@ class MapView(QWebEngineView):
         self._page.setWebChannel(self._channel)
         self._bridge.page_ready.connect(self._on_page_ready)
         self._bridge.case_clicked.connect(self.case_clicked)
+        self._bridge.point_picked.connect(self.point_picked)
         self._page.loadFinished.connect(self._on_load_finished)
         self._queue: deque[tuple[str, JsCallback | None]] = deque()
         self._ready = False
@@ -157,6 +165,14 @@ class MapView(QWebEngineView):
     def set_dark(self, on: bool, callback: JsCallback | None = None) -> None:
         """The dark map (night shift, the wall)."""
         self.run_when_ready(f"consoleMap.setDark({'true' if on else 'false'})", callback)
+
+    def set_pick_mode(self, on: bool, callback: JsCallback | None = None) -> None:
+        """While on, a click on the map picks a point (``point_picked``); off clears its mark."""
+        self.run_when_ready(f"consoleMap.setPickMode({'true' if on else 'false'})", callback)
+
+    def show_pick(self, lon: float, lat: float, callback: JsCallback | None = None) -> None:
+        """Mark a point (WGS-84), e.g. typed into the report form."""
+        self.run_when_ready(f"consoleMap.showPick({float(lon)!r}, {float(lat)!r})", callback)
 
     def set_grid_style(self, counts: Mapping[int, int], callback: JsCallback | None = None) -> None:
         """Choropleth of open cases per grid (grid id → count)."""

@@ -2,6 +2,40 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="29"/>
+        <source>SeedSplash</source>
+        <comment>Generating the district&apos;s streets, units and grids…</comment>
+        <extracomment>``seed(progress)``: the seeding, run on the database worker; progress from that thread.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="30"/>
+        <source>SeedSplash</source>
+        <comment>Loading categories, time limits and departments…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="31"/>
+        <source>SeedSplash</source>
+        <comment>Creating the demo accounts and grid staff…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="32"/>
+        <source>SeedSplash</source>
+        <comment>Walking the demo cases through the loop…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="33"/>
+        <source>SeedSplash</source>
+        <comment>Finishing…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AcknowledgeAllDialog</name>
     <message>
         <location filename="../../console/views/acknowledge_all_dialog.py" line="28"/>
@@ -285,8 +319,13 @@
     <name>CalendarNotice</name>
     <message>
         <location filename="../../console/views/calendar_notice.py" line="54"/>
-        <source>File → Holiday calendar…: load the State Council&apos;s schedule</source>
+        <source>The %1 holiday schedule is not loaded: deadlines count the statutory holidays (provisional)</source>
         <extracomment>Roles whose alerts dock carries the notice.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_notice.py" line="60"/>
+        <source>File → Holiday calendar…: load the State Council&apos;s schedule</source>
         <translation>文件 → 节假日安排…：导入国务院节假日安排</translation>
     </message>
 </context>
@@ -366,12 +405,12 @@
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Caller</source>
-        <translation type="unfinished"></translation>
+        <translation>上报人</translation>
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Caller&apos;s phone</source>
-        <translation type="unfinished"></translation>
+        <translation>来电号码</translation>
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="202"/>
@@ -723,7 +762,7 @@
     <message>
         <location filename="../../console/views/commands.py" line="59"/>
         <source>New report…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建上报…</translation>
     </message>
     <message>
         <location filename="../../console/views/commands.py" line="60"/>
@@ -1614,178 +1653,178 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="85"/>
+        <location filename="../../console/views/main_window.py" line="86"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="89"/>
+        <location filename="../../console/views/main_window.py" line="90"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="96"/>
+        <location filename="../../console/views/main_window.py" line="97"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="105"/>
+        <location filename="../../console/views/main_window.py" line="106"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="189"/>
+        <location filename="../../console/views/main_window.py" line="190"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="190"/>
+        <location filename="../../console/views/main_window.py" line="191"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="191"/>
+        <location filename="../../console/views/main_window.py" line="192"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="192"/>
+        <location filename="../../console/views/main_window.py" line="193"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="193"/>
+        <location filename="../../console/views/main_window.py" line="194"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="194"/>
+        <location filename="../../console/views/main_window.py" line="195"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="196"/>
+        <location filename="../../console/views/main_window.py" line="197"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="276"/>
+        <location filename="../../console/views/main_window.py" line="277"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="328"/>
+        <location filename="../../console/views/main_window.py" line="329"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="274"/>
+        <location filename="../../console/views/main_window.py" line="275"/>
         <source>The case is still loading</source>
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="332"/>
+        <location filename="../../console/views/main_window.py" line="333"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="339"/>
+        <location filename="../../console/views/main_window.py" line="340"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="341"/>
+        <location filename="../../console/views/main_window.py" line="342"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="351"/>
+        <location filename="../../console/views/main_window.py" line="352"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="380"/>
+        <location filename="../../console/views/main_window.py" line="381"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="383"/>
+        <location filename="../../console/views/main_window.py" line="384"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="392"/>
+        <location filename="../../console/views/main_window.py" line="393"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="405"/>
+        <location filename="../../console/views/main_window.py" line="406"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="461"/>
+        <location filename="../../console/views/main_window.py" line="462"/>
         <source>%1 merged into %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="466"/>
+        <location filename="../../console/views/main_window.py" line="467"/>
         <source>Reported: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="499"/>
+        <location filename="../../console/views/main_window.py" line="500"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="501"/>
+        <location filename="../../console/views/main_window.py" line="502"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="501"/>
+        <location filename="../../console/views/main_window.py" line="502"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="563"/>
+        <location filename="../../console/views/main_window.py" line="567"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="597"/>
+        <location filename="../../console/views/main_window.py" line="601"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="609"/>
+        <location filename="../../console/views/main_window.py" line="613"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="609"/>
+        <location filename="../../console/views/main_window.py" line="613"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="619"/>
+        <location filename="../../console/views/main_window.py" line="623"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="635"/>
+        <location filename="../../console/views/main_window.py" line="639"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="646"/>
+        <location filename="../../console/views/main_window.py" line="650"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="647"/>
+        <location filename="../../console/views/main_window.py" line="651"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -1839,68 +1878,68 @@
         <location filename="../../console/views/nearby_cases_box.py" line="38"/>
         <source>Possible duplicates nearby</source>
         <extracomment>A listed case id: make it the current case, to read it. The listed case (a NearbyCase) the call should be merged into.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>附近的疑似重复案件</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="42"/>
         <location filename="../../console/views/nearby_cases_box.py" line="83"/>
         <source>Choose a category and a point to look for them</source>
-        <translation type="unfinished"></translation>
+        <translation>选定问题类别和位置后，这里列出附近同类的在办案件</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="52"/>
         <source>Case no.</source>
-        <translation type="unfinished">案件编号</translation>
+        <translation>案件编号</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="53"/>
         <source>Distance</source>
-        <translation type="unfinished">距离</translation>
+        <translation>距离</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="54"/>
         <source>Reported</source>
-        <translation type="unfinished"></translation>
+        <translation>上报时间</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="55"/>
         <source>State</source>
-        <translation type="unfinished">状态</translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="56"/>
         <source>Address</source>
-        <translation type="unfinished">地址</translation>
+        <translation>地址</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="57"/>
         <source>Description</source>
-        <translation type="unfinished">问题描述</translation>
+        <translation>问题描述</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="66"/>
         <source>Open case</source>
-        <translation type="unfinished">打开案件</translation>
+        <translation>打开案件</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="69"/>
         <source>Merge this call into the selected case</source>
-        <translation type="unfinished"></translation>
+        <translation>将本次上报合并到所选案件</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="85"/>
         <source>No open case of this category nearby</source>
-        <translation type="unfinished"></translation>
+        <translation>附近没有同类的在办案件</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="89"/>
         <source>%1 open case(s) of this category nearby: merge instead of a new case?</source>
-        <translation type="unfinished"></translation>
+        <translation>附近有 %1 件同类在办案件：是否合并，而不新建案件？</translation>
     </message>
     <message>
         <location filename="../../console/views/nearby_cases_box.py" line="96"/>
         <source>%1 m</source>
-        <translation type="unfinished">%1 米</translation>
+        <translation>%1 米</translation>
     </message>
 </context>
 <context>
@@ -2278,123 +2317,123 @@
         <location filename="../../console/views/report_form.py" line="72"/>
         <source>New report</source>
         <extracomment>The sources a call can come from at the intake seat (console.services.report_input). Typing pauses this long before the point and the nearby cases are looked up, ms. The demo district&apos;s neighbourhood: a typed point far from it but near it swapped is a slip. A report was saved: its FiledReport (console.services.report_desk). A nearby case id to show in the main window.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>新建上报</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="96"/>
         <source>Source</source>
-        <translation type="unfinished">来源</translation>
+        <translation>来源</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="97"/>
         <source>Caller&apos;s name</source>
-        <translation type="unfinished"></translation>
+        <translation>来电人姓名</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="98"/>
         <source>Caller&apos;s phone (staff only)</source>
-        <translation type="unfinished"></translation>
+        <translation>来电号码（仅工作人员可见）</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="102"/>
         <source>Caller</source>
-        <translation type="unfinished"></translation>
+        <translation>来电人</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="104"/>
         <source>Code, name or pinyin initials (ljx: 垃圾箱)</source>
-        <translation type="unfinished"></translation>
+        <translation>代码、名称或拼音首字母（ljx: 垃圾箱）</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="111"/>
         <source>No category chosen</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未选择问题类别</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="117"/>
         <source>Category</source>
-        <translation type="unfinished">类别</translation>
+        <translation>问题类别</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="121"/>
         <source>Description</source>
-        <translation type="unfinished">问题描述</translation>
+        <translation>问题描述</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="123"/>
         <source>Address</source>
-        <translation type="unfinished">地址</translation>
+        <translation>地址</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="124"/>
         <source>Longitude, e.g. 108.93</source>
-        <translation type="unfinished"></translation>
+        <translation>经度，如 108.93</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="125"/>
         <source>Latitude, e.g. 34.27</source>
-        <translation type="unfinished"></translation>
+        <translation>纬度，如 34.27</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="131"/>
         <source>Point</source>
-        <translation type="unfinished"></translation>
+        <translation>位置</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="132"/>
         <source>Click on the map, or type the coordinates</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上点选位置，或输入经纬度</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="140"/>
         <source>Add photos…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加照片…</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="142"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>移除</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="150"/>
         <location filename="../../console/views/report_form.py" line="282"/>
         <source>Photos</source>
-        <translation type="unfinished"></translation>
+        <translation>照片</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="151"/>
         <source>Urgent</source>
-        <translation type="unfinished">紧急</translation>
+        <translation>紧急</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="165"/>
         <source>Report</source>
-        <translation type="unfinished"></translation>
+        <translation>上报</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="207"/>
         <source>Chosen: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已选: %1</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="228"/>
         <source>Type both coordinates as numbers</source>
-        <translation type="unfinished"></translation>
+        <translation>请以数字输入经度和纬度</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="237"/>
         <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
-        <translation type="unfinished"></translation>
+        <translation>经纬度似乎写反了：本区约在经度 108.9、纬度 34.27</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="269"/>
         <source>In %1, grid %2 %3</source>
-        <translation type="unfinished"></translation>
+        <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="282"/>
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
-        <translation type="unfinished"></translation>
+        <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
 </context>
 <context>
@@ -2430,6 +2469,24 @@
         <location filename="../../console/views/roster_dialog.py" line="164"/>
         <source>Saved</source>
         <translation>已保存</translation>
+    </message>
+</context>
+<context>
+    <name>SeedSplash</name>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="49"/>
+        <source>Grid Dispatch Console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="50"/>
+        <source>First start: preparing the demo district (莲湖区)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="84"/>
+        <source>%1 of %2 cases</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -9,9 +9,12 @@
  *   removeCases(ids)        remove markers; returns the marker count
  *   focusCase(id)           zoom to the case, highlight it, open its popup; false if unknown
  *   setGridStyle(counts)    choropleth of open cases per grid: {gridId: count}
+ *   setPickMode(on)         the report form: a map click picks its point (pointPicked below)
+ *   showPick(lon, lat)      mark the report form's point
  *
  * Back to Python over QWebChannel (object "bridge"): pageReady() once the page and the channel
- * are up, caseClicked(id) on a marker click.
+ * are up, caseClicked(id) on a marker click, pointPicked(lon, lat) (WGS-84) on a map click
+ * while picking.
  *
  * Case text (number, category, address) is user input: it only ever reaches the DOM through
  * textContent, never innerHTML.
@@ -281,6 +284,63 @@
     return true;
   }
 
+  // --- picking a point (the report form) --------------------------------------------------
+  /** WGS-84 of a point on the map: gcj02() inverted by a few fixed-point steps (< 1 mm). */
+  function toWgs(latlng) {
+    var lon = latlng.lng;
+    var lat = latlng.lat;
+    if (!st.gcj02) return [lon, lat];
+    var x = lon;
+    var y = lat;
+    for (var i = 0; i < 6; i++) {
+      var g = gcj02(x, y);
+      x += lon - g[0];
+      y += lat - g[1];
+    }
+    return [x, y];
+  }
+
+  /** While on, a click on the map (not on a case) picks the report's point. */
+  function setPickMode(on) {
+    st.picking = !!on;
+    var c = st.map.getContainer();
+    if (st.picking) {
+      L.DomUtil.addClass(c, "cm-picking");
+    } else {
+      L.DomUtil.removeClass(c, "cm-picking");
+      if (st.pick) st.map.removeLayer(st.pick);
+      st.pick = null;
+    }
+    return st.picking;
+  }
+
+  /** Mark the report's point (WGS-84); pans to it when it is off screen. */
+  function showPick(lon, lat) {
+    var ll = latLng({ lon: Number(lon), lat: Number(lat) });
+    if (!st.pick) {
+      st.pick = L.circleMarker(ll, {
+        radius: 9,
+        color: "#c62828",
+        weight: 3,
+        fillColor: "#ef5350",
+        fillOpacity: 0.6,
+        interactive: false,
+        className: "cm-pick",
+      }).addTo(st.map);
+    } else {
+      st.pick.setLatLng(ll);
+    }
+    if (!st.map.getBounds().contains(ll)) st.map.panTo(ll, { animate: false });
+    return true;
+  }
+
+  function onMapClick(e) {
+    if (!st.picking) return;
+    var p = toWgs(e.latlng);
+    showPick(p[0], p[1]);
+    if (st.bridge && st.bridge.pointPicked) st.bridge.pointPicked(p[0], p[1]);
+  }
+
   function fillFor(n) {
     var k = -1;
     for (var i = 0; i < CHOROPLETH_BREAKS.length; i++) if (n >= CHOROPLETH_BREAKS[i]) k = i;
@@ -422,6 +482,7 @@
     var labels = (parts.options && parts.options.labels) || {};
     st.control.addOverlay(st.cluster, labels.cases || "案件");
     st.control.addOverlay(st.choropleth, labels.density || "案件密度");
+    st.map.on("click", onMapClick);
     initChannel();
   }
 
@@ -484,6 +545,26 @@
       }
       onCaseClick(m);
       return "handler";
+    },
+    setPickMode: setPickMode,
+    showPick: showPick,
+    /** The marked point as [lon, lat] (WGS-84), or null. */
+    pickedPoint: function () {
+      if (!st.pick) return null;
+      var p = toWgs(st.pick.getLatLng());
+      return [p[0], p[1]];
+    },
+    /** A real click on the map at (lon, lat): the element drawn there gets the DOM event. */
+    _clickMapForTest: function (lon, lat) {
+      var pt = st.map.latLngToContainerPoint(latLng({ lon: Number(lon), lat: Number(lat) }));
+      var rect = st.map.getContainer().getBoundingClientRect();
+      var x = rect.left + pt.x;
+      var y = rect.top + pt.y;
+      var target = document.elementFromPoint(x, y);
+      if (!target) return false;
+      var init = { bubbles: true, cancelable: true, view: window, clientX: x, clientY: y };
+      target.dispatchEvent(new MouseEvent("click", init));
+      return target.tagName;
     },
   };
 
