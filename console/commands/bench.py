@@ -17,6 +17,7 @@ from console.bench.harness import format_table, settle
 from console.bench.ingest_bench import run_ingest_bench
 from console.bench.notify_bench import run_notify_bench
 from console.bench.scan_bench import run_scan_bench
+from console.bench.seed_bench import run_seed_bench
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         settle()
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))
+        settle()
+        log("seed (the first start)…")
+        figures.extend(run_seed_bench(workdir, args.quick, log))
         settle()
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))

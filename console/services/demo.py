@@ -8,6 +8,8 @@ lights are exactly what the console would have produced.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -25,6 +27,7 @@ from console.services import geography, handover, reference_data
 from console.services.actors import SYSTEM, Actor, actor_of
 from console.services.passwords import hash_password
 from console.services.report_input import ReportInput
+from console.services.seed_session import mark_bulk_seed
 from console.services.workflow import CaseWorkflow
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -87,6 +90,15 @@ class SeedReport:
     states: dict[str, int] = field(default_factory=dict)
 
 
+#: ``progress(step, done, total)`` of :func:`seed_demo`: a STEP_* name, and for the cases how
+#: many are done of how many (0, 0 for a step without a count).
+SeedProgress = Callable[[str, int, int], None]
+STEP_GEOGRAPHY = "geography"
+STEP_REFERENCE = "reference"
+STEP_PEOPLE = "people"
+STEP_CASES = "cases"
+STEP_FINISHING = "finishing"
+
 #: Demo reports younger than this may still wait for registration or dispatch.
 RECENT_WAITING = timedelta(hours=8)
 
@@ -96,12 +108,18 @@ def person_name(rng: random.Random) -> str:
 
 
 def ensure_people(
-    session: Session, rng: random.Random, now: datetime | None = None
+    session: Session,
+    rng: random.Random,
+    now: datetime | None = None,
+    *,
+    passwords: bool = True,
 ) -> tuple[int, int]:
     """Demo users (one per role, one handler per department) and 一格七员 for every grid.
 
     Demo users get the published passwords of resources/org/demo_accounts.csv; so does a
     demo account that has no password yet (a demo database made before sign-in existed).
+    ``passwords=False`` leaves that to a later :func:`give_demo_passwords` in the same
+    transaction (the fast seed hashes meanwhile).
     """
     users = 0
     accounts = demo_accounts()
@@ -128,7 +146,8 @@ def ensure_people(
             )
             users += 1
         session.flush()
-    _give_demo_passwords(session, accounts, now or datetime.now(UTC))
+    if passwords:
+        give_demo_passwords(session, now or datetime.now(UTC))
     staff = 0
     if not session.scalar(select(func.count()).select_from(GridStaff)):
         for grid_id in session.scalars(select(Region.id).where(Region.level == "grid")):
@@ -146,24 +165,34 @@ def ensure_people(
     return users, staff
 
 
-def _give_demo_passwords(
-    session: Session, accounts: tuple[DemoAccount, ...], now: datetime
-) -> None:
-    """Set the published password on each demo account that has none (by name and role)."""
-    by_name = {a.username: a for a in accounts}
+def _accounts_without_password(session: Session) -> list[tuple[User, DemoAccount]]:
+    """Each demo user that has no password yet, with its demo account (by name and role)."""
+    by_name = {a.username: a for a in demo_accounts()}
     handler = by_name.get(HANDLER_PATTERN)
-    # One hash per distinct password, shared by the accounts that use it: argon2 is slow on
-    # purpose, and these passwords are public anyway.
-    hashes: dict[str, str] = {}
+    found = []
     for user in session.scalars(select(User).where(User.password_hash.is_(None))):
         if user.role == "department" and user.username.startswith("dept-"):
             account = handler
         else:
             account = by_name.get(user.username)
-        if account is None or account.role != user.role:
-            continue
+        if account is not None and account.role == user.role:
+            found.append((user, account))
+    return found
+
+
+def give_demo_passwords(
+    session: Session, now: datetime, hashed: Callable[[str], str] = hash_password
+) -> None:
+    """Set the published password on each demo account that has none.
+
+    ``hashed(password)`` gives the hash (by default computed here; the fast seed passes hashes
+    computed on another thread meanwhile)."""
+    # One hash per distinct password, shared by the accounts that use it: argon2 is slow on
+    # purpose, and these passwords are public anyway.
+    hashes: dict[str, str] = {}
+    for user, account in _accounts_without_password(session):
         if account.password not in hashes:
-            hashes[account.password] = hash_password(account.password)
+            hashes[account.password] = hashed(account.password)
         user.password_hash = hashes[account.password]
         user.password_changed_at = now
         user.demo_account = True
@@ -351,7 +380,14 @@ class _History:
 
 
 def seed_cases(
-    session: Session, workflow: CaseWorkflow, *, cases: int, days: float, seed: int, now: datetime
+    session: Session,
+    workflow: CaseWorkflow,
+    *,
+    cases: int,
+    days: float,
+    seed: int,
+    now: datetime,
+    progress: SeedProgress | None = None,
 ) -> int:
     """Report ``cases`` demo cases over the last ``days`` and walk each through the loop."""
     rng = random.Random(seed)
@@ -401,6 +437,8 @@ def seed_cases(
             history.run(workflow.report(session, actor, report, reported_at))
             if i % 200 == 199:
                 session.flush()
+            if progress is not None and i % 50 == 49:
+                progress(STEP_CASES, i + 1, cases)
     return len(starts)
 
 
@@ -412,19 +450,77 @@ def seed_demo(
     days: float = 30,
     seed: int = 7,
     now: datetime,
+    progress: SeedProgress | None = None,
+    fast: bool = True,
 ) -> SeedReport:
-    """The whole demo: idempotent for geography, reference data and people; adds cases."""
+    """The whole demo: idempotent for geography, reference data and people; adds cases.
+
+    ``progress(step, done, total)`` hears each step (STEP_*) as it starts and the cases as
+    they go (any thread may call this; it must not touch widgets). ``fast=False`` is the
+    per-call path the benchmark measures beside it: every lookup and case number a query of
+    its own, the passwords hashed before the cases. Both write the same data.
+    """
+    tell = progress or (lambda step, done, total: None)
     report = SeedReport()
+    tell(STEP_GEOGRAPHY, 0, 0)
     with db.session() as s:
         report.regions_created = geography.ensure_demo_district(s, seed=seed)
-    with db.session() as s:
+    if not fast:
+        return _seed_per_call(db, workflow, report, cases, days, seed, now, tell)
+    with db.session() as s, ThreadPoolExecutor(1, thread_name_prefix="demo-hash") as pool:
+        tell(STEP_REFERENCE, 0, 0)
         report.reference = reference_data.load_reference_data(s)
+        tell(STEP_PEOPLE, 0, 0)
+        report.users, report.grid_staff = ensure_people(
+            s, random.Random(seed), now, passwords=False
+        )
+        # argon2 is slow on purpose (~0.2 s a password) and releases the GIL: hash while the
+        # cases are walked, and give the passwords in the same transaction at the end.
+        wanted = {a.password for _, a in _accounts_without_password(s)}
+        hashes: dict[str, Future[str]] = {p: pool.submit(hash_password, p) for p in wanted}
+        handover.ensure_demo_roster(s, now)
+        mark_bulk_seed(s)
+        if cases:
+            tell(STEP_CASES, 0, cases)
+            report.cases = seed_cases(
+                s, workflow, cases=cases, days=days, seed=seed, now=now, progress=tell
+            )
+        tell(STEP_FINISHING, 0, 0)
+        give_demo_passwords(s, now, lambda password: hashes[password].result())
+        s.flush()
+        report.sign_ins = demo_sign_ins(s)
+    return _with_states(db, report)
+
+
+def _seed_per_call(
+    db: Database,
+    workflow: CaseWorkflow,
+    report: SeedReport,
+    cases: int,
+    days: float,
+    seed: int,
+    now: datetime,
+    tell: SeedProgress,
+) -> SeedReport:
+    """The seed as it ran before the bulk-seed session: the benchmark's baseline."""
+    with db.session() as s:
+        tell(STEP_REFERENCE, 0, 0)
+        report.reference = reference_data.load_reference_data(s)
+        tell(STEP_PEOPLE, 0, 0)
         report.users, report.grid_staff = ensure_people(s, random.Random(seed), now)
         report.sign_ins = demo_sign_ins(s)
         handover.ensure_demo_roster(s, now)
     if cases:
         with db.session() as s:
-            report.cases = seed_cases(s, workflow, cases=cases, days=days, seed=seed, now=now)
+            tell(STEP_CASES, 0, cases)
+            report.cases = seed_cases(
+                s, workflow, cases=cases, days=days, seed=seed, now=now, progress=tell
+            )
+    tell(STEP_FINISHING, 0, 0)
+    return _with_states(db, report)
+
+
+def _with_states(db: Database, report: SeedReport) -> SeedReport:
     with db.read() as s:
         report.states = dict(s.execute(select(Case.state, func.count()).group_by(Case.state)).all())
     return report

@@ -56,6 +56,7 @@ from console.services.reference_files import (
     split_category_key,
     taxonomy_of_code,
 )
+from console.services.seed_session import seed_memo
 
 __all__ = [
     "KINDS",
@@ -309,6 +310,10 @@ def rules_for(
     session: Session, taxonomy: str, code: str, *, kind: str | None = None
 ) -> list[DeadlineRule]:
     """The 立案条件 rows of a category, ordered by id; the first is the default rule."""
+    memo = seed_memo(session)
+    key = ("rules", taxonomy, code, kind)
+    if memo is not None and key in memo:
+        return list(memo[key])
     category = get_category(session, taxonomy, code, kind=kind)
     stmt = (
         select(DeadlineRule)
@@ -319,7 +324,10 @@ def rules_for(
         )
         .order_by(DeadlineRule.id)
     )
-    return list(session.scalars(stmt))
+    rules = list(session.scalars(stmt))
+    if memo is not None:
+        memo[key] = tuple(rules)
+    return rules
 
 
 def route(
@@ -337,20 +345,46 @@ def route(
     street's committee is redirected to this street's committee, since a committee only
     handles its own street.
     """
+    memo = seed_memo(session)
+    key = ("route", taxonomy, code, street_id, kind)
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = _route(session, taxonomy, code, street_id, kind=kind)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def _route(
+    session: Session, taxonomy: str, code: str, street_id: int | None, *, kind: str | None
+) -> Department | None:
     category = get_category(session, taxonomy, code, kind=kind)
     plain = category.code
     # Prefixes down to 大类 (2 digits): shorter ones would cross major classes.
     prefixes = [plain[:n] for n in range(len(plain), 1, -1)]
-    stmt = select(RoutingRule).where(
-        RoutingRule.taxonomy == taxonomy,
-        RoutingRule.kind == category.kind,
-        RoutingRule.category_prefix.in_(prefixes),
-    )
-    if street_id is None:
-        stmt = stmt.where(RoutingRule.street_id.is_(None))
+    memo = seed_memo(session)
+    if memo is not None:  # a bulk seed: the taxonomy's rules read once, filtered here alike
+        key = ("routing", taxonomy, category.kind)
+        if key not in memo:
+            memo[key] = _routing_rules(session, taxonomy, category.kind)
+        candidates = [
+            r
+            for r in memo[key]
+            if r.category_prefix in prefixes and r.street_id in (None, street_id)
+        ]
     else:
-        stmt = stmt.where((RoutingRule.street_id == street_id) | (RoutingRule.street_id.is_(None)))
-    candidates = list(session.scalars(stmt))
+        stmt = select(RoutingRule).where(
+            RoutingRule.taxonomy == taxonomy,
+            RoutingRule.kind == category.kind,
+            RoutingRule.category_prefix.in_(prefixes),
+        )
+        if street_id is None:
+            stmt = stmt.where(RoutingRule.street_id.is_(None))
+        else:
+            stmt = stmt.where(
+                (RoutingRule.street_id == street_id) | (RoutingRule.street_id.is_(None))
+            )
+        candidates = list(session.scalars(stmt))
     if not candidates:
         return None
     best = max(candidates, key=lambda r: (len(r.category_prefix), r.street_id is not None))
@@ -363,6 +397,12 @@ def route(
     ):
         return street_committee_for(session, street_id) or dept
     return dept
+
+
+def _routing_rules(session: Session, taxonomy: str, kind: str) -> list[RoutingRule]:
+    # (taxonomy, kind, prefix, street) is unique: no two candidates tie, whatever the order.
+    stmt = select(RoutingRule).where(RoutingRule.taxonomy == taxonomy, RoutingRule.kind == kind)
+    return list(session.scalars(stmt.order_by(RoutingRule.id)))
 
 
 def street_committee_for(session: Session, street_id: int) -> Department | None:
