@@ -113,15 +113,21 @@ def provisional_text(year: int) -> str:
     return f"{year} 年节假日安排尚未导入，期限按法定假日推算"
 
 
-def provisional_notice(calendar: WorkCalendar, today: date) -> str | None:
-    """What to say on screen while the current year, or from 1 November the next, is provisional."""
+def provisional_year(calendar: WorkCalendar, today: date) -> int | None:
+    """The year to warn about: the current one if provisional, or from 1 November the next."""
     if calendar.year_status(today.year) is YearStatus.PROVISIONAL:
-        return provisional_text(today.year)
+        return today.year
     if (today.month, today.day) >= NOTICE_FROM and (
         calendar.year_status(today.year + 1) is YearStatus.PROVISIONAL
     ):
-        return provisional_text(today.year + 1)
+        return today.year + 1
     return None
+
+
+def provisional_notice(calendar: WorkCalendar, today: date) -> str | None:
+    """What to say on screen while the current year, or from 1 November the next, is provisional."""
+    year = provisional_year(calendar, today)
+    return provisional_text(year) if year is not None else None
 
 
 def year_view(session: Session, calendar: WorkCalendar, year: int) -> YearView:

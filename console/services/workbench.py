@@ -71,7 +71,7 @@ from console.services.user_admin import UserAdminDesk
 from console.services.work_calendar import (
     CalendarChangeResult,
     YearView,
-    provisional_notice,
+    provisional_year,
     save_year,
     sync_calendar,
     year_view,
@@ -302,11 +302,12 @@ class Workbench:
                 now=self.clock(),
             )
 
-    def calendar_notice(self) -> str | None:
-        """What the status bar says while this or (from 1 November) next year is provisional."""
+    def calendar_notice(self) -> int | None:
+        """The provisional year the status bar warns about: this one, or from 1 November the
+        next (None: nothing to say). The view words it in the interface language."""
         with self.db.read() as s:
             sync_calendar(s, self.calendar)
-        return provisional_notice(self.calendar, self.clock().astimezone(LOCAL_TZ).date())
+        return provisional_year(self.calendar, self.clock().astimezone(LOCAL_TZ).date())
 
     def poll_changes(self) -> list[Any]:
         with self.db.read() as s:

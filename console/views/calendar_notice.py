@@ -2,7 +2,7 @@
 
 While the current year, or from 1 November the next, has no official holiday schedule, the
 status bar carries the notice, and so does the top of the alerts dock for those who answer for
-the deadlines at night (the duty chief) and for the admin who loads the schedule. The text comes
+the deadlines at night (the duty chief) and for the admin who loads the schedule. The year comes
 from the services (Workbench.calendar_notice), re-read on the window's count timer.
 """
 
@@ -47,7 +47,13 @@ class CalendarNotice(QObject):
     def refresh(self) -> None:
         self.bridge.submit(self.workbench.calendar_notice, self._show)
 
-    def _show(self, text: str | None) -> None:
+    def _show(self, year: int | None) -> None:
+        text = None
+        if year is not None:
+            text = self.tr(
+                "The %1 holiday schedule is not loaded: deadlines count the statutory holidays"
+                " (provisional)"
+            ).replace("%1", str(year))
         self.text = text
         self.status_label.setText(text or "")
         self.status_label.setToolTip(
