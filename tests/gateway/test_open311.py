@@ -355,3 +355,17 @@ def test_openapi_schema_is_published_with_descriptions(gateway: Gateway) -> None
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
     feedback = paths["/api/v1/tasks/{case_id}/feedback"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(feedback)
+
+
+def test_a_callers_name_and_phone_never_leave_through_open311(gateway: Gateway) -> None:
+    """The intake form keeps the caller with the case; Open311 clients never get them."""
+    s = reported(
+        gateway.cases, gateway.db, source="hotline", reporter="王来电", reporter_phone="13912345678"
+    )
+    with gateway.client("intake") as c:
+        for path in (f"/open311/v2/requests/{s.number}.json", "/open311/v2/requests.json"):
+            r = c.get(path)
+            assert r.status_code == 200 and s.number in r.text
+            assert "13912345678" not in r.text and "王来电" not in r.text
+        r = c.get(f"/open311/v2/requests/{s.number}.xml")
+        assert r.status_code == 200 and s.number in r.text and "13912345678" not in r.text
