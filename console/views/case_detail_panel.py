@@ -41,7 +41,7 @@ from console.domain.lifecycle import default_lifecycle
 from console.views import action_dialogs
 from console.views.current_case import CurrentCase
 from console.views.duplicates_box import DuplicatesBox
-from console.views.formatting import local_time_text, remaining_text
+from console.views.formatting import limit_display, local_time_text, remaining_text
 from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
 
@@ -370,7 +370,7 @@ class CaseDetailPanel(QWidget):
             "grid": " ".join(p for p in (detail.grid_code, detail.grid_name) if p),
             "coordinates": f"{snap.lon:.6f}, {snap.lat:.6f}",
             "department": detail.department_name or self.tr("Not dispatched"),
-            "limit": detail.limit_text or "—",
+            "limit": limit_display(detail.limit_text),
             "extension": "; ".join(extension) or "—",
             "rule_condition": detail.rule_condition or "—",
             "closing_condition": detail.closing_condition or "—",

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from console.views.action_dialogs import MAX_NOTE
 from console.views.case_detail_panel import local_time_text
+from console.views.formatting import limit_display
 
 
 def _fixable_by_department(proposal: Any) -> bool:
@@ -133,7 +134,7 @@ class DispatchDialog(QDialog):
                 p.number or f"#{p.case_id}",
                 p.street_name or "",
                 p.department_name or "—",
-                p.limit_text or "—",
+                limit_display(p.limit_text),
                 local_time_text(p.deadline_preview),
                 problem,
             ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from console.config import LOCAL_TZ
@@ -27,6 +28,28 @@ def remaining_text(seconds: float | None, *, english: bool | None = None) -> str
         return f"{text} overdue" if overdue else f"{text} left"
     zh = (f"{hours}小时" if hours else "") + (f"{mins}分" if mins else "")
     return ("超期 " if overdue else "剩余 ") + (zh or "不足1分")
+
+
+_LIMIT = re.compile(r"(\d+(?:\.\d+)?)(工作时|工作日|小时)")
+_LIMIT_EN = {"工作时": "working hour", "工作日": "working day", "小时": "hour"}
+
+
+def limit_display(text: str | None, *, english: bool | None = None) -> str:
+    """A time limit as the services write it ("2工作日", "4工作时+2工作时延期") in the
+    interface language: "2 working days", "4 working hours + 2 working hours extension"."""
+    if not text:
+        return "—"
+    if english is None:
+        english = use_english()
+    if not english:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        value, unit = match.group(1), _LIMIT_EN[match.group(2)]
+        return f"{value} {unit}" + ("" if float(value) == 1 else "s")
+
+    out = _LIMIT.sub(one, text)
+    return out.replace("+", " + ").replace("延期", " extension")
 
 
 def local_time_text(value: datetime | None) -> str:
