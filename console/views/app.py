@@ -24,8 +24,10 @@ from PySide6.QtWidgets import QApplication
 
 from console.bridge import Bridge
 from console.config import APP_AUTHOR, APP_NAME, data_dir, resource
+from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
 from console.views import i18n
+from console.views.labels import state_text
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,11 @@ def install_translations(app: QApplication, lang: str) -> list[QTranslator]:
     return translators
 
 
-def map_labels() -> dict[str, str]:
-    """The map's layer and tooltip names in the interface language."""
+def map_labels() -> dict[str, Any]:
+    """The map's layer, tooltip and popup names in the interface language."""
     return {
+        "urgent": QCoreApplication.translate("Map", "Urgent"),
+        "states": {code: state_text(code) for code in STATE_LABELS},
         "basemap": QCoreApplication.translate("Map", "Basemap"),
         "grids": QCoreApplication.translate("Map", "Grids"),
         "cases": QCoreApplication.translate("Map", "Cases"),

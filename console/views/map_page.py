@@ -247,7 +247,7 @@ def build_map_page(
     out_dir: Path,
     *,
     basemap: str | None = None,
-    labels: dict[str, str] | None = None,
+    labels: dict[str, Any] | None = None,
 ) -> Path:
     """Write the map page (and its local assets) into ``out_dir``; returns the HTML file."""
     names = {**DEFAULT_LABELS, **(labels or {})}
@@ -305,7 +305,13 @@ def build_map_page(
         "minZoom": 10,
         "maxZoom": 19,
         "bounds": bounds,  # fitted by console_map.js, without animation
-        "labels": {"cases": names["cases"], "density": names["density"]},
+        "labels": {
+            "cases": names["cases"],
+            "density": names["density"],
+            "urgent": names.get("urgent", "紧急"),
+            # state code → name in the interface language, for popups and tooltips
+            "states": names.get("states", {}),
+        },
         "demo": any(f.get("properties", {}).get("demo") for f in grids.get("features", [])),
     }
     fmap.add_child(_ConsoleMapParts(fmap.get_name(), layer.get_name(), control.get_name(), options))

@@ -135,7 +135,9 @@
     box.appendChild(textEl("div", "cm-number", d.number));
     box.appendChild(textEl("div", "cm-category", d.category));
     box.appendChild(textEl("div", "cm-address", d.address));
-    box.appendChild(textEl("div", "cm-state", d.stateLabel + (d.urgent ? " · 紧急" : "")));
+    var labels = st.labels || {};
+    var state = (labels.states && labels.states[d.state]) || d.stateLabel;
+    box.appendChild(textEl("div", "cm-state", state + (d.urgent ? " · " + (labels.urgent || "紧急") : "")));
     return box;
   }
 
@@ -480,6 +482,7 @@
       }
     });
     var labels = (parts.options && parts.options.labels) || {};
+    st.labels = labels;
     st.control.addOverlay(st.cluster, labels.cases || "案件");
     st.control.addOverlay(st.choropleth, labels.density || "案件密度");
     st.map.on("click", onMapClick);

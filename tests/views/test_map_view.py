@@ -421,3 +421,31 @@ def test_the_dark_map_for_the_night_shift(
     assert background == "rgb(20, 24, 29)"
     loaded.set_dark(False)
     wait_js(qtbot, run_js, loaded, f"consoleMap.gridFill({a})", "#dfe8f2")
+
+
+def test_popups_speak_the_interface_language(
+    view: MapView,
+    qtbot: Any,
+    tmp_path: Path,
+    demo_grids: dict[str, Any],
+    run_js: Callable[..., Any],
+) -> None:
+    page = build_map_page(
+        demo_grids,
+        tmp_path / "en",
+        labels={"urgent": "Urgent", "states": {"dispatched": "In progress"}},
+    )
+    with qtbot.waitSignal(view.ready, timeout=30_000):
+        view.load_page(page)
+    _gid, lon, lat = grid_center(demo_grids)
+    view.upsert_cases(marker_json([marker(7, lon, lat, urgent=True)]))
+    focused: list[Any] = []
+    view.focus_case(7, focused.append)
+    qtbot.waitUntil(lambda: focused == [True], timeout=5000)
+    wait_js(
+        qtbot,
+        run_js,
+        view,
+        "(document.querySelector('.leaflet-popup-content .cm-state')||{}).textContent",
+        "In progress · Urgent",
+    )
