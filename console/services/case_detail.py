@@ -26,7 +26,7 @@ from console.domain.lifecycle import (
 from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
-from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region
+from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region, User
 from console.services.case_dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
@@ -127,9 +127,12 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
 
 
 def _timeline(session: Session, case_id: int, lifecycle: Lifecycle) -> tuple[TimelineEntry, ...]:
+    # Each row names the actor's own department (a handler's), not the case's department of
+    # the moment: a duty chief's 立案 is not the sanitation centre's.
     stmt = (
         select(CaseEvent, Department.name)
-        .outerjoin(Department, Department.id == CaseEvent.department_id)
+        .outerjoin(User, User.id == CaseEvent.actor_id)
+        .outerjoin(Department, Department.id == User.department_id)
         .where(CaseEvent.case_id == case_id)
         .order_by(CaseEvent.id)
     )

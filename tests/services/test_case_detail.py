@@ -85,8 +85,11 @@ def test_names_rule_limit_and_timeline(service, demo_db, clock, point) -> None:
         "intake",
         "受理员",
     )
-    assert t[2].department_name == "区环境卫生管理中心"
+    # Each row names the actor's own department: the dispatcher has none (the target is in
+    # the data), the handler who asked for more time is the sanitation centre's.
+    assert t[2].department_name is None and t[2].actor_role == "dispatcher"
     assert t[2].data["department"] == "PRO02"
+    assert t[3].department_name == "区环境卫生管理中心"
     assert t[3].note == "需协调" and t[3].data == {"amount": 2, "unit": "work_hours"}
     assert t[3].actor_role_label == "处置人员"
     assert t[0].data == {}
