@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.lifecycle import default_lifecycle
+from console.domain.lifecycle import FINAL_STATES, default_lifecycle
 from console.views import action_dialogs
 from console.views.current_case import CurrentCase
 from console.views.duplicates_box import DuplicatesBox
@@ -326,6 +326,9 @@ class CaseDetailPanel(QWidget):
         self.state_chip.setText(state_text(snap.state))
         light = _light_code(snap.light)
         remaining = remaining_text(detail.remaining_seconds)
+        if snap.state in FINAL_STATES:
+            # Off the clock for good: a neutral badge, not the last light it had.
+            light, remaining = "none", self.tr("Finished")
         if not remaining:
             remaining = self.tr("Suspended") if snap.state == "suspended" else self.tr("No clock")
         self.light_chip.setText(remaining)

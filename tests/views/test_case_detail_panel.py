@@ -254,6 +254,16 @@ def test_overdue_red_and_no_clock_grey(panel: CaseDetailPanel) -> None:
     assert panel.state_chip.text() == "待立案"
 
 
+def test_a_closed_case_gets_a_neutral_badge(panel: CaseDetailPanel) -> None:
+    """Regression: 未计时 on red after closing a case that had been overdue."""
+    detail = make_detail(remaining_seconds=None)
+    detail.snapshot.light = "red"
+    detail.snapshot.state = "closed"
+    panel.show_detail(detail)
+    assert panel.light_chip.property("light") == "none"
+    assert panel.light_chip.text() in ("Finished", "已办结")
+
+
 def test_untrusted_text_is_shown_verbatim_as_plain_text(panel: CaseDetailPanel) -> None:
     panel.show_detail(make_detail())
     description = panel.findChild(QPlainTextEdit, "descriptionView")
