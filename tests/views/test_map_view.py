@@ -449,3 +449,28 @@ def test_popups_speak_the_interface_language(
         "(document.querySelector('.leaflet-popup-content .cm-state')||{}).textContent",
         "In progress · Urgent",
     )
+
+
+def test_a_point_picked_on_a_gcj02_map_comes_back_in_wgs84(
+    view: MapView,
+    demo_grids: dict[str, Any],
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    """The report form's pick: drawn shifted on GCJ-02 tiles, clicked back as WGS-84."""
+    path = build_map_page(demo_grids, tmp_path, basemap="gcj02:http://127.0.0.1:9/{z}/{x}/{y}.png")
+    with qtbot.waitSignal(view.ready, timeout=15000):
+        view.load_page(path)
+    view.set_pick_mode(True)
+    with qtbot.waitSignal(view.point_picked, timeout=5000) as picked:
+        assert run_js(view, f"consoleMap._clickMapForTest({BELL_TOWER[0]}, {BELL_TOWER[1]})")
+    lon, lat = picked.args
+    # The click lands on a pixel (metres at this zoom); the GCJ-02 offset (~500 m) is undone.
+    assert (lon, lat) == pytest.approx(BELL_TOWER, abs=5e-4)
+    assert abs(lon - BELL_TOWER_GCJ[0]) > 3e-3 or abs(lat - BELL_TOWER_GCJ[1]) > 1e-3
+    # The mark sits where the click was: shown shifted, read back unshifted.
+    marked = json.loads(run_js(view, "JSON.stringify(consoleMap.pickedPoint())"))
+    assert marked == pytest.approx([lon, lat], abs=1e-7)
+    view.set_pick_mode(False)
+    assert run_js(view, "JSON.stringify(consoleMap.pickedPoint())") == "null"
