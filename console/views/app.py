@@ -28,6 +28,7 @@ from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
 from console.views import i18n
 from console.views.labels import state_text
+from console.views.map_fallback import webengine_problem
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def application() -> QApplication:
     """The QApplication (made here, with the mbtiles:// scheme, unless one already runs)."""
     from console.views.tile_scheme import register_scheme
 
-    if QApplication.instance() is None:
+    if QApplication.instance() is None and webengine_problem() is None:
         register_scheme()  # the mbtiles:// scheme must be known before the app exists
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_AUTHOR)
@@ -153,6 +154,19 @@ def arm_screenshot(app: QApplication, window: Any, target: Path) -> None:
     fallback = QTimer(window, singleShot=True, interval=20_000)
     fallback.timeout.connect(shoot)
     fallback.start()
+
+
+def show_window(window: Any, settings: QSettings, size: tuple[int, int] | None = None) -> None:
+    """Show the main window: at ``size`` (a screenshot); maximised on a first start (no layout
+    saved yet, so the queues get the screen); else as the seat left it (MainWindow restored
+    its geometry, maximised or not)."""
+    if size is not None:
+        window.resize(*size)
+        window.show()
+    elif not settings.contains("window/geometry"):
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def close_window(
@@ -197,7 +211,9 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
     previous_language = i18n.language()
     translators = install_translations(app, args.lang)
     bridge = Bridge()
-    page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
+    page = None
+    if webengine_problem() is None:  # else the map dock says why there is no map
+        page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
     seat_scheduler = _seat_scheduler(args, workbench, scratch)
     window = MainWindow(
         bridge,
@@ -216,8 +232,9 @@ def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int: 
 
     if args.screenshot:
         arm_screenshot(app, window, Path(args.screenshot))
-        window.resize(*getattr(args, "window_size", (1600, 950)))
-    window.show()
+    show_window(
+        window, settings, getattr(args, "window_size", (1600, 950)) if args.screenshot else None
+    )
     code = app.exec()
     if scheduler is not None:
         scheduler.shutdown(wait=False)

@@ -33,7 +33,7 @@ from console.views.current_case import CurrentCase
 from console.views.dispatch_dialog import DispatchDialog
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
-from console.views.map_view import MapView
+from console.views.map_fallback import create_map_view
 from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
 from console.views.report_form import ReportFormDialog
@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock(
             "detail", self.tr("Case detail"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.map = MapView()
+        self.map = create_map_view()  # a banner instead where WebEngine cannot run
         self.map_dock = self._dock(
             "map", self.tr("Map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea
         )
