@@ -25,7 +25,7 @@ from console.commands.window_start import (
 from console.db import Database
 from console.errors import AuthenticationError, ConsoleError, ValidationError
 from console.services.cases import CaseService
-from console.services.demo import demo_sign_ins, seed_demo
+from console.services.demo import SeedProgress, demo_sign_ins, seed_demo
 
 #: The password for an unattended sign-in (with --user): screenshots, scripted tests.
 PASSWORD_ENV = "GRID_CONSOLE_PASSWORD"
@@ -114,6 +114,29 @@ def _dialog_sign_in(args: argparse.Namespace, db: Database) -> Any:
         i18n.set_language(previous)
 
 
+def _seed_behind_splash(args: argparse.Namespace, db: Database) -> None:
+    """The demo district on the database worker, a splash with the step and a bar meanwhile."""
+    from console.bridge import Bridge
+    from console.views import i18n
+    from console.views.app import application, install_translations
+    from console.views.seed_splash import seed_with_splash
+
+    def seed(progress: SeedProgress) -> Any:  # on the worker
+        return seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC), progress=progress)
+
+    app = application()
+    previous = i18n.language()
+    translators = install_translations(app, args.lang)
+    bridge = Bridge()
+    try:
+        seed_with_splash(bridge, seed)
+    finally:
+        bridge.shutdown()
+        for translator in translators:  # run_gui installs them again for the window
+            app.removeTranslator(translator)
+        i18n.set_language(previous)
+
+
 def run(args: argparse.Namespace) -> int:
     prepare_window(args)
     password = os.environ.get(PASSWORD_ENV)
@@ -128,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             if args.no_seed:
                 raise ConsoleError(EMPTY_DATABASE)
             print("首次运行：正在生成演示区（莲湖区）… first run: seeding the demo district")
-            seed_demo(db, CaseService(db).workflow, now=datetime.now(UTC))
+            _seed_behind_splash(args, db)
 
         from console.views.app import run_gui
 

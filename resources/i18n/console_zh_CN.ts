@@ -2,40 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../console/views/seed_splash.py" line="29"/>
-        <source>SeedSplash</source>
-        <comment>Generating the district&apos;s streets, units and grids…</comment>
-        <extracomment>``seed(progress)``: the seeding, run on the database worker; progress from that thread.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../console/views/seed_splash.py" line="30"/>
-        <source>SeedSplash</source>
-        <comment>Loading categories, time limits and departments…</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../console/views/seed_splash.py" line="31"/>
-        <source>SeedSplash</source>
-        <comment>Creating the demo accounts and grid staff…</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../console/views/seed_splash.py" line="32"/>
-        <source>SeedSplash</source>
-        <comment>Walking the demo cases through the loop…</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../console/views/seed_splash.py" line="33"/>
-        <source>SeedSplash</source>
-        <comment>Finishing…</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AcknowledgeAllDialog</name>
     <message>
         <location filename="../../console/views/acknowledge_all_dialog.py" line="28"/>
@@ -95,48 +61,48 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="195"/>
+        <location filename="../../console/views/alerts_model.py" line="198"/>
         <source>Time</source>
         <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped. The role the proxy sorts by (level column: level, then time).</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="196"/>
+        <location filename="../../console/views/alerts_model.py" line="199"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="197"/>
+        <location filename="../../console/views/alerts_model.py" line="200"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="198"/>
+        <location filename="../../console/views/alerts_model.py" line="201"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="199"/>
+        <location filename="../../console/views/alerts_model.py" line="202"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="200"/>
+        <location filename="../../console/views/alerts_model.py" line="203"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="201"/>
+        <location filename="../../console/views/alerts_model.py" line="204"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="266"/>
+        <location filename="../../console/views/alerts_model.py" line="269"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="274"/>
+        <location filename="../../console/views/alerts_model.py" line="277"/>
         <source>Also on this case: %1</source>
         <translation>本案件其他提醒：%1</translation>
     </message>
@@ -165,37 +131,37 @@
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="237"/>
+        <location filename="../../console/views/alerts_panel.py" line="240"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="253"/>
+        <location filename="../../console/views/alerts_panel.py" line="256"/>
         <source>Select an unacknowledged alert</source>
         <translation>请先选择未确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="254"/>
+        <location filename="../../console/views/alerts_panel.py" line="257"/>
         <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
         <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="258"/>
+        <location filename="../../console/views/alerts_panel.py" line="261"/>
         <source>Nothing to acknowledge in the list</source>
         <translation>列表中没有待确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="259"/>
+        <location filename="../../console/views/alerts_panel.py" line="262"/>
         <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
         <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="263"/>
+        <location filename="../../console/views/alerts_panel.py" line="266"/>
         <source>Select the alerts of one case</source>
         <translation>请选择同一案件的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="264"/>
+        <location filename="../../console/views/alerts_panel.py" line="267"/>
         <source>Open the selected case</source>
         <translation>打开所选案件</translation>
     </message>
@@ -321,7 +287,7 @@
         <location filename="../../console/views/calendar_notice.py" line="54"/>
         <source>The %1 holiday schedule is not loaded: deadlines count the statutory holidays (provisional)</source>
         <extracomment>Roles whose alerts dock carries the notice.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>%1 年节假日安排尚未导入，期限按法定假日推算</translation>
     </message>
     <message>
         <location filename="../../console/views/calendar_notice.py" line="60"/>
@@ -543,82 +509,87 @@
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="330"/>
+        <location filename="../../console/views/case_detail_panel.py" line="331"/>
+        <source>Finished</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="333"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="330"/>
+        <location filename="../../console/views/case_detail_panel.py" line="333"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="334"/>
+        <location filename="../../console/views/case_detail_panel.py" line="337"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="335"/>
+        <location filename="../../console/views/case_detail_panel.py" line="338"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="336"/>
+        <location filename="../../console/views/case_detail_panel.py" line="339"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="337"/>
+        <location filename="../../console/views/case_detail_panel.py" line="340"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <location filename="../../console/views/case_detail_panel.py" line="355"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <location filename="../../console/views/case_detail_panel.py" line="355"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="356"/>
+        <location filename="../../console/views/case_detail_panel.py" line="359"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="358"/>
+        <location filename="../../console/views/case_detail_panel.py" line="361"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="372"/>
+        <location filename="../../console/views/case_detail_panel.py" line="375"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="442"/>
+        <location filename="../../console/views/case_detail_panel.py" line="445"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="444"/>
+        <location filename="../../console/views/case_detail_panel.py" line="447"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="453"/>
+        <location filename="../../console/views/case_detail_panel.py" line="456"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="464"/>
+        <location filename="../../console/views/case_detail_panel.py" line="467"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="505"/>
+        <location filename="../../console/views/case_detail_panel.py" line="508"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -900,87 +871,87 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="63"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="64"/>
         <source>Dispatch cases</source>
         <translation>派遣案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="72"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="73"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="73"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="74"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="74"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="75"/>
         <source>Proposed department</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="75"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="76"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="76"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="77"/>
         <source>Expected deadline</source>
         <translation>预计期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="77"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="78"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="90"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="91"/>
         <source>Department:</source>
         <translation>处置部门：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="93"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="94"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="96"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="97"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="108"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="109"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="131"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="132"/>
         <source>Not dispatched: %1</source>
         <translation>未派遣：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="150"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="151"/>
         <source>By routing table (each case to its proposed department)</source>
         <translation>按路由表（各案件派往其建议部门）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="195"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="196"/>
         <source>None of the selected cases can be dispatched.</source>
         <translation>所选案件均不能派遣。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="198"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="199"/>
         <source>The routing table has no department for some cases: choose a department.</source>
         <translation>路由表中部分案件没有对应部门，请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="201"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="202"/>
         <source>The note is too long (at most %1 characters).</source>
         <translation>说明过长（最多 %1 字）。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="209"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="210"/>
         <source>%1 of %2 cases will be dispatched.</source>
         <translation>将派遣 %2 件中的 %1 件。</translation>
     </message>
@@ -1647,7 +1618,7 @@
     <message>
         <location filename="../../console/views/login_dialog.py" line="141"/>
         <source>Demo database — accounts (user name / password); click one to use it:</source>
-        <translation type="unfinished"></translation>
+        <translation>演示数据库 — 账户（用户名 / 密码），点击即可使用：</translation>
     </message>
 </context>
 <context>
@@ -1832,42 +1803,47 @@
 <context>
     <name>Map</name>
     <message>
-        <location filename="../../console/views/app.py" line="56"/>
+        <location filename="../../console/views/app.py" line="58"/>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="60"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="57"/>
+        <location filename="../../console/views/app.py" line="61"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="58"/>
+        <location filename="../../console/views/app.py" line="62"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="59"/>
+        <location filename="../../console/views/app.py" line="63"/>
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="60"/>
+        <location filename="../../console/views/app.py" line="64"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="61"/>
+        <location filename="../../console/views/app.py" line="65"/>
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="62"/>
+        <location filename="../../console/views/app.py" line="66"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="63"/>
+        <location filename="../../console/views/app.py" line="67"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -2005,17 +1981,17 @@
         <location filename="../../console/views/map_fallback.py" line="104"/>
         <source>Qt WebEngine cannot start as root with its sandbox on. Run the console as a normal user, or set QTWEBENGINE_DISABLE_SANDBOX=1.</source>
         <extracomment>WebEngine&apos;s own switch for the sandbox (as good as --no-sandbox in its flags).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Qt WebEngine 不能以 root 身份在沙箱开启时运行。请以普通用户启动调度台，或设置 QTWEBENGINE_DISABLE_SANDBOX=1。</translation>
     </message>
     <message>
         <location filename="../../console/views/map_fallback.py" line="109"/>
         <source>Qt WebEngine could not be loaded (%1). Install the system libraries listed in the README.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法加载 Qt WebEngine（%1）。请安装 README 中列出的系统库。</translation>
     </message>
     <message>
         <location filename="../../console/views/map_fallback.py" line="112"/>
         <source>The map is unavailable: %1 Everything else works.</source>
-        <translation type="unfinished"></translation>
+        <translation>地图不可用：%1 其他功能均可正常使用。</translation>
     </message>
 </context>
 <context>
@@ -2071,7 +2047,7 @@
         <location filename="../../console/views/queue_panel.py" line="107"/>
         <source>All states</source>
         <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The period box&apos;s &quot;from … to …&quot; entry: two date pickers take over. The tab that searches every case, whatever its state (resources/queues/tabs.csv). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>全部状态</translation>
     </message>
     <message>
         <location filename="../../console/views/queue_panel.py" line="121"/>
@@ -2123,7 +2099,7 @@
     <message>
         <location filename="../../console/views/queue_panel.py" line="218"/>
         <source>From … to …</source>
-        <translation type="unfinished"></translation>
+        <translation>起止日期…</translation>
     </message>
     <message>
         <location filename="../../console/views/queue_panel.py" line="223"/>
@@ -2474,19 +2450,45 @@
 <context>
     <name>SeedSplash</name>
     <message>
-        <location filename="../../console/views/seed_splash.py" line="49"/>
+        <location filename="../../console/views/seed_splash.py" line="28"/>
+        <source>Generating the district&apos;s streets, units and grids…</source>
+        <extracomment>``seed(progress)``: the seeding, run on the database worker; progress from that thread.</extracomment>
+        <translation>正在生成本区的街道、单元和网格…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="31"/>
+        <source>Loading categories, time limits and departments…</source>
+        <translation>正在载入分类、处置时限和部门…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="34"/>
+        <source>Creating the demo accounts and grid staff…</source>
+        <translation>正在创建演示账户和一格七员…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="37"/>
+        <source>Walking the demo cases through the loop…</source>
+        <translation>正在按闭环流程生成演示案件…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="40"/>
+        <source>Finishing…</source>
+        <translation>即将完成…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/seed_splash.py" line="56"/>
         <source>Grid Dispatch Console</source>
-        <translation type="unfinished"></translation>
+        <translation>网格化管理指挥调度台</translation>
     </message>
     <message>
-        <location filename="../../console/views/seed_splash.py" line="50"/>
+        <location filename="../../console/views/seed_splash.py" line="57"/>
         <source>First start: preparing the demo district (莲湖区)</source>
-        <translation type="unfinished"></translation>
+        <translation>首次运行：正在准备演示区（莲湖区）</translation>
     </message>
     <message>
-        <location filename="../../console/views/seed_splash.py" line="84"/>
+        <location filename="../../console/views/seed_splash.py" line="91"/>
         <source>%1 of %2 cases</source>
-        <translation type="unfinished"></translation>
+        <translation>案件 %1 / %2</translation>
     </message>
 </context>
 <context>
