@@ -120,7 +120,10 @@ class AlertsModel(QAbstractItemModel):
     # -- changing ----------------------------------------------------------------------
 
     def set_records(self, records: Iterable[Any]) -> None:
-        self._by_id = {int(r.id): r for r in records}
+        by_id = {int(r.id): r for r in records}
+        if by_id == self._by_id:
+            return  # the 30 s refresh with nothing new: no reset, nothing moves
+        self._by_id = by_id
         self._regroup()
 
     def add_records(self, records: Iterable[Any]) -> list[Any]:

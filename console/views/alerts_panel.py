@@ -113,7 +113,7 @@ class AlertsPanel(QWidget):
         header.setStretchLastSection(False)
         message = AlertsModel.COLUMNS.index("message")
         header.setSectionResizeMode(message, QHeaderView.ResizeMode.Stretch)
-        for column, width in (("time", 150), ("level", 90), ("case", 150), ("recipient", 110)):
+        for column, width in (("time", 175), ("level", 90), ("case", 150), ("recipient", 110)):
             header.resizeSection(AlertsModel.COLUMNS.index(column), width)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -198,7 +198,9 @@ class AlertsPanel(QWidget):
 
     @contextmanager
     def _keeping_view(self) -> Iterator[None]:
-        """Keep the selected and expanded cases across a model reset (a refresh, an ack)."""
+        """Keep the selected and expanded cases and the scroll position across a model reset
+        (a refresh, an acknowledgement)."""
+        scrolled = self.table.verticalScrollBar().value()
         chosen = {(int(r.case_id), int(r.id)) for r in self.selected_records()}
         expanded = {
             int(self.model.record(row).case_id)
@@ -224,6 +226,7 @@ class AlertsPanel(QWidget):
                 | QItemSelectionModel.SelectionFlag.Rows
             )
             self.table.selectionModel().select(selection, flags)
+        self.table.verticalScrollBar().setValue(scrolled)
         self._update_buttons()
 
     def _set_total(self, total: int | None) -> None:

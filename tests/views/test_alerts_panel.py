@@ -399,3 +399,11 @@ def test_a_refresh_keeps_the_selected_case(panel: AlertsPanel) -> None:
     panel.add_alerts([rec(7, "supervise_2", minutes=40, case_id=204)])
     assert panel.visible_records()[0].case_id == 204
     assert [r.case_id for r in panel.selected_records()] == [203]
+
+
+def test_a_refresh_with_nothing_new_does_not_reset_the_list(panel: AlertsPanel, qtbot: Any) -> None:
+    panel.set_alerts(case_alerts())
+    with qtbot.assertNotEmitted(panel.model.modelReset):
+        panel.set_alerts(case_alerts())
+    with qtbot.waitSignal(panel.model.modelReset):
+        panel.set_alerts([*case_alerts(), rec(8, "warning", minutes=50, case_id=206)])

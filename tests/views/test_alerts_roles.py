@@ -189,3 +189,19 @@ def test_the_toolbar_follows_the_role_and_the_current_cases_state(
         timeout=WAIT,
     )
     assert not register.isEnabled() and "待派遣" in register.toolTip()
+
+
+def test_an_alert_acknowledged_at_another_seat_leaves_the_count_at_the_next_refresh(
+    open_window: Opener, demo_db: Database, clock: Clock, escalated: dict[str, int], qtbot: QtBot
+) -> None:
+    win = open_window("duty_chief")
+    panel = win.night.panel
+    assert panel.unacknowledged_count() == 2
+    other_seat = Workbench(demo_db, username="leader", clock=clock)
+    alert = next(r for r in other_seat.alerts_for_panel().records if r.case_id == escalated["b"])
+    other_seat.acknowledge_alert(alert.id)
+    win.night.refresh()
+    qtbot.waitUntil(lambda: panel.unacknowledged_count() == 1, timeout=WAIT)
+    assert "1" in win.alerts_label.text() and win.windowTitle().startswith("(1)")
+    row = next(r for r in panel.visible_records() if r.case_id == escalated["b"])
+    assert row.acknowledged_by_name == other_seat.actor.name
