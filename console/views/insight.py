@@ -39,7 +39,7 @@ class Insight(QObject):
 
     def open_evaluation(self) -> None:
         if self.evaluation is None:
-            view = EvaluationView()
+            view = EvaluationView(self.window)  # owned by the window: one teardown
             view.setWindowFlag(Qt.WindowType.Window)
             view.setWindowTitle(self.tr("Monthly evaluation"))
             view.resize(1400, 900)
