@@ -166,9 +166,17 @@ def ask_extension(
 class ReminderDialog(QDialog):
     """When to be reminded about a case: in N working hours, or at a local date and time."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, case_label: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Remind me"))
+        self.setWindowTitle(
+            self.tr("Remind me about %1").replace("%1", case_label)
+            if case_label
+            else self.tr("Remind me")
+        )
+        #: Which case the reminder is for, said in the dialog itself (never a guess).
+        self.case_label = QLabel(case_label, self)
+        self.case_label.setObjectName("reminderCase")
+        self.case_label.setTextFormat(Qt.TextFormat.PlainText)
         self.in_hours = QRadioButton(self.tr("In working hours:"), self)
         self.at_time = QRadioButton(self.tr("At:"), self)
         self.in_hours.setChecked(True)
@@ -186,6 +194,8 @@ class ReminderDialog(QDialog):
         self.note.setMaxLength(MAX_NOTE)
         self.note.setPlaceholderText(self.tr("What to check"))
         form = QFormLayout(self)
+        if case_label:
+            form.addRow(self.tr("Case:"), self.case_label)
         form.addRow(self.in_hours, self.hours)
         form.addRow(self.at_time, self.when)
         form.addRow(self.tr("Note:"), self.note)
@@ -205,8 +215,8 @@ class ReminderDialog(QDialog):
         return "at", datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ), note
 
 
-def ask_reminder(parent: QWidget | None) -> tuple[str, object, str] | None:
-    dialog = ReminderDialog(parent)
+def ask_reminder(parent: QWidget | None, case_label: str = "") -> tuple[str, object, str] | None:
+    dialog = ReminderDialog(parent, case_label)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -287,7 +287,9 @@ class MainWindow(QMainWindow):
     def _remind_current(self) -> None:
         target = self._target()
         if target is not None:
-            self.night.remind(target[0])
+            detail = self.current.detail
+            label = detail.snapshot.number if detail is not None else str(target[0])
+            self.night.remind(target[0], label)
 
     def _dispatch_selected(self) -> None:
         # The queue's selection includes the current case whenever it is listed (the queue

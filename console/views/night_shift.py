@@ -148,8 +148,9 @@ class NightShift(QObject):
 
     # -- reminders ---------------------------------------------------------------------
 
-    def remind(self, case_id: int | None) -> None:
-        """Ask when to be reminded about ``case_id`` and schedule it on this seat."""
+    def remind(self, case_id: int | None, case_label: str = "") -> None:
+        """Ask when to be reminded about ``case_id`` (named ``case_label`` in the dialog) and
+        schedule it on this seat."""
         from console.views.action_dialogs import ask_reminder
 
         if case_id is None:
@@ -158,7 +159,7 @@ class NightShift(QObject):
         if self.scheduler is None:
             self.window.statusBar().showMessage(self.tr("No scheduler on this seat"), 5000)
             return
-        answer = ask_reminder(self.window)
+        answer = ask_reminder(self.window, case_label)
         if answer is None:
             return
         kind, value, note = answer
@@ -192,8 +193,11 @@ class NightShift(QObject):
             QMessageBox.StandardButton.Ok,
             self.window,
         )
+        opener = box.addButton(self.tr("Open case"), QMessageBox.ButtonRole.ActionRole)
+        opener.clicked.connect(lambda: self.open_case.emit(reminder.case_id))
         box.setModal(False)
         box.show()  # never block the shift on a dialog
+        self.reminder_box: QMessageBox | None = box
 
     # -- handover and roster -----------------------------------------------------------
 

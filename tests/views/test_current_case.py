@@ -205,7 +205,10 @@ def test_marker_click_on_a_listed_case_reloads_the_detail_and_moves_every_action
 
     # Ctrl+M reminds about the case on screen (at a time still ahead on the scheduler's clock,
     # which is the real one, so the reminder stays pending).
+    named: list[str] = []
+
     def remind_later(dialog: ReminderDialog) -> None:
+        named.append(dialog.case_label.text())  # the dialog names the case it is for
         dialog.at_time.setChecked(True)
         dialog.when.setDateTime(QDateTime(QDate(2040, 1, 2), QTime(9, 0)))
         dialog.note.setText("回访")
@@ -214,6 +217,7 @@ def test_marker_click_on_a_listed_case_reloads_the_detail_and_moves_every_action
     window.actions_by_id["remind"].trigger()
     qtbot.waitUntil(lambda: bool(scheduler.reminders()), timeout=WAIT)
     assert [r.case_id for r in scheduler.reminders()] == [second]
+    assert named == [window.current.detail.snapshot.number]
 
 
 def test_marker_click_on_a_case_outside_the_queue_leaves_no_row_selected(
@@ -430,3 +434,22 @@ def test_latest_choice_wins_and_nothing_is_a_target_while_loading(
         assert shown == [second]
     finally:
         bridge.shutdown()
+
+
+def test_a_fired_reminder_opens_its_case(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    from datetime import UTC, datetime
+
+    from console.scheduler import Reminder
+
+    first, second = two_listed_cases(window, qtbot, demo_db, clock)
+    window.current.set(first)
+    assert_current(window, qtbot, first)
+    reminder = Reminder("job-1", second, "E-2", datetime.now(UTC), "回访", "duty_chief")
+    window.night.reminder_due(reminder)
+    box = window.night.reminder_box
+    assert box is not None and box.isVisible() and "E-2" in box.text()
+    opener = next(b for b in box.buttons() if b.text() in ("Open case", "打开案件"))
+    opener.click()
+    assert_current(window, qtbot, second)
