@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.views.formatting import local_time_text
-from console.views.i18n import pick
+from console.views.i18n import pick, use_english
 
 #: At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.
 MAX_ROWS = 500
@@ -256,6 +256,15 @@ class AlertsModel(QAbstractItemModel):
         if column == "recipient":
             return str(record.recipient_name or "")
         if column == "message":
+            if use_english():  # the stored message is the Chinese notice; say it in English
+                return (
+                    self.tr("Case %1 (%2): %3, due %4 → %5")
+                    .replace("%1", str(record.case_number or ""))
+                    .replace("%2", " ".join(str(record.address or "").split()))
+                    .replace("%3", str(record.level_label_en or record.level))
+                    .replace("%4", local_time_text(record.due_at))
+                    .replace("%5", str(record.recipient_name or ""))
+                )
             return " ".join(str(record.message or "").split())
         if column == "ack_by":
             return str(record.acknowledged_by_name or "") if is_acknowledged(record) else ""

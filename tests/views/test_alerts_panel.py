@@ -116,6 +116,10 @@ def test_english_level_label(panel: AlertsPanel) -> None:
     try:
         panel.set_alerts([rec(1, "supervise_3")])
         assert cell(panel, 0, "level") == "Supervision 3"
+        # the message in English too, built from the alert's fields (no Chinese notice)
+        message = cell(panel, 0, "message")
+        assert message.startswith("Case E0102202611270001 (")
+        assert "Supervision 3" in message and "→ 区城管局" in message
     finally:
         set_language("zh")
 
