@@ -98,8 +98,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 @contextmanager
-def _big_page_cache(conn: Connection) -> Iterator[None]:
-    """On SQLite, a larger page cache for one bulk insert: the cases table's many indexes
+def big_page_cache(conn: Connection) -> Iterator[None]:
+    """On SQLite, a larger page cache for one bulk write: the cases table's many indexes
     are updated at random places, and with the default 2 MB cache their pages spill and are
     read back over and over (twice as slow at 200,000 rows)."""
     if conn.dialect.name != "sqlite":
@@ -307,7 +307,7 @@ def bulk_report(
         # Core executemany with ids known up front: no RETURNING, which SQLite would run row
         # by row to keep the order.
         conn = s.connection()
-        with _big_page_cache(conn):
+        with big_page_cache(conn):
             for start in range(0, len(rows), INSERT_CHUNK):
                 if checkpoint is not None:
                     checkpoint(start, len(rows))

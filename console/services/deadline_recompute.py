@@ -45,6 +45,7 @@ from console.domain.worktime import WorkCalendar
 from console.domain.worktime_batch import add_work_seconds_many, from_epoch_us, to_epoch_us
 from console.models import Case, CaseEvent, UTCDateTime
 from console.services.actors import Actor
+from console.services.bulk_intake import big_page_cache
 
 ACTION = "recompute_deadline"
 _CASES = Case.__table__
@@ -224,7 +225,32 @@ def recompute_open_deadlines(
         f'{{"old_deadline": "{a}", "new_deadline": "{b}"}}'
         for a, b in zip(old_d, new_d, strict=True)
     ]
-    _stage_marks(session, clocks.ids[moved], new_warning[moved], new_deadline[moved], data)
+    with big_page_cache(session.connection()):
+        _write_marks(
+            session,
+            clocks.ids[moved],
+            new_warning[moved],
+            new_deadline[moved],
+            data,
+            actor,
+            now,
+            note,
+        )
+    return len(moved)
+
+
+def _write_marks(
+    session: Session,
+    ids: npt.NDArray[np.int64],
+    warning: npt.NDArray[np.int64],
+    deadline: npt.NDArray[np.int64],
+    data: list[str],
+    actor: Actor,
+    now: datetime,
+    note: str,
+) -> None:
+    """The new marks onto the cases, and one timeline event each: two set-based statements."""
+    _stage_marks(session, ids, warning, deadline, data)
     session.execute(
         update(_CASES)
         .where(_CASES.c.id == _MARKS.c.case_id)
@@ -269,7 +295,6 @@ def recompute_open_deadlines(
         )
     )
     _MARKS.drop(session.connection())
-    return len(moved)
 
 
 def recompute_per_case(
