@@ -126,7 +126,17 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def _timeline(session: Session, case_id: int, lifecycle: Lifecycle) -> tuple[TimelineEntry, ...]:
+def _without_caller(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data without the merged report's caller (for seats that may not see it)."""
+    report = data.get("merged_report")
+    if not isinstance(report, dict) or "reporter" not in report:
+        return data
+    return {**data, "merged_report": {k: v for k, v in report.items() if k != "reporter"}}
+
+
+def _timeline(
+    session: Session, case_id: int, lifecycle: Lifecycle, *, caller_visible: bool = True
+) -> tuple[TimelineEntry, ...]:
     # Each row names the actor's own department (a handler's), not the case's department of
     # the moment: a duty chief's 立案 is not the sanitation centre's.
     stmt = (
@@ -158,7 +168,11 @@ def _timeline(session: Session, case_id: int, lifecycle: Lifecycle) -> tuple[Tim
                 actor_role_label=ROLE_LABELS.get(event.actor_role, event.actor_role),
                 department_name=department_name,
                 note=event.note,
-                data=_parse_data(event.data),
+                data=(
+                    _parse_data(event.data)
+                    if caller_visible
+                    else _without_caller(_parse_data(event.data))
+                ),
             )
         )
     return tuple(entries)
@@ -239,7 +253,7 @@ def load_detail(
         remaining_seconds=clock_remaining(
             case.state, case.limit_unit, case.deadline_at, case.suspended_at, now, calendar
         ),
-        timeline=_timeline(session, case.id, lifecycle),
+        timeline=_timeline(session, case.id, lifecycle, caller_visible=caller_visible),
         actions=available_actions(case, role, department_id, lifecycle),
         duplicates=duplicates,
         duplicate_actions=pair_actions,

@@ -256,6 +256,13 @@ def test_merging_into_a_nearby_case_keeps_the_call_on_its_timeline(
     report = json.loads(merged_in or "{}")["merged_report"]
     assert report["number"] == filed.snapshot.number and report["reporter"] == CALLER
     assert [a["filename"] for a in report["attachments"]] == ["现场.png"]
+    # The survivor's timeline names the caller to staff only (a handler's seat, the wall: not).
+    with demo_db.read() as s:
+        for role, sees in [("dispatcher", True), ("department", False), ("wall", False)]:
+            detail = load_detail(s, first.id, desk.clock(), desk.calendar, role=role)
+            (entry,) = [e for e in detail.timeline if e.action == "merged_in"]
+            assert (entry.data["merged_report"].get("reporter") == CALLER) is sees, role
+            assert entry.data["merged_report"]["number"] == filed.snapshot.number
 
 
 def test_a_merge_into_a_case_changed_meanwhile_saves_nothing(
