@@ -139,6 +139,9 @@ class NoMapView(QFrame):
     def set_dark(self, on: bool, callback: JsCallback | None = None) -> None:
         pass
 
+    def wall_mode(self, scale: float, callback: JsCallback | None = None) -> None:
+        pass
+
     def set_pick_mode(self, on: bool, callback: JsCallback | None = None) -> None:
         pass
 

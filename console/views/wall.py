@@ -32,7 +32,7 @@ from console.services.supervision import alert_levels
 from console.services.wall_data import WallNumbers, WallSnapshot, WallSource
 from console.views.i18n import use_english
 from console.views.labels import source_text
-from console.views.map_view import MapView
+from console.views.map_fallback import create_map_view
 from console.views.theme import theme_palette
 
 PANELS = 3
@@ -225,7 +225,7 @@ class WallWindow(QWidget):
         QHBoxLayout(self.banner).addWidget(self.banner_text)
         self.banner.hide()
 
-        self.map = MapView()
+        self.map = create_map_view()  # a banner instead where WebEngine cannot run
         self.map.ready.connect(self._on_map_ready)
         self.stack = QStackedWidget()
         for panel in (self._numbers_panel(), self._ranking_panel(), self._closure_panel()):

@@ -24,6 +24,7 @@ from console.views.app import (
     map_cache_dir,
     map_labels,
 )
+from console.views.map_fallback import webengine_problem
 from console.views.theme import apply_theme
 
 
@@ -64,7 +65,9 @@ def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:
     previous_look = (app.palette(), app.styleSheet(), app.property("theme"))
     apply_theme(app, "dark")  # the wall is always dark
     bridge = Bridge()
-    page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
+    page = None
+    if webengine_problem() is None:  # else the map's panel says why there is no map
+        page = build_map_page(workbench.map_grids(), out_dir, basemap=basemap, labels=map_labels())
     district = WallSource(workbench).district()
     window = WallWindow(
         bridge,

@@ -93,3 +93,30 @@ def test_webengine_that_will_not_load_leaves_the_console_running(
     assert f"screenshot: {png}" in run.stdout
     assert "Qt WebEngine unavailable" in run.stderr and "not_loaded" in run.stderr
     assert banner_pixels(png) > 500
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_the_wall_runs_without_the_map_too(tmp_path: Path, demo_template: Path) -> None:
+    url = demo_copy(tmp_path, demo_template)
+    png = tmp_path / "wall.png"
+    env = clean_env() | {FLAGS_ENV: "--disable-gpu", "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", url, "wall", "--screenshot", str(png)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Qt WebEngine unavailable" in run.stderr
+    image = QImage(str(png))
+    dark_banner = QColor("#4d3d0a").rgb()  # resources/themes/dark.qss: the wall is dark
+    # The banner stands where the map would be: the wall's left-hand side, near the top.
+    hits = sum(
+        image.pixel(x, y) == dark_banner
+        for x in range(0, image.width() // 2, 3)
+        for y in range(0, image.height() // 3, 3)
+    )
+    assert hits > 500
