@@ -239,17 +239,17 @@ class ReportFormDialog(QDialog):
                 )
             )
             return
-        if abs(lat) <= 90 and abs(lon) <= 180:
-            self.map.show_pick(lon, lat)
-        self._timer.start()
+        self._timer.start()  # marked and looked up once the typing pauses
 
     # -- lookups on the worker -----------------------------------------------------------
 
     def _look_up(self) -> None:
-        if self.point is None or looks_swapped(*self.point):
+        if self.point is None or looks_swapped(*self.point) or self.map is None:
             return
         self._lookup += 1
         ticket, (lon, lat), choice = self._lookup, self.point, self.chosen
+        if abs(lat) <= 90 and abs(lon) <= 180:
+            self.map.show_pick(lon, lat)  # a typed point; a clicked one is there already
         workbench = self.workbench
 
         def look() -> tuple[Any, Any]:

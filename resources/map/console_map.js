@@ -26,6 +26,7 @@
   var CHOROPLETH_BREAKS = [1, 3, 6, 11, 21];
   var CHOROPLETH_COLORS = ["#fff3c4", "#fdd49e", "#fc8d59", "#e34a33", "#b30000"];
   var FOCUS_ZOOM = 18; // == disableClusteringAtZoom below
+  var PICK_ZOOM = 16; // a typed point off screen: near enough to see its streets and grid
   var PLAIN_FILL = { fillColor: "#dfe8f2", fillOpacity: 0.25 };
   var DARK_FILL = { fillColor: "#1f2933", fillOpacity: 0.9 };
 
@@ -316,7 +317,7 @@
     return st.picking;
   }
 
-  /** Mark the report's point (WGS-84); pans to it when it is off screen. */
+  /** Mark the report form's point (WGS-84); off screen, the map goes to it at street level. */
   function showPick(lon, lat) {
     var ll = latLng({ lon: Number(lon), lat: Number(lat) });
     if (!st.pick) {
@@ -332,7 +333,9 @@
     } else {
       st.pick.setLatLng(ll);
     }
-    if (!st.map.getBounds().contains(ll)) st.map.panTo(ll, { animate: false });
+    if (!st.map.getBounds().contains(ll)) {
+      st.map.setView(ll, Math.max(st.map.getZoom(), PICK_ZOOM), { animate: false });
+    }
     return true;
   }
 

@@ -183,8 +183,15 @@ def test_swapped_coordinates_are_said_and_a_refused_report_saves_nothing(
     assert "写反" in form.error.text()
     assert form.isVisible() and form.save_button.isEnabled()
     assert counts(demo_db) == before
-    # Corrected, the same form saves; a bad phone first is refused whole too.
+    # Corrected, the point is marked on the map; the same form saves (a bad phone first is
+    # refused whole too).
     type_point(form, qtbot, *point)
+    qtbot.waitUntil(
+        lambda: js(window, qtbot, "JSON.stringify(consoleMap.pickedPoint())") != "null",
+        timeout=WAIT,
+    )
+    marked = json.loads(js(window, qtbot, "JSON.stringify(consoleMap.pickedPoint())"))
+    assert marked == pytest.approx([round(point[0], 6), round(point[1], 6)], abs=1e-7)
     form.phone.clear()
     form.phone.insert("电话")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
