@@ -32,10 +32,10 @@ class CategoryChoice:
 
 
 def _keys(name: str) -> tuple[str, str]:
-    # Non-Chinese runs (digits, Latin letters) come back whole: they count by their first
-    # character in the initials and whole in the spelling; punctuation counts for nothing.
+    # lazy_pinyin keeps a run of Latin letters or digits as one chunk, as written: it counts
+    # whole in the initials too (5G基站 → "5gjz"); punctuation counts for nothing.
     chunks = [c for c in lazy_pinyin(name) if c.isalnum()]
-    initials = "".join(c[:1] for c in chunks)
+    initials = "".join(c if c in name else c[:1] for c in chunks)
     return initials.lower(), "".join(chunks).lower()
 
 
