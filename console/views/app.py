@@ -57,6 +57,14 @@ def map_labels() -> dict[str, Any]:
     return {
         "urgent": QCoreApplication.translate("Map", "Urgent"),
         "states": {code: state_text(code) for code in STATE_LABELS},
+        "legend": {
+            "lights": QCoreApplication.translate("Map", "Lights"),
+            "green": QCoreApplication.translate("Map", "Green: in time"),
+            "yellow": QCoreApplication.translate("Map", "Yellow: most of the time used"),
+            "red": QCoreApplication.translate("Map", "Red: overdue"),
+            "none": QCoreApplication.translate("Map", "Not on the clock"),
+            "density": QCoreApplication.translate("Map", "Open cases per grid"),
+        },
         "basemap": QCoreApplication.translate("Map", "Basemap"),
         "grids": QCoreApplication.translate("Map", "Grids"),
         "cases": QCoreApplication.translate("Map", "Cases"),

@@ -311,6 +311,7 @@ def build_map_page(
             "urgent": names.get("urgent", "紧急"),
             # state code → name in the interface language, for popups and tooltips
             "states": names.get("states", {}),
+            "legend": names.get("legend", {}),
         },
         "demo": any(f.get("properties", {}).get("demo") for f in grids.get("features", [])),
     }

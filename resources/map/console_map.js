@@ -25,7 +25,9 @@
   var LIGHTS = ["red", "yellow", "green", "none"]; // most to least severe
   var CHOROPLETH_BREAKS = [1, 3, 6, 11, 21];
   var CHOROPLETH_COLORS = ["#fff3c4", "#fdd49e", "#fc8d59", "#e34a33", "#b30000"];
-  var FOCUS_ZOOM = 18; // == disableClusteringAtZoom below
+  // Grid level (a ~350 m grid about 150 px wide, its neighbours around it): a selected case is
+  // shown there, not at street level; clustering stops there too (disableClusteringAtZoom).
+  var FOCUS_ZOOM = 16;
   var PICK_ZOOM = 16; // a typed point off screen: near enough to see its streets and grid
   var PLAIN_FILL = { fillColor: "#dfe8f2", fillOpacity: 0.25 };
   var DARK_FILL = { fillColor: "#1f2933", fillOpacity: 0.9 };
@@ -279,7 +281,7 @@
       setFocusClass(m, true);
       m.openPopup();
     };
-    // Street level, where clustering is off (disableClusteringAtZoom), without animation:
+    // Grid level, where clustering is off (disableClusteringAtZoom), without animation:
     // the marker is drawn synchronously and the popup opens at once.
     st.map.setView(m.getLatLng(), Math.max(st.map.getZoom(), FOCUS_ZOOM), { animate: false });
     if (m._icon || !st.map.hasLayer(st.cluster)) show();
@@ -421,6 +423,37 @@
     return st.dark;
   }
 
+  /** What the colours mean: the traffic lights of the cases, the choropleth of the grids. */
+  function addLegend(labels) {
+    var lg = labels.legend || {};
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "cm-legend");
+      var row = function (swatchClass, color, text) {
+        var line = L.DomUtil.create("div", "cm-legend-row", box);
+        var swatch = L.DomUtil.create("span", "cm-swatch " + swatchClass, line);
+        if (color) swatch.style.background = color;
+        line.appendChild(textEl("span", "", text));
+      };
+      box.appendChild(textEl("div", "cm-legend-title", lg.lights || "灯色"));
+      row("cm-case cm-green", null, lg.green || "绿灯");
+      row("cm-case cm-yellow", null, lg.yellow || "黄灯");
+      row("cm-case cm-red cm-still", null, lg.red || "红灯（超期）");
+      row("cm-case cm-none", null, lg.none || "未计时");
+      box.appendChild(textEl("div", "cm-legend-title", lg.density || "每格在办案件"));
+      for (var i = 0; i < CHOROPLETH_BREAKS.length; i++) {
+        var lo = CHOROPLETH_BREAKS[i];
+        var hi = i + 1 < CHOROPLETH_BREAKS.length ? CHOROPLETH_BREAKS[i + 1] - 1 : null;
+        var text = hi === null ? lo + "+" : lo === hi ? String(lo) : lo + "–" + hi;
+        row("cm-grid-swatch", CHOROPLETH_COLORS[i], text);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    legend.addTo(st.map);
+    st.legend = legend;
+  }
+
   function initChannel() {
     if (typeof QWebChannel === "undefined" || typeof qt === "undefined" || !qt.webChannelTransport) {
       st.ready = true; // opened in a plain browser: no Python behind it
@@ -486,6 +519,7 @@
     });
     var labels = (parts.options && parts.options.labels) || {};
     st.labels = labels;
+    addLegend(labels);
     st.control.addOverlay(st.cluster, labels.cases || "案件");
     st.control.addOverlay(st.choropleth, labels.density || "案件密度");
     st.map.on("click", onMapClick);
@@ -520,6 +554,10 @@
     },
     focusedCase: function () {
       return st.focused;
+    },
+    legendText: function () {
+      var el = document.querySelector(".cm-legend");
+      return el ? el.textContent : null;
     },
     hasControls: function () {
       return document.querySelectorAll(".leaflet-control-zoom, .leaflet-control-layers").length > 0;

@@ -230,7 +230,7 @@ def test_focus_case_zooms_highlights_and_opens_popup(
         rows[23].number,
     )
     assert run_js(loaded, "consoleMap.focusedCase()") == 123
-    assert run_js(loaded, f"{_map_expr()}.getZoom()") >= 18
+    assert run_js(loaded, f"{_map_expr()}.getZoom()") == 16  # the grid level, not street level
     assert run_js(loaded, "document.querySelectorAll('.cm-highlight').length") == 1
     unknown: list[Any] = []
     loaded.focus_case(99999, unknown.append)
@@ -474,3 +474,9 @@ def test_a_point_picked_on_a_gcj02_map_comes_back_in_wgs84(
     assert marked == pytest.approx([lon, lat], abs=1e-7)
     view.set_pick_mode(False)
     assert run_js(view, "JSON.stringify(consoleMap.pickedPoint())") == "null"
+
+
+def test_a_legend_says_what_the_colours_mean(loaded: MapView, run_js: Callable[..., Any]) -> None:
+    text = run_js(loaded, "consoleMap.legendText()")
+    for part in ("绿灯", "黄灯", "红灯", "未计时", "1–2", "21+"):
+        assert part in text, (part, text)
