@@ -559,7 +559,7 @@ class MainWindow(QMainWindow):
         if not self._queue_ready:
             self._queue_ready = True
             if not self.settings.contains("queue/header"):
-                self.queue.table.resizeColumnsToContents()
+                self.queue.fit_columns()
             if self.current.case_id is None:
                 self.queue.select_next()  # open on the first case of the queue
             self._maybe_first_view_ready()

@@ -27,6 +27,7 @@ from console.bridge import Bridge
 from console.config import LOCAL_TZ
 from console.domain.lifecycle import STATE_LABELS
 from console.views.current_case import CurrentCase
+from console.views.formatting import remaining_text
 from console.views.i18n import use_english
 from console.views.labels import source_text, state_text
 from console.views.queue_model import QueueTableModel
@@ -43,6 +44,9 @@ SORT_KEYS = {
     11: "deadline_at",
 }
 REPORTED_COLUMN = 10
+TIME_LEFT_COLUMN = 2
+ADDRESS_COLUMN = 5
+DEADLINE_COLUMN = 11
 #: The period box's "from … to …" entry: two date pickers take over.
 CUSTOM_RANGE = -1
 #: The tab that searches every case, whatever its state (resources/queues/tabs.csv).
@@ -157,7 +161,8 @@ class QueuePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # No stretched last column: 处置期限 would take the spare width that 剩余时间 needs.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setWordWrap(False)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         # Sorting happens in the database (the model holds one page at a time).
@@ -382,6 +387,26 @@ class QueuePanel(QWidget):
         )
         self.table.scrollTo(index)
         return True
+
+    def fit_columns(self) -> None:
+        """Columns sized to their content, and wide enough for what they show later: the
+        remaining time of a long-overdue case, full local times; the address capped. The user's
+        own widths are kept from then on (the header state is saved per user)."""
+        self.table.resizeColumnsToContents()
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        pad = 24
+        widest = {
+            TIME_LEFT_COLUMN: max(
+                metrics.horizontalAdvance(remaining_text(-(999 * 3600 + 59 * 60))),
+                metrics.horizontalAdvance(remaining_text(999 * 3600 + 59 * 60)),
+            ),
+            REPORTED_COLUMN: metrics.horizontalAdvance("2026-12-31 23:59"),
+            DEADLINE_COLUMN: metrics.horizontalAdvance("2026-12-31 23:59"),
+        }
+        for column, width in widest.items():
+            header.resizeSection(column, max(header.sectionSize(column), width + pad))
+        header.resizeSection(ADDRESS_COLUMN, min(header.sectionSize(ADDRESS_COLUMN), 360))
 
     def select_next(self) -> None:
         """Ctrl+J: the row after the current case's.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
@@ -76,3 +77,20 @@ def test_the_search_tab_filters_by_state_and_a_custom_date_range(
     # Another tab: the state filter is the search tab's only.
     panel.with_tab("all_open")
     assert not panel.state_box.isVisibleTo(panel) and panel.current_filter().state is None
+
+
+def test_columns_fit_what_they_will_show(panel: QueuePanel) -> None:
+    """剩余时间 never cut off (a long-overdue case), 处置期限 not stretched over spare width."""
+    from console.views.formatting import remaining_text
+    from console.views.queue_panel import DEADLINE_COLUMN, TIME_LEFT_COLUMN
+
+    panel.resize(1400, 600)
+    panel.fit_columns()
+    header = panel.table.horizontalHeader()
+    assert not header.stretchLastSection()
+    needed = panel.table.fontMetrics().horizontalAdvance(remaining_text(-(999 * 3600)))
+    assert header.sectionSize(TIME_LEFT_COLUMN) > needed
+    assert header.sectionSize(DEADLINE_COLUMN) < 300
+    assert panel.model.headerData(
+        TIME_LEFT_COLUMN, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole
+    ) in ("Time left", "剩余时间")
