@@ -97,12 +97,17 @@
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="269"/>
+        <location filename="../../console/views/alerts_model.py" line="261"/>
+        <source>Case %1 (%2): %3, due %4 → %5</source>
+        <translation>案件 %1（%2）：%3，到期 %4 → %5</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="278"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="277"/>
+        <location filename="../../console/views/alerts_model.py" line="286"/>
         <source>Also on this case: %1</source>
         <translation>本案件其他提醒：%1</translation>
     </message>
@@ -1685,7 +1690,7 @@
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="329"/>
+        <location filename="../../console/views/main_window.py" line="331"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
@@ -1695,107 +1700,107 @@
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="333"/>
+        <location filename="../../console/views/main_window.py" line="335"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="340"/>
+        <location filename="../../console/views/main_window.py" line="342"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="342"/>
+        <location filename="../../console/views/main_window.py" line="344"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="352"/>
+        <location filename="../../console/views/main_window.py" line="354"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="381"/>
+        <location filename="../../console/views/main_window.py" line="383"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="384"/>
+        <location filename="../../console/views/main_window.py" line="386"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="393"/>
+        <location filename="../../console/views/main_window.py" line="395"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="406"/>
+        <location filename="../../console/views/main_window.py" line="408"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="462"/>
+        <location filename="../../console/views/main_window.py" line="464"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="467"/>
+        <location filename="../../console/views/main_window.py" line="469"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="500"/>
+        <location filename="../../console/views/main_window.py" line="502"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="502"/>
+        <location filename="../../console/views/main_window.py" line="504"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="502"/>
+        <location filename="../../console/views/main_window.py" line="504"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="567"/>
+        <location filename="../../console/views/main_window.py" line="569"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="601"/>
+        <location filename="../../console/views/main_window.py" line="603"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="613"/>
+        <location filename="../../console/views/main_window.py" line="615"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="613"/>
+        <location filename="../../console/views/main_window.py" line="615"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="623"/>
+        <location filename="../../console/views/main_window.py" line="625"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="639"/>
+        <location filename="../../console/views/main_window.py" line="641"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="650"/>
+        <location filename="../../console/views/main_window.py" line="652"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="651"/>
+        <location filename="../../console/views/main_window.py" line="653"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -1808,42 +1813,68 @@
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="60"/>
+        <location filename="../../console/views/app.py" line="68"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="61"/>
+        <location filename="../../console/views/app.py" line="69"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="62"/>
+        <location filename="../../console/views/app.py" line="70"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="63"/>
+        <location filename="../../console/views/app.py" line="66"/>
+        <location filename="../../console/views/app.py" line="71"/>
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
+        <location filename="../../console/views/app.py" line="61"/>
+        <source>Lights</source>
+        <translation>灯色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="62"/>
+        <source>Green: in time</source>
+        <translation>绿灯：时限内</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="63"/>
+        <source>Yellow: most of the time used</source>
+        <translation>黄灯：即将超期</translation>
+    </message>
+    <message>
         <location filename="../../console/views/app.py" line="64"/>
+        <source>Red: overdue</source>
+        <translation>红灯：已超期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="65"/>
+        <source>Not on the clock</source>
+        <translation>未计时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/app.py" line="72"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="65"/>
+        <location filename="../../console/views/app.py" line="73"/>
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="66"/>
+        <location filename="../../console/views/app.py" line="74"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="67"/>
+        <location filename="../../console/views/app.py" line="75"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -1932,45 +1963,50 @@
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="156"/>
+        <location filename="../../console/views/night_shift.py" line="157"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="159"/>
+        <location filename="../../console/views/night_shift.py" line="160"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="173"/>
-        <location filename="../../console/views/night_shift.py" line="190"/>
+        <location filename="../../console/views/night_shift.py" line="174"/>
+        <location filename="../../console/views/night_shift.py" line="191"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="178"/>
+        <location filename="../../console/views/night_shift.py" line="179"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="183"/>
+        <location filename="../../console/views/night_shift.py" line="184"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="222"/>
-        <location filename="../../console/views/night_shift.py" line="244"/>
-        <location filename="../../console/views/night_shift.py" line="274"/>
+        <location filename="../../console/views/night_shift.py" line="196"/>
+        <source>Open case</source>
+        <translation>打开案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="226"/>
+        <location filename="../../console/views/night_shift.py" line="248"/>
+        <location filename="../../console/views/night_shift.py" line="278"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="245"/>
+        <location filename="../../console/views/night_shift.py" line="249"/>
         <source>The outgoing officer signs first.</source>
         <translation>请交班人先签字。</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="275"/>
+        <location filename="../../console/views/night_shift.py" line="279"/>
         <source>Password of %1</source>
         <translation>%1 的密码</translation>
     </message>
@@ -2044,129 +2080,129 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="107"/>
+        <location filename="../../console/views/queue_panel.py" line="111"/>
         <source>All states</source>
         <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The period box&apos;s &quot;from … to …&quot; entry: two date pickers take over. The tab that searches every case, whatever its state (resources/queues/tabs.csv). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="121"/>
+        <location filename="../../console/views/queue_panel.py" line="125"/>
         <source>Search case no., address, description</source>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="171"/>
+        <location filename="../../console/views/queue_panel.py" line="176"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="200"/>
+        <location filename="../../console/views/queue_panel.py" line="205"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="203"/>
-        <location filename="../../console/views/queue_panel.py" line="245"/>
-        <location filename="../../console/views/queue_panel.py" line="253"/>
+        <location filename="../../console/views/queue_panel.py" line="208"/>
+        <location filename="../../console/views/queue_panel.py" line="250"/>
+        <location filename="../../console/views/queue_panel.py" line="258"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="207"/>
+        <location filename="../../console/views/queue_panel.py" line="212"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="213"/>
+        <location filename="../../console/views/queue_panel.py" line="218"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="215"/>
+        <location filename="../../console/views/queue_panel.py" line="220"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="216"/>
+        <location filename="../../console/views/queue_panel.py" line="221"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="217"/>
+        <location filename="../../console/views/queue_panel.py" line="222"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="218"/>
+        <location filename="../../console/views/queue_panel.py" line="223"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="223"/>
+        <location filename="../../console/views/queue_panel.py" line="228"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="228"/>
+        <location filename="../../console/views/queue_panel.py" line="233"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="233"/>
+        <location filename="../../console/views/queue_panel.py" line="238"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="235"/>
+        <location filename="../../console/views/queue_panel.py" line="240"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="236"/>
+        <location filename="../../console/views/queue_panel.py" line="241"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="237"/>
+        <location filename="../../console/views/queue_panel.py" line="242"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="324"/>
+        <location filename="../../console/views/queue_panel.py" line="329"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="425"/>
+        <location filename="../../console/views/queue_panel.py" line="450"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="426"/>
+        <location filename="../../console/views/queue_panel.py" line="451"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="427"/>
+        <location filename="../../console/views/queue_panel.py" line="452"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="445"/>
+        <location filename="../../console/views/queue_panel.py" line="470"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="451"/>
+        <location filename="../../console/views/queue_panel.py" line="476"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="456"/>
+        <location filename="../../console/views/queue_panel.py" line="481"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -2262,27 +2298,38 @@
 <context>
     <name>ReminderDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="171"/>
+        <location filename="../../console/views/action_dialogs.py" line="172"/>
+        <source>Remind me about %1</source>
+        <translation>提醒我：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="174"/>
         <source>Remind me</source>
         <translation>提醒我</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="172"/>
+        <location filename="../../console/views/action_dialogs.py" line="180"/>
         <source>In working hours:</source>
+        <extracomment>Which case the reminder is for, said in the dialog itself (never a guess).</extracomment>
         <translation>工作时后：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="173"/>
+        <location filename="../../console/views/action_dialogs.py" line="181"/>
         <source>At:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="187"/>
+        <location filename="../../console/views/action_dialogs.py" line="195"/>
         <source>What to check</source>
         <translation>需要核对的内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="191"/>
+        <location filename="../../console/views/action_dialogs.py" line="198"/>
+        <source>Case:</source>
+        <translation>案件：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="201"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
@@ -2902,7 +2949,7 @@
         <translation>数据更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall_app.py" line="75"/>
+        <location filename="../../console/views/wall_app.py" line="78"/>
         <source>Grid management</source>
         <translation>网格化管理</translation>
     </message>
