@@ -35,6 +35,7 @@ from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
 from console.services.case_export import ExportResult, export_cases
+from console.services.case_photos import CasePhoto, case_photos
 from console.services.cases import CaseService, utc_now
 from console.services.catalog import (
     CategoryOption,
@@ -548,6 +549,12 @@ class Workbench:
         desk = self._desk()
         photos = read_photos(photo_paths, desk.store.max_bytes)
         return desk.file(self.actor, report, photos, merge_into=merge_into)
+
+    def case_photos(self, case_id: int) -> list[CasePhoto]:
+        """The case's photos with their bytes (the reporter's, the handler's after-photos)."""
+        require(self.actor, "view_queues")
+        with self.db.read() as s:
+            return case_photos(s, lambda: self._desk().store, case_id, self.cases.lifecycle)
 
     def _desk(self) -> ReportDesk:
         if self._report_desk is None:

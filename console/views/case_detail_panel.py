@@ -44,6 +44,7 @@ from console.views.duplicates_box import DuplicatesBox
 from console.views.formatting import limit_display, local_time_text, remaining_text
 from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
+from console.views.photo_strip import PhotoStrip
 
 #: Buttons per row in the action bar.
 _ACTIONS_PER_ROW = 4
@@ -230,6 +231,10 @@ class CaseDetailPanel(QWidget):
             label = _plain_label(f"field_{key}")
             self.fields[key] = label
             form.addRow(title, label)
+        # The reporter's photos and the handler's after-photos (read on the worker; the main
+        # window hands them over with show_photos).
+        self.photos = PhotoStrip(box)
+        form.addRow(self.tr("Photos"), self.photos)
         self._form = form
         return box
 
@@ -280,6 +285,11 @@ class CaseDetailPanel(QWidget):
             detail.duplicates, detail.duplicate_actions, detail.snapshot.number
         )
         self.stack.setCurrentIndex(1)
+
+    def show_photos(self, case_id: int, photos: Any) -> None:
+        """The photos of ``case_id``, if it is still the case on show (a late answer is dropped)."""
+        if self.current_case_id == case_id:
+            self.photos.show_photos(case_id, photos)
 
     def clear(self) -> None:
         """Back to the empty state: no case, no buttons, no notice."""

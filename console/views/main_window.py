@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
         self.unacknowledged = 0
         self.insight = Insight(self, bridge, workbench)
         self.insight.open_case.connect(lambda case_id: self.current.set(case_id))
+        # The case's photos, read on the worker whenever its detail (re)loads: a handler's
+        # after-photos arrive with their feedback.
+        self.current.loaded.connect(lambda detail, _notice: self._load_photos(detail.snapshot.id))
         self.dashboard_dock = self._dock(
             "dashboard",
             self.tr("Dashboard"),
@@ -283,6 +286,13 @@ class MainWindow(QMainWindow):
         target = self._target()
         if target is not None:
             self._submit_action(action, *target, {})
+
+    def _load_photos(self, case_id: int) -> None:
+        self.bridge.submit(
+            lambda: self.workbench.case_photos(case_id),
+            lambda photos: self.detail.show_photos(case_id, photos),
+            lambda _exc: None,  # no photos shown beats an error for a secondary view
+        )
 
     def _remind_current(self) -> None:
         target = self._target()

@@ -327,274 +327,279 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="107"/>
-        <location filename="../../console/views/case_detail_panel.py" line="292"/>
+        <location filename="../../console/views/case_detail_panel.py" line="108"/>
+        <location filename="../../console/views/case_detail_panel.py" line="302"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="305"/>
+        <location filename="../../console/views/case_detail_panel.py" line="315"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="131"/>
+        <location filename="../../console/views/case_detail_panel.py" line="132"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="182"/>
+        <location filename="../../console/views/case_detail_panel.py" line="183"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="183"/>
+        <location filename="../../console/views/case_detail_panel.py" line="184"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="193"/>
+        <location filename="../../console/views/case_detail_panel.py" line="194"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="197"/>
+        <location filename="../../console/views/case_detail_panel.py" line="198"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="198"/>
+        <location filename="../../console/views/case_detail_panel.py" line="199"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="199"/>
+        <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="200"/>
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Caller</source>
         <translation>上报人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Caller&apos;s phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203"/>
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204"/>
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205"/>
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="219"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="220"/>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="237"/>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="245"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="245"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="245"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="245"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="245"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="256"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="331"/>
+        <location filename="../../console/views/case_detail_panel.py" line="341"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="333"/>
+        <location filename="../../console/views/case_detail_panel.py" line="343"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="333"/>
+        <location filename="../../console/views/case_detail_panel.py" line="343"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="337"/>
+        <location filename="../../console/views/case_detail_panel.py" line="347"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="338"/>
+        <location filename="../../console/views/case_detail_panel.py" line="348"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="339"/>
+        <location filename="../../console/views/case_detail_panel.py" line="349"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="340"/>
+        <location filename="../../console/views/case_detail_panel.py" line="350"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="355"/>
+        <location filename="../../console/views/case_detail_panel.py" line="365"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="355"/>
+        <location filename="../../console/views/case_detail_panel.py" line="365"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="359"/>
+        <location filename="../../console/views/case_detail_panel.py" line="369"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="361"/>
+        <location filename="../../console/views/case_detail_panel.py" line="371"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="375"/>
+        <location filename="../../console/views/case_detail_panel.py" line="385"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="445"/>
+        <location filename="../../console/views/case_detail_panel.py" line="455"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="447"/>
+        <location filename="../../console/views/case_detail_panel.py" line="457"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="456"/>
+        <location filename="../../console/views/case_detail_panel.py" line="466"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="467"/>
+        <location filename="../../console/views/case_detail_panel.py" line="477"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="508"/>
+        <location filename="../../console/views/case_detail_panel.py" line="518"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -1645,162 +1650,162 @@
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="106"/>
+        <location filename="../../console/views/main_window.py" line="109"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="190"/>
+        <location filename="../../console/views/main_window.py" line="193"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="191"/>
+        <location filename="../../console/views/main_window.py" line="194"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="192"/>
+        <location filename="../../console/views/main_window.py" line="195"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="193"/>
+        <location filename="../../console/views/main_window.py" line="196"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="194"/>
+        <location filename="../../console/views/main_window.py" line="197"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="195"/>
+        <location filename="../../console/views/main_window.py" line="198"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="197"/>
+        <location filename="../../console/views/main_window.py" line="200"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="277"/>
+        <location filename="../../console/views/main_window.py" line="280"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="331"/>
+        <location filename="../../console/views/main_window.py" line="341"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="275"/>
+        <location filename="../../console/views/main_window.py" line="278"/>
         <source>The case is still loading</source>
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="335"/>
+        <location filename="../../console/views/main_window.py" line="345"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="342"/>
+        <location filename="../../console/views/main_window.py" line="352"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="344"/>
+        <location filename="../../console/views/main_window.py" line="354"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="354"/>
+        <location filename="../../console/views/main_window.py" line="364"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="383"/>
+        <location filename="../../console/views/main_window.py" line="393"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="386"/>
+        <location filename="../../console/views/main_window.py" line="396"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="395"/>
+        <location filename="../../console/views/main_window.py" line="405"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="408"/>
+        <location filename="../../console/views/main_window.py" line="418"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="464"/>
+        <location filename="../../console/views/main_window.py" line="474"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="469"/>
+        <location filename="../../console/views/main_window.py" line="479"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="502"/>
+        <location filename="../../console/views/main_window.py" line="512"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="504"/>
+        <location filename="../../console/views/main_window.py" line="514"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="504"/>
+        <location filename="../../console/views/main_window.py" line="514"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="569"/>
+        <location filename="../../console/views/main_window.py" line="579"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="603"/>
+        <location filename="../../console/views/main_window.py" line="613"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="615"/>
+        <location filename="../../console/views/main_window.py" line="625"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="615"/>
+        <location filename="../../console/views/main_window.py" line="625"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="625"/>
+        <location filename="../../console/views/main_window.py" line="635"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="641"/>
+        <location filename="../../console/views/main_window.py" line="651"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="652"/>
+        <location filename="../../console/views/main_window.py" line="662"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="653"/>
+        <location filename="../../console/views/main_window.py" line="663"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>

@@ -32,7 +32,26 @@ from tests.services.console_support import INSPECTOR, Point, report_input, stree
 
 WAIT = 10_000
 PHONE = "13912345678"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+def _png(width: int = 4, height: int = 4) -> bytes:
+    """A real, decodable PNG (grey pixels), made without Qt."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
 
 
 def open_window(
@@ -166,6 +185,9 @@ def test_ctrl_n_files_a_call_with_the_point_clicked_on_the_map(
     assert window.detail.number_label.text() == snap.number
     assert window.detail.fields["caller_phone"].text() == PHONE
     assert window.detail.fields["caller_phone"].isVisibleTo(window.detail)
+    # ...and the photo taken with the call, as a thumbnail (read on the worker).
+    qtbot.waitUntil(lambda: len(window.detail.photos.buttons) == 1, timeout=WAIT)
+    assert "破损.png" in window.detail.photos.buttons[0].toolTip()
 
 
 def test_swapped_coordinates_are_said_and_a_refused_report_saves_nothing(

@@ -1,0 +1,74 @@
+"""Case photos in the detail: the reporter's and the handler's, thumbnails and full size,
+read through the real services from a real attachments directory."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from console.db import Database
+from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
+from console.services.cases import CaseService
+from console.services.workbench import Workbench
+from console.views.photo_strip import PhotoStrip
+from tests.conftest import Clock
+from tests.services.console_support import (
+    CHIEF,
+    DISPATCHER,
+    INTAKE,
+    handler,
+    report_input,
+    street_points,
+)
+
+
+def png(color: str, size: int = 40) -> bytes:
+    image = QImage(size, size, QImage.Format.Format_RGB32)
+    image.fill(QColor(color))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def test_the_reporters_and_the_handlers_photos(
+    qtbot: QtBot, demo_db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    store = AttachmentStore(tmp_path / "att", max_bytes=5_000_000)
+    service = CaseService(demo_db, clock=clock)
+    photos = AttachmentService(service, store)
+    (_, _, point), _ = street_points(demo_db)
+    case = service.report(INTAKE, report_input(point))
+    case = service.register(CHIEF, case.id, case.version)
+    case = service.dispatch(DISPATCHER, case.id, case.version)
+    worker = handler(demo_db, case.department_id)
+    photos.act_with_photo(
+        worker,
+        case.id,
+        "feedback",
+        case.version,
+        note="已清运",
+        photo=PhotoUpload(png("#2e9d4f"), "after.png"),
+    )
+
+    seat = Workbench(demo_db, username="duty_chief", clock=clock, attachments_dir=tmp_path / "att")
+    got = seat.case_photos(case.id)
+    assert [(p.action, p.step_zh) for p in got] == [("feedback", "处置反馈")]
+    assert got[0].data.startswith(b"\x89PNG")
+
+    strip = PhotoStrip()
+    qtbot.addWidget(strip)
+    strip.show_photos(case.id, [*got, replace(got[0], data=b"junk")])
+    assert len(strip.buttons) == 1  # an unreadable file is left out, not shown blank
+    assert "处置反馈" in strip.buttons[0].toolTip() and "after" in strip.buttons[0].toolTip()
+    viewer = strip.open_photo(0)
+    assert viewer.isVisible()
+    shown = viewer.findChild(type(strip.empty), "photoFull")
+    assert shown is not None and shown.pixmap().width() == 40
+    strip.show_photos(case.id, [])
+    assert strip.buttons == [] and not strip.empty.isHidden()
