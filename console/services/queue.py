@@ -127,12 +127,6 @@ def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
         raise ValidationError(f"未知的灯色: {f.light}", field="light")
     if f.state is not None and f.state not in STATE_LABELS:
         raise ValidationError(f"未知的案件状态: {f.state}", field="state")
-    if (
-        f.reported_from is not None
-        and f.reported_to is not None
-        and f.reported_to <= f.reported_from
-    ):
-        raise ValidationError("结束日期须晚于开始日期", field="reported_to")
     conds: list[ColumnElement[bool]] = []
     candidates = rule.states
     if rule.flag is not None:

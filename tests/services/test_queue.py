@@ -269,7 +269,6 @@ def test_unknown_tab_sort_or_light_is_refused(demo_db) -> None:
             QueueFilter(sort="description"),
             QueueFilter(light="blue"),
             QueueFilter(tab="search", state="lost"),
-            QueueFilter(reported_from=MORNING, reported_to=MORNING),
         ):
             with pytest.raises(ValidationError):
                 count_queue(s, f, MORNING)
