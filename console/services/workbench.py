@@ -30,7 +30,7 @@ from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor, actor_of
 from console.services.alert_scope import scope_of
-from console.services.attachments import AttachmentStore
+from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.auth import change_password, sign_in
 from console.services.case_detail import load_detail
 from console.services.case_dto import CaseSnapshot
@@ -447,6 +447,19 @@ class Workbench:
     ) -> CaseSnapshot:
         self._check_still_signed_in()
         return self.cases.act(self.actor, case_id, action, version, note=note, **params)
+
+    def act_with_photo(
+        self, action: str, case_id: int, version: int | None, note: str | None, photo_path: str
+    ) -> CaseSnapshot:
+        """A step with its photo from disk (read and checked here, on the worker); the photo
+        commits with the step's event or not at all."""
+        self._check_still_signed_in()
+        desk = self._desk()
+        (photo,) = read_photos([photo_path], desk.store.max_bytes)
+        snap, _record = AttachmentService(self.cases, desk.store).act_with_photo(
+            self.actor, case_id, action, version, note=note, photo=photo
+        )
+        return snap
 
     def merge(
         self,

@@ -7,6 +7,7 @@ replace). Both return ``None`` when the user cancels, so nothing is sent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -97,6 +100,50 @@ class NoteDialog(QDialog):
         if self._note_problem():
             return  # Enter in the dialog must not get round the disabled button
         super().accept()
+
+
+class FeedbackDialog(NoteDialog):
+    """处置反馈 from a seat: the note and, when there is one, the after-photo from disk."""
+
+    def __init__(self, title: str, prompt: str, *, parent: QWidget | None = None) -> None:
+        super().__init__(title, prompt, required=True, parent=parent)
+        self.setObjectName("feedbackDialog")
+        self.photo_path: str | None = None
+        row = QHBoxLayout()
+        self.photo_label = _plain_label(self.tr("No photo"), self)
+        self.photo_label.setObjectName("feedbackPhoto")
+        pick = QPushButton(self.tr("Attach a photo…"), self)
+        pick.clicked.connect(self._on_pick_clicked)
+        row.addWidget(self.photo_label, 1)
+        row.addWidget(pick)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(2, row)
+
+    def choose_photo(self, path: str | None) -> None:
+        """The after-photo (the file is read and checked on the worker when the step is taken)."""
+        self.photo_path = path or None
+        self.photo_label.setText(Path(path).name if path else self.tr("No photo"))
+
+    def _on_pick_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("After-photo"), "", self.tr("Photos (*.jpg *.jpeg *.png *.webp)")
+        )
+        if path:
+            self.choose_photo(path)
+
+
+def ask_feedback(
+    parent: QWidget | None, title: str, prompt: str
+) -> tuple[str, str | None] | None:
+    """(note, photo path or None), or None when cancelled."""
+    dialog = FeedbackDialog(title, prompt, parent=parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.note(), dialog.photo_path
+    finally:
+        dialog.deleteLater()
 
 
 class ExtensionDialog(NoteDialog):

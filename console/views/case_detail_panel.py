@@ -49,6 +49,8 @@ from console.views.photo_strip import PhotoStrip
 #: Buttons per row in the action bar.
 _ACTIONS_PER_ROW = 4
 #: Fallback colours when no theme style sheet is applied (the QSS themes override them).
+#: Steps taken on site: their note dialog can attach the after-photo.
+PHOTO_ACTIONS = frozenset({"feedback", "self_handle"})
 _CHIP_FALLBACK = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "none": "#9e9e9e"}
 _BANNER_FALLBACK = "#fff3b0"
 
@@ -512,6 +514,16 @@ class CaseDetailPanel(QWidget):
             amount, note = got
             self.action_with_input_requested.emit(
                 option.action, snap.id, snap.version, {"note": note, "amount": amount}
+            )
+            return
+        if option.action in PHOTO_ACTIONS:
+            prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
+            got = action_dialogs.ask_feedback(self, label, prompt.replace("%2", snap.number))
+            if got is None:
+                return
+            note, photo = got
+            self.action_with_input_requested.emit(
+                option.action, snap.id, snap.version, {"note": note, "photo_path": photo}
             )
             return
         if option.note_required:

@@ -316,6 +316,14 @@ class MainWindow(QMainWindow):
         self, action: str, case_id: int, version: int | None, params: dict[str, Any]
     ) -> None:
         note = params.pop("note", None)
+        photo = params.pop("photo_path", None)
+        if photo:  # 处置反馈 with its after-photo: the step and the photo in one transaction
+            self.bridge.submit(
+                lambda: self.workbench.act_with_photo(action, case_id, version, note, photo),
+                lambda snap: self._on_action_done(snap),
+                lambda exc: self._on_action_failed(case_id, exc),
+            )
+            return
         self.bridge.submit(
             lambda: self.workbench.act(action, case_id, version, note=note, **params),
             lambda snap: self._on_action_done(snap),

@@ -327,279 +327,280 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="108"/>
-        <location filename="../../console/views/case_detail_panel.py" line="302"/>
+        <location filename="../../console/views/case_detail_panel.py" line="110"/>
+        <location filename="../../console/views/case_detail_panel.py" line="304"/>
         <source>Select a case to see its details.</source>
-        <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
+        <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). Steps taken on site: their note dialog can attach the after-photo. (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="315"/>
+        <location filename="../../console/views/case_detail_panel.py" line="317"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="132"/>
+        <location filename="../../console/views/case_detail_panel.py" line="134"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="183"/>
+        <location filename="../../console/views/case_detail_panel.py" line="185"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="184"/>
+        <location filename="../../console/views/case_detail_panel.py" line="186"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="194"/>
+        <location filename="../../console/views/case_detail_panel.py" line="196"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="198"/>
+        <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="199"/>
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="200"/>
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Caller</source>
         <translation>上报人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Caller&apos;s phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203"/>
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204"/>
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205"/>
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="219"/>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="220"/>
+        <location filename="../../console/views/case_detail_panel.py" line="222"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <location filename="../../console/views/case_detail_panel.py" line="223"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="237"/>
+        <location filename="../../console/views/case_detail_panel.py" line="239"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="242"/>
+        <location filename="../../console/views/case_detail_panel.py" line="244"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="250"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="263"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="341"/>
+        <location filename="../../console/views/case_detail_panel.py" line="343"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="343"/>
+        <location filename="../../console/views/case_detail_panel.py" line="345"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="343"/>
+        <location filename="../../console/views/case_detail_panel.py" line="345"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="347"/>
+        <location filename="../../console/views/case_detail_panel.py" line="349"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="348"/>
+        <location filename="../../console/views/case_detail_panel.py" line="350"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="349"/>
+        <location filename="../../console/views/case_detail_panel.py" line="351"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="350"/>
+        <location filename="../../console/views/case_detail_panel.py" line="352"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="365"/>
+        <location filename="../../console/views/case_detail_panel.py" line="367"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="365"/>
+        <location filename="../../console/views/case_detail_panel.py" line="367"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="369"/>
+        <location filename="../../console/views/case_detail_panel.py" line="371"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="371"/>
+        <location filename="../../console/views/case_detail_panel.py" line="373"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="385"/>
+        <location filename="../../console/views/case_detail_panel.py" line="387"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="455"/>
+        <location filename="../../console/views/case_detail_panel.py" line="457"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="457"/>
+        <location filename="../../console/views/case_detail_panel.py" line="459"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="466"/>
+        <location filename="../../console/views/case_detail_panel.py" line="468"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="477"/>
+        <location filename="../../console/views/case_detail_panel.py" line="479"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="518"/>
+        <location filename="../../console/views/case_detail_panel.py" line="520"/>
+        <location filename="../../console/views/case_detail_panel.py" line="530"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -1172,29 +1173,53 @@
 <context>
     <name>ExtensionDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="115"/>
+        <location filename="../../console/views/action_dialogs.py" line="162"/>
         <source>How much more time is needed, and why?</source>
         <translation>需要延长多少时间？原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="127"/>
+        <location filename="../../console/views/action_dialogs.py" line="174"/>
         <source>work hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="128"/>
+        <location filename="../../console/views/action_dialogs.py" line="175"/>
         <source>workdays</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="129"/>
+        <location filename="../../console/views/action_dialogs.py" line="176"/>
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="133"/>
+        <location filename="../../console/views/action_dialogs.py" line="180"/>
         <source>Extension:</source>
         <translation>延期：</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="113"/>
+        <location filename="../../console/views/action_dialogs.py" line="126"/>
+        <source>No photo</source>
+        <translation>无照片</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="115"/>
+        <source>Attach a photo…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="130"/>
+        <source>After-photo</source>
+        <translation>处置后照片</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="130"/>
+        <source>Photos (*.jpg *.jpeg *.png *.webp)</source>
+        <translation>照片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
 </context>
 <context>
@@ -1695,7 +1720,7 @@
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="341"/>
+        <location filename="../../console/views/main_window.py" line="349"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
@@ -1705,107 +1730,107 @@
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="345"/>
+        <location filename="../../console/views/main_window.py" line="353"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="352"/>
+        <location filename="../../console/views/main_window.py" line="360"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="354"/>
+        <location filename="../../console/views/main_window.py" line="362"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="364"/>
+        <location filename="../../console/views/main_window.py" line="372"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="393"/>
+        <location filename="../../console/views/main_window.py" line="401"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="396"/>
+        <location filename="../../console/views/main_window.py" line="404"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="405"/>
+        <location filename="../../console/views/main_window.py" line="413"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="418"/>
+        <location filename="../../console/views/main_window.py" line="426"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="474"/>
+        <location filename="../../console/views/main_window.py" line="482"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="479"/>
+        <location filename="../../console/views/main_window.py" line="487"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="512"/>
+        <location filename="../../console/views/main_window.py" line="520"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="514"/>
+        <location filename="../../console/views/main_window.py" line="522"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="514"/>
+        <location filename="../../console/views/main_window.py" line="522"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="579"/>
+        <location filename="../../console/views/main_window.py" line="587"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="613"/>
+        <location filename="../../console/views/main_window.py" line="621"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="625"/>
+        <location filename="../../console/views/main_window.py" line="633"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="625"/>
+        <location filename="../../console/views/main_window.py" line="633"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="635"/>
+        <location filename="../../console/views/main_window.py" line="643"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="651"/>
+        <location filename="../../console/views/main_window.py" line="659"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="662"/>
+        <location filename="../../console/views/main_window.py" line="670"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="663"/>
+        <location filename="../../console/views/main_window.py" line="671"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2038,23 +2063,23 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="57"/>
+        <location filename="../../console/views/action_dialogs.py" line="60"/>
         <source>Required</source>
         <extracomment>The services refuse longer notes (console.services.workflow); say so before sending.</extracomment>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="57"/>
+        <location filename="../../console/views/action_dialogs.py" line="60"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="82"/>
+        <location filename="../../console/views/action_dialogs.py" line="85"/>
         <source>A note is required for this action.</source>
         <translation>此操作须填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="85"/>
+        <location filename="../../console/views/action_dialogs.py" line="88"/>
         <source>The note is too long (%1 of at most %2 characters).</source>
         <translation>说明过长（%1 字，最多 %2 字）。</translation>
     </message>
@@ -2303,38 +2328,38 @@
 <context>
     <name>ReminderDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="172"/>
+        <location filename="../../console/views/action_dialogs.py" line="219"/>
         <source>Remind me about %1</source>
         <translation>提醒我：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="174"/>
+        <location filename="../../console/views/action_dialogs.py" line="221"/>
         <source>Remind me</source>
         <translation>提醒我</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="180"/>
+        <location filename="../../console/views/action_dialogs.py" line="227"/>
         <source>In working hours:</source>
         <extracomment>Which case the reminder is for, said in the dialog itself (never a guess).</extracomment>
         <translation>工作时后：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="181"/>
+        <location filename="../../console/views/action_dialogs.py" line="228"/>
         <source>At:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="195"/>
+        <location filename="../../console/views/action_dialogs.py" line="242"/>
         <source>What to check</source>
         <translation>需要核对的内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="198"/>
+        <location filename="../../console/views/action_dialogs.py" line="245"/>
         <source>Case:</source>
         <translation>案件：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="201"/>
+        <location filename="../../console/views/action_dialogs.py" line="248"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>

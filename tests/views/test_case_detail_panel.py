@@ -351,17 +351,23 @@ def test_note_action_with_note(
 ) -> None:
     asked: list[tuple[str, bool]] = []
 
-    def fake_ask(parent: Any, title: str, prompt: str, *, required: bool) -> str:
-        asked.append((title, required))
-        return "已清运完毕"
+    def fake_ask(parent: Any, title: str, prompt: str) -> tuple[str, str | None]:
+        asked.append((title, True))
+        return "已清运完毕", "/tmp/after.png"
 
-    monkeypatch.setattr(action_dialogs, "ask_note", fake_ask)
+    # 处置反馈 asks for the note and, optionally, the after-photo.
+    monkeypatch.setattr(action_dialogs, "ask_feedback", fake_ask)
     panel.show_detail(make_detail())
     plain: list[Any] = []
     panel.action_requested.connect(lambda *a: plain.append(a))
     with qtbot.waitSignal(panel.action_with_input_requested, timeout=1000) as blocker:
         panel.action_buttons["feedback"].click()
-    assert blocker.args == ["feedback", 42, 7, {"note": "已清运完毕"}]
+    assert blocker.args == [
+        "feedback",
+        42,
+        7,
+        {"note": "已清运完毕", "photo_path": "/tmp/after.png"},
+    ]
     assert asked == [("处置反馈", True)]
     assert plain == []
 
@@ -370,6 +376,7 @@ def test_cancelled_note_sends_nothing(
     panel: CaseDetailPanel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(action_dialogs, "ask_note", lambda *a, **k: None)
+    monkeypatch.setattr(action_dialogs, "ask_feedback", lambda *a, **k: None)
     monkeypatch.setattr(action_dialogs, "ask_extension", lambda *a, **k: None)
     panel.show_detail(make_detail())
     sent: list[Any] = []
@@ -397,7 +404,7 @@ def test_real_note_dialog_driven_by_timer(panel: CaseDetailPanel, qtbot: Any) ->
     with qtbot.waitSignal(panel.action_with_input_requested, timeout=3000) as blocker:
         panel.action_buttons["feedback"].click()
     assert seen == {"ok_before": False, "ok_after": True}
-    assert blocker.args == ["feedback", 42, 7, {"note": "现场已处理 <b>ok</b>"}]
+    assert blocker.args == ["feedback", 42, 7, {"note": "现场已处理 <b>ok</b>", "photo_path": None}]
 
 
 def test_real_extension_dialog_sends_amount_and_note(panel: CaseDetailPanel, qtbot: Any) -> None:

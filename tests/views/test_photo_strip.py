@@ -72,3 +72,48 @@ def test_the_reporters_and_the_handlers_photos(
     assert shown is not None and shown.pixmap().width() == 40
     strip.show_photos(case.id, [])
     assert strip.buttons == [] and not strip.empty.isHidden()
+
+
+def test_feedback_from_a_seat_attaches_the_after_photo(
+    qtbot: QtBot, demo_db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    """The handler's seat: 处置反馈 with a photo from disk, one transaction, shown in the detail."""
+    from console.views.action_dialogs import FeedbackDialog
+
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    case = service.report(INTAKE, report_input(point))
+    case = service.register(CHIEF, case.id, case.version)
+    case = service.dispatch(DISPATCHER, case.id, case.version)
+    worker = handler(demo_db, case.department_id)
+    seat = Workbench(demo_db, actor=worker, clock=clock, attachments_dir=tmp_path / "att")
+
+    # The dialog carries the chosen file to the action.
+    dialog = FeedbackDialog("处置反馈", "请填写处置情况")
+    qtbot.addWidget(dialog)
+    photo = tmp_path / "清运后.png"
+    photo.write_bytes(png("#56d364"))
+    dialog.choose_photo(str(photo))
+    assert dialog.photo_label.text() == "清运后.png"
+    dialog.note_edit.setPlainText("已清运")
+    assert dialog.ok_button.isEnabled()
+
+    snap = seat.act_with_photo("feedback", case.id, case.version, dialog.note(), str(photo))
+    assert snap.state == "handled"
+    got = seat.case_photos(case.id)
+    assert [(p.step_zh, p.filename) for p in got] == [("处置反馈", "清运后.png")]
+
+    # A file that is not a photo is refused whole: no step taken, nothing attached.
+    fake = tmp_path / "not-a-photo.png"
+    fake.write_bytes(b"hello")
+    other = service.report(INTAKE, report_input(point))
+    other = service.register(CHIEF, other.id, other.version)
+    other = service.dispatch(DISPATCHER, other.id, other.version)
+    import pytest
+
+    from console.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        seat.act_with_photo("feedback", other.id, other.version, "已清运", str(fake))
+    assert service.get(other.id).state == "dispatched"
+    assert seat.case_photos(other.id) == []
