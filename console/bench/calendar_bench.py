@@ -10,14 +10,13 @@ the ORM (marks only, no events), on its own copy.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from console.bench.foundation import prepare
+from console.bench.foundation import fresh_copy, prepare
 from console.bench.harness import Figure
 from console.bench.scan_bench import ScanSizes, fill_scan_db
 from console.config import LOCAL_TZ
@@ -40,13 +39,6 @@ OFFICIAL_2027 = ParsedSchedule(
         ScheduleDay(date(2027, 1, 4), "holiday", "元旦"),
     ),
 )
-
-
-def _copy(source: Path, target: Path) -> Database:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copy(source, target)
-    return Database(f"sqlite:///{target}")
 
 
 def _import_once(db: Database) -> tuple[float, int]:
@@ -95,7 +87,7 @@ def run_calendar_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     moved = base_moved = 0
     for i in range(repeat):
         for kind in ("import", "baseline"):
-            copy = _copy(template, workdir / f"calendar-{kind}.sqlite3")
+            copy = fresh_copy(template, workdir / f"calendar-{kind}.sqlite3")
             try:
                 if kind == "import":
                     elapsed, moved = _import_once(copy)

@@ -6,6 +6,7 @@ Each scenario runs its fast path and a naive baseline in the same process, on th
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +85,14 @@ class LinearLocator:
 
     def explain_outside(self, lon: float, lat: float) -> str:
         return self.lookup.explain_outside(lon, lat)
+
+
+def fresh_copy(template: Path, path: Path) -> Database:
+    """A private copy of a benchmark database file (its WAL and shared memory left behind)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, path)
+    return Database(f"sqlite:///{path}")
 
 
 def prepare(path: Path) -> Database:

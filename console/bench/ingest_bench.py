@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -16,10 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from console.bench.foundation import prepare
+from console.bench.foundation import fresh_copy, prepare
 from console.bench.harness import Figure
 from console.config import LOCAL_TZ
-from console.db import Database
 from console.models import Category
 from console.services import reference_data
 from console.services.actors import Actor
@@ -93,13 +91,6 @@ def naive_import(db, path: Path, limit: int) -> int:  # type: ignore[no-untyped-
     return done
 
 
-def _fresh_copy(template: Path, path: Path) -> Database:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copy(template, path)
-    return Database(f"sqlite:///{path}")
-
-
 def run_ingest_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     rows = 5_000 if quick else 200_000
     sample = 200 if quick else 2_000
@@ -114,7 +105,7 @@ def run_ingest_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     times: list[float] = []
     for run in range(REPEAT):
         # Each run into a fresh copy of the same empty database: the same work every time.
-        db = _fresh_copy(template, workdir / "ingest.sqlite3")
+        db = fresh_copy(template, workdir / "ingest.sqlite3")
         try:
             log(f"  ingest_file, run {run + 1} of {REPEAT}")
             started = time.perf_counter()
@@ -127,7 +118,7 @@ def run_ingest_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         finally:
             db.dispose()
     fast = statistics.median(times)
-    base_db = _fresh_copy(template, workdir / "ingest-naive.sqlite3")
+    base_db = fresh_copy(template, workdir / "ingest-naive.sqlite3")
     try:
         log(f"  naive baseline on {sample:,} rows")
         started = time.perf_counter()

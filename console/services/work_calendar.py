@@ -124,12 +124,6 @@ def provisional_year(calendar: WorkCalendar, today: date) -> int | None:
     return None
 
 
-def provisional_notice(calendar: WorkCalendar, today: date) -> str | None:
-    """What to say on screen while the current year, or from 1 November the next, is provisional."""
-    year = provisional_year(calendar, today)
-    return provisional_text(year) if year is not None else None
-
-
 def year_view(session: Session, calendar: WorkCalendar, year: int) -> YearView:
     sync_calendar(session, calendar)
     schedule = calendar.schedule(year)

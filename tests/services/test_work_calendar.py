@@ -22,7 +22,8 @@ from console.services.supervision import scan
 from console.services.work_calendar import (
     change_log,
     load_calendar,
-    provisional_notice,
+    provisional_text,
+    provisional_year,
     save_year,
     year_view,
 )
@@ -200,9 +201,9 @@ def test_year_view_and_the_notice(demo_db: Database, tmp_path: Path) -> None:
     assert view.as_json()["status"] == "provisional"
     assert {d.day for d in view.holidays} >= {date(2027, 1, 1), date(2027, 2, 9)}
     # From 1 November the coming provisional year is said; before, not.
-    assert provisional_notice(calendar, date(2026, 10, 31)) is None
-    assert provisional_notice(calendar, date(2026, 11, 1)) == view.notice
-    assert provisional_notice(calendar, date(2027, 3, 1)) == view.notice  # the year itself
+    assert provisional_year(calendar, date(2026, 10, 31)) is None
+    assert provisional_text(provisional_year(calendar, date(2026, 11, 1))) == view.notice
+    assert provisional_year(calendar, date(2027, 3, 1)) == 2027  # the year itself
 
     with demo_db.session() as s:
         save_year(
@@ -219,7 +220,7 @@ def test_year_view_and_the_notice(demo_db: Database, tmp_path: Path) -> None:
     assert view.status is YearStatus.OFFICIAL and view.source is YearSource.DATABASE
     assert view.notice is None and view.updated_by == "管理员"
     assert view.as_json()["status"] == "official"
-    assert provisional_notice(calendar, date(2026, 12, 3)) is None
+    assert provisional_year(calendar, date(2026, 12, 3)) is None
 
 
 def test_the_seat_shows_and_sets_the_deadline_on_the_database_calendar(
