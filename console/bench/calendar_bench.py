@@ -73,7 +73,7 @@ def _baseline_once(db: Database) -> tuple[float, int]:
 
 def run_calendar_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     open_cases = 5_000 if quick else 100_000
-    repeat = 3
+    repeat = 5  # a noisy shared machine: the median of five
     sizes = ScanSizes(cases=open_cases, open=open_cases, repeat=1, baseline_repeat=1)
     template = workdir / "calendar-template.sqlite3"
     db = prepare(template)

@@ -108,7 +108,11 @@ def _read_clocks(session: Session, changed: Collection[date], day_s: float) -> _
     if session.get_bind().dialect.name == "postgresql":
         # Locked for the transaction: a seat acting meanwhile waits, then sees the new marks.
         query = query.with_for_update(of=Case)
-    rows = session.connection().execute(query).all()  # Core rows: no ORM bookkeeping
+    result = session.connection().execute(query)
+    # The driver's own tuples: Core's Row objects cost a tenth of the pass at 100,000 cases,
+    # and no column here needs a result processor (instants are read as text, see above).
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
     if not rows:
         empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
         return _Clocks(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f)
@@ -165,19 +169,15 @@ def _stage_marks(
     _MARKS.create(conn)
     if conn.dialect.name == "sqlite":
         # Straight to the driver in the text form SQLAlchemy stores (naive UTC, µs).
-        conn.exec_driver_sql(
-            "INSERT INTO recompute_marks (case_id, warning_at, deadline_at, data) "
-            "VALUES (?, ?, ?, ?)",
-            list(
-                zip(
-                    ids.tolist(),
-                    _iso(warning, "us", " "),
-                    _iso(deadline, "us", " "),
-                    data,
-                    strict=True,
-                )
-            ),
-        )
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(
+                "INSERT INTO recompute_marks (case_id, warning_at, deadline_at, data) "
+                "VALUES (?, ?, ?, ?)",
+                zip(ids.tolist(), _iso(warning, "us", " "), _iso(deadline, "us", " "), data),
+            )
+        finally:
+            cursor.close()
     else:
         conn.execute(
             insert(_MARKS),
