@@ -174,7 +174,13 @@ def _stage_marks(
             cursor.executemany(
                 "INSERT INTO recompute_marks (case_id, warning_at, deadline_at, data) "
                 "VALUES (?, ?, ?, ?)",
-                zip(ids.tolist(), _iso(warning, "us", " "), _iso(deadline, "us", " "), data),
+                zip(
+                    ids.tolist(),
+                    _iso(warning, "us", " "),
+                    _iso(deadline, "us", " "),
+                    data,
+                    strict=True,
+                ),
             )
         finally:
             cursor.close()
