@@ -133,9 +133,7 @@ class FeedbackDialog(NoteDialog):
             self.choose_photo(path)
 
 
-def ask_feedback(
-    parent: QWidget | None, title: str, prompt: str
-) -> tuple[str, str | None] | None:
+def ask_feedback(parent: QWidget | None, title: str, prompt: str) -> tuple[str, str | None] | None:
     """(note, photo path or None), or None when cancelled."""
     dialog = FeedbackDialog(title, prompt, parent=parent)
     try:

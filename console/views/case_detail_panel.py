@@ -400,7 +400,9 @@ class CaseDetailPanel(QWidget):
         for key, text in values.items():
             self.fields[key].setText(str(text or "—"))
         for key in ("caller", "caller_phone"):  # staff only: the services leave them out else
-            self._form.setRowVisible(self.fields[key], bool(getattr(detail, "caller_visible", False)))
+            self._form.setRowVisible(
+                self.fields[key], bool(getattr(detail, "caller_visible", False))
+            )
         self.description_view.setPlainText(snap.description)
 
     def _pull_timeline(self, entries: Any) -> None:

@@ -276,7 +276,8 @@ def test_mapping_overrides_win_over_every_layer() -> None:
 def test_the_shipped_template_holds_no_invented_dates() -> None:
     shipped = Path(__file__).resolve().parents[2] / "resources/calendar/holiday_overrides.csv"
     lines = [
-        line for line in shipped.read_text(encoding="utf-8").splitlines()
+        line
+        for line in shipped.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     assert lines == ["date,kind,name"]

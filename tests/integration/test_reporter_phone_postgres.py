@@ -44,9 +44,7 @@ def test_models_and_migrations_agree(demo_pg: Database) -> None:
     assert "reporter_phone" in _columns(demo_pg)
 
 
-def test_the_phone_is_kept_and_the_column_goes_down_and_up(
-    demo_pg: Database, clock: Clock
-) -> None:
+def test_the_phone_is_kept_and_the_column_goes_down_and_up(demo_pg: Database, clock: Clock) -> None:
     service = CaseService(demo_pg, clock=clock)
     point = street_points(demo_pg)[0][2]
     snap = service.report(INTAKE, report_input(point, reporter_phone="13912345678"))

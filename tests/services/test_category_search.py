@@ -48,4 +48,7 @@ def test_empty_text_lists_everything_up_to_the_limit() -> None:
     choices = choices_from(OPTIONS, NEW)
     assert len(search(choices, "")) == 5
     assert len(search(choices, "  ", limit=2)) == 2
-    assert choices[0].label == "03005 垃圾箱" and choices[4].label == "01099 5G基站（井盖）（地方扩展）"
+    assert (
+        choices[0].label == "03005 垃圾箱"
+        and choices[4].label == "01099 5G基站（井盖）（地方扩展）"
+    )

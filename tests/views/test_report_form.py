@@ -32,6 +32,8 @@ from tests.services.console_support import INSPECTOR, Point, report_input, stree
 
 WAIT = 10_000
 PHONE = "13912345678"
+
+
 def _png(width: int = 4, height: int = 4) -> bytes:
     """A real, decodable PNG (grey pixels), made without Qt."""
     import struct
@@ -76,9 +78,7 @@ def open_window(
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
-) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
     win, bridge = open_window(qtbot, demo_db, tmp_path, clock, "intake")
     yield win
     bridge.shutdown()
@@ -137,7 +137,8 @@ def grid_code(db: Database, grid_id: int) -> str:
 def counts(db: Database) -> tuple[int, int, int]:
     with db.read() as s:
         return tuple(  # type: ignore[return-value]
-            s.scalar(select(func.count()).select_from(t)) or 0 for t in (Case, CaseEvent, Attachment)
+            s.scalar(select(func.count()).select_from(t)) or 0
+            for t in (Case, CaseEvent, Attachment)
         )
 
 
@@ -179,7 +180,9 @@ def test_ctrl_n_files_a_call_with_the_point_clicked_on_the_map(
         assert (case.category_code, case.grid_id, case.urgent) == ("03005", grid, True)
         assert case.street_id == street
         assert case.description == "小区门口<b>垃圾箱</b>破损"
-        assert s.scalar(select(Attachment.filename).where(Attachment.case_id == snap.id)) == "破损.png"
+        assert (
+            s.scalar(select(Attachment.filename).where(Attachment.case_id == snap.id)) == "破损.png"
+        )
     # The new case is current, and the intake seat (staff) sees the caller in its detail.
     qtbot.waitUntil(lambda: window.detail.current_case_id == snap.id, timeout=WAIT)
     assert window.detail.number_label.text() == snap.number
@@ -251,9 +254,7 @@ def test_open_cases_nearby_are_listed_live_and_the_call_merged_into_one(
     assert result.merged_into == existing.number and result.snapshot.state == "merged"
     with demo_db.read() as s:
         actions = s.scalars(
-            select(CaseEvent.action)
-            .where(CaseEvent.case_id == existing.id)
-            .order_by(CaseEvent.id)
+            select(CaseEvent.action).where(CaseEvent.case_id == existing.id).order_by(CaseEvent.id)
         ).all()
     assert actions == ["report", "merged_in"]
     assert existing.number in window.statusBar().currentMessage()
