@@ -10,9 +10,9 @@ cases that changed, the view re-reads those rows and asks which still belong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
@@ -94,6 +94,7 @@ class QueueRow:
     description: str
     street_id: int
     street_name: str
+    street_code: str
     grid_id: int
     grid_code: str
     department_id: int | None
@@ -233,6 +234,7 @@ def _rows_select(now: datetime) -> Select[Any]:
             func.substr(Case.description, 1, DESCRIPTION_CHARS).label("description"),
             Case.street_id,
             _street.name.label("street_name"),
+            _street.code.label("street_code"),
             Case.grid_id,
             _grid.code.label("grid_code"),
             Case.department_id,
@@ -273,6 +275,7 @@ def _to_row(r: Any, now: datetime, calendar: WorkCalendar) -> QueueRow:
         description=(r.description or "")[:DESCRIPTION_CHARS],
         street_id=r.street_id,
         street_name=r.street_name or "",
+        street_code=r.street_code or "",
         grid_id=r.grid_id,
         grid_code=r.grid_code or "",
         department_id=r.department_id,
@@ -307,6 +310,41 @@ def _order_by(f: QueueFilter) -> list[ColumnElement[Any]]:
     if f.sort == "deadline_at":
         first = first.nulls_last()  # cases off the clock after those with a deadline
     return [first, Case.id.desc() if f.descending else Case.id.asc()]
+
+
+def _sort_value(f: QueueFilter, row: QueueRow) -> tuple[Any, ...]:
+    """``row``'s sort column as :func:`_order_by` compares it (codes are ASCII: the same order
+    in Python as in either database)."""
+    if f.sort == "state":
+        order = list(STATE_LABELS)
+        return (order.index(row.state) if row.state in order else len(order),)
+    if f.sort == "street":
+        return (row.street_code,)
+    if f.sort == "deadline_at":
+        # NULLS LAST whichever way: a missing deadline is the "largest" ascending and the
+        # "smallest" descending, so it sorts after every deadline both ways.
+        missing = row.deadline_at is None
+        when = row.deadline_at or datetime.min.replace(tzinfo=UTC)
+        return (missing, when) if not f.descending else (not missing, when)
+    return (
+        {"reported_at": row.reported_at, "number": row.number, "category_code": row.category_code}[
+            f.sort
+        ],
+    )
+
+
+def precedes(f: QueueFilter) -> Callable[[QueueRow, QueueRow], bool]:
+    """Whether row ``a`` comes before row ``b`` in ``f``'s order, as the database pages them.
+
+    A seat places a case that a live change brings into its queue where the next page load
+    would put it, without a query.
+    """
+
+    def before(a: QueueRow, b: QueueRow) -> bool:
+        ka, kb = (*_sort_value(f, a), a.id), (*_sort_value(f, b), b.id)
+        return ka > kb if f.descending else ka < kb
+
+    return before
 
 
 def count_queue(session: Session, f: QueueFilter, now: datetime) -> int:

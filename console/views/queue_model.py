@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from console.bridge import Bridge
+from console.services.queue import precedes
 from console.views.formatting import local_time_text, remaining_text
 from console.views.i18n import use_english
 from console.views.labels import source_text, state_text
@@ -164,22 +165,32 @@ class QueueTableModel(QAbstractTableModel):
     # -- live changes ------------------------------------------------------------------
 
     def apply_changes(self, case_ids: Sequence[int]) -> None:
-        """Refresh, add or drop the rows of changed cases without reloading the queue."""
+        """Refresh, add, move or drop the rows of changed cases without reloading the queue."""
         if self.filter is None or not case_ids:
             return
         generation, f, ids = self._generation, self.filter, sorted(set(case_ids))
+        loaded = {r.id for r in self.rows}
 
-        def fetch() -> tuple[set[int], list[Any]]:
+        def fetch() -> tuple[set[int], list[Any], int | None]:
             inside = self.workbench.queue_matching(f, ids)
-            return inside, self.workbench.queue_rows(sorted(inside))
+            # A matching case not loaded may be new to the queue or one on a later page: the
+            # count says which total is right.
+            total = self.workbench.queue_count(f) if inside - loaded else None
+            return inside, self.workbench.queue_rows(sorted(inside)), total
 
         self.bridge.submit(fetch, lambda result: self._on_changes(generation, ids, *result))
 
     def _on_changes(
-        self, generation: int, ids: list[int], inside: set[int], rows: list[Any]
+        self,
+        generation: int,
+        ids: list[int],
+        inside: set[int],
+        rows: list[Any],
+        total: int | None = None,
     ) -> None:
-        if generation != self._generation:
+        if generation != self._generation or self.filter is None:
             return
+        before = precedes(self.filter)
         fresh = {r.id: r for r in rows}
         for case_id in ids:
             at = self.row_of(case_id)
@@ -191,13 +202,49 @@ class QueueTableModel(QAbstractTableModel):
             elif at is not None:
                 self.rows[at] = fresh[case_id]
                 self.dataChanged.emit(self.index(at, 0), self.index(at, self.columnCount() - 1))
+                self._move_into_order(at, before)
             elif case_id in fresh:
-                # New to this queue: newest-first queues show it on top.
-                self.beginInsertRows(QModelIndex(), 0, 0)
-                self.rows.insert(0, fresh[case_id])
-                self.endInsertRows()
-                self.total += 1
+                # Where the next page load would put it; past the loaded rows it waits for
+                # its page (the queue is sorted however the seat chose, not newest first).
+                place = self._place(fresh[case_id], before, skip=None)
+                if place is not None:
+                    self.beginInsertRows(QModelIndex(), place, place)
+                    self.rows.insert(place, fresh[case_id])
+                    self.endInsertRows()
+                if total is None:
+                    self.total += 1
+        if total is not None:
+            self.total = max(total, len(self.rows))
         self.total_changed.emit(self.total)
+
+    def _place(self, row: Any, before: Callable[[Any, Any], bool], skip: int | None) -> int | None:
+        """The index ``row`` takes among the loaded rows (``skip`` left out), or None when it
+        belongs past them and more rows are still to be paged in."""
+        for i, other in enumerate(self.rows):
+            if i != skip and before(row, other):
+                return i
+        more = len(self.rows) < self.total
+        return None if more else len(self.rows)
+
+    def _move_into_order(self, at: int, before: Callable[[Any, Any], bool]) -> None:
+        """A loaded row whose sort value changed moves to its place (selection follows it)."""
+        row, rows = self.rows[at], self.rows
+        if (at == 0 or before(rows[at - 1], row)) and (
+            at == len(rows) - 1 or before(row, rows[at + 1])
+        ):
+            return  # still between its neighbours: the usual case, checked without a scan
+        place = self._place(self.rows[at], before, skip=at)
+        if place is None:  # past the loaded rows: its page will bring it back
+            self.beginRemoveRows(QModelIndex(), at, at)
+            del self.rows[at]
+            self.endRemoveRows()
+            return
+        if place in (at, at + 1):
+            return
+        self.beginMoveRows(QModelIndex(), at, at, QModelIndex(), place)
+        self.rows.pop(at)
+        self.rows.insert(place - 1 if place > at else place, row)
+        self.endMoveRows()
 
     def refresh_loaded(self) -> None:
         """Re-read the loaded rows (remaining time and lights move with the clock)."""
