@@ -342,7 +342,10 @@ class CaseDetailPanel(QWidget):
             # Off the clock for good: a neutral badge, not the last light it had.
             light, remaining = "none", self.tr("Finished")
         if not remaining:
+            # No clock running (e.g. handled, awaiting verification): neutral, never the green
+            # or red of a light that no longer counts.
             remaining = self.tr("Suspended") if snap.state == "suspended" else self.tr("No clock")
+            light = "none"
         self.light_chip.setText(remaining)
         self.light_chip.setToolTip(
             {
