@@ -29,10 +29,15 @@ class Insight(QObject):
 
     # -- dashboard ---------------------------------------------------------------------
 
+    def user_changed(self) -> None:
+        self._refresh_dashboard()
+
     def on_changes(self, _changes: list[Any]) -> None:
         self.dashboard.request_update()  # throttled: one refresh per couple of seconds
 
     def _refresh_dashboard(self) -> None:
+        if not self.workbench.can("view_dashboard"):
+            return  # a department handler's seat has no dashboard: not an error at start-up
         self.bridge.submit(self.workbench.dashboard_numbers, self.dashboard.show_numbers)
 
     # -- evaluation --------------------------------------------------------------------

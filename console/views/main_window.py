@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             self._default_layout()
             QTimer.singleShot(0, self._default_layout)  # again once the window is laid out
         self.connection_banner.hide()  # a saved state may hold it shown: the bridge decides
+        self._apply_permissions()  # a saved state may hold the dashboard shown: the role decides
         self._apply_theme()
 
         bridge.submit(workbench.filter_choices, self._on_choices)
@@ -498,12 +499,21 @@ class MainWindow(QMainWindow):
         can_export = self.workbench.can("export_cases")
         self.actions_by_id["export_queue"].setEnabled(can_export)
         self.queue.export_action.setEnabled(can_export)
+        # The dashboard is for the roles that may read it; others get no dock and no refusal.
+        can_dashboard = self.workbench.can("view_dashboard")
+        self.actions_by_id["toggle_dashboard"].setVisible(can_dashboard)
+        if not can_dashboard:
+            self.dashboard_dock.hide()
+        elif self.dashboard_dock.isHidden() and self.dashboard_dock.property("hiddenByRole"):
+            self.dashboard_dock.show()
+        self.dashboard_dock.setProperty("hiddenByRole", not can_dashboard)
 
     def _after_user_switch(self) -> None:
         self._apply_permissions()
         self._pull_case_actions()
         self.night.user_changed()  # their alerts, their right to acknowledge
         self.calendar_notice.refresh()  # the dock's banner is for some roles only
+        self.insight.user_changed()
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
 

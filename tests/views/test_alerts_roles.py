@@ -116,6 +116,26 @@ def test_a_department_handler_sees_its_own_alerts_and_why_it_cannot_acknowledge(
         assert not action.isEnabled() and whose in action.toolTip(), command
 
 
+def test_a_department_handler_has_no_dashboard_and_no_refusal_at_start(
+    open_window: Opener, demo_db: Database, escalated: dict[str, int], qtbot: QtBot
+) -> None:
+    """Regression (a shift under Xvfb): the handler's seat opened on 无权查看态势看板."""
+    win = open_window(handler_username(demo_db, escalated["dept_b"]))
+    errors: list[str] = []
+    win.bridge.error_reported.connect(errors.append)
+    # The worker runs jobs in order: once this one answers, every start-up read has too.
+    with qtbot.waitCallback(timeout=WAIT) as settled:
+        win.bridge.submit(lambda: None, settled)
+    assert "看板" not in win.statusBar().currentMessage() and errors == []
+    assert win.dashboard_dock.isHidden()
+    assert not win.dashboard_dock.toggleViewAction().isChecked()
+    assert not win.actions_by_id["toggle_dashboard"].isVisible()
+    # A role that may read it keeps its dashboard, filled.
+    chief = open_window("duty_chief")
+    assert chief.dashboard_dock.toggleViewAction().isChecked()  # open (tabbed with alerts)
+    assert chief.actions_by_id["toggle_dashboard"].isVisible()
+
+
 def test_the_intake_seat_lists_no_alert(
     open_window: Opener, escalated: dict[str, int], qtbot: QtBot
 ) -> None:
