@@ -342,10 +342,18 @@ class CaseDetailPanel(QWidget):
             # Off the clock for good: a neutral badge, not the last light it had.
             light, remaining = "none", self.tr("Finished")
         if not remaining:
-            # No clock running (e.g. handled, awaiting verification): neutral, never the green
-            # or red of a light that no longer counts.
-            remaining = self.tr("Suspended") if snap.state == "suspended" else self.tr("No clock")
-            light = "none"
+            if snap.state == "suspended":
+                remaining = self.tr("Suspended")
+            elif light != "none":
+                # The clock stopped at the feedback: the light (as the queue shows it) says how
+                # the handling went, and the badge says so in words, not 未计时 on green.
+                remaining = {
+                    "green": self.tr("Handled in time"),
+                    "yellow": self.tr("Handled near the deadline"),
+                    "red": self.tr("Handled late"),
+                }[light]
+            else:
+                remaining, light = self.tr("No clock"), "none"
         self.light_chip.setText(remaining)
         self.light_chip.setToolTip(
             {
