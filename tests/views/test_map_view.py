@@ -419,6 +419,13 @@ def test_the_dark_map_for_the_night_shift(
         loaded, "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
     )
     assert background == "rgb(20, 24, 29)"
+    # The controls too (seen at night under Xvfb: a white layer box on the dark map).
+    for selector in (".leaflet-control-layers", ".leaflet-bar a"):
+        color = run_js(
+            loaded,
+            f"getComputedStyle(document.querySelector('{selector}')).backgroundColor",
+        )
+        assert color == "rgb(34, 39, 46)", selector
     loaded.set_dark(False)
     wait_js(qtbot, run_js, loaded, f"consoleMap.gridFill({a})", "#dfe8f2")
 
