@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -57,8 +58,11 @@ from console.views.i18n import pick
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-#: The bar chart by category shows the most frequent categories only.
+#: The bar chart by category shows the most frequent categories only: at most this many, and
+#: no more than its height gives each label (a crammed axis is unreadable).
 TOP_CATEGORIES = 15
+CATEGORY_ROW_PX = 22
+CHART_FRAME_PX = 50
 #: Months offered besides the current one.
 MONTHS_BACK = 12
 
@@ -227,6 +231,8 @@ class EvaluationView(QWidget):
         self.category_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush=BAR_BLUE)
         self.category_plot.addItem(self.category_bars)
         self.category_plot.getViewBox().invertY(True)
+        self._categories: list[Any] = []
+        self.category_plot.installEventFilter(self)
         self.street_plot = new_plot(self.tr("Reported and closed by street"), palette)
         self.street_reported_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=BAR_BLUE)
         self.street_closed_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=BAR_GREEN)
@@ -344,6 +350,26 @@ class EvaluationView(QWidget):
         }
         return labels.get(kind, kind)
 
+    def category_rows(self) -> int:
+        """How many categories the chart has room for at its present height."""
+        # The widget's height less its title and bottom axis (the view box itself is laid out
+        # only after the resize event that calls this).
+        height = self.category_plot.height() - CHART_FRAME_PX
+        return max(3, min(TOP_CATEGORIES, int(height // CATEGORY_ROW_PX)))
+
+    def _draw_categories(self) -> None:
+        top = self._categories[: self.category_rows()]
+        self.category_bars.setOpts(
+            x0=[0] * len(top), y=list(range(len(top))), width=[c for _, _, c in top], height=0.6
+        )
+        self.category_plot.getAxis("left").setTicks(category_ticks([n for _, n, _ in top]))
+        self.category_plot.setYRange(-0.6, max(len(top), 1) - 0.4, padding=0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.category_plot and event.type() == QEvent.Type.Resize:
+            self._draw_categories()  # taller or shorter: as many labels as fit
+        return super().eventFilter(watched, event)
+
     def _pull_charts(self, report: Any) -> None:
         daily = list(report.daily)
         xs = list(range(len(daily)))
@@ -354,12 +380,8 @@ class EvaluationView(QWidget):
             [[(float(i), f"{d:%m-%d}") for i, (d, _, _) in enumerate(daily) if i % step == 0]]
         )
 
-        top = sorted(report.by_category, key=lambda c: (-c[2], c[0]))[:TOP_CATEGORIES]
-        self.category_bars.setOpts(
-            x0=[0] * len(top), y=list(range(len(top))), width=[c for _, _, c in top], height=0.6
-        )
-        self.category_plot.getAxis("left").setTicks(category_ticks([n for _, n, _ in top]))
-        self.category_plot.setYRange(-0.6, max(len(top), 1) - 0.4, padding=0)
+        self._categories = sorted(report.by_category, key=lambda c: (-c[2], c[0]))
+        self._draw_categories()
 
         streets = list(report.by_street)
         xs = list(range(len(streets)))

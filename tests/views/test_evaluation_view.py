@@ -154,10 +154,29 @@ def test_charts_have_the_expected_points_and_bars(view: EvaluationView) -> None:
     assert len(x) == 31 and y[0] == 1
     assert len(view.closed_curve.getData()[0]) == 31
     widths = list(view.category_bars.opts["width"])
-    assert len(widths) == 15 and widths[0] == 40 and widths == sorted(widths, reverse=True)
+    shown = view.category_rows()
+    assert 3 <= shown <= 15 and len(widths) == shown
+    assert widths[0] == 40 and widths == sorted(widths, reverse=True)
     assert list(view.street_reported_bars.opts["height"]) == [10, 8, 5]
     assert list(view.street_closed_bars.opts["height"]) == [10, 4, 0]
     assert list(view.on_time_bars.opts["height"]) == pytest.approx([90.0, 75.0, 0.0])
+
+
+def test_the_category_chart_shows_as_many_categories_as_its_height_can_label(
+    view: EvaluationView, qtbot: QtBot
+) -> None:
+    """Regression (the evaluation window at 1400×900 under Xvfb): 15 names crammed into a
+    short chart overlapped into an unreadable block."""
+    view.show_report(stand_in_report())
+    view.resize(1000, 600)
+    qtbot.waitUntil(lambda: view.category_plot.height() < 200, timeout=5000)
+    short = len(view.category_bars.opts["width"])
+    room = view.category_plot.getViewBox().height()
+    assert 3 <= short < 15 and short * 20 <= max(room, 60)  # ≥ 20 px a label (or the floor)
+    view.resize(1000, 1800)
+    qtbot.waitUntil(lambda: len(view.category_bars.opts["width"]) > short, timeout=5000)
+    ticks = view.category_plot.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == [f"类别{i}" for i in range(len(ticks))]
 
 
 def test_double_click_on_a_metric_drills_down(view: EvaluationView, qtbot: QtBot) -> None:
