@@ -69,6 +69,15 @@ def _read_only_table(headers: list[str], rows: list[list[str]], parent: QWidget)
     return table
 
 
+def _fit_height(table: QTableWidget) -> None:
+    """Fix ``table``'s height to its rows, so the dialog's spare height goes to the lists."""
+    table.resizeRowsToContents()
+    frame = table.frameWidth() * 2
+    table.setFixedHeight(
+        table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + frame
+    )
+
+
 class HandoverDialog(QDialog):
     """Shows a :class:`HandoverSummary` (and, once saved, its :class:`HandoverRecord`)."""
 
@@ -150,6 +159,7 @@ class HandoverDialog(QDialog):
             self,
         )
         self.counts_table.setObjectName("countsTable")
+        _fit_height(self.counts_table)  # every count in view: no scroll bar for seven rows
         layout.addWidget(self.counts_table)
 
         list_names = {
@@ -196,6 +206,7 @@ class HandoverDialog(QDialog):
         self.notes_edit.setObjectName("notesEdit")
         self.notes_edit.setPlaceholderText(self.tr("What the next shift needs to know"))
         self.notes_edit.setPlainText(record.notes if record is not None else "")
+        self.notes_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
         notes_layout.addWidget(self.notes_edit)
         layout.addWidget(notes_box)
 
@@ -233,7 +244,9 @@ class HandoverDialog(QDialog):
         self.notes_edit.textChanged.connect(self._update_buttons)
         self.incoming_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
         self._update_signatures()
-        self.resize(820, 680)
+        # Tall enough for the case lists (the part read most) on a workstation's screen.
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(900, min(860, int(screen.height() * 0.85)) if screen is not None else 760)
 
     # --- state ------------------------------------------------------------------------------
 

@@ -98,6 +98,19 @@ def test_dialog_shows_counts_and_lists(qtbot: Any) -> None:
     assert "白班" in dialog.shift_label.text()
 
 
+def test_every_count_is_in_view_and_the_lists_get_the_room(qtbot: Any) -> None:
+    """Regression (a shift under Xvfb): the counts scrolled and the case list showed two
+    rows while the notes box took a third of the dialog."""
+    dialog = make(qtbot)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    counts = dialog.counts_table
+    assert counts.verticalScrollBar().maximum() == 0  # all seven counts visible
+    lists = dialog.list_tabs.currentWidget()
+    assert lists.height() > 3 * dialog.notes_edit.height() / 2
+    assert lists.height() >= 6 * lists.verticalHeader().defaultSectionSize()  # even at 800×600
+
+
 def test_dialog_shows_case_text_as_plain_text(qtbot: Any) -> None:
     dialog = make(qtbot)
     item = dialog.list_tables["overdue"].item(0, 2)
