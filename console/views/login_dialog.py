@@ -73,7 +73,7 @@ class LoginDialog(QDialog):
         # Every demo account (each department's handler too); a click fills the form.
         self.demo_list = QListWidget(self)
         self.demo_list.setObjectName("demoAccounts")
-        self.demo_list.setMaximumHeight(200)
+        self.demo_list.setMaximumHeight(280)
         self.demo_list.setVisible(False)
         self.demo_list.itemClicked.connect(self._use_demo_account)
         layout.addWidget(self.demo_list)
@@ -147,6 +147,11 @@ class LoginDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, (a.username, a.password))
             self.demo_list.addItem(item)
         self.demo_list.setVisible(True)
+        # Each line whole (a department handler's is the longest): no sideways scrolling.
+        scroll = self.demo_list.verticalScrollBar().sizeHint().width()
+        self.demo_list.setMinimumWidth(
+            self.demo_list.sizeHintForColumn(0) + scroll + 4 * self.demo_list.frameWidth()
+        )
         self.adjustSize()
 
     def demo_lines(self) -> list[str]:

@@ -119,6 +119,10 @@ def test_the_demo_hint_lists_accounts_with_their_published_password(
     dialog.demo_list.itemClicked.emit(dialog.demo_list.item(lines.index(handlers[0])))
     assert dialog.username.text() == handlers[0].split(" / ")[0]
     assert dialog.password.text() == PASSWORD["dept-*"]
+    # Every line whole, not cut at the right edge (seen under Xvfb: a sideways scroll bar).
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.demo_list.horizontalScrollBar().maximum() == 0
 
 
 def test_no_hint_on_a_real_database(
