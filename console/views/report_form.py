@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -165,7 +165,13 @@ class ReportFormDialog(QDialog):
             self.tr("Report"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setObjectName("saveReportButton")
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # A call is typed fast: Enter moves on (or picks the category), it never files the
+        # report half-filled; Ctrl+Enter or the button files it.
+        for button in (self.save_button, cancel):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.save_button.setToolTip(self.tr("Ctrl+Enter"))
         self.buttons.accepted.connect(lambda: self._save(None))
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -174,6 +180,18 @@ class ReportFormDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.resize(640, 820)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._save(None)
+        elif self.focusWidget() in (self.category_search, self.category_list):
+            # The highlighted category is the chosen one already: on to the description.
+            self.description.setFocus()
+        else:
+            self.focusNextChild()
 
     def _line(self, name: str, length: int, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)

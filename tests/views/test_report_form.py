@@ -193,6 +193,30 @@ def test_ctrl_n_files_a_call_with_the_point_clicked_on_the_map(
     assert "破损.png" in window.detail.photos.buttons[0].toolTip()
 
 
+def test_enter_moves_through_the_form_and_only_ctrl_enter_files_it(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, point: Point
+) -> None:
+    """Regression (a call typed under Xvfb): Enter in the category list filed the half-typed
+    report and the form answered 缺少经度."""
+    form = open_form(window, qtbot)
+    before = counts(demo_db)
+    form.category_search.setFocus()
+    choose_category(form, qtbot, "ljx")
+    qtbot.keyClick(form.category_search, Qt.Key.Key_Return)
+    assert form.focusWidget() is form.description  # on to the description, category kept
+    assert form.chosen is not None and form.chosen.code == "03005"
+    fill_call(form, qtbot)
+    form.address.setFocus()
+    qtbot.keyClick(form.address, Qt.Key.Key_Return)
+    assert form.focusWidget() is not form.address  # the next field
+    qtbot.wait(200)  # a filing would have been submitted to the worker by now
+    assert form.isVisible() and form.error.text() == "" and counts(demo_db) == before
+    type_point(form, qtbot, *point)
+    with qtbot.waitSignal(form.report_filed, timeout=WAIT):
+        qtbot.keyClick(form.lat, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert counts(demo_db)[0] == before[0] + 1
+
+
 def test_swapped_coordinates_are_said_and_a_refused_report_saves_nothing(
     window: MainWindow, qtbot: QtBot, demo_db: Database, point: Point
 ) -> None:
