@@ -483,6 +483,38 @@ def test_a_point_picked_on_a_gcj02_map_comes_back_in_wgs84(
     assert run_js(view, "JSON.stringify(consoleMap.pickedPoint())") == "null"
 
 
+def test_while_picking_a_click_on_a_cluster_picks_the_point_under_it(
+    loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any], qtbot: Any
+) -> None:
+    """Regression (the intake form under Xvfb): a click on a cluster zoomed the map in
+    instead of picking the report's point. A real mouse click, through Qt to the page."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    _, lon, lat = grid_center(demo_grids, 5)
+    loaded.upsert_cases(marker_json([marker(60 + i, lon + i * 1e-5, lat) for i in range(8)]))
+    wait_js(qtbot, run_js, loaded, "!!document.querySelector('.marker-cluster')", True)
+    zoom = run_js(loaded, f"{_map_expr()}.getZoom()")
+    loaded.set_pick_mode(True)
+    wait_js(qtbot, run_js, loaded, "!!document.querySelector('.cm-picking')", True)
+    x, y = json.loads(
+        run_js(
+            loaded,
+            "(function(){var r=document.querySelector('.marker-cluster').getBoundingClientRect();"
+            "return JSON.stringify([r.x + r.width / 2, r.y + r.height / 2]);})()",
+        )
+    )
+    clicked: list[int] = []
+    loaded.case_clicked.connect(clicked.append)
+    target = loaded.focusProxy() or loaded
+    with qtbot.waitSignal(loaded.point_picked, timeout=5000) as picked:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    assert picked.args[0] == pytest.approx(lon, abs=2e-3)
+    assert picked.args[1] == pytest.approx(lat, abs=2e-3)
+    assert run_js(loaded, f"{_map_expr()}.getZoom()") == zoom and clicked == []
+    loaded.set_pick_mode(False)
+
+
 def test_a_legend_says_what_the_colours_mean(loaded: MapView, run_js: Callable[..., Any]) -> None:
     text = run_js(loaded, "consoleMap.legendText()")
     for part in ("绿灯", "黄灯", "红灯", "未计时", "1–2", "21+"):
