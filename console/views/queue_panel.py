@@ -194,6 +194,7 @@ class QueuePanel(QWidget):
         self._vacated_row: int | None = None  # where the current case's row was, once it left
         self.model.modelReset.connect(self._on_model_reset)
         self.model.rowsAboutToBeRemoved.connect(self._on_model_rows_about_to_be_removed)
+        self.model.rowsInserted.connect(self._on_model_rows_inserted)
 
     # -- filter choices ----------------------------------------------------------------
 
@@ -368,6 +369,15 @@ class QueuePanel(QWidget):
         row = None if case_id is None else self.model.row_of(case_id)
         if row is not None and first <= row <= last:
             self._vacated_row = first  # Ctrl+J goes on from here (Qt moves the cursor up)
+
+    def _on_model_rows_inserted(self, _parent: object, first: int, last: int) -> None:
+        """The current case arriving in this queue after it became current (a call just filed,
+        a case moved here by a live change) gets its row selected."""
+        case_id = None if self._current is None else self._current.case_id
+        if case_id is None or case_id in self.selected_ids():
+            return
+        if any(r.id == case_id for r in self.model.rows[first : last + 1]):
+            self.select_case(case_id)
 
     def _on_search_edit_return_pressed(self) -> None:
         """Enter: search now, and the first case found becomes current."""

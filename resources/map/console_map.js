@@ -8,6 +8,7 @@
  *                           console.services.map_data.MARKER_FIELDS; returns the marker count
  *   removeCases(ids)        remove markers; returns the marker count
  *   focusCase(id)           zoom to the case, highlight it, open its popup; false if unknown
+ *                           (then it is focused when its marker arrives, unless another is asked)
  *   setGridStyle(counts)    choropleth of open cases per grid: {gridId: count}
  *   setPickMode(on)         the report form: a map click picks its point (pointPicked below)
  *   showPick(lon, lat)      mark the report form's point
@@ -43,6 +44,7 @@
     counts: {},
     choroplethOn: true,
     focused: null,
+    wanted: null, // the current case asked for before its marker arrived
     bridge: null,
     ready: false,
     gcj02: false,
@@ -237,6 +239,7 @@
     if (st.focused !== null && st.markers.has(st.focused)) {
       st.highlight.setLatLng(st.markers.get(st.focused).getLatLng());
     }
+    if (st.wanted !== null && st.markers.has(st.wanted)) focusCase(st.wanted);
     return st.markers.size;
   }
 
@@ -260,6 +263,8 @@
   function focusCase(id) {
     id = Number(id);
     var m = st.markers.get(id);
+    // Not on the map yet (a call just filed, its marker on the way): focus it on arrival.
+    st.wanted = m ? null : id;
     if (!m) return false;
     if (st.focused !== null && st.markers.has(st.focused)) {
       setFocusClass(st.markers.get(st.focused), false);

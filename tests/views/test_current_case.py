@@ -398,6 +398,27 @@ def test_live_change_of_the_current_case_moves_the_target_version(
     assert window.workbench.cases.get(second).state == untouched
 
 
+def test_the_current_case_arriving_in_the_queue_later_gets_its_row_selected(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    """Regression (a call filed under Xvfb): the new case was current in the detail while its
+    row, arriving with the feed a moment later, stayed unselected."""
+    case_id = report(demo_db, clock, "丙：路灯不亮")
+    listed(window, qtbot, "to_dispatch")
+    on_map(window, qtbot, case_id)
+    window.current.set(case_id)  # current, not in this queue: no row selected
+    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=WAIT)
+    assert window.queue.selected_ids() == []
+    other = Database(demo_db.url)
+    try:  # another seat registers it: the live change brings it into 待派遣
+        CaseService(other, clock=clock).register(CHIEF, case_id, None)
+    finally:
+        other.dispose()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.queue.selected_ids()[:1] == [case_id], timeout=WAIT)
+    assert_current(window, qtbot, case_id)
+
+
 def test_a_request_from_the_panel_for_another_case_is_refused(
     window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
 ) -> None:

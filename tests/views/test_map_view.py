@@ -213,6 +213,27 @@ def test_marker_click_reaches_python(
     assert signal.args == [42]
 
 
+def test_a_case_asked_for_before_its_marker_arrives_is_focused_on_arrival(
+    loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any], qtbot: Any
+) -> None:
+    """Regression (a call filed under Xvfb): the new case was current, its marker came with
+    the feed a moment later, and the map never went to it."""
+    _, lon, lat = grid_center(demo_grids, 4)
+    early: list[Any] = []
+    loaded.focus_case(77, early.append)
+    qtbot.waitUntil(lambda: early == [False], timeout=5000)
+    loaded.upsert_cases(marker_json([marker(76, lon + 0.01, lat)]))  # another case: no focus
+    assert run_js(loaded, "consoleMap.focusedCase() === null") is True
+    loaded.upsert_cases(marker_json([marker(77, lon, lat)]))
+    wait_js(qtbot, run_js, loaded, "consoleMap.focusedCase()", 77)
+    # A case asked for later wins: an earlier wish does not come back when its marker does.
+    loaded.focus_case(78)
+    loaded.focus_case(76)
+    wait_js(qtbot, run_js, loaded, "consoleMap.focusedCase()", 76)
+    loaded.upsert_cases(marker_json([marker(78, lon, lat + 0.01)]))
+    assert run_js(loaded, "consoleMap.focusedCase()") == 76
+
+
 def test_focus_case_zooms_highlights_and_opens_popup(
     loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any], qtbot: Any
 ) -> None:
