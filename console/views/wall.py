@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -121,12 +121,34 @@ class TrendBars(QWidget):
         self.days = list(days)
         self.update()
 
+    def label_room(self) -> float:
+        """The width a count above its bar may take (its bar and the gap after it)."""
+        slot = self.width() / max(len(self.days), 1)
+        return slot * 0.34 + slot * 0.08
+
+    def label_font(self) -> QFont:
+        """The panel's font, made smaller until the widest count fits above its bar (a
+        three-digit day was cut at 1080p, seen under Xvfb)."""
+        font = QFont(self.font())
+        widest = max((str(v) for _, r, c in self.days for v in (r, c)), key=len, default="0")
+        room = self.label_room()
+        while QFontMetricsF(font).horizontalAdvance(widest) > room:
+            if font.pixelSize() > 0:  # sized in pixels (a style sheet's font-size: …px)
+                if font.pixelSize() <= 8:
+                    break
+                font.setPixelSize(max(8, int(font.pixelSize() * 0.9)))
+            else:
+                if font.pointSizeF() <= 6:
+                    break
+                font.setPointSizeF(font.pointSizeF() * 0.9)
+        return font
+
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.days:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(self.font())
+        font = self.label_font()
         painter.setFont(font)
         metrics = painter.fontMetrics()
         text_h = metrics.height()

@@ -212,3 +212,28 @@ def test_the_wall_fills_a_4k_hall_screen(
     finally:
         wall.stop()
         bridge.shutdown()
+
+
+def test_the_weeks_counts_fit_above_their_bars(qtbot: QtBot) -> None:
+    """Regression (the wall at 1080p under Xvfb): a day's 192 reports was cut to "19"."""
+    from datetime import date
+
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from console.views.wall import TrendBars
+
+    bars = TrendBars()
+    qtbot.addWidget(bars)
+    big = QFont(bars.font())
+    big.setPixelSize(36)  # the wall's size for its numbers
+    bars.setFont(big)
+    bars.resize(560, 160)
+    bars.set_days([(date(2026, 12, d), 192 if d == 3 else 70, 65) for d in range(1, 8)])
+    font = bars.label_font()
+    assert QFontMetricsF(font).horizontalAdvance("192") <= bars.label_room()
+    assert font.pixelSize() < 36  # it had to shrink at this width
+    bars.resize(2400, 400)  # room enough: the wall's own size is kept
+    assert bars.label_font().pixelSize() == 36
+    bars.show()
+    qtbot.waitExposed(bars)
+    bars.grab()  # paints with the fitted font
