@@ -524,83 +524,98 @@
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="345"/>
+        <location filename="../../console/views/case_detail_panel.py" line="346"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="345"/>
+        <location filename="../../console/views/case_detail_panel.py" line="351"/>
+        <source>Handled in time</source>
+        <translation>按时处置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <source>Handled near the deadline</source>
+        <translation>临期处置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="353"/>
+        <source>Handled late</source>
+        <translation>超期处置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="356"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="349"/>
+        <location filename="../../console/views/case_detail_panel.py" line="360"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="350"/>
+        <location filename="../../console/views/case_detail_panel.py" line="361"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="351"/>
+        <location filename="../../console/views/case_detail_panel.py" line="362"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <location filename="../../console/views/case_detail_panel.py" line="363"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="367"/>
+        <location filename="../../console/views/case_detail_panel.py" line="378"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="367"/>
+        <location filename="../../console/views/case_detail_panel.py" line="378"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="371"/>
+        <location filename="../../console/views/case_detail_panel.py" line="382"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="373"/>
+        <location filename="../../console/views/case_detail_panel.py" line="384"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="387"/>
+        <location filename="../../console/views/case_detail_panel.py" line="398"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="457"/>
+        <location filename="../../console/views/case_detail_panel.py" line="470"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="459"/>
+        <location filename="../../console/views/case_detail_panel.py" line="472"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="468"/>
+        <location filename="../../console/views/case_detail_panel.py" line="481"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="479"/>
+        <location filename="../../console/views/case_detail_panel.py" line="492"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="520"/>
-        <location filename="../../console/views/case_detail_panel.py" line="530"/>
+        <location filename="../../console/views/case_detail_panel.py" line="533"/>
+        <location filename="../../console/views/case_detail_panel.py" line="543"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -1049,123 +1064,123 @@
 <context>
     <name>EvaluationView</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="203"/>
+        <location filename="../../console/views/evaluation_view.py" line="207"/>
         <source>Export…</source>
         <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. A case of a drill-down was double-clicked: open it in the console (case id). Export the current report to this file.</extracomment>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="209"/>
+        <location filename="../../console/views/evaluation_view.py" line="213"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="218"/>
+        <location filename="../../console/views/evaluation_view.py" line="222"/>
         <source>Daily reported and closed</source>
         <translation>每日上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="221"/>
+        <location filename="../../console/views/evaluation_view.py" line="225"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="224"/>
+        <location filename="../../console/views/evaluation_view.py" line="228"/>
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="226"/>
+        <location filename="../../console/views/evaluation_view.py" line="230"/>
         <source>Top categories</source>
         <translation>高发类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="230"/>
+        <location filename="../../console/views/evaluation_view.py" line="236"/>
         <source>Reported and closed by street</source>
         <translation>各街道上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="235"/>
+        <location filename="../../console/views/evaluation_view.py" line="241"/>
         <source>On-time rate by street (%)</source>
         <translation>各街道按期结案率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="276"/>
+        <location filename="../../console/views/evaluation_view.py" line="282"/>
         <source>Export evaluation</source>
         <translation>导出考核评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="278"/>
+        <location filename="../../console/views/evaluation_view.py" line="284"/>
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="335"/>
+        <location filename="../../console/views/evaluation_view.py" line="341"/>
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="336"/>
+        <location filename="../../console/views/evaluation_view.py" line="342"/>
         <source>Areas</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="337"/>
+        <location filename="../../console/views/evaluation_view.py" line="343"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="338"/>
+        <location filename="../../console/views/evaluation_view.py" line="344"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="339"/>
+        <location filename="../../console/views/evaluation_view.py" line="345"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="340"/>
+        <location filename="../../console/views/evaluation_view.py" line="346"/>
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="341"/>
+        <location filename="../../console/views/evaluation_view.py" line="347"/>
         <source>Intake operators</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="342"/>
+        <location filename="../../console/views/evaluation_view.py" line="348"/>
         <source>Duty chiefs</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="343"/>
+        <location filename="../../console/views/evaluation_view.py" line="349"/>
         <source>Dispatchers</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="403"/>
+        <location filename="../../console/views/evaluation_view.py" line="425"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="403"/>
+        <location filename="../../console/views/evaluation_view.py" line="425"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="403"/>
+        <location filename="../../console/views/evaluation_view.py" line="425"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="403"/>
+        <location filename="../../console/views/evaluation_view.py" line="425"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="404"/>
+        <location filename="../../console/views/evaluation_view.py" line="426"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -1173,27 +1188,27 @@
 <context>
     <name>ExtensionDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="162"/>
+        <location filename="../../console/views/action_dialogs.py" line="160"/>
         <source>How much more time is needed, and why?</source>
         <translation>需要延长多少时间？原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="174"/>
+        <location filename="../../console/views/action_dialogs.py" line="172"/>
         <source>work hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="175"/>
+        <location filename="../../console/views/action_dialogs.py" line="173"/>
         <source>workdays</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="176"/>
+        <location filename="../../console/views/action_dialogs.py" line="174"/>
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="180"/>
+        <location filename="../../console/views/action_dialogs.py" line="178"/>
         <source>Extension:</source>
         <translation>延期：</translation>
     </message>
@@ -1225,197 +1240,197 @@
 <context>
     <name>HandoverDialog</name>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="93"/>
+        <location filename="../../console/views/handover_dialog.py" line="102"/>
         <source>Shift handover</source>
         <extracomment>&quot;outgoing&quot; or &quot;incoming&quot;: the signed-in officer wants to sign that side. The notes as typed: save the handover (or its notes). A PDF of the handover was written to this path (a :class:`pathlib.Path`).</extracomment>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="101"/>
+        <location filename="../../console/views/handover_dialog.py" line="110"/>
         <source>Shift: %1  %2 – %3</source>
         <translation>班次：%1  %2 – %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="115"/>
+        <location filename="../../console/views/handover_dialog.py" line="124"/>
         <source>On duty: %1</source>
         <translation>值班人员：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="115"/>
+        <location filename="../../console/views/handover_dialog.py" line="124"/>
         <source>nobody on the roster</source>
         <translation>无排班</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="139"/>
+        <location filename="../../console/views/handover_dialog.py" line="148"/>
         <source>New reports</source>
         <translation>新上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="143"/>
+        <location filename="../../console/views/handover_dialog.py" line="152"/>
         <source>Overdue now</source>
         <translation>当前超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="157"/>
+        <location filename="../../console/views/handover_dialog.py" line="167"/>
         <source>Open supervision</source>
         <translation>在办督办</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="145"/>
-        <location filename="../../console/views/handover_dialog.py" line="158"/>
+        <location filename="../../console/views/handover_dialog.py" line="154"/>
+        <location filename="../../console/views/handover_dialog.py" line="168"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="121"/>
+        <location filename="../../console/views/handover_dialog.py" line="130"/>
         <source>Incoming officer</source>
         <translation>接班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="124"/>
+        <location filename="../../console/views/handover_dialog.py" line="133"/>
         <source>— choose who takes over —</source>
         <translation>— 选择接班人 —</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="140"/>
+        <location filename="../../console/views/handover_dialog.py" line="149"/>
         <source>Registered</source>
         <comment>handover count</comment>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="141"/>
+        <location filename="../../console/views/handover_dialog.py" line="150"/>
         <source>Dispatched</source>
         <comment>handover count</comment>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="142"/>
+        <location filename="../../console/views/handover_dialog.py" line="151"/>
         <source>Closed</source>
         <comment>handover count</comment>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="144"/>
+        <location filename="../../console/views/handover_dialog.py" line="153"/>
         <source>Cases under supervision</source>
         <translation>在办督办（件）</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="148"/>
+        <location filename="../../console/views/handover_dialog.py" line="157"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="148"/>
+        <location filename="../../console/views/handover_dialog.py" line="157"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="156"/>
+        <location filename="../../console/views/handover_dialog.py" line="166"/>
         <source>Overdue cases</source>
         <translation>超期案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="164"/>
+        <location filename="../../console/views/handover_dialog.py" line="174"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="164"/>
+        <location filename="../../console/views/handover_dialog.py" line="174"/>
         <source>Alert</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="179"/>
+        <location filename="../../console/views/handover_dialog.py" line="189"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="180"/>
+        <location filename="../../console/views/handover_dialog.py" line="190"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="181"/>
+        <location filename="../../console/views/handover_dialog.py" line="191"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="182"/>
+        <location filename="../../console/views/handover_dialog.py" line="192"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="193"/>
+        <location filename="../../console/views/handover_dialog.py" line="203"/>
         <source>Notes</source>
         <translation>交接说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="197"/>
+        <location filename="../../console/views/handover_dialog.py" line="207"/>
         <source>What the next shift needs to know</source>
         <translation>需要下一班知道的事项</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="207"/>
+        <location filename="../../console/views/handover_dialog.py" line="218"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="209"/>
+        <location filename="../../console/views/handover_dialog.py" line="220"/>
         <source>Sign as outgoing</source>
         <translation>交班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="211"/>
+        <location filename="../../console/views/handover_dialog.py" line="222"/>
         <source>Sign as incoming</source>
         <translation>接班签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="213"/>
+        <location filename="../../console/views/handover_dialog.py" line="224"/>
         <source>Export PDF…</source>
         <translation>导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="215"/>
+        <location filename="../../console/views/handover_dialog.py" line="226"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="263"/>
+        <location filename="../../console/views/handover_dialog.py" line="276"/>
         <source>Outgoing</source>
         <translation>交班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="263"/>
+        <location filename="../../console/views/handover_dialog.py" line="276"/>
         <source>Incoming</source>
         <translation>接班人</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="265"/>
+        <location filename="../../console/views/handover_dialog.py" line="278"/>
         <source>%1: not signed</source>
         <translation>%1：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="269"/>
+        <location filename="../../console/views/handover_dialog.py" line="282"/>
         <source>%1 %2: not signed</source>
         <translation>%1 %2：未签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="271"/>
+        <location filename="../../console/views/handover_dialog.py" line="284"/>
         <source>%1 %2: signed %3</source>
         <translation>%1 %2：已于 %3 签字</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="280"/>
+        <location filename="../../console/views/handover_dialog.py" line="293"/>
         <source>The handover is complete.</source>
         <translation>交接班已完成。</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="324"/>
+        <location filename="../../console/views/handover_dialog.py" line="337"/>
         <source>Export handover as PDF</source>
         <translation>导出交接班记录为PDF</translation>
     </message>
     <message>
-        <location filename="../../console/views/handover_dialog.py" line="326"/>
+        <location filename="../../console/views/handover_dialog.py" line="339"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
@@ -1567,18 +1582,18 @@
 <context>
     <name>Insight</name>
     <message>
-        <location filename="../../console/views/insight.py" line="44"/>
+        <location filename="../../console/views/insight.py" line="49"/>
         <source>Monthly evaluation</source>
         <extracomment>A case picked in the evaluation&apos;s drill-down: the window makes it current.</extracomment>
         <translation>月度绩效评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="89"/>
+        <location filename="../../console/views/insight.py" line="94"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="93"/>
+        <location filename="../../console/views/insight.py" line="98"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -1680,157 +1695,157 @@
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="193"/>
+        <location filename="../../console/views/main_window.py" line="194"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="194"/>
+        <location filename="../../console/views/main_window.py" line="195"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="195"/>
+        <location filename="../../console/views/main_window.py" line="196"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="196"/>
+        <location filename="../../console/views/main_window.py" line="197"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="197"/>
+        <location filename="../../console/views/main_window.py" line="198"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="198"/>
+        <location filename="../../console/views/main_window.py" line="199"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="200"/>
+        <location filename="../../console/views/main_window.py" line="201"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="280"/>
+        <location filename="../../console/views/main_window.py" line="281"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="349"/>
+        <location filename="../../console/views/main_window.py" line="350"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="278"/>
+        <location filename="../../console/views/main_window.py" line="279"/>
         <source>The case is still loading</source>
         <translation>案件仍在加载，请稍候</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="353"/>
+        <location filename="../../console/views/main_window.py" line="354"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="360"/>
+        <location filename="../../console/views/main_window.py" line="361"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="362"/>
+        <location filename="../../console/views/main_window.py" line="363"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="372"/>
+        <location filename="../../console/views/main_window.py" line="373"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="401"/>
+        <location filename="../../console/views/main_window.py" line="402"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="404"/>
+        <location filename="../../console/views/main_window.py" line="405"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="413"/>
+        <location filename="../../console/views/main_window.py" line="414"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="426"/>
+        <location filename="../../console/views/main_window.py" line="427"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="482"/>
+        <location filename="../../console/views/main_window.py" line="483"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="487"/>
+        <location filename="../../console/views/main_window.py" line="488"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="520"/>
+        <location filename="../../console/views/main_window.py" line="530"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="522"/>
+        <location filename="../../console/views/main_window.py" line="532"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="522"/>
+        <location filename="../../console/views/main_window.py" line="532"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="587"/>
+        <location filename="../../console/views/main_window.py" line="597"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="621"/>
+        <location filename="../../console/views/main_window.py" line="631"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="633"/>
+        <location filename="../../console/views/main_window.py" line="643"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="633"/>
+        <location filename="../../console/views/main_window.py" line="643"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="643"/>
+        <location filename="../../console/views/main_window.py" line="653"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="659"/>
+        <location filename="../../console/views/main_window.py" line="669"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="670"/>
+        <location filename="../../console/views/main_window.py" line="680"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="671"/>
+        <location filename="../../console/views/main_window.py" line="681"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2126,113 +2141,113 @@
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="205"/>
+        <location filename="../../console/views/queue_panel.py" line="206"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="208"/>
-        <location filename="../../console/views/queue_panel.py" line="250"/>
-        <location filename="../../console/views/queue_panel.py" line="258"/>
+        <location filename="../../console/views/queue_panel.py" line="209"/>
+        <location filename="../../console/views/queue_panel.py" line="251"/>
+        <location filename="../../console/views/queue_panel.py" line="259"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="212"/>
+        <location filename="../../console/views/queue_panel.py" line="213"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="218"/>
+        <location filename="../../console/views/queue_panel.py" line="219"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="220"/>
+        <location filename="../../console/views/queue_panel.py" line="221"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="221"/>
+        <location filename="../../console/views/queue_panel.py" line="222"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="222"/>
+        <location filename="../../console/views/queue_panel.py" line="223"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="223"/>
+        <location filename="../../console/views/queue_panel.py" line="224"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="228"/>
+        <location filename="../../console/views/queue_panel.py" line="229"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="233"/>
+        <location filename="../../console/views/queue_panel.py" line="234"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="238"/>
+        <location filename="../../console/views/queue_panel.py" line="239"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="240"/>
+        <location filename="../../console/views/queue_panel.py" line="241"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="241"/>
+        <location filename="../../console/views/queue_panel.py" line="242"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="242"/>
+        <location filename="../../console/views/queue_panel.py" line="243"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="329"/>
+        <location filename="../../console/views/queue_panel.py" line="330"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="450"/>
+        <location filename="../../console/views/queue_panel.py" line="460"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="451"/>
+        <location filename="../../console/views/queue_panel.py" line="461"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="452"/>
+        <location filename="../../console/views/queue_panel.py" line="462"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="470"/>
+        <location filename="../../console/views/queue_panel.py" line="480"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="476"/>
+        <location filename="../../console/views/queue_panel.py" line="486"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="481"/>
+        <location filename="../../console/views/queue_panel.py" line="491"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -2240,63 +2255,63 @@
 <context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../console/views/queue_model.py" line="56"/>
+        <location filename="../../console/views/queue_model.py" line="57"/>
         <source>Case no.</source>
         <extracomment>Emitted after a (re)load finished: the total number of rows matching the filter.</extracomment>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="57"/>
+        <location filename="../../console/views/queue_model.py" line="58"/>
         <source>Light</source>
         <translation>灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="58"/>
+        <location filename="../../console/views/queue_model.py" line="59"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="59"/>
+        <location filename="../../console/views/queue_model.py" line="60"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="60"/>
+        <location filename="../../console/views/queue_model.py" line="61"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="61"/>
+        <location filename="../../console/views/queue_model.py" line="62"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="62"/>
+        <location filename="../../console/views/queue_model.py" line="63"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="63"/>
+        <location filename="../../console/views/queue_model.py" line="64"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="64"/>
+        <location filename="../../console/views/queue_model.py" line="65"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="65"/>
+        <location filename="../../console/views/queue_model.py" line="66"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="66"/>
+        <location filename="../../console/views/queue_model.py" line="67"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_model.py" line="68"/>
+        <location filename="../../console/views/queue_model.py" line="69"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
@@ -2304,23 +2319,23 @@
 <context>
     <name>RankingModel</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="140"/>
+        <location filename="../../console/views/evaluation_view.py" line="144"/>
         <source>Rank</source>
-        <extracomment>The bar chart by category shows the most frequent categories only. Months offered besides the current one.</extracomment>
+        <extracomment>The bar chart by category shows the most frequent categories only: at most this many, and no more than its height gives each label (a crammed axis is unreadable). Months offered besides the current one.</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="140"/>
+        <location filename="../../console/views/evaluation_view.py" line="144"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="140"/>
+        <location filename="../../console/views/evaluation_view.py" line="144"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="140"/>
+        <location filename="../../console/views/evaluation_view.py" line="144"/>
         <source>Composite</source>
         <translation>综合指标值</translation>
     </message>
@@ -2328,38 +2343,38 @@
 <context>
     <name>ReminderDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="219"/>
+        <location filename="../../console/views/action_dialogs.py" line="217"/>
         <source>Remind me about %1</source>
         <translation>提醒我：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="221"/>
+        <location filename="../../console/views/action_dialogs.py" line="219"/>
         <source>Remind me</source>
         <translation>提醒我</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="227"/>
+        <location filename="../../console/views/action_dialogs.py" line="225"/>
         <source>In working hours:</source>
         <extracomment>Which case the reminder is for, said in the dialog itself (never a guess).</extracomment>
         <translation>工作时后：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="228"/>
+        <location filename="../../console/views/action_dialogs.py" line="226"/>
         <source>At:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="242"/>
+        <location filename="../../console/views/action_dialogs.py" line="240"/>
         <source>What to check</source>
         <translation>需要核对的内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="245"/>
+        <location filename="../../console/views/action_dialogs.py" line="243"/>
         <source>Case:</source>
         <translation>案件：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="248"/>
+        <location filename="../../console/views/action_dialogs.py" line="246"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
@@ -2449,7 +2464,7 @@
     </message>
     <message>
         <location filename="../../console/views/report_form.py" line="150"/>
-        <location filename="../../console/views/report_form.py" line="282"/>
+        <location filename="../../console/views/report_form.py" line="300"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
@@ -2464,27 +2479,32 @@
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="207"/>
+        <location filename="../../console/views/report_form.py" line="174"/>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Enter 上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/report_form.py" line="225"/>
         <source>Chosen: %1</source>
         <translation>已选: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="228"/>
+        <location filename="../../console/views/report_form.py" line="246"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字输入经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="237"/>
+        <location filename="../../console/views/report_form.py" line="255"/>
         <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
         <translation>经纬度似乎写反了：本区约在经度 108.9、纬度 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="269"/>
+        <location filename="../../console/views/report_form.py" line="287"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="282"/>
+        <location filename="../../console/views/report_form.py" line="300"/>
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -2846,135 +2866,135 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="207"/>
+        <location filename="../../console/views/wall.py" line="229"/>
         <source>Grid management wall</source>
         <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="213"/>
+        <location filename="../../console/views/wall.py" line="235"/>
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="215"/>
+        <location filename="../../console/views/wall.py" line="237"/>
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="222"/>
+        <location filename="../../console/views/wall.py" line="244"/>
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="269"/>
+        <location filename="../../console/views/wall.py" line="291"/>
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="273"/>
+        <location filename="../../console/views/wall.py" line="295"/>
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="274"/>
+        <location filename="../../console/views/wall.py" line="296"/>
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="275"/>
+        <location filename="../../console/views/wall.py" line="297"/>
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="276"/>
+        <location filename="../../console/views/wall.py" line="298"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="277"/>
+        <location filename="../../console/views/wall.py" line="299"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="278"/>
+        <location filename="../../console/views/wall.py" line="300"/>
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="288"/>
+        <location filename="../../console/views/wall.py" line="310"/>
         <source>Reported today, by source</source>
         <translation>今日上报来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="292"/>
+        <location filename="../../console/views/wall.py" line="314"/>
         <source>Last 7 days: reported / closed</source>
         <translation>近 7 日：上报 / 结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="299"/>
+        <location filename="../../console/views/wall.py" line="321"/>
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="306"/>
+        <location filename="../../console/views/wall.py" line="328"/>
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="310"/>
+        <location filename="../../console/views/wall.py" line="332"/>
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="383"/>
+        <location filename="../../console/views/wall.py" line="405"/>
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="402"/>
-        <location filename="../../console/views/wall.py" line="414"/>
+        <location filename="../../console/views/wall.py" line="424"/>
+        <location filename="../../console/views/wall.py" line="436"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="403"/>
+        <location filename="../../console/views/wall.py" line="425"/>
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="404"/>
-        <location filename="../../console/views/wall.py" line="430"/>
+        <location filename="../../console/views/wall.py" line="426"/>
+        <location filename="../../console/views/wall.py" line="452"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="405"/>
+        <location filename="../../console/views/wall.py" line="427"/>
         <source>Closed this month</source>
         <translation>本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="411"/>
+        <location filename="../../console/views/wall.py" line="433"/>
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="414"/>
+        <location filename="../../console/views/wall.py" line="436"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="414"/>
+        <location filename="../../console/views/wall.py" line="436"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="414"/>
+        <location filename="../../console/views/wall.py" line="436"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="425"/>
+        <location filename="../../console/views/wall.py" line="447"/>
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
     </message>
