@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -125,12 +125,30 @@ class AlertsPanel(QWidget):
         """Replace the list (after signing in); ``total``: the service's unacknowledged count."""
         with self._keeping_view():
             self.model.set_records(records)
+        self._fit_level_column()
         self._set_total(total)
+
+    def _fit_level_column(self) -> None:
+        """Wide enough for the longest level shown (bold when unacknowledged): in English
+        “Supervision level 3” was cut to “Supervisio…”. Only ever widened."""
+        column = AlertsModel.COLUMNS.index("level")
+        font = QFont(self.table.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        texts = {
+            str(self.model.index(row, column).data() or "")
+            for row in range(self.model.rowCount())
+        }
+        needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 28
+        header = self.table.header()
+        if needed > header.sectionSize(column):
+            header.resizeSection(column, needed)
 
     def add_alerts(self, records: Iterable[Any], total: int | None = None) -> list[Any]:
         """Add new alerts; known ids are updated, not repeated. Returns the new ones."""
         with self._keeping_view():
             added = self.model.add_records(records)
+        self._fit_level_column()
         self._set_total(total)
         return added
 

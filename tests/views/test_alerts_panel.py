@@ -120,6 +120,16 @@ def test_english_level_label(panel: AlertsPanel) -> None:
         message = cell(panel, 0, "message")
         assert message.startswith("Case E0102202611270001 (")
         assert "Supervision 3" in message and "→ 区城管局" in message
+        # the level column holds the whole label, bold (seen in English under Xvfb: cut short)
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        bold = QFont(panel.table.font())
+        bold.setBold(True)
+        level = panel.table.header().sectionSize(1)
+        long = rec(2, "supervise_3", level_label_en="Supervision level 3 (district leader)")
+        panel.add_alerts([long])
+        wide = QFontMetrics(bold).horizontalAdvance("Supervision level 3 (district leader)")
+        assert panel.table.header().sectionSize(1) >= wide > level
     finally:
         set_language("zh")
 
