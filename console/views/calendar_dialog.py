@@ -154,7 +154,11 @@ class CalendarDialog(QDialog):
             self.status.setProperty("error", False)
         else:
             text = self.tr("%1: provisional").replace("%1", str(view.year))
-            text += " — " + (view.notice or "")
+            # In the interface's language (the service's notice is the CLI's Chinese).
+            text += " — " + self.tr(
+                "the State Council's schedule is not imported: deadlines count the statutory "
+                "holidays"
+            )
             self.status.setProperty("error", True)
         self.status.setText(text)
         self.status.style().polish(self.status)

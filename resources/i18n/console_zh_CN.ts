@@ -136,37 +136,37 @@
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="240"/>
+        <location filename="../../console/views/alerts_panel.py" line="258"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="256"/>
+        <location filename="../../console/views/alerts_panel.py" line="274"/>
         <source>Select an unacknowledged alert</source>
         <translation>请先选择未确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="257"/>
+        <location filename="../../console/views/alerts_panel.py" line="275"/>
         <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
         <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="261"/>
+        <location filename="../../console/views/alerts_panel.py" line="279"/>
         <source>Nothing to acknowledge in the list</source>
         <translation>列表中没有待确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="262"/>
+        <location filename="../../console/views/alerts_panel.py" line="280"/>
         <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
         <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="266"/>
+        <location filename="../../console/views/alerts_panel.py" line="284"/>
         <source>Select the alerts of one case</source>
         <translation>请选择同一案件的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="267"/>
+        <location filename="../../console/views/alerts_panel.py" line="285"/>
         <source>Open the selected case</source>
         <translation>打开所选案件</translation>
     </message>
@@ -246,42 +246,47 @@
         <translation>%1 年：暂定</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="187"/>
+        <location filename="../../console/views/calendar_dialog.py" line="159"/>
+        <source>the State Council&apos;s schedule is not imported: deadlines count the statutory holidays</source>
+        <translation>国务院节假日安排尚未导入，期限按法定假日推算</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/calendar_dialog.py" line="191"/>
         <source>worked (adjusted)</source>
         <translation>调休上班</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="190"/>
+        <location filename="../../console/views/calendar_dialog.py" line="194"/>
         <source>day off</source>
         <translation>放假</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="193"/>
+        <location filename="../../console/views/calendar_dialog.py" line="197"/>
         <source>weekend</source>
         <translation>周末</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="195"/>
+        <location filename="../../console/views/calendar_dialog.py" line="199"/>
         <source>working day</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="222"/>
+        <location filename="../../console/views/calendar_dialog.py" line="226"/>
         <source>Not saved yet</source>
         <translation>尚未保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="232"/>
+        <location filename="../../console/views/calendar_dialog.py" line="236"/>
         <source>The State Council&apos;s schedule</source>
         <translation>国务院节假日安排</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="253"/>
+        <location filename="../../console/views/calendar_dialog.py" line="257"/>
         <source>Loaded %1, not saved yet</source>
         <translation>已载入 %1，尚未保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="274"/>
+        <location filename="../../console/views/calendar_dialog.py" line="278"/>
         <source>Saved: %1 days changed, %2 open cases got new deadlines</source>
         <translation>已保存：%1 天的工作日属性改变，%2 件在办案件的期限已重算</translation>
     </message>

@@ -57,7 +57,7 @@ def test_admin_toggles_a_day_and_saves_the_year_as_official(
     clock = Clock(datetime(2026, 12, 3, 9, tzinfo=LOCAL_TZ))
     admin = Workbench.signed_in(demo_db, "admin", PASSWORD["admin"], clock=clock)
     dialog = open_dialog(qtbot, bridge, admin, 2027)
-    assert "2027" in dialog.status.text() and "尚未导入" in dialog.status.text()
+    assert "2027" in dialog.status.text() and "not imported" in dialog.status.text()
     assert dialog.is_off(date(2027, 2, 9))  # the law's make-up day for 春节
     # A click on the grid toggles Monday 4 January off, and Saturday 20 February worked.
     dialog.name_edit.setText("元旦调休")
