@@ -136,8 +136,7 @@ class AlertsPanel(QWidget):
         font.setBold(True)
         metrics = QFontMetrics(font)
         texts = {
-            str(self.model.index(row, column).data() or "")
-            for row in range(self.model.rowCount())
+            str(self.model.index(row, column).data() or "") for row in range(self.model.rowCount())
         }
         needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 28
         header = self.table.header()

@@ -14,9 +14,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 
 from console.domain.lifecycle import default_lifecycle
-from console.services.handover import role_labels
-from console.views.i18n import pick
-from console.views.labels import state_text
+from console.views.labels import role_text, state_text
 
 #: Toolbar command id → lifecycle action.
 GATED_ACTIONS = {
@@ -27,10 +25,6 @@ GATED_ACTIONS = {
 }
 
 
-def _role_name(code: str) -> str:
-    return pick(*role_labels().get(code, (code, code)))
-
-
 def refusal(action: str, role: str, detail: Any, loading: bool) -> str:
     """Why ``role`` cannot take ``action`` on the current case now ("" when it can).
 
@@ -39,11 +33,11 @@ def refusal(action: str, role: str, detail: Any, loading: bool) -> str:
     """
     transition = default_lifecycle().get(action)
     if role not in transition.roles:
-        allowed = "、".join(_role_name(r) for r in sorted(transition.roles))
+        allowed = "、".join(role_text(r) for r in sorted(transition.roles))
         return (
             QCoreApplication.translate("CaseActionGate", "Only for: %1 (you are %2)")
             .replace("%1", allowed)
-            .replace("%2", _role_name(role))
+            .replace("%2", role_text(role))
         )
     if detail is None:
         return (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from console.domain.lifecycle import STATE_LABELS
-from console.views.i18n import use_english
+from console.services.duty_roster import role_labels
+from console.views.i18n import pick, use_english
 
 #: Report sources: English source text, translated in the "Labels" context.
 SOURCE_NAMES = {
@@ -29,3 +30,8 @@ def state_text(code: str | None, label_zh: str | None = None) -> str:
         return label_zh or ""
     zh, en = STATE_LABELS.get(code, (label_zh or code, code))
     return en if use_english() else (label_zh or zh)
+
+
+def role_text(code: str) -> str:
+    """A role's name from resources/org/roles.csv, in the interface language."""
+    return pick(*role_labels().get(code, (code, code)))

@@ -21,11 +21,10 @@ from PySide6.QtWidgets import (
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
 from console.errors import ConsoleError
-from console.services.handover import role_labels
 from console.views.alarm import Alarm, AlarmSettings
 from console.views.alerts_panel import AlertsPanel
 from console.views.handover_dialog import HandoverDialog
-from console.views.i18n import pick
+from console.views.labels import role_text
 from console.views.roster_dialog import RosterDialog
 from console.views.tray import TrayNotifier
 
@@ -74,7 +73,7 @@ class NightShift(QObject):
         refusal = ""
         if not self.workbench.can("acknowledge_alert"):
             role = self.workbench.actor.role
-            label = pick(*role_labels().get(role, (role, role)))
+            label = role_text(role)
             refusal = self.tr("Your role (%1) may not acknowledge alerts").replace("%1", label)
         self.panel.set_permission(refusal)
 

@@ -32,6 +32,7 @@ from console.bridge import Bridge
 from console.errors import ConsoleError
 from console.views.change_password_dialog import error_label, ok_cancel, password_field
 from console.views.formatting import local_time_text
+from console.views.labels import role_text
 
 
 def _table(headers: list[str], parent: QWidget, name: str) -> QTableWidget:
@@ -80,7 +81,7 @@ class UserFormDialog(QDialog):
         self.role = QComboBox(self)
         self.role.setObjectName("role")
         for code, name in roles:
-            self.role.addItem(f"{name} ({code})", code)
+            self.role.addItem(f"{role_text(code) or name} ({code})", code)
         self.department = QComboBox(self)
         self.department.setObjectName("department")
         self.department.addItem(self.tr("(none)"), None)
@@ -262,7 +263,7 @@ class UserAdminDialog(QDialog):
                 [
                     u.username,
                     u.display_name,
-                    u.role_label,
+                    role_text(u.role),
                     u.department_name,
                     yes if u.active else no,
                     local_time_text(u.locked_until) if u.locked else "",

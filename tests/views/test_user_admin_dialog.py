@@ -48,6 +48,16 @@ def test_add_user_through_the_form(
     admin = Workbench.signed_in(demo_db, "admin", PASSWORD["admin"], clock=clock)
     dialog = open_dialog(qtbot, bridge, admin)
     assert cells(dialog, "dispatcher")[2] == "派遣员"
+    # In English the roles are English too (seen under Xvfb: 派遣员 in an English table).
+    from console.views.i18n import set_language
+
+    set_language("en")
+    try:
+        dialog._on_users(dialog.users)
+        assert cells(dialog, "dispatcher")[2] == "Dispatcher"
+    finally:
+        set_language("zh")
+        dialog._on_users(dialog.users)
 
     def fill_form() -> None:
         form = QApplication.activeModalWidget()
