@@ -50,7 +50,10 @@ def _accept_db_after(parser: argparse.ArgumentParser) -> None:
                 _accept_db_after(child)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported to add its options (``None``: every
+    command's, for the tests and the docs). `--help` and a light command such as `deadline`
+    start without importing the others (Qt, the gateway, the bench…)."""
     parser = argparse.ArgumentParser(
         prog="grid-console",
         description="网格化管理指挥调度台 Grid Dispatch Console",
@@ -64,12 +67,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        module = importlib.import_module(f"console.commands.{module_name}")
         sp = sub.add_parser(name, help=help_text, description=help_text)
+        if command is not None and name != command:
+            continue  # listed in the help; its options are parsed only when it runs
+        module = importlib.import_module(f"console.commands.{module_name}")
         module.add_arguments(sp)
         _accept_db_after(sp)
         sp.set_defaults(_module=module)
     return parser
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` runs (after :func:`with_default_command`), or None (help)."""
+    for word in _skip_global_options(list(argv)):
+        return word if word in SUBCOMMANDS else None
+    return None
+
+
+def _skip_global_options(args: list[str]) -> list[str]:
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in _GLOBAL_WITH_VALUE:
+            i += 2
+        elif word.split("=", 1)[0] in _GLOBAL_WITH_VALUE or word in _GLOBAL_FLAGS:
+            i += 1
+        else:
+            break
+    return args[i:]
 
 
 #: Options of the program itself (before any subcommand) that take a value.
@@ -84,15 +109,7 @@ def with_default_command(argv: Sequence[str]) -> list[str]:
     the console's options, unless it is a subcommand. ``-h`` alone keeps the program's help.
     """
     args = list(argv)
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word in _GLOBAL_WITH_VALUE:
-            i += 2
-        elif word.split("=", 1)[0] in _GLOBAL_WITH_VALUE or word in _GLOBAL_FLAGS:
-            i += 1
-        else:
-            break
+    i = len(args) - len(_skip_global_options(args))
     if i < len(args) and args[i] in SUBCOMMANDS:
         return args
     if i >= len(args) and any(a in ("-h", "--help") for a in args):
@@ -101,8 +118,9 @@ def with_default_command(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(with_default_command(argv if argv is not None else sys.argv[1:]))
+    words = with_default_command(argv if argv is not None else sys.argv[1:])
+    parser = build_parser(chosen_command(words) or "")  # "": no command's module at all
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

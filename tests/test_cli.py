@@ -52,3 +52,35 @@ def test_db_before_or_after_the_subcommand(argv: list[str]) -> None:
 
 def test_no_db_means_the_default() -> None:
     assert build_parser().parse_args(["stats"]).db is None
+
+
+def test_help_and_a_command_import_only_what_they_run() -> None:
+    """`--help` imports no command module (and so no Qt, gateway or bench); a command
+    imports its own module only (issue 14 §6)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, contextlib, io\n"
+        "from console.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(sys.argv[1:])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "mods = sorted(m for m in sys.modules if m.startswith('console.commands.'))\n"
+        "print(' '.join(mods) or '-', 'PySide6' in sys.modules)\n"
+    )
+
+    def imported(*argv: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert imported("--help") == "- False"
+    assert imported("deadline", "--help") == (
+        "console.commands.deadline console.commands.time_option False"  # its own helper
+    )
+    # the full parser still knows every command's options
+    assert build_parser().parse_args(["deadline", "--limit", "1工作日"]).limit == "1工作日"
