@@ -25,7 +25,6 @@ from console.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from console.gateway.settings import Limits, default_attachments_dir
 from console.models import User
 from console.services import dashboard, evaluation, handover, queries, queue, supervision
 from console.services.actors import Actor, actor_of
@@ -51,6 +50,7 @@ from console.services.dispatch_preview import department_options, propose_dispat
 from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
 from console.services.evaluation_export import write_evaluation_xlsx
 from console.services.ingest import IngestResult, ingest_file
+from console.services.intake_limits import Limits, default_attachments_dir
 from console.services.map_data import (
     case_markers,
     grid_feature_collection,
