@@ -37,10 +37,6 @@ class UnknownCategoryError(ValidationError):
     code = "unknown_category"
 
 
-class UnknownRegionError(ValidationError):
-    code = "unknown_region"
-
-
 class UnknownDepartmentError(ValidationError):
     code = "unknown_department"
 

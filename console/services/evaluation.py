@@ -484,12 +484,6 @@ def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date,
     return [(d, int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i, (d, _, _) in enumerate(days)]
 
 
-def _int() -> Any:
-    from sqlalchemy import Integer
-
-    return Integer()
-
-
 def _by_category(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
     counted = (
         select(Case.taxonomy, Case.kind, Case.category_code, func.count().label("n"))

@@ -37,11 +37,6 @@ class DbLocator:
                     self._lookup = load_grid_index(s)
             return self._lookup
 
-    def invalidate(self) -> None:
-        """Forget the index (after a geography import)."""
-        with self._lock:
-            self._lookup = None
-
     def locate_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.int64]:
         return self._get().locate_many(lons, lats)
 
