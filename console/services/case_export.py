@@ -33,6 +33,7 @@ from console.services.ingest.open311_reader import Service, load_services
 from console.services.ingest.report import safe_text
 from console.services.queries import case_category
 from console.services.queue import QueueFilter, QueueRow
+from console.services.queue_columns import queue_columns
 from console.services.report_input import SOURCE_LABELS
 
 FORMATS = ("open311", "csv", "xlsx")
@@ -76,21 +77,11 @@ COLUMNS: dict[str, Column] = {
     "deadline_at": Column("处置时限", lambda r: r.deadline_at, 17),
     "urgent": Column("紧急", lambda r: "是" if r.urgent else "", 6),
 }
-#: The queue table's columns, in its default order (console.views.queue_model).
-QUEUE_COLUMNS = (
-    "number",
-    "light",
-    "remaining",
-    "state",
-    "category",
-    "address",
-    "street",
-    "grid",
-    "department",
-    "source",
-    "reported_at",
-    "deadline_at",
-)
+#: The queue table's columns, in its order (resources/queues/columns.csv): the default export.
+QUEUE_COLUMNS = tuple(c.key for c in queue_columns())
+_missing = [k for k in QUEUE_COLUMNS if k not in COLUMNS]
+if _missing:  # a table column the export cannot write: say so at start, not on export
+    raise ValidationError(f"columns.csv: 导出不支持的列 {_missing}")
 
 
 @dataclass(frozen=True)

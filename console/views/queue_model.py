@@ -22,8 +22,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from console.bridge import Bridge
 from console.services.queue import precedes
+from console.services.queue_columns import queue_columns
 from console.views.formatting import local_time_text, remaining_text
-from console.views.i18n import use_english
+from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
 
 PAGE_SIZE = 200
@@ -53,22 +54,24 @@ class QueueTableModel(QAbstractTableModel):
         self.filter: Any = None
         self._generation = 0  # a newer load makes older answers stale: latest request wins
         self._fetching = False
+        # What each column shows; which columns, their order and labels are data
+        # (resources/queues/columns.csv, read by the sorting and the export too).
+        shows: dict[str, Callable[[Any], Any]] = {
+            "number": lambda r: r.number,
+            "light": lambda r: self._light_text(r.light),
+            "remaining": lambda r: remaining_text(r.remaining_seconds),
+            "state": lambda r: state_text(r.state, r.state_label),
+            "category": lambda r: r.category_name,
+            "address": lambda r: r.address,
+            "street": lambda r: r.street_name,
+            "grid": lambda r: r.grid_code,
+            "department": lambda r: r.department_name or "",
+            "source": lambda r: source_text(r.source),
+            "reported_at": lambda r: local_time_text(r.reported_at),
+            "deadline_at": lambda r: local_time_text(r.deadline_at) if r.deadline_at else "",
+        }
         self.columns: list[tuple[str, Callable[[Any], Any]]] = [
-            (self.tr("Case no."), lambda r: r.number),
-            (self.tr("Light"), lambda r: self._light_text(r.light)),
-            (self.tr("Time left"), lambda r: remaining_text(r.remaining_seconds)),
-            (self.tr("State"), lambda r: state_text(r.state, r.state_label)),
-            (self.tr("Category"), lambda r: r.category_name),
-            (self.tr("Address"), lambda r: r.address),
-            (self.tr("Street"), lambda r: r.street_name),
-            (self.tr("Grid"), lambda r: r.grid_code),
-            (self.tr("Department"), lambda r: r.department_name or ""),
-            (self.tr("Source"), lambda r: source_text(r.source)),
-            (self.tr("Reported"), lambda r: local_time_text(r.reported_at)),
-            (
-                self.tr("Deadline"),
-                lambda r: local_time_text(r.deadline_at) if r.deadline_at else "",
-            ),
+            (pick(c.label_zh, c.label_en), shows[c.key]) for c in queue_columns()
         ]
 
     @staticmethod

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
 from console.domain.lifecycle import STATE_LABELS
+from console.services.queue_columns import column_index, queue_columns
 from console.views.current_case import CurrentCase
 from console.views.formatting import remaining_text
 from console.views.i18n import use_english
@@ -33,20 +34,8 @@ from console.views.labels import source_text, state_text
 from console.views.queue_model import QueueTableModel
 
 #: Queue column → the sort key the queue service takes (columns it cannot sort are absent).
-SORT_KEYS = {
-    0: "number",
-    1: "deadline_at",
-    2: "deadline_at",
-    3: "state",
-    4: "category_code",
-    6: "street",
-    10: "reported_at",
-    11: "deadline_at",
-}
-REPORTED_COLUMN = 10
-TIME_LEFT_COLUMN = 2
-ADDRESS_COLUMN = 5
-DEADLINE_COLUMN = 11
+SORT_KEYS = {i: c.sort for i, c in enumerate(queue_columns()) if c.sort is not None}
+REPORTED_COLUMN = column_index("reported_at")
 #: The period box's "from … to …" entry: two date pickers take over.
 CUSTOM_RANGE = -1
 #: The tab that searches every case, whatever its state (resources/queues/tabs.csv).
@@ -406,17 +395,19 @@ class QueuePanel(QWidget):
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         pad = 24
-        widest = {
-            TIME_LEFT_COLUMN: max(
+        at_least = {
+            "time_left": max(
                 metrics.horizontalAdvance(remaining_text(-(999 * 3600 + 59 * 60))),
                 metrics.horizontalAdvance(remaining_text(999 * 3600 + 59 * 60)),
             ),
-            REPORTED_COLUMN: metrics.horizontalAdvance("2026-12-31 23:59"),
-            DEADLINE_COLUMN: metrics.horizontalAdvance("2026-12-31 23:59"),
+            "datetime": metrics.horizontalAdvance("2026-12-31 23:59"),
         }
-        for column, width in widest.items():
-            header.resizeSection(column, max(header.sectionSize(column), width + pad))
-        header.resizeSection(ADDRESS_COLUMN, min(header.sectionSize(ADDRESS_COLUMN), 360))
+        for i, column in enumerate(queue_columns()):
+            size = header.sectionSize(i)
+            if column.width in at_least:
+                header.resizeSection(i, max(size, at_least[column.width] + pad))
+            elif column.width == "address":
+                header.resizeSection(i, min(size, 360))
 
     def select_next(self) -> None:
         """Ctrl+J: the row after the current case's.

@@ -136,37 +136,37 @@
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="258"/>
+        <location filename="../../console/views/alerts_panel.py" line="257"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="274"/>
+        <location filename="../../console/views/alerts_panel.py" line="273"/>
         <source>Select an unacknowledged alert</source>
         <translation>请先选择未确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="275"/>
+        <location filename="../../console/views/alerts_panel.py" line="274"/>
         <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
         <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="279"/>
+        <location filename="../../console/views/alerts_panel.py" line="278"/>
         <source>Nothing to acknowledge in the list</source>
         <translation>列表中没有待确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="280"/>
+        <location filename="../../console/views/alerts_panel.py" line="279"/>
         <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
         <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="284"/>
+        <location filename="../../console/views/alerts_panel.py" line="283"/>
         <source>Select the alerts of one case</source>
         <translation>请选择同一案件的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="285"/>
+        <location filename="../../console/views/alerts_panel.py" line="284"/>
         <source>Open the selected case</source>
         <translation>打开所选案件</translation>
     </message>
@@ -308,23 +308,23 @@
 <context>
     <name>CaseActionGate</name>
     <message>
-        <location filename="../../console/views/case_action_gate.py" line="44"/>
+        <location filename="../../console/views/case_action_gate.py" line="38"/>
         <source>Only for: %1 (you are %2)</source>
         <extracomment>Toolbar command id → lifecycle action.</extracomment>
         <translation>仅限：%1（您的角色：%2）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_action_gate.py" line="50"/>
+        <location filename="../../console/views/case_action_gate.py" line="44"/>
         <source>The case is still loading</source>
         <translation>案件正在加载</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_action_gate.py" line="52"/>
+        <location filename="../../console/views/case_action_gate.py" line="46"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_action_gate.py" line="56"/>
+        <location filename="../../console/views/case_action_gate.py" line="50"/>
         <source>Not possible while the case is %1</source>
         <translation>案件当前为「%1」，不能执行此操作</translation>
     </message>
@@ -1606,33 +1606,33 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../console/views/labels.py" line="12"/>
+        <location filename="../../console/views/labels.py" line="13"/>
         <source>Inspector</source>
         <extracomment>Report sources: English source text, translated in the &quot;Labels&quot; context.</extracomment>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="13"/>
+        <location filename="../../console/views/labels.py" line="14"/>
         <source>12345 hotline</source>
         <translation>12345热线</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="14"/>
+        <location filename="../../console/views/labels.py" line="15"/>
         <source>Video patrol</source>
         <translation>视频巡查</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="15"/>
+        <location filename="../../console/views/labels.py" line="16"/>
         <source>Public</source>
         <translation>公众</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="16"/>
+        <location filename="../../console/views/labels.py" line="17"/>
         <source>Public opinion</source>
         <translation>舆情</translation>
     </message>
     <message>
-        <location filename="../../console/views/labels.py" line="17"/>
+        <location filename="../../console/views/labels.py" line="18"/>
         <source>Grid staff</source>
         <translation>网格员</translation>
     </message>
@@ -2002,61 +2002,61 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="78"/>
+        <location filename="../../console/views/night_shift.py" line="77"/>
         <source>Your role (%1) may not acknowledge alerts</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>您的角色（%1）无权确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="147"/>
+        <location filename="../../console/views/night_shift.py" line="146"/>
         <source>Alarm silenced for 10 minutes</source>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="157"/>
+        <location filename="../../console/views/night_shift.py" line="156"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="160"/>
+        <location filename="../../console/views/night_shift.py" line="159"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="174"/>
-        <location filename="../../console/views/night_shift.py" line="191"/>
+        <location filename="../../console/views/night_shift.py" line="173"/>
+        <location filename="../../console/views/night_shift.py" line="190"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="179"/>
+        <location filename="../../console/views/night_shift.py" line="178"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="184"/>
+        <location filename="../../console/views/night_shift.py" line="183"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="196"/>
+        <location filename="../../console/views/night_shift.py" line="195"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="226"/>
-        <location filename="../../console/views/night_shift.py" line="248"/>
-        <location filename="../../console/views/night_shift.py" line="278"/>
+        <location filename="../../console/views/night_shift.py" line="225"/>
+        <location filename="../../console/views/night_shift.py" line="247"/>
+        <location filename="../../console/views/night_shift.py" line="277"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="249"/>
+        <location filename="../../console/views/night_shift.py" line="248"/>
         <source>The outgoing officer signs first.</source>
         <translation>请交班人先签字。</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="279"/>
+        <location filename="../../console/views/night_shift.py" line="278"/>
         <source>Password of %1</source>
         <translation>%1 的密码</translation>
     </message>
@@ -2107,22 +2107,22 @@
 <context>
     <name>PasswordResetDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="127"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="128"/>
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="131"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="132"/>
         <source>New password:</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="132"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="133"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="139"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="140"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -2130,195 +2130,131 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="111"/>
+        <location filename="../../console/views/queue_panel.py" line="100"/>
         <source>All states</source>
         <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The period box&apos;s &quot;from … to …&quot; entry: two date pickers take over. The tab that searches every case, whatever its state (resources/queues/tabs.csv). Queue column → its key in an export (console.services.case_export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.case_export.ExportResult. An export failed: the message.</extracomment>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="125"/>
+        <location filename="../../console/views/queue_panel.py" line="114"/>
         <source>Search case no., address, description</source>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="176"/>
+        <location filename="../../console/views/queue_panel.py" line="165"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="206"/>
+        <location filename="../../console/views/queue_panel.py" line="195"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="209"/>
-        <location filename="../../console/views/queue_panel.py" line="251"/>
-        <location filename="../../console/views/queue_panel.py" line="259"/>
+        <location filename="../../console/views/queue_panel.py" line="198"/>
+        <location filename="../../console/views/queue_panel.py" line="240"/>
+        <location filename="../../console/views/queue_panel.py" line="248"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="213"/>
+        <location filename="../../console/views/queue_panel.py" line="202"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="219"/>
+        <location filename="../../console/views/queue_panel.py" line="208"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="221"/>
+        <location filename="../../console/views/queue_panel.py" line="210"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="222"/>
+        <location filename="../../console/views/queue_panel.py" line="211"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="223"/>
+        <location filename="../../console/views/queue_panel.py" line="212"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="224"/>
+        <location filename="../../console/views/queue_panel.py" line="213"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="229"/>
+        <location filename="../../console/views/queue_panel.py" line="218"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="234"/>
+        <location filename="../../console/views/queue_panel.py" line="223"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="239"/>
+        <location filename="../../console/views/queue_panel.py" line="228"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="241"/>
+        <location filename="../../console/views/queue_panel.py" line="230"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="242"/>
+        <location filename="../../console/views/queue_panel.py" line="231"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="243"/>
+        <location filename="../../console/views/queue_panel.py" line="232"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="330"/>
+        <location filename="../../console/views/queue_panel.py" line="319"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="460"/>
+        <location filename="../../console/views/queue_panel.py" line="451"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="461"/>
+        <location filename="../../console/views/queue_panel.py" line="452"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="462"/>
+        <location filename="../../console/views/queue_panel.py" line="453"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="480"/>
+        <location filename="../../console/views/queue_panel.py" line="471"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="486"/>
+        <location filename="../../console/views/queue_panel.py" line="477"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="491"/>
+        <location filename="../../console/views/queue_panel.py" line="482"/>
         <source>Export</source>
         <translation>导出</translation>
-    </message>
-</context>
-<context>
-    <name>QueueTableModel</name>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="57"/>
-        <source>Case no.</source>
-        <extracomment>Emitted after a (re)load finished: the total number of rows matching the filter.</extracomment>
-        <translation>案件编号</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="58"/>
-        <source>Light</source>
-        <translation>灯色</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="59"/>
-        <source>Time left</source>
-        <translation>剩余时间</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="60"/>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="61"/>
-        <source>Category</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="62"/>
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="63"/>
-        <source>Street</source>
-        <translation>街道</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="64"/>
-        <source>Grid</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="65"/>
-        <source>Department</source>
-        <translation>处置部门</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="66"/>
-        <source>Source</source>
-        <translation>来源</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="67"/>
-        <source>Reported</source>
-        <translation>上报时间</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/queue_model.py" line="69"/>
-        <source>Deadline</source>
-        <translation>处置期限</translation>
     </message>
 </context>
 <context>
@@ -2617,200 +2553,200 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="152"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="153"/>
         <source>Users and security log</source>
         <translation>用户与安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="168"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="169"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="205"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="169"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="170"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="170"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="171"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="171"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="172"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="172"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="173"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="173"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="293"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="174"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="294"/>
         <source>Locked</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="174"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="175"/>
         <source>Last sign-in</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="183"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
         <source>Add…</source>
         <translation>新增…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
         <source>Change role…</source>
         <translation>变更角色…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="384"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="385"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="189"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="196"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="197"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="202"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="205"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="206"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="206"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="207"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="212"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="213"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="215"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="216"/>
         <source>Security log</source>
         <translation>安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="258"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="259"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="258"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="259"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="291"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="292"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="292"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="293"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="294"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="295"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="295"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="296"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="296"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="297"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="297"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="298"/>
         <source>User created</source>
         <translation>用户已创建</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="298"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="299"/>
         <source>Role changed</source>
         <translation>角色已变更</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="299"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="300"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="300"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="301"/>
         <source>Reactivated</source>
         <translation>已重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="344"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="345"/>
         <source>User %1 created</source>
         <translation>已创建用户 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="361"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="362"/>
         <source>Role of %1 changed</source>
         <translation>已变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="375"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="376"/>
         <source>New password set for %1</source>
         <translation>已为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="385"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="386"/>
         <source>Deactivate %1? They can no longer sign in; their history stays.</source>
         <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="398"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="399"/>
         <source>%1 unlocked</source>
         <translation>已解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="402"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="403"/>
         <source>%1 deactivated</source>
         <translation>已停用 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="407"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="408"/>
         <source>%1 reactivated</source>
         <translation>已重新启用 %1</translation>
     </message>
@@ -2818,52 +2754,52 @@
 <context>
     <name>UserFormDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="73"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="74"/>
         <source>Change role of %1</source>
         <translation>变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="74"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="75"/>
         <source>New user</source>
         <translation>新增用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="86"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="87"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="92"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="93"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="93"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="94"/>
         <source>Name:</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="94"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="95"/>
         <source>Role:</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="95"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="96"/>
         <source>Department (handlers):</source>
         <translation>部门（处置人员）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="97"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="98"/>
         <source>Initial password:</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="98"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="99"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="109"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="110"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>

@@ -81,8 +81,10 @@ def test_the_search_tab_filters_by_state_and_a_custom_date_range(
 
 def test_columns_fit_what_they_will_show(panel: QueuePanel) -> None:
     """剩余时间 never cut off (a long-overdue case), 处置期限 not stretched over spare width."""
+    from console.services.queue_columns import column_index
     from console.views.formatting import remaining_text
-    from console.views.queue_panel import DEADLINE_COLUMN, TIME_LEFT_COLUMN
+
+    TIME_LEFT_COLUMN, DEADLINE_COLUMN = column_index("remaining"), column_index("deadline_at")
 
     panel.resize(1400, 600)
     panel.fit_columns()
