@@ -196,6 +196,14 @@ class Bridge(QObject):
         self._feed_again = False
         self.submit(self._feed_poll, self._on_feed, self._on_feed_error)
 
+    def poll_now(self) -> bool:
+        """Poll the change feed at once (e.g. after this seat's own action, so its views
+        refresh from the feed, once); False when no feed is followed."""
+        if self._closed or self._feed_poll is None:
+            return False
+        self._on_woken()
+        return True
+
     def _on_woken(self) -> None:
         if self._closed or self._feed_poll is None:
             return

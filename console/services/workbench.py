@@ -246,7 +246,7 @@ class Workbench:
 
     def light_counts(self) -> dict[str, int]:
         with self.db.read() as s:
-            return queries.stats(s, self.clock())["lights"]
+            return queries.light_counts(s, self.clock())
 
     def map_grids(self) -> dict[str, Any]:
         with self.db.read() as s:

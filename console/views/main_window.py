@@ -352,8 +352,16 @@ class MainWindow(QMainWindow):
 
     def _on_action_done(self, snap: Any) -> None:
         self.statusBar().showMessage(self.tr("%1: done").replace("%1", snap.number), 4000)
-        self.queue.model.apply_changes([snap.id])
-        if snap.id == self.current.case_id:
+        self._refresh_after_own_write([snap.id])
+
+    def _refresh_after_own_write(self, case_ids: list[int]) -> None:
+        """This seat's own write shows through the change feed like anyone's: one refresh of
+        the queue, map, counts and detail, not one now and another when the feed echoes it.
+        Without a feed (a bare window in a test) the views refresh directly."""
+        if self.bridge.poll_now():
+            return
+        self.queue.model.apply_changes(case_ids)
+        if self.current.case_id in case_ids:
             self.current.reload()
 
     def _on_action_failed(self, case_id: int, exc: ConsoleError) -> None:
@@ -363,6 +371,7 @@ class MainWindow(QMainWindow):
             else self.tr("Action refused")
         )
         QMessageBox.warning(self, title, exc.message)
+        # Nothing was written, so the feed echoes nothing: the screen was behind, read it now.
         self.queue.model.apply_changes([case_id])
         if case_id == self.current.case_id:
             self.current.reload()
@@ -395,7 +404,7 @@ class MainWindow(QMainWindow):
     def _on_dispatched(self, outcomes: list[Any]) -> None:
         failed = [o for o in outcomes if o.error]
         done = [o.case_id for o in outcomes if o.snapshot is not None]
-        self.queue.model.apply_changes([o.case_id for o in outcomes])
+        self._refresh_after_own_write([o.case_id for o in outcomes])
         if failed:
             QMessageBox.warning(
                 self,

@@ -419,6 +419,34 @@ def test_the_current_case_arriving_in_the_queue_later_gets_its_row_selected(
     assert_current(window, qtbot, case_id)
 
 
+def test_a_seats_own_action_refreshes_the_queue_and_the_detail_once(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    """The seat's own 立案 shows through the change feed, once: not a refresh when the action
+    returns and another when the feed echoes the same event (issue 14 §1)."""
+    first, _second = two_listed_cases(window, qtbot, demo_db, clock)
+    reloads: list[str] = []
+    applied: list[list[int]] = []
+    real_reload, real_apply = window.current.reload, window.queue.model.apply_changes
+
+    def reload(notice: str = "") -> None:
+        reloads.append(notice)
+        real_reload(notice)
+
+    def apply(ids: Any) -> None:
+        applied.append(list(ids))
+        real_apply(ids)
+
+    window.current.reload = reload  # type: ignore[method-assign]
+    window.queue.model.apply_changes = apply  # type: ignore[method-assign]
+    window.actions_by_id["register"].trigger()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(first) is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.detail.detail.snapshot.state == "registered", timeout=WAIT)
+    qtbot.wait(800)  # the feed polls every 100 ms: an echo would have come by now
+    assert reloads == [""]  # once, and no "updated by …" notice for one's own step
+    assert sum(first in ids for ids in applied) == 1
+
+
 def test_a_request_from_the_panel_for_another_case_is_refused(
     window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
 ) -> None:
