@@ -114,7 +114,21 @@ class Bridge(QObject):
             else:
                 handoff.clear()  # nothing to deliver: a closed bridge, or no on_done
 
-        return self._executor.submit(run)
+        future = self._executor.submit(run)
+        future._console_box = box  # type: ignore[attr-defined]  # for cancel(), below
+        return future
+
+    def cancel(self, future: Future[Any]) -> bool:
+        """Drop a call that has not started (True); a running or finished one goes on (False).
+
+        Its callables are let go here, on the GUI thread: the worker only drops the empty box.
+        """
+        if not future.cancel():
+            return False
+        box = getattr(future, "_console_box", None)
+        if box is not None:
+            box.clear()
+        return True
 
     def post(self, callback: Callback, value: Any) -> None:
         """Call ``callback(value)`` on the GUI thread, from any thread (e.g. the scheduler's)."""

@@ -8,6 +8,7 @@ selection and scroll position survive.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import (
@@ -53,6 +54,9 @@ class QueueTableModel(QAbstractTableModel):
         self.total = 0
         self.filter: Any = None
         self._generation = 0  # a newer load makes older answers stale: latest request wins
+        # Reads for the current filter not yet started: a newer load cancels them rather than
+        # leaving the worker to run them for nothing (typing in the search box, tab hopping).
+        self._pending: list[Future[Any]] = []
         self._fetching = False
         # What each column shows; which columns, their order and labels are data
         # (resources/queues/columns.csv, read by the sorting and the export too).
@@ -121,10 +125,16 @@ class QueueTableModel(QAbstractTableModel):
             return
         self._fetching = True
         generation, f, offset = self._generation, self.filter, len(self.rows)
-        self.bridge.submit(
-            lambda: self.workbench.queue_page(f, offset, PAGE_SIZE),
-            lambda rows: self._on_page(generation, offset, rows),
+        self._track(
+            self.bridge.submit(
+                lambda: self.workbench.queue_page(f, offset, PAGE_SIZE),
+                lambda rows: self._on_page(generation, offset, rows),
+            )
         )
+
+    def _track(self, future: Future[Any]) -> None:
+        self._pending = [p for p in self._pending if not p.done()]
+        self._pending.append(future)
 
     # -- loading -----------------------------------------------------------------------
 
@@ -132,13 +142,18 @@ class QueueTableModel(QAbstractTableModel):
         """Show the queue for filter ``f`` (count and first page, on the worker)."""
         self._generation += 1
         generation = self._generation
+        for superseded in self._pending:
+            self.bridge.cancel(superseded)  # only those not started: a running read ends unheard
+        self._pending = []
         self.filter = f
         self._fetching = True
 
         def first_page() -> tuple[int, list[Any]]:
             return self.workbench.queue_count(f), self.workbench.queue_page(f, 0, PAGE_SIZE)
 
-        self.bridge.submit(first_page, lambda result: self._on_first(generation, *result))
+        self._track(
+            self.bridge.submit(first_page, lambda result: self._on_first(generation, *result))
+        )
 
     def _on_first(self, generation: int, total: int, rows: list[Any]) -> None:
         if generation != self._generation:

@@ -75,6 +75,35 @@ def test_the_last_references_to_callbacks_are_dropped_on_the_gui_thread(qtbot: Q
     bridge.shutdown()
 
 
+def test_a_cancelled_call_never_runs_and_lets_go_of_its_view_on_the_gui_thread(
+    qtbot: QtBot,
+) -> None:
+    bridge = Bridge()
+    gate = threading.Event()
+    died_in: list[str] = []
+    ran: list[int] = []
+
+    class View:
+        def __del__(self) -> None:
+            died_in.append(threading.current_thread().name)
+
+        def done(self, value: int) -> None:
+            ran.append(value)
+
+    blocker = bridge.submit(gate.wait)  # the worker is busy: what follows waits its turn
+    view = View()
+    waiting = bridge.submit(lambda: ran.append(1) or 1, view.done)
+    del view
+    assert bridge.cancel(waiting) is True
+    assert died_in == [threading.main_thread().name]  # let go here, at once
+    gate.set()
+    qtbot.waitUntil(blocker.done, timeout=5000)
+    later = bridge.submit(lambda: 2, ran.append)
+    qtbot.waitUntil(lambda: ran == [2], timeout=5000)  # the cancelled call never ran
+    assert bridge.cancel(later) is False  # finished: nothing to cancel
+    bridge.shutdown()
+
+
 def test_errors_go_to_on_error_or_the_reporter(qtbot: QtBot) -> None:
     bridge = Bridge()
     handled: list[str] = []

@@ -112,3 +112,29 @@ def test_a_loaded_case_whose_sort_value_changes_moves_and_the_selection_follows(
     _apply(qtbot, model, [ids[3]])
     assert model.row_of(ids[3]) is None and model.total == 4
     assert [r.id for r in model.rows] == _database_order(model, 4)
+
+
+def test_a_superseded_load_is_cancelled_not_run(
+    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock
+) -> None:
+    """Tab hopping or typing in the search box: the loads overtaken before the worker got to
+    them are cancelled (issue 14 §1), only the last one reads."""
+    import threading
+
+    model = _model(bridge, demo_db, clock)
+    read: list[str] = []
+    real_count = model.workbench.queue_count
+
+    def count(f: QueueFilter) -> int:
+        read.append(f.tab)
+        return int(real_count(f))
+
+    model.workbench.queue_count = count  # type: ignore[method-assign]
+    gate = threading.Event()
+    bridge.submit(gate.wait)  # the worker busy with something long
+    for tab in ("to_register", "to_dispatch", "in_progress", "search"):
+        model.load(QueueFilter(tab=tab))
+    gate.set()
+    qtbot.waitUntil(lambda: model.filter.tab == "search" and read == ["search"], timeout=10_000)
+    qtbot.wait(200)
+    assert read == ["search"]
