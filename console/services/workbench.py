@@ -102,6 +102,19 @@ class RosterWeek:
 
 
 @dataclass(frozen=True)
+class LiveBatch:
+    """What a batch of changes refreshes in a seat, read together (Workbench.live_batch)."""
+
+    inside: set[int]  # the changed cases the queue's filter matches now
+    rows: list[Any]  # their queue rows
+    total: int | None  # the queue's count, when a matching case was not loaded (else None)
+    markers_json: str  # open changed cases, as map markers
+    removed: list[int]  # changed cases off the map now (finished)
+    grid_counts: dict[int, int]  # open cases per grid (the choropleth)
+    lights: dict[str, int]  # open cases per traffic light (the status bar)
+
+
+@dataclass(frozen=True)
 class FilterChoices:
     streets: list[tuple[int, str, str]]
     departments: list[Any]
@@ -257,14 +270,30 @@ class Workbench:
         with self.db.read() as s:
             return marker_json(case_markers(s, self.clock())), open_counts_by_grid(s)
 
-    def map_update(self, ids: Sequence[int]) -> tuple[str, list[int], dict[int, int]]:
-        """For changed cases: markers to upsert, ids to remove (finished), grid counts."""
+    def live_batch(self, f: Any, ids: Sequence[int], loaded: set[int]) -> LiveBatch:
+        """Everything a change batch refreshes — the queue's rows, the map's markers and grid
+        counts, the light counts — in one read (one session, one snapshot) instead of one per
+        view. ``f``: the queue's filter (None before it loaded); ``loaded``: its rows' ids."""
+        require(self.actor, "view_queues")
+        now, wanted = self.clock(), sorted(set(ids))
         with self.db.read() as s:
-            markers = case_markers(s, self.clock(), ids=list(ids))
-            counts = open_counts_by_grid(s)
-        open_markers = [m for m in markers if m.is_open]
-        shown = {m.id for m in open_markers}
-        return marker_json(open_markers), [i for i in ids if i not in shown], counts
+            inside = queue.matching_ids(s, f, wanted, now) if f is not None else set()
+            total = queue.count_queue(s, f, now) if f is not None and inside - loaded else None
+            rows = queue.fetch_rows(s, sorted(inside), now, self.calendar)
+            markers = case_markers(s, now, ids=wanted)
+            grid_counts = open_counts_by_grid(s)
+            lights = queries.light_counts(s, now)
+        shown = [m for m in markers if m.is_open]
+        on_map = {m.id for m in shown}
+        return LiveBatch(
+            inside,
+            rows,
+            total,
+            marker_json(shown),
+            [i for i in wanted if i not in on_map],
+            grid_counts,
+            lights,
+        )
 
     def filter_choices(self) -> FilterChoices:
         """Streets, departments, sources and categories for the queue's filter boxes."""

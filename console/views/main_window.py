@@ -626,8 +626,17 @@ class MainWindow(QMainWindow):
 
     def _on_changes_applied(self, changes: list[Any]) -> None:
         ids = sorted({c.case_id for c in changes})
-        self.queue.model.apply_changes(ids)
-        self.bridge.submit(lambda: self.workbench.map_update(ids), self._on_map_update)
+        # One read for the queue, the map and the counts (Workbench.live_batch).
+        generation, f, loaded = self.queue.model.change_context()
+
+        def show(batch: Any) -> None:
+            self.queue.model.apply_read_changes(
+                generation, ids, batch.inside, batch.rows, batch.total
+            )
+            self._on_map_update((batch.markers_json, batch.removed, batch.grid_counts))
+            self._show_light_counts(batch.lights)
+
+        self.bridge.submit(lambda: self.workbench.live_batch(f, ids, loaded), show)
         current = self.current.case_id
         if current in ids:
             others = [
@@ -639,7 +648,7 @@ class MainWindow(QMainWindow):
             if others:
                 notice = self.tr("Updated by %1 just now").replace("%1", others[-1].actor_name)
             self.current.reload(notice)
-        self._refresh_counts()
+        self.calendar_notice.refresh()
 
     def _on_map_update(self, update: tuple[str, list[int], dict[int, int]]) -> None:
         upsert, remove, counts = update
@@ -657,16 +666,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 8000)
 
     def _refresh_counts(self) -> None:
-        def show(counts: dict[str, int]) -> None:
-            self.lights_label.setText(
-                self.tr("Green %1  Yellow %2  Red %3")
-                .replace("%1", str(counts.get("green", 0)))
-                .replace("%2", str(counts.get("yellow", 0)))
-                .replace("%3", str(counts.get("red", 0)))
-            )
-
-        self.bridge.submit(self.workbench.light_counts, show)
+        self.bridge.submit(self.workbench.light_counts, self._show_light_counts)
         self.calendar_notice.refresh()
+
+    def _show_light_counts(self, counts: dict[str, int]) -> None:
+        self.lights_label.setText(
+            self.tr("Green %1  Yellow %2  Red %3")
+            .replace("%1", str(counts.get("green", 0)))
+            .replace("%2", str(counts.get("yellow", 0)))
+            .replace("%3", str(counts.get("red", 0)))
+        )
 
     def _on_tick(self) -> None:
         self.clock_label.setText(datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"))

@@ -182,6 +182,21 @@ class QueueTableModel(QAbstractTableModel):
 
     # -- live changes ------------------------------------------------------------------
 
+    def change_context(self) -> tuple[int, Any, set[int]]:
+        """(generation, filter, loaded ids) to read a change batch against on the worker; its
+        answer goes to :meth:`apply_read_changes`, which drops it if the queue moved on."""
+        return self._generation, self.filter, {r.id for r in self.rows}
+
+    def apply_read_changes(
+        self,
+        generation: int,
+        ids: Sequence[int],
+        inside: set[int],
+        rows: list[Any],
+        total: int | None,
+    ) -> None:
+        self._on_changes(generation, sorted(set(ids)), inside, rows, total)
+
     def apply_changes(self, case_ids: Sequence[int]) -> None:
         """Refresh, add, move or drop the rows of changed cases without reloading the queue."""
         if self.filter is None or not case_ids:

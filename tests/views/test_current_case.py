@@ -427,24 +427,58 @@ def test_a_seats_own_action_refreshes_the_queue_and_the_detail_once(
     first, _second = two_listed_cases(window, qtbot, demo_db, clock)
     reloads: list[str] = []
     applied: list[list[int]] = []
-    real_reload, real_apply = window.current.reload, window.queue.model.apply_changes
+    model = window.queue.model
+    real_reload, real_apply = window.current.reload, model.apply_read_changes
+    real_direct = model.apply_changes
 
     def reload(notice: str = "") -> None:
         reloads.append(notice)
         real_reload(notice)
 
-    def apply(ids: Any) -> None:
+    def apply(generation: int, ids: Any, *rest: Any) -> None:
         applied.append(list(ids))
-        real_apply(ids)
+        real_apply(generation, ids, *rest)
+
+    def direct(ids: Any) -> None:
+        applied.append(list(ids))
+        real_direct(ids)
 
     window.current.reload = reload  # type: ignore[method-assign]
-    window.queue.model.apply_changes = apply  # type: ignore[method-assign]
+    model.apply_read_changes = apply  # type: ignore[method-assign]
+    model.apply_changes = direct  # type: ignore[method-assign]
     window.actions_by_id["register"].trigger()
     qtbot.waitUntil(lambda: window.queue.model.row_of(first) is None, timeout=WAIT)
     qtbot.waitUntil(lambda: window.detail.detail.snapshot.state == "registered", timeout=WAIT)
     qtbot.wait(800)  # the feed polls every 100 ms: an echo would have come by now
     assert reloads == [""]  # once, and no "updated by …" notice for one's own step
     assert sum(first in ids for ids in applied) == 1
+
+
+def test_a_change_batch_is_read_once_for_the_queue_the_map_and_the_counts(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    """One read per feed batch (Workbench.live_batch), not one per view (issue 14 §1)."""
+    first, _second = two_listed_cases(window, qtbot, demo_db, clock)
+    calls: list[str] = []
+    workbench = window.workbench
+    for name in ("live_batch", "queue_rows", "queue_matching", "light_counts"):
+        real = getattr(workbench, name)
+
+        def spy(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kw)
+
+        setattr(workbench, name, spy)
+    other = Database(demo_db.url)
+    try:
+        CaseService(other, clock=clock).register(CHIEF, first, None)
+    finally:
+        other.dispose()
+    qtbot.waitUntil(lambda: window.queue.model.row_of(first) is None, timeout=WAIT)  # left 待立案
+    qtbot.waitUntil(lambda: js(window, qtbot, "consoleMap.hasCase(%d)" % first), timeout=WAIT)
+    qtbot.wait(300)
+    assert calls == ["live_batch"]
+    assert window.lights_label.text()  # the counts came with it
 
 
 def test_a_request_from_the_panel_for_another_case_is_refused(
