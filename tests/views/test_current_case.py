@@ -475,7 +475,7 @@ def test_a_change_batch_is_read_once_for_the_queue_the_map_and_the_counts(
     finally:
         other.dispose()
     qtbot.waitUntil(lambda: window.queue.model.row_of(first) is None, timeout=WAIT)  # left 待立案
-    qtbot.waitUntil(lambda: js(window, qtbot, "consoleMap.hasCase(%d)" % first), timeout=WAIT)
+    qtbot.waitUntil(lambda: js(window, qtbot, f"consoleMap.hasCase({first})"), timeout=WAIT)
     qtbot.wait(300)
     assert calls == ["live_batch"]
     assert window.lights_label.text()  # the counts came with it
