@@ -62,6 +62,9 @@ class Bridge(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-worker")
+        # Long work (an import, an export, the month's evaluation) on a worker of its own, so
+        # a queue page or a feed poll never waits behind a 200,000-row import.
+        self._long_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-long")
         self._finished.connect(self._on_finished)
         self._feed_timer = QTimer(self)
         self._feed_timer.timeout.connect(self._poll_feed)
@@ -80,11 +83,23 @@ class Bridge(QObject):
 
     # -- background calls --------------------------------------------------------------
 
+    def submit_long(
+        self,
+        call: Callable[[], Any],
+        on_done: Callback | None = None,
+        on_error: Callable[[ConsoleError], None] | None = None,
+    ) -> Future[Any]:
+        """As :meth:`submit`, on the long-work worker: imports, exports, evaluations. The
+        interactive reads (queue pages, the feed, the detail) keep the other worker."""
+        return self.submit(call, on_done, on_error, executor=self._long_executor)
+
     def submit(
         self,
         call: Callable[[], Any],
         on_done: Callback | None = None,
         on_error: Callable[[ConsoleError], None] | None = None,
+        *,
+        executor: ThreadPoolExecutor | None = None,
     ) -> Future[Any]:
         """Run ``call`` on the worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread.
 
@@ -114,7 +129,7 @@ class Bridge(QObject):
             else:
                 handoff.clear()  # nothing to deliver: a closed bridge, or no on_done
 
-        future = self._executor.submit(run)
+        future = (executor or self._executor).submit(run)
         future._console_box = box  # type: ignore[attr-defined]  # for cancel(), below
         return future
 
@@ -274,3 +289,4 @@ class Bridge(QObject):
         self._feed_timer.stop()
         self._stop_listening()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._long_executor.shutdown(wait=True, cancel_futures=True)

@@ -72,7 +72,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             figures.extend(run_gateway_bench(workdir, args.quick, log))
         if not args.no_gui:
+            from console.views.bridge_bench import run_bridge_bench
             from console.views.map_bench import run_map_bench
+
+            settle()
+            log("long work beside the queue…")
+            figures.extend(run_bridge_bench(workdir, args.quick, log))
 
             settle()
             log("map…")

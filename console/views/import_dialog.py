@@ -173,7 +173,7 @@ class ImportDialog(QDialog):
         def posted(done: int, total: int) -> None:  # on the worker
             self.bridge.post(self._on_progress, (done, total))
 
-        self.bridge.submit(
+        self.bridge.submit_long(
             lambda: self.workbench.import_file(
                 path, fmt, source, dry_run, progress=posted, should_cancel=cancel.is_set
             ),

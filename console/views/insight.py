@@ -65,7 +65,7 @@ class Insight(QObject):
     def _load_month(self, month: str) -> None:
         view = self.evaluation
         if view is not None:
-            self.bridge.submit(lambda: self.workbench.evaluation(month), view.show_report)
+            self.bridge.submit_long(lambda: self.workbench.evaluation(month), view.show_report)
 
     def _drill(self, kind: str, object_id: int, metric: str) -> None:
         view = self.evaluation
@@ -88,7 +88,7 @@ class Insight(QObject):
             write_evaluation_pdf(report, Path(path))  # Qt paints it: on the GUI thread
             self._exported(path)
             return
-        self.bridge.submit(
+        self.bridge.submit_long(
             lambda: self.workbench.export_evaluation(report, path),
             self._exported,
             lambda exc: QMessageBox.warning(view, self.tr("Export"), exc.message),

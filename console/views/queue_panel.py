@@ -459,7 +459,7 @@ class QueuePanel(QWidget):
         """Export every case of the current filter to ``path`` on the worker; a message
         with the count when done."""
         f, columns = self.current_filter(), self.visible_columns()
-        self.bridge.submit(
+        self.bridge.submit_long(
             lambda: self.workbench.export_cases(path, filter=f, columns=columns),
             self._on_exported,
             self._on_export_failed,

@@ -104,6 +104,20 @@ def test_a_cancelled_call_never_runs_and_lets_go_of_its_view_on_the_gui_thread(
     bridge.shutdown()
 
 
+def test_long_work_runs_beside_the_interactive_reads(qtbot: QtBot) -> None:
+    """An import on the long-work worker does not hold up a queue page (issue 14 §1)."""
+    bridge = Bridge()
+    gate = threading.Event()
+    got: list[str] = []
+    long = bridge.submit_long(lambda: gate.wait(10) and "imported", got.append)
+    bridge.submit(lambda: threading.current_thread().name, got.append)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=5000)
+    assert got[0].startswith("db-worker") and not long.done()  # answered while it ran
+    gate.set()
+    qtbot.waitUntil(lambda: got == [got[0], "imported"], timeout=5000)
+    bridge.shutdown()
+
+
 def test_errors_go_to_on_error_or_the_reporter(qtbot: QtBot) -> None:
     bridge = Bridge()
     handled: list[str] = []
