@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from console.domain.lifecycle import FINAL_STATES
+from console.domain.lifecycle import FINAL_STATES, STATE_LABELS
 from console.models.base import Base, UTCDateTime
 
 __all__ = [
@@ -31,21 +31,9 @@ __all__ = [
 ]
 
 
-class CaseState(StrEnum):
-    """States of the six-step closed loop (see resources/lifecycle/transitions.csv)."""
-
-    REPORTED = "reported"  # 发现上报, awaiting 立案
-    SELF_HANDLED = "self_handled"  # 自处置, awaiting the duty chief's review
-    REGISTERED = "registered"  # 已立案, awaiting 派遣
-    DISPATCHED = "dispatched"  # 已派遣, with the department (处置中)
-    RETURN_REQUESTED = "return_requested"  # 回退申请, awaiting the dispatcher
-    SUSPENDED = "suspended"  # 挂账: the clock stops
-    HANDLED = "handled"  # 处置反馈, awaiting 核查
-    VERIFIED = "verified"  # 核查通过, awaiting 结案
-    CLOSED = "closed"  # 结案
-    ARCHIVED = "archived"  # 归档
-    VOIDED = "voided"  # 作废 / 不予立案
-    MERGED = "merged"  # 已合并: a duplicate report merged into the case it repeats
+#: States of the six-step closed loop, one member per row of resources/lifecycle/states.csv
+#: (REPORTED = "reported", …): the table is the one declaration, this is its typed name.
+CaseState = StrEnum("CaseState", {code.upper(): code for code in STATE_LABELS})  # type: ignore[misc]
 
 
 class CaseSource(StrEnum):
