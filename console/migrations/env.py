@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from console.models import Base
+from console.models.case_search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,6 +21,8 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            # The search index lives outside the models: autogenerate must not drop it.
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

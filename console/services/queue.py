@@ -24,6 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
+from console.services.case_search import text_condition
 from console.services.duplicate_pairs import flagged_condition
 from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
@@ -111,12 +112,6 @@ class QueueRow:
 # --------------------------------------------------------------------------- the filter
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
     """The WHERE clause of a filter over the cases table alone (no joins needed)."""
     rule = tab_rules().get(f.tab)
@@ -170,9 +165,7 @@ def _conditions(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
         conds.append(Case.reported_at < f.reported_to)
     text = (f.text or "").strip()
     if text:
-        pattern = _like(text)
-        columns = (Case.number, Case.address, Case.description)
-        conds.append(or_(*(col.ilike(pattern, escape="\\") for col in columns)))
+        conds.append(text_condition(text))  # from the trigram index (console.services.case_search)
     return conds
 
 

@@ -16,6 +16,7 @@ from console.cli import main
 from console.db import Database, alembic_config
 from console.errors import StaleVersionError
 from console.models import Attachment, Base, Case
+from console.models.case_search import migration_options
 from console.services.cases import CaseService
 from console.services.workbench import Workbench
 from tests.conftest import Clock
@@ -39,7 +40,9 @@ def _columns(db: Database) -> set[str]:
 
 def test_models_and_migrations_agree(demo_pg: Database) -> None:
     with demo_pg.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts=migration_options()), Base.metadata
+        )
     assert diff == []
     assert "reporter_phone" in _columns(demo_pg)
 

@@ -15,6 +15,7 @@ from console.cli import main
 from console.config import LOCAL_TZ
 from console.db import Database, alembic_config
 from console.models import Base, Case, DeadlineRule
+from console.models.case_search import migration_options
 from console.services.actors import Actor
 from console.services.cases import CaseService
 from tests.conftest import Clock
@@ -36,7 +37,9 @@ def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Databas
 
 def test_models_and_migrations_agree(demo_pg: Database) -> None:
     with demo_pg.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts=migration_options()), Base.metadata
+        )
     assert diff == []
     columns = {c["name"] for c in inspect(demo_pg.engine).get_columns("cases")}
     assert {"original_taxonomy", "original_category_code"} <= columns

@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select, text
 
 from console.db import Database, alembic_config
 from console.models import Base, Case
+from console.models.case_search import migration_options
 from console.services.cases import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, report_input, street_points
@@ -20,7 +21,9 @@ def _columns(db: Database, table: str = "cases") -> set[str]:
 
 def test_the_migration_matches_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts=migration_options()), Base.metadata
+        )
     assert diff == []
     assert "reporter_phone" in _columns(db)
 

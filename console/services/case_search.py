@@ -1,0 +1,133 @@
+"""The search over case number, address and description, answered by a trigram index.
+
+Users get what a LIKE scan gives: the cases where any of the three columns holds the text as
+a substring, Latin letters in any case, ``%`` and ``_`` taken literally. The index (migration
+0014, names in console.models.case_search) names the candidates. Text with letters that have
+a case is checked again with the LIKE test, so the index's looser matching (SQLite's FTS5
+folds the case of every script, LIKE of ASCII only) never shows; text without (Chinese,
+digits) is answered by the index alone, which is exact for it.
+
+SQLite (FTS5 trigram, contentless, each column indexed with two marks after it):
+
+- 3 characters or more: the text as an FTS5 phrase (its trigrams, adjacent).
+- 2 characters: every occurrence starts an indexed trigram (the marks see to the column's
+  end), so the index terms in the range [text, text + U+10FFFF) — read from the term list —
+  OR'ed together. Only for text whose case SQLite folds as Python does (ASCII and uncased
+  scripts such as Chinese); other text scans.
+- 1 character: a LIKE scan within the filter's other conditions. A single character matches
+  a large share of all cases (every 路, every digit), so an index would save little.
+
+PostgreSQL (pg_trgm GIN, one index per column): the ILIKE test itself, which the planner
+answers from the indexes for 3 characters or more; shorter text is a (parallel) scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean
+
+from console.models import Case
+from console.models.case_search import FTS_TABLE, MARK, TERMS_TABLE
+
+__all__ = ["like_pattern", "like_scan", "text_condition"]
+
+#: The shortest text an FTS5 trigram phrase can match.
+TRIGRAM = 3
+#: Above every character: the end of a term range.
+_LAST_CHAR = "\U0010ffff"
+#: A phrase no row holds (the marks come in pairs): the 2-character query with no terms.
+_NO_TERM = f'"{MARK * 3}"'
+
+_fts = table(FTS_TABLE, column("rowid"))
+_terms = table(TERMS_TABLE, column("term"))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def like_scan(text: str) -> ColumnElement[bool]:
+    """The plain test: ``text`` in the number, address or description (no index)."""
+    pattern = like_pattern(text)
+    columns = (Case.number, Case.address, Case.description)
+    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+
+
+class _ByDialect(ColumnElement[bool]):
+    """One condition written twice: for SQLite, and for every other database."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a test in itself: no "= 1" after it in a WHERE
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's cache-key declaration)
+        ("sqlite", InternalTraversal.dp_clauseelement),
+        ("other", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, sqlite: ColumnElement[bool], other: ColumnElement[bool]) -> None:
+        self.sqlite = sqlite
+        self.other = other
+
+
+@compiles(_ByDialect)
+def _compile(element: _ByDialect, compiler: Any, **kw: Any) -> str:
+    chosen = element.sqlite if compiler.dialect.name == "sqlite" else element.other
+    return str(compiler.process(chosen.self_group(), **kw))
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _folds_like_python(text: str) -> bool:
+    """Whether FTS5 folds ``text`` to ``text.lower()``: ASCII, or characters without case."""
+    return all(c.isascii() or c.lower() == c.upper() for c in text)
+
+
+def _sqlite_candidates(text: str) -> ColumnElement[bool] | None:
+    """The cases the FTS5 index names for ``text`` (a superset), or None to scan."""
+    if MARK in text or len(text) < 2:
+        return None
+    if len(text) >= TRIGRAM:
+        query: ColumnElement[Any] = literal(_phrase(text))
+    elif _folds_like_python(text):
+        low = text.lower()
+        term = _terms.c.term
+        quoted = literal('"') + func.replace(term, '"', '""') + literal('"')
+        # The MATCH string built in SQL: one statement, and the terms read at query time.
+        query = func.coalesce(
+            select(func.group_concat(quoted, " OR "))
+            .where(term >= low, term < low + _LAST_CHAR)
+            .scalar_subquery(),
+            _NO_TERM,
+        )
+    else:
+        return None
+    matched = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(query))
+    return Case.id.in_(matched)
+
+
+def _uncased(text: str) -> bool:
+    """No letter with a case (Chinese, digits, punctuation): FTS5 folds nothing LIKE keeps."""
+    return all(c.lower() == c.upper() for c in text)
+
+
+def text_condition(text: str) -> ColumnElement[bool]:
+    """The queue's search condition for ``text`` (stripped, not empty)."""
+    scan = like_scan(text)
+    candidates = _sqlite_candidates(text)
+    if candidates is None:
+        sqlite = scan
+    elif _uncased(text):
+        # The index's answer is exact: no need to read and test every matching row's text.
+        sqlite = candidates
+    else:
+        sqlite = and_(candidates, scan)
+    return _ByDialect(sqlite, scan)
