@@ -18,6 +18,9 @@ NEW = "-"  # from_states marker: the action creates the case
 ANY_OPEN = "*"  # from_states marker: any state that is not final
 SAME = "="  # to_state marker: unchanged
 RESUME = "=resume"  # to_state marker: back to the state the case was suspended from
+#: What a seat asks for before a step (transitions.csv's input column); "-": no seat takes it
+#: from a case's detail (a service writes it, or the new-report form makes it).
+INPUTS = ("none", "note", "photo", "department", "extension", "pair", "-")
 
 
 def _read_states() -> dict[str, tuple[str, str, bool, bool]]:
@@ -56,6 +59,7 @@ class Transition:
     label_zh: str
     label_en: str
     note_required: bool
+    input: str = "none"  # one of INPUTS
 
     def applies_to(self, state: str | None) -> bool:
         if state is None:
@@ -100,9 +104,14 @@ class Lifecycle:
                     label_zh=row["label_zh"],
                     label_en=row["label_en"],
                     note_required=row["note_required"].strip() == "1",
+                    input=(row.get("input") or "none").strip(),
                 )
             except (KeyError, AttributeError) as exc:
                 raise ValidationError(f"{path.name} 第{lineno}行格式错误: {exc}") from exc
+            if transition.input not in INPUTS:
+                raise ValidationError(
+                    f"{path.name} 第{lineno}行: 未知输入 {transition.input}（可选: {'、'.join(INPUTS)}）"
+                )
             unknown = (transition.from_states | {transition.to_state}) - markers - set(_STATES)
             if unknown:
                 raise ValidationError(f"{path.name} 第{lineno}行: 未知状态 {sorted(unknown)}")

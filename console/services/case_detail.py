@@ -37,8 +37,6 @@ from console.services.taxonomy_schedule import read_schedule
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
 REPORT_LABEL = "上报"
 _EXTENSION_DECISIONS = frozenset({"approve_extension", "deny_extension"})
-#: Actions on a pair of cases: offered beside each possible duplicate, not in the action bar.
-PAIR_ACTIONS = frozenset({"merge", "keep_apart"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,7 @@ class ActionOption:
     label_zh: str
     label_en: str
     note_required: bool
+    input: str = "none"  # what the seat asks for first (transitions.csv's input column)
 
 
 @dataclass(frozen=True)
@@ -186,15 +185,15 @@ def available_actions(
         return ()
     options = []
     for action in lifecycle.allowed_actions(case.state, role):
-        if action in PAIR_ACTIONS:
-            continue
+        if lifecycle.get(action).input == "pair":
+            continue  # taken from the duplicates box, with the other case
         pending = case.extension_requested is not None
         if action in _EXTENSION_DECISIONS and not pending:
             continue
         if action == "request_extension" and pending:
             continue
         t = lifecycle.get(action)
-        options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required))
+        options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required, t.input))
     return tuple(options)
 
 
@@ -233,7 +232,12 @@ def load_detail(
     caller_visible = role in permissions()["view_caller"].roles
     duplicates = () if finished else tuple(open_pairs(session, case.id))
     pair_actions = (
-        frozenset(PAIR_ACTIONS & set(lifecycle.allowed_actions(case.state, role)))
+        # Actions on a pair of cases (input "pair"): beside each possible duplicate.
+        frozenset(
+            a
+            for a in lifecycle.allowed_actions(case.state, role)
+            if lifecycle.get(a).input == "pair"
+        )
         if duplicates and role != "department"
         else frozenset()
     )

@@ -49,8 +49,6 @@ from console.views.photo_strip import PhotoStrip
 #: Buttons per row in the action bar.
 _ACTIONS_PER_ROW = 4
 #: Fallback colours when no theme style sheet is applied (the QSS themes override them).
-#: Steps taken on site: their note dialog can attach the after-photo.
-PHOTO_ACTIONS = frozenset({"feedback", "self_handle"})
 _CHIP_FALLBACK = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "none": "#9e9e9e"}
 _BANNER_FALLBACK = "#fff3b0"
 
@@ -515,10 +513,12 @@ class CaseDetailPanel(QWidget):
             return
         snap = self._detail.snapshot
         label = pick(option.label_zh, option.label_en)
-        if option.action == "dispatch":
+        # What to ask first is the step's declared input (resources/lifecycle/transitions.csv).
+        kind = option.input
+        if kind == "department":
             self.dispatch_requested.emit([snap.id])
             return
-        if option.action == "request_extension":
+        if kind == "extension":
             got = action_dialogs.ask_extension(
                 self, label, unit=snap.limit_unit, limit_value=snap.limit_value
             )
@@ -529,7 +529,7 @@ class CaseDetailPanel(QWidget):
                 option.action, snap.id, snap.version, {"note": note, "amount": amount}
             )
             return
-        if option.action in PHOTO_ACTIONS:
+        if kind == "photo":  # a step taken on site: its note dialog attaches the after-photo
             prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
             got = action_dialogs.ask_feedback(self, label, prompt.replace("%2", snap.number))
             if got is None:
@@ -539,7 +539,7 @@ class CaseDetailPanel(QWidget):
                 option.action, snap.id, snap.version, {"note": note, "photo_path": photo}
             )
             return
-        if option.note_required:
+        if kind == "note" or option.note_required:
             prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
             note = action_dialogs.ask_note(
                 self, label, prompt.replace("%2", snap.number), required=True

@@ -147,6 +147,28 @@ def test_states_table_matches_the_model_enum() -> None:
     assert OPEN_STATES[0] == "reported" and set(OPEN_STATES) == set(STATES) - FINAL_STATES
 
 
+def test_each_step_declares_what_a_seat_asks_for(tmp_path) -> None:
+    """transitions.csv's input column: the detail panel, available_actions and the duplicates
+    box read it instead of lists of action names (issue 14 §2)."""
+    from console.domain.lifecycle import INPUTS, default_lifecycle
+
+    table = default_lifecycle().transitions
+    assert {t.input for t in table.values()} <= set(INPUTS)
+    assert {a for a, t in table.items() if t.input == "photo"} == {"feedback", "self_handle"}
+    assert {a for a, t in table.items() if t.input == "pair"} == {"merge", "keep_apart"}
+    assert table["dispatch"].input == "department"
+    assert all(t.input in ("note", "photo", "extension", "pair") for t in table.values()
+               if t.note_required)  # fmt: skip
+    bad = tmp_path / "transitions.csv"
+    bad.write_text(
+        "action,from_states,to_state,roles,label_zh,label_en,note_required,input\n"
+        "survey,reported,registered,duty_chief,勘查,Survey,0,drone\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="第2行: 未知输入 drone"):
+        Lifecycle.from_file(bad)
+
+
 def test_unknown_state_in_table_is_rejected(tmp_path) -> None:
     table = tmp_path / "transitions.csv"
     table.write_text(

@@ -29,7 +29,11 @@ def chinese() -> Iterator[None]:
 
 
 def option(action: str, zh: str, en: str, note: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(action=action, label_zh=zh, label_en=en, note_required=note)
+    from console.domain.lifecycle import default_lifecycle
+
+    known = default_lifecycle().transitions.get(action)
+    kind = known.input if known is not None else ("note" if note else "none")
+    return SimpleNamespace(action=action, label_zh=zh, label_en=en, note_required=note, input=kind)
 
 
 def entry(event_id: int, at: datetime, action: str, label: str, **kw: Any) -> SimpleNamespace:
@@ -386,6 +390,21 @@ def test_note_action_with_note(
     ]
     assert asked == [("处置反馈", True)]
     assert plain == []
+
+
+def test_what_the_panel_asks_for_is_the_steps_declared_input(
+    panel: CaseDetailPanel, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new on-site step declared with input "photo" gets the photo dialog without the panel
+    knowing its name (transitions.csv decides, issue 14 §2)."""
+    monkeypatch.setattr(action_dialogs, "ask_feedback", lambda *a: ("现场已复查", None))
+    survey = SimpleNamespace(
+        action="survey", label_zh="现场复查", label_en="Survey", note_required=True, input="photo"
+    )
+    panel.show_detail(make_detail(actions=(survey,)))
+    with qtbot.waitSignal(panel.action_with_input_requested, timeout=1000) as blocker:
+        panel.action_buttons["survey"].click()
+    assert blocker.args == ["survey", 42, 7, {"note": "现场已复查", "photo_path": None}]
 
 
 def test_cancelled_note_sends_nothing(
