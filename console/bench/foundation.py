@@ -20,11 +20,11 @@ from console.bench.harness import Figure, median_seconds
 from console.db import Database
 from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES
 from console.models import Case, Category
-from console.services import geography, reference_data
+from console.services import case_numbers, geography, reference_data
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
 from console.services.cases import CaseService
-from console.services.demo import random_points_in_grids
+from console.services.demo import REMARKS, ROADS, random_points_in_grids
 from console.services.geography import GridLookup, RegionPath
 from console.services.locator import DbLocator
 from console.services.queries import open_queue_page, overdue_candidates
@@ -192,12 +192,17 @@ def fill_big_db(db: Database, n: int, now: datetime, seed: int = 4) -> None:
     """``n`` synthetic cases, 5 % open (a realistic backlog), written with Core in batches."""
     with db.read() as s:
         lookup = geography.load_grid_index(s)
-        codes = list(
-            s.scalars(
-                select(Category.code).where(Category.taxonomy == reference_data.TAXONOMY_CJT214)
+        categories = s.execute(
+            select(Category.code, Category.kind, Category.name, Category.major_name).where(
+                Category.taxonomy == reference_data.TAXONOMY_CJT214
             )
-        )
+        ).all()
     rng = np.random.default_rng(seed)
+    # The demo's wording (console.services.demo), so that the search has real text to find.
+    road = rng.integers(0, len(ROADS), n)
+    house = rng.integers(1, 300, n)
+    remark = rng.integers(0, len(REMARKS), n)
+    sequence: dict[str, int] = {}
     batch = 50_000
     grid_ids, unit_ids = lookup.grid_ids, lookup.unit_ids
     area_ids, street_ids = lookup.area_ids, lookup.street_ids
@@ -212,6 +217,10 @@ def fill_big_db(db: Database, n: int, now: datetime, seed: int = 4) -> None:
         rows = []
         for i in range(size):
             reported = now - timedelta(seconds=float(age[i]))
+            code, kind, name, major = categories[(start + i) % len(categories)]
+            prefix = case_numbers.number_prefix(kind, code, reported)
+            sequence[prefix] = sequence.get(prefix, 0) + 1
+            k = start + i
             state = open_states[state_pick[i]] if is_open[i] else "archived"
             on_clock = state in ("dispatched", "return_requested")
             deadline = (
@@ -219,15 +228,15 @@ def fill_big_db(db: Database, n: int, now: datetime, seed: int = 4) -> None:
             )
             rows.append(
                 {
-                    "number": f"B{start + i:012d}",
+                    "number": f"{prefix}{sequence[prefix]:04d}",
                     "source": "inspector",
                     "reporter": "bench",
                     "taxonomy": reference_data.TAXONOMY_CJT214,
-                    "kind": "event_type",
-                    "category_code": codes[(start + i) % len(codes)],
+                    "kind": kind,
+                    "category_code": code,
                     "urgent": False,
-                    "description": "基准数据",
-                    "address": "莲湖路",
+                    "description": f"{major}：{name}，{REMARKS[remark[k]]}",
+                    "address": f"{ROADS[road[k]]}{house[k]}号附近",
                     "lon": 108.9,
                     "lat": 34.27,
                     "grid_id": int(grid_ids[g[i]]),

@@ -17,6 +17,7 @@ from console.bench.harness import format_table, settle
 from console.bench.ingest_bench import run_ingest_bench
 from console.bench.notify_bench import run_notify_bench
 from console.bench.scan_bench import run_scan_bench
+from console.bench.search_bench import run_search_bench
 from console.bench.seed_bench import run_seed_bench
 
 
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         figures = run_foundation(workdir, args.quick, log)
+        figures.extend(run_search_bench(workdir, args.quick, log))  # on foundation's big DB
         settle()
         log("feed…")
         figures.extend(run_feed_bench(workdir, args.quick, log))

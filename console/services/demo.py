@@ -76,6 +76,7 @@ ROADS = [
     "土门街",
     "西华门",
 ]
+REMARKS = ["影响通行", "群众反映强烈", "需尽快处理", "存在安全隐患", "影响市容"]
 
 
 @dataclass
@@ -413,7 +414,6 @@ def seed_cases(
     sources = list(SOURCE_WEIGHTS)
     weights = list(SOURCE_WEIGHTS.values())
     starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in range(cases))
-    remarks = ["影响通行", "群众反映强烈", "需尽快处理", "存在安全隐患", "影响市容"]
     # Reference lookups need no pending rows: skip the autoflush before every query, and
     # flush in batches instead (reserve() flushes the counter rows it creates itself).
     with session.no_autoflush:
@@ -429,7 +429,7 @@ def seed_cases(
                 taxonomy=taxonomy,
                 lon=float(lons[i]),
                 lat=float(lats[i]),
-                description=f"{major}：{name}，{rng.choice(remarks)}",
+                description=f"{major}：{name}，{rng.choice(REMARKS)}",
                 address=f"{rng.choice(ROADS)}{rng.randrange(1, 300)}号附近",
                 source=source,
                 reported_at=reported_at,
