@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean
@@ -34,7 +35,7 @@ from sqlalchemy.types import Boolean
 from console.models import Case
 from console.models.case_search import FTS_TABLE, MARK, TERMS_TABLE
 
-__all__ = ["like_pattern", "like_scan", "text_condition"]
+__all__ = ["count_matches", "like_pattern", "like_scan", "text_condition"]
 
 #: The shortest text an FTS5 trigram phrase can match.
 TRIGRAM = 3
@@ -91,27 +92,36 @@ def _folds_like_python(text: str) -> bool:
     return all(c.isascii() or c.lower() == c.upper() for c in text)
 
 
-def _sqlite_candidates(text: str) -> ColumnElement[bool] | None:
-    """The cases the FTS5 index names for ``text`` (a superset), or None to scan."""
+def _match_query(text: str) -> ColumnElement[Any] | None:
+    """The FTS5 query whose rows are a superset of the cases holding ``text``; None to scan."""
     if MARK in text or len(text) < 2:
         return None
     if len(text) >= TRIGRAM:
-        query: ColumnElement[Any] = literal(_phrase(text))
-    elif _folds_like_python(text):
-        low = text.lower()
-        term = _terms.c.term
-        quoted = literal('"') + func.replace(term, '"', '""') + literal('"')
-        # The MATCH string built in SQL: one statement, and the terms read at query time.
-        query = func.coalesce(
-            select(func.group_concat(quoted, " OR "))
-            .where(term >= low, term < low + _LAST_CHAR)
-            .scalar_subquery(),
-            _NO_TERM,
-        )
-    else:
+        return literal(_phrase(text))
+    if not _folds_like_python(text):
         return None
-    matched = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(query))
-    return Case.id.in_(matched)
+    low = text.lower()
+    term = _terms.c.term
+    quoted = literal('"') + func.replace(term, '"', '""') + literal('"')
+    # The MATCH string built in SQL: one statement, and the terms read at query time.
+    return func.coalesce(
+        select(func.group_concat(quoted, " OR "))
+        .where(term >= low, term < low + _LAST_CHAR)
+        .scalar_subquery(),
+        _NO_TERM,
+    )
+
+
+def _matched(query: ColumnElement[Any]) -> ColumnElement[bool]:
+    return literal_column(FTS_TABLE).op("MATCH")(query)
+
+
+def _sqlite_candidates(text: str) -> ColumnElement[bool] | None:
+    """The cases the FTS5 index names for ``text`` (a superset), or None to scan."""
+    query = _match_query(text)
+    if query is None:
+        return None
+    return Case.id.in_(select(_fts.c.rowid).where(_matched(query)))
 
 
 def _uncased(text: str) -> bool:
@@ -131,3 +141,15 @@ def text_condition(text: str) -> ColumnElement[bool]:
     else:
         sqlite = and_(candidates, scan)
     return _ByDialect(sqlite, scan)
+
+
+def count_matches(session: Session, text: str) -> int | None:
+    """How many cases hold ``text``, counted in the index alone where its answer is exact
+    (SQLite, text without cased letters); None where the cases table must be read."""
+    if session.get_bind().dialect.name != "sqlite" or not _uncased(text):
+        return None
+    query = _match_query(text)
+    if query is None:
+        return None
+    # The index's rows are the cases' ids (the triggers see to it): no need to read the cases.
+    return int(session.scalar(select(func.count()).select_from(_fts).where(_matched(query))) or 0)

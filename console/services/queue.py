@@ -24,7 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
-from console.services.case_search import text_condition
+from console.services.case_search import count_matches, text_condition
 from console.services.duplicate_pairs import flagged_condition
 from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
@@ -342,7 +342,13 @@ def precedes(f: QueueFilter) -> Callable[[QueueRow, QueueRow], bool]:
 
 def count_queue(session: Session, f: QueueFilter, now: datetime) -> int:
     """How many cases the filter matches (for the pager and the tab badge)."""
-    stmt = select(func.count()).select_from(Case).where(*_conditions(f, now))
+    conds = _conditions(f, now)
+    text = (f.text or "").strip()
+    if text and len(conds) == 1:  # the search alone (查询, every state): the index counts it
+        counted = count_matches(session, text)
+        if counted is not None:
+            return counted
+    stmt = select(func.count()).select_from(Case).where(*conds)
     return int(session.scalar(stmt) or 0)
 
 
