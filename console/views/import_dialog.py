@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.errors import ConsoleError
+from console.services.ingest.registry import IMPORT_FORMATS, file_patterns
+from console.views.i18n import pick
 from console.views.labels import source_text
 
 #: The formats `grid-console ingest --format` takes.
-FORMATS = ("auto", "csv", "jsonl", "json", "open311", "geojson")
 #: Where reports come from (codes of console.services.report_input.SOURCE_LABELS).
 SOURCES = ("inspector", "hotline", "video", "public", "opinion")
 #: The progress dialog counts in thousandths (a QProgressDialog holds an int range).
@@ -78,8 +79,9 @@ class ImportDialog(QDialog):
         file_row.addWidget(browse)
 
         self.format_box = QComboBox()
-        for fmt in FORMATS:
-            self.format_box.addItem(self.tr("Detect") if fmt == "auto" else fmt, fmt)
+        self.format_box.addItem(self.tr("Detect"), "auto")
+        for declared in IMPORT_FORMATS:  # console.services.ingest.registry
+            self.format_box.addItem(pick(declared.label_zh, declared.label_en), declared.name)
         self.source_box = QComboBox()
         self.source_box.addItem(self.tr("As in the file"), None)
         for code in SOURCES:
@@ -133,7 +135,7 @@ class ImportDialog(QDialog):
             self,
             self.tr("Choose a file to import"),
             self.path_edit.text(),
-            self.tr("Reports (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)")
+            self.tr("Reports (%1)").replace("%1", " ".join(file_patterns()))
             + ";;"
             + self.tr("All files (*)"),
         )

@@ -102,6 +102,18 @@ def test_import_a_small_csv_through_the_dialog(
     assert case_count(demo_db) == 3
 
 
+def test_the_format_box_and_file_filter_are_the_registry(
+    open_dialog: Callable[[str], ImportDialog],
+) -> None:
+    """The dialog keeps no list of its own (console.services.ingest.registry, issue 14 §2)."""
+    from console.services.ingest.registry import FORMAT_NAMES, file_patterns
+
+    dialog = open_dialog("intake")
+    box = dialog.format_box
+    assert [box.itemData(i) for i in range(box.count())] == ["auto", *FORMAT_NAMES]
+    assert all(p.startswith("*.") for p in file_patterns())
+
+
 def test_dry_run_imports_nothing(
     qtbot: QtBot, open_dialog: Callable[[str], ImportDialog], demo_db: Database, tmp_path: Path
 ) -> None:

@@ -1,16 +1,14 @@
-"""What every reader yields, the file-level errors, decoding and format detection."""
+"""What every reader yields, the file-level errors and decoding (the formats themselves:
+console.services.ingest.registry)."""
 
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from console.errors import ConsoleError
 
-FORMATS = ("csv", "jsonl", "json", "open311", "geojson")
 #: Messages quote at most this much of the input.
 QUOTE = 60
 
@@ -79,36 +77,3 @@ def decode(data: bytes) -> tuple[str, str]:
         "请另存为 UTF-8 或 GBK",
         code="bad_encoding",
     )
-
-
-_JSONISH = re.compile(rb"^\s*([\[{<])")
-
-
-def detect(path: Path, head: bytes) -> str:
-    """The format of ``path`` from its extension, or from its first bytes when that is unclear."""
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return "csv"
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix == ".geojson":
-        return "geojson"
-    if suffix == ".xml":
-        return "open311"
-    head = head.removeprefix(codecs.BOM_UTF8)
-    match = _JSONISH.match(head)
-    if match is None:
-        return "csv"
-    first = match.group(1)
-    if first == b"<":
-        return "open311"
-    if b'"FeatureCollection"' in head or b'"Feature"' in head:
-        return "geojson"
-    if b'"service_code"' in head or b'"service_requests"' in head:
-        return "open311"
-    if first == b"{":
-        # One object per line, or one document?
-        lines = [ln for ln in head.splitlines() if ln.strip()]
-        if len(lines) > 1 and lines[0].strip().endswith(b"}") and lines[1].lstrip()[:1] == b"{":
-            return "jsonl"
-    return "json"

@@ -27,30 +27,15 @@ from console.models import Case
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report, checked_rows, validated
 from console.services.ingest import mapping
-from console.services.ingest.csv_reader import read_csv
-from console.services.ingest.formats import (
-    FORMATS,
-    IngestCancelled,
-    IngestFileError,
-    Parsed,
-    detect,
-)
-from console.services.ingest.geojson_reader import read_geojson
-from console.services.ingest.json_reader import read_json, read_jsonl
-from console.services.ingest.open311_reader import load_services, read_open311
+from console.services.ingest.formats import IngestCancelled, IngestFileError, Parsed
+from console.services.ingest.open311_reader import load_services
+from console.services.ingest.registry import FORMAT_NAMES, detect, import_format
 from console.services.ingest.report import RowOutcome, report_path_for, write_report
 from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
-READERS: dict[str, Callable[[bytes], Parsed]] = {
-    "csv": read_csv,
-    "jsonl": read_jsonl,
-    "json": read_json,
-    "open311": read_open311,
-    "geojson": read_geojson,
-}
 Progress = Callable[[int, int], None]
 #: Rows between progress calls (and cancel checks) while checking.
 PROGRESS_EVERY = 2000
@@ -91,8 +76,8 @@ def resolve_source(value: str | None) -> str | None:
 
 def read_file(path: Path, fmt: str = "auto", *, max_bytes: int = MAX_BYTES) -> Parsed:
     """Parse ``path`` whole; a file that cannot be read at all is an IngestFileError."""
-    if fmt != "auto" and fmt not in FORMATS:
-        raise IngestFileError(f"未知格式 {fmt!r}（可选: auto, {', '.join(FORMATS)}）")
+    if fmt != "auto" and fmt not in FORMAT_NAMES:
+        raise IngestFileError(f"未知格式 {fmt!r}（可选: auto, {', '.join(FORMAT_NAMES)}）")
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -109,7 +94,7 @@ def read_file(path: Path, fmt: str = "auto", *, max_bytes: int = MAX_BYTES) -> P
         raise IngestFileError("文件为空", code="empty_file")
     if fmt == "auto":
         fmt = detect(path, data[:4096])
-    return READERS[fmt](data)
+    return import_format(fmt).reader(data)
 
 
 def ingest_file(
@@ -167,7 +152,8 @@ def ingest_file(
     lines: list[int] = []
     reports: list[ReportInput] = []
     unknown: list[str] = []
-    if parsed.format == "open311":
+    declared = import_format(parsed.format)
+    if declared.fields == "open311":
         services = load_services()
 
         def fields_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +166,7 @@ def ingest_file(
         def fields_of(data: dict[str, Any]) -> dict[str, Any]:
             return mapping.row_fields(data, plan)
 
-    default_source = "public" if parsed.format == "open311" else "inspector"
+    default_source = declared.default_source
     for i, record in enumerate(parsed.records):
         if record.error is not None:
             outcomes.append(RowOutcome(record.line, "rejected", "", *record.error))
