@@ -37,3 +37,10 @@ def pick(label_zh: str, label_en: str) -> str:
     if use_english():
         return label_en or label_zh
     return label_zh or label_en
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context`` (pyside6-lupdate finds the call by name);
+    returns it unchanged. Qt's own is typed as returning ``object``."""
+    del context
+    return text

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from console.domain.lifecycle import STATE_LABELS
 from console.services.duty_roster import role_labels
-from console.views.i18n import pick, use_english
+from console.views.i18n import QT_TRANSLATE_NOOP, pick, use_english
 
 #: Report sources: English source text, translated in the "Labels" context.
 SOURCE_NAMES = {

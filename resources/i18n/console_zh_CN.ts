@@ -332,289 +332,289 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="110"/>
-        <location filename="../../console/views/case_detail_panel.py" line="304"/>
+        <location filename="../../console/views/case_detail_panel.py" line="108"/>
+        <location filename="../../console/views/case_detail_panel.py" line="302"/>
         <source>Select a case to see its details.</source>
-        <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). Steps taken on site: their note dialog can attach the after-photo. (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
+        <extracomment>Buttons per row in the action bar. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="317"/>
+        <location filename="../../console/views/case_detail_panel.py" line="315"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="134"/>
+        <location filename="../../console/views/case_detail_panel.py" line="132"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="185"/>
+        <location filename="../../console/views/case_detail_panel.py" line="183"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="186"/>
+        <location filename="../../console/views/case_detail_panel.py" line="184"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="196"/>
+        <location filename="../../console/views/case_detail_panel.py" line="194"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="200"/>
+        <location filename="../../console/views/case_detail_panel.py" line="198"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="201"/>
+        <location filename="../../console/views/case_detail_panel.py" line="199"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="200"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="203"/>
+        <location filename="../../console/views/case_detail_panel.py" line="201"/>
         <source>Caller</source>
         <translation>上报人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="204"/>
+        <location filename="../../console/views/case_detail_panel.py" line="202"/>
         <source>Caller&apos;s phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="205"/>
+        <location filename="../../console/views/case_detail_panel.py" line="203"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="204"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="205"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="206"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="207"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="209"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="210"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="211"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="219"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="220"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="222"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="223"/>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="239"/>
+        <location filename="../../console/views/case_detail_panel.py" line="237"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="244"/>
+        <location filename="../../console/views/case_detail_panel.py" line="242"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="250"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="263"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="343"/>
+        <location filename="../../console/views/case_detail_panel.py" line="341"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="346"/>
+        <location filename="../../console/views/case_detail_panel.py" line="344"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="351"/>
+        <location filename="../../console/views/case_detail_panel.py" line="349"/>
         <source>Handled in time</source>
         <translation>按时处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <location filename="../../console/views/case_detail_panel.py" line="350"/>
         <source>Handled near the deadline</source>
         <translation>临期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="353"/>
+        <location filename="../../console/views/case_detail_panel.py" line="351"/>
         <source>Handled late</source>
         <translation>超期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="356"/>
+        <location filename="../../console/views/case_detail_panel.py" line="354"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="360"/>
+        <location filename="../../console/views/case_detail_panel.py" line="358"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="361"/>
+        <location filename="../../console/views/case_detail_panel.py" line="359"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="362"/>
+        <location filename="../../console/views/case_detail_panel.py" line="360"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="363"/>
+        <location filename="../../console/views/case_detail_panel.py" line="361"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="378"/>
+        <location filename="../../console/views/case_detail_panel.py" line="376"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="378"/>
+        <location filename="../../console/views/case_detail_panel.py" line="376"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="382"/>
+        <location filename="../../console/views/case_detail_panel.py" line="380"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="384"/>
+        <location filename="../../console/views/case_detail_panel.py" line="382"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="398"/>
+        <location filename="../../console/views/case_detail_panel.py" line="396"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="470"/>
+        <location filename="../../console/views/case_detail_panel.py" line="468"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="472"/>
+        <location filename="../../console/views/case_detail_panel.py" line="470"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="481"/>
+        <location filename="../../console/views/case_detail_panel.py" line="479"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="492"/>
+        <location filename="../../console/views/case_detail_panel.py" line="490"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
@@ -1443,18 +1443,18 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="64"/>
+        <location filename="../../console/views/import_dialog.py" line="65"/>
         <source>Import reports</source>
         <extracomment>The formats `grid-console ingest --format` takes. Where reports come from (codes of console.services.report_input.SOURCE_LABELS). The progress dialog counts in thousandths (a QProgressDialog holds an int range). The import ended: the console.services.ingest.IngestResult. The import failed or was cancelled: (code, message). Progress as posted from the worker: (rows done, rows in the file).</extracomment>
         <translation>导入上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="72"/>
+        <location filename="../../console/views/import_dialog.py" line="73"/>
         <source>CSV, JSON lines, JSON, Open311 or GeoJSON</source>
         <translation>CSV、JSON Lines、JSON、Open311 或 GeoJSON</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="74"/>
+        <location filename="../../console/views/import_dialog.py" line="75"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -1464,122 +1464,122 @@
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="84"/>
+        <location filename="../../console/views/import_dialog.py" line="86"/>
         <source>As in the file</source>
         <translation>按文件所列</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="87"/>
+        <location filename="../../console/views/import_dialog.py" line="89"/>
         <source>Dry run: check every row, import nothing</source>
         <translation>试运行：逐行检查，不导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="90"/>
+        <location filename="../../console/views/import_dialog.py" line="92"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="91"/>
+        <location filename="../../console/views/import_dialog.py" line="93"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="92"/>
+        <location filename="../../console/views/import_dialog.py" line="94"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="99"/>
+        <location filename="../../console/views/import_dialog.py" line="101"/>
         <source>Open rejections…</source>
         <translation>查看被拒行…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="105"/>
+        <location filename="../../console/views/import_dialog.py" line="107"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="118"/>
+        <location filename="../../console/views/import_dialog.py" line="120"/>
         <source>Importing</source>
         <translation>正在导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="134"/>
+        <location filename="../../console/views/import_dialog.py" line="136"/>
         <source>Choose a file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="136"/>
-        <source>Reports (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</source>
-        <translation>上报文件 (*.csv *.tsv *.txt *.jsonl *.ndjson *.json *.xml *.geojson)</translation>
+        <location filename="../../console/views/import_dialog.py" line="138"/>
+        <source>Reports (%1)</source>
+        <translation>上报文件 (%1)</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="138"/>
+        <location filename="../../console/views/import_dialog.py" line="140"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="168"/>
+        <location filename="../../console/views/import_dialog.py" line="170"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="188"/>
+        <location filename="../../console/views/import_dialog.py" line="190"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="196"/>
+        <location filename="../../console/views/import_dialog.py" line="198"/>
         <source>%1 of %2 rows</source>
         <translation>%1 / %2 行</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="210"/>
+        <location filename="../../console/views/import_dialog.py" line="212"/>
         <source>Dry run: nothing was imported.</source>
         <translation>试运行：未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="211"/>
+        <location filename="../../console/views/import_dialog.py" line="213"/>
         <source>%1 rows (%2, %3)</source>
         <translation>%1 行（%2，%3）</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="213"/>
+        <location filename="../../console/views/import_dialog.py" line="215"/>
         <source>Valid: %1</source>
         <translation>有效：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="213"/>
+        <location filename="../../console/views/import_dialog.py" line="215"/>
         <source>Accepted: %1</source>
         <translation>已导入：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="215"/>
+        <location filename="../../console/views/import_dialog.py" line="217"/>
         <source>Rejected: %1</source>
         <translation>被拒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="216"/>
+        <location filename="../../console/views/import_dialog.py" line="218"/>
         <source>Duplicates (already imported): %1</source>
         <translation>重复（此前已导入）：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="220"/>
+        <location filename="../../console/views/import_dialog.py" line="222"/>
         <source>Flagged as possible duplicates: %1</source>
         <translation>标记为疑似重复：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="222"/>
+        <location filename="../../console/views/import_dialog.py" line="224"/>
         <source>Report: %1</source>
         <translation>报告文件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="231"/>
+        <location filename="../../console/views/import_dialog.py" line="233"/>
         <source>Cancelled: nothing was imported.</source>
         <translation>已取消：未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../console/views/import_dialog.py" line="233"/>
+        <location filename="../../console/views/import_dialog.py" line="235"/>
         <source>Import failed: %1</source>
         <translation>导入失败：%1</translation>
     </message>
@@ -1755,102 +1755,102 @@
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="361"/>
+        <location filename="../../console/views/main_window.py" line="369"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="363"/>
+        <location filename="../../console/views/main_window.py" line="371"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="373"/>
+        <location filename="../../console/views/main_window.py" line="382"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="402"/>
+        <location filename="../../console/views/main_window.py" line="411"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="405"/>
+        <location filename="../../console/views/main_window.py" line="414"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="414"/>
+        <location filename="../../console/views/main_window.py" line="423"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="427"/>
+        <location filename="../../console/views/main_window.py" line="436"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="483"/>
+        <location filename="../../console/views/main_window.py" line="492"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="488"/>
+        <location filename="../../console/views/main_window.py" line="497"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="530"/>
+        <location filename="../../console/views/main_window.py" line="539"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="532"/>
+        <location filename="../../console/views/main_window.py" line="541"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="532"/>
+        <location filename="../../console/views/main_window.py" line="541"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="597"/>
+        <location filename="../../console/views/main_window.py" line="606"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="631"/>
+        <location filename="../../console/views/main_window.py" line="649"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="643"/>
+        <location filename="../../console/views/main_window.py" line="661"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="643"/>
+        <location filename="../../console/views/main_window.py" line="661"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="653"/>
+        <location filename="../../console/views/main_window.py" line="674"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="669"/>
+        <location filename="../../console/views/main_window.py" line="687"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="680"/>
+        <location filename="../../console/views/main_window.py" line="698"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="681"/>
+        <location filename="../../console/views/main_window.py" line="699"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
