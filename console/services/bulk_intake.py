@@ -75,9 +75,10 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         marks = ", ".join("?" for _ in columns)
     else:  # psycopg: format / pyformat
         marks = ", ".join("%s" for _ in columns)
-    pick = itemgetter(*columns)
+    pick: Callable[[dict[str, Any]], Any] = itemgetter(*columns)
     if len(columns) == 1:
-        pick = lambda row, _one=pick: (_one(row),)  # noqa: E731 - itemgetter of one key
+        one = columns[0]
+        pick = lambda row: (row[one],)  # noqa: E731 - itemgetter of one key gives no tuple
     # Column by column, each distinct value converted once: a batch repeats the same few
     # timestamps (its "now", report times to the minute) thousands of times.
     data = [list(pick(row)) for row in rows]
@@ -103,9 +104,9 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             per = max(1, _SQLITE_MAX_PARAMS // len(columns))
             for start in range(0, len(data) - len(data) % per, per):
                 part = data[start : start + per]
-                values = ", ".join([f"({marks})"] * per)
+                tuples = ", ".join([f"({marks})"] * per)
                 flat = [v for row in part for v in row]
-                cursor.execute(f"INSERT INTO {table.name} ({names}) VALUES {values}", flat)
+                cursor.execute(f"INSERT INTO {table.name} ({names}) VALUES {tuples}", flat)
             data = data[len(data) - len(data) % per :]
         cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", data)
     finally:
@@ -120,7 +121,7 @@ def big_page_cache(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     try:
         yield

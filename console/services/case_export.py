@@ -267,7 +267,7 @@ def service_codes(services: Mapping[str, Service] | None = None) -> dict[tuple[s
     return codes
 
 
-def requests_select() -> Select[tuple[Case, str | None, str | None]]:
+def requests_select() -> Select[Case, str | None, str | None]:
     """Cases with their category's and department's names: what a service request shows."""
     return (
         select(Case, Category.name, Department.name)

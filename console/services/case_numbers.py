@@ -47,14 +47,17 @@ def _reserve_core(session: Session, prefix: str, count: int) -> int:
     table = CaseNumberCounter.__table__
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
+        key, bump = [table.c.prefix], {"last": table.c.last + count}
         if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
+            from sqlalchemy.dialects import sqlite
+
+            lite = sqlite.insert(table).values(prefix=prefix, last=count)
+            stmt = lite.on_conflict_do_update(index_elements=key, set_=bump).returning(table.c.last)
         else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(table).values(prefix=prefix, last=count)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.prefix], set_={"last": table.c.last + count}
-        ).returning(table.c.last)
+            from sqlalchemy.dialects import postgresql
+
+            pg = postgresql.insert(table).values(prefix=prefix, last=count)
+            stmt = pg.on_conflict_do_update(index_elements=key, set_=bump).returning(table.c.last)
         return int(session.execute(stmt).scalar_one()) - count + 1
     last = session.execute(
         update(table)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -127,7 +127,7 @@ def _read_clocks(session: Session, changed: Collection[date], day_s: float) -> _
     )
 
 
-def _iso(values: npt.NDArray[np.int64], unit: str, sep: str = "T") -> list[str]:
+def _iso(values: npt.NDArray[np.int64], unit: Literal["s", "us"], sep: str = "T") -> list[str]:
     """Epoch µs as ISO text in bulk (numpy), with ``sep`` between the date and the time."""
     text = np.datetime_as_string(values.astype("datetime64[us]"), unit=unit)
     if sep != "T":  # a fixed-width array: patch the one character in place
@@ -174,7 +174,8 @@ def _stage_marks(
             cursor.executemany(
                 "INSERT INTO recompute_marks (case_id, warning_at, deadline_at, data) "
                 "VALUES (?, ?, ?, ?)",
-                zip(
+                # sqlite3 takes any iterable of rows; SQLAlchemy's DB-API protocol says Sequence
+                zip(  # type: ignore[arg-type]
                     ids.tolist(),
                     _iso(warning, "us", " "),
                     _iso(deadline, "us", " "),
@@ -319,6 +320,7 @@ def recompute_per_case(
         for case in session.scalars(select(Case).where(Case.id.in_(ids[i : i + 500])))
     ):
         assert case.dispatched_at is not None and case.limit_value is not None
+        assert case.limit_unit is not None
         marks = clock_marks(
             calendar,
             case.dispatched_at,

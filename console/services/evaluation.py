@@ -348,7 +348,7 @@ def evaluate(
 
     # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
     regions = session.execute(select(Region.id, Region.level, Region.name, Region.parent_id)).all()
-    parent = {r.id: r.parent_id for r in regions}
+    parent: dict[int, int | None] = {r.id: r.parent_id for r in regions}
     names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
     dialect = session.get_bind().dialect.name
     position_result = start_position_counts(session, start, end, config, dialect)
@@ -372,21 +372,20 @@ def evaluate(
             add_sums(rolled_durations[level][rid], sums)
         add_sums(district_durations, sums)
     for grid_id in names["grid"]:
-        chain = {"grid": grid_id}
-        chain["unit"] = parent.get(grid_id)  # type: ignore[assignment]
-        chain["area"] = parent.get(chain["unit"])  # type: ignore[assignment]
-        chain["street"] = parent.get(chain["area"])  # type: ignore[assignment]
-        for level, rid in chain.items():
-            if rid is not None:
-                grids_in[level][rid] += 1
+        unit = parent.get(grid_id)
+        area = parent.get(unit) if unit is not None else None
+        street = parent.get(area) if area is not None else None
+        for level, up in (("grid", grid_id), ("unit", unit), ("area", area), ("street", street)):
+            if up is not None:
+                grids_in[level][up] += 1
     for grid_id, metrics in grid_counts.items():
         unit = parent.get(grid_id)
         area = parent.get(unit) if unit is not None else None
         street = parent.get(area) if area is not None else None
-        for level, rid in (("grid", grid_id), ("unit", unit), ("area", area), ("street", street)):
-            if rid is None:
+        for level, up in (("grid", grid_id), ("unit", unit), ("area", area), ("street", street)):
+            if up is None:
                 continue
-            bucket = rolled[level][rid]
+            bucket = rolled[level][up]
             for key, n in metrics.items():
                 bucket[key] = bucket.get(key, 0) + n
         for key, n in metrics.items():

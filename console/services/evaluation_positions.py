@@ -76,7 +76,7 @@ COMPLEX = -1
 _STEP_INDEX = {name: i for i, name in enumerate(STEPS)}
 
 
-def position_case_range(start: datetime, end: datetime) -> Select[Any]:
+def position_case_range(start: datetime, end: datetime) -> Select[int | None, int | None]:
     """(first, last) case id with a position event in the period (ix_case_events_action_at)."""
     e = CaseEvent
     return select(func.min(e.case_id), func.max(e.case_id)).where(
@@ -229,7 +229,7 @@ def positions_by_case(
     for name, fs in flags.items():
         by = t[f"{name}_by"]
         role = t.report_role if name == "report" else no_role
-        sums = [func.sum(t[f"{name}_{i}"]) for i in range(len(fs))]
+        sums: list[ColumnElement[Any]] = [func.sum(t[f"{name}_{i}"]) for i in range(len(fs))]
         sums += [literal(0)] * (4 - len(sums))
         group = (role, by) if name == "report" else (by,)
         arms.append(
@@ -313,9 +313,9 @@ def position_sessions(session: Session, seen: int) -> Iterator[list[Session]]:
     """
     bind = session.get_bind()
     if (
-        bind.dialect.name != "sqlite"
+        not isinstance(bind, Engine)
+        or bind.dialect.name != "sqlite"
         or bind.url.database in (None, "", ":memory:")
-        or not isinstance(bind, Engine)
     ):
         yield []
         return
@@ -337,7 +337,7 @@ def start_position_counts(
     """Start the positions pass (on extra connections when it can) and return its result's
     getter; the caller does the rest of the evaluation meanwhile."""
     first, last = session.execute(position_case_range(start, end)).one()
-    if first is None:
+    if first is None or last is None:  # both or neither: min and max of the same rows
         return lambda: defaultdict(lambda: defaultdict(dict))
     seen = last_event_id(session)
     stack = ExitStack()

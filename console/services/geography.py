@@ -13,14 +13,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from console.db import Database
@@ -244,7 +244,7 @@ def import_geography(database: Database, path: Path, *, replace: bool = False) -
                 level=parse_level(f.level) or RegionLevel.GRID,
                 name=f.name,
                 parent_code=f.parent_code,
-                geometry=f.geometry,  # type: ignore[arg-type]  # validated: not None
+                geometry=f.geometry,  # validated: not None
                 is_demo=False,
                 note=None,
             )
@@ -275,7 +275,11 @@ def _delete_regions(session: Session, doomed: Sequence[Region]) -> tuple[int, in
         if n_rules:
             problems.append(f"{n_rules} 条派遣规则关联的街道不在新文件中")
         raise GeographyImportError("替换会删除仍被部门或派遣规则引用的街道，未导入", problems)
-    staff = session.execute(delete(GridStaff).where(GridStaff.grid_id.in_(ids))).rowcount
+    # A DELETE's result is a CursorResult; Session.execute is typed with the plain Result.
+    deleted = cast(
+        CursorResult[Any], session.execute(delete(GridStaff).where(GridStaff.grid_id.in_(ids)))
+    )
+    staff = deleted.rowcount
     # Kept rows under a doomed parent get their new parent when the file is written.
     session.execute(
         update(Region)

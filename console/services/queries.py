@@ -89,7 +89,7 @@ def open_queue_page(
     department_id: int | None = None,
     limit: int = 50,
     after_reported: datetime | None = None,
-) -> Select[Any]:
+) -> Select[int, str, str, str, str, datetime, datetime | None, datetime | None]:
     """One page of an open queue, newest first, keyset-paged on reported_at."""
     query = select(
         Case.id,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES, STATE_LABELS, state_label
@@ -288,7 +288,9 @@ def _to_row(r: Any, now: datetime, calendar: WorkCalendar) -> QueueRow:
 def _order_by(f: QueueFilter) -> list[ColumnElement[Any]]:
     if f.sort == "state":
         order = {s: i for i, s in enumerate(STATE_LABELS)}
-        key: ColumnElement[Any] = case(order, value=Case.state, else_=len(order))
+        key: ColumnElement[Any] | QueryableAttribute[Any] = case(
+            order, value=Case.state, else_=len(order)
+        )
     elif f.sort == "street":
         key = _street.code
     elif f.sort == "deadline_at":

@@ -348,7 +348,7 @@ def route(
     memo = seed_memo(session)
     key = ("route", taxonomy, code, street_id, kind)
     if memo is not None and key in memo:
-        return memo[key]  # type: ignore[no-any-return]
+        return memo[key]
     found = _route(session, taxonomy, code, street_id, kind=kind)
     if memo is not None:
         memo[key] = found

@@ -14,18 +14,21 @@ from sqlalchemy import select
 
 from console.errors import ConsoleError
 from console.models import Case, Category, User
-from console.services.actors import actor_of
+from console.services.actors import Actor, actor_of
 from console.services.cases import CaseService
 from console.services.demo import ROADS, random_points_in_grids
 from console.services.report_input import ReportInput
 
+#: One next step: the action, who takes it (None: the case's department) and the note.
+Step = tuple[str, str | None, str | None]
+_FEEDBACK: Step = ("feedback", None, "已处置完毕")
+
 #: For a case in a state: the action someone would take next, and who (None: its department).
-NEXT_STEP: dict[str, list[tuple[str, str | None, str | None]]] = {
+NEXT_STEP: dict[str, list[Step]] = {
     "reported": [("register", "duty_chief", None)] * 9 + [("void", "duty_chief", "重复上报")],
     "self_handled": [("close", "duty_chief", None)],
     "registered": [("dispatch", "dispatcher", None)],
-    "dispatched": [("feedback", None, "已处置完毕")] * 9
-    + [("request_return", None, "非本部门职责")],
+    "dispatched": [_FEEDBACK] * 9 + [("request_return", None, "非本部门职责")],
     "return_requested": [("approve_return", "dispatcher", None)],
     "handled": [("verify_pass", "inspector", None)] * 9
     + [("verify_fail", "inspector", "未整改到位")],
@@ -48,8 +51,8 @@ class Simulator:
                 select(Category.taxonomy, Category.code, Category.kind).order_by(Category.id)
             ):
                 self.categories.setdefault(taxonomy, []).append((code, kind))
-            self.actors = {}
-            self.dept_actors = {}
+            self.actors: dict[str, Actor] = {}
+            self.dept_actors: dict[int, Actor] = {}
             for u in s.scalars(select(User).where(User.active.is_(True))):
                 actor = actor_of(u)
                 if u.role == "department" and u.department_id is not None:
@@ -91,7 +94,10 @@ class Simulator:
             return None
         case_id, state, version, department_id = self.rng.choice(rows)
         action, role, note = self.rng.choice(NEXT_STEP[state])
-        actor = self.dept_actors.get(department_id) if role is None else self.actors.get(role)
+        if role is not None:
+            actor = self.actors.get(role)
+        else:  # the case's department, if it has one
+            actor = self.dept_actors.get(department_id) if department_id is not None else None
         if actor is None:
             return None
         try:

@@ -208,7 +208,7 @@ def _top_due_level(
 
 def _candidates(
     session: Session, now: datetime, cal: WorkCalendar, levels: Sequence[AlertLevel]
-) -> Sequence[Row[Any]]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """Clock-state cases whose highest level due at ``now`` is not raised in their cycle.
 
     A scan raises only the highest level due (catch-up never stamps a stale warning), so

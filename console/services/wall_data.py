@@ -77,7 +77,9 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
     today, month = day_bounds(now)[0], month_bounds(now)[0]
     is_open = Case.state.in_(OPEN_STATES)
     light = light_expression(now).label("light")
-    lights = dict(session.execute(select(light, func.count()).where(is_open).group_by(light)).all())
+    lights: dict[str | None, int] = dict(
+        session.execute(select(light, func.count()).where(is_open).group_by(light)).all()
+    )
     open_total = sum(lights.values())
     reported_today = session.scalar(
         select(func.count()).select_from(Case).where(Case.reported_at >= today)
@@ -141,9 +143,10 @@ def ticker_lines(session: Session, now: datetime, limit: int = TICKER_MAX) -> li
         known = by_case.get(case_id)
         if known is None or level > known.kind:  # supervise_3 > supervise_2 > supervise_1
             by_case[case_id] = TickerLine(level, at, case_id, number, street_name, address)
-    for at, case_id, number, street_name, address in red:
-        if case_id not in by_case:
-            by_case[case_id] = TickerLine("red", at, case_id, number, street_name, address)
+    for deadline, case_id, number, street_name, address in red:
+        # red means past a deadline, so it is never None here
+        if deadline is not None and case_id not in by_case:
+            by_case[case_id] = TickerLine("red", deadline, case_id, number, street_name, address)
     lines = sorted(by_case.values(), key=lambda t: (t.at, t.case_id), reverse=True)
     return lines[:limit]
 

@@ -359,9 +359,10 @@ class CaseWorkflow:
                 raise ValidationError("该类别没有默认处置部门，请选择部门", field="department_id")
             department = routed
         else:
-            department = s.get(Department, department_id)
-            if department is None or not department.active:
+            chosen = s.get(Department, department_id)
+            if chosen is None or not chosen.active:
                 raise UnknownDepartmentError(f"处置部门不存在或已停用: {department_id}")
+            department = chosen
         case.department_id = department.id
         case.dispatched_at = now
         case.dispatch_count += 1

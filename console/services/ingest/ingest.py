@@ -283,15 +283,15 @@ def _drop_duplicates(
     result = []
     for i in keep:
         r = reports[i]
-        key = (r.source, r.external_id.strip()) if isinstance(r.external_id, str) else None
-        if key is not None and key in numbers:
+        known = (r.source, r.external_id.strip()) if isinstance(r.external_id, str) else None
+        if known is not None and known in numbers:
             outcomes.append(
                 RowOutcome(
                     lines[i],
                     "duplicate",
-                    numbers[key],
+                    numbers[known],
                     "already_imported",
-                    f"外部编号 {mapping.quote(key[1])} 已导入（案件 {numbers[key]}）",
+                    f"外部编号 {mapping.quote(known[1])} 已导入（案件 {numbers[known]}）",
                 )
             )
         else:
@@ -329,7 +329,8 @@ def existing_keys(db: Database, keys: Sequence[tuple[str, str]]) -> dict[tuple[s
                     (Case.source == _KEYS.c.source) & (Case.external_id == _KEYS.c.external_id),
                 )
             )
-            return {(src, ext): number for src, ext, number in rows}
+            # the join matched every external_id to a key, so none is None
+            return {(src, ext): number for src, ext, number in rows if ext is not None}
         finally:
             _KEYS.drop(conn)
 
