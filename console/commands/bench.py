@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
             from console.views.map_bench import run_map_bench
 
             settle()
-            log("long work beside the queue…")
-            figures.extend(run_bridge_bench(workdir, args.quick, log))
-
-            settle()
             log("map…")
             figures.extend(run_map_bench(workdir, args.quick, log))
+            # After the map: it makes the process's QApplication as WebEngine needs it.
+            settle()
+            log("long work beside the queue…")
+            figures.extend(run_bridge_bench(workdir, args.quick, log))
     if args.json:
         print(
             json.dumps(

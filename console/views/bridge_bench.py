@@ -6,7 +6,7 @@ feed batch would, through ``submit`` (the interactive worker). Each page's time 
 the request to its rows on the GUI thread. The baseline is the single-worker path the console
 had before: the import and the pages on one worker, so a page waits for the import to end.
 
-Needs a QCoreApplication (one is created if none exists); Qt-only here, the work itself is the
+Needs a QApplication (one is created if none exists); Qt-only here, the work itself is the
 services' (the real ingest and the real queue read on real SQLite files).
 """
 
@@ -35,11 +35,16 @@ PAGE_EVERY_MS = 100
 
 def _pages_during_import(template: Path, csv: Path, copy: Path, *, own_worker: bool) -> list[float]:
     """Page times (ms) while the import runs, on a fresh copy of ``template``."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
 
     from console.bridge import Bridge
+    from console.views.map_bench import _ensure_headless_env
 
-    QCoreApplication.instance() or QCoreApplication([])
+    _ensure_headless_env()  # standalone on a server: offscreen, as the map scenario does
+    # A QApplication, not a bare QCoreApplication: the map scenario after this one needs
+    # widgets, and a process gets one application object only.
+    QApplication.instance() or QApplication([])
     db = fresh_copy(template, copy)
     bridge = Bridge()
     try:
