@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
-    Select,
     and_,
     case,
     false,
@@ -16,7 +14,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -80,51 +77,6 @@ def light_counts(session: Session, now: datetime) -> dict[str, int]:
         select(light, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(light)
     ).all()
     return {k or "none": v for k, v in rows}
-
-
-def open_queue_page(
-    *,
-    states: tuple[str, ...] = OPEN_STATES,
-    street_id: int | None = None,
-    department_id: int | None = None,
-    limit: int = 50,
-    after_reported: datetime | None = None,
-) -> Select[int, str, str, str, str, datetime, datetime | None, datetime | None]:
-    """One page of an open queue, newest first, keyset-paged on reported_at."""
-    query = select(
-        Case.id,
-        Case.number,
-        Case.state,
-        Case.category_code,
-        Case.address,
-        Case.reported_at,
-        Case.deadline_at,
-        Case.warning_at,
-    )
-    query = query.where(Case.state.in_(states))
-    if street_id is not None:
-        query = query.where(Case.street_id == street_id)
-    if department_id is not None:
-        query = query.where(Case.department_id == department_id)
-    if after_reported is not None:
-        query = query.where(Case.reported_at < after_reported)
-    return query.order_by(Case.reported_at.desc()).limit(limit)
-
-
-def overdue_candidates(now: datetime, since: datetime) -> CompoundSelect[Any]:
-    """Cases on the clock that crossed their warning or deadline mark in (since, now].
-
-    This is what the supervision scan reads each minute (``since`` = its previous run, or the
-    time the console went down, to catch up): two indexed range scans, whatever the backlog.
-    """
-    columns = (Case.id, Case.state, Case.warning_at, Case.deadline_at)
-    crossed_warning = select(*columns).where(
-        Case.state.in_(CLOCK_STATES), Case.warning_at > since, Case.warning_at <= now
-    )
-    crossed_deadline = select(*columns).where(
-        Case.state.in_(CLOCK_STATES), Case.deadline_at > since, Case.deadline_at <= now
-    )
-    return union(crossed_warning, crossed_deadline)
 
 
 def light_filter(
