@@ -43,11 +43,6 @@ class DutyDesk:
     #: The Workbench's: refuses when the person's account was deactivated meanwhile.
     _check_still_signed_in: Callable[[], None]
 
-    def unacknowledged_alerts(self) -> list[supervision.AlertRecord]:
-        """The unacknowledged alerts this seat answers for (console.services.alert_scope)."""
-        with self.db.read() as s:
-            return supervision.unacknowledged(s, scope=scope_of(self.actor), now=self.clock())
-
     def alerts_for_panel(self) -> supervision.AlertBoard:
         """The dock's alerts: the last day's and the most serious still unacknowledged (no
         duplicates), in this seat's scope, with the unacknowledged count the handover uses."""

@@ -96,7 +96,7 @@ def test_the_wall_cannot_acknowledge_alerts_through_the_workbench(
     wall = Workbench(demo_db, username="wall", clock=clock)
     with pytest.raises(PermissionDeniedError, match="大屏"):
         wall.acknowledge_alert(alert_id)
-    assert wall.unacknowledged_alerts()  # reading is fine, and nothing was written
+    assert wall.alerts_for_panel().unacknowledged  # reading is fine, and nothing was written
     chief = Workbench(demo_db, username="duty_chief", clock=clock)
     assert chief.acknowledge_alert(alert_id).acknowledged_by_name == chief.actor.name
 
