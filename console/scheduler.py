@@ -107,12 +107,12 @@ class _ClosingStore:
     def get_due_jobs(self, now: datetime) -> list[Any]:
         if self._closed:
             return []
-        return super().get_due_jobs(now)  # type: ignore[misc, no-any-return]
+        return super().get_due_jobs(now)  # type: ignore[misc]
 
     def get_next_run_time(self) -> datetime | None:
         if self._closed:
             return None
-        return super().get_next_run_time()  # type: ignore[misc, no-any-return]
+        return super().get_next_run_time()  # type: ignore[misc]
 
 
 class _MemoryStore(_ClosingStore, MemoryJobStore):
@@ -375,8 +375,8 @@ class ConsoleScheduler:
 
         Returns the file written, or None when today is not that day or the file exists.
         """
-        from console.services.evaluation import evaluate, month_period
-        from console.services.evaluation_export import write_evaluation_xlsx
+        from console.services.evaluation.export import write_evaluation_xlsx
+        from console.services.evaluation.report import evaluate, month_period
 
         now = self.clock().astimezone(LOCAL_TZ)
         if self.reports_dir is None or now.date() != first_working_day(

@@ -10,7 +10,7 @@ that the two agree, count for count.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from console.bench.harness import Figure, median_seconds, settle
 from console.db import Database
 from console.models import Case, CaseEvent, Department, User
 from console.services import geography, reference_data
-from console.services.evaluation import EvaluationReport, evaluate, month_period
+from console.services.evaluation import EvaluationReport, MetricValue, evaluate, month_period
 from console.services.evaluation_config import (
     CLOSED_STATES,
     POSITION_ROLES,
@@ -287,9 +287,13 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
     }
 
 
-def _is_count(metric: Any) -> bool:
-    """A non-zero count (not a rate, not an average in hours)."""
-    return metric.numerator is None and isinstance(metric.value, int) and bool(metric.value)
+def _counts(metrics: Iterable[MetricValue]) -> dict[str, int]:
+    """The non-zero counts by key (not the rates, not the averages in hours)."""
+    return {
+        m.key: m.value
+        for m in metrics
+        if m.numerator is None and isinstance(m.value, int) and bool(m.value)
+    }
 
 
 def report_counts(report: EvaluationReport) -> Counts:
@@ -297,10 +301,10 @@ def report_counts(report: EvaluationReport) -> Counts:
     out: Counts = {}
     for kind, scores in report.by_kind.items():
         for o in scores:
-            counts = {m.key: int(m.value) for m in o.metrics if _is_count(m)}
+            counts = _counts(o.metrics)
             if counts:
                 out.setdefault(kind, {})[o.object_id] = counts
-    district = {m.key: int(m.value) for m in report.district if _is_count(m)}
+    district = _counts(report.district)
     if district:
         out["district"] = {0: district}
     return out

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from console.bench.foundation import fresh_copy, prepare
 from console.bench.harness import Figure
 from console.config import LOCAL_TZ
+from console.db import Database
 from console.models import Category
 from console.services import reference_data
 from console.services.actors import Actor
@@ -35,7 +36,7 @@ IMPORTER = Actor(id=None, name="批量导入", role="intake")
 HEADER = ("外部编号", "类别代码", "类型", "经度", "纬度", "问题描述", "地址", "上报时间")
 
 
-def write_gbk_csv(db, path: Path, rows: int, seed: int = 3) -> None:  # type: ignore[no-untyped-def]
+def write_gbk_csv(db: Database, path: Path, rows: int, seed: int = 3) -> None:
     with db.read() as s:
         codes = s.execute(
             select(Category.code, Category.kind).where(
@@ -64,7 +65,7 @@ def write_gbk_csv(db, path: Path, rows: int, seed: int = 3) -> None:  # type: ig
     path.write_bytes(buf.getvalue().encode("gbk"))
 
 
-def naive_import(db, path: Path, limit: int) -> int:  # type: ignore[no-untyped-def]
+def naive_import(db: Database, path: Path, limit: int) -> int:
     service = CaseService(db)
     kinds = {"部件": "component", "事件": "event_type"}
     done = 0

@@ -65,7 +65,8 @@ class GatewayContext:
 
 async def context(request: Request) -> GatewayContext:
     # async: a plain attribute read, not worth the worker-thread hop FastAPI gives a sync def
-    return request.app.state.gateway  # type: ignore[no-any-return]
+    gateway: GatewayContext = request.app.state.gateway
+    return gateway
 
 
 Ctx = Annotated[GatewayContext, Depends(context)]

@@ -136,12 +136,10 @@ def find_requests(
         stmt = stmt.where(Case.number.in_(numbers))  # overrides every other filter
     else:
         span = timedelta(days=limits.query_days)
-        if start is None and end is None:
-            end = ctx.cases.clock()
+        if end is None:  # with no start either: the span up to now
+            end = ctx.cases.clock() if start is None else start + span
         if start is None:
-            start = end - span  # type: ignore[operator]
-        if end is None:
-            end = start + span
+            start = end - span
         if end < start:
             raise ValidationError("end_date 早于 start_date", field="end_date")
         if end - start > span:

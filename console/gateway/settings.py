@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from console.config import csv_rows, resource
 from console.domain.lifecycle import STATE_LABELS
@@ -18,6 +19,20 @@ __all__ = ["GatewaySettings", "Limits", "TaskScope", "default_attachments_dir"]
 from console.services.report_input import SOURCE_LABELS
 
 TASK_SCOPES = ("own_department", "all")
+
+
+class LimitChanges(TypedDict, total=False):
+    """Some of :class:`Limits`' fields, by name: what :meth:`GatewaySettings.with_limits` takes."""
+
+    max_body_bytes: int
+    max_upload_bytes: int
+    max_photo_bytes: int
+    rate_per_minute: float
+    burst: float
+    max_requests: int
+    query_days: int
+    max_tasks: int
+    touch_seconds: float
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,6 @@ class GatewaySettings:
             jurisdiction_id=open311.get("jurisdiction_id", "610104"),
         )
 
-    def with_limits(self, **changes: float) -> GatewaySettings:
+    def with_limits(self, **changes: Unpack[LimitChanges]) -> GatewaySettings:
         """A copy with some limits changed (tests, the benchmark)."""
         return replace(self, limits=replace(self.limits, **changes))

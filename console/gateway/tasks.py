@@ -294,7 +294,7 @@ def _photo_action(
     )
 
 
-_MULTIPART = {
+_MULTIPART: dict[str, Any] = {
     "multipart/form-data": {
         "schema": {
             "type": "object",

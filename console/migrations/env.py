@@ -15,7 +15,10 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # plain `alembic` command line: sqlalchemy.url from the ini
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: no engine handed over and no sqlalchemy.url in the ini")
+        engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

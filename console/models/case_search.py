@@ -7,8 +7,10 @@ tests that check models and migrations agree) leaves them out by name: :func:`in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 __all__ = [
     "FTS_TABLE",
@@ -30,7 +32,9 @@ MARK = "\x1f"
 PG_INDEXES = {column: f"ix_cases_{column}_trgm" for column in SEARCHED_COLUMNS}
 
 
-def include_name(name: str | None, type_: str, _parents: Mapping[str, Any]) -> bool:
+def include_name(
+    name: str | None, type_: NameFilterType, _parents: NameFilterParentNames
+) -> bool:
     """Alembic's ``include_name``: False for the search index (and FTS5's shadow tables)."""
     if name is None:
         return True
