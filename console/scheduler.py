@@ -375,8 +375,8 @@ class ConsoleScheduler:
 
         Returns the file written, or None when today is not that day or the file exists.
         """
-        from console.services.evaluation import evaluate, month_period
-        from console.services.evaluation_export import write_evaluation_xlsx
+        from console.services.evaluation.export import write_evaluation_xlsx
+        from console.services.evaluation.report import evaluate, month_period
 
         now = self.clock().astimezone(LOCAL_TZ)
         if self.reports_dir is None or now.date() != first_working_day(

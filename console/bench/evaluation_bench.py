@@ -23,8 +23,7 @@ from console.bench.harness import Figure, median_seconds, settle
 from console.db import Database
 from console.models import Case, CaseEvent, Department, User
 from console.services import geography, reference_data
-from console.services.evaluation import EvaluationReport, MetricValue, evaluate, month_period
-from console.services.evaluation_config import (
+from console.services.evaluation.config import (
     CLOSED_STATES,
     POSITION_ROLES,
     PUBLIC_SOURCES,
@@ -32,6 +31,7 @@ from console.services.evaluation_config import (
     VOID_STATES,
     EvaluationConfig,
 )
+from console.services.evaluation.report import EvaluationReport, MetricValue, evaluate, month_period
 
 Log = Callable[[str], None]
 FIGURE = "evaluate a month of 100,000 cases (s)"

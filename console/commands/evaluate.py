@@ -8,7 +8,12 @@ from pathlib import Path
 
 from console.db import Database
 from console.errors import ConsoleError, ValidationError
-from console.services.evaluation import EvaluationReport, evaluate, month_period, previous_month
+from console.services.evaluation.report import (
+    EvaluationReport,
+    evaluate,
+    month_period,
+    previous_month,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +44,7 @@ def summary(report: EvaluationReport, month: str) -> str:
 def write_report(report: EvaluationReport, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
-        from console.services.evaluation_export import write_evaluation_xlsx
+        from console.services.evaluation.export import write_evaluation_xlsx
 
         write_evaluation_xlsx(report, out)
     elif suffix == ".pdf":

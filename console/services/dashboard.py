@@ -18,7 +18,7 @@ from console.config import LOCAL_TZ
 from console.domain.lifecycle import OPEN_STATES
 from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
-from console.services.evaluation_config import CLOSED_STATES
+from console.services.evaluation.config import CLOSED_STATES
 from console.services.queries import light_expression
 from console.services.report_input import SOURCE_LABELS
 

@@ -26,7 +26,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import User
-from console.services import dashboard, evaluation, queries, queue
+from console.services import dashboard, queries, queue
 from console.services.actors import Actor, actor_of
 from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.auth import change_password, sign_in
@@ -48,7 +48,8 @@ from console.services.change_notify import ChangeListener, supports_listen
 from console.services.dispatch_preview import department_options, propose_dispatch
 from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
 from console.services.duty_desk import DutyDesk, RosterWeek
-from console.services.evaluation_export import write_evaluation_xlsx
+from console.services.evaluation import report as evaluation
+from console.services.evaluation.export import write_evaluation_xlsx
 from console.services.ingest import IngestResult, ingest_file
 from console.services.intake_limits import Limits, default_attachments_dir
 from console.services.map_data import (

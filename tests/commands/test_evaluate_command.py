@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from console.cli import main
 from console.db import Database
 from tests.conftest import Clock
-from tests.services.test_evaluation import build_month
+from tests.services.evaluation.test_report import build_month
 
 
 def test_evaluate_month_to_xlsx(

@@ -15,12 +15,12 @@ import pytest
 from console.db import Database
 from console.services import geography, reference_data
 from console.services.demo import ensure_people
-from console.services.evaluation import EvaluationReport, evaluate, month_period
+from console.services.evaluation.report import EvaluationReport, evaluate, month_period
 from tests.conftest import Clock
 from tests.services.console_support import local
-from tests.services.test_evaluation import END, START, build_month
-from tests.services.test_evaluation_formulas import bulletin_month
-from tests.services.test_evaluation_random import assert_matches_baseline, fill_random
+from tests.services.evaluation.test_formulas import bulletin_month
+from tests.services.evaluation.test_random import assert_matches_baseline, fill_random
+from tests.services.evaluation.test_report import END, START, build_month
 
 pytestmark = pytest.mark.postgres
 
@@ -63,7 +63,7 @@ def test_crafted_month_same_as_on_sqlite(pg_demo: Database, demo_db: Database) -
         on_sqlite.by_category,
         on_sqlite.by_street,
     )
-    # the hand-computed district of tests/services/test_evaluation.py
+    # the hand-computed district of tests/services/evaluation/test_report.py
     district = {m.key: m.value for m in on_pg.district}
     assert (district["due"], district["closed"], district["closed_on_time"]) == (7, 6, 5)
     assert (district["close_rate"], district["on_time_close_rate"]) == (85.71, 71.43)
@@ -75,7 +75,7 @@ def test_random_histories_match_the_python_baseline(pg_demo: Database) -> None:
 
 
 def test_the_bulletin_on_postgresql(pg_demo: Database) -> None:
-    """The 天门 bulletin month of tests/services/test_evaluation_formulas.py: 972 / 911 / 737."""
+    """The 天门 bulletin month of tests/services/evaluation/test_formulas.py: 972 / 911 / 737."""
     bulletin_month(pg_demo)
     start, end = month_period("2026-11")
     with pg_demo.read() as s:

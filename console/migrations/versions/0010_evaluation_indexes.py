@@ -4,7 +4,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-27 04:30:00
 
-The evaluation reads each case's events in case order (console.services.evaluation_metrics,
+The evaluation reads each case's events in case order (console.services.evaluation.metrics,
 positions_by_case): the (case, action, time) index gains the actor and department columns so
 that the read never touches the table; it still serves every (case, action, time) look-up.
 The report by category reads only an index of the cases reported in the period.

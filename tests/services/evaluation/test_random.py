@@ -5,7 +5,7 @@ The cases get arbitrary event histories, written with Core: some follow the clos
 limits), the others are random steps by random roles (repeated, out of order, by a position
 that does not take that step, without an actor, tied to the same instant, before, inside and
 after the month). So both halves of the position count run: the per-case pass for the simple
-cases and the per-event facts for the complex ones (evaluation_positions.positions_by_case).
+cases and the per-event facts for the complex ones (evaluation.positions.positions_by_case).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from console.bench.evaluation_bench import naive_counts, report_counts
 from console.db import Database
 from console.models import Case, CaseEvent, Department, User
 from console.services import geography, reference_data
-from console.services.evaluation import evaluate, month_period
-from console.services.evaluation_config import EvaluationConfig
-from console.services.evaluation_positions import (
+from console.services.evaluation.config import EvaluationConfig
+from console.services.evaluation.positions import (
     COMPLEX,
     position_case_range,
     positions_by_case,
 )
+from console.services.evaluation.report import evaluate, month_period
 
 START, END = month_period("2026-10")
 ROLES = ("inspector", "intake", "duty_chief", "dispatcher", "grid_manager", "department", "system")

@@ -2,7 +2,7 @@
 
 Objects: the regions (street, area, unit, grid), the departments and the positions (监督员,
 受理员, 值班长, 派遣员). The counts come from GROUP BY aggregations over the cases and their
-events (console.services.evaluation_metrics: a handful of queries per kind, never one per
+events (console.services.evaluation.metrics: a handful of queries per kind, never one per
 object); rates, scores and grades are computed from those few hundred numbers. Definitions,
 weights and the choices made where evaluation.md leaves gaps: resources/evaluation/README.md.
 
@@ -24,7 +24,7 @@ from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region, User
-from console.services.evaluation_config import (
+from console.services.evaluation.config import (
     AVERAGES,
     CLOSED_STATES,
     LABELS,
@@ -36,8 +36,8 @@ from console.services.evaluation_config import (
     EvaluationConfig,
     metric_family,
 )
-from console.services.evaluation_durations import Sums, add_sums, duration_sums
-from console.services.evaluation_metrics import (
+from console.services.evaluation.durations import Sums, add_sums, duration_sums
+from console.services.evaluation.metrics import (
     DEPARTMENT,
     GRID,
     case_counts_by_grid_and_department,
@@ -45,7 +45,7 @@ from console.services.evaluation_metrics import (
     count_facts,
     facts_for,
 )
-from console.services.evaluation_positions import start_position_counts
+from console.services.evaluation.positions import start_position_counts
 from console.services.work_calendar import load_calendar
 
 KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)

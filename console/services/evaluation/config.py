@@ -1,7 +1,7 @@
 """What the evaluation counts and how it scores: the metrics per kind of object, their labels,
 and the weights, bands, grades and time limits read from resources/evaluation/*.csv.
 
-The SQL that counts the metrics is console.services.evaluation_metrics. Definitions:
+The SQL that counts the metrics is console.services.evaluation.metrics. Definitions:
 resources/evaluation/README.md.
 """
 

@@ -42,8 +42,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.models import Case, CaseEvent
-from console.services.evaluation_config import POSITION_ROLES, VOID_STATES, EvaluationConfig
-from console.services.evaluation_metrics import (
+from console.services.evaluation.config import POSITION_ROLES, VOID_STATES, EvaluationConfig
+from console.services.evaluation.metrics import (
     POSITION_ACTIONS,
     STEPS,
     Step,

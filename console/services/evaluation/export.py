@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from console.config import LOCAL_TZ
-from console.services.evaluation import KIND_LABELS, KINDS, EvaluationReport, MetricValue
+from console.services.evaluation.report import KIND_LABELS, KINDS, EvaluationReport, MetricValue
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")

@@ -7,11 +7,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from console.db import Database
-from console.services.evaluation import evaluate
-from console.services.evaluation_export import write_evaluation_xlsx
+from console.services.evaluation.export import write_evaluation_xlsx
+from console.services.evaluation.report import evaluate
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF
-from tests.services.test_evaluation import END, START, build_month
+from tests.services.evaluation.test_report import END, START, build_month
 
 
 def test_workbook_content(demo_db: Database, clock: Clock, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ Every count is the number of distinct cases over a *fact*: a source (the cases, 
 an object column and the conditions under which a row counts a case for a metric. The same
 conditions answer both the report (one GROUP BY object per source, a conditional count per
 metric) and the drill-down (the cases behind one number), so a number and its cases can never
-disagree. Which metrics each kind has, and the configuration: console.services.evaluation_config.
+disagree. Which metrics each kind has, and the configuration: console.services.evaluation.config.
 Definitions: resources/evaluation/README.md.
 """
 
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from console.errors import ValidationError
 from console.models import Case, CaseEvent
-from console.services.evaluation_config import (
+from console.services.evaluation.config import (
     CLOSED_STATES,
     POSITION_ROLES,
     REGION_LEVELS,

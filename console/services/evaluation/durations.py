@@ -3,7 +3,7 @@
 Working time needs the work calendar (holidays, office hours), which SQL does not have: the
 database gives each averaged case's objects and times (one scan of the cases, with the same
 conditions as the counts, so an average and its drill-down see the same cases), and the
-calendar measures them here, all at once (numpy). Which averages each kind has: AVERAGES in console.services.evaluation_config.
+calendar measures them here, all at once (numpy). Which averages each kind has: AVERAGES in console.services.evaluation.config.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from console.domain.worktime import WorkCalendar
 from console.models import Case
-from console.services.evaluation_config import AVERAGES
-from console.services.evaluation_metrics import Fact
+from console.services.evaluation.config import AVERAGES
+from console.services.evaluation.metrics import Fact
 
 #: object → average key → (Σ working seconds, number of cases)
 Sums = dict[int, dict[str, tuple[float, int]]]

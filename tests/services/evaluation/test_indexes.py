@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from console.db import Database, alembic_config
 from console.models import Base
-from console.services.evaluation import _by_category, _daily, month_period
-from console.services.evaluation_config import EvaluationConfig
-from console.services.evaluation_positions import positions_by_case
+from console.services.evaluation.config import EvaluationConfig
+from console.services.evaluation.positions import positions_by_case
+from console.services.evaluation.report import _by_category, _daily, month_period
 
 NEW = {"ix_case_events_case_action_actor", "ix_cases_reported_category"}
 

@@ -24,7 +24,8 @@ from console.domain.worktime import WorkCalendar
 from console.models import Case, Region, User
 from console.services.actors import Actor
 from console.services.cases import CaseService
-from console.services.evaluation import (
+from console.services.evaluation.config import EvaluationConfig
+from console.services.evaluation.report import (
     EvaluationReport,
     case_ids_for,
     evaluate,
@@ -32,7 +33,6 @@ from console.services.evaluation import (
     metric_values,
     month_period,
 )
-from console.services.evaluation_config import EvaluationConfig
 from console.services.work_calendar import load_calendar, save_year
 from tests.conftest import Clock
 from tests.services.console_support import (

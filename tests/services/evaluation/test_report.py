@@ -27,7 +27,9 @@ from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import ValidationError
 from console.services.cases import CaseService
-from console.services.evaluation import (
+from console.services.evaluation.config import EvaluationConfig
+from console.services.evaluation.positions import last_event_id, position_sessions
+from console.services.evaluation.report import (
     EvaluationReport,
     bulletin_rates,
     case_ids_for,
@@ -38,8 +40,6 @@ from console.services.evaluation import (
     month_period,
     rates,
 )
-from console.services.evaluation_config import EvaluationConfig
-from console.services.evaluation_positions import last_event_id, position_sessions
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,

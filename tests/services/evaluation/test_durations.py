@@ -9,7 +9,7 @@ import numpy as np
 
 from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
-from console.services.evaluation_durations import working_seconds
+from console.services.evaluation.durations import working_seconds
 
 
 def test_equals_the_calendar_over_holidays_weekends_and_lunch() -> None:
