@@ -19,7 +19,7 @@ from console.bench.harness import Figure, median_seconds
 from console.db import Database
 from console.models import Case
 from console.services.case_search import like_scan
-from console.services.queue import QueueFilter, count_queue, page_ids_select
+from console.services.queue import QueueFilter, count_queue, page_ids_select, walks_newest
 
 PAGE = 50
 #: (figure, query): a word that occurs in the demo descriptions, an address prefix, and the
@@ -41,7 +41,8 @@ def _figure(db: Database, sizes: Sizes, now: datetime, name: str, query: str, to
 
     def indexed() -> tuple[int, list[int]]:
         with db.read() as s:
-            ids = list(s.scalars(page_ids_select(f, now, offset=0, limit=PAGE)))
+            walk = walks_newest(s, f, offset=0, limit=PAGE)  # as fetch_queue pages
+            ids = list(s.scalars(page_ids_select(f, now, offset=0, limit=PAGE, walk_newest=walk)))
             return count_queue(s, f, now), ids
 
     def scanned() -> tuple[int, list[int]]:

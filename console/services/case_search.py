@@ -23,6 +23,7 @@ answers from the indexes for 3 characters or more; shorter text is a (parallel) 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
@@ -35,8 +36,17 @@ from sqlalchemy.types import Boolean
 from console.models import Case
 from console.models.case_search import FTS_TABLE, MARK, TERMS_TABLE
 
-__all__ = ["count_matches", "like_pattern", "like_scan", "text_condition"]
+__all__ = [
+    "candidate_count",
+    "count_matches",
+    "like_pattern",
+    "like_scan",
+    "names_few_cases",
+    "text_condition",
+]
 
+#: The start of a case number: C/E, then 2 digits or more (console.services.case_numbers).
+_NUMBER_PREFIX = re.compile(r"[CE][0-9]{2,}", re.IGNORECASE)
 #: The shortest text an FTS5 trigram phrase can match.
 TRIGRAM = 3
 #: Above every character: the end of a term range.
@@ -116,12 +126,14 @@ def _matched(query: ColumnElement[Any]) -> ColumnElement[bool]:
     return literal_column(FTS_TABLE).op("MATCH")(query)
 
 
-def _sqlite_candidates(text: str) -> ColumnElement[bool] | None:
+def _sqlite_candidates(text: str, lookup: bool) -> ColumnElement[bool] | None:
     """The cases the FTS5 index names for ``text`` (a superset), or None to scan."""
     query = _match_query(text)
     if query is None:
         return None
-    return Case.id.in_(select(_fts.c.rowid).where(_matched(query)))
+    # "id + 0" hides the key from SQLite's planner: it walks another index and tests each row.
+    case_id = Case.id if lookup else Case.id + literal_column("0")
+    return case_id.in_(select(_fts.c.rowid).where(_matched(query)))
 
 
 def _uncased(text: str) -> bool:
@@ -129,10 +141,14 @@ def _uncased(text: str) -> bool:
     return all(c.lower() == c.upper() for c in text)
 
 
-def text_condition(text: str) -> ColumnElement[bool]:
-    """The queue's search condition for ``text`` (stripped, not empty)."""
+def text_condition(text: str, *, lookup: bool = True) -> ColumnElement[bool]:
+    """The queue's search condition for ``text`` (stripped, not empty).
+
+    ``lookup``: SQLite reads the index's matches by id; False tests the rows it walks in
+    another index's order instead (console.services.queue.walks_newest).
+    """
     scan = like_scan(text)
-    candidates = _sqlite_candidates(text)
+    candidates = _sqlite_candidates(text, lookup)
     if candidates is None:
         sqlite = scan
     elif _uncased(text):
@@ -143,13 +159,26 @@ def text_condition(text: str) -> ColumnElement[bool]:
     return _ByDialect(sqlite, scan)
 
 
-def count_matches(session: Session, text: str) -> int | None:
-    """How many cases hold ``text``, counted in the index alone where its answer is exact
-    (SQLite, text without cased letters); None where the cases table must be read."""
-    if session.get_bind().dialect.name != "sqlite" or not _uncased(text):
+def names_few_cases(text: str) -> bool:
+    """Text that reads as the start of a case number (E0102…): one category's cases of a month
+    or a day at most. Counting them costs the index as much as finding them (its digit
+    trigrams, "202", "026"…, are in nearly every number)."""
+    return _NUMBER_PREFIX.fullmatch(text) is not None
+
+
+def candidate_count(session: Session, text: str) -> int | None:
+    """How many cases the index names for ``text`` (at least as many as hold it), counted in
+    the index alone (SQLite); None where there is no index to ask."""
+    if session.get_bind().dialect.name != "sqlite":
         return None
     query = _match_query(text)
     if query is None:
         return None
     # The index's rows are the cases' ids (the triggers see to it): no need to read the cases.
     return int(session.scalar(select(func.count()).select_from(_fts).where(_matched(query))) or 0)
+
+
+def count_matches(session: Session, text: str) -> int | None:
+    """How many cases hold ``text``, from the index alone where its answer is exact (SQLite,
+    text without cased letters); None where the cases table must be read."""
+    return candidate_count(session, text) if _uncased(text) else None

@@ -16,7 +16,7 @@ from console.services.bulk_intake import bulk_report
 from console.services.case_search import like_scan, text_condition
 from console.services.cases import CaseService
 from console.services.locator import DbLocator
-from console.services.queue import QueueFilter, count_queue, page_ids_select
+from console.services.queue import QueueFilter, count_queue, page_ids_select, walks_newest
 from tests.conftest import Clock
 from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
@@ -71,6 +71,8 @@ def _found(db: Database, query: str, now: datetime) -> set[int]:
     with db.read() as s:
         ids = set(s.scalars(page_ids_select(f, now, offset=0, limit=10_000)))
         assert count_queue(s, f, now) == len(ids)
+        walked = page_ids_select(f, now, offset=0, limit=10_000, walk_newest=True)
+        assert set(s.scalars(walked)) == ids  # the other plan (SQLite), the same cases
     return ids
 
 
@@ -176,3 +178,18 @@ def test_postgresql_reads_the_trigram_indexes(demo_pg: Database, clock: Clock) -
         sql = str(stmt.compile(demo_pg.engine, compile_kwargs={"literal_binds": True}))
         plan = "\n".join(r[0] for r in s.execute(text(f"EXPLAIN {sql}")))
     assert "ix_cases_address_trgm" in plan and "ix_cases_description_trgm" in plan, plan
+
+
+def test_a_common_text_walks_the_report_time_index(demo_db: Database, clock: Clock) -> None:
+    _report_texts(demo_db, clock)
+    number = _numbers(demo_db)[0]
+
+    def walks(query: str, limit: int) -> bool:
+        with demo_db.read() as s:
+            f = QueueFilter(tab="search", text=query)
+            return walks_newest(s, f, offset=0, limit=limit)
+
+    assert walks("垃圾", 1)  # 3 of 11 cases: the newest one is a few steps away
+    assert not walks("垃圾", 50)  # a page longer than the table: read the 3 by id
+    assert not walks("不存在的文字", 1) and not walks("路", 1)  # none; one character scans
+    assert not walks(number[:9], 1)  # a number's start names few cases: no count first
