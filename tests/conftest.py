@@ -34,8 +34,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with the demo district, reference data and people (no cases), built once."""
     import random
 
-    from console.services import geography, reference_data
+    from console.services import geography
     from console.services.demo import ensure_people
+    from console.services.reference import data as reference_data
 
     path = tmp_path_factory.mktemp("template") / "demo.sqlite3"
     database = Database(f"sqlite:///{path}")

@@ -22,7 +22,7 @@ from console.bench.foundation import prepare
 from console.bench.harness import Figure, median_seconds, settle
 from console.db import Database
 from console.models import Case, CaseEvent, Department, User
-from console.services import geography, reference_data
+from console.services import geography
 from console.services.evaluation.config import (
     CLOSED_STATES,
     POSITION_ROLES,
@@ -32,6 +32,7 @@ from console.services.evaluation.config import (
     EvaluationConfig,
 )
 from console.services.evaluation.report import EvaluationReport, MetricValue, evaluate, month_period
+from console.services.reference import data as reference_data
 
 Log = Callable[[str], None]
 FIGURE = "evaluate a month of 100,000 cases (s)"

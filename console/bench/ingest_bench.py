@@ -20,11 +20,11 @@ from console.bench.harness import Figure
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Category
-from console.services import reference_data
 from console.services.actors import Actor
 from console.services.cases import CaseService
 from console.services.demo import random_points_in_grids
 from console.services.ingest import ingest_file
+from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 
 Log = Callable[[str], None]

@@ -42,10 +42,11 @@ from console.bench.foundation import INTAKE, _reports
 from console.bench.harness import Figure
 from console.config import default_db_url
 from console.db import Database
-from console.services import geography, reference_data
+from console.services import geography
 from console.services.bulk_intake import bulk_report
 from console.services.demo import ensure_people
 from console.services.locator import DbLocator
+from console.services.reference import data as reference_data
 from console.services.workbench import Workbench
 
 Log = Callable[[str], None]

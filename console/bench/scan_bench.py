@@ -28,7 +28,8 @@ from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
 from console.models import Alert, Case, Category, Department
-from console.services import geography, reference_data
+from console.services import geography
+from console.services.reference import data as reference_data
 from console.services.supervision import alert_levels, scan
 
 Log = Callable[[str], None]

@@ -29,7 +29,7 @@ from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region, User
 from console.services.case_dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
-from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
+from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.permissions import permissions
 from console.services.queue import clock_remaining
 from console.services.taxonomy_schedule import read_schedule

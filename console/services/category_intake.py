@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from console.errors import UnknownCategoryError, ValidationError
 from console.models import Category
-from console.services import reference_data
+from console.services.reference import data as reference_data
 from console.services.taxonomy_schedule import TaxonomySchedule
 
 

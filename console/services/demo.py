@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from console.config import csv_rows, resource
 from console.db import Database
 from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
-from console.services import geography, handover, reference_data
+from console.services import geography, handover
 from console.services.actors import SYSTEM, Actor, actor_of
 from console.services.passwords import hash_password
+from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 from console.services.seed_session import mark_bulk_seed
 from console.services.workflow import CaseWorkflow

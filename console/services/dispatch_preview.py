@@ -1,7 +1,7 @@
 """The dispatch dialog's read side: proposed departments and deadlines before anything is written.
 
 For each selected case the default department comes from the routing table (the same
-:func:`console.services.reference_data.route` the dispatch itself uses) and the deadline
+:func:`console.services.reference.data.route` the dispatch itself uses) and the deadline
 preview from the same clock maths (:func:`console.domain.traffic_light.clock_marks`) on a
 fresh clock started now, as a dispatch restarts the clock.
 """
@@ -21,7 +21,7 @@ from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError
 from console.models import Case, Department, DepartmentKind, Region
-from console.services import reference_data
+from console.services.reference import data as reference_data
 
 DISPATCHABLE_STATE = "registered"
 #: Department kinds in the order the department picker lists them.

@@ -14,7 +14,7 @@ from functools import cache
 from console.config import csv_rows, resource
 from console.errors import PermissionDeniedError, ValidationError
 from console.services.actors import Actor
-from console.services.reference_files import read_roles
+from console.services.reference.files import read_roles
 
 KINDS = ("read", "write")
 

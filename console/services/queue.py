@@ -30,10 +30,10 @@ from console.services.case_search import (
     names_few_cases,
     text_condition,
 )
-from console.services.duplicate_pairs import flagged_condition
+from console.services.duplicates.pairs import flagged_condition
 from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
-from console.services.reference_data import split_category_key
+from console.services.reference.data import split_category_key
 from console.services.report_input import SOURCE_LABELS
 
 __all__ = [

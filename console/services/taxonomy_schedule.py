@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from console.config import LOCAL_TZ, resource
 from console.errors import ValidationError
-from console.services.reference_files import TAXONOMIES, _bad, _read_csv, _required
+from console.services.reference.files import TAXONOMIES, _bad, _read_csv, _required
 
 _COLUMNS = ("effective_from", "taxonomy", "label", "note")
 

@@ -46,7 +46,7 @@ from console.services.category_search import CategoryChoice, choices_from
 from console.services.change_feed import ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
 from console.services.dispatch_preview import department_options, propose_dispatch
-from console.services.duplicate_pairs import DuplicateCandidate, open_pairs
+from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.duty_desk import DutyDesk, RosterWeek
 from console.services.evaluation import report as evaluation
 from console.services.evaluation.export import write_evaluation_xlsx

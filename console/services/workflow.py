@@ -28,10 +28,12 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent, Department
-from console.services import case_numbers, duplicate_pairs, duplicates, reference_data
+from console.services import case_numbers, duplicates
 from console.services.actors import Actor
 from console.services.category_intake import CategoryEntry, file_category
+from console.services.duplicates import pairs as duplicate_pairs
 from console.services.locator import Locator
+from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput, validate
 from console.services.taxonomy_schedule import TaxonomySchedule, read_schedule
 

@@ -32,7 +32,7 @@ from console.models import (
 )
 from console.services.case_dto import light_of
 from console.services.demo import HANDLER_PATTERN, demo_accounts
-from console.services.reference_data import read_roles
+from console.services.reference.data import read_roles
 from console.services.taxonomy_schedule import read_schedule
 from tests.commands.expected import assert_histories
 

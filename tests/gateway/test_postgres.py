@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from console.db import Database
 from console.models import ApiToken, Attachment
-from console.services import geography, reference_data
+from console.services import geography
 from console.services.cases import CaseService
 from console.services.demo import ensure_people
+from console.services.reference import data as reference_data
 from tests.gateway.conftest import Gateway, serve, settings_for
 from tests.gateway.support import PRO02_USER, dispatched, png_bytes, point
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)

@@ -28,11 +28,11 @@ from console.bridge import Bridge
 from console.cli import main
 from console.db import Database
 from console.models import Category
-from console.services import reference_data
 from console.services.actors import Actor
 from console.services.cases import CaseService
 from console.services.change_notify import CHANNEL, ChangeListener, connect_kwargs
 from console.services.demo import random_points_in_grids
+from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 from console.services.workbench import Workbench
 from tests.integration.tcp_proxy import TcpProxy

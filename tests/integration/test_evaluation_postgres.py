@@ -13,9 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from console.db import Database
-from console.services import geography, reference_data
+from console.services import geography
 from console.services.demo import ensure_people
 from console.services.evaluation.report import EvaluationReport, evaluate, month_period
+from console.services.reference import data as reference_data
 from tests.conftest import Clock
 from tests.services.console_support import local
 from tests.services.evaluation.test_formulas import bulletin_month

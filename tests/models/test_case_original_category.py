@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, update
 from console.db import Database, alembic_config
 from console.models import Base, DeadlineRule
 from console.models.case_search import migration_options
-from console.services import reference_data
+from console.services.reference import data as reference_data
 
 NEW_COLUMNS = {"original_taxonomy", "original_category_code"}
 

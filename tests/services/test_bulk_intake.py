@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Case, CaseEvent, CaseNumberCounter, Category
-from console.services import case_numbers, reference_data
+from console.services import case_numbers
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
 from console.services.demo import random_points_in_grids
 from console.services.locator import DbLocator
+from console.services.reference import data as reference_data
 from console.services.report_input import MAX_ADDRESS, ReportInput
 
 IMPORTER = Actor(id=None, name="批量导入", role="intake")

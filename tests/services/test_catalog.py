@@ -15,7 +15,7 @@ from console.services.catalog import (
     source_options,
     streets,
 )
-from console.services.reference_data import TAXONOMY_CJT214, TAXONOMY_GBT2026
+from console.services.reference.data import TAXONOMY_CJT214, TAXONOMY_GBT2026
 from console.services.report_input import SOURCE_LABELS
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import event, func, select, update
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Case, Category, Region
-from console.services import reference_data
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
 from console.services.demo import random_points_in_grids
@@ -26,6 +25,7 @@ from console.services.map_data import (
     marker_json,
     open_counts_by_grid,
 )
+from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=LOCAL_TZ)

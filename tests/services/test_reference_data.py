@@ -23,9 +23,9 @@ from console.models import (
     Role,
     RoutingRule,
 )
-from console.services import reference_data as rd
 from console.services.cases import CaseService
-from console.services.reference_data import (
+from console.services.reference import data as rd
+from console.services.reference.data import (
     KIND_COMPONENT,
     KIND_EVENT,
     TAXONOMY_CJT214,

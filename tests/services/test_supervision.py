@@ -17,10 +17,11 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Alert, CaseEvent, Department
-from console.services import reference_data, supervision
+from console.services import supervision
 from console.services.actors import Actor
 from console.services.case_dto import CaseSnapshot
 from console.services.cases import CaseService
+from console.services.reference import data as reference_data
 from console.services.supervision import (
     AlertRecord,
     acknowledge,

@@ -10,7 +10,7 @@ import pytest
 
 from console.config import LOCAL_TZ, RESOURCES_ENV, resources_dir
 from console.errors import ValidationError
-from console.services.reference_data import TAXONOMY_CJT214, TAXONOMY_GBT2026
+from console.services.reference.data import TAXONOMY_CJT214, TAXONOMY_GBT2026
 from console.services.taxonomy_schedule import read_schedule
 
 

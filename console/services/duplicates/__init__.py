@@ -1,6 +1,6 @@
 """Possible duplicates (疑似重复): reports of the same category near an open case in place and time.
 
-The rule is data (console.services.duplicate_rules): a radius in metres and a time window in
+The rule is data (console.services.duplicates.rules): a radius in metres and a time window in
 hours, per kind or category, and which states count as open. A new report is compared with
 the open cases SQL can narrow it to — one category, the time window, a lon/lat box (index
 ix_cases_category_reported) — and the exact great-circle distance is taken in Python on those
@@ -9,7 +9,7 @@ cases around the batch, then a vectorised grid-cell match in numpy, never a quer
 
 A flagged pair is a :class:`~console.models.case.PossibleDuplicate` row: ``case_id`` the later
 report, ``other_case_id`` the earlier. It stays "open" until the dispatcher keeps the two apart
-or merges one into the other (console.services.duplicate_pairs, console.services.workflow).
+or merges one into the other (console.services.duplicates.pairs, console.services.workflow).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from console.domain.geography_rules import EARTH_RADIUS_KM
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
 from console.models.case import Case, PossibleDuplicate
-from console.services.duplicate_rules import (
+from console.services.duplicates.rules import (
     DuplicateRule,
     DuplicateSettings,
     default_settings,

@@ -16,7 +16,7 @@ from pathlib import Path
 from console.config import csv_rows, resource
 from console.domain.lifecycle import FINAL_STATES, OPEN_STATES, STATE_LABELS
 from console.errors import ValidationError
-from console.services.reference_files import KINDS, category_key
+from console.services.reference.files import KINDS, category_key
 
 
 @dataclass(frozen=True)

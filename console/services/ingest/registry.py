@@ -124,7 +124,5 @@ def detect(path: Path, head: bytes) -> str:
 def file_patterns() -> list[str]:
     """Every extension as a file-dialog pattern (``*.csv`` …), in the formats' order."""
     return [
-        f"*{ext}"
-        for fmt in IMPORT_FORMATS
-        for ext in (*fmt.extensions, *fmt.sniffed_extensions)
+        f"*{ext}" for fmt in IMPORT_FORMATS for ext in (*fmt.extensions, *fmt.sniffed_extensions)
     ]

@@ -1,7 +1,7 @@
 """Reference data: loading into the database and the lookups the case services need.
 
 The data lives in CSV files under resources/ (see resources/taxonomy/README.md); reading and
-validating them is console.services.reference_files. This module holds the other half: it
+validating them is console.services.reference.files. This module holds the other half: it
 loads the parsed rows into the database idempotently and answers the lookups the case
 services need (category, deadline rules, routing, street committee). For the callers'
 convenience it re-exports the public names of reference_files (constants, row dataclasses,
@@ -31,7 +31,7 @@ from console.models import (
     RegionLevel,
     RoutingRule,
 )
-from console.services.reference_files import (
+from console.services.reference.files import (
     _KIND_LETTER,
     _LETTER_KIND,
     KIND_COMPONENT,

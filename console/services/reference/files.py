@@ -5,7 +5,7 @@ taxonomies, deadline rules, departments, routing and roles. This module holds th
 parses them: the row dataclasses, the taxonomy and kind constants, the category-key helpers
 and the ``read_*`` functions, which check every row and raise ValidationError naming the
 file and line of the first bad one. It touches no database; loading the rows and answering
-lookups is console.services.reference_data. No Qt.
+lookups is console.services.reference.data. No Qt.
 
 Components and events share code numbers within a taxonomy (部件 0101 上水井盖, 事件 0101
 私搭乱建), so every row keeps the kind ("component" / "event_type") beside the plain code. A

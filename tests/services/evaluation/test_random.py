@@ -19,7 +19,7 @@ from sqlalchemy import select
 from console.bench.evaluation_bench import naive_counts, report_counts
 from console.db import Database
 from console.models import Case, CaseEvent, Department, User
-from console.services import geography, reference_data
+from console.services import geography
 from console.services.evaluation.config import EvaluationConfig
 from console.services.evaluation.positions import (
     COMPLEX,
@@ -27,6 +27,7 @@ from console.services.evaluation.positions import (
     positions_by_case,
 )
 from console.services.evaluation.report import evaluate, month_period
+from console.services.reference import data as reference_data
 
 START, END = month_period("2026-10")
 ROLES = ("inspector", "intake", "duty_chief", "dispatcher", "grid_manager", "department", "system")

@@ -52,7 +52,12 @@ def test_every_list_of_formats_is_the_registry() -> None:
     assert import_format("open311").default_source == "public"
     assert {f.fields for f in IMPORT_FORMATS} == {"columns", "open311"}
     patterns = file_patterns()
-    assert "*.geojson" in patterns and "*.ndjson" in patterns and "*.json" in patterns and len(set(patterns)) == len(patterns)
+    assert (
+        "*.geojson" in patterns
+        and "*.ndjson" in patterns
+        and "*.json" in patterns
+        and len(set(patterns)) == len(patterns)
+    )
     with pytest.raises(ValidationError, match="未知格式 'pdf'"):
         import_format("pdf")
     # the CLI's --format choices
