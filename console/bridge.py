@@ -30,6 +30,8 @@ from console.errors import ConsoleError, DatabaseUnavailableError
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
+#: What to do with a refused call (its result is ignored: a message box's button will do).
+ErrorCallback = Callable[[ConsoleError], object]
 
 #: The feed's safety-net poll while LISTEN works (notifications do the real work), ms.
 LISTEN_POLL_MS = 2_000
@@ -87,7 +89,7 @@ class Bridge(QObject):
         self,
         call: Callable[[], Any],
         on_done: Callback | None = None,
-        on_error: Callable[[ConsoleError], None] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Future[Any]:
         """As :meth:`submit`, on the long-work worker: imports, exports, evaluations. The
         interactive reads (queue pages, the feed, the detail) keep the other worker."""
@@ -97,7 +99,7 @@ class Bridge(QObject):
         self,
         call: Callable[[], Any],
         on_done: Callback | None = None,
-        on_error: Callable[[ConsoleError], None] | None = None,
+        on_error: ErrorCallback | None = None,
         *,
         executor: ThreadPoolExecutor | None = None,
     ) -> Future[Any]:

@@ -111,8 +111,11 @@ class AlarmSettings:
                 result.enabled_levels = {str(i).strip() for i in items} & set(LEVELS)
             result.quiet_start = _parse_time(settings.value("quiet_start", ""))
             result.quiet_end = _parse_time(settings.value("quiet_end", ""))
+            stored = settings.value("repeat_s", result.repeat_s)
             try:
-                repeat = float(settings.value("repeat_s", result.repeat_s))
+                if not isinstance(stored, str | int | float):
+                    raise TypeError(stored)
+                repeat = float(stored)
             except (TypeError, ValueError):
                 repeat = result.repeat_s
             result.repeat_s = repeat if repeat >= _MIN_REPEAT_S else result.repeat_s

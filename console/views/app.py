@@ -7,8 +7,9 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import (
@@ -29,6 +30,9 @@ from console.errors import ValidationError
 from console.views import i18n
 from console.views.labels import state_text
 from console.views.map_fallback import webengine_problem
+
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +200,9 @@ def close_window(
     i18n.set_language(previous_language)
 
 
-def run_gui(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
+def run_gui(
+    args: argparse.Namespace, workbench_factory: Callable[[], Workbench], db_label: str
+) -> int:
     """Build the window on an existing workbench; ``--screenshot`` renders it and exits."""
     from console.services.queue import QueueFilter, queue_tabs
     from console.views.main_window import MainWindow

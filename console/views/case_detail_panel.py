@@ -519,35 +519,35 @@ class CaseDetailPanel(QWidget):
             self.dispatch_requested.emit([snap.id])
             return
         if kind == "extension":
-            got = action_dialogs.ask_extension(
+            extension = action_dialogs.ask_extension(
                 self, label, unit=snap.limit_unit, limit_value=snap.limit_value
             )
-            if got is None:
+            if extension is None:
                 return
-            amount, note = got
+            amount, note = extension
             self.action_with_input_requested.emit(
                 option.action, snap.id, snap.version, {"note": note, "amount": amount}
             )
             return
         if kind == "photo":  # a step taken on site: its note dialog attaches the after-photo
             prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
-            got = action_dialogs.ask_feedback(self, label, prompt.replace("%2", snap.number))
-            if got is None:
+            feedback = action_dialogs.ask_feedback(self, label, prompt.replace("%2", snap.number))
+            if feedback is None:
                 return
-            note, photo = got
+            note, photo = feedback
             self.action_with_input_requested.emit(
                 option.action, snap.id, snap.version, {"note": note, "photo_path": photo}
             )
             return
         if kind == "note" or option.note_required:
             prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
-            note = action_dialogs.ask_note(
+            given = action_dialogs.ask_note(
                 self, label, prompt.replace("%2", snap.number), required=True
             )
-            if note is None:
+            if given is None:
                 return
             self.action_with_input_requested.emit(
-                option.action, snap.id, snap.version, {"note": note}
+                option.action, snap.id, snap.version, {"note": given}
             )
             return
         self.action_requested.emit(option.action, snap.id, snap.version)

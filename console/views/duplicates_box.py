@@ -103,8 +103,9 @@ class DuplicatesBox(QGroupBox):
         self.merge_button.setVisible("merge" in allowed)
         self.keep_apart_button.setVisible("keep_apart" in allowed)
         self.setVisible(bool(self._candidates))
-        if self._candidates:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0) if self._candidates else None
+        if first is not None:
+            self.list.setCurrentItem(first)
         self._on_list_current_item_changed(self.list.currentItem(), None)
 
     def selected(self) -> Any:

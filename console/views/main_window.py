@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -151,9 +151,12 @@ class MainWindow(QMainWindow):
 
         self._refresh_title()
         self.resize(1600, 950)
-        self.restoreGeometry(self.settings.value("window/geometry", b""))
-        if self.settings.contains("window/state"):
-            self.restoreState(self.settings.value("window/state", b""))
+        geometry = self.settings.value("window/geometry", b"")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
         else:
             self._default_layout()
             QTimer.singleShot(0, self._default_layout)  # again once the window is laid out

@@ -108,7 +108,7 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     from console.views.map_page import build_map_page
     from console.views.map_view import MapView
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # held for the whole bench
     n = 2_000 if quick else 20_000
     repeat = 5 if quick else 9
     baseline_repeat = 1 if not quick else 2
@@ -141,13 +141,16 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     try:
         # Start Chromium once (not timed: once per console start).
         started = time.perf_counter()
-        wait(
-            lambda done: (view.loadFinished.connect(done), view.load(QUrl("about:blank"))),
-            "blank page",
-        )
+
+        def blank(done: Callable[[Any], None]) -> None:
+            view.loadFinished.connect(done)
+            view.load(QUrl("about:blank"))
+
+        wait(blank, "blank page")
         view.loadFinished.disconnect()
         warmup = time.perf_counter() - started
-        log(f"map: web engine started in {warmup:.2f} s (not counted; {app.platformName()})")
+        platform = QApplication.platformName()
+        log(f"map: web engine started in {warmup:.2f} s (not counted; {platform})")
 
         # --- first render: build the page, load it, push every open case --------------------
         page_dir = workdir / "map_page"
@@ -165,7 +168,11 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         for _ in range(repeat):
             changed = _changed(markers, UPDATE_SIZE, rng)
             started = time.perf_counter()
-            wait(lambda done, c=changed: view.upsert_cases(marker_json(c), done), "update")
+
+            def push(done: Callable[[Any], None], c: list[CaseMarker] = changed) -> None:
+                view.upsert_cases(marker_json(c), done)
+
+            wait(push, "update")
             times.append(time.perf_counter() - started)
             by_id = {m.id: m for m in changed}
             markers = [by_id.get(m.id, m) for m in markers]
@@ -196,7 +203,12 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         log(f"map: folium re-render + reload {baseline:.2f} s")
     finally:
         view.close()
-        wait(lambda done: (view.destroyed.connect(done), view.deleteLater()), "view deleted")
+
+        def delete(done: Callable[[Any], None]) -> None:
+            view.destroyed.connect(done)
+            view.deleteLater()
+
+        wait(delete, "view deleted")
 
     return [
         Figure(

@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from console.views.map_surface import MapWidget
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ def webengine_problem() -> WebEngineProblem | None:
     return problem
 
 
-def create_map_view() -> QWidget:
+def create_map_view() -> MapWidget:
     """The map view, or the banner that stands in for it when WebEngine cannot run."""
     problem = webengine_problem()
     if problem is not None:

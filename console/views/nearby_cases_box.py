@@ -102,8 +102,9 @@ class NearbyCasesBox(QGroupBox):
             )
             item.setToolTip(5, f"<p>{html.escape(case.description or '')}</p>")
             self.list.addTopLevelItem(item)
-        if self._cases:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0) if self._cases else None
+        if first is not None:
+            self.list.setCurrentItem(first)
         self._on_list_current_item_changed(self.list.currentItem(), None)
 
     def selected(self) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QSettings, Qt, QTimer, Signal
@@ -100,8 +100,10 @@ class QueuePanel(QWidget):
             self.tr("All states"),
             [(state_text(code, zh), code) for code, (zh, _en) in STATE_LABELS.items()],
         )
-        self.from_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.to_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
         self.from_edit.setObjectName("reportedFrom")
         self.to_edit.setObjectName("reportedTo")
         today = QDate.currentDate()
@@ -282,8 +284,9 @@ class QueuePanel(QWidget):
         for edit in (self.from_edit, self.to_edit):
             edit.setVisible(custom)
         if custom:  # whole local days, the end day included
-            since = datetime.combine(self.from_edit.date().toPython(), time(0), tzinfo=LOCAL_TZ)
-            last = max(self.to_edit.date().toPython(), self.from_edit.date().toPython())
+            first = _day(self.from_edit.date())
+            since = datetime.combine(first, time(0), tzinfo=LOCAL_TZ)
+            last = max(_day(self.to_edit.date()), first)
             until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
         elif days:
             today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -550,6 +553,11 @@ def _fill(box: QComboBox, everything: str, items: list[tuple[str, Any]]) -> None
     box.addItem(everything, None)
     for text, data in items:
         box.addItem(text, data)
+
+
+def _day(d: QDate) -> date:
+    """QDate.toPython(), typed (PySide6's stubs say object)."""
+    return date(d.year(), d.month(), d.day())
 
 
 def _as_int(value: object) -> int | None:

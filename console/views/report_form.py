@@ -42,6 +42,7 @@ from console.errors import ConsoleError
 from console.services.category_search import CategoryChoice, search
 from console.services.report_input import ReportInput
 from console.views.labels import source_text
+from console.views.map_surface import MapSurface
 from console.views.nearby_cases_box import NearbyCasesBox
 
 #: The sources a call can come from at the intake seat (console.services.report_input).
@@ -66,13 +67,15 @@ class ReportFormDialog(QDialog):
     #: A nearby case id to show in the main window.
     open_case_requested = Signal(int)
 
-    def __init__(self, bridge: Bridge, workbench: Any, map_view: Any, parent: QWidget) -> None:
+    def __init__(
+        self, bridge: Bridge, workbench: Any, map_view: MapSurface, parent: QWidget
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reportFormDialog")
         self.setWindowTitle(self.tr("New report"))
         self.bridge = bridge
         self.workbench = workbench
-        self.map = map_view
+        self.map: MapSurface | None = map_view
         self.choices: list[CategoryChoice] = []
         self.chosen: CategoryChoice | None = None
         self.point: tuple[float, float] | None = None

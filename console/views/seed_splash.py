@@ -105,8 +105,13 @@ def seed_with_splash(bridge: Bridge, seed: SeedCall) -> Any:
     splash = SeedSplash(bridge)
     outcome: list[tuple[bool, Any]] = []
     loop = QEventLoop()
-    splash.finished.connect(lambda result: (outcome.append((True, result)), loop.quit()))
-    splash.failed.connect(lambda exc: (outcome.append((False, exc)), loop.quit()))
+
+    def ended(ok: bool, value: Any) -> None:
+        outcome.append((ok, value))
+        loop.quit()
+
+    splash.finished.connect(lambda result: ended(True, result))
+    splash.failed.connect(lambda exc: ended(False, exc))
     splash.start(seed)
     if not outcome:
         loop.exec()

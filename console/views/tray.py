@@ -32,8 +32,11 @@ def fallback_icon(size: int = 64) -> QIcon:
     painter.setBrush(QColor("#cf222e"))
     painter.drawEllipse(2, 2, size - 4, size - 4)
     painter.setBrush(QColor("#ffffff"))
-    painter.drawRoundedRect(size * 0.44, size * 0.2, size * 0.12, size * 0.4, 2, 2)
-    painter.drawEllipse(size * 0.43, size * 0.68, size * 0.14, size * 0.14)
+    # whole pixels, as PySide6 has always drawn these (it truncated the floats)
+    x, y, w, h = (int(size * f) for f in (0.44, 0.2, 0.12, 0.4))
+    painter.drawRoundedRect(x, y, w, h, 2, 2)
+    x, y, w, h = (int(size * f) for f in (0.43, 0.68, 0.14, 0.14))
+    painter.drawEllipse(x, y, w, h)
     painter.end()
     return QIcon(pixmap)
 

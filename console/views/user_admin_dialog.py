@@ -231,7 +231,7 @@ class UserAdminDialog(QDialog):
         self.buttons["deactivate"].clicked.connect(self.confirm_deactivate)
         self.buttons["reactivate"].clicked.connect(lambda: self._on_selected("reactivate"))
         self.user_table.itemSelectionChanged.connect(self._update_buttons)
-        self.tabs.currentChanged.connect(lambda index: index == 1 and self.load_log())
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._update_buttons()
         self.resize(900, 560)
 
@@ -246,6 +246,10 @@ class UserAdminDialog(QDialog):
 
     def load_users(self) -> None:
         self.bridge.submit(lambda: self.admin().list_users(), self._on_users, self._show_error)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == 1:  # the security log: read when it is shown
+            self.load_log()
 
     def load_log(self) -> None:
         self.bridge.submit(lambda: self.admin().security_log(), self._on_log, self._show_error)

@@ -69,7 +69,8 @@ class Ticker(QWidget):
         self._text = ""
         self._offset = 0.0
         self.step = 3.0
-        self._timer = QTimer(self, interval=30, timeout=self._advance)
+        self._timer = QTimer(self, interval=30)
+        self._timer.timeout.connect(self._advance)
         self._timer.start()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -240,7 +241,8 @@ class WallWindow(QWidget):
         for widget in (self.updated_label, self.clock_label):
             top.addWidget(widget)
 
-        self.banner = QFrame(objectName="wallBanner")
+        self.banner = QFrame()
+        self.banner.setObjectName("wallBanner")
         lost = self.tr("Database connection lost, reconnecting…")
         self.banner_text = _label(lost, "wallBannerText")
         self.banner_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -262,16 +264,19 @@ class WallWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addLayout(middle, 1)
-        for widget in (self.ticker, self.status_label):
-            layout.addWidget(widget)
+        for line in (self.ticker, self.status_label):
+            layout.addWidget(line)
         self.apply_scale(1080)
 
-        self._clock_timer = QTimer(self, interval=1000, timeout=self._tick)
+        self._clock_timer = QTimer(self, interval=1000)
+        self._clock_timer.timeout.connect(self._tick)
         self._clock_timer.start()
         self._tick()
-        self._rotate_timer = QTimer(self, interval=max(rotate_ms, 100), timeout=self.rotate)
+        self._rotate_timer = QTimer(self, interval=max(rotate_ms, 100))
+        self._rotate_timer.timeout.connect(self.rotate)
         self._rotate_timer.start()
-        self._refresh_timer = QTimer(self, singleShot=True, timeout=self.refresh)
+        self._refresh_timer = QTimer(self, singleShot=True)
+        self._refresh_timer.timeout.connect(self.refresh)
 
         if map_page is not None:
             if mbtiles is not None:
@@ -282,7 +287,8 @@ class WallWindow(QWidget):
     # -- panels ------------------------------------------------------------------------
 
     def _panel(self, title: str) -> tuple[QWidget, QVBoxLayout]:
-        panel = QWidget(objectName="wallPanel")
+        panel = QWidget()
+        panel.setObjectName("wallPanel")
         box = QVBoxLayout(panel)
         box.addWidget(_label(title, "panelTitle"))
         return panel, box
@@ -341,8 +347,9 @@ class WallWindow(QWidget):
     ) -> None:
         while grid.count():
             item = grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         for col, text in enumerate(head):
             cell = _label(text, "rankCell", head=True)
             if col:  # aligned like the numbers under it

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
@@ -27,6 +28,9 @@ from console.views.app import (
 from console.views.map_fallback import webengine_problem
 from console.views.theme import apply_theme
 
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
+
 
 def _place_on_screen(window: Any, index: int | None) -> None:
     """Full screen on screen ``index`` (checked by the caller; default: the primary screen)."""
@@ -41,7 +45,9 @@ def _place_on_screen(window: Any, index: int | None) -> None:
     window.showFullScreen()
 
 
-def run_wall(args: argparse.Namespace, workbench_factory, db_label: str) -> int:  # type: ignore[no-untyped-def]
+def run_wall(
+    args: argparse.Namespace, workbench_factory: Callable[[], Workbench], db_label: str
+) -> int:
     """The wall on an existing workbench; ``--screenshot`` renders it at ``--size`` and exits."""
     from console.views.map_page import build_map_page
     from console.views.wall import WallWindow
