@@ -89,7 +89,11 @@ def is_disconnect(exc: BaseException) -> bool:
         return False
     if exc.connection_invalidated:
         return True
-    if not isinstance(exc, OperationalError | InterfaceError) or not hasattr(exc.orig, "sqlstate"):
+    if (
+        not isinstance(exc, OperationalError | InterfaceError)
+        or exc.orig is None
+        or not hasattr(exc.orig, "sqlstate")
+    ):
         return False  # SQLite's errors carry no SQLSTATE: a locked file is not an outage
     state = exc.orig.sqlstate
     return state is None or state.startswith("08") or state in _SERVER_GONE_STATES

@@ -32,9 +32,7 @@ MARK = "\x1f"
 PG_INDEXES = {column: f"ix_cases_{column}_trgm" for column in SEARCHED_COLUMNS}
 
 
-def include_name(
-    name: str | None, type_: NameFilterType, _parents: NameFilterParentNames
-) -> bool:
+def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
     """Alembic's ``include_name``: False for the search index (and FTS5's shadow tables)."""
     if name is None:
         return True
