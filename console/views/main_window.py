@@ -9,34 +9,30 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from console.bridge import Bridge
 from console.config import LOCAL_TZ
-from console.errors import ConsoleError, StaleVersionError
 from console.views.calendar_dialog import CalendarDialog
 from console.views.calendar_notice import CalendarNotice
 from console.views.case_action_gate import apply_gates
+from console.views.case_actions import CaseActions
 from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
 from console.views.current_case import CurrentCase
-from console.views.dispatch_dialog import DispatchDialog
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
 from console.views.map_fallback import create_map_view
 from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
 from console.views.report_form import ReportFormDialog
+from console.views.shortcuts_dialog import ShortcutsDialog
 from console.views.theme import apply_theme, theme_for_time
 
 #: The queue each role starts from on a first start (later: the last one used).
@@ -75,6 +71,8 @@ class MainWindow(QMainWindow):
         self.theme_mode = theme
         #: The one owner of the current case: the queue, map and detail follow it, actions ask it.
         self.current = CurrentCase(bridge, workbench.detail, self)
+        #: The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.
+        self.case_actions = CaseActions(self, bridge, workbench, self.current)
         self._queue_ready = False
         self._map_ready = map_page is None
         self.setObjectName("MainWindow")
@@ -135,9 +133,11 @@ class MainWindow(QMainWindow):
         self.current.load_failed.connect(self._pull_case_actions)
         self._pull_case_actions()
         self.queue.model.total_changed.connect(self._on_queue_loaded)
-        self.detail.action_requested.connect(self._on_detail_action)
-        self.detail.action_with_input_requested.connect(self._on_detail_action_with_input)
-        self.detail.dispatch_requested.connect(self._open_dispatch)
+        self.detail.action_requested.connect(self.case_actions.on_detail_action)
+        self.detail.action_with_input_requested.connect(
+            self.case_actions.on_detail_action_with_input
+        )
+        self.detail.dispatch_requested.connect(self.case_actions.open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
         self.map.ready.connect(self._on_map_ready)
         bridge.changes_applied.connect(self._on_changes_applied)
@@ -241,12 +241,12 @@ class MainWindow(QMainWindow):
     def _run_command(self, command: Command) -> None:
         handlers = {
             "next_case": self.queue.select_next,
-            "register": lambda: self._act_on_current("register"),
-            "dispatch": self._dispatch_selected,
-            "verify_pass": lambda: self._act_on_current("verify_pass"),
-            "close": lambda: self._act_on_current("close"),
+            "register": lambda: self.case_actions.act_on_current("register"),
+            "dispatch": self.case_actions.dispatch_selected,
+            "verify_pass": lambda: self.case_actions.act_on_current("verify_pass"),
+            "close": lambda: self.case_actions.act_on_current("close"),
             "refresh": self.queue.reload,
-            "remind": self._remind_current,
+            "remind": self.case_actions.remind_current,
             "handover": self.night.handover,
             "roster": self.night.roster,
             "alarm_settings": self.night.edit_alarm_settings,
@@ -274,147 +274,12 @@ class MainWindow(QMainWindow):
         }
         handlers[command.id]()
 
-    def _target(self) -> tuple[int, int] | None:
-        """The (case, version) the next action acts on: the case the detail panel shows."""
-        target = self.current.target()
-        if target is None:
-            message = (
-                self.tr("The case is still loading")
-                if self.current.loading
-                else self.tr("Select a case first")  # none yet, or it could not be read
-            )
-            self.statusBar().showMessage(message, 4000)
-        return target
-
-    def _act_on_current(self, action: str) -> None:
-        target = self._target()
-        if target is not None:
-            self._submit_action(action, *target, {})
-
     def _load_photos(self, case_id: int) -> None:
         self.bridge.submit(
             lambda: self.workbench.case_photos(case_id),
             lambda photos: self.detail.show_photos(case_id, photos),
             lambda _exc: None,  # no photos shown beats an error for a secondary view
         )
-
-    def _remind_current(self) -> None:
-        target = self._target()
-        if target is not None:
-            detail = self.current.detail
-            label = detail.snapshot.number if detail is not None else str(target[0])
-            self.night.remind(target[0], label)
-
-    def _dispatch_selected(self) -> None:
-        # The queue's selection includes the current case whenever it is listed (the queue
-        # follows it), so a batch never leaves out the case on screen.
-        ids = self.queue.selected_ids()
-        if ids:
-            self._open_dispatch(ids)
-            return
-        target = self._target()
-        if target is not None:
-            self._open_dispatch([target[0]])
-
-    def _submit_action(
-        self, action: str, case_id: int, version: int | None, params: dict[str, Any]
-    ) -> None:
-        note = params.pop("note", None)
-        photo = params.pop("photo_path", None)
-        if photo:  # 处置反馈 with its after-photo: the step and the photo in one transaction
-            self.bridge.submit(
-                lambda: self.workbench.act_with_photo(action, case_id, version, note, photo),
-                lambda snap: self._on_action_done(snap),
-                lambda exc: self._on_action_failed(case_id, exc),
-            )
-            return
-        self.bridge.submit(
-            lambda: self.workbench.act(action, case_id, version, note=note, **params),
-            lambda snap: self._on_action_done(snap),
-            lambda exc: self._on_action_failed(case_id, exc),
-        )
-
-    def _on_detail_action(self, action: str, case_id: int, version: int) -> None:
-        if self._is_current(case_id):
-            self._submit_action(action, case_id, version, {})
-
-    def _on_detail_action_with_input(
-        self, action: str, case_id: int, version: int, params: object
-    ) -> None:
-        if self._is_current(case_id):
-            self._submit_action(action, case_id, version, dict(params))  # type: ignore[call-overload]
-
-    def _is_current(self, case_id: int) -> bool:
-        """A request from the panel acts only on the current case (a dialog may have been
-        open while the case changed)."""
-        target = self.current.target()
-        if target is not None and target[0] == case_id:
-            return True
-        self.statusBar().showMessage(self.tr("The case on screen changed: try again"), 6000)
-        return False
-
-    def _on_action_done(self, snap: Any) -> None:
-        self.statusBar().showMessage(self.tr("%1: done").replace("%1", snap.number), 4000)
-        self._refresh_after_own_write([snap.id])
-
-    def _refresh_after_own_write(self, case_ids: list[int]) -> None:
-        """This seat's own write shows through the change feed like anyone's: one refresh of
-        the queue, map, counts and detail, not one now and another when the feed echoes it.
-        Without a feed (a bare window in a test) the views refresh directly."""
-        if self.bridge.poll_now():
-            return
-        self.queue.model.apply_changes(case_ids)
-        if self.current.case_id in case_ids:
-            self.current.reload()
-
-    def _on_action_failed(self, case_id: int, exc: ConsoleError) -> None:
-        title = (
-            self.tr("Changed by someone else")
-            if isinstance(exc, StaleVersionError)
-            else self.tr("Action refused")
-        )
-        QMessageBox.warning(self, title, exc.message)
-        # Nothing was written, so the feed echoes nothing: the screen was behind, read it now.
-        self.queue.model.apply_changes([case_id])
-        if case_id == self.current.case_id:
-            self.current.reload()
-
-    def _open_dispatch(self, case_ids: list[int]) -> None:
-        ids = list(case_ids)
-        if not ids:
-            self.statusBar().showMessage(self.tr("Select the cases to dispatch"), 4000)
-            return
-
-        def load() -> tuple[list[Any], list[Any]]:
-            return self.workbench.dispatch_proposals(ids), self.workbench.departments()
-
-        self.bridge.submit(load, lambda result: self._show_dispatch_dialog(*result))
-
-    def _show_dispatch_dialog(self, proposals: list[Any], departments: list[Any]) -> None:
-        dialog = DispatchDialog(proposals, departments, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        cases, dept, note = (
-            dialog.result_cases(),
-            dialog.result_department_id(),
-            dialog.result_note(),
-        )
-        self.bridge.submit(
-            lambda: self.workbench.dispatch_many(cases, department_id=dept, note=note),
-            self._on_dispatched,
-        )
-
-    def _on_dispatched(self, outcomes: list[Any]) -> None:
-        failed = [o for o in outcomes if o.error]
-        done = [o.case_id for o in outcomes if o.snapshot is not None]
-        self._refresh_after_own_write([o.case_id for o in outcomes])
-        if failed:
-            QMessageBox.warning(
-                self,
-                self.tr("Some cases were not dispatched"),
-                "\n".join(f"#{o.case_id}: {o.error}" for o in failed),
-            )
-        self.statusBar().showMessage(self.tr("Dispatched: %1").replace("%1", str(len(done))), 5000)
 
     def _switch_user(self) -> None:
         """Another person takes this seat: they sign in with their own password."""
@@ -538,30 +403,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_shortcuts(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
-        table = QTableWidget(0, 2, dialog)
-        table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Shortcut")])
-        for command in COMMANDS:
-            if not command.shortcut:
-                continue
-            row = table.rowCount()
-            table.insertRow(row)
-            table.setItem(
-                row, 0, QTableWidgetItem(QCoreApplication.translate("Commands", command.title))
-            )
-            table.setItem(
-                row,
-                1,
-                QTableWidgetItem(
-                    QKeySequence(command.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-                ),
-            )
-        table.resizeColumnsToContents()
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        dialog.resize(420, 420)
-        dialog.exec()
+        ShortcutsDialog(self).exec()
 
     # -- theme -------------------------------------------------------------------------
 

@@ -186,107 +186,107 @@
         <translation>年份</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="97"/>
+        <location filename="../../console/views/calendar_dialog.py" line="100"/>
         <source>Red: day off · Blue: worked weekend day (adjusted) · Grey: weekend</source>
         <translation>红：放假 · 蓝：调休上班 · 灰：周末</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="102"/>
+        <location filename="../../console/views/calendar_dialog.py" line="105"/>
         <source>Name for days you mark</source>
         <translation>所标日期的名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="105"/>
+        <location filename="../../console/views/calendar_dialog.py" line="109"/>
         <source>e.g. 春节</source>
         <translation>如 春节</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="107"/>
+        <location filename="../../console/views/calendar_dialog.py" line="111"/>
         <source>Load the notice (CSV)…</source>
         <translation>载入国务院通知（CSV）…</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="110"/>
+        <location filename="../../console/views/calendar_dialog.py" line="114"/>
         <source>Save as the official schedule</source>
         <translation>保存为正式安排</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="114"/>
+        <location filename="../../console/views/calendar_dialog.py" line="118"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="123"/>
+        <location filename="../../console/views/calendar_dialog.py" line="128"/>
         <source>Only an administrator may change the holiday calendar</source>
         <translation>只有管理员可以修改节假日安排</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="146"/>
+        <location filename="../../console/views/calendar_dialog.py" line="151"/>
         <source>imported</source>
         <translation>已导入</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="147"/>
+        <location filename="../../console/views/calendar_dialog.py" line="152"/>
         <source>State Council schedule (chinese-calendar)</source>
         <translation>国务院安排（chinese-calendar）</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="149"/>
+        <location filename="../../console/views/calendar_dialog.py" line="154"/>
         <source>%1: official (%2)</source>
         <translation>%1 年：正式（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="151"/>
+        <location filename="../../console/views/calendar_dialog.py" line="156"/>
         <source>by %1 at %2</source>
         <translation>由 %1 于 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="156"/>
+        <location filename="../../console/views/calendar_dialog.py" line="161"/>
         <source>%1: provisional</source>
         <translation>%1 年：暂定</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="159"/>
+        <location filename="../../console/views/calendar_dialog.py" line="164"/>
         <source>the State Council&apos;s schedule is not imported: deadlines count the statutory holidays</source>
         <translation>国务院节假日安排尚未导入，期限按法定假日推算</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="191"/>
+        <location filename="../../console/views/calendar_dialog.py" line="197"/>
         <source>worked (adjusted)</source>
         <translation>调休上班</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="194"/>
+        <location filename="../../console/views/calendar_dialog.py" line="200"/>
         <source>day off</source>
         <translation>放假</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="197"/>
+        <location filename="../../console/views/calendar_dialog.py" line="203"/>
         <source>weekend</source>
         <translation>周末</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="199"/>
+        <location filename="../../console/views/calendar_dialog.py" line="205"/>
         <source>working day</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="226"/>
+        <location filename="../../console/views/calendar_dialog.py" line="232"/>
         <source>Not saved yet</source>
         <translation>尚未保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="236"/>
+        <location filename="../../console/views/calendar_dialog.py" line="242"/>
         <source>The State Council&apos;s schedule</source>
         <translation>国务院节假日安排</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="257"/>
+        <location filename="../../console/views/calendar_dialog.py" line="263"/>
         <source>Loaded %1, not saved yet</source>
         <translation>已载入 %1，尚未保存</translation>
     </message>
     <message>
-        <location filename="../../console/views/calendar_dialog.py" line="278"/>
+        <location filename="../../console/views/calendar_dialog.py" line="284"/>
         <source>Saved: %1 days changed, %2 open cases got new deadlines</source>
         <translation>已保存：%1 天的工作日属性改变，%2 件在办案件的期限已重算</translation>
     </message>
@@ -327,6 +327,54 @@
         <location filename="../../console/views/case_action_gate.py" line="50"/>
         <source>Not possible while the case is %1</source>
         <translation>案件当前为「%1」，不能执行此操作</translation>
+    </message>
+</context>
+<context>
+    <name>CaseActions</name>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="41"/>
+        <source>The case is still loading</source>
+        <translation>案件正在加载</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="43"/>
+        <source>Select a case first</source>
+        <translation>请先选择案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="105"/>
+        <source>The case on screen changed: try again</source>
+        <translation>屏幕上的案件已切换，请重新操作</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="109"/>
+        <source>%1: done</source>
+        <translation>%1：已完成</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="124"/>
+        <source>Changed by someone else</source>
+        <translation>案件已被他人修改</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="126"/>
+        <source>Action refused</source>
+        <translation>操作未执行</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="137"/>
+        <source>Select the cases to dispatch</source>
+        <translation>请选择要派遣的案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="166"/>
+        <source>Some cases were not dispatched</source>
+        <translation>部分案件未派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_actions.py" line="170"/>
+        <source>Dispatched: %1</source>
+        <translation>已派遣：%1 件</translation>
     </message>
 </context>
 <context>
@@ -1046,22 +1094,22 @@
         <translation>%1 米</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="133"/>
+        <location filename="../../console/views/duplicates_box.py" line="134"/>
         <source>Merge into %1</source>
         <translation>合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="136"/>
+        <location filename="../../console/views/duplicates_box.py" line="137"/>
         <source>Case %1 will be closed as a duplicate of %2, and %2 keeps its report on its timeline. Note (optional):</source>
         <translation>案件 %1 将作为 %2 的重复上报合并结束，%2 的时间线保留其上报内容。备注（可选）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="151"/>
+        <location filename="../../console/views/duplicates_box.py" line="152"/>
         <source>Cases %1 and %2 report different problems. Note (optional):</source>
         <translation>案件 %1 与 %2 反映的是不同问题。备注（可选）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/duplicates_box.py" line="155"/>
+        <location filename="../../console/views/duplicates_box.py" line="156"/>
         <source>Not a duplicate</source>
         <translation>不是重复</translation>
     </message>
@@ -1679,178 +1727,118 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="86"/>
+        <location filename="../../console/views/main_window.py" line="84"/>
         <source>Case detail</source>
-        <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it.</extracomment>
+        <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="90"/>
+        <location filename="../../console/views/main_window.py" line="88"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="97"/>
+        <location filename="../../console/views/main_window.py" line="95"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="109"/>
+        <location filename="../../console/views/main_window.py" line="107"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="194"/>
+        <location filename="../../console/views/main_window.py" line="197"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="195"/>
+        <location filename="../../console/views/main_window.py" line="198"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="196"/>
+        <location filename="../../console/views/main_window.py" line="199"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="197"/>
+        <location filename="../../console/views/main_window.py" line="200"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="198"/>
+        <location filename="../../console/views/main_window.py" line="201"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="199"/>
+        <location filename="../../console/views/main_window.py" line="202"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="201"/>
+        <location filename="../../console/views/main_window.py" line="204"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="281"/>
-        <source>Select a case first</source>
-        <translation>请先选择案件</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="350"/>
-        <source>The case on screen changed: try again</source>
-        <translation>屏幕上的案件已切换，请重新操作</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="279"/>
-        <source>The case is still loading</source>
-        <translation>案件仍在加载，请稍候</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="354"/>
-        <source>%1: done</source>
-        <translation>%1：已完成</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="369"/>
-        <source>Changed by someone else</source>
-        <translation>案件已被他人修改</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="371"/>
-        <source>Action refused</source>
-        <translation>操作未执行</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="382"/>
-        <source>Select the cases to dispatch</source>
-        <translation>请选择要派遣的案件</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="411"/>
-        <source>Some cases were not dispatched</source>
-        <translation>部分案件未派遣</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="414"/>
-        <source>Dispatched: %1</source>
-        <translation>已派遣：%1 件</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="423"/>
+        <location filename="../../console/views/main_window.py" line="291"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="436"/>
+        <location filename="../../console/views/main_window.py" line="304"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="492"/>
+        <location filename="../../console/views/main_window.py" line="360"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="497"/>
+        <location filename="../../console/views/main_window.py" line="365"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="539"/>
-        <source>Keyboard shortcuts</source>
-        <translation>快捷键</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="541"/>
-        <source>Command</source>
-        <translation>命令</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="541"/>
-        <source>Shortcut</source>
-        <translation>快捷键</translation>
-    </message>
-    <message>
-        <location filename="../../console/views/main_window.py" line="606"/>
+        <location filename="../../console/views/main_window.py" line="451"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="649"/>
+        <location filename="../../console/views/main_window.py" line="494"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="661"/>
+        <location filename="../../console/views/main_window.py" line="506"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="661"/>
+        <location filename="../../console/views/main_window.py" line="506"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="674"/>
+        <location filename="../../console/views/main_window.py" line="519"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="687"/>
+        <location filename="../../console/views/main_window.py" line="532"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="698"/>
+        <location filename="../../console/views/main_window.py" line="543"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="699"/>
+        <location filename="../../console/views/main_window.py" line="544"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -1858,73 +1846,73 @@
 <context>
     <name>Map</name>
     <message>
-        <location filename="../../console/views/app.py" line="58"/>
+        <location filename="../../console/views/app.py" line="62"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="68"/>
+        <location filename="../../console/views/app.py" line="72"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="69"/>
+        <location filename="../../console/views/app.py" line="73"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="70"/>
+        <location filename="../../console/views/app.py" line="74"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="66"/>
-        <location filename="../../console/views/app.py" line="71"/>
+        <location filename="../../console/views/app.py" line="70"/>
+        <location filename="../../console/views/app.py" line="75"/>
         <source>Open cases per grid</source>
         <translation>案件密度</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="61"/>
+        <location filename="../../console/views/app.py" line="65"/>
         <source>Lights</source>
         <translation>灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="62"/>
+        <location filename="../../console/views/app.py" line="66"/>
         <source>Green: in time</source>
         <translation>绿灯：时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="63"/>
+        <location filename="../../console/views/app.py" line="67"/>
         <source>Yellow: most of the time used</source>
         <translation>黄灯：即将超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="64"/>
+        <location filename="../../console/views/app.py" line="68"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="65"/>
+        <location filename="../../console/views/app.py" line="69"/>
         <source>Not on the clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="72"/>
+        <location filename="../../console/views/app.py" line="76"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="73"/>
+        <location filename="../../console/views/app.py" line="77"/>
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="74"/>
+        <location filename="../../console/views/app.py" line="78"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/app.py" line="75"/>
+        <location filename="../../console/views/app.py" line="79"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -2064,18 +2052,18 @@
 <context>
     <name>NoMapView</name>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="104"/>
+        <location filename="../../console/views/map_fallback.py" line="107"/>
         <source>Qt WebEngine cannot start as root with its sandbox on. Run the console as a normal user, or set QTWEBENGINE_DISABLE_SANDBOX=1.</source>
         <extracomment>WebEngine&apos;s own switch for the sandbox (as good as --no-sandbox in its flags).</extracomment>
         <translation>Qt WebEngine 不能以 root 身份在沙箱开启时运行。请以普通用户启动调度台，或设置 QTWEBENGINE_DISABLE_SANDBOX=1。</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="109"/>
+        <location filename="../../console/views/map_fallback.py" line="112"/>
         <source>Qt WebEngine could not be loaded (%1). Install the system libraries listed in the README.</source>
         <translation>无法加载 Qt WebEngine（%1）。请安装 README 中列出的系统库。</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="112"/>
+        <location filename="../../console/views/map_fallback.py" line="115"/>
         <source>The map is unavailable: %1 Everything else works.</source>
         <translation>地图不可用：%1 其他功能均可正常使用。</translation>
     </message>
@@ -2136,123 +2124,123 @@
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="114"/>
+        <location filename="../../console/views/queue_panel.py" line="116"/>
         <source>Search case no., address, description</source>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="165"/>
+        <location filename="../../console/views/queue_panel.py" line="167"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="195"/>
+        <location filename="../../console/views/queue_panel.py" line="197"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="198"/>
-        <location filename="../../console/views/queue_panel.py" line="240"/>
-        <location filename="../../console/views/queue_panel.py" line="248"/>
+        <location filename="../../console/views/queue_panel.py" line="200"/>
+        <location filename="../../console/views/queue_panel.py" line="242"/>
+        <location filename="../../console/views/queue_panel.py" line="250"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="202"/>
+        <location filename="../../console/views/queue_panel.py" line="204"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="208"/>
+        <location filename="../../console/views/queue_panel.py" line="210"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="210"/>
+        <location filename="../../console/views/queue_panel.py" line="212"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="211"/>
+        <location filename="../../console/views/queue_panel.py" line="213"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="212"/>
+        <location filename="../../console/views/queue_panel.py" line="214"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="213"/>
+        <location filename="../../console/views/queue_panel.py" line="215"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="218"/>
+        <location filename="../../console/views/queue_panel.py" line="220"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="223"/>
+        <location filename="../../console/views/queue_panel.py" line="225"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="228"/>
+        <location filename="../../console/views/queue_panel.py" line="230"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="230"/>
+        <location filename="../../console/views/queue_panel.py" line="232"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="231"/>
+        <location filename="../../console/views/queue_panel.py" line="233"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="232"/>
+        <location filename="../../console/views/queue_panel.py" line="234"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="319"/>
+        <location filename="../../console/views/queue_panel.py" line="322"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="451"/>
+        <location filename="../../console/views/queue_panel.py" line="454"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="452"/>
+        <location filename="../../console/views/queue_panel.py" line="455"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="453"/>
+        <location filename="../../console/views/queue_panel.py" line="456"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="471"/>
+        <location filename="../../console/views/queue_panel.py" line="474"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="477"/>
+        <location filename="../../console/views/queue_panel.py" line="480"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="482"/>
+        <location filename="../../console/views/queue_panel.py" line="485"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -2323,129 +2311,129 @@
 <context>
     <name>ReportFormDialog</name>
     <message>
-        <location filename="../../console/views/report_form.py" line="72"/>
+        <location filename="../../console/views/report_form.py" line="75"/>
         <source>New report</source>
         <extracomment>The sources a call can come from at the intake seat (console.services.report_input). Typing pauses this long before the point and the nearby cases are looked up, ms. The demo district&apos;s neighbourhood: a typed point far from it but near it swapped is a slip. A report was saved: its FiledReport (console.services.report_desk). A nearby case id to show in the main window.</extracomment>
         <translation>新建上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="96"/>
+        <location filename="../../console/views/report_form.py" line="99"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="97"/>
+        <location filename="../../console/views/report_form.py" line="100"/>
         <source>Caller&apos;s name</source>
         <translation>来电人姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="98"/>
+        <location filename="../../console/views/report_form.py" line="101"/>
         <source>Caller&apos;s phone (staff only)</source>
         <translation>来电号码（仅工作人员可见）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="102"/>
+        <location filename="../../console/views/report_form.py" line="105"/>
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="104"/>
+        <location filename="../../console/views/report_form.py" line="107"/>
         <source>Code, name or pinyin initials (ljx: 垃圾箱)</source>
         <translation>代码、名称或拼音首字母（ljx: 垃圾箱）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="111"/>
+        <location filename="../../console/views/report_form.py" line="114"/>
         <source>No category chosen</source>
         <translation>尚未选择问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="117"/>
+        <location filename="../../console/views/report_form.py" line="120"/>
         <source>Category</source>
         <translation>问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="121"/>
+        <location filename="../../console/views/report_form.py" line="124"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="123"/>
+        <location filename="../../console/views/report_form.py" line="126"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="124"/>
+        <location filename="../../console/views/report_form.py" line="127"/>
         <source>Longitude, e.g. 108.93</source>
         <translation>经度，如 108.93</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="125"/>
+        <location filename="../../console/views/report_form.py" line="128"/>
         <source>Latitude, e.g. 34.27</source>
         <translation>纬度，如 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="131"/>
+        <location filename="../../console/views/report_form.py" line="134"/>
         <source>Point</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="132"/>
+        <location filename="../../console/views/report_form.py" line="135"/>
         <source>Click on the map, or type the coordinates</source>
         <translation>在地图上点选位置，或输入经纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="140"/>
+        <location filename="../../console/views/report_form.py" line="143"/>
         <source>Add photos…</source>
         <translation>添加照片…</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="142"/>
+        <location filename="../../console/views/report_form.py" line="145"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="150"/>
-        <location filename="../../console/views/report_form.py" line="300"/>
+        <location filename="../../console/views/report_form.py" line="153"/>
+        <location filename="../../console/views/report_form.py" line="303"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="151"/>
+        <location filename="../../console/views/report_form.py" line="154"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="165"/>
+        <location filename="../../console/views/report_form.py" line="168"/>
         <source>Report</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="174"/>
+        <location filename="../../console/views/report_form.py" line="177"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter 上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="225"/>
+        <location filename="../../console/views/report_form.py" line="228"/>
         <source>Chosen: %1</source>
         <translation>已选: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="246"/>
+        <location filename="../../console/views/report_form.py" line="249"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字输入经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="255"/>
+        <location filename="../../console/views/report_form.py" line="258"/>
         <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
         <translation>经纬度似乎写反了：本区约在经度 108.9、纬度 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="287"/>
+        <location filename="../../console/views/report_form.py" line="290"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="300"/>
+        <location filename="../../console/views/report_form.py" line="303"/>
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -2530,22 +2518,40 @@
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../console/views/shortcuts_dialog.py" line="15"/>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/shortcuts_dialog.py" line="17"/>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/shortcuts_dialog.py" line="17"/>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+</context>
+<context>
     <name>TrayNotifier</name>
     <message>
-        <location filename="../../console/views/tray.py" line="89"/>
+        <location filename="../../console/views/tray.py" line="92"/>
         <source>Unacknowledged alerts: %1</source>
         <extracomment>How many alert messages the notification body lists. How long the notification stays up, in milliseconds.</extracomment>
         <translation>未确认告警：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/tray.py" line="94"/>
+        <location filename="../../console/views/tray.py" line="97"/>
         <source>%n new alert(s)</source>
         <translation>
             <numerusform>%n 条新告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/tray.py" line="104"/>
+        <location filename="../../console/views/tray.py" line="107"/>
         <source>… and %1 more</source>
         <translation>…另有 %1 条</translation>
     </message>
@@ -2585,7 +2591,7 @@
     </message>
     <message>
         <location filename="../../console/views/user_admin_dialog.py" line="174"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="294"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="298"/>
         <source>Locked</source>
         <translation>锁定</translation>
     </message>
@@ -2616,7 +2622,7 @@
     </message>
     <message>
         <location filename="../../console/views/user_admin_dialog.py" line="188"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="385"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="389"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
@@ -2661,92 +2667,92 @@
         <translation>安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="259"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="263"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="259"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="263"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="292"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="296"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="293"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="297"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="295"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="299"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="296"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="300"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="297"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="301"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="298"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="302"/>
         <source>User created</source>
         <translation>用户已创建</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="299"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="303"/>
         <source>Role changed</source>
         <translation>角色已变更</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="300"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="304"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="301"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="305"/>
         <source>Reactivated</source>
         <translation>已重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="345"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="349"/>
         <source>User %1 created</source>
         <translation>已创建用户 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="362"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="366"/>
         <source>Role of %1 changed</source>
         <translation>已变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="376"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="380"/>
         <source>New password set for %1</source>
         <translation>已为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="386"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="390"/>
         <source>Deactivate %1? They can no longer sign in; their history stays.</source>
         <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="399"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="403"/>
         <source>%1 unlocked</source>
         <translation>已解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="403"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="407"/>
         <source>%1 deactivated</source>
         <translation>已停用 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="408"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="412"/>
         <source>%1 reactivated</source>
         <translation>已重新启用 %1</translation>
     </message>
@@ -2807,140 +2813,140 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="229"/>
+        <location filename="../../console/views/wall.py" line="230"/>
         <source>Grid management wall</source>
         <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="235"/>
+        <location filename="../../console/views/wall.py" line="236"/>
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="237"/>
+        <location filename="../../console/views/wall.py" line="238"/>
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="244"/>
+        <location filename="../../console/views/wall.py" line="246"/>
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="291"/>
+        <location filename="../../console/views/wall.py" line="297"/>
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="295"/>
+        <location filename="../../console/views/wall.py" line="301"/>
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="296"/>
+        <location filename="../../console/views/wall.py" line="302"/>
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="297"/>
+        <location filename="../../console/views/wall.py" line="303"/>
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="298"/>
+        <location filename="../../console/views/wall.py" line="304"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="299"/>
+        <location filename="../../console/views/wall.py" line="305"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="300"/>
+        <location filename="../../console/views/wall.py" line="306"/>
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="310"/>
+        <location filename="../../console/views/wall.py" line="316"/>
         <source>Reported today, by source</source>
         <translation>今日上报来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="314"/>
+        <location filename="../../console/views/wall.py" line="320"/>
         <source>Last 7 days: reported / closed</source>
         <translation>近 7 日：上报 / 结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="321"/>
+        <location filename="../../console/views/wall.py" line="327"/>
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="328"/>
+        <location filename="../../console/views/wall.py" line="334"/>
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="332"/>
+        <location filename="../../console/views/wall.py" line="338"/>
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="405"/>
+        <location filename="../../console/views/wall.py" line="412"/>
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="424"/>
-        <location filename="../../console/views/wall.py" line="436"/>
+        <location filename="../../console/views/wall.py" line="431"/>
+        <location filename="../../console/views/wall.py" line="443"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="425"/>
+        <location filename="../../console/views/wall.py" line="432"/>
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="426"/>
-        <location filename="../../console/views/wall.py" line="452"/>
+        <location filename="../../console/views/wall.py" line="433"/>
+        <location filename="../../console/views/wall.py" line="459"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="427"/>
+        <location filename="../../console/views/wall.py" line="434"/>
         <source>Closed this month</source>
         <translation>本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="433"/>
+        <location filename="../../console/views/wall.py" line="440"/>
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="436"/>
+        <location filename="../../console/views/wall.py" line="443"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="436"/>
+        <location filename="../../console/views/wall.py" line="443"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="436"/>
+        <location filename="../../console/views/wall.py" line="443"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="447"/>
+        <location filename="../../console/views/wall.py" line="454"/>
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall_app.py" line="78"/>
+        <location filename="../../console/views/wall_app.py" line="84"/>
         <source>Grid management</source>
         <translation>网格化管理</translation>
     </message>

@@ -193,7 +193,7 @@ def test_dispatch_several_cases_at_once(
             QTimer.singleShot(50, accept_dialog)
 
     QTimer.singleShot(50, accept_dialog)
-    window._open_dispatch(ids)
+    window.case_actions.open_dispatch(ids)
     qtbot.waitUntil(lambda: all(model.row_of(i) is None for i in ids), timeout=15_000)
     for case_id in ids:
         snap = service.get(case_id)
