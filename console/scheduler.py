@@ -48,7 +48,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError, TextTooLongError, ValidationError
 from console.models import Case
 from console.services.actors import Actor
-from console.services.cases import utc_now
+from console.services.cases.service import utc_now
 from console.services.permissions import require
 from console.services.work_calendar import sync_calendar
 

@@ -26,7 +26,7 @@ from console.scheduler import (
     running_scheduler,
 )
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import (
     DISPATCHER,

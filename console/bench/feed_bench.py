@@ -40,7 +40,7 @@ from console.db import Database
 from console.models import User
 from console.services.actors import actor_of
 from console.services.bulk_intake import bulk_report
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import ensure_people
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, QueueRow, page_ids_select

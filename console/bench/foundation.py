@@ -21,10 +21,11 @@ from console.bench.harness import Figure, median_seconds
 from console.db import Database
 from console.domain.lifecycle import OPEN_STATES
 from console.models import Case, Category
-from console.services import case_numbers, geography
+from console.services import geography
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report, insert_many
-from console.services.cases import CaseService
+from console.services.cases import numbers as case_numbers
+from console.services.cases.service import CaseService
 from console.services.demo import REMARKS, ROADS, random_points_in_grids
 from console.services.geography import GridLookup, RegionPath
 from console.services.locator import DbLocator

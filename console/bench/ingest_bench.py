@@ -21,7 +21,7 @@ from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Category
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import random_points_in_grids
 from console.services.ingest import ingest_file
 from console.services.reference import data as reference_data

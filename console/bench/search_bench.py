@@ -18,7 +18,7 @@ from console.bench.foundation import Sizes
 from console.bench.harness import Figure, median_seconds
 from console.db import Database
 from console.models import Case
-from console.services.case_search import like_scan
+from console.services.cases.search import like_scan
 from console.services.queue import QueueFilter, count_queue, page_ids_select, walks_newest
 
 PAGE = 50

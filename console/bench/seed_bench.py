@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from console.bench.harness import Figure
 from console.db import Database
 from console.models import Case, CaseEvent
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import seed_demo
 
 Log = Callable[[str], None]

@@ -18,7 +18,7 @@ from console.commands.user import cli_actor
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.holiday_schedule import ParsedSchedule, read_schedule_file
-from console.services.cases import utc_now
+from console.services.cases.service import utc_now
 from console.services.work_calendar import change_log, load_calendar, save_year, year_view
 
 

@@ -18,7 +18,7 @@ from console.db import Database
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ConsoleError, ValidationError
 from console.services import catalog
-from console.services.case_export import COLUMNS, FORMATS, export_cases
+from console.services.cases.export import COLUMNS, FORMATS, export_cases
 from console.services.ingest.ingest import resolve_source
 from console.services.queue import QueueFilter
 from console.services.queue_tabs import tab_rules

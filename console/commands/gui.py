@@ -24,7 +24,7 @@ from console.commands.window_start import (
 )
 from console.db import Database
 from console.errors import AuthenticationError, ConsoleError, ValidationError
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import SeedProgress, demo_sign_ins, seed_demo
 
 #: The password for an unattended sign-in (with --user): screenshots, scripted tests.

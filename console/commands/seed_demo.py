@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from console.db import Database
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import DemoAccount, seed_demo
 
 

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from console.db import Database
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.simulator import Simulator
 
 

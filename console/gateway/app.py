@@ -15,7 +15,7 @@ from console.gateway.rate_limit import RateLimiter
 from console.gateway.settings import GatewaySettings
 from console.services.api_tokens import ApiTokenService
 from console.services.attachments import AttachmentService, AttachmentStore
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.ingest.open311_reader import load_services
 
 DESCRIPTION = """\

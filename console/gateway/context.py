@@ -17,7 +17,7 @@ from console.gateway.rate_limit import RateLimiter
 from console.gateway.settings import GatewaySettings
 from console.services.api_tokens import ApiTokenService, TokenPrincipal
 from console.services.attachments import AttachmentService
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.ingest.open311_reader import Service
 
 bearer_scheme = HTTPBearer(

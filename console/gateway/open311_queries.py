@@ -24,8 +24,8 @@ from console.gateway.schemas import (
     ServiceRequest,
 )
 from console.models import Attachment, Case, Category, DeadlineRule
-from console.services.case_detail import limit_text
-from console.services.case_export import request_fields, requests_select, service_codes
+from console.services.cases.detail import limit_text
+from console.services.cases.export import request_fields, requests_select, service_codes
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.ingest.open311_reader import Service as ServiceRow
 

@@ -21,7 +21,7 @@ from console.gateway.settings import TaskScope
 from console.models import Case, CaseEvent, Category, Department, Region
 from console.services.actors import Actor
 from console.services.attachments import AttachmentRecord
-from console.services.case_dto import light_of
+from console.services.cases.dto import light_of
 from console.services.queries import case_category
 
 ACCEPT_MARK = "【签收】"

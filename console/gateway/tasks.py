@@ -57,8 +57,8 @@ from console.gateway.task_queries import (
 from console.models import Case
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import AttachmentRecord, PhotoUpload
-from console.services.case_detail import load_detail
-from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.cases.detail import load_detail
+from console.services.cases.dto import CaseSnapshot, snapshot
 
 router = APIRouter(
     prefix="/api/v1",

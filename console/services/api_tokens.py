@@ -21,7 +21,7 @@ from console.db import Database
 from console.errors import ConsoleError, MissingFieldError, TextTooLongError, ValidationError
 from console.models import ApiToken, User
 from console.services.actors import Actor
-from console.services.cases import utc_now
+from console.services.cases.service import utc_now
 
 #: Marks a gateway secret, so a leaked one is recognisable in logs and scanners.
 TOKEN_PREFIX = "gdc_"

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from console.errors import CaseNotFoundError, ValidationError
 from console.models import Attachment, Case, CaseEvent
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 
 MAX_FILENAME = 120
 PHOTO = "photo"

@@ -25,8 +25,9 @@ from console.errors import (
     OutsideDistrictError,
 )
 from console.models import Case, CaseEvent, CaseNumberCounter
-from console.services import case_numbers, duplicates
+from console.services import duplicates
 from console.services.actors import Actor
+from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryTable, FiledCategory, file_category
 from console.services.locator import Locator
 from console.services.report_input import ReportInput, validate

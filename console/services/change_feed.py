@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.models import CaseEvent
-from console.services.cases import utc_now
+from console.services.cases.service import utc_now
 
 log = logging.getLogger(__name__)
 

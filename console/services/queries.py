@@ -32,7 +32,7 @@ def case_category() -> ColumnElement[bool]:
 
 
 def light_expression(now: datetime) -> ColumnElement[Any]:
-    """The traffic light of a case as SQL, matching console.services.case_dto.light_of."""
+    """The traffic light of a case as SQL, matching console.services.cases.dto.light_of."""
     at = case(
         (Case.state.in_(CLOCK_STATES), literal(now, Case.deadline_at.type)),
         (Case.state == "suspended", Case.suspended_at),

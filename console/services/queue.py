@@ -24,7 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
-from console.services.case_search import (
+from console.services.cases.search import (
     candidate_count,
     count_matches,
     names_few_cases,
@@ -175,7 +175,7 @@ def _conditions(
         conds.append(Case.reported_at < f.reported_to)
     text = (f.text or "").strip()
     if text:
-        # From the trigram index (console.services.case_search).
+        # From the trigram index (console.services.cases.search).
         conds.append(text_condition(text, lookup=not walk_newest))
     return conds
 

@@ -25,8 +25,8 @@ from console.errors import ValidationError
 from console.models import Attachment, Case, CaseEvent, Region
 from console.services.actors import Actor
 from console.services.attachments import PHOTO, AttachmentStore, CheckedPhoto, PhotoUpload
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService, load_case
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService, load_case
 from console.services.duplicates import DuplicateSettings, find_candidates
 from console.services.locator import Locator
 from console.services.report_input import ReportInput

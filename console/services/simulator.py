@@ -15,7 +15,7 @@ from sqlalchemy import select
 from console.errors import ConsoleError
 from console.models import Case, Category, User
 from console.services.actors import Actor, actor_of
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import ROADS, random_points_in_grids
 from console.services.report_input import ReportInput
 

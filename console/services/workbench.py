@@ -30,11 +30,11 @@ from console.services import dashboard, queries, queue
 from console.services.actors import Actor, actor_of
 from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.auth import change_password, sign_in
-from console.services.case_detail import load_detail
-from console.services.case_dto import CaseSnapshot
-from console.services.case_export import ExportResult, export_cases
-from console.services.case_photos import CasePhoto, case_photos
-from console.services.cases import CaseService, utc_now
+from console.services.cases.detail import load_detail
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.export import ExportResult, export_cases
+from console.services.cases.photos import CasePhoto, case_photos
+from console.services.cases.service import CaseService, utc_now
 from console.services.catalog import (
     CategoryOption,
     category_options,
@@ -553,7 +553,7 @@ class Workbench(DutyDesk):
         encoding: str = "utf-8",
     ) -> ExportResult:
         """Write a queue view (every case its filter matches) or the chosen cases to a file:
-        Open311 JSON, CSV or Excel (console.services.case_export)."""
+        Open311 JSON, CSV or Excel (console.services.cases.export)."""
         require(self.actor, "export_cases")
         with self.db.read() as s:
             return export_cases(

@@ -28,8 +28,9 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent, Department
-from console.services import case_numbers, duplicates
+from console.services import duplicates
 from console.services.actors import Actor
+from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
 from console.services.duplicates import pairs as duplicate_pairs
 from console.services.locator import Locator

@@ -1,6 +1,6 @@
 """The case detail pane: one case's record, clock, history and the actions the seat may take.
 
-The panel takes a plain ``CaseDetail`` record (console.services.case_detail) through
+The panel takes a plain ``CaseDetail`` record (console.services.cases.detail) through
 :meth:`CaseDetailPanel.show_detail` and only reads its attributes; in the main window it
 follows the seat's :class:`~console.views.current_case.CurrentCase` (:meth:`follow`), so it
 shows nothing but the case actions act on. It never calls a service: a button emits a signal

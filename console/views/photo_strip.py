@@ -1,6 +1,6 @@
 """The case's photos in the detail: thumbnails in a row, a click shows one full size.
 
-Fed with console.services.case_photos.CasePhoto records (bytes read on the worker). Each
+Fed with console.services.cases.photos.CasePhoto records (bytes read on the worker). Each
 thumbnail's tooltip says which step it documents (上报, 处置反馈 …), when and the file name, as
 plain text; the image itself is decoded by Qt from the bytes, never from a path.
 """

@@ -40,7 +40,7 @@ REPORTED_COLUMN = column_index("reported_at")
 CUSTOM_RANGE = -1
 #: The tab that searches every case, whatever its state (resources/queues/tabs.csv).
 SEARCH_TAB = "search"
-#: Queue column → its key in an export (console.services.case_export.COLUMNS), in the
+#: Queue column → its key in an export (console.services.cases.export.COLUMNS), in the
 #: model's column order.
 EXPORT_KEYS = (
     "number",
@@ -61,7 +61,7 @@ EXPORT_KEYS = (
 class QueuePanel(QWidget):
     #: The selected case ids changed (the first one becomes the current case).
     selection_changed = Signal(list)
-    #: An export finished: console.services.case_export.ExportResult.
+    #: An export finished: console.services.cases.export.ExportResult.
     export_finished = Signal(object)
     #: An export failed: the message.
     export_failed = Signal(str)

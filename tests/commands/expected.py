@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.lifecycle import FINAL_STATES, RESUME, Lifecycle
 from console.models import Case, CaseEvent, Department, GridStaff, Region, User
-from console.services.case_dto import light_of
+from console.services.cases.dto import light_of
 
 LEVELS = ("district", "street", "area", "unit", "grid")
 

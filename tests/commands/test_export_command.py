@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from console.cli import main
 from console.db import Database
 from console.domain.worktime import WorkCalendar
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import build_zoo, street_points
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from console import cli
 from console.db import Database
 from console.models import Alert
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from console.cli import main
 from console.db import Database
 from console.models import Alert
-from console.services.cases import CaseService, utc_now
+from console.services.cases.service import CaseService, utc_now
 from console.services.demo import seed_cases
 
 ROOT = Path(__file__).resolve().parents[2]

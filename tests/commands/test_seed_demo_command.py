@@ -30,7 +30,7 @@ from console.models import (
     Region,
     User,
 )
-from console.services.case_dto import light_of
+from console.services.cases.dto import light_of
 from console.services.demo import HANDLER_PATTERN, demo_accounts
 from console.services.reference.data import read_roles
 from console.services.taxonomy_schedule import read_schedule

@@ -22,7 +22,7 @@ from console.db import Database
 from console.gateway.app import create_app
 from console.gateway.settings import GatewaySettings
 from console.services.api_tokens import ApiTokenService
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 
 

@@ -7,8 +7,8 @@ import struct
 import zlib
 
 from console.db import Database
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from tests.services.console_support import (
     CHIEF,
     DISPATCHER,

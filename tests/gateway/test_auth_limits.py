@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from console.db import Database
 from console.models import ApiToken, Case, User
 from console.services.api_tokens import ApiTokenService
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.gateway.conftest import Gateway, serve, settings_for
 from tests.gateway.support import PRO02_USER, dispatched, png_bytes, point

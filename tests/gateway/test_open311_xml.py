@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from console.db import Database
 from console.models import Case
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.ingest.open311_reader import read_open311
 from tests.conftest import Clock
 from tests.gateway.conftest import Gateway, serve, settings_for

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from console.db import Database
 from console.models import ApiToken, Attachment
 from console.services import geography
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import ensure_people
 from console.services.reference import data as reference_data
 from tests.gateway.conftest import Gateway, serve, settings_for

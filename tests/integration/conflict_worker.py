@@ -32,7 +32,7 @@ from pathlib import Path
 from console.db import Database
 from console.errors import IllegalTransitionError, StaleVersionError
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 
 #: Actions the worker takes in each state it sees, with their weights. Closing is rare so that
 #: the cases stay in play for the whole run; notes keep the version moving in quiet states.

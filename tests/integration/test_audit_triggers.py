@@ -17,7 +17,7 @@ from console.cli import main
 from console.db import Database, alembic_config
 from console.models import CaseEvent, SecurityEvent
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from console.db import Database, alembic_config
 from console.models.case_search import PG_INDEXES
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.integration import test_postgres
 from tests.models.test_case_search_index import search

@@ -29,7 +29,7 @@ from console.cli import main
 from console.db import Database
 from console.models import Category
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.change_notify import CHANNEL, ChangeListener, connect_kwargs
 from console.services.demo import random_points_in_grids
 from console.services.reference import data as reference_data

@@ -48,7 +48,7 @@ from console.domain.lifecycle import default_lifecycle
 from console.errors import DatabaseUnavailableError, StaleVersionError
 from console.models import Case, CaseEvent
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import random_points_in_grids
 from console.services.report_input import ReportInput
 from tests.integration.conflict_worker import PLAUSIBLE

@@ -19,7 +19,7 @@ from console.models import CaseEvent
 from console.models.case import PossibleDuplicate
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import random_points_in_grids
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, fetch_queue

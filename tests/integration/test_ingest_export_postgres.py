@@ -15,7 +15,7 @@ from console.cli import main
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.models import Case
-from console.services.case_export import export_cases
+from console.services.cases.export import export_cases
 from console.services.demo import random_points_in_grids
 from console.services.ingest import IngestCancelled, ingest_file
 from console.services.queue import QueueFilter

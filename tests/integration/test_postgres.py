@@ -24,7 +24,7 @@ from console.domain.lifecycle import default_lifecycle
 from console.errors import StaleVersionError
 from console.models import Case, CaseEvent, Category, Region
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import random_points_in_grids
 from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput

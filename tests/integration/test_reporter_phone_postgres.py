@@ -17,7 +17,7 @@ from console.db import Database, alembic_config
 from console.errors import StaleVersionError
 from console.models import Attachment, Base, Case
 from console.models.case_search import migration_options
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.workbench import Workbench
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, report_input, street_points

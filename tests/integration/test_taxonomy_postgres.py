@@ -17,7 +17,7 @@ from console.db import Database, alembic_config
 from console.models import Base, Case, DeadlineRule
 from console.models.case_search import migration_options
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import report_input, street_points
 

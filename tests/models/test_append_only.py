@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from console.db import Database, alembic_config
 from console.models import CaseEvent, SecurityEvent
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.services.console_support import CHIEF, INSPECTOR, report_input, street_points
 
 AUDIT_TABLES = ("case_events", "security_events")

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from console.db import Database, alembic_config
 from console.models import Base, Case
 from console.models.case_search import migration_options
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, report_input, street_points
 

@@ -8,8 +8,8 @@ from sqlalchemy import inspect, select, text
 
 from console.db import Database, alembic_config
 from console.models import Case
-from console.services.case_search import like_scan
-from console.services.cases import CaseService
+from console.services.cases.search import like_scan
+from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter, page_ids_select
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, report_input, street_points

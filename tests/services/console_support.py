@@ -12,8 +12,8 @@ from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Department, Region, User
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.report_input import ReportInput
 from tests.conftest import Clock
 

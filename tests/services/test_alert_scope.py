@@ -15,7 +15,7 @@ from console.errors import PermissionDeniedError
 from console.services import handover
 from console.services.actors import Actor
 from console.services.alert_scope import ALL_ALERTS, NO_ALERTS, AlertScope, scope_of
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.supervision import acknowledge, scan, unacknowledged
 from console.services.workbench import Workbench
 from tests.conftest import Clock

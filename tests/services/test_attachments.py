@@ -21,7 +21,7 @@ from console.services.attachments import (
     clean_filename,
     sniff,
 )
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.gateway.support import JPEG_HEAD, WEBP_HEAD, dispatched, png_bytes
 from tests.services.console_support import handler

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Case, CaseEvent, CaseNumberCounter, Category
-from console.services import case_numbers
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
+from console.services.cases import numbers as case_numbers
 from console.services.demo import random_points_in_grids
 from console.services.locator import DbLocator
 from console.services.reference import data as reference_data

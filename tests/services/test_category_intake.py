@@ -13,7 +13,7 @@ from console.db import Database
 from console.errors import UnknownCategoryError, ValidationError
 from console.models import Case, DeadlineRule
 from console.services.bulk_intake import bulk_report
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.locator import DbLocator
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF, INTAKE, report_input, street_points

@@ -8,7 +8,7 @@ import pytest
 
 from console.db import Database
 from console.models import CaseEvent
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.change_feed import CaseChange, ChangeFeed
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF, INTAKE, local, report_input, street_points

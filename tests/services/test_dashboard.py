@@ -9,8 +9,8 @@ import pytest
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import ValidationError
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.dashboard import dashboard_numbers, day_bounds, month_bounds
 from tests.conftest import Clock
 from tests.services.console_support import (

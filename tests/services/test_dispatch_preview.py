@@ -6,7 +6,7 @@ import pytest
 
 from console.db import Database
 from console.domain.worktime import WorkCalendar
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.dispatch_preview import department_options, propose_dispatch
 from tests.conftest import Clock
 from tests.services.console_support import (

@@ -26,8 +26,8 @@ from console.models import Case, CaseEvent
 from console.models.case import PossibleDuplicate
 from console.services import duplicates
 from console.services.bulk_intake import bulk_report
-from console.services.case_detail import load_detail
-from console.services.cases import CaseService
+from console.services.cases.detail import load_detail
+from console.services.cases.service import CaseService
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, fetch_queue
 from console.services.workbench import Workbench

@@ -13,8 +13,8 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import PermissionDeniedError, ValidationError
 from console.models import Alert
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.handover import (
     COUNT_KEYS,
     DutyEntry,

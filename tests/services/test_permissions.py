@@ -15,7 +15,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import PermissionDeniedError
 from console.models import Alert, Role
 from console.services import supervision
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.permissions import allowed, granted, permissions, require, role_names
 from console.services.workbench import Workbench
 from tests.conftest import Clock

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from console.db import Database
 from console.services import queries
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import build_zoo
 

@@ -13,8 +13,8 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Region
 from console.services.bulk_intake import bulk_report
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.locator import DbLocator
 from console.services.queue import (
     QueueFilter,

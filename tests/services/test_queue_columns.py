@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.errors import ValidationError
-from console.services.case_export import COLUMNS, QUEUE_COLUMNS
+from console.services.cases.export import COLUMNS, QUEUE_COLUMNS
 from console.services.queue import SORTS
 from console.services.queue_columns import column_index, load_queue_columns, queue_columns
 

@@ -23,7 +23,7 @@ from console.models import (
     Role,
     RoutingRule,
 )
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.reference import data as rd
 from console.services.reference.data import (
     KIND_COMPONENT,

@@ -20,8 +20,8 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent
-from console.services.case_detail import load_detail
-from console.services.case_export import COLUMNS
+from console.services.cases.detail import load_detail
+from console.services.cases.export import COLUMNS
 from console.services.report_desk import MAX_PHOTOS
 from console.services.report_input import ReportInput
 from console.services.wall_data import WallSource

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import Case
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.simulator import Simulator
 from tests.conftest import Clock
 

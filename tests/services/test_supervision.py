@@ -19,8 +19,8 @@ from console.errors import ValidationError
 from console.models import Alert, CaseEvent, Department
 from console.services import supervision
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.reference import data as reference_data
 from console.services.supervision import (
     AlertRecord,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.db import Database
 from console.errors import DatabaseUnavailableError
 from console.models import Alert
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.wall_data import WallSource, wall_numbers
 from tests.conftest import Clock
 from tests.services.console_support import (

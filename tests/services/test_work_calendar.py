@@ -16,8 +16,8 @@ from console.domain.worktime import YearSource, YearStatus
 from console.errors import PermissionDeniedError
 from console.models import Alert, CalendarChange, CalendarDay, CalendarYear, CaseEvent
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot
-from console.services.cases import CaseService
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.service import CaseService
 from console.services.supervision import scan
 from console.services.work_calendar import (
     change_log,

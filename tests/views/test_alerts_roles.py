@@ -18,7 +18,7 @@ from sqlalchemy import select
 from console.bridge import Bridge
 from console.db import Database
 from console.models import Alert, User
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.handover import COUNT_KEYS
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.supervision import scan

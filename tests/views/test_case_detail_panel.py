@@ -494,7 +494,7 @@ def test_following_shows_loading_then_the_case_never_the_previous_one(
     """A new current case empties the panel at once (no button of the previous case stays
     clickable); its detail fills it; a case that cannot be read says so."""
     from console.bridge import Bridge
-    from console.services.cases import CaseService
+    from console.services.cases.service import CaseService
     from console.services.workbench import Workbench
     from console.views.current_case import CurrentCase
     from tests.services.console_support import INTAKE, report_input, street_points

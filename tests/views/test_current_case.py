@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.db import Database
 from console.scheduler import ConsoleScheduler
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.workbench import Workbench
 from console.views.action_dialogs import NoteDialog, ReminderDialog

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.db import Database
 from console.domain.geography_rules import EARTH_RADIUS_KM
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.workbench import Workbench
 from console.views.action_dialogs import NoteDialog
 from console.views.case_detail_panel import CaseDetailPanel

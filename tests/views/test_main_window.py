@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
 from console.db import Database
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import demo_accounts
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.report_input import ReportInput

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from console.db import Database
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.workbench import Workbench
 from console.views.photo_strip import PhotoStrip
 from tests.conftest import Clock

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.db import Database
 from console.services.bulk_intake import bulk_report
-from console.services.case_export import QUEUE_COLUMNS
+from console.services.cases.export import QUEUE_COLUMNS
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, queue_tabs
 from console.services.workbench import Workbench

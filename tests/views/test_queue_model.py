@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
 from console.db import Database
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter
 from console.services.workbench import Workbench
 from console.views.queue_model import PAGE_SIZE, QueueTableModel

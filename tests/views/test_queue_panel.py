@@ -47,7 +47,7 @@ def test_the_search_tab_filters_by_state_and_a_custom_date_range(
 
     from PySide6.QtCore import QDate
 
-    from console.services.cases import CaseService
+    from console.services.cases.service import CaseService
     from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
 
     service = CaseService(demo_db, clock=clock)

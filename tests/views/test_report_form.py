@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from console.bridge import Bridge
 from console.db import Database
 from console.models import Attachment, Case, CaseEvent, Region
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.workbench import Workbench
 from console.views.main_window import MainWindow

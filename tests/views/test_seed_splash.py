@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.db import Database
 from console.models import Case
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.demo import STEP_CASES, SeedProgress, seed_demo
 from console.views.seed_splash import SeedSplash, seed_with_splash, step_label
 from tests.views.test_gui_command import count

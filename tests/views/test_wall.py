@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from console.bridge import Bridge
 from console.cli import main
 from console.db import Database
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.workbench import Workbench
 from console.views.map_page import build_map_page
 from console.views.wall import WallWindow

@@ -2,7 +2,7 @@
 
 The queue's search (a substring of the case number, address or description) reads a trigram
 index instead of scanning every case with LIKE (issue 14 §5; the query side is
-console.services.case_search).
+console.services.cases.search).
 
 SQLite: cases_search, an FTS5 table with the trigram tokenizer, kept current by triggers on
 cases, so every transaction that writes a case (the ORM, the bulk intake's executemany, a

@@ -23,7 +23,7 @@ from console.domain.holiday_schedule import read_schedule_file
 from console.domain.worktime import WorkCalendar
 from console.models import Case, Region, User
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.evaluation.config import EvaluationConfig
 from console.services.evaluation.report import (
     EvaluationReport,

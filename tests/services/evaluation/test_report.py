@@ -26,7 +26,7 @@ import pytest
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import ValidationError
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.evaluation.config import EvaluationConfig
 from console.services.evaluation.positions import last_event_id, position_sessions
 from console.services.evaluation.report import (

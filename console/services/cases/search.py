@@ -45,7 +45,7 @@ __all__ = [
     "text_condition",
 ]
 
-#: The start of a case number: C/E, then 2 digits or more (console.services.case_numbers).
+#: The start of a case number: C/E, then 2 digits or more (console.services.cases.numbers).
 _NUMBER_PREFIX = re.compile(r"[CE][0-9]{2,}", re.IGNORECASE)
 #: The shortest text an FTS5 trigram phrase can match.
 TRIGRAM = 3

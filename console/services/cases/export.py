@@ -28,7 +28,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department
 from console.services import queue
-from console.services.case_detail import limit_text
+from console.services.cases.detail import limit_text
 from console.services.ingest.open311_reader import Service, load_services
 from console.services.ingest.report import safe_text
 from console.services.queries import case_category

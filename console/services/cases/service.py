@@ -29,7 +29,7 @@ from console.errors import (
 )
 from console.models import Case, CaseEvent
 from console.services.actors import Actor
-from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.duplicates import DuplicateSettings
 from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput

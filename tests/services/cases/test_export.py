@@ -13,15 +13,15 @@ from openpyxl import load_workbook
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
-from console.services.case_dto import CaseSnapshot
-from console.services.case_export import (
+from console.services.cases.dto import CaseSnapshot
+from console.services.cases.export import (
     COLUMNS,
     QUEUE_COLUMNS,
     export_cases,
     format_for,
     service_codes,
 )
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter, count_queue, fetch_queue
 from tests.conftest import Clock
 from tests.services.console_support import INTAKE, build_zoo, local, report_input, street_points

@@ -13,8 +13,8 @@ from console.db import Database
 from console.models import Case
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report
-from console.services.case_search import like_scan, text_condition
-from console.services.cases import CaseService
+from console.services.cases.search import like_scan, text_condition
+from console.services.cases.service import CaseService
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, page_ids_select, walks_newest
 from tests.conftest import Clock

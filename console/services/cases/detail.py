@@ -27,7 +27,7 @@ from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region, User
-from console.services.case_dto import CaseSnapshot, snapshot
+from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.permissions import permissions

@@ -7,8 +7,8 @@ import pytest
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
-from console.services.case_detail import load_detail
-from console.services.cases import CaseService
+from console.services.cases.detail import load_detail
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,

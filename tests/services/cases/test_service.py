@@ -25,7 +25,7 @@ from console.errors import (
 )
 from console.models import Case, CaseEvent, CaseNumberCounter, Department, Region, User
 from console.services.actors import Actor
-from console.services.cases import CaseService
+from console.services.cases.service import CaseService
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,
