@@ -79,9 +79,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def chosen_command(argv: Sequence[str]) -> str | None:
     """The subcommand ``argv`` runs (after :func:`with_default_command`), or None (help)."""
-    for word in _skip_global_options(list(argv)):
-        return word if word in SUBCOMMANDS else None
-    return None
+    rest = _skip_global_options(list(argv))
+    return rest[0] if rest and rest[0] in SUBCOMMANDS else None
 
 
 def _skip_global_options(args: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TypedDict, Unpack
 from console.config import csv_rows, resource
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
-from console.services.intake_limits import Limits, _named_values, default_attachments_dir
+from console.services.intake_limits import Limits, default_attachments_dir, named_values
 
 __all__ = ["GatewaySettings", "Limits", "TaskScope", "default_attachments_dir"]
 from console.services.report_input import SOURCE_LABELS
@@ -78,7 +78,7 @@ class GatewaySettings:
     @classmethod
     def load(cls, *, attachments_dir: Path | None = None) -> GatewaySettings:
         """The settings from resources/gateway/; photos under ``attachments_dir``."""
-        open311 = _named_values(resource("gateway", "open311.csv"))
+        open311 = named_values(resource("gateway", "open311.csv"))
         return cls(
             attachments_dir=attachments_dir or default_attachments_dir(),
             limits=Limits.from_file(),

@@ -27,7 +27,7 @@ _LIMITS: dict[str, tuple[type, float]] = {
 }
 
 
-def _named_values(path: Path) -> dict[str, str]:
+def named_values(path: Path) -> dict[str, str]:
     try:
         return {r["name"].strip(): r["value"].strip() for r in csv_rows(path) if r.get("name")}
     except (KeyError, AttributeError) as exc:
@@ -50,7 +50,7 @@ class Limits:
     def from_file(cls, path: Path | None = None) -> Limits:
         path = path or resource("gateway", "limits.csv")
         values: dict[str, int | float] = {}
-        for name, raw in _named_values(path).items():
+        for name, raw in named_values(path).items():
             if name not in _LIMITS:
                 raise ValidationError(f"{path.name}: 未知限额 {name!r}")
             kind, least = _LIMITS[name]

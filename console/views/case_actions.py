@@ -113,8 +113,11 @@ class CaseActions(QObject):
         """This seat's own write shows through the change feed like anyone's: one refresh of
         the queue, map, counts and detail, not one now and another when the feed echoes it.
         Without a feed (a bare window in a test) the views refresh directly."""
-        if self.bridge.poll_now():
-            return
+        if not self.bridge.poll_now():
+            self._reread(case_ids)
+
+    def _reread(self, case_ids: list[int]) -> None:
+        """The queue rows and (if among them) the current case, read again now."""
         self.window.queue.model.apply_changes(case_ids)
         if self.current.case_id in case_ids:
             self.current.reload()
@@ -127,9 +130,7 @@ class CaseActions(QObject):
         )
         QMessageBox.warning(self.window, title, exc.message)
         # Nothing was written, so the feed echoes nothing: the screen was behind, read it now.
-        self.window.queue.model.apply_changes([case_id])
-        if case_id == self.current.case_id:
-            self.current.reload()
+        self._reread([case_id])
 
     def open_dispatch(self, case_ids: list[int]) -> None:
         ids = list(case_ids)

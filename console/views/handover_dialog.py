@@ -39,12 +39,12 @@ from console.services.handover import (
     DutyCandidate,
     HandoverRecord,
     HandoverSummary,
-    role_labels,
     shift_labels,
 )
 from console.views.formatting import local_time_text
 from console.views.handover_pdf import write_handover_pdf
 from console.views.i18n import pick, use_english
+from console.views.labels import role_text
 
 
 def _plain_label(text: str, parent: QWidget) -> QLabel:
@@ -115,11 +115,7 @@ class HandoverDialog(QDialog):
         )
         self.shift_label.setObjectName("shiftLabel")
         layout.addWidget(self.shift_label)
-        roles = role_labels()
-        duty = "；".join(
-            f"{pick(*roles.get(e.role, (e.role, e.role)))} {e.display_name}"
-            for e in summary.on_duty
-        )
+        duty = "；".join(f"{role_text(e.role)} {e.display_name}" for e in summary.on_duty)
         self.duty_label = _plain_label(
             self.tr("On duty: %1").replace("%1", duty or self.tr("nobody on the roster")), self
         )
@@ -133,7 +129,7 @@ class HandoverDialog(QDialog):
         self.incoming_combo.addItem(self.tr("— choose who takes over —"), None)
         for c in self.candidates:
             self.incoming_combo.addItem(
-                f"{pick(*roles.get(c.role, (c.role, c.role)))} {c.display_name}（{c.username}）",
+                f"{role_text(c.role)} {c.display_name}（{c.username}）",
                 c.user_id,
             )
         chosen = record.incoming_user_id if record is not None else incoming_user_id

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from console.bridge import Bridge
 from console.errors import ConsoleError
-from console.services.handover import DUTY_ROLES, role_labels, shift_definitions
+from console.services.handover import DUTY_ROLES, shift_definitions
 from console.services.workbench import RosterWeek, Workbench
 from console.views.i18n import pick
+from console.views.labels import role_text
 
 _WEEKDAYS_ZH = "一二三四五六日"
 
@@ -49,7 +50,6 @@ class RosterDialog(QDialog):
         self.week: RosterWeek | None = None
         self.first_day: date | None = None
         self._filling = False
-        roles = role_labels()
         #: Column → (shift code, role).
         self.columns = [(s.code, role) for s in shift_definitions() for role in DUTY_ROLES]
         layout = QVBoxLayout(self)
@@ -65,10 +65,7 @@ class RosterDialog(QDialog):
         self.table.setObjectName("rosterTable")
         shifts = {s.code: (s.label_zh, s.label_en) for s in shift_definitions()}
         self.table.setHorizontalHeaderLabels(
-            [
-                f"{pick(*shifts[code])} {pick(*roles.get(role, (role, role)))}"
-                for code, role in self.columns
-            ]
+            [f"{pick(*shifts[code])} {role_text(role)}" for code, role in self.columns]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
