@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
@@ -31,8 +31,10 @@ def demo_password(username: str) -> str:
     return DEMO_PASSWORD["dept-*" if username.startswith("dept-") else username]
 
 
-@pytest.fixture
-def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
+def main_window(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> Iterator[MainWindow]:
+    """The duty chief's window on the demo database, shown, following the change feed."""
     bridge = Bridge()
     workbench = Workbench(demo_db, username="duty_chief", clock=clock)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -52,6 +54,11 @@ def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Ite
         win.show()
     yield win
     bridge.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
+    yield from main_window(qtbot, demo_db, tmp_path, clock)
 
 
 def _version(window: MainWindow) -> int | None:
@@ -107,23 +114,6 @@ def test_new_report_from_another_seat_appears_live(
     assert row.description == "<script>alert(1)</script>"  # shown as plain item text
 
 
-def test_register_from_the_toolbar_moves_the_case(
-    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
-) -> None:
-    case_id = report(demo_db, clock)
-    model = window.queue.model
-    qtbot.waitUntil(lambda: model.row_of(case_id) is not None, timeout=10_000)
-    window.queue.select_case(case_id)
-    qtbot.waitUntil(
-        lambda: window.detail.current_case_id == case_id and window.current.target() is not None,
-        timeout=10_000,
-    )
-    window.actions_by_id["register"].trigger()
-    # The to-register queue drops it once registered.
-    qtbot.waitUntil(lambda: model.row_of(case_id) is None, timeout=10_000)
-    assert Workbench(demo_db, username="duty_chief").cases.get(case_id).state == "registered"
-
-
 def test_change_by_someone_else_refreshes_detail_with_notice(
     window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
 ) -> None:
@@ -140,64 +130,6 @@ def test_change_by_someone_else_refreshes_detail_with_notice(
     qtbot.waitUntil(lambda: _version(window) == (seen or 0) + 1, timeout=10_000)
     assert window.detail.notice_label.isVisible()
     assert "受理员" in window.detail.notice_label.text()
-
-
-def test_stale_action_shows_conflict_and_refreshes(
-    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
-) -> None:
-    case_id = report(demo_db, clock)
-    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
-    window.queue.select_case(case_id)
-    qtbot.waitUntil(lambda: window.detail.current_case_id == case_id, timeout=10_000)
-    window.bridge.follow(lambda: [], interval_ms=100_000)  # this seat misses the change
-    stale = _version(window)
-    other = Database(demo_db.url)
-    try:
-        CaseService(other, clock=clock).register(CHIEF, case_id, stale)
-    finally:
-        other.dispose()
-    titles: list[str] = []
-
-    def close_box() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            titles.append(box.windowTitle() + "|" + box.text())
-            box.accept()
-        else:
-            QTimer.singleShot(50, close_box)
-
-    QTimer.singleShot(50, close_box)
-    window.actions_by_id["register"].trigger()
-    qtbot.waitUntil(lambda: bool(titles), timeout=10_000)
-    assert "已被他人修改" in titles[0]
-    qtbot.waitUntil(lambda: _version(window) == (stale or 0) + 1, timeout=10_000)
-
-
-def test_dispatch_several_cases_at_once(
-    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
-) -> None:
-    service = CaseService(demo_db, clock=clock)
-    ids = [report(demo_db, clock) for _ in range(2)]
-    for case_id in ids:
-        service.register(CHIEF, case_id, None)
-    window.workbench.switch_user("dispatcher", DEMO_PASSWORD["dispatcher"])
-    window.queue.with_tab("to_dispatch")
-    model = window.queue.model
-    qtbot.waitUntil(lambda: all(model.row_of(i) is not None for i in ids), timeout=10_000)
-
-    def accept_dialog() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog):
-            dialog.accept()
-        else:
-            QTimer.singleShot(50, accept_dialog)
-
-    QTimer.singleShot(50, accept_dialog)
-    window.case_actions.open_dispatch(ids)
-    qtbot.waitUntil(lambda: all(model.row_of(i) is None for i in ids), timeout=15_000)
-    for case_id in ids:
-        snap = service.get(case_id)
-        assert snap.state == "dispatched" and snap.deadline_at is not None
 
 
 def test_filters_and_layout_survive_a_restart(
