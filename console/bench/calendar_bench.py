@@ -10,14 +10,13 @@ the ORM (marks only, no events), on its own copy.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 from console.bench.foundation import fresh_copy, prepare
-from console.bench.harness import Figure
+from console.bench.harness import Figure, alternating_runs
 from console.bench.scan_bench import ScanSizes, fill_scan_db
 from console.config import LOCAL_TZ
 from console.db import Database
@@ -82,30 +81,26 @@ def run_calendar_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         fill_scan_db(db, WorkCalendar(), sizes, NOW)
     finally:
         db.dispose()
-    times: list[float] = []
-    base_times: list[float] = []
-    moved = base_moved = 0
-    for i in range(repeat):
-        for kind in ("import", "baseline"):
-            copy = fresh_copy(template, workdir / f"calendar-{kind}.sqlite3")
-            try:
-                if kind == "import":
-                    elapsed, moved = _import_once(copy)
-                    times.append(elapsed)
-                else:
-                    elapsed, base_moved = _baseline_once(copy)
-                    base_times.append(elapsed)
-            finally:
-                copy.dispose()
-        log(f"calendar: run {i + 1}/{repeat}: {times[-1]:.2f} s vs {base_times[-1]:.2f} s")
-    if moved != base_moved:
-        raise AssertionError(f"the import moved {moved} cases, the baseline {base_moved}")
+    def on_a_copy(kind: str, once: Callable[[Database], tuple[float, int]]) -> tuple[float, int]:
+        copy = fresh_copy(template, workdir / f"calendar-{kind}.sqlite3")
+        try:
+            return once(copy)
+        finally:
+            copy.dispose()
+
+    value, baseline, moved = alternating_runs(
+        "calendar",
+        repeat,
+        lambda: on_a_copy("import", _import_once),
+        lambda: on_a_copy("baseline", _baseline_once),
+        log,
+    )
     return [
         Figure(
             FIGURE,
-            statistics.median(times),
+            value,
             "s",
-            statistics.median(base_times),
+            baseline,
             higher_is_better=False,
             goal=GOAL_S,
             note=f"an official 2027 imported over {open_cases:,} open cases; {moved:,} on the "

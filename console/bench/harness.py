@@ -68,6 +68,30 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def alternating_runs(
+    label: str,
+    repeat: int,
+    run: Callable[[], tuple[float, Any]],
+    baseline: Callable[[], tuple[float, Any]],
+    log: Callable[[str], None],
+) -> tuple[float, float, Any]:
+    """``run`` and ``baseline`` taken in turn ``repeat`` times, so that a shared machine's drift
+    touches both alike. Each returns (seconds, its answer), and both must give the same answer.
+    The medians of each, and that answer."""
+    times: list[float] = []
+    base_times: list[float] = []
+    answer = base_answer = None
+    for i in range(repeat):
+        elapsed, answer = run()
+        times.append(elapsed)
+        elapsed, base_answer = baseline()
+        base_times.append(elapsed)
+        log(f"{label}: run {i + 1}/{repeat}: {times[-1]:.2f} s vs {base_times[-1]:.2f} s")
+    if answer != base_answer:
+        raise AssertionError(f"{label}: the measured path gave {answer}, the baseline {base_answer}")
+    return statistics.median(times), statistics.median(base_times), answer
+
+
 def format_table(figures: list[Figure]) -> str:
     lines = [f"{'scenario':44} {'value':>14} {'baseline':>14} {'ratio':>8} {'goal':>16}  ok"]
     for f in figures:

@@ -10,7 +10,6 @@ and timelines.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from console.bench.harness import Figure
+from console.bench.harness import Figure, alternating_runs
 from console.db import Database
 from console.models import Case, CaseEvent
 from console.services.cases.service import CaseService
@@ -53,23 +52,19 @@ def _seed_once(path: Path, cases: int, *, fast: bool) -> tuple[float, tuple[int,
 def run_seed_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     cases = 300 if quick else 2000
     repeat = 1 if quick else 3
-    times: list[float] = []
-    base_times: list[float] = []
-    written = base_written = (0, 0)
-    for i in range(repeat):
-        elapsed, written = _seed_once(workdir / "seed-fast.sqlite3", cases, fast=True)
-        times.append(elapsed)
-        elapsed, base_written = _seed_once(workdir / "seed-per-call.sqlite3", cases, fast=False)
-        base_times.append(elapsed)
-        log(f"seed: run {i + 1}/{repeat}: {times[-1]:.1f} s vs {base_times[-1]:.1f} s")
-    if written != base_written:
-        raise AssertionError(f"the seeds differ: (cases, events) {written} vs {base_written}")
+    value, baseline, written = alternating_runs(
+        "seed",
+        repeat,
+        lambda: _seed_once(workdir / "seed-fast.sqlite3", cases, fast=True),
+        lambda: _seed_once(workdir / "seed-per-call.sqlite3", cases, fast=False),
+        log,
+    )
     return [
         Figure(
             FIGURE,
-            statistics.median(times),
+            value,
             "s",
-            statistics.median(base_times),
+            baseline,
             higher_is_better=False,
             goal=GOAL_S,
             note=f"an empty SQLite file to the commit: 364 grids, people, {cases:,} cases "
