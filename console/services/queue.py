@@ -10,7 +10,7 @@ cases that changed, the view re-reads those rows and asks which still belong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -332,11 +332,7 @@ def _sort_value(f: QueueFilter, row: QueueRow) -> tuple[Any, ...]:
         missing = row.deadline_at is None
         when = row.deadline_at or datetime.min.replace(tzinfo=UTC)
         return (missing, when) if not f.descending else (not missing, when)
-    return (
-        {"reported_at": row.reported_at, "number": row.number, "category_code": row.category_code}[
-            f.sort
-        ],
-    )
+    return (getattr(row, f.sort),)  # reported_at, number, category_code: the row's own field
 
 
 def precedes(f: QueueFilter) -> Callable[[QueueRow, QueueRow], bool]:
@@ -425,6 +421,22 @@ def fetch_rows(
         for r in session.execute(_rows_select(now).where(Case.id.in_(chunk))):
             found[r.id] = _to_row(r, now, calendar)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def changed_rows(
+    session: Session,
+    f: QueueFilter,
+    ids: Sequence[int],
+    loaded: Collection[int],
+    now: datetime,
+    calendar: WorkCalendar,
+) -> tuple[set[int], list[QueueRow], int | None]:
+    """For changed cases ``ids``: those ``f`` matches now, their rows, and the queue's count
+    when a matching case is not among ``loaded`` (new to the queue, or on a later page: only
+    the count tells which), else None."""
+    inside = matching_ids(session, f, ids, now)
+    total = count_queue(session, f, now) if inside - set(loaded) else None
+    return inside, fetch_rows(session, sorted(inside), now, calendar), total
 
 
 def matching_ids(session: Session, f: QueueFilter, ids: Iterable[int], now: datetime) -> set[int]:

@@ -218,9 +218,13 @@ class Workbench(DutyDesk):
         with self.db.read() as s:
             return queue.fetch_rows(s, list(ids), self.clock(), self.calendar)
 
-    def queue_matching(self, f: Any, ids: Sequence[int]) -> set[int]:
+    def queue_changes(
+        self, f: Any, ids: Sequence[int], loaded: set[int]
+    ) -> tuple[set[int], list[Any], int | None]:
+        """The queue's side of a change batch (queue.changed_rows), in one read."""
+        require(self.actor, "view_queues")
         with self.db.read() as s:
-            return queue.matching_ids(s, f, list(ids), self.clock())
+            return queue.changed_rows(s, f, list(ids), loaded, self.clock(), self.calendar)
 
     def detail(self, case_id: int) -> Any:
         with self.db.read() as s:
@@ -267,9 +271,11 @@ class Workbench(DutyDesk):
         require(self.actor, "view_queues")
         now, wanted = self.clock(), sorted(set(ids))
         with self.db.read() as s:
-            inside = queue.matching_ids(s, f, wanted, now) if f is not None else set()
-            total = queue.count_queue(s, f, now) if f is not None and inside - loaded else None
-            rows = queue.fetch_rows(s, sorted(inside), now, self.calendar)
+            inside, rows, total = (
+                queue.changed_rows(s, f, wanted, loaded, now, self.calendar)
+                if f is not None
+                else (set(), [], None)
+            )
             markers = case_markers(s, now, ids=wanted)
             grid_counts = open_counts_by_grid(s)
             lights = queries.light_counts(s, now)

@@ -204,14 +204,10 @@ class QueueTableModel(QAbstractTableModel):
         generation, f, ids = self._generation, self.filter, sorted(set(case_ids))
         loaded = {r.id for r in self.rows}
 
-        def fetch() -> tuple[set[int], list[Any], int | None]:
-            inside = self.workbench.queue_matching(f, ids)
-            # A matching case not loaded may be new to the queue or one on a later page: the
-            # count says which total is right.
-            total = self.workbench.queue_count(f) if inside - loaded else None
-            return inside, self.workbench.queue_rows(sorted(inside)), total
-
-        self.bridge.submit(fetch, lambda result: self._on_changes(generation, ids, *result))
+        self.bridge.submit(
+            lambda: self.workbench.queue_changes(f, ids, loaded),
+            lambda result: self._on_changes(generation, ids, *result),
+        )
 
     def _on_changes(
         self,

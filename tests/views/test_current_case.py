@@ -461,7 +461,7 @@ def test_a_change_batch_is_read_once_for_the_queue_the_map_and_the_counts(
     first, _second = two_listed_cases(window, qtbot, demo_db, clock)
     calls: list[str] = []
     workbench = window.workbench
-    for name in ("live_batch", "queue_rows", "queue_matching", "light_counts"):
+    for name in ("live_batch", "queue_changes", "light_counts"):
         real = getattr(workbench, name)
 
         def spy(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
