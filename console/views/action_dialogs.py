@@ -251,7 +251,7 @@ class ReminderDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def answer(self) -> tuple[str, object, str]:
+    def answer(self) -> tuple[str, float | datetime, str]:
         """("hours", float, note) or ("at", aware local datetime, note)."""
         note = self.note.text().strip()
         if self.in_hours.isChecked():
@@ -260,7 +260,9 @@ class ReminderDialog(QDialog):
         return "at", datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ), note
 
 
-def ask_reminder(parent: QWidget | None, case_label: str = "") -> tuple[str, object, str] | None:
+def ask_reminder(
+    parent: QWidget | None, case_label: str = ""
+) -> tuple[str, float | datetime, str] | None:
     dialog = ReminderDialog(parent, case_label)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:

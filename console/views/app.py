@@ -32,7 +32,9 @@ from console.views.labels import state_text
 from console.views.map_fallback import webengine_problem
 
 if TYPE_CHECKING:
+    from console.scheduler import ConsoleScheduler
     from console.services.workbench import Workbench
+    from console.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,9 @@ def _basemap_setting(args: argparse.Namespace, settings: QSettings) -> str | Non
     return str(settings.value("map/basemap", "") or "") or None
 
 
-def _seat_scheduler(args: argparse.Namespace, workbench: Any, scratch: Path | None) -> Any:
+def _seat_scheduler(
+    args: argparse.Namespace, workbench: Workbench, scratch: Path | None
+) -> ConsoleScheduler | None:
     """This seat's scheduler (the minute scan and the user's reminders), not yet started."""
     from console.scheduler import ConsoleScheduler
 
@@ -105,7 +109,9 @@ def _seat_scheduler(args: argparse.Namespace, workbench: Any, scratch: Path | No
     )
 
 
-def _start_scheduler(args: argparse.Namespace, workbench: Any, bridge: Bridge, window: Any) -> Any:
+def _start_scheduler(
+    args: argparse.Namespace, workbench: Workbench, bridge: Bridge, window: MainWindow
+) -> ConsoleScheduler | None:
     scheduler = window.night.scheduler
     if scheduler is None:
         return None

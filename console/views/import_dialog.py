@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -36,6 +36,9 @@ from console.services.ingest.registry import IMPORT_FORMATS, file_patterns
 from console.views.i18n import pick
 from console.views.labels import source_text
 
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
+
 #: The formats `grid-console ingest --format` takes.
 #: Where reports come from (codes of console.services.report_input.SOURCE_LABELS).
 SOURCES = ("inspector", "hotline", "video", "public", "opinion")
@@ -58,7 +61,7 @@ class ImportDialog(QDialog):
     #: Progress as posted from the worker: (rows done, rows in the file).
     progress_changed = Signal(int, int)
 
-    def __init__(self, bridge: Bridge, workbench: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: Bridge, workbench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.workbench = workbench

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
@@ -12,12 +12,15 @@ from console.bridge import Bridge
 from console.views.dashboard_panel import DashboardPanel
 from console.views.evaluation_view import EvaluationView
 
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
+
 
 class Insight(QObject):
     #: A case picked in the evaluation's drill-down: the window makes it current.
     open_case = Signal(int)
 
-    def __init__(self, window: QMainWindow, bridge: Bridge, workbench: Any) -> None:
+    def __init__(self, window: QMainWindow, bridge: Bridge, workbench: Workbench) -> None:
         super().__init__(window)
         self.window = window
         self.bridge = bridge

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -35,6 +35,10 @@ from console.views.report_form import ReportFormDialog
 from console.views.shortcuts_dialog import ShortcutsDialog
 from console.views.theme import apply_theme, theme_for_time
 
+if TYPE_CHECKING:
+    from console.scheduler import ConsoleScheduler
+    from console.services.workbench import Workbench
+
 #: The queue each role starts from on a first start (later: the last one used).
 ROLE_HOME_TAB = {
     "intake": "to_register",
@@ -53,13 +57,13 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         bridge: Bridge,
-        workbench: Any,
+        workbench: Workbench,
         *,
         tabs: list[Any],
         filter_type: type,
         map_page: Any = None,
         mbtiles: Any = None,
-        scheduler: Any = None,
+        scheduler: ConsoleScheduler | None = None,
         db_label: str = "",
         settings: QSettings | None = None,
         theme: str = "auto",

@@ -6,7 +6,8 @@ Kept apart from main_window.py so each file stays one purpose; the window create
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,10 @@ from console.views.labels import role_text
 from console.views.roster_dialog import RosterDialog
 from console.views.tray import TrayNotifier
 
+if TYPE_CHECKING:
+    from console.scheduler import ConsoleScheduler
+    from console.services.workbench import Workbench
+
 #: How often the alerts list is re-read (acknowledgements made at other seats show up).
 REFRESH_MS = 30_000
 
@@ -42,9 +47,9 @@ class NightShift(QObject):
         self,
         window: QMainWindow,
         bridge: Bridge,
-        workbench: Any,
+        workbench: Workbench,
         settings: QSettings,
-        scheduler: Any = None,
+        scheduler: ConsoleScheduler | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -161,12 +166,12 @@ class NightShift(QObject):
         answer = ask_reminder(self.window, case_label)
         if answer is None:
             return
-        kind, value, note = answer
-        user = self.workbench.actor
-        if kind == "hours":
-            call = lambda: self.scheduler.remind_in_work_hours(case_id, value, note, user)  # noqa: E731
+        _kind, value, note = answer  # "hours" with a float, "at" with a datetime
+        scheduler, user = self.scheduler, self.workbench.actor
+        if isinstance(value, datetime):
+            call = lambda: scheduler.remind_at(case_id, value, note, user)  # noqa: E731
         else:
-            call = lambda: self.scheduler.remind_at(case_id, value, note, user)  # noqa: E731
+            call = lambda: scheduler.remind_in_work_hours(case_id, value, note, user)  # noqa: E731
         self.bridge.submit(
             call,
             self._on_reminder_set,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -27,6 +27,9 @@ from console.services.queue_columns import queue_columns
 from console.views.formatting import local_time_text, remaining_text
 from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
+
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
 
 PAGE_SIZE = 200
 
@@ -46,7 +49,7 @@ class QueueTableModel(QAbstractTableModel):
     #: Emitted after a (re)load finished: the total number of rows matching the filter.
     total_changed = Signal(int)
 
-    def __init__(self, bridge: Bridge, workbench: Any, parent: QObject | None = None) -> None:
+    def __init__(self, bridge: Bridge, workbench: Workbench, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.workbench = workbench

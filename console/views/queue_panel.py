@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -32,6 +32,9 @@ from console.views.formatting import remaining_text
 from console.views.i18n import use_english
 from console.views.labels import source_text, state_text
 from console.views.queue_model import QueueTableModel
+
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
 
 #: Queue column → the sort key the queue service takes (columns it cannot sort are absent).
 SORT_KEYS = {i: c.sort for i, c in enumerate(queue_columns()) if c.sort is not None}
@@ -69,7 +72,7 @@ class QueuePanel(QWidget):
     def __init__(
         self,
         bridge: Bridge,
-        workbench: Any,
+        workbench: Workbench,
         tabs: list[Any],
         filter_type: type,
         parent: QWidget | None = None,

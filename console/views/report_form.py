@@ -15,7 +15,7 @@ The latest lookup wins: an answer to an older one is dropped.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -45,6 +45,9 @@ from console.views.labels import source_text
 from console.views.map_surface import MapSurface
 from console.views.nearby_cases_box import NearbyCasesBox
 
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
+
 #: The sources a call can come from at the intake seat (console.services.report_input).
 FORM_SOURCES = ("hotline", "inspector", "video", "public", "opinion")
 #: Typing pauses this long before the point and the nearby cases are looked up, ms.
@@ -68,7 +71,7 @@ class ReportFormDialog(QDialog):
     open_case_requested = Signal(int)
 
     def __init__(
-        self, bridge: Bridge, workbench: Any, map_view: MapSurface, parent: QWidget
+        self, bridge: Bridge, workbench: Workbench, map_view: MapSurface, parent: QWidget
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reportFormDialog")

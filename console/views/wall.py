@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
@@ -34,6 +34,10 @@ from console.views.i18n import use_english
 from console.views.labels import source_text
 from console.views.map_fallback import create_map_view
 from console.views.theme import theme_palette
+
+if TYPE_CHECKING:
+    from console.bridge import Bridge
+    from console.services.workbench import Workbench
 
 PANELS = 3
 MAX_BACKOFF_MS = 60_000
@@ -202,8 +206,8 @@ class WallWindow(QWidget):
 
     def __init__(
         self,
-        bridge: Any,
-        workbench: Any,
+        bridge: Bridge,
+        workbench: Workbench,
         *,
         map_page: Path | None = None,
         mbtiles: Path | None = None,
