@@ -18,6 +18,7 @@ NEW = "-"  # from_states marker: the action creates the case
 ANY_OPEN = "*"  # from_states marker: any state that is not final
 SAME = "="  # to_state marker: unchanged
 RESUME = "=resume"  # to_state marker: back to the state the case was suspended from
+NO_HANDLER = "-"  # handler marker: the action is not applied to an existing case (a report)
 #: What a seat asks for before a step (transitions.csv's input column); "-": no seat takes it
 #: from a case's detail (a service writes it, or the new-report form makes it).
 INPUTS = ("none", "note", "photo", "department", "extension", "pair", "-")
@@ -55,11 +56,16 @@ class Transition:
     action: str
     from_states: frozenset[str]
     to_state: str
-    roles: frozenset[str]
+    roles: tuple[str, ...]  # the usual one first (the demo and the simulator act as it)
     label_zh: str
     label_en: str
     note_required: bool
     input: str = "none"  # one of INPUTS
+    #: The CaseWorkflow method that changes the case (without its leading _); NO_HANDLER:
+    #: not applied to an existing case.
+    handler: str = "noop"
+    #: The evaluation's position step the event counts in (console.services.evaluation), or None.
+    evaluation_step: str | None = None
 
     def applies_to(self, state: str | None) -> bool:
         if state is None:
@@ -76,6 +82,12 @@ class Transition:
                 raise IllegalTransitionError("案件未挂账，无法恢复")
             return suspended_from
         return self.to_state
+
+
+def _optional(cell: str | None) -> str | None:
+    """A cell where "-" (or nothing) means none."""
+    value = (cell or "").strip()
+    return None if value in ("", "-") else value
 
 
 def state_label(state: str | None) -> str:
@@ -100,11 +112,13 @@ class Lifecycle:
                     action=row["action"].strip(),
                     from_states=frozenset(row["from_states"].split("|")),
                     to_state=row["to_state"].strip(),
-                    roles=frozenset(row["roles"].split("|")),
+                    roles=tuple(row["roles"].split("|")),
                     label_zh=row["label_zh"],
                     label_en=row["label_en"],
                     note_required=row["note_required"].strip() == "1",
                     input=(row.get("input") or "none").strip(),
+                    handler=(row.get("handler") or "noop").strip(),
+                    evaluation_step=_optional(row.get("evaluation_step")),
                 )
             except (KeyError, AttributeError) as exc:
                 raise ValidationError(f"{path.name} 第{lineno}行格式错误: {exc}") from exc
@@ -142,6 +156,15 @@ class Lifecycle:
         if transition.note_required and not (note and note.strip()):
             raise ValidationError(f"「{transition.label_zh}」须填写说明", field="note")
         return transition
+
+    def leading_to(self, states: frozenset[str]) -> tuple[str, ...]:
+        """Actions that bring a case into one of ``states`` (what a step that starts there is
+        timed from), in the table's order; the new report's action is not one of them."""
+        return tuple(
+            t.action
+            for t in self.transitions.values()
+            if t.to_state in states and NEW not in t.from_states
+        )
 
     def allowed_actions(self, state: str | None, role: str) -> list[str]:
         """Actions ``role`` may take on a case in ``state`` (the detail view's buttons)."""

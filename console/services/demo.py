@@ -291,13 +291,13 @@ class _History:
         case: Case,
         at: datetime,
         action: str,
-        role: str | None = None,
         note: str | None = None,
         **params: object,
     ) -> bool:
         if at > self.now:
             return False
-        if role is None:
+        role = self.wf.lifecycle.get(action).roles[0]  # the transition table's usual role
+        if role == "department":
             assert case.department_id is not None
             actor = self.by_dept[case.department_id]
         else:
@@ -313,42 +313,42 @@ class _History:
         roll = rng.random()
         if roll < 0.05:
             t += self.minutes(20, 240)
-            if self.step(case, t, "self_handle", "grid_manager", note="网格内自行处置完毕"):
-                self.step(case, t + self.minutes(10, 120), "close", "duty_chief")
+            if self.step(case, t, "self_handle", note="网格内自行处置完毕"):
+                self.step(case, t + self.minutes(10, 120), "close")
             return
         t += self.minutes(3, 45)
         if roll < 0.10:
-            self.step(case, t, "void", "duty_chief", note="重复上报或不属于受理范围")
+            self.step(case, t, "void", note="重复上报或不属于受理范围")
             return
         # Some of the last working day's reports still wait in 待立案 and 待派遣, so every
         # seat opens on a queue with work in it.
         recent = self.now - case.reported_at < RECENT_WAITING
         if recent and rng.random() < 0.3:
             return
-        if not self.step(case, t, "register", "duty_chief"):
+        if not self.step(case, t, "register"):
             return
         t += self.minutes(3, 40)
         if recent and rng.random() < 0.4:
             return
-        if not self.step(case, t, "dispatch", "dispatcher"):
+        if not self.step(case, t, "dispatch"):
             return
         if rng.random() < 0.08:  # a wrong dispatch, returned and re-dispatched
             t += self.minutes(30, 300)
             if not self.step(case, t, "request_return", note="非本部门职责，申请回退"):
                 return
             t += self.minutes(5, 60)
-            if not self.step(case, t, "approve_return", "dispatcher"):
+            if not self.step(case, t, "approve_return"):
                 return
             t += self.minutes(3, 30)
             other = rng.choice([d for d in self.departments if d != case.department_id])
-            if not self.step(case, t, "dispatch", "dispatcher", department_id=other):
+            if not self.step(case, t, "dispatch", department_id=other):
                 return
         if rng.random() < 0.03:
             t += self.minutes(60, 600)
-            if not self.step(case, t, "suspend", "duty_chief", note="涉及规划调整，暂无法处置"):
+            if not self.step(case, t, "suspend", note="涉及规划调整，暂无法处置"):
                 return
             t += timedelta(days=rng.uniform(1, 10))
-            if not self.step(case, t, "resume", "duty_chief"):
+            if not self.step(case, t, "resume"):
                 return
         if rng.random() < 0.05:
             t += self.minutes(30, 240)
@@ -360,7 +360,7 @@ class _History:
                 note="需协调产权单位，申请延期",
             ):
                 t += self.minutes(10, 120)
-                self.step(case, t, "approve_extension", "dispatcher")
+                self.step(case, t, "approve_extension")
         for attempt in range(3):
             assert case.deadline_at is not None and case.dispatched_at is not None
             span = (case.deadline_at - max(t, case.dispatched_at)).total_seconds()
@@ -370,15 +370,15 @@ class _History:
                 return
             t += self.minutes(30, 480)
             if attempt < 2 and rng.random() < 0.1:
-                if not self.step(case, t, "verify_fail", "inspector", note="现场核查未整改到位"):
+                if not self.step(case, t, "verify_fail", note="现场核查未整改到位"):
                     return
                 continue
-            if not self.step(case, t, "verify_pass", "inspector"):
+            if not self.step(case, t, "verify_pass"):
                 return
             break
         t += self.minutes(5, 120)
-        if self.step(case, t, "close", "duty_chief"):
-            self.step(case, t + timedelta(days=3), "archive", "system")
+        if self.step(case, t, "close"):
+            self.step(case, t + timedelta(days=3), "archive")
 
 
 def seed_cases(

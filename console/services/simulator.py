@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from console.errors import ConsoleError
+from console.config import csv_rows, resource
+from console.domain.lifecycle import OPEN_STATES, Lifecycle
+from console.errors import ConsoleError, ValidationError
 from console.models import Case, Category, User
 from console.services.actors import Actor, actor_of
 from console.services.cases.service import CaseService
@@ -21,20 +24,30 @@ from console.services.report_input import ReportInput
 
 #: One next step: the action, who takes it (None: the case's department) and the note.
 Step = tuple[str, str | None, str | None]
-_FEEDBACK: Step = ("feedback", None, "已处置完毕")
 
-#: For a case in a state: the action someone would take next, and who (None: its department).
-NEXT_STEP: dict[str, list[Step]] = {
-    "reported": [("register", "duty_chief", None)] * 9 + [("void", "duty_chief", "重复上报")],
-    "self_handled": [("close", "duty_chief", None)],
-    "registered": [("dispatch", "dispatcher", None)],
-    "dispatched": [_FEEDBACK] * 9 + [("request_return", None, "非本部门职责")],
-    "return_requested": [("approve_return", "dispatcher", None)],
-    "handled": [("verify_pass", "inspector", None)] * 9
-    + [("verify_fail", "inspector", "未整改到位")],
-    "verified": [("close", "duty_chief", None)],
-    "suspended": [("resume", "duty_chief", None)],
-}
+
+def next_steps(lifecycle: Lifecycle, path: Path | None = None) -> dict[str, list[Step]]:
+    """For each state the simulator moves, the steps someone would take next, each repeated by
+    its weight: which and how often from resources/lifecycle/simulation.csv, who takes them
+    from the transition table (checked against it: a step must apply to its state)."""
+    path = path or resource("lifecycle", "simulation.csv")
+    steps: dict[str, list[Step]] = {}
+    for lineno, row in enumerate(csv_rows(path), start=2):
+        try:
+            state, action, weight = row["state"].strip(), row["action"].strip(), int(row["weight"])
+        except (KeyError, ValueError) as exc:
+            raise ValidationError(f"{path.name} 第{lineno}行格式错误: {exc}") from exc
+        transition = lifecycle.get(action)  # an unknown action is a clear error
+        if state not in OPEN_STATES or not transition.applies_to(state):
+            raise ValidationError(
+                f"{path.name} 第{lineno}行: 「{transition.label_zh}」不适用于状态 {state}"
+            )
+        note = (row.get("note") or "").strip() or None
+        if transition.note_required and note is None:
+            raise ValidationError(f"{path.name} 第{lineno}行: 「{transition.label_zh}」须填写说明")
+        role = None if transition.roles[0] == "department" else transition.roles[0]
+        steps.setdefault(state, []).extend([(action, role, note)] * weight)
+    return steps
 
 
 @dataclass
@@ -44,6 +57,7 @@ class Simulator:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        self.next_steps = next_steps(self.service.lifecycle)
         with self.service.db.read() as s:
             # New reports use the taxonomy in force on the day they are made.
             self.categories: dict[str, list[Any]] = {}
@@ -86,14 +100,14 @@ class Simulator:
         with self.service.db.read() as s:
             rows = s.execute(
                 select(Case.id, Case.state, Case.version, Case.department_id)
-                .where(Case.state.in_(NEXT_STEP))
+                .where(Case.state.in_(self.next_steps))
                 .order_by(Case.updated_at)
                 .limit(50)
             ).all()
         if not rows:
             return None
         case_id, state, version, department_id = self.rng.choice(rows)
-        action, role, note = self.rng.choice(NEXT_STEP[state])
+        action, role, note = self.rng.choice(self.next_steps[state])
         if role is not None:
             actor = self.actors.get(role)
         else:  # the case's department, if it has one

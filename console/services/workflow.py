@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from console.domain.lifecycle import Lifecycle, Transition, state_label
+from console.domain.lifecycle import NO_HANDLER, Lifecycle, Transition, state_label
 from console.domain.time_limits import LimitUnit, TimeLimit, clock_seconds_between
 from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
@@ -64,31 +64,23 @@ class CaseWorkflow:
         #: workflow's life: category rows are only ever added (reference_data.
         #: load_reference_data), never changed or removed; an unknown code is asked again.
         self._categories: dict[tuple[str, str, str | None], CategoryEntry] = {}
-        self._handlers: dict[str, Handler] = {
-            "register": self._register,
-            "void": self._void,
-            "dispatch": self._dispatch,
-            "request_return": self._noop,
-            "approve_return": self._approve_return,
-            "reject_return": self._noop,
-            "request_extension": self._request_extension,
-            "approve_extension": self._approve_extension,
-            "deny_extension": self._deny_extension,
-            "feedback": self._feedback,
-            "verify_pass": self._noop,
-            "verify_fail": self._verify_fail,
-            "close": self._close,
-            "archive": self._archive,
-            "suspend": self._suspend,
-            "resume": self._resume,
-            "self_handle": self._feedback,
-            "supervise": self._noop,  # the event is the record; alerts add the level
-            "add_note": self._noop,
-            "merge": self._merge,
-            "keep_apart": self._keep_apart,
-            "merged_in": self._merged_in,
-            "recompute_deadline": self._recompute_deadline,
-        }
+        #: action → its handler, as transitions.csv's handler column names it.
+        self._handlers = self._bind_handlers(lifecycle)
+
+    def _bind_handlers(self, lifecycle: Lifecycle) -> dict[str, Handler]:
+        """Each applied action's handler method, or a clear error naming the table's row."""
+        handlers: dict[str, Handler] = {}
+        for action, transition in lifecycle.transitions.items():
+            if transition.handler == NO_HANDLER:
+                continue
+            handler = getattr(self, f"_step_{transition.handler}", None)
+            if handler is None:
+                raise ValidationError(
+                    f"transitions.csv: 操作 {action} 的处理程序 {transition.handler} 不存在"
+                    f"（CaseWorkflow 中没有 _step_{transition.handler}）"
+                )
+            handlers[action] = handler
+        return handlers
 
     # -- creating a case -------------------------------------------------------------------
 
@@ -194,7 +186,10 @@ class CaseWorkflow:
             raise ValidationError("说明过长，最多 2000 字", field="note")
         from_state = case.state
         to_state = transition.target(case.state, case.suspended_from)
-        data = self._handlers[action](session, case, now, params) or {}
+        handler = self._handlers.get(action)
+        if handler is None:
+            raise IllegalTransitionError(f"「{transition.label_zh}」不作用于已有案件")
+        data = handler(session, case, now, params) or {}
         case.state = to_state
         case.updated_at = now
         # Every action bumps the version, a note too: the timeline another seat shows changed.
@@ -327,12 +322,14 @@ class CaseWorkflow:
         case.warning_at = marks.warning_at
         case.deadline_at = marks.deadline_at
 
-    # -- handlers: one per transition ------------------------------------------------------
+    # -- handlers: _step_<name>, as transitions.csv's handler column names them -----------
 
-    def _noop(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_noop(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         return None
 
-    def _register(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+    def _step_register(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
         rules = reference_data.rules_for(s, case.taxonomy, case.category_code, kind=case.kind)
         if not rules:
             raise ValidationError(f"类别 {case.category_code} 没有立案条件，请先在时限规则中添加")
@@ -348,11 +345,13 @@ class CaseWorkflow:
         case.registered_at = now
         return {"rule_id": rule.id, "limit": str(self.limit_of(case))}
 
-    def _void(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_void(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.closed_at = now
         case.warning_at = case.deadline_at = None
 
-    def _dispatch(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+    def _step_dispatch(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
         department_id = p.get("department_id")
         if department_id is None:
             routed = reference_data.route(
@@ -376,12 +375,14 @@ class CaseWorkflow:
         self._restart_marks(case)
         return {"department": department.code, "deadline": case.deadline_at}
 
-    def _approve_return(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_approve_return(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
         case.return_count += 1
         case.department_id = None
         case.warning_at = case.deadline_at = None
 
-    def _request_extension(
+    def _step_request_extension(
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]
     ) -> dict[str, Any]:
         if case.extension_requested is not None:
@@ -395,7 +396,7 @@ class CaseWorkflow:
         case.extension_requested = float(amount)
         return {"amount": amount, "unit": limit.unit.value}
 
-    def _approve_extension(
+    def _step_approve_extension(
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]
     ) -> dict[str, Any]:
         if case.extension_requested is None:
@@ -406,23 +407,27 @@ class CaseWorkflow:
         self._restart_marks(case)
         return {"amount": amount, "deadline": case.deadline_at}
 
-    def _deny_extension(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_deny_extension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
         if case.extension_requested is None:
             raise ValidationError("没有待审批的延期申请")
         case.extension_requested = None
 
-    def _feedback(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_feedback(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.handled_at = now
 
-    def _verify_fail(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_verify_fail(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         # Rework: back to the same department on the same clock; the deadline does not move.
         case.rework_count += 1
         case.handled_at = None
 
-    def _close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.closed_at = now
 
-    def _merge(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+    def _step_merge(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
         into = p.get("into")
         if not isinstance(into, Case):
             raise ValidationError("合并须选定保留的案件", field="into_id")
@@ -431,7 +436,7 @@ class CaseWorkflow:
         case.warning_at = case.deadline_at = None
         return {"into_id": into.id, "into_number": into.number}
 
-    def _keep_apart(
+    def _step_keep_apart(
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]
     ) -> dict[str, Any]:
         other = p.get("other")
@@ -439,20 +444,24 @@ class CaseWorkflow:
             raise ValidationError("须选定另一件案件", field="other_id")
         return {"other_id": other.id, "other_number": other.number}
 
-    def _merged_in(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_merged_in(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         raise ValidationError("「并入重复上报」只随合并记录，请使用「合并」")
 
-    def _recompute_deadline(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_recompute_deadline(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
         raise ValidationError("「期限重算」由节假日安排的变更自动记录，不能直接操作")
 
-    def _archive(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_archive(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.archived_at = now
 
-    def _suspend(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_suspend(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.suspended_at = now
         case.suspended_from = case.state
 
-    def _resume(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> dict[str, Any]:
+    def _step_resume(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
         assert case.suspended_at is not None
         paused = clock_seconds_between(
             self.calendar, case.suspended_at, now, LimitUnit(case.limit_unit or "work_hours")

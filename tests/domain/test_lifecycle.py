@@ -169,6 +169,31 @@ def test_each_step_declares_what_a_seat_asks_for(tmp_path) -> None:
         Lifecycle.from_file(bad)
 
 
+def test_each_step_names_its_handler_and_evaluation_step() -> None:
+    """transitions.csv's handler and evaluation_step columns (issue 14 §2); the usual role
+    comes first (the demo and the simulator act as it)."""
+    from console.domain.lifecycle import default_lifecycle
+
+    table = default_lifecycle().transitions
+    assert table["self_handle"].handler == "feedback"
+    assert table["report"].handler == "-"
+    assert {a for a, t in table.items() if t.handler == "noop"} >= {"supervise", "add_note"}
+    assert {a: t.evaluation_step for a, t in table.items() if t.evaluation_step} == {
+        "report": "report",
+        "register": "register",
+        "dispatch": "dispatch",
+        "verify_pass": "check",
+        "verify_fail": "check",
+        "close": "close",
+    }
+    assert table["self_handle"].roles[0] == "grid_manager"
+    assert table["archive"].roles[0] == "system"
+    assert default_lifecycle().leading_to(frozenset({"registered"})) == (
+        "register",
+        "approve_return",
+    )
+
+
 def test_unknown_state_in_table_is_rejected(tmp_path) -> None:
     table = tmp_path / "transitions.csv"
     table.write_text(

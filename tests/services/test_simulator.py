@@ -34,3 +34,43 @@ def test_new_reports_follow_the_schedule(
     assert {r.taxonomy for r in rows} == {taxonomy}
     assert {len(r.category_code) for r in rows} == {digits}
     assert {r.original_taxonomy for r in rows} == {None}
+
+
+def test_the_moves_follow_the_transition_table() -> None:
+    """Who takes each simulated step comes from transitions.csv (its usual role; None: the
+    case's department), and every step applies to the state it is listed under."""
+    from console.domain.lifecycle import default_lifecycle
+    from console.services.simulator import next_steps
+
+    lifecycle = default_lifecycle()
+    steps = next_steps(lifecycle)
+    assert steps["dispatched"].count(("feedback", None, "已处置完毕")) == 9
+    assert set(steps["reported"]) == {
+        ("register", "duty_chief", None),
+        ("void", "duty_chief", "重复上报"),
+    }
+    for state, moves in steps.items():
+        for action, role, _note in moves:
+            transition = lifecycle.get(action)
+            assert transition.applies_to(state), (state, action)
+            assert (role or "department") == transition.roles[0]
+
+
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        ("handled,dispatch,1,", "第2行: 「派遣」不适用于状态 handled"),
+        ("dispatched,feedback,3,", "第2行: 「处置反馈」须填写说明"),
+        ("dispatched,teleport,1,", "未知操作: teleport"),
+        ("dispatched,feedback,often,已处置", "第2行格式错误"),
+    ],
+)
+def test_a_bad_simulation_row_is_named(tmp_path, row: str, error: str) -> None:
+    from console.domain.lifecycle import default_lifecycle
+    from console.errors import ConsoleError
+    from console.services.simulator import next_steps
+
+    path = tmp_path / "simulation.csv"
+    path.write_text(f"state,action,weight,note\n{row}\n", encoding="utf-8")
+    with pytest.raises(ConsoleError, match=error):
+        next_steps(default_lifecycle(), path)

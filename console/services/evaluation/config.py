@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.config import csv_rows, resource
+from console.domain.lifecycle import NEW, Lifecycle, default_lifecycle
 from console.errors import ValidationError
 
 #: Cases the public brought in (监督举报): 12345, the public, public opinion.
@@ -24,6 +25,57 @@ POSITION_ROLES = {
     "duty_chief": "duty_chief",
     "dispatcher": "dispatcher",
 }
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of the case a position is evaluated on: its events (actions by roles) and, for
+    the timed ones, the limit and the actions it is timed from (the latest at or before it;
+    none: from the case's reported_at)."""
+
+    actions: tuple[str, ...]
+    roles: tuple[str, ...]
+    since: tuple[str, ...] = ()
+    limit: str | None = None
+
+
+#: The steps the position metrics are counted on (each has its own metrics below).
+STEP_NAMES = ("report", "register", "close", "dispatch", "check")
+
+
+def position_steps(lifecycle: Lifecycle) -> dict[str, Step]:
+    """The steps from transitions.csv's evaluation_step column: the actions that count in a
+    step, by the positions' roles that may take them; a step is timed (its limit keyed by its
+    name in time_limits.csv) from the actions that bring a case into a state it starts from.
+    A step starting where a report leaves the case (立案) has no such actions: it is timed from
+    the case's own reported_at, which needs no event lookup."""
+    positions = set(POSITION_ROLES.values())
+    steps: dict[str, Step] = {}
+    for name in STEP_NAMES:
+        counted = [t for t in lifecycle.transitions.values() if t.evaluation_step == name]
+        if not counted:
+            raise ValidationError(f"transitions.csv: 没有计入考核环节 {name} 的操作")
+        starts = frozenset().union(*(t.from_states for t in counted))
+        since = lifecycle.leading_to(starts)
+        roles = tuple(dict.fromkeys(r for t in counted for r in t.roles if r in positions))
+        # Timed unless it starts where nothing but a new report leads (the report itself).
+        timed = bool(since) or bool(starts - {NEW})
+        steps[name] = Step(tuple(t.action for t in counted), roles, since, name if timed else None)
+    unknown = {
+        t.evaluation_step for t in lifecycle.transitions.values() if t.evaluation_step
+    } - set(STEP_NAMES)
+    if unknown:
+        raise ValidationError(
+            f"transitions.csv: 未知考核环节 {'、'.join(sorted(unknown))}"
+            f"（可选: {'、'.join(STEP_NAMES)}）"
+        )
+    return steps
+
+
+STEPS = position_steps(default_lifecycle())
+#: The events a position metric counts (any position's); narrows the one scan of the period.
+POSITION_ACTIONS = tuple(a for step in STEPS.values() for a in step.actions)
+
 
 #: metric key → (label_zh, label_en). Counts first, then rates.
 LABELS: dict[str, tuple[str, str]] = {
@@ -234,6 +286,9 @@ class EvaluationConfig:
             share = policy["min_weight_share"]
         except (KeyError, ValueError) as exc:
             raise ValidationError(f"绩效评价配置格式错误: {exc}") from exc
+        missing = {s.limit for s in STEPS.values() if s.limit} - set(limits)
+        if missing:
+            raise ValidationError(f"time_limits.csv: 缺少考核环节时限 {'、'.join(sorted(missing))}")
         for kind, terms in weights.items():
             for t in terms:
                 if t.scoring.split(":")[0] not in ("rate", "inverse_rate", "band", "band_per_grid"):

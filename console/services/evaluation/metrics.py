@@ -38,10 +38,14 @@ from console.errors import ValidationError
 from console.models import Case, CaseEvent
 from console.services.evaluation.config import (
     CLOSED_STATES,
+    POSITION_ACTIONS,
     POSITION_ROLES,
     REGION_LEVELS,
+    STEP_NAMES,
+    STEPS,
     VOID_STATES,
     EvaluationConfig,
+    Step,
 )
 
 # -- SQL helpers -----------------------------------------------------------------------------
@@ -89,32 +93,6 @@ def _previous(case_id: Any, at: Any, actions: tuple[str, ...]) -> Any:
         .where(prev.case_id == case_id, prev.action.in_(actions), prev.at <= at)
         .scalar_subquery()
     )
-
-
-#: The events a position metric counts (any position's); narrows the one scan of the period.
-POSITION_ACTIONS = (
-    "report", "register", "close", "dispatch", "verify_pass", "verify_fail",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Step:
-    """A step of the case a position is evaluated on: its events (actions by roles) and, for
-    the timed ones, the actions it is timed from (the latest at or before it) and the limit."""
-
-    actions: tuple[str, ...]
-    roles: tuple[str, ...]
-    since: tuple[str, ...] = ()
-    limit: str | None = None
-
-
-STEPS = {
-    "report": Step(("report",), ("inspector", "intake")),
-    "register": Step(("register",), ("duty_chief",)),
-    "close": Step(("close",), ("duty_chief",), ("verify_pass", "self_handle"), "close"),
-    "dispatch": Step(("dispatch",), ("dispatcher",), ("register", "approve_return"), "dispatch"),
-    "check": Step(("verify_pass", "verify_fail"), ("inspector",), ("feedback",), "check"),
-}
 
 
 def _position_source(
@@ -289,7 +267,7 @@ def position_facts(
         assert step.limit is not None
         return within(step.limit, _previous(v.c.case_id, v.c.at, step.since))
 
-    report, register, close, dispatch, check = (STEPS[k] for k in STEPS)
+    report, register, close, dispatch, check = (STEPS[k] for k in STEP_NAMES)
     if kind == "inspector":
         return [
             fact("reported", report.actions),

@@ -42,11 +42,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.models import Case, CaseEvent
-from console.services.evaluation.config import POSITION_ROLES, VOID_STATES, EvaluationConfig
-from console.services.evaluation.metrics import (
+from console.services.evaluation.config import (
     POSITION_ACTIONS,
+    POSITION_ROLES,
     STEPS,
+    VOID_STATES,
+    EvaluationConfig,
     Step,
+)
+from console.services.evaluation.metrics import (
     all_position_facts,
     count_facts,
     in_period,
