@@ -21,15 +21,20 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from console.errors import ConsoleError, DatabaseUnavailableError
 
+if TYPE_CHECKING:
+    from console.services.change_feed import CaseChange
+
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Any], None]
+T = TypeVar("T")
+#: What to do with a call's result, on the GUI thread (what it returns is ignored).
+Callback = Callable[[T], object]
 #: What to do with a refused call (its result is ignored: a message box's button will do).
 ErrorCallback = Callable[[ConsoleError], object]
 
@@ -70,7 +75,7 @@ class Bridge(QObject):
         self._finished.connect(self._on_finished)
         self._feed_timer = QTimer(self)
         self._feed_timer.timeout.connect(self._poll_feed)
-        self._feed_poll: Callable[[], list[Any]] | None = None
+        self._feed_poll: Callable[[], list[CaseChange]] | None = None
         self._feed_busy = False
         self._feed_again = False  # woken while a poll ran: poll once more when it ends
         self._feed_interval_ms = 500
@@ -87,22 +92,22 @@ class Bridge(QObject):
 
     def submit_long(
         self,
-        call: Callable[[], Any],
-        on_done: Callback | None = None,
+        call: Callable[[], T],
+        on_done: Callback[T] | None = None,
         on_error: ErrorCallback | None = None,
-    ) -> Future[Any]:
+    ) -> Future[None]:
         """As :meth:`submit`, on the long-work worker: imports, exports, evaluations. The
         interactive reads (queue pages, the feed, the detail) keep the other worker."""
         return self.submit(call, on_done, on_error, executor=self._long_executor)
 
     def submit(
         self,
-        call: Callable[[], Any],
-        on_done: Callback | None = None,
+        call: Callable[[], T],
+        on_done: Callback[T] | None = None,
         on_error: ErrorCallback | None = None,
         *,
         executor: ThreadPoolExecutor | None = None,
-    ) -> Future[Any]:
+    ) -> Future[None]:
         """Run ``call`` on the worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread.
 
         A :class:`ConsoleError` without ``on_error`` and any other exception go to
@@ -147,7 +152,7 @@ class Bridge(QObject):
             box.clear()
         return True
 
-    def post(self, callback: Callback, value: Any) -> None:
+    def post(self, callback: Callback[T], value: T) -> None:
         """Call ``callback(value)`` on the GUI thread, from any thread (e.g. the scheduler's)."""
         if not self._closed:
             self._finished.emit([callback, value])
@@ -173,7 +178,7 @@ class Bridge(QObject):
 
     def follow(
         self,
-        poll: Callable[[], list[Any]],
+        poll: Callable[[], list[CaseChange]],
         interval_ms: int = 500,
         *,
         listen: ListenSource | None = None,
@@ -184,7 +189,7 @@ class Bridge(QObject):
         e.g. Workbench.listen) a notification polls at once and the timer only backs it up.
         """
 
-        def guarded() -> list[Any]:
+        def guarded() -> list[CaseChange]:
             try:
                 return poll()
             except ConsoleError:
@@ -251,7 +256,7 @@ class Bridge(QObject):
         if not listening:
             self._on_woken()  # the server may be gone: find out now, not at the next tick
 
-    def _on_feed(self, changes: list[Any]) -> None:
+    def _on_feed(self, changes: list[CaseChange]) -> None:
         self._feed_busy = False
         self._last_reached = datetime.now(UTC)
         recovered = self._feed_failures > 0

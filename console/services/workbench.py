@@ -30,7 +30,7 @@ from console.services import dashboard, queries, queue
 from console.services.actors import Actor, actor_of
 from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.auth import change_password, sign_in
-from console.services.cases.detail import load_detail
+from console.services.cases.detail import CaseDetail, load_detail
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.export import ExportResult, export_cases
 from console.services.cases.photos import CasePhoto, case_photos
@@ -43,13 +43,19 @@ from console.services.catalog import (
     streets,
 )
 from console.services.category_search import CategoryChoice, choices_from
-from console.services.change_feed import ChangeFeed
+from console.services.change_feed import CaseChange, ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
-from console.services.dispatch_preview import department_options, propose_dispatch
+from console.services.dispatch_preview import (
+    DepartmentOption,
+    DispatchProposal,
+    department_options,
+    propose_dispatch,
+)
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.duty_desk import DutyDesk, RosterWeek
 from console.services.evaluation import report as evaluation
 from console.services.evaluation.export import write_evaluation_xlsx
+from console.services.evaluation.report import EvaluationReport
 from console.services.ingest import IngestResult, ingest_file
 from console.services.intake_limits import Limits, default_attachments_dir
 from console.services.map_data import (
@@ -96,7 +102,7 @@ class LiveBatch:
     """What a batch of changes refreshes in a seat, read together (Workbench.live_batch)."""
 
     inside: set[int]  # the changed cases the queue's filter matches now
-    rows: list[Any]  # their queue rows
+    rows: list[queue.QueueRow]  # their queue rows
     total: int | None  # the queue's count, when a matching case was not loaded (else None)
     markers_json: str  # open changed cases, as map markers
     removed: list[int]  # changed cases off the map now (finished)
@@ -107,7 +113,7 @@ class LiveBatch:
 @dataclass(frozen=True)
 class FilterChoices:
     streets: list[tuple[int, str, str]]
-    departments: list[Any]
+    departments: list[DepartmentOption]
     sources: list[tuple[str, str]]
     categories: list[CategoryOption]
 
@@ -204,29 +210,29 @@ class Workbench(DutyDesk):
 
     # -- reading -----------------------------------------------------------------------
 
-    def queue_count(self, f: Any) -> int:
+    def queue_count(self, f: queue.QueueFilter) -> int:
         require(self.actor, "view_queues")
         with self.db.read() as s:
             return queue.count_queue(s, f, self.clock())
 
-    def queue_page(self, f: Any, offset: int, limit: int) -> list[Any]:
+    def queue_page(self, f: queue.QueueFilter, offset: int, limit: int) -> list[queue.QueueRow]:
         require(self.actor, "view_queues")
         with self.db.read() as s:
             return queue.fetch_queue(s, f, self.clock(), self.calendar, offset=offset, limit=limit)
 
-    def queue_rows(self, ids: Sequence[int]) -> list[Any]:
+    def queue_rows(self, ids: Sequence[int]) -> list[queue.QueueRow]:
         with self.db.read() as s:
             return queue.fetch_rows(s, list(ids), self.clock(), self.calendar)
 
     def queue_changes(
-        self, f: Any, ids: Sequence[int], loaded: set[int]
-    ) -> tuple[set[int], list[Any], int | None]:
+        self, f: queue.QueueFilter, ids: Sequence[int], loaded: set[int]
+    ) -> tuple[set[int], list[queue.QueueRow], int | None]:
         """The queue's side of a change batch (queue.changed_rows), in one read."""
         require(self.actor, "view_queues")
         with self.db.read() as s:
             return queue.changed_rows(s, f, list(ids), loaded, self.clock(), self.calendar)
 
-    def detail(self, case_id: int) -> Any:
+    def detail(self, case_id: int) -> CaseDetail:
         with self.db.read() as s:
             return load_detail(
                 s,
@@ -242,12 +248,12 @@ class Workbench(DutyDesk):
         with self.db.read() as s:
             return open_pairs(s, case_id)
 
-    def dispatch_proposals(self, case_ids: Sequence[int]) -> list[Any]:
+    def dispatch_proposals(self, case_ids: Sequence[int]) -> list[DispatchProposal]:
         with self.db.read() as s:
             sync_calendar(s, self.calendar)  # the deadline shown is the one dispatch will set
             return propose_dispatch(s, list(case_ids), self.clock(), self.calendar)
 
-    def departments(self) -> list[Any]:
+    def departments(self) -> list[DepartmentOption]:
         with self.db.read() as s:
             return department_options(s)
 
@@ -264,7 +270,9 @@ class Workbench(DutyDesk):
         with self.db.read() as s:
             return marker_json(case_markers(s, self.clock())), open_counts_by_grid(s)
 
-    def live_batch(self, f: Any, ids: Sequence[int], loaded: set[int]) -> LiveBatch:
+    def live_batch(
+        self, f: queue.QueueFilter | None, ids: Sequence[int], loaded: set[int]
+    ) -> LiveBatch:
         """Everything a change batch refreshes — the queue's rows, the map's markers and grid
         counts, the light counts — in one read (one session, one snapshot) instead of one per
         view. ``f``: the queue's filter (None before it loaded); ``loaded``: its rows' ids."""
@@ -335,7 +343,7 @@ class Workbench(DutyDesk):
             sync_calendar(s, self.calendar)
         return provisional_year(self.calendar, self.clock().astimezone(LOCAL_TZ).date())
 
-    def poll_changes(self) -> list[Any]:
+    def poll_changes(self) -> list[CaseChange]:
         with self.db.read() as s:
             sync_calendar(s, self.calendar)  # another seat may have imported a year
             return self.feed.poll(s)
@@ -494,20 +502,20 @@ class Workbench(DutyDesk):
 
     # -- dashboard and evaluation ------------------------------------------------------
 
-    def dashboard_numbers(self) -> Any:
+    def dashboard_numbers(self) -> dashboard.DashboardNumbers:
         """The live dashboard's numbers as of now (console.services.dashboard)."""
         require(self.actor, "view_dashboard")
         with self.db.read() as s:
             return dashboard.dashboard_numbers(s, self.clock())
 
-    def evaluation(self, month: str) -> Any:
+    def evaluation(self, month: str) -> EvaluationReport:
         """The evaluation report of a month ("YYYY-MM")."""
         require(self.actor, "view_evaluation")
         start, end = evaluation.month_period(month)
         with self.db.read() as s:
             return evaluation.evaluate(s, start, end, self.clock(), calendar=self.calendar)
 
-    def export_evaluation(self, report: Any, path: str) -> str:
+    def export_evaluation(self, report: EvaluationReport, path: str) -> str:
         """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
         require(self.actor, "export_evaluation")
 
@@ -552,7 +560,7 @@ class Workbench(DutyDesk):
         self,
         path: str | Path,
         *,
-        filter: Any = None,
+        filter: queue.QueueFilter | None = None,
         case_ids: Sequence[int] | None = None,
         format: str | None = None,
         columns: Sequence[tuple[str, str]] | None = None,
