@@ -7,7 +7,7 @@ warnings would hide it, so it is left out unless the officer ticks the box.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from console.services.supervision import AlertRecord
+
 
 class AcknowledgeAllDialog(QDialog):
     """The confirmation for the unacknowledged ``alerts`` in the list; :meth:`chosen` after."""
 
-    def __init__(self, alerts: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, alerts: Sequence[AlertRecord], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("acknowledgeAllDialog")
         self.setWindowTitle(self.tr("Acknowledge all in the list"))
@@ -51,7 +54,7 @@ class AcknowledgeAllDialog(QDialog):
         layout.addWidget(self.buttons)
         self._pull_question()
 
-    def chosen(self) -> list[Any]:
+    def chosen(self) -> list[AlertRecord]:
         """The alerts to acknowledge: 督办 only when ticked."""
         if self.include_supervision.isChecked():
             return self._plain + self._supervision

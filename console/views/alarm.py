@@ -21,11 +21,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, QUrl, Signal
 
 from console.config import LOCAL_TZ, resource
+
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QSoundEffect
+
+    from console.services.supervision import AlertRecord
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +72,7 @@ def in_quiet_hours(now: datetime, start: time | None, end: time | None) -> bool:
     return t >= start or t < end
 
 
-def _parse_time(value: Any) -> time | None:
+def _parse_time(value: object) -> time | None:
     text = str(value or "").strip()
     if not text:
         return None
@@ -148,7 +153,7 @@ class Alarm(QObject):
         self._clock = clock
         self._pending: dict[int, str] = {}  # alert id → level
         self._snoozed_until: datetime | None = None
-        self._effects: dict[str, Any] = {}  # file name → QSoundEffect
+        self._effects: dict[str, QSoundEffect | None] = {}
         self._audio_warned = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -187,7 +192,7 @@ class Alarm(QObject):
 
     # -- commands ----------------------------------------------------------------------
 
-    def alert(self, records: Iterable[Any]) -> bool:
+    def alert(self, records: Iterable[AlertRecord]) -> bool:
         """Take new or updated alert records; True when the alarm sounded now.
 
         A record counts when its level is enabled and it is unacknowledged; acknowledged
@@ -278,7 +283,7 @@ class Alarm(QObject):
         effect.stop()
         effect.play()
 
-    def _effect(self, name: str) -> Any:
+    def _effect(self, name: str) -> QSoundEffect | None:
         if name in self._effects:
             return self._effects[name]
         effect = None
@@ -307,7 +312,7 @@ def _severity(level: str) -> int:
     return LEVELS.index(level) if level in LEVELS else 0
 
 
-def _is_acknowledged(record: Any) -> bool:
+def _is_acknowledged(record: AlertRecord) -> bool:
     return getattr(record, "acknowledged_at", None) is not None
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -27,6 +28,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.views.formatting import local_time_text
 from console.views.i18n import pick, use_english
+
+if TYPE_CHECKING:
+    from console.services.supervision import AlertRecord
 
 #: At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.
 MAX_ROWS = 500
@@ -48,7 +52,7 @@ _ROOT = QModelIndex()
 _TOP = 0  # internal id of a case row; a folded alert's is its case row + 1
 
 
-def raised_key(record: Any) -> tuple[datetime, int]:
+def raised_key(record: AlertRecord) -> tuple[datetime, int]:
     raised = record.raised_at
     if raised is None:
         raised = datetime.min.replace(tzinfo=UTC)
@@ -57,11 +61,11 @@ def raised_key(record: Any) -> tuple[datetime, int]:
     return raised, int(record.id)
 
 
-def is_acknowledged(record: Any) -> bool:
+def is_acknowledged(record: AlertRecord) -> bool:
     return record.acknowledged_at is not None
 
 
-def _seriousness(record: Any) -> tuple[bool, int, datetime, int]:
+def _seriousness(record: AlertRecord) -> tuple[bool, int, datetime, int]:
     """Higher is more urgent: unacknowledged first, then level, then newest."""
     return (not is_acknowledged(record), int(record.level_rank), *raised_key(record))
 
@@ -76,36 +80,36 @@ class AlertsModel(QAbstractItemModel):
 
     COLUMNS = ("time", "level", "case", "recipient", "message", "ack_by", "ack_at")
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._by_id: dict[int, Any] = {}
-        self._groups: list[list[Any]] = []  # per case: head first, then by seriousness
+        self._by_id: dict[int, AlertRecord] = {}
+        self._groups: list[list[AlertRecord]] = []  # per case: head first, then by seriousness
         self._dark = False
 
     # -- reading -----------------------------------------------------------------------
 
-    def record(self, row: int) -> Any:
+    def record(self, row: int) -> AlertRecord:
         """The head alert of case row ``row``."""
         return self._groups[row][0]
 
-    def group(self, row: int) -> list[Any]:
+    def group(self, row: int) -> list[AlertRecord]:
         """Every alert of case row ``row``, head first."""
         return list(self._groups[row])
 
-    def record_at(self, index: Index) -> Any:
+    def record_at(self, index: Index) -> AlertRecord:
         """The alert an index shows (a case row shows its head)."""
         parent = index.internalId()
         if parent == _TOP:
             return self._groups[index.row()][0]
         return self._groups[parent - 1][index.row() + 1]
 
-    def alerts_at(self, index: Index) -> list[Any]:
+    def alerts_at(self, index: Index) -> list[AlertRecord]:
         """The alerts an index stands for: a case row all of its case's, a folded row its own."""
         if index.internalId() == _TOP:
             return self.group(index.row())
         return [self.record_at(index)]
 
-    def records(self) -> list[Any]:
+    def records(self) -> list[AlertRecord]:
         return [r for group in self._groups for r in group]
 
     def case_row(self, case_id: int) -> int:
@@ -119,14 +123,14 @@ class AlertsModel(QAbstractItemModel):
 
     # -- changing ----------------------------------------------------------------------
 
-    def set_records(self, records: Iterable[Any]) -> None:
+    def set_records(self, records: Iterable[AlertRecord]) -> None:
         by_id = {int(r.id): r for r in records}
         if by_id == self._by_id:
             return  # the 30 s refresh with nothing new: no reset, nothing moves
         self._by_id = by_id
         self._regroup()
 
-    def add_records(self, records: Iterable[Any]) -> list[Any]:
+    def add_records(self, records: Iterable[AlertRecord]) -> list[AlertRecord]:
         """Add new records and update known ones; returns the newly added ones."""
         added = []
         for record in records:
@@ -136,7 +140,7 @@ class AlertsModel(QAbstractItemModel):
         self._regroup()
         return added
 
-    def update_record(self, record: Any) -> bool:
+    def update_record(self, record: AlertRecord) -> bool:
         if int(record.id) not in self._by_id:
             return False
         self._by_id[int(record.id)] = record
@@ -151,7 +155,7 @@ class AlertsModel(QAbstractItemModel):
 
     def _regroup(self) -> None:
         self._trim()
-        by_case: dict[int, list[Any]] = {}
+        by_case: dict[int, list[AlertRecord]] = {}
         for record in self._by_id.values():
             by_case.setdefault(int(record.case_id), []).append(record)
         self.beginResetModel()
@@ -236,17 +240,18 @@ class AlertsModel(QAbstractItemModel):
             return int(record.id)
         return None
 
-    def _sort_value(self, record: Any, column: str) -> Any:
+    def _sort_value(self, record: AlertRecord, column: str) -> float | str:
         raised = raised_key(record)[0].timestamp()
         if column == "level":
             return int(record.level_rank) * 1e11 + raised  # by level, then time
         if column == "time":
             return raised
         if column == "ack_at":
-            return record.acknowledged_at.timestamp() if is_acknowledged(record) else 0.0
+            acknowledged = record.acknowledged_at
+            return acknowledged.timestamp() if acknowledged is not None else 0.0
         return self._text(record, column)
 
-    def _text(self, record: Any, column: str) -> str:
+    def _text(self, record: AlertRecord, column: str) -> str:
         if column == "time":
             return local_time_text(record.raised_at)
         if column == "level":
@@ -272,7 +277,7 @@ class AlertsModel(QAbstractItemModel):
             return local_time_text(record.acknowledged_at) if is_acknowledged(record) else ""
         return ""
 
-    def _tooltip(self, index: Index, record: Any, column: str) -> str | None:
+    def _tooltip(self, index: Index, record: AlertRecord, column: str) -> str | None:
         if column == "time":
             return plain_tooltip(
                 self.tr("Raised %1, due %2")
@@ -294,7 +299,7 @@ class AlertsModel(QAbstractItemModel):
 class AlertsProxy(QSortFilterProxyModel):
     """Sorts by :data:`SORT_ROLE`; shows every row, or only the unacknowledged ones."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._only_unacknowledged = False
         self.setSortRole(SORT_ROLE)

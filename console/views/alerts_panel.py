@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
@@ -36,6 +36,9 @@ from console.views.alerts_model import (
     AlertsProxy,
     is_acknowledged,
 )
+
+if TYPE_CHECKING:
+    from console.services.supervision import AlertRecord
 
 __all__ = ["LEVEL_COLOURS", "MAX_ROWS", "AlertsModel", "AlertsPanel"]
 
@@ -121,7 +124,7 @@ class AlertsPanel(QWidget):
 
     # -- model → widget ----------------------------------------------------------------
 
-    def set_alerts(self, records: Iterable[Any], total: int | None = None) -> None:
+    def set_alerts(self, records: Iterable[AlertRecord], total: int | None = None) -> None:
         """Replace the list (after signing in); ``total``: the service's unacknowledged count."""
         with self._keeping_view():
             self.model.set_records(records)
@@ -143,7 +146,9 @@ class AlertsPanel(QWidget):
         if needed > header.sectionSize(column):
             header.resizeSection(column, needed)
 
-    def add_alerts(self, records: Iterable[Any], total: int | None = None) -> list[Any]:
+    def add_alerts(
+        self, records: Iterable[AlertRecord], total: int | None = None
+    ) -> list[AlertRecord]:
         """Add new alerts; known ids are updated, not repeated. Returns the new ones."""
         with self._keeping_view():
             added = self.model.add_records(records)
@@ -151,7 +156,7 @@ class AlertsPanel(QWidget):
         self._set_total(total)
         return added
 
-    def mark_acknowledged(self, record: Any) -> bool:
+    def mark_acknowledged(self, record: AlertRecord) -> bool:
         """Show the acknowledged record (who, when); False when the alert is not listed."""
         with self._keeping_view():
             updated = self.model.update_record(record)
@@ -182,26 +187,26 @@ class AlertsPanel(QWidget):
         self.table.scrollTo(index)
         return True
 
-    def selected_records(self) -> list[Any]:
+    def selected_records(self) -> list[AlertRecord]:
         """The alert on each selected row (a case row: its head)."""
         return [self.model.record_at(i) for i in self._selected_source()]
 
-    def selected_alerts(self) -> list[Any]:
+    def selected_alerts(self) -> list[AlertRecord]:
         """Every alert the selection stands for (a case row: all of its case's)."""
-        seen: dict[int, Any] = {}
+        seen: dict[int, AlertRecord] = {}
         for index in self._selected_source():
             for record in self.model.alerts_at(index):
                 seen[int(record.id)] = record
         return list(seen.values())
 
-    def visible_records(self) -> list[Any]:
+    def visible_records(self) -> list[AlertRecord]:
         """The head alert of each listed case, in the list's order."""
         return [
             self.model.record_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
             for row in range(self.proxy.rowCount())
         ]
 
-    def visible_alerts(self) -> list[Any]:
+    def visible_alerts(self) -> list[AlertRecord]:
         """Every alert of the listed cases, in the list's order (folded ones included)."""
         out = []
         for row in range(self.proxy.rowCount()):
@@ -263,7 +268,7 @@ class AlertsPanel(QWidget):
     def _pull_theme(self) -> None:
         self.model.set_dark(self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
 
-    def _update_buttons(self, *_args: Any) -> None:
+    def _update_buttons(self, *_args: object) -> None:
         selected = self.selected_alerts()
         open_selected = any(not is_acknowledged(r) for r in selected)
         open_listed = any(not is_acknowledged(r) for r in self.visible_alerts())
@@ -315,7 +320,7 @@ class AlertsPanel(QWidget):
         self.acknowledge_all_dialog = dialog
         dialog.open()
 
-    def _request_acknowledge(self, records: list[Any]) -> None:
+    def _request_acknowledge(self, records: list[AlertRecord]) -> None:
         for record in records:
             if not is_acknowledged(record):
                 self.acknowledge_requested.emit(int(record.id))

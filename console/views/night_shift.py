@@ -7,7 +7,7 @@ Kept apart from main_window.py so each file stays one purpose; the window create
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,7 +30,10 @@ from console.views.roster_dialog import RosterDialog
 from console.views.tray import TrayNotifier
 
 if TYPE_CHECKING:
-    from console.scheduler import ConsoleScheduler
+    from console.scheduler import ConsoleScheduler, Reminder
+    from console.services.change_feed import CaseChange
+    from console.services.handover import HandoverDraft, HandoverRecord
+    from console.services.supervision import AlertBoard, AlertRecord
     from console.services.workbench import Workbench
 
 #: How often the alerts list is re-read (acknowledgements made at other seats show up).
@@ -92,11 +95,11 @@ class NightShift(QObject):
         """Re-read the alerts; new ones ring and notify (the first load rings what is open)."""
         self.bridge.submit(self.workbench.alerts_for_panel, self._on_alerts)
 
-    def on_changes(self, changes: list[Any]) -> None:
+    def on_changes(self, changes: list[CaseChange]) -> None:
         if any(c.action == "supervise" for c in changes):
             self.refresh()
 
-    def _on_alerts(self, board: Any) -> None:
+    def _on_alerts(self, board: AlertBoard) -> None:
         """The service's list replaces the dock's, so its rows and count stay the service's
         (an alert acknowledged at another seat a day ago leaves the list here too)."""
         records = board.records
@@ -125,7 +128,7 @@ class NightShift(QObject):
             self._on_acknowledge_failed,
         )
 
-    def _on_acknowledged(self, record: Any) -> None:
+    def _on_acknowledged(self, record: AlertRecord) -> None:
         self.panel.mark_acknowledged(record)
         self.alarm.acknowledged([record.id])
 
@@ -178,11 +181,11 @@ class NightShift(QObject):
             lambda exc: QMessageBox.warning(self.window, self.tr("Reminder"), exc.message),
         )
 
-    def _on_reminder_set(self, reminder: Any) -> None:
+    def _on_reminder_set(self, reminder: Reminder) -> None:
         at = reminder.due_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
         self.window.statusBar().showMessage(self.tr("Reminder set for %1").replace("%1", at), 6000)
 
-    def reminder_due(self, reminder: Any) -> None:
+    def reminder_due(self, reminder: Reminder) -> None:
         """A reminder fired (called on the GUI thread through the bridge)."""
         text = (
             self.tr("Reminder: case %1 — %2")
@@ -208,7 +211,7 @@ class NightShift(QObject):
     def handover(self) -> None:
         self.bridge.submit(self.workbench.handover_draft, self._show_handover)
 
-    def _show_handover(self, draft: Any) -> None:
+    def _show_handover(self, draft: HandoverDraft) -> None:
         """The handover to write and sign, or the one waiting for this officer's signature."""
         pending = draft.pending
         summary = pending.summary if pending is not None else draft.summary
@@ -220,9 +223,9 @@ class NightShift(QObject):
             candidates=draft.candidates,
             incoming_user_id=successor,
         )
-        state: dict[str, Any] = {"record": pending}
+        state: dict[str, HandoverRecord | None] = {"record": pending}
 
-        def saved(record: Any) -> None:
+        def saved(record: HandoverRecord) -> None:
             state["record"] = record
             dialog.set_record(record)
 

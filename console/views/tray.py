@@ -9,11 +9,14 @@ a no-op. Clicking the icon or the message brings the window back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+
+if TYPE_CHECKING:
+    from console.services.supervision import AlertRecord
 
 #: How many alert messages the notification body lists.
 BODY_LINES = 3
@@ -66,7 +69,7 @@ class TrayNotifier(QObject):
         window = self._window
         return window.isMinimized() or not window.isVisible() or not window.isActiveWindow()
 
-    def notify(self, records: Sequence[Any]) -> bool:
+    def notify(self, records: Sequence[AlertRecord]) -> bool:
         """Show "N new alerts" with the first messages; True when a message was shown.
 
         Nothing is shown without a tray, without records, or while the window is in front.
@@ -96,7 +99,7 @@ class TrayNotifier(QObject):
     def title_for(self, count: int) -> str:
         return self.tr("%n new alert(s)", "", count)
 
-    def body_for(self, records: Sequence[Any]) -> str:
+    def body_for(self, records: Sequence[AlertRecord]) -> str:
         """The first messages, one line each (plain text; notifications do not render HTML)."""
         lines = []
         for record in records[:BODY_LINES]:
