@@ -8,7 +8,8 @@ Service types are the rows of the importer's service_code → category table
 (resources/intake/open311_services.csv) whose category exists and whose taxonomy is the one in
 force for new reports (resources/taxonomy/schedule.csv); older rows are still accepted. A POST becomes a case through
 :meth:`CaseService.report`, mapped and validated exactly as an imported Open311 row is
-(console.services.ingest.mapping). Reads are in console.gateway.open311_queries.
+(console.services.ingest.mapping). Reads are console.services.open311_requests; this module
+turns its records into Open311's bodies.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -27,23 +29,25 @@ from console.errors import ConsoleError, PermissionDeniedError, ValidationError
 from console.gateway.bodies import read_body
 from console.gateway.context import Caller, Credentials, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
-from console.gateway.open311_queries import (
-    find_requests,
-    parse_statuses,
-    parse_when,
-    service_definition,
-    service_list,
-)
 from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import (
+    AttributeValue,
     Open311Error,
     Service,
+    ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
     ServiceRequestCreated,
 )
+from console.services import open311_requests
 from console.services.api_tokens import TokenPrincipal
 from console.services.ingest import mapping
+from console.services.open311_requests import (
+    RegistrationCondition,
+    RequestRecord,
+    parse_statuses,
+    parse_when,
+)
 from console.services.report_input import SOURCE_LABELS
 
 ERRORS = {
@@ -175,7 +179,8 @@ def get_services(
     check_jurisdiction(ctx, jurisdiction_id)
     in_force = ctx.cases.workflow.taxonomies.taxonomy_on(ctx.cases.clock())
     with ctx.db.read() as s:
-        return service_list(s, ctx.services, in_force)
+        found = open311_requests.service_types(s, ctx.services, in_force)
+    return [Service(**asdict(t), metadata=True, type="realtime") for t in found]
 
 
 @open311_route(
@@ -199,7 +204,28 @@ def get_service_definition(
             404, f"未知 service_code: {service_code[:64]}", code="unknown_service_code"
         )
     with ctx.db.read() as s:
-        return service_definition(s, service_code, row)
+        conditions = open311_requests.registration_conditions(s, row)
+    return service_definition(service_code, conditions)
+
+
+def service_definition(code: str, conditions: list[RegistrationCondition]) -> ServiceDefinition:
+    """The registration conditions and their time limits, as one information-only attribute."""
+    attributes = []
+    if conditions:
+        attributes.append(
+            ServiceAttribute(
+                variable=False,
+                code="registration_conditions",
+                datatype="text",
+                required=False,
+                datatype_description="仅供参考，无须填写",
+                order=1,
+                description="立案条件与处置时限：\n"
+                + "\n".join(f"{c.condition}（{c.limit}）" for c in conditions),
+                values=[AttributeValue(key=str(c.rule_id), name=c.condition) for c in conditions],
+            )
+        )
+    return ServiceDefinition(service_code=code, attributes=attributes)
 
 
 def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
@@ -334,14 +360,30 @@ def get_requests(
             raise ValidationError(
                 f"service_request_id 最多 {MAX_IDS} 个", field="service_request_id"
             )
-    return find_requests(
-        ctx,
-        numbers=numbers,
-        service_code=service_code,
-        start=parse_when(start_date, "start_date"),
-        end=parse_when(end_date, "end_date"),
-        statuses=parse_statuses(status),
-        base_url=str(request.base_url),
+    start, end = parse_when(start_date, "start_date"), parse_when(end_date, "end_date")
+    statuses = parse_statuses(status)
+    with ctx.db.read() as s:
+        found = open311_requests.find_requests(
+            s,
+            ctx.services,
+            ctx.settings.limits,
+            ctx.cases.clock(),
+            numbers=numbers,
+            service_code=service_code,
+            start=start,
+            end=end,
+            statuses=statuses,
+        )
+    return [service_request(r, str(request.base_url)) for r in found]
+
+
+def service_request(record: RequestRecord, base_url: str) -> ServiceRequest:
+    """The export's service request fields (case_export.request_fields) plus the photo link."""
+    fields = record.fields
+    photo = record.photo_id
+    return ServiceRequest(
+        **{**fields, "requested_datetime": fields["requested_datetime"] or ""},
+        media_url=f"{base_url}api/v1/attachments/{photo}" if photo else None,
     )
 
 
@@ -361,7 +403,11 @@ def get_request(
     jurisdiction_id: Jurisdiction = None,
 ) -> list[ServiceRequest]:
     check_jurisdiction(ctx, jurisdiction_id)
-    found = find_requests(ctx, numbers=[service_request_id[:64]], base_url=str(request.base_url))
+    number = service_request_id[:64]
+    with ctx.db.read() as s:
+        found = open311_requests.find_requests(
+            s, ctx.services, ctx.settings.limits, ctx.cases.clock(), numbers=[number]
+        )
     if not found:
-        raise GatewayError(404, f"服务请求不存在: {service_request_id[:64]}", code="not_found")
-    return found
+        raise GatewayError(404, f"服务请求不存在: {number}", code="not_found")
+    return [service_request(r, str(request.base_url)) for r in found]

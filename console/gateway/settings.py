@@ -13,10 +13,11 @@ from typing import TypedDict, Unpack
 from console.config import csv_rows, resource
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ValidationError
+from console.services.field_tasks import TaskScope
 from console.services.intake_limits import Limits, default_attachments_dir, named_values
+from console.services.report_input import SOURCE_LABELS
 
 __all__ = ["GatewaySettings", "Limits", "TaskScope", "default_attachments_dir"]
-from console.services.report_input import SOURCE_LABELS
 
 TASK_SCOPES = ("own_department", "all")
 
@@ -33,12 +34,6 @@ class LimitChanges(TypedDict, total=False):
     query_days: int
     max_tasks: int
     touch_seconds: float
-
-
-@dataclass(frozen=True)
-class TaskScope:
-    states: tuple[str, ...]
-    scope: str
 
 
 def load_report_sources(path: Path | None = None) -> dict[str, tuple[str, ...]]:

@@ -10,12 +10,16 @@ Accepting (签收) is not a step of the lifecycle: it changes neither state nor 
 recorded as a note (``add_note``) starting with :data:`ACCEPT_MARK`, on the case's timeline for
 the dispatchers to see, and is done once per arrival of the case in its current state.
 
+The reads (which cases, whether accepted) are console.services.field_tasks; this module turns
+its records into the response bodies.
+
 Every action needs the version the handheld last saw (field ``version`` or ``If-Match``): a
 case changed meanwhile answers 409, and no version at all 428.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -25,11 +29,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from console.domain.lifecycle import state_label
-from console.errors import (
-    CaseNotFoundError,
-    IllegalTransitionError,
-    ValidationError,
-)
+from console.errors import CaseNotFoundError, ValidationError
 from console.gateway.bodies import read_body
 from console.gateway.context import Caller, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
@@ -37,6 +37,7 @@ from console.gateway.schemas import (
     AcceptBody,
     ActionResult,
     ApiError,
+    AttachmentOut,
     FeedbackBody,
     ReturnBody,
     Task,
@@ -45,20 +46,11 @@ from console.gateway.schemas import (
     TimelineItem,
     VerificationBody,
 )
-from console.gateway.task_queries import (
-    ACCEPT_MARK,
-    accepted_ids,
-    attachment_out,
-    check_visible,
-    scope_of,
-    task_fields,
-    task_rows,
-)
-from console.models import Case
+from console.services import field_tasks
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import AttachmentRecord, PhotoUpload
-from console.services.cases.detail import load_detail
-from console.services.cases.dto import CaseSnapshot, snapshot
+from console.services.cases.dto import CaseSnapshot
+from console.services.field_tasks import ACCEPT_MARK
 
 router = APIRouter(
     prefix="/api/v1",
@@ -89,16 +81,14 @@ def my_tasks(
     limit: int = Query(100, ge=1, description="Most tasks returned (capped by the server)"),
 ) -> TaskList:
     actor = who.actor
-    scope = scope_of(ctx, actor)
-    where: list[Any] = [Case.state.in_(scope.states)]
-    if scope.scope == "own_department":
-        where.append(Case.department_id == actor.department_id)
+    scopes = ctx.settings.task_scopes
+    field_tasks.scope_of(scopes, actor)  # refused before any read
     now = ctx.cases.clock()
     with ctx.db.read() as s:
-        rows = task_rows(s, where, min(limit, ctx.settings.limits.max_tasks))
-        accepted = accepted_ids(s, [r[0].id for r in rows])
-        tasks = [Task(**task_fields(r, now, accepted)) for r in rows]
-    return TaskList(role=actor.role, tasks=tasks)
+        found = field_tasks.list_tasks(
+            s, scopes, actor, now, min(limit, ctx.settings.limits.max_tasks)
+        )
+    return TaskList(role=actor.role, tasks=[Task(**asdict(t)) for t in found])
 
 
 @router.get("/tasks/{case_id}", response_model=TaskDetail, summary="One task, with its history")
@@ -109,29 +99,21 @@ def onetask_fields(
     who: Caller,
     case_id: int = Path(description="Case id"),
 ) -> TaskDetail:
-    actor = who.actor
     now = ctx.cases.clock()
     with ctx.db.read() as s:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFoundError(f"案件不存在: {case_id}")
-        check_visible(ctx, actor, case)
-        detail = load_detail(
+        task, detail = field_tasks.load_task(
             s,
+            ctx.settings.task_scopes,
+            who.actor,
             case_id,
             now,
             ctx.cases.workflow.calendar,
-            role=actor.role,
-            department_id=actor.department_id,
-            lifecycle=ctx.cases.lifecycle,
+            ctx.cases.lifecycle,
         )
-        # The names task_rows joins for come with the detail: no second query for them.
-        names = (detail.category_name, detail.department_name, detail.grid_code, detail.street_name)
-        task = task_fields((case, *names), now, accepted_ids(s, [case_id]))
     base = str(request.base_url)
-    response.headers["ETag"] = f'"{task["version"]}"'
+    response.headers["ETag"] = f'"{task.version}"'
     return TaskDetail(
-        **task,
+        **asdict(task),
         timeline=[
             TimelineItem(
                 at=e.at,
@@ -162,13 +144,25 @@ def attachment_file(
     scope = ctx.settings.task_scopes.get(who.actor.role)
     if scope is not None and scope.scope == "own_department":
         with ctx.db.read() as s:
-            case = s.get(Case, record.case_id)
-            assert case is not None  # attachments.case_id is a foreign key
-            check_visible(ctx, who.actor, case)
+            field_tasks.check_visible(s, ctx.settings.task_scopes, who.actor, record.case_id)
     path = ctx.attachments.store.path_of(record)
     if not path.is_file():
         raise CaseNotFoundError(f"附件文件缺失: {attachment_id}")
     return FileResponse(path, media_type=record.content_type)
+
+
+def attachment_out(record: AttachmentRecord, base_url: str) -> AttachmentOut:
+    return AttachmentOut(
+        id=record.id,
+        case_event_id=record.case_event_id,
+        kind=record.kind,
+        filename=record.filename,
+        content_type=record.content_type,
+        size=record.size,
+        sha256=record.sha256,
+        uploaded_at=record.uploaded_at,
+        url=f"{base_url}api/v1/attachments/{record.id}",
+    )
 
 
 # --------------------------------------------------------------------------- actions
@@ -217,19 +211,13 @@ def accept_task(
 ) -> tuple[CaseSnapshot, bool]:
     """Record the acceptance once; (the case, whether this call recorded it)."""
     actor = who.actor
-    scope = scope_of(ctx, actor)
+    scopes = ctx.settings.task_scopes
+    field_tasks.scope_of(scopes, actor)  # no tasks: refused before the role's rights
     ctx.require_role("add_note", actor.role)
     with ctx.db.read() as s:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFoundError(f"案件不存在: {case_id}")
-        check_visible(ctx, actor, case)
-        if case.state not in scope.states:
-            raise IllegalTransitionError(
-                f"案件当前状态为「{state_label(case.state)}」，不在您的任务中，无需签收"
-            )
-        if case_id in accepted_ids(s, [case_id]):
-            return snapshot(case, ctx.cases.clock()), False
+        case, accepted = field_tasks.acceptance(s, scopes, actor, case_id, ctx.cases.clock())
+    if accepted:
+        return case, False
     text = ACCEPT_MARK + (note.strip() if note and note.strip() else f"{actor.name} 已签收")
     return ctx.cases.add_note(actor, case_id, version, note=text), True
 
