@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     QTranslator,
 )
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from console.bridge import Bridge
 from console.config import APP_AUTHOR, APP_NAME, data_dir, resource
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from console.scheduler import ConsoleScheduler
     from console.services.workbench import Workbench
     from console.views.main_window import MainWindow
+    from console.views.map_page import Basemap
+    from console.views.wall import WallWindow
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def basemap_choice(basemap: str | None) -> Any:
+def basemap_choice(basemap: str | None) -> Basemap:
     """The parsed --basemap, or the dispatcher-readable error."""
     from console.views.map_page import parse_basemap
 
@@ -149,7 +151,7 @@ def basemap_choice(basemap: str | None) -> Any:
         raise ValidationError(str(exc), field="basemap") from None
 
 
-def arm_screenshot(app: QApplication, window: Any, target: Path) -> None:
+def arm_screenshot(app: QApplication, window: MainWindow | WallWindow, target: Path) -> None:
     """Grab ``window`` into ``target`` once its first view is drawn (20 s at most), then exit.
 
     The window must have a ``first_view_ready`` signal. The timers belong to the window, so
@@ -174,7 +176,7 @@ def arm_screenshot(app: QApplication, window: Any, target: Path) -> None:
     fallback.start()
 
 
-def show_window(window: Any, settings: QSettings, size: tuple[int, int] | None = None) -> None:
+def show_window(window: QWidget, settings: QSettings, size: tuple[int, int] | None = None) -> None:
     """Show the main window: at ``size`` (a screenshot); maximised on a first start (no layout
     saved yet, so the queues get the screen); else as the seat left it (MainWindow restored
     its geometry, maximised or not)."""
@@ -189,7 +191,7 @@ def show_window(window: Any, settings: QSettings, size: tuple[int, int] | None =
 
 def close_window(
     app: QApplication,
-    window: Any,
+    window: QWidget,
     bridge: Bridge,
     translators: list[QTranslator],
     previous_language: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,8 +36,14 @@ from console.views.shortcuts_dialog import ShortcutsDialog
 from console.views.theme import apply_theme, theme_for_time
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from console.scheduler import ConsoleScheduler
-    from console.services.workbench import Workbench
+    from console.services.change_feed import CaseChange
+    from console.services.queue import QueueFilter
+    from console.services.queue_tabs import QueueTab
+    from console.services.report_desk import FiledReport
+    from console.services.workbench import FilterChoices, LiveBatch, Workbench
 
 #: The queue each role starts from on a first start (later: the last one used).
 ROLE_HOME_TAB = {
@@ -59,10 +65,10 @@ class MainWindow(QMainWindow):
         bridge: Bridge,
         workbench: Workbench,
         *,
-        tabs: list[Any],
-        filter_type: type,
-        map_page: Any = None,
-        mbtiles: Any = None,
+        tabs: list[QueueTab],
+        filter_type: type[QueueFilter],
+        map_page: Path | None = None,
+        mbtiles: Path | None = None,
         scheduler: ConsoleScheduler | None = None,
         db_label: str = "",
         settings: QSettings | None = None,
@@ -357,7 +363,7 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.report_form: ReportFormDialog | None = dialog
 
-    def _on_report_filed(self, filed: Any) -> None:
+    def _on_report_filed(self, filed: FiledReport) -> None:
         snap = filed.snapshot
         if filed.merged_into:
             message = (
@@ -398,7 +404,7 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
 
-    def _pull_case_actions(self, *_args: Any) -> None:
+    def _pull_case_actions(self, *_args: object) -> None:
         apply_gates(
             self.actions_by_id,
             self.workbench.actor.role,
@@ -430,7 +436,7 @@ class MainWindow(QMainWindow):
 
     # -- queue, detail, map ------------------------------------------------------------
 
-    def _on_choices(self, choices: Any) -> None:
+    def _on_choices(self, choices: FilterChoices) -> None:
         self.queue.set_choices(choices)
         if not self.settings.contains("queue/tab"):
             # First start for this user: open on the queue their role works from.
@@ -473,12 +479,12 @@ class MainWindow(QMainWindow):
 
     # -- live --------------------------------------------------------------------------
 
-    def _on_changes_applied(self, changes: list[Any]) -> None:
+    def _on_changes_applied(self, changes: list[CaseChange]) -> None:
         ids = sorted({c.case_id for c in changes})
         # One read for the queue, the map and the counts (Workbench.live_batch).
         generation, f, loaded = self.queue.model.change_context()
 
-        def show(batch: Any) -> None:
+        def show(batch: LiveBatch) -> None:
             self.queue.model.apply_read_changes(
                 generation, ids, batch.inside, batch.rows, batch.total
             )

@@ -29,6 +29,7 @@ from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
 
 if TYPE_CHECKING:
+    from console.services.queue import QueueFilter, QueueRow
     from console.services.workbench import Workbench
 
 PAGE_SIZE = 200
@@ -53,17 +54,17 @@ class QueueTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.bridge = bridge
         self.workbench = workbench
-        self.rows: list[Any] = []
+        self.rows: list[QueueRow] = []
         self.total = 0
-        self.filter: Any = None
+        self.filter: QueueFilter | None = None
         self._generation = 0  # a newer load makes older answers stale: latest request wins
         # Reads for the current filter not yet started: a newer load cancels them rather than
         # leaving the worker to run them for nothing (typing in the search box, tab hopping).
-        self._pending: list[Future[Any]] = []
+        self._pending: list[Future[None]] = []
         self._fetching = False
         # What each column shows; which columns, their order and labels are data
         # (resources/queues/columns.csv, read by the sorting and the export too).
-        shows: dict[str, Callable[[Any], Any]] = {
+        shows: dict[str, Callable[[QueueRow], str]] = {
             "number": lambda r: r.number,
             "light": lambda r: self._light_text(r.light),
             "remaining": lambda r: remaining_text(r.remaining_seconds),
@@ -77,7 +78,7 @@ class QueueTableModel(QAbstractTableModel):
             "reported_at": lambda r: local_time_text(r.reported_at),
             "deadline_at": lambda r: local_time_text(r.deadline_at) if r.deadline_at else "",
         }
-        self.columns: list[tuple[str, Callable[[Any], Any]]] = [
+        self.columns: list[tuple[str, Callable[[QueueRow], str]]] = [
             (pick(c.label_zh, c.label_en), shows[c.key]) for c in queue_columns()
         ]
 
@@ -124,10 +125,11 @@ class QueueTableModel(QAbstractTableModel):
         return not parent.isValid() and len(self.rows) < self.total and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._fetching:
+        f = self.filter
+        if parent.isValid() or self._fetching or f is None:  # None: nothing loaded to page on
             return
         self._fetching = True
-        generation, f, offset = self._generation, self.filter, len(self.rows)
+        generation, offset = self._generation, len(self.rows)
         self._track(
             self.bridge.submit(
                 lambda: self.workbench.queue_page(f, offset, PAGE_SIZE),
@@ -135,13 +137,13 @@ class QueueTableModel(QAbstractTableModel):
             )
         )
 
-    def _track(self, future: Future[Any]) -> None:
+    def _track(self, future: Future[None]) -> None:
         self._pending = [p for p in self._pending if not p.done()]
         self._pending.append(future)
 
     # -- loading -----------------------------------------------------------------------
 
-    def load(self, f: Any) -> None:
+    def load(self, f: QueueFilter) -> None:
         """Show the queue for filter ``f`` (count and first page, on the worker)."""
         self._generation += 1
         generation = self._generation
@@ -151,14 +153,14 @@ class QueueTableModel(QAbstractTableModel):
         self.filter = f
         self._fetching = True
 
-        def first_page() -> tuple[int, list[Any]]:
+        def first_page() -> tuple[int, list[QueueRow]]:
             return self.workbench.queue_count(f), self.workbench.queue_page(f, 0, PAGE_SIZE)
 
         self._track(
             self.bridge.submit(first_page, lambda result: self._on_first(generation, *result))
         )
 
-    def _on_first(self, generation: int, total: int, rows: list[Any]) -> None:
+    def _on_first(self, generation: int, total: int, rows: list[QueueRow]) -> None:
         if generation != self._generation:
             return
         self.beginResetModel()
@@ -168,7 +170,7 @@ class QueueTableModel(QAbstractTableModel):
         self.endResetModel()
         self.total_changed.emit(total)
 
-    def _on_page(self, generation: int, offset: int, rows: list[Any]) -> None:
+    def _on_page(self, generation: int, offset: int, rows: list[QueueRow]) -> None:
         if generation != self._generation or offset != len(self.rows):
             return
         self._fetching = False
@@ -185,7 +187,7 @@ class QueueTableModel(QAbstractTableModel):
 
     # -- live changes ------------------------------------------------------------------
 
-    def change_context(self) -> tuple[int, Any, set[int]]:
+    def change_context(self) -> tuple[int, QueueFilter | None, set[int]]:
         """(generation, filter, loaded ids) to read a change batch against on the worker; its
         answer goes to :meth:`apply_read_changes`, which drops it if the queue moved on."""
         return self._generation, self.filter, {r.id for r in self.rows}
@@ -195,7 +197,7 @@ class QueueTableModel(QAbstractTableModel):
         generation: int,
         ids: Sequence[int],
         inside: set[int],
-        rows: list[Any],
+        rows: list[QueueRow],
         total: int | None,
     ) -> None:
         self._on_changes(generation, sorted(set(ids)), inside, rows, total)
@@ -217,7 +219,7 @@ class QueueTableModel(QAbstractTableModel):
         generation: int,
         ids: list[int],
         inside: set[int],
-        rows: list[Any],
+        rows: list[QueueRow],
         total: int | None = None,
     ) -> None:
         if generation != self._generation or self.filter is None:
@@ -249,7 +251,9 @@ class QueueTableModel(QAbstractTableModel):
             self.total = max(total, len(self.rows))
         self.total_changed.emit(self.total)
 
-    def _place(self, row: Any, before: Callable[[Any, Any], bool], skip: int | None) -> int | None:
+    def _place(
+        self, row: QueueRow, before: Callable[[QueueRow, QueueRow], bool], skip: int | None
+    ) -> int | None:
         """The index ``row`` takes among the loaded rows (``skip`` left out), or None when it
         belongs past them and more rows are still to be paged in."""
         for i, other in enumerate(self.rows):
@@ -258,7 +262,7 @@ class QueueTableModel(QAbstractTableModel):
         more = len(self.rows) < self.total
         return None if more else len(self.rows)
 
-    def _move_into_order(self, at: int, before: Callable[[Any, Any], bool]) -> None:
+    def _move_into_order(self, at: int, before: Callable[[QueueRow, QueueRow], bool]) -> None:
         """A loaded row whose sort value changed moves to its place (selection follows it)."""
         row, rows = self.rows[at], self.rows
         if (at == 0 or before(rows[at - 1], row)) and (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,11 @@ from console.views.labels import source_text, state_text
 from console.views.queue_model import QueueTableModel
 
 if TYPE_CHECKING:
-    from console.services.workbench import Workbench
+    from console.errors import ConsoleError
+    from console.services.cases.export import ExportResult
+    from console.services.queue import QueueFilter
+    from console.services.queue_tabs import QueueTab
+    from console.services.workbench import FilterChoices, Workbench
 
 #: Queue column → the sort key the queue service takes (columns it cannot sort are absent).
 SORT_KEYS = {i: c.sort for i, c in enumerate(queue_columns()) if c.sort is not None}
@@ -73,8 +78,8 @@ class QueuePanel(QWidget):
         self,
         bridge: Bridge,
         workbench: Workbench,
-        tabs: list[Any],
-        filter_type: type,
+        tabs: list[QueueTab],
+        filter_type: type[QueueFilter],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -192,8 +197,8 @@ class QueuePanel(QWidget):
 
     # -- filter choices ----------------------------------------------------------------
 
-    def set_choices(self, choices: Any) -> None:
-        """Fill the filter boxes from a console.services.workbench.FilterChoices."""
+    def set_choices(self, choices: FilterChoices) -> None:
+        """Fill the filter boxes from the workbench's filter choices."""
         self._loading_choices = True
         _fill(
             self.street_box,
@@ -277,7 +282,7 @@ class QueuePanel(QWidget):
         self.table.horizontalHeader().setSortIndicator(column, order)
         self.reload()
 
-    def current_filter(self) -> Any:
+    def current_filter(self) -> QueueFilter:
         index = max(self.tab_bar.currentIndex(), 0)
         category = self.category_box.currentData()
         kind, code = category.split(":") if category else (None, None)
@@ -471,14 +476,14 @@ class QueuePanel(QWidget):
             self._on_export_failed,
         )
 
-    def _on_exported(self, result: Any) -> None:
+    def _on_exported(self, result: ExportResult) -> None:
         self._show_export_message(
             QMessageBox.Icon.Information,
             self.tr("%n case(s) exported to %1", "", result.count).replace("%1", str(result.path)),
         )
         self.export_finished.emit(result)
 
-    def _on_export_failed(self, exc: Any) -> None:
+    def _on_export_failed(self, exc: ConsoleError) -> None:
         self._show_export_message(
             QMessageBox.Icon.Warning, self.tr("Export failed: %1").replace("%1", exc.message)
         )
@@ -547,11 +552,11 @@ class QueuePanel(QWidget):
         if found >= 0:
             self.department_box.setCurrentIndex(found)
 
-    def filter_with(self, **changes: Any) -> Any:
+    def filter_with(self, **changes: Any) -> QueueFilter:
         return replace(self.current_filter(), **changes)
 
 
-def _fill(box: QComboBox, everything: str, items: list[tuple[str, Any]]) -> None:
+def _fill(box: QComboBox, everything: str, items: Sequence[tuple[str, object]]) -> None:
     box.clear()
     box.addItem(everything, None)
     for text, data in items:

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
@@ -30,9 +30,10 @@ from console.views.theme import apply_theme
 
 if TYPE_CHECKING:
     from console.services.workbench import Workbench
+    from console.views.wall import WallWindow
 
 
-def _place_on_screen(window: Any, index: int | None) -> None:
+def _place_on_screen(window: WallWindow, index: int | None) -> None:
     """Full screen on screen ``index`` (checked by the caller; default: the primary screen)."""
     screens = QGuiApplication.screens()
     screen = screens[index] if index is not None else QGuiApplication.primaryScreen()
