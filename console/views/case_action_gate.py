@@ -8,13 +8,16 @@ why before it is pressed. A disabled action carries the reason as its tooltip an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 
 from console.domain.lifecycle import default_lifecycle
 from console.views.labels import role_text, state_text
+
+if TYPE_CHECKING:
+    from console.services.cases.detail import CaseDetail
 
 #: Toolbar command id → lifecycle action.
 GATED_ACTIONS = {
@@ -25,7 +28,7 @@ GATED_ACTIONS = {
 }
 
 
-def refusal(action: str, role: str, detail: Any, loading: bool) -> str:
+def refusal(action: str, role: str, detail: CaseDetail | None, loading: bool) -> str:
     """Why ``role`` cannot take ``action`` on the current case now ("" when it can).
 
     ``detail`` is the current case's detail (None when there is none yet or it is loading).
@@ -53,7 +56,9 @@ def refusal(action: str, role: str, detail: Any, loading: bool) -> str:
     return ""
 
 
-def apply_gates(actions: Mapping[str, QAction], role: str, detail: Any, loading: bool) -> None:
+def apply_gates(
+    actions: Mapping[str, QAction], role: str, detail: CaseDetail | None, loading: bool
+) -> None:
     """Enable each gated action, or disable it with the reason as tooltip and status tip."""
     for command_id, action_name in GATED_ACTIONS.items():
         action = actions.get(command_id)

@@ -6,6 +6,7 @@ Split from the main window, which wires its commands and the detail panel's sign
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -17,7 +18,9 @@ from console.views.current_case import CurrentCase
 from console.views.dispatch_dialog import DispatchDialog
 
 if TYPE_CHECKING:
-    from console.services.workbench import Workbench
+    from console.services.cases.dto import CaseSnapshot
+    from console.services.dispatch_preview import DepartmentOption, DispatchProposal
+    from console.services.workbench import ActionOutcome, Workbench
     from console.views.main_window import MainWindow
 
 
@@ -91,10 +94,10 @@ class CaseActions(QObject):
             self.submit(action, case_id, version, {})
 
     def on_detail_action_with_input(
-        self, action: str, case_id: int, version: int, params: object
+        self, action: str, case_id: int, version: int, params: Mapping[str, Any]
     ) -> None:
         if self.is_current(case_id):
-            self.submit(action, case_id, version, dict(params))  # type: ignore[call-overload]
+            self.submit(action, case_id, version, dict(params))
 
     def is_current(self, case_id: int) -> bool:
         """A request from the panel acts only on the current case (a dialog may have been
@@ -105,7 +108,7 @@ class CaseActions(QObject):
         self.window.statusBar().showMessage(self.tr("The case on screen changed: try again"), 6000)
         return False
 
-    def _on_done(self, snap: Any) -> None:
+    def _on_done(self, snap: CaseSnapshot) -> None:
         self.window.statusBar().showMessage(self.tr("%1: done").replace("%1", snap.number), 4000)
         self._refresh_after_own_write([snap.id])
 
@@ -138,12 +141,14 @@ class CaseActions(QObject):
             self.window.statusBar().showMessage(self.tr("Select the cases to dispatch"), 4000)
             return
 
-        def load() -> tuple[list[Any], list[Any]]:
+        def load() -> tuple[list[DispatchProposal], list[DepartmentOption]]:
             return self.workbench.dispatch_proposals(ids), self.workbench.departments()
 
         self.bridge.submit(load, lambda result: self._show_dispatch_dialog(*result))
 
-    def _show_dispatch_dialog(self, proposals: list[Any], departments: list[Any]) -> None:
+    def _show_dispatch_dialog(
+        self, proposals: list[DispatchProposal], departments: list[DepartmentOption]
+    ) -> None:
         dialog = DispatchDialog(proposals, departments, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -157,7 +162,7 @@ class CaseActions(QObject):
             self._on_dispatched,
         )
 
-    def _on_dispatched(self, outcomes: list[Any]) -> None:
+    def _on_dispatched(self, outcomes: list[ActionOutcome]) -> None:
         failed = [o for o in outcomes if o.error]
         done = [o.case_id for o in outcomes if o.snapshot is not None]
         self._refresh_after_own_write([o.case_id for o in outcomes])

@@ -12,8 +12,9 @@ The timeline lists the newest event first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -46,6 +47,11 @@ from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
 from console.views.photo_strip import PhotoStrip
 
+if TYPE_CHECKING:
+    from console.services.cases.detail import ActionOption, CaseDetail, TimelineEntry
+    from console.services.cases.photos import CasePhoto
+    from console.services.duplicates.pairs import DuplicateCandidate
+
 #: Buttons per row in the action bar.
 _ACTIONS_PER_ROW = 4
 #: Fallback colours when no theme style sheet is applied (the QSS themes override them).
@@ -53,7 +59,7 @@ _CHIP_FALLBACK = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "no
 _BANNER_FALLBACK = "#fff3b0"
 
 
-def _light_code(light: Any) -> str:
+def _light_code(light: object) -> str:
     """ "green" / "yellow" / "red" from a Light (StrEnum) or a string; "none" otherwise."""
     code = str(getattr(light, "value", light) or "").lower()
     return code if code in ("green", "yellow", "red") else "none"
@@ -97,7 +103,7 @@ class CaseDetailPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseDetailPanel")
-        self._detail: Any = None
+        self._detail: CaseDetail | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.fields: dict[str, QLabel] = {}
 
@@ -265,7 +271,7 @@ class CaseDetailPanel(QWidget):
     # -- public API --------------------------------------------------------------------
 
     @property
-    def detail(self) -> Any:
+    def detail(self) -> CaseDetail | None:
         """The record on show, or None."""
         return self._detail
 
@@ -273,7 +279,7 @@ class CaseDetailPanel(QWidget):
     def current_case_id(self) -> int | None:
         return None if self._detail is None else self._detail.snapshot.id
 
-    def show_detail(self, detail: Any) -> None:
+    def show_detail(self, detail: CaseDetail) -> None:
         """Show ``detail`` (a CaseDetail); hides any notice (call show_notice after)."""
         self._detail = detail
         self.notice.hide()
@@ -286,7 +292,7 @@ class CaseDetailPanel(QWidget):
         )
         self.stack.setCurrentIndex(1)
 
-    def show_photos(self, case_id: int, photos: Any) -> None:
+    def show_photos(self, case_id: int, photos: Sequence[CasePhoto]) -> None:
         """The photos of ``case_id``, if it is still the case on show (a late answer is dropped)."""
         if self.current_case_id == case_id:
             self.photos.show_photos(case_id, photos)
@@ -314,7 +320,7 @@ class CaseDetailPanel(QWidget):
         self.clear()
         self.empty_label.setText(self.tr("Loading the case…"))
 
-    def _on_current_loaded(self, detail: Any, notice: str) -> None:
+    def _on_current_loaded(self, detail: CaseDetail, notice: str) -> None:
         self.show_detail(detail)
         if notice:
             self.show_notice(notice)
@@ -330,7 +336,7 @@ class CaseDetailPanel(QWidget):
 
     # -- model to widgets --------------------------------------------------------------
 
-    def _pull_header(self, detail: Any) -> None:
+    def _pull_header(self, detail: CaseDetail) -> None:
         snap = detail.snapshot
         self.number_label.setText(snap.number)
         self.state_chip.setText(state_text(snap.state))
@@ -371,7 +377,7 @@ class CaseDetailPanel(QWidget):
         _repolish(self.light_chip)
         self.urgent_badge.setVisible(bool(snap.urgent))
 
-    def _pull_fields(self, detail: Any) -> None:
+    def _pull_fields(self, detail: CaseDetail) -> None:
         snap = detail.snapshot
         kinds = {"component": self.tr("Component"), "event_type": self.tr("Event")}
         category = " › ".join(n for n in (detail.major_name, detail.category_name) if n)
@@ -414,7 +420,7 @@ class CaseDetailPanel(QWidget):
             )
         self.description_view.setPlainText(snap.description)
 
-    def _pull_timeline(self, entries: Any) -> None:
+    def _pull_timeline(self, entries: Iterable[TimelineEntry]) -> None:
         self.timeline.clear()
         self.timeline_note.clear()
         ordered = sorted(entries, key=lambda e: (e.at, e.event_id), reverse=True)
@@ -446,7 +452,7 @@ class CaseDetailPanel(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, note)
             self.timeline.addTopLevelItem(item)
 
-    def _pull_actions(self, actions: Any) -> None:
+    def _pull_actions(self, actions: Iterable[ActionOption]) -> None:
         for button in self.action_buttons.values():
             self.action_grid.removeWidget(button)
             button.deleteLater()
@@ -492,13 +498,13 @@ class CaseDetailPanel(QWidget):
 
     # -- widgets to signals ------------------------------------------------------------
 
-    def _on_merge_requested(self, candidate: Any, note: str) -> None:
+    def _on_merge_requested(self, candidate: DuplicateCandidate, note: str) -> None:
         if self._detail is not None:
             snap = self._detail.snapshot
             params = {"note": note, "into_id": candidate.case_id, "into_version": candidate.version}
             self.action_with_input_requested.emit("merge", snap.id, snap.version, params)
 
-    def _on_keep_apart_requested(self, candidate: Any, note: str) -> None:
+    def _on_keep_apart_requested(self, candidate: DuplicateCandidate, note: str) -> None:
         if self._detail is not None:
             snap = self._detail.snapshot
             params = {
@@ -508,7 +514,7 @@ class CaseDetailPanel(QWidget):
             }
             self.action_with_input_requested.emit("keep_apart", snap.id, snap.version, params)
 
-    def _on_action_button_clicked(self, option: Any) -> None:
+    def _on_action_button_clicked(self, option: ActionOption) -> None:
         if self._detail is None:
             return
         snap = self._detail.snapshot
@@ -557,7 +563,7 @@ class CaseDetailPanel(QWidget):
             self.locate_requested.emit(self._detail.snapshot.id)
 
     def _on_timeline_current_item_changed(
-        self, current: QTreeWidgetItem | None, _prev: Any
+        self, current: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None
     ) -> None:
         note = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else ""
         self.timeline_note.setPlainText(note or "")

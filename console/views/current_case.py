@@ -11,12 +11,15 @@ once moved the queue and the map while the detail, and so 备注, stayed on the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from console.bridge import Bridge
 from console.errors import ConsoleError
+
+if TYPE_CHECKING:
+    from console.services.cases.detail import CaseDetail
 
 
 class CurrentCase(QObject):
@@ -30,14 +33,14 @@ class CurrentCase(QObject):
     load_failed = Signal(int, str)
 
     def __init__(
-        self, bridge: Bridge, load: Callable[[int], Any], parent: QObject | None = None
+        self, bridge: Bridge, load: Callable[[int], CaseDetail], parent: QObject | None = None
     ) -> None:
         """``load(case_id)`` reads a ``CaseDetail``; it runs on the bridge's worker."""
         super().__init__(parent)
         self._bridge = bridge
         self._load = load
         self._case_id: int | None = None
-        self._detail: Any = None
+        self._detail: CaseDetail | None = None
         self._generation = 0  # latest request wins: an older answer is dropped
         self._loading = False
 
@@ -46,7 +49,7 @@ class CurrentCase(QObject):
         return self._case_id
 
     @property
-    def detail(self) -> Any:
+    def detail(self) -> CaseDetail | None:
         """The current case's detail, or None while it is being read."""
         return self._detail
 
@@ -87,7 +90,7 @@ class CurrentCase(QObject):
             lambda exc: self._on_load_failed(generation, case_id, exc),
         )
 
-    def _on_loaded(self, generation: int, detail: Any, notice: str) -> None:
+    def _on_loaded(self, generation: int, detail: CaseDetail, notice: str) -> None:
         if generation != self._generation:
             return  # the user moved on, or a newer read is under way
         self._loading = False

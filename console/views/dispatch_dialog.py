@@ -16,7 +16,7 @@ it does not depend on the department picked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -40,8 +40,11 @@ from console.views.action_dialogs import MAX_NOTE
 from console.views.case_detail_panel import local_time_text
 from console.views.formatting import limit_display
 
+if TYPE_CHECKING:
+    from console.services.dispatch_preview import DepartmentOption, DispatchProposal
 
-def _fixable_by_department(proposal: Any) -> bool:
+
+def _fixable_by_department(proposal: DispatchProposal) -> bool:
     """The proposal's only problem is that the routing table names no department."""
     return bool(
         proposal.error
@@ -57,7 +60,10 @@ class DispatchDialog(QDialog):
     COLUMNS = 6
 
     def __init__(
-        self, proposals: list[Any], departments: list[Any], parent: QWidget | None = None
+        self,
+        proposals: list[DispatchProposal],
+        departments: list[DepartmentOption],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dispatchDialog")
@@ -170,7 +176,7 @@ class DispatchDialog(QDialog):
     def ok_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
-    def _candidates(self) -> list[Any]:
+    def _candidates(self) -> list[DispatchProposal]:
         """Proposals that can go once a department is settled (errors left out)."""
         return [p for p in self.proposals if not p.error or _fixable_by_department(p)]
 

@@ -9,7 +9,8 @@ candidate to become the current case. Case text is shown as plain text only.
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -27,6 +28,9 @@ from console.views import action_dialogs
 from console.views.formatting import local_time_text
 from console.views.labels import state_text
 
+if TYPE_CHECKING:
+    from console.services.duplicates.pairs import DuplicateCandidate
+
 
 class DuplicatesBox(QGroupBox):
     """Hidden while the case has no open possible duplicates."""
@@ -42,7 +46,7 @@ class DuplicatesBox(QGroupBox):
         super().__init__(parent)
         self.setTitle(self.tr("Possible duplicates"))
         self.setObjectName("duplicatesBox")
-        self._candidates: list[Any] = []
+        self._candidates: list[DuplicateCandidate] = []
         self._number = ""
         layout = QVBoxLayout(self)
         self.list = QTreeWidget(self)
@@ -81,7 +85,9 @@ class DuplicatesBox(QGroupBox):
         layout.addLayout(row)
         self.hide()
 
-    def show_candidates(self, candidates: Any, allowed: Any, number: str = "") -> None:
+    def show_candidates(
+        self, candidates: Iterable[DuplicateCandidate], allowed: Collection[str], number: str = ""
+    ) -> None:
         """List ``candidates`` of case ``number``; buttons for the ``allowed`` pair actions."""
         self._number = number
         self.list.clear()
@@ -108,13 +114,15 @@ class DuplicatesBox(QGroupBox):
             self.list.setCurrentItem(first)
         self._on_list_current_item_changed(self.list.currentItem(), None)
 
-    def selected(self) -> Any:
+    def selected(self) -> DuplicateCandidate | None:
         """The candidate selected in the list, or None."""
         item = self.list.currentItem()
         index = -1 if item is None else self.list.indexOfTopLevelItem(item)
         return self._candidates[index] if 0 <= index < len(self._candidates) else None
 
-    def _on_list_current_item_changed(self, current: QTreeWidgetItem | None, _prev: Any) -> None:
+    def _on_list_current_item_changed(
+        self, current: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None
+    ) -> None:
         self.open_button.setEnabled(current is not None)
         self.merge_button.setEnabled(current is not None)
         self.keep_apart_button.setEnabled(current is not None)

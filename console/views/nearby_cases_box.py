@@ -8,7 +8,8 @@ plain text; a tool tip, which Qt may read as rich text, gets it escaped.
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import (
 from console.views.formatting import local_time_text
 from console.views.labels import state_text
 
+if TYPE_CHECKING:
+    from console.services.report_desk import NearbyCase
+
 
 class NearbyCasesBox(QGroupBox):
     #: A listed case id: make it the current case, to read it.
@@ -37,7 +41,7 @@ class NearbyCasesBox(QGroupBox):
         super().__init__(parent)
         self.setTitle(self.tr("Possible duplicates nearby"))
         self.setObjectName("nearbyCasesBox")
-        self._cases: list[Any] = []
+        self._cases: list[NearbyCase] = []
         layout = QVBoxLayout(self)
         self.status = QLabel(self.tr("Choose a category and a point to look for them"), self)
         self.status.setObjectName("nearbyStatus")
@@ -75,7 +79,7 @@ class NearbyCasesBox(QGroupBox):
         layout.addLayout(row)
         self.show_cases(None)
 
-    def show_cases(self, cases: Any) -> None:
+    def show_cases(self, cases: Iterable[NearbyCase] | None) -> None:
         """List ``cases`` (None: nothing to look for yet)."""
         self.list.clear()
         self._cases = list(cases or [])
@@ -107,12 +111,14 @@ class NearbyCasesBox(QGroupBox):
             self.list.setCurrentItem(first)
         self._on_list_current_item_changed(self.list.currentItem(), None)
 
-    def selected(self) -> Any:
+    def selected(self) -> NearbyCase | None:
         item = self.list.currentItem()
         index = -1 if item is None else self.list.indexOfTopLevelItem(item)
         return self._cases[index] if 0 <= index < len(self._cases) else None
 
-    def _on_list_current_item_changed(self, current: QTreeWidgetItem | None, _prev: Any) -> None:
+    def _on_list_current_item_changed(
+        self, current: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None
+    ) -> None:
         self.open_button.setEnabled(current is not None)
         self.merge_button.setEnabled(current is not None)
 

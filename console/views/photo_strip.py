@@ -8,7 +8,7 @@ plain text; the image itself is decoded by Qt from the bytes, never from a path.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 from console.views.formatting import local_time_text
 from console.views.i18n import pick
 
+if TYPE_CHECKING:
+    from console.services.cases.photos import CasePhoto
+
 THUMB = 72
 
 
@@ -34,7 +37,7 @@ class PhotoStrip(QWidget):
         self.setObjectName("photoStrip")
         self.case_id: int | None = None
         self.buttons: list[QToolButton] = []
-        self._photos: list[Any] = []
+        self._photos: list[tuple[CasePhoto, QPixmap]] = []
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(0, 0, 0, 0)
         self.empty = QLabel("—", self)
@@ -42,7 +45,7 @@ class PhotoStrip(QWidget):
         self._row.addStretch(1)
         self.viewer: QDialog | None = None
 
-    def show_photos(self, case_id: int, photos: Sequence[Any]) -> None:
+    def show_photos(self, case_id: int, photos: Sequence[CasePhoto]) -> None:
         self.case_id = case_id
         for button in self.buttons:
             self._row.removeWidget(button)
