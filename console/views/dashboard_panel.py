@@ -10,7 +10,7 @@ the main window answers it with a workbench call on the bridge and hands the res
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -18,6 +18,9 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console.views.formatting import local_time_text
+
+if TYPE_CHECKING:
+    from console.services.dashboard import DashboardNumbers
 
 #: Change batches within this many milliseconds make one update request.
 THROTTLE_MS = 2000
@@ -77,7 +80,7 @@ class DashboardPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, throttle_ms: int = THROTTLE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardPanel")
-        self.numbers: Any = None
+        self.numbers: DashboardNumbers | None = None
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
         self._throttle.setInterval(throttle_ms)
@@ -160,7 +163,7 @@ class DashboardPanel(QWidget):
 
     # -- model to widget ---------------------------------------------------------------
 
-    def show_numbers(self, numbers: Any) -> None:
+    def show_numbers(self, numbers: DashboardNumbers) -> None:
         """Show a DashboardNumbers: texts and chart data only, no new items."""
         self.numbers = numbers
         self.blockSignals(True)
@@ -169,7 +172,7 @@ class DashboardPanel(QWidget):
         finally:
             self.blockSignals(False)
 
-    def _pull_numbers(self, n: Any) -> None:
+    def _pull_numbers(self, n: DashboardNumbers) -> None:
         lights = n.open_by_light
         rate = n.on_time_rate_month
         texts = {

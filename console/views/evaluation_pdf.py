@@ -6,13 +6,19 @@ images (console.views.charts_image) and embedded, so the file stands on its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from console.config import LOCAL_TZ
 from console.views.charts_image import bar_chart, line_chart
 from console.views.pdf import write_html_pdf
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    from console.services.evaluation.report import EvaluationReport, MetricValue, ObjectScore
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "street": ("街道", "Streets"),
@@ -58,7 +64,7 @@ def _t(key: str, english: bool) -> str:
     return en if english else zh
 
 
-def _value(metric: Any) -> str:
+def _value(metric: MetricValue) -> str:
     if metric.value is None:
         return "—"
     if metric.denominator is not None and isinstance(metric.value, float):
@@ -68,13 +74,13 @@ def _value(metric: Any) -> str:
     return f"{metric.value:g}" if isinstance(metric.value, float) else str(metric.value)
 
 
-def _inputs(metric: Any) -> str:
+def _inputs(metric: MetricValue) -> str:
     if metric.numerator is None or metric.denominator is None:
         return ""
     return f"{metric.numerator} / {metric.denominator}"
 
 
-def _grade(score: Any, english: bool) -> str:
+def _grade(score: ObjectScore, english: bool) -> str:
     """The grade, or why there is none (无案件, 依据不足)."""
     if score.grade:
         return str(score.grade)
@@ -96,7 +102,7 @@ def _head(cells: list[str], widths: list[int] | None = None) -> str:
     )
 
 
-def _ranking(scores: Any, english: bool) -> list[str]:
+def _ranking(scores: Sequence[ObjectScore], english: bool) -> list[str]:
     """Every object of a kind, ranked ones first (the worst performers are what is looked for)."""
     first = scores[0].metrics if scores else ()
     figures = [m for key in FIGURES for m in first if m.key == key]
@@ -122,7 +128,7 @@ def _ranking(scores: Any, english: bool) -> list[str]:
     return parts
 
 
-def evaluation_html(report: Any, *, english: bool = False) -> str:
+def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
     start = report.period_start.astimezone(LOCAL_TZ)
     title = f"{_t('title', english)} {start:%Y-%m}"
     parts = [
@@ -147,7 +153,7 @@ def evaluation_html(report: Any, *, english: bool = False) -> str:
     return "\n".join(parts)
 
 
-def evaluation_charts(report: Any, *, english: bool = False) -> dict[str, Any]:
+def evaluation_charts(report: EvaluationReport, *, english: bool = False) -> dict[str, QImage]:
     days = [f"{d:%m-%d}" for d, _r, _c in report.daily]
     streets = [name for _id, name, _r, _c, _o in report.by_street]
     categories = report.by_category[:15]
@@ -211,10 +217,10 @@ def ensure_gui_application() -> None:
     _APP = QGuiApplication(sys.argv[:1])
 
 
-_APP: Any = None
+_APP: QGuiApplication | None = None  # kept alive: Qt paints only while it exists
 
 
-def write_evaluation_pdf(report: Any, path: Path, *, english: bool = False) -> Path:
+def write_evaluation_pdf(report: EvaluationReport, path: Path, *, english: bool = False) -> Path:
     """The evaluation report as an A4 PDF with its charts; returns the path."""
     ensure_gui_application()
     start = report.period_start.astimezone(LOCAL_TZ)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
@@ -56,6 +56,10 @@ from console.views.dashboard_panel import (
 from console.views.formatting import local_time_text
 from console.views.i18n import pick
 
+if TYPE_CHECKING:
+    from console.services.evaluation.report import EvaluationReport, MetricValue, ObjectScore
+    from console.services.queue import QueueRow
+
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 #: The bar chart by category shows the most frequent categories only: at most this many, and
@@ -77,12 +81,12 @@ def recent_months(today: date, back: int = MONTHS_BACK) -> list[str]:
     return months
 
 
-def is_rate(metric: Any) -> bool:
+def is_rate(metric: MetricValue) -> bool:
     """A rate metric (key "…_rate"): its value is already a percent (0–100)."""
     return str(metric.key).endswith("rate")
 
 
-def metric_text(metric: Any) -> str:
+def metric_text(metric: MetricValue) -> str:
     if metric.value is None:
         return "—"
     value = float(metric.value)
@@ -93,7 +97,7 @@ def metric_text(metric: Any) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.2f}"
 
 
-def grade_text(score: Any) -> str:
+def grade_text(score: ObjectScore) -> str:
     """The grade, or why there is none (无案件, 依据不足), or "—"."""
     if score.grade:
         return str(score.grade)
@@ -106,14 +110,14 @@ class RankingModel(QAbstractTableModel):
 
     FIXED = 4
 
-    def __init__(self, kind: str, parent: Any = None) -> None:
+    def __init__(self, kind: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
-        self.scores: list[Any] = []
+        self.scores: list[ObjectScore] = []
         self.metric_keys: list[str] = []
         self.metric_labels: list[str] = []
 
-    def set_scores(self, scores: Sequence[Any]) -> None:
+    def set_scores(self, scores: Sequence[ObjectScore]) -> None:
         self.beginResetModel()
         # ranked first; then those with too little data before those with no case at all
         self.scores = sorted(
@@ -146,7 +150,7 @@ class RankingModel(QAbstractTableModel):
             return fixed[section]
         return self.metric_labels[section - self.FIXED]
 
-    def metric_at(self, index: Index) -> Any:
+    def metric_at(self, index: Index) -> MetricValue | None:
         """The MetricValue of a metric cell, or None for the fixed columns."""
         if not index.isValid() or index.column() < self.FIXED:
             return None
@@ -194,7 +198,7 @@ class EvaluationView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("evaluationView")
-        self.report: Any = None
+        self.report: EvaluationReport | None = None
         self.cases_dialog: QDialog | None = None
         self.cases_table: QTableWidget | None = None
         self.tables: dict[str, tuple[QTableView, RankingModel]] = {}
@@ -231,7 +235,7 @@ class EvaluationView(QWidget):
         self.category_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush=BAR_BLUE)
         self.category_plot.addItem(self.category_bars)
         self.category_plot.getViewBox().invertY(True)
-        self._categories: list[Any] = []
+        self._categories: list[tuple[str, str, int]] = []
         self.category_plot.installEventFilter(self)
         self.street_plot = new_plot(self.tr("Reported and closed by street"), palette)
         self.street_reported_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=BAR_BLUE)
@@ -298,7 +302,7 @@ class EvaluationView(QWidget):
 
     # -- model to widget ---------------------------------------------------------------
 
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: EvaluationReport) -> None:
         self.report = report
         self.blockSignals(True)
         try:
@@ -308,12 +312,12 @@ class EvaluationView(QWidget):
         finally:
             self.blockSignals(False)
 
-    def _pull_summary(self, report: Any) -> None:
+    def _pull_summary(self, report: EvaluationReport) -> None:
         period = f"{report.period_start:%Y-%m-%d} – {report.period_end:%Y-%m-%d}"
         parts = [f"{pick(m.label_zh, m.label_en)}: {metric_text(m)}" for m in report.district]
         self.summary_label.setText("   ".join([period, *parts]))
 
-    def _pull_rankings(self, report: Any) -> None:
+    def _pull_rankings(self, report: EvaluationReport) -> None:
         for kind in [k for k in self.tables if k not in report.by_kind]:
             view, _model = self.tables.pop(kind)
             self.ranking_tabs.removeTab(self.ranking_tabs.indexOf(view))
@@ -370,7 +374,7 @@ class EvaluationView(QWidget):
             self._draw_categories()  # taller or shorter: as many labels as fit
         return super().eventFilter(watched, event)
 
-    def _pull_charts(self, report: Any) -> None:
+    def _pull_charts(self, report: EvaluationReport) -> None:
         daily = list(report.daily)
         xs = list(range(len(daily)))
         self.reported_curve.setData(xs, [r for _, r, _ in daily])
@@ -406,7 +410,7 @@ class EvaluationView(QWidget):
         label = pick(found.label_zh, found.label_en) if found is not None else metric
         return f"{score.name} · {label}"
 
-    def show_cases(self, title: str, rows: Sequence[Any]) -> None:
+    def show_cases(self, title: str, rows: Sequence[QueueRow]) -> None:
         """The cases behind a number, in a small window (plain-text cells)."""
         if self.cases_dialog is None:
             self.cases_dialog = QDialog(self)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from console.domain.lifecycle import STATE_LABELS
 from console.services.handover import (
     COUNT_KEYS,
     LIST_KEYS,
+    CaseLine,
     HandoverRecord,
     HandoverSummary,
     alert_level_labels,
@@ -99,7 +99,7 @@ def _table(
     return f'<table border="1" cellspacing="0" cellpadding="3" width="100%">{head}{body}</table>'
 
 
-def _line_detail(line: Any, english: bool) -> str:
+def _line_detail(line: CaseLine, english: bool) -> str:
     levels = alert_level_labels()
     if english and line.level in levels:
         zh, en = levels[line.level]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
@@ -13,6 +13,7 @@ from console.views.dashboard_panel import DashboardPanel
 from console.views.evaluation_view import EvaluationView
 
 if TYPE_CHECKING:
+    from console.services.change_feed import CaseChange
     from console.services.workbench import Workbench
 
 
@@ -35,7 +36,7 @@ class Insight(QObject):
     def user_changed(self) -> None:
         self._refresh_dashboard()
 
-    def on_changes(self, _changes: list[Any]) -> None:
+    def on_changes(self, _changes: list[CaseChange]) -> None:
         self.dashboard.request_update()  # throttled: one refresh per couple of seconds
 
     def _refresh_dashboard(self) -> None:

@@ -46,6 +46,7 @@ from console.views.map_surface import MapSurface
 from console.views.nearby_cases_box import NearbyCasesBox
 
 if TYPE_CHECKING:
+    from console.services.report_desk import FiledReport, NearbyCase, PointCheck
     from console.services.workbench import Workbench
 
 #: The sources a call can come from at the intake seat (console.services.report_input).
@@ -223,7 +224,9 @@ class ReportFormDialog(QDialog):
         if self.category_list.count() and text.strip():
             self.category_list.setCurrentRow(0)  # Enter-free: the best match is chosen
 
-    def _on_category_list_current_changed(self, item: QListWidgetItem | None, _prev: Any) -> None:
+    def _on_category_list_current_changed(
+        self, item: QListWidgetItem | None, _prev: QListWidgetItem | None
+    ) -> None:
         if item is None:
             return
         self.chosen = item.data(Qt.ItemDataRole.UserRole)
@@ -276,7 +279,7 @@ class ReportFormDialog(QDialog):
             self.map.show_pick(lon, lat)  # a typed point; a clicked one is there already
         workbench = self.workbench
 
-        def look() -> tuple[Any, Any]:
+        def look() -> tuple[PointCheck, list[NearbyCase] | None]:
             where = workbench.check_point(lon, lat)
             near = workbench.nearby_cases(choice, lon, lat) if choice and where.inside else None
             return where, near
@@ -285,7 +288,7 @@ class ReportFormDialog(QDialog):
             look, lambda result: self._pull_lookup(ticket, *result), self._show_error
         )
 
-    def _pull_lookup(self, ticket: int, where: Any, near: Any) -> None:
+    def _pull_lookup(self, ticket: int, where: PointCheck, near: list[NearbyCase] | None) -> None:
         if ticket != self._lookup:
             return  # the operator has moved on
         if where.inside:
@@ -318,6 +321,7 @@ class ReportFormDialog(QDialog):
 
     def report_input(self) -> ReportInput:
         """The form as a report; the services check it (nothing is checked twice here)."""
+        # The text as typed: ReportInput's validate() makes the float (and words the error).
         lon: Any = self.lon.text().strip()
         lat: Any = self.lat.text().strip()
         return ReportInput(
@@ -334,7 +338,7 @@ class ReportFormDialog(QDialog):
             urgent=self.urgent.isChecked(),
         )
 
-    def _on_nearby_merge_requested(self, case: Any) -> None:
+    def _on_nearby_merge_requested(self, case: NearbyCase) -> None:
         self._save((int(case.case_id), int(case.version)))
 
     def _save(self, merge_into: tuple[int, int] | None) -> None:
@@ -350,7 +354,7 @@ class ReportFormDialog(QDialog):
             self._on_refused,
         )
 
-    def _on_filed(self, filed: Any) -> None:
+    def _on_filed(self, filed: FiledReport) -> None:
         self._saving = False
         self.report_filed.emit(filed)
         self.accept()
