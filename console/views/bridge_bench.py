@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from console.bench.feed_bench import percentile
 from console.bench.foundation import fresh_copy, prepare
@@ -26,6 +26,10 @@ from console.bench.harness import Figure
 from console.bench.ingest_bench import IMPORTER, write_gbk_csv
 from console.services.queue import QueueFilter
 from console.services.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.errors import ConsoleError
+    from console.services.ingest import IngestResult
 
 Log = Callable[[str], None]
 FIGURE = "queue page during a 200,000-row import, p95 (ms)"
@@ -54,17 +58,17 @@ def _pages_during_import(template: Path, csv: Path, copy: Path, *, own_worker: b
         workbench.queue_page(queue, 0, 200)  # warm: the first read opens the connection
         loop = QEventLoop()
         times: list[float] = []
-        finished: list[Any] = []
+        finished: list[IngestResult | ConsoleError] = []
 
-        def imported(result: Any) -> None:
+        def imported(result: IngestResult) -> None:
             finished.append(result)
             loop.quit()
 
-        def failed(exc: Any) -> None:
+        def failed(exc: ConsoleError) -> None:
             finished.append(exc)
             loop.quit()
 
-        def run_import() -> Any:
+        def run_import() -> IngestResult:
             return workbench.import_file(csv, source="hotline")
 
         if own_worker:

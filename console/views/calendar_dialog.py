@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -293,7 +292,7 @@ class CalendarDialog(QDialog):
         self._show_error(exc)
 
     def _show_error(self, exc: ConsoleError) -> None:
-        problems: list[Any] = list(getattr(exc, "problems", []))[:5]
+        problems = [str(p) for p in getattr(exc, "problems", [])][:5]  # ScheduleImportError's
         self.message.setProperty("error", True)
         self.message.setText("\n".join([exc.message, *problems]))
         self.message.style().polish(self.message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,7 +38,7 @@ def error_label(parent: QWidget, name: str = "") -> QLabel:
     return label
 
 
-def ok_cancel(dialog: QDialog, on_ok: Callable[[], Any]) -> QDialogButtonBox:
+def ok_cancel(dialog: QDialog, on_ok: Callable[[], object]) -> QDialogButtonBox:
     """OK and Cancel: OK calls ``on_ok`` (which accepts once satisfied), Cancel rejects."""
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
@@ -53,7 +52,7 @@ class ChangePasswordDialog(QDialog):
     def __init__(
         self,
         bridge: Bridge,
-        change: Callable[[str, str], Any],
+        change: Callable[[str, str], object],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,7 +91,7 @@ class ChangePasswordDialog(QDialog):
         self.error.setText("")
         self.bridge.submit(lambda: self.change(old, new), self._done, self._failed)
 
-    def _done(self, _result: Any) -> None:
+    def _done(self, _result: object) -> None:
         for field in (self.old, self.new, self.repeat):
             field.clear()
         self.accept()

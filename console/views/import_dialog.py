@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -37,6 +37,7 @@ from console.views.i18n import pick
 from console.views.labels import source_text
 
 if TYPE_CHECKING:
+    from console.services.ingest import IngestResult
     from console.services.workbench import Workbench
 
 #: The formats `grid-console ingest --format` takes.
@@ -67,7 +68,8 @@ class ImportDialog(QDialog):
         self.workbench = workbench
         self.setWindowTitle(self.tr("Import reports"))
         self.setMinimumWidth(560)  # room for a whole path and the format hint
-        self.result: Any = None
+        #: The last import's result (not ``result``: that is QDialog.result(), the dialog code).
+        self.import_result: IngestResult | None = None
         self.report_path: Path | None = None
         self._cancel = threading.Event()
         self._running = False
@@ -165,7 +167,7 @@ class ImportDialog(QDialog):
         dry_run = self.dry_run_box.isChecked()
         self._running = True
         self._cancel.clear()
-        self.result = None
+        self.import_result = None
         self.report_path = None
         self.summary_label.clear()
         self.open_report_button.setVisible(False)
@@ -207,9 +209,9 @@ class ImportDialog(QDialog):
         self.progress.reset()
         self._update_buttons()
 
-    def _on_done(self, result: Any) -> None:
+    def _on_done(self, result: IngestResult) -> None:
         self._finish()
-        self.result = result
+        self.import_result = result
         self.report_path = result.report_path
         lines = [
             self.tr("Dry run: nothing was imported.") if result.dry_run else "",

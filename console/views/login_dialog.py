@@ -9,7 +9,7 @@ listed under the fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,18 +28,24 @@ from console.bridge import Bridge
 from console.errors import ConsoleError
 from console.views.change_password_dialog import error_label, ok_cancel, password_field
 
+if TYPE_CHECKING:
+    from console.services.demo import DemoAccount
 
-class LoginDialog(QDialog):
+#: What ``authenticate`` returns: a workbench, an actor, (name, workbench)…
+T = TypeVar("T")
+
+
+class LoginDialog(QDialog, Generic[T]):
     #: The value ``authenticate`` returned (a workbench or an actor), once signed in.
     signed_in = Signal(object)
 
     def __init__(
         self,
         bridge: Bridge,
-        authenticate: Callable[[str, str], Any],
+        authenticate: Callable[[str, str], T],
         *,
         username: str = "",
-        demo_accounts: Callable[[], list[Any]] | None = None,
+        demo_accounts: Callable[[], list[DemoAccount]] | None = None,
         title: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -48,7 +54,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle(title or self.tr("Sign in — Grid Dispatch Console"))
         self.bridge = bridge
         self.authenticate = authenticate
-        self.result_value: Any = None
+        self.result_value: T | None = None
         self.busy = False
 
         layout = QVBoxLayout(self)
@@ -105,7 +111,7 @@ class LoginDialog(QDialog):
         self.error.setText(self.tr("Signing in…"))
         self.bridge.submit(lambda: self.authenticate(name, password), self._done, self._failed)
 
-    def _done(self, value: Any) -> None:
+    def _done(self, value: T) -> None:
         self._set_busy(False)
         self.password.clear()  # nothing of the password stays in the widget
         self.result_value = value
@@ -134,7 +140,7 @@ class LoginDialog(QDialog):
 
     # -- demo hint ---------------------------------------------------------------------
 
-    def _show_demo_accounts(self, accounts: list[Any]) -> None:
+    def _show_demo_accounts(self, accounts: list[DemoAccount]) -> None:
         if not accounts:
             return
         self.hint.setText(
@@ -166,12 +172,12 @@ class LoginDialog(QDialog):
 
 def ask_sign_in(
     bridge: Bridge,
-    authenticate: Callable[[str, str], Any],
+    authenticate: Callable[[str, str], T],
     *,
     username: str = "",
-    demo_accounts: Callable[[], list[Any]] | None = None,
+    demo_accounts: Callable[[], list[DemoAccount]] | None = None,
     parent: QWidget | None = None,
-) -> Any:
+) -> T | None:
     """Show the dialog until someone signs in (their ``authenticate`` value) or cancels (None)."""
     dialog = LoginDialog(
         bridge, authenticate, username=username, demo_accounts=demo_accounts, parent=parent

@@ -8,7 +8,7 @@ read back after each change. Everyone else sees the same week read-only.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ from console.services.handover import DUTY_ROLES, shift_definitions
 from console.services.workbench import RosterWeek, Workbench
 from console.views.i18n import pick
 from console.views.labels import role_text
+
+if TYPE_CHECKING:
+    from console.services.handover import DutyEntry
 
 _WEEKDAYS_ZH = "一二三四五六日"
 
@@ -95,7 +98,7 @@ class RosterDialog(QDialog):
         self.range_label.setText(f"{week.first_day:%Y-%m-%d} – {last:%Y-%m-%d}")
         if not week.editable:
             self.message.setText(self.tr("Only the duty chief may change the roster"))
-        by_cell: dict[tuple[date, str, str], Any] = {}
+        by_cell: dict[tuple[date, str, str], DutyEntry] = {}
         for e in week.entries:
             code = self._shift_code(e)
             if code is not None:
@@ -113,13 +116,15 @@ class RosterDialog(QDialog):
         self.loaded.emit()
 
     @staticmethod
-    def _shift_code(entry: Any) -> str | None:
+    def _shift_code(entry: DutyEntry) -> str | None:
         for s in shift_definitions():
             if (entry.starts_at.hour, entry.starts_at.minute) == (s.start.hour, s.start.minute):
                 return s.code
         return None
 
-    def _fill_cell(self, row: int, col: int, day: date, code: str, role: str, entry: Any) -> None:
+    def _fill_cell(
+        self, row: int, col: int, day: date, code: str, role: str, entry: DutyEntry | None
+    ) -> None:
         assert self.week is not None
         if not self.week.editable:
             self.table.removeCellWidget(row, col)

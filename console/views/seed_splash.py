@@ -4,7 +4,7 @@ progress bar on screen, the GUI thread free meanwhile (it never waits on the dat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QVBoxLayout, QWidget
@@ -20,7 +20,8 @@ from console.services.demo import (
 )
 
 #: ``seed(progress)``: the seeding, run on the database worker; progress from that thread.
-SeedCall = Callable[[SeedProgress], Any]
+SeedCall = Callable[[SeedProgress], object]
+T = TypeVar("T")
 
 
 def step_label(step: str) -> str:
@@ -72,7 +73,7 @@ class SeedSplash(QFrame):
         def progress(step: str, done: int, total: int) -> None:  # the worker's thread
             self.bridge.post(self._pull_progress, (step, done, total))
 
-        def run() -> tuple[bool, Any]:
+        def run() -> tuple[bool, object]:
             try:
                 return True, seed(progress)
             except Exception as exc:  # handed back to the GUI thread, raised there
@@ -93,30 +94,34 @@ class SeedSplash(QFrame):
         else:
             self.bar.setRange(0, 0)
 
-    def _on_seed_done(self, outcome: tuple[bool, Any]) -> None:
+    def _on_seed_done(self, outcome: tuple[bool, object]) -> None:
         ok, value = outcome
         self.close()
         (self.finished if ok else self.failed).emit(value)
 
 
-def seed_with_splash(bridge: Bridge, seed: SeedCall) -> Any:
+def seed_with_splash(bridge: Bridge, seed: Callable[[SeedProgress], T]) -> T:
     """Run ``seed`` behind the splash and return its result (or raise its error); the event
     loop runs meanwhile, so the splash paints and the desktop stays responsive."""
     splash = SeedSplash(bridge)
-    outcome: list[tuple[bool, Any]] = []
+    results: list[T] = []  # seed's result (finished), or
+    errors: list[BaseException] = []  # what it raised (failed)
     loop = QEventLoop()
 
-    def ended(ok: bool, value: Any) -> None:
-        outcome.append((ok, value))
+    def finished(result: T) -> None:
+        results.append(result)
         loop.quit()
 
-    splash.finished.connect(lambda result: ended(True, result))
-    splash.failed.connect(lambda exc: ended(False, exc))
+    def failed(exc: BaseException) -> None:
+        errors.append(exc)
+        loop.quit()
+
+    splash.finished.connect(finished)
+    splash.failed.connect(failed)
     splash.start(seed)
-    if not outcome:
+    if not results and not errors:
         loop.exec()
     splash.deleteLater()
-    ok, value = outcome[0]
-    if not ok:
-        raise value
-    return value
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -6,7 +6,7 @@ UserAdminDesk — which checks ``manage_users`` itself; this dialog only shows a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,6 +34,9 @@ from console.views.change_password_dialog import error_label, ok_cancel, passwor
 from console.views.formatting import local_time_text
 from console.views.labels import role_text
 
+if TYPE_CHECKING:
+    from console.services.user_admin import SecurityEventRecord, UserAdminDesk, UserRecord
+
 
 def _table(headers: list[str], parent: QWidget, name: str) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
@@ -57,21 +60,20 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class UserFormDialog(QDialog):
-    """New account (every field) or a role change (role and department only)."""
+    """New account (every field), or with ``user`` a role change (role and department only)."""
 
     def __init__(
         self,
         roles: list[tuple[str, str]],
         departments: list[tuple[int, str, str]],
         *,
-        role_only: bool = False,
-        user: Any = None,
+        user: UserRecord | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("userFormDialog")
-        self.role_only = role_only
-        title = self.tr("Change role of %1").replace("%1", user.username) if role_only else None
+        self.role_only = role_only = user is not None
+        title = self.tr("Change role of %1").replace("%1", user.username) if user else None
         self.setWindowTitle(title or self.tr("New user"))
         form = QFormLayout(self)
         self.username = QLineEdit(self)
@@ -94,7 +96,7 @@ class UserFormDialog(QDialog):
             form.addRow(self.tr("Name:"), self.display_name)
         form.addRow(self.tr("Role:"), self.role)
         form.addRow(self.tr("Department (handlers):"), self.department)
-        if not role_only:
+        if user is None:
             form.addRow(self.tr("Initial password:"), self.password)
             form.addRow(self.tr("Password again:"), self.repeat)
         else:
@@ -146,14 +148,14 @@ class UserAdminDialog(QDialog):
     """Users and the security log. ``admin()`` is called on the worker for every request."""
 
     def __init__(
-        self, bridge: Bridge, admin: Callable[[], Any], parent: QWidget | None = None
+        self, bridge: Bridge, admin: Callable[[], UserAdminDesk], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("userAdminDialog")
         self.setWindowTitle(self.tr("Users and security log"))
         self.bridge, self.admin = bridge, admin
-        self.users: list[Any] = []
-        self.events: list[Any] = []
+        self.users: list[UserRecord] = []
+        self.events: list[SecurityEventRecord] = []
         self.roles: list[tuple[str, str]] = []
         self.departments: list[tuple[int, str, str]] = []
         self.loaded = 0  # completed loads of the user list (tests wait on it)
@@ -235,7 +237,7 @@ class UserAdminDialog(QDialog):
         self._update_buttons()
         self.resize(900, 560)
 
-        def choices() -> tuple[list[Any], list[Any]]:
+        def choices() -> tuple[list[tuple[str, str]], list[tuple[int, str, str]]]:
             from_desk = self.admin()
             return from_desk.role_options(), from_desk.departments()
 
@@ -254,10 +256,10 @@ class UserAdminDialog(QDialog):
     def load_log(self) -> None:
         self.bridge.submit(lambda: self.admin().security_log(), self._on_log, self._show_error)
 
-    def _on_choices(self, result: tuple[list[Any], list[Any]]) -> None:
+    def _on_choices(self, result: tuple[list[tuple[str, str]], list[tuple[int, str, str]]]) -> None:
         self.roles, self.departments = result
 
-    def _on_users(self, users: list[Any]) -> None:
+    def _on_users(self, users: list[UserRecord]) -> None:
         selected = self.selected_user()
         self.users = users
         yes, no = self.tr("yes"), self.tr("no")
@@ -281,7 +283,7 @@ class UserAdminDialog(QDialog):
         self.loaded += 1
         self._update_buttons()
 
-    def _on_log(self, events: list[Any]) -> None:
+    def _on_log(self, events: list[SecurityEventRecord]) -> None:
         self.events = events
         _fill(
             self.log_table,
@@ -308,7 +310,7 @@ class UserAdminDialog(QDialog):
 
     # -- selection ---------------------------------------------------------------------
 
-    def selected_user(self) -> Any:
+    def selected_user(self) -> UserRecord | None:
         rows = self.user_table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self.users):
             return None
@@ -353,9 +355,7 @@ class UserAdminDialog(QDialog):
         user = self.selected_user()
         if user is None:
             return
-        dialog = UserFormDialog(
-            self.roles, self.departments, role_only=True, user=user, parent=self
-        )
+        dialog = UserFormDialog(self.roles, self.departments, user=user, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             values = dialog.values()
             self.change_role(user.username, values["role"], values["department_id"])
@@ -412,8 +412,8 @@ class UserAdminDialog(QDialog):
                 self.tr("%1 reactivated").replace("%1", name),
             )
 
-    def _run(self, call: Callable[[Any], Any], done: str) -> None:
-        def finished(_record: Any) -> None:
+    def _run(self, call: Callable[[UserAdminDesk], object], done: str) -> None:
+        def finished(_record: object) -> None:
             self.status.setText(done)
             self.status.setProperty("error", False)
             self.load_users()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from console.config import LOCAL_TZ
 from console.errors import ConsoleError
 from console.services.supervision import alert_levels
-from console.services.wall_data import WallNumbers, WallSnapshot, WallSource
+from console.services.wall_data import TickerLine, WallNumbers, WallSnapshot, WallSource
 from console.views.i18n import use_english
 from console.views.labels import source_text
 from console.views.map_fallback import create_map_view
@@ -458,7 +458,7 @@ class WallWindow(QWidget):
         self.updated_label.setText(self.tr("Data updated at %1").replace("%1", at))
         self.status_label.setText("")
 
-    def _ticker_text(self, line: Any) -> str:
+    def _ticker_text(self, line: TickerLine) -> str:
         if line.kind == "red":
             kind = self.tr("Overdue")
         else:
