@@ -1,101 +1,36 @@
-"""ConsoleScheduler on real APScheduler, real SQLite job-store files and a real case database."""
+"""A seat's reminders on real APScheduler, real SQLite job-store files and a real case database."""
 
 from __future__ import annotations
 
-import threading
+import pickle
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from apscheduler.job import Job
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.util import ref_to_obj
+from sqlalchemy import create_engine, inspect, text
 
-from console import scheduler as scheduler_module
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError, PermissionDeniedError, ValidationError
 from console.scheduler import (
-    REMINDER_STORE,
-    SCAN_JOB_ID,
     ConsoleScheduler,
     Reminder,
     fire_reminder,
     running_scheduler,
 )
+from console.scheduler import reminders as reminder_jobs
 from console.services.actors import Actor
-from console.services.cases.service import CaseService
 from tests.conftest import Clock
-from tests.services.console_support import (
-    DISPATCHER,
-    INSPECTOR,
-    INTAKE,
-    report_input,
-    street_points,
-)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Poll ``predicate`` until it holds or ``timeout`` s pass; its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-def no_scan(_session: Any, _now: datetime, _calendar: WorkCalendar) -> list[Any]:
-    return []
-
-
-def now_local() -> datetime:
-    return datetime.now(LOCAL_TZ)
-
-
-class Fired:
-    """An on_reminder callback that records what fired (from the pool thread)."""
-
-    def __init__(self) -> None:
-        self.reminders: list[Reminder] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, reminder: Reminder) -> None:
-        with self._lock:
-            self.reminders.append(reminder)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self.reminders)
-
-
-@pytest.fixture
-def case(demo_db: Database) -> tuple[int, str]:
-    """(id, number) of one reported case in the demo database."""
-    _, _, point = street_points(demo_db)[0]
-    snap = CaseService(demo_db).report(INTAKE, report_input(point))
-    return snap.id, snap.number
-
-
-@pytest.fixture
-def make(demo_db: Database, tmp_path: Path) -> Iterator[Callable[..., ConsoleScheduler]]:
-    """Build schedulers on the demo db (job store in tmp_path); all shut down at teardown."""
-    made: list[ConsoleScheduler] = []
-
-    def build(**kw: Any) -> ConsoleScheduler:
-        kw.setdefault("jobstore_url", f"sqlite:///{tmp_path / 'jobs-test.sqlite3'}")
-        kw.setdefault("scan", no_scan)
-        kw.setdefault("calendar", WorkCalendar())
-        sched = ConsoleScheduler(demo_db, **kw)
-        made.append(sched)
-        return sched
-
-    yield build
-    for sched in made:
-        sched.shutdown()
-
+from tests.scheduler.support import Fired, no_scan, now_local, wait_until
+from tests.services.console_support import DISPATCHER, INSPECTOR
 
 # -- reminders ----------------------------------------------------------------------------------
 
@@ -212,25 +147,10 @@ def test_two_seats_have_separate_job_stores(
             engine.dispose()
 
 
-def test_one_running_scheduler_per_seat_and_never_the_case_database(
-    make: Callable[..., ConsoleScheduler], demo_db: Database
-) -> None:
-    first = make(seat_id="desk")
-    first.start()
-    assert running_scheduler("desk") is first
-    with pytest.raises(RuntimeError, match="already has a running scheduler"):
-        make(seat_id="desk").start()
-    assert running_scheduler("desk") is first
-    with pytest.raises(ValueError, match="not the case db"):
-        ConsoleScheduler(demo_db, jobstore_url=demo_db.url, scan=no_scan)
-    with pytest.raises(ValueError, match="seat id"):
-        ConsoleScheduler(demo_db, seat_id="../etc", scan=no_scan)
-
-
 def test_default_job_store_is_the_seats_own_file(
     demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scheduler_module, "data_dir", lambda: tmp_path)
+    monkeypatch.setattr(reminder_jobs, "data_dir", lambda: tmp_path)
     sched = ConsoleScheduler(demo_db, seat_id="seat-7", scan=no_scan)
     assert sched.jobstore_url == f"sqlite:///{tmp_path / 'jobs-seat-7.sqlite3'}"
     assert sched.jobstore_url != demo_db.url
@@ -342,121 +262,99 @@ def test_a_failing_reminder_callback_goes_to_on_error(
     assert sched.reminders() == []
 
 
-# -- the supervision scan -----------------------------------------------------------------------
+# -- jobs stored by an earlier install ----------------------------------------------------------
+
+#: Where fire_reminder lived before it moved to console.scheduler.reminders: installs of that
+#: time stored this path in their seats' job stores.
+OLD_PATH = "console.scheduler:fire_reminder"
+NEW_PATH = "console.scheduler.reminders:fire_reminder"
 
 
-class CountingScan:
-    def __init__(self, result: list[Any] | None = None, delay: float = 0.0) -> None:
-        self.calls = 0
-        self.active = 0
-        self.max_active = 0
-        self.result = result or []
-        self.delay = delay
-        self.args: list[tuple[Any, datetime, WorkCalendar]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, session: Any, now: datetime, calendar: WorkCalendar) -> list[Any]:
-        with self._lock:
-            self.calls += 1
-            self.active += 1
-            self.max_active = max(self.max_active, self.active)
-            self.args.append((session, now, calendar))
-        try:
-            if self.delay:
-                time.sleep(self.delay)
-            return list(self.result)
-        finally:
-            with self._lock:
-                self.active -= 1
+def _stored_functions(url: str) -> list[str]:
+    """The job functions' import paths as the job-store file keeps them."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT job_state FROM apscheduler_jobs ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    return [pickle.loads(state)["func"] for (state,) in rows]
 
 
-def test_scan_runs_periodically_and_reports_alerts(
-    make: Callable[..., ConsoleScheduler],
+def test_reminders_stored_under_the_old_path_still_load_and_fire(
+    make: Callable[..., ConsoleScheduler], case: tuple[int, str], tmp_path: Path
 ) -> None:
-    scan = CountingScan(result=["alert"])
-    batches: list[list[Any]] = []
-    calendar = WorkCalendar()
-    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ))
-    sched = make(
-        scan=scan, scan_interval_s=0.2, on_alerts=batches.append, calendar=calendar, clock=clock
-    )
-    sched.start()
-    job = sched._scheduler.get_job(SCAN_JOB_ID)  # type: ignore[union-attr]
-    assert job is not None
-    assert (job.coalesce, job.max_instances) == (True, 1)
-    assert job.misfire_grace_time >= 30
-    assert sched._scheduler.get_jobs(jobstore=REMINDER_STORE) == []  # type: ignore[union-attr]
-    assert wait_until(lambda: scan.calls >= 4, timeout=5)
-    assert wait_until(lambda: len(batches) >= 4, timeout=2)
-    assert all(batch == ["alert"] for batch in batches)
-    _session, now, cal = scan.args[0]
-    assert now == clock.now
-    assert cal is calendar
+    case_id, number = case
+    url = f"sqlite:///{tmp_path / 'jobs-old-install.sqlite3'}"
+    due_while_down = now_local() - timedelta(minutes=5)
+    later = now_local() + timedelta(hours=3)
+    # What an earlier install left in the seat's job store: APScheduler's own job records, with
+    # the job function named by its old import path (and the executor and options the scheduler
+    # gave them then). Written through the store itself, by no running scheduler: one that shut
+    # down could still take the due job on its way out.
+    store = SQLAlchemyJobStore(url=url)
+    owner = BackgroundScheduler(timezone=LOCAL_TZ)  # never started
+    store.start(owner, "reminders")
+    for job_id, due, note in [
+        ("reminder-old-due", due_while_down, "旧提醒"),
+        ("reminder-old-later", later, "旧的稍后提醒"),
+    ]:
+        trigger = DateTrigger(run_date=due, timezone=LOCAL_TZ)
+        job = Job(
+            owner,
+            id=job_id,
+            func=OLD_PATH,
+            trigger=trigger,
+            executor="reminders",
+            args=(),
+            kwargs={
+                "seat_id": "default",
+                "job_id": job_id,
+                "case_id": case_id,
+                "case_number": number,
+                "due_at": due.isoformat(),
+                "note": note,
+                "username": DISPATCHER.name,
+            },
+            name=f"提醒 {number}",
+            misfire_grace_time=30 * 24 * 3600,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=trigger.get_next_fire_time(None, due),
+        )
+        store.add_job(job)
+    store.shutdown()
+    assert _stored_functions(url) == [OLD_PATH, OLD_PATH]
+
+    def old(job_id: str, due: datetime, note: str) -> Reminder:
+        return Reminder(job_id, case_id, number, due, note, DISPATCHER.name)
+
+    fired = Fired()
+    seat = make(jobstore_url=url, on_reminder=fired)
+    seat.start()
+    assert wait_until(lambda: len(fired) == 1)
+    assert fired.reminders == [old("reminder-old-due", due_while_down, "旧提醒")]
+    pending = old("reminder-old-later", later, "旧的稍后提醒")
+    assert seat.reminders() == [pending]
+    seat.shutdown()
+    assert _stored_functions(url) == [OLD_PATH]  # loaded, not dropped as unrestorable
+
+    again = make(jobstore_url=url)
+    again.start()
+    assert again.reminders() == [pending]
+    assert again.cancel(pending.job_id) is True
+    assert again.reminders() == []
+    assert len(fired) == 1
 
 
-def test_scan_never_runs_twice_at_once(make: Callable[..., ConsoleScheduler]) -> None:
-    scan = CountingScan(delay=0.4)
-    sched = make(scan=scan, scan_interval_s=0.1)
-    sched.start()
-    assert wait_until(lambda: scan.calls >= 3, timeout=10)
-    sched.shutdown(wait=True)
-    assert scan.max_active == 1
-
-
-def test_scan_errors_go_to_on_error_and_the_scan_goes_on(
-    make: Callable[..., ConsoleScheduler],
+def test_new_reminders_store_the_new_path_and_the_old_one_resolves_to_it(
+    make: Callable[..., ConsoleScheduler], case: tuple[int, str], tmp_path: Path
 ) -> None:
-    calls: list[int] = []
-
-    def broken(_session: Any, _now: datetime, _calendar: WorkCalendar) -> list[Any]:
-        calls.append(1)
-        raise RuntimeError("database on fire")
-
-    errors: list[str] = []
-    sched = make(scan=broken, scan_interval_s=0.2, on_error=errors.append)
-    assert sched.run_scan_now() == []  # never raises
-    assert "database on fire" in errors[0]
+    url = f"sqlite:///{tmp_path / 'jobs-new.sqlite3'}"
+    sched = make(jobstore_url=url)
     sched.start()
-    assert wait_until(lambda: len(calls) >= 3, timeout=5)
-    assert len(errors) >= 3
-    assert sched.running
-
-
-def test_real_supervision_scan(make: Callable[..., ConsoleScheduler], demo_db: Database) -> None:
-    supervision = pytest.importorskip("console.services.supervision")
-    calls: list[int] = []
-    errors: list[str] = []
-
-    def counted(session: Any, now: datetime, calendar: WorkCalendar) -> list[Any]:
-        calls.append(1)
-        return supervision.scan(session, now, calendar)
-
-    sched = make(scan=counted, scan_interval_s=0.2, on_error=errors.append)
-    sched.start()
-    assert wait_until(lambda: len(calls) >= 3, timeout=10)
-    assert errors == []
-
-    default = ConsoleScheduler(demo_db, scan=None, on_error=errors.append)
-    assert isinstance(default.run_scan_now(), list)
-    assert errors == []
-
-
-def test_shutdown_is_idempotent_and_quick(make: Callable[..., ConsoleScheduler]) -> None:
-    never_started = make(seat_id="idle")
-    never_started.shutdown()
-    never_started.shutdown()
-
-    sched = make(seat_id="busy", scan=CountingScan(delay=2.0), scan_interval_s=0.1)
-    sched.start()
-    assert running_scheduler("busy") is sched
-    time.sleep(0.2)  # a slow scan is under way
-    started = time.monotonic()
+    sched.remind_at(case[0], now_local() + timedelta(hours=1), "", DISPATCHER)
     sched.shutdown()
-    sched.shutdown()
-    assert time.monotonic() - started < 1.0
-    assert not sched.running
-    assert running_scheduler("busy") is None
-    # and it can be started again
-    sched.start()
-    assert sched.running
-    sched.shutdown()
+    assert _stored_functions(url) == [NEW_PATH]
+    assert ref_to_obj(NEW_PATH) is reminder_jobs.fire_reminder
+    assert ref_to_obj(OLD_PATH) is reminder_jobs.fire_reminder
