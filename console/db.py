@@ -1,4 +1,9 @@
-"""Engine, session factory, SQLite pragmas and the Alembic upgrade run on start."""
+"""Engine, session factory, SQLite pragmas and the Alembic upgrade run on start.
+
+Alembic is imported only when a database is not at the newest migration already (one plain
+read of its alembic_version table says so, console.schema_head): a start on an up-to-date
+database does not pay the half second its import costs.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,28 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.config import default_db_url
 from console.errors import DatabaseUnavailableError
+from console.schema_head import (
+    MIGRATIONS_DIR,
+    SQLITE_BUSY_TIMEOUT_MS,
+    VERSION_SQL,
+    VERSION_TABLE,
+    at_head,
+)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-#: How long an SQLite writer waits for another seat's lock before giving up (ms).
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long a PostgreSQL connect may take before the server counts as unreachable (s).
 PG_CONNECT_TIMEOUT_S = 5
 #: SQLSTATEs of a server shutting down or not accepting connections yet.
@@ -104,6 +114,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # here: only a migration needs Alembic (module doc)
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -112,7 +124,18 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates it on an empty database)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
+
+
+def schema_at_head(engine: Engine) -> bool:
+    """Whether ``engine``'s schema is at the newest migration, read without Alembic: False on
+    an empty database, an older schema, or one whose revision the files do not name."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return False
+        return at_head(conn.execute(text(VERSION_SQL)).scalars())
 
 
 def is_empty(engine: Engine) -> bool:
@@ -125,13 +148,14 @@ class Database:
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = url or default_db_url()
         self.engine = make_engine(self.url)
-        if migrate:
-            upgrade(self.engine)
-        self.sessions = make_session_factory(self.engine)
         if self.engine.dialect.name == "sqlite":
             self.read_engine = make_engine(self.url, read_only=True)
         else:
             self.read_engine = self.engine
+        # Checked on the reading engine: no write lock taken (and waited for) on SQLite.
+        if migrate and not schema_at_head(self.read_engine):
+            upgrade(self.engine)
+        self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.read_engine)
 
     @property

@@ -19,6 +19,7 @@ from console.bench.notify_bench import run_notify_bench
 from console.bench.scan_bench import run_scan_bench
 from console.bench.search_bench import run_search_bench
 from console.bench.seed_bench import run_seed_bench
+from console.bench.startup_bench import run_startup_bench
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        figures = run_foundation(workdir, args.quick, log)
+        log("start-up…")  # first, on a machine not yet busy with the big databases
+        figures = run_startup_bench(workdir, args.quick, log)
+        settle()
+        figures.extend(run_foundation(workdir, args.quick, log))
         figures.extend(run_search_bench(workdir, args.quick, log))  # on foundation's big DB
         settle()
         log("feed…")

@@ -4,6 +4,10 @@ Example: ``grid-console deadline --from 2026-09-30T16:00+08:00 --limit 1工作�
 ``2026-10-08T16:00:00+08:00`` (National Day 1–7 October is skipped). Uses the database's
 calendar (``--db``): the official years an admin imported, else chinese-calendar's, else the
 statutory rule's (provisional, said on standard error).
+
+It answers in about a tenth of a second: on an SQLite database already at the schema's head the
+calendar is read with the standard library's sqlite3 (console.services.calendar_read), without
+SQLAlchemy, Alembic or the models (issue 14 §6). Keep its imports light.
 """
 
 from __future__ import annotations
@@ -16,10 +20,9 @@ from typing import Any
 
 from console.commands.time_option import aware_time
 from console.config import LOCAL_TZ
-from console.db import Database
 from console.domain.time_limits import deadline_after, parse_time_limit
 from console.domain.worktime import YearStatus, parse_office_hours
-from console.services.work_calendar import load_calendar, provisional_text
+from console.services.calendar_read import provisional_text, read_calendar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,12 +60,7 @@ def run(args: argparse.Namespace) -> int:
     kw: dict[str, Any] = {}
     if args.office_hours is not None:
         kw["office_hours"] = parse_office_hours(args.office_hours)
-    db = Database(getattr(args, "db", None))
-    try:
-        with db.read() as s:
-            cal = load_calendar(s, **kw)
-    finally:
-        db.dispose()
+    cal = read_calendar(getattr(args, "db", None), **kw)
 
     deadline = deadline_after(cal, start, limit)
     start_local = start.astimezone(LOCAL_TZ)

@@ -7,7 +7,8 @@ the law's statutory days (*provisional*; console.domain.statutory_holidays).
 
 Seats keep one :class:`WorkCalendar` each and follow the database with :func:`sync_calendar`: a
 one-row read of the change log's newest id, done before each write and on each feed poll, so a
-dispatch right after another seat's import already runs on the new schedule.
+dispatch right after another seat's import already runs on the new schedule. The reading itself
+is console.services.calendar_read's (which `grid-console deadline` uses without the models).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ, LifecycleSettings
 from console.domain.holiday_schedule import ParsedSchedule
 from console.domain.worktime import WorkCalendar, YearSchedule, YearSource, YearStatus
 from console.models import CalendarChange, CalendarDay, CalendarYear
+from console.services import calendar_read
 from console.services.actors import Actor
+from console.services.calendar_read import provisional_text, session_query
 from console.services.deadline_recompute import recompute_open_deadlines
 from console.services.permissions import require
 
@@ -35,43 +38,21 @@ NOTICE_FROM = (11, 1)
 
 def calendar_revision(session: Session) -> int:
     """The newest change's id: changes whenever any year's schedule does."""
-    return int(session.scalar(select(func.max(CalendarChange.id))) or 0)
+    return calendar_read.revision(session_query(session))
 
 
 def official_years(session: Session) -> dict[int, YearSchedule]:
-    years: dict[int, dict[str, dict[date, str]]] = {
-        y: {"holiday": {}, "workday": {}} for y in session.scalars(select(CalendarYear.year))
-    }
-    for row in session.execute(
-        select(CalendarDay.year, CalendarDay.day, CalendarDay.kind, CalendarDay.name)
-    ):
-        years.setdefault(row.year, {"holiday": {}, "workday": {}})[row.kind][row.day] = row.name
-    return {
-        year: YearSchedule(
-            year=year,
-            status=YearStatus.OFFICIAL,
-            source=YearSource.DATABASE,
-            holidays=days["holiday"],
-            workdays=days["workday"],
-        )
-        for year, days in years.items()
-    }
+    return calendar_read.official_years(session_query(session))
 
 
 def sync_calendar(session: Session, calendar: WorkCalendar) -> bool:
     """Bring ``calendar``'s official years up to the database's; True when they changed."""
-    revision = calendar_revision(session)
-    if revision == calendar.revision:
-        return False
-    calendar.set_official(official_years(session), revision)
-    return True
+    return calendar_read.sync(session_query(session), calendar)
 
 
 def load_calendar(session: Session, **kw: Any) -> WorkCalendar:
     """A calendar with the database's official years (``kw``: office hours, tz)."""
-    calendar = WorkCalendar(**kw)
-    sync_calendar(session, calendar)
-    return calendar
+    return calendar_read.calendar_from(session_query(session), **kw)
 
 
 @dataclass(frozen=True)
@@ -107,10 +88,6 @@ class YearView:
             "updated_by": self.updated_by,
             "notice": self.notice,
         }
-
-
-def provisional_text(year: int) -> str:
-    return f"{year} 年节假日安排尚未导入，期限按法定假日推算"
 
 
 def provisional_year(calendar: WorkCalendar, today: date) -> int | None:

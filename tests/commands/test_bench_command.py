@@ -15,6 +15,7 @@ from console.bench.foundation import Sizes
 from console.cli import main
 
 FIGURES = {
+    "start-up: deadline in a new process (s)": ("s", False),
     "batch point → grid (points/s)": ("/s", True),
     "bulk ingest with grid lookup (cases/s)": ("/s", True),
     "open-queue page, all streets (ms)": ("ms", False),
@@ -66,6 +67,7 @@ def test_quick_bench_reports_every_figure(
     assert "Workbench.queue_count" in figures["open-queue page, all streets (ms)"]["note"]
     # Progress goes to stderr, so stdout stays parseable.
     for step in (
+        "start-up",
         "point lookup",
         "bulk ingest",
         "queries",

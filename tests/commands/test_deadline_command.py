@@ -11,6 +11,7 @@ import pytest
 from console import cli
 from console.commands import deadline
 from console.errors import ValidationError
+from tests.test_db import run_fresh
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +150,16 @@ def test_cli_main_exit_codes_and_messages(capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["deadline", "--from", "2026-09-30T16:00+08:00", "--limit", "soon"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误 [invalid_time_limit]: 无法识别的时限 'soon'")
+
+
+def test_a_start_on_an_up_to_date_database_imports_no_alembic(embedded_db: str) -> None:
+    """On a database at the schema's head, the usual start, the command needs neither Alembic
+    nor SQLAlchemy nor the models: the SQLite file is read with sqlite3 (issue 14 §6; how long
+    the start takes is the bench's figure, not a test's). The first start migrates, as ever."""
+    argv = ["deadline", "--db", embedded_db, "--from", "2026-09-30T16:00+08:00"]
+    argv += ["--limit", "1工作日"]
+    run = f"from console.cli import main; assert main({argv!r}) == 0"
+    printed, imported = run_fresh(run)
+    assert printed == "2026-10-08T16:00:00+08:00\n"
+    assert "alembic" in imported  # a new file: created and migrated
+    assert run_fresh(run) == (printed, set())  # at head now
