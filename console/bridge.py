@@ -140,7 +140,7 @@ class Bridge(QObject):
         future._console_box = box  # type: ignore[attr-defined]  # for cancel(), below
         return future
 
-    def cancel(self, future: Future[Any]) -> bool:
+    def cancel(self, future: Future[None]) -> bool:
         """Drop a call that has not started (True); a running or finished one goes on (False).
 
         Its callables are let go here, on the GUI thread: the worker only drops the empty box.

@@ -66,7 +66,10 @@ def add_work_seconds_many(cal: WorkCalendar, starts: I64, seconds: npt.NDArray[n
     day_us = cal._day_us
     # Probe the offset at the earliest start; the span's days are checked below.
     first_local = datetime.fromtimestamp(int(starts.min()) / _US_PER_S, cal.tz)
-    offset = first_local.utcoffset() // timedelta(microseconds=1)  # type: ignore[operator]
+    utc_offset = first_local.utcoffset()
+    if utc_offset is None:  # fromtimestamp(…, tz) is aware: only a broken tzinfo gets here
+        raise ValueError(f"the calendar's time zone gives no UTC offset: {cal.tz!r}")
+    offset = utc_offset // timedelta(microseconds=1)
     local = starts + offset
     day_idx = local // _US_PER_DAY
     sod = local - day_idx * _US_PER_DAY

@@ -33,6 +33,7 @@ __all__ = [
 
 #: States of the six-step closed loop, one member per row of resources/lifecycle/states.csv
 #: (REPORTED = "reported", …): the table is the one declaration, this is its typed name.
+# mypy reads the functional Enum API only with literal members; these come from the table.
 CaseState = StrEnum("CaseState", {code.upper(): code for code in STATE_LABELS})  # type: ignore[misc]
 
 

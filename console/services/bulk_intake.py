@@ -96,6 +96,7 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             except TypeError:  # unhashable
                 values[i] = process(value)
     # The driver's own cursor: it takes the lists as they are (Core would want tuples).
+    # dbapi_connection is None only once the connection was invalidated, never mid-transaction.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if dialect.paramstyle == "qmark":
@@ -305,6 +306,7 @@ def bulk_report(
         # Inserted in report-time order (input order among equal times): the indexes that
         # lead with a time then grow at their ends instead of at random places (a third less
         # SQLite work at 200,000 rows), and each day's sequence numbers follow the clock.
+        # A row's values are typed object; its "reported_at" is the aware datetime put in above.
         order = sorted(range(len(rows)), key=lambda i: rows[i]["reported_at"])  # type: ignore[arg-type, return-value]
         rows = [rows[i] for i in order]
         where = [0] * len(rows)  # input position → inserted position
@@ -359,6 +361,8 @@ def bulk_report(
         result.possible_duplicates = duplicates.flag_many(
             s,
             [
+                # The row's values are typed object: lon/lat are the validated floats and
+                # reported_at the datetime of the rows built above.
                 duplicates.NewCase(
                     case_id,
                     str(row["taxonomy"]),

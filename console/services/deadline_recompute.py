@@ -169,6 +169,7 @@ def _stage_marks(
     _MARKS.create(conn)
     if conn.dialect.name == "sqlite":
         # Straight to the driver in the text form SQLAlchemy stores (naive UTC, µs).
+        # dbapi_connection is None only once the connection was invalidated, never mid-session.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(

@@ -61,6 +61,7 @@ class Limits:
             if not math.isfinite(number) or number < least:
                 raise ValidationError(f"{path.name}: {name} 必须不小于 {least}: {raw!r}")
             values[name] = number
+        # Each value was made by its own field's type (_LIMITS), which mypy cannot follow.
         return cls(**values)  # type: ignore[arg-type]
 
 

@@ -75,7 +75,7 @@ def coordinate(value: object, field: str) -> float:
     if isinstance(value, bool):
         raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field)
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any object: its TypeError is caught below
     except (TypeError, ValueError):
         raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field) from None
     if not math.isfinite(number):

@@ -94,7 +94,7 @@ class UserAdminDesk:
                 .where(Department.active)
                 .order_by(Department.code)
             ).all()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(dept_id, code, name) for dept_id, code, name in rows]
 
     def security_log(
         self, *, limit: int = 500, username: str | None = None

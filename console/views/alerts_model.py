@@ -178,6 +178,8 @@ class AlertsModel(QAbstractItemModel):
             return self.createIndex(row, column, _TOP)
         return self.createIndex(row, column, parent.row() + 1)
 
+    # The item model's parent(index); Qt's other overload, QObject.parent(), is shadowed here,
+    # as in any Python tree model (the stubs declare both on one name).
     def parent(self, index: Index = _ROOT) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == _TOP:
             return QModelIndex()

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
+    from console.views.current_case import CurrentCase
     from console.views.map_surface import MapWidget
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class NoMapView(QFrame):
     def use_mbtiles(self, path: Path) -> None:
         pass
 
-    def follow(self, current: Any) -> None:
+    def follow(self, current: CurrentCase) -> None:
         pass
 
     def run_when_ready(self, script: str, callback: JsCallback | None = None) -> None:

@@ -570,6 +570,6 @@ def _day(d: QDate) -> date:
 
 def _as_int(value: object) -> int | None:
     try:
-        return int(value)  # type: ignore[call-overload]
+        return int(value)  # type: ignore[call-overload]  # any object: its TypeError is caught below
     except (TypeError, ValueError):
         return None

@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtWebEngineCore import (
     QWebEngineProfile,
     QWebEngineUrlRequestJob,
@@ -89,8 +89,8 @@ class MbtilesReader:
 class MbtilesSchemeHandler(QWebEngineUrlSchemeHandler):
     """Answers ``mbtiles://tiles/{z}/{x}/{y}[.ext]`` from one MBTiles file."""
 
-    def __init__(self, path: Path, parent: object = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.reader = MbtilesReader(path)
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:

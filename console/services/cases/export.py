@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -167,6 +167,10 @@ def _queue_rows(
         yield from queue.fetch_rows(session, ids[start : start + BATCH], now, calendar)
 
 
+@overload
+def _local(at: datetime) -> datetime: ...
+@overload
+def _local(at: datetime | None) -> datetime | None: ...
 def _local(at: datetime | None) -> datetime | None:
     # Excel has no time zones: the wall-clock time of the district, naive.
     return at.astimezone(LOCAL_TZ).replace(tzinfo=None) if at is not None else None
@@ -198,7 +202,7 @@ def write_csv(
                 for get in getters:
                     value = get(row)
                     if isinstance(value, datetime):
-                        value = _local(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+                        value = _local(value).strftime("%Y-%m-%d %H:%M")
                     elif isinstance(value, str):
                         value = safe_text(value)
                     out.append("" if value is None else value)

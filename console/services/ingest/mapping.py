@@ -144,7 +144,7 @@ def _text(value: object) -> object:
 def check_swapped(lon: object, lat: object) -> None:
     """A specific error for coordinates given as (lat, lon): latitude over 90, longitude not."""
     try:
-        x, y = float(lon), float(lat)  # type: ignore[arg-type]
+        x, y = float(lon), float(lat)  # type: ignore[arg-type]  # any object: its TypeError is caught below
     except (TypeError, ValueError):
         return
     if math.isfinite(x) and math.isfinite(y) and abs(y) > 90 and abs(x) <= 90 and abs(y) <= 180:
@@ -181,6 +181,8 @@ def to_report(fields: dict[str, Any], *, default_source: str) -> ReportInput:
     lon, lat = fields.get("lon"), fields.get("lat")
     check_swapped(lon, lat)
     category = _code(fields.get("category_code"), "category_code", "类别代码")
+    # The raw values as read (text, numbers, None): report_input.validate() checks and converts
+    # them, with the error a row needs, so the arg-type ignores below are that hand-over.
     return ReportInput(
         category_code=category or "",
         lon=lon,  # type: ignore[arg-type]

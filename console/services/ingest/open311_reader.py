@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from console.config import resource
@@ -88,7 +88,7 @@ def read_open311_xml(data: bytes) -> Parsed:
     current_line = 0
     text_parts: list[str] = []
 
-    def forbid(*_args: object) -> None:
+    def forbid(*_args: object) -> NoReturn:
         raise _Forbidden
 
     def start(name: str, _attrs: dict[str, str]) -> None:
@@ -116,7 +116,7 @@ def read_open311_xml(data: bytes) -> Parsed:
 
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
-    parser.ExternalEntityRefHandler = forbid  # type: ignore[assignment]
+    parser.ExternalEntityRefHandler = forbid
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
