@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from lunar_python import Lunar
-
 from console.config import csv_rows, resource
 
 _ONE_DAY = timedelta(days=1)
@@ -44,6 +42,9 @@ class FestivalRule:
 
 def anchor_date(anchor: str, year: int) -> date:
     """The Gregorian date of ``MM-DD``, ``lunar:MM-DD`` or ``term:NAME`` in ``year``."""
+    # Imported here: only a provisional year needs it, and it costs every command's start-up.
+    from lunar_python import Lunar
+
     kind, _, value = anchor.rpartition(":")
     if kind == "term":
         # The lunar year that begins in ``year`` holds that year's spring and later terms.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from console.models import Alert, Case, Region
 from console.services.dashboard import daily_trend, day_bounds, month_bounds, today_by_source
 from console.services.map_data import case_markers, marker_json, open_counts_by_grid
 from console.services.queries import light_expression
+
+if TYPE_CHECKING:
+    from console.services.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +188,7 @@ class WallSnapshot:
 class WallSource:
     """The wall's one reading call, on a workbench (``db`` and ``clock``), for the worker."""
 
-    def __init__(self, workbench: Any) -> None:
+    def __init__(self, workbench: Workbench) -> None:
         self.workbench = workbench
 
     def snapshot(self) -> WallSnapshot:
