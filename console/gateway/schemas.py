@@ -176,13 +176,19 @@ class ActionBody(BaseModel):
 
 
 class AcceptBody(ActionBody):
-    """签收: the handheld has the task (recorded on the timeline as a note)."""
+    """签收: the handheld has the task (the lifecycle's accept step, once per arrival)."""
 
     note: str | None = Field(None, description="Optional remark")
 
 
 class ReturnBody(ActionBody):
     """申请回退: the case is not this department's to handle."""
+
+    reason: str | None = Field(None, description="Why (required)")
+
+
+class SuspensionBody(ActionBody):
+    """申请挂账: the work cannot go on for now; the duty chief approves or refuses."""
 
     reason: str | None = Field(None, description="Why (required)")
 

@@ -6,9 +6,9 @@ through :class:`CaseService` (or :class:`AttachmentService` when a photo comes w
 lifecycle table decides who may do what, a ``case_events`` row is written and every seat sees
 the change on its feed.
 
-Accepting (签收) is not a step of the lifecycle: it changes neither state nor clock. It is
-recorded as a note (``add_note``) starting with :data:`ACCEPT_MARK`, on the case's timeline for
-the dispatchers to see, and is done once per arrival of the case in its current state.
+Accepting (签收) is the lifecycle's ``accept`` step: it changes neither state nor clock, is on
+the case's timeline with the time the case waited for it, and is done once per arrival of the
+case in its current state (a second accept answers 200 and records nothing).
 
 The reads (which cases, whether accepted) are console.services.field_tasks; this module turns
 its records into the response bodies.
@@ -40,6 +40,7 @@ from console.gateway.schemas import (
     AttachmentOut,
     FeedbackBody,
     ReturnBody,
+    SuspensionBody,
     Task,
     TaskDetail,
     TaskList,
@@ -50,7 +51,6 @@ from console.services import field_tasks
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import AttachmentRecord, PhotoUpload
 from console.services.cases.dto import CaseSnapshot
-from console.services.field_tasks import ACCEPT_MARK
 
 router = APIRouter(
     prefix="/api/v1",
@@ -213,13 +213,13 @@ def accept_task(
     actor = who.actor
     scopes = ctx.settings.task_scopes
     field_tasks.scope_of(scopes, actor)  # no tasks: refused before the role's rights
-    ctx.require_role("add_note", actor.role)
+    ctx.require_role("accept", actor.role)
     with ctx.db.read() as s:
         case, accepted = field_tasks.acceptance(s, scopes, actor, case_id, ctx.cases.clock())
     if accepted:
         return case, False
-    text = ACCEPT_MARK + (note.strip() if note and note.strip() else f"{actor.name} 已签收")
-    return ctx.cases.add_note(actor, case_id, version, note=text), True
+    remark = note.strip() if note and note.strip() else None
+    return ctx.cases.act(actor, case_id, "accept", version, note=remark), True
 
 
 @router.post("/tasks/{case_id}/accept", response_model=ActionResult, summary="Accept (签收)")
@@ -235,7 +235,7 @@ def accept(
     version = version_of(body.version, if_match)
     snap, recorded = accept_task(ctx, who, case_id, version, body.note)
     message = "已签收" if recorded else "此前已签收，未重复记录"
-    return _result(response, snap, "add_note", message)
+    return _result(response, snap, "accept", message)
 
 
 @router.post(
@@ -255,6 +255,27 @@ def request_return(
         raise ValidationError("申请回退须填写原因", field="reason")
     snap = ctx.cases.request_return(who.actor, case_id, version, note=body.reason)
     return _result(response, snap, "request_return", "已申请回退，等待派遣员审批")
+
+
+@router.post(
+    "/tasks/{case_id}/suspension",
+    response_model=ActionResult,
+    summary="Request a suspension (申请挂账)",
+)
+def request_suspension(
+    response: Response,
+    case_id: int,
+    body: SuspensionBody,
+    ctx: Ctx,
+    who: Caller,
+    if_match: IfMatch = None,
+) -> ActionResult:
+    ctx.require_role("request_suspension", who.actor.role)
+    version = version_of(body.version, if_match)
+    if not body.reason or not body.reason.strip():
+        raise ValidationError("申请挂账须填写原因", field="reason")
+    snap = ctx.cases.act(who.actor, case_id, "request_suspension", version, note=body.reason)
+    return _result(response, snap, "request_suspension", "已申请挂账，等待值班长审批")
 
 
 async def read_action(request: Request, model: type[BaseModel]) -> tuple[Any, PhotoUpload | None]:

@@ -112,6 +112,8 @@ class Case(Base):
     extension_value: Mapped[float] = mapped_column(Float, default=0.0)
     #: A pending extension request (in limit_unit), awaiting the dispatcher.
     extension_requested: Mapped[float | None] = mapped_column(Float)
+    #: When the department asked to suspend it (申请挂账), awaiting the duty chief; else null.
+    suspension_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the yellow light comes on / the case is overdue. Null while not on the clock.
     warning_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

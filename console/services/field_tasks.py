@@ -4,10 +4,9 @@ Which cases are a role's tasks is data (resources/gateway/tasks.csv, read by the
 settings into :class:`TaskScope` s): a department's handlers see the cases in the scope's states
 dispatched to their department, inspectors every case in theirs.
 
-Accepting is recorded as a note starting with :data:`ACCEPT_MARK` (the gateway's accept
-endpoint writes it through CaseService.add_note); a case counts as accepted when such a note
-follows the last event that changed its state (a return rejected, a rework: the case arrives
-again and is accepted again).
+Accepting (签收) is the lifecycle's ``accept`` step; a case counts as accepted when one follows
+the last event that changed its state (a return rejected, a rework: the case arrives again and
+is accepted again) — console.services.acceptance.
 
 Everything here returns plain records (:class:`FieldTask`, :class:`~console.services.cases.
 detail.CaseDetail`, :class:`~console.services.cases.dto.CaseSnapshot`); the gateway turns them
@@ -21,19 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.lifecycle import Lifecycle, state_label
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError, IllegalTransitionError, PermissionDeniedError
-from console.models import Case, CaseEvent, Category, Department, Region
+from console.models import Case, Category, Department, Region
+from console.services.acceptance import accepted_ids
 from console.services.actors import Actor
 from console.services.cases.detail import CaseDetail, load_detail
 from console.services.cases.dto import CaseSnapshot, light_of, snapshot
 from console.services.queries import case_category
-
-ACCEPT_MARK = "【签收】"
 
 
 @dataclass(frozen=True)
@@ -113,34 +111,6 @@ def check_visible(
 
 
 # --------------------------------------------------------------------------- accepted (签收)
-
-
-def accepted_ids(session: Session, ids: list[int]) -> set[int]:
-    """Cases with an acceptance note after their last step (one grouped query each)."""
-    if not ids:
-        return set()
-    moved = dict(
-        session.execute(
-            select(CaseEvent.case_id, func.max(CaseEvent.id))
-            .where(
-                CaseEvent.case_id.in_(ids),
-                or_(CaseEvent.from_state.is_(None), CaseEvent.from_state != CaseEvent.to_state),
-            )
-            .group_by(CaseEvent.case_id)
-        ).all()
-    )
-    accepted = dict(
-        session.execute(
-            select(CaseEvent.case_id, func.max(CaseEvent.id))
-            .where(
-                CaseEvent.case_id.in_(ids),
-                CaseEvent.action == "add_note",
-                CaseEvent.note.startswith(ACCEPT_MARK, autoescape=True),
-            )
-            .group_by(CaseEvent.case_id)
-        ).all()
-    )
-    return {cid for cid, eid in accepted.items() if eid > moved.get(cid, 0)}
 
 
 def acceptance(

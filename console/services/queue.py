@@ -62,6 +62,9 @@ _ID_CHUNK = 500
 #: tabs.csv flag (console.services.queue_tabs.FLAGS) → the condition it stands for.
 _FLAGS = {
     "extension_requested": lambda: Case.extension_requested.is_not(None),
+    "pending_request": lambda: or_(
+        Case.extension_requested.is_not(None), Case.suspension_requested_at.is_not(None)
+    ),
     "possible_duplicate": flagged_condition,
 }
 

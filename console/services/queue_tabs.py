@@ -11,7 +11,7 @@ from console.errors import ValidationError
 
 LIGHTS = ("green", "yellow", "red")
 #: Flags a tab may OR with its states (console.services.queue turns them into SQL).
-FLAGS = frozenset({"extension_requested", "possible_duplicate"})
+FLAGS = frozenset({"extension_requested", "pending_request", "possible_duplicate"})
 
 
 @dataclass(frozen=True)

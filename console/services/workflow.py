@@ -29,6 +29,7 @@ from console.errors import (
 )
 from console.models import Attachment, Case, CaseEvent, Department
 from console.services import duplicates
+from console.services.acceptance import accepted_ids, arrived_at
 from console.services.actors import Actor
 from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
@@ -371,6 +372,7 @@ class CaseWorkflow:
         # A new department starts a fresh clock: time with a wrongly chosen one is not theirs.
         case.extension_value = 0.0
         case.extension_requested = None
+        case.suspension_requested_at = None
         case.suspended_seconds = 0.0
         self._restart_marks(case)
         return {"department": department.code, "deadline": case.deadline_at}
@@ -416,6 +418,47 @@ class CaseWorkflow:
 
     def _step_feedback(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.handled_at = now
+        case.suspension_requested_at = None  # a request the work overtook
+
+    def _step_reject_self_handle(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
+        # 自处置审核, rejected: back to 待立案 for the normal loop; not handled after all.
+        case.handled_at = None
+
+    def _step_accept(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        """签收, once per arrival of the case in its state; its data: how long it waited."""
+        if case.id in accepted_ids(s, [case.id]):
+            raise IllegalTransitionError("此任务已签收，无需重复签收")
+        arrived = arrived_at(s, case.id)
+        waited = (now - arrived).total_seconds() if arrived is not None else None
+        return {"waited_seconds": round(waited) if waited is not None else None}
+
+    def _step_request_suspension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
+        if case.suspension_requested_at is not None:
+            raise ValidationError("已有待审批的挂账申请")
+        case.suspension_requested_at = now
+
+    def _step_approve_suspension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        if case.suspension_requested_at is None:
+            raise ValidationError("没有待审批的挂账申请")
+        asked = case.suspension_requested_at
+        case.suspension_requested_at = None
+        self._step_suspend(s, case, now, p)
+        return {"requested_at": asked}
+
+    def _step_refuse_suspension(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> None:
+        if case.suspension_requested_at is None:
+            raise ValidationError("没有待审批的挂账申请")
+        case.suspension_requested_at = None
 
     def _step_verify_fail(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         # Rework: back to the same department on the same clock; the deadline does not move.
@@ -456,6 +499,7 @@ class CaseWorkflow:
         case.archived_at = now
 
     def _step_suspend(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.suspension_requested_at = None  # suspended: a pending request is answered
         case.suspended_at = now
         case.suspended_from = case.state
 

@@ -22,9 +22,13 @@ OPEN_STATES = [s for s in STATES if s not in FINAL_STATES]
 # The intended rules, written out by hand: (action) -> (legal from-states, roles, to-state).
 EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "self_handle": (["reported"], {"inspector", "grid_manager"}, "self_handled"),
+    # 自处置审核: the duty chief closes a self-handled case, or rejects it back to 待立案.
+    "reject_self_handle": (["self_handled"], {"duty_chief"}, "reported"),
     "register": (["reported"], {"duty_chief"}, "registered"),
     "void": (["reported", "registered"], {"duty_chief"}, "voided"),
     "dispatch": (["registered"], {"dispatcher"}, "dispatched"),
+    # 签收: once per arrival (the workflow checks), in the states a handler's tasks list.
+    "accept": (["dispatched", "return_requested"], {"department"}, None),
     "request_return": (["dispatched"], {"department"}, "return_requested"),
     "approve_return": (["return_requested"], {"dispatcher"}, "registered"),
     "reject_return": (["return_requested"], {"dispatcher"}, "dispatched"),
@@ -37,6 +41,10 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "close": (["verified", "self_handled"], {"duty_chief"}, "closed"),
     "archive": (["closed"], {"duty_chief", "system"}, "archived"),
     "suspend": (["dispatched"], {"duty_chief"}, "suspended"),
+    # 申请挂账: the department asks, the duty chief approves (suspended) or refuses.
+    "request_suspension": (["dispatched"], {"department"}, None),
+    "approve_suspension": (["dispatched"], {"duty_chief"}, "suspended"),
+    "refuse_suspension": (["dispatched"], {"duty_chief"}, None),
     "supervise": (OPEN_STATES, {"system", "leader"}, None),
     "add_note": (
         OPEN_STATES,
@@ -115,7 +123,8 @@ def test_messages_name_state_and_action(lifecycle: Lifecycle) -> None:
 
 def test_allowed_actions_for_detail_buttons(lifecycle: Lifecycle) -> None:
     assert set(lifecycle.allowed_actions("dispatched", "department")) == {
-        "request_return", "request_extension", "feedback", "add_note",
+        "accept", "request_return", "request_extension", "request_suspension", "feedback",
+        "add_note",
     }  # fmt: skip
     assert lifecycle.allowed_actions("archived", "duty_chief") == []
     assert lifecycle.allowed_actions("merged", "dispatcher") == []

@@ -66,7 +66,7 @@ def test_task_detail_and_other_departments_cases(gateway: Gateway) -> None:
         _error(c.get(f"/api/v1/tasks/{mine.id}"), 403)
 
 
-def test_accept_is_a_note_recorded_once(gateway: Gateway) -> None:
+def test_accept_is_a_step_recorded_once(gateway: Gateway) -> None:
     s = dispatched(gateway.cases, gateway.db)
     with gateway.client(PRO02_USER) as c:
         _error(c.post(f"/api/v1/tasks/{s.id}/accept", json={}), 428, "version")
@@ -74,13 +74,12 @@ def test_accept_is_a_note_recorded_once(gateway: Gateway) -> None:
         r = c.post(f"/api/v1/tasks/{s.id}/accept", headers={"If-Match": f'"{s.version}"'})
         assert r.status_code == 200, r.text
         result = r.json()
-        assert result["action"] == "add_note" and result["state"] == "dispatched"
+        assert result["action"] == "accept" and result["state"] == "dispatched"
         assert result["version"] == s.version + 1 == int(r.headers["etag"].strip('"'))
         again = c.post(f"/api/v1/tasks/{s.id}/accept", json={"version": result["version"]})
         assert again.status_code == 200 and again.json()["version"] == result["version"]
         assert c.get("/api/v1/tasks").json()["tasks"][0]["accepted"] is True
-    notes = [n for a, n in _events(gateway, s.id) if a == "add_note"]
-    assert len(notes) == 1 and notes[0] is not None and notes[0].startswith("【签收】")
+    assert [a for a, _n in _events(gateway, s.id)].count("accept") == 1
 
 
 def test_return_needs_a_reason(gateway: Gateway) -> None:
@@ -94,6 +93,22 @@ def test_return_needs_a_reason(gateway: Gateway) -> None:
         assert r.json()["state"] == "return_requested"
     assert _events(gateway, s.id)[-1] == ("request_return", "不属于本部门职责")
     with gateway.client("inspector") as c:  # the lifecycle: only handlers request a return
+        _error(c.post(url, json={"version": s.version + 1, "reason": "x"}), 403)
+
+
+def test_a_suspension_request_waits_for_the_duty_chief(gateway: Gateway) -> None:
+    s = dispatched(gateway.cases, gateway.db)
+    url = f"/api/v1/tasks/{s.id}/suspension"
+    with gateway.client(PRO02_USER) as c:
+        _error(c.post(url, json={"version": s.version}), 400, "reason")
+        r = c.post(url, json={"version": s.version, "reason": "管线迁改，需等待产权单位"})
+        assert r.status_code == 200, r.text
+        assert (r.json()["action"], r.json()["state"]) == ("request_suspension", "dispatched")
+        again = c.post(url, json={"version": r.json()["version"], "reason": "再次"})
+        _error(again, 400)
+        assert "已有待审批的挂账申请" in again.json()["message"]
+    assert _events(gateway, s.id)[-1] == ("request_suspension", "管线迁改，需等待产权单位")
+    with gateway.client("inspector") as c:  # the lifecycle: only handlers ask
         _error(c.post(url, json={"version": s.version + 1, "reason": "x"}), 403)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import shapely
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import aliased
 
 from console.config import LOCAL_TZ
@@ -141,3 +141,24 @@ def build_zoo(service: CaseService, db: Database, clock: Clock) -> dict[str, Cas
     clock.now = local(23, 13)
     zoo["late_green"] = dispatched()
     return zoo
+
+
+def copy_case_in_sql(db: Database, source_id: int, description: str) -> int:
+    """A copy of a case with another description, by plain SQL over the columns the table has.
+
+    For a database migrated down: the ORM writes the newest model's columns, which an older
+    schema lacks; this writes only those there. The copy's number gets a suffix (unique)."""
+    columns = [c["name"] for c in inspect(db.engine).get_columns("cases") if c["name"] != "id"]
+    values = {"description": ":description", "number": "number || '-D'"}
+    select_list = ", ".join(values.get(c, c) for c in columns)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                f"INSERT INTO cases ({', '.join(columns)}) "
+                f"SELECT {select_list} FROM cases WHERE id = :id"
+            ),
+            {"id": source_id, "description": description},
+        )
+        new_id = conn.scalar(text("SELECT max(id) FROM cases"))
+    assert isinstance(new_id, int)
+    return new_id

@@ -11,7 +11,8 @@ from console.errors import CaseNotFoundError, IllegalTransitionError, Permission
 from console.services import field_tasks
 from console.services.actors import Actor
 from console.services.cases.service import CaseService
-from console.services.field_tasks import ACCEPT_MARK, FieldTask, TaskScope
+from console.services.acceptance import ACCEPT_MARK
+from console.services.field_tasks import FieldTask, TaskScope
 from tests.conftest import Clock
 from tests.gateway.support import dispatched, handled
 from tests.services.console_support import DISPATCHER, INSPECTOR, handler

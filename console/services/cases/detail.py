@@ -9,6 +9,7 @@ none is), so the view never shows a button that would only raise.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region, User
+from console.services.acceptance import accepted_ids
 from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
@@ -36,7 +38,20 @@ from console.services.taxonomy_schedule import read_schedule
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
 REPORT_LABEL = "上报"
-_EXTENSION_DECISIONS = frozenset({"approve_extension", "deny_extension"})
+#: A request a department makes, the decisions on it, and whether one is pending: the
+#: decisions are offered only while it is, the request only while it is not.
+_REQUESTS: tuple[tuple[str, frozenset[str], Callable[[Case], bool]], ...] = (
+    (
+        "request_extension",
+        frozenset({"approve_extension", "deny_extension"}),
+        lambda case: case.extension_requested is not None,
+    ),
+    (
+        "request_suspension",
+        frozenset({"approve_suspension", "refuse_suspension"}),
+        lambda case: case.suspension_requested_at is not None,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -178,19 +193,26 @@ def _timeline(
 
 
 def available_actions(
-    case: Case, role: str, department_id: int | None, lifecycle: Lifecycle
+    case: Case,
+    role: str,
+    department_id: int | None,
+    lifecycle: Lifecycle,
+    *,
+    accepted: bool = False,
 ) -> tuple[ActionOption, ...]:
-    """The actions ``role`` (of ``department_id``) can take on ``case`` right now."""
+    """The actions ``role`` (of ``department_id``) can take on ``case`` right now.
+
+    ``accepted``: the case was accepted (签收) since it arrived in its state."""
     if role == "department" and case.department_id != department_id:
         return ()
+    hidden = {"accept"} if accepted else set()
+    for request, decisions, pending in _REQUESTS:
+        hidden |= {request} if pending(case) else decisions
     options = []
     for action in lifecycle.allowed_actions(case.state, role):
         if lifecycle.get(action).input == "pair":
             continue  # taken from the duplicates box, with the other case
-        pending = case.extension_requested is not None
-        if action in _EXTENSION_DECISIONS and not pending:
-            continue
-        if action == "request_extension" and pending:
+        if action in hidden:
             continue
         t = lifecycle.get(action)
         options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required, t.input))
@@ -258,7 +280,13 @@ def load_detail(
             case.state, case.limit_unit, case.deadline_at, case.suspended_at, now, calendar
         ),
         timeline=_timeline(session, case.id, lifecycle, caller_visible=caller_visible),
-        actions=available_actions(case, role, department_id, lifecycle),
+        actions=available_actions(
+            case,
+            role,
+            department_id,
+            lifecycle,
+            accepted=role == "department" and case.id in accepted_ids(session, [case.id]),
+        ),
         duplicates=duplicates,
         duplicate_actions=pair_actions,
         category_note=category_note(

@@ -47,8 +47,8 @@ def position_steps(lifecycle: Lifecycle) -> dict[str, Step]:
     """The steps from transitions.csv's evaluation_step column: the actions that count in a
     step, by the positions' roles that may take them; a step is timed (its limit keyed by its
     name in time_limits.csv) from the actions that bring a case into a state it starts from.
-    A step starting where a report leaves the case (立案) has no such actions: it is timed from
-    the case's own reported_at, which needs no event lookup."""
+    A step starting where a new report lands (立案) is timed from the case's own reported_at
+    instead, which needs no event lookup."""
     positions = set(POSITION_ROLES.values())
     steps: dict[str, Step] = {}
     for name in STEP_NAMES:
@@ -56,10 +56,15 @@ def position_steps(lifecycle: Lifecycle) -> dict[str, Step]:
         if not counted:
             raise ValidationError(f"transitions.csv: 没有计入考核环节 {name} 的操作")
         starts = frozenset().union(*(t.from_states for t in counted))
-        since = lifecycle.leading_to(starts)
+        # Where a new report lands, the case's reported_at is the start (a case that comes
+        # back there, a self-handling rejected, is still timed from its report).
+        from_report = any(
+            NEW in t.from_states and t.to_state in starts for t in lifecycle.transitions.values()
+        )
+        since = () if from_report else lifecycle.leading_to(starts)
         roles = tuple(dict.fromkeys(r for t in counted for r in t.roles if r in positions))
-        # Timed unless it starts where nothing but a new report leads (the report itself).
-        timed = bool(since) or bool(starts - {NEW})
+        # Timed unless it is the report itself (it starts before there is a case).
+        timed = bool(starts - {NEW})
         steps[name] = Step(tuple(t.action for t in counted), roles, since, name if timed else None)
     unknown = {
         t.evaluation_step for t in lifecycle.transitions.values() if t.evaluation_step

@@ -122,9 +122,11 @@ def test_actions_per_role_and_state(service, demo_db, clock, point) -> None:
     assert actions(demo_db, snap.id, clock.now, "duty_chief") == ["suspend", "add_note"]
     own = snap.department_id
     assert actions(demo_db, snap.id, clock.now, "department", own) == [
+        "accept",
         "request_return",
         "request_extension",
         "feedback",
+        "request_suspension",
         "add_note",
     ]
     snap = service.feedback(handler(demo_db, own), snap.id, snap.version, note="已清运")
