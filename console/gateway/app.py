@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from console.db import Database
-from console.gateway import open311, tasks
+from console.gateway import field, open311, tasks
 from console.gateway.body_limit import BodyLimitMiddleware
 from console.gateway.context import GatewayContext
 from console.gateway.errors import install_handlers
@@ -25,8 +25,14 @@ Field gateway of the Grid Dispatch Console (网格化管理指挥调度台).
   reporting a problem (a new case), querying requests.
 * **Handheld tasks** under `/api/v1`: my tasks, accept (签收), return (申请回退),
   feedback (处置反馈) with a photo, verification (核查).
+* **The field app** under `/api/v1`: `POST /session` signs a device in with the person's own
+  account (the console's lockout) and returns its token, `DELETE /session` revokes it;
+  `GET /me`; `GET /categories` (today's taxonomy, by code, name or pinyin initials);
+  `POST /reports` (发现上报, multipart with up to 4 photos, `Idempotency-Key` required: a
+  retry answers 200 with the same case, the key with another body 422); `GET /reports/mine`.
 
-Every call needs `Authorization: Bearer <token>` (tokens: `grid-console token create`).
+Every other call needs `Authorization: Bearer <token>` (tokens: `grid-console token create`,
+or a device's `POST /api/v1/session`).
 Changes go through the console's own services: every seat sees them on its change feed.
 """
 
@@ -59,9 +65,11 @@ def create_app(
         description=DESCRIPTION,
     )
     app.state.gateway = ctx
+    app.state.field = field.field_context(ctx)
     install_handlers(app)
     app.include_router(open311.router)
     app.include_router(tasks.router)
+    app.include_router(field.router)
     app.add_middleware(
         BodyLimitMiddleware, max_body=limits.max_body_bytes, max_upload=limits.max_upload_bytes
     )

@@ -10,6 +10,7 @@ from console.models.case import (
     CaseSource,
     CaseState,
 )
+from console.models.field import FieldSubmission
 from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
@@ -36,6 +37,7 @@ __all__ = [
     "Department",
     "DepartmentKind",
     "DutyShift",
+    "FieldSubmission",
     "GridStaff",
     "GridStaffRole",
     "Handover",

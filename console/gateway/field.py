@@ -1,0 +1,305 @@
+"""The field app's API under /api/v1: a device signs in and out, who am I, the categories,
+reports with photos (idempotent) and my reports.
+
+Signing in uses the console's own accounts and lockout (console.services.field_accounts) and
+issues a device token; every other call sends that token as ``Authorization: Bearer``. A
+report needs an ``Idempotency-Key`` header made by the device: the first request makes the
+case (201), a retry of the same request answers the same (200, nothing written), the same key
+with another request is refused (422). The rules are the services'
+(console.services.field_reports, console.services.idempotency); this module reads requests and
+shapes answers.
+
+Status codes beyond the task API's: 401 wrong name or password (one answer for both), 423 an
+account locked after failed sign-ins (the lockout message with its time; ``locked_until`` and
+``Retry-After``), 422 a key used for another request, 429 too many sign-ins from one address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from console.errors import AccountLockedError, AuthenticationError, ValidationError
+from console.gateway.bodies import MAX_FIELDS, read_body
+from console.gateway.context import Caller, Ctx, GatewayContext
+from console.gateway.errors import GatewayError
+from console.gateway.field_schemas import (
+    REPORT_FORM,
+    CategoryOut,
+    FieldUserOut,
+    LockedError,
+    MyReportOut,
+    ReportOut,
+    SessionOut,
+    SessionRequest,
+)
+from console.gateway.rate_limit import RateLimiter
+from console.gateway.schemas import ApiError
+from console.services import field_accounts, field_reports
+from console.services.api_tokens import TokenPrincipal
+from console.services.attachments import PhotoUpload
+from console.services.field_categories import DEFAULT_LIMIT, MAX_LIMIT, CategoryFinder
+from console.services.field_reports import FieldReportService, Submitted
+from console.services.idempotency import KEY_FIELD, MAX_KEY, IdempotencyMismatchError, check_key
+
+#: Sign-in attempts per minute from one client address (each costs an argon2 hash), and how
+#: many may come at once. The account lockout (resources/org/security_policy.toml) still
+#: counts per account.
+SIGN_IN_RATE_PER_MINUTE = 10.0
+SIGN_IN_BURST = 10.0
+#: Files a report's form may carry before the parser gives up (the photos' own limit,
+#: field_reports.MAX_PHOTOS, is checked after, with its own message).
+MAX_FORM_FILES = 16
+REPORT_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    reports: FieldReportService
+    categories: CategoryFinder
+    sign_in_limiter: RateLimiter
+
+
+def field_context(ctx: GatewayContext) -> FieldContext:
+    """The field app's services, over the gateway's own."""
+    return FieldContext(
+        reports=FieldReportService(ctx.cases, ctx.attachments.store, ctx.settings.report_sources),
+        categories=CategoryFinder(ctx.db, ctx.cases.workflow.taxonomies, ctx.cases.clock),
+        sign_in_limiter=RateLimiter(burst=SIGN_IN_BURST),
+    )
+
+
+async def _field(request: Request) -> FieldContext:
+    field: FieldContext = request.app.state.field
+    return field
+
+
+FieldCtx = Annotated[FieldContext, Depends(_field)]
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["Field app"],
+    responses={
+        s: {"model": ApiError, "description": d}
+        for s, d in {
+            400: "Bad input (the field is named)",
+            401: "No valid token, or a wrong user name or password",
+            403: "The role may not do this",
+            429: "Too many requests (see Retry-After)",
+        }.items()
+    },
+)
+
+
+# --------------------------------------------------------------------------- session
+
+
+def _address_key(request: Request) -> int:
+    """The client's address as a rate-limiter key."""
+    address = request.client.host if request.client else "-"
+    return int.from_bytes(hashlib.sha256(address.encode()).digest()[:8], "big")
+
+
+def _locked(exc: AccountLockedError, now: datetime) -> JSONResponse:
+    until = exc.locked_until if isinstance(exc.locked_until, datetime) else None
+    seconds = max(1, math.ceil((until - now).total_seconds())) if until else None
+    return JSONResponse(
+        {
+            "error": exc.code,
+            "message": exc.message,
+            "field": None,
+            "locked_until": until.isoformat() if until else None,
+        },
+        status_code=423,
+        headers={"Retry-After": str(seconds)} if seconds else None,
+    )
+
+
+@router.post(
+    "/session",
+    status_code=201,
+    response_model=SessionOut,
+    summary="Sign a device in (the person's account) and get its token",
+    responses={
+        423: {"model": LockedError, "description": "Account locked: the unlock time is given"}
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": SessionRequest.model_json_schema()},
+                "application/x-www-form-urlencoded": {"schema": SessionRequest.model_json_schema()},
+            },
+        }
+    },
+)
+async def sign_in(request: Request, ctx: Ctx, field: FieldCtx) -> Any:
+    wait = field.sign_in_limiter.take(_address_key(request), SIGN_IN_RATE_PER_MINUTE)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise GatewayError(
+            429,
+            f"登录尝试过于频繁：每分钟最多 {SIGN_IN_RATE_PER_MINUTE:g} 次，请 {seconds} 秒后重试",
+            code="rate_limited",
+            headers={"Retry-After": str(seconds)},
+        )
+    data, _ = await read_body(request)
+    now = ctx.cases.clock()
+    try:
+        session = await run_in_threadpool(
+            field_accounts.sign_in_device, ctx.db, ctx.tokens, data, now
+        )
+    except AccountLockedError as exc:
+        return _locked(exc, now)
+    except AuthenticationError as exc:
+        raise GatewayError(401, exc.message, code=exc.code) from None
+    return SessionOut(
+        token=session.token,
+        token_id=session.token_id,
+        user=FieldUserOut(**asdict(session.user)),
+    )
+
+
+@router.delete(
+    "/session",
+    status_code=204,
+    response_class=Response,
+    summary="Sign the device out: its token is revoked",
+)
+def sign_out(ctx: Ctx, who: Caller) -> Response:
+    field_accounts.sign_out_device(ctx.tokens, who.token_id)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=FieldUserOut, summary="The person the token acts as")
+def me(ctx: Ctx, who: Caller) -> FieldUserOut:
+    return FieldUserOut(**asdict(field_accounts.profile(ctx.db, who.actor.id)))
+
+
+# --------------------------------------------------------------------------- categories
+
+
+@router.get(
+    "/categories",
+    response_model=list[CategoryOut],
+    summary="Categories of the taxonomy in force today, by code, name or pinyin initials",
+)
+def categories(
+    field: FieldCtx,
+    who: Caller,
+    q: str | None = Query(
+        None, max_length=50, description="Code prefix, name, or pinyin initials (ljx → 垃圾箱)"
+    ),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Most categories"),
+) -> list[CategoryOut]:
+    return [CategoryOut(**asdict(c)) for c in field.categories.find(q, limit)]
+
+
+# --------------------------------------------------------------------------- reports
+
+
+async def read_report_form(request: Request) -> tuple[dict[str, str], list[PhotoUpload]]:
+    """The report's text fields and its ``photo`` files, in the order sent."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in REPORT_FORMS:
+        raise GatewayError(
+            415,
+            "上报请求体应为 multipart/form-data（照片用字段 photo，最多 "
+            f"{field_reports.MAX_PHOTOS} 张）",
+            code="unsupported_media_type",
+        )
+    data: dict[str, str] = {}
+    photos: list[PhotoUpload] = []
+    async with request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FIELDS) as form:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != "photo":
+                    raise ValidationError(
+                        f"未知的文件字段“{name[:40]}”：照片须用字段名 photo", field=name
+                    )
+                photos.append(PhotoUpload(await value.read(), value.filename))
+            elif name == "photo":
+                raise ValidationError("photo 应为照片文件，不是文本", field="photo")
+            elif name in data:
+                raise ValidationError(f"字段 {name[:40]} 重复", field=name)
+            else:
+                data[name] = value
+    return data, photos
+
+
+def _submit(
+    field: FieldContext,
+    who: TokenPrincipal,
+    key: str,
+    data: dict[str, str],
+    photos: list[PhotoUpload],
+) -> Submitted:
+    try:
+        return field.reports.submit(who.actor, key, data, photos, api_token_id=who.token_id)
+    except IdempotencyMismatchError as exc:
+        raise GatewayError(422, exc.message, code=exc.code, field=exc.field) from None
+
+
+@router.post(
+    "/reports",
+    status_code=201,
+    response_model=ReportOut,
+    summary="Report a problem (发现上报) with up to 4 photos; idempotent by Idempotency-Key",
+    responses={
+        200: {"model": ReportOut, "description": "A replay: the case this key made before"},
+        413: {"model": ApiError, "description": "Request or photo too large"},
+        415: {"model": ApiError, "description": "A photo that is not JPEG, PNG or WebP"},
+        422: {"model": ApiError, "description": "The key was used for another request"},
+    },
+    openapi_extra={
+        # the header is read in the route (its errors in the API's own words), declared here
+        "parameters": [
+            {
+                "name": KEY_FIELD,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+                "description": "Made by the device for this report; the same on every retry",
+            }
+        ],
+        "requestBody": {"required": True, "content": REPORT_FORM},
+    },
+)
+async def post_report(
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    field: FieldCtx,
+    who: Caller,
+) -> ReportOut:
+    ctx.require_role(field_reports.REPORT, who.actor.role)
+    key = check_key(request.headers.get(KEY_FIELD))
+    data, photos = await read_report_form(request)
+    submitted = await run_in_threadpool(_submit, field, who, key, data, photos)
+    if submitted.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return ReportOut(**asdict(submitted.answer))
+
+
+@router.get(
+    "/reports/mine",
+    response_model=list[MyReportOut],
+    summary="My reports, newest first",
+)
+def my_reports(
+    field: FieldCtx,
+    who: Caller,
+    limit: int = Query(
+        field_reports.DEFAULT_MINE, ge=1, le=field_reports.MAX_MINE, description="Most reports"
+    ),
+) -> list[MyReportOut]:
+    return [MyReportOut(**asdict(r)) for r in field.reports.mine(who.actor, limit)]

@@ -1,0 +1,107 @@
+"""The field app's request and response bodies (/api/v1: session, me, categories, reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class SessionRequest(BaseModel):
+    """Sign in (JSON or a form): the person's own account, and the name of the device."""
+
+    username: str = Field(description="The console account's user name")
+    password: str = Field(description="Its password (never stored by the app)")
+    device_label: str = Field(
+        max_length=100, description="The device's name, shown where tokens are listed"
+    )
+
+
+class FieldUserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str = Field(description="Role code, e.g. inspector")
+    role_label: str = Field(description="The role's Chinese name, e.g. 监督员")
+    department: str | None = Field(description="The department's name (handlers), else null")
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="The device token: send as Authorization: Bearer …; shown once")
+    token_id: int = Field(description="The token's id (as `grid-console token list` shows it)")
+    user: FieldUserOut
+
+
+class LockedError(BaseModel):
+    """423: the account is locked after too many failed sign-ins."""
+
+    error: str = Field(description="account_locked")
+    message: str = Field(description="The console's lockout message, with the unlock time")
+    field: str | None = None
+    locked_until: datetime = Field(description="When the lock ends (ISO 8601, UTC)")
+
+
+class CategoryOut(BaseModel):
+    code: str = Field(description="The category code, e.g. 06010")
+    kind: str = Field(description="component (部件) or event_type (事件)")
+    name: str = Field(description="The minor class (小类), e.g. 暴露垃圾")
+    taxonomy: str = Field(description="The taxonomy in force today, e.g. gbt47678-5-2026")
+    path: str | None = Field(None, description="Major class / name, e.g. 市容环境 / 暴露垃圾")
+
+
+class ReportOut(BaseModel):
+    """The case a report made (201), or made before under the same key (200, a replay)."""
+
+    id: int
+    number: str = Field(description="The case number, e.g. E06010202611230001")
+    state: str = Field(description="State code, e.g. reported")
+    state_label: str = Field(description="The state's Chinese name, e.g. 待立案")
+    version: int = Field(description="The case's version when the report was made")
+    photos: int = Field(description="Photos stored with the report")
+
+
+class MyReportOut(BaseModel):
+    id: int
+    number: str
+    state: str
+    state_label: str
+    category_name: str
+    address: str
+    reported_at: datetime
+    photos: int = Field(description="Photos sent with the report")
+
+
+#: The multipart body of POST /reports, for /openapi.json (the route reads the form itself).
+REPORT_FORM: dict[str, Any] = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["category_code", "lon", "lat", "address", "description"],
+            "properties": {
+                "category_code": {"type": "string", "description": "e.g. 06010"},
+                "kind": {
+                    "type": "string",
+                    "enum": ["component", "event_type"],
+                    "description": "Needed only when both kinds use the code",
+                },
+                "lon": {"type": "number", "description": "WGS-84 longitude"},
+                "lat": {"type": "number", "description": "WGS-84 latitude"},
+                "accuracy": {"type": "number", "description": "The position's accuracy (m)"},
+                "address": {"type": "string"},
+                "description": {"type": "string"},
+                "urgent": {"type": "string", "enum": ["0", "1"]},
+                "device_time": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "The device's clock (kept; the server's time is the case's)",
+                },
+                "photo": {
+                    "type": "array",
+                    "maxItems": 4,
+                    "items": {"type": "string", "format": "binary"},
+                    "description": "0 to 4 photos: JPEG, PNG or WebP",
+                },
+            },
+        }
+    }
+}

@@ -1,0 +1,380 @@
+"""Reports from the field app (发现上报 on a handheld), idempotent, with up to four photos.
+
+A report arrives as form fields and photos, with the device's idempotency key. The first
+request makes the case (CaseService.report_with), its photos' ``attachments`` rows and the
+key's row (console.services.idempotency) in one transaction; a retry of it gets the same
+answer and writes nothing; the same key with another request is refused. Every field and
+every photo is checked before anything is written, so a refused report leaves no case, no
+row and no file.
+
+The device's clock and the accuracy of its position are kept with the key's row
+(``field_submissions``): the case's time is the server's. They are not in the report's
+``case_events`` data: that row is written by the workflow before the transaction's other rows,
+and audit rows are never updated. No Qt, no HTTP.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from console.domain.lifecycle import state_label
+from console.errors import PermissionDeniedError, ValidationError
+from console.models import Attachment, Case, CaseEvent, Category
+from console.services import idempotency
+from console.services.actors import Actor
+from console.services.attachments import PHOTO, AttachmentStore, CheckedPhoto, PhotoUpload
+from console.services.cases.service import CaseService
+from console.services.report_input import ReportInput, coordinates, validate
+
+REPORT = "report"
+MAX_PHOTOS = 4
+#: A position's accuracy above this (metres) is not a position.
+MAX_ACCURACY_M = 100_000.0
+#: The text fields of a report, as the app sends them; all of them make the fingerprint.
+FIELDS = (
+    "category_code",
+    "kind",
+    "lon",
+    "lat",
+    "accuracy",
+    "address",
+    "description",
+    "urgent",
+    "device_time",
+)
+_KINDS = {
+    "component": "component",
+    "event_type": "event_type",
+    "部件": "component",
+    "事件": "event_type",
+}
+_FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+DEFAULT_MINE = 50
+MAX_MINE = 200
+
+
+@dataclass(frozen=True)
+class ReportAnswer:
+    """What the app is told, the first time and on every replay."""
+
+    id: int
+    number: str
+    state: str
+    state_label: str
+    version: int
+    photos: int
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answer: ReportAnswer
+    #: True when the key had made its case before: nothing was written this time.
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    report: ReportInput
+    device_time: datetime | None
+    accuracy_m: float | None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A checked report on its way into the transaction."""
+
+    key: str
+    fingerprint: str
+    parsed: ParsedReport
+    checked: Sequence[CheckedPhoto]
+    staged: Sequence[Path]
+    api_token_id: int | None
+
+
+@dataclass(frozen=True)
+class MyReport:
+    id: int
+    number: str
+    state: str
+    state_label: str
+    category_name: str
+    address: str
+    reported_at: datetime
+    #: The photos sent with the report.
+    photos: int
+
+
+def canonical_fields(data: Mapping[str, object]) -> dict[str, str]:
+    """The report's fields as trimmed text ("" when absent); others are ignored."""
+    return {name: str(data.get(name) or "").strip() for name in FIELDS}
+
+
+def _accuracy(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError(f"定位精度不是数字: {text!r}（单位: 米）", field="accuracy") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_ACCURACY_M:
+        raise ValidationError(
+            f"定位精度应在 0 到 {MAX_ACCURACY_M:g} 米之间: {text}", field="accuracy"
+        )
+    return value
+
+
+def _device_time(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"设备时间格式错误: {text!r}（应为 ISO 8601，如 2026-11-23T09:00:00+08:00）",
+            field="device_time",
+        ) from None
+    if value.tzinfo is None:
+        raise ValidationError(
+            f"设备时间须带时区: {text!r}（如 2026-11-23T01:00:00Z）", field="device_time"
+        )
+    return value
+
+
+def parse(fields: Mapping[str, str], source: str) -> ParsedReport:
+    """The report in ``fields`` (canonical_fields), checked as every intake checks it."""
+    kind_text = fields["kind"]
+    kind = _KINDS.get(kind_text) if kind_text else None
+    if kind_text and kind is None:
+        raise ValidationError(
+            f"未知类别类型: {kind_text!r}（部件 component / 事件 event_type）", field="kind"
+        )
+    urgent = _FLAGS.get(fields["urgent"].lower())
+    if urgent is None:
+        raise ValidationError(f"紧急标记应为 0 或 1: {fields['urgent']!r}", field="urgent")
+    lon, lat = coordinates(fields["lon"], fields["lat"])
+    report = validate(
+        ReportInput(
+            category_code=fields["category_code"],
+            lon=lon,
+            lat=lat,
+            description=fields["description"],
+            address=fields["address"],
+            source=source,
+            kind=kind,
+            urgent=urgent,
+        )
+    )
+    return ParsedReport(report, _device_time(fields["device_time"]), _accuracy(fields["accuracy"]))
+
+
+def check_count(photos: Sequence[PhotoUpload]) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(f"照片最多 {MAX_PHOTOS} 张，本次 {len(photos)} 张", field="photo")
+
+
+def answer_of(stored: Mapping[str, Any]) -> ReportAnswer:
+    return ReportAnswer(**stored)
+
+
+class FieldReportService:
+    def __init__(
+        self,
+        cases: CaseService,
+        store: AttachmentStore,
+        sources: Mapping[str, tuple[str, ...]],
+    ) -> None:
+        self.cases = cases
+        self.store = store
+        #: role → the sources it reports under, the first by default (resources/gateway/sources.csv)
+        self.sources = sources
+
+    def source_of(self, role: str) -> str:
+        allowed = self.sources.get(role)
+        if not allowed:
+            raise PermissionDeniedError(
+                f"角色 {role} 不能通过网关上报（见 resources/gateway/sources.csv）"
+            )
+        return allowed[0]
+
+    def check_photos(self, photos: Sequence[PhotoUpload]) -> list[CheckedPhoto]:
+        """Every photo checked (count, size, type from its bytes), the faulty one named."""
+        check_count(photos)
+        checked = []
+        for number, photo in enumerate(photos, 1):
+            try:
+                checked.append(self.store.check(photo))
+            except ValidationError as exc:
+                name = f"（{photo.filename}）" if photo.filename else ""
+                raise type(exc)(f"第 {number} 张照片{name}: {exc.message}", field="photo") from None
+        return checked
+
+    def submit(
+        self,
+        actor: Actor,
+        key: str | None,
+        data: Mapping[str, object],
+        photos: Sequence[PhotoUpload] = (),
+        *,
+        api_token_id: int | None = None,
+    ) -> Submitted:
+        """The report in ``data`` with its ``photos``, once per ``key`` (see the module)."""
+        key = idempotency.check_key(key)
+        if actor.id is None:
+            raise PermissionDeniedError("现场上报须以本人账户登录")
+        self.cases.lifecycle.check(REPORT, None, actor.role)
+        source = self.source_of(actor.role)
+        fields = canonical_fields(data)
+        check_count(photos)  # before hashing them
+        fingerprint = idempotency.fingerprint(fields, (p.data for p in photos))
+        replayed = self._replay(actor.id, key, fingerprint)
+        if replayed is not None:
+            return replayed
+        parsed = parse(fields, source)
+        checked = self.check_photos(photos)
+        staged: list[Path] = []
+        try:
+            staged.extend(self.store.stage(p.data) for p in photos)
+            pending = _Pending(key, fingerprint, parsed, checked, staged, api_token_id)
+            for attempt in range(2):
+                try:
+                    return self._report(actor, pending)
+                except IntegrityError:
+                    # Another request committed first and this one rolled back whole. The
+                    # same key (its row, or the day's case-number counter both created):
+                    # the first one's answer. Another report that created the counter
+                    # first: once more, now that the counter is there.
+                    replayed = self._replay(actor.id, key, fingerprint)
+                    if replayed is not None:
+                        return replayed
+                    if attempt:
+                        raise
+            raise AssertionError("unreachable: the loop returns or raises")
+        finally:
+            for path in staged:
+                path.unlink(missing_ok=True)
+
+    def _report(self, actor: Actor, pending: _Pending) -> Submitted:
+        def also(s: Session, case: Case, event: CaseEvent, now: datetime) -> ReportAnswer:
+            return self._record(s, actor, case, event, now, pending)
+
+        _, answer = self.cases.report_with(actor, pending.parsed.report, also)
+        assert answer is not None
+        return Submitted(answer, replayed=False)
+
+    def _replay(self, user_id: int, key: str, fingerprint: str) -> Submitted | None:
+        with self.cases.db.read() as s:
+            stored = idempotency.find(s, user_id, key)
+        if stored is None:
+            return None
+        return Submitted(answer_of(idempotency.replay(stored, REPORT, fingerprint)), True)
+
+    def _record(
+        self,
+        s: Session,
+        actor: Actor,
+        case: Case,
+        event: CaseEvent,
+        now: datetime,
+        pending: _Pending,
+    ) -> ReportAnswer:
+        """Inside the report's transaction: the key first (a concurrent twin fails here,
+        before any file moves), then the photos' rows, then their files."""
+        s.flush()  # the case as it will commit: its version
+        checked = pending.checked
+        answer = ReportAnswer(
+            case.id, case.number, case.state, state_label(case.state), case.version, len(checked)
+        )
+        assert actor.id is not None
+        idempotency.record(
+            s,
+            user_id=actor.id,
+            key=pending.key,
+            action=REPORT,
+            request_fingerprint=pending.fingerprint,
+            case_id=case.id,
+            answer=asdict(answer),
+            now=now,
+            api_token_id=pending.api_token_id,
+            device_time=pending.parsed.device_time,
+            accuracy_m=pending.parsed.accuracy_m,
+        )
+        relatives = [self.store.relative_path(c) for c in checked]
+        s.add_all(
+            Attachment(
+                case_id=case.id,
+                case_event_id=event.id,
+                kind=PHOTO,
+                filename=c.filename,
+                content_type=c.content_type,
+                size=c.size,
+                sha256=c.sha256,
+                stored_path=relative,
+                uploaded_at=now,
+                uploaded_by=actor.id,
+                api_token_id=pending.api_token_id,
+            )
+            for c, relative in zip(checked, relatives, strict=True)
+        )
+        s.flush()
+        # Files in place before the commit: a committed row never lacks its file.
+        for path, relative in zip(pending.staged, relatives, strict=True):
+            self.store.publish(path, relative)
+        return answer
+
+    def mine(self, actor: Actor, limit: int = DEFAULT_MINE) -> list[MyReport]:
+        """The cases ``actor`` reported (anywhere: the app, a seat), newest first."""
+        limit = max(1, min(limit, MAX_MINE))
+        photos = (
+            select(func.count(Attachment.id))
+            .where(Attachment.case_event_id == CaseEvent.id)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(
+                Case.id,
+                Case.number,
+                Case.state,
+                Category.name,
+                Case.category_code,
+                Case.address,
+                Case.reported_at,
+                photos,
+            )
+            .join(CaseEvent, CaseEvent.case_id == Case.id)
+            .outerjoin(
+                Category,
+                and_(
+                    Category.taxonomy == Case.taxonomy,
+                    Category.kind == Case.kind,
+                    Category.code == Case.category_code,
+                ),
+            )
+            .where(CaseEvent.action == REPORT, CaseEvent.actor_id == actor.id)
+            # the report event's time: the (action, at, …, actor_id) index, read backwards
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(limit)
+        )
+        with self.cases.db.read() as s:
+            rows = s.execute(stmt).all()
+        return [
+            MyReport(
+                case_id,
+                number,
+                state,
+                state_label(state),
+                name or code,
+                address,
+                reported_at,
+                count,
+            )
+            for case_id, number, state, name, code, address, reported_at, count in rows
+        ]
