@@ -9,9 +9,9 @@ import pytest
 from console.db import Database
 from console.errors import CaseNotFoundError, IllegalTransitionError, PermissionDeniedError
 from console.services import field_tasks
+from console.services.acceptance import ACCEPT_MARK
 from console.services.actors import Actor
 from console.services.cases.service import CaseService
-from console.services.acceptance import ACCEPT_MARK
 from console.services.field_tasks import FieldTask, TaskScope
 from tests.conftest import Clock
 from tests.gateway.support import dispatched, handled
