@@ -13,6 +13,7 @@ from console.gateway.context import GatewayContext
 from console.gateway.errors import install_handlers
 from console.gateway.rate_limit import RateLimiter
 from console.gateway.settings import GatewaySettings
+from console.gateway.webapp import mount_field_app
 from console.services.api_tokens import ApiTokenService
 from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.cases.service import CaseService
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(open311.router)
     app.include_router(tasks.router)
     app.include_router(field.router)
+    mount_field_app(app)  # the staff app at /app/ (static files, service worker)
     app.add_middleware(
         BodyLimitMiddleware, max_body=limits.max_body_bytes, max_upload=limits.max_upload_bytes
     )

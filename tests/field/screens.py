@@ -1,0 +1,198 @@
+"""Phone-size screenshots of the field app for the README: `python -m tests.field.screens [DIR]`.
+
+Seeds a demo database (`grid-console seed-demo`, a few hundred cases), serves it with
+`grid-console serve`, and photographs each screen in Debian's Chromium at 390×844 (2× pixels)
+into DIR (default docs/field/). Not a test: run it by hand after changing the app's look.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from tests.field.conftest import (
+    CHROMIUM,
+    HANDLER_PASSWORD,
+    PASSWORDS,
+    PHONE,
+    _grid_console,
+    make_photo,
+    serving,
+)
+from tests.services.console_support import DISPATCHER
+
+SHOT = {**PHONE, "device_scale_factor": 2}
+
+
+def sign_in(page: Any, user: str, password: str) -> None:
+    page.fill("#signin-username", user)
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    page.wait_for_selector("#tabs", state="visible")
+
+
+def settle(page: Any, ms: int = 600) -> None:
+    page.wait_for_timeout(ms)  # toasts and map tiles of grid lines come and go
+
+
+def busiest_department(db_url: str) -> str:
+    from console.db import Database
+
+    db = Database(db_url)
+    try:
+        with db.read() as s:
+            code = s.execute(
+                text(
+                    "SELECT d.code FROM cases c JOIN departments d ON d.id = c.department_id "
+                    "WHERE c.state = 'dispatched' GROUP BY d.code ORDER BY count(*) DESC LIMIT 1"
+                )
+            ).scalar_one()
+    finally:
+        db.dispose()
+    return f"dept-{code.lower()}"
+
+
+def report_screens(browser: Any, url: str, photo: Path, out: Path) -> None:
+    context = browser.new_context(**SHOT, base_url=url)
+    page = context.new_page()
+    page.goto("/app/")
+    page.wait_for_selector("#signin-form", state="visible")
+    page.fill("#signin-username", "inspector")
+    page.fill("#signin-password", PASSWORDS["inspector"])
+    page.screenshot(path=out / "signin.png")
+    page.click("#signin-submit")
+    page.wait_for_selector("#report-form", state="visible")
+    page.wait_for_function("() => navigator.serviceWorker.controller")
+
+    page.fill("#category-search", "bllj")
+    page.wait_for_selector("#category-results li button")
+    settle(page)
+    page.screenshot(path=out / "category.png")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    page.set_input_files("#photo-input", str(photo))
+    page.wait_for_selector("#photo-list .photo")
+    page.wait_for_function("() => document.getElementById('grid-text').textContent")
+    settle(page)
+    page.screenshot(path=out / "report.png")
+
+    context.set_offline(True)
+    page.click(".suggest")
+    page.fill("#report-address", "北院门 144 号门前")
+    page.fill("#report-description", "人行道上有成堆生活垃圾，影响通行")
+    page.click("#report-submit")
+    page.wait_for_selector("#outbox-chip:has-text('待发送 1')")
+    page.click(".tab[data-tab='mine']")
+    page.wait_for_selector("#outbox-list .outbox-item")
+    settle(page, 3800)  # let the toast go
+    page.screenshot(path=out / "outbox.png")
+    context.set_offline(False)
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    context.close()
+
+
+def dark_english(browser: Any, url: str, out: Path) -> None:
+    context = browser.new_context(**{**SHOT, "locale": "en-GB"}, base_url=url, color_scheme="dark")
+    page = context.new_page()
+    page.goto("/app/?lang=en")
+    sign_in(page, "inspector", PASSWORDS["inspector"])
+    page.wait_for_function("() => document.getElementById('grid-text').textContent")
+    page.fill("#category-search", "garbage")
+    page.fill("#category-search", "")
+    page.click("#category-search")
+    page.keyboard.type("06010")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    settle(page)
+    page.screenshot(path=out / "report-dark-en.png")
+    context.close()
+
+
+def task_screens(browser: Any, server: Any, photo: Path, out: Path) -> None:
+    from console.services.cases.service import CaseService
+
+    handler = busiest_department(server.db_url)
+    context = browser.new_context(**SHOT, base_url=server.url)
+    page = context.new_page()
+    page.goto("/app/")
+    sign_in(page, handler, HANDLER_PASSWORD)
+    page.wait_for_selector(".task-item")
+    settle(page)
+    page.screenshot(path=out / "tasks.png")
+
+    first = page.query_selector(".task-item")
+    case_id = int(first.get_attribute("data-id"))
+    first.click()
+    page.wait_for_selector("#feedback-form")
+    page.fill("#feedback-note", "已清运，现场恢复整洁")
+    page.set_input_files("#feedback-photo", str(photo))
+    page.wait_for_selector("#feedback-form .photo")
+    settle(page)
+    page.screenshot(path=out / "task.png")
+
+    # someone at a seat changes the case meanwhile: the step is refused and says why
+    cases = CaseService(server.db)
+    snap = cases.get(case_id) if hasattr(cases, "get") else None
+    version = snap.version if snap is not None else _version(server, case_id)
+    cases.add_note(DISPATCHER, case_id, version, note="派遣员：请先联系物业再处置")
+    page.click("#feedback-form button[type=submit]")
+    refused = page.wait_for_selector("#task-detail .outbox-item[data-state='refused']")
+    refused.scroll_into_view_if_needed()
+    settle(page, 6500)  # the error toast goes after 6 s
+    page.evaluate("() => window.scrollTo(0, 0)")
+    settle(page, 200)
+    page.screenshot(path=out / "refused.png")
+    context.close()
+
+
+def _version(server: Any, case_id: int) -> int:
+    with server.db.read() as s:
+        return int(
+            s.execute(text("SELECT version FROM cases WHERE id = :i"), {"i": case_id}).scalar_one()
+        )
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "docs/field")
+    out.mkdir(parents=True, exist_ok=True)
+    if not CHROMIUM.exists():
+        print(f"needs {CHROMIUM}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        db_file = root / "screens.sqlite3"
+        subprocess.run(
+            [
+                *_grid_console(),
+                "--db",
+                f"sqlite:///{db_file}",
+                "seed-demo",
+                "--cases",
+                "400",
+                "--days",
+                "10",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        with serving(db_file, root) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            photo = make_photo(browser, root / "IMG_20261123_091500.jpg")
+            report_screens(browser, server.url, photo, out)
+            task_screens(browser, server, photo, out)
+            dark_english(browser, server.url, out)
+            browser.close()
+    for path in sorted(out.glob("*.png")):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,305 @@
+"""The staff app (/app/) in Debian's Chromium at phone size, against a real `grid-console serve`.
+
+Real parts: the gateway subprocess and its SQLite file, the browser, its service worker and
+IndexedDB, emulated geolocation and offline mode, photo files put in a file input.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones
+from tests.gateway.support import dispatched, handled
+from tests.services.console_support import DISPATCHER
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+
+HANDLER = "dept-pro02"  # 暴露垃圾 (06010) is routed to PRO02 in the demo district
+
+#: The outbox as the page's IndexedDB holds it: [{kind, state, status, message}].
+OUTBOX_JS = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("grid-app");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => resolve(all.result.map(
+      (i) => ({kind: i.kind, state: i.state, status: i.status, message: i.message})));
+  };
+})"""
+#: Whether the device keeps the categories (fetched after signing in) for offline search.
+HAS_CATEGORIES_JS = """() => new Promise((resolve) => {
+  const open = indexedDB.open("grid-app");
+  open.onsuccess = () => {
+    const got = open.result.transaction("kv").objectStore("kv").get("categories");
+    got.onsuccess = () => resolve(Boolean(got.result && got.result.items.length));
+    got.onerror = () => resolve(false);
+  };
+  open.onerror = () => resolve(false);
+})"""
+
+
+def pump_until(page: Any, condition: Any, what: str, timeout: float = 15.0) -> None:
+    """Wait for ``condition()`` while Playwright runs its handlers (routes, events)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(50)
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's frame header."""
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    raise AssertionError("no JPEG frame header")
+
+
+def controlled(page: Any) -> None:
+    """Wait until the service worker has cached the shell and controls the page."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+
+
+def rows(server: FieldServer, sql: str, **params: Any) -> list[Any]:
+    with server.db.read() as s:
+        return list(s.execute(text(sql), params).all())
+
+
+# --------------------------------------------------------------------------- the shell
+
+
+def test_shell_renders_with_its_policy_and_signs_in(
+    phones: Phones, field_server: FieldServer
+) -> None:
+    answer = httpx.get(f"{field_server.url}/app/")
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    worker = httpx.get(f"{field_server.url}/app/sw.js")
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert "__VERSION__" not in worker.text and '"vendor/leaflet/leaflet.js"' in worker.text
+    assert httpx.get(f"{field_server.url}/app/vendor/leaflet/leaflet.js").status_code == 200
+
+    page = phones.open()
+    assert page.title() == "城管通"
+    page.wait_for_selector("#signin-form", state="visible")
+    assert page.input_value("#signin-device")  # named from the user agent
+
+    page.fill("#signin-username", "inspector")
+    page.fill("#signin-password", "wrong-password-1")
+    page.click("#signin-submit")
+    error = page.wait_for_selector("#signin-error", state="visible")
+    assert error.text_content() and "HTTP" not in error.text_content()
+
+    page.fill("#signin-password", "jiandu-2026")
+    page.click("#signin-submit")
+    page.wait_for_selector("#report-form", state="visible")
+    assert page.text_content("#me")
+    assert [t.strip() for t in page.locator(".tab:visible > span").all_text_contents()] == [
+        "上报",
+        "我的上报",
+        "任务",
+    ]
+    kept = page.evaluate("JSON.stringify(localStorage)")
+    assert "jiandu-2026" not in kept
+    token = page.evaluate("localStorage.getItem('grid.app.token')")
+    me = httpx.get(f"{field_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["username"] == "inspector"
+    phones.states["inspector"] = page.context.storage_state()
+
+
+def test_reload_offline_shows_the_shell_from_the_cache(phones: Phones) -> None:
+    page = phones.open("inspector")
+    page.wait_for_selector("#report-form", state="visible")
+    controlled(page)
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("#report-form", state="visible")
+    assert page.evaluate("typeof L") == "object"  # Leaflet came from the cache too
+    assert page.text_content("#net") == "离线"
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def test_offline_report_with_photo_makes_exactly_one_case(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    page = phones.open("inspector")
+    page.wait_for_selector("#report-form", state="visible")
+    controlled(page)
+    page.wait_for_function(HAS_CATEGORIES_JS)
+
+    # The first answer is lost on the way back (the server made the case, the phone never
+    # hears): the outbox sends again with the same key and must not make a second case.
+    statuses: list[int] = []
+
+    def lose_first_answer(route: Any) -> None:
+        response = route.fetch()
+        statuses.append(response.status)
+        if len(statuses) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.context.route("**/api/v1/reports", lose_first_answer)
+    page.context.set_offline(True)
+    page.wait_for_function("() => document.getElementById('net').textContent === '离线'")
+
+    page.fill("#category-search", "暴露垃圾")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    assert page.text_content("#category-chosen") == "暴露垃圾"
+    page.set_input_files("#photo-input", str(photo_file))
+    page.wait_for_selector("#photo-list .photo")
+    page.wait_for_function(
+        "() => document.getElementById('position-text').textContent.includes('12')"
+    )
+    assert "香米园社区第2网格" in page.text_content("#grid-text")
+    description = f"人行道上有成堆垃圾 {uuid.uuid4().hex[:8]}"
+    page.fill("#report-address", "北院门 144 号门前")
+    page.fill("#report-description", description)
+    page.click("#report-submit")
+
+    page.wait_for_selector("#outbox-chip:has-text('待发送 1')")
+    assert page.evaluate(OUTBOX_JS)[0]["state"] == "queued"
+    assert statuses == []
+    assert rows(field_server, "SELECT id FROM cases WHERE description = :d", d=description) == []
+
+    page.context.set_offline(False)
+    pump_until(page, lambda: len(statuses) == 1, "the first send")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # retry now, not after back-off
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert statuses == [201, 200]  # made, then recognised
+    assert [i["state"] for i in page.evaluate(OUTBOX_JS)] == ["sent"]
+
+    found = rows(
+        field_server,
+        "SELECT id, number, source, state FROM cases WHERE description = :d",
+        d=description,
+    )
+    assert len(found) == 1
+    case_id, number, source, state = found[0]
+    assert (source, state) == ("inspector", "reported")
+    photos = rows(
+        field_server,
+        "SELECT stored_path, content_type FROM attachments WHERE case_id = :c",
+        c=case_id,
+    )
+    assert len(photos) == 1 and photos[0].content_type == "image/jpeg"
+    stored = (field_server.attachments / photos[0].stored_path).read_bytes()
+    width, height = jpeg_size(stored)
+    assert max(width, height) == 1600 and (width, height) == (1600, 1067)  # shrunk on the phone
+    assert len(stored) < photo_file.stat().st_size
+
+    page.click(".tab[data-tab='mine']")
+    item = page.wait_for_selector(f".report-item[data-number='{number}']")
+    assert "1 张照片" in item.text_content()
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def open_task(page: Any, case_id: int) -> None:
+    page.click(".tab[data-tab='tasks']")
+    page.click(f".task-item[data-id='{case_id}']")
+    page.wait_for_selector("#task-detail", state="visible")
+
+
+def test_handler_accepts_and_feeds_back_with_a_photo_offline(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    snap = dispatched(field_server_cases(field_server), field_server.db)
+    page = phones.open(HANDLER)
+    open_task(page, snap.id)
+    page.wait_for_selector("#task-accept")
+
+    page.context.set_offline(True)
+    page.click("#task-accept")
+    page.fill("#feedback-note", "已清运，现场恢复整洁")
+    page.set_input_files("#feedback-photo", str(photo_file))
+    page.wait_for_selector("#feedback-form .photo")
+    page.click("#feedback-form button[type=submit]")
+    page.wait_for_selector("#outbox-chip:has-text('待发送 2')")
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
+    assert state == "handled"
+    events = rows(
+        field_server,
+        "SELECT id, action, note FROM case_events WHERE case_id = :c ORDER BY id",
+        c=snap.id,
+    )
+    assert [e.action for e in events][-1] == "feedback"
+    # 签收: the lifecycle's accept step (or, before it existed, a note marked 【签收】)
+    accepted = events[-2]
+    assert accepted.action == "accept" or accepted.note.startswith("【签收】")
+    photo = rows(
+        field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
+    )
+    assert [p.case_event_id for p in photo] == [events[-1].id]
+
+
+def test_inspector_passes_the_check_with_a_photo(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    snap = handled(field_server_cases(field_server), field_server.db)
+    page = phones.open("inspector")
+    open_task(page, snap.id)
+    page.wait_for_selector("#verify-form")
+    page.check("#verify-form input[value='pass']")
+    page.set_input_files("#verify-form input[type=file]", str(photo_file))
+    page.wait_for_selector("#verify-form .photo")
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#task-detail .pill.state:has-text('待结案')")
+    event = rows(
+        field_server,
+        "SELECT id, action FROM case_events WHERE case_id = :c ORDER BY id DESC LIMIT 1",
+        c=snap.id,
+    )[0]
+    assert event.action == "verify_pass"
+    photos = rows(
+        field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
+    )
+    assert [p.case_event_id for p in photos] == [event.id]
+
+
+def test_a_step_refused_because_the_case_moved_is_shown_not_dropped(
+    phones: Phones, field_server: FieldServer
+) -> None:
+    cases = field_server_cases(field_server)
+    snap = dispatched(cases, field_server.db)
+    page = phones.open(HANDLER)
+    open_task(page, snap.id)
+    page.wait_for_selector("#feedback-form")
+    cases.add_note(DISPATCHER, snap.id, snap.version, note="派遣员：请先联系物业")  # meanwhile
+
+    page.fill("#feedback-note", "已处理")
+    page.click("#feedback-form button[type=submit]")
+    refused = page.wait_for_selector("#task-detail .outbox-item[data-state='refused']")
+    message = refused.text_content()
+    assert "案件当前状态：处置中" in message and "版本" in message  # the server's own words
+    page.wait_for_selector("#outbox-chip:has-text('1 条被退回')")
+
+    refused.query_selector("button:has-text('重试')").click()  # read it; send on the new state
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
+    assert state == "handled"
+
+
+def field_server_cases(server: FieldServer) -> Any:
+    from console.services.cases.service import CaseService
+
+    return CaseService(server.db)
