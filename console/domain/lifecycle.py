@@ -21,7 +21,8 @@ RESUME = "=resume"  # to_state marker: back to the state the case was suspended 
 NO_HANDLER = "-"  # handler marker: the action is not applied to an existing case (a report)
 #: What a seat asks for before a step (transitions.csv's input column); "-": no seat takes it
 #: from a case's detail (a service writes it, or the new-report form makes it).
-INPUTS = ("none", "note", "photo", "department", "extension", "pair", "-")
+#: "inspector": a named inspector (the step's param ``inspector_id``) and an optional note.
+INPUTS = ("none", "note", "photo", "department", "extension", "pair", "inspector", "-")
 
 
 def _read_states() -> dict[str, tuple[str, str, bool, bool]]:

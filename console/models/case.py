@@ -114,6 +114,9 @@ class Case(Base):
     extension_requested: Mapped[float | None] = mapped_column(Float)
     #: When the department asked to suspend it (申请挂账), awaiting the duty chief; else null.
     suspension_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The inspector a report check (信息核实) or a check task (核查任务) is assigned to; only
+    #: they take its step while it is set (console.services.workflow). Null: anyone's.
+    assigned_inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: When the yellow light comes on / the case is overdue. Null while not on the clock.
     warning_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

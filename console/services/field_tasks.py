@@ -188,6 +188,7 @@ def load_task(
         role=actor.role,
         department_id=actor.department_id,
         lifecycle=lifecycle,
+        user_id=actor.id,
     )
     # The names list_tasks joins for come with the detail: no second query for them.
     task = field_task(

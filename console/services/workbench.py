@@ -241,6 +241,7 @@ class Workbench(DutyDesk):
                 self.calendar,
                 role=self.actor.role,
                 department_id=self.actor.department_id,
+                user_id=self.actor.id,
             )
 
     def possible_duplicates(self, case_id: int) -> list[DuplicateCandidate]:

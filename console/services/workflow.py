@@ -27,10 +27,11 @@ from console.errors import (
     UnknownDepartmentError,
     ValidationError,
 )
-from console.models import Attachment, Case, CaseEvent, Department
+from console.models import Attachment, Case, CaseEvent, Department, User
 from console.services import duplicates
 from console.services.acceptance import accepted_ids, arrived_at
 from console.services.actors import Actor
+from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assigned_name
 from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
 from console.services.duplicates import pairs as duplicate_pairs
@@ -183,6 +184,11 @@ class CaseWorkflow:
         transition = self.lifecycle.check(action, case.state, actor.role, note=note)
         if actor.role == "department" and case.department_id != actor.department_id:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
+        if assigned_elsewhere(case, action, actor.id):
+            raise PermissionDeniedError(
+                f"该任务已指派给监督员「{assigned_name(session, case)}」，"
+                f"只有其本人可以执行「{transition.label_zh}」"
+            )
         if note is not None and len(note) > 2000:
             raise ValidationError("说明过长，最多 2000 字", field="note")
         from_state = case.state
@@ -460,10 +466,49 @@ class CaseWorkflow:
             raise ValidationError("没有待审批的挂账申请")
         case.suspension_requested_at = None
 
+    def _step_assign_inspector(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        """信息核实 / 核查任务: the named inspector (param ``inspector_id``) takes the task."""
+        inspector_id = p.get("inspector_id")
+        if inspector_id is None:
+            raise ValidationError("须选择承担任务的监督员", field="inspector_id")
+        valid = isinstance(inspector_id, int) and not isinstance(inspector_id, bool)
+        user = s.get(User, inspector_id) if valid else None
+        if user is None or not user.active or user.role != INSPECTOR_ROLE:
+            raise ValidationError(
+                f"所选人员不存在、已停用或不是监督员: {inspector_id}", field="inspector_id"
+            )
+        previous = case.assigned_inspector_id
+        case.assigned_inspector_id = user.id
+        data: dict[str, Any] = {"inspector_id": user.id, "inspector": user.display_name}
+        if previous is not None and previous != user.id:
+            data["previous_inspector_id"] = previous
+        return data
+
+    def _step_confirm_report(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        # 核实属实: back to 待立案, the task done.
+        case.assigned_inspector_id = None
+        return {"confirmed": True}
+
+    def _step_reject_report(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        # 核实不属实: the problem is not there; finished as a voided report.
+        case.assigned_inspector_id = None
+        self._step_void(s, case, now, p)
+        return {"confirmed": False}
+
+    def _step_verify_pass(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        case.assigned_inspector_id = None  # the check task done
+
     def _step_verify_fail(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         # Rework: back to the same department on the same clock; the deadline does not move.
         case.rework_count += 1
         case.handled_at = None
+        case.assigned_inspector_id = None  # the check task done; the next one is assigned anew
 
     def _step_close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
         case.closed_at = now

@@ -10,7 +10,7 @@ from console.domain.lifecycle import FINAL_STATES, Lifecycle, default_lifecycle
 from console.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
 STATES = [
-    "reported", "self_handled", "registered", "dispatched", "return_requested", "suspended",
+    "reported", "report_check", "self_handled", "registered", "dispatched", "return_requested", "suspended",
     "handled", "verified", "closed", "archived", "voided", "merged",
 ]  # fmt: skip
 ROLES = [
@@ -24,6 +24,11 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "self_handle": (["reported"], {"inspector", "grid_manager"}, "self_handled"),
     # 自处置审核: the duty chief closes a self-handled case, or rejects it back to 待立案.
     "reject_self_handle": (["self_handled"], {"duty_chief"}, "reported"),
+    # 信息核实: the intake seat (or the duty chief) names an inspector, who confirms the report
+    # (back to 待立案) or finds no problem there (voided).
+    "request_report_check": (["reported"], {"intake", "duty_chief"}, "report_check"),
+    "confirm_report": (["report_check"], {"inspector"}, "reported"),
+    "reject_report": (["report_check"], {"inspector"}, "voided"),
     "register": (["reported"], {"duty_chief"}, "registered"),
     "void": (["reported", "registered"], {"duty_chief"}, "voided"),
     "dispatch": (["registered"], {"dispatcher"}, "dispatched"),
@@ -36,6 +41,8 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "approve_extension": (["dispatched"], {"dispatcher"}, None),
     "deny_extension": (["dispatched"], {"dispatcher"}, None),
     "feedback": (["dispatched"], {"department"}, "handled"),
+    # 核查任务: the check assigned to a named inspector (the workflow keeps it theirs).
+    "assign_check": (["handled"], {"intake", "duty_chief"}, None),
     "verify_pass": (["handled"], {"inspector"}, "verified"),
     "verify_fail": (["handled"], {"inspector"}, "dispatched"),
     "close": (["verified", "self_handled"], {"duty_chief"}, "closed"),
@@ -107,7 +114,9 @@ def test_resume_returns_to_the_suspended_state(lifecycle: Lifecycle) -> None:
         lifecycle.check("resume", "dispatched", "duty_chief")
 
 
-@pytest.mark.parametrize("action", ["void", "request_return", "feedback", "verify_fail", "suspend"])
+@pytest.mark.parametrize(
+    "action", ["void", "request_return", "feedback", "verify_fail", "suspend", "reject_report"]
+)
 def test_notes_required_where_a_reason_is_due(lifecycle: Lifecycle, action: str) -> None:
     state, role = EXPECTED[action][0][0], sorted(EXPECTED[action][1])[0]
     with pytest.raises(ValidationError, match="说明"):
@@ -163,7 +172,12 @@ def test_each_step_declares_what_a_seat_asks_for(tmp_path) -> None:
 
     table = default_lifecycle().transitions
     assert {t.input for t in table.values()} <= set(INPUTS)
-    assert {a for a, t in table.items() if t.input == "photo"} == {"feedback", "self_handle"}
+    assert {a for a, t in table.items() if t.input == "photo"} == {
+        "feedback", "self_handle", "confirm_report", "reject_report",
+    }  # fmt: skip
+    assert {a for a, t in table.items() if t.input == "inspector"} == {
+        "request_report_check", "assign_check",
+    }  # fmt: skip
     assert {a for a, t in table.items() if t.input == "pair"} == {"merge", "keep_apart"}
     assert table["dispatch"].input == "department"
     assert all(t.input in ("note", "photo", "extension", "pair") for t in table.values()

@@ -73,6 +73,7 @@ def test_tabs_come_from_the_data_file() -> None:
     tabs = queue_tabs()
     assert [t.code for t in tabs] == [
         "to_register",
+        "report_check",
         "to_dispatch",
         "in_progress",
         "to_verify",

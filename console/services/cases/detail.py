@@ -3,7 +3,8 @@
 The actions offered are what the lifecycle table allows the seat's role in the case's state,
 narrowed by the same rules the workflow enforces (a handler acts only on its own department's
 cases; an extension is approved or denied only while one is pending, and requested only while
-none is), so the view never shows a button that would only raise.
+none is; an assigned inspector's task is offered to that inspector alone), so the view never
+shows a button that would only raise.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from console.domain.worktime import WorkCalendar
 from console.errors import CaseNotFoundError
 from console.models import Case, CaseEvent, Category, DeadlineRule, Department, Region, User
 from console.services.acceptance import accepted_ids
+from console.services.assignment import (
+    InspectorOption,
+    assigned_elsewhere,
+    assigned_name,
+    inspector_options,
+)
 from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
@@ -109,6 +116,12 @@ class CaseDetail:
     reporter: str | None = None
     reporter_phone: str | None = None
     caller_visible: bool = False
+    #: The inspector its report check or check task is assigned to (信息核实, 核查任务).
+    assigned_inspector_id: int | None = None
+    assigned_inspector: str | None = None
+    #: The inspectors the seat may name, when an action offered asks for one (input
+    #: "inspector"); empty otherwise.
+    inspectors: tuple[InspectorOption, ...] = ()
 
 
 def category_note(local: bool, original_taxonomy: str | None, original_code: str | None) -> str:
@@ -199,10 +212,12 @@ def available_actions(
     lifecycle: Lifecycle,
     *,
     accepted: bool = False,
+    user_id: int | None = None,
 ) -> tuple[ActionOption, ...]:
     """The actions ``role`` (of ``department_id``) can take on ``case`` right now.
 
-    ``accepted``: the case was accepted (签收) since it arrived in its state."""
+    ``accepted``: the case was accepted (签收) since it arrived in its state. ``user_id``: the
+    seat's user (an inspector's assigned task is theirs alone)."""
     if role == "department" and case.department_id != department_id:
         return ()
     hidden = {"accept"} if accepted else set()
@@ -212,7 +227,7 @@ def available_actions(
     for action in lifecycle.allowed_actions(case.state, role):
         if lifecycle.get(action).input == "pair":
             continue  # taken from the duplicates box, with the other case
-        if action in hidden:
+        if action in hidden or assigned_elsewhere(case, action, user_id):
             continue
         t = lifecycle.get(action)
         options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required, t.input))
@@ -228,8 +243,10 @@ def load_detail(
     role: str,
     department_id: int | None = None,
     lifecycle: Lifecycle | None = None,
+    user_id: int | None = None,
 ) -> CaseDetail:
-    """Everything the detail pane shows of one case, for a seat of ``role``."""
+    """Everything the detail pane shows of one case, for a seat of ``role`` (``user_id``:
+    the seat's user, for the tasks assigned to them)."""
     lifecycle = lifecycle or default_lifecycle()
     case = session.get(Case, case_id)
     if case is None:
@@ -263,6 +280,14 @@ def load_detail(
         if duplicates and role != "department"
         else frozenset()
     )
+    actions = available_actions(
+        case,
+        role,
+        department_id,
+        lifecycle,
+        accepted=role == "department" and case.id in accepted_ids(session, [case.id]),
+        user_id=user_id,
+    )
     return CaseDetail(
         snapshot=snapshot(case, now),
         category_name=category.name if category else case.category_code,
@@ -280,13 +305,7 @@ def load_detail(
             case.state, case.limit_unit, case.deadline_at, case.suspended_at, now, calendar
         ),
         timeline=_timeline(session, case.id, lifecycle, caller_visible=caller_visible),
-        actions=available_actions(
-            case,
-            role,
-            department_id,
-            lifecycle,
-            accepted=role == "department" and case.id in accepted_ids(session, [case.id]),
-        ),
+        actions=actions,
         duplicates=duplicates,
         duplicate_actions=pair_actions,
         category_note=category_note(
@@ -297,4 +316,9 @@ def load_detail(
         reporter=case.reporter if caller_visible else None,
         reporter_phone=case.reporter_phone if caller_visible else None,
         caller_visible=caller_visible,
+        assigned_inspector_id=case.assigned_inspector_id,
+        assigned_inspector=assigned_name(session, case),
+        inspectors=(
+            inspector_options(session) if any(a.input == "inspector" for a in actions) else ()
+        ),
     )

@@ -108,7 +108,14 @@ def test_limit_text_without_extension_or_limit(service, demo_db, clock, point) -
 
 def test_actions_per_role_and_state(service, demo_db, clock, point) -> None:
     snap = service.report(INTAKE, report_input(point))
-    assert actions(demo_db, snap.id, clock.now, "duty_chief") == ["register", "void", "add_note"]
+    assert actions(demo_db, snap.id, clock.now, "duty_chief") == [
+        "request_report_check",
+        "register",
+        "void",
+        "add_note",
+    ]
+    assert actions(demo_db, snap.id, clock.now, "intake") == ["request_report_check", "add_note"]
+    assert actions(demo_db, snap.id, clock.now, "inspector") == ["self_handle", "add_note"]
     assert actions(demo_db, snap.id, clock.now, "dispatcher") == ["add_note"]
     assert actions(demo_db, snap.id, clock.now, "wall") == []
     assert actions(demo_db, snap.id, clock.now, "grid_manager") == ["self_handle", "add_note"]
@@ -135,6 +142,7 @@ def test_actions_per_role_and_state(service, demo_db, clock, point) -> None:
         "verify_fail",
         "add_note",
     ]
+    assert actions(demo_db, snap.id, clock.now, "duty_chief") == ["assign_check", "add_note"]
     snap = service.verify_pass(INSPECTOR, snap.id, snap.version)
     snap = service.close(CHIEF, snap.id, snap.version)
     assert actions(demo_db, snap.id, clock.now, "duty_chief") == ["archive"]
