@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.models import CaseNumberCounter
-from console.services.seed_session import is_bulk_seed
 
 
 def number_prefix(kind: str, category_code: str, at: datetime) -> str:
@@ -24,26 +23,18 @@ def number_prefix(kind: str, category_code: str, at: datetime) -> str:
 
 
 def reserve(session: Session, prefix: str, count: int = 1) -> int:
-    """Reserve ``count`` sequence numbers under ``prefix``; returns the first one."""
-    if is_bulk_seed(session):
-        return _reserve_core(session, prefix, count)
-    last = session.execute(
-        update(CaseNumberCounter)
-        .where(CaseNumberCounter.prefix == prefix)
-        .values(last=CaseNumberCounter.last + count)
-        .returning(CaseNumberCounter.last)
-    ).scalar_one_or_none()
-    if last is None:
-        session.add(CaseNumberCounter(prefix=prefix, last=count))
-        session.flush()
-        last = count
-    return last - count + 1
+    """Reserve ``count`` sequence numbers under ``prefix``; returns the first one.
+
+    One atomic upsert: when two seats take the first number of a prefix at once, the second
+    waits for the first's row and bumps it (an update, then an insert when no row was seen,
+    let both insert on PostgreSQL, and one failed on the unique key)."""
+    return _reserve_core(session, prefix, count)
 
 
 def _reserve_core(session: Session, prefix: str, count: int) -> int:
-    """:func:`reserve` by one Core upsert on the counters table: no ORM flush, no identity-map
-    synchronisation (each cost a bulk seed more than its whole case did), and one statement
-    where most prefixes are new (a prefix is a class on a day)."""
+    """:func:`reserve` by one Core upsert on the counters table: atomic, no ORM flush, no
+    identity-map synchronisation (each cost a bulk seed more than its whole case did), and one
+    statement where most prefixes are new (a prefix is a class on a day)."""
     table = CaseNumberCounter.__table__
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
