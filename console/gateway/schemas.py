@@ -146,6 +146,9 @@ class Task(BaseModel):
     urgent: bool
     rework_count: int = Field(description="Times verification sent it back")
     accepted: bool = Field(description="Signed for (签收) since it entered its current state")
+    assigned_inspector_id: int | None = Field(
+        None, description="The inspector its report check or check task is assigned to"
+    )
 
 
 class TaskList(BaseModel):
@@ -204,6 +207,15 @@ class VerificationBody(ActionBody):
 
     result: Literal["pass", "fail"] = Field(description="pass (核查通过) or fail (返工)")
     note: str | None = Field(None, description="Remark; required when the result is fail")
+
+
+class ReportCheckBody(ActionBody):
+    """信息核实: the inspector's answer on site. As JSON, or multipart/form-data with a `photo`."""
+
+    result: Literal["confirm", "reject"] = Field(
+        description="confirm (属实: back to 待立案) or reject (不属实: voided)"
+    )
+    note: str | None = Field(None, description="Remark; required when the result is reject")
 
 
 class ActionResult(BaseModel):

@@ -1,7 +1,8 @@
 """The handhelds' task API under /api/v1: my tasks, accept, return, feedback, verification.
 
 "My tasks" are data (resources/gateway/tasks.csv): a department's handlers see the cases
-dispatched to their department, inspectors the cases awaiting verification. Every action goes
+dispatched to their department, inspectors the reports to check on site (信息核实) assigned to
+them and the cases awaiting verification assigned to them or to no one (核查任务). Every action goes
 through :class:`CaseService` (or :class:`AttachmentService` when a photo comes with it), so the
 lifecycle table decides who may do what, a ``case_events`` row is written and every seat sees
 the change on its feed.
@@ -39,6 +40,7 @@ from console.gateway.schemas import (
     ApiError,
     AttachmentOut,
     FeedbackBody,
+    ReportCheckBody,
     ReturnBody,
     SuspensionBody,
     Task,
@@ -387,4 +389,46 @@ async def verification(
         _photo_action, ctx, who, case_id, action, version, body.note, photo
     )
     message = "核查通过，等待结案" if action == "verify_pass" else "核查不通过，已返回处置部门返工"
+    return _result(response, snap, action, message, stored, str(request.base_url))
+
+
+@router.post(
+    "/tasks/{case_id}/report-check",
+    response_model=ActionResult,
+    summary="The report check's answer (信息核实), with an optional photo",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ReportCheckBody.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            **_MULTIPART["multipart/form-data"]["schema"]["properties"],
+                            "result": {"type": "string", "enum": ["confirm", "reject"]},
+                        },
+                        "required": ["result"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def report_check(
+    request: Request,
+    response: Response,
+    case_id: int,
+    ctx: Ctx,
+    who: Caller,
+    if_match: IfMatch = None,
+) -> ActionResult:
+    body, photo = await read_action(request, ReportCheckBody)
+    action = "confirm_report" if body.result == "confirm" else "reject_report"
+    ctx.require_role(action, who.actor.role)
+    version = version_of(body.version, if_match)
+    snap, stored = await run_in_threadpool(
+        _photo_action, ctx, who, case_id, action, version, body.note, photo
+    )
+    message = "核实属实，已转待立案" if action == "confirm_report" else "核实不属实，案件已作废"
     return _result(response, snap, action, message, stored, str(request.base_url))

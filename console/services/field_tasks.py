@@ -2,7 +2,8 @@
 
 Which cases are a role's tasks is data (resources/gateway/tasks.csv, read by the gateway's
 settings into :class:`TaskScope` s): a department's handlers see the cases in the scope's states
-dispatched to their department, inspectors every case in theirs.
+dispatched to their department; inspectors the cases in theirs assigned to them (信息核实,
+核查任务: cases.assigned_inspector_id) or to no one, and not another inspector's.
 
 Accepting (签收) is the lifecycle's ``accept`` step; a case counts as accepted when one follows
 the last event that changed its state (a return rejected, a rework: the case arrives again and
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.lifecycle import Lifecycle, state_label
@@ -36,7 +37,8 @@ from console.services.queries import case_category
 
 @dataclass(frozen=True)
 class TaskScope:
-    """A role's field tasks: the cases in ``states``; ``scope`` own_department or all."""
+    """A role's field tasks: the cases in ``states``; ``scope`` own_department (the user's
+    department's), assigned (assigned to the user, or to no one) or all."""
 
     states: tuple[str, ...]
     scope: str
@@ -70,6 +72,8 @@ class FieldTask:
     rework_count: int
     #: Signed for (签收) since the case entered its current state
     accepted: bool
+    #: The inspector its report check or check task is assigned to (None: no one named)
+    assigned_inspector_id: int | None = None
 
 
 # --------------------------------------------------------------------------- who sees what
@@ -87,12 +91,12 @@ def scope_of(scopes: Mapping[str, TaskScope], actor: Actor) -> TaskScope:
     return scope
 
 
-def _check_visible(
-    scopes: Mapping[str, TaskScope], actor: Actor, department_id: int | None
-) -> TaskScope:
+def _check_visible(scopes: Mapping[str, TaskScope], actor: Actor, case: Case) -> TaskScope:
     scope = scope_of(scopes, actor)
-    if scope.scope == "own_department" and department_id != actor.department_id:
+    if scope.scope == "own_department" and case.department_id != actor.department_id:
         raise PermissionDeniedError("该案件未派遣给您所在的部门")
+    if scope.scope == "assigned" and case.assigned_inspector_id not in (None, actor.id):
+        raise PermissionDeniedError("该案件的核实/核查任务已指派给其他监督员")
     return scope
 
 
@@ -106,8 +110,9 @@ def _case(session: Session, case_id: int) -> Case:
 def check_visible(
     session: Session, scopes: Mapping[str, TaskScope], actor: Actor, case_id: int
 ) -> None:
-    """Refuse a case the actor's tasks do not include (another department's); 404 if none."""
-    _check_visible(scopes, actor, _case(session, case_id).department_id)
+    """Refuse a case the actor's tasks do not include (another department's, another
+    inspector's); 404 if none."""
+    _check_visible(scopes, actor, _case(session, case_id))
 
 
 # --------------------------------------------------------------------------- accepted (签收)
@@ -126,7 +131,7 @@ def acceptance(
     state that is not a task of theirs (409).
     """
     case = _case(session, case_id)
-    scope = _check_visible(scopes, actor, case.department_id)
+    scope = _check_visible(scopes, actor, case)
     if case.state not in scope.states:
         raise IllegalTransitionError(
             f"案件当前状态为「{state_label(case.state)}」，不在您的任务中，无需签收"
@@ -153,6 +158,10 @@ def list_tasks(
     where: list[Any] = [Case.state.in_(scope.states)]
     if scope.scope == "own_department":
         where.append(Case.department_id == actor.department_id)
+    elif scope.scope == "assigned":
+        where.append(
+            or_(Case.assigned_inspector_id.is_(None), Case.assigned_inspector_id == actor.id)
+        )
     stmt = (
         select(Case, Category.name, Department.name, _grid.code, _street.name)
         .outerjoin(Category, case_category())
@@ -179,7 +188,7 @@ def load_task(
 ) -> tuple[FieldTask, CaseDetail]:
     """One task as listed, with the case's detail (timeline, actions) for the actor's role."""
     case = _case(session, case_id)
-    _check_visible(scopes, actor, case.department_id)
+    _check_visible(scopes, actor, case)
     detail = load_detail(
         session,
         case_id,
@@ -237,4 +246,5 @@ def field_task(
         urgent=case.urgent,
         rework_count=case.rework_count,
         accepted=case.id in accepted,
+        assigned_inspector_id=case.assigned_inspector_id,
     )

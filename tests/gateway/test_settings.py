@@ -21,7 +21,8 @@ def test_the_shipped_files(tmp_path: Path) -> None:
     assert settings.limits.max_body_bytes == 1024 * 1024 and settings.limits.rate_per_minute == 120
     assert settings.report_sources["intake"] == ("hotline", "public")
     assert settings.task_scopes["department"].scope == "own_department"
-    assert settings.task_scopes["inspector"].states == ("handled",)
+    assert settings.task_scopes["inspector"].states == ("report_check", "handled")
+    assert settings.task_scopes["inspector"].scope == "assigned"
     assert settings.jurisdiction_id == "610104"
     assert settings.with_limits(burst=2).limits.burst == 2 and settings.limits.burst == 30
 

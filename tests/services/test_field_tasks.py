@@ -20,7 +20,7 @@ from tests.services.console_support import DISPATCHER, INSPECTOR, handler
 #: As resources/gateway/tasks.csv has them.
 SCOPES = {
     "department": TaskScope(("dispatched", "return_requested"), "own_department"),
-    "inspector": TaskScope(("handled",), "all"),
+    "inspector": TaskScope(("report_check", "handled"), "assigned"),
 }
 
 
@@ -107,7 +107,7 @@ def test_check_visible(demo_db: Database, cases: CaseService) -> None:
     pro04 = handler(demo_db, dispatched(cases, demo_db, "PRO04").department_id)
     with demo_db.read() as s:
         field_tasks.check_visible(s, SCOPES, pro02, mine.id)
-        field_tasks.check_visible(s, SCOPES, INSPECTOR, mine.id)  # scope "all"
+        field_tasks.check_visible(s, SCOPES, INSPECTOR, mine.id)  # scope "assigned": no one
         with pytest.raises(PermissionDeniedError):
             field_tasks.check_visible(s, SCOPES, pro04, mine.id)
         with pytest.raises(CaseNotFoundError):
