@@ -1,16 +1,20 @@
-"""Small dialogs that collect what an action needs before it is sent: a note, an extension.
+"""Small dialogs that collect what an action needs before it is sent: a note, an extension,
+a photo, an inspector.
 
-:func:`ask_note` and :func:`ask_extension` are what the panels call (and the one seam tests may
-replace). Both return ``None`` when the user cancels, so nothing is sent.
+:func:`ask_note`, :func:`ask_feedback`, :func:`ask_extension` and :func:`ask_inspector` are what
+the panels call (and the one seam tests may replace). Each returns ``None`` when the user
+cancels, so nothing is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -103,10 +107,13 @@ class NoteDialog(QDialog):
 
 
 class FeedbackDialog(NoteDialog):
-    """处置反馈 from a seat: the note and, when there is one, the after-photo from disk."""
+    """A step taken on site (处置反馈, 信息核实…) from a seat: the note (unless the step makes it
+    optional) and, when there is one, the photo from disk."""
 
-    def __init__(self, title: str, prompt: str, *, parent: QWidget | None = None) -> None:
-        super().__init__(title, prompt, required=True, parent=parent)
+    def __init__(
+        self, title: str, prompt: str, *, required: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(title, prompt, required=required, parent=parent)
         self.setObjectName("feedbackDialog")
         self.photo_path: str | None = None
         row = QHBoxLayout()
@@ -133,9 +140,11 @@ class FeedbackDialog(NoteDialog):
             self.choose_photo(path)
 
 
-def ask_feedback(parent: QWidget | None, title: str, prompt: str) -> tuple[str, str | None] | None:
+def ask_feedback(
+    parent: QWidget | None, title: str, prompt: str, *, required: bool = True
+) -> tuple[str, str | None] | None:
     """(note, photo path or None), or None when cancelled."""
-    dialog = FeedbackDialog(title, prompt, parent=parent)
+    dialog = FeedbackDialog(title, prompt, required=required, parent=parent)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -182,6 +191,59 @@ class ExtensionDialog(NoteDialog):
 
     def amount(self) -> float:
         return float(self.amount_spin.value())
+
+
+class InspectorDialog(NoteDialog):
+    """Names the inspector a task goes to (信息核实, 核查任务), with an optional note."""
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        inspectors: Sequence[tuple[int, str]],
+        *,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, prompt, required=False, parent=parent)
+        self.setObjectName("inspectorDialog")
+        self.inspector_combo = QComboBox(self)
+        self.inspector_combo.setObjectName("inspectorCombo")
+        for inspector_id, name in inspectors:
+            self.inspector_combo.addItem(name, inspector_id)
+        form = QFormLayout()
+        form.addRow(self.tr("Inspector:"), self.inspector_combo)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(1, form)
+        self._on_note_edit_text_changed()
+
+    def inspector_id(self) -> int | None:
+        value = self.inspector_combo.currentData()
+        return value if isinstance(value, int) else None
+
+    def _note_problem(self) -> str:
+        if self.inspector_combo_empty():
+            return self.tr("No active inspector to choose: add one under Users first.")
+        return super()._note_problem()
+
+    def inspector_combo_empty(self) -> bool:
+        # Asked from the base class's constructor too, before the combo exists.
+        combo = getattr(self, "inspector_combo", None)
+        return combo is not None and combo.count() == 0
+
+
+def ask_inspector(
+    parent: QWidget | None, title: str, prompt: str, inspectors: Sequence[tuple[int, str]]
+) -> tuple[int, str] | None:
+    """(the inspector's user id, note), or None when cancelled."""
+    dialog = InspectorDialog(title, prompt, inspectors, parent=parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = dialog.inspector_id()
+        return None if chosen is None else (chosen, dialog.note())
+    finally:
+        dialog.deleteLater()
 
 
 def ask_note(parent: QWidget | None, title: str, prompt: str, *, required: bool) -> str | None:

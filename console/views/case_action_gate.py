@@ -53,6 +53,12 @@ def refusal(action: str, role: str, detail: CaseDetail | None, loading: bool) ->
         return QCoreApplication.translate(
             "CaseActionGate", "Not possible while the case is %1"
         ).replace("%1", state_text(state))
+    assigned = getattr(detail, "assigned_inspector", None)
+    if assigned and action not in {a.action for a in detail.actions}:
+        # 核查任务: the check is a named inspector's, and this seat's user is not them.
+        return QCoreApplication.translate(
+            "CaseActionGate", "The check is assigned to the inspector %1"
+        ).replace("%1", assigned)
     return ""
 
 

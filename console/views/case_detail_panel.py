@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 #: Buttons per row in the action bar.
 _ACTIONS_PER_ROW = 4
+#: Inputs (transitions.csv) asked for in a dialog of the panel's own before the step is sent.
+_ASKS_FIRST = frozenset({"note", "photo", "extension", "inspector"})
 #: Fallback colours when no theme style sheet is applied (the QSS themes override them).
 _CHIP_FALLBACK = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "none": "#9e9e9e"}
 _BANNER_FALLBACK = "#fff3b0"
@@ -214,6 +216,7 @@ class CaseDetailPanel(QWidget):
             ("grid", self.tr("Grid")),
             ("coordinates", self.tr("Coordinates")),
             ("department", self.tr("Department")),
+            ("inspector", self.tr("Assigned inspector")),
             ("limit", self.tr("Time limit")),
             ("extension", self.tr("Extension")),
             ("rule_condition", self.tr("Registration condition")),
@@ -400,6 +403,7 @@ class CaseDetailPanel(QWidget):
             "grid": " ".join(p for p in (detail.grid_code, detail.grid_name) if p),
             "coordinates": f"{snap.lon:.6f}, {snap.lat:.6f}",
             "department": detail.department_name or self.tr("Not dispatched"),
+            "inspector": getattr(detail, "assigned_inspector", None),
             "limit": limit_display(detail.limit_text),
             "extension": "; ".join(extension) or "—",
             "rule_condition": detail.rule_condition or "—",
@@ -418,6 +422,10 @@ class CaseDetailPanel(QWidget):
             self._form.setRowVisible(
                 self.fields[key], bool(getattr(detail, "caller_visible", False))
             )
+        # 信息核实 / 核查任务: shown while a named inspector has the task.
+        self._form.setRowVisible(
+            self.fields["inspector"], bool(getattr(detail, "assigned_inspector", None))
+        )
         self.description_view.setPlainText(snap.description)
 
     def _pull_timeline(self, entries: Iterable[TimelineEntry]) -> None:
@@ -461,7 +469,7 @@ class CaseDetailPanel(QWidget):
             button = QPushButton(pick(option.label_zh, option.label_en), self.action_bar)
             button.setObjectName(f"action_{option.action}")
             button.setProperty("action", option.action)
-            if option.note_required or option.action == "request_extension":
+            if option.note_required or option.input in _ASKS_FIRST:  # a dialog comes first
                 button.setText(button.text() + "…")
             button.clicked.connect(lambda _=False, o=option: self._on_action_button_clicked(o))
             self.action_grid.addWidget(button, index // _ACTIONS_PER_ROW, index % _ACTIONS_PER_ROW)
@@ -535,9 +543,24 @@ class CaseDetailPanel(QWidget):
                 option.action, snap.id, snap.version, {"note": note, "amount": amount}
             )
             return
-        if kind == "photo":  # a step taken on site: its note dialog attaches the after-photo
+        if kind == "inspector":  # 信息核实, 核查任务: the inspector the task goes to
+            prompt = self.tr("%1 — case %2: choose the inspector.").replace("%1", label)
+            choices = [(i.id, i.name) for i in getattr(self._detail, "inspectors", ())]
+            chosen = action_dialogs.ask_inspector(
+                self, label, prompt.replace("%2", snap.number), choices
+            )
+            if chosen is None:
+                return
+            inspector_id, note = chosen
+            self.action_with_input_requested.emit(
+                option.action, snap.id, snap.version, {"inspector_id": inspector_id, "note": note}
+            )
+            return
+        if kind == "photo":  # a step taken on site: its note dialog attaches the photo
             prompt = self.tr("%1 — case %2: please give a note.").replace("%1", label)
-            feedback = action_dialogs.ask_feedback(self, label, prompt.replace("%2", snap.number))
+            feedback = action_dialogs.ask_feedback(
+                self, label, prompt.replace("%2", snap.number), required=option.note_required
+            )
             if feedback is None:
                 return
             note, photo = feedback

@@ -328,6 +328,11 @@
         <source>Not possible while the case is %1</source>
         <translation>案件当前为「%1」，不能执行此操作</translation>
     </message>
+    <message>
+        <location filename="../../console/views/case_action_gate.py" line="56"/>
+        <source>The check is assigned to the inspector %1</source>
+        <translation>核查任务已指派给监督员「%1」</translation>
+    </message>
 </context>
 <context>
     <name>CaseActions</name>
@@ -671,6 +676,16 @@
         <location filename="../../console/views/case_detail_panel.py" line="543"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="549"/>
+        <source>%1 — case %2: choose the inspector.</source>
+        <translation>%1 — 案件 %2：请选择监督员。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <source>Assigned inspector</source>
+        <translation>指派监督员</translation>
     </message>
 </context>
 <context>
@@ -1649,6 +1664,19 @@
         <location filename="../../console/views/insight.py" line="98"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>InspectorDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="214"/>
+        <source>Inspector:</source>
+        <translation>监督员：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="226"/>
+        <source>No active inspector to choose: add one under Users first.</source>
+        <translation>没有可选的在岗监督员：请先在用户管理中添加。</translation>
     </message>
 </context>
 <context>

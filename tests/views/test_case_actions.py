@@ -98,3 +98,49 @@ def test_dispatch_several_cases_at_once(
     for case_id in ids:
         snap = service.get(case_id)
         assert snap.state == "dispatched" and snap.deadline_at is not None
+
+
+def test_a_report_check_from_the_detail_panel_names_the_inspector(
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
+) -> None:
+    """信息核实 from the seat: the panel's inspector dialog (real), its params through
+    CaseActions and the Workbench to CaseService.act."""
+    from console.models import Case
+    from console.views.action_dialogs import InspectorDialog
+
+    case_id = report(demo_db, clock)
+    qtbot.waitUntil(lambda: window.queue.model.row_of(case_id) is not None, timeout=10_000)
+    window.queue.select_case(case_id)
+    qtbot.waitUntil(
+        lambda: (
+            window.detail.current_case_id == case_id
+            and "request_report_check" in window.detail.action_buttons
+        ),
+        timeout=10_000,
+    )
+    seen: list[list[str]] = []
+
+    def choose() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, InspectorDialog):
+            QTimer.singleShot(50, choose)
+            return
+        combo = dialog.inspector_combo
+        seen.append([combo.itemText(i) for i in range(combo.count())])
+        dialog.note_edit.setPlainText("请现场核实")
+        dialog.ok_button.click()
+
+    QTimer.singleShot(0, choose)
+    window.detail.action_buttons["request_report_check"].click()
+    qtbot.waitUntil(
+        lambda: (
+            Workbench(demo_db, username="duty_chief").cases.get(case_id).state == "report_check"
+        ),
+        timeout=10_000,
+    )
+    assert len(seen) == 1 and len(seen[0]) == 1 and seen[0][0].startswith("监督员")
+    with demo_db.read() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and case.assigned_inspector_id == 4
+    # The seat's detail now names the inspector and offers no step of theirs.
+    qtbot.waitUntil(lambda: window.detail.action_buttons.keys() == {"add_note"}, timeout=10_000)
