@@ -256,6 +256,10 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
             add("inspector", who, "checked", cid)
             if within("check", previous(cid, e.at, ("feedback",)), e.at):
                 add("inspector", who, "checked_on_time", cid)
+        elif e.action in ("confirm_report", "reject_report") and role == "inspector":
+            add("inspector", who, "verified", cid)
+            if within("verify", previous(cid, e.at, ("request_report_check",)), e.at):
+                add("inspector", who, "verified_on_time", cid)
         elif e.action == "register" and role == "duty_chief":
             add("duty_chief", who, "registered", cid)
             if within("register", c.reported_at, e.at):

@@ -208,6 +208,8 @@ def test_each_step_names_its_handler_and_evaluation_step() -> None:
         "verify_pass": "check",
         "verify_fail": "check",
         "close": "close",
+        "confirm_report": "verify",
+        "reject_report": "verify",
     }
     assert table["self_handle"].roles[0] == "grid_manager"
     assert table["archive"].roles[0] == "system"

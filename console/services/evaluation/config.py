@@ -40,7 +40,7 @@ class Step:
 
 
 #: The steps the position metrics are counted on (each has its own metrics below).
-STEP_NAMES = ("report", "register", "close", "dispatch", "check")
+STEP_NAMES = ("report", "register", "close", "dispatch", "check", "verify")
 
 
 def position_steps(lifecycle: Lifecycle) -> dict[str, Step]:
@@ -104,6 +104,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "valid_reported": ("有效上报数", "valid reports"),
     "valid_report_rate": ("有效上报率", "valid report rate"),
     "missed_report_rate": ("漏报率", "missed report rate"),
+    "verified": ("核实数", "report checks"),
+    "verified_on_time": ("按时核实数", "report checks on time"),
     "on_time_verify_rate": ("按时核实率", "on-time verification rate"),
     "checked": ("核查数", "checks"),
     "checked_on_time": ("按时核查数", "checks on time"),
@@ -187,11 +189,18 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | Non
         ),
     ),
     "inspector": (
-        ("reported", "valid_reported", "checked", "checked_on_time"),
+        (
+            "reported",
+            "valid_reported",
+            "checked",
+            "checked_on_time",
+            "verified",
+            "verified_on_time",
+        ),
         (
             ("valid_report_rate", "valid_reported", "reported"),
             ("missed_report_rate", None, None),
-            ("on_time_verify_rate", None, None),
+            ("on_time_verify_rate", "verified_on_time", "verified"),
             ("on_time_check_rate", "checked_on_time", "checked"),
         ),
     ),
@@ -228,9 +237,8 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | Non
 #: Why a metric has no value yet (the README lists the same).
 NOT_DERIVABLE = {
     "missed_report_rate": "漏报需经核实的公众举报与监督员责任网格的对应，尚无此数据",
-    "on_time_verify_rate": "核实任务（派给监督员的核实单）尚无数据模型",
-    "verify_forward_on_time_rate": "受理员派发核实任务尚无数据模型",
-    "check_forward_on_time_rate": "受理员派发核查任务尚无数据模型",
+    "verify_forward_on_time_rate": "受理员派发核实任务的计时起点与时限尚未定义",
+    "check_forward_on_time_rate": "受理员派发核查任务的计时起点与时限尚未定义",
 }
 
 #: States that end a report without handling it: 作废, and 合并 (a merged duplicate is a

@@ -267,7 +267,7 @@ def position_facts(
         assert step.limit is not None
         return within(step.limit, _previous(v.c.case_id, v.c.at, step.since))
 
-    report, register, close, dispatch, check = (STEPS[k] for k in STEP_NAMES)
+    report, register, close, dispatch, check, verify = (STEPS[k] for k in STEP_NAMES)
     if kind == "inspector":
         return [
             fact("reported", report.actions),
@@ -278,6 +278,8 @@ def position_facts(
             ),
             fact("checked", check.actions),
             fact("checked_on_time", check.actions, timed(check)),
+            fact("verified", verify.actions),
+            fact("verified_on_time", verify.actions, timed(verify)),
         ]
     if kind == "intake":
         return [fact("received", report.actions)]

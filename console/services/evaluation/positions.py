@@ -74,6 +74,7 @@ STEP_COUNTS: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {
         ("dispatcher", "dispatched_accurate"),
     ),
     ("check", None): (("inspector", "checked"), ("inspector", "checked_on_time")),
+    ("verify", None): (("inspector", "verified"), ("inspector", "verified_on_time")),
 }
 #: The step index of the rows naming a complex case (its id in the object column).
 COMPLEX = -1
@@ -201,6 +202,7 @@ def positions_by_case(
             flag(done["dispatch"]),  # accurate: one department at most (simple)
         ],
         "check": [flag(done["check"]), flag(timed("check"))],
+        "verify": [flag(done["verify"]), flag(timed("verify"))],
     }
     people = ["report_role", *(f"{name}_by" for name in STEPS), "complex_case"]
     # A complex case is a team of its own (its id in complex_case), named in a row of its own.

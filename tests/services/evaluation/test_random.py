@@ -33,7 +33,8 @@ START, END = month_period("2026-10")
 ROLES = ("inspector", "intake", "duty_chief", "dispatcher", "grid_manager", "department", "system")
 ACTIONS = (
     "report", "register", "close", "dispatch", "verify_pass", "verify_fail", "feedback",
-    "self_handle", "approve_return", "void", "add_note",
+    "self_handle", "approve_return", "void", "add_note", "request_report_check",
+    "confirm_report", "reject_report",
 )  # fmt: skip
 LOOP = (
     ("report", "inspector"), ("register", "duty_chief"), ("dispatch", "dispatcher"),
@@ -106,6 +107,13 @@ def fill_random(db: Database, n: int, seed: int) -> None:
             )  # fmt: skip
 
         at = reported
+        if rng.random() < 0.3:  # 信息核实 first: asked, answered (maybe twice), maybe unasked
+            for _ in range(rng.choice((1, 1, 2))):
+                if rng.random() < 0.9:
+                    event(at, "request_report_check", rng.choice(("intake", "duty_chief")))
+                    at = moment(at)
+                event(at, rng.choice(("confirm_report", "reject_report")), "inspector")
+                at = moment(at)
         if rng.random() < 0.5:  # the closed loop, cut short at random
             for action, role in LOOP[: rng.randint(1, len(LOOP))]:
                 event(at, action, role)

@@ -348,9 +348,11 @@ def test_position_metrics(month) -> None:  # type: ignore[no-untyped-def]
         "valid_reported": 2,
         "checked": 5,
         "checked_on_time": 4,
+        "verified": 0,
+        "verified_on_time": 0,
         "valid_report_rate": 100.0,
         "missed_report_rate": None,
-        "on_time_verify_rate": None,
+        "on_time_verify_rate": None,  # no report check this month: no denominator
         "on_time_check_rate": 80.0,
     }
     assert inspector.metric("missed_report_rate").note  # not derivable: said so, not faked
@@ -482,3 +484,34 @@ def test_a_merged_duplicate_counts_as_voided(demo_db: Database, clock: Clock) ->
     chief = values(score(report, "duty_chief", CHIEF.id).metrics)
     assert chief["registered"] == 2
     assert chief["voided_after_register"] == 1 and chief["registered_kept"] == 1
+
+
+def test_report_checks_count_for_the_inspector_who_answers_them(
+    demo_db: Database, clock: Clock
+) -> None:
+    """按时核实率 (信息核实, issue 15): confirm_report / reject_report by the inspector, on time
+    within `verify` hours (time_limits.csv) of the latest request_report_check before it; a
+    case checked twice (complex: counted event by event) counts once."""
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+
+    def asked(description: str):  # type: ignore[no-untyped-def]
+        s = service.report(INTAKE, report_input(point, source="hotline", description=description))
+        return service.act(INTAKE, s.id, "request_report_check", s.version, inspector_id=4)
+
+    on_time, late, twice = asked("路口垃圾"), asked("桥下垃圾"), asked("巷口垃圾")
+    clock.advance(hours=1)
+    twice = service.act(INSPECTOR, twice.id, "confirm_report", twice.version)
+    twice = service.act(CHIEF, twice.id, "request_report_check", twice.version, inspector_id=4)
+    clock.advance(hours=2)
+    service.act(INSPECTOR, on_time.id, "confirm_report", on_time.version, note="属实")
+    service.act(INSPECTOR, twice.id, "confirm_report", twice.version)
+    clock.advance(hours=2)  # 5 h after it was asked: over the 4 h limit
+    service.act(INSPECTOR, late.id, "reject_report", late.version, note="现场无此问题")
+    assert EvaluationConfig.load().limit_hours["verify"] == 4
+    with demo_db.read() as s:
+        report = evaluate(s, START, END, clock.now)
+    inspector = score(report, "inspector", INSPECTOR.id)
+    v = values(inspector.metrics)
+    assert (v["verified"], v["verified_on_time"], v["on_time_verify_rate"]) == (3, 2, 66.67)
+    assert not inspector.metric("on_time_verify_rate").note

@@ -25,6 +25,10 @@ def test_the_shipped_table_gives_the_steps_as_written_out_by_hand() -> None:
             ("dispatch",), ("dispatcher",), ("register", "approve_return"), "dispatch"
         ),
         "check": Step(("verify_pass", "verify_fail"), ("inspector",), ("feedback",), "check"),
+        # 信息核实: timed from the report check's request (issue 15).
+        "verify": Step(
+            ("confirm_report", "reject_report"), ("inspector",), ("request_report_check",), "verify"
+        ),
     }
     assert position_steps(default_lifecycle()) == expected == STEPS
     assert set(POSITION_ACTIONS) == {a for s in expected.values() for a in s.actions}
