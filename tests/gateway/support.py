@@ -77,3 +77,39 @@ def png_bytes(width: int = 4, height: int = 3, seed: int = 0) -> bytes:
 
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 WEBP_HEAD = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00"
+
+
+#: An EXIF block (APP1) with a GPS IFD: latitude 34°16'12" N, longitude 108°55'48" E.
+GPS_LATITUDE = struct.pack(">IIIIII", 34, 1, 16, 1, 12, 1)
+GPS_LONGITUDE = struct.pack(">IIIIII", 108, 1, 55, 1, 48, 1)
+
+
+def exif_gps_segment() -> bytes:
+    """A JPEG APP1 segment: EXIF (big-endian TIFF) whose IFD0 points to a GPS IFD."""
+    # TIFF header (8) | IFD0: 1 entry (2 + 12 + 4 = 18) at 8 | GPS IFD at 26: 4 entries
+    # (2 + 48 + 4 = 54) | the two rationals' values at 80 and 104.
+    gps_at = 26
+    values_at = gps_at + 2 + 4 * 12 + 4
+    tiff = b"MM\x00\x2a" + struct.pack(">I", 8)
+    tiff += struct.pack(">H", 1) + struct.pack(">HHII", 0x8825, 4, 1, gps_at) + b"\0\0\0\0"
+    tiff += struct.pack(">H", 4)
+    tiff += struct.pack(">HHI", 1, 2, 2) + b"N\0\0\0"  # GPSLatitudeRef
+    tiff += struct.pack(">HHII", 2, 5, 3, values_at)  # GPSLatitude
+    tiff += struct.pack(">HHI", 3, 2, 2) + b"E\0\0\0"  # GPSLongitudeRef
+    tiff += struct.pack(">HHII", 4, 5, 3, values_at + 24)  # GPSLongitude
+    tiff += b"\0\0\0\0" + GPS_LATITUDE + GPS_LONGITUDE
+    body = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+
+
+def with_exif_gps(jpeg: bytes) -> bytes:
+    """``jpeg`` with the GPS EXIF segment put right after its start marker (as a camera does)."""
+    assert jpeg[:2] == b"\xff\xd8"
+    return jpeg[:2] + exif_gps_segment() + jpeg[2:]
+
+
+def tiny_jpeg() -> bytes:
+    """A structurally complete JPEG (JFIF, one comment, a scan, the end marker)."""
+    comment = b"\xff\xfe" + struct.pack(">H", 2 + 9) + b"camera-01"
+    scan = b"\xff\xda" + struct.pack(">H", 8) + b"\x01\x01\x00\x00\x3f\x00" + bytes(range(64))
+    return JPEG_HEAD + comment + scan + b"\xff\xd9"
