@@ -26,7 +26,10 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "reject_self_handle": (["self_handled"], {"duty_chief"}, "reported"),
     # 信息核实: the intake seat (or the duty chief) names an inspector, who confirms the report
     # (back to 待立案) or finds no problem there (voided).
-    "request_report_check": (["reported"], {"intake", "duty_chief"}, "report_check"),
+    # Asked again while pending: reassigned (改派), still 待核实.
+    "request_report_check": (
+        ["reported", "report_check"], {"intake", "duty_chief"}, "report_check"
+    ),
     "confirm_report": (["report_check"], {"inspector"}, "reported"),
     "reject_report": (["report_check"], {"inspector"}, "voided"),
     "register": (["reported"], {"duty_chief"}, "registered"),

@@ -106,7 +106,8 @@ def test_a_report_checked_and_confirmed_goes_back_to_be_registered(
     mine = detail(demo_db, clock, s.id, INSPECTOR)
     assert mine.assigned_inspector == name and mine.inspectors == ()
     assert [a.action for a in mine.actions] == ["confirm_report", "reject_report", "add_note"]
-    assert actions(demo_db, clock, s.id, CHIEF) == ["add_note"]  # neither 立案 nor 作废 now
+    # Neither 立案 nor 作废 now; the check may go to another inspector (改派).
+    assert actions(demo_db, clock, s.id, CHIEF) == ["request_report_check", "add_note"]
     with pytest.raises(IllegalTransitionError, match="待核实"):
         service.register(CHIEF, s.id, s.version)
     # The 待核实 tab lists it.
@@ -147,7 +148,13 @@ def test_only_the_assigned_inspector_answers_a_report_check(
     assert actions(demo_db, clock, s.id, other)[:2] == ["confirm_report", "reject_report"]
     with pytest.raises(PermissionDeniedError, match="已指派给监督员「jiandu-b名」"):
         service.act(INSPECTOR, s.id, "confirm_report", s.version)
-    s = service.act(other, s.id, "confirm_report", s.version)
+    # Reassigned (改派): now the first inspector's, no longer the other's.
+    s = service.act(CHIEF, s.id, "request_report_check", s.version, inspector_id=INSPECTOR.id)
+    assert s.state == "report_check" and assigned(demo_db, s.id) == INSPECTOR.id
+    assert last_event(demo_db, s.id)[3]["previous_inspector_id"] == other.id
+    with pytest.raises(PermissionDeniedError, match="只有其本人"):
+        service.act(other, s.id, "confirm_report", s.version)
+    s = service.act(INSPECTOR, s.id, "confirm_report", s.version)
     assert s.state == "reported"
 
 

@@ -142,5 +142,8 @@ def test_a_report_check_from_the_detail_panel_names_the_inspector(
     with demo_db.read() as s:
         case = s.get(Case, case_id)
         assert case is not None and case.assigned_inspector_id == 4
-    # The seat's detail now names the inspector and offers no step of theirs.
-    qtbot.waitUntil(lambda: window.detail.action_buttons.keys() == {"add_note"}, timeout=10_000)
+    # The seat's detail now offers no step of the inspector's, only to reassign (改派).
+    qtbot.waitUntil(
+        lambda: window.detail.action_buttons.keys() == {"request_report_check", "add_note"},
+        timeout=10_000,
+    )
