@@ -23,6 +23,10 @@ class SecurityEventKind(StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     PERMISSION_DENIED = "permission_denied"
+    #: A gateway token issued (a field device signed in, or `grid-console token create`).
+    TOKEN_ISSUED = "token_issued"
+    #: A gateway token revoked (by an administrator, the CLI, or the device signing out).
+    TOKEN_REVOKED = "token_revoked"
 
 
 class SecurityEvent(Base):

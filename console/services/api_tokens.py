@@ -2,7 +2,8 @@
 
 A token is a random secret shown once at creation; only its SHA-256 is stored, so a copy of
 the database gives no one access. Revoking keeps the row (who had access, until when).
-The gateway's own mechanism: independent of console sign-in passwords.
+The gateway's own mechanism: independent of console sign-in passwords. Issuing and revoking
+are written to the security log in the same transaction (who, which device, by whom).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy import ColumnElement, select, update
 
 from console.db import Database
 from console.errors import ConsoleError, MissingFieldError, TextTooLongError, ValidationError
-from console.models import ApiToken, User
+from console.models import ApiToken, SecurityEventKind, User
 from console.services.actors import Actor
+from console.services.auth import log_event
 from console.services.cases.service import utc_now
 
 #: Marks a gateway secret, so a leaked one is recognisable in logs and scanners.
@@ -73,6 +75,12 @@ class TokenPrincipal:
     rate_per_minute: float | None
 
 
+def _detail(token: ApiToken, note: str | None) -> str:
+    """The security log's words for a token: its device and number, and how."""
+    text = f"设备「{token.label}」（令牌 #{token.id}）"
+    return f"{text}，{note}" if note else text
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -90,9 +98,18 @@ class ApiTokenService:
         self.touch_interval = touch_interval
 
     def create(
-        self, username: str, label: str, *, rate_per_minute: float | None = None
+        self,
+        username: str,
+        label: str,
+        *,
+        rate_per_minute: float | None = None,
+        actor: Actor | None = None,
+        note: str | None = None,
     ) -> IssuedToken:
-        """A new token for the active user ``username``; the secret is returned once."""
+        """A new token for the active user ``username``; the secret is returned once.
+
+        Logged as token_issued for ``username``, by ``actor`` (None: the command line),
+        with ``note`` (how it was issued) after the device's name."""
         label = (label or "").strip()
         if not label:
             raise MissingFieldError("缺少设备名称（--label）", field="label")
@@ -118,6 +135,14 @@ class ApiTokenService:
             )
             s.add(token)
             s.flush()
+            log_event(
+                s,
+                SecurityEventKind.TOKEN_ISSUED,
+                user.username,
+                token.created_at,
+                actor=actor,
+                detail=_detail(token, note),
+            )
             return IssuedToken(token.id, secret, label, user.username)
 
     def list_tokens(self, *, include_revoked: bool = True) -> list[TokenRecord]:
@@ -146,14 +171,29 @@ class ApiTokenService:
                 for t, username, display_name, role in s.execute(stmt)
             ]
 
-    def revoke(self, token_id: int) -> TokenRecord:
-        """Revoke at once (the next request with it gets 401); revoking twice is harmless."""
+    def revoke(
+        self, token_id: int, *, actor: Actor | None = None, note: str | None = None
+    ) -> TokenRecord:
+        """Revoke at once (the next request with it gets 401); revoking twice is harmless.
+
+        The revocation is logged as token_revoked for the token's user, by ``actor`` (None:
+        the command line or the device itself), with ``note``; a second revocation logs
+        nothing."""
         with self.db.session() as s:
-            token = s.get(ApiToken, token_id)
+            token = s.get(ApiToken, token_id, with_for_update=True)
             if token is None:
                 raise ValidationError(f"令牌不存在: {token_id}", field="id")
             if token.revoked_at is None:
                 token.revoked_at = self.clock()
+                username = s.scalar(select(User.username).where(User.id == token.user_id))
+                log_event(
+                    s,
+                    SecurityEventKind.TOKEN_REVOKED,
+                    username or "?",
+                    token.revoked_at,
+                    actor=actor,
+                    detail=_detail(token, note),
+                )
         return self._records(ApiToken.id == token_id)[0]
 
     def authenticate(self, secret: str | None) -> TokenPrincipal:

@@ -95,10 +95,10 @@ def sign_in_device(
     label = _text(data, "device_label", MAX_LABEL)
     actor = auth.sign_in(db, username, password, now)
     user = profile(db, actor.id)
-    issued = tokens.create(user.username, label)
+    issued = tokens.create(user.username, label, actor=actor, note="外勤设备登录")
     return DeviceSession(issued.secret, issued.id, user)
 
 
 def sign_out_device(tokens: ApiTokenService, token_id: int) -> None:
     """Revoke the device's token: its next request is refused (401)."""
-    tokens.revoke(token_id)
+    tokens.revoke(token_id, note="设备退出登录")

@@ -1,7 +1,9 @@
-"""The admin screen's use-cases: users, roles, passwords, locks, and reading the security log.
+"""The admin screen's use-cases: users, roles, passwords, locks, reading the security log,
+and the field devices' gateway tokens.
 
-Every call needs ``manage_users`` (the log: ``view_security_log``), checked here rather than
-by hiding buttons, and every change is one transaction that also appends to the security log.
+Every call needs ``manage_users`` (the log: ``view_security_log``, the devices:
+``manage_devices``), checked here rather than by hiding buttons, and every change is one
+transaction that also appends to the security log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from console.db import Database
 from console.errors import ValidationError
 from console.models import Department, SecurityEvent, SecurityEventKind, User
 from console.services.actors import Actor
+from console.services.api_tokens import ApiTokenService, TokenRecord
 from console.services.auth import check_password_rules, log_event, set_password
 from console.services.permissions import require, role_names
 
@@ -234,6 +237,23 @@ class UserAdminDesk:
                 s, SecurityEventKind.UNLOCKED, user.username, now, actor=self.actor, detail=detail
             )
             return self._record(s, user)
+
+    # -- field devices -----------------------------------------------------------------
+
+    def device_tokens(self, *, include_revoked: bool = False) -> list[TokenRecord]:
+        """The gateway's tokens, newest first (never a secret: only its hash is stored);
+        the revoked ones too with ``include_revoked``."""
+        require(self.actor, "manage_devices")
+        return self._tokens().list_tokens(include_revoked=include_revoked)[::-1]
+
+    def revoke_device_token(self, token_id: int) -> TokenRecord:
+        """Revoke a device's token: its next request is refused (401) and it must sign in
+        again. Logged as token_revoked by this administrator."""
+        require(self.actor, "manage_devices")
+        return self._tokens().revoke(token_id, actor=self.actor, note="管理员吊销")
+
+    def _tokens(self) -> ApiTokenService:
+        return ApiTokenService(self.db, clock=self.clock)
 
     # -- helpers -----------------------------------------------------------------------
 

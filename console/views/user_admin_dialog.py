@@ -1,5 +1,5 @@
-"""The administrator's screen: accounts (add, role, password, unlock, deactivate) and the
-security log, read-only. Every call goes through the bridge to ``admin()`` — the workbench's
+"""The administrator's screen: accounts (add, role, password, unlock, deactivate), the
+security log, read-only, and the field devices' tokens (device_tokens_tab.py). Every call goes through the bridge to ``admin()`` — the workbench's
 UserAdminDesk — which checks ``manage_users`` itself; this dialog only shows and collects.
 """
 
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from console.bridge import Bridge
 from console.errors import ConsoleError
 from console.views.change_password_dialog import error_label, ok_cancel, password_field
+from console.views.device_tokens_tab import DeviceTokensTab
 from console.views.formatting import local_time_text
 from console.views.labels import role_text
 
@@ -216,6 +217,8 @@ class UserAdminDialog(QDialog):
         refresh.clicked.connect(self.load_log)
         log_layout.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignRight)
         self.tabs.addTab(log_page, self.tr("Security log"))
+        self.devices = DeviceTokensTab(bridge, admin, self)
+        self.tabs.addTab(self.devices, self.tr("Devices and tokens"))
 
         self.status = QLabel(self)
         self.status.setObjectName("adminStatus")
@@ -252,6 +255,8 @@ class UserAdminDialog(QDialog):
     def _on_tab_changed(self, index: int) -> None:
         if index == 1:  # the security log: read when it is shown
             self.load_log()
+        elif index == 2:  # the devices' tokens, likewise
+            self.devices.load()
 
     def load_log(self) -> None:
         self.bridge.submit(lambda: self.admin().security_log(), self._on_log, self._show_error)
@@ -305,6 +310,8 @@ class UserAdminDialog(QDialog):
             "role_changed": self.tr("Role changed"),
             "user_deactivated": self.tr("Deactivated"),
             "user_reactivated": self.tr("Reactivated"),
+            "token_issued": self.tr("Device token issued"),
+            "token_revoked": self.tr("Device token revoked"),
         }
         return labels.get(kind, kind)
 

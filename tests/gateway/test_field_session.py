@@ -55,11 +55,16 @@ def test_signing_in_issues_a_device_token_for_the_person(gateway: Gateway) -> No
             )
         ).one()
         logged = list(
-            s.scalars(select(SecurityEvent.kind).where(SecurityEvent.username == "inspector"))
+            s.scalars(
+                select(SecurityEvent.kind)
+                .where(SecurityEvent.username == "inspector")
+                .order_by(SecurityEvent.id)
+            )
         )
     assert (row.id, row.label, row.username) == (body["token_id"], "城管通-007", "inspector")
     assert row.token_hash == hashlib.sha256(body["token"].encode()).hexdigest()  # never the secret
-    assert logged == ["login_ok"]  # the console's own sign-in, logged as such
+    # The console's own sign-in, logged as such, then the device's token.
+    assert logged == ["login_ok", "token_issued"]
     listed = ApiTokenService(gateway.db).list_tokens()  # the admin's list names the device
     assert [(t.label, t.username, t.active) for t in listed] == [("城管通-007", "inspector", True)]
     with gateway.client(secret=body["token"]) as c:
