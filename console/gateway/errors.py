@@ -5,7 +5,8 @@ Open311 (``/open311/...``) answers with its list of ``{code, description}`` (as
 ``{error, message, field}``. The console's exceptions map to status
 codes here, once: 400 bad input (the field named), 401 no valid token, 403 the role may not,
 404 no such case, 409 stale version or wrong state, 413 too large, 415 not a photo type we take,
-428 no version sent, 429 too many requests, 503 database busy or down.
+422 an idempotency key used for another request, 428 no version sent, 429 too many requests,
+503 database busy or down.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from console.gateway.open311_xml import MEDIA_TYPE as XML_MEDIA_TYPE
 from console.gateway.open311_xml import XMLResponse, errors_document
 from console.services.api_tokens import TokenError
 from console.services.attachments import AttachmentTooLargeError, UnsupportedMediaError
+from console.services.idempotency import IdempotencyMismatchError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ _STATUS: list[tuple[type[ConsoleError], int]] = [
     (IllegalTransitionError, 409),
     (AttachmentTooLargeError, 413),
     (UnsupportedMediaError, 415),
+    (IdempotencyMismatchError, 422),
     (DatabaseUnavailableError, 503),
 ]
 

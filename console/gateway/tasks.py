@@ -16,6 +16,12 @@ its records into the response bodies.
 
 Every action needs the version the handheld last saw (field ``version`` or ``If-Match``): a
 case changed meanwhile answers 409, and no version at all 428.
+
+A step may come with an ``Idempotency-Key`` header (the field app sends one with every step):
+the step and its answer are kept under the key in one transaction, so a resend after a lost
+answer gets that answer again (200, ``Idempotent-Replayed: true``) instead of a 409, and the
+same key with another request is 422 (console.services.field_steps). Without the header, a
+step is done as before.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ from console.services import field_tasks
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import AttachmentRecord, PhotoUpload
 from console.services.cases.dto import CaseSnapshot
+from console.services.field_steps import Answer, Done, FieldStepService, Step
+from console.services.idempotency import KEY_FIELD, check_key
 
 router = APIRouter(
     prefix="/api/v1",
@@ -65,6 +73,7 @@ router = APIRouter(
             403: "The token's role (or department) may not do this",
             404: "No such case",
             409: "The case changed meanwhile (stale version) or is in another step",
+            422: "The Idempotency-Key was used for another request (nothing done)",
             413: "Request or photo too large",
             428: "No version sent",
             429: "Too many requests (see Retry-After)",
@@ -74,6 +83,17 @@ router = APIRouter(
 
 #: The version the handheld saw, as a header (the body's ``version`` wins).
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The version seen")]
+#: The device's key for this step (optional here: older handhelds send none and get no replay).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=KEY_FIELD,
+        description="Made by the device for this step, the same on every resend: a resend "
+        "gets the first answer (200, Idempotent-Replayed: true); another body under it, 422",
+    ),
+]
+#: The header on an answer given again for a resent key.
+REPLAYED = "Idempotent-Replayed"
 
 
 @router.get("/tasks", response_model=TaskList, summary="My tasks")
@@ -187,76 +207,124 @@ def version_of(body_version: int | None, if_match: str | None) -> int:
     )
 
 
-def _result(
-    response: Response,
-    snap: CaseSnapshot,
-    action: str,
+def _answer(action: str, message: str, base_url: str) -> Answer:
+    """How the step's answer is made, inside its transaction (and stored with its key)."""
+
+    def answer(snap: CaseSnapshot, attachment: AttachmentRecord | None) -> dict[str, Any]:
+        return ActionResult(
+            id=snap.id,
+            number=snap.number,
+            version=snap.version,
+            state=snap.state,
+            state_label=state_label(snap.state),
+            action=action,
+            attachment=attachment_out(attachment, base_url) if attachment else None,
+            message=message,
+        ).model_dump(mode="json")
+
+    return answer
+
+
+def _respond(response: Response, done: Done, base_url: str) -> ActionResult:
+    """The answer (the first one, on a replay: 200 with ``Idempotent-Replayed: true``)."""
+    result = ActionResult.model_validate(done.answer)
+    if result.attachment is not None:  # this server's address, whatever the first one's was
+        result.attachment.url = f"{base_url}api/v1/attachments/{result.attachment.id}"
+    response.headers["ETag"] = f'"{result.version}"'
+    if done.replayed:
+        response.headers[REPLAYED] = "true"
+    return result
+
+
+def _step(
+    ctx: GatewayContext,
+    who: TokenPrincipal,
+    key: str | None,
+    step: Step,
     message: str,
-    attachment: AttachmentRecord | None = None,
-    base_url: str = "",
-) -> ActionResult:
-    response.headers["ETag"] = f'"{snap.version}"'
-    return ActionResult(
-        id=snap.id,
-        number=snap.number,
-        version=snap.version,
-        state=snap.state,
-        state_label=state_label(snap.state),
-        action=action,
-        attachment=attachment_out(attachment, base_url) if attachment else None,
-        message=message,
+    base_url: str,
+) -> Done:
+    return FieldStepService(ctx.attachments).run(
+        who.actor,
+        key,
+        step,
+        _answer(step.action, message, base_url),
+        api_token_id=who.token_id,
     )
 
 
+def _fields(body: BaseModel, *names: str) -> dict[str, str]:
+    """The body's fields that make the request, besides version and note (its fingerprint)."""
+    data = body.model_dump()
+    return {name: "" if data.get(name) is None else str(data[name]) for name in names}
+
+
 def accept_task(
-    ctx: GatewayContext, who: TokenPrincipal, case_id: int, version: int, note: str | None
-) -> tuple[CaseSnapshot, bool]:
-    """Record the acceptance once; (the case, whether this call recorded it)."""
+    ctx: GatewayContext,
+    who: TokenPrincipal,
+    case_id: int,
+    version: int,
+    note: str | None,
+    key: str | None = None,
+    base_url: str = "",
+) -> Done:
+    """Record the acceptance once per arrival (the answer says whether this call did)."""
     actor = who.actor
     scopes = ctx.settings.task_scopes
     field_tasks.scope_of(scopes, actor)  # no tasks: refused before the role's rights
     ctx.require_role("accept", actor.role)
+    remark = note.strip() if note and note.strip() else None
+    step = Step("accept", case_id, version, remark)
+    steps = FieldStepService(ctx.attachments)
+    if key is not None:
+        done = steps.replayed(actor, check_key(key), step)
+        if done is not None:
+            return done
     with ctx.db.read() as s:
         case, accepted = field_tasks.acceptance(s, scopes, actor, case_id, ctx.cases.clock())
-    if accepted:
-        return case, False
-    remark = note.strip() if note and note.strip() else None
-    return ctx.cases.act(actor, case_id, "accept", version, note=remark), True
+    if accepted:  # nothing recorded, no key kept: a resend finds it accepted again
+        return Done(dict(_answer("accept", "此前已签收，未重复记录", base_url)(case, None)), False)
+    return _step(ctx, who, key, step, "已签收", base_url)
 
 
 @router.post("/tasks/{case_id}/accept", response_model=ActionResult, summary="Accept (签收)")
 def accept(
+    request: Request,
     response: Response,
     case_id: int,
     ctx: Ctx,
     who: Caller,
     body: AcceptBody | None = None,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     body = body or AcceptBody()
     version = version_of(body.version, if_match)
-    snap, recorded = accept_task(ctx, who, case_id, version, body.note)
-    message = "已签收" if recorded else "此前已签收，未重复记录"
-    return _result(response, snap, "accept", message)
+    base = str(request.base_url)
+    return _respond(response, accept_task(ctx, who, case_id, version, body.note, key, base), base)
 
 
 @router.post(
     "/tasks/{case_id}/return", response_model=ActionResult, summary="Request a return (申请回退)"
 )
 def request_return(
+    request: Request,
     response: Response,
     case_id: int,
     body: ReturnBody,
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     ctx.require_role("request_return", who.actor.role)
     version = version_of(body.version, if_match)
     if not body.reason or not body.reason.strip():
         raise ValidationError("申请回退须填写原因", field="reason")
-    snap = ctx.cases.request_return(who.actor, case_id, version, note=body.reason)
-    return _result(response, snap, "request_return", "已申请回退，等待派遣员审批")
+    step = Step("request_return", case_id, version, body.reason)
+    base = str(request.base_url)
+    done = _step(ctx, who, key, step, "已申请回退，等待派遣员审批", base)
+    return _respond(response, done, base)
 
 
 @router.post(
@@ -265,19 +333,23 @@ def request_return(
     summary="Request a suspension (申请挂账)",
 )
 def request_suspension(
+    request: Request,
     response: Response,
     case_id: int,
     body: SuspensionBody,
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     ctx.require_role("request_suspension", who.actor.role)
     version = version_of(body.version, if_match)
     if not body.reason or not body.reason.strip():
         raise ValidationError("申请挂账须填写原因", field="reason")
-    snap = ctx.cases.act(who.actor, case_id, "request_suspension", version, note=body.reason)
-    return _result(response, snap, "request_suspension", "已申请挂账，等待值班长审批")
+    step = Step("request_suspension", case_id, version, body.reason)
+    base = str(request.base_url)
+    done = _step(ctx, who, key, step, "已申请挂账，等待值班长审批", base)
+    return _respond(response, done, base)
 
 
 async def read_action(request: Request, model: type[BaseModel]) -> tuple[Any, PhotoUpload | None]:
@@ -289,20 +361,6 @@ async def read_action(request: Request, model: type[BaseModel]) -> tuple[Any, Ph
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
         raise ValidationError(f"请求格式错误: {first.get('msg')}", field=field) from None
-
-
-def _photo_action(
-    ctx: GatewayContext,
-    who: TokenPrincipal,
-    case_id: int,
-    action: str,
-    version: int,
-    note: str | None,
-    photo: PhotoUpload | None,
-) -> tuple[CaseSnapshot, AttachmentRecord | None]:
-    return ctx.attachments.act_with_photo(
-        who.actor, case_id, action, version, note=note, photo=photo, api_token_id=who.token_id
-    )
 
 
 _MULTIPART: dict[str, Any] = {
@@ -340,14 +398,15 @@ async def feedback(
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     ctx.require_role("feedback", who.actor.role)
     body, photo = await read_action(request, FeedbackBody)
     version = version_of(body.version, if_match)
-    snap, stored = await run_in_threadpool(
-        _photo_action, ctx, who, case_id, "feedback", version, body.note, photo
-    )
-    return _result(response, snap, "feedback", "已反馈，等待核查", stored, str(request.base_url))
+    step = Step("feedback", case_id, version, body.note, photo)
+    base = str(request.base_url)
+    done = await run_in_threadpool(_step, ctx, who, key, step, "已反馈，等待核查", base)
+    return _respond(response, done, base)
 
 
 @router.post(
@@ -380,16 +439,17 @@ async def verification(
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     body, photo = await read_action(request, VerificationBody)
     action = "verify_pass" if body.result == "pass" else "verify_fail"
     ctx.require_role(action, who.actor.role)
     version = version_of(body.version, if_match)
-    snap, stored = await run_in_threadpool(
-        _photo_action, ctx, who, case_id, action, version, body.note, photo
-    )
+    step = Step(action, case_id, version, body.note, photo, _fields(body, "result"))
     message = "核查通过，等待结案" if action == "verify_pass" else "核查不通过，已返回处置部门返工"
-    return _result(response, snap, action, message, stored, str(request.base_url))
+    base = str(request.base_url)
+    done = await run_in_threadpool(_step, ctx, who, key, step, message, base)
+    return _respond(response, done, base)
 
 
 @router.post(
@@ -422,13 +482,14 @@ async def report_check(
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
+    key: IdempotencyKey = None,
 ) -> ActionResult:
     body, photo = await read_action(request, ReportCheckBody)
     action = "confirm_report" if body.result == "confirm" else "reject_report"
     ctx.require_role(action, who.actor.role)
     version = version_of(body.version, if_match)
-    snap, stored = await run_in_threadpool(
-        _photo_action, ctx, who, case_id, action, version, body.note, photo
-    )
+    step = Step(action, case_id, version, body.note, photo, _fields(body, "result"))
     message = "核实属实，已转待立案" if action == "confirm_report" else "核实不属实，案件已作废"
-    return _result(response, snap, action, message, stored, str(request.base_url))
+    base = str(request.base_url)
+    done = await run_in_threadpool(_step, ctx, who, key, step, message, base)
+    return _respond(response, done, base)

@@ -16,10 +16,11 @@ import hashlib
 import os
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,8 @@ from console.models import Attachment, Case, CaseEvent
 from console.services.actors import Actor
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.service import CaseService
+
+T = TypeVar("T")
 
 MAX_FILENAME = 120
 PHOTO = "photo"
@@ -192,11 +195,51 @@ class AttachmentService:
             return self.cases.act(
                 actor, case_id, action, expected_version, note=note, **params
             ), None
+        snap, record, _ = self.act_with_photo_and(
+            actor,
+            case_id,
+            action,
+            expected_version,
+            None,
+            note=note,
+            photo=photo,
+            api_token_id=api_token_id,
+            **params,
+        )
+        return snap, record
+
+    def act_with_photo_and(
+        self,
+        actor: Actor,
+        case_id: int,
+        action: str,
+        expected_version: int | None,
+        also: Callable[[Session, Case, CaseEvent, datetime, AttachmentRecord | None], T] | None,
+        *,
+        note: str | None = None,
+        photo: PhotoUpload | None = None,
+        api_token_id: int | None = None,
+        **params: Any,
+    ) -> tuple[CaseSnapshot, AttachmentRecord | None, T | None]:
+        """:meth:`act_with_photo`, plus ``also(session, case, event, now, attachment)`` after
+        the photo's row, in the same transaction (the idempotency key of a field step): the
+        step, its photo and what ``also`` writes commit together or not at all."""
+        if photo is None:
+
+            def bare(s: Session, case: Case, event: CaseEvent, now: datetime) -> T | None:
+                return also(s, case, event, now, None) if also is not None else None
+
+            snap, extra = self.cases.act_with(
+                actor, case_id, action, expected_version, bare, note=note, **params
+            )
+            return snap, None, extra
         checked = self.store.check(photo)  # before anything is written
         relative = self.store.relative_path(checked)
         staged = self.store.stage(photo.data)
 
-        def attach(s: Session, case: Case, event: CaseEvent, now: datetime) -> AttachmentRecord:
+        def attach(
+            s: Session, case: Case, event: CaseEvent, now: datetime
+        ) -> tuple[AttachmentRecord, T | None]:
             attachment = Attachment(
                 case_id=case.id,
                 case_event_id=event.id,
@@ -212,16 +255,19 @@ class AttachmentService:
             )
             s.add(attachment)
             s.flush()
+            record = record_of(attachment)
+            extra = also(s, case, event, now, record) if also is not None else None
             # The file is in place before the commit: a committed row never lacks its file
             # (a failed commit leaves at most an unreferenced file, never a broken row).
             self.store.publish(staged, relative)
-            return record_of(attachment)
+            return record, extra
 
         try:
-            snap, record = self.cases.act_with(
+            snap, done = self.cases.act_with(
                 actor, case_id, action, expected_version, attach, note=note, **params
             )
-            return snap, record
+            assert done is not None
+            return snap, done[0], done[1]
         finally:
             staged.unlink(missing_ok=True)
 

@@ -252,6 +252,58 @@ def test_handler_accepts_and_feeds_back_with_a_photo_offline(
     assert [p.case_event_id for p in photo] == [events[-1].id]
 
 
+def test_a_feedback_whose_answer_is_lost_is_done_once_and_shown_done(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    snap = dispatched(field_server_cases(field_server), field_server.db)
+    page = phones.open(HANDLER)
+    open_task(page, snap.id)
+    page.wait_for_selector("#feedback-form")
+
+    # The server does the step and its answer is lost on the way back: the outbox sends the
+    # same request again with the same key, and the server answers as the first time.
+    statuses: list[int] = []
+    keys: list[str | None] = []
+    replayed: list[str | None] = []
+
+    def lose_first_answer(route: Any) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        response = route.fetch()
+        statuses.append(response.status)
+        replayed.append(response.headers.get("idempotent-replayed"))
+        if len(statuses) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.context.route(f"**/api/v1/tasks/{snap.id}/feedback", lose_first_answer)
+    page.fill("#feedback-note", "已清运，答复丢失后重发")
+    page.set_input_files("#feedback-photo", str(photo_file))
+    page.wait_for_selector("#feedback-form .photo")
+    page.click("#feedback-form button[type=submit]")
+    pump_until(page, lambda: len(statuses) == 1, "the first send")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # retry now, not after back-off
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert statuses == [200, 200] and replayed == [None, "true"]
+    assert keys[0] and keys == [keys[0], keys[0]]  # the same key on both attempts
+    assert [i["state"] for i in page.evaluate(OUTBOX_JS)] == ["sent"]  # not refused
+    page.wait_for_selector("#task-detail .pill.state:has-text('待核查')")
+    assert page.query_selector("#task-detail .outbox-item[data-state='refused']") is None
+
+    events = rows(
+        field_server,
+        "SELECT id, action FROM case_events WHERE case_id = :c ORDER BY id",
+        c=snap.id,
+    )
+    assert [e.action for e in events].count("feedback") == 1
+    photos = rows(
+        field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
+    )
+    assert [p.case_event_id for p in photos] == [events[-1].id]
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
+    assert state == "handled"
+
+
 def test_inspector_passes_the_check_with_a_photo(
     phones: Phones, field_server: FieldServer, photo_file: Path
 ) -> None:
