@@ -11,12 +11,14 @@ from console.models.base import Base, UTCDateTime
 
 
 class FieldSubmission(Base):
-    """One action sent by a field device (a report today), keyed by the device's own
-    idempotency key: a retry of the same request finds this row and gets the same answer.
+    """One action sent by a field device (a report, or a task step: console.services.
+    field_reports and field_steps), keyed by the device's own idempotency key: a retry of the
+    same request finds this row and gets the same answer.
 
     ``fingerprint`` is the SHA-256 of the request's canonical fields and photo bytes
     (console.services.idempotency): the same key with another request is refused. The row is
-    written in the transaction that makes the case, so a key never points at nothing.
+    written in the transaction that makes the case (or takes the step), so a key never points
+    at nothing.
     """
 
     __tablename__ = "field_submissions"
@@ -26,7 +28,7 @@ class FieldSubmission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     idempotency_key: Mapped[str] = mapped_column(String(100))
-    #: What the request did: "report".
+    #: What the request did: "report", or the step's lifecycle action ("feedback", "accept", …).
     action: Mapped[str] = mapped_column(String(24))
     fingerprint: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
