@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from console.db import Database
-from console.gateway import field, open311, tasks
+from console.gateway import field, open311, public, tasks
 from console.gateway.body_limit import BodyLimitMiddleware
 from console.gateway.context import GatewayContext
 from console.gateway.errors import install_handlers
@@ -31,6 +31,10 @@ Field gateway of the Grid Dispatch Console (网格化管理指挥调度台).
   `GET /me`; `GET /categories` (today's taxonomy, by code, name or pinyin initials);
   `POST /reports` (发现上报, multipart with up to 4 photos, `Idempotency-Key` required: a
   retry answers 200 with the same case, the key with another body 422); `GET /reports/mine`.
+
+* **The public page** under `/api/v1/public` (no token, limited per address): categories,
+  `POST /reports` (answers the case number and a tracking code, shown once), a case's public
+  timeline by number and code, its after-photos, and the 满意度 rating of a closed case.
 
 Every other call needs `Authorization: Bearer <token>` (tokens: `grid-console token create`,
 or a device's `POST /api/v1/session`).
@@ -67,11 +71,14 @@ def create_app(
     )
     app.state.gateway = ctx
     app.state.field = field.field_context(ctx)
+    app.state.public = public.public_context(ctx)
     install_handlers(app)
     app.include_router(open311.router)
     app.include_router(tasks.router)
     app.include_router(field.router)
+    app.include_router(public.router)
     mount_field_app(app)  # the staff app at /app/ (static files, service worker)
+    public.mount_public_page(app)  # the public page at /report/ (no account)
     app.add_middleware(
         BodyLimitMiddleware, max_body=limits.max_body_bytes, max_upload=limits.max_upload_bytes
     )

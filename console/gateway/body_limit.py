@@ -20,7 +20,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Requests that may carry a photo get the larger upload limit.
-UPLOAD_PATHS = re.compile(r"^/api/v1/(tasks/[^/]+/(feedback|verification)|reports)$")
+UPLOAD_PATHS = re.compile(r"^/api/v1/(tasks/[^/]+/(feedback|verification)|reports|public/reports)$")
 
 
 class BodyLimitMiddleware:

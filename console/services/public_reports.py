@@ -33,7 +33,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from console.domain.lifecycle import STATE_LABELS
-from console.errors import CaseNotFoundError, IllegalTransitionError, ValidationError
+from console.errors import (
+    CaseNotFoundError,
+    IllegalTransitionError,
+    MissingFieldError,
+    UnknownCategoryError,
+    ValidationError,
+)
 from console.models import (
     Attachment,
     Case,
@@ -213,6 +219,16 @@ class PublicReportService:
         found = self.finder.find(text, 2000)
         return [c for c in found if c.kind == PUBLIC_KIND][: max(1, limit)]
 
+    def check_category(self, code: str) -> None:
+        """Refuse a code that is not an event category of the taxonomy in force."""
+        if not code:
+            raise MissingFieldError("请选择问题类别", field="category_code")
+        if not any(c.code == code and c.kind == PUBLIC_KIND for c in self.finder.choices()):
+            raise UnknownCategoryError(
+                f"未知的问题类别: {code[:20]}（可选类别见 /api/v1/public/categories）",
+                field="category_code",
+            )
+
     # ------------------------------------------------------------------ report
 
     def submit(
@@ -228,6 +244,7 @@ class PublicReportService:
         replayed = self._replay(key, fingerprint)
         if replayed is not None:
             return replayed
+        self.check_category(fields["category_code"])
         report = parse(fields)
         cleaned = []
         for number, photo in enumerate(photos, 1):
