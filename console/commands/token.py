@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         service = ApiTokenService(db)
         if args.token_command == "create":
-            issued = service.create(args.user, args.label, rate_per_minute=args.rate)
+            issued = service.create(
+                args.user, args.label, rate_per_minute=args.rate, note="命令行签发"
+            )
             print(f"令牌 {issued.id} 已创建: {issued.label} → 用户 {issued.username}")
             print("请立即复制，此令牌只显示这一次 (shown once, store it now):")
             print(issued.secret)
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             if not records:
                 print("没有令牌 (no tokens)")
         else:
-            record = service.revoke(args.id)
+            record = service.revoke(args.id, note="命令行吊销")
             print(f"已吊销 revoked: {format_record(record)}")
     finally:
         db.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from console.cli import main
 from console.db import Database
-from console.models import ApiToken
+from console.models import ApiToken, SecurityEvent
 from console.services.api_tokens import TOKEN_PREFIX, ApiTokenService, TokenError, hash_secret
 
 
@@ -58,6 +58,18 @@ def test_create_list_revoke(demo_db: Database, capsys: pytest.CaptureFixture[str
     assert main(["--db", url, "token", "list", "--active"]) == 0
     out, _ = capsys.readouterr()
     assert "城管通-007" not in out and "12345" in out
+    # Both in the security log, as the command line's doing (no one signed in).
+    with demo_db.read() as s:
+        logged = s.execute(
+            select(SecurityEvent.kind, SecurityEvent.username, SecurityEvent.detail)
+            .where(SecurityEvent.actor_id.is_(None), SecurityEvent.kind.like("token_%"))
+            .order_by(SecurityEvent.id)
+        ).all()
+    assert [tuple(r) for r in logged] == [
+        ("token_issued", "inspector", f"设备「城管通-007」（令牌 #{token_id}），命令行签发"),
+        ("token_issued", "intake", f"设备「12345」（令牌 #{token_id + 1}），命令行签发"),
+        ("token_revoked", "inspector", f"设备「城管通-007」（令牌 #{token_id}），命令行吊销"),
+    ]
 
 
 def test_errors_exit_2_with_a_message(
