@@ -109,6 +109,7 @@ function locate() {
       const { latitude: lat, longitude: lon, accuracy } = pos.coords;
       state.position = { lat, lon, accuracy, byHand: false };
       map.place(lat, lon, false, Math.min(accuracy, 500));
+      map.map.setView([lat, lon], 16, { animate: false }); // also when the outlines came first
       describePosition();
       resetKey();
     },
@@ -123,6 +124,8 @@ async function loadGrids() {
     if (!response.ok) return;
     state.grids = await response.json();
     map.showGrids(state.grids);
+    const p = state.position;
+    if (p) map.map.setView([p.lat, p.lon], 16, { animate: false }); // the place, not the district
     describePosition();
   } catch {
     // no map outlines: the position still works
