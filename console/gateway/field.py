@@ -206,8 +206,11 @@ def categories(
 # --------------------------------------------------------------------------- reports
 
 
-async def read_report_form(request: Request) -> tuple[dict[str, str], list[PhotoUpload]]:
-    """The report's text fields and its ``photo`` files, in the order sent."""
+async def read_report_form(
+    request: Request,
+) -> tuple[dict[str, str], list[PhotoUpload], list[PhotoUpload]]:
+    """The report's text fields, its ``photo`` files and its ``after_photo`` files (自处置),
+    each in the order sent."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in REPORT_FORMS:
         raise GatewayError(
@@ -217,22 +220,24 @@ async def read_report_form(request: Request) -> tuple[dict[str, str], list[Photo
             code="unsupported_media_type",
         )
     data: dict[str, str] = {}
-    photos: list[PhotoUpload] = []
+    files: dict[str, list[PhotoUpload]] = {"photo": [], "after_photo": []}
     async with request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FIELDS) as form:
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
-                if name != "photo":
+                if name not in files:
                     raise ValidationError(
-                        f"未知的文件字段“{name[:40]}”：照片须用字段名 photo", field=name
+                        f"未知的文件字段“{name[:40]}”：照片须用字段名 photo"
+                        "（自处置的处置后照片用 after_photo）",
+                        field=name,
                     )
-                photos.append(PhotoUpload(await value.read(), value.filename))
-            elif name == "photo":
-                raise ValidationError("photo 应为照片文件，不是文本", field="photo")
+                files[name].append(PhotoUpload(await value.read(), value.filename))
+            elif name in files:
+                raise ValidationError(f"{name} 应为照片文件，不是文本", field=name)
             elif name in data:
                 raise ValidationError(f"字段 {name[:40]} 重复", field=name)
             else:
                 data[name] = value
-    return data, photos
+    return data, files["photo"], files["after_photo"]
 
 
 def _submit(
@@ -241,9 +246,17 @@ def _submit(
     key: str,
     data: dict[str, str],
     photos: list[PhotoUpload],
+    after_photos: list[PhotoUpload],
 ) -> Submitted:
     try:
-        return field.reports.submit(who.actor, key, data, photos, api_token_id=who.token_id)
+        return field.reports.submit(
+            who.actor,
+            key,
+            data,
+            photos,
+            after_photos=after_photos,
+            api_token_id=who.token_id,
+        )
     except IdempotencyMismatchError as exc:
         raise GatewayError(422, exc.message, code=exc.code, field=exc.field) from None
 
@@ -252,7 +265,8 @@ def _submit(
     "/reports",
     status_code=201,
     response_model=ReportOut,
-    summary="Report a problem (发现上报) with up to 4 photos; idempotent by Idempotency-Key",
+    summary="Report a problem (发现上报) with up to 4 photos, or report and self-handle it "
+    "(自处置: self_handled=1, handling_note, after_photo); idempotent by Idempotency-Key",
     responses={
         200: {"model": ReportOut, "description": "A replay: the case this key made before"},
         413: {"model": ApiError, "description": "Request or photo too large"},
@@ -282,8 +296,8 @@ async def post_report(
 ) -> ReportOut:
     ctx.require_role(field_reports.REPORT, who.actor.role)
     key = check_key(request.headers.get(KEY_FIELD))
-    data, photos = await read_report_form(request)
-    submitted = await run_in_threadpool(_submit, field, who, key, data, photos)
+    data, photos, after_photos = await read_report_form(request)
+    submitted = await run_in_threadpool(_submit, field, who, key, data, photos, after_photos)
     if submitted.replayed:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"

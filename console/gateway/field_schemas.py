@@ -58,6 +58,7 @@ class ReportOut(BaseModel):
     state_label: str = Field(description="The state's Chinese name, e.g. 待立案")
     version: int = Field(description="The case's version when the report was made")
     photos: int = Field(description="Photos stored with the report")
+    after_photos: int = Field(0, description="After-photos of a self-handled report (自处置)")
 
 
 class MyReportOut(BaseModel):
@@ -100,6 +101,19 @@ REPORT_FORM: dict[str, Any] = {
                     "maxItems": 4,
                     "items": {"type": "string", "format": "binary"},
                     "description": "0 to 4 photos: JPEG, PNG or WebP",
+                },
+                "self_handled": {
+                    "type": "string",
+                    "enum": ["0", "1"],
+                    "description": "1: handled on the spot (自处置, the lifecycle's self_handle "
+                    "step) in the report's transaction; needs photo, after_photo, handling_note",
+                },
+                "handling_note": {"type": "string", "description": "What was done (自处置)"},
+                "after_photo": {
+                    "type": "array",
+                    "maxItems": 4,
+                    "items": {"type": "string", "format": "binary"},
+                    "description": "1 to 4 photos after the handling (with self_handled=1)",
                 },
             },
         }

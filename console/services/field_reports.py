@@ -7,6 +7,13 @@ answer and writes nothing; the same key with another request is refused. Every f
 every photo is checked before anything is written, so a refused report leaves no case, no
 row and no file.
 
+自处置 (小事不出网格): a grid manager (or an inspector) who handled a small matter on the spot
+sends ``self_handled=1`` with the report, its ``handling_note`` and its after-photos. The
+report, its photos, the lifecycle's ``self_handle`` step (reported → self_handled) with the
+after-photos and the key's row are one transaction: a refused after-photo or note leaves no
+case at all, and a resend gets the self-handled case's answer. The duty chief may reject it
+(``reject_self_handle``): back to 待立案 for the normal loop.
+
 The device's clock and the accuracy of its position are kept with the key's row
 (``field_submissions``): the case's time is the server's. They are not in the report's
 ``case_events`` data: that row is written by the workflow before the transaction's other rows,
@@ -36,6 +43,7 @@ from console.services.cases.service import CaseService
 from console.services.report_input import ReportInput, coordinates, validate
 
 REPORT = "report"
+SELF_HANDLE = "self_handle"
 MAX_PHOTOS = 4
 #: A position's accuracy above this (metres) is not a position.
 MAX_ACCURACY_M = 100_000.0
@@ -72,6 +80,8 @@ class ReportAnswer:
     state_label: str
     version: int
     photos: int
+    #: The after-photos of a self-handled report (0 otherwise).
+    after_photos: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,15 @@ class ParsedReport:
 
 
 @dataclass(frozen=True)
+class SelfHandling:
+    """自处置 with the report: the handling note and the after-photos, checked and staged."""
+
+    note: str
+    checked: Sequence[CheckedPhoto]
+    staged: Sequence[Path]
+
+
+@dataclass(frozen=True)
 class _Pending:
     """A checked report on its way into the transaction."""
 
@@ -98,6 +117,7 @@ class _Pending:
     checked: Sequence[CheckedPhoto]
     staged: Sequence[Path]
     api_token_id: int | None
+    handled: SelfHandling | None = None
 
 
 @dataclass(frozen=True)
@@ -176,9 +196,25 @@ def parse(fields: Mapping[str, str], source: str) -> ParsedReport:
     return ParsedReport(report, _device_time(fields["device_time"]), _accuracy(fields["accuracy"]))
 
 
-def check_count(photos: Sequence[PhotoUpload]) -> None:
+def check_count(photos: Sequence[PhotoUpload], field: str = "photo") -> None:
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError(f"照片最多 {MAX_PHOTOS} 张，本次 {len(photos)} 张", field="photo")
+        raise ValidationError(f"照片最多 {MAX_PHOTOS} 张，本次 {len(photos)} 张", field=field)
+
+
+def self_handling_of(
+    data: Mapping[str, object], after_photos: Sequence[PhotoUpload]
+) -> tuple[bool, str]:
+    """Whether the report is self-handled (``self_handled``) and its ``handling_note``;
+    after-photos or a note without the flag are refused (they would be dropped)."""
+    text = str(data.get("self_handled") or "").strip()
+    flag = _FLAGS.get(text.lower())
+    if flag is None:
+        raise ValidationError(f"自处置标记应为 0 或 1: {text[:20]!r}", field="self_handled")
+    note = str(data.get("handling_note") or "").strip()
+    if not flag and (after_photos or note):
+        field = "after_photo" if after_photos else "handling_note"
+        raise ValidationError("处置后照片和处置说明只随自处置上报（self_handled=1）", field=field)
+    return flag, note
 
 
 def answer_of(stored: Mapping[str, Any]) -> ReportAnswer:
@@ -205,16 +241,21 @@ class FieldReportService:
             )
         return allowed[0]
 
-    def check_photos(self, photos: Sequence[PhotoUpload]) -> list[CheckedPhoto]:
+    def check_photos(
+        self, photos: Sequence[PhotoUpload], field: str = "photo"
+    ) -> list[CheckedPhoto]:
         """Every photo checked (count, size, type from its bytes), the faulty one named."""
-        check_count(photos)
+        check_count(photos, field)
+        which = "处置后" if field == "after_photo" else ""
         checked = []
         for number, photo in enumerate(photos, 1):
             try:
                 checked.append(self.store.check(photo))
             except ValidationError as exc:
                 name = f"（{photo.filename}）" if photo.filename else ""
-                raise type(exc)(f"第 {number} 张照片{name}: {exc.message}", field="photo") from None
+                raise type(exc)(
+                    f"{which}第 {number} 张照片{name}: {exc.message}", field=field
+                ) from None
         return checked
 
     def submit(
@@ -224,26 +265,51 @@ class FieldReportService:
         data: Mapping[str, object],
         photos: Sequence[PhotoUpload] = (),
         *,
+        after_photos: Sequence[PhotoUpload] = (),
         api_token_id: int | None = None,
     ) -> Submitted:
-        """The report in ``data`` with its ``photos``, once per ``key`` (see the module)."""
+        """The report in ``data`` with its ``photos``, once per ``key`` (see the module); with
+        ``self_handled`` in ``data``, self-handled in the same transaction (``after_photos``)."""
         key = idempotency.check_key(key)
         if actor.id is None:
             raise PermissionDeniedError("现场上报须以本人账户登录")
         self.cases.lifecycle.check(REPORT, None, actor.role)
         source = self.source_of(actor.role)
         fields = canonical_fields(data)
+        self_handled, handling_note = self_handling_of(data, after_photos)
         check_count(photos)  # before hashing them
-        fingerprint = idempotency.fingerprint(fields, (p.data for p in photos))
+        check_count(after_photos, "after_photo")
+        files = [p.data for p in photos]
+        if self_handled:  # a plain report's fingerprint stays what it always was
+            fields = {
+                **fields,
+                "self_handled": "1",
+                "handling_note": handling_note,
+                "after_photos": str(len(after_photos)),
+            }
+            files += [p.data for p in after_photos]
+        fingerprint = idempotency.fingerprint(fields, files)
         replayed = self._replay(actor.id, key, fingerprint)
         if replayed is not None:
             return replayed
         parsed = parse(fields, source)
+        if self_handled:
+            self.cases.lifecycle.check(SELF_HANDLE, "reported", actor.role, note=handling_note)
+            if not photos:
+                raise ValidationError("自处置须附处置前照片（现场原状）", field="photo")
+            if not after_photos:
+                raise ValidationError("自处置须附处置后照片", field="after_photo")
         checked = self.check_photos(photos)
+        after_checked = self.check_photos(after_photos, "after_photo") if self_handled else []
         staged: list[Path] = []
+        after_staged: list[Path] = []
         try:
             staged.extend(self.store.stage(p.data) for p in photos)
-            pending = _Pending(key, fingerprint, parsed, checked, staged, api_token_id)
+            after_staged.extend(self.store.stage(p.data) for p in after_photos)
+            handled = (
+                SelfHandling(handling_note, after_checked, after_staged) if self_handled else None
+            )
+            pending = _Pending(key, fingerprint, parsed, checked, staged, api_token_id, handled)
             for attempt in range(2):
                 try:
                     return self._report(actor, pending)
@@ -259,7 +325,7 @@ class FieldReportService:
                         raise
             raise AssertionError("unreachable: the loop returns or raises")
         finally:
-            for path in staged:
+            for path in (*staged, *after_staged):
                 path.unlink(missing_ok=True)
 
     def _report(self, actor: Actor, pending: _Pending) -> Submitted:
@@ -286,12 +352,26 @@ class FieldReportService:
         now: datetime,
         pending: _Pending,
     ) -> ReportAnswer:
-        """Inside the report's transaction: the key first (a concurrent twin fails here,
-        before any file moves), then the photos' rows, then their files."""
+        """Inside the report's transaction: the self-handling step (if any), the key (a
+        concurrent twin fails here, before any file moves), then the photos' rows, then their
+        files."""
+        handled = pending.handled
+        handled_event = None
+        if handled is not None:
+            s.flush()  # the report as it will commit, before its next step
+            handled_event = self.cases.workflow.apply(
+                s, actor, case, SELF_HANDLE, now, note=handled.note
+            )
         s.flush()  # the case as it will commit: its version
         checked = pending.checked
         answer = ReportAnswer(
-            case.id, case.number, case.state, state_label(case.state), case.version, len(checked)
+            case.id,
+            case.number,
+            case.state,
+            state_label(case.state),
+            case.version,
+            len(checked),
+            len(handled.checked) if handled is not None else 0,
         )
         assert actor.id is not None
         idempotency.record(
@@ -307,11 +387,18 @@ class FieldReportService:
             device_time=pending.parsed.device_time,
             accuracy_m=pending.parsed.accuracy_m,
         )
-        relatives = [self.store.relative_path(c) for c in checked]
+        files = [(c, staged, event) for c, staged in zip(checked, pending.staged, strict=True)]
+        if handled is not None:
+            assert handled_event is not None
+            files += [
+                (c, staged, handled_event)
+                for c, staged in zip(handled.checked, handled.staged, strict=True)
+            ]
+        relatives = [self.store.relative_path(c) for c, _, _ in files]
         s.add_all(
             Attachment(
                 case_id=case.id,
-                case_event_id=event.id,
+                case_event_id=owner.id,
                 kind=PHOTO,
                 filename=c.filename,
                 content_type=c.content_type,
@@ -322,11 +409,11 @@ class FieldReportService:
                 uploaded_by=actor.id,
                 api_token_id=pending.api_token_id,
             )
-            for c, relative in zip(checked, relatives, strict=True)
+            for (c, _, owner), relative in zip(files, relatives, strict=True)
         )
         s.flush()
         # Files in place before the commit: a committed row never lacks its file.
-        for path, relative in zip(pending.staged, relatives, strict=True):
+        for (_, path, _), relative in zip(files, relatives, strict=True):
             self.store.publish(path, relative)
         return answer
 

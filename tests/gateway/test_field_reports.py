@@ -76,7 +76,15 @@ def test_a_report_with_photos_makes_one_case_a_seat_sees(gateway: Gateway) -> No
         r = post(c, gateway)
         assert r.status_code == 201, r.text
         body = r.json()
-        assert set(body) == {"id", "number", "state", "state_label", "version", "photos"}
+        assert set(body) == {
+            "id",
+            "number",
+            "state",
+            "state_label",
+            "version",
+            "photos",
+            "after_photos",
+        }
         assert (body["state"], body["state_label"], body["photos"]) == ("reported", "待立案", 2)
         case = gateway.cases.get(body["id"])
         assert (case.number, case.version, case.source) == (
