@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -173,6 +173,21 @@ class RatingRequest(BaseModel):
     comment: str | None = Field(None, max_length=public_reports.MAX_COMMENT)
 
 
+def _tracking_code(
+    code: str = Query("", max_length=40, description="The tracking code (or the header)"),
+    header: str | None = Header(
+        None,
+        alias="X-Tracking-Code",
+        max_length=40,
+        description="The tracking code; kept out of URLs and so out of access logs",
+    ),
+) -> str:
+    return header or code
+
+
+TrackingCode = Annotated[str, Depends(_tracking_code)]
+
+
 router = APIRouter(
     prefix="/api/v1/public",
     tags=["Public page"],
@@ -263,7 +278,7 @@ async def post_report(request: Request, response: Response, public: PublicCtx) -
     summary="A public case's timeline (states and times, after-photos), with its tracking code",
     dependencies=[Depends(_read)],
 )
-def track(number: str, public: PublicCtx, code: str = Query("", max_length=40)) -> PublicCaseOut:
+def track(number: str, public: PublicCtx, code: TrackingCode) -> PublicCaseOut:
     seen = public.reports.track(number[:40], code)
     data = asdict(seen)
     data["after_photos"] = [
@@ -280,15 +295,13 @@ def track(number: str, public: PublicCtx, code: str = Query("", max_length=40)) 
     dependencies=[Depends(_read)],
 )
 def after_photo(
-    number: str, attachment_id: int, public: PublicCtx, code: str = Query("", max_length=40)
+    number: str, attachment_id: int, public: PublicCtx, code: TrackingCode
 ) -> FileResponse:
     record = public.reports.after_photo(number[:40], code, attachment_id)
     path = public.reports.store.path_of(record)
     if not path.is_file():
         raise CaseNotFoundError("未找到该照片")
-    return FileResponse(
-        path, media_type=record.content_type, headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return FileResponse(path, media_type=record.content_type)
 
 
 @router.post(

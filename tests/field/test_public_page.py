@@ -109,8 +109,9 @@ def test_the_public_reports_tracks_and_rates(
         assert page.inner_text("#case-state") == "已结案"
         text = page.inner_text("#case")
         assert "王师傅" not in text and "赵先生" not in text and "已清运" not in text
-        assert page.locator(".after img").count() == 1  # the handler's after-photo
+        page.wait_for_selector(".after img")  # the handler's after-photo
         page.wait_for_function("() => document.querySelector('.after img').naturalWidth === 40")
+        assert page.locator(".after img").count() == 1
         page.click("#rating-form label:has(input[value='satisfied'])")
         page.fill("#rating-comment", "处理得很快")
         page.click("#rating-submit")
@@ -123,3 +124,36 @@ def test_the_public_reports_tracks_and_rates(
         rating = s.scalar(select(PublicRating).join(Case).where(Case.number == number))
         assert rating is not None and (rating.rating, rating.comment) == ("satisfied", "处理得很快")
     assert not problems, problems
+
+
+def test_a_report_whose_answer_is_lost_is_sent_again_as_one_case(
+    browser: Any, field_server: FieldServer
+) -> None:
+    description = "路灯不亮（答复丢失后重发）"
+    context = browser.new_context(**PHONE, base_url=field_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/report/")
+        page.wait_for_selector("#where .acc")
+        page.fill("#category-search", "暴露垃圾")
+        page.click("#category-results button[data-code='06010']")
+        page.fill("#description", description)
+        sent: list[int] = []
+
+        def lose_the_answer(route: Any) -> None:
+            sent.append(route.fetch().status)  # the server makes the case…
+            route.abort()  # …and the phone never hears of it
+
+        page.route("**/api/v1/public/reports", lose_the_answer)
+        page.click("#report-submit")
+        page.wait_for_selector("#report-error", state="visible")
+        assert sent == [201]
+        page.unroute("**/api/v1/public/reports")
+        page.click("#report-submit")  # the same report: the same key
+        page.wait_for_selector("#done", state="visible")
+        number = page.inner_text("#done-number").strip()
+    finally:
+        context.close()
+    with field_server.db.read() as s:
+        numbers = list(s.scalars(select(Case.number).where(Case.description == description)))
+    assert numbers == [number]

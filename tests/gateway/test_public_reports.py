@@ -139,7 +139,9 @@ def test_tracking_the_after_photo_and_rating_once(public: Public) -> None:
     )
     assert early.status_code == 409 and early.json()["error"] == "not_closed"
     close(public, number)
-    seen = public.http.get(f"/api/v1/public/cases/{number}", params={"code": code.lower()})
+    seen = public.http.get(
+        f"/api/v1/public/cases/{number}", headers={"X-Tracking-Code": code.lower()}
+    )
     assert seen.status_code == 200
     case = seen.json()
     assert [s["state"] for s in case["timeline"]][-1] == "closed"
@@ -148,8 +150,10 @@ def test_tracking_the_after_photo_and_rating_once(public: Public) -> None:
     for private in ("李女士", "13900000000", "王师傅", "13800000000", "已清运", "值班长"):
         assert private not in text
     (photo,) = case["after_photos"]
-    got = public.http.get(photo["url"], params={"code": code})
+    got = public.http.get(photo["url"], headers={"X-Tracking-Code": code})
     assert got.status_code == 200 and got.content == png_bytes(12, 12, seed=9)
+    assert code not in photo["url"]
+    assert public.http.get(photo["url"], params={"code": code}).status_code == 200
     assert public.http.get(photo["url"], params={"code": "ZZZZZZZZ"}).status_code == 404
     with public.db.read() as s:  # the reporter's own photo is not an after-photo
         own = s.scalar(select(func.min(Attachment.id)))

@@ -329,7 +329,10 @@ async function track(event) {
     return;
   }
   try {
-    const seen = await call(`${API}/cases/${encodeURIComponent(number)}?code=${encodeURIComponent(code)}`);
+    // the code goes in a header: never in a URL (history, access logs)
+    const seen = await call(`${API}/cases/${encodeURIComponent(number)}`, {
+      headers: { "X-Tracking-Code": code },
+    });
     state.tracked = { number, code };
     showCase(seen);
   } catch (e) {
@@ -372,17 +375,9 @@ function showCase(seen) {
     h("div.card", h("h2", t("progress")), h("ol.timeline", { id: "case-timeline" }, steps)),
   ];
   if (seen.after_photos.length) {
-    const code = encodeURIComponent(state.tracked.code);
-    parts.push(
-      h(
-        "div.card",
-        h("h2", t("after_photos")),
-        h(
-          "div.after",
-          seen.after_photos.map((p) => h("img", { src: `${p.url}?code=${code}`, alt: t("after_photos"), loading: "lazy" })),
-        ),
-      ),
-    );
+    const after = h("div.after");
+    parts.push(h("div.card", h("h2", t("after_photos")), after));
+    for (const p of seen.after_photos) showPhoto(after, p.url);
   }
   if (seen.rating) {
     parts.push(h("p.rated", { id: "case-rated" }, t("rated", { label: t(seen.rating.rating) })));
@@ -390,6 +385,20 @@ function showCase(seen) {
     parts.push(ratingForm(seen.number));
   }
   fill(box, ...parts);
+}
+
+/** An after-photo, fetched with the code in a header and shown from a blob: URL. */
+async function showPhoto(box, url) {
+  try {
+    const response = await fetch(url, { headers: { "X-Tracking-Code": state.tracked.code } });
+    if (!response.ok) return;
+    const src = URL.createObjectURL(await response.blob());
+    const img = h("img", { src, alt: t("after_photos") });
+    img.addEventListener("load", () => URL.revokeObjectURL(src), { once: true });
+    box.append(img);
+  } catch {
+    // no network: the timeline is shown without it
+  }
 }
 
 function ratingForm(number) {
