@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones
-from tests.gateway.support import dispatched, handled
-from tests.services.console_support import DISPATCHER
+from tests.gateway.support import dispatched, handled, png_bytes, reported
+from tests.services.console_support import CHIEF, DISPATCHER
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
@@ -326,6 +326,118 @@ def test_inspector_passes_the_check_with_a_photo(
         field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
     )
     assert [p.case_event_id for p in photos] == [event.id]
+
+
+def test_inspector_confirms_a_report_check_on_site_with_a_photo(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    cases = field_server_cases(field_server)
+    (inspector_id,) = rows(field_server, "SELECT id FROM users WHERE username = 'inspector'")[0]
+    snap = reported(cases, field_server.db)
+    # the duty chief asks this inspector to confirm the report on site (信息核实)
+    snap = cases.act(
+        CHIEF, snap.id, "request_report_check", snap.version, inspector_id=inspector_id
+    )
+    page = phones.open("inspector")
+    page.wait_for_selector("#report-form", state="visible")
+    assert page.is_hidden("#self-handle-card")  # 自行处置 is the grid staff's
+    page.click(".tab[data-tab='tasks']")
+    item = page.wait_for_selector(f".task-item[data-id='{snap.id}']")
+    assert "待核实" in item.text_content()
+    item.click()
+    page.wait_for_selector("#report-check-form")
+    page.check("#report-check-form input[value='reject']")
+    page.click("#report-check-form button[type=submit]")  # 不属实 needs a note: not queued
+    page.wait_for_selector("#toast:has-text('请填写说明')")
+    checks = ("confirm_report", "reject_report")
+    assert not [i for i in page.evaluate(OUTBOX_JS) if i["kind"] in checks]
+
+    page.check("#report-check-form input[value='confirm']")
+    page.fill("#report-check-note", "现场确有暴露垃圾")
+    page.set_input_files("#report-check-photo", str(photo_file))
+    page.wait_for_selector("#report-check-form .photo")
+    page.click("#report-check-form button[type=submit]")
+    page.wait_for_selector("#task-detail .pill.state:has-text('待立案')")
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
+    assert state == "reported"
+    event = rows(
+        field_server,
+        "SELECT id, action, note FROM case_events WHERE case_id = :c ORDER BY id DESC LIMIT 1",
+        c=snap.id,
+    )[0]
+    assert (event.action, event.note) == ("confirm_report", "现场确有暴露垃圾")
+    photos = rows(
+        field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
+    )
+    assert [p.case_event_id for p in photos] == [event.id]
+
+
+def test_grid_manager_self_handles_and_the_duty_chief_rejects_it(
+    phones: Phones, field_server: FieldServer, photo_file: Path, tmp_path: Path
+) -> None:
+    after_file = tmp_path / "after.png"
+    after_file.write_bytes(png_bytes(320, 240, seed=7))
+    page = phones.open("grid_manager")
+    page.wait_for_selector("#report-form", state="visible")
+    page.wait_for_selector("#self-handle-card", state="visible")
+    assert page.is_hidden("#handling-note")
+    page.fill("#category-search", "暴露垃圾")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    page.set_input_files("#photo-input", str(photo_file))
+    page.wait_for_selector("#photo-list .photo")
+    page.wait_for_function(
+        "() => document.getElementById('position-text').textContent.includes('12')"
+    )
+    description = f"路边散落垃圾 {uuid.uuid4().hex[:8]}"
+    page.fill("#report-address", "北院门 150 号")
+    page.fill("#report-description", description)
+    page.check("#report-self-handle")
+    page.wait_for_selector("#handling-note", state="visible")
+    assert page.text_content("#report-submit") == "上报并提交自处置"
+    page.click("#report-submit")  # no after-photo yet: not queued
+    page.wait_for_selector("#toast:has-text('请拍处置后照片')")
+    page.set_input_files("#after-photo-input", str(after_file))
+    page.wait_for_selector("#after-photo-list .photo")
+    page.fill("#handling-note", "已清扫装袋，送至收集点")
+    page.click("#report-submit")
+    page.wait_for_selector("#toast:has-text('上报并自行处置')")
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert [i["state"] for i in page.evaluate(OUTBOX_JS) if i["kind"] == "self_handle"] == ["sent"]
+
+    found = rows(
+        field_server,
+        "SELECT id, number, source, state, version FROM cases WHERE description = :d",
+        d=description,
+    )
+    assert len(found) == 1
+    case_id, number, source, state, version = found[0]
+    assert (source, state) == ("grid", "self_handled")
+    events = rows(
+        field_server,
+        "SELECT id, action, note FROM case_events WHERE case_id = :c ORDER BY id",
+        c=case_id,
+    )
+    assert [(e.action, e.note) for e in events] == [
+        ("report", None),
+        ("self_handle", "已清扫装袋，送至收集点"),
+    ]
+    photos = rows(
+        field_server,
+        "SELECT case_event_id, content_type FROM attachments WHERE case_id = :c ORDER BY id",
+        c=case_id,
+    )
+    assert [p.case_event_id for p in photos] == [events[0].id, events[1].id]  # before, after
+    assert {p.content_type for p in photos} == {"image/jpeg"}  # both shrunk on the phone
+
+    page.click(".tab[data-tab='mine']")
+    page.wait_for_selector(f".report-item[data-number='{number}'] .pill:has-text('自处置待审核')")
+    # 自处置审核: the duty chief rejects it, back to 待立案 for the normal loop
+    cases = field_server_cases(field_server)
+    cases.act(CHIEF, case_id, "reject_self_handle", version, note="垃圾量大，转正常派遣")
+    page.click("#screen-mine .section-head button:has-text('刷新')")
+    page.wait_for_selector(f".report-item[data-number='{number}'] .pill:has-text('待立案')")
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=case_id)[0].state
+    assert state == "reported"
 
 
 def test_a_step_refused_because_the_case_moved_is_shown_not_dropped(

@@ -182,7 +182,7 @@ function wireChrome() {
   events.addEventListener("change", renderOutboxChip);
   events.addEventListener("sent", (e) => {
     const item = e.detail;
-    if (item.kind === "report" && item.result?.number) toast(t("sent_report", { number: item.result.number }), "ok");
+    if (["report", "self_handle"].includes(item.kind) && item.result?.number) toast(t("sent_report", { number: item.result.number }), "ok");
   });
   events.addEventListener("refused", (e) => toast(e.detail.message || t("state_refused"), "error"));
   onSignedOut((reason) => {

@@ -80,7 +80,7 @@ export class MineScreen {
     );
     events.addEventListener("change", () => this.renderOutbox());
     events.addEventListener("sent", (e) => {
-      if (e.detail.kind === "report" && !this.root.hidden) this.load();
+      if (["report", "self_handle"].includes(e.detail.kind) && !this.root.hidden) this.load();
     });
     this.renderOutbox();
   }

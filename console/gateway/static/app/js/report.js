@@ -1,7 +1,9 @@
 // 上报: category → photo → position → address and description (the server needs both) → send.
 // The report goes into the outbox (with its photos, already shrunk) and is sent from there.
+// Grid staff may also have handled the matter on the spot (自行处置, 小事不出网格): the same
+// request carries the after-photos and the handling note, and the server does both at once.
 
-import { api, token } from "./api.js";
+import { api, currentUser, token } from "./api.js";
 import { formatTime, t } from "./i18n.js";
 import { distance, gridAt, loadGrids, ReportMap } from "./mapview.js";
 import { enqueue } from "./outbox.js";
@@ -10,6 +12,8 @@ import { kv } from "./store.js";
 import { fill, h, icon, thumb, toast } from "./ui.js";
 
 const MAX_PHOTOS = 4;
+/** Who sees the 自行处置 switch: the grid staff (the lifecycle's self_handle also lets inspectors). */
+const SELF_HANDLERS = ["grid_manager"];
 const RECENT = "grid.app.recent-categories";
 export const ICON_CAMERA =
   "M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z";
@@ -54,7 +58,7 @@ export class ReportScreen {
   }
 
   blank() {
-    return { category: null, photos: [], position: null, gps: null, manual: false };
+    return { category: null, photos: [], after: [], position: null, gps: null, manual: false };
   }
 
   build() {
@@ -85,7 +89,7 @@ export class ReportScreen {
       capture: "environment",
       id: "photo-camera",
       "aria-label": t("photo_take"),
-      onchange: (e) => this.addPhotos(e.target),
+      onchange: (e) => this.addPhotos(e.target, "photos"),
     });
     const pickInput = h("input", {
       type: "file",
@@ -93,7 +97,7 @@ export class ReportScreen {
       multiple: true,
       id: "photo-input",
       "aria-label": t("photo_pick"),
-      onchange: (e) => this.addPhotos(e.target),
+      onchange: (e) => this.addPhotos(e.target, "photos"),
     });
     s.photoButtons = h(
       "div.row",
@@ -121,6 +125,52 @@ export class ReportScreen {
     });
     s.urgent = h("input", { type: "checkbox", id: "report-urgent", role: "switch" });
     s.submit = h("button.primary.big", { type: "submit", id: "report-submit" }, t("submit_report"));
+
+    // 自行处置: the after-photos and what was done, shown when the switch is on
+    s.selfHandle = h("input", {
+      type: "checkbox",
+      id: "report-self-handle",
+      role: "switch",
+      onchange: () => this.renderSelf(),
+    });
+    s.after = h("div.photos", { id: "after-photo-list" });
+    s.afterNote = h("p.hint", { hidden: true });
+    const afterInput = h("input", {
+      type: "file",
+      accept: "image/*",
+      capture: "environment",
+      id: "after-photo-input",
+      "aria-label": t("after_photos"),
+      onchange: (e) => this.addPhotos(e.target, "after"),
+    });
+    s.afterButtons = h(
+      "div.row",
+      h("label.button.file-button.grow", icon(ICON_CAMERA), h("span", t("after_photos")), afterInput),
+    );
+    s.handlingNote = h("textarea", {
+      id: "handling-note",
+      placeholder: t("handling_note_hint"),
+      maxlength: 2000,
+    });
+    s.selfFields = h(
+      "div.self-fields",
+      { hidden: true },
+      h("div.step-title", h("span", t("after_photos")), h("span.opt", t("photo_max", { n: MAX_PHOTOS }))),
+      s.after,
+      s.afterNote,
+      s.afterButtons,
+      h("label.field", h("span", t("handling_note")), s.handlingNote),
+    );
+    s.selfCard = h(
+      "div.card.step.self-card",
+      { id: "self-handle-card", hidden: true },
+      h(
+        "label.switch.self",
+        h("span", h("span.label", t("self_handle")), h("br"), h("small.hint", t("self_handle_hint"))),
+        s.selfHandle,
+      ),
+      s.selfFields,
+    );
 
     const form = h(
       "form.form",
@@ -158,6 +208,7 @@ export class ReportScreen {
           s.urgent,
         ),
       ),
+      s.selfCard,
       h("div.submit-bar", s.submit),
     );
     fill(this.root, form);
@@ -167,6 +218,12 @@ export class ReportScreen {
 
   /** Called each time the screen is shown. */
   shown() {
+    const selfHandler = SELF_HANDLERS.includes(currentUser()?.role);
+    this.el.selfCard.hidden = !selfHandler;
+    if (!selfHandler && this.el.selfHandle.checked) {
+      this.el.selfHandle.checked = false;
+      this.renderSelf();
+    }
     if (!this.map && window.L) {
       this.map = new ReportMap(this.el.mapBox, (lat, lon, byHand) => this.moved(lat, lon, byHand));
       loadGrids().then((grids) => {
@@ -285,31 +342,41 @@ export class ReportScreen {
 
   // ------------------------------------------------------------ photos
 
-  async addPhotos(input) {
+  /** Photos into `which`: "photos" (the report's, before) or "after" (自行处置). */
+  async addPhotos(input, which = "photos") {
     const files = [...input.files];
     input.value = "";
+    const list = this.state[which];
+    const note = which === "after" ? this.el.afterNote : this.el.photoNote;
     for (const file of files) {
-      if (this.state.photos.length >= MAX_PHOTOS) {
+      if (list.length >= MAX_PHOTOS) {
         toast(t("photo_max", { n: MAX_PHOTOS }), "error");
         break;
       }
-      this.el.photoNote.hidden = false;
-      this.el.photoNote.textContent = t("photo_working");
+      note.hidden = false;
+      note.textContent = t("photo_working");
       try {
         const shrunk = await shrink(file);
-        this.state.photos.push(shrunk);
-        this.el.photoNote.hidden = true;
+        list.push(shrunk);
+        note.hidden = true;
       } catch {
-        this.el.photoNote.textContent = t("photo_bad", { name: file.name });
+        note.textContent = t("photo_bad", { name: file.name });
       }
       this.renderPhotos();
     }
   }
 
   renderPhotos() {
-    const photos = this.state.photos;
+    this.renderList(this.el.photos, this.state.photos);
+    this.renderList(this.el.after, this.state.after);
+    this.el.n2.classList.toggle("done", this.state.photos.length > 0);
+    this.el.photoButtons.hidden = this.state.photos.length >= MAX_PHOTOS;
+    this.el.afterButtons.hidden = this.state.after.length >= MAX_PHOTOS;
+  }
+
+  renderList(box, photos) {
     fill(
-      this.el.photos,
+      box,
       photos.map((p, i) =>
         h(
           "div.photo",
@@ -329,8 +396,12 @@ export class ReportScreen {
         ),
       ),
     );
-    this.el.n2.classList.toggle("done", photos.length > 0);
-    this.el.photoButtons.hidden = photos.length >= MAX_PHOTOS;
+  }
+
+  renderSelf() {
+    const on = this.el.selfHandle.checked;
+    this.el.selfFields.hidden = !on;
+    this.el.submit.textContent = on ? t("submit_self_handle") : t("submit_report");
   }
 
   // ------------------------------------------------------------ position
@@ -435,6 +506,17 @@ export class ReportScreen {
         return;
       }
     }
+    const selfHandled = !this.el.selfCard.hidden && this.el.selfHandle.checked;
+    const after = this.state.after;
+    if (selfHandled) {
+      if (!photos.length) return toast(t("need_before_photo"), "error");
+      if (!after.length) return toast(t("need_after_photo"), "error");
+      if (!this.el.handlingNote.value.trim()) {
+        toast(t("need_handling_note"), "error");
+        this.el.handlingNote.focus();
+        return;
+      }
+    }
     const fields = {
       category_code: category.code,
       kind: category.kind,
@@ -446,18 +528,23 @@ export class ReportScreen {
       urgent: this.el.urgent.checked ? "1" : "0",
       device_time: new Date().toISOString(),
     };
+    if (selfHandled) Object.assign(fields, { self_handled: "1", handling_note: this.el.handlingNote.value.trim() });
     this.el.submit.disabled = true;
     try {
+      // one request, one key: the report and (when self-handled) its handling, or neither
       const item = await enqueue({
-        kind: "report",
+        kind: selfHandled ? "self_handle" : "report",
         path: "reports",
         fields,
-        files: photos.map((p, i) => ({ field: "photo", blob: p.blob, name: `photo-${i + 1}.jpg` })),
+        files: [
+          ...photos.map((p, i) => ({ field: "photo", blob: p.blob, name: `photo-${i + 1}.jpg` })),
+          ...(selfHandled ? after : []).map((p, i) => ({ field: "after_photo", blob: p.blob, name: `after-${i + 1}.jpg` })),
+        ],
         label: category.name,
         summary: { address: fields.address, description: fields.description, when: formatTime(fields.device_time) },
       });
       this.reset();
-      toast(t("queued_report"), "ok");
+      toast(t(selfHandled ? "queued_self_handle" : "queued_report"), "ok");
       return item;
     } finally {
       this.el.submit.disabled = false;
@@ -471,6 +558,9 @@ export class ReportScreen {
     this.el.address.value = "";
     this.el.description.value = "";
     this.el.urgent.checked = false;
+    this.el.selfHandle.checked = false;
+    this.el.handlingNote.value = "";
+    this.renderSelf();
     this.renderChosen();
     this.renderRecent();
     this.renderPhotos();

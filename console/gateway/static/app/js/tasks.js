@@ -1,5 +1,6 @@
 // 任务: my tasks (a handler's dispatched cases, an inspector's checks), one task with its
-// history, and its steps — 签收, 处置反馈 with a photo, 核查, 申请回退 — each through the outbox.
+// history, and its steps — 签收, 处置反馈 with a photo, 信息核实 and 核查 with an on-site photo,
+// 申请回退, 申请挂账 — each through the outbox.
 
 import { api, currentUser, fetchBlob, token } from "./api.js";
 import { formatSpan, formatTime, t } from "./i18n.js";
@@ -15,6 +16,7 @@ function guessedActions(task) {
   const role = currentUser()?.role;
   if (role === "department" && task.state === "dispatched") return ["feedback", "request_return"];
   if (role === "inspector" && task.state === "handled") return ["verify_pass", "verify_fail"];
+  if (role === "inspector" && task.state === "report_check") return ["confirm_report", "reject_report"];
   return [];
 }
 
@@ -275,6 +277,10 @@ export class TasksScreen {
     if (actions.some((a) => a.startsWith("verify_")) && !waiting.has("verify_pass") && !waiting.has("verify_fail")) {
       parts.push(part("verify", () => this.verifyForm()));
     }
+    const checking = ["confirm_report", "reject_report"];
+    if (actions.some((a) => checking.includes(a)) && !checking.some((k) => waiting.has(k))) {
+      parts.push(part("report_check", () => this.reportCheckForm()));
+    }
     if (actions.includes("request_return") && !waiting.has("return")) {
       parts.push(part("return", () => this.reasonForm("return", "return_req", "return_reason")));
     }
@@ -369,6 +375,40 @@ export class TasksScreen {
       h("h2", t("verify")),
       h("div.choice", h("label", pass, t("verify_pass")), h("label", fail, t("verify_fail"))),
       h("label.field", h("span", t("verify_note")), text),
+      picker.el,
+      h("button.primary.big", { type: "submit" }, t("send")),
+    );
+  }
+
+  /** 信息核实: is the report true? A photo of the scene; a note when it is not. */
+  reportCheckForm() {
+    const text = h("textarea", { maxlength: 1000, id: "report-check-note" });
+    const confirm = h("input", { type: "radio", name: "check-result", value: "confirm", checked: true });
+    const reject = h("input", { type: "radio", name: "check-result", value: "reject" });
+    const picker = this.photoPicker();
+    picker.input.id = "report-check-photo";
+    return h(
+      "form.card.form",
+      {
+        id: "report-check-form",
+        novalidate: true,
+        onsubmit: (e) => {
+          e.preventDefault();
+          const result = reject.checked ? "reject" : "confirm";
+          const note = text.value.trim();
+          if (result === "reject" && !note) return toast(t("need_note"), "error");
+          this.queue("report_check", `${result}_report`, {
+            path: `tasks/${this.task.id}/report-check`,
+            fields: { result, note },
+            files: picker.state.photo ? [{ field: "photo", blob: picker.state.photo.blob, name: "site.jpg" }] : [],
+            summary: { description: note },
+          });
+        },
+      },
+      h("h2", t("report_check")),
+      h("p.hint", t("report_check_hint")),
+      h("div.choice", h("label", confirm, t("report_confirm")), h("label", reject, t("report_reject"))),
+      h("label.field", h("span", t("report_check_note")), text),
       picker.el,
       h("button.primary.big", { type: "submit" }, t("send")),
     );
