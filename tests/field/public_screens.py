@@ -3,7 +3,7 @@
 
 Seeds the demo district without cases, serves it with `grid-console serve`, and photographs
 /report/ in Debian's Chromium at 390×844 (2× pixels): the report form, the answer with the
-number and code, a closed case's timeline with its after-photo and the rating form, and the
+number and code, a closed case's timeline with its after-photo, the rating form, and the
 form dark in English. Not a test: run it by hand after changing the page's look.
 """
 
@@ -51,11 +51,16 @@ def public_screens(browser: Any, server: FieldServer, photo: Path, out: Path) ->
     page.click("#done-track")
     page.wait_for_selector("#rating-form")
     page.click("#rating-form label:has(input[value='satisfied'])")
+    page.wait_for_selector(".after img")
     page.wait_for_function("() => document.querySelector('.after img').naturalWidth > 0")
     # the case's card just under the sticky bars (the look-up form above it scrolled away)
     page.evaluate("() => window.scrollTo(0, document.getElementById('case').offsetTop - 120)")
     settle(page)
     page.screenshot(path=out / "public-track.png")
+    page.fill("#rating-comment", "清理得很及时")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    settle(page)
+    page.screenshot(path=out / "public-rate.png")
     context.close()
 
     dark = browser.new_context(
