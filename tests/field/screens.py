@@ -24,7 +24,7 @@ from tests.field.conftest import (
     make_photo,
     serving,
 )
-from tests.services.console_support import DISPATCHER
+from tests.services.console_support import CHIEF, DISPATCHER
 
 SHOT = {**PHONE, "device_scale_factor": 2}
 
@@ -148,11 +148,90 @@ def task_screens(browser: Any, server: Any, photo: Path, out: Path) -> None:
     context.close()
 
 
+def self_handle_screen(browser: Any, url: str, photo: Path, after: Path, out: Path) -> None:
+    """A grid manager's report, handled on the spot (自行处置): the after-photo and the note."""
+    context = browser.new_context(**SHOT, base_url=url)
+    page = context.new_page()
+    page.goto("/app/")
+    sign_in(page, "grid_manager", PASSWORDS["grid_manager"])
+    page.wait_for_selector("#self-handle-card", state="visible")
+    page.fill("#category-search", "暴露垃圾")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    page.set_input_files("#photo-input", str(photo))
+    page.wait_for_selector("#photo-list .photo")
+    page.wait_for_function("() => document.getElementById('grid-text').textContent")
+    page.fill("#report-address", "北院门 150 号")
+    page.fill("#report-description", "路边散落生活垃圾两袋")
+    page.check("#report-self-handle")
+    page.set_input_files("#after-photo-input", str(after))
+    page.wait_for_selector("#after-photo-list .photo")
+    page.fill("#handling-note", "已清扫装袋，送至收集点")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    settle(page)
+    page.screenshot(path=out / "self-handle.png")
+    context.close()
+
+
+def report_check_screen(browser: Any, server: Any, photo: Path, out: Path) -> None:
+    """The duty chief asks the inspector to confirm a report on site (信息核实)."""
+    from console.services.cases.service import CaseService
+
+    with server.db.read() as s:
+        case_id, inspector_id = s.execute(
+            text(
+                "SELECT c.id, u.id FROM cases c, users u WHERE c.state = 'reported' "
+                "AND u.username = 'inspector' ORDER BY c.id DESC LIMIT 1"
+            )
+        ).one()
+    cases = CaseService(server.db)
+    snap = cases.get(case_id)
+    cases.act(CHIEF, case_id, "request_report_check", snap.version, inspector_id=inspector_id)
+    context = browser.new_context(**SHOT, base_url=server.url)
+    page = context.new_page()
+    page.goto("/app/")
+    sign_in(page, "inspector", PASSWORDS["inspector"])
+    page.click(".tab[data-tab='tasks']")
+    page.click(f".task-item[data-id='{case_id}']")
+    page.wait_for_selector("#report-check-form")
+    page.set_input_files("#report-check-photo", str(photo))
+    page.wait_for_selector("#report-check-form .photo")
+    page.fill("#report-check-note", "现场确有暴露垃圾")
+    page.evaluate(
+        "() => { const f = document.getElementById('report-check-form');"
+        " window.scrollTo(0, f.getBoundingClientRect().top + window.scrollY - 120); }"
+    )
+    settle(page)
+    page.screenshot(path=out / "report-check.png")
+    context.close()
+
+
 def _version(server: Any, case_id: int) -> int:
     with server.db.read() as s:
         return int(
             s.execute(text("SELECT version FROM cases WHERE id = :i"), {"i": case_id}).scalar_one()
         )
+
+
+AFTER_JS = """() => {
+  const c = document.createElement("canvas");
+  c.width = 2000; c.height = 1500;
+  const x = c.getContext("2d");
+  x.fillStyle = "#8a9aa6"; x.fillRect(0, 0, 2000, 1500);
+  x.fillStyle = "#6f7d87"; x.fillRect(0, 1000, 2000, 500);
+  return c.toDataURL("image/jpeg", 0.9);
+}"""
+
+
+def _after_photo(browser: Any) -> bytes:
+    """The swept pavement: a plain JPEG, so before and after look different."""
+    import base64
+
+    page = browser.new_page()
+    try:
+        data_url: str = page.evaluate(AFTER_JS)
+    finally:
+        page.close()
+    return base64.b64decode(data_url.split(",", 1)[1])
 
 
 def main(argv: list[str]) -> int:
@@ -185,8 +264,12 @@ def main(argv: list[str]) -> int:
                 executable_path=str(CHROMIUM), args=["--no-sandbox"]
             )
             photo = make_photo(browser, root / "IMG_20261123_091500.jpg")
+            after = root / "after.jpg"
+            after.write_bytes(_after_photo(browser))
             report_screens(browser, server.url, photo, out)
             task_screens(browser, server, photo, out)
+            self_handle_screen(browser, server.url, photo, after, out)
+            report_check_screen(browser, server, photo, out)
             dark_english(browser, server.url, out)
             browser.close()
     for path in sorted(out.glob("*.png")):
