@@ -21,13 +21,14 @@ from sqlalchemy import select
 from console.bench.foundation import prepare
 from console.bench.harness import Figure, median_seconds, settle
 from console.db import Database
-from console.models import Case, CaseEvent, Department, User
+from console.models import Case, CaseEvent, Department, PublicRating, User
 from console.services import geography
 from console.services.evaluation.config import (
     CLOSED_STATES,
     POSITION_ROLES,
     PUBLIC_SOURCES,
     REGION_LEVELS,
+    SATISFIED_RATINGS,
     VOID_STATES,
     EvaluationConfig,
 )
@@ -170,6 +171,9 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
                 CaseEvent.actor_role, CaseEvent.actor_id, CaseEvent.department_id,
             )
         ).all()  # fmt: skip
+        ratings = s.execute(
+            select(PublicRating.case_id, PublicRating.rating, PublicRating.rated_at)
+        ).all()
     found: dict[str, dict[int, dict[str, set[int]]]] = {}
 
     def add(kind: str, obj: int, metric: str, case_id: int) -> None:
@@ -222,6 +226,19 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         for metric, hit in department.items():
             if hit:
                 add("department", c.department_id, metric, c.id)
+
+    # 评价数 / 满意数: the ratings given in the period, by the rated case's regions and department
+    for case_id, rating, rated_at in ratings:
+        if not inside(rated_at):
+            continue
+        c = cases[case_id]
+        owners = [("district", 0)] + [(lv, getattr(c, f"{lv}_id")) for lv in REGION_LEVELS]
+        if c.department_id is not None:
+            owners.append(("department", c.department_id))
+        for kind, obj in owners:
+            add(kind, obj, "rated", case_id)
+            if rating in SATISFIED_RATINGS:
+                add(kind, obj, "satisfied", case_id)
 
     history: dict[int, list[Any]] = {}
     for e in events:

@@ -55,6 +55,7 @@ FIGURES = (
     "self_handled",
     "avg_receive_hours",
     "avg_handle_hours",
+    "satisfaction_rate",
 )
 TABLE = "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
 

@@ -22,6 +22,9 @@ from tests.services.console_support import local
 from tests.services.evaluation.test_formulas import bulletin_month
 from tests.services.evaluation.test_random import assert_matches_baseline, fill_random
 from tests.services.evaluation.test_report import END, START, build_month
+from tests.services.evaluation.test_satisfaction import END as RATED_END
+from tests.services.evaluation.test_satisfaction import START as RATED_START
+from tests.services.evaluation.test_satisfaction import check_ratings, fill_rated
 
 pytestmark = pytest.mark.postgres
 
@@ -83,3 +86,15 @@ def test_the_bulletin_on_postgresql(pg_demo: Database) -> None:
         district = {m.key: m.value for m in evaluate(s, start, end, end).district}
     assert (district["due"], district["closed"], district["closed_on_time"]) == (972, 911, 737)
     assert (district["close_rate"], district["on_time_close_rate"]) == (93.72, 75.82)
+
+
+def test_satisfaction_on_postgresql(pg_demo: Database, demo_db: Database) -> None:
+    """群众满意率: the ratings inside and outside the month counted and drilled into as on
+    SQLite (tests/services/evaluation/test_satisfaction.py), the same report on both."""
+    check_ratings(pg_demo, fill_rated(pg_demo))
+    fill_rated(demo_db)
+    reports = []
+    for database in (pg_demo, demo_db):
+        with database.read() as s:
+            reports.append(evaluate(s, RATED_START, RATED_END, RATED_END))
+    assert _table(reports[0]) == _table(reports[1])

@@ -128,6 +128,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "self_handled": ("自行处置数", "self-handled"),
     "avg_receive_hours": ("平均受理时长(工作时)", "mean time to register (working h)"),
     "avg_handle_hours": ("平均处置时长(工作时)", "mean time to handle (working h)"),
+    "rated": ("评价数", "public ratings"),
+    "satisfied": ("满意数", "satisfied ratings"),
+    "satisfaction_rate": ("群众满意率", "public satisfaction rate"),
 }
 
 #: Per kind: the averages in working hours, as (key, the fact whose cases are averaged, the
@@ -149,10 +152,15 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
 
 #: Per kind: the counts, then the rates as (key, numerator key, denominator key). A rate whose
 #: numerator key is None is not derivable from the data yet: its value is None.
+#: 群众满意率 (informational, in no composite): the public's ratings given in the period of the
+#: object's cases, 满意 or 基本满意 over all (console.models.PublicRating).
+SATISFACTION_COUNTS = ("rated", "satisfied")
+SATISFACTION_RATE = ("satisfaction_rate", "satisfied", "rated")
 REGION_RATES = (
     ("close_rate", "closed", "due"),
     ("on_time_close_rate", "closed_on_time", "due"),
     ("public_report_rate", "public_registered", "registered"),
+    SATISFACTION_RATE,
 )
 METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | None], ...]]] = {
     "region": (
@@ -166,6 +174,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | Non
             "closed_late",
             "overdue_unhandled",
             "self_handled",
+            *SATISFACTION_COUNTS,
         ),
         REGION_RATES,
     ),
@@ -180,12 +189,14 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | Non
             "closed",
             "closed_late",
             "overdue_unhandled",
+            *SATISFACTION_COUNTS,
         ),
         (
             ("handle_rate", "handled", "assigned"),
             ("on_time_handle_rate", "handled_on_time", "assigned"),
             ("close_rate", "closed", "due"),
             ("rework_rate", "reworked", "due"),
+            SATISFACTION_RATE,
         ),
     ),
     "inspector": (
@@ -240,6 +251,10 @@ NOT_DERIVABLE = {
     "verify_forward_on_time_rate": "受理员派发核实任务的计时起点与时限尚未定义",
     "check_forward_on_time_rate": "受理员派发核查任务的计时起点与时限尚未定义",
 }
+
+#: 满意度 codes (console.models.PublicRating.rating) that count as 满意 for 群众满意率: 满意 and
+#: 基本满意 (console/services/public_reports.py: RATINGS has the labels).
+SATISFIED_RATINGS = ("satisfied", "basically_satisfied")
 
 #: States that end a report without handling it: 作废, and 合并 (a merged duplicate is a
 #: 重复上报 voided into the case it repeats). Evaluated alike (evaluation.md: 有效上报, 准确立案).

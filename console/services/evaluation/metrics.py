@@ -35,12 +35,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from console.errors import ValidationError
-from console.models import Case, CaseEvent
+from console.models import Case, CaseEvent, PublicRating
 from console.services.evaluation.config import (
     CLOSED_STATES,
     POSITION_ACTIONS,
     POSITION_ROLES,
     REGION_LEVELS,
+    SATISFIED_RATINGS,
     STEP_NAMES,
     STEPS,
     VOID_STATES,
@@ -169,6 +170,23 @@ def _late_and_overdue(start: datetime, end: datetime) -> tuple[Any, Any]:
     return late, overdue
 
 
+def rating_facts(kind: str, obj: Any, start: datetime, end: datetime) -> list[Fact]:
+    """评价数 and 满意数 of ``kind``: the public's ratings (one per case) given in the period,
+    of the cases of the object ``obj`` (a column of the case, or a literal). Their source is
+    the ratings joined with their cases, not the cases table: a case closed months ago and rated
+    now counts now (so these are never in the one scan of the cases)."""
+    r = PublicRating.__table__
+    source = r.join(Case.__table__, Case.id == r.c.case_id)
+    scope: tuple[Any, ...] = (in_period(r.c.rated_at, start, end),)
+    if kind == "department":
+        scope += (Case.department_id.is_not(None),)
+    satisfied = r.c.rating.in_(SATISFIED_RATINGS)
+    return [
+        Fact(kind, "rated", obj, r.c.case_id, source, scope, ()),
+        Fact(kind, "satisfied", obj, r.c.case_id, source, scope, (satisfied,)),
+    ]
+
+
 def region_facts(
     level: str, start: datetime, end: datetime, config: EvaluationConfig
 ) -> list[Fact]:
@@ -202,6 +220,7 @@ def region_facts(
         fact("self_handled", handled, c.dispatched_at.is_(None)),
         # the population of 平均处置时长: dispatched cases with their feedback in the period
         fact("handled_dispatched", handled, c.dispatched_at.is_not(None)),
+        *rating_facts(level, obj, start, end),
     ]
 
 
@@ -235,6 +254,7 @@ def department_facts(start: datetime, end: datetime) -> list[Fact]:
         from_cases("closed", closed),
         from_cases("closed_late", late),
         from_cases("overdue_unhandled", overdue),
+        *rating_facts("department", dept, start, end),
     ]
 
 
@@ -337,13 +357,17 @@ def case_counts_by_grid_and_department(
 ) -> tuple[Select[Any], list[str]]:
     """The case-column counts of the regions and the departments in one scan of the cases.
 
-    Rows: (GRID or DEPARTMENT, its id, one count per metric of the list). The cases are
+    Rows: (GRID or DEPARTMENT, its id, one count per metric of the list; the facts on the
+    cases table only, not the ratings: :func:`rating_facts`). The cases are
     counted once per (grid, department); a grid's count is the sum over the departments, a
     department's the sum over the grids (each case is in one of each).
     """
-    facts = region_facts("grid", start, end, config)
+    cases = Case.__table__
+    facts = [f for f in region_facts("grid", start, end, config) if f.source is cases]
     names = {f.metric for f in facts}
-    facts += [f for f in department_facts(start, end) if f.per_row and f.metric not in names]
+    facts += [
+        f for f in department_facts(start, end) if f.source is cases and f.metric not in names
+    ]
     c = Case
     # "+ 0": group by an expression, so that SQLite reads the table in order and sorts the
     # groups, rather than walking ix_cases_grid_id with a random table read per case.
@@ -400,8 +424,11 @@ def counts_queries(facts: list[Fact]) -> list[tuple[Select[Any], list[tuple[str,
         columns = []
         for f in group:
             # one scope: the WHERE applies it; several: each count must not see the others' rows
-            condition = and_(*f.where) if len(scopes) == 1 else f.condition()
-            hit = case((condition, f.case_id)) if f.where or len(scopes) > 1 else f.case_id
+            hit = f.case_id
+            if len(scopes) > 1:
+                hit = case((f.condition(), f.case_id))
+            elif f.where:
+                hit = case((and_(*f.where), f.case_id))
             columns.append(func.count(hit) if f.per_row else func.count(hit.distinct()))
         query = (
             select(obj.label("obj"), *columns)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from console.bench.evaluation_bench import naive_counts, report_counts
 from console.db import Database
-from console.models import Case, CaseEvent, Department, User
+from console.models import Case, CaseEvent, Department, PublicRating, User
 from console.services import geography
 from console.services.evaluation.config import EvaluationConfig
 from console.services.evaluation.positions import (
@@ -62,7 +62,7 @@ def fill_random(db: Database, n: int, seed: int) -> None:
             return base + timedelta(seconds=rng.uniform(0, (END - START).total_seconds() + 6e5))
         return base + timedelta(seconds=rng.uniform(-600, 2.5 * 3600))
 
-    cases, events = [], []
+    cases, events, ratings = [], [], []
     for i in range(n):
         cid = i + 1
         g = rng.randrange(len(lookup.grid_ids))
@@ -94,6 +94,10 @@ def fill_random(db: Database, n: int, seed: int) -> None:
                 "rework_count": 0, "return_count": 0, "dispatch_count": 0, "version": 1,
             }
         )  # fmt: skip
+
+        if rng.random() < 0.3:  # 满意度, before, inside or after the month, of any case
+            rating = rng.choice(("satisfied", "basically_satisfied", "dissatisfied"))
+            ratings.append({"case_id": cid, "rating": rating, "rated_at": moment()})
 
         def event(at: datetime, action: str, role: str, cid: int = cid) -> None:
             actor = rng.choice(people.get(role, [None])) if rng.random() > 0.03 else None
@@ -137,6 +141,8 @@ def fill_random(db: Database, n: int, seed: int) -> None:
         s.connection().execute(Case.__table__.insert(), cases)
         if events:
             s.connection().execute(CaseEvent.__table__.insert(), events)
+        if ratings:
+            s.connection().execute(PublicRating.__table__.insert(), ratings)
 
 
 def assert_matches_baseline(db: Database) -> None:
@@ -153,6 +159,9 @@ def assert_matches_baseline(db: Database) -> None:
     for kind in naive:
         assert counted[kind] == naive[kind], kind
     assert {"inspector", "intake", "duty_chief", "dispatcher", "department"} <= set(naive)
+    # the ratings were counted (some satisfied) for the regions and the departments
+    for kind in ("district", "grid", "department"):
+        assert any("satisfied" in m for m in naive[kind].values()), kind
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

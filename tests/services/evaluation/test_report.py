@@ -253,6 +253,10 @@ def test_district_metrics(month) -> None:  # type: ignore[no-untyped-def]
         # d 20, i 360 (18:00 → next day 16:00): 430 / 5 min.
         "avg_receive_hours": round(110 / 7 / 60, 2),
         "avg_handle_hours": round(430 / 5 / 60, 2),
+        # no rating in the month: 群众满意率 unknown (never 0 %)
+        "rated": 0,
+        "satisfied": 0,
+        "satisfaction_rate": None,
     }
     close_rate = report.district_metric("close_rate")
     assert (close_rate.numerator, close_rate.denominator) == (6, 7)
@@ -276,6 +280,10 @@ def test_street_metrics_composite_and_rank(month) -> None:  # type: ignore[no-un
         "public_report_rate": 14.29,
         "avg_receive_hours": 0.26,
         "avg_handle_hours": 1.43,
+        # no rating in the month: 群众满意率 unknown (never 0 %)
+        "rated": 0,
+        "satisfied": 0,
+        "satisfaction_rate": None,
     }
     # 7 registrations over the street's grids (≥ 3) is < 3 per grid → 90; weights sum to 70.
     expected = (10 * (100 - 14.29) + 20 * 90 + 30 * 85.71 + 10 * 71.43) / 70
@@ -327,6 +335,10 @@ def test_department_metrics(month) -> None:  # type: ignore[no-untyped-def]
         "close_rate": 83.33,
         "rework_rate": 16.67,
         "avg_handle_hours": 1.43,  # a, b, c, d, i as for the district: 430 / 5 min
+        # no rating in the month: 群众满意率 unknown (never 0 %)
+        "rated": 0,
+        "satisfied": 0,
+        "satisfaction_rate": None,
     }
     assert pro02.composite == pytest.approx(
         round((10 * 100 + 30 * 83.33 + 30 * 66.67 + 30 * (100 - 16.67)) / 100, 2)
