@@ -30,6 +30,7 @@ def summary(report: EvaluationReport, month: str) -> str:
         f"绩效评价 {month}",
         f"  全区 结案率 close rate: {pct('close_rate')}",
         f"  全区 按期结案率 on-time close rate: {pct('on_time_close_rate')}",
+        f"  全区 群众满意率 public satisfaction rate: {pct('satisfaction_rate')}",
     ]
     streets = [o for o in report.by_kind.get("street", ()) if o.composite is not None]
     if streets:

@@ -11,6 +11,7 @@ from console.cli import main
 from console.db import Database
 from tests.conftest import Clock
 from tests.services.evaluation.test_report import build_month
+from tests.services.evaluation.test_satisfaction import fill_rated
 
 
 def test_evaluate_month_to_xlsx(
@@ -22,6 +23,7 @@ def test_evaluate_month_to_xlsx(
     printed = capsys.readouterr().out
     assert "结案率 close rate: 85.71% (6/7)" in printed
     assert "按期结案率 on-time close rate: 71.43% (5/7)" in printed
+    assert "群众满意率 public satisfaction rate: —" in printed  # no rating in the month
     assert "top street" in printed and "bottom street" in printed
     wb = load_workbook(out)
     assert "街道" in wb.sheetnames and "全区" in wb.sheetnames
@@ -82,3 +84,11 @@ def test_evaluate_month_to_pdf_from_a_shell_with_no_window(
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000
+
+
+def test_the_summary_has_the_satisfaction_rate(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill_rated(demo_db)
+    assert main(["--db", demo_db.url, "evaluate", "--month", "2026-10"]) == 0
+    assert "群众满意率 public satisfaction rate: 50.00% (2/4)" in capsys.readouterr().out
