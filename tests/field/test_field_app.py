@@ -399,9 +399,25 @@ def test_grid_manager_self_handles_and_the_duty_chief_rejects_it(
     page.set_input_files("#after-photo-input", str(after_file))
     page.wait_for_selector("#after-photo-list .photo")
     page.fill("#handling-note", "已清扫装袋，送至收集点")
+
+    # the first answer is lost on the way back: the resend (same key) gets it, no second case
+    statuses: list[int] = []
+
+    def lose_first_answer(route: Any) -> None:
+        response = route.fetch()
+        statuses.append(response.status)
+        if len(statuses) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.context.route("**/api/v1/reports", lose_first_answer)
     page.click("#report-submit")
     page.wait_for_selector("#toast:has-text('上报并自行处置')")
+    pump_until(page, lambda: len(statuses) == 1, "the first send")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # retry now, not after back-off
     page.wait_for_selector("#outbox-chip", state="hidden")
+    assert statuses == [201, 200]
     assert [i["state"] for i in page.evaluate(OUTBOX_JS) if i["kind"] == "self_handle"] == ["sent"]
 
     found = rows(
