@@ -2,7 +2,7 @@
 
 The month is written with Core in batches: every case reported, most registered, dispatched,
 handled, checked and closed (a few voided, reworked or late), each step an event with a
-plausible actor and department. The baseline (naive_counts) loads the cases and their events
+plausible actor and department; about a third of the closed cases rated by the public. The baseline (naive_counts) loads the cases and their events
 into Python and computes every count of the report in loops over the rows; the bench asserts
 that the two agree, count for count.
 """
@@ -65,6 +65,7 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
     span = (end - start).total_seconds() - 5 * 86400
     cases: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
+    ratings: list[dict[str, object]] = []
     first_id = 1
 
     def event(cid: int, at: datetime, action: str, to: str, role: str, dept: int | None) -> None:
@@ -82,8 +83,11 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
             with db.session() as s:
                 s.connection().execute(Case.__table__.insert(), cases)
                 s.connection().execute(CaseEvent.__table__.insert(), events)
+                if ratings:
+                    s.connection().execute(PublicRating.__table__.insert(), ratings)
             cases.clear()
             events.clear()
+            ratings.clear()
 
     offsets = rng.uniform(0, span, n)
     fate = rng.random(n)
@@ -134,6 +138,10 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
                 at += timedelta(minutes=float(minutes[i, 4]))
                 row.update(state="closed", closed_at=at)
                 event(cid, at, "close", "closed", "duty_chief", dept)
+                if fate[i] < 0.35:  # 满意度 from the public, some after the month's end
+                    rated_at = at + timedelta(hours=float(minutes[i, 4]))
+                    rating = ("satisfied", "basically_satisfied", "dissatisfied")[i % 3]
+                    ratings.append({"case_id": cid, "rating": rating, "rated_at": rated_at})
         cases.append(row)
         if len(cases) >= _BATCH:
             flush()

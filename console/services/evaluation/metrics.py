@@ -30,6 +30,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
@@ -185,6 +186,29 @@ def rating_facts(kind: str, obj: Any, start: datetime, end: datetime) -> list[Fa
         Fact(kind, "rated", obj, r.c.case_id, source, scope, ()),
         Fact(kind, "satisfied", obj, r.c.case_id, source, scope, (satisfied,)),
     ]
+
+
+def rating_counts_by_grid_and_department(
+    start: datetime, end: datetime
+) -> tuple[Select[Any], list[str]]:
+    """The ratings' counts (评价数, 满意数) of the grids and the departments in one scan of the
+    period's ratings, with :func:`rating_facts`' conditions. Rows: (grid id, department id or
+    None, one count per metric of the list); a grid's count is the sum over its rows, a
+    department's over its rows (each rating is of one case, in one grid and one department).
+    """
+    facts = rating_facts("grid", Case.grid_id, start, end)
+    f = facts[0]
+    query = (
+        select(
+            Case.grid_id,
+            Case.department_id,
+            *(func.count().filter(and_(true(), *g.where)) for g in facts),
+        )
+        .select_from(f.source)
+        .where(*f.scope)
+        .group_by(Case.grid_id, Case.department_id)
+    )
+    return query, [g.metric for g in facts]
 
 
 def region_facts(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
-from console.models import Case, Category, Department, Region, User
+from console.models import Case, CaseEvent, Category, Department, Region, User
 from console.services.evaluation.config import (
     AVERAGES,
     CLOSED_STATES,
@@ -44,7 +44,7 @@ from console.services.evaluation.metrics import (
     case_ids_query,
     count_facts,
     facts_for,
-    rating_facts,
+    rating_counts_by_grid_and_department,
 )
 from console.services.evaluation.positions import start_position_counts
 from console.services.work_calendar import load_calendar
@@ -283,9 +283,8 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
 def _case_counts(
     session: Session, start: datetime, end: datetime, config: EvaluationConfig
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
-    """(grid → metric → n, department → metric → n) of the case-column facts, one scan; the
-    grids' ratings (评价数, 满意数) added from their own query (the departments' are counted
-    with the department's event facts)."""
+    """(grid → metric → n, department → metric → n) of the case-column facts, one scan, and
+    of the ratings (评价数, 满意数), one scan of the period's ratings."""
     query, keys = case_counts_by_grid_and_department(start, end, config)
     wanted = {GRID: set(METRICS["region"][0]), DEPARTMENT: set(METRICS["department"][0])}
     out: dict[int, dict[int, dict[str, int]]] = {GRID: {}, DEPARTMENT: {}}
@@ -293,9 +292,14 @@ def _case_counts(
         out[kind][int(object_id)] = {
             key: int(n) for key, n in zip(keys, numbers, strict=True) if n and key in wanted[kind]
         }
-    ratings = count_facts(session, rating_facts("grid", Case.grid_id, start, end))
-    for grid_id, metrics in ratings["grid"].items():
-        out[GRID].setdefault(grid_id, {}).update(metrics)
+    query, keys = rating_counts_by_grid_and_department(start, end)
+    for grid_id, department_id, *numbers in session.execute(query):
+        owners = [(GRID, grid_id)] + ([(DEPARTMENT, department_id)] if department_id else [])
+        for kind, object_id in owners:
+            bucket = out[kind].setdefault(int(object_id), {})
+            for key, n in zip(keys, numbers, strict=True):
+                if n:
+                    bucket[key] = bucket.get(key, 0) + int(n)
     return out[GRID], out[DEPARTMENT]
 
 
@@ -403,9 +407,9 @@ def evaluate(
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
     department_facts = facts_for("department", start, end, config, dialect)
-    # the facts not on the cases table: the events (应处置, 返工) and the ratings
-    other_facts = [f for f in department_facts if not f.per_row]
-    department_counts = count_facts(session, other_facts)["department"]
+    # the facts on the events (应处置, 返工); the cases' and the ratings' are counted above
+    event_facts = [f for f in department_facts if f.source is CaseEvent.__table__]
+    department_counts = count_facts(session, event_facts)["department"]
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
     by_kind["department"] = _score(
