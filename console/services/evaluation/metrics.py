@@ -208,7 +208,7 @@ def rating_counts_by_grid_and_department(
         .where(*f.scope)
         .group_by(Case.grid_id, Case.department_id)
     )
-    return query, [g.metric for g in facts]
+    return query, [g.metric for g in facts]  # type: ignore[return-value]
 
 
 def region_facts(
