@@ -1,9 +1,9 @@
 """The evaluation's metric definitions as SQL.
 
-Every count is the number of distinct cases over a *fact*: a source (the cases, the events),
-an object column and the conditions under which a row counts a case for a metric. The same
-conditions answer both the report (one GROUP BY object per source, a conditional count per
-metric) and the drill-down (the cases behind one number), so a number and its cases can never
+Every count is the number of distinct cases over a *fact*: a source (the cases, the events, the
+public's ratings), an object column and the conditions under which a row counts a case for a
+metric. The same conditions answer both the report (one GROUP BY object per source, a
+conditional count per metric) and the drill-down (the cases behind one number), so a number and its cases can never
 disagree. Which metrics each kind has, and the configuration: console.services.evaluation.config.
 Definitions: resources/evaluation/README.md.
 """
