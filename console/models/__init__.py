@@ -14,6 +14,7 @@ from console.models.field import FieldSubmission
 from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
+from console.models.patrol import Patrol, PatrolBatch, PatrolPoint
 from console.models.public import PublicRating, PublicReport
 from console.models.security import SecurityEvent, SecurityEventKind
 from console.models.supervision import Alert, DutyShift, Handover
@@ -42,6 +43,9 @@ __all__ = [
     "GridStaff",
     "GridStaffRole",
     "Handover",
+    "Patrol",
+    "PatrolBatch",
+    "PatrolPoint",
     "PublicRating",
     "PublicReport",
     "Region",

@@ -1,0 +1,55 @@
+"""Grid patrols (网格定期巡查): a person's patrol, its track points and its point batches."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from console.models.base import Base, UTCDateTime
+
+
+class Patrol(Base):
+    """One patrol by one person: open while ``ended_at`` is None (one open patrol per
+    person, checked by console.services.patrols); distance and duration are set at its end."""
+
+    __tablename__ = "patrols"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+
+class PatrolPoint(Base):
+    """One position of a patrol's track. Compact: the key is (patrol, sequence), no id."""
+
+    __tablename__ = "patrol_points"
+
+    patrol_id: Mapped[int] = mapped_column(ForeignKey("patrols.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Server time the point was received (server time wins); the device's clock is kept.
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    #: The accuracy the device gave, in metres.
+    accuracy: Mapped[float | None] = mapped_column(Float)
+
+
+class PatrolBatch(Base):
+    """A batch of points as sent under the device's idempotency key: a resend of the same
+    batch gets the stored answer and writes nothing."""
+
+    __tablename__ = "patrol_batches"
+    __table_args__ = (UniqueConstraint("patrol_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patrol_id: Mapped[int] = mapped_column(ForeignKey("patrols.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,421 @@
+"""Grid patrols (网格定期巡查): start, points in batches, end, and coverage. No Qt, no HTTP.
+
+* **start**: only inspectors and grid managers; one open patrol per person.
+* **points**: a batch of at most ``max_batch_points`` (resources/patrol/track.csv), each with
+  lon, lat, the device's time (required: the speed check reads the device's clock, whose offset
+  does not matter; server time is what the rows are stamped with) and an optional accuracy.
+  The batch is **all or nothing**: a point outside the district, with a device time not after
+  the previous point's, or implying more than ``max_speed_mps`` from the previous point (the
+  batch's previous one, or the patrol's last stored one) refuses the whole batch with a message
+  naming the point's index (0-based), and nothing is written. A batch sent with an idempotency
+  key is stored once: the same key and batch again → the first answer, nothing written.
+* **end**: distance (metres along the track, the projection below) and duration (end − start,
+  server time).
+* **coverage** of a day or a patrol (console.domain.patrol_coverage: metres inside each grid and
+  visited, on an equirectangular projection around the district's centre), and the grids left
+  unpatrolled longer than their frequency (resources/patrol/frequency.csv).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from console.config import LOCAL_TZ
+from console.db import Database
+from console.domain.patrol_coverage import CoverageIndex, LocalProjection, segment_lengths
+from console.errors import (
+    IllegalTransitionError,
+    MissingFieldError,
+    OutsideDistrictError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from console.models import Patrol, PatrolBatch, PatrolPoint, Region, User
+from console.services import idempotency
+from console.services.patrol_rules import (
+    Frequencies,
+    TrackLimits,
+    load_frequencies,
+    load_track_limits,
+)
+
+PATROL_ROLES = frozenset({"inspector", "grid_manager"})
+
+
+class PatrolNotFoundError(ValidationError):
+    """No such patrol of this person (HTTP 404)."""
+
+    code = "patrol_not_found"
+
+
+class PatrolStateError(IllegalTransitionError):
+    """An open patrol already, or the patrol has ended (HTTP 409)."""
+
+    code = "patrol_state"
+
+
+@dataclass(frozen=True)
+class TrackPoint:
+    lon: float
+    lat: float
+    device_time: datetime
+    accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class PatrolInfo:
+    id: int
+    user_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    distance_m: float | None
+    duration_s: float | None
+    points: int
+
+
+@dataclass(frozen=True)
+class GridCoverage:
+    grid_id: int
+    code: str
+    name: str
+    length_m: float
+    visited: bool
+
+
+@dataclass(frozen=True)
+class Unpatrolled:
+    grid_id: int
+    code: str
+    name: str
+    every_days: int
+    last_visit: datetime | None
+
+
+@dataclass(frozen=True)
+class _Geo:
+    district: Any
+    index: CoverageIndex
+    codes: dict[int, tuple[str, str]]
+
+
+class PatrolService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        *,
+        frequencies: Frequencies | None = None,
+        limits: TrackLimits | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.frequencies = frequencies or load_frequencies()
+        self.limits = limits or load_track_limits()
+        self._geo: _Geo | None = None
+
+    # -- geography ---------------------------------------------------------------------
+    def geo(self) -> _Geo:
+        if self._geo is None:
+            with self.db.read() as s:
+                grids = s.execute(
+                    select(Region.id, Region.code, Region.name, Region.geometry)
+                    .where(Region.level == "grid", Region.geometry.is_not(None))
+                    .order_by(Region.id)
+                ).all()
+                outlines = s.scalars(
+                    select(Region.geometry).where(
+                        Region.level == "district", Region.geometry.is_not(None)
+                    )
+                ).all()
+            polygons = [shape(json.loads(g.geometry or "{}")) for g in grids]
+            parts = [shape(json.loads(o)) for o in outlines if o] or polygons
+            district = shapely.union_all(np.asarray(parts, dtype=object))
+            shapely.prepare(district)
+            centre = district.centroid
+            proj = LocalProjection(centre.x, centre.y)
+            index = CoverageIndex([g.id for g in grids], polygons, proj)
+            codes = {g.id: (g.code, g.name) for g in grids}
+            self._geo = _Geo(district, index, codes)
+        return self._geo
+
+    # -- start / end -----------------------------------------------------------------------
+    def start(self, user_id: int) -> PatrolInfo:
+        now = self.clock()
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            if user is None or not user.active:
+                raise PermissionDeniedError("用户不存在或已停用")
+            if user.role not in PATROL_ROLES:
+                raise PermissionDeniedError("只有监督员和网格员可以开始巡查")
+            open_id = s.scalar(
+                select(Patrol.id).where(Patrol.user_id == user_id, Patrol.ended_at.is_(None))
+            )
+            if open_id is not None:
+                raise PatrolStateError(f"已有进行中的巡查（编号 {open_id}），请先结束它")
+            patrol = Patrol(user_id=user_id, started_at=now)
+            s.add(patrol)
+            s.flush()
+            return _info(patrol, 0)
+
+    def end(self, user_id: int, patrol_id: int) -> PatrolInfo:
+        now = self.clock()
+        with self.db.session() as s:
+            patrol = self._own(s, user_id, patrol_id)
+            if patrol.ended_at is not None:
+                raise PatrolStateError(
+                    f"巡查 {patrol_id} 已于 {patrol.ended_at:%Y-%m-%d %H:%M} 结束"
+                )
+            rows = s.execute(
+                select(PatrolPoint.lon, PatrolPoint.lat)
+                .where(PatrolPoint.patrol_id == patrol_id)
+                .order_by(PatrolPoint.seq)
+            ).all()
+            lons = np.array([r.lon for r in rows], dtype=float)
+            lats = np.array([r.lat for r in rows], dtype=float)
+            proj = self.geo().index.proj
+            patrol.ended_at = now
+            patrol.distance_m = float(segment_lengths(proj, lons, lats).sum()) if rows else 0.0
+            patrol.duration_s = (now - patrol.started_at).total_seconds()
+            return _info(patrol, len(rows))
+
+    def mine(self, user_id: int, limit: int = 50) -> list[PatrolInfo]:
+        with self.db.read() as s:
+            counts = (
+                select(PatrolPoint.patrol_id, func.count().label("n"))
+                .group_by(PatrolPoint.patrol_id)
+                .subquery()
+            )
+            rows = s.execute(
+                select(Patrol, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.patrol_id == Patrol.id)
+                .where(Patrol.user_id == user_id)
+                .order_by(Patrol.started_at.desc(), Patrol.id.desc())
+                .limit(limit)
+            ).all()
+            return [_info(p, int(n)) for p, n in rows]
+
+    # -- points ----------------------------------------------------------------------------
+    def add_points(
+        self,
+        user_id: int,
+        patrol_id: int,
+        points: Sequence[TrackPoint],
+        *,
+        key: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Store a batch (all or nothing). Returns (answer, replayed)."""
+        if key is not None:
+            idempotency.check_key(key)
+        if not points:
+            raise MissingFieldError("批次中没有轨迹点", field="points")
+        if len(points) > self.limits.max_batch_points:
+            raise ValidationError(
+                f"一批最多 {self.limits.max_batch_points} 个轨迹点，本批 {len(points)} 个",
+                field="points",
+            )
+        print_ = _fingerprint(points)
+        now = self.clock()
+        try:
+            with self.db.session() as s:
+                patrol = self._own(s, user_id, patrol_id)
+                if key is not None:
+                    stored = self._replay(s, patrol_id, key, print_)
+                    if stored is not None:
+                        return stored, True
+                if patrol.ended_at is not None:
+                    raise PatrolStateError(f"巡查 {patrol_id} 已结束，不能再上传轨迹点")
+                answer = self._write(s, patrol_id, points, now)
+                if key is not None:
+                    s.add(
+                        PatrolBatch(
+                            patrol_id=patrol_id,
+                            idempotency_key=key,
+                            fingerprint=print_,
+                            answer=json.dumps(answer, sort_keys=True),
+                            received_at=now,
+                        )
+                    )
+                    s.flush()
+                return answer, False
+        except IntegrityError:
+            if key is None:
+                raise
+            with self.db.read() as s:  # a concurrent resend of the same batch won
+                stored = self._replay(s, patrol_id, key, print_)
+            if stored is None:
+                raise
+            return stored, True
+
+    def _replay(self, s: Session, patrol_id: int, key: str, print_: str) -> dict[str, Any] | None:
+        row = s.scalar(
+            select(PatrolBatch).where(
+                PatrolBatch.patrol_id == patrol_id, PatrolBatch.idempotency_key == key
+            )
+        )
+        if row is None:
+            return None
+        if row.fingerprint != print_:
+            raise idempotency.IdempotencyMismatchError(
+                f"幂等键“{key}”已用于另一批轨迹点（内容不同），本次未执行：新的批次须使用新的键",
+                field=idempotency.KEY_FIELD,
+            )
+        answer: dict[str, Any] = json.loads(row.answer)
+        return answer
+
+    def _write(
+        self, s: Session, patrol_id: int, points: Sequence[TrackPoint], now: datetime
+    ) -> dict[str, Any]:
+        lons = np.array([p.lon for p in points], dtype=float)
+        lats = np.array([p.lat for p in points], dtype=float)
+        bad = np.flatnonzero(~(np.isfinite(lons) & np.isfinite(lats)))
+        if bad.size:
+            raise ValidationError(f"第 {bad[0]} 个轨迹点的经纬度无效", field="points")
+        geo = self.geo()
+        outside = np.flatnonzero(~shapely.contains_xy(geo.district, lons, lats))
+        if outside.size:
+            i = int(outside[0])
+            raise OutsideDistrictError(
+                f"第 {i} 个轨迹点 ({lons[i]:.6f}, {lats[i]:.6f}) 不在本区范围内，本批未保存",
+                field="points",
+            )
+        last = s.execute(
+            select(PatrolPoint.seq, PatrolPoint.lon, PatrolPoint.lat, PatrolPoint.device_time)
+            .where(PatrolPoint.patrol_id == patrol_id)
+            .order_by(PatrolPoint.seq.desc())
+            .limit(1)
+        ).first()
+        times = [p.device_time for p in points]
+        if last is not None and last.device_time is not None:
+            lons = np.concatenate(([last.lon], lons))
+            lats = np.concatenate(([last.lat], lats))
+            times = [last.device_time, *times]
+            offset = 1
+        else:
+            offset = 0
+        dists = segment_lengths(geo.index.proj, lons, lats)
+        seconds = np.array([(b - a).total_seconds() for a, b in itertools.pairwise(times)])
+        for j in range(dists.size):  # one check per point of a small batch
+            i = j + 1 - offset
+            if seconds[j] <= 0:
+                raise ValidationError(
+                    f"第 {i} 个轨迹点的设备时间不晚于前一个点，本批未保存", field="points"
+                )
+            speed = dists[j] / seconds[j]
+            if speed > self.limits.max_speed_mps:
+                raise ValidationError(
+                    f"第 {i} 个轨迹点与前一个点相距 {dists[j]:.0f} 米、相隔 {seconds[j]:.0f} 秒，"
+                    f"速度 {speed:.0f} 米/秒超过 {self.limits.max_speed_mps:g} 米/秒，本批未保存",
+                    field="points",
+                )
+        first_seq = (last.seq + 1) if last is not None else 0
+        s.execute(
+            PatrolPoint.__table__.insert(),
+            [
+                {
+                    "patrol_id": patrol_id,
+                    "seq": first_seq + k,
+                    "at": now,
+                    "device_time": p.device_time,
+                    "lon": p.lon,
+                    "lat": p.lat,
+                    "accuracy": p.accuracy,
+                }
+                for k, p in enumerate(points)
+            ],
+        )
+        return {"patrol_id": patrol_id, "accepted": len(points), "first_seq": first_seq}
+
+    def _own(self, s: Session, user_id: int, patrol_id: int) -> Patrol:
+        patrol = s.get(Patrol, patrol_id)
+        if patrol is None or patrol.user_id != user_id:
+            raise PatrolNotFoundError(f"没有编号为 {patrol_id} 的本人巡查", field="patrol_id")
+        return patrol
+
+    # -- coverage --------------------------------------------------------------------------
+    def _track(self, s: Session, *conditions: Any) -> tuple[np.ndarray, ...]:
+        rows = s.execute(
+            select(PatrolPoint.patrol_id, PatrolPoint.lon, PatrolPoint.lat, PatrolPoint.at)
+            .where(*conditions)
+            .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
+        ).all()
+        pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        lon = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
+        lat = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+        at = np.array([r[3] for r in rows], dtype=object)
+        return pid, lon, lat, at
+
+    def _result(self, pid: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> list[GridCoverage]:
+        geo = self.geo()
+        cov = geo.index.coverage(pid, lon, lat)
+        return [
+            GridCoverage(int(k), *geo.codes[int(k)], float(m), bool(v))
+            for k, m, v in zip(cov.keys, cov.length_m, cov.visited, strict=True)
+        ]
+
+    def coverage_of_patrol(self, patrol_id: int) -> list[GridCoverage]:
+        with self.db.read() as s:
+            pid, lon, lat, _ = self._track(s, PatrolPoint.patrol_id == patrol_id)
+        return self._result(pid, lon, lat)
+
+    def coverage_of_day(self, day: date) -> list[GridCoverage]:
+        """Every grid's coverage by the points received on ``day`` (local time)."""
+        start, end = _day_bounds(day)
+        with self.db.read() as s:
+            pid, lon, lat, _ = self._track(s, PatrolPoint.at >= start, PatrolPoint.at < end)
+        return self._result(pid, lon, lat)
+
+    def unpatrolled(self, day: date) -> list[Unpatrolled]:
+        """The grids not visited within their frequency by the end of ``day`` (local): no
+        point inside them since ``end of day − every_days``."""
+        geo = self.geo()
+        _, end = _day_bounds(day)
+        every = {k: self.frequencies.every_days(code) for k, (code, _) in geo.codes.items()}
+        longest = max(every.values(), default=1)
+        with self.db.read() as s:
+            _, lon, lat, at = self._track(
+                s, PatrolPoint.at >= end - timedelta(days=longest), PatrolPoint.at < end
+            )
+        x, y = geo.index.proj.xy(lon, lat)
+        grid = geo.index.locate_xy(x, y)
+        stamps = np.fromiter((t.timestamp() for t in at), dtype=float, count=at.size)
+        latest = np.full(len(geo.index.keys), -np.inf)
+        inside = grid >= 0
+        np.maximum.at(latest, grid[inside], stamps[inside])
+        out = []
+        for j, key in enumerate(geo.index.keys.tolist()):
+            seen = datetime.fromtimestamp(latest[j], LOCAL_TZ) if np.isfinite(latest[j]) else None
+            days = every[key]
+            if seen is None or seen < end - timedelta(days=days):
+                code, name = geo.codes[key]
+                out.append(Unpatrolled(key, code, name, days, seen))
+        return out
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), LOCAL_TZ)
+    return start, datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ)
+
+
+def _info(p: Patrol, points: int) -> PatrolInfo:
+    return PatrolInfo(p.id, p.user_id, p.started_at, p.ended_at, p.distance_m, p.duration_s, points)
+
+
+def _fingerprint(points: Sequence[TrackPoint]) -> str:
+    fields: Mapping[str, str] = {
+        "points": json.dumps(
+            [[p.lon, p.lat, p.device_time.isoformat(), p.accuracy] for p in points]
+        )
+    }
+    return idempotency.fingerprint(fields, [])
