@@ -77,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
             log(f"  skipped: {exc.name} is not installed (pip install -e '.[gateway,test]')")
         else:
             figures.extend(run_gateway_bench(workdir, args.quick, log))
+            from console.bench.app_shell_bench import run_app_shell_bench
+
+            settle()
+            log("app shell (the field app in Chromium)…")
+            figures.extend(run_app_shell_bench(workdir, args.quick, log))
         if not args.no_gui:
             from console.views.bridge_bench import run_bridge_bench
             from console.views.map_bench import run_map_bench

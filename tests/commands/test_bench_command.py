@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from console.bench import app_shell_bench
 from console.bench.foundation import Sizes
 from console.cli import main
 
@@ -31,9 +32,18 @@ FIGURES = {
     "map update of 200 changed cases": ("ms", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
     "gateway POST requests.json (req/s)": ("/s", True),
+    "app shell first load, transferred (KB)": ("KB", False),
+    "app shell first load on loopback (s)": ("s", False),
+    "app shell reload offline from the cache (s)": ("s", False),
     "first start: seed the demo district (s)": ("s", False),
     "queue page during a 200,000-row import, p95 (ms)": ("ms", False),
 }
+#: The field app's figures: in Chromium, so only where /usr/bin/chromium and Playwright are.
+APP_SHELL = (
+    app_shell_bench.BYTES_FIGURE,
+    app_shell_bench.LOAD_FIGURE,
+    app_shell_bench.OFFLINE_FIGURE,
+)
 
 
 @pytest.mark.slow
@@ -47,10 +57,15 @@ def test_quick_bench_reports_every_figure(
     assert report["quick"] is True
     assert report["python"].count(".") == 2
 
+    expected = dict(FIGURES)
+    if app_shell_bench.missing() is not None:  # no Chromium here: the scenario said so, skipped
+        for name in APP_SHELL:
+            del expected[name]
+        assert "app shell" in captured.err and "skipped" in captured.err
     figures = {f["name"]: f for f in report["figures"]}
-    assert set(figures) == set(FIGURES)
-    assert len(report["figures"]) == len(FIGURES)
-    for name, (unit, higher_is_better) in FIGURES.items():
+    assert set(figures) == set(expected)
+    assert len(report["figures"]) == len(expected)
+    for name, (unit, higher_is_better) in expected.items():
         f = figures[name]
         assert f["unit"] == unit, name
         assert f["higher_is_better"] is higher_is_better, name
