@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from console.db import Database
-from console.gateway import field, open311, public, tasks
+from console.gateway import field, open311, patrols, public, tasks
 from console.gateway.body_limit import BodyLimitMiddleware
 from console.gateway.context import GatewayContext
 from console.gateway.errors import install_handlers
@@ -77,6 +77,7 @@ def create_app(
     app.include_router(tasks.router)
     app.include_router(field.router)
     app.include_router(public.router)
+    app.include_router(patrols.router)
     mount_field_app(app)  # the staff app at /app/ (static files, service worker)
     public.mount_public_page(app)  # the public page at /report/ (no account)
     app.add_middleware(
