@@ -16,6 +16,7 @@ from console.bench.foundation import run_foundation
 from console.bench.harness import format_table, settle
 from console.bench.ingest_bench import run_ingest_bench
 from console.bench.notify_bench import run_notify_bench
+from console.bench.patrol_bench import run_patrol_bench
 from console.bench.scan_bench import run_scan_bench
 from console.bench.search_bench import run_search_bench
 from console.bench.seed_bench import run_seed_bench
@@ -63,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         settle()
         log("evaluation…")
         figures.extend(run_evaluation_bench(workdir, args.quick, log))
+        settle()
+        log("patrols (coverage)…")
+        figures.extend(run_patrol_bench(workdir, args.quick, log))
         settle()
         log("seed (the first start)…")
         figures.extend(run_seed_bench(workdir, args.quick, log))

@@ -28,6 +28,7 @@ FIGURES = {
     "supervision scan, 100,000 open (ms)": ("ms", False),
     "calendar change, 100,000 open cases recomputed (s)": ("s", False),
     "evaluate a month of 100,000 cases (s)": ("s", False),
+    "patrol coverage, one day's tracks (s)": ("s", False),
     "map first render, 2,000 open cases": ("s", False),
     "map update of 200 changed cases": ("ms", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
@@ -91,6 +92,7 @@ def test_quick_bench_reports_every_figure(
         "scan",
         "calendar",
         "evaluation",
+        "patrols",
         "seed",
         "map",
     ):
