@@ -363,33 +363,35 @@ async def read_action(request: Request, model: type[BaseModel]) -> tuple[Any, Ph
         raise ValidationError(f"请求格式错误: {first.get('msg')}", field=field) from None
 
 
-_MULTIPART: dict[str, Any] = {
-    "multipart/form-data": {
-        "schema": {
-            "type": "object",
-            "properties": {
-                "version": {"type": "integer"},
-                "note": {"type": "string"},
-                "photo": {"type": "string", "format": "binary", "description": "JPEG/PNG/WebP"},
+def _photo_step_body(model: type[BaseModel], results: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The OpenAPI request body of a step taken with an optional photo: the JSON model, or
+    multipart/form-data with the same fields and a ``photo`` file (and ``result`` when the
+    step has one)."""
+    properties: dict[str, Any] = {
+        "version": {"type": "integer"},
+        "note": {"type": "string"},
+        "photo": {"type": "string", "format": "binary", "description": "JPEG/PNG/WebP"},
+    }
+    form: dict[str, Any] = {"type": "object", "properties": properties}
+    if results:
+        properties["result"] = {"type": "string", "enum": list(results)}
+        form["required"] = ["result"]
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": model.model_json_schema()},
+                "multipart/form-data": {"schema": form},
             },
         }
     }
-}
 
 
 @router.post(
     "/tasks/{case_id}/feedback",
     response_model=ActionResult,
     summary="Report the work done (处置反馈), with an optional photo",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": FeedbackBody.model_json_schema()},
-                **_MULTIPART,
-            },
-        }
-    },
+    openapi_extra=_photo_step_body(FeedbackBody),
 )
 async def feedback(
     request: Request,
@@ -413,24 +415,7 @@ async def feedback(
     "/tasks/{case_id}/verification",
     response_model=ActionResult,
     summary="The verification result (核查), with an optional photo",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": VerificationBody.model_json_schema()},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            **_MULTIPART["multipart/form-data"]["schema"]["properties"],
-                            "result": {"type": "string", "enum": ["pass", "fail"]},
-                        },
-                        "required": ["result"],
-                    }
-                },
-            },
-        }
-    },
+    openapi_extra=_photo_step_body(VerificationBody, ("pass", "fail")),
 )
 async def verification(
     request: Request,
@@ -456,24 +441,7 @@ async def verification(
     "/tasks/{case_id}/report-check",
     response_model=ActionResult,
     summary="The report check's answer (信息核实), with an optional photo",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": ReportCheckBody.model_json_schema()},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            **_MULTIPART["multipart/form-data"]["schema"]["properties"],
-                            "result": {"type": "string", "enum": ["confirm", "reject"]},
-                        },
-                        "required": ["result"],
-                    }
-                },
-            },
-        }
-    },
+    openapi_extra=_photo_step_body(ReportCheckBody, ("confirm", "reject")),
 )
 async def report_check(
     request: Request,

@@ -141,6 +141,31 @@ class AttachmentStore:
     def relative_path(self, checked: CheckedPhoto) -> str:
         return f"{checked.sha256[:2]}/{checked.sha256}{checked.extension}"
 
+    def row(
+        self,
+        checked: CheckedPhoto,
+        case_id: int,
+        event_id: int,
+        now: datetime,
+        uploaded_by: int | None,
+        api_token_id: int | None = None,
+    ) -> Attachment:
+        """The ``attachments`` row of a checked photo documenting one event of a case, stored
+        at its content address (:meth:`relative_path`)."""
+        return Attachment(
+            case_id=case_id,
+            case_event_id=event_id,
+            kind=PHOTO,
+            filename=checked.filename,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            stored_path=self.relative_path(checked),
+            uploaded_at=now,
+            uploaded_by=uploaded_by,
+            api_token_id=api_token_id,
+        )
+
     def stage(self, data: bytes) -> Path:
         """Write the bytes to a temporary file inside the directory (same file system)."""
         staging = self.root / ".staging"
@@ -240,19 +265,7 @@ class AttachmentService:
         def attach(
             s: Session, case: Case, event: CaseEvent, now: datetime
         ) -> tuple[AttachmentRecord, T | None]:
-            attachment = Attachment(
-                case_id=case.id,
-                case_event_id=event.id,
-                kind=PHOTO,
-                filename=checked.filename,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                stored_path=relative,
-                uploaded_at=now,
-                uploaded_by=actor.id,
-                api_token_id=api_token_id,
-            )
+            attachment = self.store.row(checked, case.id, event.id, now, actor.id, api_token_id)
             s.add(attachment)
             s.flush()
             record = record_of(attachment)

@@ -38,7 +38,7 @@ from console.errors import PermissionDeniedError, ValidationError
 from console.models import Attachment, Case, CaseEvent, Category
 from console.services import idempotency
 from console.services.actors import Actor
-from console.services.attachments import PHOTO, AttachmentStore, CheckedPhoto, PhotoUpload
+from console.services.attachments import AttachmentStore, CheckedPhoto, PhotoUpload
 from console.services.cases.service import CaseService
 from console.services.report_input import ReportInput, coordinates, validate
 
@@ -394,27 +394,14 @@ class FieldReportService:
                 (c, staged, handled_event)
                 for c, staged in zip(handled.checked, handled.staged, strict=True)
             ]
-        relatives = [self.store.relative_path(c) for c, _, _ in files]
         s.add_all(
-            Attachment(
-                case_id=case.id,
-                case_event_id=owner.id,
-                kind=PHOTO,
-                filename=c.filename,
-                content_type=c.content_type,
-                size=c.size,
-                sha256=c.sha256,
-                stored_path=relative,
-                uploaded_at=now,
-                uploaded_by=actor.id,
-                api_token_id=pending.api_token_id,
-            )
-            for (c, _, owner), relative in zip(files, relatives, strict=True)
+            self.store.row(c, case.id, owner.id, now, actor.id, pending.api_token_id)
+            for c, _, owner in files
         )
         s.flush()
         # Files in place before the commit: a committed row never lacks its file.
-        for (_, path, _), relative in zip(files, relatives, strict=True):
-            self.store.publish(path, relative)
+        for c, path, _ in files:
+            self.store.publish(path, self.store.relative_path(c))
         return answer
 
     def mine(self, actor: Actor, limit: int = DEFAULT_MINE) -> list[MyReport]:

@@ -313,25 +313,10 @@ class PublicReportService:
                 )
             )
             s.flush()
-            relatives = [self.store.relative_path(c) for c, _ in pending.photos]
-            s.add_all(
-                Attachment(
-                    case_id=case.id,
-                    case_event_id=event.id,
-                    kind=PHOTO,
-                    filename=c.filename,
-                    content_type=c.content_type,
-                    size=c.size,
-                    sha256=c.sha256,
-                    stored_path=relative,
-                    uploaded_at=now,
-                    uploaded_by=None,
-                )
-                for (c, _), relative in zip(pending.photos, relatives, strict=True)
-            )
+            s.add_all(self.store.row(c, case.id, event.id, now, None) for c, _ in pending.photos)
             s.flush()
-            for (_, path), relative in zip(pending.photos, relatives, strict=True):
-                self.store.publish(path, relative)
+            for c, path in pending.photos:
+                self.store.publish(path, self.store.relative_path(c))
             return PublicAnswer(case.number, code, case.state, STATE_LABELS[case.state][0])
 
         _, answer = self.cases.report_with(PUBLIC, pending.report, also)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from console.domain.lifecycle import state_label
 from console.errors import ValidationError
-from console.models import Attachment, Case, CaseEvent, Region
+from console.models import Case, CaseEvent, Region
 from console.services.actors import Actor
-from console.services.attachments import PHOTO, AttachmentStore, CheckedPhoto, PhotoUpload
+from console.services.attachments import AttachmentStore, CheckedPhoto, PhotoUpload
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.service import CaseService, load_case
 from console.services.duplicates import DuplicateSettings, find_candidates
@@ -191,21 +191,7 @@ class ReportDesk:
         staged = [self.store.stage(p.data) for p in photos]
 
         def attach_and_merge(s: Session, case: Case, event: CaseEvent, now: datetime) -> str | None:
-            for photo in checked:
-                s.add(
-                    Attachment(
-                        case_id=case.id,
-                        case_event_id=event.id,
-                        kind=PHOTO,
-                        filename=photo.filename,
-                        content_type=photo.content_type,
-                        size=photo.size,
-                        sha256=photo.sha256,
-                        stored_path=self.store.relative_path(photo),
-                        uploaded_at=now,
-                        uploaded_by=actor.id,
-                    )
-                )
+            s.add_all(self.store.row(photo, case.id, event.id, now, actor.id) for photo in checked)
             s.flush()
             merged = None
             if merge_into is not None:  # may refuse (changed meanwhile): before any file moves
