@@ -87,16 +87,14 @@ def missing() -> str | None:
 @contextmanager
 def serving(workdir: Path) -> Iterator[str]:
     """`grid-console serve` on a fresh database in its own process; yields its URL."""
-    import httpx
-
-    from console.bench.gateway_bench import _free_port, stop
+    from console.bench.serve_process import free_port, stop, wait_until_answers
 
     db_file = workdir / "app-shell.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_file}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
     Database(url).dispose()  # created and migrated
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "console", "--db", url, "serve", "--host", "127.0.0.1"]
     argv += ["--port", str(port), "--attachments-dir", str(workdir / "app-shell-attachments")]
     log_path = workdir / "app-shell-serve.log"
@@ -104,18 +102,7 @@ def serving(workdir: Path) -> Iterator[str]:
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"grid-console serve exited: see {log_path}")
-            try:
-                if httpx.get(f"{base}/app/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"grid-console serve did not answer: see {log_path}")
-            time.sleep(0.1)
+        wait_until_answers(proc, f"{base}/app/", log_path)
         yield base
     finally:
         stop(proc)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -47,6 +46,7 @@ from sqlalchemy.orm import Session
 from console.bench.feed_bench import percentile
 from console.bench.foundation import prepare
 from console.bench.harness import Figure
+from console.bench.serve_process import free_port, stop, wait_until_answers
 from console.db import Database, make_engine, make_session_factory
 from console.services.api_tokens import ApiTokenService
 from console.services.demo import ensure_people, random_points_in_grids
@@ -111,12 +111,6 @@ def report_bodies(db: Any, n: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class NaiveDatabase(Database):
     """The naive gateway's database: a fresh engine for every session, disposed afterwards."""
 
@@ -159,7 +153,7 @@ def start_server(
     db_url: str, workdir: Path, secret: str, *, naive: bool = False
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`grid-console serve` (or the naive gateway) in its own process; returns once it answers."""
-    port = _free_port()
+    port = free_port()
     attachments = str(workdir / "attachments")
     if naive:
         argv = ["-m", "console.bench.gateway_bench", db_url, str(port), attachments]
@@ -173,33 +167,14 @@ def start_server(
     )
     log_file.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited: see {workdir / log_name}")
-        try:
-            r = httpx.get(
-                f"{url}/open311/v2/services.json",
-                headers={"Authorization": f"Bearer {secret}"},
-                timeout=5,
-            )
-            if r.status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            stop(proc)
-            raise RuntimeError("gateway did not start within 60 s")
-        time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    wait_until_answers(
+        proc,
+        f"{url}/open311/v2/services.json",
+        workdir / log_name,
+        headers={"Authorization": f"Bearer {secret}"},
+        interval=0.2,
+    )
+    return proc, url
 
 
 @contextmanager

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from console.bench.serve_process import free_port, stop, wait_until_answers
 from console.db import Database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,13 +47,6 @@ HANDLER_PASSWORD = "chuzhi-2026"
 
 def password_of(username: str) -> str:
     return HANDLER_PASSWORD if username.startswith("dept-") else PASSWORDS[username]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _grid_console() -> list[str]:
@@ -86,7 +77,7 @@ class FieldServer:
 @contextmanager
 def serving(db_file: Path, root: Path) -> Iterator[FieldServer]:
     """``grid-console serve`` on ``db_file`` (a subprocess on a free port) until the block ends."""
-    port = _free_port()
+    port = free_port()
     server = FieldServer(
         url=f"http://127.0.0.1:{port}",
         db_url=f"sqlite:///{db_file}",
@@ -101,26 +92,10 @@ def serving(db_file: Path, root: Path) -> Iterator[FieldServer]:
     with server.log.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"grid-console serve exited:\n{server.log.read_text()}")
-            try:
-                if httpx.get(f"{server.url}/app/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"grid-console serve did not answer:\n{server.log.read_text()}")
-            time.sleep(0.1)
+        wait_until_answers(process, f"{server.url}/app/", server.log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if server._db is not None:
             server._db.dispose()
 
