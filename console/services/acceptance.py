@@ -49,11 +49,23 @@ def accepted_ids(session: Session, ids: list[int]) -> set[int]:
     return {cid for cid, eid in accepted.items() if eid > moved.get(cid, 0)}
 
 
-def arrived_at(session: Session, case_id: int) -> datetime | None:
-    """When the case last changed state (the start of the time an acceptance took)."""
-    return session.scalar(
-        select(CaseEvent.at)
+def arrival(session: Session, case_id: int) -> tuple[datetime | None, bool]:
+    """(when the case last changed state, whether it was accepted since): the latest event
+    that moved it and the latest acceptance, in one read."""
+    moved = (
+        select(CaseEvent.id, CaseEvent.at)
         .where(CaseEvent.case_id == case_id, _MOVED)
         .order_by(CaseEvent.id.desc())
         .limit(1)
+        .subquery()
     )
+    last_accept = (
+        select(func.max(CaseEvent.id))
+        .where(CaseEvent.case_id == case_id, _ACCEPTED)
+        .scalar_subquery()
+    )
+    row = session.execute(select(moved.c.at, last_accept > moved.c.id)).first()
+    if row is None:  # no event moved it (cannot happen: the report does)
+        accepted = session.scalar(select(last_accept)) is not None
+        return None, accepted
+    return row[0], bool(row[1])

@@ -29,7 +29,7 @@ from console.errors import (
 )
 from console.models import Attachment, Case, CaseEvent, Department, User
 from console.services import duplicates
-from console.services.acceptance import accepted_ids, arrived_at
+from console.services.acceptance import arrival
 from console.services.actors import Actor
 from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assigned_name
 from console.services.cases import numbers as case_numbers
@@ -436,9 +436,9 @@ class CaseWorkflow:
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]
     ) -> dict[str, Any]:
         """签收, once per arrival of the case in its state; its data: how long it waited."""
-        if case.id in accepted_ids(s, [case.id]):
+        arrived, accepted = arrival(s, case.id)
+        if accepted:
             raise IllegalTransitionError("此任务已签收，无需重复签收")
-        arrived = arrived_at(s, case.id)
         waited = (now - arrived).total_seconds() if arrived is not None else None
         return {"waited_seconds": round(waited) if waited is not None else None}
 
