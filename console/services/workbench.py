@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -85,6 +85,10 @@ from console.services.work_calendar import (
     year_view,
 )
 
+if TYPE_CHECKING:  # imported when first used (patrol_map, through the patrols service)
+    from console.services.patrol_map import PatrolLayers
+    from console.services.patrols import PatrolService
+
 __all__ = ["ActionOutcome", "FilterChoices", "LiveBatch", "RosterWeek", "Workbench"]
 
 
@@ -142,6 +146,7 @@ class Workbench(DutyDesk):
         #: Where the report form's photos go (default: the gateway's, beside the database).
         self.attachments_dir = attachments_dir
         self._report_desk: ReportDesk | None = None
+        self._patrol_service: PatrolService | None = None
         self.calendar = calendar or WorkCalendar()
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
         self.actor = actor if actor is not None else self._actor_for(username)
@@ -270,6 +275,20 @@ class Workbench(DutyDesk):
         """Markers of every open case, as the JSON the map page takes, and the grid counts."""
         with self.db.read() as s:
             return marker_json(case_markers(s, self.clock())), open_counts_by_grid(s)
+
+    def patrol_layers(self) -> PatrolLayers:
+        """Today's (local) patrol layers of the map: the people on patrol at their last known
+        position, the tracks simplified, the coverage per grid. The command center's roles
+        (those that see the dashboard): people's positions are not for every seat."""
+        from console.services.patrol_map import patrol_layers
+
+        require(self.actor, "view_dashboard")
+        if self._patrol_service is None:  # built once: it keeps the grids' coverage index
+            from console.services.patrols import PatrolService
+
+            self._patrol_service = PatrolService(self.db, self.clock)
+        now = self.clock()
+        return patrol_layers(self.db, self._patrol_service, now.astimezone(LOCAL_TZ).date(), now)
 
     def live_batch(
         self, f: queue.QueueFilter | None, ids: Sequence[int], loaded: set[int]

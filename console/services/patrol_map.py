@@ -1,0 +1,322 @@
+"""The field on the console's map: where the people on patrol are, today's tracks, today's
+coverage per grid (网格定期巡查). No Qt; read in one session, handed over as plain data.
+
+* **People** (巡查人员): per person with a track point today, the last one — name, role, when
+  (server time), the device's accuracy, and whether that patrol is still open.
+* **Tracks** (今日轨迹): each patrol's points received today as one polyline, simplified
+  (Douglas–Peucker, ``shapely.simplify`` on the equirectangular projection the coverage uses)
+  until all the tracks together have at most ``max_vertices`` vertices: 200 people × 8 h is
+  576,000 points, and the page needs a few thousand. The tolerance starts at
+  :data:`MIN_TOLERANCE_M` and grows by half each round, each round simplifying the last round's
+  lines (cheap: they only get shorter); ``tolerance_m`` is the sum of the rounds' tolerances,
+  a bound on how far any received point lies from its drawn track.
+* **Coverage** (巡查覆盖): per grid the metres of today's tracks inside it and visited or not —
+  the same computation as ``PatrolService.coverage_of_day`` (console.domain.patrol_coverage),
+  on the same points, read once for both.
+
+"Today" is a local calendar day; a point belongs to it by its server time (``at``), as in the
+coverage. The patrols read are those that overlap the day (an open one started yesterday
+included); their points come by primary key (patrol, sequence), with no scan of the table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import and_, or_, select
+
+from console.config import LOCAL_TZ
+from console.db import Database
+from console.domain.patrol_coverage import LocalProjection
+from console.models import Patrol, PatrolPoint, User
+from console.services.patrols import PatrolService
+
+#: At most this many track vertices in all (the page draws them all at once).
+MAX_VERTICES = 4000
+#: The first round's tolerance: below GPS noise, it only drops points on a straight walk.
+MIN_TOLERANCE_M = 2.0
+#: Each round's tolerance is the last one's times this.
+_GROWTH = 1.5
+#: Patrols per IN (...) list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class PatrolPerson:
+    """A person's last known position today."""
+
+    user_id: int
+    name: str
+    role: str
+    patrol_id: int
+    at: datetime
+    lon: float
+    lat: float
+    accuracy: float | None
+    #: The patrol the point belongs to has not ended.
+    open: bool
+
+
+@dataclass(frozen=True)
+class PatrolTrack:
+    """One patrol's track today, simplified: ``coords`` are (lon, lat), WGS-84, in order."""
+
+    patrol_id: int
+    user_id: int
+    open: bool
+    #: Points received today (before simplification).
+    points: int
+    coords: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class GridVisit:
+    grid_id: int
+    length_m: float
+    visited: bool
+
+
+@dataclass(frozen=True)
+class PatrolLayers:
+    """The three map layers of one day."""
+
+    day: date
+    #: When it was read (server clock): positions age from here.
+    read_at: datetime
+    people: tuple[PatrolPerson, ...]
+    tracks: tuple[PatrolTrack, ...]
+    #: Every grid of the district, visited or not.
+    coverage: tuple[GridVisit, ...]
+    #: A bound on how far a received point lies from its drawn track, in metres.
+    tolerance_m: float
+
+    @property
+    def points(self) -> int:
+        return sum(t.points for t in self.tracks)
+
+    @property
+    def vertices(self) -> int:
+        return sum(len(t.coords) for t in self.tracks)
+
+    def to_json(self) -> str:
+        """The compact JSON ``consoleMap.setPatrols`` reads (console_map.js, same order):
+
+        ``people``: [user id, name, role, time (local ISO), lon, lat, accuracy|null, open 0/1,
+        age in seconds]; ``tracks``: [patrol id, user id, open 0/1, [lon, lat, lon, lat, …]];
+        ``coverage``: [grid id, metres] for the visited grids only (the others are not).
+        """
+        people = [
+            [
+                p.user_id,
+                p.name,
+                p.role,
+                p.at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+                round(p.lon, 6),
+                round(p.lat, 6),
+                None if p.accuracy is None else round(p.accuracy, 1),
+                1 if p.open else 0,
+                max(0, round((self.read_at - p.at).total_seconds())),
+            ]
+            for p in self.people
+        ]
+        tracks = [
+            [
+                t.patrol_id,
+                t.user_id,
+                1 if t.open else 0,
+                [round(v, 6) for xy in t.coords for v in xy],
+            ]
+            for t in self.tracks
+        ]
+        coverage = [[g.grid_id, round(g.length_m)] for g in self.coverage if g.visited]
+        payload: dict[str, Any] = {
+            "day": self.day.isoformat(),
+            "grids": len(self.coverage),
+            "tolerance": round(self.tolerance_m, 1),
+            "points": self.points,
+            "people": people,
+            "tracks": tracks,
+            "coverage": coverage,
+        }
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The local day ``day`` as [start, end)."""
+    start = datetime.combine(day, time(0), LOCAL_TZ)
+    return start, datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ)
+
+
+def simplify_tracks(
+    pid: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    proj: LocalProjection,
+    *,
+    max_vertices: int = MAX_VERTICES,
+    min_tolerance_m: float = MIN_TOLERANCE_M,
+) -> tuple[list[np.ndarray], float]:
+    """Each track's vertices after simplification (an (n, 2) lon/lat array per run of equal
+    ``pid``, in order) and the error bound in metres. Points are sorted by track, then along
+    it. A one-point track stays one point; every longer one keeps at least its two ends, so
+    the budget cannot go below two vertices a track."""
+    if pid.size == 0:
+        return [], 0.0
+    cuts = np.flatnonzero(pid[1:] != pid[:-1]) + 1
+    starts = np.concatenate(([0], cuts))
+    sizes = np.diff(np.concatenate((starts, [pid.size])))
+    x, y = proj.xy(lon, lat)
+    long_ = sizes >= 2
+    member = np.repeat(long_, sizes)
+    group = np.repeat(np.arange(sizes.size), sizes)[member]
+    _, group = np.unique(group, return_inverse=True)
+    lines = (
+        shapely.linestrings(np.column_stack((x[member], y[member])), indices=group)
+        if member.any()
+        else np.empty(0, dtype=object)
+    )
+    fixed = int((~long_).sum())
+    tolerance, bound = min_tolerance_m, 0.0
+    while True:
+        lines = shapely.simplify(lines, tolerance, preserve_topology=False)
+        bound += tolerance
+        if int(shapely.get_num_coordinates(lines).sum()) + fixed <= max_vertices:
+            break
+        if np.all(shapely.get_num_coordinates(lines) <= 2):
+            break  # two vertices a track: as few as a track can have
+        tolerance *= _GROWTH
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    kx, ky = (float(v[0]) for v in proj.xy([proj.lon0 + 1.0], [proj.lat0 + 1.0]))
+    wgs = np.column_stack((coords[:, 0] / kx + proj.lon0, coords[:, 1] / ky + proj.lat0))
+    split = np.split(wgs, np.flatnonzero(np.diff(index)) + 1) if index.size else []
+    out: list[np.ndarray] = []
+    it = iter(split)
+    for k, one_long in enumerate(long_):
+        if one_long:
+            out.append(next(it))
+        else:
+            j = starts[k]
+            out.append(np.array([[lon[j], lat[j]]]))
+    return out, bound
+
+
+def _patrols_of_day(s: Any, start: datetime, end: datetime) -> list[Any]:
+    return list(
+        s.execute(
+            select(Patrol.id, Patrol.user_id, Patrol.ended_at, User.display_name, User.role)
+            .join(User, User.id == Patrol.user_id)
+            .where(
+                Patrol.started_at < end,
+                or_(Patrol.ended_at.is_(None), Patrol.ended_at >= start),
+            )
+            .order_by(Patrol.id)
+        ).all()
+    )
+
+
+def _points(
+    s: Any, ids: Sequence[int], start: datetime, end: datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(patrol id, seq, lon, lat) of the day's points of ``ids``, by patrol then sequence."""
+    parts: list[list[Any]] = []
+    for k in range(0, len(ids), _ID_CHUNK):
+        chunk = list(ids[k : k + _ID_CHUNK])
+        parts.append(
+            s.execute(
+                select(PatrolPoint.patrol_id, PatrolPoint.seq, PatrolPoint.lon, PatrolPoint.lat)
+                .where(
+                    PatrolPoint.patrol_id.in_(chunk),
+                    PatrolPoint.at >= start,
+                    PatrolPoint.at < end,
+                )
+                .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
+            ).all()
+        )
+    rows = [r for part in parts for r in part]
+    n = len(rows)
+    pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    seq = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    lon = np.fromiter((r[2] for r in rows), dtype=float, count=n)
+    lat = np.fromiter((r[3] for r in rows), dtype=float, count=n)
+    return pid, seq, lon, lat
+
+
+def patrol_layers(
+    db: Database,
+    patrols: PatrolService,
+    day: date,
+    now: datetime,
+    *,
+    max_vertices: int = MAX_VERTICES,
+) -> PatrolLayers:
+    """The three layers of ``day`` (local), as of ``now``."""
+    geo = patrols.geo()
+    start, end = day_bounds(day)
+    with db.read() as s:
+        patrol_rows = _patrols_of_day(s, start, end)
+        by_id = {r.id: r for r in patrol_rows}
+        pid, seq, lon, lat = _points(s, sorted(by_id), start, end)
+        if pid.size:
+            last = np.concatenate((np.flatnonzero(pid[1:] != pid[:-1]), [pid.size - 1]))
+            wanted = [(int(pid[i]), int(seq[i])) for i in last]
+            lasts = s.execute(
+                select(
+                    PatrolPoint.patrol_id,
+                    PatrolPoint.at,
+                    PatrolPoint.lon,
+                    PatrolPoint.lat,
+                    PatrolPoint.accuracy,
+                ).where(
+                    or_(
+                        *(and_(PatrolPoint.patrol_id == p, PatrolPoint.seq == q) for p, q in wanted)
+                    )
+                )
+            ).all()
+        else:
+            lasts = []
+    # The latest point of each person (a person may have patrolled twice today).
+    latest: dict[int, Any] = {}
+    for row in lasts:
+        user = by_id[row.patrol_id].user_id
+        seen = latest.get(user)
+        if seen is None or (row.at, row.patrol_id) > (seen.at, seen.patrol_id):
+            latest[user] = row
+    people = tuple(
+        PatrolPerson(
+            user_id=user,
+            name=by_id[row.patrol_id].display_name,
+            role=by_id[row.patrol_id].role,
+            patrol_id=int(row.patrol_id),
+            at=row.at,
+            lon=float(row.lon),
+            lat=float(row.lat),
+            accuracy=None if row.accuracy is None else float(row.accuracy),
+            open=by_id[row.patrol_id].ended_at is None,
+        )
+        for user, row in sorted(latest.items())
+    )
+    coords, tolerance = simplify_tracks(pid, lon, lat, geo.index.proj, max_vertices=max_vertices)
+    bounds = np.concatenate(([0], np.flatnonzero(pid[1:] != pid[:-1]) + 1, [pid.size]))
+    track_ids = [int(pid[b]) for b in bounds[:-1]] if pid.size else []
+    tracks = tuple(
+        PatrolTrack(
+            patrol_id=k,
+            user_id=int(by_id[k].user_id),
+            open=by_id[k].ended_at is None,
+            points=int(bounds[j + 1] - bounds[j]),
+            coords=tuple((float(a), float(b)) for a, b in coords[j]),
+        )
+        for j, k in enumerate(track_ids)
+    )
+    cov = geo.index.coverage(pid, lon, lat)
+    coverage = tuple(
+        GridVisit(int(k), float(m), bool(v))
+        for k, m, v in zip(cov.keys, cov.length_m, cov.visited, strict=True)
+    )
+    return PatrolLayers(day, now, people, tracks, coverage, tolerance)
