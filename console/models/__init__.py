@@ -15,6 +15,7 @@ from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
 from console.models.patrol import Patrol, PatrolBatch, PatrolPoint
+from console.models.patrol_alert import PatrolAlert, PatrolAlertDay
 from console.models.public import PublicRating, PublicReport
 from console.models.security import SecurityEvent, SecurityEventKind
 from console.models.supervision import Alert, DutyShift, Handover
@@ -44,6 +45,8 @@ __all__ = [
     "GridStaffRole",
     "Handover",
     "Patrol",
+    "PatrolAlert",
+    "PatrolAlertDay",
     "PatrolBatch",
     "PatrolPoint",
     "PublicRating",
