@@ -1,4 +1,5 @@
-"""Patrols (网格定期巡查) under /api/v1/patrols: start, point batches, end, my patrols.
+"""Patrols (网格定期巡查) under /api/v1/patrols: start, point batches, end, my patrols and a
+patrol's coverage.
 
 Every call sends the device token (``Authorization: Bearer``); only inspectors and grid
 managers may patrol (403 otherwise). A batch of points needs an ``Idempotency-Key`` header:
@@ -49,6 +50,26 @@ class PatrolOut(BaseModel):
     distance_m: float | None
     duration_s: float | None
     points: int
+
+
+class GridCoverageOut(BaseModel):
+    code: str = Field(description="The grid's 15-character code")
+    name: str
+    length_m: float = Field(description="Metres of the track inside the grid")
+    visited: bool = Field(description="The track ran inside the grid, or a point lay in it")
+
+
+class CoverageOut(BaseModel):
+    patrol_id: int
+    started_at: datetime
+    ended_at: datetime | None = Field(description="null while the patrol is open")
+    distance_m: float | None = Field(description="Along the track, set when it ends")
+    duration_s: float | None = Field(description="End − start (server time), set when it ends")
+    points: int
+    grids_visited: int
+    grids: list[GridCoverageOut] = Field(
+        description="The grids visited, the longest stretch first (no row for the others)"
+    )
 
 
 class BatchOut(BaseModel):
@@ -132,6 +153,37 @@ def end(patrol_id: int, service: Patrols, who: Caller) -> PatrolOut:
         return _out(service.end(_uid(who), patrol_id))
     except PatrolNotFoundError as exc:
         raise GatewayError(404, exc.message, code=exc.code, field=exc.field) from None
+
+
+@router.get(
+    "/{patrol_id}/coverage",
+    response_model=CoverageOut,
+    summary="My patrol's coverage: metres inside each grid visited, distance, duration",
+)
+def coverage(patrol_id: int, service: Patrols, who: Caller) -> CoverageOut:
+    try:
+        info = service.patrol(_uid(who), patrol_id)
+    except PatrolNotFoundError as exc:
+        raise GatewayError(404, exc.message, code=exc.code, field=exc.field) from None
+    visited = sorted(
+        (g for g in service.coverage_of_patrol(patrol_id) if g.visited),
+        key=lambda g: (-g.length_m, g.code),
+    )
+    return CoverageOut(
+        patrol_id=info.id,
+        started_at=info.started_at,
+        ended_at=info.ended_at,
+        distance_m=info.distance_m,
+        duration_s=info.duration_s,
+        points=info.points,
+        grids_visited=len(visited),
+        grids=[
+            GridCoverageOut(
+                code=g.code, name=g.name, length_m=round(g.length_m, 1), visited=g.visited
+            )
+            for g in visited
+        ],
+    )
 
 
 @router.get("/mine", response_model=list[PatrolOut], summary="My patrols, newest first")

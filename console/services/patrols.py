@@ -402,6 +402,19 @@ class PatrolService:
                 out.append(Unpatrolled(key, code, name, days, seen))
         return out
 
+    # -- one patrol (read) -----------------------------------------------------------------
+    def patrol(self, user_id: int, patrol_id: int) -> PatrolInfo:
+        """One patrol of this person, with its points counted (PatrolNotFoundError for
+        another person's or none)."""
+        with self.db.read() as s:
+            patrol = self._own(s, user_id, patrol_id)
+            n = s.scalar(
+                select(func.count())
+                .select_from(PatrolPoint)
+                .where(PatrolPoint.patrol_id == patrol_id)
+            )
+            return _info(patrol, int(n or 0))
+
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), LOCAL_TZ)

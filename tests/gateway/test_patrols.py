@@ -1,14 +1,16 @@
 """The patrol endpoints on a live gateway: start, a batch replayed by its key, a refused batch,
-end, my patrols, and a handler refused."""
+end, my patrols, a handler refused, and a patrol's coverage per grid (another's: 404)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import func, select
 
 from console.models import PatrolPoint
 from tests.conftest import Clock
+from tests.field.patrol_path import EAST_GRIDS, east_walk, expected_coverage, grid_codes
 from tests.gateway.conftest import Gateway
 from tests.services.console_support import street_points
 
@@ -69,3 +71,63 @@ def test_a_patrol_through_the_gateway(gateway: Gateway, clock: Clock) -> None:
         assert refused_role.status_code == 403, refused_role.text
     with gateway.client() as c:
         assert c.get("/api/v1/patrols/mine").status_code == 401
+
+
+def test_my_patrols_coverage_per_grid_and_another_persons_is_404(
+    gateway: Gateway, clock: Clock
+) -> None:
+    walk = east_walk(steps=29, step_m=16)  # ~464 m east across three grids
+    t0 = clock.now
+    points = [
+        {
+            "lon": lon,
+            "lat": lat,
+            "device_time": (t0 + timedelta(seconds=10 * k)).isoformat(),
+            "accuracy": 5,
+        }
+        for k, (lon, lat) in enumerate(walk)
+    ]
+    with gateway.client("inspector") as c:
+        pid = c.post("/api/v1/patrols").json()["id"]
+        url = f"/api/v1/patrols/{pid}"
+        for n, start in enumerate(range(0, len(points), 6)):
+            sent = c.post(
+                f"{url}/points",
+                json={"points": points[start : start + 6]},
+                headers={"Idempotency-Key": f"walk-{n}"},
+            )
+            assert sent.status_code == 201, sent.text
+        open_ = c.get(f"{url}/coverage")
+        assert open_.status_code == 200, open_.text
+        assert open_.json()["ended_at"] is None and open_.json()["distance_m"] is None
+        mine = c.get("/api/v1/patrols/mine").json()
+        assert mine[0]["id"] == pid and mine[0]["ended_at"] is None  # the open one, for the app
+        clock.advance(minutes=5)
+        assert c.post(f"{url}/end").status_code == 200
+        answer = c.get(f"{url}/coverage")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    expected = expected_coverage(gateway.db, walk)
+    names = grid_codes(gateway.db, EAST_GRIDS)
+    assert set(expected) == set(names.values())
+    assert body["grids_visited"] == len(body["grids"]) == 3
+    got = {g["code"]: g["length_m"] for g in body["grids"]}
+    assert set(got) == set(expected)
+    for code, metres in expected.items():
+        assert abs(got[code] - metres) < 1.0, (code, got[code], metres)
+    assert [g["name"] for g in body["grids"]] == sorted(
+        EAST_GRIDS, key=lambda n: -expected[names[n]]
+    )  # the longest stretch first
+    assert all(g["visited"] for g in body["grids"])
+    assert abs(body["distance_m"] - 29 * 16) < 1.0
+    assert body["duration_s"] == 300 and body["points"] == 30
+    assert abs(sum(got.values()) - body["distance_m"]) < 1.0  # the walk stays inside the grids
+
+    with gateway.client("grid_manager") as c:
+        other = c.get(f"/api/v1/patrols/{pid}/coverage")
+        assert other.status_code == 404 and other.json()["error"] == "patrol_not_found"
+    with gateway.client() as c:
+        assert c.get(f"/api/v1/patrols/{pid}/coverage").status_code == 401
+    schema = httpx.get(f"{gateway.url}/openapi.json").json()
+    operation = schema["paths"]["/api/v1/patrols/{patrol_id}/coverage"]["get"]
+    assert {"200", "404"} <= set(operation["responses"])
