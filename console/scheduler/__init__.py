@@ -1,4 +1,5 @@
-"""The console's scheduler: the periodic supervision scan and a seat's reminders (no Qt).
+"""The console's scheduler: the periodic supervision scan, the end-of-day patrol-gap alerts
+and a seat's reminders (no Qt).
 
 APScheduler 3.x is kept at arm's length (style anchor 12, FlexGet and calibre-web): its jobs
 are thin triggers. The scan job opens one session and calls the supervision service; a
@@ -7,14 +8,17 @@ reminder job only hands a :class:`Reminder` to the callback of the seat's runnin
 Two job stores:
 
 * ``default`` (memory): the supervision scan, rebuilt from the settings on every
-  :meth:`ConsoleScheduler.start` with the stable id ``supervision-scan`` (and the monthly
-  evaluation on a seat that writes it).
+  :meth:`ConsoleScheduler.start` with the stable id ``supervision-scan``, the patrol-gap alerts
+  (``patrol-gap-alerts``: at ``day_ends_at`` of resources/patrol/alerts.csv each day, and once
+  at start to catch up on the days missed while down), and the monthly evaluation on a seat that
+  writes it.
 * ``reminders`` (SQLAlchemy): the seat's reminders ("remind me about case X at 15:00",
   "in 2 working hours"), in a SQLite file of that seat's own (console.scheduler.reminders;
   their rules are console.services.reminders). Reminders survive a restart and fire once; one
   that came due while the console was down fires on the next start.
 
-Callbacks (``on_alerts``, ``on_reminder``, ``on_error``) run on a scheduler pool thread; a GUI
+Callbacks (``on_alerts``, ``on_patrol_alerts``, ``on_reminder``, ``on_error``) run on a
+scheduler pool thread; a GUI
 must hand them to its own thread (a queued signal), never touch widgets from them.
 """
 
@@ -26,7 +30,7 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -51,6 +55,9 @@ from console.services.cases.service import utc_now
 from console.services.reminders import Reminder
 from console.services.work_calendar import sync_calendar
 
+if TYPE_CHECKING:
+    from console.services.patrol_alerts import PatrolAlertRules, PatrolAlertService
+
 # Compatibility alias, do not remove: the job store keeps each reminder job's function as its
 # import path, and installs before the reminders moved to console.scheduler.reminders stored
 # "console.scheduler:fire_reminder". Without this name their pending reminders would not load
@@ -59,6 +66,7 @@ fire_reminder = reminder_jobs.fire_reminder
 
 __all__ = [
     "EVALUATION_JOB_ID",
+    "PATROL_ALERT_JOB_ID",
     "REMINDER_STORE",
     "SCAN_JOB_ID",
     "ConsoleScheduler",
@@ -74,6 +82,10 @@ log = logging.getLogger(__name__)
 #: Stable id of the periodic supervision scan (memory job store).
 SCAN_JOB_ID = "supervision-scan"
 EVALUATION_JOB_ID = "monthly-evaluation"
+#: Stable id of the end-of-day patrol-gap alerts (巡查缺漏).
+PATROL_ALERT_JOB_ID = "patrol-gap-alerts"
+#: A patrol-gap run that starts this late after its slot still runs (it raises a whole day).
+PATROL_ALERT_MISFIRE_GRACE_S = 6 * 3600
 #: A scan that starts later than this after its slot is skipped (coalesced into the next).
 SCAN_MISFIRE_GRACE_S = 30
 
@@ -111,6 +123,9 @@ class ConsoleScheduler:
         clock: Callable[[], datetime] = utc_now,
         scan: ScanFn | None = None,
         on_alerts: Callable[[list[Any]], None] | None = None,
+        on_patrol_alerts: Callable[[list[Any]], None] | None = None,
+        patrol_alerts: bool = True,
+        patrol_alert_rules: PatrolAlertRules | None = None,
         on_reminder: Callable[[Reminder], None] | None = None,
         on_error: Callable[[str], None] | None = None,
         reports_dir: Path | None = None,
@@ -129,6 +144,13 @@ class ConsoleScheduler:
         self.clock = clock
         self._scan = scan or _default_scan
         self.on_alerts = on_alerts
+        #: Called with the patrol-gap alerts a run raised (console.services.patrol_alerts).
+        self.on_patrol_alerts = on_patrol_alerts
+        #: Whether this scheduler raises the end-of-day patrol-gap alerts.
+        self.patrol_alerts = patrol_alerts
+        self._patrol_alert_rules = patrol_alert_rules
+        self._patrol_alert_service: PatrolAlertService | None = None
+        self._patrol_lock = threading.Lock()
         self.on_reminder = on_reminder
         self.on_error = on_error
         #: Where the monthly evaluation workbook goes (None: no monthly job on this seat).
@@ -195,6 +217,8 @@ class ConsoleScheduler:
                     # A first scan at once: catch up on what came due while nobody scanned.
                     next_run_time=datetime.now(LOCAL_TZ),
                 )
+                if self.patrol_alerts:
+                    self._add_patrol_alert_job(scheduler)
                 if self.reports_dir is not None:
                     # 月度绩效评价 on the first working day of each month (checked each morning
                     # of the month's first days: holidays can push it past the 1st).
@@ -251,6 +275,60 @@ class ConsoleScheduler:
 
     def _scan_job(self) -> None:
         self.run_scan_now()
+
+    # -- the patrol-gap alerts ----------------------------------------------------------------
+
+    def _add_patrol_alert_job(self, scheduler: BackgroundScheduler) -> None:
+        """Each day at its end (alerts.csv), and once now: catch up on days missed while down."""
+        try:
+            service = self.patrol_alert_service()
+        except Exception as exc:  # a broken alerts.csv must not stop the scan and reminders
+            self._report_error(f"巡查缺漏提醒未启用 patrol-gap alerts disabled: {exc}", exc)
+            return
+        ends = service.rules.day_ends_at
+        scheduler.add_job(
+            self._patrol_alert_job,
+            CronTrigger(hour=ends.hour, minute=ends.minute, timezone=LOCAL_TZ),
+            id=PATROL_ALERT_JOB_ID,
+            name="巡查缺漏 patrol-gap alerts",
+            jobstore="default",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=PATROL_ALERT_MISFIRE_GRACE_S,
+            replace_existing=True,
+            next_run_time=datetime.now(LOCAL_TZ),
+        )
+
+    def patrol_alert_service(self) -> PatrolAlertService:
+        """The service that raises the patrol-gap alerts (made once: it keeps the geography)."""
+        if self._patrol_alert_service is None:
+            from console.services.patrol_alerts import PatrolAlertService
+
+            self._patrol_alert_service = PatrolAlertService(
+                self.db, self.clock, rules=self._patrol_alert_rules
+            )
+        return self._patrol_alert_service
+
+    def _patrol_alert_job(self) -> None:
+        self.run_patrol_alerts_now()
+
+    def run_patrol_alerts_now(self) -> list[Any]:
+        """Raise the patrol-gap alerts of every day due and not checked yet (at most the
+        catch-up bound back); the alerts raised. Several seats may run it at once: each
+        (day, street) is raised once. ``on_patrol_alerts`` gets what this run raised; errors
+        are logged and go to ``on_error``, never raised."""
+        with self._patrol_lock:
+            try:
+                raised = list(self.patrol_alert_service().catch_up())
+            except Exception as exc:
+                self._report_error(f"巡查缺漏提醒失败 patrol-gap alerts failed: {exc}", exc)
+                return []
+        if raised and self.on_patrol_alerts is not None:
+            try:
+                self.on_patrol_alerts(raised)
+            except Exception as exc:
+                self._report_error(f"巡查缺漏提醒处理失败 patrol-gap callback failed: {exc}", exc)
+        return raised
 
     # -- the monthly evaluation ---------------------------------------------------------------
 
