@@ -81,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
             log(f"  skipped: {exc.name} is not installed (pip install -e '.[gateway,test]')")
         else:
             figures.extend(run_gateway_bench(workdir, args.quick, log))
+            from console.bench.patrol_load_bench import run_patrol_load_bench
+
+            settle()
+            log("patrols under load (200 devices, a seat's feed meanwhile)…")
+            figures.extend(run_patrol_load_bench(workdir, args.quick, log))
             from console.bench.app_shell_bench import run_app_shell_bench
 
             settle()

@@ -33,6 +33,8 @@ FIGURES = {
     "map update of 200 changed cases": ("ms", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
     "gateway POST requests.json (req/s)": ("/s", True),
+    "patrol point batch p95, 200 devices (ms)": ("ms", False),
+    "feed latency p95 beside 200 patrolling devices (s)": ("s", False),
     "app shell first load, transferred (KB)": ("KB", False),
     "app shell first load on loopback (s)": ("s", False),
     "app shell reload offline from the cache (s)": ("s", False),
