@@ -29,6 +29,7 @@ from console.views.current_case import CurrentCase
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
 from console.views.map_fallback import create_map_view
+from console.views.map_patrols import PatrolLayers
 from console.views.night_shift import NightShift
 from console.views.queue_panel import QueuePanel
 from console.views.report_form import ReportFormDialog
@@ -150,6 +151,18 @@ class MainWindow(QMainWindow):
         self.detail.dispatch_requested.connect(self.case_actions.open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
         self.map.ready.connect(self._on_map_ready)
+        # The field on the map (people on patrol, today's tracks and coverage): on a timer, as
+        # the gateway writes the points; the command center's seats only.
+        self.patrols: PatrolLayers | None = None
+        if workbench.can("view_dashboard"):
+            self.patrols = PatrolLayers(
+                bridge,
+                lambda: workbench.patrol_layers().to_json(),
+                self.map,
+                self.map_dock.isVisible,
+                self,
+            )
+            self.map_dock.visibilityChanged.connect(self.patrols.on_visibility_changed)
         bridge.changes_applied.connect(self._on_changes_applied)
         bridge.changes_applied.connect(self.night.on_changes)
         bridge.changes_applied.connect(self.insight.on_changes)

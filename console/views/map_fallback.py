@@ -154,3 +154,11 @@ class NoMapView(QFrame):
 
     def set_grid_style(self, counts: Mapping[int, int], callback: JsCallback | None = None) -> None:
         pass
+
+    def set_patrols(
+        self,
+        layers_json: str,
+        labels: Mapping[str, Any] | None = None,
+        callback: JsCallback | None = None,
+    ) -> None:
+        pass

@@ -68,6 +68,15 @@ class MapSurface(Protocol):
         self, counts: Mapping[int, int], callback: JsCallback | None = None
     ) -> None: ...
 
+    def set_patrols(
+        self,
+        layers_json: str,
+        labels: Mapping[str, Any] | None = None,
+        callback: JsCallback | None = None,
+    ) -> None:
+        """The field's overlays: people on patrol, today's tracks, today's coverage."""
+        ...
+
 
 #: The map as a widget (for a dock or a layout) with the :class:`MapSurface` calls.
 MapWidget: TypeAlias = "MapView | NoMapView"

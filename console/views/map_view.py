@@ -178,3 +178,18 @@ class MapView(QWebEngineView):
         """Choropleth of open cases per grid (grid id → count)."""
         payload = json.dumps({str(int(k)): int(v) for k, v in counts.items()})
         self.run_when_ready(f"consoleMap.setGridStyle({payload})", callback)
+
+    def set_patrols(
+        self,
+        layers_json: str,
+        labels: Mapping[str, Any] | None = None,
+        callback: JsCallback | None = None,
+    ) -> None:
+        """The field's three overlays (巡查人员, 今日轨迹, 巡查覆盖), made at the first call with
+        ``labels``; ``layers_json`` from ``PatrolLayers.to_json``, through ``JSON.parse``.
+        ``callback`` gets the counts (people, tracks, vertices, visited grids)."""
+        data = json.dumps(layers_json, ensure_ascii=False)
+        names = json.dumps(json.dumps(dict(labels or {}), ensure_ascii=False), ensure_ascii=False)
+        self.run_when_ready(
+            f"consoleMap.setPatrols(JSON.parse({data}), JSON.parse({names}))", callback
+        )

@@ -2038,6 +2038,76 @@
         <source>Code</source>
         <translation>编码</translation>
     </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="33"/>
+        <source>Patrol staff</source>
+        <translation>巡查人员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="34"/>
+        <source>Today's tracks</source>
+        <translation>今日轨迹</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="35"/>
+        <source>Patrol coverage</source>
+        <translation>巡查覆盖</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="37"/>
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="38"/>
+        <source>Grid manager</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="40"/>
+        <source>Last position</source>
+        <translation>最后位置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="41"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="42"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="43"/>
+        <source>Accuracy ±%1 m</source>
+        <translation>精度 ±%1 米</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="44"/>
+        <source>On patrol</source>
+        <translation>巡查中</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="45"/>
+        <source>Patrol ended</source>
+        <translation>巡查已结束</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="46"/>
+        <source>No position for 5 min or more</source>
+        <translation>5 分钟以上无新位置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="47"/>
+        <source>Patrolled today (metres per grid)</source>
+        <translation>今日巡查（每格米数）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_patrols.py" line="48"/>
+        <source>Not patrolled</source>
+        <translation>未巡查</translation>
+    </message>
 </context>
 <context>
     <name>NearbyCasesBox</name>

@@ -12,13 +12,17 @@
  *   setGridStyle(counts)    choropleth of open cases per grid: {gridId: count}
  *   setPickMode(on)         the report form: a map click picks its point (pointPicked below)
  *   showPick(lon, lat)      mark the report form's point
+ *   setPatrols(data, labels) the field (console.services.patrol_map.PatrolLayers.to_json):
+ *                           巡查人员 (last known positions), 今日轨迹 (simplified tracks) and
+ *                           巡查覆盖 (metres per grid today) as three overlays of the layer
+ *                           control, made at the first call with ``labels``; returns the counts
  *
  * Back to Python over QWebChannel (object "bridge"): pageReady() once the page and the channel
  * are up, caseClicked(id) on a marker click, pointPicked(lon, lat) (WGS-84) on a map click
  * while picking.
  *
- * Case text (number, category, address) is user input: it only ever reaches the DOM through
- * textContent, never innerHTML.
+ * Case text (number, category, address) and people's names are user input: they only ever
+ * reach the DOM through textContent, never innerHTML.
  */
 (function () {
   "use strict";
@@ -385,6 +389,317 @@
     return found;
   }
 
+  // --- patrols: 巡查人员 / 今日轨迹 / 巡查覆盖 ------------------------------------------------
+  // Track colours by person: readable on the light and the dark ground alike.
+  var TRACK_COLORS = ["#1e88e5", "#8e24aa", "#00897b", "#f4511e", "#6d4c41", "#3949ab", "#c0ca33", "#d81b60"];
+  var COVERAGE_BREAKS = [1, 200, 500, 1000, 2000]; // metres of track inside the grid today
+  var COVERAGE_COLORS = ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"];
+  var UNVISITED = "#e8590c";
+  var STALE_S = 300; // an open patrol silent this long: its marker greys (the phone went quiet)
+
+  function patrolLabel(key, fallback) {
+    var labels = (st.patrols && st.patrols.labels) || {};
+    return labels[key] || fallback;
+  }
+
+  function decodePerson(row) {
+    return {
+      userId: Number(row[0]),
+      name: String(row[1] == null ? "" : row[1]),
+      role: String(row[2] == null ? "" : row[2]),
+      at: String(row[3] == null ? "" : row[3]),
+      lon: Number(row[4]),
+      lat: Number(row[5]),
+      accuracy: row[6] == null ? null : Number(row[6]),
+      open: !!row[7],
+      age: Number(row[8]) || 0,
+    };
+  }
+
+  function personClass(d) {
+    var state = !d.open ? " cm-ended" : d.age > STALE_S ? " cm-stale" : "";
+    return "cm-person cm-role-" + (d.role === "grid_manager" ? "grid_manager" : "inspector") + state;
+  }
+
+  function personIcon(d) {
+    var key = personClass(d);
+    if (!icons[key]) {
+      icons[key] = L.divIcon({
+        className: key,
+        iconSize: [14, 14],
+        iconAnchor: [7, 7],
+        popupAnchor: [0, -9],
+        tooltipAnchor: [0, -9],
+        html: "",
+      });
+    }
+    return icons[key];
+  }
+
+  function ago(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 1) return patrolLabel("justNow", "刚刚");
+    return patrolLabel("minutesAgo", "%1 分钟前").replace("%1", String(minutes));
+  }
+
+  /** A person's tooltip and popup: every field through textContent. */
+  function personContent(d) {
+    var roles = patrolLabel("roles", {});
+    var box = document.createElement("div");
+    box.className = "cm-info cm-person-info";
+    box.appendChild(textEl("div", "cm-person-name", d.name));
+    box.appendChild(textEl("div", "cm-person-role", roles[d.role] || d.role));
+    var time = d.at.length >= 16 ? d.at.slice(11, 16) : d.at;
+    box.appendChild(
+      textEl("div", "cm-person-seen", patrolLabel("lastSeen", "最后位置") + " " + time + "（" + ago(d.age) + "）")
+    );
+    if (d.accuracy !== null && isFinite(d.accuracy)) {
+      box.appendChild(
+        textEl("div", "cm-person-accuracy", patrolLabel("accuracy", "精度 ±%1 米").replace("%1", String(Math.round(d.accuracy))))
+      );
+    }
+    box.appendChild(
+      textEl("div", "cm-state", d.open ? patrolLabel("open", "巡查中") : patrolLabel("ended", "巡查已结束"))
+    );
+    return box;
+  }
+
+  function trackContent(t) {
+    var person = st.patrols.byUser.get(t.userId);
+    var box = document.createElement("div");
+    box.className = "cm-info cm-track-info";
+    box.appendChild(textEl("div", "cm-person-name", person ? person.personData.name : ""));
+    box.appendChild(
+      textEl("div", "cm-state", patrolLabel("tracks", "今日轨迹") + " · " + (t.open ? patrolLabel("open", "巡查中") : patrolLabel("ended", "巡查已结束")))
+    );
+    return box;
+  }
+
+  function coverageFill(metres) {
+    if (!(metres > 0)) return { fillColor: UNVISITED, fillOpacity: st.dark ? 0.28 : 0.2 };
+    var k = 0;
+    for (var i = 0; i < COVERAGE_BREAKS.length; i++) if (metres >= COVERAGE_BREAKS[i]) k = i;
+    return { fillColor: COVERAGE_COLORS[k], fillOpacity: st.dark ? 0.6 : 0.55 };
+  }
+
+  function applyCoverageStyle() {
+    if (!st.patrols) return;
+    var visits = st.patrols.visits;
+    st.patrols.coverage.eachLayer(function (poly) {
+      poly.setStyle(coverageFill(Number(visits[poly.gridId] || 0)));
+    });
+  }
+
+  function patrolLegend() {
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "cm-legend cm-patrol-legend");
+      var row = function (parent, swatchClass, color, text) {
+        var line = L.DomUtil.create("div", "cm-legend-row", parent);
+        var swatch = L.DomUtil.create("span", "cm-swatch " + swatchClass, line);
+        if (color) swatch.style.background = color;
+        line.appendChild(textEl("span", "", text));
+      };
+      var people = L.DomUtil.create("div", "cm-legend-people", box);
+      var roles = patrolLabel("roles", {});
+      people.appendChild(textEl("div", "cm-legend-title", patrolLabel("people", "巡查人员")));
+      row(people, "cm-person cm-role-inspector", null, roles.inspector || "监督员");
+      row(people, "cm-person cm-role-grid_manager", null, roles.grid_manager || "网格员");
+      row(people, "cm-person cm-role-inspector cm-stale", null, patrolLabel("stale", "5 分钟以上无新位置"));
+      row(people, "cm-person cm-role-inspector cm-ended", null, patrolLabel("ended", "巡查已结束"));
+      var cover = L.DomUtil.create("div", "cm-legend-coverage", box);
+      cover.appendChild(textEl("div", "cm-legend-title", patrolLabel("coverageLegend", "今日巡查（每格米数）")));
+      row(cover, "cm-grid-swatch", UNVISITED, patrolLabel("unvisited", "未巡查"));
+      for (var i = 0; i < COVERAGE_BREAKS.length; i++) {
+        var lo = COVERAGE_BREAKS[i];
+        var hi = i + 1 < COVERAGE_BREAKS.length ? COVERAGE_BREAKS[i + 1] - 1 : null;
+        row(cover, "cm-grid-swatch", COVERAGE_COLORS[i], hi === null ? lo + "+" : lo + "–" + hi);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return legend;
+  }
+
+  /** Show the legend's sections for the patrol overlays that are on (none: no legend). */
+  function syncPatrolLegend() {
+    var p = st.patrols;
+    if (!p) return;
+    var people = st.map.hasLayer(p.people);
+    var coverage = st.map.hasLayer(p.coverage);
+    if (!people && !coverage) {
+      if (p.legendShown) p.legend.remove();
+      p.legendShown = false;
+      return;
+    }
+    if (!p.legendShown && !st.wallScale) {
+      p.legend.addTo(st.map);
+      p.legendShown = true;
+    }
+    var box = p.legend.getContainer();
+    if (!box) return;
+    box.querySelector(".cm-legend-people").style.display = people ? "" : "none";
+    box.querySelector(".cm-legend-coverage").style.display = coverage ? "" : "none";
+  }
+
+  function ensurePatrols(labels) {
+    if (st.patrols) {
+      if (labels) st.patrols.labels = labels;
+      return st.patrols;
+    }
+    if (!st.map.getPane("cmCoverage")) {
+      st.map.createPane("cmCoverage").style.zIndex = 405; // over the grids, under the tracks
+      st.map.createPane("cmTracks").style.zIndex = 420;
+    }
+    var p = {
+      labels: labels || {},
+      people: L.layerGroup(),
+      tracks: L.layerGroup(),
+      coverage: L.layerGroup(),
+      byUser: new Map(), // user id → person marker
+      lines: new Map(), // patrol id → polyline
+      visits: {}, // grid id → metres today
+      legendShown: false,
+    };
+    st.patrols = p;
+    st.grids.eachLayer(function (layer) {
+      var props = (layer.feature && layer.feature.properties) || {};
+      var poly = L.polygon(layer.getLatLngs(), {
+        pane: "cmCoverage",
+        interactive: false,
+        stroke: false,
+        className: "cm-coverage",
+      });
+      poly.gridId = props.id;
+      p.coverage.addLayer(poly);
+    });
+    applyCoverageStyle();
+    p.legend = patrolLegend();
+    st.control.addOverlay(p.people, p.labels.people || "巡查人员");
+    st.control.addOverlay(p.tracks, p.labels.tracks || "今日轨迹");
+    st.control.addOverlay(p.coverage, p.labels.coverage || "巡查覆盖");
+    p.tracks.addTo(st.map);
+    p.people.addTo(st.map);
+    st.map.on("overlayadd overlayremove", syncPatrolLegend);
+    syncPatrolLegend();
+    return p;
+  }
+
+  function trackLatLngs(flat) {
+    var out = [];
+    for (var i = 0; i + 1 < flat.length; i += 2) {
+      var lon = Number(flat[i]);
+      var lat = Number(flat[i + 1]);
+      if (isFinite(lon) && isFinite(lat)) out.push(latLng({ lon: lon, lat: lat }));
+    }
+    return out;
+  }
+
+  function setPatrols(data, labels) {
+    var p = ensurePatrols(labels);
+    data = data || {};
+    // People: updated in place (an open popup stays open), the absent removed.
+    var seen = new Set();
+    (data.people || []).forEach(function (row) {
+      var d = decodePerson(row);
+      if (!isFinite(d.userId) || !isFinite(d.lon) || !isFinite(d.lat)) return;
+      seen.add(d.userId);
+      var m = p.byUser.get(d.userId);
+      if (!m) {
+        m = L.marker(latLng(d), { icon: personIcon(d), keyboard: false, zIndexOffset: 1000 });
+        m.personData = d;
+        m.bindTooltip(function (layer) {
+          return personContent(layer.personData);
+        }, { direction: "top", className: "cm-tooltip" });
+        m.bindPopup(function (layer) {
+          return personContent(layer.personData);
+        }, { className: "cm-popup", autoPan: false });
+        p.byUser.set(d.userId, m);
+        p.people.addLayer(m);
+      } else {
+        m.personData = d;
+        m.setLatLng(latLng(d));
+        m.setIcon(personIcon(d));
+        if (m.isTooltipOpen()) m.setTooltipContent(personContent(d));
+        if (m.isPopupOpen()) m.setPopupContent(personContent(d));
+      }
+      if (d.accuracy !== null && d.accuracy > 0) {
+        if (!m.accuracyCircle) {
+          m.accuracyCircle = L.circle(latLng(d), {
+            radius: d.accuracy,
+            interactive: false,
+            weight: 1,
+            opacity: 0.5,
+            fillOpacity: 0.08,
+            className: "cm-accuracy",
+          });
+          p.people.addLayer(m.accuracyCircle);
+        }
+        m.accuracyCircle.setLatLng(latLng(d));
+        m.accuracyCircle.setRadius(d.accuracy);
+      } else if (m.accuracyCircle) {
+        p.people.removeLayer(m.accuracyCircle);
+        m.accuracyCircle = null;
+      }
+    });
+    p.byUser.forEach(function (m, userId) {
+      if (seen.has(userId)) return;
+      if (m.accuracyCircle) p.people.removeLayer(m.accuracyCircle);
+      p.people.removeLayer(m);
+      p.byUser.delete(userId);
+    });
+    // Tracks: one polyline a patrol, its points replaced.
+    var kept = new Set();
+    var vertices = 0;
+    (data.tracks || []).forEach(function (row) {
+      var t = { patrolId: Number(row[0]), userId: Number(row[1]), open: !!row[2] };
+      var lls = trackLatLngs(row[3] || []);
+      if (!isFinite(t.patrolId) || lls.length < 2) return;
+      kept.add(t.patrolId);
+      vertices += lls.length;
+      var line = p.lines.get(t.patrolId);
+      var style = {
+        color: TRACK_COLORS[Math.abs(t.userId) % TRACK_COLORS.length],
+        weight: t.open ? 3 : 2,
+        opacity: t.open ? 0.85 : 0.5,
+        dashArray: t.open ? null : "6 5",
+      };
+      if (!line) {
+        style.pane = "cmTracks";
+        style.className = "cm-track";
+        line = L.polyline(lls, style);
+        line.bindTooltip(function (layer) {
+          return trackContent(layer.trackData);
+        }, { sticky: true, className: "cm-tooltip" });
+        p.lines.set(t.patrolId, line);
+        p.tracks.addLayer(line);
+      } else {
+        line.setLatLngs(lls);
+        line.setStyle(style);
+      }
+      line.trackData = t;
+    });
+    p.lines.forEach(function (line, id) {
+      if (kept.has(id)) return;
+      p.tracks.removeLayer(line);
+      p.lines.delete(id);
+    });
+    // Coverage: metres per grid today (absent: not visited).
+    p.visits = {};
+    (data.coverage || []).forEach(function (row) {
+      p.visits[Number(row[0])] = Number(row[1]) || 0.001; // visited by a point: still visited
+    });
+    applyCoverageStyle();
+    p.summary = {
+      people: p.byUser.size,
+      tracks: p.lines.size,
+      vertices: vertices,
+      visited: Object.keys(p.visits).length,
+      day: data.day || null,
+    };
+    return p.summary;
+  }
+
   // --- start-up ----------------------------------------------------------------------------
   function fitDistrict() {
     if (!st.map || !st.grids) return;
@@ -425,6 +740,7 @@
     if (on) L.DomUtil.addClass(c, "cm-dark");
     else L.DomUtil.removeClass(c, "cm-dark");
     applyGridStyle();
+    applyCoverageStyle();
     return st.dark;
   }
 
@@ -597,6 +913,55 @@
     },
     setPickMode: setPickMode,
     showPick: showPick,
+    setPatrols: setPatrols,
+    /** What the patrol overlays hold: markers and polylines in the page's DOM and on the map. */
+    patrolCounts: function () {
+      var p = st.patrols;
+      if (!p) return null;
+      return {
+        people: p.byUser.size,
+        tracks: p.lines.size,
+        vertices: p.summary ? p.summary.vertices : 0,
+        visited: Object.keys(p.visits).length,
+        peopleDrawn: document.querySelectorAll(".leaflet-marker-icon.cm-person").length,
+        tracksDrawn: document.querySelectorAll("path.cm-track").length,
+        coverageDrawn: document.querySelectorAll("path.cm-coverage").length,
+        overlays: Array.prototype.map.call(
+          document.querySelectorAll(".leaflet-control-layers-overlays label"),
+          function (el) {
+            return el.textContent.trim();
+          }
+        ),
+      };
+    },
+    /** Open a person's tooltip (as a hover would) and give its element, or null. */
+    _personTooltipForTest: function (userId) {
+      var m = st.patrols && st.patrols.byUser.get(Number(userId));
+      if (!m) return null;
+      m.openTooltip();
+      return m.getTooltip().getElement();
+    },
+    _personPopupForTest: function (userId) {
+      var m = st.patrols && st.patrols.byUser.get(Number(userId));
+      if (!m) return null;
+      m.openPopup();
+      return m.getPopup().getElement();
+    },
+    _trackTooltipForTest: function (patrolId) {
+      var line = st.patrols && st.patrols.lines.get(Number(patrolId));
+      if (!line) return null;
+      line.openTooltip(line.getCenter());
+      return line.getTooltip().getElement();
+    },
+    coverageFill: function (gridId) {
+      var found = null;
+      if (st.patrols) {
+        st.patrols.coverage.eachLayer(function (poly) {
+          if (poly.gridId === Number(gridId)) found = [poly.options.fillColor, poly.options.fillOpacity];
+        });
+      }
+      return found;
+    },
     /** The marked point as [lon, lat] (WGS-84), or null. */
     pickedPoint: function () {
       if (!st.pick) return null;
