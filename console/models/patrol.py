@@ -1,10 +1,20 @@
-"""Grid patrols (网格定期巡查): a person's patrol, its track points and its point batches."""
+"""Grid patrols (网格定期巡查): a person's patrol, its track points, its point batches and,
+once it has ended, its coverage per grid and day."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from console.models.base import Base, UTCDateTime
@@ -53,3 +63,20 @@ class PatrolBatch(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     answer: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PatrolGridCoverage(Base):
+    """A patrol's coverage of one grid on one local day, stored when the patrol ends
+    (console.services.patrols): metres of track inside the grid and whether it was visited
+    (a point in it, or track through it). Only grids visited are stored. The day splits a
+    patrol over midnight as a day's coverage does (a segment across midnight counts on neither
+    day), so a period's figures come from these rows without reading the tracks again."""
+
+    __tablename__ = "patrol_grid_coverage"
+
+    patrol_id: Mapped[int] = mapped_column(ForeignKey("patrols.id"), primary_key=True)
+    #: The local (Asia/Shanghai) day of the points, as a date.
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    metres: Mapped[float] = mapped_column(Float)
+    visited: Mapped[bool] = mapped_column(Boolean)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Patrol, PatrolBatch, PatrolPoint, Region, User
+from console.models.patrol import PatrolGridCoverage
 from console.services import idempotency
 from console.services.patrol_rules import (
     Frequencies,
@@ -129,25 +130,7 @@ class PatrolService:
     def geo(self) -> _Geo:
         if self._geo is None:
             with self.db.read() as s:
-                grids = s.execute(
-                    select(Region.id, Region.code, Region.name, Region.geometry)
-                    .where(Region.level == "grid", Region.geometry.is_not(None))
-                    .order_by(Region.id)
-                ).all()
-                outlines = s.scalars(
-                    select(Region.geometry).where(
-                        Region.level == "district", Region.geometry.is_not(None)
-                    )
-                ).all()
-            polygons = [shape(json.loads(g.geometry or "{}")) for g in grids]
-            parts = [shape(json.loads(o)) for o in outlines if o] or polygons
-            district = shapely.union_all(np.asarray(parts, dtype=object))
-            shapely.prepare(district)
-            centre = district.centroid
-            proj = LocalProjection(centre.x, centre.y)
-            index = CoverageIndex([g.id for g in grids], polygons, proj)
-            codes = {g.id: (g.code, g.name) for g in grids}
-            self._geo = _Geo(district, index, codes)
+                self._geo = load_geo(s)
         return self._geo
 
     # -- start / end -----------------------------------------------------------------------
@@ -170,25 +153,27 @@ class PatrolService:
             return _info(patrol, 0)
 
     def end(self, user_id: int, patrol_id: int) -> PatrolInfo:
+        """End the patrol: its distance and duration, and its coverage per grid and day
+        stored (patrol_grid_coverage), all in one transaction. The patrol's row is locked
+        first (a batch of points for it waits, and so does a second end, which then finds it
+        ended: PatrolStateError, nothing written)."""
         now = self.clock()
+        geo = self.geo()
         with self.db.session() as s:
-            patrol = self._own(s, user_id, patrol_id)
+            patrol = self._own(s, user_id, patrol_id, lock=True)
             if patrol.ended_at is not None:
                 raise PatrolStateError(
                     f"巡查 {patrol_id} 已于 {patrol.ended_at:%Y-%m-%d %H:%M} 结束"
                 )
-            rows = s.execute(
-                select(PatrolPoint.lon, PatrolPoint.lat)
-                .where(PatrolPoint.patrol_id == patrol_id)
-                .order_by(PatrolPoint.seq)
-            ).all()
-            lons = np.array([r.lon for r in rows], dtype=float)
-            lats = np.array([r.lat for r in rows], dtype=float)
-            proj = self.geo().index.proj
+            pid, lons, lats, at = self._track(s, PatrolPoint.patrol_id == patrol_id)
             patrol.ended_at = now
-            patrol.distance_m = float(segment_lengths(proj, lons, lats).sum()) if rows else 0.0
+            patrol.distance_m = float(segment_lengths(geo.index.proj, lons, lats).sum())
             patrol.duration_s = (now - patrol.started_at).total_seconds()
-            return _info(patrol, len(rows))
+            rows = coverage_rows(geo, pid, lons, lats, at)
+            if rows:
+                s.execute(PatrolGridCoverage.__table__.insert(), rows)
+            s.flush()
+            return _info(patrol, int(pid.size))
 
     def mine(self, user_id: int, limit: int = 50) -> list[PatrolInfo]:
         with self.db.read() as s:
@@ -229,7 +214,7 @@ class PatrolService:
         now = self.clock()
         try:
             with self.db.session() as s:
-                patrol = self._own(s, user_id, patrol_id)
+                patrol = self._own(s, user_id, patrol_id, lock=True)
                 if key is not None:
                     stored = self._replay(s, patrol_id, key, print_)
                     if stored is not None:
@@ -337,24 +322,17 @@ class PatrolService:
         )
         return {"patrol_id": patrol_id, "accepted": len(points), "first_seq": first_seq}
 
-    def _own(self, s: Session, user_id: int, patrol_id: int) -> Patrol:
-        patrol = s.get(Patrol, patrol_id)
+    def _own(self, s: Session, user_id: int, patrol_id: int, *, lock: bool = False) -> Patrol:
+        """The person's patrol; ``lock``: its row locked for the transaction (PostgreSQL
+        SELECT … FOR UPDATE; SQLite's writers hold the database's write lock already)."""
+        patrol = s.get(Patrol, patrol_id, with_for_update=lock or None)
         if patrol is None or patrol.user_id != user_id:
             raise PatrolNotFoundError(f"没有编号为 {patrol_id} 的本人巡查", field="patrol_id")
         return patrol
 
     # -- coverage --------------------------------------------------------------------------
     def _track(self, s: Session, *conditions: Any) -> tuple[np.ndarray, ...]:
-        rows = s.execute(
-            select(PatrolPoint.patrol_id, PatrolPoint.lon, PatrolPoint.lat, PatrolPoint.at)
-            .where(*conditions)
-            .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
-        ).all()
-        pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        lon = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
-        lat = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
-        at = np.array([r[3] for r in rows], dtype=object)
-        return pid, lon, lat, at
+        return read_track(s, *conditions)
 
     def _result(self, pid: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> list[GridCoverage]:
         geo = self.geo()
@@ -432,3 +410,195 @@ def _fingerprint(points: Sequence[TrackPoint]) -> str:
         )
     }
     return idempotency.fingerprint(fields, [])
+
+
+# -- geography, tracks and stored coverage (module level: a session is enough) -------------
+
+
+def load_geo(s: Session) -> _Geo:
+    """The district outline and the grids' coverage index, read in ``s``."""
+    grids = s.execute(
+        select(Region.id, Region.code, Region.name, Region.geometry)
+        .where(Region.level == "grid", Region.geometry.is_not(None))
+        .order_by(Region.id)
+    ).all()
+    outlines = s.scalars(
+        select(Region.geometry).where(Region.level == "district", Region.geometry.is_not(None))
+    ).all()
+    polygons = [shape(json.loads(g.geometry or "{}")) for g in grids]
+    parts = [shape(json.loads(o)) for o in outlines if o] or polygons
+    district = shapely.union_all(np.asarray(parts, dtype=object))
+    shapely.prepare(district)
+    centre = district.centroid
+    proj = LocalProjection(centre.x, centre.y)
+    index = CoverageIndex([g.id for g in grids], polygons, proj)
+    codes = {g.id: (g.code, g.name) for g in grids}
+    return _Geo(district, index, codes)
+
+
+def read_track(s: Session, *conditions: Any) -> tuple[np.ndarray, ...]:
+    """(patrol ids, lons, lats, server times) of the points matching ``conditions``, by
+    patrol and sequence."""
+    rows = s.execute(
+        select(PatrolPoint.patrol_id, PatrolPoint.lon, PatrolPoint.lat, PatrolPoint.at)
+        .where(*conditions)
+        .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
+    ).all()
+    pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    lon = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
+    lat = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+    at = np.array([r[3] for r in rows], dtype=object)
+    return pid, lon, lat, at
+
+
+def local_days(at: np.ndarray) -> np.ndarray:
+    """The local (Asia/Shanghai) day of each time, as a proleptic ordinal (int64)."""
+    return np.fromiter(
+        (t.astimezone(LOCAL_TZ).date().toordinal() for t in at), dtype=np.int64, count=at.size
+    )
+
+
+def coverage_rows(
+    geo: _Geo, pid: np.ndarray, lon: np.ndarray, lat: np.ndarray, at: np.ndarray
+) -> list[dict[str, Any]]:
+    """patrol_grid_coverage rows (patrol_id, day, grid_id, metres, visited) of a track
+    (points by patrol, then sequence): one per patrol, local day and grid visited. A track is
+    split at midnight as :meth:`PatrolService.coverage_of_day` splits it (the segment across
+    midnight counts on neither day)."""
+    if pid.size == 0:
+        return []
+    days = local_days(at)
+    rows: list[dict[str, Any]] = []
+    for patrol_id in np.unique(pid).tolist():
+        mine = pid == patrol_id
+        for day in np.unique(days[mine]).tolist():
+            sel = mine & (days == day)
+            cov = geo.index.coverage(pid[sel], lon[sel], lat[sel])
+            rows += [
+                {
+                    "patrol_id": int(patrol_id),
+                    "day": date.fromordinal(int(day)),
+                    "grid_id": int(k),
+                    "metres": float(m),
+                    "visited": True,
+                }
+                for k, m, v in zip(cov.keys, cov.length_m, cov.visited, strict=True)
+                if v
+            ]
+    return rows
+
+
+def store_coverage(s: Session, patrol_id: int, geo: _Geo | None = None) -> int:
+    """Write an ended patrol's coverage rows from its points (the migration's backfill);
+    returns how many. Selects named columns only, so it runs on the schema of its migration."""
+    geo = geo or load_geo(s)
+    rows = coverage_rows(geo, *read_track(s, PatrolPoint.patrol_id == patrol_id))
+    if rows:
+        s.execute(PatrolGridCoverage.__table__.insert(), rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class PeriodPatrols:
+    """What the patrols of a period of whole local days did: the stored coverage of the
+    ended patrols and, on demand, the open patrols' points (console.services.evaluation and
+    the dashboard read this)."""
+
+    #: grid id → the local days (ordinals) it was visited
+    visited_days: dict[int, set[int]]
+    #: grid id → metres of track inside it
+    metres: dict[int, float]
+    #: user id → (patrols started in the period, metres along their tracks: an open patrol's
+    #: so far, from its points in the period)
+    by_user: dict[int, tuple[int, float]]
+    #: patrols open now (no end yet), whenever they started
+    open_now: int
+
+
+def period_patrols(
+    s: Session, start: datetime, end: datetime, geo: Callable[[], _Geo] | None = None
+) -> PeriodPatrols:
+    """The patrols of the local days from ``start``'s to the one before ``end``'s.
+
+    The open patrols' points are read first, then the stored rows of every other patrol: a
+    patrol that ends in between is counted once (its rows are skipped as it was open).
+    ``geo`` builds the coverage index only when an open patrol has points in the period."""
+    first_day = start.astimezone(LOCAL_TZ).date()
+    last_day = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+    since, until = _day_bounds(first_day)[0], _day_bounds(last_day)[1]
+    visited: dict[int, set[int]] = {}
+    metres: dict[int, float] = {}
+    by_user: dict[int, list[float]] = {}
+
+    open_rows = s.execute(
+        select(Patrol.id, Patrol.user_id, Patrol.started_at).where(Patrol.ended_at.is_(None))
+    ).all()
+    open_ids = [r.id for r in open_rows]
+    pid, lon, lat, at = (
+        read_track(
+            s,
+            PatrolPoint.patrol_id.in_(open_ids),
+            PatrolPoint.at >= since,
+            PatrolPoint.at < until,
+        )
+        if open_ids
+        else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0, dtype=object))
+    )
+    if pid.size:
+        index = (geo or (lambda: load_geo(s)))()
+        for row in coverage_rows(index, pid, lon, lat, at):
+            visited.setdefault(row["grid_id"], set()).add(row["day"].toordinal())
+            metres[row["grid_id"]] = metres.get(row["grid_id"], 0.0) + row["metres"]
+        proj = index.index.proj
+        for r in open_rows:
+            if since <= r.started_at < until:
+                mine = pid == r.id
+                walked = float(segment_lengths(proj, lon[mine], lat[mine]).sum())
+                by_user.setdefault(r.user_id, [0, 0.0])
+                by_user[r.user_id][0] += 1
+                by_user[r.user_id][1] += walked
+    for r in open_rows:  # open patrols of the period with no point in it yet
+        if since <= r.started_at < until and not (pid == r.id).any():
+            by_user.setdefault(r.user_id, [0, 0.0])[0] += 1
+
+    stored = s.execute(
+        select(
+            PatrolGridCoverage.grid_id,
+            PatrolGridCoverage.day,
+            func.sum(PatrolGridCoverage.metres),
+        )
+        .where(
+            PatrolGridCoverage.day >= first_day,
+            PatrolGridCoverage.day <= last_day,
+            PatrolGridCoverage.visited.is_(True),
+            PatrolGridCoverage.patrol_id.not_in(open_ids) if open_ids else true(),
+        )
+        .group_by(PatrolGridCoverage.grid_id, PatrolGridCoverage.day)
+    ).all()
+    for grid_id, day, m in stored:
+        visited.setdefault(int(grid_id), set()).add(_as_date(day).toordinal())
+        metres[int(grid_id)] = metres.get(int(grid_id), 0.0) + float(m or 0.0)
+    ended = s.execute(
+        select(Patrol.user_id, func.count(), func.coalesce(func.sum(Patrol.distance_m), 0.0))
+        .where(
+            Patrol.ended_at.is_not(None),
+            Patrol.started_at >= since,
+            Patrol.started_at < until,
+            Patrol.id.not_in(open_ids) if open_ids else true(),
+        )
+        .group_by(Patrol.user_id)
+    ).all()
+    for user_id, n, distance in ended:
+        bucket = by_user.setdefault(int(user_id), [0, 0.0])
+        bucket[0] += int(n)
+        bucket[1] += float(distance or 0.0)
+    return PeriodPatrols(
+        visited,
+        metres,
+        {u: (int(n), float(d)) for u, (n, d) in by_user.items()},
+        len(open_ids),
+    )
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

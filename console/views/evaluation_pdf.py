@@ -18,6 +18,7 @@ from console.views.pdf import write_html_pdf
 if TYPE_CHECKING:
     from PySide6.QtGui import QGuiApplication, QImage
 
+    from console.services.evaluation.patrols import PatrolSection
     from console.services.evaluation.report import EvaluationReport, MetricValue, ObjectScore
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
@@ -47,6 +48,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "on_time": ("按期结案率（%）", "On-time closing rate (%)"),
     "by_street": ("各街道案件", "Cases by street"),
     "by_category": ("案件类别（前15）", "Top 15 categories"),
+    "patrol": ("网格巡查", "Grid patrols"),
+    "patrol_streets": ("各街道巡查覆盖率（%）", "Patrol coverage by street (%)"),
+    "patrol_people": ("巡查人员", "Patrolling staff"),
+    "patrol_note": (
+        "巡查覆盖率 = 已巡查次数 / 应巡查次数（按巡查频次，计 {days} 天）；仅供参考，不计入综合指标值。",
+        "Patrol coverage = patrols done / patrols due (by each grid's frequency, {days} days"
+        " counted); informational, in no composite.",
+    ),
+    "role": ("角色", "Role"),
 }
 #: The figures listed beside each object's grade, where its kind has them.
 FIGURES = (
@@ -58,6 +68,8 @@ FIGURES = (
     "satisfaction_rate",
 )
 TABLE = "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
+#: The coverage figures of each street in the PDF (resources/evaluation/patrol.csv's labels).
+PATROL_COLUMNS = ("grids", "required", "met", "coverage_rate", "grids_visited")
 
 
 def _t(key: str, english: bool) -> str:
@@ -151,14 +163,76 @@ def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
         zh, en = KIND_NAMES.get(kind, (kind, kind))
         parts.append(f"<h2>{escape(en if english else zh)}</h2>")
         parts += _ranking(scores, english)
+    section = getattr(report, "patrols", None)
+    if section is not None:
+        parts += _patrols(section, english)
     return "\n".join(parts)
+
+
+def _patrols(section: PatrolSection, english: bool) -> list[str]:
+    """巡查覆盖率 of the district and each street, then each person's 巡查里程, 巡查次数 and
+    上报数 (informational: in no composite)."""
+    from console.services.evaluation.patrols import patrol_labels
+
+    labels = {k: (en if english else zh) for k, (zh, en) in patrol_labels().items()}
+    parts = [
+        f"<h2>{escape(_t('patrol', english))}</h2>",
+        f"<p>{escape(_t('patrol_note', english).format(days=section.days))}</p>",
+        "<p><img src='chart://patrol' width='500'></p>",
+        TABLE,
+        _head(
+            [_t("name", english), *(labels[k] for k in PATROL_COLUMNS)],
+            [30, 14, 14, 14, 14, 14],
+        ),
+    ]
+    for c in (section.district, *section.by_level.get("street", ())):
+        rate = "—" if c.rate is None else f"{c.rate:.2f}%"
+        cells = (c.grids, c.required, c.met, rate, c.grids_visited)
+        parts.append(
+            f"<tr><td>{escape(c.name)}</td>"
+            + "".join(f"<td align='right'>{escape(str(v))}</td>" for v in cells)
+            + "</tr>"
+        )
+    parts += [
+        "</table>",
+        f"<h3>{escape(_t('patrol_people', english))}</h3>",
+        TABLE,
+        _head(
+            [
+                _t("name", english),
+                _t("role", english),
+                *(labels[k] for k in ("patrols", "distance_km", "reported")),
+            ],
+            [28, 18, 18, 18, 18],
+        ),
+    ]
+    for p in section.people:
+        role = p.role_en if english else p.role_zh
+        figures = (p.patrols, f"{p.distance_km:.2f}", p.reported)
+        parts.append(
+            f"<tr><td>{escape(p.name)}</td><td>{escape(role)}</td>"
+            + "".join(f"<td align='right'>{escape(str(v))}</td>" for v in figures)
+            + "</tr>"
+        )
+    parts.append("</table>")
+    return parts
 
 
 def evaluation_charts(report: EvaluationReport, *, english: bool = False) -> dict[str, QImage]:
     days = [f"{d:%m-%d}" for d, _r, _c in report.daily]
     streets = [name for _id, name, _r, _c, _o in report.by_street]
     categories = report.by_category[:15]
-    return {
+    patrol: dict[str, QImage] = {}
+    section = getattr(report, "patrols", None)
+    if section is not None:
+        rows = section.by_level.get("street", ())
+        patrol["chart://patrol"] = bar_chart(
+            _t("patrol_streets", english),
+            [c.name for c in rows],
+            [(_t("patrol_streets", english), [c.rate or 0.0 for c in rows], "#2e9d4f")],
+            percent=True,
+        )
+    return patrol | {
         "chart://daily": line_chart(
             _t("daily", english),
             days,

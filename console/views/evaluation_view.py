@@ -53,6 +53,7 @@ from console.views.dashboard_panel import (
     new_plot,
     restyle_on_palette_change,
 )
+from console.views.evaluation_patrols import PatrolPanel
 from console.views.formatting import local_time_text
 from console.views.i18n import pick
 
@@ -221,6 +222,9 @@ class EvaluationView(QWidget):
 
         self.ranking_tabs = QTabWidget()
         self.ranking_tabs.setObjectName("rankingTabs")
+        #: 网格定期巡查 (informational): the last tab, after the kinds' rankings
+        self.patrol_panel = PatrolPanel()
+        self.ranking_tabs.addTab(self.patrol_panel, self.tr("Patrols"))
 
         palette = self.palette()
         self.trend_plot = new_plot(self.tr("Daily reported and closed"), palette)
@@ -308,6 +312,7 @@ class EvaluationView(QWidget):
         try:
             self._pull_summary(report)
             self._pull_rankings(report)
+            self.patrol_panel.show_section(getattr(report, "patrols", None))
             self._pull_charts(report)
         finally:
             self.blockSignals(False)
@@ -337,7 +342,10 @@ class EvaluationView(QWidget):
         view.verticalHeader().hide()
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.doubleClicked.connect(lambda index, k=kind: self._on_table_double_clicked(k, index))
-        self.ranking_tabs.addTab(view, self.kind_label(kind))
+        # the rankings before the patrol tab
+        self.ranking_tabs.insertTab(
+            self.ranking_tabs.indexOf(self.patrol_panel), view, self.kind_label(kind)
+        )
         return view, model
 
     def kind_label(self, kind: str) -> str:

@@ -116,7 +116,8 @@ def test_months_default_to_the_last_complete_one(view: EvaluationView, qtbot: Qt
 
 def test_rankings_in_rank_order_with_percent_and_grade(view: EvaluationView) -> None:
     view.show_report(stand_in_report())
-    assert view.ranking_tabs.count() == 2
+    assert view.ranking_tabs.count() == 3  # two kinds, then the patrol tab
+    assert view.ranking_tabs.widget(2) is view.patrol_panel
     model = view.tables["street"][1]
     header = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert header[:4] == ["Rank", "Name", "Grade", "Composite"]
@@ -144,7 +145,7 @@ def test_report_again_reuses_tables_and_chart_items(view: EvaluationView) -> Non
     report.by_kind = {"street": report.by_kind["street"]}
     view.show_report(report)
     assert view.tables == {"street": tables["street"]}
-    assert view.ranking_tabs.count() == 1
+    assert view.ranking_tabs.count() == 2  # and the patrol tab
     assert [list(p.getPlotItem().items) for p in view.plots] == items
 
 

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from console.config import LOCAL_TZ
+from console.services.evaluation.patrols import LEVELS, PatrolSection, patrol_labels
 from console.services.evaluation.report import KIND_LABELS, KINDS, EvaluationReport, MetricValue
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -22,6 +23,8 @@ PERCENT = "0.00%"
 HOURS = "0.00"
 SHEET_DISTRICT = "全区"
 SHEET_DAILY = "每日"
+SHEET_PATROL = "巡查覆盖率"
+SHEET_PATROL_PEOPLE = "巡查人员"
 
 
 def _metric_headers(metrics: tuple[MetricValue, ...]) -> list[tuple[str, str | None]]:
@@ -119,6 +122,35 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
         ws.append(list(row))
     _style(ws, [None, None, "0"], [10, 30, 10])
 
+    if report.patrols is not None:
+        _patrol_sheets(wb, report.patrols)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _patrol_sheets(wb: Workbook, section: PatrolSection) -> None:
+    """巡查覆盖率 per region (district, then streets, areas, units, grids) with its inputs,
+    and per person 巡查里程, 巡查次数 and 上报数 (informational: in no composite)."""
+    label = {k: zh for k, (zh, _) in patrol_labels().items()}
+    ws = wb.create_sheet(SHEET_PATROL)
+    keys = ("grids", "required", "met", "coverage_rate", "grids_visited")
+    ws.append(["层级", "编号", "名称", *(label[k] for k in keys), "巡查长度(米)"])
+    rows = [section.district, *(c for level in LEVELS for c in section.by_level[level])]
+    for c in rows:
+        rate = None if c.rate is None else c.rate / 100.0
+        level = KIND_LABELS.get(c.level, "全区")
+        ws.append([level, c.region_id, c.name, c.grids, c.required, c.met, rate, c.grids_visited,
+                   c.metres])  # fmt: skip
+    ws.append([])
+    ws.append(["计入天数", section.days, f"自 {section.first_day:%Y-%m-%d} 起"])
+    ws.append(["说明", "巡查覆盖率 = 已巡查次数 / 应巡查次数；仅供参考，不计入综合指标值"])
+    _style(ws, [None, "0", None, "0", "0", "0", PERCENT, "0", "0.0"],
+           [8, 16, 24, 8, 12, 12, 12, 12, 14])  # fmt: skip
+
+    ws = wb.create_sheet(SHEET_PATROL_PEOPLE)
+    ws.append(["编号", "姓名", "角色", label["patrols"], label["distance_km"], label["reported"]])
+    for p in section.people:
+        ws.append([p.user_id, p.name, p.role_zh, p.patrols, p.distance_km, p.reported])
+    _style(ws, ["0", None, None, "0", "0.00", "0"], [8, 16, 10, 10, 16, 10])

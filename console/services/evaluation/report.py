@@ -46,6 +46,7 @@ from console.services.evaluation.metrics import (
     facts_for,
     rating_counts_by_grid_and_department,
 )
+from console.services.evaluation.patrols import PatrolSection, patrol_section
 from console.services.evaluation.positions import start_position_counts
 from console.services.work_calendar import load_calendar
 
@@ -111,6 +112,9 @@ class EvaluationReport:
     by_category: list[tuple[str, str, int]]
     #: (street id, name, reported, closed, closed on time)
     by_street: list[tuple[int, str, int, int, int]]
+    #: 网格定期巡查: coverage per region, distance and reports per person (informational,
+    #: in no composite; console.services.evaluation.patrols)
+    patrols: PatrolSection | None = None
 
     def district_metric(self, key: str) -> MetricValue:
         return next(m for m in self.district if m.key == key)
@@ -454,6 +458,7 @@ def evaluate(
         daily=daily,
         by_category=by_category,
         by_street=street_rows,
+        patrols=patrol_section(session, start, end, now),
     )
 
 

@@ -22,7 +22,7 @@ def test_workbook_content(demo_db: Database, clock: Clock, tmp_path: Path) -> No
     wb = load_workbook(path)
     assert wb.sheetnames == [
         "全区", "街道", "片区", "单元", "网格", "部门", "监督员", "受理员", "值班长", "派遣员",
-        "每日", "类别",
+        "每日", "类别", "巡查覆盖率", "巡查人员",
     ]  # fmt: skip
 
     district = {row[0]: row[2:5] for row in wb["全区"].iter_rows(min_row=2, values_only=True)}
