@@ -1,4 +1,5 @@
-"""A seat's duty work: its alerts, the roster and the shift handover (part of the Workbench).
+"""A seat's duty work: its alerts (case alerts and patrol gaps), the roster and the shift
+handover (part of the Workbench).
 
 Mixed into :class:`console.services.workbench.Workbench`, which provides the database, the
 acting person and the clock.
@@ -13,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import ValidationError
-from console.services import handover, supervision
+from console.services import handover, patrol_alerts, supervision
 from console.services.actors import Actor
 from console.services.alert_scope import scope_of
 from console.services.auth import sign_in
@@ -57,6 +58,16 @@ class DutyDesk:
     def acknowledge_alert(self, alert_id: int) -> supervision.AlertRecord:
         with self.db.session() as s:
             return supervision.acknowledge(s, alert_id, self.actor, self.clock())
+
+    def patrol_alerts_for_panel(self) -> patrol_alerts.PatrolAlertBoard:
+        """The dock's patrol-gap alerts (巡查缺漏) in this seat's scope: the unacknowledged and
+        the last day's, with the unacknowledged count."""
+        with self.db.read() as s:
+            return patrol_alerts.board(s, self.actor, self.clock())
+
+    def acknowledge_patrol_alert(self, alert_id: int) -> patrol_alerts.PatrolAlertRecord:
+        with self.db.session() as s:
+            return patrol_alerts.acknowledge(s, alert_id, self.actor, self.clock())
 
     def roster(self) -> list[handover.DutyEntry]:
         now = self.clock()

@@ -1,4 +1,5 @@
-"""The alerts dock's model: one row per case, its highest open level on top, the rest folded.
+"""The alerts dock's models: one row per case, its highest open level on top, the rest folded;
+and the patrol-gap alerts (巡查缺漏), one line per day and street (:class:`PatrolGapsModel`).
 
 Records are console.services.supervision.AlertRecord, read by attribute only. A case's
 *head* is its most serious unacknowledged alert (or, once all are acknowledged, its most
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -30,6 +32,7 @@ from console.views.formatting import local_time_text
 from console.views.i18n import pick, use_english
 
 if TYPE_CHECKING:
+    from console.services.patrol_alerts import PatrolAlertRecord
     from console.services.supervision import AlertRecord
 
 #: At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped.
@@ -319,3 +322,110 @@ class AlertsProxy(QSortFilterProxyModel):
         assert isinstance(model, AlertsModel)
         index = model.index(source_row, 0, source_parent)
         return not all(is_acknowledged(r) for r in model.alerts_at(index))
+
+
+class PatrolGapsModel(QAbstractTableModel):
+    """Patrol-gap alerts (巡查缺漏), one line per day and street; records are
+    console.services.patrol_alerts.PatrolAlertRecord, read by attribute only. Unacknowledged
+    first, then the newest day, then the street."""
+
+    COLUMNS = ("kind", "day", "street", "grids", "recipient", "ack_by", "ack_at")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._records: list[PatrolAlertRecord] = []
+
+    def records(self) -> list[PatrolAlertRecord]:
+        return list(self._records)
+
+    def record(self, row: int) -> PatrolAlertRecord:
+        return self._records[row]
+
+    def unacknowledged_count(self) -> int:
+        return sum(1 for r in self._records if r.acknowledged_at is None)
+
+    def set_records(self, records: Iterable[PatrolAlertRecord]) -> None:
+        ordered = sorted(
+            records,
+            key=lambda r: (r.acknowledged_at is None, r.day, r.raised_at, -int(r.id)),
+            reverse=True,
+        )
+        if ordered == self._records:
+            return
+        self.beginResetModel()
+        self._records = ordered
+        self.endResetModel()
+
+    def update_record(self, record: PatrolAlertRecord) -> bool:
+        for row, known in enumerate(self._records):
+            if int(known.id) == int(record.id):
+                self._records[row] = record
+                left, right = self.index(row, 0), self.index(row, len(self.COLUMNS) - 1)
+                self.dataChanged.emit(left, right)
+                return True
+        return False
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = {
+            "kind": self.tr("Alert"),
+            "day": self.tr("Day"),
+            "street": self.tr("Street"),
+            "grids": self.tr("Unpatrolled grids"),
+            "recipient": self.tr("Recipient"),
+            "ack_by": self.tr("Acknowledged by"),
+            "ack_at": self.tr("Acknowledged at"),
+        }
+        return titles[self.COLUMNS[section]]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._records[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(record, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("kind", "street", "grids"):
+            lines = [
+                self.tr("Not patrolled within their frequency on %1:").replace(
+                    "%1", record.day.isoformat()
+                )
+            ]
+            lines += [
+                f"{c} {n}" for c, n in zip(record.grid_codes, record.grid_names, strict=False)
+            ]
+            return plain_tooltip("\n".join(lines))
+        if role == Qt.ItemDataRole.FontRole and record.acknowledged_at is None:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.UserRole:
+            return int(record.id)
+        return None
+
+    def _text(self, record: PatrolAlertRecord, column: str) -> str:
+        acknowledged = record.acknowledged_at is not None
+        if column == "kind":
+            return self.tr("Patrol gap")
+        if column == "day":
+            return record.day.isoformat()
+        if column == "street":
+            return str(record.street_name)
+        if column == "grids":
+            return self.tr("%1 grids not patrolled").replace("%1", str(record.grid_count))
+        if column == "recipient":
+            return str(record.recipient_name)
+        if column == "ack_by":
+            return str(record.acknowledged_by_name or "") if acknowledged else ""
+        if column == "ack_at":
+            return local_time_text(record.acknowledged_at) if acknowledged else ""
+        return ""

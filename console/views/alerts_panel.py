@@ -6,6 +6,12 @@ then time. It never calls a service: "Acknowledge" emits :attr:`AlertsPanel.ackn
 once per alert id, and the night shift submits the use case and then calls
 :meth:`AlertsPanel.mark_acknowledged` with the updated record. The unacknowledged count is the
 service's (the handover's definition), kept current here as alerts are acknowledged.
+
+Under the case alerts, a second list shows the patrol-gap alerts (巡查缺漏: one line per day and
+street whose grids were left unpatrolled, console.services.patrol_alerts.PatrolAlertRecord) when
+the seat has any; they are acknowledged on their own (:attr:`patrol_acknowledge_requested`,
+:meth:`mark_patrol_acknowledged`) and are not in the case alerts' count, alarm or
+"acknowledge all".
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -34,10 +41,12 @@ from console.views.alerts_model import (
     MAX_ROWS,
     AlertsModel,
     AlertsProxy,
+    PatrolGapsModel,
     is_acknowledged,
 )
 
 if TYPE_CHECKING:
+    from console.services.patrol_alerts import PatrolAlertRecord
     from console.services.supervision import AlertRecord
 
 __all__ = ["LEVEL_COLOURS", "MAX_ROWS", "AlertsModel", "AlertsPanel"]
@@ -52,6 +61,8 @@ class AlertsPanel(QWidget):
     open_case_requested = Signal(int)
     #: The number of unacknowledged alerts after a change.
     unacknowledged_count_changed = Signal(int)
+    #: One patrol-gap alert id per patrol-gap alert to acknowledge.
+    patrol_acknowledge_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +78,13 @@ class AlertsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._build_toolbar())
-        layout.addWidget(self._build_table(), 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_table())
+        self.splitter.addWidget(self._build_patrol_gaps())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
         self._pull_theme()
         self._update_buttons()
 
@@ -122,7 +139,90 @@ class AlertsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         return self.table
 
+    def _build_patrol_gaps(self) -> QWidget:
+        """The patrol-gap list (巡查缺漏) with its count and its own acknowledge button; hidden
+        while the seat has none."""
+        self._patrol_beyond = 0
+        self.patrol_box = QWidget(self)
+        self.patrol_box.setObjectName("patrolGaps")
+        box = QVBoxLayout(self.patrol_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.patrol_count_label = QLabel(self.patrol_box)
+        self.patrol_count_label.setObjectName("patrolGapsCount")
+        self.patrol_count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.patrol_acknowledge_button = QPushButton(
+            self.tr("Acknowledge patrol gap"), self.patrol_box
+        )
+        self.patrol_acknowledge_button.clicked.connect(self._on_patrol_acknowledge_clicked)
+        row.addWidget(self.patrol_count_label)
+        row.addStretch(1)
+        row.addWidget(self.patrol_acknowledge_button)
+        box.addLayout(row)
+        self.patrol_model = PatrolGapsModel(self)
+        self.patrol_table = QTreeView(self.patrol_box)
+        self.patrol_table.setObjectName("patrolGapsTable")
+        self.patrol_table.setModel(self.patrol_model)
+        self.patrol_table.setRootIsDecorated(False)
+        self.patrol_table.setUniformRowHeights(True)
+        self.patrol_table.setAlternatingRowColors(True)
+        self.patrol_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.patrol_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.patrol_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.patrol_table.header()
+        header.setStretchLastSection(False)
+        for column, width in (("kind", 90), ("day", 100), ("street", 130), ("grids", 150)):
+            header.resizeSection(PatrolGapsModel.COLUMNS.index(column), width)
+        self.patrol_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        box.addWidget(self.patrol_table, 1)
+        self.patrol_box.setVisible(False)
+        self._pull_patrol_count()
+        return self.patrol_box
+
     # -- model → widget ----------------------------------------------------------------
+
+    def set_patrol_alerts(
+        self, records: Iterable[PatrolAlertRecord], total: int | None = None
+    ) -> None:
+        """Replace the patrol-gap list; ``total``: the service's unacknowledged count."""
+        chosen = {int(r.id) for r in self.selected_patrol_alerts()}
+        self.patrol_model.set_records(records)
+        selection = QItemSelection()
+        for row in range(self.patrol_model.rowCount()):
+            if int(self.patrol_model.record(row).id) in chosen:
+                index = self.patrol_model.index(row, 0)
+                selection.select(index, index)
+        if not selection.isEmpty():
+            self.patrol_table.selectionModel().select(
+                selection,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        loaded = self.patrol_model.unacknowledged_count()
+        self._patrol_beyond = max(0, total - loaded) if total is not None else 0
+        self.patrol_box.setVisible(self.patrol_model.rowCount() > 0)
+        self._pull_patrol_count()
+        self._update_buttons()
+
+    def mark_patrol_acknowledged(self, record: PatrolAlertRecord) -> bool:
+        """Show the acknowledged patrol-gap alert (who, when); False when it is not listed."""
+        updated = self.patrol_model.update_record(record)
+        self._pull_patrol_count()
+        self._update_buttons()
+        return updated
+
+    def patrol_unacknowledged_count(self) -> int:
+        return self.patrol_model.unacknowledged_count() + self._patrol_beyond
+
+    def selected_patrol_alerts(self) -> list[PatrolAlertRecord]:
+        rows = {i.row() for i in self.patrol_table.selectionModel().selectedRows()}
+        return [self.patrol_model.record(row) for row in sorted(rows)]
+
+    def _pull_patrol_count(self) -> None:
+        count = self.patrol_unacknowledged_count()
+        self.patrol_count_label.setText(
+            self.tr("Patrol gaps unacknowledged: %1").replace("%1", str(count))
+        )
 
     def set_alerts(self, records: Iterable[AlertRecord], total: int | None = None) -> None:
         """Replace the list (after signing in); ``total``: the service's unacknowledged count."""
@@ -283,6 +383,13 @@ class AlertsPanel(QWidget):
             self._refusal or ("" if open_listed else self.tr("Nothing to acknowledge in the list")),
             self.tr("Acknowledge the alerts in the list; asks first, supervision only if ticked"),
         )
+        open_patrol = any(r.acknowledged_at is None for r in self.selected_patrol_alerts())
+        self._gate(
+            self.patrol_acknowledge_button,
+            self._refusal
+            or ("" if open_patrol else self.tr("Select an unacknowledged patrol gap")),
+            self.tr("Acknowledge the selected patrol gaps"),
+        )
         self._gate(
             self.open_case_button,
             "" if len(cases) == 1 else self.tr("Select the alerts of one case"),
@@ -319,6 +426,11 @@ class AlertsPanel(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         self.acknowledge_all_dialog = dialog
         dialog.open()
+
+    def _on_patrol_acknowledge_clicked(self) -> None:
+        for record in self.selected_patrol_alerts():
+            if record.acknowledged_at is None:
+                self.patrol_acknowledge_requested.emit(int(record.id))
 
     def _request_acknowledge(self, records: list[AlertRecord]) -> None:
         for record in records:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from console.scheduler import ConsoleScheduler, Reminder
     from console.services.change_feed import CaseChange
     from console.services.handover import HandoverDraft, HandoverRecord
+    from console.services.patrol_alerts import PatrolAlertBoard, PatrolAlertRecord
     from console.services.supervision import AlertBoard, AlertRecord
     from console.services.workbench import Workbench
 
@@ -66,6 +67,10 @@ class NightShift(QObject):
         self.panel.acknowledge_requested.connect(self._on_acknowledge_requested)
         self.panel.open_case_requested.connect(self.open_case)
         self.panel.unacknowledged_count_changed.connect(self._on_count_changed)
+        self.panel.patrol_acknowledge_requested.connect(self._on_patrol_acknowledge_requested)
+        self._patrol_known: set[int] | None = None  # None until the first answer
+        if scheduler is not None:  # this seat's end-of-day job raised patrol gaps: show them now
+            scheduler.on_patrol_alerts = lambda _raised: bridge.post(self.refresh_patrol_gaps, None)
         self._refresh = QTimer(self, interval=REFRESH_MS)
         self._refresh.timeout.connect(self.refresh)
         self._refresh.start()
@@ -89,11 +94,43 @@ class NightShift(QObject):
         """Another person took the seat: their permissions and their alerts."""
         self.apply_permissions()
         self._replace = True
+        self._patrol_known = None  # another scope: its open patrol gaps are not news
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read the alerts; new ones ring and notify (the first load rings what is open)."""
         self.bridge.submit(self.workbench.alerts_for_panel, self._on_alerts)
+        self.refresh_patrol_gaps()
+
+    def refresh_patrol_gaps(self, _ignored: object = None) -> None:
+        """Re-read the patrol-gap alerts (巡查缺漏) of this seat's scope."""
+        self.bridge.submit(self.workbench.patrol_alerts_for_panel, self._on_patrol_gaps)
+
+    def _on_patrol_gaps(self, board: PatrolAlertBoard) -> None:
+        self.panel.set_patrol_alerts(board.records, board.unacknowledged)
+        open_ids = {int(r.id) for r in board.records if r.acknowledged_at is None}
+        new = open_ids - self._patrol_known if self._patrol_known is not None else set()
+        self._patrol_known = (
+            open_ids if self._patrol_known is None else self._patrol_known | open_ids
+        )
+        if new:
+            self.window.statusBar().showMessage(
+                self.tr("Patrol gaps: %1 new street alerts").replace("%1", str(len(new))), 15_000
+            )
+
+    def _on_patrol_acknowledge_requested(self, alert_id: int) -> None:
+        self.bridge.submit(
+            lambda: self.workbench.acknowledge_patrol_alert(alert_id),
+            self._on_patrol_acknowledged,
+            self._on_patrol_acknowledge_failed,
+        )
+
+    def _on_patrol_acknowledged(self, record: PatrolAlertRecord) -> None:
+        self.panel.mark_patrol_acknowledged(record)
+
+    def _on_patrol_acknowledge_failed(self, exc: ConsoleError) -> None:
+        self.window.statusBar().showMessage(exc.message, 8000)
+        self.refresh_patrol_gaps()
 
     def on_changes(self, changes: list[CaseChange]) -> None:
         if any(c.action == "supervise" for c in changes):

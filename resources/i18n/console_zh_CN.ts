@@ -61,53 +61,53 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="204"/>
+        <location filename="../../console/views/alerts_model.py" line="207"/>
         <source>Time</source>
         <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped. The role the proxy sorts by (level column: level, then time).</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="205"/>
+        <location filename="../../console/views/alerts_model.py" line="208"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="206"/>
+        <location filename="../../console/views/alerts_model.py" line="209"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="207"/>
+        <location filename="../../console/views/alerts_model.py" line="210"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="208"/>
+        <location filename="../../console/views/alerts_model.py" line="211"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="209"/>
+        <location filename="../../console/views/alerts_model.py" line="212"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="210"/>
+        <location filename="../../console/views/alerts_model.py" line="213"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="268"/>
+        <location filename="../../console/views/alerts_model.py" line="271"/>
         <source>Case %1 (%2): %3, due %4 → %5</source>
         <translation>案件 %1（%2）：%3，到期 %4 → %5</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="285"/>
+        <location filename="../../console/views/alerts_model.py" line="288"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="293"/>
+        <location filename="../../console/views/alerts_model.py" line="296"/>
         <source>Also on this case: %1</source>
         <translation>本案件其他提醒：%1</translation>
     </message>
@@ -115,58 +115,78 @@
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="81"/>
+        <location filename="../../console/views/alerts_panel.py" line="98"/>
         <source>Only unacknowledged</source>
-        <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change.</extracomment>
+        <extracomment>One alert id per alert to acknowledge. The case to open. The number of unacknowledged alerts after a change. One patrol-gap alert id per patrol-gap alert to acknowledge.</extracomment>
         <translation>仅未确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="83"/>
+        <location filename="../../console/views/alerts_panel.py" line="100"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="85"/>
+        <location filename="../../console/views/alerts_panel.py" line="102"/>
         <source>Acknowledge all visible</source>
         <translation>确认列表中全部</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="87"/>
+        <location filename="../../console/views/alerts_panel.py" line="104"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="262"/>
+        <location filename="../../console/views/alerts_panel.py" line="155"/>
+        <source>Acknowledge patrol gap</source>
+        <translation>确认巡查缺漏</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="224"/>
+        <source>Patrol gaps unacknowledged: %1</source>
+        <translation>未确认巡查缺漏：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="362"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="278"/>
+        <location filename="../../console/views/alerts_panel.py" line="378"/>
         <source>Select an unacknowledged alert</source>
         <translation>请先选择未确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="279"/>
+        <location filename="../../console/views/alerts_panel.py" line="379"/>
         <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
         <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="283"/>
+        <location filename="../../console/views/alerts_panel.py" line="383"/>
         <source>Nothing to acknowledge in the list</source>
         <translation>列表中没有待确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="284"/>
+        <location filename="../../console/views/alerts_panel.py" line="384"/>
         <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
         <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="288"/>
+        <location filename="../../console/views/alerts_panel.py" line="390"/>
+        <source>Select an unacknowledged patrol gap</source>
+        <translation>请选择未确认的巡查缺漏</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="391"/>
+        <source>Acknowledge the selected patrol gaps</source>
+        <translation>确认选中的巡查缺漏</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_panel.py" line="395"/>
         <source>Select the alerts of one case</source>
         <translation>请选择同一案件的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="289"/>
+        <location filename="../../console/views/alerts_panel.py" line="396"/>
         <source>Open the selected case</source>
         <translation>打开所选案件</translation>
     </message>
@@ -1849,118 +1869,118 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="94"/>
+        <location filename="../../console/views/main_window.py" line="95"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="98"/>
+        <location filename="../../console/views/main_window.py" line="99"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="105"/>
+        <location filename="../../console/views/main_window.py" line="106"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="117"/>
+        <location filename="../../console/views/main_window.py" line="118"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="207"/>
+        <location filename="../../console/views/main_window.py" line="220"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="208"/>
+        <location filename="../../console/views/main_window.py" line="221"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="209"/>
+        <location filename="../../console/views/main_window.py" line="222"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="210"/>
+        <location filename="../../console/views/main_window.py" line="223"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="211"/>
+        <location filename="../../console/views/main_window.py" line="224"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="212"/>
+        <location filename="../../console/views/main_window.py" line="225"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="214"/>
+        <location filename="../../console/views/main_window.py" line="227"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="301"/>
+        <location filename="../../console/views/main_window.py" line="314"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="314"/>
+        <location filename="../../console/views/main_window.py" line="327"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="370"/>
+        <location filename="../../console/views/main_window.py" line="383"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="375"/>
+        <location filename="../../console/views/main_window.py" line="388"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="461"/>
+        <location filename="../../console/views/main_window.py" line="474"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="504"/>
+        <location filename="../../console/views/main_window.py" line="517"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="516"/>
+        <location filename="../../console/views/main_window.py" line="529"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="516"/>
+        <location filename="../../console/views/main_window.py" line="529"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="529"/>
+        <location filename="../../console/views/main_window.py" line="542"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="542"/>
+        <location filename="../../console/views/main_window.py" line="555"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="553"/>
+        <location filename="../../console/views/main_window.py" line="566"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="554"/>
+        <location filename="../../console/views/main_window.py" line="567"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2041,11 +2061,12 @@
     <message>
         <location filename="../../console/views/map_patrols.py" line="33"/>
         <source>Patrol staff</source>
+        <extracomment>How often the layers are read while the map is visible.</extracomment>
         <translation>巡查人员</translation>
     </message>
     <message>
         <location filename="../../console/views/map_patrols.py" line="34"/>
-        <source>Today's tracks</source>
+        <source>Today&apos;s tracks</source>
         <translation>今日轨迹</translation>
     </message>
     <message>
@@ -2182,61 +2203,66 @@
 <context>
     <name>NightShift</name>
     <message>
-        <location filename="../../console/views/night_shift.py" line="85"/>
+        <location filename="../../console/views/night_shift.py" line="90"/>
         <source>Your role (%1) may not acknowledge alerts</source>
         <extracomment>How often the alerts list is re-read (acknowledgements made at other seats show up). The number of unacknowledged alerts changed (status bar, window title). The user asked to see a case from an alert.</extracomment>
         <translation>您的角色（%1）无权确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="154"/>
+        <location filename="../../console/views/night_shift.py" line="118"/>
+        <source>Patrol gaps: %1 new street alerts</source>
+        <translation>巡查缺漏：新增 %1 个街道提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/night_shift.py" line="191"/>
         <source>Alarm silenced for 10 minutes</source>
         <translation>警报已静音10分钟</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="164"/>
+        <location filename="../../console/views/night_shift.py" line="201"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="167"/>
+        <location filename="../../console/views/night_shift.py" line="204"/>
         <source>No scheduler on this seat</source>
         <translation>本席位未启用调度</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="181"/>
-        <location filename="../../console/views/night_shift.py" line="198"/>
+        <location filename="../../console/views/night_shift.py" line="218"/>
+        <location filename="../../console/views/night_shift.py" line="235"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="186"/>
+        <location filename="../../console/views/night_shift.py" line="223"/>
         <source>Reminder set for %1</source>
         <translation>已设置提醒：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="191"/>
+        <location filename="../../console/views/night_shift.py" line="228"/>
         <source>Reminder: case %1 — %2</source>
         <translation>提醒：案件 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="203"/>
+        <location filename="../../console/views/night_shift.py" line="240"/>
         <source>Open case</source>
         <translation>打开案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="233"/>
-        <location filename="../../console/views/night_shift.py" line="255"/>
-        <location filename="../../console/views/night_shift.py" line="285"/>
+        <location filename="../../console/views/night_shift.py" line="270"/>
+        <location filename="../../console/views/night_shift.py" line="292"/>
+        <location filename="../../console/views/night_shift.py" line="322"/>
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="256"/>
+        <location filename="../../console/views/night_shift.py" line="293"/>
         <source>The outgoing officer signs first.</source>
         <translation>请交班人先签字。</translation>
     </message>
     <message>
-        <location filename="../../console/views/night_shift.py" line="286"/>
+        <location filename="../../console/views/night_shift.py" line="323"/>
         <source>Password of %1</source>
         <translation>%1 的密码</translation>
     </message>
@@ -2305,6 +2331,59 @@
         <location filename="../../console/views/user_admin_dialog.py" line="143"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>PatrolGapsModel</name>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="380"/>
+        <source>Alert</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="381"/>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="382"/>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="383"/>
+        <source>Unpatrolled grids</source>
+        <translation>未巡查网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="384"/>
+        <source>Recipient</source>
+        <translation>接收方</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="385"/>
+        <source>Acknowledged by</source>
+        <translation>确认人</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="386"/>
+        <source>Acknowledged at</source>
+        <translation>确认时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="399"/>
+        <source>Not patrolled within their frequency on %1:</source>
+        <translation>%1 未按频次巡查的网格：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="418"/>
+        <source>Patrol gap</source>
+        <translation>巡查缺漏</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/alerts_model.py" line="424"/>
+        <source>%1 grids not patrolled</source>
+        <translation>%1 个网格未巡查</translation>
     </message>
 </context>
 <context>
