@@ -391,7 +391,7 @@
 
   // --- patrols: 巡查人员 / 今日轨迹 / 巡查覆盖 ------------------------------------------------
   // Track colours by person: readable on the light and the dark ground alike.
-  var TRACK_COLORS = ["#1e88e5", "#8e24aa", "#00897b", "#f4511e", "#6d4c41", "#3949ab", "#c0ca33", "#d81b60"];
+  var TRACK_COLORS = ["#1e88e5", "#00acc1", "#fb8c00", "#8e24aa", "#d81b60", "#5e35b1", "#00897b", "#f06292"];
   var COVERAGE_BREAKS = [1, 200, 500, 1000, 2000]; // metres of track inside the grid today
   var COVERAGE_COLORS = ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"];
   var UNVISITED = "#e8590c";
@@ -426,10 +426,10 @@
     if (!icons[key]) {
       icons[key] = L.divIcon({
         className: key,
-        iconSize: [14, 14],
-        iconAnchor: [7, 7],
-        popupAnchor: [0, -9],
-        tooltipAnchor: [0, -9],
+        iconSize: [18, 18],
+        iconAnchor: [9, 9],
+        popupAnchor: [0, -10],
+        tooltipAnchor: [0, -10],
         html: "",
       });
     }
@@ -459,7 +459,9 @@
       );
     }
     box.appendChild(
-      textEl("div", "cm-state", d.open ? patrolLabel("open", "巡查中") : patrolLabel("ended", "巡查已结束"))
+      textEl("div", "cm-state", !d.open
+        ? patrolLabel("ended", "巡查已结束")
+        : patrolLabel("open", "巡查中") + (d.age > STALE_S ? " · " + patrolLabel("stale", "5 分钟以上无新位置") : ""))
     );
     return box;
   }
@@ -500,13 +502,6 @@
         if (color) swatch.style.background = color;
         line.appendChild(textEl("span", "", text));
       };
-      var people = L.DomUtil.create("div", "cm-legend-people", box);
-      var roles = patrolLabel("roles", {});
-      people.appendChild(textEl("div", "cm-legend-title", patrolLabel("people", "巡查人员")));
-      row(people, "cm-person cm-role-inspector", null, roles.inspector || "监督员");
-      row(people, "cm-person cm-role-grid_manager", null, roles.grid_manager || "网格员");
-      row(people, "cm-person cm-role-inspector cm-stale", null, patrolLabel("stale", "5 分钟以上无新位置"));
-      row(people, "cm-person cm-role-inspector cm-ended", null, patrolLabel("ended", "巡查已结束"));
       var cover = L.DomUtil.create("div", "cm-legend-coverage", box);
       cover.appendChild(textEl("div", "cm-legend-title", patrolLabel("coverageLegend", "今日巡查（每格米数）")));
       row(cover, "cm-grid-swatch", UNVISITED, patrolLabel("unvisited", "未巡查"));
@@ -521,25 +516,15 @@
     return legend;
   }
 
-  /** Show the legend's sections for the patrol overlays that are on (none: no legend). */
+  /** The coverage's legend while its overlay is on (the people's markers explain themselves
+   *  in their tooltips: no legend rows for them on a small map). */
   function syncPatrolLegend() {
     var p = st.patrols;
     if (!p) return;
-    var people = st.map.hasLayer(p.people);
-    var coverage = st.map.hasLayer(p.coverage);
-    if (!people && !coverage) {
-      if (p.legendShown) p.legend.remove();
-      p.legendShown = false;
-      return;
-    }
-    if (!p.legendShown && !st.wallScale) {
-      p.legend.addTo(st.map);
-      p.legendShown = true;
-    }
-    var box = p.legend.getContainer();
-    if (!box) return;
-    box.querySelector(".cm-legend-people").style.display = people ? "" : "none";
-    box.querySelector(".cm-legend-coverage").style.display = coverage ? "" : "none";
+    var on = st.map.hasLayer(p.coverage) && !st.wallScale;
+    if (on && !p.legendShown) p.legend.addTo(st.map);
+    if (!on && p.legendShown) p.legend.remove();
+    p.legendShown = on;
   }
 
   function ensurePatrols(labels) {
@@ -660,8 +645,8 @@
       var line = p.lines.get(t.patrolId);
       var style = {
         color: TRACK_COLORS[Math.abs(t.userId) % TRACK_COLORS.length],
-        weight: t.open ? 3 : 2,
-        opacity: t.open ? 0.85 : 0.5,
+        weight: t.open ? 4 : 3,
+        opacity: t.open ? 0.9 : 0.6,
         dashArray: t.open ? null : "6 5",
       };
       if (!line) {
@@ -946,6 +931,17 @@
       if (!m) return null;
       m.openPopup();
       return m.getPopup().getElement();
+    },
+    /** Pixels between where a person's diamond is drawn and where their position is. */
+    personDrawnOffset: function (userId) {
+      var m = st.patrols && st.patrols.byUser.get(Number(userId));
+      if (!m || !m._icon) return null;
+      var want = st.map.latLngToContainerPoint(m.getLatLng());
+      var box = m._icon.getBoundingClientRect();
+      var map = st.map.getContainer().getBoundingClientRect();
+      var x = box.left + box.width / 2 - map.left;
+      var y = box.top + box.height / 2 - map.top;
+      return Math.hypot(x - want.x, y - want.y);
     },
     _trackTooltipForTest: function (patrolId) {
       var line = st.patrols && st.patrols.lines.get(Number(patrolId));

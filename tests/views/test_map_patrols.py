@@ -100,6 +100,10 @@ def test_the_layers_come_through_the_bridge_and_appear_in_the_page(
     assert got["vertices"] == 4 and got["visited"] >= 2
     assert got["coverageDrawn"] == 0
     assert got["overlays"][-3:] == ["Patrol staff", "Today's tracks", "Patrol coverage"]
+    # Each diamond is drawn where its person is (the icon is placed by Leaflet's transform;
+    # only its ::before turns).
+    for user in (INSPECTOR_ID, GRID_ID):
+        assert run_js(view, f"consoleMap.personDrawnOffset({user})") < 1.0
     # Ended and still-open patrols look different.
     assert (
         run_js(view, "document.querySelectorAll('.leaflet-marker-icon.cm-person.cm-ended').length")
