@@ -144,7 +144,7 @@ class ConsoleScheduler:
         self.clock = clock
         self._scan = scan or _default_scan
         self.on_alerts = on_alerts
-        #: Called with the patrol-gap alerts a run raised (console.services.patrol_alerts).
+        #: Called after each patrol-gap run with the alerts it raised (maybe none).
         self.on_patrol_alerts = on_patrol_alerts
         #: Whether this scheduler raises the end-of-day patrol-gap alerts.
         self.patrol_alerts = patrol_alerts
@@ -315,15 +315,20 @@ class ConsoleScheduler:
     def run_patrol_alerts_now(self) -> list[Any]:
         """Raise the patrol-gap alerts of every day due and not checked yet (at most the
         catch-up bound back); the alerts raised. Several seats may run it at once: each
-        (day, street) is raised once. ``on_patrol_alerts`` gets what this run raised; errors
-        are logged and go to ``on_error``, never raised."""
+        (day, street) is raised once.
+
+        ``on_patrol_alerts`` is called after every run with what this run raised, possibly
+        nothing: every seat's job runs at the day's end, and the seats whose run found the day
+        raised by another seat (or the duty server) re-read their dock then too, so every seat
+        shows the day's gaps at its end, not at its next refresh. Errors are logged and go to
+        ``on_error``, never raised."""
         with self._patrol_lock:
             try:
                 raised = list(self.patrol_alert_service().catch_up())
             except Exception as exc:
                 self._report_error(f"巡查缺漏提醒失败 patrol-gap alerts failed: {exc}", exc)
                 return []
-        if raised and self.on_patrol_alerts is not None:
+        if self.on_patrol_alerts is not None:
             try:
                 self.on_patrol_alerts(raised)
             except Exception as exc:

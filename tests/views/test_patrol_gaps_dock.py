@@ -1,13 +1,14 @@
 """The alerts dock's patrol-gap list (巡查缺漏) through the real window: a dispatcher sees one
 line per unpatrolled street with the grids in the tooltip and acknowledges one; the case
-alerts' list, count and buttons are untouched; the intake seat sees none.
+alerts' list, count and buttons are untouched; the intake seat sees none; the seat's own
+scheduler firing the end-of-day job puts them in the dock at once.
 
 The real MainWindow, Bridge and Workbench on a real SQLite demo database, offscreen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.bridge import Bridge
+from console.config import LOCAL_TZ
 from console.db import Database
 from console.models import PatrolAlert
+from console.scheduler import PATROL_ALERT_JOB_ID, ConsoleScheduler
 from console.services.patrol_alerts import PatrolAlertRecord, PatrolAlertRules, PatrolAlertService
 from console.services.queue import QueueFilter, queue_tabs
 from console.services.workbench import Workbench
@@ -29,7 +32,7 @@ from tests.services.patrol_alert_support import at, district, patrol_grids
 WAIT = 10_000
 DAY = date(2026, 11, 23)
 COL = {name: i for i, name in enumerate(PatrolGapsModel.COLUMNS)}
-Opener = Callable[[str], MainWindow]
+Opener = Callable[..., MainWindow]
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def raised(demo_db: Database, clock: Clock) -> list[PatrolAlertRecord]:
 def open_window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[Opener]:
     bridges: list[Bridge] = []
 
-    def open_as(username: str) -> MainWindow:
+    def open_as(username: str, scheduler: ConsoleScheduler | None = None) -> MainWindow:
         bridge = Bridge()
         bridges.append(bridge)
         workbench = Workbench(demo_db, username=username, clock=clock)
@@ -61,6 +64,7 @@ def open_window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -
             filter_type=QueueFilter,
             settings=settings,
             theme="light",
+            scheduler=scheduler,
         )
         qtbot.addWidget(win)
         bridge.follow(workbench.poll_changes, interval_ms=100)
@@ -132,3 +136,38 @@ def test_the_intake_seat_has_no_patrol_gaps(
     qtbot.wait(300)
     assert panel.patrol_model.rowCount() == 0
     assert not panel.patrol_box.isVisibleTo(panel)
+
+
+def test_the_seats_end_of_day_job_fills_the_dock_at_once(
+    open_window: Opener, demo_db: Database, clock: Clock, tmp_path: Path, qtbot: QtBot
+) -> None:
+    place = district(demo_db)
+    patrol_grids(demo_db, clock, place.codes(min(place.streets)))  # Monday 09:00
+    clock.now = at(DAY, 21, 0)
+    scheduler = ConsoleScheduler(
+        demo_db,
+        seat_id="dock-test",
+        jobstore_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        scan=lambda _s, _now, _cal: [],
+        clock=clock,
+        patrol_alert_rules=PatrolAlertRules(time(22, 0), 7),
+    )
+    win = open_window("duty_chief", scheduler)
+    panel = win.night.panel
+    scheduler.start()
+    try:
+        qtbot.wait(300)
+        assert panel.patrol_model.rowCount() == 0  # 21:00: the day is not over
+        clock.now = at(DAY, 22, 0)
+        win.night._refresh.stop()  # no 30 s refresh in between: the job's callback it is
+        scheduler._scheduler.modify_job(  # type: ignore[union-attr]
+            PATROL_ALERT_JOB_ID, next_run_time=datetime.now(LOCAL_TZ)
+        )
+        qtbot.waitUntil(
+            lambda: panel.patrol_model.rowCount() == len(place.streets) - 1, timeout=WAIT
+        )
+        assert panel.patrol_box.isVisibleTo(panel)
+        message = win.statusBar().currentMessage()
+        assert message == f"Patrol gaps: {len(place.streets) - 1} new street alerts"
+    finally:
+        scheduler.shutdown()
