@@ -2,12 +2,15 @@
 
 "Today" and "this month" are the district's local day and month (Asia/Shanghai). A case counts
 as closed when it reached 结案 (closed or archived; a voided case is not closed), and it was on
-time when its feedback (``handled_at``) came no later than its deadline.
+time when its feedback (``handled_at``) came no later than its deadline. Today's patrols
+(网格巡查): the grids visited today per street, the patrols open now and the km walked today
+(console.services.patrols.period_patrols: stored coverage, and the open patrols' points).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +22,7 @@ from console.domain.lifecycle import OPEN_STATES
 from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
 from console.services.evaluation.config import CLOSED_STATES
+from console.services.patrols import period_patrols
 from console.services.queries import light_expression
 from console.services.report_input import SOURCE_LABELS
 
@@ -40,6 +44,22 @@ class DashboardNumbers:
     #: closed this month on time / closed this month with a deadline; None when none had one
     on_time_rate_month: float | None
     closed_this_month: int
+    #: 网格巡查 today: (street id, name, grids visited today, grids) for every street, by code
+    patrol_by_street: list[tuple[int, str, int, int]] = field(default_factory=list)
+    #: patrols open now (started, not ended)
+    patrols_open: int = 0
+    #: km along the tracks of the patrols started today (an open one's so far)
+    patrol_km_today: float = 0.0
+
+    @property
+    def grids_patrolled_today(self) -> int:
+        return sum(v for _, _, v, _ in self.patrol_by_street)
+
+    @property
+    def patrol_coverage_today(self) -> float | None:
+        """Grids visited today / grids (0–1); None with no grid."""
+        grids = sum(n for _, _, _, n in self.patrol_by_street)
+        return self.grids_patrolled_today / grids if grids else None
 
     @property
     def open_total(self) -> int:
@@ -173,6 +193,7 @@ def dashboard_numbers(session: Session, now: datetime) -> DashboardNumbers:
         )
     ).one()
     rate = int(in_time) / int(with_deadline) if with_deadline else None
+    patrol_by_street, patrols_open, km = patrols_today(session, now, street_rows)
 
     return DashboardNumbers(
         built_at=_local(now),
@@ -182,6 +203,41 @@ def dashboard_numbers(session: Session, now: datetime) -> DashboardNumbers:
         hourly_intake=hourly,
         on_time_rate_month=rate,
         closed_this_month=int(closed),
+        patrol_by_street=patrol_by_street,
+        patrols_open=patrols_open,
+        patrol_km_today=km,
+    )
+
+
+def patrols_today(
+    session: Session, now: datetime, streets: Sequence[Any]
+) -> tuple[list[tuple[int, str, int, int]], int, float]:
+    """(per street: id, name, grids visited today, grids; patrols open now; km today). The
+    ended patrols' coverage is stored; the open ones' comes from their points today."""
+    day_start, day_end = day_bounds(now)
+    today = period_patrols(session, day_start, day_end)
+    regions = session.execute(
+        select(Region.id, Region.level, Region.parent_id, Region.geometry.is_not(None))
+    ).all()
+    parent = {r[0]: r[2] for r in regions}
+    street_ids = {r[0] for r in streets}
+    grids: dict[int, int] = dict.fromkeys(street_ids, 0)
+    visited: dict[int, int] = dict.fromkeys(street_ids, 0)
+    for rid, level, _parent, has_shape in regions:
+        if level != RegionLevel.GRID.value or not has_shape:
+            continue
+        up: int | None = rid
+        while up is not None and up not in street_ids:
+            up = parent.get(up)
+        if up is None:
+            continue
+        grids[up] += 1
+        visited[up] += int(rid in today.visited_days)
+    km = sum(metres for _, metres in today.by_user.values()) / 1000.0
+    return (
+        [(sid, name, visited[sid], grids[sid]) for sid, name in streets],
+        today.open_now,
+        round(km, 2),
     )
 
 

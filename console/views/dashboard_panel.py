@@ -96,6 +96,9 @@ class DashboardPanel(QWidget):
             "reported_today": self.tr("Reported today"),
             "closed_month": self.tr("Closed this month"),
             "on_time": self.tr("On time this month"),
+            "patrol_coverage": self.tr("Grids patrolled today"),
+            "patrols_open": self.tr("Patrols now"),
+            "patrol_km": self.tr("Patrol km today"),
         }
         for key, caption in captions.items():
             box = QVBoxLayout()
@@ -138,10 +141,17 @@ class DashboardPanel(QWidget):
         self.hourly_plot.setXRange(0, 23, padding=0.02)
         self.hourly_plot.getAxis("bottom").setTicks([[(h, f"{h}") for h in range(0, 24, 3)]])
 
+        self.patrol_plot = new_plot(self.tr("Grids patrolled today by street (%)"), palette)
+        self.patrol_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush=BAR_GREEN)
+        self.patrol_plot.addItem(self.patrol_bars)
+        self.patrol_plot.getViewBox().invertY(True)
+        self.patrol_plot.setXRange(0, 100, padding=0.05)
+
         charts = QGridLayout()
         charts.addWidget(self.source_plot, 0, 0)
         charts.addWidget(self.street_plot, 0, 1, 2, 1)
         charts.addWidget(self.hourly_plot, 1, 0)
+        charts.addWidget(self.patrol_plot, 0, 2, 2, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(numbers_row)
         layout.addLayout(charts, 1)
@@ -149,7 +159,7 @@ class DashboardPanel(QWidget):
 
     @property
     def plots(self) -> tuple[pg.PlotWidget, ...]:
-        return (self.source_plot, self.street_plot, self.hourly_plot)
+        return (self.source_plot, self.street_plot, self.hourly_plot, self.patrol_plot)
 
     # -- throttling --------------------------------------------------------------------
 
@@ -182,6 +192,7 @@ class DashboardPanel(QWidget):
             "reported_today": str(sum(n.today_by_source.values())),
             "closed_month": str(n.closed_this_month),
             "on_time": "—" if rate is None else f"{rate * 100:.1f}%",
+            **self._patrol_texts(n),
         }
         for key, text in texts.items():
             self.value_labels[key].setText(text)
@@ -213,6 +224,27 @@ class DashboardPanel(QWidget):
         hourly = list(n.hourly_intake)
         self.hourly_curve.setData(list(range(len(hourly))), hourly)
         self.hourly_plot.setYRange(0, max(hourly, default=0) + 1, padding=0.05)
+
+        patrol = list(n.patrol_by_street)
+        shares = [100.0 * v / g if g else 0.0 for _, _, v, g in patrol]
+        self.patrol_bars.setOpts(
+            x0=[0] * len(patrol), y=list(range(len(patrol))), width=shares, height=0.6
+        )
+        self.patrol_plot.getAxis("left").setTicks(
+            category_ticks([name for _, name, _, _ in patrol])
+        )
+        self.patrol_plot.setYRange(-0.6, max(len(patrol), 1) - 0.4, padding=0)
+
+    @staticmethod
+    def _patrol_texts(n: DashboardNumbers) -> dict[str, str]:
+        """Today's patrols: the share of grids visited (and how many), open patrols, km."""
+        share = n.patrol_coverage_today
+        visited = n.grids_patrolled_today
+        return {
+            "patrol_coverage": "—" if share is None else f"{share * 100:.1f}% ({visited})",
+            "patrols_open": str(n.patrols_open),
+            "patrol_km": f"{n.patrol_km_today:.1f}",
+        }
 
     @staticmethod
     def _fit(plot: pg.PlotWidget, count: int, values: list[int]) -> None:

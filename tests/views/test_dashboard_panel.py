@@ -10,9 +10,12 @@ from PySide6.QtGui import QPalette
 from pytestqt.qtbot import QtBot
 
 from console.config import LOCAL_TZ
-from console.services.dashboard import DashboardNumbers
+from console.db import Database
+from console.services.dashboard import DashboardNumbers, dashboard_numbers
 from console.views.dashboard_panel import DashboardPanel
 from console.views.theme import theme_palette
+from tests.services.evaluation.test_patrols import walk_month
+from tests.services.test_dashboard_patrols import TUESDAY
 
 
 def numbers(scale: int = 1, rate: float | None = 0.875) -> DashboardNumbers:
@@ -58,6 +61,10 @@ def test_shows_the_numbers(panel: DashboardPanel) -> None:
         "reported_today": "4",
         "closed_month": "8",
         "on_time": "87.5%",
+        # no patrol figures in these numbers
+        "patrol_coverage": "—",
+        "patrols_open": "0",
+        "patrol_km": "0.0",
     }
     assert list(panel.source_bars.opts["height"]) == [2, 1, 0, 1, 0, 0]
     assert list(panel.street_bars.opts["width"]) == [5, 2, 0]
@@ -67,6 +74,25 @@ def test_shows_the_numbers(panel: DashboardPanel) -> None:
     x, y = panel.hourly_curve.getData()
     assert len(x) == 24 and y[9] == 3 and y[10] == 1 and int(np.sum(y)) == 4
     assert "2026-11-25 15:00" in panel.built_label.text()
+
+
+def test_shows_todays_patrols(panel: DashboardPanel) -> None:
+    base = numbers()
+    patrolled = DashboardNumbers(
+        **{
+            **base.__dict__,
+            "patrol_by_street": [(11, "北院门街道", 3, 12), (12, "青年路街道", 0, 8)],
+            "patrols_open": 2,
+            "patrol_km_today": 12.345,
+        }
+    )
+    panel.show_numbers(patrolled)
+    texts = {k: panel.value_labels[k].text() for k in ("patrol_coverage", "patrols_open")}
+    assert texts == {"patrol_coverage": "15.0% (3)", "patrols_open": "2"}
+    assert panel.value_labels["patrol_km"].text() == "12.3"
+    assert list(panel.patrol_bars.opts["width"]) == [25.0, 0.0]
+    ticks = panel.patrol_plot.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == ["北院门街道", "青年路街道"]
 
 
 def test_no_rate_without_closed_cases(panel: DashboardPanel) -> None:
@@ -110,3 +136,17 @@ def test_background_follows_the_palette(panel: DashboardPanel) -> None:
     panel.setPalette(dark)
     base = dark.color(QPalette.ColorRole.Base)
     assert panel.source_plot.backgroundBrush().color() == base
+
+
+def test_shows_real_patrol_numbers(panel: DashboardPanel, demo_db: Database) -> None:
+    """Real patrols through PatrolService on a real SQLite file: Tuesday has one grid walked
+    by a patrol still open."""
+    month = walk_month(demo_db)
+    with demo_db.read() as s:
+        real = dashboard_numbers(s, TUESDAY)
+    panel.show_numbers(real)
+    assert panel.value_labels["patrol_coverage"].text() == "0.3% (1)"  # 1 of 364 grids
+    assert panel.value_labels["patrols_open"].text() == "1"
+    assert panel.value_labels["patrol_km"].text() == f"{month.open_distance / 1000:.1f}"
+    widths = list(panel.patrol_bars.opts["width"])
+    assert len(widths) == 9 and sum(1 for w in widths if w > 0) == 1

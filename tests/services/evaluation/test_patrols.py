@@ -75,6 +75,10 @@ class Month:
 
 @pytest.fixture
 def month(demo_db: Database) -> Month:
+    return walk_month(demo_db)
+
+
+def walk_month(demo_db: Database) -> Month:
     """Mon 2 Nov: the inspector walks grid A into grid B and ends, and reports two cases;
     Tue 3 Nov: the grid manager walks inside A and is still out (open patrol)."""
     (ka, a), (kb, b) = two_neighbours(demo_db)
