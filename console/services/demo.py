@@ -25,6 +25,7 @@ from console.db import Database
 from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
 from console.services import geography, handover
 from console.services.actors import SYSTEM, Actor, actor_of
+from console.services.demo_patrols import seed_patrols
 from console.services.passwords import hash_password
 from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
@@ -90,6 +91,8 @@ class SeedReport:
     sign_ins: list[DemoAccount] = field(default_factory=list)
     cases: int = 0
     states: dict[str, int] = field(default_factory=dict)
+    #: Today's demo patrols (console.services.demo_patrols): the map's field layers.
+    patrols: int = 0
 
 
 #: ``progress(step, done, total)`` of :func:`seed_demo`: a STEP_* name, and for the cases how
@@ -454,7 +457,8 @@ def seed_demo(
     progress: SeedProgress | None = None,
     fast: bool = True,
 ) -> SeedReport:
-    """The whole demo: idempotent for geography, reference data and people; adds cases.
+    """The whole demo: idempotent for geography, reference data and people; adds cases, and
+    today's two patrols when there are none (the map's field layers).
 
     ``progress(step, done, total)`` hears each step (STEP_*) as it starts and the cases as
     they go (any thread may call this; it must not touch widgets). ``fast=False`` is the
@@ -490,6 +494,7 @@ def seed_demo(
         give_demo_passwords(s, now, lambda password: hashes[password].result())
         s.flush()
         report.sign_ins = demo_sign_ins(s)
+    report.patrols = seed_patrols(db, now, seed)
     return _with_states(db, report)
 
 
@@ -518,6 +523,7 @@ def _seed_per_call(
                 s, workflow, cases=cases, days=days, seed=seed, now=now, progress=tell
             )
     tell(STEP_FINISHING, 0, 0)
+    report.patrols = seed_patrols(db, now, seed)
     return _with_states(db, report)
 
 
