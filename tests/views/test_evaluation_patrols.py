@@ -4,6 +4,7 @@ a real SQLite file, evaluated, shown in the real widgets (pytest-qt, offscreen).
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QTableWidget
@@ -11,9 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from console.db import Database
 from console.services.evaluation.report import EvaluationReport, evaluate
+from console.views.evaluation_pdf import evaluation_charts, evaluation_html, write_evaluation_pdf
 from console.views.evaluation_view import EvaluationView
 from tests.services.evaluation.test_patrols import END, INSPECTOR_ID, NOW, START, walk_month
 from tests.services.test_patrols import two_neighbours
+from tests.views.test_evaluation_pdf import look_alikes, pages_text
 
 
 @pytest.fixture
@@ -81,3 +84,19 @@ def test_a_report_without_patrol_figures_empties_the_tab(
     view.patrol_panel.show_section(None)
     assert view.patrol_panel.coverage_table.rowCount() == 0
     assert view.patrol_panel.people_table.rowCount() == 0
+
+
+def test_the_pdf_has_the_patrol_section(
+    qapp: object, report: EvaluationReport, tmp_path: Path
+) -> None:
+    assert report.patrols is not None
+    html = evaluation_html(report)
+    assert "网格巡查" in html and "chart://patrol" in html
+    assert "chart://patrol" in evaluation_charts(report)
+    text = "".join(pages_text(write_evaluation_pdf(report, tmp_path / "eval.pdf")))
+    street = report.patrols.by_level["street"][0]
+    assert "巡查覆盖率" in text and "巡查里程(公里)" in text and street.name in text
+    assert f"{street.rate:.2f}%" in text  # the first street's rate, as the table prints it
+    inspector = next(p for p in report.patrols.people if p.user_id == INSPECTOR_ID)
+    assert inspector.name in text and f"{inspector.distance_km:.2f}" in text
+    assert "不计入综合指标值" in text and not look_alikes(text)

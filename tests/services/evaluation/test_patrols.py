@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -19,6 +21,7 @@ from console.db import Database
 from console.models import Region
 from console.services.cases.service import CaseService
 from console.services.evaluation.config import EvaluationConfig
+from console.services.evaluation.export import write_evaluation_xlsx
 from console.services.evaluation.patrols import patrol_section, periods_met
 from console.services.evaluation.report import evaluate, month_period
 from console.services.patrol_rules import Frequencies
@@ -200,3 +203,25 @@ def test_patrol_figures_are_in_no_composite(demo_db: Database, month: Month) -> 
     # the streets' metrics are the case metrics alone (the patrol figures are a section)
     street = report.by_kind["street"][0]
     assert not {m.key for m in street.metrics} & {"coverage_rate", "distance_km"}
+
+
+def test_the_workbook_has_the_patrol_sheets(
+    demo_db: Database, month: Month, tmp_path: Path
+) -> None:
+    with demo_db.read() as s:
+        report = evaluate(s, START, END, NOW)
+    wb = load_workbook(write_evaluation_xlsx(report, tmp_path / "eval.xlsx"))
+    assert wb.sheetnames[-2:] == ["巡查覆盖率", "巡查人员"]
+    sheet = list(wb["巡查覆盖率"].iter_rows(values_only=True))
+    assert sheet[0][:9] == (
+        "层级", "编号", "名称", "网格数", "应巡查次数", "已巡查次数", "巡查覆盖率", "巡查网格数",
+        "巡查长度(米)",
+    )  # fmt: skip
+    district = sheet[1]
+    assert district[0] == "全区" and district[3:8] == (364, 1820, 3, 0.0016, 2)  # 3 visits, 2 grids
+    grid_a = next(r for r in sheet if r[0] == "网格" and r[1] == month.a)
+    assert grid_a[4:7] == (5, 2, 0.4)
+    assert wb["巡查覆盖率"].cell(2, 7).number_format == "0.00%"
+    people = {r[0]: r for r in wb["巡查人员"].iter_rows(min_row=2, values_only=True)}
+    assert people[INSPECTOR_ID][2:] == ("监督员", 1, round(month.distance / 1000.0, 2), 2)
+    assert people[GRID_ID][2:4] == ("网格管理员", 1)
