@@ -110,6 +110,7 @@ def test_shell_renders_with_its_policy_and_signs_in(
         "上报",
         "我的上报",
         "任务",
+        "巡查",  # inspectors and grid managers patrol
     ]
     kept = page.evaluate("JSON.stringify(localStorage)")
     assert "jiandu-2026" not in kept

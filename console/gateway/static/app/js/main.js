@@ -1,6 +1,7 @@
-// 城管通: the staff app's start. Signs the person in (or not), builds the three screens once
+// 城管通: the staff app's start. Signs the person in (or not), builds the screens once
 // (a half-filled report survives a tab switch), follows the hash (#report, #mine, #tasks,
-// #task/ID), shows the network and the outbox in the top bar, and starts the sender.
+// #task/ID, #patrol for inspectors and grid managers), shows the network and the outbox in the
+// top bar, and starts the sender.
 
 import { ApiError, currentUser, deviceLabel, onSignedOut, refreshUser, signIn, signOut, token } from "./api.js";
 import { lang, setLang, t, translate } from "./i18n.js";
@@ -8,6 +9,7 @@ import { MineScreen } from "./mine.js";
 import { counts, drain, events, startSender } from "./outbox.js";
 import { cacheCategories, ReportScreen } from "./report.js";
 import { loadGrids } from "./mapview.js";
+import { canPatrol, PatrolScreen } from "./patrol.js";
 import { kv } from "./store.js";
 import { TasksScreen } from "./tasks.js";
 import { toast } from "./ui.js";
@@ -29,6 +31,12 @@ function buildScreens() {
     mine: new MineScreen($("screen-mine")),
     tasks: new TasksScreen($("screen-tasks"), (n) => badge("badge-tasks", n, "waiting")),
   };
+  if (canPatrol(currentUser())) {
+    // a patrol on goes on whichever tab is shown
+    screens.patrol = new PatrolScreen($("screen-patrol"), (on) => {
+      $("badge-patrol").hidden = !on;
+    });
+  }
 }
 
 function badge(id, n, kind = "") {
@@ -49,6 +57,7 @@ function route() {
   for (const name of ["report", "mine"]) {
     document.querySelector(`.tab[data-tab="${name}"]`).hidden = !canReport;
   }
+  document.querySelector('.tab[data-tab="patrol"]').hidden = !screens.patrol;
   const hash = location.hash.replace(/^#/, "");
   let name = hash.split("/")[0];
   let caseId = null;
@@ -78,7 +87,7 @@ function showSignIn(message = null) {
   $("tabs").hidden = true;
   $("me").hidden = true;
   $("menu").hidden = true;
-  for (const id of ["screen-report", "screen-mine", "screen-tasks"]) $(id).hidden = true;
+  for (const id of ["screen-report", "screen-mine", "screen-tasks", "screen-patrol"]) $(id).hidden = true;
   const user = currentUser();
   if (user && !$("signin-username").value) $("signin-username").value = user.username;
   if (!$("signin-device").value) $("signin-device").value = deviceLabel();

@@ -3,7 +3,12 @@
 // carries the same key, so the server recognises it and never makes a second case or step.
 //
 // A record: {key, kind, user, created, state, path, method, fields, files, json, label,
-//            summary, case_id, version, tries, status, message, result, next_try}
+//            summary, case_id, version, chain, done_on, tries, status, message, result,
+//            next_try}
+//   chain: records of one chain (a patrol's point batches, then its end) go in the order
+//   queued: one still waiting holds the later ones (one refused does not: it is shown).
+//   done_on: refusal statuses that mean the action is already done (a patrol's end resent
+//   after a lost answer finds it ended: 409).
 //   state: queued → sending → sent | refused (the server's message kept) | back to queued
 //   (no network, server busy: tried again later; a 401 waits for the person to sign in).
 
@@ -40,6 +45,8 @@ export async function enqueue(request) {
     json: null,
     case_id: null,
     version: null,
+    chain: null,
+    done_on: [],
     ...request,
     user: user ? user.username : null,
     created: new Date().toISOString(),
@@ -157,6 +164,15 @@ async function sendOne(item) {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     item.status = error.status;
+    if ((item.done_on || []).includes(error.status)) {
+      // already done on the server (an answer lost before): as good as sent
+      item.state = "sent";
+      item.sent = new Date().toISOString();
+      item.message = error.message;
+      await outboxStore.put(item);
+      events.dispatchEvent(new CustomEvent("sent", { detail: item }));
+      return "sent";
+    }
     if (error.status === 401 || error.retryable) {
       const step = RETRY_STEPS_MS[Math.min(item.tries - 1, RETRY_STEPS_MS.length - 1)];
       item.state = "queued";
@@ -180,8 +196,10 @@ async function drainOnce() {
   eager = false;
   const me = currentUser();
   const now = Date.now();
-  // a case's steps go in the order they were taken: one waiting or refused holds the later ones
+  // a case's steps go in the order they were taken: one waiting or refused holds the later ones;
+  // a chain's records (a patrol's batches) likewise, held only by one still waiting
   const held = new Set();
+  const chains = new Set();
   for (const listed of await outboxStore.all()) {
     let item = listed;
     if (item.state === "sending") {
@@ -195,13 +213,15 @@ async function drainOnce() {
     if (item.state === "sent") continue;
     const mine = token() && me && item.user === me.username;
     const ready = item.state === "queued" && mine && navigator.onLine && (force || item.next_try <= now);
-    if (ready && !(item.case_id && held.has(item.case_id))) {
+    const free = !(item.case_id && held.has(item.case_id)) && !(item.chain && chains.has(item.chain));
+    if (ready && free) {
       item = (await outboxStore.get(item.key)) || item; // an earlier send may have rebased it
       const outcome = await sendOne(item);
       if (outcome === "signed_out") break;
       if (outcome === "later" && item.status === 0) break; // no network: the rest wait too
     }
     if (item.state !== "sent" && item.case_id) held.add(item.case_id);
+    if ((item.state === "queued" || item.state === "sending") && item.chain) chains.add(item.chain);
   }
   schedule();
 }
