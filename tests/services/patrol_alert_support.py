@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from console.config import LOCAL_TZ
 from console.db import Database
-from console.models import Region
+from console.models import Patrol, Region
 from console.services.catalog import grids_of_street, streets
 from console.services.patrols import PatrolService, TrackPoint
 from tests.conftest import Clock
@@ -46,6 +46,12 @@ def patrol_grids(db: Database, clock: Clock, codes: list[str]) -> None:
         rows = s.execute(select(Region.code, Region.geometry).where(Region.code.in_(codes))).all()
     inside = {code: shape(json.loads(geometry)).representative_point() for code, geometry in rows}
     service = PatrolService(db, clock)
+    with db.read() as s:  # a seeded demo may have left the inspector on patrol: end it first
+        open_ids = s.scalars(
+            select(Patrol.id).where(Patrol.user_id == INSPECTOR_ID, Patrol.ended_at.is_(None))
+        ).all()
+    for open_id in open_ids:
+        service.end(INSPECTOR_ID, open_id)
     patrol = service.start(INSPECTOR_ID)
     t0 = clock.now
     points = [
