@@ -937,47 +937,67 @@
         <translation>本月按期率</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="120"/>
+        <location filename="../../console/views/dashboard_panel.py" line="99"/>
+        <source>Grids patrolled today</source>
+        <translation>今日巡查网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="100"/>
+        <source>Patrols now</source>
+        <translation>巡查中</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="101"/>
+        <source>Patrol km today</source>
+        <translation>今日巡查里程(公里)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="123"/>
         <source>Reported today by source</source>
         <translation>今日上报（按来源）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="124"/>
+        <location filename="../../console/views/dashboard_panel.py" line="127"/>
         <source>Open cases by street</source>
         <translation>在办案件（按街道）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="129"/>
+        <location filename="../../console/views/dashboard_panel.py" line="132"/>
         <source>Reports per hour today</source>
         <translation>今日每小时上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="192"/>
+        <location filename="../../console/views/dashboard_panel.py" line="144"/>
+        <source>Grids patrolled today by street (%)</source>
+        <translation>各街道今日网格巡查覆盖率（%）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dashboard_panel.py" line="203"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="224"/>
+        <location filename="../../console/views/dashboard_panel.py" line="256"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="226"/>
+        <location filename="../../console/views/dashboard_panel.py" line="258"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="227"/>
+        <location filename="../../console/views/dashboard_panel.py" line="259"/>
         <source>Public</source>
         <translation>公众</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="228"/>
+        <location filename="../../console/views/dashboard_panel.py" line="260"/>
         <source>Opinion</source>
         <translation>舆情</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="229"/>
+        <location filename="../../console/views/dashboard_panel.py" line="261"/>
         <source>Grid staff</source>
         <translation>网格员</translation>
     </message>
@@ -1245,123 +1265,129 @@
 <context>
     <name>EvaluationView</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="211"/>
+        <location filename="../../console/views/evaluation_view.py" line="212"/>
         <source>Export…</source>
         <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. A case of a drill-down was double-clicked: open it in the console (case id). Export the current report to this file.</extracomment>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="217"/>
+        <location filename="../../console/views/evaluation_view.py" line="218"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="226"/>
+        <location filename="../../console/views/evaluation_view.py" line="227"/>
+        <source>Patrols</source>
+        <extracomment>网格定期巡查 (informational): the last tab, after the kinds&apos; rankings</extracomment>
+        <translation>网格巡查</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="230"/>
         <source>Daily reported and closed</source>
         <translation>每日上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="229"/>
+        <location filename="../../console/views/evaluation_view.py" line="233"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="232"/>
+        <location filename="../../console/views/evaluation_view.py" line="236"/>
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="234"/>
+        <location filename="../../console/views/evaluation_view.py" line="238"/>
         <source>Top categories</source>
         <translation>高发类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="240"/>
+        <location filename="../../console/views/evaluation_view.py" line="244"/>
         <source>Reported and closed by street</source>
         <translation>各街道上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="245"/>
+        <location filename="../../console/views/evaluation_view.py" line="249"/>
         <source>On-time rate by street (%)</source>
         <translation>各街道按期结案率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="286"/>
+        <location filename="../../console/views/evaluation_view.py" line="290"/>
         <source>Export evaluation</source>
         <translation>导出考核评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="288"/>
+        <location filename="../../console/views/evaluation_view.py" line="292"/>
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="345"/>
+        <location filename="../../console/views/evaluation_view.py" line="353"/>
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="346"/>
+        <location filename="../../console/views/evaluation_view.py" line="354"/>
         <source>Areas</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="347"/>
+        <location filename="../../console/views/evaluation_view.py" line="355"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="348"/>
+        <location filename="../../console/views/evaluation_view.py" line="356"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="349"/>
+        <location filename="../../console/views/evaluation_view.py" line="357"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="350"/>
+        <location filename="../../console/views/evaluation_view.py" line="358"/>
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="351"/>
+        <location filename="../../console/views/evaluation_view.py" line="359"/>
         <source>Intake operators</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="352"/>
+        <location filename="../../console/views/evaluation_view.py" line="360"/>
         <source>Duty chiefs</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="353"/>
+        <location filename="../../console/views/evaluation_view.py" line="361"/>
         <source>Dispatchers</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="429"/>
+        <location filename="../../console/views/evaluation_view.py" line="437"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="429"/>
+        <location filename="../../console/views/evaluation_view.py" line="437"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="429"/>
+        <location filename="../../console/views/evaluation_view.py" line="437"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="429"/>
+        <location filename="../../console/views/evaluation_view.py" line="437"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="430"/>
+        <location filename="../../console/views/evaluation_view.py" line="438"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -2387,6 +2413,96 @@
     </message>
 </context>
 <context>
+    <name>PatrolPanel</name>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="50"/>
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="51"/>
+        <source>Areas</source>
+        <translation>片区</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="52"/>
+        <source>Units</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="53"/>
+        <location filename="../../console/views/evaluation_patrols.py" line="61"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="60"/>
+        <location filename="../../console/views/evaluation_patrols.py" line="72"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="62"/>
+        <source>Patrols due</source>
+        <translation>应巡查次数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="63"/>
+        <source>Patrols done</source>
+        <translation>已巡查次数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="64"/>
+        <source>Patrol coverage</source>
+        <translation>巡查覆盖率</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="65"/>
+        <source>Grids patrolled</source>
+        <translation>巡查网格数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="66"/>
+        <source>Track inside (m)</source>
+        <translation>巡查长度(米)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="73"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="74"/>
+        <source>Patrols</source>
+        <translation>巡查次数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="75"/>
+        <source>Distance (km)</source>
+        <translation>巡查里程(公里)</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="76"/>
+        <source>Reported</source>
+        <translation>上报数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="80"/>
+        <source>Patrol coverage of</source>
+        <translation>巡查覆盖率：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="116"/>
+        <source>No patrol figures in this report.</source>
+        <translation>本报告没有巡查数据。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_patrols.py" line="123"/>
+        <source>District patrol coverage %1 (%2 of %3 due, %4 days counted); patrols open now: %5. Informational: in no composite.</source>
+        <translation>全区巡查覆盖率 %1（应巡查 %3 次，已巡查 %2 次，计 %4 天）；当前进行中的巡查 %5 次。仅供参考，不计入综合指标值。</translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <location filename="../../console/views/queue_panel.py" line="108"/>
@@ -2519,23 +2635,23 @@
 <context>
     <name>RankingModel</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="148"/>
+        <location filename="../../console/views/evaluation_view.py" line="149"/>
         <source>Rank</source>
         <extracomment>The bar chart by category shows the most frequent categories only: at most this many, and no more than its height gives each label (a crammed axis is unreadable). Months offered besides the current one.</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="148"/>
+        <location filename="../../console/views/evaluation_view.py" line="149"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="148"/>
+        <location filename="../../console/views/evaluation_view.py" line="149"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="148"/>
+        <location filename="../../console/views/evaluation_view.py" line="149"/>
         <source>Composite</source>
         <translation>综合指标值</translation>
     </message>
