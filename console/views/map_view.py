@@ -187,9 +187,15 @@ class MapView(QWebEngineView):
     ) -> None:
         """The field's three overlays (巡查人员, 今日轨迹, 巡查覆盖), made at the first call with
         ``labels``; ``layers_json`` from ``PatrolLayers.to_json``, through ``JSON.parse``.
-        ``callback`` gets the counts (people, tracks, vertices, visited grids)."""
+        ``callback`` gets what the page holds then: a dict of people, tracks, vertices and
+        visited grids."""
         data = json.dumps(layers_json, ensure_ascii=False)
         names = json.dumps(json.dumps(dict(labels or {}), ensure_ascii=False), ensure_ascii=False)
-        self.run_when_ready(
-            f"consoleMap.setPatrols(JSON.parse({data}), JSON.parse({names}))", callback
-        )
+        done = None
+        if callback is not None:
+            answer = callback
+
+            def done(text: Any) -> None:  # the page answers JSON text (see console_map.js)
+                answer(json.loads(text) if isinstance(text, str) and text else None)
+
+        self.run_when_ready(f"consoleMap.setPatrols(JSON.parse({data}), JSON.parse({names}))", done)

@@ -16,6 +16,7 @@
  *                           巡查人员 (last known positions), 今日轨迹 (simplified tracks) and
  *                           巡查覆盖 (metres per grid today) as three overlays of the layer
  *                           control, made at the first call with ``labels``; returns the counts
+ *                           as JSON text
  *
  * Back to Python over QWebChannel (object "bridge"): pageReady() once the page and the channel
  * are up, caseClicked(id) on a marker click, pointPicked(lon, lat) (WGS-84) on a map click
@@ -682,7 +683,8 @@
       visited: Object.keys(p.visits).length,
       day: data.day || null,
     };
-    return p.summary;
+    // As JSON text: Qt WebEngine hands a script's objects to Python as "".
+    return JSON.stringify(p.summary);
   }
 
   // --- start-up ----------------------------------------------------------------------------

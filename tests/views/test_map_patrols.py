@@ -128,6 +128,7 @@ def test_names_are_text_never_markup(
     done: list[Any] = []
     view.set_patrols(workbench.patrol_layers().to_json(), patrol_labels(), done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert done[0]["people"] == 2 and done[0]["tracks"] == 2 and done[0]["vertices"] == 4
     for opener in (
         f"consoleMap._personTooltipForTest({INSPECTOR_ID})",
         f"consoleMap._personPopupForTest({INSPECTOR_ID})",
