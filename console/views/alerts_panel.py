@@ -171,7 +171,8 @@ class AlertsPanel(QWidget):
         self.patrol_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.patrol_table.header()
         header.setStretchLastSection(False)
-        for column, width in (("kind", 90), ("day", 100), ("street", 130), ("grids", 150)):
+        widths = (("kind", 90), ("day", 100), ("street", 130), ("grids", 150), ("recipient", 170))
+        for column, width in widths:
             header.resizeSection(PatrolGapsModel.COLUMNS.index(column), width)
         self.patrol_table.selectionModel().selectionChanged.connect(self._update_buttons)
         box.addWidget(self.patrol_table, 1)
@@ -200,7 +201,12 @@ class AlertsPanel(QWidget):
             )
         loaded = self.patrol_model.unacknowledged_count()
         self._patrol_beyond = max(0, total - loaded) if total is not None else 0
-        self.patrol_box.setVisible(self.patrol_model.rowCount() > 0)
+        showing = self.patrol_model.rowCount() > 0
+        if showing and self.patrol_box.isHidden():  # a third of the dock, not a sliver
+            total = sum(self.splitter.sizes()) or self.splitter.height()
+            self.patrol_box.setVisible(True)
+            self.splitter.setSizes([total - total // 3, total // 3])
+        self.patrol_box.setVisible(showing)
         self._pull_patrol_count()
         self._update_buttons()
 
