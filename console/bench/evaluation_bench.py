@@ -4,7 +4,9 @@ The month is written with Core in batches: every case reported, most registered,
 handled, checked and closed (a few voided, reworked or late), each step an event with a
 plausible actor and department; about a third of the closed cases rated by the public. The baseline (naive_counts) loads the cases and their events
 into Python and computes every count of the report in loops over the rows; the bench asserts
-that the two agree, count for count.
+that the two agree, count for count. The month's patrols (fill_patrols) are in what is timed:
+the coverage stored by ended patrols (a day's patrol per person, about 15 grids each) and a
+few patrols still open at the month's end, whose coverage comes from their points.
 """
 
 from __future__ import annotations
@@ -16,12 +18,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from sqlalchemy import select
 
 from console.bench.foundation import prepare
 from console.bench.harness import Figure, median_seconds, settle
 from console.db import Database
-from console.models import Case, CaseEvent, Department, PublicRating, User
+from console.models import (
+    Case,
+    CaseEvent,
+    Department,
+    Patrol,
+    PatrolPoint,
+    PublicRating,
+    Region,
+    User,
+)
+from console.models.patrol import PatrolGridCoverage
 from console.services import geography
 from console.services.evaluation.config import (
     CLOSED_STATES,
@@ -53,6 +66,67 @@ def _people(db: Database) -> dict[str, list[int]]:
     for uid, role in rows:
         out[role].append(uid)
     return out
+
+
+def fill_patrols(db: Database, people: int, open_patrols: int, seed: int = 32) -> tuple[int, int]:
+    """The month's patrols: ``people`` patrolling people each with one ended patrol a day
+    (distance, duration and ~15 stored grid rows), and ``open_patrols`` of them still out at
+    the month's end with 360 points (an hour) each. Returns (coverage rows, open points)."""
+    start, end = month_period(MONTH)
+    rng = np.random.default_rng(seed)
+    with db.session() as s:
+        for k in range(people):
+            role = ("inspector", "grid_manager")[k % 2]
+            s.add(User(username=f"bench-patrol-{k}", display_name=f"巡查{k}", role=role))
+    with db.read() as s:
+        users = list(s.scalars(select(User.id).where(User.username.like("bench-patrol-%"))))
+        grids = s.execute(
+            select(Region.id, Region.geometry).where(Region.level == "grid").order_by(Region.id)
+        ).all()
+    centres = [shapely.from_geojson(g.geometry).representative_point() for g in grids]
+    days = (end - start).days
+    patrols: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = []
+    pid = 0
+    for d in range(days):
+        day = start + timedelta(days=d)
+        for uid in users:
+            pid += 1
+            began = day + timedelta(hours=8, minutes=float(rng.uniform(0, 60)))
+            patrols.append(
+                {"id": pid, "user_id": uid, "started_at": began,
+                 "ended_at": began + timedelta(hours=8), "distance_m": 12_000.0,
+                 "duration_s": 28_800.0}
+            )  # fmt: skip
+            first = int(rng.integers(0, len(grids) - 15))
+            for j in range(15):
+                rows.append(
+                    {"patrol_id": pid, "day": day.date(), "grid_id": grids[first + j].id,
+                     "metres": 800.0, "visited": True}
+                )  # fmt: skip
+    points: list[dict[str, object]] = []
+    last = end - timedelta(hours=2)
+    for k, uid in enumerate(users[:open_patrols]):
+        pid += 1
+        patrols.append(
+            {"id": pid, "user_id": uid, "started_at": last, "ended_at": None,
+             "distance_m": None, "duration_s": None}
+        )  # fmt: skip
+        c = centres[(k * 37) % len(centres)]
+        steps = rng.normal(0, 0.00004, (360, 2)).cumsum(axis=0)
+        for q in range(360):
+            t = last + timedelta(seconds=10 * q)
+            points.append(
+                {"patrol_id": pid, "seq": q, "at": t, "device_time": t,
+                 "lon": c.x + float(steps[q, 0]), "lat": c.y + float(steps[q, 1]),
+                 "accuracy": 5.0}
+            )  # fmt: skip
+    with db.session() as s:
+        s.connection().execute(Patrol.__table__.insert(), patrols)
+        for i in range(0, len(rows), _BATCH):
+            s.connection().execute(PatrolGridCoverage.__table__.insert(), rows[i : i + _BATCH])
+        s.connection().execute(PatrolPoint.__table__.insert(), points)
+    return len(rows), len(points)
 
 
 def fill_month(db: Database, n: int, seed: int = 31) -> None:
@@ -347,6 +421,7 @@ def run_evaluation_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         log(f"evaluation: filling a month of {n:,} cases with their events…")
         t0 = time.perf_counter()
         fill_month(db, n)
+        coverage_rows, open_points = fill_patrols(db, 40 if quick else 200, 4 if quick else 20)
         fill_s = time.perf_counter() - t0
         settle()  # the fill's write-back is not the evaluation's time
         start, end = month_period(MONTH)
@@ -380,7 +455,9 @@ def run_evaluation_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             higher_is_better=False,
             goal=1.0,
             note=f"{n:,} cases of {MONTH} and their events (filled in {fill_s:.1f} s): the "
-            f"whole report (9 kinds of object, district, daily, categories), median of "
+            f"whole report (9 kinds of object, district, daily, categories, the patrol "
+            f"section over {coverage_rows:,} stored grid-day rows and {open_points:,} points "
+            f"of patrols still open), median of "
             f"{repeat}; baseline (median of {base_repeat}): the cases and their events into "
             "Python, every count of the report in loops (asserted equal); SQLite",
         )

@@ -546,9 +546,14 @@ def period_patrols(
     )
     if pid.size:
         index = (geo or (lambda: load_geo(s)))()
-        for row in coverage_rows(index, pid, lon, lat, at):
-            visited.setdefault(row["grid_id"], set()).add(row["day"].toordinal())
-            metres[row["grid_id"]] = metres.get(row["grid_id"], 0.0) + row["metres"]
+        days = local_days(at)
+        for day in np.unique(days).tolist():  # all the open patrols of a day at once
+            sel = days == day
+            cov = index.index.coverage(pid[sel], lon[sel], lat[sel])
+            for k, m, v in zip(cov.keys.tolist(), cov.length_m.tolist(), cov.visited, strict=True):
+                if v:
+                    visited.setdefault(k, set()).add(int(day))
+                    metres[k] = metres.get(k, 0.0) + m
         proj = index.index.proj
         for r in open_rows:
             if since <= r.started_at < until:
@@ -561,23 +566,28 @@ def period_patrols(
         if since <= r.started_at < until and not (pid == r.id).any():
             by_user.setdefault(r.user_id, [0, 0.0])[0] += 1
 
+    # By day, then grid: the covering index's order (no sort). Only visited grids are stored.
     stored = s.execute(
         select(
-            PatrolGridCoverage.grid_id,
             PatrolGridCoverage.day,
+            PatrolGridCoverage.grid_id,
             func.sum(PatrolGridCoverage.metres),
         )
-        .where(
-            PatrolGridCoverage.day >= first_day,
-            PatrolGridCoverage.day <= last_day,
-            PatrolGridCoverage.visited.is_(True),
-            PatrolGridCoverage.patrol_id.not_in(open_ids) if open_ids else true(),
-        )
-        .group_by(PatrolGridCoverage.grid_id, PatrolGridCoverage.day)
+        .where(PatrolGridCoverage.day >= first_day, PatrolGridCoverage.day <= last_day)
+        .group_by(PatrolGridCoverage.day, PatrolGridCoverage.grid_id)
     ).all()
-    for grid_id, day, m in stored:
+    for day, grid_id, m in stored:
         visited.setdefault(int(grid_id), set()).add(_as_date(day).toordinal())
         metres[int(grid_id)] = metres.get(int(grid_id), 0.0) + float(m or 0.0)
+    if open_ids:  # a patrol that ended since its points were read: its metres once only
+        for grid_id, m in s.execute(
+            select(PatrolGridCoverage.grid_id, PatrolGridCoverage.metres).where(
+                PatrolGridCoverage.patrol_id.in_(open_ids),
+                PatrolGridCoverage.day >= first_day,
+                PatrolGridCoverage.day <= last_day,
+            )
+        ):
+            metres[int(grid_id)] -= float(m)
     ended = s.execute(
         select(Patrol.user_id, func.count(), func.coalesce(func.sum(Patrol.distance_m), 0.0))
         .where(

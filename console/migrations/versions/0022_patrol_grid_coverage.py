@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('patrol_id', 'day', 'grid_id', name=op.f('pk_patrol_grid_coverage'))
     )
     with op.batch_alter_table('patrol_grid_coverage', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_patrol_grid_coverage_day'), ['day'], unique=False)
+        batch_op.create_index('ix_patrol_grid_coverage_day_grid', ['day', 'grid_id', 'metres'], unique=False)
     _backfill()
 
 
@@ -59,5 +59,5 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('patrol_grid_coverage', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_patrol_grid_coverage_day'))
+        batch_op.drop_index('ix_patrol_grid_coverage_day_grid')
     op.drop_table('patrol_grid_coverage')

@@ -106,7 +106,14 @@ def patrol_section(
     figures = period_patrols(session, start, end)
 
     regions = session.execute(
-        select(Region.id, Region.level, Region.code, Region.name, Region.parent_id, Region.geometry)
+        select(
+            Region.id,
+            Region.level,
+            Region.code,
+            Region.name,
+            Region.parent_id,
+            Region.geometry.is_not(None).label("shaped"),
+        )
     ).all()
     parent = {r.id: r.parent_id for r in regions}
     names = {r.id: r.name for r in regions}
@@ -118,7 +125,7 @@ def patrol_section(
     total = [0, 0, 0, 0, 0.0]
     first = first_day.toordinal()
     for r in regions:
-        if r.level != "grid" or r.geometry is None:
+        if r.level != "grid" or not r.shaped:
             continue
         seen = figures.visited_days.get(r.id, set())
         due, hit = periods_met(seen, first, days, frequencies.every_days(r.code))
