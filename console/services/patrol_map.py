@@ -7,9 +7,10 @@ coverage per grid (网格定期巡查). No Qt; read in one session, handed over 
   (Douglas–Peucker, ``shapely.simplify`` on the equirectangular projection the coverage uses)
   until all the tracks together have at most ``max_vertices`` vertices: 200 people × 8 h is
   576,000 points, and the page needs a few thousand. The tolerance starts at
-  :data:`MIN_TOLERANCE_M` and grows by half each round, each round simplifying the last round's
-  lines (cheap: they only get shorter); ``tolerance_m`` is the sum of the rounds' tolerances,
-  a bound on how far any received point lies from its drawn track.
+  :data:`MIN_TOLERANCE_M` and grows each round (by half, or up to fourfold while far over the
+  budget), each round simplifying the last round's lines (cheap: they only get shorter);
+  ``tolerance_m`` is the sum of the rounds' tolerances, a bound on how far any received point
+  lies from its drawn track.
 * **Coverage** (巡查覆盖): per grid the metres of today's tracks inside it and visited or not —
   the same computation as ``PatrolService.coverage_of_day`` (console.domain.patrol_coverage),
   on the same points, read once for both.
@@ -41,8 +42,9 @@ from console.services.patrols import PatrolService
 MAX_VERTICES = 4000
 #: The first round's tolerance: below GPS noise, it only drops points on a straight walk.
 MIN_TOLERANCE_M = 2.0
-#: Each round's tolerance is the last one's times this.
+#: Each round's tolerance is the last one's times at least this, at most _MAX_GROWTH.
 _GROWTH = 1.5
+_MAX_GROWTH = 4.0
 #: Patrols per IN (...) list: well under SQLite's bound-parameter limit.
 _ID_CHUNK = 400
 
@@ -174,8 +176,7 @@ def simplify_tracks(
     x, y = proj.xy(lon, lat)
     long_ = sizes >= 2
     member = np.repeat(long_, sizes)
-    group = np.repeat(np.arange(sizes.size), sizes)[member]
-    _, group = np.unique(group, return_inverse=True)
+    group = np.repeat(np.cumsum(long_) - 1, sizes)[member]  # the n-th long track: n
     lines = (
         shapely.linestrings(np.column_stack((x[member], y[member])), indices=group)
         if member.any()
@@ -186,11 +187,14 @@ def simplify_tracks(
     while True:
         lines = shapely.simplify(lines, tolerance, preserve_topology=False)
         bound += tolerance
-        if int(shapely.get_num_coordinates(lines).sum()) + fixed <= max_vertices:
+        count = int(shapely.get_num_coordinates(lines).sum()) + fixed
+        if count <= max_vertices:
             break
         if np.all(shapely.get_num_coordinates(lines) <= 2):
             break  # two vertices a track: as few as a track can have
-        tolerance *= _GROWTH
+        # Far over the budget, a longer step (vertices fall roughly as tolerance^-1.5).
+        over = count / max(max_vertices, 1)
+        tolerance *= min(max(_GROWTH, over ** (1 / 1.5)), _MAX_GROWTH)
     coords, index = shapely.get_coordinates(lines, return_index=True)
     kx, ky = (float(v[0]) for v in proj.xy([proj.lon0 + 1.0], [proj.lat0 + 1.0]))
     wgs = np.column_stack((coords[:, 0] / kx + proj.lon0, coords[:, 1] / ky + proj.lat0))
@@ -225,10 +229,11 @@ def _points(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(patrol id, seq, lon, lat) of the day's points of ``ids``, by patrol then sequence."""
     parts: list[list[Any]] = []
+    conn = s.connection()  # Core rows: no ORM loading step for half a million of them
     for k in range(0, len(ids), _ID_CHUNK):
         chunk = list(ids[k : k + _ID_CHUNK])
         parts.append(
-            s.execute(
+            conn.execute(
                 select(PatrolPoint.patrol_id, PatrolPoint.seq, PatrolPoint.lon, PatrolPoint.lat)
                 .where(
                     PatrolPoint.patrol_id.in_(chunk),

@@ -18,6 +18,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,63 @@ def _folium_page(grids: dict[str, Any], markers: list[CaseMarker], out_dir: Path
     path = out_dir / "folium_full.html"
     fmap.save(str(path))
     return path
+
+
+def _patrol_payloads(grids: dict[str, Any], quick: bool) -> tuple[Callable[[bool], str], int]:
+    """The field's layers for 200 people × 8 h of tracks (quick: 20 × 1 h), a point every
+    10 s (console.bench.patrol_bench's random walks, the worst case for simplification), as
+    the Workbench would hand them over: ``build(simplify)`` gives the page's JSON, simplified
+    (console.services.patrol_map) or with every point. The coverage is computed once, before
+    (the patrol bench times it); both payloads carry it."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import shape
+
+    from console.bench.patrol_bench import tracks
+    from console.domain.patrol_coverage import CoverageIndex, LocalProjection
+    from console.services.patrol_map import (
+        GridVisit,
+        PatrolLayers,
+        PatrolPerson,
+        PatrolTrack,
+        simplify_tracks,
+    )
+
+    people, hours = (20, 1) if quick else (200, 8)
+    each = hours * 360
+    features = grids["features"]
+    polygons = [shape(f["geometry"]) for f in features]
+    pid, lons, lats = tracks(polygons, people, each)
+    centre = shapely.union_all(np.asarray(polygons, dtype=object)).centroid
+    proj = LocalProjection(centre.x, centre.y)
+    index = CoverageIndex([int(f["properties"]["id"]) for f in features], polygons, proj)
+    cov = index.coverage(pid, lons, lats)
+    coverage = tuple(
+        GridVisit(int(k), float(m), bool(v))
+        for k, m, v in zip(cov.keys, cov.length_m, cov.visited, strict=True)
+    )
+    now = datetime.now(UTC)
+    last = (np.arange(people) + 1) * each - 1
+    persons = tuple(
+        PatrolPerson(
+            k, f"监督员{k:03d}", "inspector", k, now, float(lons[j]), float(lats[j]), 5.0, True
+        )
+        for k, j in enumerate(last)
+    )
+
+    def build(simplify: bool) -> str:
+        if simplify:
+            coords, tolerance = simplify_tracks(pid, lons, lats, proj)
+        else:
+            coords = np.split(np.column_stack((lons, lats)), np.arange(1, people) * each)
+            tolerance = 0.0
+        drawn = tuple(
+            PatrolTrack(k, k, True, each, tuple((float(x), float(y)) for x, y in c.tolist()))
+            for k, c in enumerate(coords)
+        )
+        return PatrolLayers(now.date(), now, persons, drawn, coverage, tolerance).to_json()
+
+    return build, int(pid.size)
 
 
 def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
@@ -179,6 +237,30 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         update = statistics.median(times)
         log(f"map: update of {UPDATE_SIZE} cases {update * 1000:.1f} ms (median of {repeat})")
 
+        # --- the field's layers: 200 people × 8 h, simplified, beside every point ----------
+        build, track_points = _patrol_payloads(grids, quick)
+        field: dict[bool, tuple[float, int, int]] = {}
+        for simplify in (True, False):  # (build + render seconds, payload bytes, vertices)
+            started = time.perf_counter()
+            payload = build(simplify)
+
+            def show(done: Callable[[Any], None], p: str = payload) -> None:
+                view.set_patrols(p, {}, done)
+
+            drawn = wait(show, "patrol layers")
+            field[simplify] = (
+                time.perf_counter() - started,
+                len(payload.encode("utf-8")),
+                int(drawn["vertices"]),
+            )
+            what = "simplified" if simplify else "every point"
+            log(
+                f"map: field layers, {track_points:,} track points, {what}: "
+                f"{field[simplify][0]:.2f} s, {field[simplify][1] / 1e6:.2f} MB, "
+                f"{field[simplify][2]:,} vertices"
+            )
+        wait(lambda done: view.set_patrols('{"people":[],"tracks":[]}', {}, done), "clear")
+
         # --- baseline: folium re-renders the page with the same data and it is reloaded -----
         base_times = []
         for _ in range(baseline_repeat):
@@ -231,5 +313,25 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             ratio_goal=20.0,
             note=f"upsertCases over QWebChannel-ready page, median of {repeat}; baseline: "
             f"re-render the folium page with the same {n:,} cases and reload it",
+        ),
+        Figure(
+            "map field layers (people, tracks, coverage)",
+            field[True][0],
+            "s",
+            field[False][0],
+            higher_is_better=False,
+            note=f"{track_points:,} track points ({'20 people × 1 h' if quick else '200 people × 8 h'}"
+            f", a point every 10 s, random walks): simplify + JSON + setPatrols until the page "
+            f"acks, {field[True][2]:,} vertices; baseline: the same layers with every point "
+            f"({field[False][2]:,} vertices); coverage computed before, in both; one run each",
+        ),
+        Figure(
+            "map field layers payload",
+            field[True][1] / 1e3,
+            "KB",
+            field[False][1] / 1e3,
+            higher_is_better=False,
+            note="the JSON handed to the page, simplified (at most 4,000 track vertices) beside "
+            "every point",
         ),
     ]

@@ -3,9 +3,9 @@
 Patrol points are written by the gateway's process (``/api/v1/patrols``) and never pass the
 change feed, which carries ``case_events`` only. So the layers are read again on a timer —
 every :data:`REFRESH_MS` while the map is on screen, and at once when the page (re)loads or
-the map is shown again — through the bridge's worker (``Workbench.patrol_layers``, today's
-positions, simplified tracks and coverage as compact JSON). An unchanged answer is not sent to
-the page again.
+the map is shown again — through the bridge's long-work worker (``Workbench.patrol_layers``,
+today's positions, simplified tracks and coverage as compact JSON), so the interactive reads
+never queue behind it. An unchanged answer is not sent to the page again.
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ class PatrolLayers(QObject):
         """Read the layers now (unless a read is under way)."""
         if self._pending is not None and not self._pending.done():
             return
-        self._pending = self.bridge.submit(self.read, self._show, self._on_read_failed)
+        # On the long-work worker: a full day (200 people × 8 h) is half a million points to
+        # read, a second or more that the queue's and the detail's reads should not wait for.
+        self._pending = self.bridge.submit_long(self.read, self._show, self._on_read_failed)
 
     def on_visibility_changed(self, shown: bool) -> None:
         """The map shown again (its dock raised or opened): bring it up to date at once."""

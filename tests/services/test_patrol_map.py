@@ -201,3 +201,18 @@ def test_only_the_command_centre_reads_positions(demo_db: Database, clock: Clock
         )
     with pytest.raises(PermissionDeniedError):
         Workbench(demo_db, username=str(handler), clock=clock).patrol_layers()
+
+
+def test_short_and_long_tracks_keep_their_order() -> None:
+    from console.domain.patrol_coverage import LocalProjection
+
+    pid = np.array([5, 5, 5, 6, 9, 9])
+    lon = np.array([108.90, 108.901, 108.902, 108.95, 108.93, 108.931])
+    lat = np.array([34.26, 34.26, 34.26, 34.27, 34.25, 34.251])
+    coords, bound = simplify_tracks(pid, lon, lat, LocalProjection(108.92, 34.26))
+    assert [len(c) for c in coords] == [2, 1, 2]  # a straight line, a point, a segment
+    assert coords[0][0] == pytest.approx((108.90, 34.26)) and coords[0][-1] == pytest.approx(
+        (108.902, 34.26)
+    )
+    assert tuple(coords[1][0]) == (108.95, 34.27)
+    assert coords[2][-1] == pytest.approx((108.931, 34.251)) and bound == 2.0
