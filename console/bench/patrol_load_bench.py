@@ -132,6 +132,10 @@ class Batches:
     end_ns: int = 0
     #: The latest a send went out after its due time, s (the fleet keeping up).
     worst_late_s: float = 0.0
+    #: The batches over the goal: (when sent, s into the run; latency, s).
+    slow: list[tuple[float, float]] = field(default_factory=list)
+    #: When each batch of ``latencies`` was answered, s into the run.
+    at: list[float] = field(default_factory=list)
 
     def ms(self, p: int) -> float:
         return percentile(self.latencies, p) * 1000
@@ -145,6 +149,22 @@ class Batches:
             f"{len(self.latencies):,} batches, {len(self.errors)} errors, p50 {self.ms(50):.1f} "
             f"ms, p95 {self.ms(95):.1f} ms, max {self.max_ms:.1f} ms"
         )
+
+    def by_minute(self) -> str:
+        """p50/p95 per minute of the run (does a batch get slower as the tables grow?)."""
+        minutes: dict[int, list[float]] = {}
+        for at, took in zip(self.at, self.latencies, strict=True):
+            minutes.setdefault(int(at // 60), []).append(took)
+        return ", ".join(
+            f"min {m + 1}: p50 {percentile(v, 50) * 1000:.0f} p95 {percentile(v, 95) * 1000:.0f}"
+            for m, v in sorted(minutes.items())
+        )
+
+    def slow_summary(self) -> str:
+        """How many batches took over the goal and in how many of the run's seconds (a few
+        seconds: stalls; spread out: a busy machine)."""
+        seconds = {int(at) for at, _ in self.slow}
+        return f"{len(self.slow)} over {GOAL_MS:g} ms, in {len(seconds)} distinct seconds"
 
 
 # --------------------------------------------------------------------------- set-up
@@ -241,6 +261,9 @@ async def _send(
     took = time.perf_counter() - started
     if ok:
         out.latencies.append(took)
+        out.at.append((time.time_ns() - out.start_ns) / 1e9)
+        if took * 1000 > GOAL_MS:
+            out.slow.append((out.at[-1], took))
     else:
         out.errors.append(problem)
 
@@ -361,7 +384,9 @@ class Fleet:
         line = self._line()
         if not line.startswith("result "):
             raise RuntimeError(f"patrol load bench: the fleet said {line!r}: see {self.log}")
-        return Batches(**json.loads(line.removeprefix("result ")))
+        answer = json.loads(line.removeprefix("result "))
+        answer["slow"] = [tuple(pair) for pair in answer["slow"]]
+        return Batches(**answer)
 
     def close(self) -> None:
         if self.proc.stdin is not None:
@@ -490,6 +515,45 @@ class Writer:
 # --------------------------------------------------------------------------- the seat
 
 
+def machine_sample() -> tuple[float, float]:
+    """The load average (1 min) and the CPU pressure (PSI "some" avg10: the share of time some
+    task waited for a core, %), nan where the system has none."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
+    try:
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        pressure = float(first.split("avg10=")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        pressure = math.nan
+    return load, pressure
+
+
+class Machine(threading.Thread):
+    """Samples machine_sample() every second: the machine is shared, and a run says how busy."""
+
+    def __init__(self) -> None:
+        super().__init__(name="patrol-load-machine", daemon=True)
+        self.samples: list[tuple[int, float, float]] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(1.0):
+            self.samples.append((time.time_ns(), *machine_sample()))
+
+    def during(self, start_ns: int, end_ns: int) -> str:
+        inside = [(load, cpu) for at, load, cpu in self.samples if start_ns <= at <= end_ns]
+        if not inside:
+            return "machine not sampled"
+        loads = [load for load, _ in inside]
+        text = (
+            f"load average {statistics.median(loads):.1f} (max {max(loads):.1f}) on "
+            f"{os.cpu_count()} cores"
+        )
+        pressures = [cpu for _, cpu in inside if not math.isnan(cpu)]
+        if pressures:
+            text += f", CPU pressure {statistics.median(pressures):.0f} % (PSI some avg10)"
+        return text
+
+
 class Seat(threading.Thread):
     """A console seat following the feed every FEED_INTERVAL_S (a fixed-rate timer that skips
     the ticks it overran, as a QTimer does)."""
@@ -584,6 +648,8 @@ def run_patrol_load_bench(
     fleet: Fleet | None = None
     writer: Writer | None = None
     seat: Seat | None = None
+    machine = Machine()
+    machine.start()
     try:
         patrols = open_patrols(url, secrets)
         steps = [sizes.sends(i) for i in range(sizes.devices)] + [WARM_UP + sizes.idle_batches]
@@ -619,7 +685,6 @@ def run_patrol_load_bench(
             f"patrol load: a seat follows a change a second, no devices, {sizes.feed_baseline_s:g} s…"
         )
         time.sleep(sizes.feed_baseline_s)
-        load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
         log(
             f"patrol load: {sizes.devices} devices, a point each every {PERIOD_S:g} s "
             f"({sizes.rate:g} req/s) for {sizes.load_s:g} s, the seat meanwhile…"
@@ -627,7 +692,8 @@ def run_patrol_load_bench(
         cpu_before = cpu_seconds(proc)
         load = fleet.run("load")
         cpu_after = cpu_seconds(proc)
-        log(f"patrol load: {load.summary()}")
+        log(f"patrol load: {load.summary()}; {load.slow_summary()}")
+        log(f"patrol load: ms by minute: {load.by_minute()}")
         writer.stop()
         changes = writer.snapshot()
         give_up = time.monotonic() + GRACE_S
@@ -639,6 +705,7 @@ def run_patrol_load_bench(
             raise RuntimeError("patrol load bench: the seat failed") from seat.failure
         before, during = feed_windows(changes, seat.sightings, load)
     finally:
+        machine.stopping.set()
         if seat is not None:
             seat.stopping.set()
         if writer is not None:
@@ -654,10 +721,13 @@ def run_patrol_load_bench(
     if cpu_before is not None and cpu_after is not None and load.latencies:
         per_batch = (cpu_after - cpu_before) / (len(load.latencies) + len(load.errors))
         cpu_note = f"; server CPU {per_batch * 1000:.1f} ms/batch"
-    shared = f"; load average {load_avg:.1f} on {os.cpu_count()} cores at the start"
+    shared = (
+        f"; the machine (shared) during the load: {machine.during(load.start_ns, load.end_ns)}, "
+        f"during the idle baseline: {machine.during(idle.start_ns, idle.end_ns)}"
+    )
     batch_note = (
         f"{sizes.devices} devices × one point every {PERIOD_S:g} s ({sizes.rate:g} req/s) for "
-        f"{sizes.load_s:g} s: {load.summary()}, sends at most {load.worst_late_s * 1000:.0f} "
+        f"{sizes.load_s:g} s: {load.summary()} ({load.slow_summary()}), sends at most {load.worst_late_s * 1000:.0f} "
         f"ms late{cpu_note}; baseline: 1 device alone, the same requests one at a time: "
         f"{idle.summary()}; feed meanwhile {during.summary()}{shared}; SQLite file, "
         "server in its own process (one worker), fleet in another"
