@@ -22,15 +22,15 @@ included); their points come by primary key (patrol, sequence), with no scan of 
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from console.config import LOCAL_TZ
 from console.db import Database
@@ -225,21 +225,26 @@ def _patrols_of_day(s: Any, start: datetime, end: datetime) -> list[Any]:
 
 
 def _points(
-    s: Any, ids: Sequence[int], start: datetime, end: datetime
+    s: Any, since: dict[int, int], start: datetime, end: datetime
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(patrol id, seq, lon, lat) of the day's points of ``ids``, by patrol then sequence."""
+    """(patrol id, seq, lon, lat) of the day's points of the patrols ``since`` names, after
+    the sequence number it gives each (-1: all), by patrol then sequence: primary-key ranges."""
     parts: list[list[Any]] = []
     conn = s.connection()  # Core rows: no ORM loading step for half a million of them
+    ids = sorted(since)
     for k in range(0, len(ids), _ID_CHUNK):
-        chunk = list(ids[k : k + _ID_CHUNK])
+        chunk = ids[k : k + _ID_CHUNK]
+        fresh = [p for p in chunk if since[p] < 0]
+        terms: list[ColumnElement[bool]] = [PatrolPoint.patrol_id.in_(fresh)] if fresh else []
+        terms += [
+            and_(PatrolPoint.patrol_id == p, PatrolPoint.seq > since[p])
+            for p in chunk
+            if since[p] >= 0
+        ]
         parts.append(
             conn.execute(
                 select(PatrolPoint.patrol_id, PatrolPoint.seq, PatrolPoint.lon, PatrolPoint.lat)
-                .where(
-                    PatrolPoint.patrol_id.in_(chunk),
-                    PatrolPoint.at >= start,
-                    PatrolPoint.at < end,
-                )
+                .where(or_(*terms), PatrolPoint.at >= start, PatrolPoint.at < end)
                 .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
             ).all()
         )
@@ -252,6 +257,152 @@ def _points(
     return pid, seq, lon, lat
 
 
+@dataclass
+class _Track:
+    """One patrol's points of the day read so far."""
+
+    last_seq: int
+    lon: np.ndarray
+    lat: np.ndarray
+
+
+class PatrolMapReader:
+    """Reads a day's layers again and again (a seat's map every 30 s), keeping the points
+    between reads: each read asks only for the points each patrol got since the last one
+    (primary-key ranges: a few hundred rows a tick, not the day's half million) and adds
+    the new segments' metres to the day's coverage — a sum over segments, so the same as
+    computing the whole day again. A new day starts afresh. Not thread-safe: one worker
+    calls it (the bridge's long-work worker)."""
+
+    def __init__(
+        self, db: Database, patrols: PatrolService, *, max_vertices: int = MAX_VERTICES
+    ) -> None:
+        self.db = db
+        self.patrols = patrols
+        self.max_vertices = max_vertices
+        self._day: date | None = None
+        self._tracks: dict[int, _Track] = {}
+        self._length = np.zeros(0)
+        self._visited = np.zeros(0, dtype=bool)
+        #: Points the last read fetched (the new ones).
+        self.last_read_points = 0
+
+    def _start_day(self, day: date) -> None:
+        n = len(self.patrols.geo().index.keys)
+        self._day, self._tracks = day, {}
+        self._length, self._visited = np.zeros(n), np.zeros(n, dtype=bool)
+
+    def layers(self, day: date, now: datetime) -> PatrolLayers:
+        """The three layers of ``day`` (local), as of ``now``."""
+        geo = self.patrols.geo()
+        if day != self._day:
+            self._start_day(day)
+        start, end = day_bounds(day)
+        with self.db.read() as s:
+            by_id = {r.id: r for r in _patrols_of_day(s, start, end)}
+            since = {p: (self._tracks[p].last_seq if p in self._tracks else -1) for p in by_id}
+            pid, seq, lon, lat = _points(s, since, start, end)
+            self._add(pid, seq, lon, lat)
+            wanted = [(p, t.last_seq) for p, t in sorted(self._tracks.items()) if p in by_id]
+            lasts = (
+                s.execute(
+                    select(
+                        PatrolPoint.patrol_id,
+                        PatrolPoint.at,
+                        PatrolPoint.lon,
+                        PatrolPoint.lat,
+                        PatrolPoint.accuracy,
+                    ).where(
+                        or_(
+                            *(
+                                and_(PatrolPoint.patrol_id == p, PatrolPoint.seq == q)
+                                for p, q in wanted
+                            )
+                        )
+                    )
+                ).all()
+                if wanted
+                else []
+            )
+        # The latest point of each person (a person may have patrolled twice today).
+        latest: dict[int, Any] = {}
+        for row in lasts:
+            user = by_id[row.patrol_id].user_id
+            seen = latest.get(user)
+            if seen is None or (row.at, row.patrol_id) > (seen.at, seen.patrol_id):
+                latest[user] = row
+        people = tuple(
+            PatrolPerson(
+                user_id=user,
+                name=by_id[row.patrol_id].display_name,
+                role=by_id[row.patrol_id].role,
+                patrol_id=int(row.patrol_id),
+                at=row.at,
+                lon=float(row.lon),
+                lat=float(row.lat),
+                accuracy=None if row.accuracy is None else float(row.accuracy),
+                open=by_id[row.patrol_id].ended_at is None,
+            )
+            for user, row in sorted(latest.items())
+        )
+        track_ids = [p for p, t in sorted(self._tracks.items()) if p in by_id and t.lon.size]
+        all_pid = np.concatenate(
+            [np.full(self._tracks[p].lon.size, p, dtype=np.int64) for p in track_ids]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+        all_lon = np.concatenate([self._tracks[p].lon for p in track_ids] or [np.zeros(0)])
+        all_lat = np.concatenate([self._tracks[p].lat for p in track_ids] or [np.zeros(0)])
+        coords, tolerance = simplify_tracks(
+            all_pid, all_lon, all_lat, geo.index.proj, max_vertices=self.max_vertices
+        )
+        tracks = tuple(
+            PatrolTrack(
+                patrol_id=p,
+                user_id=int(by_id[p].user_id),
+                open=by_id[p].ended_at is None,
+                points=int(self._tracks[p].lon.size),
+                coords=tuple((float(a), float(b)) for a, b in coords[j]),
+            )
+            for j, p in enumerate(track_ids)
+        )
+        coverage = tuple(
+            GridVisit(int(k), float(m), bool(v))
+            for k, m, v in zip(geo.index.keys, self._length, self._visited, strict=True)
+        )
+        return PatrolLayers(day, now, people, tracks, coverage, tolerance)
+
+    def _add(self, pid: np.ndarray, seq: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+        """Keep the new points and add their segments (and the one joining them to what a
+        patrol had) to the day's coverage."""
+        self.last_read_points = int(pid.size)
+        if not pid.size:
+            return
+        bounds = np.concatenate(([0], np.flatnonzero(pid[1:] != pid[:-1]) + 1, [pid.size]))
+        cov_pid, cov_lon, cov_lat = [], [], []
+        for a, b in itertools.pairwise(bounds.tolist()):
+            p = int(pid[a])
+            old = self._tracks.get(p)
+            if old is not None and old.lon.size:  # the segment from the last point read
+                cov_pid.append(np.full(b - a + 1, p, dtype=np.int64))
+                cov_lon.append(np.concatenate(([old.lon[-1]], lon[a:b])))
+                cov_lat.append(np.concatenate(([old.lat[-1]], lat[a:b])))
+                self._tracks[p] = _Track(
+                    int(seq[b - 1]),
+                    np.concatenate((old.lon, lon[a:b])),
+                    np.concatenate((old.lat, lat[a:b])),
+                )
+            else:
+                cov_pid.append(pid[a:b])
+                cov_lon.append(lon[a:b])
+                cov_lat.append(lat[a:b])
+                self._tracks[p] = _Track(int(seq[b - 1]), lon[a:b].copy(), lat[a:b].copy())
+        cov = self.patrols.geo().index.coverage(
+            np.concatenate(cov_pid), np.concatenate(cov_lon), np.concatenate(cov_lat)
+        )
+        self._length += cov.length_m
+        self._visited |= cov.visited
+
+
 def patrol_layers(
     db: Database,
     patrols: PatrolService,
@@ -260,68 +411,6 @@ def patrol_layers(
     *,
     max_vertices: int = MAX_VERTICES,
 ) -> PatrolLayers:
-    """The three layers of ``day`` (local), as of ``now``."""
-    geo = patrols.geo()
-    start, end = day_bounds(day)
-    with db.read() as s:
-        patrol_rows = _patrols_of_day(s, start, end)
-        by_id = {r.id: r for r in patrol_rows}
-        pid, seq, lon, lat = _points(s, sorted(by_id), start, end)
-        if pid.size:
-            last = np.concatenate((np.flatnonzero(pid[1:] != pid[:-1]), [pid.size - 1]))
-            wanted = [(int(pid[i]), int(seq[i])) for i in last]
-            lasts = s.execute(
-                select(
-                    PatrolPoint.patrol_id,
-                    PatrolPoint.at,
-                    PatrolPoint.lon,
-                    PatrolPoint.lat,
-                    PatrolPoint.accuracy,
-                ).where(
-                    or_(
-                        *(and_(PatrolPoint.patrol_id == p, PatrolPoint.seq == q) for p, q in wanted)
-                    )
-                )
-            ).all()
-        else:
-            lasts = []
-    # The latest point of each person (a person may have patrolled twice today).
-    latest: dict[int, Any] = {}
-    for row in lasts:
-        user = by_id[row.patrol_id].user_id
-        seen = latest.get(user)
-        if seen is None or (row.at, row.patrol_id) > (seen.at, seen.patrol_id):
-            latest[user] = row
-    people = tuple(
-        PatrolPerson(
-            user_id=user,
-            name=by_id[row.patrol_id].display_name,
-            role=by_id[row.patrol_id].role,
-            patrol_id=int(row.patrol_id),
-            at=row.at,
-            lon=float(row.lon),
-            lat=float(row.lat),
-            accuracy=None if row.accuracy is None else float(row.accuracy),
-            open=by_id[row.patrol_id].ended_at is None,
-        )
-        for user, row in sorted(latest.items())
-    )
-    coords, tolerance = simplify_tracks(pid, lon, lat, geo.index.proj, max_vertices=max_vertices)
-    bounds = np.concatenate(([0], np.flatnonzero(pid[1:] != pid[:-1]) + 1, [pid.size]))
-    track_ids = [int(pid[b]) for b in bounds[:-1]] if pid.size else []
-    tracks = tuple(
-        PatrolTrack(
-            patrol_id=k,
-            user_id=int(by_id[k].user_id),
-            open=by_id[k].ended_at is None,
-            points=int(bounds[j + 1] - bounds[j]),
-            coords=tuple((float(a), float(b)) for a, b in coords[j]),
-        )
-        for j, k in enumerate(track_ids)
-    )
-    cov = geo.index.coverage(pid, lon, lat)
-    coverage = tuple(
-        GridVisit(int(k), float(m), bool(v))
-        for k, m, v in zip(cov.keys, cov.length_m, cov.visited, strict=True)
-    )
-    return PatrolLayers(day, now, people, tracks, coverage, tolerance)
+    """The three layers of ``day`` (local), as of ``now``, read afresh (a
+    :class:`PatrolMapReader` of its own)."""
+    return PatrolMapReader(db, patrols, max_vertices=max_vertices).layers(day, now)

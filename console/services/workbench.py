@@ -86,8 +86,7 @@ from console.services.work_calendar import (
 )
 
 if TYPE_CHECKING:  # imported when first used (patrol_map, through the patrols service)
-    from console.services.patrol_map import PatrolLayers
-    from console.services.patrols import PatrolService
+    from console.services.patrol_map import PatrolLayers, PatrolMapReader
 
 __all__ = ["ActionOutcome", "FilterChoices", "LiveBatch", "RosterWeek", "Workbench"]
 
@@ -146,7 +145,7 @@ class Workbench(DutyDesk):
         #: Where the report form's photos go (default: the gateway's, beside the database).
         self.attachments_dir = attachments_dir
         self._report_desk: ReportDesk | None = None
-        self._patrol_service: PatrolService | None = None
+        self._patrol_reader: PatrolMapReader | None = None
         self.calendar = calendar or WorkCalendar()
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
         self.actor = actor if actor is not None else self._actor_for(username)
@@ -278,17 +277,17 @@ class Workbench(DutyDesk):
 
     def patrol_layers(self) -> PatrolLayers:
         """Today's (local) patrol layers of the map: the people on patrol at their last known
-        position, the tracks simplified, the coverage per grid. The command center's roles
-        (those that see the dashboard): people's positions are not for every seat."""
-        from console.services.patrol_map import patrol_layers
-
+        position, the tracks simplified, the coverage per grid; each call reads only the
+        points added since the last. The command center's roles (those that see the
+        dashboard): people's positions are not for every seat. Called from one worker."""
         require(self.actor, "view_dashboard")
-        if self._patrol_service is None:  # built once: it keeps the grids' coverage index
+        if self._patrol_reader is None:  # kept: the grids' index and the day's points so far
+            from console.services.patrol_map import PatrolMapReader
             from console.services.patrols import PatrolService
 
-            self._patrol_service = PatrolService(self.db, self.clock)
+            self._patrol_reader = PatrolMapReader(self.db, PatrolService(self.db, self.clock))
         now = self.clock()
-        return patrol_layers(self.db, self._patrol_service, now.astimezone(LOCAL_TZ).date(), now)
+        return self._patrol_reader.layers(now.astimezone(LOCAL_TZ).date(), now)
 
     def live_batch(
         self, f: queue.QueueFilter | None, ids: Sequence[int], loaded: set[int]

@@ -79,8 +79,9 @@ class PatrolLayers(QObject):
         """Read the layers now (unless a read is under way)."""
         if self._pending is not None and not self._pending.done():
             return
-        # On the long-work worker: a full day (200 people × 8 h) is half a million points to
-        # read, a second or more that the queue's and the detail's reads should not wait for.
+        # On the long-work worker: the first read of a full day (200 people × 8 h) is half a
+        # million points, seconds the queue's and the detail's reads should not wait for (the
+        # later reads fetch only the new points).
         self._pending = self.bridge.submit_long(self.read, self._show, self._on_read_failed)
 
     def on_visibility_changed(self, shown: bool) -> None:

@@ -216,3 +216,39 @@ def test_short_and_long_tracks_keep_their_order() -> None:
     )
     assert tuple(coords[1][0]) == (108.95, 34.27)
     assert coords[2][-1] == pytest.approx((108.931, 34.251)) and bound == 2.0
+
+
+def test_a_reader_reads_only_new_points_and_gives_the_same_layers(
+    service: PatrolService, demo_db: Database, clock: Clock
+) -> None:
+    """Read, walk on, read again: the second read fetches only the new points, and its
+    layers are those of a fresh read (coverage the service's own for the day)."""
+    from console.services.patrol_map import PatrolMapReader
+
+    (_, a), (kb, b) = two_neighbours(demo_db)
+    pa, pb = a.representative_point(), b.representative_point()
+    reader = PatrolMapReader(demo_db, service)
+    inspector = service.start(INSPECTOR_ID)
+    path = walk((pa.x, pa.y), (pb.x, pb.y), 60, clock.now)
+    send(service, clock, INSPECTOR_ID, inspector.id, path[:20])
+    first = reader.layers(today(clock), clock.now)
+    assert reader.last_read_points == 20 and first.points == 20
+    send(service, clock, INSPECTOR_ID, inspector.id, path[20:])
+    manager = service.start(GRID_ID)
+    send(service, clock, GRID_ID, manager.id, walk((pb.x, pb.y), (pb.x, pb.y + 4e-4), 9, clock.now))
+    again = reader.layers(today(clock), clock.now)
+    assert reader.last_read_points == 40 + 9
+    fresh = patrol_layers(demo_db, service, today(clock), clock.now)
+    assert again.people == fresh.people and again.tracks == fresh.tracks
+    mine = [(g.grid_id, g.visited) for g in again.coverage]
+    assert mine == [(g.grid_id, g.visited) for g in fresh.coverage]
+    assert [g.length_m for g in again.coverage] == pytest.approx(
+        [g.length_m for g in fresh.coverage], abs=1e-6
+    )
+    theirs = {g.grid_id: g.length_m for g in service.coverage_of_day(today(clock))}
+    assert {g.grid_id: g.length_m for g in again.coverage} == pytest.approx(theirs, abs=1e-6)
+    assert next(g for g in again.coverage if g.grid_id == kb).length_m > 0
+    # Nothing new: nothing read, the same layers; another day starts empty.
+    assert reader.layers(today(clock), clock.now).tracks == again.tracks
+    assert reader.last_read_points == 0
+    assert reader.layers(today(clock) + timedelta(days=1), clock.now).tracks == ()
