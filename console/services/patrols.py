@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -520,9 +521,9 @@ def period_patrols(
 ) -> PeriodPatrols:
     """The patrols of the local days from ``start``'s to the one before ``end``'s.
 
-    The open patrols' points are read first, then the stored rows of every other patrol: a
-    patrol that ends in between is counted once (its rows are skipped as it was open).
-    ``geo`` builds the coverage index only when an open patrol has points in the period."""
+    The open patrols' coverage is read first (:func:`open_tracks`: only their points added
+    since the last read), then the stored rows: a patrol that ends in between has its stored
+    metres subtracted once. ``geo`` builds the coverage index when new points need it."""
     first_day = start.astimezone(LOCAL_TZ).date()
     last_day = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
     since, until = _day_bounds(first_day)[0], _day_bounds(last_day)[1]
@@ -534,37 +535,17 @@ def period_patrols(
         select(Patrol.id, Patrol.user_id, Patrol.started_at).where(Patrol.ended_at.is_(None))
     ).all()
     open_ids = [r.id for r in open_rows]
-    pid, lon, lat, at = (
-        read_track(
-            s,
-            PatrolPoint.patrol_id.in_(open_ids),
-            PatrolPoint.at >= since,
-            PatrolPoint.at < until,
-        )
-        if open_ids
-        else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0, dtype=object))
-    )
-    if pid.size:
-        index = (geo or (lambda: load_geo(s)))()
-        days = local_days(at)
-        for day in np.unique(days).tolist():  # all the open patrols of a day at once
-            sel = days == day
-            cov = index.index.coverage(pid[sel], lon[sel], lat[sel])
-            for k, m, v in zip(cov.keys.tolist(), cov.length_m.tolist(), cov.visited, strict=True):
-                if v:
-                    visited.setdefault(k, set()).add(int(day))
+    first, last = first_day.toordinal(), last_day.toordinal()
+    for r, track in zip(open_rows, open_tracks(s, open_rows, geo), strict=True):
+        for d, grids in track.grids.items():
+            if first <= d <= last:
+                for k, m in grids.items():
+                    visited.setdefault(k, set()).add(d)
                     metres[k] = metres.get(k, 0.0) + m
-        proj = index.index.proj
-        for r in open_rows:
-            if since <= r.started_at < until:
-                mine = pid == r.id
-                walked = float(segment_lengths(proj, lon[mine], lat[mine]).sum())
-                by_user.setdefault(r.user_id, [0, 0.0])
-                by_user[r.user_id][0] += 1
-                by_user[r.user_id][1] += walked
-    for r in open_rows:  # open patrols of the period with no point in it yet
-        if since <= r.started_at < until and not (pid == r.id).any():
-            by_user.setdefault(r.user_id, [0, 0.0])[0] += 1
+        if since <= r.started_at < until:
+            bucket = by_user.setdefault(r.user_id, [0, 0.0])
+            bucket[0] += 1
+            bucket[1] += sum(m for d, m in track.walked.items() if first <= d <= last)
 
     # By day, then grid: the covering index's order (no sort). Only visited grids are stored.
     stored = s.execute(
@@ -608,6 +589,120 @@ def period_patrols(
         {u: (int(n), float(d)) for u, (n, d) in by_user.items()},
         len(open_ids),
     )
+
+
+@dataclass
+class OpenTrack:
+    """An open patrol's coverage so far: per local day (ordinal), the metres inside each grid
+    visited (0.0: a point in it, no track yet) and the metres walked; the last point read."""
+
+    started_at: datetime
+    last_seq: int = -1
+    last: tuple[float, float, datetime] | None = None
+    grids: dict[int, dict[int, float]] = field(default_factory=dict)
+    walked: dict[int, float] = field(default_factory=dict)
+
+
+class _OpenTracks:
+    """The open patrols' coverage, kept per database and brought up to date from the points
+    added since it was last read: by sequence, as a patrol's batches are serialised by its
+    row lock (a later batch never commits before an earlier one). A patrol that ends (or
+    whose start differs: another database under the same URL) is dropped; a change of the
+    grids (their count, largest id or geometry length) starts afresh."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tracks: dict[int, OpenTrack] = {}
+        self.geo: _Geo | None = None
+        self.signature: tuple[Any, ...] | None = None
+
+    def update(
+        self, s: Session, open_rows: Sequence[Any], geo: Callable[[], _Geo] | None
+    ) -> list[OpenTrack]:
+        signature = tuple(
+            s.execute(
+                select(
+                    func.count(), func.max(Region.id), func.sum(func.length(Region.geometry))
+                ).where(Region.level == "grid")
+            ).one()
+        )
+        if signature != self.signature:
+            self.tracks.clear()
+            self.geo = None
+            self.signature = signature
+        started = {r.id: r.started_at for r in open_rows}
+        for patrol_id in list(self.tracks):
+            if started.get(patrol_id) != self.tracks[patrol_id].started_at:
+                del self.tracks[patrol_id]
+        for patrol_id, at in started.items():
+            self.tracks.setdefault(patrol_id, OpenTrack(at))
+        rows: list[Any] = []
+        pending = sorted(self.tracks.items())
+        for i in range(0, len(pending), _OR_CHUNK):  # SQLite's expression depth is bounded
+            rows += s.execute(
+                select(PatrolPoint.patrol_id, PatrolPoint.seq, PatrolPoint.lon, PatrolPoint.lat,
+                       PatrolPoint.at)
+                .where(or_(*(
+                    and_(PatrolPoint.patrol_id == k, PatrolPoint.seq > t.last_seq)
+                    for k, t in pending[i : i + _OR_CHUNK]
+                )))
+                .order_by(PatrolPoint.patrol_id, PatrolPoint.seq)
+            ).all()  # fmt: skip
+        if rows:
+            if self.geo is None:
+                self.geo = (geo or (lambda: load_geo(s)))()
+            for patrol_id, group in itertools.groupby(rows, key=lambda r: int(r[0])):
+                self._add(self.tracks[patrol_id], list(group), self.geo)
+        return [self.tracks[r.id] for r in open_rows]
+
+    @staticmethod
+    def _add(track: OpenTrack, rows: list[Any], geo: _Geo) -> None:
+        points = ([track.last] if track.last is not None else []) + [
+            (r.lon, r.lat, r.at) for r in rows
+        ]
+        lon = np.array([p[0] for p in points], dtype=float)
+        lat = np.array([p[1] for p in points], dtype=float)
+        days = local_days(np.array([p[2] for p in points], dtype=object))
+        for day in np.unique(days).tolist():
+            sel = days == day
+            cov = geo.index.coverage(np.zeros(int(sel.sum()), dtype=np.int64), lon[sel], lat[sel])
+            grids = track.grids.setdefault(int(day), {})
+            for k, m, v in zip(cov.keys.tolist(), cov.length_m.tolist(), cov.visited, strict=True):
+                if v:
+                    grids[k] = grids.get(k, 0.0) + m
+            walked = float(segment_lengths(geo.index.proj, lon[sel], lat[sel]).sum())
+            track.walked[int(day)] = track.walked.get(int(day), 0.0) + walked
+        track.last_seq = int(rows[-1].seq)
+        track.last = points[-1]
+
+
+_OPEN: dict[str, _OpenTracks] = {}
+_OR_CHUNK = 100
+_OPEN_LOCK = threading.Lock()
+
+
+def open_tracks(
+    s: Session, open_rows: Sequence[Any], geo: Callable[[], _Geo] | None = None
+) -> list[OpenTrack]:
+    """The coverage so far of the open patrols ``open_rows`` (id, started_at), in their order:
+    only the points added since the last call are read (per database, this process)."""
+    if not open_rows:
+        return []
+    key = s.get_bind().engine.url.render_as_string(hide_password=True)
+    with _OPEN_LOCK:
+        tracks = _OPEN.setdefault(key, _OpenTracks())
+    with tracks.lock:
+        found = tracks.update(s, open_rows, geo)
+        return [
+            OpenTrack(
+                t.started_at,
+                t.last_seq,
+                t.last,
+                {d: dict(g) for d, g in t.grids.items()},
+                dict(t.walked),
+            )
+            for t in found
+        ]
 
 
 def _as_date(value: date | str) -> date:

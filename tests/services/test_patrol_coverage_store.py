@@ -113,3 +113,32 @@ def test_a_patrol_without_points_ends_with_no_rows(
 def _day(now: datetime) -> tuple[datetime, datetime]:
     start = now.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + timedelta(days=1)
+
+
+def test_an_open_patrols_figures_follow_its_batches(
+    service: PatrolService, demo_db: Database, clock: Clock
+) -> None:
+    """Read between batches, the open patrol's figures are brought up to date from the new
+    points only (the segment joining two batches included) and equal the whole track's."""
+    (ka, a), (kb, b) = two_neighbours(demo_db)
+    pa, pb = a.representative_point(), b.representative_point()
+    total = haversine((pa.x, pa.y), (pb.x, pb.y))
+    points = walk((pa.x, pa.y), (pb.x, pb.y), max(2, int(total / 5) + 2), clock.now)
+    patrol = service.start(INSPECTOR_ID)
+    seen = []
+    for k, batch in enumerate(
+        (points[:3], points[3 : len(points) // 2], points[len(points) // 2 :])
+    ):
+        service.add_points(INSPECTOR_ID, patrol.id, batch, key=f"b{k}")
+        with demo_db.read() as s:
+            seen.append(period_patrols(s, *_day(clock.now)))
+    assert set(seen[0].visited_days) == {ka}
+    assert set(seen[-1].visited_days) == {ka, kb}
+    whole = {g.grid_id: g.length_m for g in service.coverage_of_patrol(patrol.id) if g.visited}
+    assert seen[-1].metres == pytest.approx(whole, abs=1e-6)
+    assert seen[-1].by_user[INSPECTOR_ID][1] == pytest.approx(total, abs=1.0)
+    service.end(INSPECTOR_ID, patrol.id)
+    with demo_db.read() as s:
+        ended = period_patrols(s, *_day(clock.now))
+    assert ended.metres == pytest.approx(seen[-1].metres, abs=1e-6)
+    assert ended.open_now == 0
