@@ -18,13 +18,15 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from console.bridge import Bridge
-from console.errors import ConsoleError
+from console.errors import ConsoleError, PermissionDeniedError
 from console.views.map_surface import MapSurface
 
 log = logging.getLogger(__name__)
 
 #: How often the layers are read while the map is visible.
 REFRESH_MS = 30_000
+#: The layers with nobody on them.
+_EMPTY = '{"people":[],"tracks":[],"coverage":[]}'
 
 
 def patrol_labels() -> dict[str, Any]:
@@ -107,3 +109,7 @@ class PatrolLayers(QObject):
         # The feed's banner already says when the database is away: no status-bar message
         # every half minute; the next tick tries again.
         log.info("patrol layers not read: %s", exc)
+        if isinstance(exc, PermissionDeniedError) and self._last != _EMPTY:
+            # A seat switched to a role that may not see people's positions: none stay shown.
+            self._last = _EMPTY
+            self.surface.set_patrols(_EMPTY, self.labels)

@@ -253,3 +253,66 @@ def test_an_update_moves_people_and_drops_what_is_gone(
     view.set_patrols(workbench.patrol_layers().to_json(), patrol_labels())
     qtbot.waitUntil(lambda: counts(run_js, view)["people"] == 1, timeout=5000)
     assert clock.now - timedelta(days=1) < clock.now
+
+
+def test_a_timer_tick_brings_the_gateways_new_points(
+    field: dict[str, Any],
+    loaded: tuple[MapView, Workbench],
+    demo_db: Database,
+    clock: Clock,
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    """Points written by another process never pass the change feed: the tick reads them."""
+    view, workbench = loaded
+    bridge = Bridge()
+    try:
+        layers = PatrolLayers(
+            bridge, lambda: workbench.patrol_layers().to_json(), view, lambda: True
+        )
+        layers.timer.setInterval(100)
+        qtbot.waitUntil(lambda: (counts(run_js, view) or {}).get("people") == 2, timeout=10000)
+        before = counts(run_js, view)["vertices"]
+        # The inspector turns a corner (another PatrolService: as the gateway's process would).
+        service = PatrolService(demo_db, clock)
+        last = workbench.patrol_layers().tracks[0].coords[-1]
+        clock.advance(minutes=1)
+        service.add_points(
+            INSPECTOR_ID,
+            field["inspector"],
+            walk(last, (last[0], last[1] + 0.0006), 8, clock.now + timedelta(minutes=5)),
+        )
+        # A straight walk and a turn: one vertex more, drawn without a reload or a feed event.
+        qtbot.waitUntil(lambda: counts(run_js, view)["vertices"] == before + 1, timeout=10000)
+    finally:
+        bridge.shutdown()
+
+
+def test_a_role_without_the_dashboard_sees_nobody(
+    field: dict[str, Any],
+    loaded: tuple[MapView, Workbench],
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    """Shown, then the seat switches to a handler: the next read is refused and the people go."""
+    from console.errors import PermissionDeniedError
+
+    view, workbench = loaded
+    allowed = [True]
+
+    def read() -> str:
+        if not allowed[0]:
+            raise PermissionDeniedError("no")
+        return workbench.patrol_layers().to_json()
+
+    bridge = Bridge()
+    try:
+        layers = PatrolLayers(bridge, read, view, lambda: True)
+        layers.refresh()
+        qtbot.waitUntil(lambda: (counts(run_js, view) or {}).get("people") == 2, timeout=10000)
+        allowed[0] = False
+        layers.refresh()
+        qtbot.waitUntil(lambda: counts(run_js, view)["people"] == 0, timeout=10000)
+        assert counts(run_js, view)["tracks"] == 0
+    finally:
+        bridge.shutdown()
