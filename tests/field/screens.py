@@ -1,4 +1,5 @@
-"""Phone-size screenshots of the field app for the README: `python -m tests.field.screens [DIR]`.
+"""Phone-size screenshots of the field app for the README: `python -m tests.field.screens [DIR]`
+(`--only patrol` for the patrol screens alone).
 
 Seeds a demo database (`grid-console seed-demo`, a few hundred cases), serves it with
 `grid-console serve`, and photographs each screen in Debian's Chromium at 390×844 (2× pixels)
@@ -205,6 +206,69 @@ def report_check_screen(browser: Any, server: Any, photo: Path, out: Path) -> No
     context.close()
 
 
+#: The patrol pictures' walk: east from the demo's position across three grids, then north.
+def _patrol_path() -> list[tuple[float, float]]:
+    from tests.field.patrol_path import east_walk
+
+    east = east_walk(steps=44, step_m=10)
+    lon, lat = east[-1]
+    north = [(lon, lat + k * 10 / 111_195) for k in range(1, 21)]
+    return east + north
+
+
+def _end_open_patrol(url: str, token: str) -> None:
+    """seed-demo leaves the inspector on patrol: end it, so the pictures show a new one."""
+    import httpx
+
+    auth = {"Authorization": f"Bearer {token}"}
+    for patrol in httpx.get(f"{url}/api/v1/patrols/mine", headers=auth).json():
+        if patrol["ended_at"] is None:
+            httpx.post(f"{url}/api/v1/patrols/{patrol['id']}/end", headers=auth)
+
+
+def patrol_screens(browser: Any, url: str, out: Path, *, dark_en: bool = False) -> None:
+    """An inspector's patrol: on (the track, the figures), then ended with the coverage."""
+    options: dict[str, Any] = {**SHOT, "permissions": ["geolocation", "screen-wake-lock"]}
+    if dark_en:
+        options.update(locale="en-GB", color_scheme="dark")
+    context = browser.new_context(**options, base_url=url)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/app/?lang=en" if dark_en else "/app/")
+    sign_in(page, "inspector", PASSWORDS["inspector"])
+    _end_open_patrol(url, page.evaluate("localStorage.getItem('grid.app.token')"))
+    # the documented test hook: a point every 0.5 s instead of 10 s (10 m a step: 20 m/s)
+    page.evaluate("localStorage.setItem('grid.app.patrolIntervalMs', '500')")
+    path = _patrol_path()
+    context.set_geolocation({"longitude": path[0][0], "latitude": path[0][1], "accuracy": 6})
+    page.click(".tab[data-tab='patrol']")
+    page.click("#patrol-start")
+    page.wait_for_selector("#screen-patrol[data-phase='on']")
+    for lon, lat in path:
+        context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 6})
+        page.wait_for_function(
+            "(last) => document.getElementById('screen-patrol').dataset.last === last",
+            arg=f"{lon:.6f},{lat:.6f}",
+        )
+    page.wait_for_function("() => document.getElementById('screen-patrol').dataset.waiting === '0'")
+    settle(page, 3800)  # the toast goes
+    suffix = "-dark-en" if dark_en else ""
+    page.screenshot(path=out / f"patrol{suffix}.png")
+    if not dark_en:
+        page.click("#patrol-end")
+        page.wait_for_selector("#coverage-list")
+        page.evaluate(
+            "() => { const r = document.getElementById('patrol-result');"
+            " window.scrollTo(0, r.getBoundingClientRect().top + window.scrollY - 380); }"
+        )
+        settle(page)
+        page.screenshot(path=out / "patrol-result.png")
+    else:
+        page.click("#patrol-end")
+        page.wait_for_selector("#coverage-list")
+    context.close()
+
+
 def _version(server: Any, case_id: int) -> int:
     with server.db.read() as s:
         return int(
@@ -235,6 +299,11 @@ def _after_photo(browser: Any) -> bytes:
 
 
 def main(argv: list[str]) -> int:
+    only = None
+    if "--only" in argv:
+        i = argv.index("--only")
+        only = argv[i + 1]
+        argv = argv[:i] + argv[i + 2 :]
     out = Path(argv[0] if argv else "docs/field")
     out.mkdir(parents=True, exist_ok=True)
     if not CHROMIUM.exists():
@@ -266,13 +335,17 @@ def main(argv: list[str]) -> int:
             photo = make_photo(browser, root / "IMG_20261123_091500.jpg")
             after = root / "after.jpg"
             after.write_bytes(_after_photo(browser))
-            report_screens(browser, server.url, photo, out)
-            task_screens(browser, server, photo, out)
-            self_handle_screen(browser, server.url, photo, after, out)
-            report_check_screen(browser, server, photo, out)
-            dark_english(browser, server.url, out)
+            if only in (None, "report"):
+                report_screens(browser, server.url, photo, out)
+                task_screens(browser, server, photo, out)
+                self_handle_screen(browser, server.url, photo, after, out)
+                report_check_screen(browser, server, photo, out)
+                dark_english(browser, server.url, out)
+            if only in (None, "patrol"):
+                patrol_screens(browser, server.url, out)
+                patrol_screens(browser, server.url, out, dark_en=True)
             browser.close()
-    for path in sorted(out.glob("*.png")):
+    for path in sorted(out.glob(f"{only or ''}*.png")):
         print(path)
     return 0
 

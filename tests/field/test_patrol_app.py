@@ -2,7 +2,8 @@
 serve`: the emulated position walks a known path across three grids, part of it offline (with
 a reload while offline), a batch's answer is lost and the batch sent again, and the server's
 coverage of the patrol is the one worked out independently with shapely; a batch outside the
-district is refused and shown with the server's message.
+district is refused and shown with the server's message; a patrol open on the server that the
+phone does not know is offered, not taken silently.
 
 The app samples every 10 s; these tests set the documented hook (localStorage
 ``grid.app.patrolIntervalMs``) to sample every 0.8 s, and walk 12 m a step (≤ 15 m/s, well
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from console.services.api_tokens import ApiTokenService
 from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones
 from tests.field.patrol_path import EAST_GRIDS, east_walk, expected_coverage, grid_codes
 from tests.field.test_field_app import controlled, pump_until, rows
@@ -84,13 +86,13 @@ def stored_points(server: FieldServer, patrol_id: int) -> list[Any]:
 def test_a_patrol_walked_partly_offline_is_stored_once_and_covers_the_grids_walked(
     phones: Phones, field_server: FieldServer
 ) -> None:
-    page = phones.open("inspector")
+    page = phones.open("inspector", permissions=["geolocation", "screen-wake-lock"])
     page.wait_for_selector("#report-form", state="visible")
     controlled(page)  # the shell is cached: the reload below works offline
     assert page.locator(".tab[data-tab='patrol']").is_visible()
     path = east_walk(steps=39, step_m=STEP_M)  # 468 m east across three grids
     patrol_id = start_patrol(page, path[0])
-    assert page.text_content("#patrol-wake")  # kept on, or said plainly that it cannot be
+    page.wait_for_selector("#patrol-wake.on:has-text('屏幕常亮已开启')")
     recorded_at(page, path[0])
 
     walk(page, path[1:10])
@@ -179,6 +181,8 @@ def test_a_batch_outside_the_district_is_shown_refused_and_the_patrol_goes_on(
     page.wait_for_selector("#tabs", state="visible")
     outside = (108.70, 34.27)  # west of 莲湖区
     patrol_id = start_patrol(page, outside)
+    # no wake lock granted to this browser: said plainly, not hidden
+    page.wait_for_selector("#patrol-wake.failed:has-text('无法保持屏幕常亮')")
     card = page.wait_for_selector("#patrol-queue .outbox-item[data-state='refused']")
     message = card.text_content() or ""
     assert "不在本区范围内" in message and "第 0 个轨迹点" in message
@@ -196,3 +200,32 @@ def test_a_batch_outside_the_district_is_shown_refused_and_the_patrol_goes_on(
     assert refused.count() >= 1
     assert all("不在本区范围内" in m for m in refused.all_text_contents())
     assert page.text_content("#result-grids") == "1"
+
+
+def test_a_patrol_open_on_the_server_is_offered_to_carry_on_not_taken_silently(
+    phones: Phones, field_server: FieldServer
+) -> None:
+    # started on another phone (or this one's storage was cleared)
+    secret = ApiTokenService(field_server.db).create("inspector", "另一部手机").secret
+    auth = {"Authorization": f"Bearer {secret}"}
+    started = httpx.post(f"{field_server.url}/api/v1/patrols", headers=auth)
+    assert started.status_code == 201, started.text
+    patrol_id = started.json()["id"]
+
+    page = phones.open("inspector")
+    page.wait_for_selector("#tabs", state="visible")
+    page.click(".tab[data-tab='patrol']")
+    offer = page.wait_for_selector("#patrol-orphan", state="visible")
+    assert f"编号 {patrol_id}" in (offer.text_content() or "")
+    assert page.get_attribute("#screen-patrol", "data-phase") == "idle"  # nothing recorded yet
+    assert not page.locator("#patrol-start").is_visible()
+    page.evaluate(f"localStorage.setItem('grid.app.patrolIntervalMs', '{INTERVAL_MS}')")
+    page.click("#patrol-adopt")
+    page.wait_for_selector("#screen-patrol[data-phase='on']")
+    assert page.get_attribute("#screen-patrol", "data-patrol") == str(patrol_id)
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    walk(page, east_walk(steps=2, step_m=STEP_M))
+    page.click("#patrol-end")
+    page.wait_for_selector("#screen-patrol[data-phase='done']", timeout=30000)
+    assert len(stored_points(field_server, patrol_id)) >= 3

@@ -58,6 +58,7 @@ export class PatrolScreen {
     this.watch = null;
     this.lastFix = null;
     this.keptFixAt = 0;
+    this.orphan = null; // a patrol open on the server, unknown to this device
     this.sampling = false;
     this.lock = null;
     this.wake = "off"; // off | on | released | unsupported | failed
@@ -100,14 +101,26 @@ export class PatrolScreen {
     e.mapBox = h("div.map.patrol-map", { id: "patrol-map" });
     e.start = h("button.primary.big", { type: "button", id: "patrol-start", onclick: () => this.start() }, t("patrol_start"));
     e.end = h("button.primary.big.stop", { type: "button", id: "patrol-end", onclick: () => this.end() }, t("patrol_end"));
-    e.again = h("button.secondary", { type: "button", id: "patrol-again", onclick: () => this.clearResult() }, t("patrol_new"));
+    e.again = h("button.secondary.big", { type: "button", id: "patrol-again", onclick: () => this.clearResult() }, t("patrol_new"));
     e.error = h("p.error", { role: "alert", hidden: true });
     e.queue = h("div.list", { id: "patrol-queue" });
     e.result = h("div.card.patrol-result", { id: "patrol-result", hidden: true });
+    e.orphanText = h("p");
+    e.orphan = h(
+      "div.card.patrol-orphan",
+      { id: "patrol-orphan", hidden: true },
+      e.orphanText,
+      h(
+        "div.row",
+        h("button.secondary.grow", { type: "button", id: "patrol-adopt", onclick: () => this.adopt() }, t("patrol_adopt")),
+        h("button.danger-outline", { type: "button", id: "patrol-orphan-end", onclick: () => this.endOrphan() }, t("patrol_end")),
+      ),
+    );
     e.intro = h("p.hint", t("patrol_intro"));
     fill(
       this.root,
       h("div.card.patrol-card", e.status, e.figures, e.intro, e.wake, e.geo),
+      e.orphan,
       e.mapBox,
       e.error,
       e.queue,
@@ -121,7 +134,7 @@ export class PatrolScreen {
     this.render();
     this.renderQueue();
     if (this.map) this.map.invalidateSize();
-    if (!this.state) this.adoptOpen();
+    if (!this.state) this.findOpen();
   }
 
   hidden() {}
@@ -172,8 +185,10 @@ export class PatrolScreen {
       } else {
         this.layers.here.setLatLng(last);
       }
-      if (fit && track.length > 1) this.map.fitBounds(this.layers.track.getBounds(), { padding: [24, 24], maxZoom: 17 });
-      else this.map.panTo(last);
+      const whole = () => this.map.fitBounds(this.layers.track.getBounds(), { padding: [28, 28], maxZoom: 16 });
+      if (track.length === 1) this.map.setView(last, 16);
+      else if (fit) whole();
+      else if (!this.map.getBounds().pad(-0.1).contains(last)) whole(); // the walk left the view: all of it
     } else if (this.layers.here) {
       this.layers.here.remove();
       this.layers.here = null;
@@ -189,7 +204,10 @@ export class PatrolScreen {
     const last = s && s.track[s.track.length - 1];
     this.root.dataset.last = last ? `${last[1].toFixed(6)},${last[0].toFixed(6)}` : "";
     const e = this.el;
-    e.start.hidden = phase !== "idle";
+    const orphan = phase === "idle" ? this.orphan : null;
+    e.orphan.hidden = !orphan;
+    if (orphan) e.orphanText.textContent = t("patrol_orphan", { id: orphan.id, time: formatTime(orphan.started_at) });
+    e.start.hidden = phase !== "idle" || Boolean(orphan);
     e.end.hidden = phase !== "on";
     e.again.hidden = phase !== "done";
     e.intro.hidden = phase !== "idle";
@@ -330,23 +348,46 @@ export class PatrolScreen {
     this.renderQueue();
   }
 
-  /** A patrol open on the server that this device does not know (storage cleared, or
-   * started elsewhere): carry on with it here. */
-  async adoptOpen() {
+  /** A patrol open on the server that this device does not know (its storage cleared, or
+   * started on another phone): offered to carry on here or to end, never taken silently. */
+  async findOpen() {
     await this.ready;
     if (this.state || !navigator.onLine) return;
     try {
       const [latest] = await api("patrols/mine?limit=1");
-      if (latest && !latest.ended_at && !this.state) {
-        this.state = this.fresh(latest);
-        await this.save();
-        this.startRecording();
-        toast(t("patrol_resumed", { id: latest.id }));
-        this.render();
-      }
+      this.orphan = latest && !latest.ended_at && !this.state ? latest : null;
     } catch {
-      // offline or signed out: nothing to adopt now
+      this.orphan = null; // offline or signed out: asked again next time
     }
+    this.render();
+  }
+
+  async adopt() {
+    const patrol = this.orphan;
+    if (!patrol) return;
+    this.orphan = null;
+    this.state = this.fresh(patrol);
+    await this.save();
+    this.startRecording();
+    toast(t("patrol_resumed", { id: patrol.id }));
+    this.render();
+    this.drawTrack(true);
+  }
+
+  async endOrphan() {
+    const patrol = this.orphan;
+    if (!patrol || !confirm(t("patrol_end_confirm"))) return;
+    try {
+      await api(`patrols/${patrol.id}/end`, { method: "POST", json: {} });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409) {
+        this.showError(error.message || String(error));
+        return;
+      }
+    }
+    this.orphan = null;
+    this.state = { ...this.fresh(patrol), phase: "ending" };
+    await this.loadResult();
   }
 
   fresh(patrol) {
@@ -382,8 +423,8 @@ export class PatrolScreen {
         patrol = await api("patrols", { method: "POST", json: {} });
       } catch (error) {
         if (!(error instanceof ApiError) || error.status !== 409) throw error;
-        [patrol] = await api("patrols/mine?limit=1"); // one open already: carry on with it
-        if (!patrol || patrol.ended_at) throw error;
+        await this.findOpen(); // one open already: carry on with it, or end it
+        return;
       }
       this.state = this.fresh(patrol);
       this.state.started_local = Date.now();
