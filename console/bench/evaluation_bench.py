@@ -457,7 +457,7 @@ def run_evaluation_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             note=f"{n:,} cases of {MONTH} and their events (filled in {fill_s:.1f} s): the "
             f"whole report (9 kinds of object, district, daily, categories, the patrol "
             f"section over {coverage_rows:,} stored grid-day rows and {open_points:,} points "
-            f"of patrols still open), median of "
+            f"of patrols still open, those read once per process and kept), median of "
             f"{repeat}; baseline (median of {base_repeat}): the cases and their events into "
             "Python, every count of the report in loops (asserted equal); SQLite",
         )
