@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from console.bridge import Bridge
 from console.config import resource
@@ -314,5 +314,50 @@ def test_a_role_without_the_dashboard_sees_nobody(
         layers.refresh()
         qtbot.waitUntil(lambda: counts(run_js, view)["people"] == 0, timeout=10000)
         assert counts(run_js, view)["tracks"] == 0
+    finally:
+        bridge.shutdown()
+
+
+def test_the_duty_chiefs_window_shows_the_field_and_a_handlers_does_not_read_it(
+    field: dict[str, Any],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from console.services.queue import QueueFilter, queue_tabs
+    from console.views.main_window import MainWindow
+    from tests.views.test_main_window import main_window
+
+    windows = main_window(qtbot, demo_db, tmp_path, clock)
+    win = next(windows)
+    try:
+        assert win.patrols is not None
+        qtbot.waitUntil(
+            lambda: (counts(run_js, win.map) or {}).get("people") == 2,
+            timeout=15000,
+        )
+    finally:
+        windows.close()
+    with demo_db.read() as s:
+        username = s.scalar(
+            select(User.username).where(User.role == "department").order_by(User.id).limit(1)
+        )
+    handler = Workbench(demo_db, username=str(username), clock=clock)
+    bridge = Bridge()
+    try:
+        other = MainWindow(
+            bridge,
+            handler,
+            tabs=queue_tabs(),
+            filter_type=QueueFilter,
+            map_page=None,
+            settings=QSettings(str(tmp_path / "dept.ini"), QSettings.Format.IniFormat),
+        )
+        qtbot.addWidget(other)
+        assert other.patrols is None
     finally:
         bridge.shutdown()
