@@ -934,6 +934,17 @@
       m.openPopup();
       return m.getPopup().getElement();
     },
+    /** A person's marker and the first vertex of a patrol's track as [lat, lng] (display). */
+    personLatLng: function (userId) {
+      var m = st.patrols && st.patrols.byUser.get(Number(userId));
+      return m ? [m.getLatLng().lat, m.getLatLng().lng] : null;
+    },
+    trackStart: function (patrolId) {
+      var line = st.patrols && st.patrols.lines.get(Number(patrolId));
+      if (!line) return null;
+      var first = line.getLatLngs()[0];
+      return [first.lat, first.lng];
+    },
     /** Pixels between where a person's diamond is drawn and where their position is. */
     personDrawnOffset: function (userId) {
       var m = st.patrols && st.patrols.byUser.get(Number(userId));

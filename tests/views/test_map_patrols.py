@@ -361,3 +361,37 @@ def test_the_duty_chiefs_window_shows_the_field_and_a_handlers_does_not_read_it(
         assert other.patrols is None
     finally:
         bridge.shutdown()
+
+
+def test_on_gcj02_tiles_people_and_tracks_are_shifted_at_display_time(
+    field: dict[str, Any],
+    demo_db: Database,
+    clock: Clock,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    from console.views.map_page import wgs84_to_gcj02
+
+    workbench = Workbench(demo_db, username="duty_chief", clock=clock)
+    page = build_map_page(
+        workbench.map_grids(), tmp_path / "gcj", basemap="gcj02:http://127.0.0.1:9/{z}/{x}/{y}.png"
+    )
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    with qtbot.waitSignal(view.ready, timeout=15000):
+        view.load_page(page)
+    layers = workbench.patrol_layers()
+    done: list[Any] = []
+    view.set_patrols(layers.to_json(), patrol_labels(), done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    person = next(p for p in layers.people if p.user_id == INSPECTOR_ID)
+    lat, lon = json.loads(run_js(view, f"JSON.stringify(consoleMap.personLatLng({INSPECTOR_ID}))"))
+    assert (lon, lat) == pytest.approx(wgs84_to_gcj02(person.lon, person.lat), abs=2e-6)
+    track = next(t for t in layers.tracks if t.patrol_id == field["inspector"])
+    lat, lon = json.loads(
+        run_js(view, f"JSON.stringify(consoleMap.trackStart({field['inspector']}))")
+    )
+    assert (lon, lat) == pytest.approx(wgs84_to_gcj02(*track.coords[0]), abs=2e-6)
