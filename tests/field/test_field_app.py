@@ -225,6 +225,7 @@ def test_handler_accepts_and_feeds_back_with_a_photo_offline(
     page = phones.open(HANDLER)
     open_task(page, snap.id)
     page.wait_for_selector("#task-accept")
+    assert page.locator(".tab[data-tab='patrol']").is_hidden()  # handlers do not patrol
 
     page.context.set_offline(True)
     page.click("#task-accept")

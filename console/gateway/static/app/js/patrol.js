@@ -130,6 +130,8 @@ export class PatrolScreen {
   }
 
   shown() {
+    // signed out and in again while a patrol was on: it goes on
+    if (this.state && this.state.phase === "on" && !this.timer) this.startRecording();
     this.ensureMap();
     this.render();
     this.renderQueue();
@@ -337,7 +339,10 @@ export class PatrolScreen {
     const me = currentUser();
     if (!kept || !me || kept.user !== me.username) return;
     this.state = kept;
-    if (kept.batch) await this.queueBatch(kept.batch);
+    if (kept.batch) {
+      await this.queueBatch(kept.batch);
+      await this.save();
+    }
     if (kept.phase === "ending") {
       if (kept.end_key) await this.queueEnd();
       await this.checkEnded();
@@ -461,6 +466,7 @@ export class PatrolScreen {
   async queueEnd() {
     const s = this.state;
     if (!s || !s.end_key) return;
+    if ((await items()).some((i) => i.key === s.end_key)) return; // queued (or sent) already
     await enqueue({
       key: s.end_key,
       kind: "patrol_end",
