@@ -132,6 +132,8 @@ export class PatrolScreen {
   shown() {
     // signed out and in again while a patrol was on: it goes on
     if (this.state && this.state.phase === "on" && !this.timer) this.startRecording();
+    // ended, the coverage not fetched yet (the network went): try again
+    if (this.state && this.state.phase === "ending") this.checkEnded();
     this.ensureMap();
     this.render();
     this.renderQueue();
@@ -447,8 +449,17 @@ export class PatrolScreen {
 
   async end() {
     const s = this.state;
-    if (!s || s.phase !== "on") return;
+    if (!s || s.phase !== "on" || this.el.end.disabled) return;
     if (!confirm(t("patrol_end_confirm"))) return;
+    this.el.end.disabled = true; // once: the last point, the last batch, the end
+    try {
+      await this.finish(s);
+    } finally {
+      this.el.end.disabled = false;
+    }
+  }
+
+  async finish(s) {
     this.stopRecording();
     while (this.sampling) await new Promise((resolve) => setTimeout(resolve, 50));
     const fix = await this.fix(); // the position where it ends
