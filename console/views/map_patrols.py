@@ -84,7 +84,10 @@ class PatrolLayers(QObject):
         # On the long-work worker: the first read of a full day (200 people × 8 h) is half a
         # million points, seconds the queue's and the detail's reads should not wait for (the
         # later reads fetch only the new points).
-        self._pending = self.bridge.submit_long(self.read, self._show, self._on_read_failed)
+        try:
+            self._pending = self.bridge.submit_long(self.read, self._show, self._on_read_failed)
+        except RuntimeError:  # the bridge has shut down (the window is closing): no more ticks
+            self.timer.stop()
 
     def on_visibility_changed(self, shown: bool) -> None:
         """The map shown again (its dock raised or opened): bring it up to date at once."""

@@ -83,7 +83,7 @@ def test_the_layers_come_through_the_bridge_and_appear_in_the_page(
     bridge = Bridge()
     try:
         layers = PatrolLayers(
-            bridge, lambda: workbench.patrol_layers().to_json(), view, lambda: True
+            bridge, lambda: workbench.patrol_layers().to_json(), view, lambda: True, view
         )
         layers.refresh()  # the page was ready before the controller: as a timer tick would
         qtbot.waitUntil(
@@ -268,7 +268,7 @@ def test_a_timer_tick_brings_the_gateways_new_points(
     bridge = Bridge()
     try:
         layers = PatrolLayers(
-            bridge, lambda: workbench.patrol_layers().to_json(), view, lambda: True
+            bridge, lambda: workbench.patrol_layers().to_json(), view, lambda: True, view
         )
         layers.timer.setInterval(100)
         qtbot.waitUntil(lambda: (counts(run_js, view) or {}).get("people") == 2, timeout=10000)
@@ -284,6 +284,7 @@ def test_a_timer_tick_brings_the_gateways_new_points(
         )
         # A straight walk and a turn: one vertex more, drawn without a reload or a feed event.
         qtbot.waitUntil(lambda: counts(run_js, view)["vertices"] == before + 1, timeout=10000)
+        layers.timer.stop()
     finally:
         bridge.shutdown()
 
@@ -307,7 +308,7 @@ def test_a_role_without_the_dashboard_sees_nobody(
 
     bridge = Bridge()
     try:
-        layers = PatrolLayers(bridge, read, view, lambda: True)
+        layers = PatrolLayers(bridge, read, view, lambda: True, view)
         layers.refresh()
         qtbot.waitUntil(lambda: (counts(run_js, view) or {}).get("people") == 2, timeout=10000)
         allowed[0] = False
