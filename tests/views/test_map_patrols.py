@@ -342,7 +342,7 @@ def test_the_duty_chiefs_window_shows_the_field_and_a_handlers_does_not_read_it(
             timeout=15000,
         )
     finally:
-        windows.close()
+        next(windows, None)  # the rest of the generator: the window's bridge shut down
     with demo_db.read() as s:
         username = s.scalar(
             select(User.username).where(User.role == "department").order_by(User.id).limit(1)
