@@ -320,6 +320,7 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             "s",
             field[False][0],
             higher_is_better=False,
+            goal=1.0,
             note=f"{track_points:,} track points ({'20 people × 1 h' if quick else '200 people × 8 h'}"
             f", a point every 10 s, random walks): simplify + JSON + setPatrols until the page "
             f"acks, {field[True][2]:,} vertices; baseline: the same layers with every point "
@@ -331,6 +332,7 @@ def run_map_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             "KB",
             field[False][1] / 1e3,
             higher_is_better=False,
+            goal=500.0,
             note="the JSON handed to the page, simplified (at most 4,000 track vertices) beside "
             "every point",
         ),

@@ -31,6 +31,8 @@ FIGURES = {
     "patrol coverage, one day's tracks (s)": ("s", False),
     "map first render, 2,000 open cases": ("s", False),
     "map update of 200 changed cases": ("ms", False),
+    "map field layers (people, tracks, coverage)": ("s", False),
+    "map field layers payload": ("KB", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
     "gateway POST requests.json (req/s)": ("/s", True),
     "patrol point batch p95, 200 devices (ms)": ("ms", False),
