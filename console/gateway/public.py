@@ -6,7 +6,8 @@
   an ``Idempotency-Key`` header → 201 ``{number, tracking_code, …}`` (the code shown once), a
   retry 200 with the same answer, the key with another request 422;
 * ``GET /api/v1/public/cases/{number}?code=``: the case's public timeline; a wrong code and an
-  unknown number are the same 404;
+  unknown number are the same 404; a case merged into another (合并) also gives that case's
+  public timeline (``merged_into``), its after-photos, and the rating once it is closed;
 * ``GET /api/v1/public/cases/{number}/photos/{id}?code=``: an after-photo;
 * ``POST /api/v1/public/cases/{number}/rating`` (JSON or a form: ``code``, ``rating``,
   ``comment``): 满意度 of a closed case, once (409 before closing or a second time);
@@ -153,6 +154,18 @@ class PublicRatingOut(BaseModel):
     rated_at: datetime
 
 
+class PublicMergedOut(BaseModel):
+    number: str = Field(description="The case the report was merged into (合并), in the end")
+    category: str
+    state: str
+    state_label: str
+    state_label_en: str
+    reported_at: datetime
+    closed_at: datetime | None
+    timeline: list[PublicStepOut]
+    via: list[str] = Field(description="The cases merged on in between (A → B → C: [B])")
+
+
 class PublicCaseOut(BaseModel):
     number: str
     category: str
@@ -165,6 +178,11 @@ class PublicCaseOut(BaseModel):
     after_photos: list[PublicPhotoOut]
     can_rate: bool
     rating: PublicRatingOut | None
+    merged_into: PublicMergedOut | None = Field(
+        None,
+        description="When the case was merged into another as a duplicate: that case's public "
+        "timeline (after_photos and can_rate are then that case's)",
+    )
 
 
 class RatingRequest(BaseModel):

@@ -40,12 +40,18 @@ class PublicRating(Base):
     closed or archived). ``rating`` is ``satisfied``, ``basically_satisfied`` or
     ``dissatisfied``; ``rated_at`` is the server's time. The evaluation's 群众满意率 counts
     these rows (console/services/public_reports.py: RATINGS).
+
+    ``case_id`` is the case of the tracking code (the reporter's own: once per code).
+    ``counted_case_id`` is the case the rating is counted for in the evaluation: the case the
+    reporter's case was merged into (合并, at the end of the chain) when it was, else the case
+    itself; NULL (rows from before migration 0023) means the case itself.
     """
 
     __tablename__ = "public_ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    counted_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     rating: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

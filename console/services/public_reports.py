@@ -14,6 +14,14 @@
   :class:`~console.errors.CaseNotFoundError`.
 * :meth:`PublicReportService.rate`: 满意度 of a closed (or archived) case, once per case
   (console.models.PublicRating; what the evaluation's 群众满意率 counts).
+* 合并: when the intake seat merges the reporter's case into another as a duplicate, the
+  tracking follows the merge (:func:`merge_chain`, chains A → B → C resolved, at most
+  :data:`MAX_MERGE_HOPS` hops and never a case twice): the reporter's own timeline ends
+  已合并 and the surviving case's public timeline (states, times, after-photos; nothing of its
+  reporter) follows. The rating is given with the reporter's own number and code once the
+  surviving case is closed; it is stored against the reporter's own case (once per code) and
+  counted for the surviving case (``PublicRating.counted_case_id``): each rating counts once,
+  for the case that was handled.
 
 No Qt, no HTTP.
 """
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -83,6 +92,9 @@ RATABLE_STATES = frozenset({"closed", "archived"})
 MAX_COMMENT = 500
 #: The steps whose photos the public sees: the handler's after-photo.
 AFTER_PHOTO_ACTIONS = ("feedback",)
+#: How many merges the tracking follows (A → B → C …): a bound, and a loop stops too.
+MAX_MERGE_HOPS = 8
+MERGED = "merged"
 NOT_FOUND = "未找到该案件，或查询码不正确"
 _SEAL = b"grid-console public tracking code"
 _KEY_HASH = b"grid-console public idempotency key\0"
@@ -134,6 +146,22 @@ class PublicRatingOut:
 
 
 @dataclass(frozen=True)
+class PublicMergedInto:
+    """The case a public report was merged into (at the end of the chain), as the public sees
+    it: ``via`` the numbers of the cases merged on in between (A → B → C: via [B])."""
+
+    number: str
+    category: str
+    state: str
+    state_label: str
+    state_label_en: str
+    reported_at: datetime
+    closed_at: datetime | None
+    timeline: list[PublicStep]
+    via: list[str]
+
+
+@dataclass(frozen=True)
 class PublicCase:
     number: str
     category: str
@@ -143,9 +171,11 @@ class PublicCase:
     reported_at: datetime
     closed_at: datetime | None
     timeline: list[PublicStep]
+    #: the handler's after-photos: of the surviving case when merged
     after_photos: list[PublicPhoto]
     can_rate: bool
     rating: PublicRatingOut | None
+    merged_into: PublicMergedInto | None = None
 
 
 def normalize_code(code: str | None) -> str:
@@ -175,6 +205,30 @@ def unseal(sealed: str, key: str) -> str:
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def merge_chain(s: Session, case_id: int) -> list[int]:
+    """``case_id`` and the cases it was merged into, in order (A → B → C: [A, B, C]).
+
+    Follows each merged case's last 合并 event (its ``into_id``); stops at a case that is not
+    merged, after :data:`MAX_MERGE_HOPS` hops, or at a case already seen (a loop the lifecycle
+    does not allow, guarded anyway): the last id is the case whose handling the reporter sees.
+    """
+    chain = [case_id]
+    for _ in range(MAX_MERGE_HOPS):
+        if s.scalar(select(Case.state).where(Case.id == chain[-1])) != MERGED:
+            break
+        data = s.scalar(
+            select(CaseEvent.data)
+            .where(CaseEvent.case_id == chain[-1], CaseEvent.action == "merge")
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(1)
+        )
+        into = json.loads(data).get("into_id") if data else None
+        if not isinstance(into, int) or into in chain:
+            break
+        chain.append(into)
+    return chain
 
 
 def canonical_fields(data: Mapping[str, object]) -> dict[str, str]:
@@ -343,59 +397,50 @@ class PublicReportService:
         """The public timeline of a case reported on the public page (see the module)."""
         with self.cases.db.read() as s:
             case_id = self._case_id(s, number, code)
+            chain = merge_chain(s, case_id)
             case = s.get_one(Case, case_id)
-            category = s.scalar(
-                select(Category.name).where(
-                    Category.taxonomy == case.taxonomy,
-                    Category.kind == case.kind,
-                    Category.code == case.category_code,
-                )
-            )
-            events = s.execute(
-                select(CaseEvent.at, CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state)
-                .where(CaseEvent.case_id == case_id)
-                .order_by(CaseEvent.at, CaseEvent.id)
-            ).all()
-            photos = s.execute(
-                select(Attachment.id, Attachment.uploaded_at)
-                .join(CaseEvent, CaseEvent.id == Attachment.case_event_id)
-                .where(
-                    Attachment.case_id == case_id,
-                    Attachment.kind == PHOTO,
-                    CaseEvent.action.in_(AFTER_PHOTO_ACTIONS),
-                )
-                .order_by(Attachment.id)
-            ).all()
+            survivor = s.get_one(Case, chain[-1])
             rated = s.scalar(select(PublicRating).where(PublicRating.case_id == case_id))
             rating = (
                 PublicRatingOut(rated.rating, RATINGS[rated.rating][0], rated.rated_at)
                 if rated is not None
                 else None
             )
+            merged_into = None
+            if survivor.id != case.id:
+                rows = s.execute(select(Case.id, Case.number).where(Case.id.in_(chain))).all()
+                numbers = {case_id: number for case_id, number in rows}
+                merged_into = PublicMergedInto(
+                    number=survivor.number,
+                    category=_category(s, survivor),
+                    state=survivor.state,
+                    state_label=STATE_LABELS[survivor.state][0],
+                    state_label_en=STATE_LABELS[survivor.state][1],
+                    reported_at=survivor.reported_at,
+                    closed_at=survivor.closed_at,
+                    timeline=_timeline(s, survivor.id),
+                    via=[numbers[i] for i in chain[1:-1]],
+                )
             state = case.state
-            timeline = [
-                PublicStep(at, to_state, *STATE_LABELS.get(to_state, (to_state, to_state)))
-                for at, action, from_state, to_state in events
-                if from_state != to_state or action == "report"
-            ]
             return PublicCase(
                 number=case.number,
-                category=category or case.category_code,
+                category=_category(s, case),
                 state=state,
                 state_label=STATE_LABELS[state][0],
                 state_label_en=STATE_LABELS[state][1],
                 reported_at=case.reported_at,
                 closed_at=case.closed_at,
-                timeline=timeline,
-                after_photos=[PublicPhoto(i, at) for i, at in photos],
-                can_rate=state in RATABLE_STATES and rating is None,
+                timeline=_timeline(s, case_id),
+                after_photos=[PublicPhoto(i, at) for i, at in _after_photos(s, survivor.id)],
+                can_rate=survivor.state in RATABLE_STATES and rating is None,
                 rating=rating,
+                merged_into=merged_into,
             )
 
     def after_photo(self, number: str, code: str | None, attachment_id: int) -> AttachmentRecord:
-        """One of the case's after-photos (as :meth:`track` lists them); else not found."""
+        """One of the after-photos :meth:`track` lists (the surviving case's when merged)."""
         with self.cases.db.read() as s:
-            case_id = self._case_id(s, number, code)
+            case_id = merge_chain(s, self._case_id(s, number, code))[-1]
             row = s.scalar(
                 select(Attachment)
                 .join(CaseEvent, CaseEvent.id == Attachment.case_event_id)
@@ -415,7 +460,8 @@ class PublicReportService:
     def rate(
         self, number: str, code: str | None, rating: str | None, comment: str | None = None
     ) -> PublicRatingOut:
-        """满意度 of a closed case, once (see the module)."""
+        """满意度 of a closed case, once per code; a merged report's when the case it was merged
+        into is closed, counted for that case (see the module)."""
         rating = (rating or "").strip()
         if rating not in RATINGS:
             labels = " / ".join(f"{v[0]} {k}" for k, v in RATINGS.items())
@@ -429,13 +475,61 @@ class PublicReportService:
         try:
             with self.cases.db.session() as s:
                 case_id = self._case_id(s, number, code)
-                state = s.scalar(select(Case.state).where(Case.id == case_id))
+                counted = merge_chain(s, case_id)[-1]
+                state = s.scalar(select(Case.state).where(Case.id == counted))
                 if state not in RATABLE_STATES:
                     raise NotClosedError("案件尚未结案：结案后才能评价")
                 if s.scalar(select(PublicRating.id).where(PublicRating.case_id == case_id)):
                     raise AlreadyRatedError("该案件已评价过，每件案件只能评价一次")
-                s.add(PublicRating(case_id=case_id, rating=rating, comment=text, rated_at=now))
+                s.add(
+                    PublicRating(
+                        case_id=case_id,
+                        counted_case_id=counted,
+                        rating=rating,
+                        comment=text,
+                        rated_at=now,
+                    )
+                )
                 s.flush()
         except IntegrityError:
             raise AlreadyRatedError("该案件已评价过，每件案件只能评价一次") from None
         return PublicRatingOut(rating, RATINGS[rating][0], now)
+
+
+def _category(s: Session, case: Case) -> str:
+    name = s.scalar(
+        select(Category.name).where(
+            Category.taxonomy == case.taxonomy,
+            Category.kind == case.kind,
+            Category.code == case.category_code,
+        )
+    )
+    return name or case.category_code
+
+
+def _timeline(s: Session, case_id: int) -> list[PublicStep]:
+    """The case's states and when it entered them: no note, no actor, no event data."""
+    events = s.execute(
+        select(CaseEvent.at, CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    return [
+        PublicStep(at, to_state, *STATE_LABELS.get(to_state, (to_state, to_state)))
+        for at, action, from_state, to_state in events
+        if from_state != to_state or action == "report"
+    ]
+
+
+def _after_photos(s: Session, case_id: int) -> list[tuple[int, datetime]]:
+    rows = s.execute(
+        select(Attachment.id, Attachment.uploaded_at)
+        .join(CaseEvent, CaseEvent.id == Attachment.case_event_id)
+        .where(
+            Attachment.case_id == case_id,
+            Attachment.kind == PHOTO,
+            CaseEvent.action.in_(AFTER_PHOTO_ACTIONS),
+        )
+        .order_by(Attachment.id)
+    ).all()
+    return [(photo_id, at) for photo_id, at in rows]

@@ -1,7 +1,8 @@
 """The public page's API over HTTP, without a token: a report with a photo (EXIF GPS removed
 from the stored file), Idempotency-Key, tracking by number and code (a wrong code is the same
-404 as an unknown number), the after-photo, the rating once after closing, the limit per
-address, the public grid outlines."""
+404 as an unknown number), the after-photo, the rating once after closing, a report merged
+into another case followed to it (its timeline, after-photo and rating), the limit per
+address, the public grid outlines and the page's service worker."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from console.db import Database
 from console.gateway.app import create_app
 from console.gateway.rate_limit import RateLimiter
-from console.models import Attachment, Case, PublicReport
+from console.models import Attachment, Case, PublicRating, PublicReport
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
 from console.services.cases.service import CaseService
 from tests.conftest import Clock
@@ -70,6 +71,12 @@ def post(p: Public, key: str | None, photo: bytes | None = None, **over: str) ->
     return p.http.post(
         "/api/v1/public/reports", data=fields(p.db, **over), files=files, headers=headers
     )
+
+
+def case_id(p: Public, number: str) -> int:
+    with p.db.read() as s:
+        found: int = s.execute(select(Case.id).where(Case.number == number)).scalar_one()
+    return found
 
 
 def close(p: Public, number: str) -> None:
@@ -174,6 +181,44 @@ def test_tracking_the_after_photo_and_rating_once(public: Public) -> None:
     assert twice.status_code == 409 and twice.json()["error"] == "already_rated"
     after = public.http.get(f"/api/v1/public/cases/{number}", params={"code": code}).json()
     assert not after["can_rate"] and after["rating"]["rating"] == "dissatisfied"
+
+
+def test_a_merged_report_is_followed_to_the_case_it_was_merged_into(public: Public) -> None:
+    mine = post(public, "merge-1", tiny_jpeg()).json()
+    theirs = post(public, "merge-2", name="赵先生", phone="13711111111").json()
+    number, code = mine["number"], mine["tracking_code"]
+    public.cases.merge(
+        CHIEF, case_id(public, number), None, case_id(public, theirs["number"]), None
+    )
+    seen = public.http.get(f"/api/v1/public/cases/{number}", headers={"X-Tracking-Code": code})
+    assert seen.status_code == 200
+    body = seen.json()
+    assert body["state"] == "merged" and body["timeline"][-1]["state_label"] == "已合并"
+    assert body["merged_into"]["number"] == theirs["number"] and body["merged_into"]["via"] == []
+    assert not body["can_rate"]
+    close(public, theirs["number"])
+    body = public.http.get(f"/api/v1/public/cases/{number}", params={"code": code}).json()
+    merged = body["merged_into"]
+    assert [s["state"] for s in merged["timeline"]][-1] == "closed" and body["can_rate"]
+    text = json.dumps(body, ensure_ascii=False)
+    for private in ("李女士", "赵先生", "13711111111", "王师傅", "已清运", "莲湖路1号"):
+        assert private not in text
+    (photo,) = body["after_photos"]  # the surviving case's, through the reporter's own code
+    assert photo["url"].startswith(f"/api/v1/public/cases/{number}/photos/")
+    got = public.http.get(photo["url"], headers={"X-Tracking-Code": code})
+    assert got.status_code == 200 and got.content == png_bytes(12, 12, seed=9)
+    rated = public.http.post(
+        f"/api/v1/public/cases/{number}/rating", json={"code": code, "rating": "satisfied"}
+    )
+    assert rated.status_code == 201
+    theirs_rated = public.http.post(
+        f"/api/v1/public/cases/{theirs['number']}/rating",
+        json={"code": theirs["tracking_code"], "rating": "basically_satisfied"},
+    )
+    assert theirs_rated.status_code == 201  # the other reporter's own rating, with their code
+    with public.db.read() as s:
+        counted = set(s.scalars(select(PublicRating.counted_case_id)))
+    assert counted == {case_id(public, theirs["number"])}
 
 
 def test_reports_are_limited_per_address(public: Public) -> None:

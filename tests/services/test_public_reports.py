@@ -1,8 +1,11 @@
 """The public page's services: a report without an account (once per key, EXIF removed), the
-case's public timeline by number and tracking code, and the 满意度 rating once after closing."""
+case's public timeline by number and tracking code, and the 满意度 rating once after closing;
+a report merged into another case (合并, chains too) followed to that case, rated when it is
+closed and counted for it in the evaluation."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -13,15 +16,19 @@ from console.errors import CaseNotFoundError, ValidationError
 from console.models import Attachment, Case, CaseEvent, PublicRating, PublicReport
 from console.services.attachments import AttachmentStore, PhotoUpload
 from console.services.cases.service import CaseService
+from console.services.evaluation.report import evaluate, month_period
 from console.services.field_categories import CategoryFinder
 from console.services.idempotency import IdempotencyMismatchError
 from console.services.photo_metadata import strip_metadata
 from console.services.public_reports import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    MAX_MERGE_HOPS,
     AlreadyRatedError,
     NotClosedError,
+    PublicAnswer,
     PublicReportService,
+    merge_chain,
     tracking_hash,
 )
 from tests.conftest import Clock
@@ -60,6 +67,19 @@ def fields(db: Database, **over: str) -> dict[str, str]:
     }
     data.update(over)
     return data
+
+
+def ids(db: Database, *numbers: str) -> list[int]:
+    with db.read() as s:
+        rows = s.execute(select(Case.number, Case.id).where(Case.number.in_(numbers))).all()
+    found = {number: case_id for number, case_id in rows}
+    return [found[n] for n in numbers]
+
+
+def merge(cases: CaseService, number: str, into: str) -> None:
+    """合并 as the duty chief does it from the 疑似重复 tab."""
+    case_id, into_id = ids(cases.db, number, into)
+    cases.merge(CHIEF, case_id, None, into_id, None, note="同一堆垃圾，受理员王某核实")
 
 
 def close(cases: CaseService, number: str) -> None:
@@ -194,3 +214,100 @@ def test_metadata_is_cut_from_png_and_webp() -> None:
     cleaned = strip_metadata(webp)
     assert b"EXIF" not in cleaned and b"GPS" not in cleaned
     assert cleaned[20] == 0 and int.from_bytes(cleaned[4:8], "little") == len(cleaned) - 8
+
+
+def test_a_merged_report_follows_the_case_it_was_merged_into_to_its_rating(
+    service: PublicReportService, cases: CaseService, demo_db: Database, clock: Clock
+) -> None:
+    a, b, c = (
+        service.submit(f"m-{n}", fields(demo_db, name=f"报告人{n}", phone=f"1390000000{n}")).answer
+        for n in range(3)
+    )
+    clock.advance(minutes=10)
+    merge(cases, a.number, b.number)  # A → B
+    seen = service.track(a.number, a.tracking_code)
+    assert [step.state for step in seen.timeline] == ["reported", "merged"]
+    assert seen.state == "merged" and seen.merged_into is not None
+    assert (seen.merged_into.number, seen.merged_into.via) == (b.number, [])
+    clock.advance(minutes=10)
+    merge(cases, b.number, c.number)  # B → C: A's chain is A → B → C
+    with demo_db.read() as s:
+        assert merge_chain(s, ids(demo_db, a.number)[0]) == ids(
+            demo_db, a.number, b.number, c.number
+        )
+    seen = service.track(a.number, a.tracking_code)
+    assert seen.merged_into is not None
+    assert (seen.merged_into.number, seen.merged_into.via) == (c.number, [b.number])
+    assert [step.state for step in seen.merged_into.timeline] == ["reported"]
+    assert not seen.can_rate and seen.after_photos == []
+    with pytest.raises(NotClosedError):
+        service.rate(a.number, a.tracking_code, "satisfied")
+    clock.advance(minutes=30)
+    close(cases, c.number)
+    for answer, via in ((a, [b.number]), (b, [])):
+        seen = service.track(answer.number, answer.tracking_code)
+        assert seen.merged_into is not None and seen.merged_into.via == via
+        assert seen.merged_into.state == "closed" and seen.merged_into.closed_at is not None
+        assert [step.state for step in seen.merged_into.timeline] == [
+            "reported", "registered", "dispatched", "handled", "verified", "closed",
+        ]  # fmt: skip
+        assert seen.can_rate and seen.rating is None
+        text = repr(seen)  # no reporter of any case in the chain, no note
+        for private in ("报告人", "1390000000", "已清运", "王某", "同一堆"):
+            assert private not in text
+    # each reporter rates once with their own code; all three count for C, each once
+    service.rate(a.number, a.tracking_code, "satisfied")
+    service.rate(b.number, b.tracking_code, "dissatisfied")
+    service.rate(c.number, c.tracking_code, "basically_satisfied")
+    with pytest.raises(AlreadyRatedError):
+        service.rate(a.number, a.tracking_code, "dissatisfied")
+    seen = service.track(a.number, a.tracking_code)
+    assert seen.rating is not None and seen.rating.rating == "satisfied" and not seen.can_rate
+    a_id, b_id, c_id = ids(demo_db, a.number, b.number, c.number)
+    with demo_db.read() as s:
+        rows = {r.case_id: r.counted_case_id for r in s.scalars(select(PublicRating))}
+        department = s.scalar(select(Case.department_id).where(Case.id == c_id))
+        merged_departments = set(
+            s.scalars(select(Case.department_id).where(Case.id.in_((a_id, b_id))))
+        )
+    assert rows == {a_id: c_id, b_id: c_id, c_id: c_id}
+    assert department is not None and merged_departments == {None}
+    start, end = month_period(clock.now)
+    with demo_db.read() as s:
+        report = evaluate(s, start, end, end)
+    district = {m.key: m.value for m in report.district if m.key in ("rated", "satisfied")}
+    assert district == {"rated": 3, "satisfied": 2}  # three ratings, none counted twice
+    dept = next(o for o in report.by_kind["department"] if o.object_id == department)
+    # A and B were never dispatched: their ratings count for C's department all the same
+    assert (dept.metric("rated").value, dept.metric("satisfied").value) == (3, 2)
+
+
+def test_the_merge_chain_is_bounded_and_stops_at_a_loop(
+    service: PublicReportService, cases: CaseService, demo_db: Database
+) -> None:
+    answers: list[PublicAnswer] = [
+        service.submit(f"c-{n}", fields(demo_db)).answer for n in range(MAX_MERGE_HOPS + 2)
+    ]
+    for earlier, later in itertools.pairwise(answers):
+        merge(cases, earlier.number, later.number)
+    first = ids(demo_db, answers[0].number)[0]
+    with demo_db.read() as s:
+        chain = merge_chain(s, first)
+    assert len(chain) == MAX_MERGE_HOPS + 1  # the bound, one short of the last case
+    seen = service.track(answers[0].number, answers[0].tracking_code)
+    assert seen.merged_into is not None and seen.merged_into.state == "merged"
+    assert not seen.can_rate
+    # a loop the lifecycle never makes (the last case pointed back at the first): it stops
+    x, y = (service.submit(f"l-{n}", fields(demo_db)).answer for n in range(2))
+    merge(cases, x.number, y.number)
+    x_id, y_id = ids(demo_db, x.number, y.number)
+    with demo_db.session() as s:
+        s.add(CaseEvent(case_id=y_id, at=cases.clock(), action="merge", from_state="reported",
+                        to_state="merged", actor_name="值班长", actor_role="duty_chief",
+                        data=f'{{"into_id": {x_id}, "into_number": "{x.number}"}}'))  # fmt: skip
+        s.get_one(Case, y_id).state = "merged"
+    with demo_db.read() as s:
+        assert merge_chain(s, x_id) == [x_id, y_id]
+    seen = service.track(x.number, x.tracking_code)
+    assert seen.merged_into is not None and seen.merged_into.number == y.number
+    assert not seen.can_rate

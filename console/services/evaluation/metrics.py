@@ -177,7 +177,10 @@ def rating_facts(kind: str, obj: Any, start: datetime, end: datetime) -> list[Fa
     the ratings joined with their cases, not the cases table: a case closed months ago and rated
     now counts now (so these are never in the one scan of the cases)."""
     r = PublicRating.__table__
-    source = r.join(Case.__table__, Case.id == r.c.case_id)
+    # counted for the case it is counted for: the one a public report was merged into (合并),
+    # else its own (counted_case_id NULL); by the rating's own case, one a rating, so a handled
+    # case with the ratings of two merged reports has two, and no rating counts twice
+    source = r.join(Case.__table__, Case.id == func.coalesce(r.c.counted_case_id, r.c.case_id))
     scope: tuple[Any, ...] = (in_period(r.c.rated_at, start, end),)
     if kind == "department":
         scope += (Case.department_id.is_not(None),)
