@@ -12,7 +12,10 @@
 * ``POST /api/v1/public/cases/{number}/rating`` (JSON or a form: ``code``, ``rating``,
   ``comment``): 满意度 of a closed case, once (409 before closing or a second time);
 * ``/report/``: the page (console/gateway/static/report/), ``/report/data/grids.json``: the
-  district's grid outlines, public and cached (the map of the page).
+  district's grid outlines, public and cached (the map of the page);
+* ``/report/sw.js``: its service worker (the page's files and the staff app's it shares, in a
+  cache named after their digest: webapp.fill_worker, as for /app/sw.js), so the page opens
+  offline; ``/report/manifest.webmanifest``: installable.
 
 Every call is counted per client address (the gateway's RateLimiter, in memory): behind a
 reverse proxy every client has the proxy's address. The rules are the services'
@@ -21,6 +24,7 @@ reverse proxy every client has the proxy's address. The rules are the services'
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -46,7 +50,15 @@ from console.gateway.errors import GatewayError
 from console.gateway.field_schemas import CategoryOut
 from console.gateway.rate_limit import RateLimiter
 from console.gateway.schemas import ApiError
-from console.gateway.webapp import _HEADERS, _Files, compact_grids
+from console.gateway.webapp import (
+    _HEADERS,
+    APP_DIR,
+    _Files,
+    compact_grids,
+    fill_worker,
+    leaflet_files,
+    own_files,
+)
 from console.services import public_reports
 from console.services.attachments import PhotoUpload
 from console.services.field_categories import CategoryFinder
@@ -59,6 +71,31 @@ PAGE_DIR = Path(__file__).resolve().parent / "static" / "report"
 REPORTS_PER_MINUTE = 6.0
 READS_PER_MINUTE = 120.0
 GRIDS_MAX_AGE = 3600
+#: The staff app's files the page uses (its imports, stylesheet and icon): in the page's shell.
+SHARED_APP_FILES = (
+    "app.css",
+    "icons/icon.svg",
+    "js/api.js",
+    "js/i18n.js",
+    "js/mapview.js",
+    "js/photos.js",
+    "js/store.js",
+    "js/ui.js",
+)
+
+
+def page_shell() -> list[tuple[str, Path]]:
+    """(URL, file) of what the page's worker caches: its own files, the app's it shares and
+    Leaflet's (URLs relative to /report/, or absolute under /app/)."""
+    own = [(url, PAGE_DIR / ("index.html" if url == "./" else url)) for url in own_files(PAGE_DIR)]
+    shared = [(f"/app/{name}", APP_DIR / name) for name in SHARED_APP_FILES]
+    return own + shared + leaflet_files("/app/vendor/leaflet/")
+
+
+@functools.cache
+def page_worker() -> tuple[str, str]:
+    """(the page's worker with its version and shell filled in, the version)."""
+    return fill_worker(PAGE_DIR / "sw.js", page_shell())
 
 
 @dataclass
@@ -367,6 +404,11 @@ def mount_public_page(app: FastAPI) -> None:
     @app.get("/report/", include_in_schema=False)
     def page_index() -> FileResponse:
         return FileResponse(PAGE_DIR / "index.html", media_type="text/html", headers=_HEADERS)
+
+    @app.get("/report/sw.js", include_in_schema=False)
+    def page_worker_script() -> Response:
+        text, _ = page_worker()
+        return Response(text, media_type="text/javascript", headers=_HEADERS)
 
     @app.get("/report/data/grids.json", include_in_schema=False, dependencies=[Depends(_read)])
     def page_grids(request: Request, public: PublicCtx) -> Response:

@@ -81,35 +81,54 @@ class _Files(StaticFiles):
         return response
 
 
-def shell_files() -> list[str]:
-    """The URLs the service worker caches on install: every app file and Leaflet's."""
+def own_files(directory: Path) -> list[str]:
+    """A page's own files as URLs relative to its folder (``./`` for index.html), sorted;
+    the worker itself and dot files left out."""
     own = sorted(
-        p.relative_to(APP_DIR).as_posix()
-        for p in APP_DIR.rglob("*")
+        p.relative_to(directory).as_posix()
+        for p in directory.rglob("*")
         if p.is_file() and p.name != "sw.js" and not p.name.startswith(".")
     )
-    urls = ["./" if name == "index.html" else name for name in own]
-    return urls + [f"vendor/leaflet/{name}" for name in LEAFLET_FILES]
+    return ["./" if name == "index.html" else name for name in own]
+
+
+def fill_worker(worker: Path, files: list[tuple[str, Path]]) -> tuple[str, str]:
+    """(the worker's text with its version and shell filled in, the version).
+
+    ``files`` are (URL as the worker fetches it, the file served there): the version is a
+    digest of them all and of the worker, so the cache a worker names after it (and the worker)
+    is replaced whole by a release. Shared by the staff app and the public page's workers."""
+    digest = hashlib.sha256()
+    for url, path in files:
+        digest.update(url.encode() + b"\0" + path.read_bytes())
+    text = worker.read_text(encoding="utf-8")
+    digest.update(text.encode())
+    version = digest.hexdigest()[:12]
+    text = text.replace('"__VERSION__"', json.dumps(version)).replace(
+        "[] /* __SHELL__ */", json.dumps([url for url, _ in files])
+    )
+    return text, version
+
+
+def leaflet_files(prefix: str) -> list[tuple[str, Path]]:
+    """Leaflet's files the shells need offline, as URLs under ``prefix``."""
+    return [(f"{prefix}{name}", LEAFLET_DIR / name) for name in LEAFLET_FILES]
+
+
+def shell_files() -> list[str]:
+    """The URLs the service worker caches on install: every app file and Leaflet's."""
+    return [url for url, _ in _shell()]
+
+
+def _shell() -> list[tuple[str, Path]]:
+    own = [(url, APP_DIR / ("index.html" if url == "./" else url)) for url in own_files(APP_DIR)]
+    return own + leaflet_files("vendor/leaflet/")
 
 
 @cache
 def service_worker() -> tuple[str, str]:
     """(the worker's text with its version and file list filled in, the version)."""
-    digest = hashlib.sha256()
-    for url in shell_files():
-        path = (
-            LEAFLET_DIR / url.removeprefix("vendor/leaflet/")
-            if url.startswith("vendor/")
-            else APP_DIR / ("index.html" if url == "./" else url)
-        )
-        digest.update(url.encode() + b"\0" + path.read_bytes())
-    text = (APP_DIR / "sw.js").read_text(encoding="utf-8")
-    digest.update(text.encode())
-    version = digest.hexdigest()[:12]
-    text = text.replace('"__VERSION__"', json.dumps(version)).replace(
-        "[] /* __SHELL__ */", json.dumps(shell_files())
-    )
-    return text, version
+    return fill_worker(APP_DIR / "sw.js", _shell())
 
 
 def _rounded(coords: Any) -> Any:

@@ -2,11 +2,15 @@
 `grid-console serve`: a person without an account reports with a photo carrying the camera's
 GPS in its EXIF, gets the case number and tracking code, and the case is in the intake queue
 as 公众 with its photo (no EXIF, at most 1600 px); they follow it; the case is closed through
-CaseService (the handler's after-photo) and they rate it on the page, once."""
+CaseService (the handler's after-photo) and they rate it on the page, once. A report merged
+into another case (合并) is followed to it and rated when that case is closed. Offline: the
+page reloads from its service worker's cache, and a report sent without network is kept on
+the phone and sent once when the network returns (one case)."""
 
 from __future__ import annotations
 
 import struct
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,10 @@ from sqlalchemy import select
 from console.models import Attachment, Case, PublicRating
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
 from console.services.cases.service import CaseService
+from console.services.field_categories import CategoryFinder
+from console.services.public_reports import PublicAnswer, PublicReportService
 from tests.field.conftest import PHONE, FieldServer
-from tests.gateway.support import GPS_LATITUDE, png_bytes, with_exif_gps
+from tests.gateway.support import GPS_LATITUDE, png_bytes, point, with_exif_gps
 from tests.services.console_support import CHIEF, DISPATCHER, INSPECTOR, handler
 
 
@@ -121,7 +127,11 @@ def test_the_public_reports_tracks_and_rates(
     finally:
         context.close()
     with field_server.db.read() as s:
-        rating = s.scalar(select(PublicRating).join(Case).where(Case.number == number))
+        rating = s.scalar(
+            select(PublicRating)
+            .join(Case, Case.id == PublicRating.case_id)
+            .where(Case.number == number)
+        )
         assert rating is not None and (rating.rating, rating.comment) == ("satisfied", "处理得很快")
     assert not problems, problems
 
@@ -144,11 +154,11 @@ def test_a_report_whose_answer_is_lost_is_sent_again_as_one_case(
             sent.append(route.fetch().status)  # the server makes the case…
             route.abort()  # …and the phone never hears of it
 
-        page.route("**/api/v1/public/reports", lose_the_answer)
+        page.context.route("**/api/v1/public/reports", lose_the_answer)
         page.click("#report-submit")
         page.wait_for_selector("#report-error", state="visible")
         assert sent == [201]
-        page.unroute("**/api/v1/public/reports")
+        page.context.unroute("**/api/v1/public/reports")
         page.click("#report-submit")  # the same report: the same key
         page.wait_for_selector("#done", state="visible")
         number = page.inner_text("#done-number").strip()
@@ -157,3 +167,127 @@ def test_a_report_whose_answer_is_lost_is_sent_again_as_one_case(
     with field_server.db.read() as s:
         numbers = list(s.scalars(select(Case.number).where(Case.description == description)))
     assert numbers == [number]
+
+
+def report_on_the_page(page: Any, description: str) -> None:
+    page.fill("#category-search", "暴露垃圾")
+    page.click("#category-results button[data-code='06010']")
+    page.fill("#description", description)
+    page.click("#report-submit")
+
+
+def test_a_merged_report_is_followed_to_the_case_it_was_merged_into(
+    browser: Any, field_server: FieldServer
+) -> None:
+    """Both reports made through the services (the page's writes are limited per address:
+    the session's other tests use them), followed and rated on the page."""
+    cases = CaseService(field_server.db)
+    finder = CategoryFinder(field_server.db, cases.workflow.taxonomies, cases.clock)
+    store = AttachmentStore(field_server.attachments, max_bytes=8 << 20)
+    public = PublicReportService(cases, store, finder)
+    lon, lat = point(field_server.db)
+
+    def report(description: str, name: str, phone: str) -> PublicAnswer:
+        data = {"category_code": "06010", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}",
+                "address": "北院门", "description": description, "name": name, "phone": phone}  # fmt: skip
+        return public.submit(uuid.uuid4().hex, data).answer
+
+    mine = report(f"巷口垃圾（将被合并）{uuid.uuid4().hex[:6]}", "孙先生", "13500000000")
+    theirs = report("同一处垃圾（另一位市民）", "钱女士", "13600000000")
+    number, survivor = mine.number, theirs.number
+    with field_server.db.read() as s:
+        ids = dict(
+            (n, i)
+            for n, i in s.execute(
+                select(Case.number, Case.id).where(Case.number.in_((number, survivor)))
+            )
+        )
+    context = browser.new_context(**PHONE, base_url=field_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/report/#track")
+        page.fill("#track-number", number)
+        page.fill("#track-code", mine.tracking_code)
+        cases.merge(CHIEF, ids[number], None, ids[survivor], None, note="受理员核实：重复")
+        page.click("#track-submit")
+        page.wait_for_selector("#case-merged")
+        assert page.inner_text("#case-state") == "已合并"
+        assert page.inner_text("#merged-number") == survivor
+        assert page.inner_text("#merged-state") == "待立案"
+        assert page.locator("#rating-form").count() == 0
+        close_case(field_server, survivor)
+        page.click("#track-submit")
+        page.wait_for_selector("#rating-form")
+        assert page.inner_text("#merged-state") == "已结案"
+        assert page.locator("#merged-timeline li").count() == 6
+        text = page.inner_text("#case")
+        for private in ("钱女士", "13600000000", "孙先生", "13500000000", "王师傅", "已清运",
+                        "受理员核实", "另一位"):  # fmt: skip
+            assert private not in text
+        page.wait_for_function("() => document.querySelector('.after img')?.naturalWidth === 40")
+        page.click("#rating-form label:has(input[value='basically_satisfied'])")
+        page.click("#rating-submit")
+        page.wait_for_selector("#case-rated")
+    finally:
+        context.close()
+    with field_server.db.read() as s:
+        counted = s.scalar(
+            select(PublicRating.counted_case_id).where(PublicRating.case_id == ids[number])
+        )
+    assert counted == ids[survivor]
+
+
+def test_the_page_opens_offline_and_a_report_made_offline_is_sent_once(
+    browser: Any, field_server: FieldServer
+) -> None:
+    description = f"井盖缺失（离线上报）{uuid.uuid4().hex[:6]}"
+    problems: list[str] = []
+    context = browser.new_context(**PHONE, base_url=field_server.url)
+    sent: list[int] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+        page.goto("/report/")
+        page.wait_for_function("() => navigator.serviceWorker.controller")
+        page.reload()  # the outlines and the category list now pass the worker: kept
+        page.wait_for_selector("#where .acc")
+        page.wait_for_function("() => navigator.serviceWorker.controller")
+
+        context.set_offline(True)
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        page.wait_for_selector("#report-form", state="visible")
+        assert page.evaluate("typeof L") == "object"  # Leaflet came from the cache too
+        page.wait_for_selector("#where .acc")  # the kept grid outlines
+        english = context.new_page()
+        assert english.goto("/report/?lang=en") is not None
+        english.wait_for_selector("#report-submit:has-text('Send report')")
+        english.close()
+
+        # the answers the page got (a request that found no network has none)
+        page.on(
+            "response",
+            lambda r: sent.append(r.status) if r.url.endswith("/api/v1/public/reports") else None,
+        )
+        report_on_the_page(page, description)  # the category found in the kept list
+        page.wait_for_selector("#report-error:has-text('没有网络')")
+        assert "恢复网络后自动提交" in page.inner_text("#report-error")
+        assert page.input_value("#description") == description  # the form is kept
+        assert sent == []
+        with field_server.db.read() as s:
+            assert list(s.scalars(select(Case.id).where(Case.description == description))) == []
+
+        context.set_offline(False)  # the page's online event sends it
+        page.wait_for_selector("#done", state="visible")
+        number = page.inner_text("#done-number").strip()
+        assert len(page.inner_text("#done-code").strip()) == 8
+        page.reload()  # nothing waits any more: not sent again
+        page.wait_for_selector("#report-form", state="visible")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert sent == [201]
+    with field_server.db.read() as s:
+        numbers = list(s.scalars(select(Case.number).where(Case.description == description)))
+    assert numbers == [number]
+    assert not problems, problems

@@ -7,9 +7,11 @@ address, the public grid outlines and the page's service worker."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 
 from console.db import Database
 from console.gateway.app import create_app
+from console.gateway.public import page_worker
 from console.gateway.rate_limit import RateLimiter
 from console.models import Attachment, Case, PublicRating, PublicReport
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
@@ -246,3 +249,37 @@ def test_the_page_and_its_grid_outlines_need_no_token(public: Public) -> None:
     assert public.http.get("/app/data/grids.json").status_code == 401  # the staff app's stays
     found = public.http.get("/api/v1/public/categories", params={"q": "垃圾"}).json()
     assert found and {c["kind"] for c in found} == {"event_type"}
+
+
+def _imports(url: str, text: str) -> set[str]:
+    """The absolute URLs a module imports (``import … from "…"``)."""
+    found = re.findall(r'^import [^;]*? from "([^"]+)";', text, flags=re.M)
+    return {urljoin(url, name) for name in found}
+
+
+def test_the_page_has_a_worker_whose_shell_is_everything_it_loads(public: Public) -> None:
+    worker = public.http.get("/report/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    text = worker.text
+    assert "__VERSION__" not in text and "/* __SHELL__ */" not in text
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", text).group(1))  # type: ignore[union-attr]
+    _, version = page_worker()
+    assert f'"{version}"' in text
+    absolute = {urljoin(public.url + "/report/sw.js", url) for url in shell}
+    for url in sorted(absolute):  # every file of the shell is served, without a token
+        assert public.http.get(url).status_code == 200, url
+    # what the page loads: its links and scripts, and their imports, all in the shell
+    page = public.http.get("/report/").text
+    base = public.url + "/report/"
+    wanted = {urljoin(base, u) for u in re.findall(r'(?:href|src)="([^"?#]+)"', page)}
+    todo = [u for u in wanted if u.endswith(".js")]
+    while todo:
+        url = todo.pop()
+        for imported in _imports(url, public.http.get(url).text) - wanted:
+            wanted.add(imported)
+            todo.append(imported)
+    assert wanted - {base + "?lang=en"} <= absolute | {base}, wanted - absolute
+    manifest = public.http.get("/report/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    assert manifest.json()["scope"] == "./" and manifest.json()["id"] == "/report/"

@@ -2,10 +2,14 @@
 // description), get the case number and a tracking code, follow the case, rate it when closed.
 // Shared with the staff app: the photo shrinking (canvas: no EXIF), the grid map, DOM helpers.
 // Text from the server is only ever set with textContent.
+// Offline: the service worker (sw.js) opens the page from its cache; a report sent without
+// network waits in the phone's store (queue.js) with its Idempotency-Key and goes when the
+// network returns (one case, however often it is tried).
 
 import { gridAt, ReportMap } from "/app/js/mapview.js";
 import { shrink } from "/app/js/photos.js";
 import { fill, h, thumb, toast } from "/app/js/ui.js";
+import { pending } from "./queue.js";
 import { lang, t, translatePage } from "./text.js";
 
 const API = "/api/v1/public";
@@ -22,6 +26,8 @@ const state = {
   key: null, // the idempotency key of the report being sent (kept across retries)
   searchSeq: 0,
   tracked: null, // {number, code}
+  categories: [], // every event category, for a search without network
+  flushing: false,
 };
 let map = null;
 
@@ -140,8 +146,9 @@ async function search() {
   let found = [];
   try {
     found = await call(`${API}/categories?limit=12&q=${encodeURIComponent(q)}`);
-  } catch {
-    return;
+  } catch (e) {
+    if (e.status !== 0) return;
+    found = searchHere(q); // no network: the list kept on the phone
   }
   if (seq !== state.searchSeq) return;
   const list = $("category-results");
@@ -164,6 +171,22 @@ async function search() {
       ),
     ),
   );
+}
+
+/** The event categories matching ``q`` by name, code or path, from the list kept offline. */
+function searchHere(q) {
+  const text = q.toLowerCase();
+  return state.categories
+    .filter((c) => !text || c.name.toLowerCase().includes(text) || c.code.startsWith(text) || (c.path || "").toLowerCase().includes(text))
+    .slice(0, 12);
+}
+
+async function loadCategories() {
+  try {
+    state.categories = await call(`${API}/categories?limit=500`); // the worker keeps a copy
+  } catch {
+    // neither network nor a kept copy: the search asks the server when it can
+  }
 }
 
 function choose(category) {
@@ -260,31 +283,85 @@ async function send(event) {
   const address =
     $("address").value.trim() ||
     (grid ? t("near", { grid: `${grid.properties.street}${grid.properties.name}` }) : `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`);
-  const form = new FormData();
-  form.set("category_code", state.category.code);
-  form.set("lon", p.lon.toFixed(7));
-  form.set("lat", p.lat.toFixed(7));
-  form.set("address", address);
-  form.set("description", description);
-  form.set("name", $("name").value.trim());
-  form.set("phone", $("phone").value.trim());
-  for (const photo of state.photos) form.append("photo", photo.blob, photo.name);
+  const fields = {
+    category_code: state.category.code,
+    lon: p.lon.toFixed(7),
+    lat: p.lat.toFixed(7),
+    address,
+    description,
+    name: $("name").value.trim(),
+    phone: $("phone").value.trim(),
+  };
   state.key = state.key || crypto.randomUUID();
+  const item = { key: state.key, fields, photos: state.photos.map((x) => ({ ...x })), at: Date.now() };
   const button = $("report-submit");
   button.disabled = true;
   button.textContent = t("sending");
   try {
-    const answer = await call(`${API}/reports`, {
-      method: "POST",
-      body: form,
-      headers: { "Idempotency-Key": state.key },
-    });
+    const answer = await post(item);
+    await forget(); // sent: nothing older waits any more
     showDone(answer);
   } catch (e) {
-    showError(error, e.status === 0 ? t("offline") : e.message);
+    if (e.status === 0) {
+      // no network: kept on the phone with its key, sent when the network returns; the form
+      // stays filled. Only the latest version of the report waits (an edit replaced it).
+      await keep(item);
+      showError(error, t("queued"));
+    } else {
+      showError(error, e.message);
+    }
   } finally {
     button.disabled = false;
     button.textContent = t("send");
+  }
+}
+
+function post(item) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(item.fields)) form.set(name, value);
+  for (const photo of item.photos) form.append("photo", photo.blob, photo.name);
+  return call(`${API}/reports`, { method: "POST", body: form, headers: { "Idempotency-Key": item.key } });
+}
+
+async function keep(item) {
+  try {
+    for (const old of await pending.all()) if (old.key !== item.key) await pending.delete(old.key);
+    await pending.put(item);
+  } catch {
+    // no store (private mode): the form stays filled, to send again by hand
+  }
+}
+
+async function forget() {
+  try {
+    for (const old of await pending.all()) await pending.delete(old.key);
+  } catch {
+    // no store
+  }
+}
+
+/** Send the reports waiting on the phone; each answer (number and code) is shown. */
+async function flush() {
+  if (state.flushing) return;
+  state.flushing = true;
+  try {
+    for (const item of await pending.all()) {
+      try {
+        const answer = await post(item);
+        await pending.delete(item.key);
+        showDone(answer);
+        if (location.hash === "#track") location.hash = "#report";
+        toast(t("queued_sent"), "ok");
+      } catch (e) {
+        if (e.status === 0 || e.status === 429 || e.status >= 500) break; // later
+        await pending.delete(item.key); // refused: it never will be accepted
+        showError($("report-error"), t("failed", { msg: e.message }));
+      }
+    }
+  } catch {
+    // no store
+  } finally {
+    state.flushing = false;
   }
 }
 
@@ -374,6 +451,7 @@ function showCase(seen) {
     ),
     h("div.card", h("h2", t("progress")), h("ol.timeline", { id: "case-timeline" }, steps)),
   ];
+  if (seen.merged_into) parts.push(mergedCard(seen.merged_into));
   if (seen.after_photos.length) {
     const after = h("div.after");
     parts.push(h("div.card", h("h2", t("after_photos")), after));
@@ -385,6 +463,30 @@ function showCase(seen) {
     parts.push(ratingForm(seen.number));
   }
   fill(box, ...parts);
+}
+
+/** The case the report was merged into (合并): its number, state and timeline. */
+function mergedCard(into) {
+  const finished = into.state === "closed" || into.state === "archived";
+  const steps = into.timeline.map((step, i) =>
+    h(
+      i === into.timeline.length - 1 ? "li.now" : "li",
+      h("div.what", stateLabel(step)),
+      h("div.when", formatTime(step.at)),
+    ),
+  );
+  return h(
+    "div.card.merged",
+    { id: "case-merged" },
+    h(
+      "div.head",
+      h("h2", t("merged_into"), " ", h("span.code", { id: "merged-number" }, into.number)),
+      h(finished ? "span.pill.closed" : "span.pill.state", { id: "merged-state" }, stateLabel(into)),
+    ),
+    h("p.hint", t("merged_hint")),
+    into.via.length ? h("p.hint", t("merged_via", { numbers: into.via.join(" → ") })) : null,
+    h("ol.timeline", { id: "merged-timeline" }, steps),
+  );
 }
 
 /** An after-photo, fetched with the code in a header and shown from a blob: URL. */
@@ -451,10 +553,22 @@ function start() {
   $("lang").href = `?lang=${other}${location.hash}`;
   $("lang").textContent = other === "en" ? "English" : "中文";
 
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+
   map = new ReportMap($("map"), moved);
   describePosition();
   loadGrids();
+  loadCategories();
   locate();
+  window.addEventListener("online", flush);
+  pending
+    .all()
+    .then((items) => {
+      if (!items.length) return;
+      showError($("report-error"), t("queued"));
+      if (navigator.onLine) flush();
+    })
+    .catch(() => {});
 
   $("locate").addEventListener("click", locate);
   $("category-search").addEventListener("input", search);

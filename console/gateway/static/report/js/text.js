@@ -38,6 +38,8 @@ const ZH = {
   send: "提交上报",
   sending: "正在提交…",
   offline: "网络异常，未能提交。请检查网络后再点提交（不会重复上报）",
+  queued: "没有网络：上报已保存在本机，恢复网络后自动提交（不会重复上报）。请勿清除浏览器数据；关闭本页后，再次打开时提交。",
+  queued_sent: "网络已恢复，保存的上报已提交",
   done_title: "已收到您的上报",
   number: "案件编号",
   code: "查询码",
@@ -64,6 +66,9 @@ const ZH = {
   rated: "您的评价：{label}",
   thanks: "感谢您的评价",
   failed: "提交失败：{msg}",
+  merged_into: "已合并到案件",
+  merged_hint: "您反映的问题与该案件是同一问题，已合并办理：以下是该案件的处理进度，办结后可在此评价。",
+  merged_via: "经由案件 {numbers} 合并",
 };
 
 const EN = {
@@ -104,6 +109,8 @@ const EN = {
   send: "Send report",
   sending: "Sending…",
   offline: "No network: not sent. Check the connection and send again (it will not be sent twice)",
+  queued: "No network: the report is kept on this phone and sent when the network returns (never twice). Do not clear the browser's data; if you close the page, it is sent when you open it again.",
+  queued_sent: "Back online: the kept report was sent",
   done_title: "Report received",
   number: "Case number",
   code: "Tracking code",
@@ -130,6 +137,9 @@ const EN = {
   rated: "Your rating: {label}",
   thanks: "Thank you",
   failed: "Not sent: {msg}",
+  merged_into: "Merged into case",
+  merged_hint: "Your report is about the same problem as this case and is handled with it: here is its progress; rate it here once it is finished.",
+  merged_via: "merged on through case {numbers}",
 };
 
 const wanted = new URLSearchParams(location.search).get("lang");
