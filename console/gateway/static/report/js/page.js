@@ -59,9 +59,10 @@ function formatTime(value) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function showError(el, text) {
+function showError(el, text, kind = "") {
   el.textContent = text || "";
   el.hidden = !text;
+  el.classList.toggle("queued", kind === "queued"); // kept, not refused: a notice, not an error
 }
 
 // ------------------------------------------------------------------ screens
@@ -306,7 +307,7 @@ async function send(event) {
       // no network: kept on the phone with its key, sent when the network returns; the form
       // stays filled. Only the latest version of the report waits (an edit replaced it).
       await keep(item);
-      showError(error, t("queued"));
+      showError(error, t("queued"), "queued");
     } else {
       showError(error, e.message);
     }
@@ -565,7 +566,7 @@ function start() {
     .all()
     .then((items) => {
       if (!items.length) return;
-      showError($("report-error"), t("queued"));
+      showError($("report-error"), t("queued"), "queued");
       if (navigator.onLine) flush();
     })
     .catch(() => {});
