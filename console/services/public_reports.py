@@ -409,7 +409,7 @@ class PublicReportService:
             merged_into = None
             if survivor.id != case.id:
                 rows = s.execute(select(Case.id, Case.number).where(Case.id.in_(chain))).all()
-                numbers = {case_id: number for case_id, number in rows}
+                numbers = {row_id: row_number for row_id, row_number in rows}
                 merged_into = PublicMergedInto(
                     number=survivor.number,
                     category=_category(s, survivor),
