@@ -16,13 +16,16 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones
+from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones, sign_in
 from tests.gateway.support import dispatched, handled, png_bytes, reported
 from tests.services.console_support import CHIEF, DISPATCHER
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
 HANDLER = "dept-pro02"  # 暴露垃圾 (06010) is routed to PRO02 in the demo district
+#: A street committee's handler (北院门街道城管委): its own token, so its requests do not
+#: spend the PRO02 handler's per-token rate.
+STREET = ("SC610104002", "dept-sc610104002")
 
 #: The outbox as the page's IndexedDB holds it: [{kind, state, status, message}].
 OUTBOX_JS = """() => new Promise((resolve, reject) => {
@@ -244,14 +247,100 @@ def test_handler_accepts_and_feeds_back_with_a_photo_offline(
         "SELECT id, action, note FROM case_events WHERE case_id = :c ORDER BY id",
         c=snap.id,
     )
-    assert [e.action for e in events][-1] == "feedback"
-    # 签收: the lifecycle's accept step (or, before it existed, a note marked 【签收】)
-    accepted = events[-2]
-    assert accepted.action == "accept" or accepted.note.startswith("【签收】")
+    # 签收 is the lifecycle's accept step, then 处置反馈, both sent after the network came back
+    assert [e.action for e in events] == ["report", "register", "dispatch", "accept", "feedback"]
     photo = rows(
         field_server, "SELECT case_event_id FROM attachments WHERE case_id = :c", c=snap.id
     )
     assert [p.case_event_id for p in photo] == [events[-1].id]
+
+
+def test_handler_accepts_asks_for_suspension_is_refused_and_feeds_back_with_a_photo(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    cases = field_server_cases(field_server)
+    snap = dispatched(cases, field_server.db, dept=STREET[0])
+    page = phones.open(STREET[1])
+    open_task(page, snap.id)
+    detail = "#task-detail"
+
+    # 签收, while the person starts writing: the renders that follow (the step queued, sent,
+    # the task read again) take the button out but never move the form being typed in
+    page.click("#feedback-note")
+    page.evaluate("document.getElementById('task-accept').click()")
+    page.keyboard.type("已到现场")
+    page.wait_for_selector(f"{detail} .timeline .what:has-text('签收')")
+    page.wait_for_selector("#task-accept", state="detached")
+    page.keyboard.type("，正在处置")
+    assert page.evaluate("document.activeElement.id") == "feedback-note"
+    assert page.input_value("#feedback-note") == "已到现场，正在处置"
+
+    # 申请挂账 with a reason, from the folded form on the task
+    page.click(f"{detail} details.suspension-form summary")
+    reason = "管线迁改，需等待产权单位进场"
+    page.click(f"{detail} details.suspension-form button[type=submit]")  # no reason: not queued
+    page.wait_for_selector("#toast:has-text('请填写说明')")
+    assert not [i for i in page.evaluate(OUTBOX_JS) if i["kind"] == "suspension"]
+    page.fill(f"{detail} details.suspension-form textarea", reason)
+    page.click(f"{detail} details.suspension-form button[type=submit]")
+    page.wait_for_selector(f"{detail} .timeline .what:has-text('申请挂账')")
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert [i["state"] for i in page.evaluate(OUTBOX_JS) if i["kind"] == "suspension"] == ["sent"]
+    # one request at a time: the form is gone while the duty chief decides
+    page.wait_for_selector(f"{detail} details.suspension-form", state="detached")
+    case = rows(
+        field_server,
+        "SELECT state, version, suspension_requested_at FROM cases WHERE id = :c",
+        c=snap.id,
+    )[0]
+    assert case.state == "dispatched" and case.suspension_requested_at is not None
+
+    # the duty chief refuses it at a seat (the requests tab's 驳回挂账)
+    refusal = "可先行处置，不予挂账"
+    refused = cases.act(CHIEF, snap.id, "refuse_suspension", case.version, note=refusal)
+    assert refused.state == "dispatched"
+
+    # the handler goes back to the list, refreshes and opens the task: the refusal shows
+    page.click(f"{detail} button.back")
+    page.click("#screen-tasks .section-head button:has-text('刷新')")
+    page.click(f".task-item[data-id='{snap.id}']")
+    page.wait_for_selector(f"{detail} .timeline li:has(.what:has-text('驳回挂账'))")
+    newest = page.locator(f"{detail} .timeline li").first  # newest first
+    assert "驳回挂账" in newest.locator(".what").text_content()
+    assert newest.locator(".note").text_content() == refusal
+    assert "值班长" in newest.locator(".when").text_content()
+    assert page.text_content(f"{detail} .detail-top .pill.state") == "处置中"
+    page.wait_for_selector(f"{detail} details.suspension-form")  # may be asked for again
+
+    # and feeds back with a photo
+    page.fill("#feedback-note", "已协调产权单位，现场处置完毕")
+    page.set_input_files("#feedback-photo", str(photo_file))
+    page.wait_for_selector("#feedback-form .photo")
+    page.click("#feedback-form button[type=submit]")
+    page.wait_for_selector(f"{detail} .pill.state:has-text('待核查')")
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert not [i for i in page.evaluate(OUTBOX_JS) if i["state"] != "sent"]
+
+    state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
+    assert state == "handled"
+    events = rows(
+        field_server,
+        "SELECT id, action, note FROM case_events WHERE case_id = :c ORDER BY id",
+        c=snap.id,
+    )
+    assert [(e.action, e.note) for e in events[3:]] == [
+        ("accept", None),
+        ("request_suspension", reason),
+        ("refuse_suspension", refusal),
+        ("feedback", "已协调产权单位，现场处置完毕"),
+    ]
+    assert [e.action for e in events[:3]] == ["report", "register", "dispatch"]
+    photos = rows(
+        field_server,
+        "SELECT case_event_id, content_type FROM attachments WHERE case_id = :c",
+        c=snap.id,
+    )
+    assert [(p.case_event_id, p.content_type) for p in photos] == [(events[-1].id, "image/jpeg")]
 
 
 def test_a_feedback_whose_answer_is_lost_is_done_once_and_shown_done(
@@ -479,6 +568,95 @@ def test_a_step_refused_because_the_case_moved_is_shown_not_dropped(
     page.wait_for_selector("#outbox-chip", state="hidden")
     state = rows(field_server, "SELECT state FROM cases WHERE id = :c", c=snap.id)[0].state
     assert state == "handled"
+
+
+# --------------------------------------------------------------------------- signed out
+
+
+def test_a_token_revoked_mid_queue_asks_to_sign_in_again_and_the_queue_waits(
+    phones: Phones, field_server: FieldServer, photo_file: Path
+) -> None:
+    from console.services.api_tokens import hash_secret
+    from console.services.auth import sign_in as console_sign_in
+    from console.services.cases.service import utc_now
+    from console.services.demo import demo_accounts
+    from console.services.user_admin import UserAdminDesk
+
+    # a phone of its own (its own token: the session's other inspector phones keep theirs)
+    page = phones.open()
+    page.fill("#signin-device", "城管通-吊销测试")
+    sign_in(page, "inspector")
+    page.wait_for_selector("#report-form", state="visible")
+    page.wait_for_function(HAS_CATEGORIES_JS)
+    secret = page.evaluate("localStorage.getItem('grid.app.token')")
+    (token_id,) = rows(
+        field_server, "SELECT id FROM api_tokens WHERE token_hash = :h", h=hash_secret(secret)
+    )[0]
+
+    page.context.set_offline(True)
+    page.wait_for_function("() => document.getElementById('net').textContent === '离线'")
+    page.fill("#category-search", "暴露垃圾")
+    page.click("#category-results button:has-text('暴露垃圾')")
+    page.set_input_files("#photo-input", str(photo_file))
+    page.wait_for_selector("#photo-list .photo")
+    page.wait_for_function(
+        "() => document.getElementById('position-text').textContent.includes('12')"
+    )
+    description = f"井盖缺失 {uuid.uuid4().hex[:8]}"
+    page.fill("#report-address", "北院门 120 号")
+    page.fill("#report-description", description)
+    page.click("#report-submit")
+    page.wait_for_selector("#outbox-chip:has-text('待发送 1')")
+
+    # meanwhile the administrator revokes this phone in the console (设备与令牌)
+    admin = next(a for a in demo_accounts() if a.role == "admin")
+    actor = console_sign_in(field_server.db, admin.username, admin.password, utc_now())
+    UserAdminDesk(field_server.db, actor, utc_now).revoke_device_token(token_id)
+
+    sends: list[int] = []
+    page.on(
+        "response",
+        lambda r: sends.append(r.status) if r.url.endswith("/api/v1/reports") else None,
+    )
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # send now, not after back-off
+    # back online: the report is refused (401) and the person is asked to sign in again
+    page.wait_for_selector("#signin-form", state="visible")
+    assert page.text_content("#signin-error") == "登录已失效，请重新登录。待发送的内容会保留。"
+    assert page.input_value("#signin-username") == "inspector"  # the same person, named
+    assert page.is_hidden("#tabs")
+    assert page.evaluate("localStorage.getItem('grid.app.token')") is None
+    # the queued report waits, unsent, in 待发送
+    page.wait_for_selector("#outbox-chip:has-text('待发送 1')")
+    (waiting,) = page.evaluate(OUTBOX_JS)
+    assert (waiting["kind"], waiting["state"], waiting["status"]) == ("report", "queued", 401)
+    assert rows(field_server, "SELECT id FROM cases WHERE description = :d", d=description) == []
+    page.wait_for_timeout(2500)  # the sender's next turn (≥ 2 s) sends nothing without a token
+    assert sends == [401]
+    assert page.evaluate(OUTBOX_JS)[0]["state"] == "queued"
+
+    # signing in again as the same person sends it: exactly one case, with its photo
+    page.fill("#signin-password", "jiandu-2026")
+    page.click("#signin-submit")
+    page.wait_for_selector("#tabs", state="visible")
+    page.wait_for_selector("#outbox-chip", state="hidden")
+    assert [i["state"] for i in page.evaluate(OUTBOX_JS)] == ["sent"]
+    assert sends == [401, 201]
+    assert page.evaluate("localStorage.getItem('grid.app.token')") not in (None, secret)
+    found = rows(
+        field_server,
+        "SELECT c.id, c.source, c.state, u.username FROM cases c "
+        "JOIN case_events e ON e.case_id = c.id AND e.action = 'report' "
+        "JOIN users u ON u.id = e.actor_id WHERE c.description = :d",
+        d=description,
+    )
+    assert [(f.source, f.state, f.username) for f in found] == [
+        ("inspector", "reported", "inspector")
+    ]
+    photos = rows(field_server, "SELECT id FROM attachments WHERE case_id = :c", c=found[0].id)
+    assert len(photos) == 1
+    revoked = rows(field_server, "SELECT revoked_at FROM api_tokens WHERE id = :i", i=token_id)
+    assert revoked[0].revoked_at is not None
 
 
 def field_server_cases(server: FieldServer) -> Any:

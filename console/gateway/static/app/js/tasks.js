@@ -20,6 +20,16 @@ function guessedActions(task) {
   return [];
 }
 
+/** Make `box`'s children `parts`, in order, moving none that is already where it belongs. */
+function place(box, parts) {
+  for (const child of [...box.children]) if (!parts.includes(child)) child.remove();
+  let at = box.firstElementChild;
+  for (const part of parts) {
+    if (part === at) at = at.nextElementSibling;
+    else box.insertBefore(part, at);
+  }
+}
+
 function deadlineText(task) {
   if (!task.deadline_at) return null;
   const left = Date.parse(task.deadline_at) - Date.now();
@@ -184,10 +194,10 @@ export class TasksScreen {
     this.showPhotos(box.photos, task);
     fill(box.pending, pending.map(outboxCard));
     box.pending.hidden = !pending.length;
-    // the forms move only when the steps open change: what is typed keeps its focus
+    // the forms stay in place when the steps open change (a step gone is taken out, a new one
+    // put in): a form moved out of the page loses its focus, and what is being typed with it
     const parts = this.actionParts(task, actions, pending);
-    const now = [...box.actions.children];
-    if (parts.length !== now.length || parts.some((p, i) => p !== now[i])) fill(box.actions, parts);
+    place(box.actions, parts);
     box.actions.hidden = !parts.length;
     fill(
       box.timeline,
