@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -14,6 +15,21 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu"
 
 from console.config import LOCAL_TZ
 from console.db import Database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Collection runs on the main thread only, between tests (and in the Qt tests from the
+    # app's timer too): collected on a DB worker, a Qt object deadlocks the process, as it
+    # would the console (console/views/gui_gc.py).
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_main_thread() -> Iterator[None]:
+    yield
+    from console.views.gui_gc import collect_due
+
+    collect_due()
 
 
 @pytest.fixture

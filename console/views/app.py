@@ -131,6 +131,7 @@ def map_cache_dir() -> Path:
 
 def application() -> QApplication:
     """The QApplication (made here, with the mbtiles:// scheme, unless one already runs)."""
+    from console.views.gui_gc import collect_on_gui_thread
     from console.views.tile_scheme import register_scheme
 
     if QApplication.instance() is None and webengine_problem() is None:
@@ -138,6 +139,7 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
+    collect_on_gui_thread(app)  # a Qt object collected on the DB worker deadlocks the console
     return app  # type: ignore[return-value]  # instance() is typed QCoreApplication; ours is a QApplication
 
 

@@ -51,6 +51,9 @@ def delete_widgets_while_the_app_lives(qapp: Any) -> Any:
     Left to interpreter shutdown, Qt WebEngine pages outlive their profile and PySide6
     crashes on exit; deleting them here keeps teardown in Qt's order.
     """
+    from console.views.gui_gc import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)  # as the console's application() does
     yield
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication
