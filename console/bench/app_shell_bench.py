@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,13 @@ def run_app_shell_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     if reason is not None:
         log(f"  skipped: {reason}")
         return []
+    # Playwright's sync API refuses a thread where an asyncio loop runs (another sync
+    # Playwright of the same process leaves one, as a test session's does): a thread of its own.
+    with ThreadPoolExecutor(1, thread_name_prefix="app-shell-bench") as pool:
+        return pool.submit(_measure, workdir, quick, log).result()
+
+
+def _measure(workdir: Path, quick: bool, log: Log) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
     repeat = 2 if quick else 9
