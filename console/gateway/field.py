@@ -9,9 +9,10 @@ with another request is refused (422). The rules are the services'
 (console.services.field_reports, console.services.idempotency); this module reads requests and
 shapes answers.
 
-Status codes beyond the task API's: 401 wrong name or password (one answer for both), 423 an
-account locked after failed sign-ins (the lockout message with its time; ``locked_until`` and
-``Retry-After``), 422 a key used for another request, 429 too many sign-ins from one address.
+Status codes beyond the task API's: 401 a refused sign-in (one answer, after the same argon2
+work, for a wrong name, a wrong password, a locked account and one without a password: a lock
+is not told to the caller, only to the security log), 422 a key used for another request, 429
+too many sign-ins from one address.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from console.errors import AccountLockedError, AuthenticationError, ValidationError
+from console.errors import AuthenticationError, ValidationError
 from console.gateway.bodies import MAX_FIELDS, read_body
 from console.gateway.context import Caller, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
@@ -35,7 +34,6 @@ from console.gateway.field_schemas import (
     REPORT_FORM,
     CategoryOut,
     FieldUserOut,
-    LockedError,
     MyReportOut,
     ReportOut,
     SessionOut,
@@ -108,28 +106,13 @@ def _address_key(request: Request) -> int:
     return int.from_bytes(hashlib.sha256(address.encode()).digest()[:8], "big")
 
 
-def _locked(exc: AccountLockedError, now: datetime) -> JSONResponse:
-    until = exc.locked_until if isinstance(exc.locked_until, datetime) else None
-    seconds = max(1, math.ceil((until - now).total_seconds())) if until else None
-    return JSONResponse(
-        {
-            "error": exc.code,
-            "message": exc.message,
-            "field": None,
-            "locked_until": until.isoformat() if until else None,
-        },
-        status_code=423,
-        headers={"Retry-After": str(seconds)} if seconds else None,
-    )
-
-
 @router.post(
     "/session",
     status_code=201,
     response_model=SessionOut,
     summary="Sign a device in (the person's account) and get its token",
     responses={
-        423: {"model": LockedError, "description": "Account locked: the unlock time is given"}
+        401: {"model": ApiError, "description": "Sign-in refused (one answer for every reason)"}
     },
     openapi_extra={
         "requestBody": {
@@ -157,8 +140,6 @@ async def sign_in(request: Request, ctx: Ctx, field: FieldCtx) -> Any:
         session = await run_in_threadpool(
             field_accounts.sign_in_device, ctx.db, ctx.tokens, data, now
         )
-    except AccountLockedError as exc:
-        return _locked(exc, now)
     except AuthenticationError as exc:
         raise GatewayError(401, exc.message, code=exc.code) from None
     return SessionOut(

@@ -1,8 +1,13 @@
 """Signing in, lockout and changing one's own password (the policy: resources/org/security_policy.toml).
 
 Every attempt is written to the security log, failed ones included: the failure's log row and
-counter are committed before the error is raised. A failed password never tells whether the
-user name exists; an unknown name costs as much hashing time as a known one.
+counter are committed before the error is raised. A refused sign-in never tells whether the
+user name exists, whether the account is locked or has no password: an unknown name, a locked
+account, an account without a password and a wrong password get the one answer
+(:data:`WRONG_CREDENTIALS`) after the same argon2 work (one verification, against a decoy
+hash when there is no real one to check). Only the security log, which administrators read,
+says which it was (``账户锁定中``, ``未知用户名``, ``未设置密码``); the answer itself says a
+run of wrong passwords locks the account for a while and an administrator can unlock it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,8 +39,8 @@ from console.services.passwords import (
     verify_password,
 )
 
-#: The one answer to a wrong name or a wrong password.
-WRONG_CREDENTIALS = "用户名或密码错误"
+#: The one answer to a wrong name, a wrong password, a locked account or one without a password.
+WRONG_CREDENTIALS = "用户名或密码错误（连续多次输错会临时锁定账户，如需解锁请联系管理员）"
 
 
 @dataclass(frozen=True)
@@ -127,11 +133,14 @@ def sign_in(
     now: datetime,
     *,
     policy: SecurityPolicy | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Actor:
-    """The actor ``username`` signs in as, or AuthenticationError / AccountLockedError.
+    """The actor ``username`` signs in as, or AuthenticationError.
 
     A wrong password counts a failure; ``max_failed_logins`` in a row lock the account for
-    ``lock_minutes``. A lock that has run out is lifted by the next attempt.
+    ``lock_minutes``. A lock that has run out is lifted by the next attempt. Every refusal but
+    a disabled account's (told only after the right password) is :data:`WRONG_CREDENTIALS`,
+    after one argon2 verification with ``hasher`` (default: passwords' own).
     """
     p = policy or security_policy()
     name = (username or "").strip()
@@ -142,17 +151,19 @@ def sign_in(
     with db.session() as s:
         user = s.scalar(select(User).where(User.username == name).with_for_update())
         if user is None:
-            spend_verify_time(password)
+            spend_verify_time(password, hasher)
             log_event(s, SecurityEventKind.LOGIN_FAILED, name, now, detail="未知用户名")
             refused = AuthenticationError(WRONG_CREDENTIALS)
         elif user.locked_until is not None and user.locked_until > now:
+            # Not the user's hash: even the right password must not be told apart here.
+            spend_verify_time(password, hasher)
             log_event(s, SecurityEventKind.LOGIN_FAILED, name, now, detail="账户锁定中")
-            refused = AccountLockedError(_locked_message(user.locked_until), user.locked_until)
+            refused = AuthenticationError(WRONG_CREDENTIALS)
         else:
             if user.locked_until is not None:  # the lock ran out: a fresh count
                 user.locked_until = None
                 user.failed_logins = 0
-            refused, actor = _check(s, user, password, now, p)
+            refused, actor = _check(s, user, password, now, p, hasher)
     if refused is not None:
         raise refused  # after the commit: the failure and its log row are kept
     assert actor is not None
@@ -160,17 +171,20 @@ def sign_in(
 
 
 def _check(
-    s: Session, user: User, password: str, now: datetime, p: SecurityPolicy
+    s: Session,
+    user: User,
+    password: str,
+    now: datetime,
+    p: SecurityPolicy,
+    hasher: PasswordHasher | None,
 ) -> tuple[ConsoleError | None, Actor | None]:
     name = user.username
     if user.password_hash is None:
-        spend_verify_time(password)
+        # The log tells an administrator to set one (user management or `user passwd`).
+        spend_verify_time(password, hasher)
         log_event(s, SecurityEventKind.LOGIN_FAILED, name, now, detail="未设置密码")
-        return AuthenticationError(
-            f"账户 {name} 尚未设置密码：请管理员在用户管理中重置密码，"
-            f"或运行 grid-console user passwd {name}"
-        ), None
-    if not verify_password(user.password_hash, password):
+        return AuthenticationError(WRONG_CREDENTIALS), None
+    if not verify_password(user.password_hash, password, hasher):
         user.failed_logins = (user.failed_logins or 0) + 1
         log_event(
             s,
@@ -188,15 +202,14 @@ def _check(
                 now,
                 detail=f"连续 {user.failed_logins} 次登录失败，锁定 {p.lock_minutes:g} 分钟",
             )
-            return AccountLockedError(_locked_message(user.locked_until), user.locked_until), None
         return AuthenticationError(WRONG_CREDENTIALS), None
     if not user.active:
         log_event(s, SecurityEventKind.LOGIN_FAILED, name, now, detail="账户已停用")
         return AuthenticationError(f"账户 {name} 已停用，请联系管理员"), None
     user.failed_logins = 0
     user.last_login_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if needs_rehash(user.password_hash, hasher):
+        user.password_hash = hash_password(password, hasher)
     log_event(s, SecurityEventKind.LOGIN_OK, name, now)
     return None, actor_of(user)
 

@@ -88,7 +88,7 @@ def sign_in_device(
 
     Missing or malformed fields are refused before the password is tried (they count no
     failure); then auth.sign_in: AuthenticationError (wrong name or password, no password,
-    inactive) or AccountLockedError with the unlock time.
+    inactive, locked: one message but for an inactive account with the right password).
     """
     username = _text(data, "username", MAX_USERNAME)
     password = _text(data, "password", MAX_PASSWORD)

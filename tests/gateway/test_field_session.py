@@ -4,7 +4,7 @@ console's lockout, sign-out revoking the token, and who am I."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import func, select
@@ -142,21 +142,31 @@ def test_missing_fields_are_named_and_count_no_failure(gateway: Gateway) -> None
     assert tokens(gateway) == 0
 
 
-def test_a_locked_account_answers_423_with_the_unlock_time(gateway: Gateway) -> None:
+def test_a_locked_account_answers_like_a_wrong_password(gateway: Gateway) -> None:
+    """No 423 and no unlock time: a locked account, even with the right password, gets the
+    very 401 a wrong password and an unknown name get; the lock is in the security log."""
     policy = security_policy()
+    one_answer = {"error": "authentication_failed", "message": WRONG_CREDENTIALS, "field": None}
     with gateway.client() as c:
-        for _ in range(policy.max_failed_logins - 1):
-            assert sign_in(c, "grid_manager", "wrong-2026").status_code == 401
-        locking = sign_in(c, "grid_manager", "wrong-2026")
-        right = sign_in(c, "grid_manager", PASSWORD["grid_manager"])  # too late: locked
-    until = gateway.cases.clock() + timedelta(minutes=policy.lock_minutes)
-    expected = "账户已被锁定（连续登录失败次数过多），请于 09:15 后再试，或请管理员解锁"
-    for r in (locking, right):
-        assert r.status_code == 423, r.text
-        body = r.json()
-        assert body["error"] == "account_locked" and body["message"] == expected
-        assert datetime.fromisoformat(body["locked_until"]) == until
-        assert int(r.headers["Retry-After"]) == policy.lock_minutes * 60
+        answers = [
+            sign_in(c, "grid_manager", "wrong-2026") for _ in range(policy.max_failed_logins)
+        ]
+        answers.append(sign_in(c, "grid_manager", PASSWORD["grid_manager"]))  # locked by now
+        answers.append(sign_in(c, "nobody", "wrong-2026"))
+    for r in answers:
+        assert r.status_code == 401, r.text
+        assert r.json() == one_answer
+        assert "Retry-After" not in r.headers
+    with gateway.db.read() as s:
+        until = s.scalar(select(User.locked_until).where(User.username == "grid_manager"))
+        log = s.execute(
+            select(SecurityEvent.kind, SecurityEvent.detail)
+            .where(SecurityEvent.username == "grid_manager")
+            .order_by(SecurityEvent.id)
+        ).all()
+    assert until == gateway.cases.clock() + timedelta(minutes=policy.lock_minutes)
+    assert [k for k, _ in log][-2:] == ["locked", "login_failed"]
+    assert log[-1][1] == "账户锁定中"
     assert tokens(gateway) == 0
 
 

@@ -81,25 +81,48 @@ def test_no_password_is_logged_in_plain(demo_db: Database, clock: Clock) -> None
     assert stored is not None and PASSWORD["leader"] not in stored
 
 
+class CountingHasher(PasswordHasher):
+    """A real argon2id hasher (cheap parameters) that counts its verifications."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+        self.verified: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+def refusal(
+    db: Database, clock: Clock, name: str, password: str
+) -> tuple[AuthenticationError, int]:
+    """The error sign_in raises and how many argon2 verifications it did."""
+    hasher = CountingHasher()
+    with pytest.raises(AuthenticationError) as exc:
+        sign_in(db, name, password, clock(), hasher=hasher)
+    return exc.value, len(hasher.verified)
+
+
 def test_lockout_after_the_policy_limit_and_expiry(demo_db: Database, clock: Clock) -> None:
     policy = security_policy()
-    for _ in range(policy.max_failed_logins - 1):
-        with pytest.raises(AuthenticationError) as exc:
-            sign_in(demo_db, "inspector", "wrong-2026", clock())
-        assert not isinstance(exc.value, AccountLockedError)
-    with pytest.raises(AccountLockedError) as locked:
-        sign_in(demo_db, "inspector", "wrong-2026", clock())
+    for _ in range(policy.max_failed_logins):
+        error, verified = refusal(demo_db, clock, "inspector", "wrong-2026")
+        # The attempt that locks the account answers like every other wrong password.
+        assert type(error) is AuthenticationError and error.message == WRONG_CREDENTIALS
+        assert verified == 1
     until = clock() + timedelta(minutes=policy.lock_minutes)
-    assert locked.value.locked_until == until
-    assert "锁定" in locked.value.message and "管理员" in locked.value.message
     assert user(demo_db, "inspector").locked_until == until
     kinds = [k for k, _ in events(demo_db, "inspector")]
     assert kinds == ["login_failed"] * policy.max_failed_logins + ["locked"]
+    assert events(demo_db, "inspector")[-1][1] == (
+        f"连续 {policy.max_failed_logins} 次登录失败，锁定 {policy.lock_minutes:g} 分钟"
+    )
 
-    # While locked even the right password is refused, and that attempt is logged too.
+    # While locked even the right password is refused with the same answer; the log says why.
     clock.advance(minutes=policy.lock_minutes - 1)
-    with pytest.raises(AccountLockedError):
-        sign_in(demo_db, "inspector", PASSWORD["inspector"], clock())
+    error, verified = refusal(demo_db, clock, "inspector", PASSWORD["inspector"])
+    assert type(error) is AuthenticationError and error.message == WRONG_CREDENTIALS
+    assert verified == 1
     assert events(demo_db, "inspector")[-1] == ("login_failed", "账户锁定中")
 
     # Once the lock has run out the right password works and the count starts afresh.
@@ -108,6 +131,40 @@ def test_lockout_after_the_policy_limit_and_expiry(demo_db: Database, clock: Clo
     assert actor.role == "inspector"
     row = user(demo_db, "inspector")
     assert row.failed_logins == 0 and row.locked_until is None
+
+
+def test_locked_unknown_and_wrong_answer_alike_after_the_same_argon2_work(
+    demo_db: Database, clock: Clock
+) -> None:
+    """No name can be told apart: a locked account, an unknown name, an account without a
+    password and a wrong password raise the same error, with the same message, after exactly
+    one argon2 verification each (a decoy hash where the user's is not checked)."""
+    policy = security_policy()
+    with demo_db.session() as s:
+        found = s.scalar(select(User).where(User.username == "wall"))
+        assert found is not None
+        found.password_hash = None
+    for _ in range(policy.max_failed_logins):
+        refusal(demo_db, clock, "grid_manager", "wrong-2026")
+    assert user(demo_db, "grid_manager").locked_until is not None
+    answers = {
+        "locked, right password": refusal(demo_db, clock, "grid_manager", PASSWORD["grid_manager"]),
+        "locked, wrong password": refusal(demo_db, clock, "grid_manager", "wrong-2026"),
+        "unknown": refusal(demo_db, clock, "nobody-at-all", "wrong-2026"),
+        "no password": refusal(demo_db, clock, "wall", PASSWORD["wall"]),
+        "wrong password": refusal(demo_db, clock, "dispatcher", "wrong-2026"),
+    }
+    for what, (error, verified) in answers.items():
+        assert type(error) is AuthenticationError, what
+        assert (error.code, error.message) == ("authentication_failed", WRONG_CREDENTIALS), what
+        assert verified == 1, what
+    # The caller is told nothing, the administrator's security log everything.
+    assert events(demo_db, "grid_manager")[-2:] == [
+        ("login_failed", "账户锁定中"),
+        ("login_failed", "账户锁定中"),
+    ]
+    assert events(demo_db, "nobody-at-all") == [("login_failed", "未知用户名")]
+    assert events(demo_db, "wall") == [("login_failed", "未设置密码")]
 
 
 def test_an_expired_lock_counts_failures_from_zero(demo_db: Database, clock: Clock) -> None:
@@ -135,9 +192,7 @@ def test_inactive_user_and_user_without_password(demo_db: Database, clock: Clock
     assert "已停用" in inactive.value.message
     with pytest.raises(AuthenticationError) as unset:
         sign_in(demo_db, "wall", PASSWORD["wall"], clock())
-    assert "尚未设置密码" in unset.value.message and "grid-console user passwd wall" in (
-        unset.value.message
-    )
+    assert unset.value.message == WRONG_CREDENTIALS  # the security log says 未设置密码
     with pytest.raises(AuthenticationError, match="请输入"):
         sign_in(demo_db, "", "x", clock())
     assert events(demo_db, "leader")[-1] == ("login_failed", "账户已停用")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from console.bridge import Bridge
 from console.db import Database
 from console.models import Department
-from console.services.auth import security_policy
+from console.services.auth import WRONG_CREDENTIALS, security_policy
 from console.services.demo import demo_accounts, demo_sign_ins
 from console.services.workbench import Workbench
 from console.views.login_dialog import LoginDialog
@@ -72,16 +72,21 @@ def test_wrong_password_then_lockout_messages(
     assert not dialog.password.isEnabled()  # busy while the worker checks
     qtbot.waitUntil(lambda: dialog.password.isEnabled(), timeout=10_000)
     unknown = dialog.error.text()
-    assert unknown == "用户名或密码错误" and dialog.password.text() == ""
+    assert unknown == WRONG_CREDENTIALS and dialog.password.text() == ""
 
     dialog.username.setText("inspector")
-    for attempt in range(security_policy().max_failed_logins):
+    for _ in range(security_policy().max_failed_logins):
         dialog.password.setText("anything-1")
         dialog.submit()
         qtbot.waitUntil(lambda: dialog.password.isEnabled(), timeout=10_000)
-        if attempt == 0:
-            assert dialog.error.text() == unknown  # a known name is not given away
-    assert "锁定" in dialog.error.text() and dialog.error.property("locked") is True
+        assert dialog.error.text() == unknown  # a known name is not given away
+    # Locked now: even the right password gets the same answer (the one answer says a run of
+    # wrong passwords locks an account and an administrator can unlock it).
+    dialog.password.setText(PASSWORD["inspector"])
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.password.isEnabled(), timeout=10_000)
+    assert dialog.error.text() == unknown and "锁定" in unknown
+    assert dialog.error.property("locked") is False
     assert dialog.isVisible() and dialog.result_value is None
 
 
