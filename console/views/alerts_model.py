@@ -12,7 +12,6 @@ Alert messages, addresses and names are untrusted text: cells are plain text, an
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from console.views.formatting import local_time_text
+from console.views.formatting import local_time_text, plain_tooltip
 from console.views.i18n import pick, use_english
 
 if TYPE_CHECKING:
@@ -71,11 +70,6 @@ def is_acknowledged(record: AlertRecord) -> bool:
 def _seriousness(record: AlertRecord) -> tuple[bool, int, datetime, int]:
     """Higher is more urgent: unacknowledged first, then level, then newest."""
     return (not is_acknowledged(record), int(record.level_rank), *raised_key(record))
-
-
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` verbatim (Qt would render a tag-like string as HTML)."""
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 class AlertsModel(QAbstractItemModel):

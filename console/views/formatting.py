@@ -1,7 +1,9 @@
-"""Small display helpers shared by the views: local times and remaining clock time."""
+"""Small display helpers shared by the views: local times, remaining clock time and tooltips
+that show text verbatim."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -59,3 +61,12 @@ def local_time_text(value: datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` verbatim, line breaks kept.
+
+    Qt renders a tooltip as HTML whenever ``Qt.mightBeRichText`` says so (any tag-like
+    string): case text from the public (``<h1>``, ``<img src=file:///…>``) must never be
+    markup, so it is escaped inside ``<qt>`` (always rich text, every character shown)."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"

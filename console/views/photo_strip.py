@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.views.formatting import local_time_text
+from console.views.formatting import local_time_text, plain_tooltip
 from console.views.i18n import pick
 
 if TYPE_CHECKING:
@@ -59,9 +59,11 @@ class PhotoStrip(QWidget):
             button.setObjectName("photoThumb")
             button.setIcon(QIcon(pixmap))
             button.setIconSize(QSize(THUMB, THUMB))
-            button.setToolTip(
-                f"{pick(photo.step_zh, photo.step_en)} · {local_time_text(photo.uploaded_at)}"
-                f" · {photo.filename}"
+            button.setToolTip(  # the file name is the uploader's: never markup
+                plain_tooltip(
+                    f"{pick(photo.step_zh, photo.step_en)} · {local_time_text(photo.uploaded_at)}"
+                    f" · {photo.filename}"
+                )
             )
             index = len(self._photos)
             button.clicked.connect(lambda _=False, i=index: self.open_photo(i))

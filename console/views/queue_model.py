@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 from console.bridge import Bridge
 from console.services.queue import precedes
 from console.services.queue_columns import queue_columns
-from console.views.formatting import local_time_text, remaining_text
+from console.views.formatting import local_time_text, plain_tooltip, remaining_text
 from console.views.i18n import pick, use_english
 from console.views.labels import source_text, state_text
 
@@ -81,6 +81,10 @@ class QueueTableModel(QAbstractTableModel):
         self.columns: list[tuple[str, Callable[[QueueRow], str]]] = [
             (pick(c.label_zh, c.label_en), shows[c.key]) for c in queue_columns()
         ]
+        # The address column's tooltip: the full address and the description (wherever the
+        # column is in columns.csv; -1 when it is not shown).
+        keys = [c.key for c in queue_columns()]
+        self.tooltip_column = keys.index("address") if "address" in keys else -1
 
     @staticmethod
     def _light_text(light: str | None) -> str:
@@ -115,8 +119,9 @@ class QueueTableModel(QAbstractTableModel):
         overdue = row.remaining_seconds is not None and row.remaining_seconds <= 0
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and overdue:
             return QBrush(QColor(LIGHT_COLOURS["red"]))
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
-            return row.description  # plain text: Qt shows item tooltips without markup only
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.tooltip_column:
+            # The public's words: shown verbatim, never as markup (Qt renders tag-like tooltips)
+            return plain_tooltip(f"{row.address}\n{row.description or ''}".strip())
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, Qt, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from console.db import Database
@@ -117,3 +117,36 @@ def test_feedback_from_a_seat_attaches_the_after_photo(
         seat.act_with_photo("feedback", other.id, other.version, "已清运", str(fake))
     assert service.get(other.id).state == "dispatched"
     assert seat.case_photos(other.id) == []
+
+
+def test_an_uploaders_file_name_is_shown_verbatim_in_the_tooltip(
+    qtbot: QtBot, demo_db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    """The file name comes from the uploader's device: markup in it is shown, not rendered."""
+    store = AttachmentStore(tmp_path / "att", max_bytes=5_000_000)
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    case = service.report(INTAKE, report_input(point))
+    case = service.register(CHIEF, case.id, case.version)
+    case = service.dispatch(DISPATCHER, case.id, case.version)
+    name = "<h1>大<img src=x.png>&amp;.png"  # no "/": the store keeps the base name only
+    AttachmentService(service, store).act_with_photo(
+        handler(demo_db, case.department_id),
+        case.id,
+        "feedback",
+        case.version,
+        note="已清运",
+        photo=PhotoUpload(png("#336699"), name),
+    )
+    seat = Workbench(demo_db, username="duty_chief", clock=clock, attachments_dir=tmp_path / "att")
+    got = seat.case_photos(case.id)
+    assert [p.filename for p in got] == [name]
+    strip = PhotoStrip()
+    qtbot.addWidget(strip)
+    strip.show_photos(case.id, got)
+    tip = strip.buttons[0].toolTip()
+    assert "<h1>" not in tip and "<img" not in tip and Qt.mightBeRichText(tip)
+    doc = QTextDocument()
+    doc.setHtml(tip)  # what Qt's tooltip label shows
+    assert doc.toPlainText().endswith(f" · {name}")  # as uploaded, every character
+    assert "<img" not in doc.toHtml()  # no image element made from it

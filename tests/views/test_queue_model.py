@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex
+from PySide6 import QtGui
+from PySide6.QtCore import QEvent, QPersistentModelIndex, Qt
+from PySide6.QtGui import QHelpEvent, QTextDocument
+from PySide6.QtWidgets import QApplication, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
 
 from console.bridge import Bridge
@@ -138,3 +141,69 @@ def test_a_superseded_load_is_cancelled_not_run(
     qtbot.waitUntil(lambda: model.filter.tab == "search" and read == ["search"], timeout=10_000)
     qtbot.wait(200)
     assert read == ["search"]
+
+
+ADDRESS = '<h1>莲湖路1号</h1><a href="http://evil.example/">点我</a>'
+DESCRIPTION = "<img src=file:///etc/passwd> 垃圾 & <b>未清运</b>\n<script>alert(1)</script>"
+
+
+def shown_by_qt(tip: str) -> QTextDocument:
+    """The document Qt's tooltip label builds from ``tip`` (rich text when mightBeRichText)."""
+    assert QtGui.Qt.mightBeRichText(tip)  # so Qt would render it as HTML: it must be escaped
+    doc = QTextDocument()
+    if QtGui.Qt.mightBeRichText(tip):  # Qt::mightBeRichText lives in QtGui
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc
+
+
+def test_the_address_tooltip_shows_the_publics_text_verbatim_never_as_html(
+    qtbot: QtBot, bridge: Bridge, demo_db: Database, clock: Clock
+) -> None:
+    """A public report's address and description with markup (a heading, a local file as an
+    image, a link, a script) are shown as typed in the queue's tooltip: escaped, no image,
+    no heading, no link; and the real table view shows that very string."""
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    case = service.report(INTAKE, report_input(point, address=ADDRESS, description=DESCRIPTION))
+    model = _model(bridge, demo_db, clock)
+    _load(qtbot, model, QueueFilter(tab="search"))
+    row = model.row_of(case.id)
+    assert row is not None and model.tooltip_column >= 0
+    tip = model.data(model.index(row, model.tooltip_column), Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(tip, str)
+    for raw in ("<h1>", "<img", "<a ", "<script>", "<b>"):
+        assert raw not in tip
+    assert "&lt;img src=file:///etc/passwd&gt;" in tip and "&amp;" in tip
+
+    doc = shown_by_qt(tip)
+    shown = doc.toPlainText().replace("\u2028", "\n")
+    assert shown == f"{ADDRESS}\n{DESCRIPTION}"  # every character, as typed
+    block = doc.begin()
+    while block.isValid():
+        assert block.blockFormat().headingLevel() == 0
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            assert not fmt.isImageFormat() and not fmt.isAnchor()
+            it += 1
+        block = block.next()
+    # Other columns carry no tooltip.
+    assert model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole) is None
+
+    # The real view asks the model and shows that string.
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(1200, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    rect = view.visualRect(model.index(row, model.tooltip_column))
+    assert rect.isValid()
+    pos = rect.center()
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(view.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=5_000)
+    assert QToolTip.text() == tip
+    QToolTip.hideText()
