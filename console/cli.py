@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "wall": ("wall", "the command center's video wall: read-only, full screen"),
     "seed-demo": ("seed_demo", "create the demo district and demo cases"),
     "stats": ("stats", "counts per level, department, state and traffic light"),
+    "migrate": ("migrate", "bring the database to the newest schema (PostgreSQL: as the owner)"),
+    "db": ("db", "PostgreSQL roles: grant a seat role exactly what the seats need"),
     "deadline": ("deadline", "compute a deadline on the working-time calendar"),
     "calendar": ("calendar", "the holiday schedule: import a year (official), show, log"),
     "roster": ("roster", "the duty roster: show who stands each shift, put someone on one"),
