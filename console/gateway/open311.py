@@ -289,9 +289,12 @@ def create_request(ctx: GatewayContext, who: TokenPrincipal, data: dict[str, Any
     return created.number
 
 
-def authorized_create(ctx: GatewayContext, secret: object, data: dict[str, Any]) -> str:
-    """The token check, then the case: one trip to the worker thread for both."""
-    who = ctx.authorize(secret if isinstance(secret, str) else None)
+def authorized_create(
+    ctx: GatewayContext, secret: object, data: dict[str, Any], address: str | None = None
+) -> str:
+    """The token check (failures counted for the client ``address``), then the case: one
+    trip to the worker thread for both."""
+    who = ctx.authorize(secret if isinstance(secret, str) else None, address)
     return create_request(ctx, who, data)
 
 
@@ -321,7 +324,8 @@ async def post_request(
 ) -> list[ServiceRequestCreated]:
     data, _ = await read_body(request)
     secret = credentials.credentials if credentials else data.get("api_key")
-    number = await run_in_threadpool(authorized_create, ctx, secret, data)
+    address = request.client.host if request.client else None
+    number = await run_in_threadpool(authorized_create, ctx, secret, data, address)
     return [
         ServiceRequestCreated(
             service_request_id=number, service_notice="已受理，等待立案（待立案）"

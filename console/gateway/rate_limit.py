@@ -3,13 +3,27 @@
 Each token refills at its rate per minute up to a capacity (the burst, but never more than one
 minute's worth), and every request takes one. An empty bucket tells how long until the next
 request would pass: the Retry-After of the 429.
+
+Failed authentication is limited too, per client address (:func:`address_key`): a guessed,
+revoked or junk token counts one failure, and an address out of failures is answered 429
+before its token is even looked at (so a right guess among wrong ones is not told either).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
+
+#: Failed token checks one client address may make per minute (and in a burst) before every
+#: request from it is answered 429 until the bucket refills.
+AUTH_FAILURES_PER_MINUTE = 10.0
+
+
+def address_key(address: str | None) -> int:
+    """A client address as a limiter key."""
+    return int.from_bytes(hashlib.sha256((address or "-").encode()).digest()[:8], "big")
 
 
 class RateLimiter:
@@ -35,3 +49,13 @@ class RateLimiter:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / per_second
+
+    def wait(self, key: int, rate_per_minute: float) -> float:
+        """The seconds until ``key`` could take one (0: now), taking nothing."""
+        per_second = rate_per_minute / 60.0
+        capacity = self.capacity(rate_per_minute)
+        with self._lock:
+            now = self.clock()
+            tokens, at = self._buckets.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - at) * per_second)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second

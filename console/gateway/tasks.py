@@ -162,9 +162,11 @@ def attachment_file(
     ctx: Ctx,
     who: Caller,
 ) -> FileResponse:
+    """Served only to a token whose task scope includes the case (as GET /tasks/{id}: the
+    department's, the inspector's; 403 otherwise, also for roles with no field tasks), or to
+    the person who uploaded the photo (their own reports)."""
     record = ctx.attachments.get(attachment_id)
-    scope = ctx.settings.task_scopes.get(who.actor.role)
-    if scope is not None and scope.scope == "own_department":
+    if record.uploaded_by is None or record.uploaded_by != who.actor.id:
         with ctx.db.read() as s:
             field_tasks.check_visible(s, ctx.settings.task_scopes, who.actor, record.case_id)
     path = ctx.attachments.store.path_of(record)

@@ -36,3 +36,17 @@ def test_the_capacity_is_never_more_than_a_minutes_worth() -> None:
     assert limiter.capacity(2) == 2 and limiter.capacity(0.5) == 1 and limiter.capacity(600) == 30
     assert [limiter.take(7, 2) for _ in range(2)] == [0.0, 0.0]
     assert limiter.take(7, 2) == pytest.approx(30.0)
+
+
+def test_wait_tells_without_taking() -> None:
+    """The failed-authentication check asks before it counts: wait() takes nothing."""
+    ticks = Ticks()
+    limiter = RateLimiter(burst=2, clock=ticks)
+    assert [limiter.wait(7, 60) for _ in range(5)] == [0.0] * 5  # asking takes nothing
+    assert [limiter.take(7, 60) for _ in range(2)] == [0.0, 0.0]
+    assert limiter.wait(7, 60) == pytest.approx(1.0)
+    ticks.now += 0.25
+    assert limiter.wait(7, 60) == pytest.approx(0.75)
+    ticks.now += 0.75
+    assert limiter.wait(7, 60) == 0.0 and limiter.take(7, 60) == 0.0
+    assert limiter.wait(7, 60) > 0
