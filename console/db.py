@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.config import default_db_url
-from console.errors import DatabaseUnavailableError
+from console.errors import ConsoleError, DatabaseUnavailableError
 from console.schema_head import (
     MIGRATIONS_DIR,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -41,6 +41,16 @@ _SERVER_GONE_STATES = frozenset({"57P01", "57P02", "57P03"})
 UNAVAILABLE_MESSAGE = (
     "与数据库服务器的连接已中断，本次操作未执行。控制台正在自动重连，连接恢复后请刷新并重试。"
 )
+
+
+#: SQLSTATE insufficient_privilege: a seat's role met a migration it may not run.
+_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+class SchemaBehindError(ConsoleError):
+    """The schema is older than the program and this connection's role may not migrate it."""
+
+    code = "schema_behind"
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -154,7 +164,17 @@ class Database:
             self.read_engine = self.engine
         # Checked on the reading engine: no write lock taken (and waited for) on SQLite.
         if migrate and not schema_at_head(self.read_engine):
-            upgrade(self.engine)
+            try:
+                upgrade(self.engine)
+            except ProgrammingError as exc:
+                if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                    raise
+                self.dispose()
+                raise SchemaBehindError(
+                    "数据库结构不是最新版本，本角色无权迁移 (schema behind; this role may not "
+                    "migrate): 请数据库所有者运行 grid-console --db OWNER_URL migrate，"
+                    "再运行 db grant --role 席位角色"
+                ) from exc
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.read_engine)
 

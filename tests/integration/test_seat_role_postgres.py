@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from console.cli import main
-from console.db import Database, schema_at_head
+from console.db import Database, SchemaBehindError, alembic_config, make_engine, schema_at_head
 from console.services.queue import QueueFilter
 from console.services.seat_grants import audit_tables
 from console.services.workbench import Workbench
@@ -317,3 +318,21 @@ def test_a_non_superuser_owner_migrates_and_grants(
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         drop_roles(admin, owner)
         admin.dispose()
+
+
+def test_a_seat_on_an_older_schema_is_told_to_ask_the_owner(
+    seat: Seat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner = make_engine(seat.owner_url)
+    command.downgrade(alembic_config(owner), "0022")
+    owner.dispose()
+    with pytest.raises(SchemaBehindError, match="OWNER_URL migrate"):
+        Database(seat.url)
+    assert main(["--db", seat.url, "stats"]) == 2
+    err = capsys.readouterr().err
+    assert "错误 [schema_behind]" in err
+    assert "Traceback" not in err
+    # Nothing half-done: the owner migrates, and the seat opens.
+    assert main(["--db", seat.owner_url, "migrate"]) == 0
+    assert "0022 → 0023" in capsys.readouterr().out
+    Database(seat.url).dispose()
