@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from console.gateway.errors import error_body
+from console.gateway.input_guard import HostileInput, check_body, check_request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,6 +44,12 @@ class BodyLimitMiddleware:
         if declared is not None and declared > limit:
             await _refuse(send, path, limit)
             return
+        headers = scope.get("headers", [])
+        try:
+            check_request(path, scope.get("query_string", b""), headers)
+        except HostileInput as exc:
+            await _refuse_input(send, path, exc)
+            return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -58,6 +65,11 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        try:
+            check_body(_content_type(headers), body)
+        except HostileInput as exc:
+            await _refuse_input(send, path, exc)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -93,12 +105,27 @@ def _with_security_headers(send: Send) -> Send:
     return wrapped
 
 
+def _content_type(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == b"content-type":
+            return value.decode("latin-1").split(";")[0].strip().lower()
+    return ""
+
+
+async def _refuse_input(send: Send, path: str, exc: HostileInput) -> None:
+    await _answer(send, 400, *error_body(path, 400, "invalid", exc.message, exc.field))
+
+
 async def _refuse(send: Send, path: str, limit: int) -> None:
     body, content_type = error_body(path, 413, "too_large", f"请求过大：最多 {limit} 字节")
+    await _answer(send, 413, body, content_type)
+
+
+async def _answer(send: Send, status: int, body: bytes, content_type: str) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),

@@ -27,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from console.errors import AuthenticationError, ValidationError
-from console.gateway.bodies import MAX_FIELDS, read_body
+from console.gateway.bodies import MAX_FIELDS, no_nul, read_body
 from console.gateway.context import Caller, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
 from console.gateway.field_schemas import (
@@ -203,6 +203,7 @@ async def read_report_form(
     data: dict[str, str] = {}
     files: dict[str, list[PhotoUpload]] = {"photo": [], "after_photo": []}
     async with request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FIELDS) as form:
+        no_nul(form)
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
                 if name not in files:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from console.gateway.context import Caller, GatewayContext
 from console.gateway.errors import GatewayError
-from console.gateway.schemas import ApiError
+from console.gateway.schemas import ApiError, ClientTime, RowId
 from console.services.idempotency import KEY_FIELD, check_key
 from console.services.patrols import PatrolNotFoundError, PatrolService, TrackPoint
 
@@ -34,7 +34,7 @@ MAX_POINTS_BODY = 5000
 class PointIn(BaseModel):
     lon: float = Field(description="WGS-84 longitude")
     lat: float = Field(description="WGS-84 latitude")
-    device_time: datetime = Field(description="The device's clock (ISO 8601 with offset)")
+    device_time: ClientTime = Field(description="The device's clock (ISO 8601 with offset)")
     accuracy: float | None = Field(None, ge=0, description="Metres, as the device gives it")
 
 
@@ -128,7 +128,7 @@ def start(service: Patrols, who: Caller) -> PatrolOut:
     summary="A batch of track points (all or nothing; idempotent by Idempotency-Key)",
 )
 def add_points(
-    patrol_id: int,
+    patrol_id: RowId,
     body: PointsIn,
     response: Response,
     service: Patrols,
@@ -148,7 +148,7 @@ def add_points(
 
 
 @router.post("/{patrol_id}/end", response_model=PatrolOut, summary="End my patrol")
-def end(patrol_id: int, service: Patrols, who: Caller) -> PatrolOut:
+def end(patrol_id: RowId, service: Patrols, who: Caller) -> PatrolOut:
     try:
         return _out(service.end(_uid(who), patrol_id))
     except PatrolNotFoundError as exc:
@@ -160,7 +160,7 @@ def end(patrol_id: int, service: Patrols, who: Caller) -> PatrolOut:
     response_model=CoverageOut,
     summary="My patrol's coverage: metres inside each grid visited, distance, duration",
 )
-def coverage(patrol_id: int, service: Patrols, who: Caller) -> CoverageOut:
+def coverage(patrol_id: RowId, service: Patrols, who: Caller) -> CoverageOut:
     try:
         info = service.patrol(_uid(who), patrol_id)
     except PatrolNotFoundError as exc:

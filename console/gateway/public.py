@@ -44,12 +44,12 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from console.db import Database
 from console.errors import CaseNotFoundError, ValidationError
-from console.gateway.bodies import MAX_FIELDS, read_body
+from console.gateway.bodies import MAX_FIELDS, no_nul, read_body
 from console.gateway.context import GatewayContext
 from console.gateway.errors import GatewayError
 from console.gateway.field_schemas import CategoryOut
 from console.gateway.rate_limit import RateLimiter
-from console.gateway.schemas import ApiError
+from console.gateway.schemas import ApiError, RowId
 from console.gateway.webapp import (
     _HEADERS,
     APP_DIR,
@@ -278,6 +278,7 @@ async def _read_form(request: Request) -> tuple[dict[str, str], list[PhotoUpload
     data: dict[str, str] = {}
     photos: list[PhotoUpload] = []
     async with request.form(max_files=public_reports.MAX_PHOTOS + 1, max_fields=MAX_FIELDS) as form:
+        no_nul(form)
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
                 if name != "photo":
@@ -350,7 +351,7 @@ def track(number: str, public: PublicCtx, code: TrackingCode) -> PublicCaseOut:
     dependencies=[Depends(_read)],
 )
 def after_photo(
-    number: str, attachment_id: int, public: PublicCtx, code: TrackingCode
+    number: str, attachment_id: RowId, public: PublicCtx, code: TrackingCode
 ) -> FileResponse:
     record = public.reports.after_photo(number[:40], code, attachment_id)
     path = public.reports.store.path_of(record)

@@ -7,9 +7,33 @@ are the handhelds' own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from console.domain.instant_range import checked_utc
+from console.errors import ValidationError
+
+# --------------------------------------------------------------------------- shared types
+
+#: The largest id or version a client may send: the INTEGER columns' range on PostgreSQL
+#: (SQLite's is wider). A bigger or non-positive path id is a 400 naming it, never a 500.
+MAX_ID = 2**31 - 1
+
+#: A row id in a path (case, attachment, patrol): 1 … 2^31-1.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="Row id (1 … 2^31-1)")]
+
+
+def _client_time(value: datetime) -> datetime:
+    try:
+        return checked_utc(value, "time")
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
+
+
+#: A time a client sends (a device's clock): in UTC it must fall in 1900–2999.
+ClientTime = Annotated[datetime, AfterValidator(_client_time)]
 
 # --------------------------------------------------------------------------- Open311
 
@@ -175,7 +199,9 @@ class TaskDetail(Task):
 class ActionBody(BaseModel):
     """What every action body carries: the case version the handheld saw."""
 
-    version: int | None = Field(None, description="The version seen; or send If-Match")
+    version: int | None = Field(
+        None, ge=0, le=MAX_ID, description="The version seen; or send If-Match"
+    )
 
 
 class AcceptBody(ActionBody):

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
@@ -48,6 +48,7 @@ from console.gateway.schemas import (
     FeedbackBody,
     ReportCheckBody,
     ReturnBody,
+    RowId,
     SuspensionBody,
     Task,
     TaskDetail,
@@ -119,7 +120,7 @@ def onetask_fields(
     response: Response,
     ctx: Ctx,
     who: Caller,
-    case_id: int = Path(description="Case id"),
+    case_id: RowId,
 ) -> TaskDetail:
     now = ctx.cases.clock()
     with ctx.db.read() as s:
@@ -158,7 +159,7 @@ def onetask_fields(
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
 )
 def attachment_file(
-    attachment_id: int,
+    attachment_id: RowId,
     ctx: Ctx,
     who: Caller,
 ) -> FileResponse:
@@ -293,7 +294,7 @@ def accept_task(
 def accept(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     ctx: Ctx,
     who: Caller,
     body: AcceptBody | None = None,
@@ -312,7 +313,7 @@ def accept(
 def request_return(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     body: ReturnBody,
     ctx: Ctx,
     who: Caller,
@@ -337,7 +338,7 @@ def request_return(
 def request_suspension(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     body: SuspensionBody,
     ctx: Ctx,
     who: Caller,
@@ -398,7 +399,7 @@ def _photo_step_body(model: type[BaseModel], results: tuple[str, ...] = ()) -> d
 async def feedback(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
@@ -422,7 +423,7 @@ async def feedback(
 async def verification(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,
@@ -448,7 +449,7 @@ async def verification(
 async def report_check(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: RowId,
     ctx: Ctx,
     who: Caller,
     if_match: IfMatch = None,

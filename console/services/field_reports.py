@@ -33,6 +33,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from console.domain.instant_range import checked_utc
 from console.domain.lifecycle import state_label
 from console.errors import PermissionDeniedError, ValidationError
 from console.models import Attachment, Case, CaseEvent, Category
@@ -166,7 +167,7 @@ def _device_time(text: str) -> datetime | None:
         raise ValidationError(
             f"设备时间须带时区: {text!r}（如 2026-11-23T01:00:00Z）", field="device_time"
         )
-    return value
+    return checked_utc(value, "device_time")
 
 
 def parse(fields: Mapping[str, str], source: str) -> ParsedReport:

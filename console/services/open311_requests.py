@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from console.domain.instant_range import checked_utc
 from console.domain.lifecycle import FINAL_STATES
 from console.errors import ValidationError
 from console.models import Attachment, Case, Category, DeadlineRule
@@ -149,7 +150,7 @@ def parse_when(value: str | None, field: str) -> datetime | None:
         )
     if at.tzinfo is None:
         raise ValidationError("时间须带时区（Z 或 ±HH:MM）", field=field)
-    return at
+    return checked_utc(at, field)
 
 
 def parse_statuses(value: str | None) -> set[str]:
