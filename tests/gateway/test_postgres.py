@@ -18,6 +18,7 @@ from console.services.demo import ensure_people
 from console.services.reference import data as reference_data
 from tests.gateway.conftest import Gateway, serve, settings_for
 from tests.gateway.support import PRO02_USER, dispatched, png_bytes, point
+from tests.gateway.test_hostile_input import check_big_ids, check_nul
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 pytestmark = pytest.mark.postgres
@@ -62,3 +63,13 @@ def test_report_and_feedback_on_postgresql(pg_gateway: Gateway) -> None:
         assert row is not None and row.sha256 == hashlib.sha256(photo).hexdigest()
         used = list(db.scalars(select(ApiToken.last_used_at)))
         assert len(used) == 2 and all(used)  # both tokens' use recorded
+
+
+def test_ids_beyond_integer_are_400_on_postgresql(pg_gateway: Gateway) -> None:
+    """2^31 and up (past PostgreSQL's INTEGER), 0 and negatives: 400 naming the id (#13 §4)."""
+    check_big_ids(pg_gateway)
+
+
+def test_nul_in_text_is_400_on_postgresql(pg_gateway: Gateway) -> None:
+    """psycopg refuses NUL in text: the gateway answers first, as on SQLite (#13 §4)."""
+    check_nul(pg_gateway)
