@@ -32,15 +32,6 @@ class SessionOut(BaseModel):
     user: FieldUserOut
 
 
-class LockedError(BaseModel):
-    """423: the account is locked after too many failed sign-ins."""
-
-    error: str = Field(description="account_locked")
-    message: str = Field(description="The console's lockout message, with the unlock time")
-    field: str | None = None
-    locked_until: datetime = Field(description="When the lock ends (ISO 8601, UTC)")
-
-
 class CategoryOut(BaseModel):
     code: str = Field(description="The category code, e.g. 06010")
     kind: str = Field(description="component (部件) or event_type (事件)")
