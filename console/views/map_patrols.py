@@ -103,12 +103,16 @@ class PatrolLayers(QObject):
             self.refresh()
 
     def _show(self, layers_json: str) -> None:
+        # The read is over once its answer is here: its future may be marked done only after
+        # the answer was posted, and a refresh() in between must not be skipped as "under way".
+        self._pending = None
         if layers_json == self._last:
             return
         self._last = layers_json
         self.surface.set_patrols(layers_json, self.labels)
 
     def _on_read_failed(self, exc: ConsoleError) -> None:
+        self._pending = None
         # The feed's banner already says when the database is away: no status-bar message
         # every half minute; the next tick tries again.
         log.info("patrol layers not read: %s", exc)
