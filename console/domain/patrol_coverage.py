@@ -42,6 +42,14 @@ class LocalProjection:
         ky = EARTH_RADIUS_M * math.pi / 180.0
         return (lon - self.lon0) * kx, (lat - self.lat0) * ky
 
+    def lonlat(self, xs: npt.ArrayLike, ys: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """The inverse of :meth:`xy`: metres around the centre back to lon, lat."""
+        kx = EARTH_RADIUS_M * math.cos(math.radians(self.lat0)) * math.pi / 180.0
+        ky = EARTH_RADIUS_M * math.pi / 180.0
+        return self.lon0 + np.asarray(xs, dtype=float) / kx, self.lat0 + np.asarray(
+            ys, dtype=float
+        ) / ky
+
     def geometry(self, geometry: BaseGeometry) -> BaseGeometry:
         def project(coords: np.ndarray) -> np.ndarray:
             x, y = self.xy(coords[:, 0], coords[:, 1])

@@ -31,7 +31,6 @@ STEP_S = 10
 SPEED_MPS = 1.2
 BATCH_S = 300
 NOISE_M = 3.0
-_M_PER_DEG = 111_320.0
 
 
 def _route(service: PatrolService, rng: random.Random, stops: int) -> list[tuple[float, float]]:
@@ -83,14 +82,12 @@ def _send(
     accuracy: float,
     end_after: timedelta | None,
 ) -> None:
-    proj = service.geo().index.proj
-    kx = _M_PER_DEG * np.cos(np.radians(proj.lat0))
+    lons, lats = service.geo().index.proj.lonlat([x for x, _ in xy], [y for _, y in xy])
     district = service.geo().district
     clock[0] = started
     patrol = service.start(user_id)
     points = []
-    for j, (x, y) in enumerate(xy):
-        lon, lat = proj.lon0 + x / kx, proj.lat0 + y / _M_PER_DEG
+    for j, (lon, lat) in enumerate(zip(lons.tolist(), lats.tolist(), strict=True)):
         if shapely.contains_xy(district, lon, lat):
             points.append(TrackPoint(lon, lat, started + timedelta(seconds=STEP_S * j), accuracy))
     per_batch = BATCH_S // STEP_S
