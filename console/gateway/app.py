@@ -7,7 +7,14 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from console.db import Database
-from console.gateway import field, open311, patrols, public, tasks
+from console.gateway import (
+    field,
+    open311,
+    open311_post,  # noqa: F401  (registers POST requests on open311.router)
+    patrols,
+    public,
+    tasks,
+)
 from console.gateway.body_limit import BodyLimitMiddleware
 from console.gateway.context import GatewayContext
 from console.gateway.errors import install_handlers

@@ -6,10 +6,9 @@ both paths with a renderer each (JSON here, XML in console.gateway.open311_xml).
 
 Service types are the rows of the importer's service_code → category table
 (resources/intake/open311_services.csv) whose category exists and whose taxonomy is the one in
-force for new reports (resources/taxonomy/schedule.csv); older rows are still accepted. A POST becomes a case through
-:meth:`CaseService.report`, mapped and validated exactly as an imported Open311 row is
-(console.services.ingest.mapping). Reads are console.services.open311_requests; this module
-turns its records into Open311's bodies.
+force for new reports (resources/taxonomy/schedule.csv); older rows are still accepted. The POST
+route is in console.gateway.open311_post (on this module's router). Reads are
+console.services.open311_requests; this module turns its records into Open311's bodies.
 """
 
 from __future__ import annotations
@@ -21,13 +20,11 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from console.errors import ConsoleError, PermissionDeniedError, ValidationError
-from console.gateway.bodies import read_body
-from console.gateway.context import Caller, Credentials, Ctx, GatewayContext
+from console.errors import ValidationError
+from console.gateway.context import Caller, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
 from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import (
@@ -37,18 +34,14 @@ from console.gateway.schemas import (
     ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
-    ServiceRequestCreated,
 )
 from console.services import open311_requests
-from console.services.api_tokens import TokenPrincipal
-from console.services.ingest import mapping
 from console.services.open311_requests import (
     RegistrationCondition,
     RequestRecord,
     parse_statuses,
     parse_when,
 )
-from console.services.report_input import SOURCE_LABELS
 
 ERRORS = {
     400: "Bad input (the field is named)",
@@ -59,17 +52,6 @@ ERRORS = {
 }
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 
-#: Fields a POST may carry (Open311's, plus the extension `source`); others are ignored.
-POST_FIELDS = ("service_code", "lat", "long", "address_string", "description")
-#: Report fields → the Open311 names a client knows them by, for error messages.
-OPEN311_FIELD = {
-    "lon": "long",
-    "category_code": "service_code",
-    "address": "address_string",
-    "reporter": "first_name",
-    "kind": "service_code",
-    "taxonomy": "service_code",
-}
 MAX_IDS = 1000
 #: Every endpoint accepts it; only this gateway's own id (settings) passes check_jurisdiction.
 Jurisdiction = Annotated[str | None, Query(description="Optional: this district's id")]
@@ -234,103 +216,6 @@ def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
             f"jurisdiction_id 不属于本网关（应为 {ctx.settings.jurisdiction_id}）",
             field="jurisdiction_id",
         )
-
-
-# --------------------------------------------------------------------------- POST requests
-
-
-def _reporter(data: dict[str, Any]) -> object:
-    names = [data.get("first_name"), data.get("last_name")]
-    if any(n is not None and not isinstance(n, str) for n in names):
-        raise ValidationError("姓名必须是文本", field="first_name")
-    joined = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
-    return joined or None
-
-
-def choose_source(ctx: GatewayContext, role: str, requested: object) -> str:
-    """The case source for this token's role: its default, or the `source` it asked for."""
-    allowed = ctx.settings.report_sources.get(role)
-    if not allowed:
-        raise PermissionDeniedError(
-            f"角色 {role} 不能通过网关上报（见 resources/gateway/sources.csv）"
-        )
-    if requested in (None, ""):
-        return allowed[0]
-    if not isinstance(requested, str) or len(requested) > mapping.MAX_CODE:
-        raise ValidationError("来源无效", field="source")
-    code = mapping.SOURCES.get(requested.strip()) or mapping.SOURCES.get(requested.strip().lower())
-    if code is None:
-        raise ValidationError(
-            f"未知来源（可选: {' / '.join(SOURCE_LABELS[s] for s in allowed)}）", field="source"
-        )
-    if code not in allowed:
-        raise PermissionDeniedError(
-            f"该令牌不能以来源「{SOURCE_LABELS[code]}」上报"
-            f"（可选: {' / '.join(SOURCE_LABELS[s] for s in allowed)}）"
-        )
-    return code
-
-
-def create_request(ctx: GatewayContext, who: TokenPrincipal, data: dict[str, Any]) -> str:
-    """A new case from the POST fields; its number."""
-    ctx.cases.lifecycle.check("report", None, who.actor.role)  # 403 before any validation
-    check_jurisdiction(ctx, data.get("jurisdiction_id"))
-    source = choose_source(ctx, who.actor.role, data.get("source"))
-    try:
-        fields = mapping.open311_fields({k: data.get(k) for k in POST_FIELDS}, ctx.services)
-        fields["reporter"] = _reporter(data)
-        fields["source"] = source
-        report = mapping.to_report(fields, default_source=source)
-        created = ctx.cases.report(who.actor, report)
-    except ConsoleError as exc:
-        if exc.field in OPEN311_FIELD:
-            exc.field = OPEN311_FIELD[exc.field]
-        raise
-    return created.number
-
-
-def authorized_create(
-    ctx: GatewayContext, secret: object, data: dict[str, Any], address: str | None = None
-) -> str:
-    """The token check (failures counted for the client ``address``), then the case: one
-    trip to the worker thread for both."""
-    who = ctx.authorize(secret if isinstance(secret, str) else None, address)
-    return create_request(ctx, who, data)
-
-
-@open311_route(
-    "POST",
-    "/requests",
-    model=list[ServiceRequestCreated],
-    xml=("service_requests", "request"),
-    summary="Report a problem (creates a case)",
-    status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "description": "Open311 fields: service_code, lat + long (WGS-84), address_string, "
-            "description, first_name, last_name; api_key (or the Authorization header); "
-            "extension: source (公众/12345 as the token's role allows).",
-            "content": {
-                "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
-        }
-    },
-)
-async def post_request(
-    request: Request,
-    ctx: Ctx,
-    credentials: Credentials,
-) -> list[ServiceRequestCreated]:
-    data, _ = await read_body(request)
-    secret = credentials.credentials if credentials else data.get("api_key")
-    address = request.client.host if request.client else None
-    number = await run_in_threadpool(authorized_create, ctx, secret, data, address)
-    return [
-        ServiceRequestCreated(
-            service_request_id=number, service_notice="已受理，等待立案（待立案）"
-        )
-    ]
 
 
 # --------------------------------------------------------------------------- GET requests
