@@ -1,4 +1,8 @@
-"""CSV (and TSV / semicolon / pipe) files, in UTF-8, UTF-8 with BOM or GBK/GB18030."""
+"""CSV (and TSV / semicolon / pipe) files, in UTF-8, UTF-8 with BOM or GBK/GB18030.
+
+A cell the exporter guarded against spreadsheet formulas ('=1+1) is read without the guard
+(console.services.ingest.report.unguard_text), so exported text comes back unchanged.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import csv
 import io
 
 from console.services.ingest.formats import IngestFileError, Parsed, Record, decode
+from console.services.ingest.report import unguard_text
 
 #: One cell may hold at most this many characters (the longest text field is 2,000).
 MAX_CELL = 20_000
@@ -73,6 +78,7 @@ def _parse(text: str, delimiter: str, encoding: str) -> Parsed:
             continue
         if not "".join(cells).strip():
             continue  # blank lines and Excel's trailing ",,,," rows
+        cells = [unguard_text(c) if c[:1] == "'" else c for c in cells]
         if header is None:
             header = [c.strip().lstrip("\ufeff") for c in cells]
             continue

@@ -203,17 +203,31 @@ def row_fields(data: dict[str, Any], plan: ColumnPlan) -> dict[str, Any]:
 
 
 def open311_fields(data: dict[str, Any], services: dict[str, Service]) -> dict[str, Any]:
-    """An Open311 service request's fields, its service_code looked up in the table."""
-    code = _code(data.get("service_code"), "service_code", "service_code")
-    if code is None:
-        raise RowError("missing_field", "缺少 service_code", field="service_code")
-    service = services.get(code)
-    if service is None:
-        raise RowError(
-            "unknown_service_code",
-            f"未知 Open311 service_code: {quote(code)}（见 resources/intake/open311_services.csv）",
-            field="service_code",
+    """An Open311 service request's fields, its service_code looked up in the table. A request
+    that names its category outright (``category_code`` with ``taxonomy`` and ``kind``, as
+    ``grid-console export`` writes them) is filed by those and keeps its ``source``."""
+    named = _code(data.get("category_code"), "category_code", "类别代码")
+    if named is not None:
+        name = data.get("service_name")
+        service = Service(
+            _code(data.get("taxonomy"), "taxonomy", "分类标准") or "",
+            _code(data.get("kind"), "kind", "类型") or "",
+            named,
+            name if isinstance(name, str) else "",
         )
+    else:
+        code = _code(data.get("service_code"), "service_code", "service_code")
+        if code is None:
+            raise RowError("missing_field", "缺少 service_code", field="service_code")
+        found = services.get(code)
+        if found is None:
+            raise RowError(
+                "unknown_service_code",
+                f"未知 Open311 service_code: {quote(code)}"
+                "（见 resources/intake/open311_services.csv）",
+                field="service_code",
+            )
+        service = found
     lon, lat = data.get("long"), data.get("lat")
     address = data.get("address_string") or data.get("address")
     if not address and lon not in (None, "") and lat not in (None, ""):
@@ -232,5 +246,5 @@ def open311_fields(data: dict[str, Any], services: dict[str, Service]) -> dict[s
         "external_id": data.get("service_request_id"),
         "reported_at": data.get("requested_datetime"),
         "reporter": None,
-        "source": None,
+        "source": data.get("source") if named is not None else None,
     }

@@ -20,6 +20,7 @@ from console.services.ingest.formats import Parsed
 from console.services.ingest.geojson_reader import read_geojson
 from console.services.ingest.json_reader import read_json, read_jsonl
 from console.services.ingest.open311_reader import read_open311
+from console.services.ingest.xlsx_reader import looks_like_xlsx, read_xlsx
 
 _JSONISH = re.compile(rb"^\s*([\[{<])")
 
@@ -94,10 +95,14 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
         "geojson", "GeoJSON", "GeoJSON", (".geojson",), read_geojson, _geojson, "columns",
         "inspector",
     ),
+    ImportFormat(
+        "xlsx", "Excel 工作簿", "Excel workbook", (".xlsx",), read_xlsx, looks_like_xlsx,
+        "columns", "inspector",
+    ),
 )  # fmt: skip
 #: Which sniffer speaks first when the extension says nothing: the more particular before the
 #: more general (a GeoJSON or Open311 document is also JSON; anything else is read as CSV).
-SNIFF_ORDER = ("geojson", "open311", "jsonl", "json", "csv")
+SNIFF_ORDER = ("xlsx", "geojson", "open311", "jsonl", "json", "csv")
 FORMAT_NAMES = tuple(f.name for f in IMPORT_FORMATS)
 
 

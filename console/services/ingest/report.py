@@ -26,9 +26,29 @@ def report_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".report.csv")
 
 
+def _looks_guarded(value: str) -> bool:
+    """Apostrophes, then a formula's first character: what unguard_text takes one ' off."""
+    rest = value.lstrip("'")
+    return len(rest) < len(value) and rest.startswith(FORMULA_START)
+
+
 def safe_text(value: str) -> str:
-    """CSV: a value a spreadsheet would evaluate is kept as text with a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """CSV: a value a spreadsheet would evaluate is kept as text with a leading apostrophe.
+    Text that already looks guarded ('=…) gets one more, so unguard_text reverses it exactly."""
+    return "'" + value if value.startswith(FORMULA_START) or _looks_guarded(value) else value
+
+
+def excel_text(value: str) -> str:
+    """Excel: string cells are never formulas, so only text that looks guarded gets the guard
+    (unguard_text, which also serves spreadsheets saved from a guarded CSV, gives it back)."""
+    return "'" + value if _looks_guarded(value) else value
+
+
+def unguard_text(value: str) -> str:
+    """An imported cell without the guard safe_text (or excel_text) put on: one leading
+    apostrophe is dropped, and only before a formula's first character (or more apostrophes
+    leading to one); "'quoted" stays as it is."""
+    return value[1:] if value.startswith("'") and _looks_guarded(value) else value
 
 
 def safe_cell(value: object) -> str:

@@ -16,7 +16,7 @@ from console.errors import ValidationError
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.export import (
     COLUMNS,
-    QUEUE_COLUMNS,
+    ROUND_TRIP_COLUMNS,
     export_cases,
     format_for,
     service_codes,
@@ -71,11 +71,11 @@ def test_csv_has_a_bom_every_matching_row_in_queue_order(
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == [COLUMNS[k].header for k in QUEUE_COLUMNS]
+    assert rows[0] == [COLUMNS[k].header for k in ROUND_TRIP_COLUMNS]
     assert len(rows) == result.count + 1
     assert [r[0] for r in rows[1:]] == _order(demo_db, f)
     # Chinese text round-trips; a formula-looking value is kept as text with an apostrophe.
-    addresses = {r[5] for r in rows[1:]}
+    addresses = {r[ROUND_TRIP_COLUMNS.index("address")] for r in rows[1:]}
     assert "西大街88号" in addresses
     assert {"'" + text for text in FORMULAS} <= addresses
     assert not any(a.startswith(("=", "+", "-", "@")) for a in addresses)
@@ -135,15 +135,15 @@ def test_xlsx_bold_frozen_header_real_dates_and_text_cells(
     sheet = load_workbook(path).active
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
-    assert header == [COLUMNS[k].header for k in QUEUE_COLUMNS]
+    assert header == [COLUMNS[k].header for k in ROUND_TRIP_COLUMNS]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.column_dimensions["A"].width >= 20
     assert sheet.max_row == result.count + 1
-    reported = QUEUE_COLUMNS.index("reported_at") + 1
-    address = QUEUE_COLUMNS.index("address") + 1
+    reported = ROUND_TRIP_COLUMNS.index("reported_at") + 1
+    address = ROUND_TRIP_COLUMNS.index("address") + 1
     first = sheet.cell(row=2, column=reported)
     assert isinstance(first.value, datetime) and first.is_date
-    assert first.number_format == "yyyy-mm-dd hh:mm"
+    assert first.number_format == "yyyy-mm-dd hh:mm:ss" and first.value.microsecond == 0
     numbers = [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)]
     assert numbers == _order(demo_db, f)
     # Formula-looking case text stays a string cell holding exactly the text.
