@@ -49,6 +49,26 @@ def format_stats(counts: dict[str, dict[str, int]]) -> str:
     return "\n".join(lines)
 
 
+def in_fixed_order(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """``counts`` with every group in one order whatever the engine's GROUP BY returned
+    (states in lifecycle order, lights green → none, the rest by name): the same database on
+    SQLite and on PostgreSQL prints the same JSON (copy-db's check)."""
+    states = counts["states"]
+    lights = counts["lights"]
+    return {
+        **counts,
+        "departments": dict(sorted(counts["departments"].items())),
+        "states": {
+            **{s: states[s] for s in STATE_LABELS if s in states},
+            **{s: n for s, n in sorted(states.items()) if s not in STATE_LABELS},
+        },
+        "lights": {
+            **{k: lights[k] for k in LIGHT_LABELS if k in lights},
+            **{k: n for k, n in sorted(lights.items()) if k not in LIGHT_LABELS},
+        },
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     db = Database(args.db)
     try:
@@ -56,5 +76,8 @@ def run(args: argparse.Namespace) -> int:
             counts = stats(s, datetime.now(UTC))
     finally:
         db.dispose()
-    print(json.dumps(counts, ensure_ascii=False, indent=2) if args.json else format_stats(counts))
+    if args.json:
+        print(json.dumps(in_fixed_order(counts), ensure_ascii=False, indent=2))
+    else:
+        print(format_stats(counts))
     return 0
