@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "counts per level, department, state and traffic light"),
     "migrate": ("migrate", "bring the database to the newest schema (PostgreSQL: as the owner)"),
     "db": ("db", "PostgreSQL roles: grant a seat role exactly what the seats need"),
+    "copy-db": ("copy_db", "copy the whole database into an empty PostgreSQL one, verified"),
     "deadline": ("deadline", "compute a deadline on the working-time calendar"),
     "calendar": ("calendar", "the holiday schedule: import a year (official), show, log"),
     "roster": ("roster", "the duty roster: show who stands each shift, put someone on one"),

@@ -1,0 +1,508 @@
+"""Copy a whole console database into an empty PostgreSQL one: `grid-console copy-db --to URL`.
+
+For a seat that outgrew the embedded SQLite file. In order:
+
+1. The target is checked: PostgreSQL through psycopg 3, its schema (the URL's search_path)
+   holding no table of anyone else's and no row in the console's tables; then it is migrated
+   to the newest revision (committed: a migrated, empty schema, as `migrate` leaves it).
+2. One transaction on the target: every console table locked (EXCLUSIVE: seats may read, not
+   write), checked empty again, then filled in foreign-key order (``sorted_tables``), each
+   table with one binary COPY fed in batches, its rows in primary-key order, all read from one
+   snapshot of the source.
+3. In the same transaction each table is read back in primary-key order, counted and
+   checksummed exactly as the source was while it was copied (console.services.copy_values).
+   Any difference rolls the whole copy back.
+4. Each id sequence is set past the largest id (new rows do not collide), then the commit.
+
+Any failure — PostgreSQL refusing a row SQLite allowed, Ctrl-C, the process killed — rolls
+the transaction back: the target keeps its empty schema and the copy can simply be run again.
+
+The audit tables' triggers (migrations 0007, 0011) refuse UPDATE, DELETE and TRUNCATE, not
+INSERT, so COPY passes them as any seat's append would; the change-feed trigger (0006) fires
+once per statement. The search index is not copied: SQLite's FTS5 tables are SQLite's own,
+and PostgreSQL's trigram indexes fill themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, String, Table, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from console.db import schema_at_head, upgrade
+from console.errors import ConsoleError
+from console.models import Base
+from console.models.case_search import include_name
+from console.schema_head import VERSION_SQL, VERSION_TABLE
+from console.services.copy_values import BadValueError, Checksum, RowShape
+
+#: Rows read from the source (and handed to COPY) at a time.
+BATCH_ROWS = 5_000
+#: How long the copy waits for a seat's lock on the target before giving up.
+LOCK_TIMEOUT = "15s"
+STEP_COPY = "copy"
+STEP_VERIFY = "verify"
+#: ``progress(step, table, done, total)``: STEP_COPY or STEP_VERIFY, rows of ``table`` so far.
+CopyProgress = Callable[[str, str, int, int], None]
+JSON_OIDS = {114: "json", 3802: "jsonb"}
+
+
+class CopyDbError(ConsoleError):
+    code = "copy_db_refused"
+
+
+class TargetNotEmptyError(CopyDbError):
+    code = "target_not_empty"
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class CopyFailedError(CopyDbError):
+    code = "copy_failed"
+
+
+@dataclass(frozen=True)
+class TableCopy:
+    """One table's rows and checksum on each side."""
+
+    name: str
+    source_rows: int
+    target_rows: int
+    source_checksum: str
+    target_checksum: str
+
+    @property
+    def matches(self) -> bool:
+        return self.source_rows == self.target_rows and self.source_checksum == self.target_checksum
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    tables: tuple[TableCopy, ...]
+    #: table → the id its sequence gives next
+    next_ids: dict[str, int]
+    revision: str
+    #: tables of the source outside the console's schema (not copied)
+    not_copied: tuple[str, ...]
+    copy_seconds: float
+    verify_seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(t.source_rows for t in self.tables)
+
+    @property
+    def matches(self) -> bool:
+        return all(t.matches for t in self.tables)
+
+    def rows_of(self, table: str) -> int:
+        return next(t.source_rows for t in self.tables if t.name == table)
+
+
+class CopyMismatchError(CopyDbError):
+    """The copy read back differs from the source: rolled back; ``report`` says where."""
+
+    code = "copy_mismatch"
+
+    def __init__(self, report: CopyReport) -> None:
+        bad = [t.name for t in report.tables if not t.matches]
+        super().__init__(
+            f"复制后核对不一致 (counts or checksums differ): {', '.join(bad)}；"
+            "已全部回滚，目标库未写入任何行 (rolled back, nothing written)"
+        )
+        self.report = report
+
+
+def console_tables() -> list[Table]:
+    """The console's tables, each after the tables its foreign keys point to."""
+    return list(Base.metadata.sorted_tables)
+
+
+def check_target(target: Engine) -> None:
+    if target.dialect.name != "postgresql":
+        raise CopyDbError(
+            f"--to 必须是 PostgreSQL 数据库 (the target must be PostgreSQL, not "
+            f"{target.dialect.name}): 如 postgresql+psycopg://grid_owner@db-host/grid_console"
+        )
+    if target.driver != "psycopg":
+        raise CopyDbError(
+            f"复制需要 psycopg 3 驱动 (needs the psycopg driver, not {target.driver}): "
+            "URL 写作 postgresql+psycopg://…，并安装 pip install -e '.[postgres]'"
+        )
+
+
+def occupied(conn: Connection, tables: Sequence[Table]) -> list[str]:
+    """What is in the connection's schema that a copy must not land on: the console's tables
+    that hold rows, and tables that are not the console's (one line each; empty: go)."""
+    names = {t.name for t in tables}
+    problems: list[str] = []
+    for name in sorted(inspect(conn).get_table_names()):
+        if name == VERSION_TABLE:
+            continue
+        if name not in names:
+            problems.append(f"{name}: 不是控制台的表 (not a console table)")
+            continue
+        count = conn.execute(text(f"SELECT count(*) FROM {_q(conn, name)}")).scalar_one()
+        if count:
+            problems.append(f"{name}: {count:,} 行 (rows)")
+    return problems
+
+
+def _q(conn: Connection | Engine, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+def _order_by(conn: Connection, table: Table) -> str:
+    """The primary key as ORDER BY; text keys in byte order on PostgreSQL (COLLATE "C"), as
+    SQLite's BINARY collation orders them, so both sides hash rows in the same order."""
+    parts = []
+    for column in table.primary_key.columns:
+        collate = (
+            ' COLLATE "C"'
+            if conn.dialect.name == "postgresql" and isinstance(column.type, String)
+            else ""
+        )
+        parts.append(_q(conn, column.name) + collate)
+    return ", ".join(parts)
+
+
+def _select(conn: Connection, table: Table) -> str:
+    columns = ", ".join(_q(conn, c.name) for c in table.columns)
+    return f"SELECT {columns} FROM {_q(conn, table.name)} ORDER BY {_order_by(conn, table)}"
+
+
+def read_batches(conn: Connection, table: Table, batch: int) -> Iterator[list[Any]]:
+    """``table``'s rows as the driver gives them, in primary-key order, ``batch`` at a time,
+    inside ``conn``'s transaction (on PostgreSQL a server-side cursor: nothing is held whole)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    if conn.dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"copy_db_{table.name}", binary=True)
+        cursor.itersize = batch
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(_select(conn, table))
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def canonical_batches(
+    conn: Connection, table: Table, batch: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`read_batches` with every value canonical (console.services.copy_values)."""
+    shape = RowShape(table)
+    for rows in read_batches(conn, table, batch):
+        yield shape.canonical(rows)
+
+
+def _self_references(table: Table) -> list[tuple[int, int]]:
+    """(child column, parent column) positions of ``table``'s foreign keys to itself."""
+    names = [c.name for c in table.columns]
+    return [
+        (names.index(fk.parent.name), names.index(fk.column.name))
+        for fk in table.foreign_keys
+        if fk.column.table is table
+    ]
+
+
+def parents_first(rows: list[tuple[Any, ...]], links: list[tuple[int, int]]) -> list[Any]:
+    """``rows`` with each row after the rows it references (regions: a street before its
+    areas), otherwise in their order: PostgreSQL checks each foreign key as the row arrives."""
+    placed: set[tuple[int, Any]] = set()
+    waiting = list(rows)
+    ordered: list[tuple[Any, ...]] = []
+    while waiting:
+        later = []
+        for row in waiting:
+            if all(row[child] is None or (parent, row[child]) in placed for child, parent in links):
+                ordered.append(row)
+                placed.update((parent, row[parent]) for _child, parent in links)
+            else:
+                later.append(row)
+        if len(later) == len(waiting):  # a cycle or a missing parent: PostgreSQL will say
+            ordered.extend(later)
+            break
+        waiting = later
+    return ordered
+
+
+def _column_oids(pg: Any, table: Table) -> list[int]:
+    oids = dict(
+        pg.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+            (pg_quote(table.name),),
+        ).fetchall()
+    )
+    missing = [c.name for c in table.columns if c.name not in oids]
+    if missing:
+        raise CopyFailedError(
+            f"目标表 {table.name} 缺少列 (target lacks columns): {', '.join(missing)}"
+        )
+    return [int(oids[c.name]) for c in table.columns]
+
+
+def pg_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def copy_table(
+    source: Connection,
+    pg: Any,
+    table: Table,
+    *,
+    batch: int = BATCH_ROWS,
+    total: int = 0,
+    progress: CopyProgress | None = None,
+) -> Checksum:
+    """Every row of ``table`` from ``source`` into the psycopg connection ``pg`` with one
+    binary COPY, in the caller's transactions. The checksum of what was read."""
+    shape = RowShape(table)
+    checksum = Checksum(shape)
+    oids = _column_oids(pg, table)
+    json_at = [(i, JSON_OIDS[oid]) for i, oid in enumerate(oids) if oid in JSON_OIDS]
+    links = _self_references(table)
+    columns = ", ".join(pg_quote(c) for c in shape.columns)
+    tell = progress or (lambda step, name, done, total: None)
+    with pg.cursor().copy(
+        f"COPY {pg_quote(table.name)} ({columns}) FROM STDIN (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(oids)
+        held: list[tuple[Any, ...]] = []
+        for rows in canonical_batches(source, table, batch):
+            checksum.update(rows)
+            if links:  # self-referencing (small: the regions): written once all are read
+                held.extend(rows)
+                continue
+            for row in _with_json(rows, json_at):
+                copy.write_row(row)
+            tell(STEP_COPY, table.name, checksum.rows, total)
+        if held:
+            for row in _with_json(parents_first(held, links), json_at):
+                copy.write_row(row)
+            tell(STEP_COPY, table.name, checksum.rows, total)
+    if not checksum.rows:
+        tell(STEP_COPY, table.name, 0, total)
+    return checksum
+
+
+def _with_json(rows: list[tuple[Any, ...]], json_at: list[tuple[int, str]]) -> list[Any]:
+    if not json_at:
+        return rows
+    from psycopg.types.json import Json, Jsonb
+
+    wrap = {"json": Json, "jsonb": Jsonb}
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, kind in json_at:
+            if values[i] is not None:
+                values[i] = wrap[kind](values[i])
+        out.append(values)
+    return out
+
+
+def checksum_of(
+    conn: Connection,
+    table: Table,
+    *,
+    batch: int = BATCH_ROWS,
+    total: int = 0,
+    progress: CopyProgress | None = None,
+) -> Checksum:
+    """The checksum of ``table`` as ``conn`` sees it (either side: the same canonical rows)."""
+    checksum = Checksum(RowShape(table))
+    tell = progress or (lambda step, name, done, total: None)
+    tell(STEP_VERIFY, table.name, 0, total)
+    for rows in canonical_batches(conn, table, batch):
+        checksum.update(rows)
+        tell(STEP_VERIFY, table.name, checksum.rows, total)
+    return checksum
+
+
+def set_sequences(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
+    """Each id sequence (serial or identity) set so that its next value is max(id) + 1."""
+    next_ids: dict[str, int] = {}
+    for table in tables:
+        key = list(table.primary_key.columns)
+        if len(key) != 1:
+            continue
+        name = _q(conn, table.name)
+        sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": name, "c": key[0].name}
+        ).scalar_one()
+        if sequence is None:
+            continue
+        column = _q(conn, key[0].name)
+        next_ids[table.name] = int(
+            conn.execute(
+                text(
+                    f"SELECT setval(:s, (SELECT COALESCE(max({column}), 0) + 1 FROM {name}), false)"
+                ),
+                {"s": sequence},
+            ).scalar_one()
+        )
+    return next_ids
+
+
+def _source_extras(source: Connection, tables: Sequence[Table]) -> tuple[str, ...]:
+    names = {t.name for t in tables}
+    return tuple(
+        name
+        for name in sorted(inspect(source).get_table_names())
+        if name not in names and name != VERSION_TABLE and include_name(name, "table", {})
+    )
+
+
+def _refusal(exc: BaseException, table: str | None) -> CopyFailedError:
+    orig = getattr(exc, "orig", None) or exc
+    diag = getattr(orig, "diag", None)
+    if diag is not None and diag.message_primary:
+        reason = " ".join(
+            part for part in (diag.message_primary, diag.message_detail, diag.context) if part
+        )
+    else:
+        reason = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    where = f"表 {table} (table {table}): " if table else ""
+    return CopyFailedError(
+        f"PostgreSQL 拒绝了复制 (the target refused the copy): {where}{reason.strip()}；"
+        "已全部回滚，目标库未写入任何行，修正源库后可重新运行 (rolled back, nothing written)"
+    )
+
+
+def copy_database(
+    source: Engine,
+    target: Engine,
+    *,
+    progress: CopyProgress | None = None,
+    batch: int = BATCH_ROWS,
+) -> CopyReport:
+    """Copy every console table of ``source`` into the empty PostgreSQL ``target`` (module
+    doc). Raises TargetNotEmptyError before touching a non-empty target, CopyFailedError or
+    CopyMismatchError after rolling the copy back."""
+    check_target(target)
+    tables = console_tables()
+    if not schema_at_head(source):
+        raise CopyDbError(
+            "源库不是最新结构 (the source is not at the newest revision): "
+            "先运行 grid-console --db SOURCE migrate"
+        )
+    try:
+        with target.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            problems = occupied(conn, tables) if schema is not None else []
+    except OperationalError as exc:
+        raise CopyDbError(
+            f"无法连接目标数据库 (cannot reach the target): {_first_line(exc)}"
+        ) from exc
+    if schema is None:
+        raise CopyDbError("目标连接没有可用的 schema (no schema on the search_path): 请检查 URL")
+    if problems:
+        raise TargetNotEmptyError(
+            f"目标 schema {schema} 不是空的，未复制 (the target is not empty; nothing copied): "
+            "请换一个空数据库或空 schema",
+            problems,
+        )
+    if not schema_at_head(target):
+        upgrade(target)
+    with source.connect() as src:
+        if src.dialect.name == "postgresql":
+            src = src.execution_options(isolation_level="REPEATABLE READ")
+        with src.begin():  # one snapshot: the counts, the rows and the checksums agree
+            return _copy_in_one_transaction(src, target, tables, progress, batch)
+
+
+def _copy_in_one_transaction(
+    src: Connection,
+    target: Engine,
+    tables: list[Table],
+    progress: CopyProgress | None,
+    batch: int,
+) -> CopyReport:
+    import psycopg  # the target's driver (check_target): the postgres extra is installed
+
+    totals = {
+        t.name: int(src.execute(text(f"SELECT count(*) FROM {_q(src, t.name)}")).scalar_one())
+        for t in tables
+    }
+    not_copied = _source_extras(src, tables)
+    current: str | None = None
+    try:
+        with target.connect() as conn, conn.begin():
+            pg = conn.connection.driver_connection
+            conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            conn.execute(
+                text(
+                    "LOCK TABLE "
+                    + ", ".join(_q(conn, t.name) for t in tables)
+                    + " IN EXCLUSIVE MODE"
+                )
+            )
+            problems = occupied(conn, tables)  # again, under the lock: nobody got in between
+            if problems:
+                raise TargetNotEmptyError(
+                    "目标在复制开始前写入了数据 (the target got rows meanwhile): 未复制",
+                    problems,
+                )
+            started = time.perf_counter()
+            sources: dict[str, Checksum] = {}
+            for table in tables:
+                current = table.name
+                sources[table.name] = copy_table(
+                    src, pg, table, batch=batch, total=totals[table.name], progress=progress
+                )
+            copied = time.perf_counter()
+            checks = []
+            for table in tables:
+                current = table.name
+                mine = checksum_of(
+                    conn, table, batch=batch, total=totals[table.name], progress=progress
+                )
+                theirs = sources[table.name]
+                checks.append(
+                    TableCopy(
+                        table.name, theirs.rows, mine.rows, theirs.hexdigest(), mine.hexdigest()
+                    )
+                )
+            current = None
+            verified = time.perf_counter()
+            revision = ", ".join(sorted(conn.execute(text(VERSION_SQL)).scalars()))
+            report = CopyReport(
+                tuple(checks),
+                {},
+                revision,
+                not_copied,
+                copied - started,
+                verified - copied,
+            )
+            if not report.matches:
+                raise CopyMismatchError(report)
+            next_ids = set_sequences(conn, tables)
+    except BadValueError as exc:
+        raise CopyFailedError(
+            f"源库中有 PostgreSQL 无法原样保存的值 (a value the target cannot hold): {exc}；"
+            "已全部回滚，目标库未写入任何行 (rolled back, nothing written)"
+        ) from exc
+    except (DBAPIError, psycopg.Error) as exc:
+        raise _refusal(exc, current) from exc
+    return CopyReport(
+        report.tables,
+        next_ids,
+        report.revision,
+        report.not_copied,
+        report.copy_seconds,
+        report.verify_seconds,
+    )
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig or exc).strip().splitlines()[0]
