@@ -93,6 +93,11 @@ def format_result(result: IngestResult) -> str:
         f"  重复 duplicates: {result.duplicates}",
         f"  拒绝 rejected: {len(result.rejected)}",
     ]
+    if result.retries:
+        lines.append(
+            f"  另一导入同时写入了相同的记录，已重试 {result.retries} 次 (retried after a "
+            "concurrent import)"
+        )
     for line, code, message in result.rejected[:20]:
         lines.append(f"    第 {line} 行 [{code}] {message[:120]}")
     if len(result.rejected) > 20:

@@ -15,10 +15,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-#: Deepest JSON nesting taken (the gateway's bodies are two or three levels deep).
-MAX_DEPTH = 32
-#: Longest JSON number literal taken (an int64 has 19 digits; coordinates need far fewer).
-MAX_NUMBER_CHARS = 24
+from console.domain.input_limits import MAX_DEPTH, MAX_NUMBER_CHARS
 
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")

@@ -187,14 +187,18 @@ def _reserve_numbers(session: Session, counts: dict[str, int]) -> dict[str, int]
 
 
 def validated(
-    reports: Sequence[ReportInput], rejected: list[tuple[int, str, str]]
+    reports: Sequence[ReportInput],
+    rejected: list[tuple[int, str, str]],
+    *,
+    now: datetime | None = None,
 ) -> list[tuple[int, ReportInput]]:
     """(index, cleaned report) of the reports that validate; each fault is appended to
-    ``rejected`` as (index, code, message). Needs no database."""
+    ``rejected`` as (index, code, message). Needs no database. ``now``: report times are
+    checked against it (default: the clock)."""
     cleaned: list[tuple[int, ReportInput]] = []
     for index, raw in enumerate(reports):
         try:
-            cleaned.append((index, validate(raw)))
+            cleaned.append((index, validate(raw, now=now)))
         except ConsoleError as exc:
             rejected.append((index, exc.code, exc.message))
     return cleaned
@@ -260,7 +264,7 @@ def bulk_report(
     """
     transition = default_lifecycle().check("report", None, actor.role)
     result = BulkResult()
-    cleaned = validated(reports, result.rejected)
+    cleaned = validated(reports, result.rejected, now=now)
     with db.session() as s:
         rows: list[dict[str, object]] = []
         by_prefix: dict[str, list[int]] = defaultdict(list)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from console.domain.input_limits import has_nul
+from console.domain.report_time import report_time_rule
 from console.errors import (
     InvalidCoordinatesError,
     MissingFieldError,
@@ -61,10 +63,18 @@ def _text(value: object, field: str, label: str, limit: int, *, required: bool) 
         return None
     if not isinstance(value, str):
         raise ValidationError(f"{label}必须是文本", field=field)
+    if has_nul(value):  # PostgreSQL's text cannot hold it; refused on SQLite alike
+        raise ValidationError(f"{label}含 NUL 字符", field=field)
     text = value.strip()
     if len(text) > limit:
         raise TextTooLongError(f"{label}过长: {len(text)} 字，最多 {limit} 字", field=field)
     return text
+
+
+def _shown(value: object) -> str:
+    """``value`` for a message: its repr, cut short (a 400-digit number is not quoted whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}…（{len(text)} 字符）"
 
 
 def coordinate(value: object, field: str) -> float:
@@ -76,10 +86,10 @@ def coordinate(value: object, field: str) -> float:
         raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field)
     try:
         number = float(value)  # type: ignore[arg-type]  # any object: its TypeError is caught below
-    except (TypeError, ValueError):
-        raise InvalidCoordinatesError(f"{label}不是数字: {value!r}", field=field) from None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int of 400 digits
+        raise InvalidCoordinatesError(f"{label}不是数字: {_shown(value)}", field=field) from None
     if not math.isfinite(number):
-        raise InvalidCoordinatesError(f"{label}不是有效数字: {value!r}", field=field)
+        raise InvalidCoordinatesError(f"{label}不是有效数字: {_shown(value)}", field=field)
     bound = 180.0 if field == "lon" else 90.0
     if not -bound <= number <= bound:
         raise InvalidCoordinatesError(f"{label}超出范围: {number}", field=field)
@@ -111,8 +121,11 @@ def phone(value: object) -> str | None:
     return text
 
 
-def validate(report: ReportInput) -> ReportInput:
-    """A cleaned copy of ``report`` (trimmed text, float coordinates) or a specific error."""
+def validate(report: ReportInput, *, now: datetime | None = None) -> ReportInput:
+    """A cleaned copy of ``report`` (trimmed text, float coordinates) or a specific error.
+
+    A report time must fall in the window of console.domain.report_time, measured from ``now``
+    (default: the clock)."""
     if not isinstance(report.category_code, str) or not report.category_code.strip():
         raise MissingFieldError("缺少问题类别代码", field="category_code")
     if report.kind not in (None, "component", "event_type"):
@@ -125,6 +138,8 @@ def validate(report: ReportInput) -> ReportInput:
         )
     if report.reported_at is not None and report.reported_at.tzinfo is None:
         raise ValidationError("上报时间必须带时区", field="reported_at")
+    if report.reported_at is not None:
+        report_time_rule().check(report.reported_at, now or datetime.now(UTC))
     lon, lat = coordinates(report.lon, report.lat)
     description = _text(
         report.description, "description", "问题描述", MAX_DESCRIPTION, required=True

@@ -102,7 +102,7 @@ class CaseWorkflow:
         self, session: Session, actor: Actor, raw: ReportInput, now: datetime, *, flush_event: bool
     ) -> tuple[Case, CaseEvent]:
         transition = self.lifecycle.check("report", None, actor.role)
-        report = validate(raw)
+        report = validate(raw, now=now)
         reported_at = report.reported_at or now
         filed = file_category(
             lambda taxonomy, code, kind: self._category(session, taxonomy, code, kind),

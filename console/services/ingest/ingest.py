@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, MetaData, String, Table, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from console.db import Database
+from console.domain.input_limits import printable
 from console.errors import (
     ConsoleError,
     OutsideDistrictError,
     ValidationError,
 )
 from console.models import Case
+from console.schema_head import SQLITE_BUSY_TIMEOUT_MS
 from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report, checked_rows, validated
 from console.services.ingest import mapping
@@ -35,6 +37,8 @@ from console.services.locator import DbLocator, Locator
 from console.services.report_input import ReportInput
 
 MAX_BYTES = 50 * 1024 * 1024
+#: Tries when another import commits the same new rows first (the retry finds them imported).
+CONFLICT_ATTEMPTS = 3
 MAX_ROWS = 1_000_000
 Progress = Callable[[int, int], None]
 #: Rows between progress calls (and cancel checks) while checking.
@@ -56,6 +60,8 @@ class IngestResult:
     outcomes: list[RowOutcome] = field(default_factory=list)
     #: Pairs flagged as possible duplicates (same category, near in place and time).
     possible_duplicates: int = 0
+    #: Times the insert was tried again because another import wrote the same rows first.
+    retries: int = 0
 
     @property
     def valid(self) -> int:
@@ -161,7 +167,7 @@ def ingest_file(
 
     else:
         plan = mapping.plan_columns(parsed.columns)
-        unknown = plan.unknown
+        unknown = [printable(name) for name in plan.unknown]
 
         def fields_of(data: dict[str, Any]) -> dict[str, Any]:
             return mapping.row_fields(data, plan)
@@ -184,26 +190,47 @@ def ingest_file(
             tick(0.45 * i / total)
     tick(0.45)
 
-    keep = _drop_duplicates(db, reports, lines, outcomes)
-    reports = [reports[i] for i in keep]
-    lines = [lines[i] for i in keep]
-    tick(0.5)
     locator = locator or DbLocator(db)
-    flagged = 0
-    if dry_run:
-        rejected_idx = check_reports(db, reports, locator=locator)
-        numbers: list[str] = []  # nothing numbered in a dry run
-    else:
+    flagged = retries = 0
+    read_outcomes = outcomes
+    all_reports, all_lines = reports, lines
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        outcomes = list(read_outcomes)
+        keep = _drop_duplicates(db, all_reports, all_lines, outcomes)
+        reports = [all_reports[i] for i in keep]
+        lines = [all_lines[i] for i in keep]
+        tick(0.5)
+        if dry_run:
+            rejected_idx = check_reports(db, reports, locator=locator, now=now)
+            numbers: list[str] = []  # nothing numbered in a dry run
+            break
         try:
             result = bulk_report(db, actor, reports, now=now, locator=locator, checkpoint=written)
-        except IntegrityError:
+        except OperationalError as exc:
+            if db.dialect != "sqlite" or "locked" not in str(exc.orig):
+                raise
             raise IngestFileError(
-                "导入时有人同时写入了相同外部编号的案件；未导入任何记录，请重试",
-                code="conflict",
+                f"数据库正被另一写入占用（等待 {SQLITE_BUSY_TIMEOUT_MS // 1000} 秒仍未释放）；"
+                "未导入任何记录，请稍后重试",
+                code="database_busy",
             ) from None
+        except Exception as exc:
+            if not _lost_race(db, exc):
+                raise
+            if attempt == CONFLICT_ATTEMPTS:
+                raise IngestFileError(
+                    "导入时另一导入同时写入了相同外部编号的案件，重试后仍冲突；"
+                    "未导入任何记录，请稍后重试",
+                    code="conflict",
+                ) from None
+            # Another import of the same rows committed first (its rows hold the unique key
+            # now): the check above, run again, counts them as already imported.
+            retries += 1
+            continue
         rejected_idx = result.rejected
         flagged = result.possible_duplicates
         numbers = result.numbers
+        break
     rejected_at = {index: (code, message) for index, code, message in rejected_idx}
     accepted_numbers = iter(numbers)
     accepted = 0
@@ -252,7 +279,17 @@ def ingest_file(
         unknown_columns=unknown,
         outcomes=outcomes,
         possible_duplicates=flagged,
+        retries=retries,
     )
+
+
+def _lost_race(db: Database, exc: Exception) -> bool:
+    """Whether ``exc`` is a unique key another writer took between the duplicate check and
+    the insert (the bulk insert runs on the driver's own cursor, so its error comes raw)."""
+    if isinstance(exc, IntegrityError):
+        return True
+    dbapi = db.engine.dialect.loaded_dbapi
+    return isinstance(exc, dbapi.IntegrityError)
 
 
 def _drop_duplicates(
@@ -352,11 +389,15 @@ def _maybe_swapped(
 
 
 def check_reports(
-    db: Database, reports: Sequence[ReportInput], *, locator: Locator
+    db: Database,
+    reports: Sequence[ReportInput],
+    *,
+    locator: Locator,
+    now: datetime | None = None,
 ) -> list[tuple[int, str, str]]:
     """bulk_report's checks without the insert (a dry run): (index, code, message) per fault."""
     rejected: list[tuple[int, str, str]] = []
-    cleaned = validated(reports, rejected)
+    cleaned = validated(reports, rejected, now=now)
     with db.read() as s:
-        checked_rows(s, cleaned, locator, rejected)
+        checked_rows(s, cleaned, locator, rejected, now=now)
     return sorted(rejected)

@@ -6,9 +6,17 @@ import bisect
 import json
 from typing import Any
 
+from console.domain.input_limits import MAX_NUMBER_CHARS
 from console.services.ingest.formats import IngestFileError, Parsed, Record, decode
 
-_decoder = json.JSONDecoder()
+
+def _int(text: str) -> int | str:
+    # A longer literal stays text: its field refuses it with the row's line (int() would
+    # raise past 4,300 digits and take the whole file down).
+    return int(text) if len(text) <= MAX_NUMBER_CHARS else text
+
+
+_decoder = json.JSONDecoder(parse_int=_int)
 _WS = " \t\r\n"
 #: Keys under which a JSON document may hold its list of rows.
 LIST_KEYS = ("requests", "service_requests", "records", "rows", "data", "items", "features")
@@ -177,7 +185,7 @@ def parse_jsonl_text(text: str, encoding: str = "utf-8") -> Parsed:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _decoder.decode(line)
         except json.JSONDecodeError as exc:
             records.append(
                 Record(

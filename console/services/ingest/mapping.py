@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from console.config import LOCAL_TZ, resource
+from console.domain.input_limits import MAX_NUMBER_CHARS, has_nul
 from console.errors import ConsoleError, TextTooLongError
 from console.services.ingest.formats import quote
 from console.services.ingest.open311_reader import Service
@@ -32,6 +33,20 @@ FIELDS = (
 )
 #: Short code-like fields: longer values are rejected before they reach a message or a query.
 MAX_CODE = 64
+#: Each field's name in a row's message.
+LABELS = {
+    "category_code": "类别代码",
+    "lon": "经度",
+    "lat": "纬度",
+    "description": "问题描述",
+    "address": "地址",
+    "reporter": "上报人",
+    "external_id": "外部编号",
+    "reported_at": "上报时间",
+    "kind": "类型",
+    "source": "来源",
+    "taxonomy": "分类标准",
+}
 
 SOURCES: dict[str, str] = {
     **{code: code for code in SOURCE_LABELS},
@@ -145,7 +160,7 @@ def check_swapped(lon: object, lat: object) -> None:
     """A specific error for coordinates given as (lat, lon): latitude over 90, longitude not."""
     try:
         x, y = float(lon), float(lat)  # type: ignore[arg-type]  # any object: its TypeError is caught below
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return
     if math.isfinite(x) and math.isfinite(y) and abs(y) > 90 and abs(x) <= 90 and abs(y) <= 180:
         raise RowError(
@@ -155,9 +170,33 @@ def check_swapped(lon: object, lat: object) -> None:
         )
 
 
+def check_hostile(fields: dict[str, Any]) -> None:
+    """A row's raw values that no field can take, whatever it is: NUL in any text, and a
+    coordinate written with more digits than any number the console stores
+    (console.domain.input_limits, as the gateway refuses them)."""
+    for name, value in fields.items():
+        if isinstance(value, str) and has_nul(value):
+            raise RowError(
+                "nul_character", f"{LABELS.get(name, name)}含 NUL 字符（\\0）", field=name
+            )
+    for name in ("lon", "lat"):
+        value = fields.get(name)
+        if isinstance(value, str):
+            too_long = len(value.strip()) > MAX_NUMBER_CHARS
+        else:  # a JSON int (bool is an int too, and short)
+            too_long = isinstance(value, int) and abs(value) >= 10**MAX_NUMBER_CHARS
+        if too_long:
+            raise RowError(
+                "invalid_coordinates",
+                f"{LABELS[name]}数值过长（超过 {MAX_NUMBER_CHARS} 个字符）",
+                field=name,
+            )
+
+
 def to_report(fields: dict[str, Any], *, default_source: str) -> ReportInput:
-    """A ReportInput from field → raw value; mapping errors (source, kind, time) raise here,
-    everything else is left to ``report_input.validate``."""
+    """A ReportInput from field → raw value; mapping errors (source, kind, time) and
+    ``check_hostile``'s raise here, everything else is left to ``report_input.validate``."""
+    check_hostile(fields)
     source_raw = _code(fields.get("source"), "source", "来源")
     if source_raw is None:
         source = default_source
