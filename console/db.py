@@ -87,7 +87,13 @@ def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: An
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailableError(
+                    f"无法创建数据库所在目录 {folder}: {exc.strerror or exc}"
+                ) from None
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin_read if read_only else _sqlite_on_begin)
@@ -117,6 +123,14 @@ def is_disconnect(exc: BaseException) -> bool:
         return False  # SQLite's errors carry no SQLSTATE: a locked file is not an outage
     state = exc.orig.sqlstate
     return state is None or state.startswith("08") or state in _SERVER_GONE_STATES
+
+
+def connect_failure(exc: DBAPIError) -> str:
+    """The driver's reason in one line: "Connection refused", "unable to open database file"."""
+    first = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines()
+    reason = first[0] if first else type(exc).__name__
+    # libpq: 'connection failed: connection to server at "…", port 5999 failed: Connection refused'
+    return reason.rsplit("failed: ", 1)[-1].strip() or reason
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -162,19 +176,26 @@ class Database:
             self.read_engine = make_engine(self.url, read_only=True)
         else:
             self.read_engine = self.engine
-        # Checked on the reading engine: no write lock taken (and waited for) on SQLite.
-        if migrate and not schema_at_head(self.read_engine):
-            try:
+        try:
+            # Checked on the reading engine: no write lock taken (and waited for) on SQLite.
+            if migrate and not schema_at_head(self.read_engine):
                 upgrade(self.engine)
-            except ProgrammingError as exc:
-                if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
-                    raise
-                self.dispose()
-                raise SchemaBehindError(
-                    "数据库结构不是最新版本，本角色无权迁移 (schema behind; this role may not "
-                    "migrate): 请数据库所有者运行 grid-console --db OWNER_URL migrate，"
-                    "再运行 db grant --role 席位角色"
-                ) from exc
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            self.dispose()
+            raise SchemaBehindError(
+                "数据库结构不是最新版本，本角色无权迁移 (schema behind; this role may not "
+                "migrate): 请数据库所有者运行 grid-console --db OWNER_URL migrate，"
+                "再运行 db grant --role 席位角色"
+            ) from exc
+        except (OperationalError, InterfaceError) as exc:
+            # The first thing a command does: a server that is down, a file that cannot be
+            # opened, is one line for the person, not the migration step's traceback.
+            self.dispose()
+            raise DatabaseUnavailableError(
+                f"无法连接数据库 {make_url(self.url).render_as_string()}: {connect_failure(exc)}"
+            ) from exc
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.read_engine)
 
