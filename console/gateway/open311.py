@@ -15,21 +15,32 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from console.errors import ValidationError
-from console.gateway.context import Caller, Ctx, GatewayContext
+from console.gateway.context import Ctx, GatewayContext
 from console.gateway.errors import GatewayError
+from console.gateway.open311_public import (
+    check_signature,
+    public_read,
+    public_settings,
+    signed_query,
+    signing_key,
+)
 from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import (
     AttributeValue,
+    Discovery,
+    DiscoveryEndpoint,
     Open311Error,
+    RowId,
     Service,
     ServiceAttribute,
     ServiceDefinition,
@@ -53,6 +64,7 @@ ERRORS = {
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 
 MAX_IDS = 1000
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: Every endpoint accepts it; only this gateway's own id (settings) passes check_jurisdiction.
 Jurisdiction = Annotated[str | None, Query(description="Optional: this district's id")]
 
@@ -95,11 +107,13 @@ def open311_route(
     status_code: int = 200,
     errors: dict[int, str] | None = None,
     openapi_extra: dict[str, Any] | None = None,
+    dependencies: Sequence[Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a function returning ``model`` records at ``path.json`` and ``path.xml``.
 
     ``xml`` is (root element, item element or None for a single record): ("services",
-    "service") gives ``<services><service>…</service>…</services>``.
+    "service") gives ``<services><service>…</service>…</services>``. ``dependencies`` run
+    before it (the public reads' rate, :func:`open311_public.public_read`).
     """
     root, item = xml
     described = {**ERRORS, **(errors or {})}
@@ -117,6 +131,7 @@ def open311_route(
                 s: {"model": list[Open311Error], "description": d} for s, d in described.items()
             },
             openapi_extra=openapi_extra,
+            dependencies=dependencies,
         )
         router.add_api_route(
             f"{path}.xml",
@@ -137,6 +152,7 @@ def open311_route(
                 for s, d in described.items()
             },
             openapi_extra=openapi_extra,
+            dependencies=dependencies,
         )
         return fn
 
@@ -151,18 +167,17 @@ def open311_route(
     "/services",
     model=list[Service],
     xml=("services", "service"),
-    summary="List the service types",
+    summary="List the service types (every category; no key needed)",
+    errors={404: "Unknown jurisdiction_id"},
+    dependencies=[Depends(public_read)],
 )
-def get_services(
-    ctx: Ctx,
-    _who: Caller,
-    jurisdiction_id: Jurisdiction = None,
-) -> list[Service]:
+def get_services(ctx: Ctx, jurisdiction_id: Jurisdiction = None) -> list[Service]:
     check_jurisdiction(ctx, jurisdiction_id)
-    in_force = ctx.cases.workflow.taxonomies.taxonomy_on(ctx.cases.clock())
+    schedule = ctx.cases.workflow.taxonomies
+    in_force = schedule.taxonomy_on(ctx.cases.clock())
     with ctx.db.read() as s:
-        found = open311_requests.service_types(s, ctx.services, in_force)
-    return [Service(**asdict(t), metadata=True, type="realtime") for t in found]
+        found = open311_requests.service_types(s, ctx.services, schedule, in_force)
+    return [Service(**asdict(t), type="realtime") for t in found]
 
 
 @open311_route(
@@ -170,24 +185,26 @@ def get_services(
     "/services/{service_code}",
     model=ServiceDefinition,
     xml=("service_definition", None),
-    summary="One service type's definition",
-    errors={404: "Unknown service_code"},
+    summary="One service type's definition (no key needed)",
+    errors={404: "Unknown service_code or jurisdiction_id"},
+    dependencies=[Depends(public_read)],
 )
 def get_service_definition(
-    service_code: str,
-    ctx: Ctx,
-    _who: Caller,
-    jurisdiction_id: Jurisdiction = None,
+    service_code: str, ctx: Ctx, jurisdiction_id: Jurisdiction = None
 ) -> ServiceDefinition:
     check_jurisdiction(ctx, jurisdiction_id)
-    row = ctx.services.get(service_code)
-    if row is None:
-        raise GatewayError(
-            404, f"未知 service_code: {service_code[:64]}", code="unknown_service_code"
-        )
     with ctx.db.read() as s:
+        found = open311_requests.find_service(s, service_code, ctx.services)
+        if found is None:
+            raise GatewayError(
+                404,
+                f"未知 service_code: {service_code[:64]}（见 services.json）",
+                code="unknown_service_code",
+                field="service_code",
+            )
+        code, row = found
         conditions = open311_requests.registration_conditions(s, row)
-    return service_definition(service_code, conditions)
+    return service_definition(code, conditions)
 
 
 def service_definition(code: str, conditions: list[RegistrationCondition]) -> ServiceDefinition:
@@ -211,11 +228,43 @@ def service_definition(code: str, conditions: list[RegistrationCondition]) -> Se
 
 
 def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
+    """404 with Open311's error body for a jurisdiction_id other than this gateway's."""
     if value not in (None, "") and value != ctx.settings.jurisdiction_id:
-        raise ValidationError(
-            f"jurisdiction_id 不属于本网关（应为 {ctx.settings.jurisdiction_id}）",
+        raise GatewayError(
+            404,
+            f"未知 jurisdiction_id（本网关只服务 {ctx.settings.jurisdiction_id}）",
+            code="unknown_jurisdiction",
             field="jurisdiction_id",
         )
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@open311_route(
+    "GET",
+    "/discovery",
+    model=Discovery,
+    xml=("discovery", None),
+    summary="Service discovery: this endpoint, its formats, whom to ask, how to get a key",
+    dependencies=[Depends(public_read)],
+)
+def get_discovery(request: Request) -> Discovery:
+    config = public_settings()
+    return Discovery(
+        changeset=config.changeset,
+        contact=config.contact,
+        key_service=config.key_service,
+        endpoints=[
+            DiscoveryEndpoint(
+                specification=SPECIFICATION,
+                url=f"{request.base_url}{router.prefix.lstrip('/')}",
+                changeset=config.changeset,
+                type="production",
+                formats=["text/xml", "application/json"],
+            )
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- GET requests
@@ -226,19 +275,26 @@ def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
     "/requests",
     model=list[ServiceRequest],
     xml=("service_requests", "request"),
-    summary="Query service requests (cases)",
+    summary="Query service requests (cases; no key needed, public fields only)",
+    errors={404: "Unknown jurisdiction_id"},
+    dependencies=[Depends(public_read)],
 )
 def get_requests(
     request: Request,
     ctx: Ctx,
-    _who: Caller,
     service_request_id: str | None = Query(
         None, description="Comma-separated case numbers; overrides the other filters"
     ),
-    service_code: str | None = Query(None, description="One service type"),
+    service_code: Annotated[
+        list[str] | None,
+        Query(description="Service types: comma-separated, or the parameter repeated"),
+    ] = None,
     start_date: str | None = Query(None, description="Reported at or after (ISO 8601, zone)"),
     end_date: str | None = Query(None, description="Reported at or before (ISO 8601, zone)"),
-    status: str | None = Query(None, description="open, closed, or both comma-separated"),
+    status: Annotated[
+        list[str] | None,
+        Query(description="open, closed or both: comma-separated, or the parameter repeated"),
+    ] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> list[ServiceRequest]:
     check_jurisdiction(ctx, jurisdiction_id)
@@ -251,28 +307,37 @@ def get_requests(
             )
     start, end = parse_when(start_date, "start_date"), parse_when(end_date, "end_date")
     statuses = parse_statuses(status)
+    now = ctx.cases.clock()
     with ctx.db.read() as s:
         found = open311_requests.find_requests(
             s,
             ctx.services,
             ctx.settings.limits,
-            ctx.cases.clock(),
+            now,
             numbers=numbers,
-            service_code=service_code,
+            service_codes=service_code,
             start=start,
             end=end,
             statuses=statuses,
         )
-    return [service_request(r, str(request.base_url)) for r in found]
+    return [service_request(ctx, r, str(request.base_url), now) for r in found]
 
 
-def service_request(record: RequestRecord, base_url: str) -> ServiceRequest:
-    """The export's service request fields (case_export.request_fields) plus the photo link."""
+def service_request(
+    ctx: GatewayContext, record: RequestRecord, base_url: str, now: datetime
+) -> ServiceRequest:
+    """The export's public service request fields (case_export.request_fields) plus a signed
+    link to the case's after-photo."""
     fields = record.fields
     photo = record.photo_id
+    media_url = None
+    if photo is not None:
+        key = signing_key(ctx.settings.attachments_dir)
+        query = signed_query(key, photo, now, public_settings().media_url_hours)
+        media_url = f"{base_url}{router.prefix.lstrip('/')}/media/{photo}?{query}"
     return ServiceRequest(
         **{**fields, "requested_datetime": fields["requested_datetime"] or ""},
-        media_url=f"{base_url}api/v1/attachments/{photo}" if photo else None,
+        media_url=media_url,
     )
 
 
@@ -281,22 +346,62 @@ def service_request(record: RequestRecord, base_url: str) -> ServiceRequest:
     "/requests/{service_request_id}",
     model=list[ServiceRequest],
     xml=("service_requests", "request"),
-    summary="One service request (a list of one, as Open311 answers)",
-    errors={404: "No such request"},
+    summary="One service request (a list of one, as Open311 answers; no key needed)",
+    errors={404: "No such request, or an unknown jurisdiction_id"},
+    dependencies=[Depends(public_read)],
 )
 def get_request(
     request: Request,
     service_request_id: str,
     ctx: Ctx,
-    _who: Caller,
     jurisdiction_id: Jurisdiction = None,
 ) -> list[ServiceRequest]:
     check_jurisdiction(ctx, jurisdiction_id)
     number = service_request_id[:64]
+    now = ctx.cases.clock()
     with ctx.db.read() as s:
         found = open311_requests.find_requests(
-            s, ctx.services, ctx.settings.limits, ctx.cases.clock(), numbers=[number]
+            s, ctx.services, ctx.settings.limits, now, numbers=[number]
         )
     if not found:
         raise GatewayError(404, f"服务请求不存在: {number}", code="not_found")
-    return [service_request(r, str(request.base_url)) for r in found]
+    return [service_request(ctx, r, str(request.base_url), now) for r in found]
+
+
+# --------------------------------------------------------------------------- media
+
+
+@router.get(
+    "/media/{attachment_id}",
+    summary="A request's photo by its media_url (a signed link; no key needed)",
+    response_class=FileResponse,
+    dependencies=[Depends(public_read)],
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+        403: {"model": list[Open311Error], "description": "A wrong or expired signature"},
+        404: {"model": list[Open311Error], "description": "No such public photo"},
+        429: {"model": list[Open311Error], "description": "Too many requests"},
+    },
+)
+def get_media(
+    attachment_id: RowId,
+    ctx: Ctx,
+    expires: int | None = Query(None, ge=0, le=2**40, description="Unix time it expires"),
+    signature: str | None = Query(None, max_length=64, description="The server's signature"),
+) -> FileResponse:
+    now = ctx.cases.clock()
+    check_signature(
+        signing_key(ctx.settings.attachments_dir), attachment_id, expires, signature, now
+    )
+    with ctx.db.read() as s:
+        record = open311_requests.public_photo(s, attachment_id)
+    if record is None:  # signed once, no longer an after-photo
+        raise GatewayError(404, f"照片不存在或不公开: {attachment_id}", code="not_found")
+    path = ctx.attachments.store.path_of(record)
+    if not path.is_file():
+        raise GatewayError(404, f"照片文件缺失: {attachment_id}", code="not_found")
+    return FileResponse(
+        path,
+        media_type=record.content_type,
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

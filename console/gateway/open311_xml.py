@@ -1,8 +1,8 @@
 """Open311 GeoReport v2 in XML: the same records as the JSON answers, in the standard's shapes.
 
 ``<services><service>…``, ``<service_definition>…<attributes><attribute>…<values><value>``,
-``<service_requests><request>…`` and ``<errors><error><code/><description/></error>``. Built
-with ElementTree, so the library escapes every text (``<``, ``&``, ``]]>`` stay text). Elements
+``<service_requests><request>…``, ``<discovery>…<endpoints><endpoint>…<formats><format>`` and
+``<errors><error><code/><description/></error>``. Built with ElementTree, so the library escapes every text (``<``, ``&``, ``]]>`` stay text). Elements
 follow the field order of the pydantic models (console.gateway.schemas); a missing value is an
 empty element, booleans are ``true``/``false``.
 """
@@ -19,7 +19,12 @@ from pydantic import BaseModel
 
 MEDIA_TYPE = "application/xml; charset=utf-8"
 #: List fields → the element of one item (the standard's singular names).
-ITEMS = {"attributes": "attribute", "values": "value"}
+ITEMS = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 #: Characters XML 1.0 cannot carry at all (not even escaped): ElementTree would write them
 #: raw and the document would not parse. They become U+FFFD, the replacement character.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -50,7 +55,11 @@ def _fill(parent: ET.Element, fields: Mapping[str, Any]) -> None:
         child = ET.SubElement(parent, name)
         if isinstance(value, list):
             for item in value:
-                _fill(ET.SubElement(child, ITEMS.get(name, "item")), item)
+                node = ET.SubElement(child, ITEMS.get(name, "item"))
+                if isinstance(item, Mapping):
+                    _fill(node, item)
+                else:  # a list of plain values: <formats><format>text/xml</format>…
+                    node.text = _text(item)
         else:
             child.text = _text(value)
 

@@ -47,17 +47,24 @@ class Open311Error(BaseModel):
 
 
 class Service(BaseModel):
-    """A service type: one row of the service_code → category table."""
+    """A service type: one category (小类) of a taxonomy, the one in force listed first."""
 
-    service_code: str = Field(description="Unique id of the type, e.g. 0101 or manhole_cover")
+    service_code: str = Field(
+        description="Unique id of the type: C (部件) or E (事件) and the category code, "
+        "e.g. E06010 (GB/T 47678.5-2026, 5 digits) or C0101 (CJ/T 214, 4 digits)"
+    )
     service_name: str = Field(description="Name of the category (小类), e.g. 上水井盖")
-    description: str = Field(description="Taxonomy and kind: 部件 (component) or 事件 (event)")
+    description: str = Field(
+        description="Taxonomy, kind (部件/事件) and code; an older one's successor code"
+    )
     metadata: bool = Field(description="True: GET services/{code}.json has more to say")
     type: Literal["realtime", "batch", "blackbox"] = Field(
         description="realtime: the service_request_id is returned at once"
     )
-    keywords: str = Field(description="Comma-separated keywords")
-    group: str = Field(description="The major class (大类) the category belongs to")
+    keywords: str = Field(description="Comma-separated: names, kind, code and alias codes")
+    group: str = Field(
+        description="The major class (大类); an older taxonomy's is marked, e.g. 市容环境〔CJ/T 214〕"
+    )
 
 
 class AttributeValue(BaseModel):
@@ -115,9 +122,32 @@ class ServiceRequest(BaseModel):
     address: str | None = Field(None, description="Address as reported")
     address_id: str | None = Field(None, description="Unused")
     zipcode: str | None = Field(None, description="Unused")
-    lat: float = Field(description="Latitude (WGS-84)")
-    long: float = Field(description="Longitude (WGS-84)")
-    media_url: str | None = Field(None, description="The first photo of the case, if any")
+    lat: float | None = Field(None, description="Latitude (WGS-84); none until it is placed")
+    long: float | None = Field(None, description="Longitude (WGS-84); none until it is placed")
+    media_url: str | None = Field(
+        None,
+        description="The case's first after-photo (the one the public timeline shows), as a "
+        "signed link anyone may open until it expires; none for a case without one",
+    )
+
+
+class DiscoveryEndpoint(BaseModel):
+    """One API this server offers (GeoReport v2 service discovery)."""
+
+    specification: str = Field(description="The specification's address")
+    url: str = Field(description="The API's base address")
+    changeset: str = Field(description="When this endpoint last changed (ISO 8601)")
+    type: Literal["production", "test"] = Field(description="production or test")
+    formats: list[str] = Field(description="Media types it answers in")
+
+
+class Discovery(BaseModel):
+    """GeoReport v2 service discovery: where the API is and how to get a key."""
+
+    changeset: str = Field(description="When this document last changed (ISO 8601)")
+    contact: str = Field(description="Whom to ask about the API")
+    key_service: str = Field(description="How to get an api_key (needed to POST)")
+    endpoints: list[DiscoveryEndpoint] = Field(description="The APIs offered")
 
 
 # --------------------------------------------------------------------------- task API

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from console.config import LOCAL_TZ
 from console.models import Case, CaseEvent, Category
-from console.services.ingest.open311_reader import load_services
 from tests.gateway.conftest import Gateway
 from tests.gateway.support import closed, dispatched, point, reported
 
@@ -63,38 +62,50 @@ def _assert_open311_error(response, status: int, field: str | None = None) -> st
     return body[0]["description"]
 
 
-def test_services_are_the_mapped_categories(gateway: Gateway) -> None:
-    with gateway.client("intake") as c:
+def test_services_are_every_category_with_a_unique_code(gateway: Gateway) -> None:
+    with gateway.client() as c:  # reads need no key (GeoReport v2)
         r = c.get("/open311/v2/services.json")
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text
     services = r.json()
-    table = load_services()
-    # The test clock is in November 2026: the GB/T 47678.5-2026 rows, in the table's order.
-    current = [code for code, row in table.items() if row.taxonomy == "gbt47678-5-2026"]
-    assert [s["service_code"] for s in services] == current
-    assert current == ["garbage", "illegal_building", "manhole_cover", "01001", "06010"]
-    for service in services:
-        assert set(service) == SERVICE_KEYS
-        assert service["type"] == "realtime" and service["metadata"] is True
-    garbage = next(s for s in services if s["service_code"] == "garbage")
     with gateway.db.read() as s:
-        name, major = s.execute(
-            select(Category.name, Category.major_name).where(
-                Category.taxonomy == "gbt47678-5-2026",
-                Category.kind == "event_type",
-                Category.code == "06010",
-            )
-        ).one()
-    assert garbage["service_name"] == name == "暴露垃圾"
-    assert garbage["group"] == major == "市容环境类"
-    assert garbage["description"] == "gbt47678-5-2026 事件 06010"
+        categories = s.execute(
+            select(Category.taxonomy, Category.kind, Category.code, Category.name)
+        ).all()
+    codes = [x["service_code"] for x in services]
+    assert len(codes) == len(set(codes)) == len(categories) > 500  # both generations, all
+    for service in services:
+        assert set(service) == SERVICE_KEYS and service["type"] == "realtime"
+    # The test clock is in November 2026: GB/T 47678.5-2026 (5-digit codes) comes first.
+    first_old = next(i for i, code in enumerate(codes) if len(code) == 5)
+    assert all(len(code) == 6 for code in codes[:first_old])
+    assert all(len(code) == 5 for code in codes[first_old:])
+    by_code = {x["service_code"]: x for x in services}
+    names = {(t, k, code): name for t, k, code, name in categories}
+    # One code, two meanings before: 0305 is 部件 垃圾箱 and 事件 无证掘路 (CJ/T 214).
+    assert by_code["C0305"]["service_name"] == names[("cjt214", "component", "0305")] == "垃圾箱"
+    assert by_code["E0305"]["service_name"] == names[("cjt214", "event_type", "0305")]
+    assert by_code["E0305"]["service_name"] == "无证掘路"
+    garbage = by_code["E06010"]
+    assert garbage["service_name"] == "暴露垃圾" and garbage["group"] == "市容环境类"
+    assert garbage["description"] == "GB/T 47678.5-2026 事件 06010"
+    assert garbage["metadata"] is True  # it has registration conditions
+    assert {"暴露垃圾", "事件", "06010", "garbage"} <= set(garbage["keywords"].split(","))
+    old = by_code["E0102"]  # CJ/T 214 暴露垃圾: listed (older cases carry it), marked
+    assert old["service_name"] == "暴露垃圾" and old["group"] == "市容环境〔CJ/T 214〕"
+    assert "新报告归入 E06010" in old["description"]
+    local = next(x for x in services if "地方扩展" in x["description"])
+    assert local["service_code"][1:3] in ("06", "07")  # the demo's local extension classes
 
 
-def test_services_before_the_changeover_are_the_cjt214_rows(gateway: Gateway) -> None:
+def test_services_before_the_changeover_list_cjt214_first(gateway: Gateway) -> None:
     gateway.cases.clock.now = datetime(2026, 6, 30, 23, 0, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
-    with gateway.client("intake") as c:
-        codes = [s["service_code"] for s in c.get("/open311/v2/services.json").json()]
-    assert codes == ["0101", "0102"]
+    with gateway.client() as c:
+        services = c.get("/open311/v2/services.json").json()
+    codes = [s["service_code"] for s in services]
+    assert codes[:2] == ["C0101", "C0102"] and "E06010" in codes
+    by_code = {s["service_code"]: s for s in services}
+    assert by_code["E0102"]["group"] == "市容环境"  # in force: no mark
+    assert by_code["E06010"]["group"] == "市容环境类〔GB/T 47678.5-2026〕"
 
 
 def test_post_with_an_older_code_is_filed_under_its_successor(gateway: Gateway) -> None:
@@ -116,16 +127,22 @@ def test_post_with_an_older_code_is_filed_under_its_successor(gateway: Gateway) 
     assert case.number.startswith("C01002")
 
 
-def test_service_definition_and_unknown_code(gateway: Gateway) -> None:
-    with gateway.client("intake") as c:
-        r = c.get("/open311/v2/services/garbage.json")
-        assert r.status_code == 200
-        definition = r.json()
-        assert definition["service_code"] == "garbage"
+def test_service_definition_by_code_or_alias_and_unknown_code(gateway: Gateway) -> None:
+    with gateway.client() as c:
+        definition = c.get("/open311/v2/services/E06010.json").json()
+        assert definition["service_code"] == "E06010"
         (attribute,) = definition["attributes"]
         assert attribute["variable"] is False and attribute["datatype"] == "text"
         assert attribute["order"] == 1 and "生活垃圾" in attribute["description"]
-        _assert_open311_error(c.get("/open311/v2/services/nope.json"), 404)
+        # The friendly alias of open311_services.csv names the same category.
+        assert c.get("/open311/v2/services/garbage.json").json() == definition
+        component = c.get("/open311/v2/services/C0305.json").json()
+        event = c.get("/open311/v2/services/E0305.json").json()
+        assert (component["service_code"], event["service_code"]) == ("C0305", "E0305")
+        assert component["attributes"] != event["attributes"]
+        for unknown in ("nope", "C9999", "E060100", "X06010", "cjt214:E06010"):
+            r = c.get(f"/open311/v2/services/{unknown}.json")
+            assert "service_code" in _assert_open311_error(r, 404, "service_code")
 
 
 def test_post_form_creates_a_case_through_the_service(gateway: Gateway) -> None:
@@ -146,7 +163,7 @@ def test_post_form_creates_a_case_through_the_service(gateway: Gateway) -> None:
         )
     assert r.status_code == 201, r.text
     (created,) = r.json()
-    assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
+    assert set(created) == {"service_request_id", "service_notice"}  # no token with an id
     case = _case(gateway, created["service_request_id"])
     assert (case.taxonomy, case.kind, case.category_code) == (
         "gbt47678-5-2026",
@@ -202,15 +219,13 @@ def test_bad_posts_are_specific_rejections(gateway: Gateway) -> None:
     lon, lat = point(gateway.db)
     base = {"service_code": "garbage", "lat": lat, "long": lon, "description": "x"}
     cases = [
-        ({**base, "service_code": "zzz"}, "service_code", "未知 Open311 service_code"),
         ({**base, "lat": lon, "long": lat}, "lat", "写反"),
         ({**base, "lat": 39.9, "long": 116.4}, "long", ""),  # Beijing: outside the district
-        ({k: v for k, v in base.items() if k not in ("lat", "long")}, "long", "缺少经度"),
+        ({k: v for k, v in base.items() if k not in ("lat", "long")}, "long", "缺少位置"),
         ({**base, "lat": "north"}, "lat", "不是数字"),
-        ({**base, "description": "长" * 2001}, "description", "过长"),
+        ({**base, "description": "长" * 4001}, "description", "过长"),
         ({**base, "first_name": "名" * 60}, "first_name", "过长"),
         ({**base, "description": {"nested": 1}}, "description", "文本"),
-        ({**base, "jurisdiction_id": "elsewhere"}, "jurisdiction_id", "610104"),
     ]
     with gateway.client("intake") as c:
         for body, field, words in cases:
@@ -218,6 +233,9 @@ def test_bad_posts_are_specific_rejections(gateway: Gateway) -> None:
                 c.post("/open311/v2/requests.json", json=body), 400, field
             )
             assert words in message, (body, message)
+        other = {**base, "jurisdiction_id": "elsewhere"}  # Open311: an unknown one is a 404
+        r = c.post("/open311/v2/requests.json", json=other)
+        assert "610104" in _assert_open311_error(r, 404, "jurisdiction_id")
         _assert_open311_error(
             c.post(
                 "/open311/v2/requests.json",
@@ -260,7 +278,7 @@ def test_get_requests_shapes_and_filters(gateway: Gateway) -> None:
     open_one = dispatched(cases, db)
     closed_one = closed(cases, db)
     component = reported(cases, db, category_code="0101", kind="component")
-    with gateway.client("intake") as c:
+    with gateway.client() as c:  # no key
         everything = c.get("/open311/v2/requests.json").json()
         assert {r["service_request_id"] for r in everything} == {
             open_one.number,
@@ -273,7 +291,8 @@ def test_get_requests_shapes_and_filters(gateway: Gateway) -> None:
         o = by_id[open_one.number]
         assert o["status"] == "open" and o["status_notes"] == "处置中"
         assert o["agency_responsible"] and o["expected_datetime"]
-        assert o["service_code"] == "garbage" and o["service_notice"].startswith("处置时限")
+        assert o["service_code"] == "E06010" and o["service_notice"].startswith("处置时限")
+        assert by_id[component.number]["service_code"] == "C0101"  # CJ/T 214: no successor
         assert (o["lat"], o["long"]) == (open_one.lat, open_one.lon)
         assert o["requested_datetime"].endswith("+08:00")
         c_ = by_id[closed_one.number]
@@ -291,8 +310,19 @@ def test_get_requests_shapes_and_filters(gateway: Gateway) -> None:
         assert numbers(status="closed") == {closed_one.number}
         assert numbers(status="open") == {open_one.number, component.number}
         assert numbers(status="open,closed") == set(by_id)
-        assert numbers(service_code="0101") == {component.number}
+        repeated = c.get(
+            "/open311/v2/requests.json", params=[("status", "open"), ("status", "closed")]
+        )
+        assert {x["service_request_id"] for x in repeated.json()} == set(by_id)
+        assert numbers(service_code="C0101") == {component.number}
+        assert numbers(service_code="0101") == {component.number}  # the alias still works
+        assert numbers(service_code="E0101") == set()  # the event 0101, not the component
+        assert numbers(service_code="E06010", status="open") == {open_one.number}
         assert numbers(service_code="garbage", status="open") == {open_one.number}
+        assert numbers(service_code="C0101,E06010") == set(by_id)
+        both = [("service_code", "C0101"), ("service_code", "E06010"), ("status", "closed")]
+        repeated = c.get("/open311/v2/requests.json", params=both)
+        assert {x["service_request_id"] for x in repeated.json()} == {closed_one.number}
         # service_request_id overrides every other filter
         ids = f"{closed_one.number},{component.number}"
         assert numbers(service_request_id=ids, status="open") == {
@@ -312,13 +342,14 @@ def test_get_requests_shapes_and_filters(gateway: Gateway) -> None:
             ),
             ({"status": "pending"}, "status"),
             ({"service_code": "nope"}, "service_code"),
+            ({"service_code": "E06010,C9999"}, "service_code"),
         ]:
             _assert_open311_error(c.get("/open311/v2/requests.json", params=params), 400, field)
 
 
 def test_one_request_by_id(gateway: Gateway) -> None:
     s = reported(gateway.cases, gateway.db)
-    with gateway.client("intake") as c:
+    with gateway.client() as c:
         r = c.get(f"/open311/v2/requests/{s.number}.json")
         assert r.status_code == 200
         (one,) = r.json()
@@ -362,7 +393,7 @@ def test_a_callers_name_and_phone_never_leave_through_open311(gateway: Gateway) 
     s = reported(
         gateway.cases, gateway.db, source="hotline", reporter="王来电", reporter_phone="13912345678"
     )
-    with gateway.client("intake") as c:
+    with gateway.client() as c:
         for path in (f"/open311/v2/requests/{s.number}.json", "/open311/v2/requests.json"):
             r = c.get(path)
             assert r.status_code == 200 and s.number in r.text

@@ -65,7 +65,7 @@ def _error(response: httpx.Response, status: int, field: str | None = None) -> s
 
 
 def test_services_xml_carries_the_json_values(gateway: Gateway) -> None:
-    with gateway.client("intake") as c:
+    with gateway.client() as c:  # reads need no key
         as_json = c.get("/open311/v2/services.json").json()
         root = _xml(c.get("/open311/v2/services.xml", params={"jurisdiction_id": "610104"}))
     assert root.tag == "services"
@@ -73,18 +73,18 @@ def test_services_xml_carries_the_json_values(gateway: Gateway) -> None:
     assert len(as_json) > 3
     for xml, json in zip(root, as_json, strict=True):
         _same_record(xml, json)
-    garbage = next(s for s in root if s.findtext("service_code") == "garbage")
+    garbage = next(s for s in root if s.findtext("service_code") == "E06010")
     assert garbage.findtext("service_name") == "暴露垃圾"
     assert garbage.findtext("metadata") == "true" and garbage.findtext("type") == "realtime"
 
 
 def test_service_definition_xml(gateway: Gateway) -> None:
-    with gateway.client("intake") as c:
+    with gateway.client() as c:
         as_json = c.get("/open311/v2/services/garbage.json").json()
         root = _xml(c.get("/open311/v2/services/garbage.xml"))
         assert "nope" in _error(c.get("/open311/v2/services/nope.xml"), 404)
     assert root.tag == "service_definition"
-    assert root.findtext("service_code") == "garbage"
+    assert root.findtext("service_code") == "E06010"  # the alias's category, by its code
     attributes = root.find("attributes")
     assert attributes is not None
     assert (
@@ -132,7 +132,7 @@ def test_post_requests_xml_creates_a_case(gateway: Gateway) -> None:
         assert number and created.findtext("token") == ""  # empty element: no value
         assert created.findtext("service_notice") == "已受理，等待立案（待立案）"
         (one,) = _xml(c.get(f"/open311/v2/requests/{number}.xml"))
-    assert one.findtext("status") == "open" and one.findtext("service_code") == "garbage"
+    assert one.findtext("status") == "open" and one.findtext("service_code") == "E06010"
     assert (float(one.findtext("lat") or 0), float(one.findtext("long") or 0)) == (lat, lon)
     with gateway.db.read() as s:
         case = s.scalar(select(Case).where(Case.number == number))
@@ -169,10 +169,15 @@ def test_get_requests_xml_matches_json_and_the_importer_reads_it(gateway: Gatewa
 def test_errors_in_xml(gateway: Gateway) -> None:
     lon, lat = point(gateway.db)
     base = {"service_code": "garbage", "lat": lat, "long": lon, "description": "x"}
-    with gateway.client() as anonymous:
-        r = anonymous.get("/open311/v2/services.xml")
+    with gateway.client(secret="gdc_" + "x" * 43) as refused:  # a key sent must be a good one
+        r = refused.get("/open311/v2/services.xml")
         _error(r, 401)
         assert r.headers["www-authenticate"].startswith("Bearer")
+    with gateway.client() as anonymous:
+        params = {"jurisdiction_id": "elsewhere"}
+        for path in ("services", "services/E06010", "requests", "requests/E1"):
+            described = _error(anonymous.get(f"/open311/v2/{path}.xml", params=params), 404)
+            assert described.startswith("jurisdiction_id: ") and "610104" in described
     with gateway.client("intake") as c:
         assert "写反" in _error(
             c.post("/open311/v2/requests.xml", json={**base, "lat": lon, "long": lat}), 400, "lat"

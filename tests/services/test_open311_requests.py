@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from console.config import LOCAL_TZ
 from console.db import Database
 from console.errors import ValidationError
-from console.models import DeadlineRule
+from console.models import Category, DeadlineRule
 from console.services import open311_requests
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
 from console.services.cases.service import CaseService
-from console.services.ingest.open311_reader import load_services
+from console.services.ingest.open311_reader import Service, load_services
 from console.services.intake_limits import Limits
 from console.services.open311_requests import (
     RequestRecord,
@@ -25,6 +25,7 @@ from console.services.open311_requests import (
     parse_statuses,
     parse_when,
 )
+from console.services.taxonomy_schedule import read_schedule
 from tests.conftest import Clock
 from tests.gateway.support import closed, dispatched, png_bytes, reported
 from tests.services.console_support import handler
@@ -44,23 +45,38 @@ def _find(db: Database, now: datetime, limits: Limits | None = None, **filters: 
     return {r.fields["service_request_id"] for r in found}
 
 
-def test_service_types_are_the_mapped_categories_of_the_taxonomy(demo_db: Database) -> None:
+def test_service_types_are_every_category_the_one_in_force_first(demo_db: Database) -> None:
+    schedule = read_schedule()
     with demo_db.read() as s:
-        types = open311_requests.service_types(s, TABLE, NEW)
-        older = open311_requests.service_types(s, TABLE, "cjt214")
-    assert [t.service_code for t in types] == [
-        code for code, row in TABLE.items() if row.taxonomy == NEW
-    ]
-    garbage = next(t for t in types if t.service_code == "garbage")
+        types = open311_requests.service_types(s, TABLE, schedule, NEW)
+        older_first = open311_requests.service_types(s, TABLE, schedule, "cjt214")
+        count = s.scalar(select(func.count()).select_from(Category))
+    assert len(types) == len({t.service_code for t in types}) == count
+    assert {t.service_code for t in older_first} == {t.service_code for t in types}
+    assert types[0].service_code == "C01001" and older_first[0].service_code == "C0101"
+    garbage = next(t for t in types if t.service_code == "E06010")
     assert garbage == ServiceType(
-        service_code="garbage",
+        service_code="E06010",
         service_name="暴露垃圾",
-        description=f"{NEW} 事件 06010",
+        description="GB/T 47678.5-2026 事件 06010",
         keywords=garbage.keywords,
         group="市容环境类",
+        metadata=True,
     )
-    assert garbage.keywords.split(",")[0] == "暴露垃圾" and "市容环境类" in garbage.keywords
-    assert [t.service_code for t in older] == ["0101", "0102"]
+    assert garbage.keywords.split(",")[:2] == ["暴露垃圾", "市容环境类"]
+    assert "garbage" in garbage.keywords.split(",")  # its alias in open311_services.csv
+
+
+def test_find_service_by_code_or_alias(demo_db: Database) -> None:
+    with demo_db.read() as s:
+        assert open311_requests.find_service(s, "garbage", TABLE) == ("E06010", TABLE["garbage"])
+        code, row = open311_requests.find_service(s, "E0305", TABLE) or ("", None)
+        assert code == "E0305" and row is not None and row.name == "无证掘路"
+        assert open311_requests.find_service(s, "C0305", TABLE) == (
+            "C0305",
+            Service("cjt214", "component", "0305", "垃圾箱"),
+        )
+        assert open311_requests.find_service(s, "Z0305", TABLE) is None
 
 
 def test_registration_conditions_in_rule_order(demo_db: Database) -> None:
@@ -101,6 +117,7 @@ def test_parse_when_and_statuses() -> None:
         assert raised.value.field == "end_date"
     assert parse_statuses(None) == set() and parse_statuses("") == set()
     assert parse_statuses(" Open , closed,") == {"open", "closed"}
+    assert parse_statuses(["open", "closed"]) == {"open", "closed"}  # the parameter repeated
     with pytest.raises(ValidationError) as raised:
         parse_statuses("open,pending")
     assert raised.value.field == "status"
@@ -116,8 +133,10 @@ def test_find_requests_filters(demo_db: Database, cases: CaseService, clock: Clo
     assert _find(demo_db, now, statuses={"closed"}) == {closed_one.number}
     assert _find(demo_db, now, statuses={"open"}) == {open_one.number, component.number}
     assert _find(demo_db, now, statuses={"open", "closed"}) == everything
-    assert _find(demo_db, now, service_code="0101") == {component.number}
-    assert _find(demo_db, now, service_code="garbage", statuses={"open"}) == {open_one.number}
+    assert _find(demo_db, now, service_codes="C0101") == {component.number}
+    assert _find(demo_db, now, service_codes="0101") == {component.number}  # an alias
+    assert _find(demo_db, now, service_codes=["garbage"], statuses={"open"}) == {open_one.number}
+    assert _find(demo_db, now, service_codes="C0101,E06010") == everything
     # numbers override every other filter
     numbers = [closed_one.number, component.number]
     assert _find(demo_db, now, numbers=numbers, statuses={"open"}) == set(numbers)
@@ -130,7 +149,8 @@ def test_find_requests_filters(demo_db: Database, cases: CaseService, clock: Clo
     refused: list[tuple[dict[str, Any], str]] = [
         ({"start": day, "end": day - timedelta(seconds=1)}, "end_date"),
         ({"start": day - timedelta(days=91), "end": day}, "end_date"),
-        ({"service_code": "nope"}, "service_code"),
+        ({"service_codes": "nope"}, "service_code"),
+        ({"service_codes": ["C0101", "E9999"]}, "service_code"),
     ]
     for filters, field in refused:
         with pytest.raises(ValidationError) as raised:
@@ -165,5 +185,5 @@ def test_find_requests_fields_order_limit_and_photo(
     assert found[1].photo_id == photo.id
     fields = found[1].fields
     assert fields["status"] == "open" and fields["status_notes"] == "待核查"
-    assert fields["service_code"] == "garbage" and fields["service_notice"].startswith("处置时限")
+    assert fields["service_code"] == "E06010" and fields["service_notice"].startswith("处置时限")
     assert fields["requested_datetime"].endswith("+08:00")
