@@ -2,8 +2,10 @@
 
 The filters are a queue's (console.services.queue.QueueFilter): a queue tab (default
 ``search``: every state), street, source, category, period, text; ``--state`` narrows to
-states. Every matching case is written, newest first. Exit 0 with the count on stdout, 2 when
-the filter or the file is wrong.
+states. Every matching case is written, newest first, by default with every field
+``grid-console ingest`` reads (the file imports into another district). Exit 0 with the count
+on stdout, 2 when the filter or the file is wrong, or a case holds a character the chosen
+encoding cannot (nothing is written).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from console.db import Database
 from console.domain.lifecycle import STATE_LABELS
 from console.errors import ConsoleError, ValidationError
 from console.services import catalog
-from console.services.cases.export import COLUMNS, FORMATS, export_cases
+from console.services.cases.export import COLUMNS, ENCODINGS, FORMATS, export_cases
 from console.services.ingest.ingest import resolve_source
 from console.services.queue import QueueFilter
 from console.services.queue_tabs import tab_rules
@@ -44,14 +46,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", help="search case number, address and description")
     parser.add_argument(
         "--columns",
-        help="CSV/Excel columns, comma-separated keys (default: the queue's): "
+        help="CSV/Excel columns, comma-separated keys (default: every field ingest reads, "
+        "then state, street, grid, department, deadline, closing time, urgency): "
         + ", ".join(COLUMNS),
     )
     parser.add_argument(
         "--encoding",
-        choices=("utf-8", "gbk"),
+        choices=tuple(ENCODINGS),
         default="utf-8",
-        help="CSV: UTF-8 with BOM (default) or GBK (GB18030)",
+        help="CSV: UTF-8 with BOM (default); GBK (a character GBK lacks is refused, naming "
+        "the case); GB18030 (GBK's superset, holds every character)",
     )
 
 

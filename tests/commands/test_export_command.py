@@ -14,7 +14,7 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.services.cases.service import CaseService
 from tests.conftest import Clock
-from tests.services.console_support import build_zoo, street_points
+from tests.services.console_support import INTAKE, build_zoo, report_input, street_points
 
 
 @pytest.fixture
@@ -108,3 +108,41 @@ def test_unknown_extension_exits_2(
 ) -> None:
     assert main(["--db", url, "export", "--out", str(tmp_path / "x.txt")]) == 2
     assert "无法从文件名判断导出格式" in capsys.readouterr().err
+
+
+def test_gbk_writes_gbk_and_refuses_what_gbk_lacks(
+    url: str, demo_db: Database, clock: Clock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = tmp_path / "clean.csv"
+    assert main(["--db", url, "export", "--encoding", "gbk", "--out", str(clean)]) == 0
+    capsys.readouterr()
+    raw = clean.read_bytes()
+    text = raw.decode("gbk")  # strict: every byte is GBK's
+    assert "案件编号" in text and "<script>alert(1)</script> 进度100%_done" in text
+
+    service = CaseService(demo_db, calendar=WorkCalendar(), clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    # "€" is in Windows' cp936 table but not in GBK proper (nor in Python's gbk or cp936
+    # codecs); "𠀀" (CJK Extension B) is in GB18030 only, as four bytes.
+    for char in ("€", "𠀀"):
+        clock.advance(minutes=1)
+        description = f"单价 5{char} 的广告牌"
+        case = service.report(INTAKE, report_input(point, description=description))
+        refused = tmp_path / "refused.csv"
+        args = ["--db", url, "export", "--encoding", "gbk", "--out", str(refused)]
+        assert main(args) == 2
+        _, err = capsys.readouterr()
+        # The newest case (this one) is the first row: it is named, with the column and the
+        # character, and the lossless option is offered; no file, not even a part.
+        assert case.number in err and "问题描述" in err and f"“{char}”" in err
+        assert f"U+{ord(char):04X}" in err and "gb18030" in err
+        assert not refused.exists() and not list(tmp_path.glob(".*.part"))
+
+        lossless = tmp_path / f"lossless{ord(char)}.csv"
+        args = ["--db", url, "export", "--encoding", "gb18030", "--out", str(lossless)]
+        assert main(args) == 0
+        capsys.readouterr()
+        raw = lossless.read_bytes()
+        assert char.encode("gb18030") in raw and description in raw.decode("gb18030")
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("gbk")  # not GBK: what --encoding gbk wrote before

@@ -76,6 +76,8 @@ def _parse(rows: Any) -> Parsed:
             continue  # empty rows, and rows Excel keeps only for their formatting
         if header is None:
             header = ["" if v is None else str(v).strip() for v in cells]
+            while header and not header[-1]:  # the sheet's width, not the header's
+                header.pop()
             continue
         if len(cells) < len(header):
             cells += [None] * (len(header) - len(cells))

@@ -190,6 +190,12 @@ def test_open311_json(demo_db: Database, cases: dict[str, CaseSnapshot], tmp_pat
     assert codes[("gbt47678-5-2026", "event_type", "06010")] == "garbage"
     assert codes[("cjt214", "component", "0102")] == "0102"  # older rows still name theirs
     assert reported["service_code"] == "garbage" and reported["service_name"] == "暴露垃圾"
+    # The category named outright too, for ingest (a service_code maps by a district's table).
+    assert (reported["taxonomy"], reported["kind"], reported["category_code"]) == (
+        "gbt47678-5-2026",
+        "event_type",
+        "06010",
+    )
     required = {"service_request_id", "status", "service_code", "requested_datetime"}
     assert all(required <= set(r) for r in requests)
 
