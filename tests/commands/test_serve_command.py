@@ -64,8 +64,9 @@ def test_serve_answers_open311(demo_db: Database, tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.2)
         assert r.status_code == 200
-        assert "garbage" in {s["service_code"] for s in r.json()}
-        assert httpx.get(f"{base}/open311/v2/services.json", timeout=5).status_code == 401
+        assert "E06010" in {s["service_code"] for s in r.json()}
+        assert httpx.get(f"{base}/api/v1/tasks", timeout=5).status_code == 401
+        assert httpx.get(f"{base}/open311/v2/services.json", timeout=5).status_code == 200
         assert httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200
     finally:
         proc.terminate()
