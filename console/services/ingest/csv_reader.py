@@ -54,6 +54,7 @@ def parse_csv_text(text: str, encoding: str = "utf-8") -> Parsed:
 
 def _parse(text: str, delimiter: str, encoding: str) -> Parsed:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    unguard = "'" in text  # no apostrophe anywhere: no cell to look at
     records: list[Record] = []
     header: list[str] | None = None
     start = 1
@@ -78,7 +79,8 @@ def _parse(text: str, delimiter: str, encoding: str) -> Parsed:
             continue
         if not "".join(cells).strip():
             continue  # blank lines and Excel's trailing ",,,," rows
-        cells = [unguard_text(c) if c[:1] == "'" else c for c in cells]
+        if unguard:
+            cells = [unguard_text(c) if c[:1] == "'" else c for c in cells]
         if header is None:
             header = [c.strip().lstrip("\ufeff") for c in cells]
             continue
