@@ -34,6 +34,7 @@ class LimitChanges(TypedDict, total=False):
     query_days: int
     max_tasks: int
     touch_seconds: float
+    open311_repeat_seconds: float
 
 
 def load_report_sources(path: Path | None = None) -> dict[str, tuple[str, ...]]:

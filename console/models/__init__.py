@@ -13,6 +13,7 @@ from console.models.case import (
 from console.models.field import FieldSubmission
 from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
+from console.models.open311 import Open311Extras, Open311PendingReport
 from console.models.org import Department, DepartmentKind, GridStaff, GridStaffRole, Role, User
 from console.models.patrol import Patrol, PatrolBatch, PatrolPoint
 from console.models.patrol_alert import PatrolAlert, PatrolAlertDay
@@ -44,6 +45,8 @@ __all__ = [
     "GridStaff",
     "GridStaffRole",
     "Handover",
+    "Open311Extras",
+    "Open311PendingReport",
     "Patrol",
     "PatrolAlert",
     "PatrolAlertDay",

@@ -31,7 +31,10 @@ class FieldSubmission(Base):
     #: What the request did: "report", or the step's lifecycle action ("feedback", "accept", …).
     action: Mapped[str] = mapped_column(String(24))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: The case it made; null for an Open311 POST that is still a pending report (below).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: An Open311 POST without a point: the pending report it made (console.models.open311).
+    open311_pending_id: Mapped[int | None] = mapped_column(ForeignKey("open311_pending_reports.id"))
     #: The device token the request came with.
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

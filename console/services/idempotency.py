@@ -49,7 +49,8 @@ class Submission:
     key: str
     action: str
     fingerprint: str
-    case_id: int
+    #: None while an Open311 POST without a point is a pending report (open311_pending_id)
+    case_id: int | None
     received_at: datetime
     answer: dict[str, Any]
     device_time: datetime | None
@@ -122,12 +123,13 @@ def record(
     key: str,
     action: str,
     request_fingerprint: str,
-    case_id: int,
+    case_id: int | None,
     answer: Mapping[str, Any],
     now: datetime,
     api_token_id: int | None = None,
     device_time: datetime | None = None,
     accuracy_m: float | None = None,
+    open311_pending_id: int | None = None,
 ) -> None:
     """Write the key's row in the caller's transaction, flushed at once: a key taken by a
     concurrent request fails here (IntegrityError), before anything else is done."""
@@ -143,6 +145,7 @@ def record(
             answer=json.dumps(dict(answer), ensure_ascii=False, sort_keys=True),
             device_time=device_time,
             accuracy_m=accuracy_m,
+            open311_pending_id=open311_pending_id,
         )
     )
     session.flush()

@@ -24,6 +24,7 @@ _LIMITS: dict[str, tuple[type, float]] = {
     "query_days": (int, 1),
     "max_tasks": (int, 1),
     "touch_seconds": (float, 0),
+    "open311_repeat_seconds": (float, 0),
 }
 
 
@@ -45,6 +46,8 @@ class Limits:
     query_days: int = 90
     max_tasks: int = 500
     touch_seconds: float = 60.0
+    #: An identical Open311 POST from the same token within this is a retry (0: never).
+    open311_repeat_seconds: float = 600.0
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> Limits:

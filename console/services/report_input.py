@@ -17,7 +17,8 @@ from console.errors import (
 )
 from console.models import CaseSource
 
-MAX_DESCRIPTION = 2000
+#: Open311 GeoReport v2 allows 4,000 characters of description; every intake takes as many.
+MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 256
 MAX_REPORTER = 50
 MAX_EXTERNAL_ID = 64

@@ -74,6 +74,7 @@ from console.services.report_desk import (
     nearby_cases,
     read_photos,
 )
+from console.services.open311_pending import PendingReport, pending_reports, place
 from console.services.report_input import ReportInput
 from console.services.user_admin import UserAdminDesk
 from console.services.work_calendar import (
@@ -492,6 +493,18 @@ class Workbench(DutyDesk):
                 now=self.clock(),
                 settings=self.cases.workflow.duplicates,
             )
+
+    def open311_pending(self) -> list[PendingReport]:
+        """The 待定位 queue: Open311 reports with an address but no point, oldest first."""
+        if not self.can_report():
+            raise PermissionDeniedError("只有受理上报的席位能查看待定位报告")
+        with self.db.read() as s:
+            return pending_reports(s)
+
+    def place_open311(self, pending_id: int, lon: float, lat: float) -> CaseSnapshot:
+        """A pending Open311 report placed at (lon, lat): its case, in one transaction."""
+        self._check_still_signed_in()
+        return place(self.cases, self.actor, pending_id, lon, lat)
 
     def file_report(
         self,

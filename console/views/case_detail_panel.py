@@ -208,6 +208,7 @@ class CaseDetailPanel(QWidget):
             ("source", self.tr("Source")),
             ("caller", self.tr("Caller")),
             ("caller_phone", self.tr("Caller's phone")),
+            ("open311_extras", self.tr("Open311 contact")),
             ("address", self.tr("Address")),
             ("description", self.tr("Description")),
             ("street", self.tr("Street")),
@@ -396,6 +397,9 @@ class CaseDetailPanel(QWidget):
             "source": source_text(snap.source),
             "caller": getattr(detail, "reporter", None),
             "caller_phone": getattr(detail, "reporter_phone", None),
+            "open311_extras": "\n".join(
+                f"{label}: {value}" for label, value in getattr(detail, "open311_extras", ())
+            ),
             "address": snap.address,
             "street": detail.street_name,
             "area": detail.area_name,
@@ -422,6 +426,9 @@ class CaseDetailPanel(QWidget):
             self._form.setRowVisible(
                 self.fields[key], bool(getattr(detail, "caller_visible", False))
             )
+        self._form.setRowVisible(  # only for a case an Open311 client sent them with
+            self.fields["open311_extras"], bool(getattr(detail, "open311_extras", ()))
+        )
         # 信息核实 / 核查任务: shown while a named inspector has the task.
         self._form.setRowVisible(
             self.fields["inspector"], bool(getattr(detail, "assigned_inspector", None))

@@ -57,6 +57,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("theme_dark", QT_TRANSLATE_NOOP("Commands", "Dark theme (night shift)"), "", "view"),
     Command("theme_auto", QT_TRANSLATE_NOOP("Commands", "Theme follows the clock"), "", "view"),
     Command("new_report", QT_TRANSLATE_NOOP("Commands", "New report…"), "Ctrl+N", "file"),
+    Command(
+        "place_pending", QT_TRANSLATE_NOOP("Commands", "Reports to place on the map…"), "", "file"
+    ),
     Command("import_file", QT_TRANSLATE_NOOP("Commands", "Import reports…"), "Ctrl+I", "file"),
     Command("export_queue", QT_TRANSLATE_NOOP("Commands", "Export queue…"), "Ctrl+Shift+E", "file"),
     Command("switch_user", QT_TRANSLATE_NOOP("Commands", "Switch user…"), "Ctrl+U", "file"),

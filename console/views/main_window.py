@@ -31,6 +31,7 @@ from console.views.insight import Insight
 from console.views.map_fallback import create_map_view
 from console.views.map_patrols import PatrolLayers
 from console.views.night_shift import NightShift
+from console.views.pending_locations_dialog import PendingLocationsDialog
 from console.views.queue_panel import QueuePanel
 from console.views.report_form import ReportFormDialog
 from console.views.shortcuts_dialog import ShortcutsDialog
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from console.scheduler import ConsoleScheduler
+    from console.services.cases.dto import CaseSnapshot
     from console.services.change_feed import CaseChange
     from console.services.queue import QueueFilter
     from console.services.queue_tabs import QueueTab
@@ -291,6 +293,7 @@ class MainWindow(QMainWindow):
             "calendar": self._open_calendar,
             "import_file": self._open_import,
             "new_report": self._open_report_form,
+            "place_pending": self._open_pending_locations,
             "export_queue": self.queue.export_view,
             "quit": self.quit_asking,
             "shortcuts": self._show_shortcuts,
@@ -376,6 +379,26 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.report_form: ReportFormDialog | None = dialog
 
+    def _open_pending_locations(self) -> None:
+        """待定位: Open311 reports without a point, placed with the map dock beside it."""
+        old = getattr(self, "pending_locations", None)
+        if old is not None and old.isVisible():
+            old.raise_()
+            old.activateWindow()
+            return
+        if old is not None:
+            old.deleteLater()
+        dialog = PendingLocationsDialog(self.bridge, self.workbench, self.map, self)
+        dialog.case_placed.connect(self._on_case_placed)
+        self.map_dock.show()
+        dialog.show()
+        self.pending_locations: PendingLocationsDialog | None = dialog
+
+    def _on_case_placed(self, snap: CaseSnapshot) -> None:
+        self.statusBar().showMessage(self.tr("Reported: %1").replace("%1", snap.number), 8000)
+        self.queue.model.apply_changes([snap.id])
+        self.current.set(snap.id)
+
     def _on_report_filed(self, filed: FiledReport) -> None:
         snap = filed.snapshot
         if filed.merged_into:
@@ -396,6 +419,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id["calendar"].setVisible(self.workbench.can("view_calendar"))
         self.actions_by_id["import_file"].setEnabled(self.workbench.can("import_cases"))
         self.actions_by_id["new_report"].setEnabled(self.workbench.can_report())
+        self.actions_by_id["place_pending"].setEnabled(self.workbench.can_report())
         can_export = self.workbench.can("export_cases")
         self.actions_by_id["export_queue"].setEnabled(can_export)
         self.queue.export_action.setEnabled(can_export)

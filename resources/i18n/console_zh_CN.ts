@@ -61,53 +61,53 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="207"/>
+        <location filename="../../console/views/alerts_model.py" line="201"/>
         <source>Time</source>
         <extracomment>At most this many alerts are kept; beyond it the oldest acknowledged ones are dropped. The role the proxy sorts by (level column: level, then time).</extracomment>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="208"/>
+        <location filename="../../console/views/alerts_model.py" line="202"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="209"/>
+        <location filename="../../console/views/alerts_model.py" line="203"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="210"/>
+        <location filename="../../console/views/alerts_model.py" line="204"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="211"/>
+        <location filename="../../console/views/alerts_model.py" line="205"/>
         <source>Message</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="212"/>
+        <location filename="../../console/views/alerts_model.py" line="206"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="213"/>
+        <location filename="../../console/views/alerts_model.py" line="207"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="271"/>
+        <location filename="../../console/views/alerts_model.py" line="265"/>
         <source>Case %1 (%2): %3, due %4 → %5</source>
         <translation>案件 %1（%2）：%3，到期 %4 → %5</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="288"/>
+        <location filename="../../console/views/alerts_model.py" line="282"/>
         <source>Raised %1, due %2</source>
         <translation>%1 发出，时限 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="296"/>
+        <location filename="../../console/views/alerts_model.py" line="290"/>
         <source>Also on this case: %1</source>
         <translation>本案件其他提醒：%1</translation>
     </message>
@@ -141,52 +141,52 @@
         <translation>确认巡查缺漏</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="224"/>
+        <location filename="../../console/views/alerts_panel.py" line="230"/>
         <source>Patrol gaps unacknowledged: %1</source>
         <translation>未确认巡查缺漏：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="362"/>
+        <location filename="../../console/views/alerts_panel.py" line="368"/>
         <source>Unacknowledged: %1</source>
         <translation>未确认：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="378"/>
+        <location filename="../../console/views/alerts_panel.py" line="384"/>
         <source>Select an unacknowledged alert</source>
         <translation>请先选择未确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="379"/>
+        <location filename="../../console/views/alerts_panel.py" line="385"/>
         <source>Acknowledge the selected alerts (a case row: all of its alerts)</source>
         <translation>确认所选提醒（选中案件行即确认该案件的全部提醒）</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="383"/>
+        <location filename="../../console/views/alerts_panel.py" line="389"/>
         <source>Nothing to acknowledge in the list</source>
         <translation>列表中没有待确认的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="384"/>
+        <location filename="../../console/views/alerts_panel.py" line="390"/>
         <source>Acknowledge the alerts in the list; asks first, supervision only if ticked</source>
         <translation>确认列表中的提醒：先询问，督办须勾选才确认</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="390"/>
+        <location filename="../../console/views/alerts_panel.py" line="396"/>
         <source>Select an unacknowledged patrol gap</source>
         <translation>请选择未确认的巡查缺漏</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="391"/>
+        <location filename="../../console/views/alerts_panel.py" line="397"/>
         <source>Acknowledge the selected patrol gaps</source>
         <translation>确认选中的巡查缺漏</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="395"/>
+        <location filename="../../console/views/alerts_panel.py" line="401"/>
         <source>Select the alerts of one case</source>
         <translation>请选择同一案件的提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_panel.py" line="396"/>
+        <location filename="../../console/views/alerts_panel.py" line="402"/>
         <source>Open the selected case</source>
         <translation>打开所选案件</translation>
     </message>
@@ -406,13 +406,13 @@
     <name>CaseDetailPanel</name>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="116"/>
-        <location filename="../../console/views/case_detail_panel.py" line="311"/>
+        <location filename="../../console/views/case_detail_panel.py" line="312"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Inputs (transitions.csv) asked for in a dialog of the panel&apos;s own before the step is sent. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="324"/>
+        <location filename="../../console/views/case_detail_panel.py" line="325"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
@@ -463,247 +463,252 @@
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <source>Open311 contact</source>
+        <translation>Open311 联系信息</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="220"/>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <location filename="../../console/views/case_detail_panel.py" line="222"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="222"/>
+        <location filename="../../console/views/case_detail_panel.py" line="223"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="223"/>
+        <location filename="../../console/views/case_detail_panel.py" line="224"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="224"/>
+        <location filename="../../console/views/case_detail_panel.py" line="225"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="225"/>
+        <location filename="../../console/views/case_detail_panel.py" line="226"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="226"/>
+        <location filename="../../console/views/case_detail_panel.py" line="227"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="227"/>
+        <location filename="../../console/views/case_detail_panel.py" line="228"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="228"/>
+        <location filename="../../console/views/case_detail_panel.py" line="229"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="229"/>
+        <location filename="../../console/views/case_detail_panel.py" line="230"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="230"/>
+        <location filename="../../console/views/case_detail_panel.py" line="231"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="246"/>
+        <location filename="../../console/views/case_detail_panel.py" line="247"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="251"/>
+        <location filename="../../console/views/case_detail_panel.py" line="252"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="259"/>
+        <location filename="../../console/views/case_detail_panel.py" line="260"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="259"/>
+        <location filename="../../console/views/case_detail_panel.py" line="260"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="259"/>
+        <location filename="../../console/views/case_detail_panel.py" line="260"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="259"/>
+        <location filename="../../console/views/case_detail_panel.py" line="260"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="259"/>
+        <location filename="../../console/views/case_detail_panel.py" line="260"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="270"/>
+        <location filename="../../console/views/case_detail_panel.py" line="271"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="350"/>
+        <location filename="../../console/views/case_detail_panel.py" line="351"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="353"/>
+        <location filename="../../console/views/case_detail_panel.py" line="354"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="358"/>
+        <location filename="../../console/views/case_detail_panel.py" line="359"/>
         <source>Handled in time</source>
         <translation>按时处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="359"/>
+        <location filename="../../console/views/case_detail_panel.py" line="360"/>
         <source>Handled near the deadline</source>
         <translation>临期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="360"/>
+        <location filename="../../console/views/case_detail_panel.py" line="361"/>
         <source>Handled late</source>
         <translation>超期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="363"/>
+        <location filename="../../console/views/case_detail_panel.py" line="364"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="367"/>
+        <location filename="../../console/views/case_detail_panel.py" line="368"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="368"/>
+        <location filename="../../console/views/case_detail_panel.py" line="369"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="369"/>
+        <location filename="../../console/views/case_detail_panel.py" line="370"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="370"/>
+        <location filename="../../console/views/case_detail_panel.py" line="371"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="385"/>
+        <location filename="../../console/views/case_detail_panel.py" line="386"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="385"/>
+        <location filename="../../console/views/case_detail_panel.py" line="386"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="389"/>
+        <location filename="../../console/views/case_detail_panel.py" line="390"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="391"/>
+        <location filename="../../console/views/case_detail_panel.py" line="392"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="405"/>
+        <location filename="../../console/views/case_detail_panel.py" line="409"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="482"/>
+        <location filename="../../console/views/case_detail_panel.py" line="489"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="484"/>
+        <location filename="../../console/views/case_detail_panel.py" line="491"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="493"/>
+        <location filename="../../console/views/case_detail_panel.py" line="500"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="504"/>
+        <location filename="../../console/views/case_detail_panel.py" line="511"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="560"/>
-        <location filename="../../console/views/case_detail_panel.py" line="572"/>
+        <location filename="../../console/views/case_detail_panel.py" line="567"/>
+        <location filename="../../console/views/case_detail_panel.py" line="579"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="547"/>
+        <location filename="../../console/views/case_detail_panel.py" line="554"/>
         <source>%1 — case %2: choose the inspector.</source>
         <translation>%1 — 案件 %2：请选择监督员。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="219"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Assigned inspector</source>
         <translation>指派监督员</translation>
     </message>
@@ -850,42 +855,47 @@
         <translation>新建上报…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="60"/>
+        <location filename="../../console/views/commands.py" line="61"/>
+        <source>Reports to place on the map…</source>
+        <translation>待定位报告…</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/commands.py" line="63"/>
         <source>Import reports…</source>
         <translation>导入上报…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="61"/>
+        <location filename="../../console/views/commands.py" line="64"/>
         <source>Export queue…</source>
         <translation>导出队列…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="62"/>
+        <location filename="../../console/views/commands.py" line="65"/>
         <source>Switch user…</source>
         <translation>切换用户…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="63"/>
+        <location filename="../../console/views/commands.py" line="66"/>
         <source>Change password…</source>
         <translation>修改密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="64"/>
+        <location filename="../../console/views/commands.py" line="67"/>
         <source>Users and security log…</source>
         <translation>用户与安全日志…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="65"/>
+        <location filename="../../console/views/commands.py" line="68"/>
         <source>Holiday calendar…</source>
         <translation>节假日安排…</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="66"/>
+        <location filename="../../console/views/commands.py" line="69"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/commands.py" line="67"/>
+        <location filename="../../console/views/commands.py" line="70"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -1895,118 +1905,119 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="95"/>
+        <location filename="../../console/views/main_window.py" line="97"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="99"/>
+        <location filename="../../console/views/main_window.py" line="101"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="106"/>
+        <location filename="../../console/views/main_window.py" line="108"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="118"/>
+        <location filename="../../console/views/main_window.py" line="120"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="220"/>
+        <location filename="../../console/views/main_window.py" line="222"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="221"/>
+        <location filename="../../console/views/main_window.py" line="223"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="222"/>
+        <location filename="../../console/views/main_window.py" line="224"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="223"/>
+        <location filename="../../console/views/main_window.py" line="225"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="224"/>
+        <location filename="../../console/views/main_window.py" line="226"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="225"/>
+        <location filename="../../console/views/main_window.py" line="227"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="227"/>
+        <location filename="../../console/views/main_window.py" line="229"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="314"/>
+        <location filename="../../console/views/main_window.py" line="317"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="327"/>
+        <location filename="../../console/views/main_window.py" line="330"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="383"/>
+        <location filename="../../console/views/main_window.py" line="406"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="388"/>
+        <location filename="../../console/views/main_window.py" line="398"/>
+        <location filename="../../console/views/main_window.py" line="411"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="474"/>
+        <location filename="../../console/views/main_window.py" line="498"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="517"/>
+        <location filename="../../console/views/main_window.py" line="541"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="529"/>
+        <location filename="../../console/views/main_window.py" line="553"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="529"/>
+        <location filename="../../console/views/main_window.py" line="553"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="542"/>
+        <location filename="../../console/views/main_window.py" line="566"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="555"/>
+        <location filename="../../console/views/main_window.py" line="579"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="566"/>
+        <location filename="../../console/views/main_window.py" line="590"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="567"/>
+        <location filename="../../console/views/main_window.py" line="591"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2085,73 +2096,73 @@
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="33"/>
+        <location filename="../../console/views/map_patrols.py" line="35"/>
         <source>Patrol staff</source>
-        <extracomment>How often the layers are read while the map is visible.</extracomment>
+        <extracomment>How often the layers are read while the map is visible. The layers with nobody on them.</extracomment>
         <translation>巡查人员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="34"/>
+        <location filename="../../console/views/map_patrols.py" line="36"/>
         <source>Today&apos;s tracks</source>
         <translation>今日轨迹</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="35"/>
+        <location filename="../../console/views/map_patrols.py" line="37"/>
         <source>Patrol coverage</source>
         <translation>巡查覆盖</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="37"/>
+        <location filename="../../console/views/map_patrols.py" line="39"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="38"/>
+        <location filename="../../console/views/map_patrols.py" line="40"/>
         <source>Grid manager</source>
         <translation>网格员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="40"/>
+        <location filename="../../console/views/map_patrols.py" line="42"/>
         <source>Last position</source>
         <translation>最后位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="41"/>
+        <location filename="../../console/views/map_patrols.py" line="43"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="42"/>
+        <location filename="../../console/views/map_patrols.py" line="44"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="43"/>
+        <location filename="../../console/views/map_patrols.py" line="45"/>
         <source>Accuracy ±%1 m</source>
         <translation>精度 ±%1 米</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="44"/>
+        <location filename="../../console/views/map_patrols.py" line="46"/>
         <source>On patrol</source>
         <translation>巡查中</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="45"/>
+        <location filename="../../console/views/map_patrols.py" line="47"/>
         <source>Patrol ended</source>
         <translation>巡查已结束</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="46"/>
+        <location filename="../../console/views/map_patrols.py" line="48"/>
         <source>No position for 5 min or more</source>
         <translation>5 分钟以上无新位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="47"/>
+        <location filename="../../console/views/map_patrols.py" line="49"/>
         <source>Patrolled today (metres per grid)</source>
         <translation>今日巡查（每格米数）</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="48"/>
+        <location filename="../../console/views/map_patrols.py" line="50"/>
         <source>Not patrolled</source>
         <translation>未巡查</translation>
     </message>
@@ -2362,52 +2373,52 @@
 <context>
     <name>PatrolGapsModel</name>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="380"/>
+        <location filename="../../console/views/alerts_model.py" line="374"/>
         <source>Alert</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="381"/>
+        <location filename="../../console/views/alerts_model.py" line="375"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="382"/>
+        <location filename="../../console/views/alerts_model.py" line="376"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="383"/>
+        <location filename="../../console/views/alerts_model.py" line="377"/>
         <source>Unpatrolled grids</source>
         <translation>未巡查网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="384"/>
+        <location filename="../../console/views/alerts_model.py" line="378"/>
         <source>Recipient</source>
         <translation>接收方</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="385"/>
+        <location filename="../../console/views/alerts_model.py" line="379"/>
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="386"/>
+        <location filename="../../console/views/alerts_model.py" line="380"/>
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="399"/>
+        <location filename="../../console/views/alerts_model.py" line="393"/>
         <source>Not patrolled within their frequency on %1:</source>
         <translation>%1 未按频次巡查的网格：</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="418"/>
+        <location filename="../../console/views/alerts_model.py" line="412"/>
         <source>Patrol gap</source>
         <translation>巡查缺漏</translation>
     </message>
     <message>
-        <location filename="../../console/views/alerts_model.py" line="424"/>
+        <location filename="../../console/views/alerts_model.py" line="418"/>
         <source>%1 grids not patrolled</source>
         <translation>%1 个网格未巡查</translation>
     </message>
@@ -2500,6 +2511,85 @@
         <location filename="../../console/views/evaluation_patrols.py" line="123"/>
         <source>District patrol coverage %1 (%2 of %3 due, %4 days counted); patrols open now: %5. Informational: in no composite.</source>
         <translation>全区巡查覆盖率 %1（应巡查 %3 次，已巡查 %2 次，计 %4 天）；当前进行中的巡查 %5 次。仅供参考，不计入综合指标值。</translation>
+    </message>
+</context>
+<context>
+    <name>PendingLocationsDialog</name>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="56"/>
+        <source>Reports to place on the map</source>
+        <extracomment>How much of a description the list shows (the whole text is below the list). A pending report became a case: its CaseSnapshot.</extracomment>
+        <translation>待定位报告</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <source>Received</source>
+        <translation>收到时间</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="81"/>
+        <source>No report is waiting for its place</source>
+        <translation>没有待定位的报告</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="87"/>
+        <source>Longitude, e.g. 108.93</source>
+        <translation>经度，如 108.93</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="88"/>
+        <source>Latitude, e.g. 34.27</source>
+        <translation>纬度，如 34.27</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="94"/>
+        <source>Choose a report, then click its place on the map</source>
+        <translation>先选择一条报告，再在地图上点选其位置</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="103"/>
+        <source>Place and report</source>
+        <translation>定位并上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="107"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="180"/>
+        <source>Caller: %1</source>
+        <translation>上报人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="205"/>
+        <source>Type both coordinates as numbers</source>
+        <translation>请以数字填写经度和纬度</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="232"/>
+        <source>In %1, grid %2 %3</source>
+        <translation>位于%1，网格 %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/pending_locations_dialog.py" line="261"/>
+        <source>Reported: %1</source>
+        <translation>已上报：%1</translation>
     </message>
 </context>
 <context>

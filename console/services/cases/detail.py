@@ -39,6 +39,7 @@ from console.services.assignment import (
 from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
+from console.services.open311_extras import staff_extras
 from console.services.permissions import permissions
 from console.services.queue import clock_remaining
 from console.services.taxonomy_schedule import read_schedule
@@ -115,6 +116,9 @@ class CaseDetail:
     #: view_caller); None for every other seat, so the phone never leaves the command center.
     reporter: str | None = None
     reporter_phone: str | None = None
+    #: What an Open311 request carried beyond the case (e-mail, device, account, photo link,
+    #: attributes) as (label, value): for the same staff as the caller, else empty.
+    open311_extras: tuple[tuple[str, str], ...] = ()
     caller_visible: bool = False
     #: The inspector its report check or check task is assigned to (信息核实, 核查任务).
     assigned_inspector_id: int | None = None
@@ -315,6 +319,7 @@ def load_detail(
         ),
         reporter=case.reporter if caller_visible else None,
         reporter_phone=case.reporter_phone if caller_visible else None,
+        open311_extras=staff_extras(session, case.id) if caller_visible else (),
         caller_visible=caller_visible,
         assigned_inspector_id=case.assigned_inspector_id,
         assigned_inspector=assigned_name(session, case),

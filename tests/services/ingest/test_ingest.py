@@ -85,7 +85,7 @@ def test_every_rejection_has_its_line_and_code(demo_db: Database, tmp_path: Path
         f"A5,0102,事件,{x},{y},,莲湖路,2026-11-23 09:00,",  # 6 missing description
         f"A6,0102,事件,abc,{y},坏数字,莲湖路,2026-11-23 09:00,",  # 7 bad number
         f"A7,0102,事件,{x},{y},多一列,莲湖路,2026-11-23 09:00,,extra",  # 8 column count
-        f"A8,0102,事件,{x},{y},{'长' * 2001},莲湖路,2026-11-23 09:00,",  # 9 oversized
+        f"A8,0102,事件,{x},{y},{'长' * 4001},莲湖路,2026-11-23 09:00,",  # 9 oversized
         f"A9,0102,事件,{x},{y},时间,莲湖路,昨天下午,",  # 10 bad time
         f"A10,0102,怪物,{x},{y},类型,莲湖路,2026-11-23 09:00,",  # 11 bad kind
         f'A11,0102,事件,{x},{y},"\'; DROP TABLE cases; --",莲湖路,2026-11-23 09:00,',  # 12
