@@ -1,7 +1,9 @@
 """Excel workbooks (.xlsx): the first sheet, its first non-empty row the header.
 
 Read with openpyxl in read-only mode, row by row (the sheet's XML is streamed, never held as
-cell objects). Cells become what the CSV reader would give the mapping: text (without the
+cell objects). Before that the archive is checked as the Open311 XML reader checks its input:
+no part may declare a DOCTYPE or ENTITY, and the parts may not unpack to more than
+:data:`MAX_UNPACKED` bytes (a small file made to inflate). Cells become what the CSV reader would give the mapping: text (without the
 exporter's formula guard, console.services.ingest.report.unguard_text), numbers as numbers,
 and date cells as ISO 8601 text in the district's local time (Excel has no time zones: the
 importer reads a time without a zone as local, as it does in CSV).
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NoReturn
+from xml.parsers import expat
 
 from console.services.ingest.formats import IngestFileError, Parsed, Record
 from console.services.ingest.report import unguard_text
@@ -24,6 +28,85 @@ MAX_CELL = 20_000
 MAX_ROWS = 1_000_001
 #: The start of every .xlsx file (a zip archive).
 ZIP_MAGIC = b"PK\x03\x04"
+#: The most the archive's parts may unpack to, as their sizes declare (zipfile reads no more
+#: than declared): a million rows of a wide sheet stay below it.
+MAX_UNPACKED = 2_000_000_000
+#: Bytes of a part fed to expat at a time while looking for a DOCTYPE before its root element.
+_CHUNK = 65_536
+
+
+#: What a damaged archive or part raises on the way (ElementTree's ParseError is a SyntaxError).
+_BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    SyntaxError,
+    OSError,
+)
+
+
+class _Forbidden(Exception):
+    pass
+
+
+class _Root(Exception):
+    pass
+
+
+def _prolog_is_plain(part: Any) -> bool:
+    """False when the XML ``part`` (a binary file) declares a DOCTYPE or ENTITY; only its prolog,
+    up to the root element, is read."""
+    parser = expat.ParserCreate()
+
+    def forbid(*_args: object) -> NoReturn:
+        raise _Forbidden
+
+    def root(*_args: object) -> NoReturn:
+        raise _Root
+
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    parser.StartElementHandler = root
+    try:
+        while chunk := part.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Root:
+        return True
+    except _Forbidden:
+        return False
+    except expat.ExpatError:
+        return True  # not well-formed: openpyxl's own reading refuses it
+    return True
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse an .xlsx that declares DOCTYPE/ENTITY in any XML part or unpacks too large."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            if sum(p.file_size for p in parts) > MAX_UNPACKED:
+                raise IngestFileError(
+                    f"Excel 文件解压后超过 {MAX_UNPACKED / 1e9:.0f} GB，拒绝读取；请拆分后导入",
+                    code="file_too_large",
+                )
+            for info in parts:
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        if not _prolog_is_plain(part):
+                            raise IngestFileError(
+                                f"Excel 文件的 {info.filename[:60]} 含 DOCTYPE/ENTITY 声明，"
+                                "出于安全原因拒绝读取",
+                                code="xml_forbidden",
+                            )
+    except _BROKEN as exc:
+        raise IngestFileError(
+            f"无法读取 Excel 文件（{type(exc).__name__}）：不是有效的 .xlsx 工作簿",
+            code="malformed_xlsx",
+        ) from None
 
 
 def looks_like_xlsx(head: bytes) -> bool:
@@ -43,9 +126,10 @@ def _cell(value: Any) -> Any:
 def read_xlsx(data: bytes) -> Parsed:
     from openpyxl import load_workbook
 
+    check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except _BROKEN as exc:
         raise IngestFileError(
             f"无法读取 Excel 文件（{type(exc).__name__}）：不是有效的 .xlsx 工作簿",
             code="malformed_xlsx",
@@ -54,7 +138,7 @@ def read_xlsx(data: bytes) -> Parsed:
         if not book.worksheets:
             raise IngestFileError("Excel 文件中没有工作表", code="empty_file")
         return _parse(book.worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # a broken sheet, mid-read
+    except _BROKEN as exc:  # a part broken further in
         raise IngestFileError(
             f"Excel 工作表无法读取（{type(exc).__name__}: {str(exc)[:60]}）",
             code="malformed_xlsx",

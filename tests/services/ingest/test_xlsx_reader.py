@@ -4,10 +4,13 @@ rows numbered as Excel numbers them, the formula guard undone, dates read as loc
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from console.config import LOCAL_TZ
@@ -28,6 +31,15 @@ def _book(rows: list[list[object]]) -> bytes:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def _with_part(data: bytes, name: str, text: bytes) -> bytes:
+    """``data`` (an .xlsx) with its part ``name`` replaced by ``text``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, text if info.filename == name else src.read(info))
     return out.getvalue()
 
 
@@ -72,6 +84,7 @@ def test_rows_with_their_excel_line_numbers() -> None:
     [
         (b"PK\x03\x04not really a zip", "malformed_xlsx"),
         (b"just text", "malformed_xlsx"),
+        (_with_part(_book([["a"]]), "xl/worksheets/sheet1.xml", b"<worksheet><"), "malformed_xlsx"),
         (_book([[], [None, None]]), "empty_file"),
     ],
 )
@@ -118,3 +131,42 @@ def test_a_workbook_imports(demo_db: Database, tmp_path: Path) -> None:
     assert got["W2"].kind == "component"
     again = ingest_file(demo_db, path, actor=IMPORTER, now=NOW)
     assert again.accepted == 0 and again.duplicates == 2
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+        b"<!-- " + b"x" * 200_000 + b' --><!DOCTYPE x SYSTEM "file:///etc/passwd">',
+    ],
+)
+def test_a_part_declaring_a_doctype_is_refused(prolog: bytes) -> None:
+    data = _book([HEADER, ["X1"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    declaration = b'<?xml version="1.0" encoding="UTF-8"?>'
+    evil = _with_part(data, "xl/worksheets/sheet1.xml", declaration + prolog + sheet)
+    with pytest.raises(IngestFileError) as caught:
+        read_xlsx(evil)
+    assert caught.value.code == "xml_forbidden" and "sheet1.xml" in caught.value.message
+    assert read_xlsx(data).records[0].data == dict.fromkeys(HEADER) | {"外部编号": "X1"}
+
+
+#: One workbook's bytes (saving again would stamp another time into them).
+GOOD = _book([HEADER, ["X1", "06010", "事件", 1.5, 2.5, "d", "a"]])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_workbook_is_rows_or_a_clear_error(data: st.DataObject) -> None:
+    good = bytearray(GOOD)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(good) - 1))
+        good[at] = data.draw(st.integers(0, 255))
+    try:
+        parsed = read_xlsx(bytes(good))
+    except IngestFileError as exc:
+        assert exc.code and exc.message
+        return
+    for record in parsed.records:
+        assert (record.data is None) != (record.error is None)
