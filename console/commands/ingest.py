@@ -1,7 +1,7 @@
 """`grid-console ingest FILE [--format …] [--source …] [--dry-run]`: import reports from a file.
 
-CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), JSON lines, JSON, Open311 GeoReport v2 (JSON or XML)
-and GeoJSON points. Every row is accepted, a duplicate or rejected with its line and reason in
+CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), JSON lines, JSON, Open311 GeoReport v2 (JSON or XML),
+GeoJSON points and Excel (.xlsx). Every row is accepted, a duplicate or rejected with its line and reason in
 ``FILE.report.csv`` beside the input; nothing is half-imported; the same file twice adds nothing.
 Exit 0 when the file was processed (even with rejections), 2 when it cannot be read at all.
 """

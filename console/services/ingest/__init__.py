@@ -1,5 +1,5 @@
-"""File intake (`grid-console ingest`): CSV / JSON lines / JSON / Open311 / GeoJSON reports,
-validated row by row, inserted in one all-or-nothing batch, idempotent by external id."""
+"""File intake (`grid-console ingest`): CSV / JSON lines / JSON / Open311 / GeoJSON / Excel
+reports, validated row by row, inserted in one all-or-nothing batch, idempotent by external id."""
 
 from __future__ import annotations
 
