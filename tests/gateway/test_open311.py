@@ -400,3 +400,27 @@ def test_a_callers_name_and_phone_never_leave_through_open311(gateway: Gateway) 
             assert "13912345678" not in r.text and "王来电" not in r.text
         r = c.get(f"/open311/v2/requests/{s.number}.xml")
         assert r.status_code == 200 and s.number in r.text and "13912345678" not in r.text
+
+
+def test_every_code_a_request_carries_has_its_service(gateway: Gateway) -> None:
+    """Cases in a spread of categories of both taxonomies (an older code filed under its
+    successor, or kept when it has none): each request's code is listed and defined."""
+    with gateway.db.read() as s:
+        categories = s.execute(
+            select(Category.taxonomy, Category.kind, Category.code).order_by(Category.id)
+        ).all()
+    for taxonomy, kind, code in categories[::16]:
+        reported(gateway.cases, gateway.db, taxonomy=taxonomy, kind=kind, category_code=code)
+    with gateway.client() as c:
+        listed = {s["service_code"]: s for s in c.get("/open311/v2/services.json").json()}
+        requests = c.get("/open311/v2/requests.json").json()
+        carried = {r["service_code"]: r["service_name"] for r in requests}
+        assert len(requests) == len(categories[::16]) and len(carried) > 25
+        assert {code[0] for code in carried} == {"C", "E"}
+        assert {len(code) for code in carried} == {5, 6}  # CJ/T 214 kept, and 2026 codes
+        for code, name in carried.items():
+            assert listed[code]["service_name"] == name
+            definition = c.get(f"/open311/v2/services/{code}.json")
+            assert definition.status_code == 200 and definition.json()["service_code"] == code
+            by_code = c.get("/open311/v2/requests.json", params={"service_code": code}).json()
+            assert by_code and {r["service_code"] for r in by_code} == {code}
