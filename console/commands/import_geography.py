@@ -22,12 +22,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace the stored geography (e.g. the demo district); refused once cases exist",
     )
+    parser.add_argument(
+        "--allow-gaps",
+        action="store_true",
+        help="with --replace: accept a grid layer that leaves part of the district uncovered "
+        "(the gaps are still reported)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     database = Database(getattr(args, "db", None))
     try:
-        result = import_geography(database, args.file, replace=args.replace)
+        result = import_geography(
+            database, args.file, replace=args.replace, allow_gaps=args.allow_gaps
+        )
     finally:
         database.dispose()
     parts = [
@@ -38,4 +46,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"已导入 {result.total} 个区域：" + "，".join(parts))
     if result.removed:
         print(f"已删除原有区域 {result.removed} 个（网格人员 {result.staff_removed} 条）")
+    coverage = result.coverage
+    if coverage is not None:
+        findings = coverage.lines()
+        if findings:
+            print(
+                f"覆盖检查：区域面积约 {coverage.district_m2 / 1e6:,.2f} km²，发现 {len(findings)} 项"
+            )
+            for line in findings:
+                print(f"  - {line}")
+        else:
+            print(
+                f"覆盖检查：网格覆盖全区（约 {coverage.district_m2 / 1e6:,.2f} km²），无缺口、无重叠"
+            )
     return 0

@@ -25,8 +25,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+from console.domain.input_limits import has_nul, printable
 
 
 class RegionLevel(StrEnum):
@@ -79,6 +82,9 @@ CODE_LAYOUT_ZH: dict[RegionLevel, str] = {
     RegionLevel.UNIT: "12 位数字（社区统计编码）",
     RegionLevel.GRID: "15 位 [0-9A-Z]（单元编码 + 3 位序号）",
 }
+
+#: Longest region name (the regions table's name column holds 100 characters).
+MAX_NAME = 100
 
 #: Default overlap / overhang tolerance: share of the smaller (or the child's) area.
 DEFAULT_TOLERANCE = 0.01
@@ -151,19 +157,27 @@ class KnownRegion:
     geometry: BaseGeometry | None = None
 
 
+def _label(code: str) -> str:
+    """A feature's code as its messages' prefix: NUL shown, a runaway value cut short."""
+    text = printable(code.strip())
+    return text if len(text) <= 40 else text[:30] + "…"
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
 def _geometry_problem(geom: BaseGeometry | None, error: str | None) -> str | None:
     if error:
-        return f"几何无法读取：{error}"
+        return f"几何无法读取：{printable(error)[:200]}"
     if geom is None:
         return "缺少几何（geometry）"
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         return f"几何类型为 {geom.geom_type}，应为 Polygon 或 MultiPolygon"
     if geom.is_empty:
         return "几何为空"
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        return "坐标不是有效数字（NaN 或无穷大）"
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         return "坐标超出经纬度范围（经纬度是否颠倒？应为 WGS-84 [经度, 纬度]）"
@@ -186,7 +200,7 @@ def validate_features(
     """
     existing = existing or {}
     problems: list[str] = []
-    label = [f.code.strip() or f"要素#{i + 1}" for i, f in enumerate(features)]
+    label = [_label(f.code) or f"要素#{i + 1}" for i, f in enumerate(features)]
 
     counts = Counter(f.code for f in features if f.code)
     for code, n in counts.items():
@@ -201,13 +215,18 @@ def validate_features(
         level = parse_level(f.level)
         if level is None:
             problems.append(
-                f"{label[i]}: 未知层级“{f.level}”（应为 区/街道/片区/单元/网格 "
+                f"{label[i]}: 未知层级“{_label(f.level)}”（应为 区/街道/片区/单元/网格 "
                 "或 district/street/area/unit/grid）"
             )
         elif f.code:
             levels.setdefault(f.code, level)
         if not f.name.strip():
             problems.append(f"{label[i]}: 名称为空")
+        elif len(f.name.strip()) > MAX_NAME:
+            problems.append(f"{label[i]}: 名称过长（{len(f.name.strip())} 字，最多 {MAX_NAME} 字）")
+        for what, text in (("编码", f.code), ("名称", f.name), ("上级编码", f.parent_code or "")):
+            if has_nul(text):
+                problems.append(f"{label[i]}: {what}含 NUL 字符")
         geom_problem = _geometry_problem(f.geometry, f.geometry_error)
         if geom_problem:
             problems.append(f"{label[i]}: {geom_problem}")
@@ -256,7 +275,7 @@ def _parent_problems(
         actual = parse_level(existing[parent].level)
         parent_geom = existing[parent].geometry
     else:
-        return [f"{label}: 上级 {parent} 不存在（文件和数据库中都没有）"]
+        return [f"{label}: 上级 {_label(parent)} 不存在（文件和数据库中都没有）"]
     problems: list[str] = []
     if actual is not expected:
         found = LEVEL_NAMES_ZH[actual] if actual else "未知层级"
@@ -308,8 +327,9 @@ def _overlap_problems(
             shared = a.intersection(b).area
             smaller = min(a.area, b.area)
             if smaller > 0 and shared > tolerance * smaller:
+                m2 = area_km2(a.intersection(b)) * 1e6
                 problems.append(
-                    f"{codes[i]}: 与同级{LEVEL_NAMES_ZH[level]} {codes[j]} 重叠"
+                    f"{codes[i]}: 与同级{LEVEL_NAMES_ZH[level]} {codes[j]} 重叠约 {m2:,.0f} m²"
                     f"（占较小者 {_pct(shared / smaller)}，容差 {_pct(tolerance)}）"
                 )
     return problems

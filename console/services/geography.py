@@ -10,6 +10,7 @@ Code layout and levels: see console/domain/geography_rules.py and resources/geo/
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,9 @@ from console.domain.geography_rules import (
     parse_level,
     validate_features,
 )
+from console.domain.grid_coverage import Coverage, grid_coverage, sliver_m2
 from console.domain.grid_index import OUTSIDE, GridIndex
+from console.domain.input_limits import MAX_NUMBER_CHARS
 from console.errors import GeographyImportError
 from console.models import Case, Department, GridStaff, Region, RoutingRule
 
@@ -114,6 +117,8 @@ class ImportResult:
     counts: dict[str, int]
     removed: int = 0
     staff_removed: int = 0
+    #: A replace's coverage check of the grid layer (None: not a replace, or no outline).
+    coverage: Coverage | None = None
 
     @property
     def total(self) -> int:
@@ -128,6 +133,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+class _LongNumber(ValueError):
+    pass
+
+
+def _int(text: str) -> int:
+    # A coordinate or code never needs more digits; int() itself fails past 4,300.
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LongNumber(text[:20])
+    return int(text)
+
+
 def read_features(path: Path) -> list[Feature]:
     """The features of a GeoJSON FeatureCollection; GeographyImportError if it is not one."""
     try:
@@ -135,13 +151,19 @@ def read_features(path: Path) -> list[Feature]:
     except (OSError, UnicodeDecodeError) as exc:
         raise GeographyImportError(f"无法读取地理文件 {path}：{exc}", [str(exc)]) from exc
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
         where = f"第 {exc.lineno} 行第 {exc.colno} 列"
         raise GeographyImportError(
             f"{path.name} 不是有效的 JSON（{where}：{exc.msg}）",
             [f"JSON 语法错误：{where} {exc.msg}"],
         ) from exc
+    except _LongNumber as exc:
+        raise GeographyImportError(
+            f"{path.name} 含过长的数值（超过 {MAX_NUMBER_CHARS} 个字符）: {exc}…", []
+        ) from None
+    except RecursionError:
+        raise GeographyImportError(f"{path.name} 的 JSON 嵌套过深，不是区域图层", []) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         kind = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise GeographyImportError(
@@ -160,7 +182,10 @@ def read_features(path: Path) -> list[Feature]:
         raw_geom = item.get("geometry") if isinstance(item, dict) else None
         if raw_geom is not None:
             try:
-                geom = shape(raw_geom)
+                with warnings.catch_warnings():
+                    # NaN corners warn here; _geometry_problem names them for the feature.
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    geom = shape(raw_geom)
             except Exception as exc:  # shapely raises many kinds for malformed input
                 error = f"{type(exc).__name__}: {exc}"
         parent = props.get("parent_code", props.get("parent"))
@@ -187,7 +212,9 @@ def _ancestors(codes: Iterable[str], parents: dict[str, str | None]) -> set[str]
     return keep
 
 
-def import_geography(database: Database, path: Path, *, replace: bool = False) -> ImportResult:
+def import_geography(
+    database: Database, path: Path, *, replace: bool = False, allow_gaps: bool = False
+) -> ImportResult:
     """Import a GeoJSON region layer: validate everything, then write it in one transaction.
 
     Properties: ``code``, ``name``, ``level`` (district/street/area/unit/grid or 区/街道/片区/
@@ -198,7 +225,9 @@ def import_geography(database: Database, path: Path, *, replace: bool = False) -
     ``replace``: codes already stored are overwritten in place (ids kept, so departments that
     name a street stay linked); stored regions neither in the file nor its parents' ancestry
     are deleted with their grid staff. Refused while any case exists, since cases point at
-    regions, or while a department or routing rule names a region that would go.
+    regions, or while a department or routing rule names a region that would go. The grids
+    that result must cover the district outline (console.domain.grid_coverage): a gap refuses
+    the layer unless ``allow_gaps``; gaps and overlaps are in the result either way.
     """
     features = read_features(path)
     with database.session() as session:
@@ -234,6 +263,13 @@ def import_geography(database: Database, path: Path, *, replace: bool = False) -
             raise GeographyImportError(
                 f"{path.name}：发现 {len(problems)} 个问题，未导入任何区域", problems
             )
+        coverage = _coverage(features, existing) if replace else None
+        if coverage is not None and coverage.gaps and not allow_gaps:
+            raise GeographyImportError(
+                f"{path.name}：网格未覆盖全区，{len(coverage.gaps)} 处缺口共约 "
+                f"{coverage.gap_m2:,.0f} m²，未导入任何区域（确认无误可加 --allow-gaps）",
+                coverage.lines(),
+            )
         removed, staff_removed = 0, 0
         if replace:
             doomed = [r for r in rows if r.code not in kept]
@@ -254,7 +290,29 @@ def import_geography(database: Database, path: Path, *, replace: bool = False) -
         counts = {level.value: 0 for level in RegionLevel}
         for spec in specs:
             counts[spec.level.value] += 1
-    return ImportResult(counts, removed, staff_removed)
+    return ImportResult(counts, removed, staff_removed, coverage)
+
+
+def _coverage(features: Sequence[Feature], kept: dict[str, KnownRegion]) -> Coverage | None:
+    """The grid layer a replace leaves (the file's grids and any kept) against the district
+    outline (the file's district, else the kept one); None without an outline or grids."""
+    by_level: dict[RegionLevel, dict[str, BaseGeometry]] = {
+        RegionLevel.DISTRICT: {},
+        RegionLevel.GRID: {},
+    }
+    for f in features:
+        level = parse_level(f.level)
+        if level in by_level and f.geometry is not None:
+            by_level[level][f.code] = f.geometry
+    for code, known in kept.items():
+        level = parse_level(known.level)
+        if level in by_level and known.geometry is not None:
+            by_level[level].setdefault(code, known.geometry)
+    districts = list(by_level[RegionLevel.DISTRICT].values())
+    grids = by_level[RegionLevel.GRID]
+    if not districts or not grids:
+        return None
+    return grid_coverage(shapely.union_all(districts), grids, sliver_m2=sliver_m2())
 
 
 def _load_geometry(text: str | None) -> BaseGeometry | None:
