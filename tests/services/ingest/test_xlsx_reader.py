@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from tests.services.ingest.support import IMPORTER, NOW, cases, points
 HEADER = ["外部编号", "类别代码", "类型", "经度", "纬度", "问题描述", "地址", "上报时间"]
 
 
-def _book(rows: list[list[object]]) -> bytes:
+def _book(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:
