@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from console.db import Database
 from console.errors import ValidationError
-from console.models import Department
+from console.models import Department, Region
 from console.services.actors import Actor
 from console.services.user_admin import UserAdminDesk, UserRecord
 
@@ -30,12 +30,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name", required=True, help="the person's name as shown (显示名)")
     add.add_argument("--role", required=True, help="role code (resources/org/roles.csv)")
     add.add_argument("--department", metavar="CODE", help="department code, for handlers")
+    add.add_argument(
+        "--region", metavar="CODE", help="street or unit code, for street-tier seats (街道/单元)"
+    )
     passwd = sub.add_parser("passwd", help="set a new password (also lifts a lock)")
     passwd.add_argument("username")
     role = sub.add_parser("role", help="change an account's role")
     role.add_argument("username")
     role.add_argument("role", help="role code (resources/org/roles.csv)")
     role.add_argument("--department", metavar="CODE", help="department code, for handlers")
+    role.add_argument(
+        "--region", metavar="CODE", help="street or unit code, for street-tier seats (街道/单元)"
+    )
     for name, text in (
         ("unlock", "lift a lockout after failed sign-ins"),
         ("deactivate", "no more sign-ins for this account (its history stays)"),
@@ -76,6 +82,16 @@ def _department_id(db: Database, code: str | None) -> int | None:
     return found
 
 
+def _region_id(db: Database, code: str | None) -> int | None:
+    if code is None:
+        return None
+    with db.read() as s:
+        found = s.scalar(select(Region.id).where(Region.code == code.strip()))
+    if found is None:
+        raise ValidationError(f"区域代码不存在: {code}（街道 9 位，单元 12 位）", field="region")
+    return found
+
+
 def _print_users(users: list[UserRecord]) -> None:
     width = max((len(u.username) for u in users), default=8)
     print(f"{'username'.ljust(width)}  {'role':<13} active  locked  password  name / department")
@@ -104,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
                 args.role,
                 password,
                 department_id=_department_id(db, args.department),
+                region_id=_region_id(db, args.region),
             )
             print(f"已创建 created: {record.username} ({record.role_label})")
         elif action == "passwd":
@@ -112,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"已设置新密码 password set: {args.username}")
         elif action == "role":
             record = desk.change_role(
-                args.username, args.role, department_id=_department_id(db, args.department)
+                args.username,
+                args.role,
+                department_id=_department_id(db, args.department),
+                region_id=_region_id(db, args.region),
             )
             print(f"角色已修改 role changed: {record.username} → {record.role_label}")
         elif action == "unlock":

@@ -19,7 +19,7 @@ from console.services.report_input import SOURCE_LABELS
 
 __all__ = ["GatewaySettings", "Limits", "TaskScope", "default_attachments_dir"]
 
-TASK_SCOPES = ("own_department", "assigned", "all")
+TASK_SCOPES = ("own_department", "assigned", "own_region", "all")
 
 
 class LimitChanges(TypedDict, total=False):

@@ -29,6 +29,9 @@ class Role(StrEnum):
     WALL = "wall"  # 大屏 (read-only)
     DEPARTMENT = "department"  # 处置人员 of a department or street committee
     GRID_MANAGER = "grid_manager"  # 网格管理员 (self-handles small cases in the grid)
+    STREET_DUTY_OFFICER = "street_duty_officer"  # 街道值班员 (a street seat)
+    STREET_LEADER = "street_leader"  # 街道领导 (a street seat)
+    UNIT_HEAD = "unit_head"  # 单元长 (社区主任: the unit's cases)
     SYSTEM = "system"  # the scheduler, the simulator, importers
 
 
@@ -68,6 +71,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(50))
     role: Mapped[str] = mapped_column(String(20), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    #: The street or unit a street-tier seat is confined to (roles.csv's scope); NULL otherwise.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: argon2id hash (console.services.passwords); NULL until a password is set: no sign-in.
     password_hash: Mapped[str | None] = mapped_column(String(255))

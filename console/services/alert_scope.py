@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from console.models import Alert, Case
 from console.services.actors import Actor
+from console.services.case_scope import CaseScope, case_scope
 
 #: Roles that answer for no supervision alert: the intake seat takes calls, it does not chase
 #: deadlines (its own reminders live in the seat's job store, not here).
@@ -23,10 +24,12 @@ NO_ALERT_ROLES = frozenset({"intake"})
 
 @dataclass(frozen=True)
 class AlertScope:
-    """``kind``: "all", "department" (with ``department_id``) or "none"."""
+    """``kind``: "all", "department" (with ``department_id``), "region" (a street or unit seat:
+    ``cases``, its case scope) or "none"."""
 
     kind: str
     department_id: int | None = None
+    cases: CaseScope | None = None
 
 
 ALL_ALERTS = AlertScope("all")
@@ -34,9 +37,13 @@ NO_ALERTS = AlertScope("none")
 
 
 def scope_of(actor: Actor) -> AlertScope:
-    """The alerts ``actor`` sees: a handler its department's, intake none, the rest all."""
+    """The alerts ``actor`` sees: a handler its department's, a street or unit seat those on
+    its region's cases, intake none, the rest all."""
     if actor.role in NO_ALERT_ROLES:
         return NO_ALERTS
+    cases = case_scope(actor)
+    if cases.confined:
+        return AlertScope("region", cases=cases)
     if actor.role == "department":
         if actor.department_id is None:
             return NO_ALERTS
@@ -53,6 +60,8 @@ def in_scope(scope: AlertScope) -> ColumnElement[bool]:
     """
     if scope.kind == "all":
         return true()
+    if scope.kind == "region" and scope.cases is not None:
+        return scope.cases.where()
     if scope.kind == "department" and scope.department_id is not None:
         return or_(
             Alert.recipient_department_id == scope.department_id,

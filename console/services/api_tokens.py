@@ -216,6 +216,7 @@ class ApiTokenService:
                     User.display_name,
                     User.role,
                     User.department_id,
+                    User.region_id,
                     User.active,
                 )
                 .join(User, User.id == ApiToken.user_id)
@@ -230,7 +231,7 @@ class ApiTokenService:
         principal = TokenPrincipal(
             row.id,
             row.label,
-            Actor(row.user_id, row.display_name, row.role, row.department_id),
+            Actor(row.user_id, row.display_name, row.role, row.department_id, row.region_id),
             row.rate_per_minute,
         )
         last_used = row.last_used_at

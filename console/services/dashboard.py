@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.domain.lifecycle import OPEN_STATES
 from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.evaluation.config import CLOSED_STATES
 from console.services.patrols import period_patrols
 from console.services.queries import light_expression
@@ -85,13 +86,13 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, datetime(year, month, 1, tzinfo=LOCAL_TZ)
 
 
-def today_by_source(session: Session, now: datetime) -> dict[str, int]:
+def today_by_source(session: Session, now: datetime, scope: CaseScope = DISTRICT) -> dict[str, int]:
     """Cases reported today per source (every source, zero included, in SOURCE_LABELS order)."""
     day_start, day_end = day_bounds(now)
     by_source = dict.fromkeys(SOURCE_LABELS, 0)
     for source, count in session.execute(
         select(Case.source, func.count())
-        .where(Case.reported_at >= day_start, Case.reported_at < day_end)
+        .where(Case.reported_at >= day_start, Case.reported_at < day_end, scope.where())
         .group_by(Case.source)
     ):
         by_source[source] = int(count)
@@ -130,30 +131,41 @@ def daily_trend(session: Session, now: datetime, days: int = 7) -> list[tuple[da
     ]
 
 
-def dashboard_numbers(session: Session, now: datetime) -> DashboardNumbers:
-    """Every number of the dashboard as of ``now`` (an aware datetime)."""
-    day_start, day_end = day_bounds(now)
-    today = and_(Case.reported_at >= day_start, Case.reported_at < day_end)
+def dashboard_numbers(
+    session: Session, now: datetime, scope: CaseScope = DISTRICT
+) -> DashboardNumbers:
+    """Every number of the dashboard as of ``now`` (an aware datetime), of the cases inside a
+    seat's ``scope`` (a street seat: its street's, and only its street in the per-street rows).
 
-    by_source = today_by_source(session, now)
+    The patrol figures of today (patrols open, km) are the district's: patrols belong to
+    people, not to a street."""
+    day_start, day_end = day_bounds(now)
+    inside = scope.where()
+    today = and_(Case.reported_at >= day_start, Case.reported_at < day_end, inside)
+
+    by_source = today_by_source(session, now, scope)
 
     light = light_expression(now).label("light")
     by_light = dict.fromkeys(LIGHTS, 0)
     for value, count in session.execute(
-        select(light, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(light)
+        select(light, func.count()).where(Case.state.in_(OPEN_STATES), inside).group_by(light)
     ):
         by_light[value or "none"] = int(count)
 
     open_counts = dict(
         session.execute(
             select(Case.street_id, func.count())
-            .where(Case.state.in_(OPEN_STATES))
+            .where(Case.state.in_(OPEN_STATES), inside)
             .group_by(Case.street_id)
         ).all()
     )
+    own_street = scope.street_id(session)
     street_rows = session.execute(
         select(Region.id, Region.name)
-        .where(Region.level == RegionLevel.STREET.value)
+        .where(
+            Region.level == RegionLevel.STREET.value,
+            Region.id == own_street if scope.confined else true(),
+        )
         .order_by(Region.code)
     ).all()
     by_street = [(sid, name, int(open_counts.get(sid, 0))) for sid, name in street_rows]
@@ -190,6 +202,7 @@ def dashboard_numbers(session: Session, now: datetime) -> DashboardNumbers:
             Case.state.in_(CLOSED_STATES),
             Case.closed_at >= month_start,
             Case.closed_at < month_end,
+            inside,
         )
     ).one()
     rate = int(in_time) / int(with_deadline) if with_deadline else None

@@ -47,13 +47,20 @@ class DemoAccount:
     role: str
     label: str
     password: str
+    #: The street or unit code a street-tier seat is confined to ("" for the district's).
+    region: str = ""
 
 
 @cache
 def demo_accounts() -> tuple[DemoAccount, ...]:
     """The demo accounts in file order (one per command-center role, then the handlers)."""
     rows = csv_rows(resource("org", "demo_accounts.csv"))
-    return tuple(DemoAccount(r["username"], r["role"], r["label_zh"], r["password"]) for r in rows)
+    return tuple(
+        DemoAccount(
+            r["username"], r["role"], r["label_zh"], r["password"], (r.get("region") or "").strip()
+        )
+        for r in rows
+    )
 
 
 def handler_username(department_code: str) -> str:
@@ -129,14 +136,21 @@ def ensure_people(
     users = 0
     accounts = demo_accounts()
     if not session.scalar(select(func.count()).select_from(User)):
+        region_ids = {code: rid for code, rid in session.execute(select(Region.code, Region.id))}
         for account in accounts:
-            if account.username == HANDLER_PATTERN:
-                continue
+            if account.username == HANDLER_PATTERN or (
+                account.region and account.region not in region_ids
+            ):
+                continue  # the handlers come per department; a region this district lacks
+            # The street tier's accounts came later: their names come from a generator of
+            # their own, so the rest of the demo stays as it was.
+            names = random.Random(account.username) if account.region else rng
             session.add(
                 User(
                     username=account.username,
-                    display_name=f"{account.label}{person_name(rng)}",
+                    display_name=f"{account.label}{person_name(names)}",
                     role=account.role,
+                    region_id=region_ids.get(account.region) if account.region else None,
                 )
             )
             users += 1

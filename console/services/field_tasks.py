@@ -30,6 +30,7 @@ from console.errors import CaseNotFoundError, IllegalTransitionError, Permission
 from console.models import Case, Category, Department, Region
 from console.services.acceptance import accepted_ids
 from console.services.actors import Actor
+from console.services.case_scope import case_scope
 from console.services.cases.detail import CaseDetail, load_detail
 from console.services.cases.dto import CaseSnapshot, light_of, snapshot
 from console.services.queries import case_category
@@ -38,7 +39,8 @@ from console.services.queries import case_category
 @dataclass(frozen=True)
 class TaskScope:
     """A role's field tasks: the cases in ``states``; ``scope`` own_department (the user's
-    department's), assigned (assigned to the user, or to no one) or all."""
+    department's), assigned (assigned to the user, or to no one), own_region (a street or
+    unit seat's region: console.services.case_scope) or all."""
 
     states: tuple[str, ...]
     scope: str
@@ -93,6 +95,7 @@ def scope_of(scopes: Mapping[str, TaskScope], actor: Actor) -> TaskScope:
 
 def _check_visible(scopes: Mapping[str, TaskScope], actor: Actor, case: Case) -> TaskScope:
     scope = scope_of(scopes, actor)
+    case_scope(actor).check(case)  # a street or unit seat: another region's case is "none"
     if scope.scope == "own_department" and case.department_id != actor.department_id:
         raise PermissionDeniedError("该案件未派遣给您所在的部门")
     if scope.scope == "assigned" and case.assigned_inspector_id not in (None, actor.id):
@@ -155,7 +158,7 @@ def list_tasks(
 ) -> list[FieldTask]:
     """The actor's tasks, soonest deadline first (no deadline last), at most ``limit``."""
     scope = scope_of(scopes, actor)
-    where: list[Any] = [Case.state.in_(scope.states)]
+    where: list[Any] = [Case.state.in_(scope.states), case_scope(actor).where()]
     if scope.scope == "own_department":
         where.append(Case.department_id == actor.department_id)
     elif scope.scope == "assigned":
@@ -198,6 +201,7 @@ def load_task(
         department_id=actor.department_id,
         lifecycle=lifecycle,
         user_id=actor.id,
+        scope=case_scope(actor),
     )
     # The names list_tasks joins for come with the detail: no second query for them.
     task = field_task(

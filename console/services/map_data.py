@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.lifecycle import OPEN_STATES, STATE_LABELS
 from console.models import Case, Category, Region, RegionLevel
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.queries import case_category, light_expression
 
 #: Field order of one marker in :func:`marker_json` (console_map.js reads the same order).
@@ -39,8 +40,9 @@ MARKER_FIELDS = (
 _OPEN = frozenset(OPEN_STATES)
 
 
-def grid_feature_collection(session: Session) -> dict[str, Any]:
-    """The grids as a GeoJSON FeatureCollection (WGS-84), in id order.
+def grid_feature_collection(session: Session, scope: CaseScope = DISTRICT) -> dict[str, Any]:
+    """The grids as a GeoJSON FeatureCollection (WGS-84), in id order; a street or unit seat's
+    ``scope`` keeps the grids inside its region.
 
     Properties: ``id``, ``code``, ``name``, ``unit``, ``area``, ``street`` (the names of the
     grid's ancestors, "" where a level is missing) and ``demo`` (generated polygons).
@@ -59,11 +61,15 @@ def grid_feature_collection(session: Session) -> dict[str, Any]:
     features = []
     for grid in grids:
         names = {"unit": "", "area": "", "street": ""}
+        inside = not scope.confined
         node = parent_of.get(grid.id)
         while node is not None:
             if level_of[node] in names and not names[level_of[node]]:
                 names[level_of[node]] = name_of[node]
+            inside = inside or node == scope.region_id
             node = parent_of.get(node)
+        if not inside:
+            continue
         features.append(
             {
                 "type": "Feature",
@@ -101,7 +107,11 @@ class CaseMarker:
 
 
 def case_markers(
-    session: Session, now: datetime, *, ids: Collection[int] | None = None
+    session: Session,
+    now: datetime,
+    *,
+    ids: Collection[int] | None = None,
+    scope: CaseScope = DISTRICT,
 ) -> list[CaseMarker]:
     """Markers of every open case, or of the cases ``ids`` whatever their state (one query).
 
@@ -123,6 +133,8 @@ def case_markers(
         Category,
         case_category(),
     )
+    if scope.confined:
+        query = query.where(scope.where())
     if ids is None:
         query = query.where(Case.state.in_(OPEN_STATES))
     else:
@@ -146,10 +158,12 @@ def case_markers(
     ]
 
 
-def open_counts_by_grid(session: Session) -> dict[int, int]:
-    """Open cases per grid id (grids with none are absent)."""
+def open_counts_by_grid(session: Session, scope: CaseScope = DISTRICT) -> dict[int, int]:
+    """Open cases per grid id (grids with none are absent), inside ``scope``."""
     rows = session.execute(
-        select(Case.grid_id, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(Case.grid_id)
+        select(Case.grid_id, func.count())
+        .where(Case.state.in_(OPEN_STATES), scope.where())
+        .group_by(Case.grid_id)
     )
     return {int(grid): int(n) for grid, n in rows}
 

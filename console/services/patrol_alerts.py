@@ -36,6 +36,7 @@ from console.errors import PermissionDeniedError, ValidationError
 from console.models import Department, Patrol, PatrolAlert, PatrolAlertDay, Region
 from console.models.org import DepartmentKind
 from console.services.actors import Actor
+from console.services.case_scope import case_scope
 from console.services.permissions import require
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ def scope_where(session: Session, actor: Actor) -> ColumnElement[bool]:
     """SQL for "``actor`` answers for this patrol alert"."""
     if actor.role in ALL_STREETS_ROLES:
         return true()
+    cases = case_scope(actor)
+    if cases.level == "street" and cases.region_id is not None:
+        return PatrolAlert.street_id == cases.region_id  # a street seat: its own street's gaps
     if actor.role == "department" and actor.department_id is not None:
         street = session.scalar(
             select(Department.street_id).where(
@@ -138,7 +142,11 @@ def scope_where(session: Session, actor: Actor) -> ColumnElement[bool]:
 
 def sees_patrol_alerts(actor: Actor) -> bool:
     """Whether ``actor``'s seat can have patrol-gap alerts at all (a quick check for views)."""
-    return actor.role in ALL_STREETS_ROLES or actor.role == "department"
+    return (
+        actor.role in ALL_STREETS_ROLES
+        or actor.role == "department"
+        or case_scope(actor).level == "street"
+    )
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -69,13 +69,16 @@ def stats(session: Session, now: datetime) -> dict[str, dict[str, int]]:
     }
 
 
-def light_counts(session: Session, now: datetime) -> dict[str, int]:
+def light_counts(
+    session: Session, now: datetime, where: ColumnElement[bool] | None = None
+) -> dict[str, int]:
     """Open cases per traffic light ("none": off the clock), in one query (the status bar's
-    three numbers after every change batch)."""
+    three numbers after every change batch); ``where``: a seat's scope (case_scope)."""
     light = light_expression(now).label("light")
-    rows = session.execute(
-        select(light, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(light)
-    ).all()
+    query = select(light, func.count()).where(Case.state.in_(OPEN_STATES))
+    if where is not None:
+        query = query.where(where)
+    rows = session.execute(query.group_by(light)).all()
     return {k or "none": v for k, v in rows}
 
 

@@ -24,6 +24,7 @@ from console.domain.time_limits import LimitUnit, clock_seconds_between
 from console.domain.worktime import WorkCalendar
 from console.errors import ValidationError
 from console.models import Case, Category, Department, Region
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.cases.search import (
     candidate_count,
     count_matches,
@@ -88,6 +89,9 @@ class QueueFilter:
     text: str | None = None
     sort: str = "reported_at"
     descending: bool = True
+    #: The seat's confinement (a street or unit seat). Set by the services from the acting
+    #: user (Workbench), whatever a view asks: never trusted from the caller.
+    scope: CaseScope = DISTRICT
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,8 @@ def _conditions(
         if f.light is not None:
             lights &= {f.light}
         conds.append(light_filter(now, lights, candidates) if lights else false())
+    if f.scope.confined:
+        conds.append(f.scope.where())
     if f.street_id is not None:
         conds.append(Case.street_id == f.street_id)
     if f.grid_id is not None:
@@ -416,12 +422,17 @@ def walks_newest(session: Session, f: QueueFilter, *, offset: int, limit: int) -
 
 
 def fetch_rows(
-    session: Session, ids: Sequence[int], now: datetime, calendar: WorkCalendar
+    session: Session,
+    ids: Sequence[int],
+    now: datetime,
+    calendar: WorkCalendar,
+    scope: CaseScope = DISTRICT,
 ) -> list[QueueRow]:
-    """The rows of ``ids`` in any state, in the order given; unknown ids are left out."""
+    """The rows of ``ids`` in any state, in the order given; unknown ids (and ids outside
+    ``scope``) are left out."""
     found: dict[int, QueueRow] = {}
     for chunk in _chunks(ids):
-        for r in session.execute(_rows_select(now).where(Case.id.in_(chunk))):
+        for r in session.execute(_rows_select(now).where(Case.id.in_(chunk), scope.where())):
             found[r.id] = _to_row(r, now, calendar)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 

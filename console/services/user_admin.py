@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from console.db import Database
 from console.errors import ValidationError
-from console.models import Department, SecurityEvent, SecurityEventKind, User
+from console.models import Department, Region, SecurityEvent, SecurityEventKind, User
 from console.services.actors import Actor
 from console.services.api_tokens import ApiTokenService, TokenRecord
 from console.services.auth import check_password_rules, log_event, set_password
+from console.services.case_scope import REGION_LEVELS, scope_level
 from console.services.permissions import require, role_names
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{1,49}")
@@ -63,6 +64,11 @@ class SecurityEventRecord:
 def role_options() -> list[tuple[str, str]]:
     """(code, Chinese name) of every role a person may hold."""
     return [(code, name) for code, name in role_names().items() if code not in NOT_A_PERSON]
+
+
+def _confined(role: str) -> bool:
+    """Whether accounts of ``role`` are confined to a street or unit (roles.csv's scope)."""
+    return scope_level(role) in REGION_LEVELS
 
 
 def _role_text(role: str) -> str:
@@ -125,7 +131,10 @@ class UserAdminDesk:
         password: str,
         *,
         department_id: int | None = None,
+        region_id: int | None = None,
     ) -> UserRecord:
+        """A new account; a handler names its department, a street-tier seat its street or
+        unit (``region_id``, of the level roles.csv's scope column says)."""
         require(self.actor, "manage_users")
         name = (username or "").strip()
         if not USERNAME_RE.fullmatch(name):
@@ -140,7 +149,7 @@ class UserAdminDesk:
         check_password_rules(password, name)
         now = self.clock()
         with self.db.session() as s:
-            self._check_role(s, role, department_id)
+            self._check_role(s, role, department_id, region_id)
             if s.scalar(select(User.id).where(func.lower(User.username) == name.lower())):
                 raise ValidationError(f"用户名已存在: {name}", field="username")
             user = User(
@@ -148,6 +157,7 @@ class UserAdminDesk:
                 display_name=shown,
                 role=role,
                 department_id=department_id if role == "department" else None,
+                region_id=region_id if _confined(role) else None,
                 active=True,
             )
             set_password(user, password, now)
@@ -159,26 +169,40 @@ class UserAdminDesk:
                 name,
                 now,
                 actor=self.actor,
-                detail=f"角色 {_role_text(role)}" + self._dept_text(s, user.department_id),
+                detail=f"角色 {_role_text(role)}"
+                + self._dept_text(s, user.department_id)
+                + self._region_text(s, user.region_id),
             )
             return self._record(s, user)
 
     def change_role(
-        self, username: str, role: str, *, department_id: int | None = None
+        self,
+        username: str,
+        role: str,
+        *,
+        department_id: int | None = None,
+        region_id: int | None = None,
     ) -> UserRecord:
         require(self.actor, "manage_users")
         now = self.clock()
         with self.db.session() as s:
             user = self._user(s, username)
-            self._check_role(s, role, department_id)
+            self._check_role(s, role, department_id, region_id)
             new_dept = department_id if role == "department" else None
-            if role == user.role and new_dept == user.department_id:
-                raise ValidationError("角色和部门没有变化", field="role")
+            new_region = region_id if _confined(role) else None
+            if (role, new_dept, new_region) == (user.role, user.department_id, user.region_id):
+                raise ValidationError("角色、部门和所属区域都没有变化", field="role")
             if user.role == "admin" and role != "admin":
                 self._keep_an_admin(s, user)
-            before = _role_text(user.role) + self._dept_text(s, user.department_id)
-            user.role, user.department_id = role, new_dept
-            after = _role_text(role) + self._dept_text(s, new_dept)
+            before = (
+                _role_text(user.role)
+                + self._dept_text(s, user.department_id)
+                + self._region_text(s, user.region_id)
+            )
+            user.role, user.department_id, user.region_id = role, new_dept, new_region
+            after = (
+                _role_text(role) + self._dept_text(s, new_dept) + self._region_text(s, new_region)
+            )
             log_event(
                 s,
                 SecurityEventKind.ROLE_CHANGED,
@@ -263,9 +287,22 @@ class UserAdminDesk:
             raise ValidationError(f"用户不存在: {username}", field="username")
         return user
 
-    def _check_role(self, s: Session, role: str, department_id: int | None) -> None:
+    def _check_role(
+        self, s: Session, role: str, department_id: int | None, region_id: int | None = None
+    ) -> None:
         if role not in dict(role_options()):
             raise ValidationError(f"未知角色: {role}", field="role")
+        level = scope_level(role)
+        if level in REGION_LEVELS:
+            label = "街道" if level == "street" else "单元（社区）"
+            if region_id is None:
+                raise ValidationError(f"{_role_text(role)}须指定所属{label}", field="region_id")
+            region = s.get(Region, region_id)
+            if region is None or region.level != REGION_LEVELS[level]:
+                raise ValidationError(
+                    f"{_role_text(role)}的所属区域须为一个{label}: {region_id}",
+                    field="region_id",
+                )
         if role == "department":
             if department_id is None:
                 raise ValidationError("处置人员须指定所属部门", field="department_id")
@@ -283,6 +320,12 @@ class UserAdminDesk:
             raise ValidationError(
                 "这是最后一个启用的管理员账户，不能停用或改为其他角色", field="role"
             )
+
+    def _region_text(self, s: Session, region_id: int | None) -> str:
+        if region_id is None:
+            return ""
+        region = s.get(Region, region_id)
+        return f"，区域 {region.name if region else region_id}"
 
     def _dept_text(self, s: Session, department_id: int | None) -> str:
         if department_id is None:

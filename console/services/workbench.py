@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.db import Database
@@ -20,16 +21,18 @@ from console.domain.holiday_schedule import ScheduleDay, check_schedule
 from console.domain.lifecycle import default_lifecycle
 from console.domain.worktime import WorkCalendar
 from console.errors import (
+    CaseNotFoundError,
     ConsoleError,
     DatabaseUnavailableError,
     PermissionDeniedError,
     ValidationError,
 )
-from console.models import User
+from console.models import Case, User
 from console.services import dashboard, queries, queue
 from console.services.actors import Actor, actor_of
 from console.services.attachments import AttachmentService, AttachmentStore
 from console.services.auth import change_password, sign_in
+from console.services.case_scope import CaseScope, case_scope
 from console.services.cases.detail import CaseDetail, load_detail
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.export import ExportResult, export_cases
@@ -193,14 +196,32 @@ class Workbench(DutyDesk):
             return
         with self.db.read() as s:
             row = s.execute(
-                select(User.active, User.role, User.department_id).where(User.id == self.actor.id)
+                select(User.active, User.role, User.department_id, User.region_id).where(
+                    User.id == self.actor.id
+                )
             ).first()
         if row is None or not row.active:
             raise PermissionDeniedError("您的账号已被停用，本次操作未执行；请联系管理员")
-        if row.role != self.actor.role or row.department_id != self.actor.department_id:
+        if (row.role, row.department_id, row.region_id) != (
+            self.actor.role,
+            self.actor.department_id,
+            self.actor.region_id,
+        ):
             raise PermissionDeniedError(
                 "您的角色已被管理员变更，本次操作未执行；请重新登录（切换用户）"
             )
+
+    @property
+    def scope(self) -> CaseScope:
+        """The cases this seat may see: a street or unit seat's region, else the district."""
+        return case_scope(self.actor)
+
+    def _scoped(self, f: queue.QueueFilter) -> queue.QueueFilter:
+        """``f`` confined to the seat's scope, whatever the view asked (never trusted)."""
+        scope = self.scope
+        if f.street_id is not None:
+            scope.check_street(f.street_id)
+        return f if f.scope == scope else replace(f, scope=scope)
 
     def can(self, permission: str) -> bool:
         """Whether the acting user holds ``permission`` (resources/org/permissions.csv)."""
@@ -217,23 +238,26 @@ class Workbench(DutyDesk):
 
     def queue_count(self, f: queue.QueueFilter) -> int:
         require(self.actor, "view_queues")
+        f = self._scoped(f)
         with self.db.read() as s:
             return queue.count_queue(s, f, self.clock())
 
     def queue_page(self, f: queue.QueueFilter, offset: int, limit: int) -> list[queue.QueueRow]:
         require(self.actor, "view_queues")
+        f = self._scoped(f)
         with self.db.read() as s:
             return queue.fetch_queue(s, f, self.clock(), self.calendar, offset=offset, limit=limit)
 
     def queue_rows(self, ids: Sequence[int]) -> list[queue.QueueRow]:
         with self.db.read() as s:
-            return queue.fetch_rows(s, list(ids), self.clock(), self.calendar)
+            return queue.fetch_rows(s, list(ids), self.clock(), self.calendar, self.scope)
 
     def queue_changes(
         self, f: queue.QueueFilter, ids: Sequence[int], loaded: set[int]
     ) -> tuple[set[int], list[queue.QueueRow], int | None]:
         """The queue's side of a change batch (queue.changed_rows), in one read."""
         require(self.actor, "view_queues")
+        f = self._scoped(f)
         with self.db.read() as s:
             return queue.changed_rows(s, f, list(ids), loaded, self.clock(), self.calendar)
 
@@ -247,15 +271,26 @@ class Workbench(DutyDesk):
                 role=self.actor.role,
                 department_id=self.actor.department_id,
                 user_id=self.actor.id,
+                scope=self.scope,
             )
 
     def possible_duplicates(self, case_id: int) -> list[DuplicateCandidate]:
         """The open cases ``case_id`` may repeat (or that may repeat it), nearest first."""
         with self.db.read() as s:
-            return open_pairs(s, case_id)
+            self._check_case(s, case_id)
+            return open_pairs(s, case_id, self.scope)
+
+    def _check_case(self, s: Session, case_id: int) -> None:
+        """Refuse a case outside the seat's scope (as "no such case")."""
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFoundError(f"案件不存在: {case_id}")
+        self.scope.check(case)
 
     def dispatch_proposals(self, case_ids: Sequence[int]) -> list[DispatchProposal]:
         with self.db.read() as s:
+            for case_id in case_ids:
+                self._check_case(s, case_id)
             sync_calendar(s, self.calendar)  # the deadline shown is the one dispatch will set
             return propose_dispatch(s, list(case_ids), self.clock(), self.calendar)
 
@@ -265,16 +300,22 @@ class Workbench(DutyDesk):
 
     def light_counts(self) -> dict[str, int]:
         with self.db.read() as s:
-            return queries.light_counts(s, self.clock())
+            return queries.light_counts(s, self.clock(), self.scope.where())
 
     def map_grids(self) -> dict[str, Any]:
+        """The grids of the map (a street or unit seat: its region's only, so the map fits
+        to them)."""
         with self.db.read() as s:
-            return grid_feature_collection(s)
+            return grid_feature_collection(s, self.scope)
 
     def map_markers(self) -> tuple[str, dict[int, int]]:
         """Markers of every open case, as the JSON the map page takes, and the grid counts."""
+        scope = self.scope
         with self.db.read() as s:
-            return marker_json(case_markers(s, self.clock())), open_counts_by_grid(s)
+            return (
+                marker_json(case_markers(s, self.clock(), scope=scope)),
+                open_counts_by_grid(s, scope),
+            )
 
     def patrol_layers(self) -> PatrolLayers:
         """Today's (local) patrol layers of the map: the people on patrol at their last known
@@ -282,6 +323,9 @@ class Workbench(DutyDesk):
         points added since the last. The command center's roles (those that see the
         dashboard): people's positions are not for every seat. Called from one worker."""
         require(self.actor, "view_dashboard")
+        if self.scope.confined:
+            # Patrols belong to people, not to a street: not yet confined, so not shown.
+            raise PermissionDeniedError("街道席位暂不显示巡查人员与轨迹")
         if self._patrol_reader is None:  # kept: the grids' index and the day's points so far
             from console.services.patrol_map import PatrolMapReader
             from console.services.patrols import PatrolService
@@ -297,16 +341,18 @@ class Workbench(DutyDesk):
         counts, the light counts — in one read (one session, one snapshot) instead of one per
         view. ``f``: the queue's filter (None before it loaded); ``loaded``: its rows' ids."""
         require(self.actor, "view_queues")
-        now, wanted = self.clock(), sorted(set(ids))
+        now, wanted, scope = self.clock(), sorted(set(ids)), self.scope
+        if f is not None:
+            f = self._scoped(f)
         with self.db.read() as s:
             inside, rows, total = (
                 queue.changed_rows(s, f, wanted, loaded, now, self.calendar)
                 if f is not None
                 else (set(), [], None)
             )
-            markers = case_markers(s, now, ids=wanted)
-            grid_counts = open_counts_by_grid(s)
-            lights = queries.light_counts(s, now)
+            markers = case_markers(s, now, ids=wanted, scope=scope)
+            grid_counts = open_counts_by_grid(s, scope)
+            lights = queries.light_counts(s, now, scope.where())
         shown = [m for m in markers if m.is_open]
         on_map = {m.id for m in shown}
         return LiveBatch(
@@ -320,13 +366,19 @@ class Workbench(DutyDesk):
         )
 
     def filter_choices(self) -> FilterChoices:
-        """Streets, departments, sources and categories for the queue's filter boxes."""
+        """Streets, departments, sources and categories for the queue's filter boxes (a street
+        or unit seat: its own street only)."""
         with self.db.read() as s:
+            choices = streets(s)
+            own = self.scope.street_id(s)
+            if self.scope.confined:
+                choices = [c for c in choices if c[0] == own]
             return FilterChoices(
-                streets(s), department_options(s), source_options(), category_options(s)
+                choices, department_options(s), source_options(), category_options(s)
             )
 
     def grids_of_street(self, street_id: int) -> list[tuple[int, str, str]]:
+        self.scope.check_street(street_id)
         with self.db.read() as s:
             return grids_of_street(s, street_id)
 
@@ -364,9 +416,17 @@ class Workbench(DutyDesk):
         return provisional_year(self.calendar, self.clock().astimezone(LOCAL_TZ).date())
 
     def poll_changes(self) -> list[CaseChange]:
+        """The changes since the last poll; a street or unit seat hears of its region's cases
+        only (the feed's cursor still walks every event, so no gap is mistaken)."""
         with self.db.read() as s:
             sync_calendar(s, self.calendar)  # another seat may have imported a year
-            return self.feed.poll(s)
+            changes = self.feed.poll(s)
+            scope = self.scope
+            if scope.confined and changes:
+                ids = sorted({c.case_id for c in changes})
+                inside = set(s.scalars(select(Case.id).where(Case.id.in_(ids), scope.where())))
+                changes = [c for c in changes if c.case_id in inside]
+            return changes
 
     def listen(
         self, wake: Callable[[], None], on_state: Callable[[bool], None] | None = None
@@ -523,6 +583,7 @@ class Workbench(DutyDesk):
         """The case's photos with their bytes (the reporter's, the handler's after-photos)."""
         require(self.actor, "view_queues")
         with self.db.read() as s:
+            self._check_case(s, case_id)
             return case_photos(s, lambda: self._desk().store, case_id, self.cases.lifecycle)
 
     def _desk(self) -> ReportDesk:
@@ -538,7 +599,7 @@ class Workbench(DutyDesk):
         """The live dashboard's numbers as of now (console.services.dashboard)."""
         require(self.actor, "view_dashboard")
         with self.db.read() as s:
-            return dashboard.dashboard_numbers(s, self.clock())
+            return dashboard.dashboard_numbers(s, self.clock(), self.scope)
 
     def evaluation(self, month: str) -> EvaluationReport:
         """The evaluation report of a month ("YYYY-MM")."""
@@ -601,6 +662,16 @@ class Workbench(DutyDesk):
         """Write a queue view (every case its filter matches) or the chosen cases to a file:
         Open311 JSON, CSV or Excel (console.services.cases.export)."""
         require(self.actor, "export_cases")
+        if filter is not None:
+            filter = self._scoped(filter)
+        elif self.scope.confined:
+            # Chosen cases outside the seat's street are left out, as in its queues.
+            with self.db.read() as s:
+                case_ids = list(
+                    s.scalars(
+                        select(Case.id).where(Case.id.in_(list(case_ids or ())), self.scope.where())
+                    )
+                )
         with self.db.read() as s:
             return export_cases(
                 s,

@@ -32,6 +32,7 @@ from console.services import duplicates
 from console.services.acceptance import arrival
 from console.services.actors import Actor
 from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assigned_name
+from console.services.case_scope import case_scope
 from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
 from console.services.duplicates import pairs as duplicate_pairs
@@ -116,6 +117,10 @@ class CaseWorkflow:
         if location is None:
             reason = self.locator.explain_outside(report.lon, report.lat)
             raise OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}", field="lon")
+        if not case_scope(actor).holds(location.street_id, location.unit_id):
+            raise PermissionDeniedError(
+                "该位置不在您所在的街道（单元）内，不能在此上报", field="lon"
+            )
         prefix = case_numbers.number_prefix(filed.kind, filed.code, reported_at)
         sequence = case_numbers.reserve(session, prefix)
         case = Case(
@@ -184,6 +189,7 @@ class CaseWorkflow:
         transition = self.lifecycle.check(action, case.state, actor.role, note=note)
         if actor.role == "department" and case.department_id != actor.department_id:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
+        case_scope(actor).check(case)  # a street or unit seat: its own region's cases only
         if assigned_elsewhere(case, action, actor.id):
             raise PermissionDeniedError(
                 f"该任务已指派给监督员「{assigned_name(session, case)}」，"

@@ -8,7 +8,7 @@ POST's retry is found through field_submissions (the field app's idempotency key
 row may now point at a pending report instead of a case.
 
 Revision ID: 0024_open311_pending
-Revises: 0023
+Revises: 0026
 Create Date: 2026-12-04 01:40:07.953997
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import console.models.base
 
 
 revision = '0024_open311_pending'
-down_revision = '0023'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

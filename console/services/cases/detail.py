@@ -36,6 +36,7 @@ from console.services.assignment import (
     assigned_name,
     inspector_options,
 )
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
@@ -248,13 +249,15 @@ def load_detail(
     department_id: int | None = None,
     lifecycle: Lifecycle | None = None,
     user_id: int | None = None,
+    scope: CaseScope = DISTRICT,
 ) -> CaseDetail:
     """Everything the detail pane shows of one case, for a seat of ``role`` (``user_id``:
-    the seat's user, for the tasks assigned to them)."""
+    the seat's user, for the tasks assigned to them) confined to ``scope``."""
     lifecycle = lifecycle or default_lifecycle()
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFoundError(f"案件不存在: {case_id}")
+    scope.check(case)
     category = session.scalar(
         select(Category).where(
             Category.taxonomy == case.taxonomy,
@@ -273,7 +276,7 @@ def load_detail(
     rule = session.get(DeadlineRule, case.rule_id) if case.rule_id else None
     finished = case.state in FINAL_STATES
     caller_visible = role in permissions()["view_caller"].roles
-    duplicates = () if finished else tuple(open_pairs(session, case.id))
+    duplicates = () if finished else tuple(open_pairs(session, case.id, scope))
     pair_actions = (
         # Actions on a pair of cases (input "pair"): beside each possible duplicate.
         frozenset(

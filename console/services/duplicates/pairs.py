@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.lifecycle import FINAL_STATES
 from console.models.case import Case, PossibleDuplicate
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.duplicates import KEPT_APART, MERGED, OPEN, distance_m, later_first
 
 
@@ -42,8 +43,11 @@ def _pending() -> ColumnElement[bool]:
     return PossibleDuplicate.status == OPEN
 
 
-def open_pairs(session: Session, case_id: int) -> list[DuplicateCandidate]:
-    """The undecided pairs of ``case_id`` whose other case is still open, nearest first."""
+def open_pairs(
+    session: Session, case_id: int, scope: CaseScope = DISTRICT
+) -> list[DuplicateCandidate]:
+    """The undecided pairs of ``case_id`` whose other case is still open (and inside the
+    seat's ``scope``), nearest first."""
     other = aliased(Case, name="other")
     p = PossibleDuplicate
     rows = session.execute(
@@ -59,6 +63,7 @@ def open_pairs(session: Session, case_id: int) -> list[DuplicateCandidate]:
             _pending(),
             or_(p.case_id == case_id, p.other_case_id == case_id),
             other.state.not_in(sorted(FINAL_STATES)),
+            scope.where(other),
         )
         .order_by(p.distance_m, other.id)
     ).all()

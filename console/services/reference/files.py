@@ -83,6 +83,8 @@ _DEPARTMENT_COLUMNS = (
 )
 _ROUTING_COLUMNS = ("taxonomy", "kind", "category_prefix", "street_code", "department_code")
 _ROLE_COLUMNS = ("code", "name_zh", "name_en", "description")
+#: roles.csv's scope column: the region levels a seat can be confined to, and a department.
+ROLE_SCOPES = ("district", "street", "unit", "department")
 
 
 # --------------------------------------------------------------------------- rows
@@ -153,6 +155,9 @@ class RoleRow:
     name_zh: str
     name_en: str
     description: str
+    #: What a seat of the role sees (roles.csv only): district (all), street / unit (the region
+    #: on the account), department (its department's tasks). console.services.case_scope.
+    scope: str = "district"
 
 
 # --------------------------------------------------------------------------- category keys
@@ -369,7 +374,10 @@ def _read_role_file(filename: str) -> list[RoleRow]:
     rows: list[RoleRow] = []
     for line, r in _read_csv(path, _ROLE_COLUMNS):
         _required(path, line, r, "code", "name_zh", "name_en")
-        rows.append(RoleRow(r["code"], r["name_zh"], r["name_en"], r["description"]))
+        scope = r.get("scope") or "district"
+        if scope not in ROLE_SCOPES:
+            raise _bad(path, line, f"scope“{scope}”应为 {' / '.join(ROLE_SCOPES)} 之一")
+        rows.append(RoleRow(r["code"], r["name_zh"], r["name_en"], r["description"], scope))
     return rows
 
 
