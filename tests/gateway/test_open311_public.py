@@ -52,9 +52,15 @@ def test_reads_need_no_key_and_a_sent_key_must_be_good(gateway: Gateway) -> None
 def test_public_reads_are_limited_per_address(gateway: Gateway) -> None:
     rate = int(public_settings().reads_per_minute)
     with gateway.client() as anonymous:
-        answers = [anonymous.get("/open311/v2/discovery.json") for _ in range(rate + 1)]
-        assert [r.status_code for r in answers[:rate]] == [200] * rate
-        limited = answers[rate]
+        # A burst of `rate` passes; the bucket refills at rate/60 a second meanwhile, so the
+        # refusal comes within a few more (bounded: 3 × rate).
+        passed = 0
+        for _ in range(3 * rate):
+            limited = anonymous.get("/open311/v2/discovery.json")
+            if limited.status_code != 200:
+                break
+            passed += 1
+        assert passed >= rate
         assert "每分钟最多" in _error(limited, 429)
         assert int(limited.headers["retry-after"]) >= 1
         assert anonymous.get("/open311/v2/services.json").status_code == 429  # every read
