@@ -21,7 +21,8 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from console.db import Database
@@ -230,7 +231,24 @@ def import_geography(
     the layer unless ``allow_gaps``; gaps and overlaps are in the result either way.
     """
     features = read_features(path)
+    try:
+        return _import(database, path, features, replace=replace, allow_gaps=allow_gaps)
+    except IntegrityError:
+        # Not expected with the lock below; kept so a race never ends in a traceback.
+        raise GeographyImportError(
+            f"{path.name}：另一导入同时写入了相同编码的区域，未导入任何区域；请重试", []
+        ) from None
+
+
+def _import(
+    database: Database, path: Path, features: list[Feature], *, replace: bool, allow_gaps: bool
+) -> ImportResult:
     with database.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One import at a time: a second waits here, then sees the first's regions (and
+            # says which codes exist) instead of both inserting the same codes. Reads pass.
+            session.execute(text("LOCK TABLE regions IN SHARE ROW EXCLUSIVE MODE"))
+        # (SQLite: the session began IMMEDIATE and holds the write lock already.)
         rows = list(session.scalars(select(Region)))
         by_code = {r.code: r for r in rows}
         file_codes = {f.code for f in features}

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from console.cli import main
 from console.commands import import_geography as command
@@ -20,6 +23,7 @@ from console.domain.geography_rules import area_km2
 from console.errors import ConsoleError, GeographyImportError
 from console.models import Region
 from console.services.geography import ensure_demo_district, import_geography, region_counts
+from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "geo" / "two_streets.geojson"
 
@@ -223,3 +227,79 @@ def test_hostile_files_are_one_clear_message(db_path: Path, tmp_path: Path) -> N
     with database.read() as s:
         assert region_counts(s)["grid"] == 0  # nothing written by any of them
     database.dispose()
+
+
+# --- two imports of one new layer at once (#13 §4) -----------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(url: str, path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "main.py", "--db", url, "import-geography", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _one_wins(procs: list[subprocess.Popen[str]], db: Database) -> None:
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 2], results
+    for _, _, err in results:
+        assert "Traceback" not in err and "IntegrityError" not in err, err
+    (loser_err,) = [err for code, _, err in results if code == 2]
+    assert loser_err.startswith("错误 [geography_rejected]: demo.geojson：发现 549 个问题")
+    assert "610104: 编码已存在于数据库中" in loser_err
+    with db.read() as s:
+        assert region_counts(s) == {
+            "district": 1, "street": 9, "area": 41, "unit": 134, "grid": 364
+        }  # fmt: skip
+
+
+def test_two_imports_of_one_layer_at_once_on_sqlite(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "demo.geojson", demo_layer())
+    url = str(db.engine.url)
+    holder = create_engine(url, isolation_level="AUTOCOMMIT")
+    with holder.connect() as lock:
+        lock.exec_driver_sql("BEGIN IMMEDIATE")  # both queue for the write lock behind this
+        procs = [_start(url, path), _start(url, path)]
+        time.sleep(4)
+        lock.exec_driver_sql("COMMIT")
+    holder.dispose()
+    _one_wins(procs, db)
+
+
+@pytest.mark.postgres
+def test_two_imports_of_one_layer_at_once_on_postgresql(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "demo.geojson", demo_layer())
+    db = Database(pg_url)  # migrated, no regions
+    holder = create_engine(pg_url)
+    try:
+        with holder.connect() as lock:
+            lock.execute(text("LOCK TABLE regions IN SHARE ROW EXCLUSIVE MODE"))
+            procs = [_start(pg_url, path), _start(pg_url, path)]
+            deadline = time.monotonic() + 60
+            while True:  # until both wait on the regions lock: each has read the file
+                with holder.connect() as conn:
+                    waiting = conn.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND query ILIKE '%regions%' AND datname = current_database()"
+                        )
+                    ).scalar_one()
+                if waiting >= 2:
+                    break
+                assert all(p.poll() is None for p in procs)
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            lock.commit()
+        _one_wins(procs, db)
+    finally:
+        holder.dispose()
+        db.dispose()
