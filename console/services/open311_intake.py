@@ -196,7 +196,7 @@ def attributes_of(
             put(code, value, False)
     elif nested is not None:
         raise ValidationError("attribute 应为对象 {代码: 值}", field="attribute")
-    items = list(form_items) or [(k, v) for k, v in data.items() if isinstance(k, str)]
+    items: list[tuple[str, object]] = list(form_items) or list(data.items())
     for name, value in items:
         match = _ATTRIBUTE.fullmatch(name)
         if match:
