@@ -69,7 +69,6 @@ def public_settings() -> PublicSettings:
 
 # --------------------------------------------------------------------------- the read limit
 
-_limiters: dict[int, RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
