@@ -4,10 +4,13 @@ Every endpoint answers in JSON or XML as its extension says (``services.json`` /
 ``services.xml`` …): one function produces the records, :func:`open311_route` registers it under
 both paths with a renderer each (JSON here, XML in console.gateway.open311_xml).
 
-Service types are the rows of the importer's service_code → category table
-(resources/intake/open311_services.csv) whose category exists and whose taxonomy is the one in
-force for new reports (resources/taxonomy/schedule.csv); older rows are still accepted. The POST
-route is in console.gateway.open311_post (on this module's router). Reads are
+Reads are public, as GeoReport v2 says: no key, counted per client address
+(console.gateway.open311_public), public fields only. Service types are every category of every
+taxonomy, with codes derived from it (console.services.open311_catalog: ``E06010``, ``C0305``),
+the taxonomy in force for new reports first; the friendly codes of
+resources/intake/open311_services.csv stay aliases. A request's ``media_url`` is a signed,
+expiring link to its after-photo, served by ``GET media/{id}``. The POST route is in
+console.gateway.open311_post (on this module's router). Reads are
 console.services.open311_requests; this module turns its records into Open311's bodies.
 """
 
