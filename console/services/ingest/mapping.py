@@ -143,6 +143,8 @@ def _code(value: object, field: str, label: str) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
+    if has_nul(text):
+        raise RowError("nul_character", f"{label}含 NUL 字符（\\0）", field=field)
     text = text.strip()
     if len(text) > MAX_CODE:
         raise TextTooLongError(f"{label}过长: {len(text)} 字", field=field)

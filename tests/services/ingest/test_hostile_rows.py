@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from console.cli import main
 from console.db import Database
 from console.errors import ValidationError
 from console.models import Case, User
@@ -22,6 +23,7 @@ from console.services.cases.service import CaseService
 from console.services.ingest import IngestFileError, ingest_file
 from console.services.ingest.report import read_report
 from console.services.report_input import MAX_DESCRIPTION, ReportInput
+from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.services.ingest.support import IMPORTER, NOW, case_count, points
 
 HEADER = "外部编号,类别代码,类型,经度,纬度,问题描述,地址,上报时间"
@@ -108,6 +110,26 @@ def _row(x: float, y: float, i: int, **extra: Any) -> dict[str, Any]:
 
 
 def test_jsonl_numbers_nesting_and_nul(demo_db: Database, tmp_path: Path) -> None:
+    check_jsonl_numbers_nesting_and_nul(demo_db, tmp_path)
+
+
+@pytest.mark.postgres
+def test_jsonl_numbers_nesting_and_nul_on_postgresql(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same rows on the real server: NUL never reaches psycopg (which cannot send it)."""
+    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
+    capsys.readouterr()
+    db = Database(pg_url)
+    try:
+        check_jsonl_numbers_nesting_and_nul(db, tmp_path)
+    finally:
+        db.dispose()
+
+
+def check_jsonl_numbers_nesting_and_nul(demo_db: Database, tmp_path: Path) -> None:
     (x, y) = points(demo_db)[0]
     lines = [
         json.dumps(_row(x, y, 1)),  # 1 ok
@@ -155,6 +177,37 @@ def test_jsonl_numbers_nesting_and_nul(demo_db: Database, tmp_path: Path) -> Non
     assert _stored_ids(demo_db) == {"J1", "J15"}
     # the unused column's name is shown with its NUL spelled out, never the raw byte
     assert result.unknown_columns == ["备\\0注"]
+    assert "\x00" not in result.report_path.read_text(encoding="utf-8-sig")
+
+
+def test_open311_nul_and_long_values(demo_db: Database, tmp_path: Path) -> None:
+    (x, y) = points(demo_db)[0]
+
+    def request(i: int, **extra: Any) -> dict[str, Any]:
+        return {"service_request_id": f"O{i}", "service_code": "garbage", "lat": y, "long": x,
+                "description": "垃圾", "address_string": "莲湖路", **extra}  # fmt: skip
+
+    requests = [
+        request(1),
+        request(2, service_code="garb\u0000age"),
+        request(3, service_request_id="O\u00003"),
+        request(4, long="1" * 400),
+        request(5, requested_datetime="0001-01-01T00:00:00+14:00"),
+        request(6, requested_datetime="2099-01-01T00:00:00+08:00"),
+        request(7, service_code="9" * 400),
+    ]
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps(requests, indent=0), "utf-8")
+    result = run(demo_db, path, format="open311")
+    assert [c for _, c, _ in result.rejected] == [
+        "nul_character",
+        "nul_character",
+        "invalid_coordinates",
+        "invalid_time",
+        "invalid_time",
+        "text_too_long",
+    ], result.rejected
+    assert result.accepted == 1 and _stored_ids(demo_db) == {"O1"}
     assert "\x00" not in result.report_path.read_text(encoding="utf-8-sig")
 
 
