@@ -370,6 +370,9 @@ def test_openapi_schema_is_published_with_descriptions(gateway: Gateway) -> None
         "/open311/v2/services/{service_code}.json",
         "/open311/v2/requests.json",
         "/open311/v2/requests/{service_request_id}.json",
+        "/open311/v2/discovery.json",
+        "/open311/v2/discovery.xml",
+        "/open311/v2/media/{attachment_id}",
         "/api/v1/tasks",
         "/api/v1/tasks/{case_id}/accept",
         "/api/v1/tasks/{case_id}/return",
@@ -379,7 +382,14 @@ def test_openapi_schema_is_published_with_descriptions(gateway: Gateway) -> None
         assert path in paths, path
     assert set(paths["/open311/v2/requests.json"]) == {"get", "post"}
     components = schema["components"]["schemas"]
-    for name in ("Service", "ServiceRequest", "ServiceDefinition", "Task", "ActionResult"):
+    for name in (
+        "Service",
+        "ServiceRequest",
+        "ServiceDefinition",
+        "Discovery",
+        "Task",
+        "ActionResult",
+    ):
         assert components[name].get("description"), name
     service_request = components["ServiceRequest"]["properties"]
     assert all(p.get("description") for p in service_request.values())
