@@ -44,5 +44,9 @@ def test_a_street_seat_cannot_act_on_another_streets_case(gateway: Gateway) -> N
         # Refused: the street tier takes no lifecycle step yet (§2), and the case is not its.
         assert r.status_code in (403, 404), r.text
     with gateway.db.read() as s:
-        actions = list(s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == other)))
+        actions = list(
+            s.scalars(
+                select(CaseEvent.action).where(CaseEvent.case_id == other).order_by(CaseEvent.id)
+            )
+        )
     assert actions == ["report", "register", "dispatch"]  # nothing was written
