@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from console.bench.calendar_bench import run_calendar_bench
+from console.bench.copy_db_bench import run_copy_db_bench
 from console.bench.evaluation_bench import run_evaluation_bench
 from console.bench.feed_bench import run_feed_bench
 from console.bench.foundation import run_foundation
@@ -55,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         settle()
         log("notify (several seats on PostgreSQL, --db)…")
         figures.extend(run_notify_bench(getattr(args, "db", None), args.quick, log))
+        settle()
+        log("copy-db (SQLite → PostgreSQL, --db)…")
+        figures.extend(run_copy_db_bench(getattr(args, "db", None), workdir, args.quick, log))
         settle()
         log("scan…")
         figures.extend(run_scan_bench(workdir, args.quick, log))

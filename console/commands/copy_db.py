@@ -21,14 +21,16 @@ from console.db import Database, make_engine
 from console.services.copy_db import (
     BATCH_ROWS,
     STEP_COPY,
+    STEP_INDEX,
     STEP_VERIFY,
     CopyDbError,
     CopyMismatchError,
     CopyReport,
+    check_target_url,
     copy_database,
 )
 
-STEP_LABELS = {STEP_COPY: "复制 copy", STEP_VERIFY: "核对 verify"}
+STEP_LABELS = {STEP_COPY: "复制 copy", STEP_INDEX: "重建索引 index", STEP_VERIFY: "核对 verify"}
 BAR = 30
 
 
@@ -67,7 +69,7 @@ class TableProgress(Progress):
         self.label = ""
 
     def step(self, step: str, table: str, done: int, total: int) -> None:
-        label = f"{STEP_LABELS.get(step, step)} {table}"
+        label = f"{STEP_LABELS.get(step, step)} {table}".rstrip()
         if label != self.label:
             self.finish()  # the previous table's last line stays
             self.label, self.started, self.drawn = label, time.monotonic(), False
@@ -132,6 +134,7 @@ def format_summary(report: CopyReport, target: str, seconds: float) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.batch < 1:
         raise SystemExit("--batch must be ≥ 1")
+    check_target_url(args.to)
     source = Database(args.db)  # the embedded file by default; migrated like every command
     if make_url(source.url) == make_url(args.to):
         source.dispose()

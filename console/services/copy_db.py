@@ -8,7 +8,10 @@ For a seat that outgrew the embedded SQLite file. In order:
 2. One transaction on the target: every console table locked (EXCLUSIVE: seats may read, not
    write), checked empty again, then filled in foreign-key order (``sorted_tables``), each
    table with one binary COPY fed in batches, its rows in primary-key order, all read from one
-   snapshot of the source.
+   snapshot of the source. The secondary indexes (those behind no constraint: the trigram
+   GIN indexes above all) are dropped first and built again after the rows are in, as
+   pg_restore does: one build is several times quicker than a row at a time; foreign keys
+   and unique constraints stay and check every row as it arrives.
 3. In the same transaction each table is read back in primary-key order, counted and
    checksummed exactly as the source was while it was copied (console.services.copy_values).
    Any difference rolls the whole copy back.
@@ -30,8 +33,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, Table, inspect, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import URL, Connection, Engine, String, Table, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from console.db import schema_at_head, upgrade
 from console.errors import ConsoleError
@@ -45,8 +48,10 @@ BATCH_ROWS = 5_000
 #: How long the copy waits for a seat's lock on the target before giving up.
 LOCK_TIMEOUT = "15s"
 STEP_COPY = "copy"
+STEP_INDEX = "index"
 STEP_VERIFY = "verify"
-#: ``progress(step, table, done, total)``: STEP_COPY or STEP_VERIFY, rows of ``table`` so far.
+#: ``progress(step, table, done, total)``: a STEP_*, and rows of ``table`` so far (indexes
+#: rebuilt so far for STEP_INDEX).
 CopyProgress = Callable[[str, str, int, int], None]
 JSON_OIDS = {114: "json", 3802: "jsonb"}
 
@@ -124,15 +129,23 @@ def console_tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
-def check_target(target: Engine) -> None:
-    if target.dialect.name != "postgresql":
+def check_target_url(url: str | URL) -> None:
+    """Refuse, before any connection, a target that is not PostgreSQL through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise CopyDbError(
+            f"--to 不是数据库 URL (not a database URL): {url}；"
+            "如 postgresql+psycopg://grid_owner@db-host/grid_console"
+        ) from None
+    if parsed.get_backend_name() != "postgresql":
         raise CopyDbError(
             f"--to 必须是 PostgreSQL 数据库 (the target must be PostgreSQL, not "
-            f"{target.dialect.name}): 如 postgresql+psycopg://grid_owner@db-host/grid_console"
+            f"{parsed.get_backend_name()}): 如 postgresql+psycopg://grid_owner@db-host/grid_console"
         )
-    if target.driver != "psycopg":
+    if parsed.get_driver_name() != "psycopg":
         raise CopyDbError(
-            f"复制需要 psycopg 3 驱动 (needs the psycopg driver, not {target.driver}): "
+            f"复制需要 psycopg 3 驱动 (needs the psycopg driver, not {parsed.get_driver_name()}): "
             "URL 写作 postgresql+psycopg://…，并安装 pip install -e '.[postgres]'"
         )
 
@@ -354,6 +367,24 @@ def set_sequences(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
     return next_ids
 
 
+def secondary_indexes(conn: Connection, tables: Sequence[Table]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes on ``tables`` in the connection's schema that
+    no constraint owns (primary keys and unique constraints are left alone)."""
+    rows = conn.execute(
+        text(
+            "SELECT quote_ident(ci.relname), pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class ci ON ci.oid = i.indexrelid "
+            "JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = ANY(:tables) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY 1"
+        ),
+        {"tables": [t.name for t in tables]},
+    ).all()
+    return [(str(name), str(create)) for name, create in rows]
+
+
 def _source_extras(source: Connection, tables: Sequence[Table]) -> tuple[str, ...]:
     names = {t.name for t in tables}
     return tuple(
@@ -389,7 +420,7 @@ def copy_database(
     """Copy every console table of ``source`` into the empty PostgreSQL ``target`` (module
     doc). Raises TargetNotEmptyError before touching a non-empty target, CopyFailedError or
     CopyMismatchError after rolling the copy back."""
-    check_target(target)
+    check_target_url(target.url)
     tables = console_tables()
     if not schema_at_head(source):
         raise CopyDbError(
@@ -428,7 +459,7 @@ def _copy_in_one_transaction(
     progress: CopyProgress | None,
     batch: int,
 ) -> CopyReport:
-    import psycopg  # the target's driver (check_target): the postgres extra is installed
+    import psycopg  # the target's driver (check_target_url): the postgres extra is installed
 
     totals = {
         t.name: int(src.execute(text(f"SELECT count(*) FROM {_q(src, t.name)}")).scalar_one())
@@ -454,12 +485,22 @@ def _copy_in_one_transaction(
                     problems,
                 )
             started = time.perf_counter()
+            indexes = secondary_indexes(conn, tables)
+            for name, _create in indexes:
+                conn.execute(text(f"DROP INDEX {name}"))
             sources: dict[str, Checksum] = {}
             for table in tables:
                 current = table.name
                 sources[table.name] = copy_table(
                     src, pg, table, batch=batch, total=totals[table.name], progress=progress
                 )
+            current = None
+            tell = progress or (lambda step, name, done, total: None)
+            for i, (_name, create) in enumerate(indexes):
+                tell(STEP_INDEX, "", i, len(indexes))
+                conn.execute(text(create))
+            if indexes:
+                tell(STEP_INDEX, "", len(indexes), len(indexes))
             copied = time.perf_counter()
             checks = []
             for table in tables:
