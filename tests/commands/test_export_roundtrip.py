@@ -22,14 +22,14 @@ from tests.services.ingest.support import cases, points
 TRICKY = ["=1+1", "-5 度", "@张三", "+86 029 1234", "'quoted", "'=已加引号", "''-两个引号"]
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     code = main(argv)
     out, err = capsys.readouterr()
     assert code == 0, err
     return out
 
 
-def _count(out: str, label: str) -> int:
+def count_in(out: str, label: str) -> int:
     found = re.search(rf"{label}: (\d+)", out)
     assert found, out
     return int(found.group(1))
@@ -73,14 +73,18 @@ def _special_rows(db: Database, tmp_path: Path) -> Path:
     return path
 
 
+def seed_source(db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """The demo district ``db`` with the seed's 309 cases (every state) and the special ones."""
+    url = str(db.engine.url)
+    run_cli(["--db", url, "seed-demo", "--cases", "309", "--seed", "3"], capsys)
+    out = run_cli(["--db", url, "ingest", str(_special_rows(db, tmp_path)), "-q"], capsys)
+    assert count_in(out, "已导入 accepted") == len(TRICKY) + 2, out
+    return url
+
+
 @pytest.fixture
 def source(demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    """The demo district with the seed's 309 cases (every state) and the special ones."""
-    url = str(demo_db.engine.url)
-    _run(["--db", url, "seed-demo", "--cases", "309", "--seed", "3"], capsys)
-    out = _run(["--db", url, "ingest", str(_special_rows(demo_db, tmp_path)), "-q"], capsys)
-    assert _count(out, "已导入 accepted") == len(TRICKY) + 2, out
-    return url
+    return seed_source(demo_db, tmp_path, capsys)
 
 
 @pytest.fixture
@@ -91,6 +95,16 @@ def empty(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+def mismatches(before: list[SimpleNamespace], after: list[SimpleNamespace]) -> dict[str, list[str]]:
+    """Source case number → the fields its imported case (external id = number) lacks."""
+    imported = {c.external_id: c for c in after}
+    found = {
+        a.number: _same(a, imported[a.number]) if a.number in imported else ["missing"]
+        for a in before
+    }
+    return {number: wrong for number, wrong in found.items() if wrong}
 
 
 def _same(a: SimpleNamespace, b: SimpleNamespace) -> list[str]:
@@ -127,19 +141,18 @@ def test_export_imports_whole_into_an_empty_district(
     extra: list[str],
 ) -> None:
     path = tmp_path / name
-    out = _run(["--db", source, "export", "--out", str(path), *extra], capsys)
-    exported = _count(out, "exported")
+    out = run_cli(["--db", source, "export", "--out", str(path), *extra], capsys)
+    exported = count_in(out, "exported")
     before = cases(demo_db)
     assert exported == len(before) == 309 + len(TRICKY) + 2
 
     target = str(empty.engine.url)
-    out = _run(["--db", target, "ingest", str(path), "-q"], capsys)
-    assert _count(out, "拒绝 rejected") == 0, out
-    assert _count(out, "已导入 accepted") == exported
+    out = run_cli(["--db", target, "ingest", str(path), "-q"], capsys)
+    assert count_in(out, "拒绝 rejected") == 0, out
+    assert count_in(out, "已导入 accepted") == exported
     after = {c.external_id: c for c in cases(empty)}
     assert len(after) == exported
-    mismatched = {a.number: _same(a, after[a.number]) for a in before}
-    assert {n: w for n, w in mismatched.items() if w} == {}
+    assert mismatches(before, list(after.values())) == {}
     # The formula-like text came back as it was, not with the guard.
     assert {after[a.number].description for a in before} >= set(TRICKY)
     # The older taxonomy's 0305 stayed a component and an event, each its own category.
@@ -148,8 +161,8 @@ def test_export_imports_whole_into_an_empty_district(
     )
     assert old == [("cjt214", "component", "0305"), ("cjt214", "event_type", "0305")]
 
-    out = _run(["--db", target, "ingest", str(path), "-q"], capsys)
-    assert _count(out, "已导入 accepted") == 0 and _count(out, "重复 duplicates") == exported
+    out = run_cli(["--db", target, "ingest", str(path), "-q"], capsys)
+    assert count_in(out, "已导入 accepted") == 0 and count_in(out, "重复 duplicates") == exported
     assert len(cases(empty)) == exported
 
 
@@ -160,7 +173,7 @@ def test_csv_and_excel_carry_the_guard_and_the_fields_ingest_reads(
 
     csv_path, xlsx_path = tmp_path / "t.csv", tmp_path / "t.xlsx"
     for path in (csv_path, xlsx_path):
-        _run(["--db", source, "export", "--out", str(path)], capsys)
+        run_cli(["--db", source, "export", "--out", str(path)], capsys)
     text = csv_path.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].split(",")
     assert header[:11] == [
