@@ -34,6 +34,7 @@ from console.services.copy_db import (
     copy_database,
     parents_first,
     pg_quote,
+    self_references,
 )
 
 Log = Callable[[str], None]
@@ -73,11 +74,7 @@ def insert_loop(source: Engine, target_url: str, batch: int = BATCH_ROWS) -> tup
                     f"INSERT INTO {pg_quote(table.name)} ({', '.join(map(pg_quote, names))}) "
                     f"VALUES ({', '.join(['%s'] * len(names))})"
                 )
-                links = [
-                    (names.index(fk.parent.name), names.index(fk.column.name))
-                    for fk in table.foreign_keys
-                    if fk.column.table is table
-                ]
+                links = self_references(table)
                 with pg.cursor() as cursor:
                     held = []
                     for part in canonical_batches(src, table, batch):

@@ -217,7 +217,7 @@ def canonical_batches(
         yield shape.canonical(rows)
 
 
-def _self_references(table: Table) -> list[tuple[int, int]]:
+def self_references(table: Table) -> list[tuple[int, int]]:
     """(child column, parent column) positions of ``table``'s foreign keys to itself."""
     names = [c.name for c in table.columns]
     return [
@@ -283,7 +283,7 @@ def copy_table(
     checksum = Checksum(shape)
     oids = _column_oids(pg, table)
     json_at = [(i, JSON_OIDS[oid]) for i, oid in enumerate(oids) if oid in JSON_OIDS]
-    links = _self_references(table)
+    links = self_references(table)
     columns = ", ".join(pg_quote(c) for c in shape.columns)
     tell = progress or (lambda step, name, done, total: None)
     with pg.cursor().copy(
