@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         + " / ".join(f"{label}({code})" for code, label in SOURCE_LABELS.items()),
     )
     parser.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        help="Open311 only: another system's service codes and address ids mapped onto this "
+        "district (TOML: [service_codes], [address_ids], [addresses]; see the README)",
+    )
+    parser.add_argument(
         "--dry-run",
         action="store_true",
         help="check every row and write the report; insert nothing",
@@ -118,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             format=args.format,
             source=args.source,
             dry_run=args.dry_run,
+            open311_mapping=args.mapping,
             actor=IMPORTER,
             now=datetime.now(UTC),
             progress=None if args.quiet else bar,

@@ -30,7 +30,7 @@ from console.services.actors import Actor
 from console.services.bulk_intake import bulk_report, checked_rows, validated
 from console.services.ingest import mapping
 from console.services.ingest.formats import IngestCancelled, IngestFileError, Parsed
-from console.services.ingest.open311_reader import load_services
+from console.services.ingest.open311_reader import load_open311_mapping, load_services
 from console.services.ingest.registry import FORMAT_NAMES, detect, import_format
 from console.services.ingest.report import RowOutcome, report_path_for, write_report
 from console.services.locator import DbLocator, Locator
@@ -118,6 +118,7 @@ def ingest_file(
     max_rows: int = MAX_ROWS,
     locator: Locator | None = None,
     report: bool = True,
+    open311_mapping: Path | None = None,
 ) -> IngestResult:
     """Import ``path``. ``progress(done, total)`` is called as rows go by (``total`` = rows
     in the file; checking counts for the first half, writing for the second);
@@ -159,11 +160,20 @@ def ingest_file(
     reports: list[ReportInput] = []
     unknown: list[str] = []
     declared = import_format(parsed.format)
+    if open311_mapping is not None and declared.fields != "open311":
+        raise IngestFileError(
+            "--mapping 只用于 Open311 文件（--format open311）", code="bad_mapping"
+        )
     if declared.fields == "open311":
+        # A source system's own codes and points, mapped as the district configured them.
+        source_map = load_open311_mapping(open311_mapping) if open311_mapping else None
         services = load_services()
+        if source_map is not None:
+            services = {**services, **source_map.services}
 
         def fields_of(data: dict[str, Any]) -> dict[str, Any]:
-            return mapping.open311_fields(data, services)
+            placed = source_map.placed(data) if source_map is not None else data
+            return mapping.open311_fields(placed, services)
 
     else:
         plan = mapping.plan_columns(parsed.columns)

@@ -1,13 +1,24 @@
 """Open311 GeoReport v2 request lists, in JSON and in XML, and the service_code → category table.
 
 XML is parsed with expat directly and refuses any DOCTYPE or ENTITY declaration (no entity
-expansion, no external entities: what defusedxml guards against).
+expansion, no external entities: what defusedxml guards against). JSON numbers written with a
+leading zero (``"service_code":006``, as the spec's own example does; not JSON) are read as the
+text they spell, so such a file is not refused whole.
+
+Another system's requests carry its own service codes and its own points (another city in the
+spec's examples, or GCJ-02 from a map app): :func:`load_open311_mapping` reads a district's
+mapping for such a source (``grid-console ingest --format open311 --mapping FILE``): its codes
+→ categories, and its address ids or addresses → points in the district (the district's
+address repository), which replace the request's lat/long.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 from xml.parsers import expat
@@ -54,12 +65,30 @@ def load_services(path: Path | None = None) -> dict[str, Service]:
         }
 
 
+#: A number with a leading zero (``006``, ``-01.5``) right after ``:`` ``[`` or ``,``.
+_LEADING_ZERO = re.compile(r"(?<=[:\[,])(\s*)(-?0\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=\s*[,\]}])")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def leading_zeros_as_text(text: str) -> str:
+    """``text`` with each leading-zero number outside strings quoted: ``006`` → ``"006"``."""
+    if not re.search(r"[:\[,]\s*-?0\d", text):
+        return text  # the usual case: nothing to do, no scan
+    parts, end = [], 0
+    for match in _STRING.finditer(text):
+        parts.append(_LEADING_ZERO.sub(r'\1"\2"', text[end : match.start()]))
+        parts.append(match.group())
+        end = match.end()
+    parts.append(_LEADING_ZERO.sub(r'\1"\2"', text[end:]))
+    return "".join(parts)
+
+
 def read_open311(data: bytes) -> Parsed:
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
         return read_open311_xml(data)
     text, encoding = decode(data)
-    rows, _members, _ = located_document(text)
+    rows, _members, _ = located_document(leading_zeros_as_text(text))
     if rows is None:
         raise IngestFileError(
             "Open311 JSON 中没有请求列表（应为数组或含 service_requests 的对象）",
@@ -141,3 +170,84 @@ def read_open311_xml(data: bytes) -> Parsed:
             code="malformed_xml",
         )
     return Parsed(records, "open311", "utf-8", keys_of(records))
+
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Open311Mapping:
+    """A district's mapping of one source system's Open311 requests (see the module)."""
+
+    services: dict[str, Service] = field(default_factory=dict)
+    #: address_id → (lon, lat) in the district, WGS-84
+    address_ids: dict[str, Point] = field(default_factory=dict)
+    #: address (as the source writes it, spaces and case ignored) → (lon, lat)
+    addresses: dict[str, Point] = field(default_factory=dict)
+
+    def placed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with its point from the tables when its address id or address is there."""
+        point = self.address_ids.get(str(data.get("address_id") or "").strip())
+        if point is None:
+            address = data.get("address_string") or data.get("address")
+            point = self.addresses.get(_address_key(address)) if isinstance(address, str) else None
+        return data if point is None else {**data, "long": point[0], "lat": point[1]}
+
+
+def _address_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _point(value: object, where: str) -> Point:
+    ok = isinstance(value, list) and len(value) == 2
+    if ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):  # type: ignore[union-attr]
+        lon, lat = float(value[0]), float(value[1])  # type: ignore[index]
+        if math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90:
+            return lon, lat
+    raise IngestFileError(f"映射文件 {where} 应为 [经度, 纬度]: {value!r}", code="bad_mapping")
+
+
+def load_open311_mapping(path: Path) -> Open311Mapping:
+    """The mapping file (TOML): ``[service_codes."006"]`` with taxonomy, kind, category_code
+    (and an optional name); ``[address_ids]`` and ``[addresses]``: ``"545483" = [lon, lat]``."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise IngestFileError(
+            f"无法读取映射文件 {path.name}: {exc.strerror}", code="bad_mapping"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise IngestFileError(f"映射文件 {path.name} 格式错误: {exc}", code="bad_mapping") from None
+    unknown = set(data) - {"service_codes", "address_ids", "addresses"}
+    if unknown:
+        raise IngestFileError(
+            f"映射文件 {path.name} 含未知的表: {', '.join(sorted(unknown))}"
+            "（可用: service_codes, address_ids, addresses）",
+            code="bad_mapping",
+        )
+    services = {}
+    for code, row in data.get("service_codes", {}).items():
+        try:
+            services[code.strip()] = Service(
+                str(row["taxonomy"]).strip(),
+                str(row["kind"]).strip(),
+                str(row["category_code"]).strip(),
+                str(row.get("name") or "").strip(),
+            )
+        except (KeyError, TypeError, AttributeError):
+            raise IngestFileError(
+                f"映射文件 service_codes.{code} 须有 taxonomy、kind、category_code",
+                code="bad_mapping",
+            ) from None
+    return Open311Mapping(
+        services,
+        {
+            str(k).strip(): _point(v, f"address_ids.{k}")
+            for k, v in data.get("address_ids", {}).items()
+        },
+        {
+            _address_key(k): _point(v, f"addresses.{k}")
+            for k, v in data.get("addresses", {}).items()
+        },
+    )
