@@ -29,6 +29,7 @@ from console.services.cases.service import CaseService
 from console.services.copy_db import checksum_of, console_tables
 from console.services.queue import QueueFilter
 from console.services.workbench import Workbench
+from tests.commands.test_calendar_command import SCHEDULE_2027
 from tests.gateway.support import dispatched, png_bytes, reported
 from tests.integration.test_seat_role_postgres import (  # noqa: F401  (seat_role: a fixture)
     admin_engine,
@@ -50,13 +51,17 @@ def source_template(
     demo_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
     """The demo district with 120 cases, the alerts a scan raises, a device token (and its
-    security-log line) and a case photo: a row in every kind of table the issue names."""
+    security-log line), an official holiday year (and its audit line) and a case photo: a row
+    in every kind of table the issue names, and in each of the three audit tables."""
     path = tmp_path_factory.mktemp("copy_db") / "seat.sqlite3"
     shutil.copy(demo_template, path)
     url = f"sqlite:///{path}"
     assert main(["--db", url, "seed-demo", "--cases", "120", "--seed", "5"]) == 0
     assert main(["--db", url, "scan"]) == 0
     assert main(["--db", url, "token", "create", "--user", "inspector", "--label", "城管通-1"]) == 0
+    schedule = path.parent / "2027.csv"  # an official year: calendar_days, _years, _changes
+    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+    assert main(["--db", url, "calendar", "import", str(schedule)]) == 0
     db = Database(url)
     try:
         store = AttachmentStore(path.parent / "attachments", max_bytes=64 * 1024)
@@ -119,7 +124,8 @@ def test_copy_gives_the_same_database(
     before = row_counts(source)
     for table in ("cases", "case_events", "alerts", "users", "api_tokens", "attachments"):
         assert before[table] > 0, table
-    assert before["security_events"] > 0 and before["patrol_points"] > 0
+    for table in ("security_events", "calendar_changes", "calendar_days", "patrol_points"):
+        assert before[table] > 0, table
 
     assert main(["--db", source, "copy-db", "--to", pg_url]) == 0
     out, err = capsys.readouterr()
