@@ -199,11 +199,12 @@ def _address_key(text: str) -> str:
 
 
 def _point(value: object, where: str) -> Point:
-    ok = isinstance(value, list) and len(value) == 2
-    if ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):  # type: ignore[union-attr]
-        lon, lat = float(value[0]), float(value[1])  # type: ignore[index]
-        if math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90:
-            return lon, lat
+    if isinstance(value, list) and len(value) == 2:
+        numbers = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) == 2:
+            lon, lat = float(numbers[0]), float(numbers[1])
+            if math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90:
+                return lon, lat
     raise IngestFileError(f"映射文件 {where} 应为 [经度, 纬度]: {value!r}", code="bad_mapping")
 
 
