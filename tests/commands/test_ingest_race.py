@@ -21,11 +21,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from console.cli import main
 from console.db import Database
 from console.models import Case
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
-from tests.services.ingest.support import points
+from tests.services.ingest.support import points, seeded
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 2000
@@ -135,11 +134,8 @@ def test_two_imports_of_one_new_file_on_sqlite(demo_db: Database, tmp_path: Path
 def test_two_imports_of_one_new_file_on_postgresql(
     pg_url: str,  # noqa: F811
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    db = Database(pg_url)
+    db = seeded(pg_url)
     holder = create_engine(pg_url)
     try:
         path = _file(db, tmp_path / "同一文件.csv")

@@ -34,3 +34,21 @@ def cases(db: Database) -> list[SimpleNamespace]:
     with db.read() as s:
         rows = s.execute(select(*columns).order_by(Case.id)).all()
     return [SimpleNamespace(**row._mapping) for row in rows]
+
+
+def seeded(url: str) -> Database:
+    """``url``'s database with the demo district, reference data and people (no cases), as the
+    demo template of tests/conftest.py has them: for the server's tests."""
+    import random
+
+    from console.services import geography
+    from console.services.demo import ensure_people
+    from console.services.reference import data as reference_data
+
+    database = Database(url)
+    with database.session() as s:
+        geography.ensure_demo_district(s)
+    with database.session() as s:
+        reference_data.load_reference_data(s)
+        ensure_people(s, random.Random(1))
+    return database

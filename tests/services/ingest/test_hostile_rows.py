@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.cli import main
 from console.db import Database
 from console.errors import ValidationError
 from console.models import Case, User
@@ -24,7 +23,7 @@ from console.services.ingest import IngestFileError, ingest_file
 from console.services.ingest.report import read_report
 from console.services.report_input import MAX_DESCRIPTION, ReportInput
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
-from tests.services.ingest.support import IMPORTER, NOW, case_count, points
+from tests.services.ingest.support import IMPORTER, NOW, case_count, points, seeded
 
 HEADER = "外部编号,类别代码,类型,经度,纬度,问题描述,地址,上报时间"
 
@@ -117,12 +116,9 @@ def test_jsonl_numbers_nesting_and_nul(demo_db: Database, tmp_path: Path) -> Non
 def test_jsonl_numbers_nesting_and_nul_on_postgresql(
     pg_url: str,  # noqa: F811
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The same rows on the real server: NUL never reaches psycopg (which cannot send it)."""
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    db = Database(pg_url)
+    db = seeded(pg_url)
     try:
         check_jsonl_numbers_nesting_and_nul(db, tmp_path)
     finally:
