@@ -27,7 +27,7 @@ from console.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from console.models import Case, User
+from console.models import Case, Region, User
 from console.services import dashboard, queries, queue
 from console.services.actors import Actor, actor_of
 from console.services.attachments import AttachmentService, AttachmentStore
@@ -67,6 +67,7 @@ from console.services.map_data import (
     marker_json,
     open_counts_by_grid,
 )
+from console.services.open311_pending import PendingReport, pending_reports, place
 from console.services.permissions import allowed, require
 from console.services.report_desk import (
     FiledReport,
@@ -77,7 +78,6 @@ from console.services.report_desk import (
     nearby_cases,
     read_photos,
 )
-from console.services.open311_pending import PendingReport, pending_reports, place
 from console.services.report_input import ReportInput
 from console.services.user_admin import UserAdminDesk
 from console.services.work_calendar import (
@@ -154,9 +154,18 @@ class Workbench(DutyDesk):
         self.cases = CaseService(db, calendar=self.calendar, clock=clock)
         self.actor = actor if actor is not None else self._actor_for(username)
         self.feed = ChangeFeed(clock=clock)
+        #: The street or unit a confined seat works for (its title says so); None otherwise.
+        self.region_name: str | None = None
         with db.read() as s:
             sync_calendar(s, self.calendar)
             self.feed.start(s)
+            self.region_name = self._region_name(s)
+
+    def _region_name(self, s: Session) -> str | None:
+        scope = self.scope
+        if not scope.confined or scope.region_id is None:
+            return None
+        return s.scalar(select(Region.name).where(Region.id == scope.region_id))
 
     # -- who is acting -----------------------------------------------------------------
 
@@ -184,6 +193,8 @@ class Workbench(DutyDesk):
     def switch_user(self, username: str, password: str) -> Actor:
         """Another person takes over this seat: they sign in with their own password."""
         self.actor = sign_in(self.db, username, password, self.clock())
+        with self.db.read() as s:
+            self.region_name = self._region_name(s)
         return self.actor
 
     def _check_still_signed_in(self) -> None:

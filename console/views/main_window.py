@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         # The field on the map (people on patrol, today's tracks and coverage): on a timer, as
         # the gateway writes the points; the command center's seats only.
         self.patrols: PatrolLayers | None = None
-        if workbench.can("view_dashboard"):
+        if workbench.can("view_dashboard") and not workbench.scope.confined:
             self.patrols = PatrolLayers(
                 bridge,
                 lambda: workbench.patrol_layers().to_json(),
@@ -577,6 +577,8 @@ class MainWindow(QMainWindow):
     def _refresh_title(self) -> None:
         actor = self.workbench.actor
         title = self.tr("Grid Dispatch Console — %1").replace("%1", f"{actor.name}")
+        if self.workbench.region_name:  # a street seat: whose street this window is
+            title += f" · {self.workbench.region_name}"
         if self.unacknowledged:
             title = f"({self.unacknowledged}) " + title  # visible in the task bar too
         self.setWindowTitle(title)

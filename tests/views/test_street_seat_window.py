@@ -1,0 +1,107 @@
+"""A street seat's real window (issue 16 §1): the same console, opening on its street — its
+cases in the queue, its grids on the map (fitted to them), its name in the title, no one's
+patrol tracks. Real services, real SQLite, real Qt widgets and Leaflet, offscreen."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from console.bridge import Bridge
+from console.db import Database
+from console.models import Region
+from console.services.cases.service import CaseService
+from console.services.queue import QueueFilter, queue_tabs
+from console.services.workbench import Workbench
+from console.views.main_window import MainWindow
+from console.views.map_page import build_map_page
+from tests.conftest import Clock
+from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
+
+
+@pytest.fixture
+def street_window(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> Iterator[tuple[MainWindow, dict[str, list[int]]]]:
+    service = CaseService(demo_db, clock=clock)
+    made: dict[str, list[int]] = {"own": [], "other": []}
+    for key, (_street, _grid, point) in zip(("own", "other"), street_points(demo_db), strict=True):
+        for n in range(2):
+            clock.advance(minutes=1)
+            s = service.report(INTAKE, report_input(point, description=f"{key} {n}"))
+            made[key].append(service.register(CHIEF, s.id, s.version).id)
+    bridge = Bridge()
+    workbench = Workbench(demo_db, username="street_duty_officer", clock=clock)
+    settings = QSettings(str(tmp_path / "street.ini"), QSettings.Format.IniFormat)
+    page = build_map_page(workbench.map_grids(), tmp_path / "map")
+    win = MainWindow(
+        bridge,
+        workbench,
+        tabs=queue_tabs(),
+        filter_type=QueueFilter,
+        map_page=page,
+        settings=settings,
+        theme="light",
+    )
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+        win.show()
+    yield win, made
+    bridge.shutdown()
+
+
+def _js(win: MainWindow, qtbot: QtBot, script: str) -> object:
+    box: list[object] = []
+    win.map.page().runJavaScript(script, 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+    return box[0]
+
+
+def test_the_street_seat_opens_on_its_street(
+    street_window: tuple[MainWindow, dict[str, list[int]]], qtbot: QtBot, demo_db: Database
+) -> None:
+    win, made = street_window
+    assert "青年路街道" in win.windowTitle()
+    assert win.patrols is None  # people's tracks are the command center's
+    panel = win.queue
+    panel.with_tab("all_open")
+    qtbot.waitUntil(
+        lambda: (
+            panel.model.filter is not None
+            and panel.model.filter.tab == "all_open"
+            and not panel.model._fetching
+        ),
+        timeout=10_000,
+    )
+    shown = {row.id for row in panel.model.rows}
+    assert {row.street_name for row in panel.model.rows} == {"青年路街道"}
+    assert shown == set(made["own"])
+    assert panel.model.total == 2
+    # The map: the street's cases drawn, the other street's not, the street's grids fitted.
+    qtbot.waitUntil(lambda: _js(win, qtbot, "consoleMap.isReady()") is True, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: all(_js(win, qtbot, f"consoleMap.hasCase({i})") for i in made["own"]),
+        timeout=10_000,
+    )
+    assert not any(_js(win, qtbot, f"consoleMap.hasCase({i})") for i in made["other"])
+    with demo_db.read() as s:
+        grids = s.scalars(
+            select(Region.id).where(Region.level == "grid", Region.code.startswith("610104001"))
+        ).all()
+        elsewhere = s.scalar(
+            select(Region.id)
+            .where(Region.level == "grid", Region.code.not_like("610104001%"))
+            .limit(1)
+        )
+    assert _js(win, qtbot, f"consoleMap.gridFill({grids[0]}) !== null") is True
+    assert _js(win, qtbot, f"consoleMap.gridFill({elsewhere}) === null") is True
+    box = _js(win, qtbot, "JSON.stringify(consoleMap.gridBoundsOnScreen())")
+    x0, y0, x1, y1, width, height = json.loads(str(box))
+    # Fitted: the street fills the map (within its padding) instead of a speck of the district.
+    assert max(x1 - x0, y1 - y0) >= 0.8 * min(width, height)
