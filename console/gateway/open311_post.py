@@ -34,6 +34,7 @@ from console.services.api_tokens import TokenError, TokenPrincipal
 from console.services.idempotency import KEY_FIELD, MAX_KEY, IdempotencyMismatchError
 from console.services.ingest import mapping
 from console.services.ingest.open311_reader import Service
+from console.services.open311_catalog import resolve_service_code
 from console.services.open311_intake import (
     Open311Intake,
     PostAnswer,
@@ -113,10 +114,11 @@ def choose_source(ctx: GatewayContext, role: str, requested: object) -> str:
 
 
 def intake(ctx: GatewayContext) -> Open311Intake:
-    table = ctx.services
+    aliases = ctx.services
 
-    def resolve(_session: Session, code: str) -> Service | None:
-        return table.get(code)
+    def resolve(session: Session, code: str) -> Service | None:
+        # The service list's codes (E06010, C0305 …) and the friendly aliases (garbage …).
+        return resolve_service_code(session, code, aliases)
 
     window = timedelta(seconds=ctx.settings.limits.open311_repeat_seconds)
     return Open311Intake(ctx.cases, resolve, window)

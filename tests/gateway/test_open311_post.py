@@ -244,3 +244,23 @@ def test_two_identical_posts_at_once_make_one_case(gateway: Gateway) -> None:
     assert sorted(r.status_code for r in answers) == [200, 200, 201, 201], [r.text for r in answers]
     ids = {r.json()[0]["service_request_id"] for r in answers}
     assert len(ids) == 2 and _count(gateway, Case) == 2
+
+
+def test_the_service_lists_codes_and_the_aliases_both_file(gateway: Gateway) -> None:
+    with gateway.client("intake") as c:
+        numbers = {}
+        for code in ("E06010", "C01001", "garbage", "cjt214:C0101", "E0305"):
+            r = c.post(URL, json=_located(gateway, service_code=code))
+            assert r.status_code == 201, (code, r.text)
+            numbers[code] = r.json()[0]["service_request_id"]
+        _error(c.post(URL, json=_located(gateway, service_code="E99999")), 404, "service_code")
+    with gateway.db.read() as s:
+        filed = {
+            code: s.execute(
+                select(Case.taxonomy, Case.kind, Case.category_code).where(Case.number == n)
+            ).one()
+            for code, n in numbers.items()
+        }
+    assert filed["E06010"] == filed["garbage"] == ("gbt47678-5-2026", "event_type", "06010")
+    assert filed["C01001"] == ("gbt47678-5-2026", "component", "01001")
+    assert filed["E0305"][1] == "event_type"  # 事件 0305, never 部件 0305
