@@ -23,6 +23,7 @@ from console.domain.geography_rules import area_km2
 from console.errors import ConsoleError, GeographyImportError
 from console.models import Region
 from console.services.geography import ensure_demo_district, import_geography, region_counts
+from tests.commands.processes import wait_until_blocked
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "geo" / "two_streets.geojson"
@@ -259,6 +260,7 @@ def _one_wins(procs: list[subprocess.Popen[str]], db: Database) -> None:
         }  # fmt: skip
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 def test_two_imports_of_one_layer_at_once_on_sqlite(db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "demo.geojson", demo_layer())
     url = str(db.engine.url)
@@ -266,7 +268,7 @@ def test_two_imports_of_one_layer_at_once_on_sqlite(db: Database, tmp_path: Path
     with holder.connect() as lock:
         lock.exec_driver_sql("BEGIN IMMEDIATE")  # both queue for the write lock behind this
         procs = [_start(url, path), _start(url, path)]
-        time.sleep(4)
+        wait_until_blocked(procs)  # both read the file and wait for the lock
         lock.exec_driver_sql("COMMIT")
     holder.dispose()
     _one_wins(procs, db)

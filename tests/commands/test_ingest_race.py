@@ -10,9 +10,7 @@ processes have checked and wait to insert, then lets go.
 
 from __future__ import annotations
 
-import os
 import re
-import selectors
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from console.db import Database
 from console.models import Case
+from tests.commands.processes import wait_until_blocked
 from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.services.ingest.support import points, seeded
 
@@ -91,6 +90,7 @@ def _check_outcome(results: list[tuple[int, str, str]], db: Database) -> None:
     assert keys == ROWS
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 def test_two_imports_of_one_new_file_on_sqlite(demo_db: Database, tmp_path: Path) -> None:
     path = _file(demo_db, tmp_path / "同一文件.csv")
     url = str(demo_db.engine.url)
@@ -98,34 +98,11 @@ def test_two_imports_of_one_new_file_on_sqlite(demo_db: Database, tmp_path: Path
     with holder.connect() as lock:
         lock.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock: both will wait for it
         procs = [_start(url, path), _start(url, path)]
-        # WAL readers pass the lock, so each process checks, then queues on BEGIN IMMEDIATE
-        # (15 s busy timeout). A process prints its first progress line once the file is
-        # parsed; the check of 2,000 rows takes well under a second after that.
-        progress = [""] * 2
-
-        def both_started() -> bool:
-            return all("导入进度" in p for p in progress)
-
-        sel = selectors.DefaultSelector()
-        for i, proc in enumerate(procs):
-            assert proc.stderr is not None
-            os.set_blocking(proc.stderr.fileno(), False)
-            sel.register(proc.stderr, selectors.EVENT_READ, i)
-
-        def ready() -> bool:
-            for key, _ in sel.select(timeout=0.1):
-                chunk = key.fileobj.read()  # type: ignore[union-attr]
-                progress[key.data] += chunk or ""
-            return both_started()
-
-        _wait_checked(procs, ready)
-        time.sleep(3)
+        # WAL readers pass the lock, so each process parses and checks the file, then queues
+        # on BEGIN IMMEDIATE (15 s busy timeout), where SQLite's busy handler sleeps.
+        wait_until_blocked(procs)
         lock.exec_driver_sql("COMMIT")
-        sel.close()
     holder.dispose()
-    for proc in procs:
-        assert proc.stderr is not None
-        os.set_blocking(proc.stderr.fileno(), True)
     results = _finish(procs)
     _check_outcome(results, demo_db)
 
