@@ -27,11 +27,10 @@ from console.bench.notify_bench import postgres_problem, temporary_schema
 from console.config import default_db_url
 from console.db import make_engine, upgrade
 from console.models import Case
-from console.services.copy_db import (
+from console.services.copy_db import console_tables, copy_database
+from console.services.copy_tables import (
     BATCH_ROWS,
     canonical_batches,
-    console_tables,
-    copy_database,
     parents_first,
     pg_quote,
     self_references,

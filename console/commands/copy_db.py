@@ -19,16 +19,13 @@ from sqlalchemy.engine import make_url
 from console.commands.ingest import Progress
 from console.db import Database, make_engine
 from console.services.copy_db import (
-    BATCH_ROWS,
-    STEP_COPY,
-    STEP_INDEX,
-    STEP_VERIFY,
     CopyDbError,
     CopyMismatchError,
     CopyReport,
     check_target_url,
     copy_database,
 )
+from console.services.copy_tables import BATCH_ROWS, STEP_COPY, STEP_INDEX, STEP_VERIFY
 
 STEP_LABELS = {STEP_COPY: "复制 copy", STEP_INDEX: "重建索引 index", STEP_VERIFY: "核对 verify"}
 BAR = 30

@@ -13,7 +13,7 @@ For a seat that outgrew the embedded SQLite file. In order:
    pg_restore does: one build is several times quicker than a row at a time; foreign keys
    and unique constraints stay and check every row as it arrives.
 3. In the same transaction each table is read back in primary-key order, counted and
-   checksummed exactly as the source was while it was copied (console.services.copy_values).
+   checksummed exactly as the source was while it was copied (console.services.copy_tables).
    Any difference rolls the whole copy back.
 4. Each id sequence is set past the largest id (new rows do not collide), then the commit.
 
@@ -29,11 +29,10 @@ and PostgreSQL's trigram indexes fill themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, String, Table, inspect, make_url, text
+from sqlalchemy import URL, Connection, Engine, Table, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from console.db import schema_at_head, upgrade
@@ -41,19 +40,18 @@ from console.errors import ConsoleError
 from console.models import Base
 from console.models.case_search import include_name
 from console.schema_head import VERSION_SQL, VERSION_TABLE
-from console.services.copy_values import BadValueError, Checksum, RowShape
+from console.services.copy_tables import (
+    BATCH_ROWS,
+    STEP_INDEX,
+    CopyProgress,
+    checksum_of,
+    copy_table,
+    quote,
+)
+from console.services.copy_values import BadValueError, Checksum
 
-#: Rows read from the source (and handed to COPY) at a time.
-BATCH_ROWS = 5_000
 #: How long the copy waits for a seat's lock on the target before giving up.
 LOCK_TIMEOUT = "15s"
-STEP_COPY = "copy"
-STEP_INDEX = "index"
-STEP_VERIFY = "verify"
-#: ``progress(step, table, done, total)``: a STEP_*, and rows of ``table`` so far (indexes
-#: rebuilt so far for STEP_INDEX).
-CopyProgress = Callable[[str, str, int, int], None]
-JSON_OIDS = {114: "json", 3802: "jsonb"}
 
 
 class CopyDbError(ConsoleError):
@@ -161,185 +159,10 @@ def occupied(conn: Connection, tables: Sequence[Table]) -> list[str]:
         if name not in names:
             problems.append(f"{name}: 不是控制台的表 (not a console table)")
             continue
-        count = conn.execute(text(f"SELECT count(*) FROM {_q(conn, name)}")).scalar_one()
+        count = conn.execute(text(f"SELECT count(*) FROM {quote(conn, name)}")).scalar_one()
         if count:
             problems.append(f"{name}: {count:,} 行 (rows)")
     return problems
-
-
-def _q(conn: Connection | Engine, name: str) -> str:
-    return conn.dialect.identifier_preparer.quote(name)
-
-
-def _order_by(conn: Connection, table: Table) -> str:
-    """The primary key as ORDER BY; text keys in byte order on PostgreSQL (COLLATE "C"), as
-    SQLite's BINARY collation orders them, so both sides hash rows in the same order."""
-    parts = []
-    for column in table.primary_key.columns:
-        collate = (
-            ' COLLATE "C"'
-            if conn.dialect.name == "postgresql" and isinstance(column.type, String)
-            else ""
-        )
-        parts.append(_q(conn, column.name) + collate)
-    return ", ".join(parts)
-
-
-def _select(conn: Connection, table: Table) -> str:
-    columns = ", ".join(_q(conn, c.name) for c in table.columns)
-    return f"SELECT {columns} FROM {_q(conn, table.name)} ORDER BY {_order_by(conn, table)}"
-
-
-def read_batches(conn: Connection, table: Table, batch: int) -> Iterator[list[Any]]:
-    """``table``'s rows as the driver gives them, in primary-key order, ``batch`` at a time,
-    inside ``conn``'s transaction (on PostgreSQL a server-side cursor: nothing is held whole)."""
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    if conn.dialect.name == "postgresql":
-        cursor = raw.cursor(name=f"copy_db_{table.name}", binary=True)
-        cursor.itersize = batch
-    else:
-        cursor = raw.cursor()
-    try:
-        cursor.execute(_select(conn, table))
-        while rows := cursor.fetchmany(batch):
-            yield rows
-    finally:
-        cursor.close()
-
-
-def canonical_batches(
-    conn: Connection, table: Table, batch: int
-) -> Iterator[list[tuple[Any, ...]]]:
-    """:func:`read_batches` with every value canonical (console.services.copy_values)."""
-    shape = RowShape(table)
-    for rows in read_batches(conn, table, batch):
-        yield shape.canonical(rows)
-
-
-def self_references(table: Table) -> list[tuple[int, int]]:
-    """(child column, parent column) positions of ``table``'s foreign keys to itself."""
-    names = [c.name for c in table.columns]
-    return [
-        (names.index(fk.parent.name), names.index(fk.column.name))
-        for fk in table.foreign_keys
-        if fk.column.table is table
-    ]
-
-
-def parents_first(rows: list[tuple[Any, ...]], links: list[tuple[int, int]]) -> list[Any]:
-    """``rows`` with each row after the rows it references (regions: a street before its
-    areas), otherwise in their order: PostgreSQL checks each foreign key as the row arrives."""
-    placed: set[tuple[int, Any]] = set()
-    waiting = list(rows)
-    ordered: list[tuple[Any, ...]] = []
-    while waiting:
-        later = []
-        for row in waiting:
-            if all(row[child] is None or (parent, row[child]) in placed for child, parent in links):
-                ordered.append(row)
-                placed.update((parent, row[parent]) for _child, parent in links)
-            else:
-                later.append(row)
-        if len(later) == len(waiting):  # a cycle or a missing parent: PostgreSQL will say
-            ordered.extend(later)
-            break
-        waiting = later
-    return ordered
-
-
-def _column_oids(pg: Any, table: Table) -> list[int]:
-    oids = dict(
-        pg.execute(
-            "SELECT attname, atttypid FROM pg_attribute "
-            "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
-            (pg_quote(table.name),),
-        ).fetchall()
-    )
-    missing = [c.name for c in table.columns if c.name not in oids]
-    if missing:
-        raise CopyFailedError(
-            f"目标表 {table.name} 缺少列 (target lacks columns): {', '.join(missing)}"
-        )
-    return [int(oids[c.name]) for c in table.columns]
-
-
-def pg_quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def copy_table(
-    source: Connection,
-    pg: Any,
-    table: Table,
-    *,
-    batch: int = BATCH_ROWS,
-    total: int = 0,
-    progress: CopyProgress | None = None,
-) -> Checksum:
-    """Every row of ``table`` from ``source`` into the psycopg connection ``pg`` with one
-    binary COPY, in the caller's transactions. The checksum of what was read."""
-    shape = RowShape(table)
-    checksum = Checksum(shape)
-    oids = _column_oids(pg, table)
-    json_at = [(i, JSON_OIDS[oid]) for i, oid in enumerate(oids) if oid in JSON_OIDS]
-    links = self_references(table)
-    columns = ", ".join(pg_quote(c) for c in shape.columns)
-    tell = progress or (lambda step, name, done, total: None)
-    with pg.cursor().copy(
-        f"COPY {pg_quote(table.name)} ({columns}) FROM STDIN (FORMAT BINARY)"
-    ) as copy:
-        copy.set_types(oids)
-        held: list[tuple[Any, ...]] = []
-        for rows in canonical_batches(source, table, batch):
-            checksum.update(rows)
-            if links:  # self-referencing (small: the regions): written once all are read
-                held.extend(rows)
-                continue
-            for row in _with_json(rows, json_at):
-                copy.write_row(row)
-            tell(STEP_COPY, table.name, checksum.rows, total)
-        if held:
-            for row in _with_json(parents_first(held, links), json_at):
-                copy.write_row(row)
-            tell(STEP_COPY, table.name, checksum.rows, total)
-    if not checksum.rows:
-        tell(STEP_COPY, table.name, 0, total)
-    return checksum
-
-
-def _with_json(rows: list[tuple[Any, ...]], json_at: list[tuple[int, str]]) -> list[Any]:
-    if not json_at:
-        return rows
-    from psycopg.types.json import Json, Jsonb
-
-    wrap = {"json": Json, "jsonb": Jsonb}
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, kind in json_at:
-            if values[i] is not None:
-                values[i] = wrap[kind](values[i])
-        out.append(values)
-    return out
-
-
-def checksum_of(
-    conn: Connection,
-    table: Table,
-    *,
-    batch: int = BATCH_ROWS,
-    total: int = 0,
-    progress: CopyProgress | None = None,
-) -> Checksum:
-    """The checksum of ``table`` as ``conn`` sees it (either side: the same canonical rows)."""
-    checksum = Checksum(RowShape(table))
-    tell = progress or (lambda step, name, done, total: None)
-    tell(STEP_VERIFY, table.name, 0, total)
-    for rows in canonical_batches(conn, table, batch):
-        checksum.update(rows)
-        tell(STEP_VERIFY, table.name, checksum.rows, total)
-    return checksum
 
 
 def set_sequences(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
@@ -349,13 +172,13 @@ def set_sequences(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
         key = list(table.primary_key.columns)
         if len(key) != 1:
             continue
-        name = _q(conn, table.name)
+        name = quote(conn, table.name)
         sequence = conn.execute(
             text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": name, "c": key[0].name}
         ).scalar_one()
         if sequence is None:
             continue
-        column = _q(conn, key[0].name)
+        column = quote(conn, key[0].name)
         next_ids[table.name] = int(
             conn.execute(
                 text(
@@ -462,7 +285,7 @@ def _copy_in_one_transaction(
     import psycopg  # the target's driver (check_target_url): the postgres extra is installed
 
     totals = {
-        t.name: int(src.execute(text(f"SELECT count(*) FROM {_q(src, t.name)}")).scalar_one())
+        t.name: int(src.execute(text(f"SELECT count(*) FROM {quote(src, t.name)}")).scalar_one())
         for t in tables
     }
     not_copied = _source_extras(src, tables)
@@ -470,11 +293,12 @@ def _copy_in_one_transaction(
     try:
         with target.connect() as conn, conn.begin():
             pg = conn.connection.driver_connection
+            assert pg is not None  # a live connection
             conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             conn.execute(
                 text(
                     "LOCK TABLE "
-                    + ", ".join(_q(conn, t.name) for t in tables)
+                    + ", ".join(quote(conn, t.name) for t in tables)
                     + " IN EXCLUSIVE MODE"
                 )
             )
@@ -486,8 +310,8 @@ def _copy_in_one_transaction(
                 )
             started = time.perf_counter()
             indexes = secondary_indexes(conn, tables)
-            for name, _create in indexes:
-                conn.execute(text(f"DROP INDEX {name}"))
+            for name, _create in indexes:  # by the driver: the definitions hold ':' and '%'
+                pg.execute(f"DROP INDEX {name}")
             sources: dict[str, Checksum] = {}
             for table in tables:
                 current = table.name
@@ -498,7 +322,7 @@ def _copy_in_one_transaction(
             tell = progress or (lambda step, name, done, total: None)
             for i, (_name, create) in enumerate(indexes):
                 tell(STEP_INDEX, "", i, len(indexes))
-                conn.execute(text(create))
+                pg.execute(create)
             if indexes:
                 tell(STEP_INDEX, "", len(indexes), len(indexes))
             copied = time.perf_counter()

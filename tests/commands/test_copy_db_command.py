@@ -11,7 +11,8 @@ import pytest
 
 from console.cli import main
 from console.commands.copy_db import TableProgress, format_report
-from console.services.copy_db import STEP_COPY, STEP_INDEX, STEP_VERIFY, CopyReport, TableCopy
+from console.services.copy_db import CopyReport, TableCopy
+from console.services.copy_tables import STEP_COPY, STEP_INDEX, STEP_VERIFY
 
 
 @pytest.mark.parametrize(

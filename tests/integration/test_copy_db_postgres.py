@@ -26,7 +26,8 @@ from console.db import Database, make_engine
 from console.models import Case, CaseEvent
 from console.services.attachments import AttachmentService, AttachmentStore, PhotoUpload
 from console.services.cases.service import CaseService
-from console.services.copy_db import checksum_of, console_tables
+from console.services.copy_db import console_tables
+from console.services.copy_tables import checksum_of
 from console.services.queue import QueueFilter
 from console.services.workbench import Workbench
 from tests.commands.test_calendar_command import SCHEDULE_2027

@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.types import ARRAY
 
 from console.models import UTCDateTime
-from console.services.copy_db import console_tables, parents_first
+from console.services.copy_db import console_tables
+from console.services.copy_tables import parents_first
 from console.services.copy_values import BadValueError, Checksum, RowShape, converter
 
 TABLE = Table(
