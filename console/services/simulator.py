@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from console.config import csv_rows, resource
 from console.domain.lifecycle import OPEN_STATES, Lifecycle
-from console.errors import ConsoleError, ValidationError
+from console.errors import ConsoleError, DatabaseUnavailableError, ValidationError
 from console.models import Case, Category, User
 from console.services.actors import Actor, actor_of
 from console.services.cases.service import CaseService
@@ -116,6 +116,8 @@ class Simulator:
             return None
         try:
             snap = self.service.act(actor, case_id, action, version, note=note)
+        except DatabaseUnavailableError:
+            raise  # not a refusal of this step: the caller waits for the server
         except ConsoleError as exc:  # another seat got there first, or a rule said no
             return f"跳过 case {case_id}: {exc.message}"
         return f"{action} {snap.number} → {snap.state}"
