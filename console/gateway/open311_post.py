@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_serializer
@@ -28,6 +28,7 @@ from console.gateway.bodies import read_body
 from console.gateway.context import Credentials, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
 from console.gateway.open311 import ERRORS, open311_route, router
+from console.gateway.open311_public import public_read
 from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import Open311Error
 from console.services.api_tokens import TokenError, TokenPrincipal
@@ -268,6 +269,7 @@ router.add_api_route(
     xml=("service_requests", "request"),
     summary="The case a POST's token became (no key needed)",
     errors={404: "No such token"},
+    dependencies=[Depends(public_read)],  # counted per address, as every public read
 )
 def get_token(token: str, ctx: Ctx, jurisdiction_id: str | None = None) -> list[TokenAnswer]:
     check_jurisdiction(ctx, jurisdiction_id)

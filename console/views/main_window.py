@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -363,15 +364,20 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
 
+    def _raise_open(self, dialog: QDialog | None) -> bool:
+        """Bring ``dialog`` forward if it is open; else let the closed one go. True if open."""
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return True
+        if dialog is not None:
+            dialog.deleteLater()
+        return False
+
     def _open_report_form(self) -> None:
         """新建上报, non-modal: the map dock beside it picks the point."""
-        old = getattr(self, "report_form", None)
-        if old is not None and old.isVisible():
-            old.raise_()
-            old.activateWindow()
+        if self._raise_open(getattr(self, "report_form", None)):
             return
-        if old is not None:
-            old.deleteLater()
         dialog = ReportFormDialog(self.bridge, self.workbench, self.map, self)
         dialog.report_filed.connect(self._on_report_filed)
         dialog.open_case_requested.connect(self.current.set)
@@ -381,13 +387,8 @@ class MainWindow(QMainWindow):
 
     def _open_pending_locations(self) -> None:
         """待定位: Open311 reports without a point, placed with the map dock beside it."""
-        old = getattr(self, "pending_locations", None)
-        if old is not None and old.isVisible():
-            old.raise_()
-            old.activateWindow()
+        if self._raise_open(getattr(self, "pending_locations", None)):
             return
-        if old is not None:
-            old.deleteLater()
         dialog = PendingLocationsDialog(self.bridge, self.workbench, self.map, self)
         dialog.case_placed.connect(self._on_case_placed)
         self.map_dock.show()

@@ -14,10 +14,8 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +31,7 @@ from console.bridge import Bridge
 from console.errors import ConsoleError
 from console.views.formatting import local_time_text
 from console.views.map_surface import MapSurface
+from console.views.point_picking import PointPickingDialog
 
 if TYPE_CHECKING:
     from console.services.cases.dto import CaseSnapshot
@@ -44,26 +43,23 @@ if TYPE_CHECKING:
 SHORT_TEXT = 40
 
 
-class PendingLocationsDialog(QDialog):
+class PendingLocationsDialog(PointPickingDialog):
     #: A pending report became a case: its CaseSnapshot.
     case_placed = Signal(object)
 
     def __init__(
         self, bridge: Bridge, workbench: Workbench, map_view: MapSurface, parent: QWidget
     ) -> None:
-        super().__init__(parent)
+        super().__init__(map_view, parent)
         self.setObjectName("pendingLocationsDialog")
         self.setWindowTitle(self.tr("Reports to place on the map"))
         self.bridge = bridge
         self.workbench = workbench
-        self.map: MapSurface | None = map_view
         self.reports: list[PendingReport] = []
         self.point: tuple[float, float] | None = None
         self._lookup = 0  # the latest point lookup: older answers are dropped
         self._placing = False
         self._build()
-        self.map.point_picked.connect(self._on_map_point_picked)
-        self.map.set_pick_mode(True)
         self.reload()
 
     def _build(self) -> None:
@@ -194,9 +190,6 @@ class PendingLocationsDialog(QDialog):
         self.lat.setText(f"{lat:.6f}")
         self._use_point(lon, lat)
 
-    def _on_map_point_picked(self, lon: float, lat: float) -> None:
-        self.set_point(lon, lat)
-
     def _on_coordinates_edited(self, _text: str) -> None:
         try:
             lon, lat = float(self.lon.text()), float(self.lat.text())
@@ -270,19 +263,3 @@ class PendingLocationsDialog(QDialog):
     def _show_error(self, exc: ConsoleError) -> None:
         self.error.setText(exc.message)
         self._update_button()
-
-    # -- closing -----------------------------------------------------------------------
-
-    def done(self, result: int) -> None:
-        self._stop_picking()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._stop_picking()
-        super().closeEvent(event)
-
-    def _stop_picking(self) -> None:
-        if self.map is not None:
-            self.map.point_picked.disconnect(self._on_map_point_picked)
-            self.map.set_pick_mode(False)
-            self.map = None

@@ -18,11 +18,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -44,6 +43,7 @@ from console.services.report_input import ReportInput
 from console.views.labels import source_text
 from console.views.map_surface import MapSurface
 from console.views.nearby_cases_box import NearbyCasesBox
+from console.views.point_picking import PointPickingDialog
 
 if TYPE_CHECKING:
     from console.services.report_desk import FiledReport, NearbyCase, PointCheck
@@ -63,7 +63,7 @@ def looks_swapped(lon: float, lat: float) -> bool:
     return near and not (abs(lon - DISTRICT_LON) < 1.5 and abs(lat - DISTRICT_LAT) < 1.5)
 
 
-class ReportFormDialog(QDialog):
+class ReportFormDialog(PointPickingDialog):
     """Non-modal, so the operator can click on the map dock beside it."""
 
     #: A report was saved: its FiledReport (console.services.report_desk).
@@ -74,12 +74,11 @@ class ReportFormDialog(QDialog):
     def __init__(
         self, bridge: Bridge, workbench: Workbench, map_view: MapSurface, parent: QWidget
     ) -> None:
-        super().__init__(parent)
+        super().__init__(map_view, parent)
         self.setObjectName("reportFormDialog")
         self.setWindowTitle(self.tr("New report"))
         self.bridge = bridge
         self.workbench = workbench
-        self.map: MapSurface | None = map_view
         self.choices: list[CategoryChoice] = []
         self.chosen: CategoryChoice | None = None
         self.point: tuple[float, float] | None = None
@@ -88,8 +87,6 @@ class ReportFormDialog(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=LOOKUP_DELAY_MS)
         self._timer.timeout.connect(self._look_up)
         self._build()
-        self.map.point_picked.connect(self._on_map_point_picked)
-        self.map.set_pick_mode(True)
         bridge.submit(workbench.report_categories, self._pull_categories, self._show_error)
 
     # -- construction ------------------------------------------------------------------
@@ -244,9 +241,6 @@ class ReportFormDialog(QDialog):
         self.point = (lon, lat)
         self._timer.start()
 
-    def _on_map_point_picked(self, lon: float, lat: float) -> None:
-        self.set_point(lon, lat)
-
     def _on_coordinates_edited(self, _text: str) -> None:
         try:
             lon, lat = float(self.lon.text()), float(self.lat.text())
@@ -367,19 +361,3 @@ class ReportFormDialog(QDialog):
 
     def _show_error(self, exc: ConsoleError) -> None:
         self.error.setText(exc.message)
-
-    # -- closing -----------------------------------------------------------------------
-
-    def done(self, result: int) -> None:
-        self._stop_picking()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._stop_picking()
-        super().closeEvent(event)
-
-    def _stop_picking(self) -> None:
-        if self.map is not None:
-            self.map.point_picked.disconnect(self._on_map_point_picked)
-            self.map.set_pick_mode(False)
-            self.map = None
