@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from console.cli import main
 from console.db import Database
 from console.models import Case
 from tests.commands.processes import wait_until_blocked
@@ -141,3 +142,27 @@ def test_two_imports_of_one_new_file_on_postgresql(
     finally:
         holder.dispose()
         db.dispose()
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_one_line(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another writer that keeps SQLite's write lock longer than the 15 s busy timeout (a far
+    bigger import, say): the import gives up with one line and writes nothing."""
+    path = _file(demo_db, tmp_path / "大文件.csv")
+    url = str(demo_db.engine.url)
+    holder = create_engine(url, isolation_level="AUTOCOMMIT")
+    with holder.connect() as lock:
+        lock.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            assert main(["--db", url, "ingest", str(path), "--quiet"]) == 2
+        finally:
+            lock.exec_driver_sql("ROLLBACK")
+    holder.dispose()
+    _, err = capsys.readouterr()
+    assert err.strip().splitlines() == [
+        "错误 [database_busy]: 数据库正被另一写入占用（等待 15 秒仍未释放）；"
+        "未导入任何记录，请稍后重试"
+    ]
+    assert _count(demo_db) == 0
+    assert not (tmp_path / "大文件.csv.report.csv").exists()
