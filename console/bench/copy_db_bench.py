@@ -2,7 +2,8 @@
 server named by ``--db``, rows per second beside a plain INSERT loop.
 
 The source is the foundation's synthetic district (console.bench.foundation: the demo
-geography, reference data and ``fill_big_db``'s cases; 2,000,000 in the full run). The figure
+geography, reference data and ``fill_big_db``'s cases; 2,000,000 in the full run, where the
+foundation's own database of that size is reused). The figure
 is :func:`console.services.copy_db.copy_database`'s copy phase (one snapshot read, values made
 canonical, one binary COPY per table), rows of every table per second; its verification (every
 table read back and checksummed) is timed beside it in the note. The baseline, in the same run
@@ -56,6 +57,23 @@ def build_source(path: Path, cases: int, log: Log) -> Engine:
     return make_engine(f"sqlite:///{path}", read_only=True)
 
 
+def foundation_source(workdir: Path, cases: int, log: Log) -> Engine | None:
+    """The foundation scenario's big database (console.bench.foundation, ``big.sqlite3``),
+    when it is there with exactly ``cases`` cases: the full run copies it instead of filling
+    another 2,000,000 (copy-db only reads its source)."""
+    path = workdir / "big.sqlite3"
+    if not path.exists():
+        return None
+    engine = make_engine(f"sqlite:///{path}", read_only=True)
+    with engine.connect() as conn:
+        there = conn.scalar(select(func.count()).select_from(Case))
+    if there != cases:
+        engine.dispose()
+        return None
+    log(f"copy-db: the source is the foundation's database of {cases:,} cases")
+    return engine
+
+
 def insert_loop(source: Engine, target_url: str, batch: int = BATCH_ROWS) -> tuple[float, int]:
     """The baseline: every console table's rows, read as copy-db reads them, written with
     executemany of an INSERT into a migrated empty schema (one transaction). Seconds, rows."""
@@ -101,7 +119,9 @@ def run_copy_db_bench(
         log(f"copy-db: skipped — {problem}")
         return []
     n = sizes_for(quick) if cases is None else cases
-    source = build_source(workdir / "copy-db-source.sqlite3", n, log)
+    source = foundation_source(workdir, n, log) or build_source(
+        workdir / "copy-db-source.sqlite3", n, log
+    )
     try:
         with source.connect() as conn:
             copied_cases = conn.scalar(select(func.count()).select_from(Case))

@@ -33,6 +33,16 @@ def test_a_small_copy_reports_rows_per_second_beside_the_insert_loop(
     assert f.note.startswith("300 cases, ") and "executemany INSERT" in f.note
     assert any("baseline" in line for line in lines)
     assert bench_schemas(pg_url) == before  # both temporary schemas are gone
+    built = tmp_path / "copy-db-source.sqlite3"
+    assert built.exists()
+
+    # The full run's source is the foundation's database when it has the size asked for.
+    built.rename(tmp_path / "big.sqlite3")
+    lines.clear()
+    again = run_copy_db_bench(pg_url, tmp_path, quick=True, log=lines.append, cases=300)
+    assert [f.name for f in again] == [FIGURE] and again[0].note.startswith("300 cases, ")
+    assert "copy-db: the source is the foundation's database of 300 cases" in lines
+    assert not built.exists()
 
 
 def test_without_postgresql_the_scenario_is_skipped_with_a_reason(tmp_path: Path) -> None:
