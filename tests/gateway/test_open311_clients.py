@@ -129,10 +129,11 @@ def test_civicbot_posts_and_reads_back(gateway: Gateway) -> None:
     lon, lat = point(gateway.db)
     secret = gateway.token("intake")
     sent = client.create_request(
-        "garbage",  # an alias of open311_services.csv: E06010
+        "E06010",
         dry_run=False,
         confirm="SEND",
         api_key=secret,
+        validate_remote=True,  # checks the code against services and the definition first
         lat=lat,
         lng=lon,
         address_string="莲湖路1号",
@@ -163,6 +164,19 @@ def test_civicbot_posts_and_reads_back(gateway: Gateway) -> None:
     assert [r["service_request_id"] for r in by_id] == [number]
     by_code = client.list_requests(service_code="E06010,C0101", status="open")
     assert number in {r["service_request_id"] for r in by_code}
+    # An alias of open311_services.csv still posts (earlier clients), and reads back as E06010.
+    again = client.create_request(
+        "garbage",
+        dry_run=False,
+        confirm="SEND",
+        api_key=secret,
+        lat=lat,
+        lng=lon,
+        description="另一处垃圾",
+    )
+    (alias,) = again.response
+    other = client.get_request(alias["service_request_id"])
+    assert other is not None and other["service_code"] == "E06010"
     assert client.list_requests(status="closed") == []
 
 
