@@ -8,8 +8,8 @@ A request's ``media_url`` is a link anyone may open until it expires: the photo'
 expiry, signed with HMAC-SHA256 under a key that never leaves the server. The key is a file
 beside the photos (``.url-signing-key`` in the attachments directory, made on first use, mode
 0600), so every gateway process serving those photos signs alike and links outlive a restart;
-deleting it (and restarting) voids every link given. Expiry is rounded up to the hour, so a link stays the same
-for an hour and clients and proxies may cache it.
+deleting it (and restarting) voids every link given. Expiry is rounded up to the hour, so a
+link stays the same for an hour and clients and proxies may cache it.
 
 The numbers and discovery's texts are resources/gateway/open311.csv.
 """
