@@ -27,7 +27,7 @@ from console.errors import (
     UnknownDepartmentError,
     ValidationError,
 )
-from console.models import Attachment, Case, CaseEvent, Department, User
+from console.models import Attachment, Case, CaseEvent, Department, DepartmentKind, User
 from console.services import duplicates
 from console.services.acceptance import arrival
 from console.services.actors import Actor
@@ -189,7 +189,10 @@ class CaseWorkflow:
         transition = self.lifecycle.check(action, case.state, actor.role, note=note)
         if actor.role == "department" and case.department_id != actor.department_id:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
-        case_scope(actor).check(case)  # a street or unit seat: its own region's cases only
+        scope = case_scope(actor)
+        scope.check(case)  # a street or unit seat: its own region's cases only
+        if scope.level == "street" and case.department_id is not None:
+            self._check_street_committee(session, case)
         if assigned_elsewhere(case, action, actor.id):
             raise PermissionDeniedError(
                 f"该任务已指派给监督员「{assigned_name(session, case)}」，"
@@ -388,6 +391,27 @@ class CaseWorkflow:
         case.suspended_seconds = 0.0
         self._restart_marks(case)
         return {"department": department.code, "deadline": case.deadline_at}
+
+    def _check_street_committee(self, session: Session, case: Case) -> None:
+        """A street seat works a dispatched case only when it went to its street's committee
+        (a professional department's case in the street is the district's to follow)."""
+        committee = session.get(Department, case.department_id)
+        if (
+            committee is None
+            or committee.kind != DepartmentKind.STREET_COMMITTEE.value
+            or committee.street_id != case.street_id
+        ):
+            raise PermissionDeniedError("该案件派遣给了区专业部门，不由街道办理；街道席位只能查看")
+
+    def _step_approve_hand_up(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        """提级, approved: back to 待派遣 for a professional department; the street's clock
+        stops (the district dispatches it anew). No return is counted: nobody misdispatched."""
+        street = s.get(Department, case.department_id) if case.department_id else None
+        case.department_id = None
+        case.warning_at = case.deadline_at = None
+        return {"from_department": street.code if street is not None else None}
 
     def _step_approve_return(
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]

@@ -10,12 +10,13 @@ from console.domain.lifecycle import FINAL_STATES, Lifecycle, default_lifecycle
 from console.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
 STATES = [
-    "reported", "report_check", "self_handled", "registered", "dispatched", "return_requested", "suspended",
+    "reported", "report_check", "self_handled", "registered", "dispatched", "return_requested",
+    "hand_up_requested", "suspended",
     "handled", "verified", "closed", "archived", "voided", "merged",
 ]  # fmt: skip
 ROLES = [
     "intake", "duty_chief", "dispatcher", "inspector", "leader", "admin", "wall",
-    "department", "grid_manager", "system",
+    "department", "grid_manager", "street_duty_officer", "street_leader", "unit_head", "system",
 ]  # fmt: skip
 OPEN_STATES = [s for s in STATES if s not in FINAL_STATES]
 
@@ -36,14 +37,18 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "void": (["reported", "registered"], {"duty_chief"}, "voided"),
     "dispatch": (["registered"], {"dispatcher"}, "dispatched"),
     # 签收: once per arrival (the workflow checks), in the states a handler's tasks list.
-    "accept": (["dispatched", "return_requested"], {"department"}, None),
+    "accept": (["dispatched", "return_requested"], {"department", "street_duty_officer"}, None),
     "request_return": (["dispatched"], {"department"}, "return_requested"),
     "approve_return": (["return_requested"], {"dispatcher"}, "registered"),
     "reject_return": (["return_requested"], {"dispatcher"}, "dispatched"),
+    # 提级: a street seat hands a case up; the district approves (待派遣 anew) or refuses.
+    "hand_up": (["dispatched"], {"street_duty_officer", "street_leader"}, "hand_up_requested"),
+    "approve_hand_up": (["hand_up_requested"], {"dispatcher"}, "registered"),
+    "refuse_hand_up": (["hand_up_requested"], {"dispatcher"}, "dispatched"),
     "request_extension": (["dispatched"], {"department"}, None),
     "approve_extension": (["dispatched"], {"dispatcher"}, None),
     "deny_extension": (["dispatched"], {"dispatcher"}, None),
-    "feedback": (["dispatched"], {"department"}, "handled"),
+    "feedback": (["dispatched"], {"department", "street_duty_officer"}, "handled"),
     # 核查任务: the check assigned to a named inspector (the workflow keeps it theirs).
     "assign_check": (["handled"], {"intake", "duty_chief"}, None),
     "verify_pass": (["handled"], {"inspector"}, "verified"),
@@ -59,7 +64,7 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "add_note": (
         OPEN_STATES,
         {"intake", "duty_chief", "dispatcher", "inspector", "leader", "department",
-         "grid_manager"},
+         "grid_manager", "street_duty_officer", "street_leader", "unit_head"},
         None,
     ),
     # Possible duplicates: merge ends the repeat before dispatch; keep_apart changes no state;
@@ -163,7 +168,7 @@ def test_states_table_matches_the_model_enum() -> None:
     from console.models import CaseState
 
     assert set(STATE_LABELS) == {s.value for s in CaseState} == set(STATES)
-    assert {"dispatched", "return_requested"} == CLOCK_STATES
+    assert {"dispatched", "return_requested", "hand_up_requested"} == CLOCK_STATES
     assert {"closed", "archived", "voided", "merged"} == FINAL_STATES
     assert OPEN_STATES[0] == "reported" and set(OPEN_STATES) == set(STATES) - FINAL_STATES
 
@@ -216,9 +221,11 @@ def test_each_step_names_its_handler_and_evaluation_step() -> None:
     }
     assert table["self_handle"].roles[0] == "grid_manager"
     assert table["archive"].roles[0] == "system"
+    # The dispatcher's time to dispatch runs from 立案, an approved return or an approved 提级.
     assert default_lifecycle().leading_to(frozenset({"registered"})) == (
         "register",
         "approve_return",
+        "approve_hand_up",
     )
 
 

@@ -22,7 +22,10 @@ def test_the_shipped_table_gives_the_steps_as_written_out_by_hand() -> None:
         "register": Step(("register",), ("duty_chief",), (), "register"),
         "close": Step(("close",), ("duty_chief",), ("self_handle", "verify_pass"), "close"),
         "dispatch": Step(
-            ("dispatch",), ("dispatcher",), ("register", "approve_return"), "dispatch"
+            ("dispatch",),
+            ("dispatcher",),
+            ("register", "approve_return", "approve_hand_up"),
+            "dispatch",
         ),
         "check": Step(("verify_pass", "verify_fail"), ("inspector",), ("feedback",), "check"),
         # 信息核实: timed from the report check's request (issue 15).
@@ -51,7 +54,12 @@ def test_a_step_follows_its_column_and_the_graph(tmp_path: Path) -> None:
     )
     dispatch = position_steps(lifecycle)["dispatch"]
     assert dispatch.actions == ("dispatch", "reject_return")
-    assert set(dispatch.since) == {"register", "approve_return", "request_return"}
+    assert set(dispatch.since) == {
+        "register",
+        "approve_return",
+        "approve_hand_up",
+        "request_return",
+    }
 
 
 def test_an_unknown_step_or_a_step_no_action_counts_in_is_refused(tmp_path: Path) -> None:
