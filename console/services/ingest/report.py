@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-import tempfile
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +62,10 @@ def safe_cell(value: object) -> str:
 
 def write_report(path: Path, outcomes: Iterable[RowOutcome], summary: dict[str, object]) -> Path:
     """``path`` in UTF-8 with BOM (Excel opens it as such), rows by line, summary at the end."""
-    # A temporary name of this writer's own: two imports of one file at once each write theirs.
-    fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    with open(fd, "w", encoding="utf-8-sig", newline="") as f:
+    # A temporary name of this writer's own (two imports of one file at once each write
+    # theirs); opened as any file is, so the report gets the user's usual permissions.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
         for o in sorted(outcomes, key=lambda o: o.line):
