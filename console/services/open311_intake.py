@@ -7,10 +7,11 @@ its point and grid): it is kept as an :class:`~console.models.Open311PendingRepo
 client is answered with its ``token``, and the intake seat places it on the map later
 (console.services.open311_pending).
 
-What the request carries beyond the case's columns (``email``, ``device_id``, ``account_id``,
-``media_url``, ``address_id``, ``attribute[…]``) is kept in ``open311_extras``; the name
-(``first_name`` ``last_name``) and ``phone`` are the case's reporter and reporter_phone. All of
-it is for staff: Open311 reads never return it.
+The fields are read and checked by console.services.open311_post_fields. What the request
+carries beyond the case's columns (``email``, ``device_id``, ``account_id``, ``media_url``,
+``address_id``, ``attribute[…]``) is kept in ``open311_extras``; the name (``first_name``
+``last_name``) and ``phone`` are the case's reporter and reporter_phone. All of it is for
+staff: Open311 reads never return it.
 
 A retry never files twice. With an ``Idempotency-Key`` header the key is the client's
 (console.services.idempotency: same key and request → the first answer, another request →
@@ -25,11 +26,9 @@ HTTP.
 
 from __future__ import annotations
 
-import json
-import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,58 +36,29 @@ from sqlalchemy import String, cast, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from console.errors import ConsoleError, MissingFieldError, TextTooLongError, ValidationError
-from console.models import Case, CaseEvent, FieldSubmission, Open311Extras, Open311PendingReport
+from console.errors import ConsoleError, MissingFieldError, ValidationError
+from console.models import Case, CaseEvent, FieldSubmission, Open311PendingReport
 from console.services import idempotency
 from console.services.actors import Actor
 from console.services.cases.service import CaseService
-from console.services.ingest.mapping import check_swapped
 from console.services.ingest.open311_reader import Service
-from console.services.report_input import ReportInput, validate
+from console.services.open311_post_fields import (
+    MAX_ID,
+    Open311Post,
+    attributes_of,
+    fingerprint,
+    open311_field,
+    present,
+    read_post,
+)
 
 #: field_submissions.action of an Open311 POST.
 ACTION = "open311_request"
-#: The POST's fields (Open311's, plus the extension ``source``); each makes the fingerprint.
-FIELDS = (
-    "jurisdiction_id",
-    "service_code",
-    "lat",
-    "long",
-    "address_string",
-    "address_id",
-    "description",
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "device_id",
-    "account_id",
-    "media_url",
-    "source",
-)
-#: Report fields → the Open311 names a client knows them by, for error messages.
-OPEN311_FIELD = {
-    "lon": "long",
-    "category_code": "service_code",
-    "address": "address_string",
-    "reporter": "first_name",
-    "reporter_phone": "phone",
-    "kind": "service_code",
-    "taxonomy": "service_code",
-}
-MAX_EMAIL = 254
-MAX_ID = 64
-MAX_URL = 1024
-MAX_ATTRIBUTES = 50
-MAX_ATTRIBUTE_VALUE = 1000
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_URL = re.compile(r"https?://[^\s]+", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"attribute\[([^\[\]]{1,64})\](\[\])?")
 #: What the client is told of a case, and of a report waiting for its point.
 CASE_NOTICE = "已受理，等待立案（待立案）"
 PENDING_NOTICE = "已收到，待受理员在地图上定位后立案；请凭 token 查询案件编号"
 
-#: The service_code → category look-up (the gateway's table today, the catalog later).
+#: The service_code → category look-up (the gateway's: console.services.open311_catalog).
 Resolver = Callable[[Session, str], Service | None]
 
 
@@ -96,43 +66,6 @@ class UnknownServiceCodeError(ConsoleError):
     """A service_code no category answers to (Open311: 404)."""
 
     code = "unknown_service_code"
-
-
-@dataclass(frozen=True)
-class Extras:
-    email: str | None = None
-    device_id: str | None = None
-    account_id: str | None = None
-    media_url: str | None = None
-    address_id: str | None = None
-    attributes: Mapping[str, str | list[str]] | None = None
-
-    def row(self, *, case_id: int | None = None, pending_id: int | None = None) -> Open311Extras:
-        return Open311Extras(
-            case_id=case_id,
-            pending_id=pending_id,
-            email=self.email,
-            device_id=self.device_id,
-            account_id=self.account_id,
-            media_url=self.media_url,
-            address_id=self.address_id,
-            attributes=json.dumps(self.attributes, ensure_ascii=False, sort_keys=True)
-            if self.attributes
-            else None,
-        )
-
-    def __bool__(self) -> bool:
-        return any(getattr(self, f) for f in self.__dataclass_fields__)
-
-
-@dataclass(frozen=True)
-class Open311Post:
-    """A POST read: the report (lon/lat None when ``located`` is False) and its extras."""
-
-    service_code: str
-    report: ReportInput
-    extras: Extras
-    located: bool
 
 
 @dataclass(frozen=True)
@@ -145,153 +78,6 @@ class PostAnswer:
     account_id: str | None = None
     #: True when this request repeated an earlier one: nothing was written.
     replayed: bool = False
-
-
-def _text(data: Mapping[str, object], name: str, limit: int) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValidationError(f"{name} 必须是文本", field=name)
-    text = value.strip()
-    if len(text) > limit:
-        raise TextTooLongError(f"{name} 过长: {len(text)} 个字符，最多 {limit} 个", field=name)
-    return text or None
-
-
-def attributes_of(
-    data: Mapping[str, object], form_items: Sequence[tuple[str, str]] = ()
-) -> dict[str, str | list[str]]:
-    """``attribute[code]`` values (a form's repeated ``attribute[code][]`` make a list), or a
-    JSON body's ``attribute`` object."""
-    found: dict[str, str | list[str]] = {}
-
-    def put(code: str, value: object, many: bool) -> None:
-        values = value if isinstance(value, list) else [value]
-        texts = []
-        for v in values:
-            if isinstance(v, bool) or not isinstance(v, str | int | float):
-                raise ValidationError(f"attribute[{code}] 必须是文本", field=f"attribute[{code}]")
-            text = str(v).strip()
-            if len(text) > MAX_ATTRIBUTE_VALUE:
-                raise TextTooLongError(
-                    f"attribute[{code}] 过长: {len(text)} 个字符，最多 {MAX_ATTRIBUTE_VALUE} 个",
-                    field=f"attribute[{code}]",
-                )
-            texts.append(text)
-        old = found.get(code)
-        if many or isinstance(value, list) or old is not None:
-            merged = ([old] if isinstance(old, str) else list(old or [])) + texts
-            found[code] = merged
-        else:
-            found[code] = texts[0]
-
-    nested = data.get("attribute")
-    if isinstance(nested, Mapping):
-        for code, value in nested.items():
-            if not isinstance(code, str) or not 0 < len(code) <= MAX_ID:
-                raise ValidationError("attribute 的键须为 1 到 64 个字符", field="attribute")
-            put(code, value, False)
-    elif nested is not None:
-        raise ValidationError("attribute 应为对象 {代码: 值}", field="attribute")
-    items: list[tuple[str, object]] = list(form_items) or list(data.items())
-    for name, value in items:
-        match = _ATTRIBUTE.fullmatch(name)
-        if match:
-            put(match.group(1), value, bool(match.group(2)))
-    if len(found) > MAX_ATTRIBUTES:
-        raise ValidationError(f"attribute 最多 {MAX_ATTRIBUTES} 项", field="attribute")
-    return found
-
-
-def _extras(data: Mapping[str, object], attributes: dict[str, str | list[str]]) -> Extras:
-    email = _text(data, "email", MAX_EMAIL)
-    if email is not None and not _EMAIL.fullmatch(email):
-        raise ValidationError(f"email 格式不正确: {email[:60]}", field="email")
-    media_url = _text(data, "media_url", MAX_URL)
-    if media_url is not None and not _URL.fullmatch(media_url):
-        raise ValidationError("media_url 应为 http(s):// 开头的链接", field="media_url")
-    return Extras(
-        email=email,
-        device_id=_text(data, "device_id", MAX_ID),
-        account_id=_text(data, "account_id", MAX_ID),
-        media_url=media_url,
-        address_id=_text(data, "address_id", MAX_ID),
-        attributes=attributes or None,
-    )
-
-
-def reporter_of(data: Mapping[str, object]) -> object:
-    """first_name and last_name joined (the case's reporter), or None."""
-    names = [data.get("first_name"), data.get("last_name")]
-    if any(n is not None and not isinstance(n, str) for n in names):
-        raise ValidationError("姓名必须是文本", field="first_name")
-    joined = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
-    return joined or None
-
-
-def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-def read_post(
-    data: Mapping[str, object],
-    service: Service,
-    source: str,
-    attributes: dict[str, str | list[str]],
-) -> Open311Post:
-    """The POST as a report plus extras, every field checked (the point's district check is
-    the workflow's, when the case is made)."""
-    lon, lat = data.get("long"), data.get("lat")
-    located = _present(lon) or _present(lat)
-    extras = _extras(data, attributes)
-    address = data.get("address_string")
-    if not _present(address):
-        if located:
-            address = f"坐标 {lon}, {lat}"  # Open311 lets lat/long stand for the address
-        elif extras.address_id:
-            address = f"地址编号 {extras.address_id}"
-        else:
-            raise MissingFieldError(
-                "缺少位置：请给出 lat 与 long，或 address_string / address_id", field="long"
-            )
-    if located:
-        check_swapped(lon, lat)
-    description = data.get("description")
-    if not _present(description):
-        description = service.name or service.category_code
-    report = ReportInput(
-        category_code=service.category_code,
-        taxonomy=service.taxonomy,
-        kind=service.kind,
-        # The raw values: validate() converts and words the error (as for every intake).
-        lon=lon if located else None,  # type: ignore[arg-type]
-        lat=lat if located else None,  # type: ignore[arg-type]
-        description=description,  # type: ignore[arg-type]
-        address=address,  # type: ignore[arg-type]
-        source=source,
-        reporter=reporter_of(data),  # type: ignore[arg-type]
-        reporter_phone=data.get("phone"),  # type: ignore[arg-type]
-    )
-    if not located:
-        # Every text check now; the point's are made when the seat places it.
-        report = replace(validate(replace(report, lon=0.0, lat=0.0)), lon=None, lat=None)  # type: ignore[arg-type]
-    return Open311Post(str(data.get("service_code")).strip(), report, extras, located)
-
-
-def fingerprint(data: Mapping[str, object], attributes: Mapping[str, object]) -> str:
-    fields = {name: str(data.get(name) or "").strip() for name in FIELDS}
-    fields["attribute"] = json.dumps(attributes, ensure_ascii=False, sort_keys=True)
-    return idempotency.fingerprint(fields, [])
-
-
-def open311_field(exc: ConsoleError) -> ConsoleError:
-    """``exc`` with its field named as Open311 names it."""
-    if exc.field in OPEN311_FIELD:
-        exc.field = OPEN311_FIELD[exc.field]
-    return exc
 
 
 @dataclass(frozen=True)
@@ -312,7 +98,7 @@ class Open311Intake:
         self.repeat_window = repeat_window
 
     def service(self, code: object) -> Service:
-        if not _present(code):
+        if not present(code):
             raise MissingFieldError("缺少 service_code", field="service_code")
         if not isinstance(code, str) or len(code) > MAX_ID:
             raise UnknownServiceCodeError("未知 service_code", field="service_code")
