@@ -50,8 +50,11 @@ class TokenStatus:
     service_request_id: str | None
 
 
-def pending_reports(session: Session, limit: int = MAX_LISTED) -> list[PendingReport]:
-    """The reports not placed yet, oldest first."""
+def pending_reports(
+    session: Session, limit: int = MAX_LISTED, *, with_caller: bool = True
+) -> list[PendingReport]:
+    """The reports not placed yet, oldest first; the caller's name only ``with_caller`` (a
+    seat holding view_caller)."""
     rows = session.execute(
         select(Pending, Category.name)
         .outerjoin(
@@ -74,7 +77,7 @@ def pending_reports(session: Session, limit: int = MAX_LISTED) -> list[PendingRe
             p.description,
             p.address or "",
             p.address_id,
-            p.reporter,
+            p.reporter if with_caller else None,
             p.source,
         )
         for p, name in rows

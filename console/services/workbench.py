@@ -570,7 +570,7 @@ class Workbench(DutyDesk):
         if not self.can_report():
             raise PermissionDeniedError("只有受理上报的席位能查看待定位报告")
         with self.db.read() as s:
-            return pending_reports(s)
+            return pending_reports(s, with_caller=self.can("view_caller"))
 
     def place_open311(self, pending_id: int, lon: float, lat: float) -> CaseSnapshot:
         """A pending Open311 report placed at (lon, lat): its case, in one transaction."""

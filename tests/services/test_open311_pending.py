@@ -152,6 +152,10 @@ def test_the_queue_is_the_reporting_seats_and_staff_see_the_extras(
     assert extras == {"电子邮箱": "li@example.cn", "设备编号": "ios-1"}
     inspector = Workbench(demo_db, username="inspector", clock=clock)  # no view_caller
     assert inspector.detail(snap.id).open311_extras == ()
+    post_pending(cases, description="再一条")
+    (seen,) = inspector.open311_pending()  # an inspector may report, but not see the caller
+    assert seen.description == "再一条" and seen.reporter is None
+    assert seat.open311_pending()[0].reporter == "李"
     handler = Workbench(demo_db, username="dept-pro02", clock=clock)
     with pytest.raises(PermissionDeniedError):
         handler.open311_pending()
