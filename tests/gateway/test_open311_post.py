@@ -125,7 +125,7 @@ def test_bad_extra_fields_are_named(gateway: Gateway) -> None:
     assert _count(gateway, Case) == 0 and _count(gateway, Open311Extras) == 0
 
 
-def test_an_address_alone_waits_for_the_intake_seat_and_its_token_follows(
+def check_address_alone(
     gateway: Gateway,
 ) -> None:
     body = {
@@ -176,7 +176,7 @@ def test_an_address_alone_waits_for_the_intake_seat_and_its_token_follows(
         assert [p.token for p in pending_reports(s)] != [token]  # off the queue
 
 
-def test_idempotency_key_returns_the_first_answer(gateway: Gateway) -> None:
+def check_idempotency_key(gateway: Gateway) -> None:
     body = _located(gateway)
     with gateway.client("intake") as c:
         first = c.post(URL, data=body, headers={"Idempotency-Key": "k-1"})
@@ -219,7 +219,7 @@ def test_the_same_request_within_the_window_is_one_case(gateway: Gateway, clock:
     assert len(keys) == 3 and len(set(keys)) == 3  # the retired key was renamed, not lost
 
 
-def test_two_identical_posts_at_once_make_one_case(gateway: Gateway) -> None:
+def check_two_at_once(gateway: Gateway) -> None:
     body = _located(gateway)
     keyed = _located(gateway, description="另一个问题")
     secret = gateway.token("intake", rate=10_000)
@@ -264,3 +264,15 @@ def test_the_service_lists_codes_and_the_aliases_both_file(gateway: Gateway) -> 
     assert filed["E06010"] == filed["garbage"] == ("gbt47678-5-2026", "event_type", "06010")
     assert filed["C01001"] == ("gbt47678-5-2026", "component", "01001")
     assert filed["E0305"][1] == "event_type"  # 事件 0305, never 部件 0305
+
+
+def test_an_address_alone_waits_for_the_intake_seat_and_its_token_follows(gateway: Gateway) -> None:
+    check_address_alone(gateway)
+
+
+def test_idempotency_key_returns_the_first_answer(gateway: Gateway) -> None:
+    check_idempotency_key(gateway)
+
+
+def test_two_identical_posts_at_once_make_one_case(gateway: Gateway) -> None:
+    check_two_at_once(gateway)
