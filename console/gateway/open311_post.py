@@ -27,7 +27,7 @@ from console.errors import PermissionDeniedError, ValidationError
 from console.gateway.bodies import read_body
 from console.gateway.context import Credentials, Ctx, GatewayContext
 from console.gateway.errors import GatewayError
-from console.gateway.open311 import ERRORS, open311_route, router
+from console.gateway.open311 import ERRORS, check_jurisdiction, open311_route, router
 from console.gateway.open311_public import public_read
 from console.gateway.open311_xml import XMLResponse, document
 from console.gateway.schemas import Open311Error
@@ -77,17 +77,6 @@ class TokenAnswer(BaseModel):
     @model_serializer(mode="wrap")
     def _present_only(self, handler: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
         return {k: v for k, v in handler(self).items() if v is not None}
-
-
-def check_jurisdiction(ctx: GatewayContext, value: object) -> None:
-    """404 for a jurisdiction_id other than this gateway's (the spec's unknown jurisdiction)."""
-    if value not in (None, "") and value != ctx.settings.jurisdiction_id:
-        raise GatewayError(
-            404,
-            f"未知 jurisdiction_id（本网关为 {ctx.settings.jurisdiction_id}）",
-            code="unknown_jurisdiction",
-            field="jurisdiction_id",
-        )
 
 
 def choose_source(ctx: GatewayContext, role: str, requested: object) -> str:
