@@ -83,6 +83,14 @@ _DEPARTMENT_COLUMNS = (
 )
 _ROUTING_COLUMNS = ("taxonomy", "kind", "category_prefix", "street_code", "department_code")
 _ROLE_COLUMNS = ("code", "name_zh", "name_en", "description")
+_TIER_COLUMNS = ("taxonomy", "kind", "category_prefix", "urgent", "tier", "grid_role")
+_DUTY_COLUMNS = ("role", "duty", "taxonomy", "kind", "category_prefix")
+#: tiers.csv: settled in the grid by its staff, inside the street, or by a district department.
+TIERS = ("grid", "street", "district")
+#: grid_staff_duties.csv: what a grid staff role may do with a category.
+DUTIES = ("report", "self_handle")
+#: grid_staff_duties.csv's category_prefix for every category of the taxonomy and kind.
+EVERY_CATEGORY = "*"
 #: roles.csv's scope column: the region levels a seat can be confined to, and a department.
 ROLE_SCOPES = ("district", "street", "unit", "department")
 
@@ -160,6 +168,30 @@ class RoleRow:
     scope: str = "district"
 
 
+@dataclass(frozen=True)
+class TierRow:
+    line: int
+    taxonomy: str
+    kind: str
+    category_prefix: str
+    #: The case's urgency the row is for; None: any.
+    urgent: bool | None
+    tier: str
+    #: For a grid matter: the 一格七员 role that self-handles it.
+    grid_role: str | None
+
+
+@dataclass(frozen=True)
+class GridDutyRow:
+    line: int
+    role: str
+    duty: str
+    taxonomy: str
+    kind: str
+    #: A code prefix, or EVERY_CATEGORY.
+    category_prefix: str
+
+
 # --------------------------------------------------------------------------- category keys
 
 
@@ -197,15 +229,20 @@ def _check_taxonomy(taxonomy: str) -> None:
 
 
 def _read_csv(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, stripped row) for each data row; a bad header or row raises naming both."""
+    """(line number, stripped row) for each data row; a bad header or row raises naming both.
+    Lines starting with ``#`` are comments (where a file's choices come from)."""
     with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
+        kept = [(n, text) for n, text in enumerate(f, 1) if not text.startswith("#")]
+        # The reader counts the lines it was given: map them back to the file's own.
+        numbers = [n for n, _ in kept]
+        reader = csv.DictReader(text for _, text in kept)
         header = reader.fieldnames or []
         missing = [c for c in columns if c not in header]
         if missing:
-            raise ValidationError(f"{path.name} 第1行：缺少列 {', '.join(missing)}")
+            first = numbers[0] if numbers else 1
+            raise ValidationError(f"{path.name} 第{first}行：缺少列 {', '.join(missing)}")
         for raw in reader:
-            line = reader.line_num
+            line = numbers[reader.line_num - 1]
             if None in raw:
                 raise ValidationError(f"{path.name} 第{line}行：字段多于表头")
             if any(raw[c] is None for c in header):
@@ -389,3 +426,85 @@ def read_roles() -> list[RoleRow]:
 def read_grid_staff_roles() -> list[RoleRow]:
     """一格七员 (console.models.GridStaffRole), with their Chinese and English names."""
     return _read_role_file("grid_staff_roles.csv")
+
+
+def _category_prefix(
+    path: Path,
+    line: int,
+    r: dict[str, str],
+    codes: dict[tuple[str, str], list[str]],
+    *,
+    every: bool = False,
+) -> tuple[str, str, str]:
+    """(taxonomy, kind, prefix) of a row, the prefix that of at least one known category."""
+    if r["taxonomy"] not in _TAXONOMY_FILES:
+        raise _bad(path, line, f"未知的分类标准“{r['taxonomy']}”")
+    kind, prefix = _kind(path, line, r["kind"]), r["category_prefix"]
+    if every and prefix == EVERY_CATEGORY:
+        return r["taxonomy"], kind, prefix
+    if not _MAJOR_RE.match(prefix) or not prefix.isdigit():
+        raise _bad(path, line, f"类别前缀“{prefix}”应为至少2位数字")
+    if (r["taxonomy"], kind) not in codes:  # each taxonomy file read once per call
+        codes[r["taxonomy"], kind] = [
+            c.code for c in read_categories(r["taxonomy"]) if c.kind == kind
+        ]
+    if not any(code.startswith(prefix) for code in codes[r["taxonomy"], kind]):
+        raise _bad(path, line, f"类别前缀“{prefix}”不是 {r['taxonomy']} 任何{kind}类别的代码")
+    return r["taxonomy"], kind, prefix
+
+
+def _grid_role(path: Path, line: int, code: str, known: Sequence[str]) -> str:
+    if code not in known:
+        raise _bad(path, line, f"未知的网格员角色“{code}”（应为 {' / '.join(known)} 之一）")
+    return code
+
+
+def read_tiers() -> list[TierRow]:
+    """分级处置 (resources/org/tiers.csv): each category's normal tier; see the file's comments."""
+    path = resource("org", "tiers.csv")
+    rows: list[TierRow] = []
+    seen: set[tuple[str, str, str, bool | None]] = set()
+    codes: dict[tuple[str, str], list[str]] = {}
+    roles = [r.code for r in read_grid_staff_roles()]
+    for line, r in _read_csv(path, _TIER_COLUMNS):
+        _required(path, line, r, "taxonomy", "kind", "category_prefix", "tier")
+        taxonomy, kind, prefix = _category_prefix(path, line, r, codes)
+        if r["urgent"] not in ("", "0", "1"):
+            raise _bad(path, line, f"urgent“{r['urgent']}”应为 0、1 或留空（不论是否紧急）")
+        urgent = None if r["urgent"] == "" else r["urgent"] == "1"
+        if r["tier"] not in TIERS:
+            raise _bad(path, line, f"层级“{r['tier']}”应为 {' / '.join(TIERS)} 之一")
+        role = r["grid_role"] or None
+        if r["tier"] == "grid" and role is None:
+            raise _bad(path, line, "网格层级（grid）须填写自处置的网格员角色 grid_role")
+        if r["tier"] != "grid" and role is not None:
+            raise _bad(path, line, f"只有网格层级（grid）填写 grid_role，本行为 {r['tier']}")
+        grid_role = _grid_role(path, line, role, roles) if role is not None else None
+        ident = (taxonomy, kind, prefix, urgent)
+        if ident in seen:
+            raise _bad(path, line, "同一分类标准、类别前缀和紧急程度的层级规则重复")
+        seen.add(ident)
+        rows.append(TierRow(line, taxonomy, kind, prefix, urgent, r["tier"], grid_role))
+    return rows
+
+
+def read_grid_staff_duties() -> list[GridDutyRow]:
+    """一格七员's duties (resources/org/grid_staff_duties.csv): what each may report and
+    self-handle; see the file's comments."""
+    path = resource("org", "grid_staff_duties.csv")
+    rows: list[GridDutyRow] = []
+    seen: set[tuple[str, str, str, str, str]] = set()
+    codes: dict[tuple[str, str], list[str]] = {}
+    roles = [r.code for r in read_grid_staff_roles()]
+    for line, r in _read_csv(path, _DUTY_COLUMNS):
+        _required(path, line, r, *_DUTY_COLUMNS)
+        role = _grid_role(path, line, r["role"], roles)
+        if r["duty"] not in DUTIES:
+            raise _bad(path, line, f"职责“{r['duty']}”应为 {' / '.join(DUTIES)} 之一")
+        taxonomy, kind, prefix = _category_prefix(path, line, r, codes, every=True)
+        ident = (role, r["duty"], taxonomy, kind, prefix)
+        if ident in seen:
+            raise _bad(path, line, "同一角色、职责和类别前缀的行重复")
+        seen.add(ident)
+        rows.append(GridDutyRow(line, role, r["duty"], taxonomy, kind, prefix))
+    return rows
