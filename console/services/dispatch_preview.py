@@ -4,6 +4,11 @@ For each selected case the default department comes from the routing table (the 
 :func:`console.services.reference.data.route` the dispatch itself uses) and the deadline
 preview from the same clock maths (:func:`console.domain.traffic_light.clock_marks`) on a
 fresh clock started now, as a dispatch restarts the clock.
+
+Each proposal also carries the category's tier (resources/org/tiers.csv,
+console.services.tier_routing): for a street matter the target is the case's own street
+committee; for a grid matter it names the grid staff role that should self-handle it and
+still proposes the routing table's department should the dispatcher send it anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError
 from console.models import Case, Department, DepartmentKind, Region
 from console.services.reference import data as reference_data
+from console.services.tier_routing import STREET, TierChoice, tier_table
 
 DISPATCHABLE_STATE = "registered"
 #: Department kinds in the order the department picker lists them.
@@ -44,6 +50,15 @@ class DispatchProposal:
     limit_text: str | None
     deadline_preview: datetime | None
     error: str | None
+    #: The category's tier: grid / street / district (None when the case cannot go).
+    tier: str | None = None
+    #: The table cell, e.g. "街道" or "网格（环卫保洁员）".
+    tier_label: str | None = None
+    #: The line under the table, e.g. "建议层级：街道（小事不出网格、大事不出街道）".
+    tier_text: str | None = None
+    #: For a grid matter: the grid staff role that should self-handle it (code, name).
+    grid_role: str | None = None
+    grid_role_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ def propose_dispatch(
     ).all()
     by_id = {c.id: (c, street_name or "") for c, street_name in rows}
     routes: dict[tuple[str, str, str, int], Department | None] = {}
+    tiers = tier_table()
+    committees: dict[int, Department | None] = {}
     proposals = []
     for case_id in wanted:
         found = by_id.get(case_id)
@@ -90,6 +107,7 @@ def propose_dispatch(
         error: str | None = None
         department: Department | None = None
         deadline: datetime | None = None
+        tier: TierChoice | None = None
         if c.state != DISPATCHABLE_STATE:
             error = f"案件当前状态为「{state_label(c.state)}」，不能派遣"
         else:
@@ -102,6 +120,14 @@ def propose_dispatch(
                 except ConsoleError:
                     routes[key] = None
             department = routes[key]
+            tier = tiers.tier_of(c.taxonomy, c.kind, c.category_code, urgent=c.urgent)
+            if tier.tier == STREET and c.street_id is not None:
+                # 大事不出街道: the street's own committee, whatever department routing names.
+                if c.street_id not in committees:
+                    committees[c.street_id] = reference_data.street_committee_for(
+                        session, c.street_id
+                    )
+                department = committees[c.street_id] or department
             if department is None:
                 error = "该类别没有默认处置部门，请选择部门"
             if limit is None:
@@ -121,6 +147,11 @@ def propose_dispatch(
                 limit_text=str(limit) if limit else None,
                 deadline_preview=deadline,
                 error=error,
+                tier=tier.tier if tier else None,
+                tier_label=tier.cell() if tier else None,
+                tier_text=tier.describe() if tier else None,
+                grid_role=tier.grid_role if tier else None,
+                grid_role_name=tier.grid_role_name if tier else None,
             )
         )
     return proposals

@@ -12,6 +12,9 @@ and keeps the OK button off in routing-table mode.
 
 The "预计期限" column is the deadline a dispatch now would give (the limit counted from now);
 it does not depend on the department picked.
+
+The "建议层级" column and the line under the table show each case's tier (resources/org/
+tiers.csv: 小事不出网格、大事不出街道) as the service words it; the dispatcher still chooses.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def _fixable_by_department(proposal: DispatchProposal) -> bool:
 class DispatchDialog(QDialog):
     """Confirms a (batch) dispatch; read the choice with the ``result_*`` methods."""
 
-    COLUMNS = 6
+    COLUMNS = 7
+    TIER_COLUMN = 3
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class DispatchDialog(QDialog):
                 self.tr("Case number"),
                 self.tr("Street"),
                 self.tr("Proposed department"),
+                self.tr("Proposed tier"),
                 self.tr("Time limit"),
                 self.tr("Expected deadline"),
                 self.tr("Problem"),
@@ -90,6 +95,12 @@ class DispatchDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
+
+        self.tier_label = QLabel(self)
+        self.tier_label.setObjectName("dispatchTier")
+        self.tier_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.tier_label.setWordWrap(True)
+        layout.addWidget(self.tier_label)
 
         form = QFormLayout()
         self.department_combo = QComboBox(self)
@@ -140,6 +151,7 @@ class DispatchDialog(QDialog):
                 p.number or f"#{p.case_id}",
                 p.street_name or "",
                 p.department_name or "—",
+                p.tier_label or "—",
                 limit_display(p.limit_text),
                 local_time_text(p.deadline_preview),
                 problem,
@@ -148,7 +160,19 @@ class DispatchDialog(QDialog):
                 item = QTableWidgetItem(text)
                 if excluded:
                     item.setForeground(grey)
+                if column == self.TIER_COLUMN and p.tier_text:
+                    item.setToolTip(p.tier_text)
                 self.table.setItem(row, column, item)
+        self._pull_tier()
+
+    def _pull_tier(self) -> None:
+        """The tier the cases that can go share, or a pointer to the column when they differ."""
+        texts = sorted({p.tier_text for p in self._candidates() if p.tier_text})
+        if len(texts) > 1:
+            self.tier_label.setText(self.tr("Proposed tiers differ: see the Proposed tier column."))
+        else:
+            self.tier_label.setText(texts[0] if texts else "")
+        self.tier_label.setVisible(bool(texts))
 
     def _pull_departments(self) -> None:
         combo = self.department_combo

@@ -8,6 +8,7 @@ from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.services.cases.service import CaseService
 from console.services.dispatch_preview import department_options, propose_dispatch
+from console.services.reference.data import street_committee_for
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,
@@ -78,3 +79,79 @@ def test_department_options_order(demo_db) -> None:
     assert kinds[0] == "street_committee" and "functional" in kinds
     assert options[0].code == "SC610104001" and options[0].name == "青年路街道城管委"
     assert len({o.id for o in options}) == len(options)
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+def registered(service: CaseService, point, **over):
+    snap = service.report(INTAKE, report_input(point, **over))
+    return service.register(CHIEF, snap.id, snap.version)
+
+
+def committee_of(db: Database, street_id: int) -> tuple[int, str]:
+    with db.read() as s:
+        dept = street_committee_for(s, street_id)
+        assert dept is not None
+        return dept.id, dept.name
+
+
+def test_a_grid_matter_names_its_grid_staff_role(service, demo_db, clock) -> None:
+    point = street_points(demo_db)[0][2]
+    rubbish = registered(service, point)  # 06010 暴露垃圾
+    (p,) = propose(demo_db, [rubbish.id], clock.now)
+    assert (p.tier, p.grid_role, p.grid_role_name) == ("grid", "sanitation_worker", "环卫保洁员")
+    assert p.tier_label == "网格（环卫保洁员）"
+    assert p.tier_text == "建议层级：网格（环卫保洁员自行处置；小事不出网格、大事不出街道）"
+    # Dispatched anyway: the routing table's department, as the dispatch then does.
+    assert p.department_name == "区环境卫生管理中心" and p.error is None
+    done = service.dispatch(DISPATCHER, p.case_id, p.version)
+    assert done.department_id == p.department_id
+
+
+def test_a_street_matter_goes_to_the_cases_own_street_committee(service, demo_db, clock) -> None:
+    (street_a, _, point_a), (street_b, _, point_b) = street_points(demo_db)
+    bikes_a = registered(service, point_a, category_code="09011")  # 共享单车乱象
+    bikes_b = registered(service, point_b, category_code="09011")
+    pa, pb = propose(demo_db, [bikes_a.id, bikes_b.id], clock.now)
+    for p, street in ((pa, street_a), (pb, street_b)):
+        assert (p.tier, p.tier_label, p.grid_role) == ("street", "街道", None)
+        assert p.tier_text == "建议层级：街道（小事不出网格、大事不出街道）"
+        assert (p.department_id, p.department_name) == committee_of(demo_db, street)
+        assert p.department_name.endswith("街道城管委")
+        # "By routing table" sends it to the same committee.
+        assert service.dispatch(DISPATCHER, p.case_id, p.version).department_id == p.department_id
+    assert pa.department_id != pb.department_id
+
+
+def test_urgent_rubbish_goes_to_the_district_at_once(service, demo_db, clock) -> None:
+    point = street_points(demo_db)[0][2]
+    calm = registered(service, point)  # 06010 暴露垃圾, 4工作时
+    urgent = registered(service, point, urgent=True)
+    pc, pu = propose(demo_db, [calm.id, urgent.id], clock.now)
+    assert (pc.tier, pc.grid_role_name) == ("grid", "环卫保洁员")
+    assert (pu.tier, pu.grid_role) == ("district", None)
+    assert pu.department_name == pc.department_name == "区环境卫生管理中心"
+    # Street order is urgent once registered (紧急工作时) and stays a grid matter.
+    peddler = registered(service, point, category_code="09001")  # 无照经营游商
+    (pp,) = propose(demo_db, [peddler.id], clock.now)
+    assert service.get(peddler.id).urgent
+    assert (pp.tier, pp.grid_role_name) == ("grid", "城管执法员")
+
+
+def test_a_district_matter_goes_to_its_department(service, demo_db, clock) -> None:
+    point = street_points(demo_db)[0][2]
+    cover = registered(service, point, category_code="01001")  # 供水井盖异常
+    parked = registered(service, point, category_code="09009")  # 机动车乱停放
+    pc, pp = propose(demo_db, [cover.id, parked.id], clock.now)
+    assert (pc.tier, pc.tier_label, pc.grid_role) == ("district", "区", None)
+    assert pc.tier_text == "建议层级：区（由区专业部门处置）"
+    assert pc.department_name == "西安市自来水有限公司莲湖营业所"
+    assert (pp.tier, pp.department_name) == ("district", "西安市公安局交通警察支队莲湖大队")
+
+
+def test_a_case_that_cannot_go_has_no_tier(service, demo_db, clock) -> None:
+    point = street_points(demo_db)[0][2]
+    reported = service.report(INTAKE, report_input(point))
+    (p,) = propose(demo_db, [reported.id], clock.now)
+    assert p.error is not None and p.tier is None and p.tier_text is None

@@ -62,9 +62,11 @@ def test_the_issues_examples() -> None:
     assert table.tier_of(GBT, COMPONENT, "01001").tier == DISTRICT  # 部件: a department's
     assert table.tier_of(GBT, EVENT, "04001").tier == DISTRICT  # 古树名木异常
     assert table.tier_of(GBT, EVENT, "09009").tier == DISTRICT  # 机动车乱停放: traffic police
-    # Urgent street order is the street's at once; other urgent matters keep their tier.
-    assert table.tier_of(GBT, EVENT, "09001", urgent=True).tier == STREET
-    assert table.tier_of(GBT, EVENT, "06010", urgent=True).tier == GRID
+    # Urgent rubbish is not left to the sweeper's round; street order (urgent once
+    # registered, its limit is 紧急工作时) keeps its tier.
+    assert table.tier_of(GBT, EVENT, "06010", urgent=True).tier == DISTRICT
+    assert table.tier_of(CJT, EVENT, "0204", urgent=True).tier == STREET
+    assert table.tier_of(GBT, EVENT, "09001", urgent=True).tier == GRID
     assert table.tier_of(GBT, EVENT, "09009", urgent=True).tier == DISTRICT
     assert table.tier_of(GBT, EVENT, "06010").describe() == (
         "建议层级：网格（环卫保洁员自行处置；小事不出网格、大事不出街道）"

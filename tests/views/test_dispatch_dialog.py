@@ -8,7 +8,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog
 
+from console.domain.worktime import WorkCalendar
+from console.services.cases.service import CaseService
+from console.services.dispatch_preview import department_options, propose_dispatch
 from console.views.dispatch_dialog import DispatchDialog
+from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
 
 DEADLINE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 16:00 in Xi'an
 
@@ -25,6 +29,11 @@ def proposal(case_id: int, dept: int | None, error: str | None = None, **kw: Any
         "limit_text": "4工作时",
         "deadline_preview": DEADLINE,
         "error": error,
+        "tier": "district",
+        "tier_label": "区",
+        "tier_text": "建议层级：区（由区专业部门处置）",
+        "grid_role": None,
+        "grid_role_name": None,
     }
     values.update(kw)
     return SimpleNamespace(**values)
@@ -69,18 +78,20 @@ def test_table_shows_cases_and_expected_deadline(qtbot: Any) -> None:
     table = dialog.table
     assert table.rowCount() == 2
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers[4] == "Expected deadline"  # 预计期限 once translated
-    assert [table.item(0, c).text() for c in range(5)] == [
+    assert headers[3:5] == ["Proposed tier", "Time limit"]  # 建议层级 once translated
+    assert headers[5] == "Expected deadline"  # 预计期限 once translated
+    assert [table.item(0, c).text() for c in range(6)] == [
         "E0102202611230001",
         "青年路街道",
         "市容局",
+        "区",
         "4工作时",
         "2026-11-23 16:00",
     ]
-    assert "不能派遣" in table.item(1, 5).text()
+    assert "不能派遣" in table.item(1, 6).text()
     # The preview does not change with the department picked.
     dialog.department_combo.setCurrentIndex(dialog.department_combo.findData(3))
-    assert table.item(0, 4).text() == "2026-11-23 16:00"
+    assert table.item(0, 5).text() == "2026-11-23 16:00"
 
 
 def test_cases_with_errors_are_listed_but_excluded(qtbot: Any) -> None:
@@ -137,3 +148,42 @@ def test_note_and_accept(qtbot: Any) -> None:
     dialog.ok_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert (dialog.result_cases(), dialog.result_department_id()) == ([(1, 10)], 2)
+
+
+def test_the_proposed_tier_from_the_real_preview(qtbot: Any, demo_db: Any, clock: Any) -> None:
+    """Real proposals from the demo SQLite: the tier beside the department, and the line under
+    the table for the cases that can go; the dispatcher can still choose a department."""
+    service = CaseService(demo_db, calendar=WorkCalendar(), clock=clock)
+    street = street_points(demo_db)[0][2]
+
+    def registered(**over: object) -> int:
+        snap = service.report(INTAKE, report_input(street, **over))
+        return service.register(CHIEF, snap.id, snap.version).id
+
+    bikes, rubbish = registered(category_code="09011"), registered()  # 共享单车乱象, 暴露垃圾
+    with demo_db.read() as s:
+        proposals = propose_dispatch(s, [bikes], clock.now, WorkCalendar())
+        both = propose_dispatch(s, [bikes, rubbish], clock.now, WorkCalendar())
+        departments = department_options(s)
+
+    dialog = DispatchDialog(proposals, departments)
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(0, 2).text().endswith("街道城管委")
+    assert dialog.table.item(0, DispatchDialog.TIER_COLUMN).text() == "街道"
+    assert not dialog.tier_label.isHidden()
+    assert dialog.tier_label.text() == "建议层级：街道（小事不出网格、大事不出街道）"
+    assert dialog.department_combo.currentText().endswith("街道城管委")  # proposed, not forced
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findText("区市容景观管理中心"))
+    assert dialog.ok_button.isEnabled()
+
+    mixed = DispatchDialog(both, departments)
+    qtbot.addWidget(mixed)
+    tiers = [mixed.table.item(r, DispatchDialog.TIER_COLUMN) for r in range(2)]
+    assert [t.text() for t in tiers] == ["街道", "网格（环卫保洁员）"]
+    assert tiers[1].toolTip() == "建议层级：网格（环卫保洁员自行处置；小事不出网格、大事不出街道）"
+    assert mixed.tier_label.text() == "Proposed tiers differ: see the Proposed tier column."
+
+
+def test_no_tier_line_when_nothing_can_go(qtbot: Any) -> None:
+    dialog = make(qtbot, [proposal(1, None, error="案件不存在", tier=None, tier_text=None)])
+    assert dialog.tier_label.isHidden() and dialog.tier_label.text() == ""
