@@ -22,7 +22,8 @@ NO_HANDLER = "-"  # handler marker: the action is not applied to an existing cas
 #: What a seat asks for before a step (transitions.csv's input column); "-": no seat takes it
 #: from a case's detail (a service writes it, or the new-report form makes it).
 #: "inspector": a named inspector (the step's param ``inspector_id``) and an optional note.
-INPUTS = ("none", "note", "photo", "department", "extension", "pair", "inspector", "-")
+#: "force": one of the street's forces and a limit in hours (params ``force``, ``hours``: 二级派遣).
+INPUTS = ("none", "note", "photo", "department", "extension", "pair", "inspector", "force", "-")
 
 
 def _read_states() -> dict[str, tuple[str, str, bool, bool]]:

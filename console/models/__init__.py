@@ -19,6 +19,7 @@ from console.models.patrol import Patrol, PatrolBatch, PatrolPoint
 from console.models.patrol_alert import PatrolAlert, PatrolAlertDay
 from console.models.public import PublicRating, PublicReport
 from console.models.security import SecurityEvent, SecurityEventKind
+from console.models.street import SubTask
 from console.models.supervision import Alert, DutyShift, Handover
 from console.models.taxonomy import Category, DeadlineRule, RoutingRule
 
@@ -60,6 +61,7 @@ __all__ = [
     "RoutingRule",
     "SecurityEvent",
     "SecurityEventKind",
+    "SubTask",
     "UTCDateTime",
     "User",
 ]

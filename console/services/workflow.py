@@ -28,7 +28,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent, Department, DepartmentKind, User
-from console.services import duplicates
+from console.services import duplicates, street_tasks
 from console.services.acceptance import arrival
 from console.services.actors import Actor
 from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assigned_name
@@ -191,7 +191,7 @@ class CaseWorkflow:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
         scope = case_scope(actor)
         scope.check(case)  # a street or unit seat: its own region's cases only
-        if scope.level == "street" and case.department_id is not None:
+        if scope.confined and case.department_id is not None:
             self._check_street_committee(session, case)
         if assigned_elsewhere(case, action, actor.id):
             raise PermissionDeniedError(
@@ -205,7 +205,8 @@ class CaseWorkflow:
         handler = self._handlers.get(action)
         if handler is None:
             raise IllegalTransitionError(f"「{transition.label_zh}」不作用于已有案件")
-        data = handler(session, case, now, params) or {}
+        # Handlers that record a step beside the case (a sub-task) read "_actor" and "_note".
+        data = handler(session, case, now, {**params, "_actor": actor, "_note": note}) or {}
         case.state = to_state
         case.updated_at = now
         # Every action bumps the version, a note too: the timeline another seat shows changed.
@@ -452,7 +453,23 @@ class CaseWorkflow:
             raise ValidationError("没有待审批的延期申请")
         case.extension_requested = None
 
+    def _step_sub_dispatch(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        """二级派遣: the street sends the case on to one of its forces (street_tasks)."""
+        return street_tasks.sub_dispatch(
+            s, case, p["_actor"].name, now, p.get("force"), p.get("hours")
+        )
+
+    def _step_sub_feedback(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The street force's feedback closes its sub-task; the street feeds back next."""
+        return street_tasks.sub_feedback(s, case, p["_actor"], now, p.get("_note"))
+
     def _step_feedback(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+        if case.state == "dispatched":  # not a self-handle: a street's sub-task must be back
+            street_tasks.refuse_feedback_while_open(s, case)
         case.handled_at = now
         case.suspension_requested_at = None  # a request the work overtook
 

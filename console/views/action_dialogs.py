@@ -232,6 +232,65 @@ class InspectorDialog(NoteDialog):
         return combo is not None and combo.count() == 0
 
 
+class ForceDialog(NoteDialog):
+    """二级派遣: the street force a case goes on to, its limit in hours, an optional note."""
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        forces: Sequence[tuple[str, str]],
+        *,
+        max_hours: float,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, prompt, required=False, parent=parent)
+        self.setObjectName("forceDialog")
+        self.force_combo = QComboBox(self)
+        self.force_combo.setObjectName("forceCombo")
+        for key, label in forces:
+            self.force_combo.addItem(label, key)
+        self.hours_spin = QDoubleSpinBox(self)
+        self.hours_spin.setObjectName("forceHours")
+        self.hours_spin.setDecimals(1)
+        self.hours_spin.setRange(0.5, max(0.5, max_hours))
+        self.hours_spin.setValue(min(4.0, max(0.5, max_hours)))
+        self.hours_spin.setSuffix(self.tr(" h"))
+        form = QFormLayout()
+        form.addRow(self.tr("Send to:"), self.force_combo)
+        form.addRow(self.tr("Limit (within the district's deadline):"), self.hours_spin)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(1, form)
+        self._on_note_edit_text_changed()
+
+    def force(self) -> str | None:
+        value = self.force_combo.currentData()
+        return value if isinstance(value, str) else None
+
+    def hours(self) -> float:
+        return float(self.hours_spin.value())
+
+
+def ask_force(
+    parent: QWidget | None,
+    title: str,
+    prompt: str,
+    forces: Sequence[tuple[str, str]],
+    *,
+    max_hours: float,
+) -> tuple[str, float, str] | None:
+    """(the force's key, the limit in hours, note), or None when cancelled."""
+    dialog = ForceDialog(title, prompt, forces, max_hours=max_hours, parent=parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = dialog.force()
+        return None if chosen is None else (chosen, dialog.hours(), dialog.note())
+    finally:
+        dialog.deleteLater()
+
+
 def ask_inspector(
     parent: QWidget | None, title: str, prompt: str, inspectors: Sequence[tuple[int, str]]
 ) -> tuple[int, str] | None:

@@ -218,6 +218,7 @@ class CaseDetailPanel(QWidget):
             ("coordinates", self.tr("Coordinates")),
             ("department", self.tr("Department")),
             ("inspector", self.tr("Assigned inspector")),
+            ("sub_task", self.tr("Street sub-task")),
             ("limit", self.tr("Time limit")),
             ("extension", self.tr("Extension")),
             ("rule_condition", self.tr("Registration condition")),
@@ -408,6 +409,7 @@ class CaseDetailPanel(QWidget):
             "coordinates": f"{snap.lon:.6f}, {snap.lat:.6f}",
             "department": detail.department_name or self.tr("Not dispatched"),
             "inspector": getattr(detail, "assigned_inspector", None),
+            "sub_task": self._sub_task_text(getattr(detail, "sub_task", None)),
             "limit": limit_display(detail.limit_text),
             "extension": "; ".join(extension) or "—",
             "rule_condition": detail.rule_condition or "—",
@@ -433,6 +435,8 @@ class CaseDetailPanel(QWidget):
         self._form.setRowVisible(
             self.fields["inspector"], bool(getattr(detail, "assigned_inspector", None))
         )
+        # 二级派遣: shown while the street waits on one of its forces.
+        self._form.setRowVisible(self.fields["sub_task"], bool(getattr(detail, "sub_task", None)))
         self.description_view.setPlainText(snap.description)
 
     def _pull_timeline(self, entries: Iterable[TimelineEntry]) -> None:
@@ -483,12 +487,35 @@ class CaseDetailPanel(QWidget):
             self.action_buttons[option.action] = button
         self.action_bar.setVisible(bool(self.action_buttons))
 
+    def _sub_task_text(self, task: Any) -> str:
+        """The street's open sub-task (二级派遣): whom it went to and by when."""
+        if task is None:
+            return ""
+        return (
+            self.tr("%1, due %2")
+            .replace("%1", str(task.target_name))
+            .replace("%2", local_time_text(task.deadline_at))
+        )
+
     def _event_summary(self, action: str, data: dict[str, Any]) -> str:
         """What a pair action's event data says, in words (its note follows)."""
         if action == "merge" and data.get("into_number"):
             return self.tr("Merged into %1").replace("%1", str(data["into_number"]))
         if action == "keep_apart" and data.get("other_number"):
             return self.tr("Not a duplicate of %1").replace("%1", str(data["other_number"]))
+        if action == "sub_dispatch" and data.get("force"):
+            try:
+                due = local_time_text(datetime.fromisoformat(str(data.get("deadline"))))
+            except ValueError:
+                due = str(data.get("deadline") or "")
+            return (
+                self.tr("Sent on to %1, due %2")
+                .replace("%1", str(data["force"]))
+                .replace("%2", due)
+            )
+        if action == "sub_feedback" and data.get("force"):
+            late = "" if data.get("on_time", True) else self.tr(" (late)")
+            return self.tr("Feedback from %1").replace("%1", str(data["force"])) + late
         report = data.get("merged_report")
         if action != "merged_in" or not isinstance(report, dict):
             return ""
@@ -561,6 +588,28 @@ class CaseDetailPanel(QWidget):
             inspector_id, note = chosen
             self.action_with_input_requested.emit(
                 option.action, snap.id, snap.version, {"inspector_id": inspector_id, "note": note}
+            )
+            return
+        if kind == "force":  # 二级派遣: one of the street's forces, within the district's limit
+            prompt = self.tr("%1 — case %2: send it on to one of the street's forces.")
+            left = getattr(self._detail, "hours_to_deadline", None)
+            hours_left = left if left is not None else 24 * 30
+            forces = [(f.key, f.label) for f in getattr(self._detail, "street_forces", ())]
+            sent = action_dialogs.ask_force(
+                self,
+                label,
+                prompt.replace("%1", label).replace("%2", snap.number),
+                forces,
+                max_hours=max(0.5, hours_left),
+            )
+            if sent is None:
+                return
+            force, hours, note = sent
+            self.action_with_input_requested.emit(
+                option.action,
+                snap.id,
+                snap.version,
+                {"force": force, "hours": hours, "note": note or None},
             )
             return
         if kind == "photo":  # a step taken on site: its note dialog attaches the photo

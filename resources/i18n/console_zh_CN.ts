@@ -406,13 +406,13 @@
     <name>CaseDetailPanel</name>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="116"/>
-        <location filename="../../console/views/case_detail_panel.py" line="312"/>
+        <location filename="../../console/views/case_detail_panel.py" line="313"/>
         <source>Select a case to see its details.</source>
         <extracomment>Buttons per row in the action bar. Inputs (transitions.csv) asked for in a dialog of the panel&apos;s own before the step is sent. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="325"/>
+        <location filename="../../console/views/case_detail_panel.py" line="326"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
@@ -508,202 +508,232 @@
     </message>
     <message>
         <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <source>Street sub-task</source>
+        <translation>二级派遣</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="222"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="222"/>
+        <location filename="../../console/views/case_detail_panel.py" line="223"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="223"/>
+        <location filename="../../console/views/case_detail_panel.py" line="224"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="224"/>
+        <location filename="../../console/views/case_detail_panel.py" line="225"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="225"/>
+        <location filename="../../console/views/case_detail_panel.py" line="226"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="226"/>
+        <location filename="../../console/views/case_detail_panel.py" line="227"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="227"/>
+        <location filename="../../console/views/case_detail_panel.py" line="228"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="228"/>
+        <location filename="../../console/views/case_detail_panel.py" line="229"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="229"/>
+        <location filename="../../console/views/case_detail_panel.py" line="230"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="230"/>
+        <location filename="../../console/views/case_detail_panel.py" line="231"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="231"/>
+        <location filename="../../console/views/case_detail_panel.py" line="232"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="247"/>
+        <location filename="../../console/views/case_detail_panel.py" line="248"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="252"/>
+        <location filename="../../console/views/case_detail_panel.py" line="253"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="260"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="260"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="260"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="260"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="260"/>
+        <location filename="../../console/views/case_detail_panel.py" line="261"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="271"/>
+        <location filename="../../console/views/case_detail_panel.py" line="272"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="351"/>
+        <location filename="../../console/views/case_detail_panel.py" line="352"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="354"/>
+        <location filename="../../console/views/case_detail_panel.py" line="355"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="359"/>
+        <location filename="../../console/views/case_detail_panel.py" line="360"/>
         <source>Handled in time</source>
         <translation>按时处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="360"/>
+        <location filename="../../console/views/case_detail_panel.py" line="361"/>
         <source>Handled near the deadline</source>
         <translation>临期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="361"/>
+        <location filename="../../console/views/case_detail_panel.py" line="362"/>
         <source>Handled late</source>
         <translation>超期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="364"/>
+        <location filename="../../console/views/case_detail_panel.py" line="365"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="368"/>
+        <location filename="../../console/views/case_detail_panel.py" line="369"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="369"/>
+        <location filename="../../console/views/case_detail_panel.py" line="370"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="370"/>
+        <location filename="../../console/views/case_detail_panel.py" line="371"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="371"/>
+        <location filename="../../console/views/case_detail_panel.py" line="372"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="386"/>
+        <location filename="../../console/views/case_detail_panel.py" line="387"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="386"/>
+        <location filename="../../console/views/case_detail_panel.py" line="387"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="390"/>
+        <location filename="../../console/views/case_detail_panel.py" line="391"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="392"/>
+        <location filename="../../console/views/case_detail_panel.py" line="393"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="409"/>
+        <location filename="../../console/views/case_detail_panel.py" line="410"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="489"/>
+        <location filename="../../console/views/case_detail_panel.py" line="495"/>
+        <source>%1, due %2</source>
+        <translation>%1，时限至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="503"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="491"/>
+        <location filename="../../console/views/case_detail_panel.py" line="505"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="500"/>
+        <location filename="../../console/views/case_detail_panel.py" line="512"/>
+        <source>Sent on to %1, due %2</source>
+        <translation>派往 %1，时限至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="517"/>
+        <source> (late)</source>
+        <translation>（超时）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="518"/>
+        <source>Feedback from %1</source>
+        <translation>%1 已反馈</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="527"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="511"/>
+        <location filename="../../console/views/case_detail_panel.py" line="538"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="567"/>
-        <location filename="../../console/views/case_detail_panel.py" line="579"/>
+        <location filename="../../console/views/case_detail_panel.py" line="594"/>
+        <source>%1 — case %2: send it on to one of the street&apos;s forces.</source>
+        <translation>%1 — 案件 %2：派往街道的处置力量。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/case_detail_panel.py" line="620"/>
+        <location filename="../../console/views/case_detail_panel.py" line="632"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="554"/>
+        <location filename="../../console/views/case_detail_panel.py" line="581"/>
         <source>%1 — case %2: choose the inspector.</source>
         <translation>%1 — 案件 %2：请选择监督员。</translation>
     </message>
@@ -1108,87 +1138,97 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="70"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="74"/>
         <source>Dispatch cases</source>
         <translation>派遣案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="79"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="83"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="80"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="84"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="81"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="85"/>
         <source>Proposed department</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="82"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="86"/>
+        <source>Proposed tier</source>
+        <translation>建议层级</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="87"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="83"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="88"/>
         <source>Expected deadline</source>
         <translation>预计期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="84"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="89"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="97"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="108"/>
         <source>Department:</source>
         <translation>处置部门：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="100"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="111"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="103"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="114"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="115"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="126"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="138"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="149"/>
         <source>Not dispatched: %1</source>
         <translation>未派遣：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="157"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="172"/>
+        <source>Proposed tiers differ: see the Proposed tier column.</source>
+        <translation>各案件的建议层级不同：见“建议层级”列。</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/dispatch_dialog.py" line="181"/>
         <source>By routing table (each case to its proposed department)</source>
         <translation>按路由表（各案件派往其建议部门）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="202"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="226"/>
         <source>None of the selected cases can be dispatched.</source>
         <translation>所选案件均不能派遣。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="205"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="229"/>
         <source>The routing table has no department for some cases: choose a department.</source>
         <translation>路由表中部分案件没有对应部门，请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="208"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="232"/>
         <source>The note is too long (at most %1 characters).</source>
         <translation>说明过长（最多 %1 字）。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="216"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="240"/>
         <source>%1 of %2 cases will be dispatched.</source>
         <translation>将派遣 %2 件中的 %1 件。</translation>
     </message>
@@ -1452,6 +1492,24 @@
         <location filename="../../console/views/action_dialogs.py" line="137"/>
         <source>Photos (*.jpg *.jpeg *.png *.webp)</source>
         <translation>照片 (*.jpg *.jpeg *.png *.webp)</translation>
+    </message>
+</context>
+<context>
+    <name>ForceDialog</name>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="258"/>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="260"/>
+        <source>Send to:</source>
+        <translation>派往：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/action_dialogs.py" line="261"/>
+        <source>Limit (within the district&apos;s deadline):</source>
+        <translation>时限（不超过区里的处置时限）：</translation>
     </message>
 </context>
 <context>
@@ -1905,119 +1963,119 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="97"/>
+        <location filename="../../console/views/main_window.py" line="98"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="101"/>
+        <location filename="../../console/views/main_window.py" line="102"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="108"/>
+        <location filename="../../console/views/main_window.py" line="109"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="120"/>
+        <location filename="../../console/views/main_window.py" line="121"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="222"/>
+        <location filename="../../console/views/main_window.py" line="223"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="223"/>
+        <location filename="../../console/views/main_window.py" line="224"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="224"/>
+        <location filename="../../console/views/main_window.py" line="225"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="225"/>
+        <location filename="../../console/views/main_window.py" line="226"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="226"/>
+        <location filename="../../console/views/main_window.py" line="227"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="227"/>
+        <location filename="../../console/views/main_window.py" line="228"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="229"/>
+        <location filename="../../console/views/main_window.py" line="230"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="317"/>
+        <location filename="../../console/views/main_window.py" line="318"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="330"/>
+        <location filename="../../console/views/main_window.py" line="331"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="406"/>
+        <location filename="../../console/views/main_window.py" line="407"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="398"/>
-        <location filename="../../console/views/main_window.py" line="411"/>
+        <location filename="../../console/views/main_window.py" line="399"/>
+        <location filename="../../console/views/main_window.py" line="412"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="498"/>
+        <location filename="../../console/views/main_window.py" line="499"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="541"/>
+        <location filename="../../console/views/main_window.py" line="542"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="553"/>
+        <location filename="../../console/views/main_window.py" line="554"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="553"/>
+        <location filename="../../console/views/main_window.py" line="554"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="566"/>
+        <location filename="../../console/views/main_window.py" line="567"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="579"/>
+        <location filename="../../console/views/main_window.py" line="580"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="590"/>
+        <location filename="../../console/views/main_window.py" line="593"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="591"/>
+        <location filename="../../console/views/main_window.py" line="594"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2516,78 +2574,78 @@
 <context>
     <name>PendingLocationsDialog</name>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="56"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="55"/>
         <source>Reports to place on the map</source>
         <extracomment>How much of a description the list shows (the whole text is below the list). A pending report became a case: its CaseSnapshot.</extracomment>
         <translation>待定位报告</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
         <source>Received</source>
         <translation>收到时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="73"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="81"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="77"/>
         <source>No report is waiting for its place</source>
         <translation>没有待定位的报告</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="87"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="83"/>
         <source>Longitude, e.g. 108.93</source>
         <translation>经度，如 108.93</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="88"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="84"/>
         <source>Latitude, e.g. 34.27</source>
         <translation>纬度，如 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="94"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="90"/>
         <source>Choose a report, then click its place on the map</source>
         <translation>先选择一条报告，再在地图上点选其位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="103"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="99"/>
         <source>Place and report</source>
         <translation>定位并上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="107"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="103"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="180"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="176"/>
         <source>Caller: %1</source>
         <translation>上报人：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="205"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="198"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字填写经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="232"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="225"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="261"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="254"/>
         <source>Reported: %1</source>
         <translation>已上报：%1</translation>
     </message>
@@ -2749,38 +2807,38 @@
 <context>
     <name>ReminderDialog</name>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="279"/>
+        <location filename="../../console/views/action_dialogs.py" line="338"/>
         <source>Remind me about %1</source>
         <translation>提醒我：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="281"/>
+        <location filename="../../console/views/action_dialogs.py" line="340"/>
         <source>Remind me</source>
         <translation>提醒我</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="287"/>
+        <location filename="../../console/views/action_dialogs.py" line="346"/>
         <source>In working hours:</source>
         <extracomment>Which case the reminder is for, said in the dialog itself (never a guess).</extracomment>
         <translation>工作时后：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="288"/>
+        <location filename="../../console/views/action_dialogs.py" line="347"/>
         <source>At:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="302"/>
+        <location filename="../../console/views/action_dialogs.py" line="361"/>
         <source>What to check</source>
         <translation>需要核对的内容</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="305"/>
+        <location filename="../../console/views/action_dialogs.py" line="364"/>
         <source>Case:</source>
         <translation>案件：</translation>
     </message>
     <message>
-        <location filename="../../console/views/action_dialogs.py" line="308"/>
+        <location filename="../../console/views/action_dialogs.py" line="367"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
@@ -2794,123 +2852,123 @@
         <translation>新建上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="103"/>
+        <location filename="../../console/views/report_form.py" line="100"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="104"/>
+        <location filename="../../console/views/report_form.py" line="101"/>
         <source>Caller&apos;s name</source>
         <translation>来电人姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="105"/>
+        <location filename="../../console/views/report_form.py" line="102"/>
         <source>Caller&apos;s phone (staff only)</source>
         <translation>来电号码（仅工作人员可见）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="109"/>
+        <location filename="../../console/views/report_form.py" line="106"/>
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="111"/>
+        <location filename="../../console/views/report_form.py" line="108"/>
         <source>Code, name or pinyin initials (ljx: 垃圾箱)</source>
         <translation>代码、名称或拼音首字母（ljx: 垃圾箱）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="118"/>
+        <location filename="../../console/views/report_form.py" line="115"/>
         <source>No category chosen</source>
         <translation>尚未选择问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="124"/>
+        <location filename="../../console/views/report_form.py" line="121"/>
         <source>Category</source>
         <translation>问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="128"/>
+        <location filename="../../console/views/report_form.py" line="125"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="130"/>
+        <location filename="../../console/views/report_form.py" line="127"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="131"/>
+        <location filename="../../console/views/report_form.py" line="128"/>
         <source>Longitude, e.g. 108.93</source>
         <translation>经度，如 108.93</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="132"/>
+        <location filename="../../console/views/report_form.py" line="129"/>
         <source>Latitude, e.g. 34.27</source>
         <translation>纬度，如 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="138"/>
+        <location filename="../../console/views/report_form.py" line="135"/>
         <source>Point</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="139"/>
+        <location filename="../../console/views/report_form.py" line="136"/>
         <source>Click on the map, or type the coordinates</source>
         <translation>在地图上点选位置，或输入经纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="147"/>
+        <location filename="../../console/views/report_form.py" line="144"/>
         <source>Add photos…</source>
         <translation>添加照片…</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="149"/>
+        <location filename="../../console/views/report_form.py" line="146"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="157"/>
-        <location filename="../../console/views/report_form.py" line="309"/>
+        <location filename="../../console/views/report_form.py" line="154"/>
+        <location filename="../../console/views/report_form.py" line="303"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="158"/>
+        <location filename="../../console/views/report_form.py" line="155"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="172"/>
+        <location filename="../../console/views/report_form.py" line="169"/>
         <source>Report</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="181"/>
+        <location filename="../../console/views/report_form.py" line="178"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter 上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="234"/>
+        <location filename="../../console/views/report_form.py" line="231"/>
         <source>Chosen: %1</source>
         <translation>已选: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="255"/>
+        <location filename="../../console/views/report_form.py" line="249"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字输入经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="264"/>
+        <location filename="../../console/views/report_form.py" line="258"/>
         <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
         <translation>经纬度似乎写反了：本区约在经度 108.9、纬度 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="296"/>
+        <location filename="../../console/views/report_form.py" line="290"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="309"/>
+        <location filename="../../console/views/report_form.py" line="303"/>
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>

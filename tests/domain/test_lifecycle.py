@@ -48,6 +48,10 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "request_extension": (["dispatched"], {"department"}, None),
     "approve_extension": (["dispatched"], {"dispatcher"}, None),
     "deny_extension": (["dispatched"], {"dispatcher"}, None),
+    # 二级派遣: the street sends its case on to one of its forces; the force's feedback comes
+    # back (the unit head for the unit, else the street seat records it).
+    "sub_dispatch": (["dispatched"], {"street_duty_officer"}, None),
+    "sub_feedback": (["dispatched"], {"street_duty_officer", "unit_head"}, None),
     "feedback": (["dispatched"], {"department", "street_duty_officer"}, "handled"),
     # 核查任务: the check assigned to a named inspector (the workflow keeps it theirs).
     "assign_check": (["handled"], {"intake", "duty_chief"}, None),

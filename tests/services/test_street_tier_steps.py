@@ -5,9 +5,10 @@ services on the real demo SQLite."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from console.db import Database
 from console.errors import (
@@ -16,7 +17,7 @@ from console.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from console.models import Case, CaseEvent, User
+from console.models import Case, CaseEvent, SubTask, User
 from console.services.actors import Actor, actor_of
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.service import CaseService
@@ -172,3 +173,88 @@ def test_the_street_seat_sees_the_hand_up_button_and_the_district_its_decision(
 
     ids = [r.id for r in dispatcher.queue_page(QueueFilter(tab="requests"), 0, 50)]
     assert s.id in ids
+
+
+# -- 二级派遣 -------------------------------------------------------------------------------
+
+
+def _forces(demo_db: Database, clock: Clock, case_id: int) -> dict[str, str]:
+    """The forces the street seat's detail offers: label → key."""
+    seat = Workbench(demo_db, actor=_user(demo_db, "street_duty_officer"), clock=clock)
+    return {f.label: f.key for f in seat.detail(case_id).street_forces}
+
+
+def test_a_sub_dispatch_to_the_unit_comes_back_through_the_street(
+    service: CaseService, demo_db: Database, clock: Clock
+) -> None:
+    seat, unit_head = _user(demo_db, "street_duty_officer"), _user(demo_db, "unit_head")
+    s = _dispatched(service, demo_db, clock, to=STREET_COMMITTEE)
+    with demo_db.read() as db_s:
+        case = db_s.get(Case, s.id)
+        assert case is not None and case.unit_id == unit_head.region_id  # the demo unit's case
+    forces = _forces(demo_db, clock, s.id)
+    unit_key = next(k for k in forces.values() if k.startswith("unit:"))
+    assert any(k.startswith("staff:") for k in forces.values())  # the grid's 一格七员
+    assert any(label.endswith("环卫所") for label in forces)  # the street's stations
+    s = service.act(seat, s.id, "accept", s.version)
+    s = service.act(seat, s.id, "sub_dispatch", s.version, force=unit_key, hours=4)
+    assert s.state == "dispatched"
+    # The district's dispatcher sees what the street is waiting on.
+    dispatcher = Workbench(demo_db, username="dispatcher", clock=clock)
+    waiting = dispatcher.detail(s.id).sub_task
+    assert waiting is not None and waiting.target_name.endswith("（单元长）")
+    assert waiting.deadline_at == clock() + timedelta(hours=4)
+    # The street cannot feed back to the district before its force has.
+    with pytest.raises(ValidationError, match="尚未反馈"):
+        service.feedback(seat, s.id, s.version, note="已处置")
+    clock.advance(hours=2)
+    s = service.act(unit_head, s.id, "sub_feedback", s.version, note="社区已组织清理")
+    assert dispatcher.detail(s.id).sub_task is None
+    s = service.feedback(seat, s.id, s.version, note="社区已清理，街道复核属实")
+    assert s.state == "handled"
+    assert _actions(demo_db, s.id)[-4:] == ["accept", "sub_dispatch", "sub_feedback", "feedback"]
+    with demo_db.read() as db_s:
+        event = db_s.scalar(
+            select(CaseEvent).where(CaseEvent.case_id == s.id, CaseEvent.action == "sub_feedback")
+        )
+        assert event is not None and json.loads(event.data or "{}")["on_time"] is True
+        task = db_s.scalar(select(SubTask).where(SubTask.case_id == s.id))
+        assert task is not None and task.done_by_name == unit_head.name
+        assert task.note == "社区已组织清理"
+
+
+def test_a_sub_dispatch_is_refused_clearly_and_writes_nothing(
+    service: CaseService, demo_db: Database, clock: Clock
+) -> None:
+    seat = _user(demo_db, "street_duty_officer")
+    s = _dispatched(service, demo_db, clock, to=STREET_COMMITTEE)
+    forces = _forces(demo_db, clock, s.id)
+    station = next(k for k in forces.values() if k.startswith("station:"))
+    with demo_db.read() as db_s:
+        case = db_s.get(Case, s.id)
+        assert case is not None and case.deadline_at is not None
+        beyond = (case.deadline_at - clock()).total_seconds() / 3600 + 1
+    with pytest.raises(ValidationError, match="不能晚于区里"):
+        service.act(seat, s.id, "sub_dispatch", s.version, force=station, hours=beyond)
+    with pytest.raises(ValidationError, match="不是本案件可派"):
+        service.act(seat, s.id, "sub_dispatch", s.version, force="station:nowhere", hours=2)
+    with pytest.raises(ValidationError, match="时限"):
+        service.act(seat, s.id, "sub_dispatch", s.version, force=station, hours=-1)
+    with pytest.raises(ValidationError, match="没有待反馈"):
+        service.act(seat, s.id, "sub_feedback", s.version, note="x")
+    assert _actions(demo_db, s.id)[-1] == "dispatch"
+    s = service.act(seat, s.id, "sub_dispatch", s.version, force=station, hours=2)
+    with pytest.raises(ValidationError, match="已有未反馈"):
+        service.act(seat, s.id, "sub_dispatch", s.version, force=station, hours=2)
+    # A station's task is the street's to record; the unit head may not answer for it.
+    with pytest.raises(PermissionDeniedError, match="不是派给您所在单元"):
+        service.act(_user(demo_db, "unit_head"), s.id, "sub_feedback", s.version, note="x")
+    clock.advance(hours=3)  # late: the event says so
+    s = service.act(seat, s.id, "sub_feedback", s.version, note="环卫所已清运")
+    with demo_db.read() as db_s:
+        event = db_s.scalar(
+            select(CaseEvent).where(CaseEvent.case_id == s.id, CaseEvent.action == "sub_feedback")
+        )
+        assert event is not None and json.loads(event.data or "{}")["on_time"] is False
+    with demo_db.read() as db_s:
+        assert db_s.scalar(select(func.count()).select_from(SubTask)) == 1

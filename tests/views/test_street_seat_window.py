@@ -5,11 +5,14 @@ patrol tracks. Real services, real SQLite, real Qt widgets and Leaflet, offscree
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -22,7 +25,14 @@ from console.services.workbench import Workbench
 from console.views.main_window import MainWindow
 from console.views.map_page import build_map_page
 from tests.conftest import Clock
-from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
+from tests.services.console_support import (
+    CHIEF,
+    DISPATCHER,
+    INTAKE,
+    department_id,
+    report_input,
+    street_points,
+)
 
 
 @pytest.fixture
@@ -105,3 +115,96 @@ def test_the_street_seat_opens_on_its_street(
     x0, y0, x1, y1, width, height = json.loads(str(box))
     # Fitted: the street fills the map (within its padding) instead of a speck of the district.
     assert max(x1 - x0, y1 - y0) >= 0.8 * min(width, height)
+
+
+def _answer(kind: type, fill: Callable[[Any], None]) -> None:
+    """Fill and accept the modal dialog of ``kind`` once it is up."""
+    dialog = QApplication.activeModalWidget()
+    if isinstance(dialog, kind):
+        fill(dialog)
+        dialog.accept()
+    else:
+        QTimer.singleShot(50, lambda: _answer(kind, fill))
+
+
+def test_the_street_seat_sends_a_case_on_and_hands_another_up_through_its_window(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> None:
+    from console.views.action_dialogs import ForceDialog, NoteDialog
+
+    service = CaseService(demo_db, clock=clock)
+    point = street_points(demo_db)[0][2]
+    ids = []
+    for _ in range(2):
+        s = service.report(INTAKE, report_input(point))
+        s = service.register(CHIEF, s.id, s.version)
+        committee = department_id(demo_db, "SC610104001")
+        ids.append(service.dispatch(DISPATCHER, s.id, s.version, department_id=committee).id)
+    sent_on, handed_up = ids
+    bridge = Bridge()
+    workbench = Workbench(demo_db, username="street_duty_officer", clock=clock)
+    settings = QSettings(str(tmp_path / "street2.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(
+        bridge,
+        workbench,
+        tabs=queue_tabs(),
+        filter_type=QueueFilter,
+        map_page=None,
+        settings=settings,
+        theme="light",
+    )
+    qtbot.addWidget(win)
+    try:
+        with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
+            win.show()
+
+        def open_case(case_id: int) -> None:
+            win.queue.with_tab("in_progress")
+            qtbot.waitUntil(lambda: win.queue.model.row_of(case_id) is not None, timeout=10_000)
+            win.queue.select_case(case_id)
+            qtbot.waitUntil(
+                lambda: (
+                    win.detail.detail is not None
+                    and win.detail.current_case_id == case_id
+                    and "sub_dispatch" in win.detail.action_buttons
+                ),
+                timeout=10_000,
+            )
+
+        # 二级派遣: the dialog lists the case's unit, its grid's staff and the stations.
+        open_case(sent_on)
+        offered: list[str] = []
+
+        def choose_unit(dialog: Any) -> None:
+            combo = dialog.force_combo
+            offered.extend(combo.itemText(i) for i in range(combo.count()))
+            combo.setCurrentIndex(
+                next(i for i in range(combo.count()) if "单元长" in combo.itemText(i))
+            )
+            dialog.hours_spin.setValue(6)
+
+        QTimer.singleShot(50, lambda: _answer(ForceDialog, choose_unit))
+        win.detail.action_buttons["sub_dispatch"].click()
+        qtbot.waitUntil(lambda: workbench.detail(sent_on).sub_task is not None, timeout=10_000)
+        assert any(o.endswith("环卫所") for o in offered)
+        task = workbench.detail(sent_on).sub_task
+        assert task is not None and task.deadline_at == clock() + timedelta(hours=6)
+        qtbot.waitUntil(
+            lambda: win.detail.fields["sub_task"].text().startswith(task.target_name),
+            timeout=10_000,
+        )
+
+        # 提级: the note dialog, then the case waits on the district.
+        open_case(handed_up)
+        QTimer.singleShot(
+            50,
+            lambda: _answer(
+                NoteDialog, lambda d: d.note_edit.setPlainText("主干道塌陷，超出街道能力")
+            ),
+        )
+        win.detail.action_buttons["hand_up"].click()
+        qtbot.waitUntil(
+            lambda: workbench.cases.get(handed_up).state == "hand_up_requested", timeout=10_000
+        )
+    finally:
+        bridge.shutdown()

@@ -43,6 +43,7 @@ from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.open311_extras import staff_extras
 from console.services.permissions import permissions
 from console.services.queue import clock_remaining
+from console.services.street_tasks import ForceOption, OpenSubTask, forces_of, open_summary
 from console.services.taxonomy_schedule import read_schedule
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
@@ -127,6 +128,12 @@ class CaseDetail:
     #: The inspectors the seat may name, when an action offered asks for one (input
     #: "inspector"); empty otherwise.
     inspectors: tuple[InspectorOption, ...] = ()
+    #: The street forces the seat may send the case on to (input "force": 二级派遣).
+    street_forces: tuple[ForceOption, ...] = ()
+    #: The street's sub-task the case waits on (二级派遣, not yet fed back), for every seat.
+    sub_task: OpenSubTask | None = None
+    #: Natural hours from now to the deadline (None: no deadline): a sub-task's longest limit.
+    hours_to_deadline: float | None = None
 
 
 def category_note(local: bool, original_taxonomy: str | None, original_code: str | None) -> str:
@@ -328,5 +335,12 @@ def load_detail(
         assigned_inspector=assigned_name(session, case),
         inspectors=(
             inspector_options(session) if any(a.input == "inspector" for a in actions) else ()
+        ),
+        street_forces=(
+            tuple(forces_of(session, case)) if any(a.input == "force" for a in actions) else ()
+        ),
+        sub_task=open_summary(session, case.id) if case.state == "dispatched" else None,
+        hours_to_deadline=(
+            (case.deadline_at - now).total_seconds() / 3600 if case.deadline_at else None
         ),
     )
