@@ -256,6 +256,7 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         ratings = s.execute(
             select(PublicRating.case_id, PublicRating.rating, PublicRating.rated_at)
         ).all()
+        department_kinds = dict(s.execute(select(Department.id, Department.kind)).all())
     found: dict[str, dict[int, dict[str, set[int]]]] = {}
 
     def add(kind: str, obj: int, metric: str, case_id: int) -> None:
@@ -332,6 +333,27 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
 
     def within(key: str, since: datetime | None, at: datetime) -> bool:
         return since is not None and (at - since).total_seconds() <= limits[key]
+
+    # 小事不出网格、大事不出街道 (tiers.csv): the tier of each case closed in the period
+    for c in cases.values():
+        if not (c.state in CLOSED_STATES and inside(c.closed_at)):
+            continue
+        actions = {x.action for x in history.get(c.id, ())}
+        handed_up = "hand_up" in actions
+        grid = c.department_id is None and "self_handle" in actions and not handed_up
+        street = department_kinds.get(c.department_id) == "street_committee" and not handed_up
+        tiers = {
+            "handed_up": handed_up,
+            "settled_in_grid": grid,
+            "settled_in_street": street,
+            "kept_in_street": grid or street,
+            "settled_in_district": not (grid or street),
+        }
+        regions = [("district", 0)] + [(lv, getattr(c, f"{lv}_id")) for lv in REGION_LEVELS]
+        for metric, hit in tiers.items():
+            if hit:
+                for kind, obj in regions:
+                    add(kind, obj, metric, c.id)
 
     roles = set(POSITION_ROLES.values())
     for e in events:

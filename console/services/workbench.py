@@ -613,11 +613,14 @@ class Workbench(DutyDesk):
             return dashboard.dashboard_numbers(s, self.clock(), self.scope)
 
     def evaluation(self, month: str) -> EvaluationReport:
-        """The evaluation report of a month ("YYYY-MM")."""
+        """The evaluation report of a month ("YYYY-MM"); a street leader's is its street's
+        (日常考核: its grids and units ranked, no district-wide objects)."""
         require(self.actor, "view_evaluation")
         start, end = evaluation.month_period(month)
         with self.db.read() as s:
-            return evaluation.evaluate(s, start, end, self.clock(), calendar=self.calendar)
+            return evaluation.evaluate(
+                s, start, end, self.clock(), calendar=self.calendar, scope=self.scope
+            )
 
     def export_evaluation(self, report: EvaluationReport, path: str) -> str:
         """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
@@ -703,6 +706,6 @@ class Workbench(DutyDesk):
         require(self.actor, "view_evaluation")
         with self.db.read() as s:
             ids = evaluation.case_ids_for(
-                s, start, end, kind=kind, object_id=object_id, metric=metric
+                s, start, end, kind=kind, object_id=object_id, metric=metric, scope=self.scope
             )
             return queue.fetch_rows(s, ids, self.clock(), self.calendar)

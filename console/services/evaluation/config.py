@@ -78,6 +78,75 @@ def position_steps(lifecycle: Lifecycle) -> dict[str, Step]:
 
 
 STEPS = position_steps(default_lifecycle())
+
+
+# -- the tier figures (小事不出网格、大事不出街道) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierFigure:
+    """One row of resources/evaluation/tiers.csv: a count, a rate or an average of the tiers
+    (``rule`` and its argument ``value``: how console.services.evaluation.tiers counts it)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    rule: str
+    value: str
+    definition: str
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        return tuple(v for v in self.value.split("|") if v)
+
+
+#: The rules of tiers.csv that count cases (the others derive from the counts).
+TIER_COUNT_RULES = ("event", "self_handled", "department_kind", "rest", "any")
+TIER_DERIVED_RULES = ("rate", "average")
+
+
+def load_tier_figures(path: Path | None = None) -> tuple[TierFigure, ...]:
+    """tiers.csv, checked: known rules, and a rate, an average or an "any" names counts above it."""
+    try:
+        rows = csv_rows(path or resource("evaluation", "tiers.csv"))
+        figures = tuple(
+            TierFigure(
+                r["key"].strip(),
+                r["label_zh"].strip(),
+                r["label_en"].strip(),
+                r["rule"].strip(),
+                (r["value"] or "").strip(),
+                (r["definition"] or "").strip(),
+            )
+            for r in rows
+        )
+    except KeyError as exc:
+        raise ValidationError(f"tiers.csv: 缺少列 {exc}") from exc
+    counts: set[str] = set()
+    for f in figures:
+        if f.rule not in (*TIER_COUNT_RULES, *TIER_DERIVED_RULES):
+            raise ValidationError(f"tiers.csv: {f.key} 未知规则 {f.rule}")
+        if f.rule in ("any", "rate", "average"):
+            unknown = [a for a in f.arguments if a not in counts]
+            if not f.arguments or unknown:
+                raise ValidationError(
+                    f"tiers.csv: {f.key} 引用的计数不存在或在其后: {'、'.join(unknown) or '（空）'}"
+                )
+        if f.rule in ("rate", "average") and len(f.arguments) != 1:
+            raise ValidationError(f"tiers.csv: {f.key} 只能引用一个计数")
+        if f.rule in ("event", "self_handled", "department_kind") and not f.value:
+            raise ValidationError(f"tiers.csv: {f.key} 缺少规则参数")
+        if f.rule in TIER_COUNT_RULES:
+            counts.add(f.key)
+    if sum(f.rule == "rest" for f in figures) > 1:
+        raise ValidationError("tiers.csv: 只能有一个 rest（区级）计数")
+    return figures
+
+
+TIER_FIGURES = load_tier_figures()
+TIER_COUNTS = tuple(f.key for f in TIER_FIGURES if f.rule in TIER_COUNT_RULES)
+#: The tier rates as METRICS rates: (key, numerator, 结案数).
+TIER_RATES = tuple((f.key, f.arguments[0], "closed") for f in TIER_FIGURES if f.rule == "rate")
 #: The events a position metric counts (any position's); narrows the one scan of the period.
 POSITION_ACTIONS = tuple(a for step in STEPS.values() for a in step.actions)
 
@@ -131,6 +200,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rated": ("评价数", "public ratings"),
     "satisfied": ("满意数", "satisfied ratings"),
     "satisfaction_rate": ("群众满意率", "public satisfaction rate"),
+    **{f.key: (f.label_zh, f.label_en) for f in TIER_FIGURES},
 }
 
 #: Per kind: the averages in working hours, as (key, the fact whose cases are averaged, the
@@ -140,6 +210,12 @@ AVERAGES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "region": (
         ("avg_receive_hours", "registered", "reported_at", "registered_at"),
         ("avg_handle_hours", "handled_dispatched", "dispatched_at", "handled_at"),
+        # the street-level handling time(s) of tiers.csv
+        *(
+            (f.key, f.arguments[0], "dispatched_at", "handled_at")
+            for f in TIER_FIGURES
+            if f.rule == "average"
+        ),
     ),
     "department": (("avg_handle_hours", "handled", "dispatched_at", "handled_at"),),
 }
@@ -161,6 +237,7 @@ REGION_RATES = (
     ("on_time_close_rate", "closed_on_time", "due"),
     ("public_report_rate", "public_registered", "registered"),
     SATISFACTION_RATE,
+    *TIER_RATES,
 )
 METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | None], ...]]] = {
     "region": (
@@ -175,6 +252,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None, str | Non
             "overdue_unhandled",
             "self_handled",
             *SATISFACTION_COUNTS,
+            *TIER_COUNTS,
         ),
         REGION_RATES,
     ),

@@ -49,6 +49,7 @@ from console.services.evaluation.config import (
     EvaluationConfig,
     Step,
 )
+from console.services.evaluation.tiers import tier_conditions
 
 # -- SQL helpers -----------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ def rating_facts(kind: str, obj: Any, start: datetime, end: datetime) -> list[Fa
 
 
 def rating_counts_by_grid_and_department(
-    start: datetime, end: datetime
+    start: datetime, end: datetime, where: ColumnElement[bool] | None = None
 ) -> tuple[Select[Any], list[str]]:
     """The ratings' counts (评价数, 满意数) of the grids and the departments in one scan of the
     period's ratings, with :func:`rating_facts`' conditions. Rows: (grid id, department id or
@@ -208,7 +209,7 @@ def rating_counts_by_grid_and_department(
             *(func.count().filter(and_(true(), *g.where)) for g in facts),
         )
         .select_from(f.source)
-        .where(*f.scope)
+        .where(*f.scope, true() if where is None else where)
         .group_by(Case.grid_id, Case.department_id)
     )
     return query, [g.metric for g in facts]  # type: ignore[return-value]
@@ -247,6 +248,8 @@ def region_facts(
         fact("self_handled", handled, c.dispatched_at.is_(None)),
         # the population of 平均处置时长: dispatched cases with their feedback in the period
         fact("handled_dispatched", handled, c.dispatched_at.is_not(None)),
+        # 小事不出网格、大事不出街道: the closed cases by tier (resources/evaluation/tiers.csv)
+        *(fact(key, condition) for key, condition in tier_conditions(closed).items()),
         *rating_facts(level, obj, start, end),
     ]
 
@@ -380,14 +383,18 @@ GRID, DEPARTMENT = 0, 1
 
 
 def case_counts_by_grid_and_department(
-    start: datetime, end: datetime, config: EvaluationConfig
+    start: datetime,
+    end: datetime,
+    config: EvaluationConfig,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[Select[Any], list[str]]:
     """The case-column counts of the regions and the departments in one scan of the cases.
 
     Rows: (GRID or DEPARTMENT, its id, one count per metric of the list; the facts on the
     cases table only, not the ratings: :func:`rating_facts`). The cases are
     counted once per (grid, department); a grid's count is the sum over the departments, a
-    department's the sum over the grids (each case is in one of each).
+    department's the sum over the grids (each case is in one of each). ``where``: only the
+    cases matching it (a confined seat's scope).
     """
     cases = Case.__table__
     facts = [f for f in region_facts("grid", start, end, config) if f.source is cases]
@@ -409,7 +416,7 @@ def case_counts_by_grid_and_department(
                 for k, f in zip(keys, facts, strict=True)
             ),
         )
-        .where(_relevant_cases(start, end))
+        .where(_relevant_cases(start, end), true() if where is None else where)
         .group_by(grid, c.department_id)
         .cte("cells")
     )
@@ -467,13 +474,16 @@ def counts_queries(facts: list[Fact]) -> list[tuple[Select[Any], list[tuple[str,
     return out
 
 
-def case_ids_query(facts: list[Fact], object_id: int, metric: str) -> Select[Any]:
-    """The cases behind one fact of one object: the same conditions as its count."""
+def case_ids_query(
+    facts: list[Fact], object_id: int, metric: str, where: ColumnElement[bool] | None = None
+) -> Select[Any]:
+    """The cases behind one fact of one object: the same conditions as its count (and
+    ``where``, a confined seat's scope on the cases)."""
     f = next(f for f in facts if f.metric == metric)
     return (
         select(f.case_id)
         .select_from(f.source)
-        .where(f.condition(), f.obj == object_id)
+        .where(f.condition(), f.obj == object_id, true() if where is None else where)
         .distinct()
         .order_by(f.case_id)
     )

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import ColumnElement, and_, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from console.config import LOCAL_TZ
 from console.domain.worktime import WorkCalendar
-from console.errors import ValidationError
+from console.errors import PermissionDeniedError, ValidationError
 from console.models import Case, CaseEvent, Category, Department, Region, User
+from console.services.case_scope import DISTRICT, CaseScope
 from console.services.evaluation.config import (
     AVERAGES,
     CLOSED_STATES,
@@ -40,6 +41,7 @@ from console.services.evaluation.durations import Sums, add_sums, duration_sums
 from console.services.evaluation.metrics import (
     DEPARTMENT,
     GRID,
+    Fact,
     case_counts_by_grid_and_department,
     case_ids_query,
     count_facts,
@@ -115,6 +117,10 @@ class EvaluationReport:
     #: 网格定期巡查: coverage per region, distance and reports per person (informational,
     #: in no composite; console.services.evaluation.patrols)
     patrols: PatrolSection | None = None
+    #: A confined seat's report (a street leader's 日常考核): the region its rows lie in (its
+    #: street's regions only; no department or position rows; ``district`` is the street's own
+    #: figures). None: the district's report.
+    scope_region_id: int | None = None
 
     def district_metric(self, key: str) -> MetricValue:
         return next(m for m in self.district if m.key == key)
@@ -285,18 +291,23 @@ def _ranked(scores: list[ObjectScore]) -> tuple[ObjectScore, ...]:
 
 
 def _case_counts(
-    session: Session, start: datetime, end: datetime, config: EvaluationConfig
+    session: Session,
+    start: datetime,
+    end: datetime,
+    config: EvaluationConfig,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
     """(grid → metric → n, department → metric → n) of the case-column facts, one scan, and
-    of the ratings (评价数, 满意数), one scan of the period's ratings."""
-    query, keys = case_counts_by_grid_and_department(start, end, config)
+    of the ratings (评价数, 满意数), one scan of the period's ratings (of the cases matching
+    ``where``, if given)."""
+    query, keys = case_counts_by_grid_and_department(start, end, config, where)
     wanted = {GRID: set(METRICS["region"][0]), DEPARTMENT: set(METRICS["department"][0])}
     out: dict[int, dict[int, dict[str, int]]] = {GRID: {}, DEPARTMENT: {}}
     for kind, object_id, *numbers in session.execute(query):
         out[kind][int(object_id)] = {
             key: int(n) for key, n in zip(keys, numbers, strict=True) if n and key in wanted[kind]
         }
-    query, keys = rating_counts_by_grid_and_department(start, end)
+    query, keys = rating_counts_by_grid_and_department(start, end, where)
     for grid_id, department_id, *numbers in session.execute(query):
         owners = [(GRID, grid_id)] + ([(DEPARTMENT, department_id)] if department_id else [])
         for kind, object_id in owners:
@@ -347,34 +358,41 @@ def evaluate(
     calendar: WorkCalendar | None = None,
     *,
     config: EvaluationConfig | None = None,
+    scope: CaseScope = DISTRICT,
 ) -> EvaluationReport:
     """The evaluation of [start, end) as of ``now``.
 
     ``calendar`` measures the averages in working hours (if None: the database's, as
     load_calendar reads it); the position metrics' time limits are natural hours
-    (resources/evaluation/time_limits.csv).
+    (resources/evaluation/time_limits.csv). A confined ``scope`` (a street leader: its
+    street) counts only its cases and lists only its regions, ranked among themselves; the
+    departments and the positions, district-wide objects, are left out.
     """
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         raise ValidationError("评价周期须为带时区的时间，且开始早于结束")
     config = config or _config()
     calendar = calendar or load_calendar(session)
     by_kind: dict[str, tuple[ObjectScore, ...]] = {}
+    where = scope.where() if scope.confined else None
 
     # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
     regions = session.execute(select(Region.id, Region.level, Region.name, Region.parent_id)).all()
     parent: dict[int, int | None] = {r.id: r.parent_id for r in regions}
-    names = {level: {r.id: r.name for r in regions if r.level == level} for level in REGION_LEVELS}
+    inside = _regions_inside(parent, scope)
+    names = {
+        level: {r.id: r.name for r in regions if r.level == level and r.id in inside}
+        for level in REGION_LEVELS
+    }
     dialect = session.get_bind().dialect.name
-    position_result = start_position_counts(session, start, end, config, dialect)
-    grid_counts, department_case_counts = _case_counts(session, start, end, config)
-    durations = duration_sums(
-        session,
-        {
-            "region": facts_for("grid", start, end, config, dialect),
-            "department": facts_for("department", start, end, config, dialect),
-        },
-        calendar,
-    )
+    if where is None:
+        position_result = start_position_counts(session, start, end, config, dialect)
+    else:
+        position_result = _no_positions
+    grid_counts, department_case_counts = _case_counts(session, start, end, config, where)
+    averaged = {"region": _within(facts_for("grid", start, end, config, dialect), where)}
+    if where is None:  # a confined report has no department rows
+        averaged["department"] = facts_for("department", start, end, config, dialect)
+    durations = duration_sums(session, averaged, calendar)
     grid_durations = durations["region"]
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
     grids_in: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in REGION_LEVELS}
@@ -405,8 +423,13 @@ def evaluate(
         for key, n in metrics.items():
             district_counts[key] += n
     for level in REGION_LEVELS:
+        in_scope = {rid: counts for rid, counts in rolled[level].items() if rid in inside}
         by_kind[level] = _score(
-            level, names[level], rolled[level], config, grids_in[level], rolled_durations[level]
+            level, names[level], in_scope, config, grids_in[level], rolled_durations[level]
+        )
+    if where is not None:
+        return _confined_report(
+            session, start, end, now, scope, by_kind, district_counts, district_durations, where
         )
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
@@ -462,6 +485,84 @@ def evaluate(
     )
 
 
+def _no_positions() -> dict[str, dict[int, dict[str, int]]]:
+    return defaultdict(lambda: defaultdict(dict))
+
+
+def _within(facts: list[Fact], where: ColumnElement[bool] | None) -> list[Fact]:
+    """The facts on the cases table, narrowed to the cases matching ``where``."""
+    if where is None:
+        return facts
+    return [replace(f, where=(*f.where, where)) for f in facts]
+
+
+def _regions_inside(parent: dict[int, int | None], scope: CaseScope) -> set[int]:
+    """The regions a scope's report lists: every region for the district; for a confined
+    seat its own region and the regions under it."""
+    if not scope.confined:
+        return set(parent)
+    inside: set[int] = set()
+    for rid in parent:
+        up: int | None = rid
+        while up is not None and up != scope.region_id:
+            up = parent.get(up)
+        if up is not None:
+            inside.add(rid)
+    return inside
+
+
+def _confined_report(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    scope: CaseScope,
+    by_kind: dict[str, tuple[ObjectScore, ...]],
+    counts: dict[str, int],
+    durations: dict[str, tuple[float, int]],
+    where: ColumnElement[bool],
+) -> EvaluationReport:
+    """A confined seat's report: its regions, its totals in place of the district's, its own
+    patrol coverage (the people's figures are district-wide: left out)."""
+    inside = {o.object_id for level in REGION_LEVELS for o in by_kind[level]}
+    section = patrol_section(session, start, end, now)
+    own = next(
+        (c for rows in section.by_level.values() for c in rows if c.region_id == scope.region_id),
+        section.district,
+    )
+    patrols = replace(
+        section,
+        by_level={
+            level: tuple(c for c in rows if c.region_id in inside)
+            for level, rows in section.by_level.items()
+        },
+        district=own,
+        people=(),
+    )
+    street_rows = [
+        (
+            o.object_id,
+            o.name,
+            int(o.metric("reported").value or 0),
+            int(o.metric("closed").value or 0),
+            int(o.metric("closed_on_time").value or 0),
+        )
+        for o in sorted(by_kind["street"], key=lambda o: o.object_id)
+    ]
+    return EvaluationReport(
+        period_start=start,
+        period_end=end,
+        built_at=now,
+        by_kind={**by_kind, "department": (), **{kind: () for kind in POSITION_ROLES}},
+        district=metric_values("district", counts, durations),
+        daily=_daily(session, start, end, where),
+        by_category=_by_category(session, start, end, where),
+        by_street=street_rows,
+        patrols=patrols,
+        scope_region_id=scope.region_id,
+    )
+
+
 def _chain(parent: dict[int, int | None], grid_id: int) -> list[tuple[str, int]]:
     """(level, region id) of a grid and the regions above it."""
     out: list[tuple[str, int]] = []
@@ -474,8 +575,11 @@ def _chain(parent: dict[int, int | None], grid_id: int) -> list[tuple[str, int]]
     return out
 
 
-def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
+def _daily(
+    session: Session, start: datetime, end: datetime, where: ColumnElement[bool] | None = None
+) -> list[tuple[date, int, int]]:
     """Reported and closed per local day: one query, two sums per day (no date functions)."""
+    inside = true() if where is None else where
     days: list[tuple[date, datetime, datetime]] = []
     day = start.astimezone(LOCAL_TZ)
     while day < end:
@@ -490,19 +594,22 @@ def _daily(session: Session, start: datetime, end: datetime) -> list[tuple[date,
     # tested in the count, not the WHERE: without ANALYZE statistics SQLite would otherwise
     # pick a state index and read every closed case once per day.
     for _, lo, hi in days:
-        reported = select(func.count()).where(Case.reported_at >= lo, Case.reported_at < hi)
+        reported = select(func.count()).where(Case.reported_at >= lo, Case.reported_at < hi, inside)
         closed_then = select(func.count().filter(closed)).where(
-            Case.closed_at >= lo, Case.closed_at < hi
+            Case.closed_at >= lo, Case.closed_at < hi, inside
         )
         columns += [reported.scalar_subquery(), closed_then.scalar_subquery()]
     row = session.execute(select(*columns)).one()
     return [(d, int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i, (d, _, _) in enumerate(days)]
 
 
-def _by_category(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+def _by_category(
+    session: Session, start: datetime, end: datetime, where: ColumnElement[bool] | None = None
+) -> list[tuple[str, str, int]]:
     counted = (
         select(Case.taxonomy, Case.kind, Case.category_code, func.count().label("n"))
         .where(Case.reported_at >= start, Case.reported_at < end)
+        .where(true() if where is None else where)
         .group_by(Case.taxonomy, Case.kind, Case.category_code)
         .subquery()
     )
@@ -530,14 +637,24 @@ def case_ids_for(
     object_id: int,
     metric: str,
     config: EvaluationConfig | None = None,
+    scope: CaseScope = DISTRICT,
 ) -> list[int]:
     """The cases behind one count (or a rate's numerator) of one object: the drill-down.
 
-    ``kind`` may also be "district" (object_id ignored). A rate key gives its numerator's
-    cases, an average the cases averaged; a metric that is not derivable gives [].
+    ``kind`` may also be "district" (object_id ignored; a confined seat: its own cases). A
+    rate key gives its numerator's cases, an average the cases averaged; a metric that is not
+    derivable gives []. A confined ``scope`` may drill into its own regions only.
     """
     if kind not in (*KINDS, "district"):
         raise ValidationError(f"未知评价对象类型: {kind}")
+    where = None
+    if scope.confined:
+        where = scope.where()
+        parent = dict(session.execute(select(Region.id, Region.parent_id)).all())
+        if kind not in (*REGION_LEVELS, "district") or (
+            kind != "district" and object_id not in _regions_inside(parent, scope)
+        ):
+            raise PermissionDeniedError("街道席位只能查看本街道的考核和案件")
     count_keys, rate_defs = METRICS[metric_family(kind)]
     rate_numerators = {key: num for key, num, _ in rate_defs}
     populations = {key: fact for key, fact, *_ in AVERAGES.get(metric_family(kind), ())}
@@ -553,5 +670,7 @@ def case_ids_for(
     dialect = session.get_bind().dialect.name
     facts = facts_for(kind, start, end, config or _config(), dialect)
     return list(
-        session.scalars(case_ids_query(facts, 0 if kind == "district" else object_id, metric))
+        session.scalars(
+            case_ids_query(facts, 0 if kind == "district" else object_id, metric, where)
+        )
     )

@@ -257,6 +257,16 @@ def test_district_metrics(month) -> None:  # type: ignore[no-untyped-def]
         "rated": 0,
         "satisfied": 0,
         "satisfaction_rate": None,
+        # the tiers of the 6 closed: g self-handled in the grid, the rest by PRO02 (the
+        # district); nothing by a street committee, nothing handed up
+        "handed_up": 0,
+        "settled_in_grid": 1,
+        "settled_in_street": 0,
+        "kept_in_street": 1,
+        "settled_in_district": 5,
+        "grid_settle_rate": 16.67,
+        "street_settle_rate": 16.67,
+        "avg_street_handle_hours": None,
     }
     close_rate = report.district_metric("close_rate")
     assert (close_rate.numerator, close_rate.denominator) == (6, 7)
@@ -284,6 +294,16 @@ def test_street_metrics_composite_and_rank(month) -> None:  # type: ignore[no-un
         "rated": 0,
         "satisfied": 0,
         "satisfaction_rate": None,
+        # the tiers of the 6 closed: g self-handled in the grid, the rest by PRO02 (the
+        # district); nothing by a street committee, nothing handed up
+        "handed_up": 0,
+        "settled_in_grid": 1,
+        "settled_in_street": 0,
+        "kept_in_street": 1,
+        "settled_in_district": 5,
+        "grid_settle_rate": 16.67,
+        "street_settle_rate": 16.67,
+        "avg_street_handle_hours": None,
     }
     # 7 registrations over the street's grids (≥ 3) is < 3 per grid → 90; weights sum to 70.
     expected = (10 * (100 - 14.29) + 20 * 90 + 30 * 85.71 + 10 * 71.43) / 70
