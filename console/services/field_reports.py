@@ -7,6 +7,10 @@ answer and writes nothing; the same key with another request is refused. Every f
 every photo is checked before anything is written, so a refused report leaves no case, no
 row and no file.
 
+A grid staff member (一格七员) reports and self-handles only the categories its duties list
+(resources/org/grid_staff_duties.csv, console.services.tier_routing.check_case), checked on
+the category the case is filed under, inside the transaction: a refusal leaves nothing.
+
 自处置 (小事不出网格): a grid manager (or an inspector) who handled a small matter on the spot
 sends ``self_handled=1`` with the report, its ``handling_note`` and its after-photos. The
 report, its photos, the lifecycle's ``self_handle`` step (reported → self_handled) with the
@@ -42,6 +46,7 @@ from console.services.actors import Actor
 from console.services.attachments import AttachmentStore, CheckedPhoto, PhotoUpload
 from console.services.cases.service import CaseService
 from console.services.report_input import ReportInput, coordinates, validate
+from console.services.tier_routing import check_case
 
 REPORT = "report"
 SELF_HANDLE = "self_handle"
@@ -358,7 +363,10 @@ class FieldReportService:
         files."""
         handled = pending.handled
         handled_event = None
+        # On the category the case was filed under (the taxonomy schedule may have mapped it).
+        check_case(s, actor.role, REPORT, case)
         if handled is not None:
+            check_case(s, actor.role, SELF_HANDLE, case)
             s.flush()  # the report as it will commit, before its next step
             handled_event = self.cases.workflow.apply(
                 s, actor, case, SELF_HANDLE, now, note=handled.note

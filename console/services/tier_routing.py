@@ -8,7 +8,8 @@ console.services.reference.files; this module checks them against each other (a 
 role must hold that self_handle duty, every category has a tier) and answers the lookups:
 the dispatch preview's proposed tier, and whether a grid staff role may report or self-handle
 a category. Only the seven grid staff roles are bound by duties; other roles (the inspector,
-intake) stay as the lifecycle table allows them. No Qt, no database.
+intake) stay as the lifecycle table allows them. No Qt; the one database read is a case's
+category name for the refusal (:func:`check_case`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from console.config import resources_dir
 from console.errors import PermissionDeniedError, ValidationError
+from console.models import Case
+from console.services.reference import data as reference_data
 from console.services.reference.files import (
     EVERY_CATEGORY,
     KIND_COMPONENT,
@@ -164,3 +169,16 @@ def tier_table() -> TierTable:
         table = TierTable(read_tiers(), read_grid_staff_duties(), roles, categories)
         _TABLES[where] = table
     return table
+
+
+def check_case(session: Session, role: str, duty: str, case: Case) -> None:
+    """Refuses ``role`` ``duty`` (report / self_handle) on ``case``'s category when the role is
+    one of 一格七员 and its duties do not list the category (tier_table().check)."""
+    table = tier_table()
+    if not table.bound(role):
+        return
+    taxonomy, kind, code = case.taxonomy, case.kind, case.category_code
+    if table.allows(role, duty, taxonomy, kind, code):
+        return
+    name = reference_data.get_category(session, taxonomy, code, kind=kind).name
+    table.check(role, duty, taxonomy, kind, code, name)

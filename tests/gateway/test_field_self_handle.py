@@ -103,3 +103,27 @@ def test_what_a_self_handled_report_needs(gateway: Gateway) -> None:
         assert r.status_code == 403 and "自处置" in r.json()["message"]
     assert counts(gateway)["cases"] == 0
     assert files_in(gateway.settings.attachments_dir) == []
+
+
+def test_a_category_outside_the_grid_managers_duties_is_not_self_handled(
+    gateway: Gateway,
+) -> None:
+    """grid_staff_duties.csv: 网格管理员 self-handles small matters, not a site's dust."""
+    root = gateway.settings.attachments_dir
+    with gateway.client("grid_manager") as c:
+        r = self_handled(c, gateway, key="d-1", category_code="08004")  # 工地扬尘
+        assert r.status_code == 403, r.text
+        assert r.json()["message"] == (
+            "网格管理员（grid_manager）的职责不含自行处置事件「08004 工地扬尘」"
+            "（见 resources/org/grid_staff_duties.csv），请按常规上报，由指挥中心派遣"
+        )
+        assert counts(gateway) == {
+            "cases": 0,
+            "case_events": 0,
+            "attachments": 0,
+            "field_submissions": 0,
+        }
+        assert files_in(root) == []
+        # Reported the normal way it goes in, for the centre to dispatch.
+        plain = post(c, gateway, "d-2", photos(1), category_code="08004")
+        assert plain.status_code == 201 and plain.json()["state"] == "reported"
