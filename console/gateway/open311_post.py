@@ -153,9 +153,10 @@ def authorized_create(
     """The key check (failures counted for the client ``address``), then the filing: one trip
     to the worker thread for both. A missing or refused key is Open311's 403."""
     try:
-        who = ctx.authorize(secret if isinstance(secret, str) else None, address)
+        who = ctx.authorize(secret if isinstance(secret, str) and secret else None, address)
     except TokenError as exc:
-        raise GatewayError(403, exc.message, code="invalid_api_key", field="api_key") from None
+        message = exc.message if secret else "缺少 api_key（或请求头 Authorization: Bearer 令牌）"
+        raise GatewayError(403, message, code="invalid_api_key", field="api_key") from None
     return create_request(ctx, who, data, key=key, form_items=form_items)
 
 

@@ -8,7 +8,9 @@ import json
 import threading
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from sqlalchemy import func, select
@@ -21,6 +23,7 @@ from tests.gateway.support import point
 from tests.services.console_support import INTAKE
 
 URL = "/open311/v2/requests.json"
+DATA = Path(__file__).resolve().parents[1] / "data" / "open311"
 
 
 def _error(response: httpx.Response, status: int, field: str) -> str:
@@ -44,7 +47,7 @@ def _located(gateway: Gateway, **over: object) -> dict[str, object]:
 def test_a_post_without_a_good_key_is_403_in_the_spec_shape(gateway: Gateway) -> None:
     body = _located(gateway)
     with gateway.client() as c:
-        assert "api_key" in _error(c.post(URL, data=body), 403, "api_key")
+        assert "缺少 api_key" in _error(c.post(URL, data=body), 403, "api_key")
         _error(c.post(URL, data={**body, "api_key": "not-a-key"}), 403, "api_key")
         r = c.post("/open311/v2/requests.xml", data=body)
         assert r.status_code == 403
@@ -276,3 +279,52 @@ def test_idempotency_key_returns_the_first_answer(gateway: Gateway) -> None:
 
 def test_two_identical_posts_at_once_make_one_case(gateway: Gateway) -> None:
     check_two_at_once(gateway)
+
+
+def test_the_spec_example_post_files_every_field(gateway: Gateway) -> None:
+    """The GeoReport v2 spec's own POST example (tests/data/open311/), to requests.xml as it
+    does, with what this district's client would put in its place: key, jurisdiction, a code
+    of the service list and a point in the district."""
+    example = (DATA / "post_service_request.txt").read_text(encoding="ascii").strip()
+    fields = parse_qsl(example, keep_blank_values=True)
+    lon, lat = point(gateway.db)
+    ours = {
+        "api_key": gateway.token("intake"),
+        "jurisdiction_id": "610104",
+        "service_code": "E06013",  # 道路破损, for the example's sinkhole
+        "lat": str(lat),
+        "long": str(lon),
+    }
+    body = [(k, ours.get(k, v)) for k, v in fields]
+    with gateway.client() as c:
+        r = c.post(
+            "/open311/v2/requests.xml",
+            content=urlencode(body).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+    assert r.status_code == 201, r.text
+    request = ET.fromstring(r.content).find("request")
+    assert request is not None
+    assert [child.tag for child in request] == [
+        "service_request_id",
+        "service_notice",
+        "account_id",
+    ]
+    assert request.findtext("account_id") == "123456"
+    number = request.findtext("service_request_id")
+    with gateway.db.read() as s:
+        case = s.scalars(select(Case).where(Case.number == number)).one()
+        extras = s.scalars(select(Open311Extras).where(Open311Extras.case_id == case.id)).one()
+        assert case.description == "A large sinkhole is destroying the street"
+        assert (case.address, case.reporter, case.reporter_phone) == (
+            "1234 5th street",
+            "john smith",
+            "111111111",
+        )
+        assert (extras.email, extras.device_id, extras.account_id) == (
+            "smit333@sfgov.edu",
+            "tt222111",
+            "123456",
+        )
+        assert extras.media_url == "http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg"
+        assert json.loads(extras.attributes or "") == {"WHISDORN": "COISL001", "WHISPAWN": "123456"}
