@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from console.config import RESOURCES_ENV, resources_dir
 from console.db import Database
 from console.errors import PermissionDeniedError, ValidationError
 from console.models import DepartmentKind, Region, RegionLevel
@@ -26,24 +25,12 @@ from console.services.tier_routing import (
     STREET,
     tier_table,
 )
+from tests.services.test_reference_data import _append, resources_copy
+
+__all__ = ["resources_copy"]  # the fixture: a copy of resources/ the test may spoil
 
 GBT, CJT = "gbt47678-5-2026", "cjt214"
 EVENT, COMPONENT = "event_type", "component"
-
-
-@pytest.fixture
-def resources_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "resources"
-    shutil.copytree(resources_dir(), target)
-    monkeypatch.setenv(RESOURCES_ENV, str(target))
-    return target
-
-
-def _append(path: Path, line: str) -> int:
-    """Append one line; returns its line number."""
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + line + "\n", encoding="utf-8")
-    return text.count("\n") + 1
 
 
 def test_the_issues_examples() -> None:
@@ -141,50 +128,40 @@ def test_every_grid_row_names_a_role_holding_that_duty() -> None:
     assert {d.role for d in read_grid_staff_duties()} == set(table.role_names)
 
 
-@pytest.mark.parametrize(
-    ("row", "problem"),
-    [
-        ("gbt47678-5-2026,event_type,06099,,grid,sanitation_worker", "类别前缀“06099”不是"),
-        (
-            "gbt47678-5-2026,event_type,06010,,grid,street_sweeper",
-            "未知的网格员角色“street_sweeper”",
-        ),
-        ("gbt47678-5-2026,event_type,06010,,grid,", "须填写自处置的网格员角色"),
-        ("gbt47678-5-2026,event_type,06010,,street,sanitation_worker", "只有网格层级"),
-        ("gbt47678-5-2026,event_type,06010,,county,", "层级“county”"),
-        ("gbt47678-5-2026,event_type,06010,yes,street,", "urgent“yes”"),
-        ("gbt47678-5-2026,event_type,06010,,grid,sanitation_worker", "重复"),
-        ("gb2027,event_type,06,,street,", "未知的分类标准“gb2027”"),
-        ("gbt47678-5-2026,event,06,,street,", "kind“event”"),
-        ("gbt47678-5-2026,event_type,6,,street,", "至少2位数字"),
-    ],
-)
-def test_bad_tier_rows_are_refused_with_their_line(
-    resources_copy: Path, row: str, problem: str
-) -> None:
-    line = _append(resources_copy / "org" / "tiers.csv", row)
-    with pytest.raises(ValidationError) as err:
-        read_tiers()
-    assert f"tiers.csv 第{line}行" in err.value.message and problem in err.value.message
+TIERS_CSV, DUTIES_CSV = "tiers.csv", "grid_staff_duties.csv"
+READERS: dict[str, Callable[[], object]] = {
+    TIERS_CSV: read_tiers,
+    DUTIES_CSV: read_grid_staff_duties,
+}
 
 
 @pytest.mark.parametrize(
-    ("row", "problem"),
+    ("filename", "row", "problem"),
     [
-        ("street_sweeper,report,cjt214,event_type,01", "未知的网格员角色“street_sweeper”"),
-        ("grid_manager,fix,cjt214,event_type,01", "职责“fix”"),
-        ("grid_manager,report,cjt214,event_type,0199999", "不是 cjt214 任何"),
-        ("grid_manager,self_handle,cjt214,event_type,01", "重复"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06099,,grid,sanitation_worker", "“06099”不是"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,,grid,sweeper", "未知的网格员角色“sweeper”"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,,grid,", "须填写自处置的网格员角色"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,,street,sanitation_worker", "只有网格层级"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,,county,", "层级“county”"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,yes,street,", "urgent“yes”"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,06010,,grid,sanitation_worker", "重复"),
+        (TIERS_CSV, "gb2027,event_type,06,,street,", "未知的分类标准“gb2027”"),
+        (TIERS_CSV, "gbt47678-5-2026,event,06,,street,", "kind“event”"),
+        (TIERS_CSV, "gbt47678-5-2026,event_type,6,,street,", "至少2位数字"),
+        (DUTIES_CSV, "sweeper,report,cjt214,event_type,01", "未知的网格员角色“sweeper”"),
+        (DUTIES_CSV, "grid_manager,fix,cjt214,event_type,01", "职责“fix”"),
+        (DUTIES_CSV, "grid_manager,report,cjt214,event_type,0199999", "不是 cjt214 任何"),
+        (DUTIES_CSV, "grid_manager,self_handle,cjt214,event_type,01", "重复"),
     ],
 )
-def test_bad_duty_rows_are_refused_with_their_line(
-    resources_copy: Path, row: str, problem: str
+def test_bad_rows_are_refused_with_their_line(
+    resources_copy: Path, filename: str, row: str, problem: str
 ) -> None:
-    line = _append(resources_copy / "org" / "grid_staff_duties.csv", row)
+    line = _append(resources_copy / "org" / filename, row)
     with pytest.raises(ValidationError) as err:
-        read_grid_staff_duties()
+        READERS[filename]()
     message = err.value.message
-    assert f"grid_staff_duties.csv 第{line}行" in message and problem in message
+    assert f"{filename} 第{line}行" in message and problem in message
 
 
 def test_files_are_checked_against_each_other(resources_copy: Path) -> None:
