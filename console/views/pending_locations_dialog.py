@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: How much of a description the list shows (the whole text is below the list).
 SHORT_TEXT = 40
+#: New reports arrive from the gateway without a case event to follow: the list is read again
+#: this often while the dialog is open, ms.
+REFRESH_MS = 30_000
 
 
 class PendingLocationsDialog(PointPickingDialog):
@@ -60,6 +63,9 @@ class PendingLocationsDialog(PointPickingDialog):
         self._lookup = 0  # the latest point lookup: older answers are dropped
         self._placing = False
         self._build()
+        self.refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.reload)
+        self.refresh_timer.start()
         self.reload()
 
     def _build(self) -> None:

@@ -28,13 +28,13 @@ from tests.views.test_report_form import WAIT, grid_code, js, open_window
 ADDRESS = "西大街与北广济街十字<b>东北角</b>"
 
 
-@pytest.fixture
-def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
+def post_reports(db: Database, clock: Clock, descriptions: tuple[str, ...]) -> None:
+    """Address-only Open311 reports, as the gateway files them."""
     table = load_services()
     intake = Open311Intake(
-        CaseService(demo_db, clock=clock), lambda _s, c: table.get(c), timedelta(minutes=10)
+        CaseService(db, clock=clock), lambda _s, c: table.get(c), timedelta(minutes=10)
     )
-    for description in ("垃圾成堆", "井盖缺失"):
+    for description in descriptions:
         intake.submit(
             INTAKE,
             {
@@ -46,6 +46,11 @@ def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Ite
             },
             source="hotline",
         )
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
+    post_reports(demo_db, clock, ("垃圾成堆", "井盖缺失"))
     win, bridge = open_window(qtbot, demo_db, tmp_path, clock, "intake")
     yield win
     bridge.shutdown()
@@ -62,7 +67,7 @@ def open_dialog(window: MainWindow, qtbot: QtBot) -> PendingLocationsDialog:
 
 
 def test_a_report_is_placed_with_a_click_on_the_map(
-    window: MainWindow, qtbot: QtBot, demo_db: Database
+    window: MainWindow, qtbot: QtBot, demo_db: Database, clock: Clock
 ) -> None:
     dialog = open_dialog(window, qtbot)
     assert [dialog.table.item(r, 3).text() for r in range(2)] == ["垃圾成堆", "井盖缺失"]
@@ -84,6 +89,11 @@ def test_a_report_is_placed_with_a_click_on_the_map(
     snap = placed.args[0]
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
     assert dialog.table.item(0, 3).text() == "井盖缺失"
+    # A report that arrives while the dialog is open is listed by the next refresh.
+    post_reports(demo_db, clock, ("路灯不亮",))
+    dialog.refresh_timer.setInterval(50)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=WAIT)
+    assert dialog.table.item(1, 3).text() == "路灯不亮"
     with demo_db.read() as s:
         case = s.get(Case, snap.id)
         assert case is not None and (case.grid_id, case.street_id) == (grid, street)
