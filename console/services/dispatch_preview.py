@@ -54,7 +54,8 @@ class DispatchProposal:
     tier: str | None = None
     #: The table cell, e.g. "街道" or "网格（环卫保洁员）".
     tier_label: str | None = None
-    #: The line under the table, e.g. "建议层级：街道（小事不出网格、大事不出街道）".
+    #: The line under the table, e.g. "建议层级：街道（小事不出网格、大事不出街道）", or why
+    #: there is none (a category tiers.csv does not cover).
     tier_text: str | None = None
     #: For a grid matter: the grid staff role that should self-handle it (code, name).
     grid_role: str | None = None
@@ -92,7 +93,6 @@ def propose_dispatch(
     ).all()
     by_id = {c.id: (c, street_name or "") for c, street_name in rows}
     routes: dict[tuple[str, str, str, int], Department | None] = {}
-    tiers = tier_table()
     committees: dict[int, Department | None] = {}
     proposals = []
     for case_id in wanted:
@@ -108,6 +108,7 @@ def propose_dispatch(
         department: Department | None = None
         deadline: datetime | None = None
         tier: TierChoice | None = None
+        tier_problem: str | None = None
         if c.state != DISPATCHABLE_STATE:
             error = f"案件当前状态为「{state_label(c.state)}」，不能派遣"
         else:
@@ -120,8 +121,11 @@ def propose_dispatch(
                 except ConsoleError:
                     routes[key] = None
             department = routes[key]
-            tier = tiers.tier_of(c.taxonomy, c.kind, c.category_code, urgent=c.urgent)
-            if tier.tier == STREET and c.street_id is not None:
+            try:
+                tier = tier_table().tier_of(c.taxonomy, c.kind, c.category_code, urgent=c.urgent)
+            except ConsoleError as exc:  # a gap in tiers.csv: said, but no bar to dispatching
+                tier_problem = f"建议层级：无（{exc.message}）"
+            if tier is not None and tier.tier == STREET and c.street_id is not None:
                 # 大事不出街道: the street's own committee, whatever department routing names.
                 if c.street_id not in committees:
                     committees[c.street_id] = reference_data.street_committee_for(
@@ -149,7 +153,7 @@ def propose_dispatch(
                 error=error,
                 tier=tier.tier if tier else None,
                 tier_label=tier.cell() if tier else None,
-                tier_text=tier.describe() if tier else None,
+                tier_text=tier.describe() if tier else tier_problem,
                 grid_role=tier.grid_role if tier else None,
                 grid_role_name=tier.grid_role_name if tier else None,
             )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from console.config import RESOURCES_ENV, resources_dir
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.services.cases.service import CaseService
@@ -155,3 +158,20 @@ def test_a_case_that_cannot_go_has_no_tier(service, demo_db, clock) -> None:
     reported = service.report(INTAKE, report_input(point))
     (p,) = propose(demo_db, [reported.id], clock.now)
     assert p.error is not None and p.tier is None and p.tier_text is None
+
+
+def test_a_gap_in_the_tier_table_is_said_but_does_not_bar_dispatch(
+    service, demo_db, clock, tmp_path, monkeypatch
+) -> None:
+    point = street_points(demo_db)[0][2]
+    rubbish = registered(service, point)
+    copy = tmp_path / "resources"
+    shutil.copytree(resources_dir(), copy)
+    tiers = copy / "org" / "tiers.csv"
+    kept = tiers.read_text(encoding="utf-8").splitlines(keepends=True)
+    tiers.write_text("".join(x for x in kept if ",event_type,06" not in x), encoding="utf-8")
+    monkeypatch.setenv(RESOURCES_ENV, str(copy))
+    (p,) = propose(demo_db, [rubbish.id], clock.now)
+    assert p.tier is None and p.tier_text is not None
+    assert p.tier_text.startswith("建议层级：无（tiers.csv：") and "没有层级规则" in p.tier_text
+    assert p.error is None and p.department_name == "区环境卫生管理中心"
