@@ -125,13 +125,17 @@ class Open311Intake:
             raise ValidationError("Open311 上报须以令牌的用户身份进行")
         try:
             attributes = attributes_of(data, form_items)
-            print_ = fingerprint(data, attributes)
+            request_print = fingerprint(data, attributes)
             now = self.cases.clock()
             if key is not None:
-                filing = _Filing(actor.id, idempotency.check_key(key), print_, api_token_id, None)
+                filing = _Filing(
+                    actor.id, idempotency.check_key(key), request_print, api_token_id, None
+                )
             elif self.repeat_window > timedelta(0):
-                made = f"open311~{api_token_id or 0}~{print_}"
-                filing = _Filing(actor.id, made, print_, api_token_id, now - self.repeat_window)
+                made = f"open311~{api_token_id or 0}~{request_print}"
+                filing = _Filing(
+                    actor.id, made, request_print, api_token_id, now - self.repeat_window
+                )
             else:
                 filing = None
             if filing is not None and (replayed := self._replay(filing)) is not None:
