@@ -5,7 +5,8 @@ by the grid staff role named), street (the street's 城管委) or district (a de
 routing.csv routes it): 小事不出网格、大事不出街道. resources/org/grid_staff_duties.csv gives
 each grid staff role what it may report and self-handle. Both are read and line-checked by
 console.services.reference.files; this module checks them against each other (a grid row's
-role must hold that self_handle duty, every category has a tier) and answers the lookups:
+role must hold that self_handle duty; ``uncovered`` lists categories without a tier, which
+the tests keep empty) and answers the lookups:
 the dispatch preview's proposed tier, and whether a grid staff role may report or self-handle
 a category. Only the seven grid staff roles are bound by duties; other roles (the inspector,
 intake) stay as the lifecycle table allows them. No Qt; the one database read is a case's
@@ -79,7 +80,6 @@ class TierTable:
         tiers: Sequence[TierRow],
         duties: Sequence[GridDutyRow],
         role_names: dict[str, str],
-        categories: dict[tuple[str, str], list[str]],
     ) -> None:
         self.tiers = list(tiers)
         self.duties = list(duties)
@@ -94,13 +94,6 @@ class TierTable:
                     f"tiers.csv 第{row.line}行：{self.role_names[row.grid_role]}"
                     f"（{row.grid_role}）在 grid_staff_duties.csv 中没有自处置 {code} 的职责"
                 )
-        for (taxonomy, kind), codes in categories.items():
-            for code in codes:
-                if self._rule(taxonomy, kind, code, False) is None:
-                    raise ValidationError(
-                        f"tiers.csv：{taxonomy} {_kind_zh(kind)} {code} 没有层级规则"
-                        "（每个大类至少要有一行2位前缀的规则）"
-                    )
 
     def _rule(self, taxonomy: str, kind: str, code: str, urgent: bool) -> TierRow | None:
         candidates = [
@@ -116,10 +109,22 @@ class TierTable:
         # The longest prefix; at the same prefix, the row for this urgency (unique by file).
         return max(candidates, key=lambda r: (len(r.category_prefix), r.urgent is not None))
 
+    def uncovered(self) -> list[str]:
+        """The categories of the taxonomy files no tiers.csv row covers (to be none)."""
+        return [
+            f"{taxonomy} {_kind_zh(c.kind)} {c.code}"
+            for taxonomy in TAXONOMIES
+            for c in read_categories(taxonomy)
+            if self._rule(taxonomy, c.kind, c.code, False) is None
+        ]
+
     def tier_of(self, taxonomy: str, kind: str, code: str, *, urgent: bool = False) -> TierChoice:
         rule = self._rule(taxonomy, kind, code, urgent)
-        if rule is None:  # the constructor saw every category: only an unknown code
-            raise ValidationError(f"类别 {taxonomy} {_kind_zh(kind)} {code} 没有层级规则")
+        if rule is None:  # a class added without its rows: that category only
+            raise ValidationError(
+                f"tiers.csv：{taxonomy} {_kind_zh(kind)} {code} 没有层级规则"
+                "（每个大类至少要有一行2位前缀的规则）"
+            )
         role = rule.grid_role
         return TierChoice(rule.tier, role, self.role_names.get(role) if role else None)
 
@@ -161,12 +166,8 @@ def tier_table() -> TierTable:
     where = resources_dir()
     table = _TABLES.get(where)
     if table is None:
-        categories: dict[tuple[str, str], list[str]] = {}
-        for taxonomy in TAXONOMIES:
-            for c in read_categories(taxonomy):
-                categories.setdefault((taxonomy, c.kind), []).append(c.code)
         roles = {r.code: r.name_zh for r in read_grid_staff_roles()}
-        table = TierTable(read_tiers(), read_grid_staff_duties(), roles, categories)
+        table = TierTable(read_tiers(), read_grid_staff_duties(), roles)
         _TABLES[where] = table
     return table
 

@@ -177,15 +177,22 @@ def test_files_are_checked_against_each_other(resources_copy: Path) -> None:
     )
 
 
-def test_a_category_without_a_tier_is_refused(resources_copy: Path) -> None:
+def test_every_category_has_a_tier() -> None:
+    assert tier_table().uncovered() == []
+
+
+def test_a_category_without_a_tier_is_named(resources_copy: Path) -> None:
     path = resources_copy / "org" / "tiers.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text(
         "".join(x for x in lines if not x.startswith("cjt214,event_type,03,")), encoding="utf-8"
     )
+    table = tier_table()
+    assert table.uncovered()[:2] == ["cjt214 事件 0301", "cjt214 事件 0302"]
     with pytest.raises(ValidationError) as err:
-        tier_table()
+        table.tier_of(CJT, EVENT, "0301")
     assert err.value.message.startswith("tiers.csv：cjt214 事件 0301 没有层级规则")
+    assert table.tier_of(CJT, EVENT, "0102").tier == GRID  # the rest still answers
 
 
 def test_comment_lines_keep_the_files_line_numbers(resources_copy: Path) -> None:
