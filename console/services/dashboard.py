@@ -23,6 +23,7 @@ from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
 from console.services.case_scope import DISTRICT, CaseScope
 from console.services.evaluation.config import CLOSED_STATES
+from console.services.evaluation.tiers import TierRate, tier_rates
 from console.services.patrols import period_patrols
 from console.services.queries import light_expression
 from console.services.report_input import SOURCE_LABELS
@@ -51,6 +52,8 @@ class DashboardNumbers:
     patrols_open: int = 0
     #: km along the tracks of the patrols started today (an open one's so far)
     patrol_km_today: float = 0.0
+    #: 小事不出网格率 / 大事不出街道率 of the cases closed this month so far (tiers.csv)
+    tier_rates_month: tuple[TierRate, ...] = ()
 
     @property
     def grids_patrolled_today(self) -> int:
@@ -219,6 +222,7 @@ def dashboard_numbers(
         patrol_by_street=patrol_by_street,
         patrols_open=patrols_open,
         patrol_km_today=km,
+        tier_rates_month=tier_rates(session, month_start, month_end, inside),
     )
 
 

@@ -21,6 +21,7 @@ from console.domain.lifecycle import OPEN_STATES
 from console.errors import ConsoleError, DatabaseUnavailableError
 from console.models import Alert, Case, Region
 from console.services.dashboard import daily_trend, day_bounds, month_bounds, today_by_source
+from console.services.evaluation.tiers import TierRate, tier_rates
 from console.services.map_data import case_markers, marker_json, open_counts_by_grid
 from console.services.queries import light_expression
 
@@ -74,6 +75,8 @@ class WallNumbers:
     today_by_source: dict[str, int] = field(default_factory=dict)
     #: The last seven days: (day, reported, closed), oldest first.
     trend: list[tuple[date, int, int]] = field(default_factory=list)
+    #: 小事不出网格率 / 大事不出街道率 of the district's cases closed this month (tiers.csv)
+    tier_rates_month: tuple[TierRate, ...] = ()
 
 
 def wall_numbers(session: Session, now: datetime) -> WallNumbers:
@@ -120,6 +123,7 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
         street_ranking=street_ranking(session, now),
         today_by_source=today_by_source(session, now),
         trend=daily_trend(session, now),
+        tier_rates_month=tier_rates(session, *month_bounds(now)),
     )
 
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from console.views.formatting import local_time_text
+from console.views.formatting import local_time_text, tier_rates_text
 
 if TYPE_CHECKING:
     from console.services.dashboard import DashboardNumbers
@@ -119,6 +119,11 @@ class DashboardPanel(QWidget):
             self.value_labels[key] = value
         self.built_label = QLabel()
         self.built_label.setObjectName("dashboardBuilt")
+        # 小事不出网格率 / 大事不出街道率 this month (informational, like the evaluation's)
+        self.tier_label = QLabel()
+        self.tier_label.setObjectName("dashboardTiers")
+        self.tier_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.tier_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.source_plot = new_plot(self.tr("Reported today by source"), palette)
         self.source_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=BAR_BLUE)
@@ -154,6 +159,7 @@ class DashboardPanel(QWidget):
         charts.addWidget(self.patrol_plot, 0, 2, 2, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(numbers_row)
+        layout.addWidget(self.tier_label)
         layout.addLayout(charts, 1)
         layout.addWidget(self.built_label)
 
@@ -196,6 +202,7 @@ class DashboardPanel(QWidget):
         }
         for key, text in texts.items():
             self.value_labels[key].setText(text)
+        self.tier_label.setText(tier_rates_text(n.tier_rates_month))
         colours = {"red": LIGHT_COLOURS["red"], "yellow": LIGHT_COLOURS["yellow"]}
         for key, colour in colours.items():
             busy = lights.get(key, 0) > 0

@@ -35,6 +35,15 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 TEXTS: dict[str, tuple[str, str]] = {
     "title": ("月度绩效评价", "Monthly evaluation"),
     "district": ("全区指标", "District figures"),
+    "own_street": ("本街道指标", "The street's figures"),
+    "tier_note": (
+        "小事不出网格率 = 网格内解决数 / 结案数，大事不出街道率 = 不出街道数（网格与街道）/ 结案数，"
+        "街道处置时长为派遣至街道城管委到其反馈的平均工作时；仅供参考，不计入综合指标值。",
+        "Settled-in-grid rate = settled in the grid / closed; settled-in-street rate = settled"
+        " within the street (grid and street) / closed; street handling time = mean working"
+        " hours from the dispatch to the street committee to its feedback. Informational, in"
+        " no composite.",
+    ),
     "metric": ("指标", "Metric"),
     "value": ("数值", "Value"),
     "inputs": ("计算依据", "Inputs"),
@@ -66,6 +75,9 @@ FIGURES = (
     "avg_receive_hours",
     "avg_handle_hours",
     "satisfaction_rate",
+    "grid_settle_rate",
+    "street_settle_rate",
+    "avg_street_handle_hours",
 )
 TABLE = "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
 #: The coverage figures of each street in the PDF (resources/evaluation/patrol.csv's labels).
@@ -144,9 +156,11 @@ def _ranking(scores: Sequence[ObjectScore], english: bool) -> list[str]:
 def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
     start = report.period_start.astimezone(LOCAL_TZ)
     title = f"{_t('title', english)} {start:%Y-%m}"
+    # a street leader's report: its street's figures stand where the district's do
+    heading = "own_street" if getattr(report, "scope_region_id", None) else "district"
     parts = [
         f"<h1>{escape(title)}</h1>",
-        f"<h2>{escape(_t('district', english))}</h2>",
+        f"<h2>{escape(_t(heading, english))}</h2>",
         TABLE,
         _head([_t("metric", english), _t("value", english), _t("inputs", english)]),
     ]
@@ -157,6 +171,8 @@ def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
             f"</td><td align='right'>{escape(_inputs(metric))}</td></tr>"
         )
     parts.append("</table>")
+    if any(m.key == "grid_settle_rate" for m in report.district):
+        parts.append(f"<p>{escape(_t('tier_note', english))}</p>")
     for image in ("chart://daily", "chart://streets", "chart://on_time", "chart://categories"):
         parts.append(f"<p><img src='{image}' width='500'></p>")
     for kind, scores in report.by_kind.items():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from console.config import LOCAL_TZ
 from console.views.i18n import use_english
@@ -70,3 +72,15 @@ def plain_tooltip(text: str) -> str:
     string): case text from the public (``<h1>``, ``<img src=file:///…>``) must never be
     markup, so it is escaped inside ``<qt>`` (always rich text, every character shown)."""
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
+def tier_rates_text(rates: Sequence[Any], *, separator: str = "    ") -> str:
+    """本月小事不出网格率 33.3% (2/6) … from the services' TierRate rows (labels from
+    resources/evaluation/tiers.csv); — when nothing was closed this month."""
+    english = use_english()
+    parts = []
+    for r in rates:
+        label = f"{r.label_en}, this month" if english else f"本月{r.label_zh}"
+        value = "—" if r.value is None else f"{r.value:.1f}%"
+        parts.append(f"{label} {value} ({r.numerator}/{r.denominator})")
+    return separator.join(parts)

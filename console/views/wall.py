@@ -30,6 +30,7 @@ from console.config import LOCAL_TZ
 from console.errors import ConsoleError
 from console.services.supervision import alert_levels
 from console.services.wall_data import TickerLine, WallNumbers, WallSnapshot, WallSource
+from console.views.formatting import tier_rates_text
 from console.views.i18n import use_english
 from console.views.labels import source_text
 from console.views.map_fallback import create_map_view
@@ -341,6 +342,9 @@ class WallWindow(QWidget):
         box.addWidget(self.on_time_label)
         box.addWidget(_label(self.tr("handled by the deadline"), "wallCaption"))
         box.addWidget(self.closed_month_label)
+        # 小事不出网格率 / 大事不出街道率 of the month so far, one line each
+        self.tier_label = _label("", "wallCaption")
+        box.addWidget(self.tier_label)
         self.evaluation_grid = QGridLayout()
         box.addLayout(self.evaluation_grid)
         box.addStretch(1)
@@ -443,6 +447,7 @@ class WallWindow(QWidget):
         self.closed_month_label.setText(
             self.tr("%1 cases closed this month").replace("%1", str(numbers.closed_month))
         )
+        self.tier_label.setText(tier_rates_text(numbers.tier_rates_month, separator="\n"))
         if evaluation:
             head = [self.tr("Rank"), self.tr("Street"), self.tr("Score"), self.tr("Grade")]
             rows = [[str(k), name, f"{score:.1f}", grade] for name, score, grade, k in evaluation]

@@ -118,8 +118,8 @@ class EvaluationReport:
     #: in no composite; console.services.evaluation.patrols)
     patrols: PatrolSection | None = None
     #: A confined seat's report (a street leader's 日常考核): the region its rows lie in (its
-    #: street's regions only; no department or position rows; ``district`` is the street's own
-    #: figures). None: the district's report.
+    #: street's regions only; ``by_kind`` has no department or position kind; ``district`` is
+    #: the street's own figures). None: the district's report.
     scope_region_id: int | None = None
 
     def district_metric(self, key: str) -> MetricValue:
@@ -553,7 +553,7 @@ def _confined_report(
         period_start=start,
         period_end=end,
         built_at=now,
-        by_kind={**by_kind, "department": (), **{kind: () for kind in POSITION_ROLES}},
+        by_kind={level: by_kind[level] for level in REGION_LEVELS},
         district=metric_values("district", counts, durations),
         daily=_daily(session, start, end, where),
         by_category=_by_category(session, start, end, where),
