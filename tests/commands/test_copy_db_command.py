@@ -85,3 +85,14 @@ def test_the_report_marks_a_table_that_differs() -> None:
     assert lines[2].split()[:3] == ["case_events", "5", "4"] and lines[2].endswith("否 NO")
     assert f"{'b' * 16} ≠ {'c' * 16}" in lines[2]
     assert lines[3].split()[-2:] == ["8", "7"]
+
+
+def test_a_server_that_does_not_answer_is_said_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = f"sqlite:///{tmp_path / 'seat.sqlite3'}"
+    nobody = "postgresql+psycopg://grid_owner@127.0.0.1:1/grid_console"  # port 1: refused
+    assert main(["--db", source, "copy-db", "--to", nobody]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误 [copy_db_refused]: 无法连接目标数据库 (cannot reach the target)")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
