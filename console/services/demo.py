@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 
 from console.config import csv_rows, resource
 from console.db import Database
-from console.models import Case, Category, Department, GridStaff, GridStaffRole, Region, User
+from console.models import (
+    Case,
+    Category,
+    Department,
+    DepartmentKind,
+    GridStaff,
+    GridStaffRole,
+    Region,
+    User,
+)
 from console.services import geography, handover
 from console.services.actors import SYSTEM, Actor, actor_of
 from console.services.demo_patrols import seed_patrols
@@ -30,6 +39,7 @@ from console.services.passwords import hash_password
 from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 from console.services.seed_session import mark_bulk_seed
+from console.services.street_tasks import forces_of
 from console.services.workflow import CaseWorkflow
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -309,12 +319,16 @@ class _History:
         at: datetime,
         action: str,
         note: str | None = None,
+        *,
+        by: Actor | None = None,
         **params: object,
     ) -> bool:
         if at > self.now:
             return False
         role = self.wf.lifecycle.get(action).roles[0]  # the transition table's usual role
-        if role == "department":
+        if by is not None:
+            actor = by
+        elif role == "department":
             assert case.department_id is not None
             actor = self.by_dept[case.department_id]
         else:
@@ -324,6 +338,84 @@ class _History:
 
     def minutes(self, lo: float, hi: float) -> timedelta:
         return timedelta(minutes=self.rng.uniform(lo, hi))
+
+    def _to_street(self, case: Case) -> int | None:
+        """In the demo street seat's street, two cases in five go to the street's committee
+        (小事不出网格、大事不出街道), so its seat has work on every path. Its own generator."""
+        seat = self.by_role.get("street_duty_officer")
+        if seat is None or seat.region_id != case.street_id:
+            return None
+        if random.Random(f"route:{case.number}").random() >= 0.4:
+            return None
+        return self.s.scalar(
+            select(Department.id).where(
+                Department.kind == DepartmentKind.STREET_COMMITTEE.value,
+                Department.street_id == case.street_id,
+                Department.active.is_(True),
+            )
+        )
+
+    def _street_seat(self, case: Case) -> Actor | None:
+        """The demo's street seat, when ``case`` went to that street's own committee."""
+        seat = self.by_role.get("street_duty_officer")
+        if seat is None or seat.region_id != case.street_id or case.department_id is None:
+            return None
+        committee = self.s.get(Department, case.department_id)
+        if (
+            committee is None
+            or committee.kind != DepartmentKind.STREET_COMMITTEE.value
+            or committee.street_id != case.street_id
+        ):
+            return None
+        return seat
+
+    def _street_path(self, case: Case, t: datetime) -> tuple[datetime, bool] | None:
+        """The street tier on a case dispatched to the demo street seat's own committee: some
+        are handed up (提级) and re-dispatched by the district, some sent on to a force of the
+        street (二级派遣) and settled there. (time, settled in the street), or None when the
+        walk reached now. Its own generator: the other cases' walks stay as they were."""
+        seat = self._street_seat(case)
+        if seat is None:
+            return t, False
+        rng = random.Random(f"street:{case.number}")
+
+        def later(lo: float, hi: float) -> datetime:
+            return t + timedelta(minutes=rng.uniform(lo, hi))
+
+        roll = rng.random()
+        if roll < 0.2:  # 提级: beyond the street's powers, the district takes it
+            t = later(30, 240)
+            if not self.step(case, t, "hand_up", note="涉及主干道设施，超出街道处置能力", by=seat):
+                return None
+            t = later(10, 90)
+            if not self.step(case, t, "approve_hand_up"):
+                return None
+            t = later(3, 30)
+            professional = [d for d in self.departments if d != case.department_id]
+            target = professional[rng.randrange(len(professional))]
+            if not self.step(case, t, "dispatch", department_id=target):
+                return None
+            return t, False
+        if roll < 0.7:  # 二级派遣: the street's own force settles it
+            t = later(5, 60)
+            if not self.step(case, t, "accept", by=seat):
+                return None
+            forces = forces_of(self.s, case)
+            force = forces[rng.randrange(len(forces))]
+            assert case.deadline_at is not None
+            left = (case.deadline_at - t).total_seconds() / 3600
+            hours = round(max(0.5, min(8.0, left * 0.6)), 1)
+            t = later(5, 30)
+            if not self.step(case, t, "sub_dispatch", force=force.key, hours=hours, by=seat):
+                return None
+            t += timedelta(hours=hours * rng.uniform(0.3, 1.2))
+            if not self.step(case, t, "sub_feedback", note=f"{force.label}已处置完毕", by=seat):
+                return None
+            t = later(10, 90)
+            if not self.step(case, t, "feedback", note="街道力量已处置，街道复核属实", by=seat):
+                return None
+            return t, True
+        return t, False
 
     def run(self, case: Case) -> None:
         rng, t = self.rng, case.reported_at
@@ -347,7 +439,12 @@ class _History:
         t += self.minutes(3, 40)
         if recent and rng.random() < 0.4:
             return
-        if not self.step(case, t, "dispatch"):
+        street_committee = self._to_street(case)
+        if street_committee is not None:
+            dispatched = self.step(case, t, "dispatch", department_id=street_committee)
+        else:
+            dispatched = self.step(case, t, "dispatch")
+        if not dispatched:
             return
         if rng.random() < 0.08:  # a wrong dispatch, returned and re-dispatched
             t += self.minutes(30, 300)
@@ -360,6 +457,17 @@ class _History:
             other = rng.choice([d for d in self.departments if d != case.department_id])
             if not self.step(case, t, "dispatch", department_id=other):
                 return
+        street = self._street_path(case, t)
+        if street is None:
+            return  # stopped at now on the street's path
+        t, settled = street
+        if settled:
+            t += self.minutes(5, 120)
+            if self.step(case, t, "verify_pass"):
+                t += self.minutes(5, 120)
+                if self.step(case, t, "close"):
+                    self.step(case, t + timedelta(days=3), "archive")
+            return
         if rng.random() < 0.03:
             t += self.minutes(60, 600)
             if not self.step(case, t, "suspend", note="涉及规划调整，暂无法处置"):

@@ -138,6 +138,7 @@ def sub_dispatch(
             dispatched_by_name=actor_name,
         )
     )
+    session.flush()  # found by its feedback in the same session, autoflush or not (the seed)
     return {"force": chosen.label, "kind": kind, "deadline": deadline}
 
 
@@ -154,6 +155,7 @@ def sub_feedback(
     ):
         raise PermissionDeniedError("该二级派遣任务不是派给您所在单元的，不能反馈")
     task.done_at, task.done_by_name, task.note = now, actor.name, note
+    session.flush()  # as in sub_dispatch: the street's feedback reads it next
     return {
         "force": task.target_name,
         "on_time": now <= task.deadline_at,

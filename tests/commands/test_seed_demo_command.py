@@ -270,3 +270,32 @@ def test_each_case_uses_the_taxonomy_in_force_on_its_day(seeded_db: Database) ->
     assert all(taxonomy == schedule.taxonomy_on(at) for at, taxonomy, _, _ in rows)
     assert all(original is None for *_, original in rows)  # reported in the current codes
     assert len({code for _, _, code, _ in rows}) > 50  # spread over the catalogue
+
+
+def test_the_street_seat_finds_cases_on_its_paths(seeded_db: Database) -> None:
+    """The demo walks some of the street seat's committee cases through 二级派遣 and some
+    through 提级 (issue 16), in its own street, in the order the loop allows."""
+    with seeded_db.read() as s:
+        street = s.scalar(select(Region.id).where(Region.code == "610104001"))
+        rows = s.execute(
+            select(CaseEvent.case_id, CaseEvent.action, Case.street_id)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .order_by(CaseEvent.id)
+        ).all()
+    by_case: dict[int, list[str]] = {}
+    for case_id, action, street_id in rows:
+        by_case.setdefault(case_id, []).append(action)
+        if action in ("sub_dispatch", "hand_up"):
+            assert street_id == street
+    sent_on = [a for a in by_case.values() if "sub_dispatch" in a]
+    handed_up = [a for a in by_case.values() if "hand_up" in a]
+    assert sent_on and handed_up
+    for actions in sent_on:
+        i = actions.index("sub_dispatch")
+        assert actions[i - 1] == "accept"
+        if len(actions) > i + 2:  # walked on past now's edge
+            assert actions[i + 1 : i + 3] == ["sub_feedback", "feedback"]
+    for actions in handed_up:
+        i = actions.index("hand_up")
+        if len(actions) > i + 2:
+            assert actions[i + 1 : i + 3] == ["approve_hand_up", "dispatch"]
