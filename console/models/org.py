@@ -59,6 +59,8 @@ class Department(Base):
     contact_person: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: One of the five functions of grid work (departments.csv's column); see Category.function.
+    function: Mapped[str] = mapped_column(String(8), default="城市管理", server_default="城市管理")
 
 
 class User(Base):

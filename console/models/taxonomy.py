@@ -28,6 +28,12 @@ class Category(Base):
     successor_code: Mapped[str | None] = mapped_column(String(8))
     #: True for local extension classes (扩展部件类 / 扩展事件).
     is_local_extension: Mapped[bool] = mapped_column(default=False)
+    #: One of the five functions of grid work (resources/org/functions.csv), as
+    #: resources/taxonomy/functions.csv gives it; the queues filter on it. Rows predating the
+    #: column were city management: the reference load sets every row's from the file.
+    function: Mapped[str] = mapped_column(
+        String(8), default="城市管理", server_default="城市管理", index=True
+    )
 
 
 class DeadlineRule(Base):

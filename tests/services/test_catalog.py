@@ -39,7 +39,7 @@ def test_categories_put_the_taxonomy_in_force_first(demo_db: Database) -> None:
     with demo_db.read() as s:
         after = category_options(s, on=date(2026, 7, 1))
         before = category_options(s, on=date(2026, 6, 30))
-    assert len(after) == len(before) == 89 + 58 + 153 + 250
+    assert len(after) == len(before) == 89 + 58 + 153 + 250 + 13
     # From 2026-07-01 the pickers open on GB/T 47678.5-2026; the older codes follow, marked.
     assert {o.taxonomy for o in after[: 153 + 250]} == {TAXONOMY_GBT2026}
     assert after[0].label == "01001 供水井盖"

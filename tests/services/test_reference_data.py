@@ -103,12 +103,21 @@ def test_cjt214_keeps_evidence_confidence_and_successor() -> None:
 def test_gbt2026_directories_are_complete() -> None:
     components = _by_kind(TAXONOMY_GBT2026, KIND_COMPONENT)
     events = _by_kind(TAXONOMY_GBT2026, KIND_EVENT)
+    standard = [r for r in events if not r.local]
+    local = [r for r in events if r.local]
     assert len(components) == 153
-    assert len(events) == 250
+    assert len(standard) == 250
     assert {r.major_code for r in components} == {"01", "02", "03", "04", "05"}
-    assert {r.major_code for r in events} == {f"{n:02d}" for n in range(1, 11)}
+    assert {r.major_code for r in standard} == {f"{n:02d}" for n in range(1, 11)}
     assert all(len(r.code) == 5 for r in components + events)
-    assert not any(r.local for r in components + events)
+    assert not any(r.local for r in components)
+    # The local classes of the grid's other four functions (#16 §3).
+    assert {(r.major_code, r.major_name) for r in local} == {
+        ("11", "党的建设"),
+        ("12", "经济发展"),
+        ("13", "公共服务"),
+        ("14", "安全稳定"),
+    }
 
 
 def test_successor_codes_point_at_existing_2026_categories() -> None:
@@ -171,11 +180,14 @@ def test_every_rule_and_route_names_an_existing_department() -> None:
         assert row.department_code in codes, row
 
 
-def test_departments_are_40_plus_9_street_committees() -> None:
+def test_departments_are_50_plus_9_street_committees() -> None:
     rows = rd.read_departments()
     kinds = Counter(d.kind for d in rows)
-    assert kinds == {"street_committee": 9, "professional": 22, "functional": 18}
-    assert kinds["professional"] + kinds["functional"] == 40
+    # 22 professional + 18 functional, and 10 functional for the grid's other functions (#16 §3).
+    assert kinds == {"street_committee": 9, "professional": 22, "functional": 28}
+    functions = Counter(d.function for d in rows)
+    assert set(functions) == set(rd.read_functions())
+    assert all(d.function == "城市管理" for d in rows if d.kind != "functional")
     committees = [d for d in rows if d.kind == "street_committee"]
     assert {d.street_code for d in committees} == {f"610104{n:03d}" for n in range(1, 10)}
     assert all(d.code == f"SC{d.street_code}" for d in committees)
@@ -229,9 +241,9 @@ def test_load_inserts_everything_and_is_idempotent(db: Database) -> None:
     with db.session() as s:
         first = rd.load_reference_data(s)
     n_categories = sum(len(rd.read_categories(t)) for t in rd.TAXONOMIES)
-    assert first["categories"] == n_categories == 89 + 58 + 153 + 250
+    assert first["categories"] == n_categories == 89 + 58 + 153 + 250 + 13
     assert first["deadline_rules"] == len(rd.read_deadline_rules())
-    assert first["departments"] == 49
+    assert first["departments"] == 59
     # Street rows only for the two streets in the regions table.
     routing = rd.read_routing()
     known = {None, "610104001", "610104002"}
@@ -244,6 +256,7 @@ def test_load_inserts_everything_and_is_idempotent(db: Database) -> None:
         "deadline_rules_updated": 0,
         "departments": 0,
         "routing_rules": 0,
+        "functions_updated": 0,
     }
     with db.session() as s:
         for model, key in [

@@ -50,12 +50,14 @@ from console.services.reference.files import (
     read_categories,
     read_deadline_rules,
     read_departments,
+    read_functions,
     read_grid_staff_roles,
     read_roles,
     read_routing,
     split_category_key,
     taxonomy_of_code,
 )
+from console.services.reference.functions import category_functions
 from console.services.seed_session import seed_memo
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "read_categories",
     "read_deadline_rules",
     "read_departments",
+    "read_functions",
     "read_grid_staff_roles",
     "read_roles",
     "read_routing",
@@ -126,6 +129,7 @@ def load_reference_data(session: Session) -> dict[str, int]:
     Everything is read and cross-checked before the first insert, so a bad file writes nothing.
     """
     categories = [row for taxonomy in TAXONOMIES for row in read_categories(taxonomy)]
+    functions = category_functions(categories)
     rules = read_deadline_rules()
     departments = read_departments()
     routing = read_routing()
@@ -153,14 +157,19 @@ def load_reference_data(session: Session) -> dict[str, int]:
         "deadline_rules_updated": 0,
         "departments": 0,
         "routing_rules": 0,
+        "functions_updated": 0,
     }
     streets = _street_ids(session)
 
-    have_categories = {
-        tuple(r) for r in session.execute(select(Category.taxonomy, Category.kind, Category.code))
-    }
+    have_categories = {(c.taxonomy, c.kind, c.code): c for c in session.scalars(select(Category))}
     for c in categories:
-        if (c.taxonomy, c.kind, c.code) in have_categories:
+        function = functions[c.taxonomy, c.kind, c.code]
+        have = have_categories.get((c.taxonomy, c.kind, c.code))
+        if have is not None:
+            # The file is the authority on a function (rows from before the column: 城市管理).
+            if have.function != function:
+                have.function = function
+                counts["functions_updated"] += 1
             continue
         session.add(
             Category(
@@ -172,6 +181,7 @@ def load_reference_data(session: Session) -> dict[str, int]:
                 major_name=c.major_name,
                 successor_code=c.successor_code,
                 is_local_extension=c.local,
+                function=function,
             )
         )
         counts["categories"] += 1
@@ -218,6 +228,9 @@ def load_reference_data(session: Session) -> dict[str, int]:
             # Streets may be imported after the first load: link the committee then.
             if existing.street_id is None and street_id is not None:
                 existing.street_id = street_id
+            if existing.function != d.function:
+                existing.function = d.function
+                counts["functions_updated"] += 1
             continue
         dept = Department(
             code=d.code,
@@ -227,6 +240,7 @@ def load_reference_data(session: Session) -> dict[str, int]:
             contact_person=d.contact_person,
             contact_phone=d.contact_phone,
             active=True,
+            function=d.function,
         )
         session.add(dept)
         by_code[d.code] = dept

@@ -80,7 +80,9 @@ _DEPARTMENT_COLUMNS = (
     "street_code",
     "contact_person",
     "contact_phone",
+    "function",
 )
+_FUNCTION_COLUMNS = ("function", "name_en")
 _ROUTING_COLUMNS = ("taxonomy", "kind", "category_prefix", "street_code", "department_code")
 _ROLE_COLUMNS = ("code", "name_zh", "name_en", "description")
 _TIER_COLUMNS = ("taxonomy", "kind", "category_prefix", "urgent", "tier", "grid_role")
@@ -142,6 +144,8 @@ class DepartmentRow:
     street_code: str | None
     contact_person: str | None
     contact_phone: str | None
+    #: One of the five functions of grid work (read_functions).
+    function: str
 
 
 @dataclass(frozen=True)
@@ -347,13 +351,28 @@ def read_deadline_rules() -> list[DeadlineRuleRow]:
     return rows
 
 
+def read_functions() -> list[str]:
+    """The five functions of grid work (resources/org/functions.csv), in the filters' order."""
+    path = resource("org", "functions.csv")
+    names: list[str] = []
+    for line, r in _read_csv(path, _FUNCTION_COLUMNS):
+        _required(path, line, r, "function")
+        if r["function"] in names:
+            raise _bad(path, line, f"职能“{r['function']}”重复")
+        names.append(r["function"])
+    return names
+
+
 def read_departments() -> list[DepartmentRow]:
     path = resource("org", "departments.csv")
     kinds = {k.value for k in DepartmentKind}
+    functions = read_functions()
     rows: list[DepartmentRow] = []
     seen: set[str] = set()
     for line, r in _read_csv(path, _DEPARTMENT_COLUMNS):
-        _required(path, line, r, "code", "name", "kind")
+        _required(path, line, r, "code", "name", "kind", "function")
+        if r["function"] not in functions:
+            raise _bad(path, line, f"职能“{r['function']}”应为 {' / '.join(functions)} 之一")
         if r["code"] in seen:
             raise _bad(path, line, f"部门代码“{r['code']}”重复")
         if r["kind"] not in kinds:
@@ -372,6 +391,7 @@ def read_departments() -> list[DepartmentRow]:
                 street_code=street,
                 contact_person=r["contact_person"] or None,
                 contact_phone=r["contact_phone"] or None,
+                function=r["function"],
             )
         )
     return rows
