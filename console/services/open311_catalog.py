@@ -21,19 +21,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.errors import ValidationError
 from console.models import Category, DeadlineRule
 from console.services.ingest.open311_reader import Service
-from console.services.reference.files import (
-    TAXONOMIES,
-    category_key,
-    split_category_key,
-    taxonomy_of_code,
-)
+from console.services.reference.open311_codes import parse_service_code, service_code
 from console.services.taxonomy_schedule import TaxonomySchedule
 
-#: Between a taxonomy and a category key, when the code's form does not name the taxonomy.
-_QUALIFIER = ":"
 MAX_CODE = 40
 
 
@@ -59,33 +51,6 @@ class CatalogEntry:
     has_conditions: bool
     #: The friendly codes of open311_services.csv that name it
     aliases: tuple[str, ...] = ()
-
-
-def service_code(taxonomy: str, kind: str, code: str) -> str:
-    """The one service_code of a category (see the module)."""
-    key = category_key(kind, code)
-    if taxonomy_of_code(code) == taxonomy:
-        return key
-    return f"{taxonomy}{_QUALIFIER}{key}"
-
-
-def parse_service_code(code: str) -> tuple[str, str, str] | None:
-    """(taxonomy, kind, category code) of a service_code in this module's form, else None."""
-    text = code.strip()
-    taxonomy: str | None = None
-    if _QUALIFIER in text:
-        taxonomy, _, text = text.partition(_QUALIFIER)
-        if taxonomy not in TAXONOMIES:
-            return None
-    text = text[:1].upper() + text[1:]
-    try:
-        kind, plain = split_category_key(text)
-    except ValidationError:
-        return None
-    taxonomy = taxonomy or taxonomy_of_code(plain)
-    if taxonomy is None or not plain.isdigit():
-        return None
-    return taxonomy, kind, plain
 
 
 def resolve_service_code(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,11 +34,11 @@ from console.errors import ValidationError
 from console.models import Case, Category, Department
 from console.services import queue
 from console.services.cases.detail import limit_text
-from console.services.ingest.open311_reader import Service, load_services
 from console.services.ingest.report import excel_text, safe_text
 from console.services.queries import case_category
 from console.services.queue import QueueFilter, QueueRow
 from console.services.queue_columns import queue_columns
+from console.services.reference.open311_codes import service_code
 from console.services.report_input import SOURCE_LABELS
 
 FORMATS = ("open311", "csv", "xlsx")
@@ -355,15 +355,6 @@ def write_xlsx(rows: Iterator[ExportRow], path: Path, columns: list[tuple[str, s
     return count
 
 
-def service_codes(services: Mapping[str, Service] | None = None) -> dict[tuple[str, str, str], str]:
-    """(taxonomy, kind, category code) → service_code: the importer's table (``services``,
-    default the file's) read backwards (the first code listed for a category wins)."""
-    codes: dict[tuple[str, str, str], str] = {}
-    for code, service in (services if services is not None else load_services()).items():
-        codes.setdefault((service.taxonomy, service.kind, service.category_code), code)
-    return codes
-
-
 def requests_select() -> Select[Case, str | None, str | None]:
     """Cases with their category's and department's names: what a service request shows."""
     return (
@@ -387,9 +378,8 @@ def request_fields(
         "status": "closed" if closed else "open",
         "status_notes": state_label(case.state),
         "service_name": category_name or case.category_code,
-        "service_code": codes.get(
-            (case.taxonomy, case.kind, case.category_code), case.category_code
-        ),
+        "service_code": codes.get((case.taxonomy, case.kind, case.category_code))
+        or service_code(case.taxonomy, case.kind, case.category_code),
         "description": case.description,
         "agency_responsible": department_name,
         "service_notice": f"处置时限 {limit}" if limit else None,
@@ -406,7 +396,7 @@ def open311_requests(session: Session, ids: list[int]) -> Iterator[dict[str, Any
     """GeoReport v2 service requests for ``ids``, in that order, with the case's source,
     external id and category (taxonomy, kind, code) added: a service_code alone may name a
     category only by a district's table, so ``ingest`` files the request by these."""
-    codes = service_codes()
+    codes: dict[tuple[str, str, str], str] = {}  # the catalog's codes, as GET requests shows
     stmt = requests_select()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]

@@ -16,6 +16,7 @@ from console.domain.input_limits import MAX_NUMBER_CHARS, has_nul
 from console.errors import ConsoleError, TextTooLongError
 from console.services.ingest.formats import quote
 from console.services.ingest.open311_reader import Service
+from console.services.reference.open311_codes import parse_service_code
 from console.services.report_input import SOURCE_LABELS, ReportInput
 
 FIELDS = (
@@ -261,14 +262,21 @@ def open311_fields(data: dict[str, Any], services: dict[str, Service]) -> dict[s
         if code is None:
             raise RowError("missing_field", "缺少 service_code", field="service_code")
         found = services.get(code)
-        if found is None:
+        parsed = parse_service_code(code) if found is None else None
+        if found is None and parsed is None:
             raise RowError(
                 "unknown_service_code",
                 f"未知 Open311 service_code: {quote(code)}"
-                "（见 resources/intake/open311_services.csv）",
+                "（见本区网关的 services.json，或 resources/intake/open311_services.csv）",
                 field="service_code",
             )
-        service = found
+        # A code of this gateway's own catalog (E06010, C0305) names its category outright;
+        # an unknown category is refused by the category check like any other row.
+        if found is not None:
+            service = found
+        else:
+            assert parsed is not None
+            service = Service(parsed[0], parsed[1], parsed[2], "")
     lon, lat = data.get("long"), data.get("lat")
     address = data.get("address_string") or data.get("address")
     if not address and lon not in (None, "") and lat not in (None, ""):

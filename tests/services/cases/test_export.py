@@ -19,7 +19,6 @@ from console.services.cases.export import (
     ROUND_TRIP_COLUMNS,
     export_cases,
     format_for,
-    service_codes,
 )
 from console.services.cases.service import CaseService
 from console.services.queue import QueueFilter, count_queue, fetch_queue
@@ -185,11 +184,9 @@ def test_open311_json(demo_db: Database, cases: dict[str, CaseSnapshot], tmp_pat
     assert reported["description"] == "<script>alert(1)</script> 进度100%_done"
     assert reported["requested_datetime"].endswith("+08:00")
     assert isinstance(reported["lat"], float) and isinstance(reported["long"], float)
-    # The service_code comes from the importer's table: 2026 06010 event → "garbage".
-    codes = service_codes()
-    assert codes[("gbt47678-5-2026", "event_type", "06010")] == "garbage"
-    assert codes[("cjt214", "component", "0102")] == "0102"  # older rows still name theirs
-    assert reported["service_code"] == "garbage" and reported["service_name"] == "暴露垃圾"
+    # The service_code is the gateway's own (console.services.open311_catalog): E + the code,
+    # the one GET requests.json shows and services/{code} answers for.
+    assert reported["service_code"] == "E06010" and reported["service_name"] == "暴露垃圾"
     # The category named outright too, for ingest (a service_code maps by a district's table).
     assert (reported["taxonomy"], reported["kind"], reported["category_code"]) == (
         "gbt47678-5-2026",
@@ -212,7 +209,7 @@ def test_open311_of_a_selection(
         cases["urgent"].number,
         cases["reported"].number,
     ]
-    assert requests[0]["service_code"] == "0101"  # 0101 component: the first code listed
+    assert requests[0]["service_code"] == "C0101"  # the gateway's own code: C + CJ/T 214 0101
 
 
 def test_empty_result_is_a_valid_file(demo_db: Database, tmp_path: Path) -> None:

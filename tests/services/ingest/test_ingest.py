@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from console.db import Database
+from console.models import Case
 from console.services import bulk_intake
 from console.services.ingest import IngestFileError, ingest_file
 from console.services.ingest.report import read_report
@@ -442,3 +443,43 @@ def test_older_codes_in_a_file_are_filed_by_each_row_time(
         "0102",
         None,
     )
+
+
+def test_open311_takes_the_gateways_own_service_codes(demo_db: Database, tmp_path: Path) -> None:
+    """A document read from this gateway (GET requests.json: E06010, C0101) imports as it is;
+    a code of that form naming no category is refused by the category check, line-numbered."""
+    (x0, y0), (x1, y1), (x2, y2) = points(demo_db)[:3]
+
+    def request(number: str, code: str, x: float, y: float) -> dict[str, object]:
+        return {
+            "service_request_id": number,
+            "service_code": code,
+            "lat": y,
+            "long": x,
+            "description": "网关导出",
+            "requested_datetime": "2026-11-23T09:00:00+08:00",
+        }
+
+    path = tmp_path / "from_gateway.json"
+    path.write_text(
+        json.dumps(
+            [
+                request("G1", "E06010", x0, y0),
+                request("G2", "C0101", x1, y1),
+                request("G3", "E99999", x2, y2),
+            ]
+        ),
+        "utf-8",
+    )
+    result = run(demo_db, path, format="open311")
+    assert result.accepted == 2
+    assert [code for _, code, _ in result.rejected] == ["unknown_category"]
+    with demo_db.read() as s:
+        filed = dict(
+            s.execute(
+                select(Case.external_id, Case.category_code).where(
+                    Case.external_id.in_(["G1", "G2"])
+                )
+            ).all()
+        )
+    assert filed == {"G1": "06010", "G2": "0101"}
