@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,7 +34,7 @@ from console.services.cases.search import (
 from console.services.duplicates.pairs import flagged_condition
 from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
-from console.services.reference.data import split_category_key
+from console.services.reference.data import read_functions, split_category_key
 from console.services.report_input import SOURCE_LABELS
 
 __all__ = [
@@ -80,6 +80,9 @@ class QueueFilter:
     department_id: int | None = None
     category_code: str | None = None
     kind: str | None = None
+    #: One of the five functions of grid work (resources/org/functions.csv): the cases whose
+    #: category has it (categories.function).
+    function: str | None = None
     source: str | None = None
     light: str | None = None
     reported_from: datetime | None = None
@@ -174,6 +177,8 @@ def _conditions(
         conds.append(Case.category_code == code)
     if kind is not None:
         conds.append(Case.kind == kind)
+    if f.function is not None:
+        conds.append(function_condition(f.function))
     if f.source is not None:
         conds.append(Case.source == f.source)
     if f.state is not None:
@@ -187,6 +192,16 @@ def _conditions(
         # From the trigram index (console.services.cases.search).
         conds.append(text_condition(text, lookup=not walk_newest))
     return conds
+
+
+def function_condition(function: str) -> ColumnElement[bool]:
+    """The cases whose category has ``function``; an unknown function is refused by name."""
+    known = read_functions()
+    if function not in known:
+        raise ValidationError(
+            f"未知的职能: {function}（应为 {' / '.join(known)} 之一）", field="function"
+        )
+    return exists().where(case_category(), Category.function == function)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:

@@ -69,6 +69,7 @@ from console.services.map_data import (
 )
 from console.services.open311_pending import PendingReport, pending_reports, place
 from console.services.permissions import allowed, require
+from console.services.reference.files import read_functions
 from console.services.report_desk import (
     FiledReport,
     NearbyCase,
@@ -123,6 +124,8 @@ class FilterChoices:
     departments: list[DepartmentOption]
     sources: list[tuple[str, str]]
     categories: list[CategoryOption]
+    #: The five functions of grid work, in resources/org/functions.csv's order.
+    functions: list[str]
 
 
 class Workbench(DutyDesk):
@@ -385,7 +388,11 @@ class Workbench(DutyDesk):
             if self.scope.confined:
                 choices = [c for c in choices if c[0] == own]
             return FilterChoices(
-                choices, department_options(s), source_options(), category_options(s)
+                choices,
+                department_options(s),
+                source_options(),
+                category_options(s),
+                read_functions(),
             )
 
     def grids_of_street(self, street_id: int) -> list[tuple[int, str, str]]:

@@ -96,6 +96,9 @@ class QueuePanel(QWidget):
         self.street_box = QComboBox()
         self.grid_box = QComboBox()
         self.category_box = QComboBox()
+        # 职能: the five functions of grid work (党的建设 … 安全稳定), as the categories have them.
+        self.function_box = QComboBox()
+        self.function_box.setObjectName("functionFilter")
         self.period_box = QComboBox()
         self.department_box = QComboBox()
         self.source_box = QComboBox()
@@ -141,6 +144,7 @@ class QueuePanel(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.street_box)
         filters.addWidget(self.grid_box)
+        filters.addWidget(self.function_box)
         filters.addWidget(self.category_box)
         filters.addWidget(self.period_box)
         filters.addWidget(self.from_edit)
@@ -213,6 +217,8 @@ class QueuePanel(QWidget):
             # console.services.catalog.CategoryOption: its label marks 地方扩展 and older codes.
             [(option.label, f"{option.kind}:{option.code}") for option in choices.categories],
         )
+        # The function names are the district's own words (resources/org/functions.csv).
+        _fill(self.function_box, self.tr("All functions"), [(f, f) for f in choices.functions])
         _fill(
             self.period_box,
             self.tr("Any time"),
@@ -309,6 +315,7 @@ class QueuePanel(QWidget):
             department_id=self.department_box.currentData(),
             category_code=code,
             kind=kind,
+            function=self.function_box.currentData(),
             source=self.source_box.currentData(),
             light=self.light_box.currentData(),
             reported_from=since,
@@ -517,7 +524,9 @@ class QueuePanel(QWidget):
             value = settings.value(f"queue/{name}")
             if value is not None:
                 at = box.findData(
-                    value if name in ("source", "light", "category", "state") else _as_int(value)
+                    value
+                    if name in ("source", "light", "category", "state", "function")
+                    else _as_int(value)
                 )
                 if at >= 0:
                     box.setCurrentIndex(at)
@@ -536,6 +545,7 @@ class QueuePanel(QWidget):
             "street": self.street_box,
             "grid": self.grid_box,
             "category": self.category_box,
+            "function": self.function_box,
             "period": self.period_box,
             "department": self.department_box,
             "source": self.source_box,

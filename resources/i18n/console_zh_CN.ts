@@ -727,8 +727,8 @@
         <translation>%1 — 案件 %2：派往街道的处置力量。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="620"/>
-        <location filename="../../console/views/case_detail_panel.py" line="632"/>
+        <location filename="../../console/views/case_detail_panel.py" line="616"/>
+        <location filename="../../console/views/case_detail_panel.py" line="628"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
@@ -992,52 +992,52 @@
         <translation>今日巡查里程(公里)</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="123"/>
+        <location filename="../../console/views/dashboard_panel.py" line="128"/>
         <source>Reported today by source</source>
         <translation>今日上报（按来源）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="127"/>
+        <location filename="../../console/views/dashboard_panel.py" line="132"/>
         <source>Open cases by street</source>
         <translation>在办案件（按街道）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="132"/>
+        <location filename="../../console/views/dashboard_panel.py" line="137"/>
         <source>Reports per hour today</source>
         <translation>今日每小时上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="144"/>
+        <location filename="../../console/views/dashboard_panel.py" line="149"/>
         <source>Grids patrolled today by street (%)</source>
         <translation>各街道今日网格巡查覆盖率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="203"/>
+        <location filename="../../console/views/dashboard_panel.py" line="210"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="256"/>
+        <location filename="../../console/views/dashboard_panel.py" line="263"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="258"/>
+        <location filename="../../console/views/dashboard_panel.py" line="265"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="259"/>
+        <location filename="../../console/views/dashboard_panel.py" line="266"/>
         <source>Public</source>
         <translation>公众</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="260"/>
+        <location filename="../../console/views/dashboard_panel.py" line="267"/>
         <source>Opinion</source>
         <translation>舆情</translation>
     </message>
     <message>
-        <location filename="../../console/views/dashboard_panel.py" line="261"/>
+        <location filename="../../console/views/dashboard_panel.py" line="268"/>
         <source>Grid staff</source>
         <translation>网格员</translation>
     </message>
@@ -2574,78 +2574,78 @@
 <context>
     <name>PendingLocationsDialog</name>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="55"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="58"/>
         <source>Reports to place on the map</source>
-        <extracomment>How much of a description the list shows (the whole text is below the list). A pending report became a case: its CaseSnapshot.</extracomment>
+        <extracomment>How much of a description the list shows (the whole text is below the list). New reports arrive from the gateway without a case event to follow: the list is read again this often while the dialog is open, ms. A pending report became a case: its CaseSnapshot.</extracomment>
         <translation>待定位报告</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="75"/>
         <source>Received</source>
         <translation>收到时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="75"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="75"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="69"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="75"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="77"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="83"/>
         <source>No report is waiting for its place</source>
         <translation>没有待定位的报告</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="83"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="89"/>
         <source>Longitude, e.g. 108.93</source>
         <translation>经度，如 108.93</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="84"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="90"/>
         <source>Latitude, e.g. 34.27</source>
         <translation>纬度，如 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="90"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="96"/>
         <source>Choose a report, then click its place on the map</source>
         <translation>先选择一条报告，再在地图上点选其位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="99"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="105"/>
         <source>Place and report</source>
         <translation>定位并上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="103"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="109"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="176"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="182"/>
         <source>Caller: %1</source>
         <translation>上报人：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="198"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="204"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字填写经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="225"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="231"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/pending_locations_dialog.py" line="254"/>
+        <location filename="../../console/views/pending_locations_dialog.py" line="260"/>
         <source>Reported: %1</source>
         <translation>已上报：%1</translation>
     </message>
@@ -2653,129 +2653,134 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="108"/>
+        <location filename="../../console/views/queue_panel.py" line="111"/>
         <source>All states</source>
         <extracomment>Queue column → the sort key the queue service takes (columns it cannot sort are absent). The period box&apos;s &quot;from … to …&quot; entry: two date pickers take over. The tab that searches every case, whatever its state (resources/queues/tabs.csv). Queue column → its key in an export (console.services.cases.export.COLUMNS), in the model&apos;s column order. The selected case ids changed (the first one becomes the current case). An export finished: console.services.cases.export.ExportResult. An export failed: the message.</extracomment>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="124"/>
+        <location filename="../../console/views/queue_panel.py" line="127"/>
         <source>Search case no., address, description</source>
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="175"/>
+        <location filename="../../console/views/queue_panel.py" line="179"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="205"/>
+        <location filename="../../console/views/queue_panel.py" line="209"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="208"/>
-        <location filename="../../console/views/queue_panel.py" line="250"/>
-        <location filename="../../console/views/queue_panel.py" line="258"/>
+        <location filename="../../console/views/queue_panel.py" line="212"/>
+        <location filename="../../console/views/queue_panel.py" line="256"/>
+        <location filename="../../console/views/queue_panel.py" line="264"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="212"/>
+        <location filename="../../console/views/queue_panel.py" line="216"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="218"/>
+        <location filename="../../console/views/queue_panel.py" line="221"/>
+        <source>All functions</source>
+        <translation>全部职能</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/queue_panel.py" line="224"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="220"/>
+        <location filename="../../console/views/queue_panel.py" line="226"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="221"/>
+        <location filename="../../console/views/queue_panel.py" line="227"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="222"/>
+        <location filename="../../console/views/queue_panel.py" line="228"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="223"/>
+        <location filename="../../console/views/queue_panel.py" line="229"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="228"/>
+        <location filename="../../console/views/queue_panel.py" line="234"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="233"/>
+        <location filename="../../console/views/queue_panel.py" line="239"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="238"/>
+        <location filename="../../console/views/queue_panel.py" line="244"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="240"/>
+        <location filename="../../console/views/queue_panel.py" line="246"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="241"/>
+        <location filename="../../console/views/queue_panel.py" line="247"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="242"/>
+        <location filename="../../console/views/queue_panel.py" line="248"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="330"/>
+        <location filename="../../console/views/queue_panel.py" line="337"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="462"/>
+        <location filename="../../console/views/queue_panel.py" line="469"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="463"/>
+        <location filename="../../console/views/queue_panel.py" line="470"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="464"/>
+        <location filename="../../console/views/queue_panel.py" line="471"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="482"/>
+        <location filename="../../console/views/queue_panel.py" line="489"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="488"/>
+        <location filename="../../console/views/queue_panel.py" line="495"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="493"/>
+        <location filename="../../console/views/queue_panel.py" line="500"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -3363,135 +3368,135 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../console/views/wall.py" line="234"/>
+        <location filename="../../console/views/wall.py" line="235"/>
         <source>Grid management wall</source>
         <extracomment>督办 level names (zh, en) from resources/supervision/levels.csv, for the ticker. The map has its markers and the numbers are in: ready to be seen (and screenshot).</extracomment>
         <translation>网格化管理大屏</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="240"/>
+        <location filename="../../console/views/wall.py" line="241"/>
         <source>District grid management</source>
         <translation>网格化管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="242"/>
+        <location filename="../../console/views/wall.py" line="243"/>
         <source>Waiting for data…</source>
         <translation>等待数据…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="250"/>
+        <location filename="../../console/views/wall.py" line="251"/>
         <source>Database connection lost, reconnecting…</source>
         <translation>数据库连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="301"/>
+        <location filename="../../console/views/wall.py" line="302"/>
         <source>Key numbers</source>
         <translation>关键指标</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="305"/>
+        <location filename="../../console/views/wall.py" line="306"/>
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="306"/>
+        <location filename="../../console/views/wall.py" line="307"/>
         <source>Red (overdue)</source>
         <translation>红灯（超期）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="307"/>
+        <location filename="../../console/views/wall.py" line="308"/>
         <source>Yellow (warning)</source>
         <translation>黄灯（预警）</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="308"/>
+        <location filename="../../console/views/wall.py" line="309"/>
         <source>Unacknowledged alerts</source>
         <translation>未确认提醒</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="309"/>
+        <location filename="../../console/views/wall.py" line="310"/>
         <source>Reported today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="310"/>
+        <location filename="../../console/views/wall.py" line="311"/>
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="320"/>
+        <location filename="../../console/views/wall.py" line="321"/>
         <source>Reported today, by source</source>
         <translation>今日上报来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="324"/>
+        <location filename="../../console/views/wall.py" line="325"/>
         <source>Last 7 days: reported / closed</source>
         <translation>近 7 日：上报 / 结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="331"/>
+        <location filename="../../console/views/wall.py" line="332"/>
         <source>Streets: open, overdue, closed this month</source>
         <translation>各街道：在办、超期、本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="338"/>
+        <location filename="../../console/views/wall.py" line="339"/>
         <source>On time this month</source>
         <translation>本月按期结案率</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="342"/>
+        <location filename="../../console/views/wall.py" line="343"/>
         <source>handled by the deadline</source>
         <translation>按期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="416"/>
+        <location filename="../../console/views/wall.py" line="420"/>
         <source>Refresh failed (%1 times), next attempt in %2 s: %3</source>
         <translation>刷新失败（%1 次），%2 秒后重试：%3</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="435"/>
-        <location filename="../../console/views/wall.py" line="447"/>
+        <location filename="../../console/views/wall.py" line="439"/>
+        <location filename="../../console/views/wall.py" line="452"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="436"/>
+        <location filename="../../console/views/wall.py" line="440"/>
         <source>Open</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="437"/>
-        <location filename="../../console/views/wall.py" line="463"/>
+        <location filename="../../console/views/wall.py" line="441"/>
+        <location filename="../../console/views/wall.py" line="468"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="438"/>
+        <location filename="../../console/views/wall.py" line="442"/>
         <source>Closed this month</source>
         <translation>本月结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="444"/>
+        <location filename="../../console/views/wall.py" line="448"/>
         <source>%1 cases closed this month</source>
         <translation>本月结案 %1 件</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="447"/>
+        <location filename="../../console/views/wall.py" line="452"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="447"/>
+        <location filename="../../console/views/wall.py" line="452"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="447"/>
+        <location filename="../../console/views/wall.py" line="452"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/wall.py" line="458"/>
+        <location filename="../../console/views/wall.py" line="463"/>
         <source>Data updated at %1</source>
         <translation>数据更新于 %1</translation>
     </message>

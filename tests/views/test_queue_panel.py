@@ -31,13 +31,16 @@ def panel(qtbot: QtBot, demo_db: Database, clock: Clock) -> Iterator[QueuePanel]
 def test_category_filter_labels(panel: QueuePanel) -> None:
     box = panel.category_box
     texts = [box.itemText(i) for i in range(box.count())]
-    assert len(texts) == 1 + 89 + 58 + 153 + 250  # "all", then every category of both
+    # "all", then every category of both (the 2026 events with the 13 local items of #16 §3)
+    assert len(texts) == 1 + 89 + 58 + 153 + 250 + 13
     # GB/T 47678.5-2026 (in force since 2026-07-01) first, plain; CJ/T 214 after, marked.
     assert texts[1] == "01001 供水井盖"
     assert box.itemData(1) == "component:01001"
     assert "0102 暴露垃圾〔CJ/T 214〕" in texts
     assert "0601 共享单车乱停放（地方扩展）〔CJ/T 214〕" in texts
-    assert sum("地方扩展" in t for t in texts) == 8  # 4 扩展部件 + 4 扩展事件
+    assert "14001 矛盾纠纷（地方扩展）" in texts
+    # 4 扩展部件 + 4 扩展事件 (CJ/T 214) + 13 of the grid's other four functions (2026)
+    assert sum("地方扩展" in t for t in texts) == 8 + 13
 
 
 def test_the_search_tab_filters_by_state_and_a_custom_date_range(
@@ -96,3 +99,38 @@ def test_columns_fit_what_they_will_show(panel: QueuePanel) -> None:
     assert panel.model.headerData(
         TIME_LEFT_COLUMN, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole
     ) in ("Time left", "剩余时间")
+
+
+def test_the_function_filter(
+    qtbot: QtBot, panel: QueuePanel, demo_db: Database, clock: Clock
+) -> None:
+    """职能: the five functions in the file's order; choosing one narrows the real queue."""
+    from console.services.cases.service import CaseService
+    from tests.services.console_support import INTAKE, report_input, street_points
+
+    box = panel.function_box
+    assert [box.itemText(i) for i in range(1, box.count())] == [
+        "党的建设",
+        "经济发展",
+        "城市管理",
+        "公共服务",
+        "安全稳定",
+    ]
+    assert box.itemData(0) is None and panel.current_filter().function is None
+    service = CaseService(demo_db, clock=clock)
+    (_, _, point), _ = street_points(demo_db)
+    dispute = service.report(
+        INTAKE, report_input(point, category_code="14001", description="邻里噪音纠纷")
+    )
+    rubbish = service.report(INTAKE, report_input(point))  # 06010 暴露垃圾: 城市管理
+    panel.with_tab("search")
+    box.setCurrentIndex(box.findData("安全稳定"))
+    assert panel.current_filter().function == "安全稳定"
+    with qtbot.waitSignal(panel.model.total_changed, timeout=10_000) as total:
+        panel.reload()
+    assert total.args == [1]
+    assert panel.model.row_of(dispute.id) is not None and panel.model.row_of(rubbish.id) is None
+    box.setCurrentIndex(box.findData("城市管理"))
+    with qtbot.waitSignal(panel.model.total_changed, timeout=10_000) as total:
+        panel.reload()
+    assert total.args == [1] and panel.model.row_of(rubbish.id) is not None
