@@ -40,6 +40,7 @@ from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
 from console.services.seed_session import mark_bulk_seed
 from console.services.street_tasks import forces_of
+from console.services.tier_routing import SELF_HANDLE, tier_table
 from console.services.workflow import CaseWorkflow
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -420,7 +421,9 @@ class _History:
     def run(self, case: Case) -> None:
         rng, t = self.rng, case.reported_at
         roll = rng.random()
-        if roll < 0.05:
+        if roll < 0.05 and tier_table().allows(
+            "grid_manager", SELF_HANDLE, case.taxonomy, case.kind, case.category_code
+        ):  # 小事不出网格: what the grid manager's duties let it settle itself
             t += self.minutes(20, 240)
             if self.step(case, t, "self_handle", note="网格内自行处置完毕"):
                 self.step(case, t + self.minutes(10, 120), "close")

@@ -28,7 +28,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Attachment, Case, CaseEvent, Department, DepartmentKind, User
-from console.services import duplicates, street_tasks
+from console.services import duplicates, street_tasks, tier_routing
 from console.services.acceptance import arrival
 from console.services.actors import Actor
 from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assigned_name
@@ -187,6 +187,8 @@ class CaseWorkflow:
     ) -> CaseEvent:
         """Apply ``action`` to ``case``: checks, changes, and the appended event."""
         transition = self.lifecycle.check(action, case.state, actor.role, note=note)
+        if action == "self_handle":  # 一格七员 self-handle only what their duties list
+            tier_routing.check_case(session, actor.role, tier_routing.SELF_HANDLE, case)
         if actor.role == "department" and case.department_id != actor.department_id:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
         scope = case_scope(actor)
