@@ -28,7 +28,7 @@ def test_the_grid_manager_self_handles_what_its_duties_list_only(
         GRID,
         report_input(point, source="grid", kind="component", category_code="01001"),
     )
-    with pytest.raises(PermissionDeniedError, match="网格管理员.*职责不含自行处置.*01001"):
+    with pytest.raises(PermissionDeniedError, match=r"网格管理员.*职责不含自行处置.*01001"):
         service.self_handle(GRID, cover.id, cover.version, note="自行更换井盖")
     with demo_db.read() as s:
         actions = list(s.scalars(select(CaseEvent.action).where(CaseEvent.case_id == cover.id)))
