@@ -298,6 +298,28 @@ def bench_queries(db: Database, sizes: Sizes, now: datetime) -> list[Figure]:
             ).all()
         sorted(rows, key=lambda r: r.reported_at, reverse=True)[:QUEUE_PAGE]
 
+    # A street seat (issue 16): the same calls confined in the services to its street, beside
+    # the district seat's own all-streets load measured here.
+    street_seat = Workbench(
+        db,
+        actor=Actor(None, "街道值班员", "street_duty_officer", region_id=first_street),
+        clock=lambda: now,
+    )
+
+    def street_load() -> object:
+        f = QueueFilter(tab="all_open")
+        return street_seat.queue_count(f), street_seat.queue_page(f, 0, QUEUE_PAGE)
+
+    district_page = timed(first_load(QueueFilter(tab="all_open")))
+    street_page = timed(street_load)
+    district_map = timed(seat.map_markers)
+    street_map = timed(street_seat.map_markers)
+    scoped_note = (
+        f"on {sizes.big_db:,} cases, median of {sizes.query_repeat}; a street seat's calls, "
+        "confined to its street by console.services.case_scope; baseline: the district seat's "
+        "same calls, all streets, in the same run"
+    )
+
     base_open = timed(naive_open)
     note = (
         f"on {sizes.big_db:,} cases, median of {sizes.query_repeat}; the queue's first load "
@@ -313,6 +335,23 @@ def bench_queries(db: Database, sizes: Sizes, now: datetime) -> list[Figure]:
             higher_is_better=False,
             goal=50,
             note=note,
+        ),
+        Figure(
+            "street seat: open-queue page (ms)",
+            street_page,
+            "ms",
+            district_page,
+            higher_is_better=False,
+            goal=50,
+            note=scoped_note,
+        ),
+        Figure(
+            "street seat: map markers (ms)",
+            street_map,
+            "ms",
+            district_map,
+            higher_is_better=False,
+            note=scoped_note,
         ),
         Figure(
             "open-queue page, one street (ms)",
