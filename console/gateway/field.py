@@ -171,7 +171,8 @@ def me(ctx: Ctx, who: Caller) -> FieldUserOut:
 @router.get(
     "/categories",
     response_model=list[CategoryOut],
-    summary="Categories of the taxonomy in force today, by code, name or pinyin initials",
+    summary="Categories of the taxonomy in force today, by code, name or pinyin initials, of "
+    "the functions the caller's role covers",
 )
 def categories(
     field: FieldCtx,
@@ -180,8 +181,14 @@ def categories(
         None, max_length=50, description="Code prefix, name, or pinyin initials (ljx → 垃圾箱)"
     ),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Most categories"),
+    function: str | None = Query(
+        None,
+        max_length=8,
+        description="Only this function of grid work (one the role covers, else 403)",
+    ),
 ) -> list[CategoryOut]:
-    return [CategoryOut(**asdict(c)) for c in field.categories.find(q, limit)]
+    functions = field.categories.functions_of(who.actor.role, function)
+    return [CategoryOut(**asdict(c)) for c in field.categories.find(q, limit, functions)]
 
 
 # --------------------------------------------------------------------------- reports

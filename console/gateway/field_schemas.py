@@ -38,6 +38,9 @@ class CategoryOut(BaseModel):
     name: str = Field(description="The minor class (小类), e.g. 暴露垃圾")
     taxonomy: str = Field(description="The taxonomy in force today, e.g. gbt47678-5-2026")
     path: str | None = Field(None, description="Major class / name, e.g. 市容环境 / 暴露垃圾")
+    function: str = Field(
+        description="Its function of grid work: 党的建设, 经济发展, 城市管理, 公共服务 or 安全稳定"
+    )
 
 
 class ReportOut(BaseModel):

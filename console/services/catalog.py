@@ -27,6 +27,8 @@ class CategoryOption(NamedTuple):
     local: bool
     #: The taxonomy's short name when it is not the one in force for new reports, else "".
     older_label: str = ""
+    #: One of the five functions of grid work (categories.function; "" when not read).
+    function: str = ""
 
     @property
     def label(self) -> str:
@@ -83,6 +85,7 @@ def category_options(
         Category.major_name,
         Category.taxonomy,
         Category.is_local_extension,
+        Category.function,
     )
     if taxonomy is not None:
         stmt = stmt.where(Category.taxonomy == taxonomy)
@@ -95,8 +98,9 @@ def category_options(
             tax,
             bool(local),
             "" if tax == in_force else schedule.label(tax),
+            function,
         )
-        for kind, code, name, major, tax, local in session.execute(stmt)
+        for kind, code, name, major, tax, local, function in session.execute(stmt)
     ]
     return sorted(options, key=lambda o: (o.taxonomy != in_force, o.taxonomy, o.kind, o.code))
 

@@ -29,6 +29,8 @@ class CategoryChoice:
     initials: str
     #: The name in toneless pinyin without spaces: 垃圾箱 → "lajixiang".
     spelled: str
+    #: One of the five functions of grid work (CategoryOption.function).
+    function: str = ""
 
 
 def _keys(name: str) -> tuple[str, str]:
@@ -48,7 +50,15 @@ def choices_from(options: Iterable[CategoryOption], taxonomy: str) -> list[Categ
         initials, spelled = _keys(o.name)
         out.append(
             CategoryChoice(
-                o.taxonomy, o.kind, o.code, o.name, o.major_name, o.label, initials, spelled
+                o.taxonomy,
+                o.kind,
+                o.code,
+                o.name,
+                o.major_name,
+                o.label,
+                initials,
+                spelled,
+                o.function,
             )
         )
     return out

@@ -1,5 +1,7 @@
 """The categories the field app offers: the taxonomy in force today, searched as the console's
-report form searches it (code prefix, name, pinyin initials: ``ljx`` → 垃圾箱).
+report form searches it (code prefix, name, pinyin initials: ``ljx`` → 垃圾箱), of the functions
+of grid work the person's role covers (resources/org/role_functions.csv: a 网格管理员 all five,
+a 监督员 城市管理), optionally of one of them.
 
 The searchable choices (console.services.category_search) cost a pinyin pass over every
 category, so they are built once per taxonomy and kept for a while: category rows are only
@@ -9,14 +11,16 @@ ever added (reference data loads), and a new one shows within ``ttl``. No Qt, no
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from console.config import LOCAL_TZ
 from console.db import Database
+from console.errors import PermissionDeniedError, ValidationError
 from console.services.catalog import category_options
 from console.services.category_search import CategoryChoice, choices_from, search
+from console.services.reference.functions import read_functions, role_functions
 from console.services.taxonomy_schedule import TaxonomySchedule
 
 #: Most categories one answer carries (the app may ask for all of them, to search offline).
@@ -35,11 +39,15 @@ class FieldCategory:
     taxonomy: str
     #: "市容环境 / 暴露垃圾": the major class (大类) and the name.
     path: str
+    #: One of the five functions of grid work: 城市管理, 安全稳定 …
+    function: str
 
 
 def _field(choice: CategoryChoice) -> FieldCategory:
     path = PATH_SEPARATOR.join(p for p in (choice.major_name, choice.name) if p)
-    return FieldCategory(choice.code, choice.kind, choice.name, choice.taxonomy, path)
+    return FieldCategory(
+        choice.code, choice.kind, choice.name, choice.taxonomy, path, choice.function
+    )
 
 
 class CategoryFinder:
@@ -57,6 +65,9 @@ class CategoryFinder:
         self.ttl = ttl
         self._built: dict[str, tuple[datetime, list[CategoryChoice]]] = {}
         self._lock = threading.Lock()
+        self.functions = read_functions()
+        #: role → the functions it covers (a role without a row: none).
+        self.role_functions = role_functions()
 
     def in_force(self) -> str:
         """The taxonomy new reports are filed under today (resources/taxonomy/schedule.csv)."""
@@ -75,7 +86,34 @@ class CategoryFinder:
             self._built[taxonomy] = (now, built)
         return built
 
-    def find(self, text: str | None, limit: int = DEFAULT_LIMIT) -> list[FieldCategory]:
-        """The categories matching ``text``, best first (all, by kind and code, for none)."""
+    def functions_of(self, role: str, function: str | None = None) -> tuple[str, ...]:
+        """The functions ``role`` covers, or just ``function`` — refused when it covers not."""
+        covered = self.role_functions.get(role, ())
+        if function is None:
+            return covered
+        if function not in self.functions:
+            raise ValidationError(
+                f"未知的职能“{function}”（应为 {' / '.join(self.functions)} 之一）",
+                field="function",
+            )
+        if function not in covered:
+            mine = "、".join(covered) or "无"
+            raise PermissionDeniedError(
+                f"本角色不负责“{function}”方面的上报（可上报的职能：{mine}；"
+                "见 resources/org/role_functions.csv）"
+            )
+        return (function,)
+
+    def find(
+        self,
+        text: str | None,
+        limit: int = DEFAULT_LIMIT,
+        functions: Collection[str] | None = None,
+    ) -> list[FieldCategory]:
+        """The categories matching ``text``, best first (all, by kind and code, for none);
+        of ``functions`` only, when given (FieldCategory.function)."""
         limit = max(1, min(limit, MAX_LIMIT))
-        return [_field(c) for c in search(self.choices(), text or "", limit)]
+        choices = self.choices()
+        if functions is not None:
+            choices = [c for c in choices if c.function in functions]
+        return [_field(c) for c in search(choices, text or "", limit)]

@@ -45,6 +45,8 @@ from console.services import idempotency
 from console.services.actors import Actor
 from console.services.attachments import AttachmentStore, CheckedPhoto, PhotoUpload
 from console.services.cases.service import CaseService
+from console.services.reference import data as reference_data
+from console.services.reference.functions import check_role_covers
 from console.services.report_input import ReportInput, coordinates, validate
 from console.services.tier_routing import check_case
 
@@ -365,6 +367,8 @@ class FieldReportService:
         handled_event = None
         # On the category the case was filed under (the taxonomy schedule may have mapped it).
         check_case(s, actor.role, REPORT, case)
+        category = reference_data.get_category(s, case.taxonomy, case.category_code, kind=case.kind)
+        check_role_covers(actor.role, category.function, f"{category.code} {category.name}")
         if handled is not None:
             check_case(s, actor.role, SELF_HANDLE, case)
             s.flush()  # the report as it will commit, before its next step

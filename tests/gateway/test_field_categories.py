@@ -24,6 +24,7 @@ def test_search_by_initials_name_and_code(gateway: Gateway) -> None:
             "name": "垃圾箱",
             "taxonomy": GBT2026,
             "path": "市容环卫设施 / 垃圾箱",
+            "function": "城市管理",
         }
         names = [c["name"] for c in c.get("/api/v1/categories", params={"q": "暴露垃圾"}).json()]
         assert names[0] == "暴露垃圾"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from console.config import resource
-from console.errors import ValidationError
+from console.config import resource, resources_dir
+from console.errors import PermissionDeniedError, ValidationError
 from console.services.reference.files import (
     EVERY_CATEGORY,
     CategoryRow,
@@ -110,3 +111,28 @@ def read_role_functions(functions: Sequence[str] | None = None) -> dict[str, tup
             raise _bad(path, line, f"角色 {r['role']} 的职能“{function}”重复")
         mine.add(function)
     return {role: tuple(f for f in known if f in mine) for role, mine in covered.items()}
+
+
+_ROLE_TABLES: dict[Path, dict[str, tuple[str, ...]]] = {}
+
+
+def role_functions() -> dict[str, tuple[str, ...]]:
+    """read_role_functions() of the resources directory in use, read once."""
+    where = resources_dir()
+    table = _ROLE_TABLES.get(where)
+    if table is None:
+        table = _ROLE_TABLES[where] = read_role_functions()
+    return table
+
+
+def check_role_covers(role: str, function: str, category: str) -> None:
+    """Refuses a report by ``role`` of ``category`` (its code and name) of a ``function`` the
+    role does not cover (role_functions.csv), naming both."""
+    covered = role_functions().get(role, ())
+    if function in covered:
+        return
+    mine = "、".join(covered) or "无"
+    raise PermissionDeniedError(
+        f"本角色不负责“{function}”方面的上报，不能上报「{category}」（可上报的职能：{mine}；"
+        "见 resources/org/role_functions.csv）"
+    )

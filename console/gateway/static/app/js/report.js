@@ -26,6 +26,11 @@ function kindLabel(kind) {
   return kind === "component" ? t("kind_component") : kind === "event_type" ? t("kind_event_type") : kind || "";
 }
 
+/** "14001 · 事件 · 安全稳定": the code, the kind and the function of grid work (#16 §3). */
+function categoryMeta(c) {
+  return [c.code, kindLabel(c.kind), c.function].filter(Boolean).join(" · ");
+}
+
 /** Every category, kept on the device for searching offline (fetched when signed in). */
 export async function cacheCategories() {
   try {
@@ -42,7 +47,7 @@ async function searchOffline(q) {
   const needle = q.trim().toLowerCase();
   if (!needle) return items.slice(0, 20);
   return items
-    .filter((c) => c.name.toLowerCase().includes(needle) || c.code.startsWith(needle))
+    .filter((c) => c.name.toLowerCase().includes(needle) || c.code.startsWith(needle) || c.function === q.trim())
     .slice(0, 20);
 }
 
@@ -285,7 +290,7 @@ export class ReportScreen {
                 "button",
                 { type: "button", onclick: () => this.choose(c) },
                 h("span.name", c.name),
-                h("span.meta", `${c.code} · ${kindLabel(c.kind)}`),
+                h("span.meta", categoryMeta(c)),
               ),
             ),
           )
@@ -314,7 +319,7 @@ export class ReportScreen {
     if (!c) return;
     fill(
       this.el.chosen,
-      h("div", h("div.name", { id: "category-chosen" }, c.name), h("div.meta", `${c.code} · ${kindLabel(c.kind)}`)),
+      h("div", h("div.name", { id: "category-chosen" }, c.name), h("div.meta", { id: "category-chosen-meta" }, categoryMeta(c))),
       h(
         "button.secondary.small",
         {
