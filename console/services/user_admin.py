@@ -45,6 +45,8 @@ class UserRecord:
     failed_logins: int
     has_password: bool
     last_login_at: datetime | None
+    #: The street or unit a street-tier seat is confined to (users.region_id), else None.
+    region_id: int | None = None
 
     @property
     def locked(self) -> bool:
@@ -93,6 +95,18 @@ class UserAdminDesk:
     def role_options(self) -> list[tuple[str, str]]:
         require(self.actor, "manage_users")
         return role_options()
+
+    def regions(self) -> list[tuple[int, str, str, str]]:
+        """(id, code, name, level) of the streets and units, for a street-tier seat's region
+        (roles.csv's scope says which level a role needs; create_user checks it)."""
+        require(self.actor, "manage_users")
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Region.id, Region.code, Region.name, Region.level)
+                .where(Region.level.in_(sorted(set(REGION_LEVELS.values()))))
+                .order_by(Region.code)
+            ).all()
+        return [(r.id, r.code, r.name, r.level) for r in rows]
 
     def departments(self) -> list[tuple[int, str, str]]:
         """(id, code, name) of the active departments, for a handler's department."""
@@ -360,4 +374,5 @@ class UserAdminDesk:
             failed_logins=user.failed_logins or 0,
             has_password=user.password_hash is not None,
             last_login_at=user.last_login_at,
+            region_id=user.region_id,
         )

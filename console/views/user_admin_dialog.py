@@ -5,7 +5,7 @@ UserAdminDesk — which checks ``manage_users`` itself; this dialog only shows a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -68,6 +68,7 @@ class UserFormDialog(QDialog):
         roles: list[tuple[str, str]],
         departments: list[tuple[int, str, str]],
         *,
+        regions: Sequence[tuple[int, str, str, str]] = (),
         user: UserRecord | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -90,6 +91,13 @@ class UserFormDialog(QDialog):
         self.department.addItem(self.tr("(none)"), None)
         for dept_id, code, name in departments:
             self.department.addItem(f"{name} ({code})", dept_id)
+        # A street seat's street, a unit head's unit (the services check the level).
+        self.region = QComboBox(self)
+        self.region.setObjectName("region")
+        self.region.addItem(self.tr("(none)"), None)
+        for region_id, code, name, level in regions:
+            indent = "" if level == "street" else "    "
+            self.region.addItem(f"{indent}{name} ({code})", region_id)
         self.password = password_field(self, "newPassword")
         self.repeat = password_field(self, "repeatPassword")
         if not role_only:
@@ -97,6 +105,7 @@ class UserFormDialog(QDialog):
             form.addRow(self.tr("Name:"), self.display_name)
         form.addRow(self.tr("Role:"), self.role)
         form.addRow(self.tr("Department (handlers):"), self.department)
+        form.addRow(self.tr("Street / unit (street seats):"), self.region)
         if user is None:
             form.addRow(self.tr("Initial password:"), self.password)
             form.addRow(self.tr("Password again:"), self.repeat)
@@ -104,6 +113,7 @@ class UserFormDialog(QDialog):
             self.username.setText(user.username)
             self.role.setCurrentIndex(max(0, self.role.findData(user.role)))
             self.department.setCurrentIndex(max(0, self.department.findData(user.department_id)))
+            self.region.setCurrentIndex(max(0, self.region.findData(user.region_id)))
         self.error = error_label(self)
         form.addRow(self.error)
         form.addRow(ok_cancel(self, self._check))
@@ -120,6 +130,7 @@ class UserFormDialog(QDialog):
             "display_name": self.display_name.text().strip(),
             "role": self.role.currentData(),
             "department_id": self.department.currentData(),
+            "region_id": self.region.currentData(),
             "password": self.password.text(),
         }
 
@@ -159,6 +170,7 @@ class UserAdminDialog(QDialog):
         self.events: list[SecurityEventRecord] = []
         self.roles: list[tuple[str, str]] = []
         self.departments: list[tuple[int, str, str]] = []
+        self.regions: list[tuple[int, str, str, str]] = []
         self.loaded = 0  # completed loads of the user list (tests wait on it)
 
         layout = QVBoxLayout(self)
@@ -240,9 +252,11 @@ class UserAdminDialog(QDialog):
         self._update_buttons()
         self.resize(900, 560)
 
-        def choices() -> tuple[list[tuple[str, str]], list[tuple[int, str, str]]]:
+        def choices() -> tuple[
+            list[tuple[str, str]], list[tuple[int, str, str]], list[tuple[int, str, str, str]]
+        ]:
             from_desk = self.admin()
-            return from_desk.role_options(), from_desk.departments()
+            return from_desk.role_options(), from_desk.departments(), from_desk.regions()
 
         self.bridge.submit(choices, self._on_choices, self._show_error)
         self.load_users()
@@ -261,8 +275,13 @@ class UserAdminDialog(QDialog):
     def load_log(self) -> None:
         self.bridge.submit(lambda: self.admin().security_log(), self._on_log, self._show_error)
 
-    def _on_choices(self, result: tuple[list[tuple[str, str]], list[tuple[int, str, str]]]) -> None:
-        self.roles, self.departments = result
+    def _on_choices(
+        self,
+        result: tuple[
+            list[tuple[str, str]], list[tuple[int, str, str]], list[tuple[int, str, str, str]]
+        ],
+    ) -> None:
+        self.roles, self.departments, self.regions = result
 
     def _on_users(self, users: list[UserRecord]) -> None:
         selected = self.selected_user()
@@ -342,7 +361,7 @@ class UserAdminDialog(QDialog):
     # -- actions -----------------------------------------------------------------------
 
     def ask_new_user(self) -> None:
-        dialog = UserFormDialog(self.roles, self.departments, parent=self)
+        dialog = UserFormDialog(self.roles, self.departments, regions=self.regions, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.create_user(**dialog.values())
 
@@ -354,6 +373,7 @@ class UserAdminDialog(QDialog):
                 values["role"],
                 values["password"],
                 department_id=values["department_id"],
+                region_id=values.get("region_id"),
             ),
             self.tr("User %1 created").replace("%1", values["username"]),
         )
@@ -362,14 +382,22 @@ class UserAdminDialog(QDialog):
         user = self.selected_user()
         if user is None:
             return
-        dialog = UserFormDialog(self.roles, self.departments, user=user, parent=self)
+        dialog = UserFormDialog(
+            self.roles, self.departments, regions=self.regions, user=user, parent=self
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             values = dialog.values()
-            self.change_role(user.username, values["role"], values["department_id"])
+            self.change_role(
+                user.username, values["role"], values["department_id"], values["region_id"]
+            )
 
-    def change_role(self, username: str, role: str, department_id: int | None) -> None:
+    def change_role(
+        self, username: str, role: str, department_id: int | None, region_id: int | None = None
+    ) -> None:
         self._run(
-            lambda desk: desk.change_role(username, role, department_id=department_id),
+            lambda desk: desk.change_role(
+                username, role, department_id=department_id, region_id=region_id
+            ),
             self.tr("Role of %1 changed").replace("%1", username),
         )
 

@@ -2408,22 +2408,22 @@
 <context>
     <name>PasswordResetDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="131"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="142"/>
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="135"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="146"/>
         <source>New password:</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="136"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="147"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="143"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="154"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -3099,215 +3099,215 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="156"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="167"/>
         <source>Users and security log</source>
         <translation>用户与安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="172"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="208"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="220"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="173"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="174"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="175"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="176"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="177"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="305"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="189"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="324"/>
         <source>Locked</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="178"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="190"/>
         <source>Last sign-in</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="199"/>
         <source>Add…</source>
         <translation>新增…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
         <source>Change role…</source>
         <translation>变更角色…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="189"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="201"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="190"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="202"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="191"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="396"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="424"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="192"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="212"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="206"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="218"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="207"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="209"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="221"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="210"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="222"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="216"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="228"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="231"/>
         <source>Security log</source>
         <translation>安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="221"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="233"/>
         <source>Devices and tokens</source>
         <translation>设备与令牌</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="270"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="289"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="270"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="289"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="303"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="322"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="304"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="323"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="306"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="325"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="307"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="326"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="308"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="327"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="309"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="328"/>
         <source>User created</source>
         <translation>用户已创建</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="310"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="329"/>
         <source>Role changed</source>
         <translation>角色已变更</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="311"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="330"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="312"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="331"/>
         <source>Reactivated</source>
         <translation>已重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="313"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="332"/>
         <source>Device token issued</source>
         <translation>签发设备令牌</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="314"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="333"/>
         <source>Device token revoked</source>
         <translation>设备令牌已吊销</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="358"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="378"/>
         <source>User %1 created</source>
         <translation>已创建用户 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="373"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="401"/>
         <source>Role of %1 changed</source>
         <translation>已变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="387"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="415"/>
         <source>New password set for %1</source>
         <translation>已为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="397"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="425"/>
         <source>Deactivate %1? They can no longer sign in; their history stays.</source>
         <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="410"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="438"/>
         <source>%1 unlocked</source>
         <translation>已解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="414"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="442"/>
         <source>%1 deactivated</source>
         <translation>已停用 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="419"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="447"/>
         <source>%1 reactivated</source>
         <translation>已重新启用 %1</translation>
     </message>
@@ -3315,52 +3315,58 @@
 <context>
     <name>UserFormDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="77"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="78"/>
         <source>Change role of %1</source>
         <translation>变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="78"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="79"/>
         <source>New user</source>
         <translation>新增用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="90"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="91"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="97"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="96"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="104"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="97"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="105"/>
         <source>Name:</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="98"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="106"/>
         <source>Role:</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="99"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="107"/>
         <source>Department (handlers):</source>
         <translation>部门（处置人员）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="101"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="108"/>
+        <source>Street / unit (street seats):</source>
+        <translation>所属街道/单元（街道席位）：</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/user_admin_dialog.py" line="110"/>
         <source>Initial password:</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="102"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="111"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="113"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="123"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
