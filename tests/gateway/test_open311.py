@@ -93,8 +93,10 @@ def test_services_are_every_category_with_a_unique_code(gateway: Gateway) -> Non
     old = by_code["E0102"]  # CJ/T 214 暴露垃圾: listed (older cases carry it), marked
     assert old["service_name"] == "暴露垃圾" and old["group"] == "市容环境〔CJ/T 214〕"
     assert "新报告归入 E06010" in old["description"]
-    local = next(x for x in services if "地方扩展" in x["description"])
-    assert local["service_code"][1:3] in ("06", "07")  # the demo's local extension classes
+    # The demo's local extension classes: CJ/T 214's 06 / 07, the 2026 events' 11-14 (#16 §3).
+    local = {x["service_code"] for x in services if "地方扩展" in x["description"]}
+    assert {"C0701", "E0601", "E11001", "E14001"} <= local
+    assert all(c[1:3] in ("06", "07") or c[1:3] in ("11", "12", "13", "14") for c in local)
 
 
 def test_services_before_the_changeover_list_cjt214_first(gateway: Gateway) -> None:
