@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.models import Alert, Case
 from console.services.actors import Actor
 from console.services.case_scope import CaseScope, case_scope
 
+#: recipient_kind of the street's own alerts (resources/supervision/sub_tasks.csv).
+STREET_SEAT = "street_seat"
 #: Roles that answer for no supervision alert: the intake seat takes calls, it does not chase
 #: deadlines (its own reminders live in the seat's job store, not here).
 NO_ALERT_ROLES = frozenset({"intake"})
@@ -59,7 +61,9 @@ def in_scope(scope: AlertScope) -> ColumnElement[bool]:
     an earlier cycle's alerts stay with the department that had the case then.
     """
     if scope.kind == "all":
-        return true()
+        # The street's own alerts (二级派遣超时) are the street's: the district's seats follow
+        # the case's deadline through their own levels.
+        return Alert.recipient_kind != STREET_SEAT
     if scope.kind == "region" and scope.cases is not None:
         return scope.cases.where()
     if scope.kind == "department" and scope.department_id is not None:

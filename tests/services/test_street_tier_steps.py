@@ -258,3 +258,41 @@ def test_a_sub_dispatch_is_refused_clearly_and_writes_nothing(
         assert event is not None and json.loads(event.data or "{}")["on_time"] is False
     with demo_db.read() as db_s:
         assert db_s.scalar(select(func.count()).select_from(SubTask)) == 1
+
+
+def test_an_overdue_sub_task_alerts_the_street_not_the_district(
+    service: CaseService, demo_db: Database, clock: Clock
+) -> None:
+    from console.domain.worktime import WorkCalendar
+    from console.services.supervision import scan
+
+    seat = _user(demo_db, "street_duty_officer")
+    s = _dispatched(service, demo_db, clock, to=STREET_COMMITTEE)
+    label, station = next(
+        (label, k) for label, k in _forces(demo_db, clock, s.id).items() if k.startswith("station:")
+    )
+    s = service.act(seat, s.id, "sub_dispatch", s.version, force=station, hours=1)
+    with demo_db.session() as db_s:
+        assert [r.level for r in scan(db_s, clock(), WorkCalendar())] == []  # not yet due
+    clock.advance(minutes=61)
+    with demo_db.session() as db_s:
+        raised = scan(db_s, clock(), WorkCalendar())
+    assert [(r.case_id, r.level, r.level_label_zh) for r in raised] == [
+        (s.id, "sub_task_overdue", "二级派遣超时")
+    ]
+    assert label in raised[0].message and s.number in raised[0].message
+    with demo_db.session() as db_s:
+        assert scan(db_s, clock(), WorkCalendar()) == []  # once
+    street = Workbench(demo_db, actor=seat, clock=clock).alerts_for_panel()
+    district = Workbench(demo_db, username="dispatcher", clock=clock).alerts_for_panel()
+    assert [a.level for a in street.records] == ["sub_task_overdue"]
+    assert street.unacknowledged == 1
+    assert all(a.level != "sub_task_overdue" for a in district.records)
+    # The committee's own handler is the street too.
+    committee = department_id(demo_db, STREET_COMMITTEE)
+    with demo_db.read() as db_s:
+        handler = db_s.scalar(select(User).where(User.department_id == committee))
+        assert handler is not None
+        handler_actor = actor_of(handler)
+    handler_board = Workbench(demo_db, actor=handler_actor, clock=clock).alerts_for_panel()
+    assert [a.level for a in handler_board.records] == ["sub_task_overdue"]
