@@ -46,6 +46,7 @@ from console.services.evaluation.config import (
     EvaluationConfig,
 )
 from console.services.evaluation.report import EvaluationReport, MetricValue, evaluate, month_period
+from console.services.evaluation.tiers import tier_rates
 from console.services.reference import data as reference_data
 
 Log = Callable[[str], None]
@@ -134,7 +135,8 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
     people = _people(db)
     with db.read() as s:
         lookup = geography.load_grid_index(s)
-        departments = list(s.scalars(select(Department.id).order_by(Department.id)))
+        kinds = dict(s.execute(select(Department.id, Department.kind)).all())
+    departments = sorted(kinds)
     rng = np.random.default_rng(seed)
     span = (end - start).total_seconds() - 5 * 86400
     cases: list[dict[str, object]] = []
@@ -192,6 +194,13 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
             at += timedelta(minutes=float(minutes[i, 0]))
             row.update(state="voided", closed_at=at)
             event(cid, at, "void", "voided", "duty_chief", None)
+        elif fate[i] < 0.06:  # 小事不出网格: self-handled by the grid's staff, then closed
+            at += timedelta(minutes=float(minutes[i, 0]))
+            row.update(state="self_handled", handled_at=at)
+            event(cid, at, "self_handle", "self_handled", "grid_manager", None)
+            at += timedelta(minutes=float(minutes[i, 1]))
+            row.update(state="closed", closed_at=at)
+            event(cid, at, "close", "closed", "duty_chief", None)
         elif fate[i] >= 0.08:
             at += timedelta(minutes=float(minutes[i, 0]))
             row.update(state="registered", registered_at=at)
@@ -203,6 +212,8 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
                 dispatch_count=1,
             )  # fmt: skip
             event(cid, at, "dispatch", "dispatched", "dispatcher", dept)
+            if kinds[dept] == "street_committee" and i % 10 == 0:  # 提级 asked by the street
+                event(cid, at, "hand_up", "hand_up_requested", "street_duty_officer", dept)
             if fate[i] < 0.9:
                 at += timedelta(minutes=float(minutes[i, 2]) * 6)
                 row.update(state="handled", handled_at=at)
@@ -226,6 +237,32 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
 
 
 Counts = dict[str, dict[int, dict[str, int]]]
+TIER_FIGURE = "tier rates of a month of 100,000 cases (s)"
+
+
+def naive_tier_rates(db: Database, start: datetime, end: datetime) -> tuple[int, int, int]:
+    """The baseline of the dashboard's and the wall's tier rates: (closed, settled in the grid,
+    within the street) from the month's closed cases and all the events loaded into Python."""
+    with db.read() as s:
+        closed = s.execute(
+            select(Case.id, Case.department_id).where(
+                Case.state.in_(CLOSED_STATES), Case.closed_at >= start, Case.closed_at < end
+            )
+        ).all()
+        actions: dict[int, set[str]] = {}
+        for case_id, action in s.execute(select(CaseEvent.case_id, CaseEvent.action)):
+            actions.setdefault(case_id, set()).add(action)
+        kinds = dict(s.execute(select(Department.id, Department.kind)).all())
+    grid = street = 0
+    for case_id, department in closed:
+        done = actions.get(case_id, set())
+        if "hand_up" in done:
+            continue
+        if department is None and "self_handle" in done:
+            grid += 1
+        elif department is not None and kinds.get(department) == "street_committee":
+            street += 1
+    return len(closed), grid, grid + street
 
 
 def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
@@ -466,6 +503,16 @@ def run_evaluation_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         value = median_seconds(fast, repeat)
         base_repeat = 3 if quick else 1  # the full baseline takes ~15 s a run
         baseline = median_seconds(lambda: naive_counts(db, start, end), base_repeat)
+
+        def tiers() -> tuple[int, int, int]:
+            with db.read() as s:
+                grid, street = tier_rates(s, start, end)
+            return grid.denominator, grid.numerator, street.numerator
+
+        expected = naive_tier_rates(db, start, end)
+        assert tiers() == expected, f"tier rates {tiers()} differ from the baseline's {expected}"
+        tier_value = median_seconds(tiers, repeat)
+        tier_baseline = median_seconds(lambda: naive_tier_rates(db, start, end), base_repeat)
     finally:
         db.dispose()
     return [
@@ -481,6 +528,19 @@ def run_evaluation_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
             f"section over {coverage_rows:,} stored grid-day rows and {open_points:,} points "
             f"of patrols still open, those read once per process and kept), median of "
             f"{repeat}; baseline (median of {base_repeat}): the cases and their events into "
-            "Python, every count of the report in loops (asserted equal); SQLite",
-        )
+            "Python, every count of the report in loops (asserted equal); SQLite. The tier "
+            "figures (tiers.csv) are in the report and in what is timed",
+        ),
+        Figure(
+            TIER_FIGURE,
+            tier_value,
+            "s",
+            tier_baseline,
+            higher_is_better=False,
+            goal=0.5,
+            note=f"the dashboard's and the wall's 小事不出网格率 / 大事不出街道率 of the month "
+            f"({expected[0]:,} closed: {expected[1]:,} in the grid, {expected[2]:,} within the "
+            f"street; one query), median of {repeat}; baseline: the closed cases and every "
+            "event into Python (asserted equal); SQLite",
+        ),
     ]

@@ -23,7 +23,7 @@ from console.errors import ValidationError
 from console.models import Case, Region, RegionLevel
 from console.services.case_scope import DISTRICT, CaseScope
 from console.services.evaluation.config import CLOSED_STATES
-from console.services.evaluation.tiers import TierRate, tier_rates
+from console.services.evaluation.tiers import TierRate, tier_columns, tier_rates_from
 from console.services.patrols import period_patrols
 from console.services.queries import light_expression
 from console.services.report_input import SOURCE_LABELS
@@ -196,11 +196,13 @@ def dashboard_numbers(
         Case.handled_at.is_not(None),
         Case.handled_at <= Case.deadline_at,
     )
-    closed, with_deadline, in_time = session.execute(
+    # the tier rates (小事不出网格率 …) count in the same scan of the month's closed cases
+    closed, with_deadline, in_time, *tiers = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(case((Case.deadline_at.is_not(None), 1), else_=0)), 0),
             func.coalesce(func.sum(case((on_time, 1), else_=0)), 0),
+            *tier_columns(true()),
         ).where(
             Case.state.in_(CLOSED_STATES),
             Case.closed_at >= month_start,
@@ -222,7 +224,7 @@ def dashboard_numbers(
         patrol_by_street=patrol_by_street,
         patrols_open=patrols_open,
         patrol_km_today=km,
-        tier_rates_month=tier_rates(session, month_start, month_end, inside),
+        tier_rates_month=tier_rates_from(tiers),
     )
 
 

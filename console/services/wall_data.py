@@ -21,7 +21,8 @@ from console.domain.lifecycle import OPEN_STATES
 from console.errors import ConsoleError, DatabaseUnavailableError
 from console.models import Alert, Case, Region
 from console.services.dashboard import daily_trend, day_bounds, month_bounds, today_by_source
-from console.services.evaluation.tiers import TierRate, tier_rates
+from console.services.evaluation.config import CLOSED_STATES
+from console.services.evaluation.tiers import TierRate, tier_columns, tier_rates_from
 from console.services.map_data import case_markers, marker_json, open_counts_by_grid
 from console.services.queries import light_expression
 
@@ -95,7 +96,8 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
     )
     # The rate counts only the cases with a deadline; the month's total counts every case.
     with_deadline = Case.deadline_at.is_not(None)
-    closed_month_all, closed_month, on_time = session.execute(
+    # the tier rates (小事不出网格率 …) count in the same scan of the month's closed cases
+    closed_month_all, closed_month, on_time, *tiers = session.execute(
         select(
             func.count(),
             func.count(Case.id).filter(with_deadline),
@@ -104,6 +106,7 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
                     with_deadline, Case.handled_at.is_not(None), Case.handled_at <= Case.deadline_at
                 )
             ),
+            *tier_columns(Case.state.in_(CLOSED_STATES)),
         ).where(Case.closed_at >= month)
     ).one()
     unacknowledged = session.scalar(
@@ -123,7 +126,7 @@ def wall_numbers(session: Session, now: datetime) -> WallNumbers:
         street_ranking=street_ranking(session, now),
         today_by_source=today_by_source(session, now),
         trend=daily_trend(session, now),
-        tier_rates_month=tier_rates(session, *month_bounds(now)),
+        tier_rates_month=tier_rates_from(tiers),
     )
 
 

@@ -11,11 +11,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from console.db import Database
-from console.models import User
-from console.services.actors import actor_of
 from console.services.dashboard import dashboard_numbers
 from console.services.evaluation.export import write_evaluation_xlsx
 from console.services.wall_data import wall_numbers
@@ -25,7 +22,7 @@ from console.views.evaluation_pdf import evaluation_html
 from console.views.evaluation_view import EvaluationView
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF
-from tests.services.evaluation.test_tiers import Paths, paths  # noqa: F401
+from tests.services.evaluation.test_tiers import Paths, paths, street_leader  # noqa: F401
 from tests.views.test_wall import make_wall
 
 
@@ -92,10 +89,7 @@ def test_a_street_leaders_window_is_its_streets_daily_assessment(
     clock: Clock,
     qtbot: QtBot,
 ) -> None:
-    with demo_db.read() as s:
-        user = s.scalar(select(User).where(User.username == "street_leader"))
-        assert user is not None
-        leader = actor_of(user)
+    leader = street_leader(demo_db)
     report = Workbench(demo_db, actor=leader, clock=clock).evaluation("2026-11")
     view = EvaluationView(today=date(2026, 11, 25))
     qtbot.addWidget(view)
@@ -127,10 +121,7 @@ def test_the_dashboard_and_the_wall_show_this_months_rates(
         "本月小事不出网格率 33.3% (2/6)    本月大事不出街道率 50.0% (3/6)"
     )
     # a street seat's dashboard: its street's closed cases only
-    with demo_db.read() as s:
-        user = s.scalar(select(User).where(User.username == "street_leader"))
-        assert user is not None
-        leader = actor_of(user)
+    leader = street_leader(demo_db)
     own = Workbench(demo_db, actor=leader, clock=clock).dashboard_numbers()
     panel.show_numbers(own)
     assert panel.tier_label.text() == (

@@ -462,16 +462,6 @@ def evaluate(
         by_kind[kind] = _score(kind, people, counts, config)
 
     district = metric_values("district", district_counts, district_durations)
-    street_rows = [
-        (
-            o.object_id,
-            o.name,
-            int(o.metric("reported").value or 0),
-            int(o.metric("closed").value or 0),
-            int(o.metric("closed_on_time").value or 0),
-        )
-        for o in sorted(by_kind["street"], key=lambda o: o.object_id)
-    ]
     return EvaluationReport(
         period_start=start,
         period_end=end,
@@ -480,9 +470,23 @@ def evaluate(
         district=district,
         daily=daily,
         by_category=by_category,
-        by_street=street_rows,
+        by_street=_street_rows(by_kind["street"]),
         patrols=patrol_section(session, start, end, now),
     )
+
+
+def _street_rows(streets: tuple[ObjectScore, ...]) -> list[tuple[int, str, int, int, int]]:
+    """EvaluationReport.by_street: (id, name, reported, closed, closed on time) by id."""
+    return [
+        (
+            o.object_id,
+            o.name,
+            int(o.metric("reported").value or 0),
+            int(o.metric("closed").value or 0),
+            int(o.metric("closed_on_time").value or 0),
+        )
+        for o in sorted(streets, key=lambda o: o.object_id)
+    ]
 
 
 def _no_positions() -> dict[str, dict[int, dict[str, int]]]:
@@ -539,16 +543,6 @@ def _confined_report(
         district=own,
         people=(),
     )
-    street_rows = [
-        (
-            o.object_id,
-            o.name,
-            int(o.metric("reported").value or 0),
-            int(o.metric("closed").value or 0),
-            int(o.metric("closed_on_time").value or 0),
-        )
-        for o in sorted(by_kind["street"], key=lambda o: o.object_id)
-    ]
     return EvaluationReport(
         period_start=start,
         period_end=end,
@@ -557,7 +551,7 @@ def _confined_report(
         district=metric_values("district", counts, durations),
         daily=_daily(session, start, end, where),
         by_category=_by_category(session, start, end, where),
-        by_street=street_rows,
+        by_street=_street_rows(by_kind["street"]),
         patrols=patrols,
         scope_region_id=scope.region_id,
     )

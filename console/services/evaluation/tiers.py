@@ -11,6 +11,7 @@ month-so-far rates the dashboard and the wall show (:func:`tier_rates`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,9 +29,17 @@ from console.services.evaluation.config import (
 
 
 def _has_event(action: str) -> ColumnElement[bool]:
-    """The case has an event of ``action`` (a seek in ix_case_events_case_action_actor)."""
+    """The case has an event of ``action`` (a seek in ix_case_events_case_action_actor): for
+    a common action, asked of the few cases that need it."""
     e = aliased(CaseEvent)
     return exists().where(e.case_id == Case.id, e.action == action)
+
+
+def _among_cases_with(action: str) -> ColumnElement[bool]:
+    """The case is among those with an event of ``action``: for a rare action (提级) asked of
+    every closed case, one list of its cases (ix_case_events_action_at), built once per query
+    and probed in memory, costs less than a seek per case."""
+    return Case.id.in_(select(CaseEvent.case_id).where(CaseEvent.action == action))
 
 
 def tier_conditions(closed: ColumnElement[bool]) -> dict[str, ColumnElement[bool]]:
@@ -39,12 +48,12 @@ def tier_conditions(closed: ColumnElement[bool]) -> dict[str, ColumnElement[bool
     The cheap column tests come before the event lookups, so that a database which stops at
     the first false term looks events up only for the cases that need it."""
     handed_up = [f.value for f in TIER_FIGURES if f.rule == "event"]
-    not_handed_up = and_(true(), *(not_(_has_event(a)) for a in handed_up))
+    not_handed_up = and_(true(), *(not_(_among_cases_with(a)) for a in handed_up))
     out: dict[str, ColumnElement[bool]] = {}
     exclusive: list[ColumnElement[bool]] = []
     for f in TIER_FIGURES:
         if f.rule == "event":
-            out[f.key] = and_(closed, _has_event(f.value))
+            out[f.key] = and_(closed, _among_cases_with(f.value))
         elif f.rule == "self_handled":
             out[f.key] = and_(
                 closed, Case.department_id.is_(None), _has_event(f.value), not_handed_up
@@ -87,22 +96,36 @@ class TierRate:
         return round(100.0 * self.numerator / self.denominator, 2)
 
 
+def tier_columns(closed: ColumnElement[bool]) -> list[Any]:
+    """结案数 and each tier rate's numerator as conditional counts, to add to a query over the
+    cases that another figure of the month already scans (``closed``: what makes a row count
+    as closed in the period; true() when that query's WHERE says so). Read them back with
+    :func:`tier_rates_from`."""
+    conditions = tier_conditions(closed)
+    return [
+        func.count().filter(closed),
+        *(func.count().filter(conditions[numerator]) for _, numerator, _ in TIER_RATES),
+    ]
+
+
+def tier_rates_from(counts: Sequence[Any]) -> tuple[TierRate, ...]:
+    """The rates from the values of :func:`tier_columns`, in their order."""
+    figures: dict[str, TierFigure] = {f.key: f for f in TIER_FIGURES}
+    closed, *numerators = (int(n or 0) for n in counts)
+    return tuple(
+        TierRate(key, figures[key].label_zh, figures[key].label_en, n, closed)
+        for (key, _, _), n in zip(TIER_RATES, numerators, strict=True)
+    )
+
+
 def tier_rates(
     session: Session, start: datetime, end: datetime, where: Any = None
 ) -> tuple[TierRate, ...]:
     """The tier rates of tiers.csv over the cases closed in [start, end) (and matching
     ``where``, a seat's scope), in one query on ix_cases_closed_at_state."""
-    closed = closed_in(start, end)
-    conditions = tier_conditions(true())
-    rates = TIER_RATES
     row = session.execute(
-        select(
-            func.count(),
-            *(func.count().filter(conditions[numerator]) for _, numerator, _ in rates),
-        ).where(closed, true() if where is None else where)
+        select(*tier_columns(true())).where(
+            closed_in(start, end), true() if where is None else where
+        )
     ).one()
-    figures: dict[str, TierFigure] = {f.key: f for f in TIER_FIGURES}
-    return tuple(
-        TierRate(key, figures[key].label_zh, figures[key].label_en, int(n or 0), int(row[0]))
-        for (key, _, _), n in zip(rates, row[1:], strict=True)
-    )
+    return tier_rates_from(row)

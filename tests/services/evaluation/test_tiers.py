@@ -294,14 +294,21 @@ def test_a_street_leader_sees_its_street_only(
     check_street_leader(demo_db, paths, clock)
 
 
+def street_leader(db: Database) -> Actor:
+    """The demo's street leader (青年路), as the services see the signed-in seat."""
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.username == "street_leader"))
+        assert user is not None
+        return actor_of(user)
+
+
 def check_street_leader(demo_db: Database, paths: Paths, clock: Clock) -> None:
     """日常考核: the street leader's evaluation (Workbench, the seat's CaseScope) holds its
     street's regions ranked among themselves, its street's figures in place of the district's,
     no department or position, and drills into its own regions only."""
+    leader = street_leader(demo_db)
+    assert leader.region_id == paths.street1
     with demo_db.read() as s:
-        user = s.scalar(select(User).where(User.username == "street_leader"))
-        assert user is not None and user.region_id == paths.street1
-        leader = actor_of(user)
         region_rows = s.execute(select(Region.id, Region.parent_id, Region.level)).all()
     parent = {r.id: r.parent_id for r in region_rows}
     level_of = {r.id: r.level for r in region_rows}
