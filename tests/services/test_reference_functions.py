@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
-from console.config import RESOURCES_ENV, resources_dir
 from console.db import Database
 from console.errors import ValidationError
 from console.models import Category, Department, RoutingRule
 from console.services.reference import data as rd
 from console.services.reference.functions import category_functions, read_role_functions
+from tests.services.test_reference_data import _append, resources_copy  # noqa: F401 (fixture)
 
 FIVE = ["党的建设", "经济发展", "城市管理", "公共服务", "安全稳定"]
 
@@ -98,27 +97,13 @@ def test_reload_corrects_rows_from_before_the_column(demo_db: Database) -> None:
         assert s.scalar(select(Category.function).where(Category.code == "13001")) == "公共服务"
 
 
-@pytest.fixture
-def resources_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "resources"
-    shutil.copytree(resources_dir(), target)
-    monkeypatch.setenv(RESOURCES_ENV, str(target))
-    return target
-
-
-def _append(path: Path, line: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + line + "\n", encoding="utf-8")
-    return text.count("\n") + 1
-
-
-def test_unknown_function_of_a_category_is_refused_with_its_line(resources_copy: Path) -> None:
+def test_unknown_function_of_a_category_is_refused_with_its_line(resources_copy: Path) -> None:  # noqa: F811
     line = _append(resources_copy / "taxonomy" / "functions.csv", "cjt214,event_type,06,文化建设")
     with pytest.raises(ValidationError, match=rf"functions\.csv 第{line}行：未知的职能“文化建设”"):
         category_functions(_all_categories())
 
 
-def test_a_category_without_a_function_is_refused(resources_copy: Path) -> None:
+def test_a_category_without_a_function_is_refused(resources_copy: Path) -> None:  # noqa: F811
     path = resources_copy / "taxonomy" / "functions.csv"
     text = path.read_text(encoding="utf-8").replace("cjt214,component,*,城市管理\n", "")
     path.write_text(text, encoding="utf-8")
@@ -126,14 +111,14 @@ def test_a_category_without_a_function_is_refused(resources_copy: Path) -> None:
         category_functions(_all_categories())
 
 
-def test_unknown_function_of_a_department_is_refused(resources_copy: Path) -> None:
+def test_unknown_function_of_a_department_is_refused(resources_copy: Path) -> None:  # noqa: F811
     path = resources_copy / "org" / "departments.csv"
     line = _append(path, "FUN99,区某局,functional,,某科长（演示）,029-86000099,城市建设")
     with pytest.raises(ValidationError, match=rf"departments\.csv 第{line}行：职能“城市建设”"):
         rd.read_departments()
 
 
-def test_role_functions_refuse_unknown_roles_and_functions(resources_copy: Path) -> None:
+def test_role_functions_refuse_unknown_roles_and_functions(resources_copy: Path) -> None:  # noqa: F811
     path = resources_copy / "org" / "role_functions.csv"
     original = path.read_text(encoding="utf-8")
     line = _append(path, "street_sweeper,城市管理")
