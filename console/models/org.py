@@ -29,6 +29,14 @@ class Role(StrEnum):
     WALL = "wall"  # 大屏 (read-only)
     DEPARTMENT = "department"  # 处置人员 of a department or street committee
     GRID_MANAGER = "grid_manager"  # 网格管理员 (self-handles small cases in the grid)
+    # the other six of 一格七员 (grid_staff_roles.csv): each reports and self-handles what
+    # resources/org/grid_staff_duties.csv lists
+    GRID_SUPERVISOR = "grid_supervisor"  # 网格督导员
+    CITY_INSPECTOR = "city_inspector"  # 城市监督员
+    ENFORCEMENT_OFFICER = "enforcement_officer"  # 城管执法员
+    SANITATION_WORKER = "sanitation_worker"  # 环卫保洁员
+    FRONTAGE_INSPECTOR = "frontage_inspector"  # “三包”督查员
+    PROPERTY_MANAGER = "property_manager"  # 物业管理员
     STREET_DUTY_OFFICER = "street_duty_officer"  # 街道值班员 (a street seat)
     STREET_LEADER = "street_leader"  # 街道领导 (a street seat)
     UNIT_HEAD = "unit_head"  # 单元长 (社区主任: the unit's cases)

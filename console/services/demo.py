@@ -48,6 +48,15 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 #: In resources/org/demo_accounts.csv: the row whose password every department handler gets.
 HANDLER_PATTERN = "dept-*"
+#: The demo's first accounts, whose names come from the seed's generator; every account
+#: added to demo_accounts.csv since (the street tier, the rest of 一格七员) draws its name from
+#: a generator of its own, so the rest of the demo stays as it was.
+FIRST_ACCOUNTS = frozenset(
+    {
+        "intake", "duty_chief", "dispatcher", "inspector", "leader", "admin", "wall",
+        "grid_manager", "duty_chief2", "dispatcher2",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -153,9 +162,7 @@ def ensure_people(
                 account.region and account.region not in region_ids
             ):
                 continue  # the handlers come per department; a region this district lacks
-            # The street tier's accounts came later: their names come from a generator of
-            # their own, so the rest of the demo stays as it was.
-            names = random.Random(account.username) if account.region else rng
+            names = rng if account.username in FIRST_ACCOUNTS else random.Random(account.username)
             session.add(
                 User(
                     username=account.username,

@@ -175,10 +175,16 @@ def tier_table() -> TierTable:
 def check_case(session: Session, role: str, duty: str, case: Case) -> None:
     """Refuses ``role`` ``duty`` (report / self_handle) on ``case``'s category when the role is
     one of 一格七员 and its duties do not list the category (tier_table().check)."""
+    check_category(session, role, duty, case.taxonomy, case.kind, case.category_code)
+
+
+def check_category(
+    session: Session, role: str, duty: str, taxonomy: str, kind: str, code: str
+) -> None:
+    """:func:`check_case` for a category not yet on a case (a report being filed)."""
     table = tier_table()
     if not table.bound(role):
         return
-    taxonomy, kind, code = case.taxonomy, case.kind, case.category_code
     if table.allows(role, duty, taxonomy, kind, code):
         return
     name = reference_data.get_category(session, taxonomy, code, kind=kind).name

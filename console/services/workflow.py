@@ -113,6 +113,10 @@ class CaseWorkflow:
             report.kind,
             reported_at,
         )
+        # 一格七员 report only what their duties list (resources/org/grid_staff_duties.csv).
+        tier_routing.check_category(
+            session, actor.role, tier_routing.REPORT, filed.taxonomy, filed.kind, filed.code
+        )
         location = self.locator.locate(report.lon, report.lat)
         if location is None:
             reason = self.locator.explain_outside(report.lon, report.lat)

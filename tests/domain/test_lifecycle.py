@@ -17,12 +17,22 @@ STATES = [
 ROLES = [
     "intake", "duty_chief", "dispatcher", "inspector", "leader", "admin", "wall",
     "department", "grid_manager", "street_duty_officer", "street_leader", "unit_head", "system",
+    "grid_supervisor", "city_inspector", "enforcement_officer", "sanitation_worker",
+    "frontage_inspector", "property_manager",
 ]  # fmt: skip
+#: 一格七员 (resources/org/grid_staff_roles.csv): each reports; those whose duties
+#: (grid_staff_duties.csv) list self-handling may self-handle — the supervisor and the city
+#: inspector find and check, they do not handle.
+GRID_STAFF = {
+    "grid_manager", "grid_supervisor", "city_inspector", "enforcement_officer",
+    "sanitation_worker", "frontage_inspector", "property_manager",
+}  # fmt: skip
+SELF_HANDLERS = GRID_STAFF - {"grid_supervisor", "city_inspector"}
 OPEN_STATES = [s for s in STATES if s not in FINAL_STATES]
 
 # The intended rules, written out by hand: (action) -> (legal from-states, roles, to-state).
 EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
-    "self_handle": (["reported"], {"inspector", "grid_manager"}, "self_handled"),
+    "self_handle": (["reported"], {"inspector"} | SELF_HANDLERS, "self_handled"),
     # 自处置审核: the duty chief closes a self-handled case, or rejects it back to 待立案.
     "reject_self_handle": (["self_handled"], {"duty_chief"}, "reported"),
     # 信息核实: the intake seat (or the duty chief) names an inspector, who confirms the report
@@ -68,7 +78,7 @@ EXPECTED: dict[str, tuple[list[str], set[str], str | None]] = {
     "add_note": (
         OPEN_STATES,
         {"intake", "duty_chief", "dispatcher", "inspector", "leader", "department",
-         "grid_manager", "street_duty_officer", "street_leader", "unit_head"},
+         "street_duty_officer", "street_leader", "unit_head"} | GRID_STAFF,
         None,
     ),
     # Possible duplicates: merge ends the repeat before dispatch; keep_apart changes no state;
@@ -109,7 +119,8 @@ def test_every_action_state_role(lifecycle: Lifecycle, action: str, state: str, 
 
 
 def test_report_creates_and_only_reporters_may(lifecycle: Lifecycle) -> None:
-    assert lifecycle.check("report", None, "inspector").to_state == "reported"
+    for role in {"inspector", "intake", "system"} | GRID_STAFF:
+        assert lifecycle.check("report", None, role).to_state == "reported"
     with pytest.raises(IllegalTransitionError):
         lifecycle.check("report", "reported", "inspector")
     for role in ("dispatcher", "wall", "leader", "department"):
