@@ -69,7 +69,7 @@ from console.services.map_data import (
 )
 from console.services.open311_pending import PendingReport, pending_reports, place
 from console.services.permissions import allowed, require
-from console.services.reference.files import read_functions
+from console.services.reference.files import read_function_names
 from console.services.report_desk import (
     FiledReport,
     NearbyCase,
@@ -124,8 +124,9 @@ class FilterChoices:
     departments: list[DepartmentOption]
     sources: list[tuple[str, str]]
     categories: list[CategoryOption]
-    #: The five functions of grid work, in resources/org/functions.csv's order.
-    functions: list[str]
+    #: The five functions of grid work, (Chinese name, English name) in
+    #: resources/org/functions.csv's order; the Chinese name is the filter's value.
+    functions: list[tuple[str, str]]
 
 
 class Workbench(DutyDesk):
@@ -392,7 +393,7 @@ class Workbench(DutyDesk):
                 department_options(s),
                 source_options(),
                 category_options(s),
-                read_functions(),
+                list(read_function_names().items()),
             )
 
     def grids_of_street(self, street_id: int) -> list[tuple[int, str, str]]:

@@ -217,8 +217,13 @@ class QueuePanel(QWidget):
             # console.services.catalog.CategoryOption: its label marks 地方扩展 and older codes.
             [(option.label, f"{option.kind}:{option.code}") for option in choices.categories],
         )
-        # The function names are the district's own words (resources/org/functions.csv).
-        _fill(self.function_box, self.tr("All functions"), [(f, f) for f in choices.functions])
+        # The function names are data (resources/org/functions.csv), with their English ones.
+        english = use_english()
+        _fill(
+            self.function_box,
+            self.tr("All functions"),
+            [(en if english else zh, zh) for zh, en in choices.functions],
+        )
         _fill(
             self.period_box,
             self.tr("Any time"),

@@ -134,3 +134,15 @@ def test_the_function_filter(
     with qtbot.waitSignal(panel.model.total_changed, timeout=10_000) as total:
         panel.reload()
     assert total.args == [1] and panel.model.row_of(rubbish.id) is not None
+
+
+def test_the_function_filter_in_english(panel: QueuePanel, demo_db: Database, clock: Clock) -> None:
+    from console.views.i18n import set_language
+
+    set_language("en")
+    try:
+        panel.set_choices(Workbench(demo_db, username="duty_chief", clock=clock).filter_choices())
+        box = panel.function_box
+        assert box.itemText(5) == "Safety and stability" and box.itemData(5) == "安全稳定"
+    finally:
+        set_language("zh")

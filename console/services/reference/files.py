@@ -351,16 +351,22 @@ def read_deadline_rules() -> list[DeadlineRuleRow]:
     return rows
 
 
-def read_functions() -> list[str]:
-    """The five functions of grid work (resources/org/functions.csv), in the filters' order."""
+def read_function_names() -> dict[str, str]:
+    """The five functions of grid work (resources/org/functions.csv), in the filters' order:
+    the Chinese name (the value every other file uses) → the English one."""
     path = resource("org", "functions.csv")
-    names: list[str] = []
+    names: dict[str, str] = {}
     for line, r in _read_csv(path, _FUNCTION_COLUMNS):
-        _required(path, line, r, "function")
+        _required(path, line, r, "function", "name_en")
         if r["function"] in names:
             raise _bad(path, line, f"职能“{r['function']}”重复")
-        names.append(r["function"])
+        names[r["function"]] = r["name_en"]
     return names
+
+
+def read_functions() -> list[str]:
+    """The five functions' Chinese names, in the filters' order."""
+    return list(read_function_names())
 
 
 def read_departments() -> list[DepartmentRow]:
