@@ -13,7 +13,12 @@ from console.db import Database
 from console.domain.lifecycle import ROLE_LABELS
 from console.errors import PermissionDeniedError
 from console.gateway.errors import GatewayError
-from console.gateway.rate_limit import AUTH_FAILURES_PER_MINUTE, RateLimiter, address_key
+from console.gateway.rate_limit import (
+    AUTH_FAILURES_PER_MINUTE,
+    RateLimiter,
+    address_key,
+    refuse_if_waiting,
+)
 from console.gateway.settings import GatewaySettings
 from console.services.api_tokens import ApiTokenService, TokenError, TokenPrincipal
 from console.services.attachments import AttachmentService
@@ -66,14 +71,7 @@ class GatewayContext:
             raise
         rate = principal.rate_per_minute or self.settings.limits.rate_per_minute
         wait = self.limiter.take(principal.token_id, rate)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise GatewayError(
-                429,
-                f"请求过于频繁：每分钟最多 {rate:g} 次，请 {seconds} 秒后重试",
-                code="rate_limited",
-                headers={"Retry-After": str(seconds)},
-            )
+        refuse_if_waiting(wait, f"请求过于频繁：每分钟最多 {rate:g} 次")
         return principal
 
     def require_role(self, action: str, role: str) -> None:

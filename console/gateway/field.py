@@ -18,7 +18,6 @@ too many sign-ins from one address.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
@@ -39,7 +38,7 @@ from console.gateway.field_schemas import (
     SessionOut,
     SessionRequest,
 )
-from console.gateway.rate_limit import RateLimiter
+from console.gateway.rate_limit import RateLimiter, refuse_if_waiting
 from console.gateway.schemas import ApiError
 from console.services import field_accounts, field_reports
 from console.services.api_tokens import TokenPrincipal
@@ -126,14 +125,7 @@ def _address_key(request: Request) -> int:
 )
 async def sign_in(request: Request, ctx: Ctx, field: FieldCtx) -> Any:
     wait = field.sign_in_limiter.take(_address_key(request), SIGN_IN_RATE_PER_MINUTE)
-    if wait > 0:
-        seconds = max(1, math.ceil(wait))
-        raise GatewayError(
-            429,
-            f"登录尝试过于频繁：每分钟最多 {SIGN_IN_RATE_PER_MINUTE:g} 次，请 {seconds} 秒后重试",
-            code="rate_limited",
-            headers={"Retry-After": str(seconds)},
-        )
+    refuse_if_waiting(wait, f"登录尝试过于频繁：每分钟最多 {SIGN_IN_RATE_PER_MINUTE:g} 次")
     data, _ = await read_body(request)
     now = ctx.cases.clock()
     try:

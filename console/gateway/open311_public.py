@@ -33,7 +33,7 @@ from fastapi import Request
 from console.config import resource
 from console.gateway.context import Credentials, Ctx
 from console.gateway.errors import GatewayError
-from console.gateway.rate_limit import RateLimiter, address_key
+from console.gateway.rate_limit import RateLimiter, address_key, refuse_if_waiting
 from console.services.intake_limits import named_values
 
 KEY_FILE = ".url-signing-key"
@@ -90,14 +90,7 @@ def public_read(request: Request, ctx: Ctx, credentials: Credentials) -> None:
         return
     rate = public_settings().reads_per_minute
     wait = _limiter(request, rate).take(address_key(_READ_SALT + (address or "-")), rate)
-    if wait > 0:
-        seconds = max(1, math.ceil(wait))
-        raise GatewayError(
-            429,
-            f"查询过于频繁：每个地址每分钟最多 {rate:g} 次，请 {seconds} 秒后重试",
-            code="rate_limited",
-            headers={"Retry-After": str(seconds)},
-        )
+    refuse_if_waiting(wait, f"查询过于频繁：每个地址每分钟最多 {rate:g} 次")
 
 
 # --------------------------------------------------------------------------- signed links

@@ -28,7 +28,6 @@ import functools
 import gzip
 import hashlib
 import json
-import math
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -48,7 +47,7 @@ from console.gateway.bodies import MAX_FIELDS, no_nul, read_body
 from console.gateway.context import GatewayContext
 from console.gateway.errors import GatewayError
 from console.gateway.field_schemas import CategoryOut
-from console.gateway.rate_limit import RateLimiter
+from console.gateway.rate_limit import RateLimiter, refuse_if_waiting
 from console.gateway.schemas import ApiError, RowId
 from console.gateway.webapp import (
     _HEADERS,
@@ -143,15 +142,7 @@ def _address_key(request: Request, kind: bytes) -> int:
 
 
 def _limit(request: Request, limiter: RateLimiter, rate: float, kind: bytes) -> None:
-    wait = limiter.take(_address_key(request, kind), rate)
-    if wait > 0:
-        seconds = max(1, math.ceil(wait))
-        raise GatewayError(
-            429,
-            f"提交过于频繁，请 {seconds} 秒后再试",
-            code="rate_limited",
-            headers={"Retry-After": str(seconds)},
-        )
+    refuse_if_waiting(limiter.take(_address_key(request, kind), rate), "提交过于频繁")
 
 
 def _write(request: Request, public: PublicCtx) -> None:

@@ -12,9 +12,12 @@ before its token is even looked at (so a right guess among wrong ones is not tol
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Callable
+
+from console.gateway.errors import GatewayError
 
 #: Failed token checks one client address may make per minute (and in a burst) before every
 #: request from it is answered 429 until the bucket refills.
@@ -59,3 +62,17 @@ class RateLimiter:
             tokens, at = self._buckets.get(key, (capacity, now))
             tokens = min(capacity, tokens + (now - at) * per_second)
             return 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second
+
+
+def refuse_if_waiting(wait: float, what: str) -> None:
+    """429 with Retry-After when a limiter says to ``wait`` (seconds); ``what`` says what was
+    too frequent, e.g. "请求过于频繁：每分钟最多 120 次". One answer for every limit."""
+    if wait <= 0:
+        return
+    seconds = max(1, math.ceil(wait))
+    raise GatewayError(
+        429,
+        f"{what}，请 {seconds} 秒后重试",
+        code="rate_limited",
+        headers={"Retry-After": str(seconds)},
+    )
