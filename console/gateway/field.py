@@ -180,7 +180,8 @@ def categories(
     ),
 ) -> list[CategoryOut]:
     functions = field.categories.functions_of(who.actor.role, function)
-    return [CategoryOut(**asdict(c)) for c in field.categories.find(q, limit, functions)]
+    found = field.categories.find(q, limit, functions, role=who.actor.role)
+    return [CategoryOut(**asdict(c)) for c in found]
 
 
 # --------------------------------------------------------------------------- reports

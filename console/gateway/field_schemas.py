@@ -41,6 +41,10 @@ class CategoryOut(BaseModel):
     function: str = Field(
         description="Its function of grid work: 党的建设, 经济发展, 城市管理, 公共服务 or 安全稳定"
     )
+    self_handle: bool = Field(
+        description="Whether the caller's role may self-handle it (自行处置, as its duties in "
+        "resources/org/grid_staff_duties.csv list): the app offers the switch only then"
+    )
 
 
 class ReportOut(BaseModel):

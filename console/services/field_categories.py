@@ -22,6 +22,7 @@ from console.services.catalog import category_options
 from console.services.category_search import CategoryChoice, choices_from, search
 from console.services.reference.functions import read_functions, role_functions
 from console.services.taxonomy_schedule import TaxonomySchedule
+from console.services.tier_routing import SELF_HANDLE, tier_table
 
 #: Most categories one answer carries (the app may ask for all of them, to search offline).
 MAX_LIMIT = 2000
@@ -41,12 +42,18 @@ class FieldCategory:
     path: str
     #: One of the five functions of grid work: 城市管理, 安全稳定 …
     function: str
+    #: Whether the asking role may self-handle it (its duties, grid_staff_duties.csv): the app
+    #: offers the 自行处置 switch only then.
+    self_handle: bool = False
 
 
-def _field(choice: CategoryChoice) -> FieldCategory:
+def _field(choice: CategoryChoice, role: str | None) -> FieldCategory:
     path = PATH_SEPARATOR.join(p for p in (choice.major_name, choice.name) if p)
+    mine = role is not None and tier_table().allows(
+        role, SELF_HANDLE, choice.taxonomy, choice.kind, choice.code
+    )
     return FieldCategory(
-        choice.code, choice.kind, choice.name, choice.taxonomy, path, choice.function
+        choice.code, choice.kind, choice.name, choice.taxonomy, path, choice.function, mine
     )
 
 
@@ -109,11 +116,13 @@ class CategoryFinder:
         text: str | None,
         limit: int = DEFAULT_LIMIT,
         functions: Collection[str] | None = None,
+        role: str | None = None,
     ) -> list[FieldCategory]:
         """The categories matching ``text``, best first (all, by kind and code, for none);
-        of ``functions`` only, when given (FieldCategory.function)."""
+        of ``functions`` only, when given (FieldCategory.function); each marked whether
+        ``role`` may self-handle it (FieldCategory.self_handle)."""
         limit = max(1, min(limit, MAX_LIMIT))
         choices = self.choices()
         if functions is not None:
             choices = [c for c in choices if c.function in functions]
-        return [_field(c) for c in search(choices, text or "", limit)]
+        return [_field(c, role) for c in search(choices, text or "", limit)]

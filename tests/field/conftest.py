@@ -41,7 +41,11 @@ PHONE: dict[str, Any] = {
     "geolocation": HERE,
     "permissions": ["geolocation"],
 }
-PASSWORDS = {"inspector": "jiandu-2026", "grid_manager": "wangge-2026"}
+PASSWORDS = {
+    "inspector": "jiandu-2026",
+    "grid_manager": "wangge-2026",
+    "sanitation_worker": "wangge-2026",
+}
 HANDLER_PASSWORD = "chuzhi-2026"
 
 

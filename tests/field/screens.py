@@ -155,9 +155,9 @@ def self_handle_screen(browser: Any, url: str, photo: Path, after: Path, out: Pa
     page = context.new_page()
     page.goto("/app/")
     sign_in(page, "grid_manager", PASSWORDS["grid_manager"])
-    page.wait_for_selector("#self-handle-card", state="visible")
     page.fill("#category-search", "暴露垃圾")
     page.click("#category-results button:has-text('暴露垃圾')")
+    page.wait_for_selector("#self-handle-card", state="visible")  # within the manager's duties
     page.set_input_files("#photo-input", str(photo))
     page.wait_for_selector("#photo-list .photo")
     page.wait_for_function("() => document.getElementById('grid-text').textContent")

@@ -470,10 +470,11 @@ def test_grid_manager_self_handles_and_the_duty_chief_rejects_it(
     after_file.write_bytes(png_bytes(320, 240, seed=7))
     page = phones.open("grid_manager")
     page.wait_for_selector("#report-form", state="visible")
-    page.wait_for_selector("#self-handle-card", state="visible")
-    assert page.is_hidden("#handling-note")
+    assert page.is_hidden("#self-handle-card")  # until a category its duties list is chosen
     page.fill("#category-search", "暴露垃圾")
     page.click("#category-results button:has-text('暴露垃圾')")
+    page.wait_for_selector("#self-handle-card", state="visible")
+    assert page.is_hidden("#handling-note")
     page.set_input_files("#photo-input", str(photo_file))
     page.wait_for_selector("#photo-list .photo")
     page.wait_for_function(

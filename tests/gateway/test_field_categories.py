@@ -25,6 +25,7 @@ def test_search_by_initials_name_and_code(gateway: Gateway) -> None:
             "taxonomy": GBT2026,
             "path": "市容环卫设施 / 垃圾箱",
             "function": "城市管理",
+            "self_handle": False,
         }
         names = [c["name"] for c in c.get("/api/v1/categories", params={"q": "暴露垃圾"}).json()]
         assert names[0] == "暴露垃圾"

@@ -28,6 +28,7 @@ def test_a_grid_manager_sees_all_five_an_inspector_city_management(gateway: Gate
             "taxonomy": "gbt47678-5-2026",
             "path": "安全稳定 / 矛盾纠纷",
             "function": "安全稳定",
+            "self_handle": False,
         }
         economic = _all(c, function="经济发展")
         assert [x["code"] for x in economic] == ["12001", "12002", "12099"]

@@ -3,7 +3,7 @@
 // Grid staff may also have handled the matter on the spot (自行处置, 小事不出网格): the same
 // request carries the after-photos and the handling note, and the server does both at once.
 
-import { api, currentUser, token } from "./api.js";
+import { api, token } from "./api.js";
 import { formatTime, t } from "./i18n.js";
 import { distance, gridAt, loadGrids, ReportMap } from "./mapview.js";
 import { enqueue } from "./outbox.js";
@@ -12,8 +12,6 @@ import { kv } from "./store.js";
 import { fill, h, icon, thumb, toast } from "./ui.js";
 
 const MAX_PHOTOS = 4;
-/** Who sees the 自行处置 switch: the grid staff (the lifecycle's self_handle also lets inspectors). */
-const SELF_HANDLERS = ["grid_manager"];
 const RECENT = "grid.app.recent-categories";
 export const ICON_CAMERA =
   "M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z";
@@ -223,12 +221,7 @@ export class ReportScreen {
 
   /** Called each time the screen is shown. */
   shown() {
-    const selfHandler = SELF_HANDLERS.includes(currentUser()?.role);
-    this.el.selfCard.hidden = !selfHandler;
-    if (!selfHandler && this.el.selfHandle.checked) {
-      this.el.selfHandle.checked = false;
-      this.renderSelf();
-    }
+    this.renderSelfCard();
     if (!this.map && window.L) {
       this.map = new ReportMap(this.el.mapBox, (lat, lon, byHand) => this.moved(lat, lon, byHand));
       loadGrids().then((grids) => {
@@ -311,8 +304,20 @@ export class ReportScreen {
     this.renderRecent();
   }
 
+  /** The 自行处置 switch shows only for a category the person's duties let them self-handle
+   * (resources/org/grid_staff_duties.csv: the server marks each category it lists, self_handle). */
+  renderSelfCard() {
+    const allowed = this.state.category?.self_handle === true;
+    this.el.selfCard.hidden = !allowed;
+    if (!allowed && this.el.selfHandle.checked) {
+      this.el.selfHandle.checked = false;
+      this.renderSelf();
+    }
+  }
+
   renderChosen() {
     const c = this.state.category;
+    this.renderSelfCard();
     this.el.chosen.hidden = !c;
     this.el.query.parentElement.hidden = Boolean(c);
     this.el.n1.classList.toggle("done", Boolean(c));
