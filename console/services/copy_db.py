@@ -52,6 +52,8 @@ from console.services.copy_values import BadValueError, Checksum
 
 #: How long the copy waits for a seat's lock on the target before giving up.
 LOCK_TIMEOUT = "15s"
+#: maintenance_work_mem for the index builds (PostgreSQL's default, 64MB, spills to disk).
+INDEX_BUILD_MEMORY = "256MB"
 
 
 class CopyDbError(ConsoleError):
@@ -295,6 +297,8 @@ def _copy_in_one_transaction(
             pg = conn.connection.driver_connection
             assert pg is not None  # a live connection
             conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            # The index builds after the load sort in memory instead of on disk.
+            conn.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"))
             conn.execute(
                 text(
                     "LOCK TABLE "
