@@ -178,6 +178,16 @@ def check_case(session: Session, role: str, duty: str, case: Case) -> None:
     check_category(session, role, duty, case.taxonomy, case.kind, case.category_code)
 
 
+def duty_allows(role: str, duty: str, case: Case) -> bool:
+    """Whether ``role`` may ``duty`` ``case``'s category: always for a role the duties do not
+    bind (the lifecycle decides), else as its duties list (the detail offers no step that
+    :func:`check_case` would refuse)."""
+    table = tier_table()
+    return not table.bound(role) or table.allows(
+        role, duty, case.taxonomy, case.kind, case.category_code
+    )
+
+
 def check_category(
     session: Session, role: str, duty: str, taxonomy: str, kind: str, code: str
 ) -> None:

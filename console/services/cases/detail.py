@@ -45,6 +45,7 @@ from console.services.permissions import permissions
 from console.services.queue import clock_remaining
 from console.services.street_tasks import ForceOption, OpenSubTask, forces_of, open_summary
 from console.services.taxonomy_schedule import read_schedule
+from console.services.tier_routing import SELF_HANDLE, duty_allows
 
 #: The timeline's word for the first event (the table's label, 发现上报, names the step).
 REPORT_LABEL = "上报"
@@ -241,6 +242,8 @@ def available_actions(
             continue  # taken from the duplicates box, with the other case
         if action in hidden or assigned_elsewhere(case, action, user_id):
             continue
+        if action == SELF_HANDLE and not duty_allows(role, SELF_HANDLE, case):
+            continue  # 一格七员 self-handle only what their duties list
         t = lifecycle.get(action)
         options.append(ActionOption(t.action, t.label_zh, t.label_en, t.note_required, t.input))
     return tuple(options)

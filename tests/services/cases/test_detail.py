@@ -119,6 +119,11 @@ def test_actions_per_role_and_state(service, demo_db, clock, point) -> None:
     assert actions(demo_db, snap.id, clock.now, "dispatcher") == ["add_note"]
     assert actions(demo_db, snap.id, clock.now, "wall") == []
     assert actions(demo_db, snap.id, clock.now, "grid_manager") == ["self_handle", "add_note"]
+    # 一格七员: 自处置 offered for what their duties list (06010 暴露垃圾: the sanitation
+    # worker's, not the frontage inspector's; the supervisor self-handles nothing)
+    assert actions(demo_db, snap.id, clock.now, "sanitation_worker") == ["self_handle", "add_note"]
+    assert actions(demo_db, snap.id, clock.now, "frontage_inspector") == ["add_note"]
+    assert actions(demo_db, snap.id, clock.now, "grid_supervisor") == ["add_note"]
     snap = service.register(CHIEF, snap.id, snap.version)
     assert actions(demo_db, snap.id, clock.now, "dispatcher") == ["dispatch", "add_note"]
     snap = service.dispatch(DISPATCHER, snap.id, snap.version)
