@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,7 +34,8 @@ from console.services.cases.search import (
 from console.services.duplicates.pairs import flagged_condition
 from console.services.queries import case_category, light_expression, light_filter
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
-from console.services.reference.data import read_functions, split_category_key
+from console.services.reference.data import split_category_key
+from console.services.reference.functions import codes_of_function
 from console.services.report_input import SOURCE_LABELS
 
 __all__ = [
@@ -195,13 +196,19 @@ def _conditions(
 
 
 def function_condition(function: str) -> ColumnElement[bool]:
-    """The cases whose category has ``function``; an unknown function is refused by name."""
-    known = read_functions()
-    if function not in known:
-        raise ValidationError(
-            f"未知的职能: {function}（应为 {' / '.join(known)} 之一）", field="function"
-        )
-    return exists().where(case_category(), Category.function == function)
+    """The cases whose category has ``function`` (categories.function, as the reference files
+    give it): per taxonomy and kind, the code in that function's list, or not in the other
+    functions' when that is shorter (城市管理: all of CJ/T 214, all but 13 of 2026)."""
+    parts: list[ColumnElement[bool]] = []
+    for group in codes_of_function(function):
+        same = and_(Case.taxonomy == group.taxonomy, Case.kind == group.kind)
+        if not group.but:
+            parts.append(and_(same, Case.category_code.in_(group.codes)))
+        elif group.codes:
+            parts.append(and_(same, Case.category_code.not_in(group.codes)))
+        else:
+            parts.append(same)
+    return or_(false(), *parts)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:

@@ -11,7 +11,12 @@ from console.db import Database
 from console.errors import ValidationError
 from console.models import Category, Department, RoutingRule
 from console.services.reference import data as rd
-from console.services.reference.functions import category_functions, read_role_functions
+from console.services.reference.functions import (
+    FunctionCodes,
+    category_functions,
+    codes_of_function,
+    read_role_functions,
+)
 from tests.services.test_reference_data import _append, resources_copy  # noqa: F401 (fixture)
 
 FIVE = ["党的建设", "经济发展", "城市管理", "公共服务", "安全稳定"]
@@ -57,6 +62,20 @@ def test_national_classes_are_city_management_and_local_classes_their_function()
         assert name in local, name
     # The older local classes (共享单车、充电桩…) stay city management.
     assert functions[rd.TAXONOMY_CJT214, "event_type", "0601"] == "城市管理"
+
+
+def test_codes_of_a_function_the_shorter_list() -> None:
+    """What the queues filter on: a function's codes, or all but the others' when shorter."""
+    gbt = rd.TAXONOMY_GBT2026
+    assert codes_of_function("安全稳定") == [
+        FunctionCodes(gbt, "event_type", ("14001", "14002", "14003", "14099"), False)
+    ]
+    city = {(g.taxonomy, g.kind): g for g in codes_of_function("城市管理")}
+    assert set(city) == {(t, k) for t in rd.TAXONOMIES for k in rd.KINDS}
+    assert city[gbt, "event_type"].but and len(city[gbt, "event_type"].codes) == 13
+    assert city["cjt214", "event_type"] == FunctionCodes("cjt214", "event_type", (), True)
+    with pytest.raises(ValidationError, match="未知的职能: 城建"):
+        codes_of_function("城建")
 
 
 def test_role_functions() -> None:
