@@ -29,7 +29,8 @@ class Category(Base):
     #: True for local extension classes (扩展部件类 / 扩展事件).
     is_local_extension: Mapped[bool] = mapped_column(default=False)
     #: One of the five functions of grid work (resources/org/functions.csv), as
-    #: resources/taxonomy/functions.csv gives it; the queues filter on it. Rows predating the
+    #: resources/taxonomy/functions.csv gives it (the queues filter on that file's code lists, the
+    #: same data: console.services.reference.functions.codes_of_function). Rows predating the
     #: column were city management: the reference load sets every row's from the file.
     function: Mapped[str] = mapped_column(
         String(8), default="城市管理", server_default="城市管理", index=True
