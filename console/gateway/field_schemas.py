@@ -24,6 +24,9 @@ class FieldUserOut(BaseModel):
     role: str = Field(description="Role code, e.g. inspector")
     role_label: str = Field(description="The role's Chinese name, e.g. 监督员")
     department: str | None = Field(description="The department's name (handlers), else null")
+    may_patrol: bool = Field(
+        description="Whether the person walks patrols (巡查: inspectors and 一格七员)"
+    )
 
 
 class SessionOut(BaseModel):

@@ -21,6 +21,7 @@ from console.errors import AuthenticationError, MissingFieldError, TextTooLongEr
 from console.models import Department, User
 from console.services import auth
 from console.services.api_tokens import MAX_LABEL, ApiTokenService
+from console.services.patrols import PATROL_ROLES
 
 #: The fields a sign-in needs, with how a message names them.
 SIGN_IN_FIELDS = {"username": "用户名", "password": "密码", "device_label": "设备名称"}
@@ -38,6 +39,8 @@ class FieldUser:
     role_label: str
     #: The person's department's name (handlers), else None.
     department: str | None
+    #: Whether the person walks patrols (巡查: patrols.PATROL_ROLES): the app shows its tab.
+    may_patrol: bool
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def profile(db: Database, user_id: int | None) -> FieldUser:
     if row is None:
         raise AuthenticationError("账户不存在，请重新登录")
     username, display_name, role, department = row
-    return FieldUser(username, display_name, role, ROLE_LABELS.get(role, role), department)
+    label = ROLE_LABELS.get(role, role)
+    return FieldUser(username, display_name, role, label, department, role in PATROL_ROLES)
 
 
 def sign_in_device(

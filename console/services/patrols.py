@@ -44,6 +44,7 @@ from console.errors import (
     ValidationError,
 )
 from console.models import Patrol, PatrolBatch, PatrolPoint, Region, User
+from console.models.org import GridStaffRole
 from console.models.patrol import PatrolGridCoverage
 from console.services import idempotency
 from console.services.patrol_rules import (
@@ -53,7 +54,8 @@ from console.services.patrol_rules import (
     load_track_limits,
 )
 
-PATROL_ROLES = frozenset({"inspector", "grid_manager"})
+#: Who walks patrols (巡查): the inspectors and 一格七员, the staff of every grid.
+PATROL_ROLES = frozenset({"inspector", *(r.value for r in GridStaffRole)})
 
 
 class PatrolNotFoundError(ValidationError):

@@ -19,6 +19,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from console.bridge import Bridge
 from console.errors import ConsoleError, PermissionDeniedError
+from console.services.duty_roster import role_labels
+from console.views.labels import role_text
 from console.views.map_surface import MapSurface
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,10 @@ def patrol_labels() -> dict[str, Any]:
         "people": QCoreApplication.translate("Map", "Patrol staff"),
         "tracks": QCoreApplication.translate("Map", "Today's tracks"),
         "coverage": QCoreApplication.translate("Map", "Patrol coverage"),
-        "roles": {
+        # who walks patrols (inspectors and 一格七员): roles.csv's names, the first two as
+        # the map has always called them
+        "roles": {code: role_text(code) for code in role_labels()}
+        | {
             "inspector": QCoreApplication.translate("Map", "Inspector"),
             "grid_manager": QCoreApplication.translate("Map", "Grid manager"),
         },

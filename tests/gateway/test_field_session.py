@@ -46,6 +46,7 @@ def test_signing_in_issues_a_device_token_for_the_person(gateway: Gateway) -> No
         "role": "inspector",
         "role_label": "监督员",
         "department": None,
+        "may_patrol": True,
     }
     assert body["user"]["display_name"].startswith("监督员")
     with gateway.db.read() as s:

@@ -101,3 +101,16 @@ def test_the_inspector_and_the_supervisor_get_no_self_handling_switch(gateway: G
         with signed_in(gateway, username) as c:
             everything = c.get("/api/v1/categories", params={"limit": 2000}).json()
             assert everything and not any(x["self_handle"] for x in everything)
+
+
+def test_the_grid_staff_walk_patrols_and_a_handler_does_not(gateway: Gateway) -> None:
+    with signed_in(gateway, "sanitation_worker") as c:
+        assert c.get("/api/v1/me").json()["may_patrol"] is True  # the app shows 巡查
+        started = c.post("/api/v1/patrols")
+        assert started.status_code == 201, started.text
+    for username in ("city_inspector", "property_manager"):
+        with gateway.client(username) as c:
+            assert c.get("/api/v1/me").json()["may_patrol"] is True
+    with gateway.client("dept-pro02") as c:
+        assert c.get("/api/v1/me").json()["may_patrol"] is False
+        assert c.post("/api/v1/patrols").status_code == 403

@@ -20,7 +20,6 @@ import { enqueue, events, items } from "./outbox.js";
 import { kv } from "./store.js";
 import { fill, h, toast } from "./ui.js";
 
-export const PATROL_ROLES = ["inspector", "grid_manager"];
 const STATE = "patrol";
 const INTERVAL_KEY = "grid.app.patrolIntervalMs";
 const DEFAULT_INTERVAL_MS = 10000;
@@ -34,8 +33,9 @@ export function intervalMs() {
   return Number.isFinite(asked) && asked >= 200 ? asked : DEFAULT_INTERVAL_MS;
 }
 
+/** Whether the person walks patrols: the server says so (/me's may_patrol). */
 export function canPatrol(user) {
-  return Boolean(user) && PATROL_ROLES.includes(user.role);
+  return user?.may_patrol === true;
 }
 
 function clock(ms) {
