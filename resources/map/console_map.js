@@ -419,7 +419,8 @@
 
   function personClass(d) {
     var state = !d.open ? " cm-ended" : d.age > STALE_S ? " cm-stale" : "";
-    return "cm-person cm-role-" + (d.role === "grid_manager" ? "grid_manager" : "inspector") + state;
+    // the inspectors' colour, or the grid staff's (一格七员, all of whom may patrol)
+    return "cm-person cm-role-" + (d.role === "inspector" ? "inspector" : "grid_manager") + state;
   }
 
   function personIcon(d) {

@@ -396,3 +396,30 @@ def test_on_gcj02_tiles_people_and_tracks_are_shifted_at_display_time(
         run_js(view, f"JSON.stringify(consoleMap.trackStart({field['inspector']}))")
     )
     assert (lon, lat) == pytest.approx(wgs84_to_gcj02(*track.coords[0]), abs=2e-6)
+
+
+def test_a_sanitation_worker_on_patrol_is_drawn_as_grid_staff(
+    demo_db: Database,
+    clock: Clock,
+    loaded: tuple[MapView, Workbench],
+    run_js: Callable[..., Any],
+    qtbot: Any,
+) -> None:
+    """一格七员 all patrol (#16 §4): the grid staff's colour, the role named as roles.csv does."""
+    view, workbench = loaded
+    with demo_db.read() as s:
+        worker = s.scalar(select(User.id).where(User.username == "sanitation_worker"))
+    assert worker is not None
+    (_, area), _ = two_neighbours(demo_db)
+    at = area.representative_point()
+    service = PatrolService(demo_db, clock)
+    patrol = service.start(worker)
+    service.add_points(worker, patrol.id, walk((at.x, at.y), (at.x, at.y + 0.0005), 6, clock.now))
+    done: list[Any] = []
+    view.set_patrols(workbench.patrol_layers().to_json(), patrol_labels(), done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    role = f"consoleMap._personPopupForTest({worker}).querySelector('.cm-person-role').textContent"
+    assert run_js(view, role) == "环卫保洁员"
+    drawn = "document.querySelectorAll('.leaflet-marker-icon.cm-person.cm-role-grid_manager')"
+    assert run_js(view, f"{drawn}.length") == 1
+    assert run_js(view, "document.querySelectorAll('.cm-role-inspector').length") == 0
