@@ -37,7 +37,9 @@ from console.services.taxonomy_schedule import read_schedule
 from tests.commands.expected import assert_histories
 
 DEMO_REGIONS = {"district": 1, "street": 9, "area": 41, "unit": 134, "grid": 364}
-DEMO_DEPARTMENTS = {"street_committee": 9, "professional": 22, "functional": 18}
+# 9 street committees, 22 professional departments and the functional ones of the five
+# functions (resources/org/departments.csv, issue 16 §3).
+DEMO_DEPARTMENTS = {"street_committee": 9, "professional": 22, "functional": 28}
 
 
 @dataclass
@@ -80,7 +82,7 @@ def seeded_db(seeded: Seeded) -> Iterator[Database]:
 def test_prints_what_it_made(seeded: Seeded) -> None:
     out = seeded.out
     assert "演示地域 demo geography: 已生成 generated" in out
-    assert "departments 49" in out
+    assert f"departments {sum(DEMO_DEPARTMENTS.values())}" in out
     assert "一格七员 grid staff: 2548" in out  # 364 grids × 7
     assert "新增案件 cases added: 300" in out
 
@@ -107,7 +109,7 @@ def test_geography_and_departments(seeded_db: Database) -> None:
         streets = s.scalars(select(Region.code).where(Region.level == "street")).all()
     assert dict(levels) == DEMO_REGIONS
     assert dict(kinds) == DEMO_DEPARTMENTS
-    assert sum(kinds.values()) == 49
+    assert sum(kinds.values()) == 59
     assert all(re.fullmatch(r"610104\d{3}", code) for code in streets)
 
 
