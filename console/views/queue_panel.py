@@ -139,7 +139,8 @@ class QueuePanel(QWidget):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.category_box.setMaximumWidth(200)
         self.department_box.setMaximumWidth(180)
-        self.search_edit.setMinimumWidth(220)
+        # 1280 px wide still fits every box (the 职能 box came later: #16 §3).
+        self.search_edit.setMinimumWidth(190)
 
         filters = QHBoxLayout()
         filters.addWidget(self.street_box)

@@ -79,7 +79,7 @@ def test_text_form_has_the_chinese_labels(
     assert "  网格 grid: 364" in out
     assert "  街道城管委 street_committee: 9" in out
     assert "  专业部门 professional: 22" in out
-    assert "  职能部门 functional: 18" in out
+    assert "  职能部门 functional: 28" in out  # the five functions' departments too (#16 §3)
     for state, n in expected["states"].items():
         assert f"  {STATE_LABELS[state][0]} {state}: {n}\n" in out
     for zh, light in (("绿灯", "green"), ("黄灯", "yellow"), ("红灯", "red"), ("未计时", "none")):
