@@ -362,6 +362,8 @@ def _copy_in_one_transaction(
             "已全部回滚，目标库未写入任何行 (rolled back, nothing written)"
         ) from exc
     except (DBAPIError, psycopg.Error) as exc:
+        if _interrupted(exc):  # Ctrl-C inside the driver, whose clean-up then failed
+            raise KeyboardInterrupt from exc
         raise _refusal(exc, current) from exc
     return CopyReport(
         report.tables,
@@ -371,6 +373,18 @@ def _copy_in_one_transaction(
         report.copy_seconds,
         report.verify_seconds,
     )
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` happened while a KeyboardInterrupt was being handled: a Ctrl-C in the
+    middle of COPY leaves the connection busy, and the rollback then fails ("another command
+    is already in progress"). The transaction is never committed either way."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
 
 
 def _first_line(exc: DBAPIError) -> str:

@@ -376,7 +376,7 @@ def test_a_copy_stopped_midway_leaves_no_row_and_can_run_again(
         out, err = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == exit_code, seen
+    assert process.returncode == exit_code, (seen[-3:], err)
     assert said in err and "Traceback" not in err
     assert "已复制并核对" not in out
     assert_no_rows(pg_url)
