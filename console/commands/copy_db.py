@@ -136,7 +136,10 @@ def run(args: argparse.Namespace) -> int:
     if make_url(source.url) == make_url(args.to):
         source.dispose()
         raise CopyDbError("--to 与源库相同 (the target is the source database)")
-    target = make_engine(args.to)
+    # No rollback when a connection goes back to the pool: every transaction here ends in its
+    # own block, and after a Ctrl-C in the middle of COPY the driver is still busy, so the
+    # pool's reset would only fail and print a traceback over the one-line 已取消.
+    target = make_engine(args.to, pool_reset_on_return=None)
     shown = make_url(args.to).render_as_string(hide_password=True)
     bar = TableProgress()
     started = time.perf_counter()
