@@ -206,5 +206,16 @@ def test_the_street_seat_sends_a_case_on_and_hands_another_up_through_its_window
         qtbot.waitUntil(
             lambda: workbench.cases.get(handed_up).state == "hand_up_requested", timeout=10_000
         )
+        # The window reloads the case (and then its photos) after the step: let that finish
+        # before the bridge stops, or the photo read is submitted to a stopped worker.
+        qtbot.waitUntil(
+            lambda: (
+                win.detail.detail is not None
+                and win.detail.detail.snapshot.state == "hand_up_requested"
+            ),
+            timeout=10_000,
+        )
+        qtbot.wait(500)
     finally:
+        win.close()
         bridge.shutdown()
