@@ -32,13 +32,20 @@ def demo_password(username: str) -> str:
 
 
 def main_window(
-    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+    qtbot: QtBot,
+    demo_db: Database,
+    tmp_path: Path,
+    clock: Clock,
+    *,
+    username: str = "duty_chief",
+    with_map: bool = True,
 ) -> Iterator[MainWindow]:
-    """The duty chief's window on the demo database, shown, following the change feed."""
+    """``username``'s window (the duty chief's) on the demo database, shown, following the
+    change feed; with the real map page unless ``with_map`` is False."""
     bridge = Bridge()
-    workbench = Workbench(demo_db, username="duty_chief", clock=clock)
+    workbench = Workbench(demo_db, username=username, clock=clock)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    page = build_map_page(workbench.map_grids(), tmp_path / "map")
+    page = build_map_page(workbench.map_grids(), tmp_path / "map") if with_map else None
     win = MainWindow(
         bridge,
         workbench,

@@ -11,19 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from console.bridge import Bridge
 from console.db import Database
 from console.models import Region
 from console.services.cases.service import CaseService
-from console.services.queue import QueueFilter, queue_tabs
-from console.services.workbench import Workbench
 from console.views.main_window import MainWindow
-from console.views.map_page import build_map_page
 from tests.conftest import Clock
 from tests.services.console_support import (
     CHIEF,
@@ -33,6 +29,7 @@ from tests.services.console_support import (
     report_input,
     street_points,
 )
+from tests.views.test_main_window import main_window
 
 
 @pytest.fixture
@@ -46,24 +43,8 @@ def street_window(
             clock.advance(minutes=1)
             s = service.report(INTAKE, report_input(point, description=f"{key} {n}"))
             made[key].append(service.register(CHIEF, s.id, s.version).id)
-    bridge = Bridge()
-    workbench = Workbench(demo_db, username="street_duty_officer", clock=clock)
-    settings = QSettings(str(tmp_path / "street.ini"), QSettings.Format.IniFormat)
-    page = build_map_page(workbench.map_grids(), tmp_path / "map")
-    win = MainWindow(
-        bridge,
-        workbench,
-        tabs=queue_tabs(),
-        filter_type=QueueFilter,
-        map_page=page,
-        settings=settings,
-        theme="light",
-    )
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
-        win.show()
-    yield win, made
-    bridge.shutdown()
+    for win in main_window(qtbot, demo_db, tmp_path, clock, username="street_duty_officer"):
+        yield win, made
 
 
 def _js(win: MainWindow, qtbot: QtBot, script: str) -> object:
@@ -141,22 +122,12 @@ def test_the_street_seat_sends_a_case_on_and_hands_another_up_through_its_window
         committee = department_id(demo_db, "SC610104001")
         ids.append(service.dispatch(DISPATCHER, s.id, s.version, department_id=committee).id)
     sent_on, handed_up = ids
-    bridge = Bridge()
-    workbench = Workbench(demo_db, username="street_duty_officer", clock=clock)
-    settings = QSettings(str(tmp_path / "street2.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(
-        bridge,
-        workbench,
-        tabs=queue_tabs(),
-        filter_type=QueueFilter,
-        map_page=None,
-        settings=settings,
-        theme="light",
+    windows = main_window(
+        qtbot, demo_db, tmp_path, clock, username="street_duty_officer", with_map=False
     )
-    qtbot.addWidget(win)
+    win = next(windows)
+    workbench = win.workbench
     try:
-        with qtbot.waitSignal(win.first_view_ready, timeout=30_000):
-            win.show()
 
         def open_case(case_id: int) -> None:
             win.queue.with_tab("in_progress")
@@ -216,6 +187,6 @@ def test_the_street_seat_sends_a_case_on_and_hands_another_up_through_its_window
             timeout=10_000,
         )
         qtbot.wait(500)
-    finally:
         win.close()
-        bridge.shutdown()
+    finally:
+        next(windows, None)  # on to the helper's teardown: the bridge stops
