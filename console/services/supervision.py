@@ -34,8 +34,9 @@ from console.domain.lifecycle import CLOCK_STATES, default_lifecycle
 from console.domain.time_limits import LimitUnit
 from console.domain.worktime import WorkCalendar
 from console.errors import PermissionDeniedError, ValidationError
-from console.models import Alert, Case, CaseEvent, Category, Department, Region, SubTask
+from console.models import Alert, Case, CaseEvent, Category, Department, Region
 from console.models.org import DepartmentKind
+from console.services import sub_task_alerts
 from console.services.actors import SYSTEM, Actor
 from console.services.alert_scope import (
     ALL_ALERTS,
@@ -355,102 +356,48 @@ def scan(session: Session, now: datetime, calendar: WorkCalendar) -> list[AlertR
     return records
 
 
-@dataclass(frozen=True)
-class SubTaskLevel:
-    level: str
-    label_zh: str
-    label_en: str
-    recipient_kind: str
-
-
-@cache
-def sub_task_level() -> SubTaskLevel:
-    """The street's own alert for an overdue sub-task (resources/supervision/sub_tasks.csv)."""
-    path = resource("supervision", "sub_tasks.csv")
-    rows = csv_rows(path)
-    if len(rows) != 1:
-        raise ValidationError(f"{path.name}: 应恰有一行（二级派遣超时的级别）")
-    r = rows[0]
-    return SubTaskLevel(r["level"], r["label_zh"], r["label_en"], r["recipient_kind"])
-
-
 def _scan_sub_tasks(session: Session, now: datetime) -> list[AlertRecord]:
-    """Open sub-tasks past their limit, each alerted once (the alert's cycle is the sub-task's
-    id: the unique key keeps two seats' scans from raising it twice)."""
-    lv = sub_task_level()
-    raised = aliased(Alert)
-    rows = session.execute(
-        select(SubTask, Case.number, Case.state, Case.address, Case.category_code)
-        .join(Case, Case.id == SubTask.case_id)
-        .where(
-            SubTask.done_at.is_(None),
-            SubTask.deadline_at <= now,
-            Case.state == "dispatched",
-            ~select(raised.id)
-            .where(
-                raised.case_id == SubTask.case_id,
-                raised.level == lv.level,
-                raised.cycle == SubTask.id,
-            )
-            .exists(),
-        )
-    ).all()
-    if not rows:
-        return []
-    pending: list[tuple[tuple[str, str, str, str], dict[str, Any]]] = []
-    for task, number, state, address, category_code in rows:
-        case = session.get(Case, task.case_id)
-        street = session.get(Region, case.street_id) if case is not None else None
-        name = f"{street.name if street else ''}（街道值班）"
-        message = (
-            f"案件 {number} 的二级派遣任务（{task.target_name}）已超过街道给定的时限"
-            f"（{task.deadline_at.astimezone(LOCAL_TZ).strftime('%m-%d %H:%M')}），尚未反馈"
-        )
-        pending.append(
-            (
-                (number, state, address, category_code),
-                {
-                    "case_id": task.case_id,
-                    "level": lv.level,
-                    "cycle": task.id,
-                    "due_at": task.deadline_at,
-                    "raised_at": now,
-                    "message": message,
-                    "recipient_kind": lv.recipient_kind,
-                    "recipient_department_id": case.department_id if case else None,
-                    "recipient_name": name,
-                },
-            )
-        )
-    table = Alert.__table__
-    stmt = (
-        _insert(session)
-        .on_conflict_do_nothing(index_elements=["case_id", "level", "cycle"])
-        .returning(table.c.id, table.c.case_id, table.c.level, table.c.cycle)
-    )
-    result = session.execute(stmt, [v for _, v in pending])
-    inserted = {(c, lvl, cy): id_ for id_, c, lvl, cy in result}
+    """The street's own alerts (sub_task_alerts): each overdue sub-task once."""
+    lv = sub_task_alerts.sub_task_level()
+    pending = sub_task_alerts.overdue(session, now)
+    inserted = _raise(session, [p.values for p in pending])
     records = []
-    for (number, _state, address, category_code), v in pending:
+    for p in pending:
+        v = p.values
         alert_id = inserted.get((v["case_id"], v["level"], v["cycle"]))
         if alert_id is None:
             continue  # another scan raised it first
         records.append(
             AlertRecord(
                 id=alert_id,
-                case_number=number,
+                case_number=p.case_number,
                 level_label_zh=lv.label_zh,
                 level_label_en=lv.label_en,
                 acknowledged_by_name=None,
                 acknowledged_at=None,
-                address=address,
-                category_code=category_code,
+                address=p.address,
+                category_code=p.category_code,
                 level_rank=-1,
                 supervision=False,
                 **{k: v[k] for k in _SHARED},
             )
         )
     return records
+
+
+def _raise(session: Session, values: Sequence[dict[str, Any]]) -> dict[tuple[int, str, int], int]:
+    """Insert alerts, each once ((case, level, cycle) is unique: another seat's scan may have
+    raised one first); the ids of those inserted now, by their key."""
+    if not values:
+        return {}
+    table = Alert.__table__
+    stmt = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["case_id", "level", "cycle"])
+        .returning(table.c.id, table.c.case_id, table.c.level, table.c.cycle)
+    )
+    # executemany: batched into multi-row INSERT … RETURNING by SQLAlchemy
+    return {(c, lv, cy): id_ for id_, c, lv, cy in session.execute(stmt, list(values))}
 
 
 def _scan_levels(session: Session, now: datetime, calendar: WorkCalendar) -> list[AlertRecord]:
@@ -481,16 +428,7 @@ def _scan_levels(session: Session, now: datetime, calendar: WorkCalendar) -> lis
                 "recipient_name": name,
             }
             pending.append((row, lv, values))
-    table = Alert.__table__
-    stmt = (
-        _insert(session)
-        .on_conflict_do_nothing(index_elements=["case_id", "level", "cycle"])
-        .returning(table.c.id, table.c.case_id, table.c.level, table.c.cycle)
-    )
-    inserted: dict[tuple[int, str, int], int] = {}
-    if pending:  # executemany: batched into multi-row INSERT … RETURNING by SQLAlchemy
-        result = session.execute(stmt, [v for _, _, v in pending])
-        inserted.update(((c, lv, cy), id_) for id_, c, lv, cy in result)
+    inserted = _raise(session, [v for _, _, v in pending])
     lifecycle = default_lifecycle()
     events: list[dict[str, Any]] = []
     records: list[AlertRecord] = []
@@ -542,7 +480,7 @@ def _records(
     session: Session, *where: ColumnElement[bool], order: Any, limit: int | None
 ) -> list[AlertRecord]:
     labels = {lv.level: (lv.label_zh, lv.label_en) for lv in alert_levels()}
-    street = sub_task_level()
+    street = sub_task_alerts.sub_task_level()
     labels[street.level] = (street.label_zh, street.label_en)
     facts = _level_facts()
     stmt = (
