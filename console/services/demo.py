@@ -320,6 +320,19 @@ class _History:
     ) -> None:
         self.s, self.wf, self.rng, self.now = session, workflow, rng, now
         self.by_role, self.by_dept, self.departments = by_role, by_dept, departments
+        # The demo's street seat and its street's committee, looked up once for every walk.
+        self.street_seat = by_role.get("street_duty_officer")
+        self.street_committee = (
+            session.scalar(
+                select(Department.id).where(
+                    Department.kind == DepartmentKind.STREET_COMMITTEE.value,
+                    Department.street_id == self.street_seat.region_id,
+                    Department.active.is_(True),
+                )
+            )
+            if self.street_seat is not None and self.street_seat.region_id is not None
+            else None
+        )
 
     def step(
         self,
@@ -350,29 +363,20 @@ class _History:
     def _to_street(self, case: Case) -> int | None:
         """In the demo street seat's street, two cases in five go to the street's committee
         (小事不出网格、大事不出街道), so its seat has work on every path. Its own generator."""
-        seat = self.by_role.get("street_duty_officer")
+        seat = self.street_seat
         if seat is None or seat.region_id != case.street_id:
             return None
         if random.Random(f"route:{case.number}").random() >= 0.4:
             return None
-        return self.s.scalar(
-            select(Department.id).where(
-                Department.kind == DepartmentKind.STREET_COMMITTEE.value,
-                Department.street_id == case.street_id,
-                Department.active.is_(True),
-            )
-        )
+        return self.street_committee
 
     def _street_seat(self, case: Case) -> Actor | None:
         """The demo's street seat, when ``case`` went to that street's own committee."""
-        seat = self.by_role.get("street_duty_officer")
-        if seat is None or seat.region_id != case.street_id or case.department_id is None:
-            return None
-        committee = self.s.get(Department, case.department_id)
+        seat = self.street_seat
         if (
-            committee is None
-            or committee.kind != DepartmentKind.STREET_COMMITTEE.value
-            or committee.street_id != case.street_id
+            seat is None
+            or case.street_id != seat.region_id  # a wrong dispatch from another street
+            or case.department_id != self.street_committee
         ):
             return None
         return seat
