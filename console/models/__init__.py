@@ -10,6 +10,7 @@ from console.models.case import (
     CaseSource,
     CaseState,
 )
+from console.models.component import Component, ComponentChange
 from console.models.field import FieldSubmission
 from console.models.gateway import ApiToken, Attachment
 from console.models.geography import Region, RegionLevel
@@ -38,6 +39,8 @@ __all__ = [
     "CaseSource",
     "CaseState",
     "Category",
+    "Component",
+    "ComponentChange",
     "DeadlineRule",
     "Department",
     "DepartmentKind",

@@ -63,6 +63,8 @@ class Case(Base):
         Index("ix_cases_category_reported", "category_code", "reported_at"),
         # The evaluation's count of a period's reports by category, from the index alone.
         Index("ix_cases_reported_category", "reported_at", "taxonomy", "kind", "category_code"),
+        # A component's cases, newest first; the repeat offenders' count over 12 months.
+        Index("ix_cases_component_reported", "component_id", "reported_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -85,6 +87,9 @@ class Case(Base):
     original_category_code: Mapped[str | None] = mapped_column(String(8))
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rules.id"))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The surveyed object a 部件 case is about (the component register, issue 17); null when
+    #: the reporter chose "not in the register" or the case is an event.
+    component_id: Mapped[int | None] = mapped_column(ForeignKey("components.id"))
 
     description: Mapped[str] = mapped_column(Text)
     address: Mapped[str] = mapped_column(String(256))

@@ -75,7 +75,7 @@ def distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
     return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def _box(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+def box_around(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
     """(lon_min, lon_max, lat_min, lat_max) around a point: a slightly generous prefilter."""
     dlat = radius_m / _M_PER_DEGREE * 1.01
     dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 1e-6)
@@ -132,7 +132,7 @@ def find_candidates(
 ) -> list[Match]:
     """Open cases that ``report`` may repeat, nearest first (at most the rule's count)."""
     rule = (settings or default_settings()).rule_for(report.kind, report.category_code)
-    lon_min, lon_max, lat_min, lat_max = _box(report.lon, report.lat, rule.radius_m)
+    lon_min, lon_max, lat_min, lat_max = box_around(report.lon, report.lat, rule.radius_m)
     params: dict[str, Any] = {
         "code": report.category_code,
         "since": report.reported_at - rule.window,
@@ -220,8 +220,8 @@ def _pool(session: Session, new: Sequence[NewCase], settings: DuplicateSettings)
     lons = [c.lon for c in new]
     lats = [c.lat for c in new]
     radius = settings.max_radius_m
-    lon_lo, _, lat_lo, _ = _box(min(lons), min(lats), radius)
-    _, lon_hi, _, lat_hi = _box(max(lons), max(lats), radius)
+    lon_lo, _, lat_lo, _ = box_around(min(lons), min(lats), radius)
+    _, lon_hi, _, lat_hi = box_around(max(lons), max(lats), radius)
     window = settings.max_window
     codes = sorted({c.category_code for c in new})
     stmt = select(
