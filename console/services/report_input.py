@@ -55,6 +55,9 @@ class ReportInput:
     reported_at: datetime | None = None  # None: now
     #: Flagged urgent at intake (紧急); registration keeps the flag.
     urgent: bool = False
+    #: The register's object a 部件 report names (components.id; issue 17); None: none named,
+    #: or "not in the register". The workflow checks it (console.services.components.linking).
+    component_id: int | None = None
 
 
 def _text(value: object, field: str, label: str, limit: int, *, required: bool) -> str | None:
@@ -153,6 +156,10 @@ def validate(report: ReportInput, *, now: datetime | None = None) -> ReportInput
     )
     if not isinstance(report.urgent, bool):
         raise ValidationError("紧急标记必须是是/否", field="urgent")
+    if report.component_id is not None and (
+        isinstance(report.component_id, bool) or not isinstance(report.component_id, int)
+    ):
+        raise ValidationError("部件编号必须是整数", field="component_id")
     return ReportInput(
         category_code=report.category_code.strip(),
         lon=lon,
@@ -167,4 +174,5 @@ def validate(report: ReportInput, *, now: datetime | None = None) -> ReportInput
         external_id=external_id,
         reported_at=report.reported_at,
         urgent=report.urgent,
+        component_id=report.component_id,
     )

@@ -35,6 +35,7 @@ from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assi
 from console.services.case_scope import case_scope
 from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
+from console.services.components.linking import check_component
 from console.services.duplicates import pairs as duplicate_pairs
 from console.services.locator import Locator
 from console.services.reference import data as reference_data
@@ -125,6 +126,11 @@ class CaseWorkflow:
             raise PermissionDeniedError(
                 "该位置不在您所在的街道（单元）内，不能在此上报", field="lon"
             )
+        component_id = None
+        if report.component_id is not None:
+            component_id = check_component(
+                session, report.component_id, filed.kind, filed.code, report.lon, report.lat
+            ).id
         prefix = case_numbers.number_prefix(filed.kind, filed.code, reported_at)
         sequence = case_numbers.reserve(session, prefix)
         case = Case(
@@ -139,6 +145,7 @@ class CaseWorkflow:
             original_taxonomy=filed.original_taxonomy,
             original_category_code=filed.original_code,
             urgent=report.urgent,
+            component_id=component_id,
             description=report.description,
             address=report.address,
             lon=report.lon,
