@@ -214,6 +214,14 @@ def fill_month(db: Database, n: int, seed: int = 31) -> None:
             event(cid, at, "dispatch", "dispatched", "dispatcher", dept)
             if kinds[dept] == "street_committee" and i % 10 == 0:  # 提级 asked by the street
                 event(cid, at, "hand_up", "hand_up_requested", "street_duty_officer", dept)
+                # half refused (back to the committee: a street case), half approved (a
+                # district case; its dispatch anew is left out, it changes no tier)
+                answer = (
+                    ("refuse_hand_up", "dispatched")
+                    if i % 20
+                    else ("approve_hand_up", "registered")
+                )
+                event(cid, at, *answer, "dispatcher", dept)
             if fate[i] < 0.9:
                 at += timedelta(minutes=float(minutes[i, 2]) * 6)
                 row.update(state="handled", handled_at=at)
@@ -256,7 +264,7 @@ def naive_tier_rates(db: Database, start: datetime, end: datetime) -> tuple[int,
     grid = street = 0
     for case_id, department in closed:
         done = actions.get(case_id, set())
-        if "hand_up" in done:
+        if "approve_hand_up" in done:  # an accepted 提级; a refused one stays in the street
             continue
         if department is None and "self_handle" in done:
             grid += 1
@@ -376,7 +384,7 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
         if not (c.state in CLOSED_STATES and inside(c.closed_at)):
             continue
         actions = {x.action for x in history.get(c.id, ())}
-        handed_up = "hand_up" in actions
+        handed_up = "approve_hand_up" in actions  # refused (refuse_hand_up): not handed up
         grid = c.department_id is None and "self_handle" in actions and not handed_up
         street = department_kinds.get(c.department_id) == "street_committee" and not handed_up
         tiers = {
@@ -430,7 +438,9 @@ def naive_counts(db: Database, start: datetime, end: datetime) -> Counts:
                 add("duty_chief", who, "closed_on_time", cid)
         elif e.action == "dispatch" and role == "dispatcher":
             add("dispatcher", who, "dispatched", cid)
-            if within("dispatch", previous(cid, e.at, ("register", "approve_return")), e.at):
+            # 待派遣 again after an approved return or 提级: the dispatch is timed from there
+            since = ("register", "approve_return", "approve_hand_up")
+            if within("dispatch", previous(cid, e.at, since), e.at):
                 add("dispatcher", who, "dispatched_on_time", cid)
             # wrong: one of this person's dispatches of the case went elsewhere afterwards
             dispatches = [x for x in history[cid] if x.action == "dispatch"]

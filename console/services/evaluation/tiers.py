@@ -3,7 +3,8 @@
 Which figures there are and how each is recognised is data: resources/evaluation/tiers.csv
 (console.services.evaluation.config.TIER_FIGURES). A closed case is settled at one tier: in the
 grid (self-handled by its own staff), in the street (handled by a street committee) or by the
-district (anything else, and every case handed up, 提级). The counts are region metrics like
+district (anything else, and every case whose 提级 the district accepted: approve_hand_up; a
+hand-up it refused sends the case back to the street, which settles it there). The counts are region metrics like
 the others (console.services.evaluation.metrics.region_facts), so a count, its drill-down and
 its roll-up grid → unit → area → street are the evaluation's own; this module also gives the
 month-so-far rates the dashboard and the wall show (:func:`tier_rates`).
@@ -36,9 +37,9 @@ def _has_event(action: str) -> ColumnElement[bool]:
 
 
 def _among_cases_with(action: str) -> ColumnElement[bool]:
-    """The case is among those with an event of ``action``: for a rare action (提级) asked of
-    every closed case, one list of its cases (ix_case_events_action_at), built once per query
-    and probed in memory, costs less than a seek per case."""
+    """The case is among those with an event of ``action``: for a rare action (an accepted
+    提级) asked of every closed case, one list of its cases (ix_case_events_action_at), built
+    once per query and probed in memory, costs less than a seek per case."""
     return Case.id.in_(select(CaseEvent.case_id).where(CaseEvent.action == action))
 
 
@@ -47,6 +48,7 @@ def tier_conditions(closed: ColumnElement[bool]) -> dict[str, ColumnElement[bool
 
     The cheap column tests come before the event lookups, so that a database which stops at
     the first false term looks events up only for the cases that need it."""
+    # "handed up" is what the event rules count (approve_hand_up: an accepted 提级 only)
     handed_up = [f.value for f in TIER_FIGURES if f.rule == "event"]
     not_handed_up = and_(true(), *(not_(_among_cases_with(a)) for a in handed_up))
     out: dict[str, ColumnElement[bool]] = {}

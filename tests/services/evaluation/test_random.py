@@ -34,7 +34,7 @@ ROLES = ("inspector", "intake", "duty_chief", "dispatcher", "grid_manager", "dep
 ACTIONS = (
     "report", "register", "close", "dispatch", "verify_pass", "verify_fail", "feedback",
     "self_handle", "approve_return", "void", "add_note", "request_report_check",
-    "confirm_report", "reject_report", "hand_up",
+    "confirm_report", "reject_report", "hand_up", "approve_hand_up", "refuse_hand_up",
 )  # fmt: skip
 LOOP = (
     ("report", "inspector"), ("register", "duty_chief"), ("dispatch", "dispatcher"),
@@ -162,7 +162,7 @@ def assert_matches_baseline(db: Database) -> None:
     # the ratings were counted (some satisfied) for the regions and the departments
     for kind in ("district", "grid", "department"):
         assert any("satisfied" in m for m in naive[kind].values()), kind
-    # and every tier (tiers.csv) has cases: the NULL department, the hand_up, the committees
+    # and every tier (tiers.csv) has cases: the NULL department, the approved 提级, the committees
     tiers = ("handed_up", "settled_in_street", "settled_in_district")  # the grid: test_tiers
     assert set(tiers) <= set(naive["district"][0]), naive["district"][0]
 

@@ -1,9 +1,9 @@
 """The tier figures (小事不出网格率, 大事不出街道率, 街道处置时长): resources/evaluation/tiers.csv.
 
 Cases on every path built through the real services on a real SQLite file, in two streets of the
-demo district, and each figure checked against numbers worked out here by hand. A 提级 (hand_up)
-is written as the workflow writes its events (a CaseEvent row of the case, action hand_up): the
-lifecycle has no such step yet, and the rule must already count such a case as the district's.
+demo district, and each figure checked against numbers worked out here by hand. 提级 (hand_up)
+goes through the lifecycle: only a hand-up the district approved (approve_hand_up) makes a
+district case; one it refused (refuse_hand_up) is settled where it really is, by the street.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from console.config import LOCAL_TZ
 from console.db import Database
 from console.domain.lifecycle import default_lifecycle
 from console.errors import PermissionDeniedError, ValidationError
-from console.models import Case, CaseEvent, Department, Region, User
+from console.models import Case, Department, Region, User
 from console.services.actors import Actor, actor_of
 from console.services.cases.dto import CaseSnapshot
 from console.services.cases.service import CaseService
@@ -79,41 +79,26 @@ def street_committee(db: Database, street_id: int) -> int:
     return found
 
 
-def hand_up(db: Database, service: CaseService, case: CaseSnapshot) -> CaseSnapshot:
-    """提级 asked by the street's duty officer. Through the service where the lifecycle has the
-    step (then refused by the district's dispatcher: the case stays with the committee, and
-    still counts as the district's); before that step existed, as a CaseEvent row written the
-    way console.services.workflow writes one (state unchanged, the case's department)."""
+def hand_up(db: Database, service: CaseService, case: CaseSnapshot, approve: bool) -> CaseSnapshot:
+    """提级 asked by the street's duty officer, then approved by the district's dispatcher
+    (back to 待派遣, dispatched anew: a district case) or refused (back to the street committee,
+    which settles it: a street case, the hand-up counts nothing)."""
     with db.read() as s:
         officer = s.scalar(select(User).where(User.role == "street_duty_officer").limit(1))
         assert officer is not None
-        seat = Actor(officer.id, officer.display_name, officer.role, None, officer.region_id)
-    if "hand_up" in default_lifecycle().transitions:
-        case = service.act(seat, case.id, "hand_up", case.version, note="超出街道职权，申请提级")
+        seat = actor_of(officer)
+    case = service.act(seat, case.id, "hand_up", case.version, note="超出街道职权，申请提级")
+    if not approve:
         return service.act(DISPATCHER, case.id, "refuse_hand_up", case.version, note="街道可办")
-    now = service.clock()
-    with db.session() as s:
-        s.add(
-            CaseEvent(
-                case_id=case.id,
-                at=now,
-                action="hand_up",
-                from_state=case.state,
-                to_state=case.state,
-                actor_id=seat.id,
-                actor_name=seat.name,
-                actor_role=seat.role,
-                department_id=case.department_id,
-                note="超出街道职权，申请提级",
-            )
-        )
-    return case
+    case = service.act(DISPATCHER, case.id, "approve_hand_up", case.version)
+    return service.dispatch(DISPATCHER, case.id, case.version)  # routed: a professional one
 
 
 def build_paths(db: Database, clock: Clock) -> Paths:
     """In street 1: A self-handled in the grid; B settled by the street committee (dispatched
-    Mon 23rd 09:10, feedback 15:10: 2 h 50 + 1 h 10 = 4.0 working hours); C a professional
-    department's; D dispatched to the street committee and handed up (提级); G self-handled,
+    Mon 23rd 09:10, feedback 15:10: 2 h 50 + 1 h 10 = 4.0 working hours) after its 提级 was
+    refused by the district; C a professional department's; D dispatched to the street
+    committee, handed up (提级) with the district's approval and dispatched anew; G self-handled,
     the self-handling rejected, then dispatched to a department; E at the street committee, not
     closed; H self-handled and closed in October. In street 2: F self-handled."""
     service = CaseService(db, clock=clock)
@@ -160,7 +145,8 @@ def build_paths(db: Database, clock: Clock) -> Paths:
     g = service.register(CHIEF, g.id, g.version)
     g = service.dispatch(DISPATCHER, g.id, g.version)
     at(23, 10)
-    d = hand_up(db, service, d)
+    b = hand_up(db, service, b, approve=False)  # still the committee's: dispatched at 09:10
+    d = hand_up(db, service, d, approve=True)
     s = self_handled(p2)
     ids["F"] = service.close(CHIEF, s.id, s.version).id
     at(23, 15, 10)
@@ -197,7 +183,8 @@ def check_tier_figures(db: Database, paths: Paths) -> None:
         report = evaluate(s, START, END, END)
         district_rates = tier_rates(s, START, END)
         street_rates = tier_rates(s, START, END, Case.street_id == paths.street1)
-    # street 1 closed in November: A (grid), B (street), C, D (handed up), G (district) = 5
+    # street 1 closed in November: A (grid), B (street: its 提级 refused), C, D (handed up
+    # and approved), G (district) = 5
     street1 = {
         "closed": 5,
         "handed_up": 1,
@@ -262,6 +249,15 @@ def check_tier_figures(db: Database, paths: Paths) -> None:
     # informational: no tier figure is a term of any composite
     weighted = {t.metric for terms in EvaluationConfig.load().weights.values() for t in terms}
     assert not weighted & set(TIER_KEYS)
+
+
+def test_only_an_approved_hand_up_is_counted() -> None:
+    """tiers.csv's handed-up rule names the lifecycle's approval, not the request: a refused
+    提级 (the request and refuse_hand_up) must not make a district case."""
+    (handed_up,) = [f for f in load_tier_figures() if f.rule == "event"]
+    transitions = default_lifecycle().transitions
+    assert handed_up.value == "approve_hand_up" and handed_up.value in transitions
+    assert transitions["approve_hand_up"].from_states == frozenset({"hand_up_requested"})
 
 
 def test_a_month_without_closed_cases_has_no_rate(demo_db: Database, paths: Paths) -> None:
