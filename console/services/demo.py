@@ -35,6 +35,7 @@ from console.models import (
 from console.services import geography, handover
 from console.services.actors import SYSTEM, Actor, actor_of
 from console.services.demo_patrols import seed_patrols
+from console.services.demo_street_paths import seed_street_paths, showcase_size
 from console.services.passwords import hash_password
 from console.services.reference import data as reference_data
 from console.services.report_input import ReportInput
@@ -623,9 +624,7 @@ def seed_demo(
         mark_bulk_seed(s)
         if cases:
             tell(STEP_CASES, 0, cases)
-            report.cases = seed_cases(
-                s, workflow, cases=cases, days=days, seed=seed, now=now, progress=tell
-            )
+            report.cases = _seed_all_cases(s, workflow, cases, days, seed, now, tell)
         tell(STEP_FINISHING, 0, 0)
         give_demo_passwords(s, now, lambda password: hashes[password].result())
         s.flush()
@@ -655,12 +654,37 @@ def _seed_per_call(
     if cases:
         with db.session() as s:
             tell(STEP_CASES, 0, cases)
-            report.cases = seed_cases(
-                s, workflow, cases=cases, days=days, seed=seed, now=now, progress=tell
-            )
+            report.cases = _seed_all_cases(s, workflow, cases, days, seed, now, tell)
     tell(STEP_FINISHING, 0, 0)
     report.patrols = seed_patrols(db, now, seed)
     return _with_states(db, report)
+
+
+def _seed_all_cases(
+    session: Session,
+    workflow: CaseWorkflow,
+    cases: int,
+    days: float,
+    seed: int,
+    now: datetime,
+    tell: SeedProgress,
+) -> int:
+    """The random history, then the street showcase (demo_street_paths: a case on every
+    street-tier path just before now), counted among the ``cases`` asked for."""
+    shown = showcase_size(session, cases)
+    walked = seed_cases(
+        session,
+        workflow,
+        cases=cases - shown,
+        days=days,
+        seed=seed,
+        now=now,
+        progress=lambda step, done, _total: tell(step, done, cases),
+    )
+    if shown:
+        walked += seed_street_paths(session, workflow, now=now, seed=seed)
+    tell(STEP_CASES, walked, cases)
+    return walked
 
 
 def _with_states(db: Database, report: SeedReport) -> SeedReport:

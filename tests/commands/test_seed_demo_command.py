@@ -301,3 +301,46 @@ def test_the_street_seat_finds_cases_on_its_paths(seeded_db: Database) -> None:
         i = actions.index("hand_up")
         if len(actions) > i + 2:
             assert actions[i + 1 : i + 3] == ["approve_hand_up", "dispatch"]
+
+
+def test_the_showcase_leaves_work_on_every_street_path(seeded: Seeded, seeded_db: Database) -> None:
+    """A new user finds each street-tier path in the demo street (青年路) at seed time
+    (console.services.demo_street_paths): a closed self-handle by each grid staff role whose
+    duties list any, the 网格督导员's and 城市监督员's reports on the street's paths, hand-ups
+    waiting for the dispatcher, open sub-tasks (one to the unit head's unit, one past its limit,
+    which the street's 二级派遣超时 alert picks up)."""
+    from console.models import SubTask
+    from console.services import sub_task_alerts
+
+    with seeded_db.read() as s:
+        street = s.scalar(select(Region.id).where(Region.code == "610104001"))
+        unit = s.scalar(select(User.region_id).where(User.username == "unit_head"))
+        events = s.execute(
+            select(CaseEvent.action, CaseEvent.actor_role, Case.state, Case.street_id)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(CaseEvent.action.in_(("report", "self_handle")))
+        ).all()
+        handed_up = s.scalars(select(Case.street_id).where(Case.state == "hand_up_requested")).all()
+        open_tasks = s.execute(
+            select(SubTask.target_kind, SubTask.target_id, SubTask.deadline_at, Case.street_id)
+            .join(Case, Case.id == SubTask.case_id)
+            .where(SubTask.done_at.is_(None), Case.state == "dispatched")
+        ).all()
+        overdue_alerts = sub_task_alerts.overdue(s, seeded.after)
+    self_handled = {
+        role for action, role, state, where in events
+        if action == "self_handle" and state == "closed" and where == street
+    }  # fmt: skip
+    assert self_handled >= {
+        "enforcement_officer", "sanitation_worker", "frontage_inspector", "property_manager"
+    }  # fmt: skip
+    reporters = {
+        role for action, role, _, where in events if action == "report" and where == street
+    }
+    assert reporters >= {"grid_supervisor", "city_inspector"}
+    assert len([s for s in handed_up if s == street]) >= 2
+    in_street = [t for t in open_tasks if t.street_id == street]
+    assert len(in_street) >= 3
+    assert any(t.target_kind == "unit" and t.target_id == unit for t in in_street)
+    assert any(t.deadline_at < seeded.before for t in in_street)
+    assert any(a.values["due_at"] < seeded.before for a in overdue_alerts)
