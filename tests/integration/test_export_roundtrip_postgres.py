@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
 from console.db import Database
 from tests.commands.test_export_roundtrip import TRICKY, count_in, mismatches, run_cli, seed_source
 from tests.services.ingest.support import cases
@@ -19,10 +18,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def empty_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    database = Database(pg_url)
+def empty_pg(pg_demo_url: str) -> Iterator[Database]:
+    database = Database(pg_demo_url)
     yield database
     database.dispose()
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from console.cli import main
 from console.db import Database
 from console.domain.worktime import WorkCalendar
 from console.models import Case
@@ -25,10 +24,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    database = Database(pg_url)
+def demo_pg(pg_demo_url: str) -> Iterator[Database]:
+    database = Database(pg_demo_url)
     yield database
     database.dispose()
 

@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from console.cli import main
 from console.db import Database, alembic_config
 from console.models import Base
 from console.models.case_search import migration_options
@@ -25,10 +24,8 @@ TABLES = {"open311_pending_reports", "open311_extras"}
 
 
 @pytest.fixture
-def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    database = Database(pg_url)
+def demo_pg(pg_demo_url: str) -> Iterator[Database]:
+    database = Database(pg_demo_url)
     yield database
     database.dispose()
 

@@ -47,11 +47,9 @@ def pg_db(pg_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
+def demo_pg(pg_demo_url: str) -> Iterator[Database]:
     """The demo district, reference data and people on PostgreSQL, no cases."""
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    database = Database(pg_url)
+    database = Database(pg_demo_url)
     yield database
     database.dispose()
 

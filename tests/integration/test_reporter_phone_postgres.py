@@ -12,7 +12,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
-from console.cli import main
 from console.db import Database, alembic_config
 from console.errors import StaleVersionError
 from console.models import Attachment, Base, Case
@@ -26,10 +25,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def demo_pg(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Database]:
-    assert main(["--db", pg_url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
-    capsys.readouterr()
-    database = Database(pg_url)
+def demo_pg(pg_demo_url: str) -> Iterator[Database]:
+    database = Database(pg_demo_url)
     yield database
     database.dispose()
 
