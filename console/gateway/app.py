@@ -36,6 +36,8 @@ Field gateway of the Grid Dispatch Console (网格化管理指挥调度台).
 * **The field app** under `/api/v1`: `POST /session` signs a device in with the person's own
   account (the console's lockout) and returns its token, `DELETE /session` revokes it;
   `GET /me`; `GET /categories` (today's taxonomy, by code, name or pinyin initials);
+  `GET /components/nearby` (the register's objects of a 部件 category within 30 m of a
+  point, for the report's `component_id`);
   `POST /reports` (发现上报, multipart with up to 4 photos, `Idempotency-Key` required: a
   retry answers 200 with the same case, the key with another body 422); `GET /reports/mine`.
 

@@ -1,5 +1,6 @@
 """The field app's API under /api/v1: a device signs in and out, who am I, the categories,
-reports with photos (idempotent) and my reports.
+the register's objects near a point (for a 部件 report), reports with photos (idempotent) and my
+reports.
 
 Signing in uses the console's own accounts and lockout (console.services.field_accounts) and
 issues a device token; every other call sends that token as ``Authorization: Bearer``. A
@@ -34,6 +35,7 @@ from console.gateway.field_schemas import (
     CategoryOut,
     FieldUserOut,
     MyReportOut,
+    NearbyComponentOut,
     ReportOut,
     SessionOut,
     SessionRequest,
@@ -43,6 +45,7 @@ from console.gateway.schemas import ApiError
 from console.services import field_accounts, field_reports
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import PhotoUpload
+from console.services.components.proposals import proposals
 from console.services.field_categories import DEFAULT_LIMIT, MAX_LIMIT, CategoryFinder
 from console.services.field_reports import FieldReportService, Submitted
 from console.services.idempotency import KEY_FIELD, MAX_KEY, IdempotencyMismatchError, check_key
@@ -182,6 +185,48 @@ def categories(
     functions = field.categories.functions_of(who.actor.role, function)
     found = field.categories.find(q, limit, functions, role=who.actor.role)
     return [CategoryOut(**asdict(c)) for c in found]
+
+
+# --------------------------------------------------------------------------- components
+
+
+@router.get(
+    "/components/nearby",
+    response_model=list[NearbyComponentOut],
+    summary="The register's objects of a 部件 category near a point (within 30 m, nearest "
+    "first, at most 5): what the report form proposes; a street or unit seat gets its own "
+    "region's only",
+)
+def nearby(
+    ctx: Ctx,
+    who: Caller,
+    category_code: str = Query(
+        ...,
+        min_length=4,
+        max_length=5,
+        pattern=r"^[0-9]{4,5}$",
+        description="A 部件 category: GB/T 47678.5-2026 (5 digits) or CJ/T 214 (4 digits)",
+    ),
+    lon: float = Query(..., ge=-180, le=180, description="WGS-84 longitude"),
+    lat: float = Query(..., ge=-90, le=90, description="WGS-84 latitude"),
+) -> list[NearbyComponentOut]:
+    with ctx.db.read() as s:
+        found = proposals(s, who.actor, category_code, lon, lat)
+    return [
+        NearbyComponentOut(
+            id=c.id,
+            identifier=c.identifier,
+            name=c.name,
+            category_code=c.category_code,
+            status=c.status,
+            status_label=c.status_label,
+            distance_m=c.distance_m,
+            address=c.address,
+            lon=c.lon,
+            lat=c.lat,
+        )
+        for c in found
+    ]
 
 
 # --------------------------------------------------------------------------- reports

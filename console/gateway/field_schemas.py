@@ -50,6 +50,21 @@ class CategoryOut(BaseModel):
     )
 
 
+class NearbyComponentOut(BaseModel):
+    """One register object the report form proposes (issue 17), nearest first."""
+
+    id: int = Field(description="Send as the report's component_id to name this object")
+    identifier: str = Field(description="管理部件标识码 (17 digits)")
+    name: str = Field(description="管理部件名称, e.g. 路灯（莲湖路 12 号）")
+    category_code: str
+    status: str = Field(description="Status code: intact, damaged, missing, occupied, scrapped")
+    status_label: str = Field(description="The status's Chinese name, e.g. 完好")
+    distance_m: float = Field(description="From the point asked about, in metres")
+    address: str | None
+    lon: float
+    lat: float
+
+
 class ReportOut(BaseModel):
     """The case a report made (201), or made before under the same key (200, a replay)."""
 
@@ -110,6 +125,13 @@ REPORT_FORM: dict[str, Any] = {
                     "step) in the report's transaction; needs photo, after_photo, handling_note",
                 },
                 "handling_note": {"type": "string", "description": "What was done (自处置)"},
+                "component_id": {
+                    "type": "string",
+                    "pattern": "^[0-9]{0,18}$",
+                    "description": "The register object the report names (a 部件 report; an id "
+                    "GET /components/nearby proposed); empty or absent: none, or “not in the "
+                    "register”",
+                },
                 "after_photo": {
                     "type": "array",
                     "maxItems": 4,

@@ -18,6 +18,10 @@ after-photos and the key's row are one transaction: a refused after-photo or not
 case at all, and a resend gets the self-handled case's answer. The duty chief may reject it
 (``reject_self_handle``): back to 待立案 for the normal loop.
 
+A 部件 report may name the register object it is about (``component_id``, one the app
+proposed from GET /components/nearby); the workflow checks it (the class, within 30 m:
+console.services.components.linking) and a refusal names the field, nothing filed.
+
 The device's clock and the accuracy of its position are kept with the key's row
 (``field_submissions``): the case's time is the server's. They are not in the report's
 ``case_events`` data: that row is written by the workflow before the transaction's other rows,
@@ -74,6 +78,8 @@ _KINDS = {
     "事件": "event_type",
 }
 _FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+#: Most digits of a component_id (an id beyond SQLite's 64-bit integers is no id).
+MAX_ID_DIGITS = 18
 DEFAULT_MINE = 50
 MAX_MINE = 200
 
@@ -177,8 +183,18 @@ def _device_time(text: str) -> datetime | None:
     return checked_utc(value, "device_time")
 
 
+def component_id_of(data: Mapping[str, object]) -> str:
+    """The ``component_id`` sent (the register object a 部件 report names), trimmed; "" for
+    none (absent, empty: no object, or “not in the register”)."""
+    text = str(data.get("component_id") or "").strip()
+    if text and not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        raise ValidationError(f"部件编号应为整数: {text[:20]!r}", field="component_id")
+    return text
+
+
 def parse(fields: Mapping[str, str], source: str) -> ParsedReport:
-    """The report in ``fields`` (canonical_fields), checked as every intake checks it."""
+    """The report in ``fields`` (canonical_fields, with ``component_id`` when one is named),
+    checked as every intake checks it."""
     kind_text = fields["kind"]
     kind = _KINDS.get(kind_text) if kind_text else None
     if kind_text and kind is None:
@@ -199,6 +215,7 @@ def parse(fields: Mapping[str, str], source: str) -> ParsedReport:
             source=source,
             kind=kind,
             urgent=urgent,
+            component_id=int(fields["component_id"]) if fields.get("component_id") else None,
         )
     )
     return ParsedReport(report, _device_time(fields["device_time"]), _accuracy(fields["accuracy"]))
@@ -284,6 +301,9 @@ class FieldReportService:
         self.cases.lifecycle.check(REPORT, None, actor.role)
         source = self.source_of(actor.role)
         fields = canonical_fields(data)
+        component_id = component_id_of(data)
+        if component_id:  # a report naming no object keeps the fingerprint it always had
+            fields = {**fields, "component_id": component_id}
         self_handled, handling_note = self_handling_of(data, after_photos)
         check_count(photos)  # before hashing them
         check_count(after_photos, "after_photo")
