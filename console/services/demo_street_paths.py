@@ -110,10 +110,17 @@ def _street(session: Session) -> _Street | None:
     return _Street(seat, leader, committee, grids, unit_grids or grids[:1])
 
 
-def _point(grid: Region) -> tuple[float, float]:
-    """A point well inside ``grid`` (its polygon's representative point)."""
+def _point(grid: Region, rng: random.Random) -> tuple[float, float]:
+    """A random point inside ``grid`` (cases in one grid apart, as found on a round), or its
+    representative point should the draws all miss."""
     assert grid.geometry is not None
-    point = shapely.from_geojson(grid.geometry).representative_point()
+    polygon = shapely.from_geojson(grid.geometry)
+    minx, miny, maxx, maxy = polygon.bounds
+    for _ in range(50):
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if shapely.contains_xy(polygon, x, y):
+            return x, y
+    point = polygon.representative_point()
     return float(point.x), float(point.y)
 
 
@@ -148,10 +155,11 @@ class _Walk:
         return code, name, kind, major
 
     def grid_for(self, actor: Actor) -> Region:
-        """The actor's own grid when its account names one in this street, else the next."""
-        for grid in self.street.grids:
-            if grid.id == actor.region_id:
-                return grid
+        """The actor's own grid when its account names one (a grid's staff self-handles there
+        only), else the street's next."""
+        own = self.s.get(Region, actor.region_id) if actor.region_id is not None else None
+        if own is not None and own.level == "grid":
+            return own
         grid = self.street.grids[self.next_grid % len(self.street.grids)]
         self.next_grid += 1
         return grid
@@ -160,7 +168,7 @@ class _Walk:
         self, reporter: Actor, category: tuple[str, str, str, str], at: datetime, grid: Region
     ) -> Case:
         code, name, kind, major = category
-        lon, lat = _point(grid)
+        lon, lat = _point(grid, self.rng)
         source = SOURCES.get(reporter.role, "grid")
         return self.wf.report(
             self.s,

@@ -59,6 +59,7 @@ from console.services.duty_desk import DutyDesk, RosterWeek
 from console.services.evaluation import report as evaluation
 from console.services.evaluation.export import write_evaluation_xlsx
 from console.services.evaluation.report import EvaluationReport
+from console.services.grid_staff_roster import StreetStaff, street_staff
 from console.services.ingest import IngestResult, ingest_file
 from console.services.intake_limits import Limits, default_attachments_dir
 from console.services.map_data import (
@@ -400,6 +401,12 @@ class Workbench(DutyDesk):
         self.scope.check_street(street_id)
         with self.db.read() as s:
             return grids_of_street(s, street_id)
+
+    def grid_staff(self, street_id: int | None = None) -> StreetStaff:
+        """一格七员 of a street's grids (a street seat: its own; a unit head: its unit's)."""
+        require(self.actor, "view_queues")
+        with self.db.read() as s:
+            return street_staff(s, self.scope, street_id)
 
     # -- the holiday calendar (节假日安排) ------------------------------------------------
 

@@ -27,6 +27,7 @@ from console.views.case_detail_panel import CaseDetailPanel
 from console.views.commands import COMMANDS, Command
 from console.views.connection_banner import ConnectionBanner
 from console.views.current_case import CurrentCase
+from console.views.grid_staff_panel import GridStaffPanel
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
 from console.views.map_fallback import create_map_view
@@ -122,7 +123,18 @@ class MainWindow(QMainWindow):
             self.insight.dashboard,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
+        # 一格七员 of the seat's street (a district seat picks one): a street seat's own, so
+        # beside its alerts (split before the tabs: a tabbed dock takes no neighbour); behind
+        # the dashboard for the district's seats.
+        self.staff_panel = GridStaffPanel(bridge, workbench.grid_staff)
+        self.staff_dock = self._dock(
+            "staff", self.tr("Grid staff"), self.staff_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        if workbench.scope.confined:
+            self.splitDockWidget(self.alerts_dock, self.staff_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.alerts_dock, self.dashboard_dock)
+        if not workbench.scope.confined:
+            self.tabifyDockWidget(self.dashboard_dock, self.staff_dock)
         self.alerts_dock.raise_()
         # The map and detail column runs the full height; alerts sit under the queues only.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -191,6 +203,7 @@ class MainWindow(QMainWindow):
         self._apply_theme()
 
         bridge.submit(workbench.filter_choices, self._on_choices)
+        self.staff_panel.reload()
         if map_page is not None:
             if mbtiles is not None:
                 self.map.use_mbtiles(mbtiles)  # before the page asks for tiles
@@ -439,6 +452,7 @@ class MainWindow(QMainWindow):
         self.night.user_changed()  # their alerts, their right to acknowledge
         self.calendar_notice.refresh()  # the dock's banner is for some roles only
         self.insight.user_changed()
+        self.staff_panel.reload()  # the new seat's street
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
 

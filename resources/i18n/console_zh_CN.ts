@@ -1513,6 +1513,49 @@
     </message>
 </context>
 <context>
+    <name>GridStaffPanel</name>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>All grids</source>
+        <translation>全部网格</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>All roles</source>
+        <translation>全部岗位</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <source>{0} grids, {1} staff</source>
+        <translation>{0} 个网格，{1} 人</translation>
+    </message>
+</context>
+<context>
     <name>HandoverDialog</name>
     <message>
         <location filename="../../console/views/handover_dialog.py" line="102"/>
@@ -1972,6 +2015,11 @@
         <location filename="../../console/views/main_window.py" line="102"/>
         <source>Map</source>
         <translation>地图</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="120"/>
+        <source>Grid staff</source>
+        <translation>网格人员（一格七员）</translation>
     </message>
     <message>
         <location filename="../../console/views/main_window.py" line="109"/>
