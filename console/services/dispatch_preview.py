@@ -9,6 +9,10 @@ Each proposal also carries the category's tier (resources/org/tiers.csv,
 console.services.tier_routing): for a street matter the target is the case's own street
 committee; for a grid matter it names the grid staff role that should self-handle it and
 still proposes the routing table's department should the dispatcher send it anyway.
+
+A case naming a register object (issue 17) goes to the object's owner (主管部门) before both,
+as the workflow's dispatch does (console.services.components.case_component); the proposal
+says why its department (``department_reason``) and its tier is the owner's.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from console.domain.time_limits import LimitUnit, TimeLimit
 from console.domain.traffic_light import clock_marks
 from console.domain.worktime import WorkCalendar
 from console.errors import ConsoleError
-from console.models import Case, Department, DepartmentKind, Region
+from console.models import Case, Component, Department, DepartmentKind, Region
+from console.services.components import case_component
 from console.services.reference import data as reference_data
-from console.services.tier_routing import STREET, TierChoice, tier_table
+from console.services.tier_routing import STREET, TierChoice, owner_tier, tier_table
 
 DISPATCHABLE_STATE = "registered"
 #: Department kinds in the order the department picker lists them.
@@ -60,6 +65,9 @@ class DispatchProposal:
     #: For a grid matter: the grid staff role that should self-handle it (code, name).
     grid_role: str | None = None
     grid_role_name: str | None = None
+    #: Why this department: "部件主管部门" (the case names a register object, issue 17),
+    #: "街道城管委" (a street matter) or "默认路由" (routing.csv); None without one.
+    department_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,16 @@ def propose_dispatch(
         .where(Case.id.in_(wanted))
     ).all()
     by_id = {c.id: (c, street_name or "") for c, street_name in rows}
+    # The owners of the objects the cases name (issue 17), in one read: they come first.
+    owners = {
+        case_id: owner
+        for case_id, owner in session.execute(
+            select(Case.id, Department)
+            .join(Component, Component.id == Case.component_id)
+            .join(Department, Department.id == Component.owner_department_id)
+            .where(Case.id.in_(wanted), Department.active.is_(True))
+        )
+    }
     routes: dict[tuple[str, str, str, int], Department | None] = {}
     committees: dict[int, Department | None] = {}
     proposals = []
@@ -109,6 +127,7 @@ def propose_dispatch(
         deadline: datetime | None = None
         tier: TierChoice | None = None
         tier_problem: str | None = None
+        reason: str | None = None
         if c.state != DISPATCHABLE_STATE:
             error = f"案件当前状态为「{state_label(c.state)}」，不能派遣"
         else:
@@ -121,6 +140,7 @@ def propose_dispatch(
                 except ConsoleError:
                     routes[key] = None
             department = routes[key]
+            reason = "默认路由" if department is not None else None
             try:
                 tier = tier_table().tier_of(c.taxonomy, c.kind, c.category_code, urgent=c.urgent)
             except ConsoleError as exc:  # a gap in tiers.csv: said, but no bar to dispatching
@@ -131,7 +151,12 @@ def propose_dispatch(
                     committees[c.street_id] = reference_data.street_committee_for(
                         session, c.street_id
                     )
-                department = committees[c.street_id] or department
+                if committees[c.street_id] is not None:
+                    department, reason = committees[c.street_id], "街道城管委"
+            owner = owners.get(c.id)
+            if owner is not None:  # the object's owner repairs it: before route and tier
+                department, reason = owner, case_component.OWNER_REASON
+                tier, tier_problem = owner_tier(owner.name, owner.kind), None
             if department is None:
                 error = "该类别没有默认处置部门，请选择部门"
             if limit is None:
@@ -156,6 +181,7 @@ def propose_dispatch(
                 tier_text=tier.describe() if tier else tier_problem,
                 grid_role=tier.grid_role if tier else None,
                 grid_role_name=tier.grid_role_name if tier else None,
+                department_reason=reason if department else None,
             )
         )
     return proposals

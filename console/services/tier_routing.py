@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from console.config import resources_dir
 from console.errors import PermissionDeniedError, ValidationError
-from console.models import Case
+from console.models import Case, DepartmentKind
 from console.services.reference import data as reference_data
 from console.services.reference.files import (
     EVERY_CATEGORY,
@@ -50,6 +50,9 @@ class TierChoice:
     #: For a grid matter: the grid staff role that self-handles it, and its Chinese name.
     grid_role: str | None = None
     grid_role_name: str | None = None
+    #: For a case naming a register object (issue 17): its owner department's name, which the
+    #: case goes to whatever the category's row says (:func:`owner_tier`).
+    owner_name: str | None = None
 
     @property
     def label(self) -> str:
@@ -61,11 +64,20 @@ class TierChoice:
 
     def describe(self) -> str:
         """The line the dispatch dialog shows, e.g. 建议层级：街道（小事不出网格、大事不出街道）."""
+        if self.owner_name is not None:
+            return f"建议层级：{self.label}（部件主管部门「{self.owner_name}」处置）"
         if self.tier == GRID:
             return f"建议层级：网格（{self.grid_role_name}自行处置；{RULE}）"
         if self.tier == STREET:
             return f"建议层级：街道（{RULE}）"
         return "建议层级：区（由区专业部门处置）"
+
+
+def owner_tier(owner_name: str, owner_kind: str) -> TierChoice:
+    """The tier of a case naming a register object: its owner's — the street when the owner is
+    a street committee, else the district — so the tier and the proposed department agree."""
+    tier = STREET if owner_kind == DepartmentKind.STREET_COMMITTEE.value else DISTRICT
+    return TierChoice(tier, owner_name=owner_name)
 
 
 def _kind_zh(kind: str) -> str:

@@ -35,6 +35,7 @@ from console.services.assignment import INSPECTOR_ROLE, assigned_elsewhere, assi
 from console.services.case_scope import case_scope
 from console.services.cases import numbers as case_numbers
 from console.services.category_intake import CategoryEntry, file_category
+from console.services.components import case_component
 from console.services.components.linking import check_component
 from console.services.duplicates import pairs as duplicate_pairs
 from console.services.locator import Locator
@@ -384,7 +385,8 @@ class CaseWorkflow:
     ) -> dict[str, Any]:
         department_id = p.get("department_id")
         if department_id is None:
-            routed = reference_data.route(
+            # A named object goes to its owner (主管部门) before the category's route.
+            routed = case_component.owner_department(s, case) or reference_data.route(
                 s, case.taxonomy, case.category_code, case.street_id, kind=case.kind
             )
             if routed is None:
@@ -570,8 +572,15 @@ class CaseWorkflow:
         case.handled_at = None
         case.assigned_inspector_id = None  # the check task done; the next one is assigned anew
 
-    def _step_close(self, s: Session, case: Case, now: datetime, p: dict[str, Any]) -> None:
+    def _step_close(
+        self, s: Session, case: Case, now: datetime, p: dict[str, Any]
+    ) -> dict[str, Any] | None:
         case.closed_at = now
+        # The named object's status (a broken one back to intact by default), same transaction.
+        changed = case_component.close_component_status(
+            s, case, now, p["_actor"].name, p.get(case_component.CLOSE_PARAM)
+        )
+        return {"component_status": changed} if changed else None
 
     def _step_merge(
         self, s: Session, case: Case, now: datetime, p: dict[str, Any]

@@ -57,10 +57,23 @@ def _fixable_by_department(proposal: DispatchProposal) -> bool:
     )
 
 
+#: The proposal's reason shown in the department cell: the owner of the object the case names
+#: (issue 17) is news to the dispatcher; the routing table and the street committee are not.
+OWNER_REASON = "部件主管部门"
+
+
+def _department_cell(proposal: DispatchProposal) -> str:
+    name = proposal.department_name or "—"
+    if proposal.department_reason == OWNER_REASON:
+        return f"{name}（{OWNER_REASON}）"
+    return name
+
+
 class DispatchDialog(QDialog):
     """Confirms a (batch) dispatch; read the choice with the ``result_*`` methods."""
 
     COLUMNS = 7
+    DEPARTMENT_COLUMN = 2
     TIER_COLUMN = 3
 
     def __init__(
@@ -150,7 +163,7 @@ class DispatchDialog(QDialog):
             cells = [
                 p.number or f"#{p.case_id}",
                 p.street_name or "",
-                p.department_name or "—",
+                _department_cell(p),
                 p.tier_label or "—",
                 limit_display(p.limit_text),
                 local_time_text(p.deadline_preview),
@@ -162,6 +175,8 @@ class DispatchDialog(QDialog):
                     item.setForeground(grey)
                 if column == self.TIER_COLUMN and p.tier_text:
                     item.setToolTip(p.tier_text)
+                if column == self.DEPARTMENT_COLUMN and p.department_reason:
+                    item.setToolTip(p.department_reason)
                 self.table.setItem(row, column, item)
         self._pull_tier()
 

@@ -34,6 +34,7 @@ def proposal(case_id: int, dept: int | None, error: str | None = None, **kw: Any
         "tier_text": "建议层级：区（由区专业部门处置）",
         "grid_role": None,
         "grid_role_name": None,
+        "department_reason": "默认路由" if dept else None,
     }
     values.update(kw)
     return SimpleNamespace(**values)
@@ -187,3 +188,21 @@ def test_the_proposed_tier_from_the_real_preview(qtbot: Any, demo_db: Any, clock
 def test_no_tier_line_when_nothing_can_go(qtbot: Any) -> None:
     dialog = make(qtbot, [proposal(1, None, error="案件不存在", tier=None, tier_text=None)])
     assert dialog.tier_label.isHidden() and dialog.tier_label.text() == ""
+
+
+def test_an_object_owner_is_named_as_the_reason(qtbot: Any) -> None:
+    dialog = make(
+        qtbot,
+        [
+            proposal(
+                1,
+                1,
+                department_reason="部件主管部门",
+                tier_text="建议层级：区（部件主管部门「市容局」处置）",
+            ),
+            proposal(2, 2),
+        ],
+    )
+    owner, routed = dialog.table.item(0, 2), dialog.table.item(1, 2)
+    assert owner.text() == "市容局（部件主管部门）" and owner.toolTip() == "部件主管部门"
+    assert routed.text() == "城管局" and routed.toolTip() == "默认路由"

@@ -39,6 +39,7 @@ from console.services.assignment import (
 from console.services.case_scope import DISTRICT, CaseScope
 from console.services.cases.dto import CaseSnapshot, snapshot
 from console.services.catalog import LOCAL_EXTENSION_MARK
+from console.services.components.case_component import CaseComponent, case_component
 from console.services.duplicates.pairs import DuplicateCandidate, open_pairs
 from console.services.open311_extras import staff_extras
 from console.services.permissions import permissions
@@ -135,6 +136,8 @@ class CaseDetail:
     sub_task: OpenSubTask | None = None
     #: Natural hours from now to the deadline (None: no deadline): a sub-task's longest limit.
     hours_to_deadline: float | None = None
+    #: The register object the case names (issue 17), with its other cases; None if none.
+    component: CaseComponent | None = None
 
 
 def category_note(local: bool, original_taxonomy: str | None, original_code: str | None) -> str:
@@ -346,4 +349,5 @@ def load_detail(
         hours_to_deadline=(
             (case.deadline_at - now).total_seconds() / 3600 if case.deadline_at else None
         ),
+        component=case_component(session, case, scope),
     )
