@@ -223,6 +223,10 @@ class MainWindow(QMainWindow):
             Qt.Orientation.Vertical,
         )
         self.resizeDocks([self.alerts_dock], [height // 4], Qt.Orientation.Vertical)
+        if not self.tabifiedDockWidgets(self.staff_dock):  # a street seat's, beside the alerts
+            self.resizeDocks(
+                [self.alerts_dock, self.staff_dock], [width // 3] * 2, Qt.Orientation.Horizontal
+            )
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
