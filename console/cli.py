@@ -35,6 +35,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "the monthly performance evaluation (绩效评价), to .xlsx or .pdf"),
     "ingest": ("ingest", "import reports from CSV / JSON / Open311 / GeoJSON, with a report file"),
     "export": ("export", "write cases as Open311 JSON, CSV or Excel, filtered like a queue"),
+    "import-components": (
+        "import_components",
+        "the component register (部件普查) from GeoJSON / CSV, all or nothing, with a report",
+    ),
+    "export-components": ("export_components", "write the component register as GeoJSON or CSV"),
     "user": ("user", "accounts for IT admins: list, add, passwd, role, unlock, deactivate"),
     "serve": ("serve", "the field gateway for handhelds and Open311 (needs the gateway extra)"),
     "token": ("token", "the field gateway's device tokens: create, list, revoke"),

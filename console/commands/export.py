@@ -69,7 +69,7 @@ def _state(value: str) -> str:
     raise ValidationError(f"未知状态: {value}（可选: {', '.join(STATE_LABELS)}）", field="state")
 
 
-def _street(db: Database, value: str) -> int:
+def resolve_street(db: Database, value: str) -> int:
     with db.read() as s:
         found = catalog.streets(s)
     for street_id, code, name in found:
@@ -98,7 +98,7 @@ def build_filter(db: Database, args: argparse.Namespace) -> QueueFilter:
     category = (args.category or "").strip() or None
     return QueueFilter(
         tab=args.queue,
-        street_id=_street(db, args.street) if args.street else None,
+        street_id=resolve_street(db, args.street) if args.street else None,
         source=resolve_source(args.source),
         category_code=category,
         reported_from=_day(args.date_from, end=False),

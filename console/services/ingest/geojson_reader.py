@@ -1,4 +1,8 @@
-"""GeoJSON FeatureCollections of Point features; the properties are the row's fields."""
+"""GeoJSON FeatureCollections of Point features; the properties are the row's fields.
+
+The component register's import (console.services.components.import_read) takes lines and
+polygons too: ``read_features(data, shapes=True)`` keeps any other geometry as the row's
+``geometry`` (a dict) for its own checks."""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ from console.services.ingest.json_reader import keys_of, located_document
 
 
 def read_geojson(data: bytes) -> Parsed:
+    return read_features(data)
+
+
+def read_features(data: bytes, *, shapes: bool = False) -> Parsed:
     text, encoding = decode(data)
     rows, members, _ = located_document(text)
     if rows is None or members.get("type") not in (None, "FeatureCollection"):
@@ -19,6 +27,12 @@ def read_geojson(data: bytes) -> Parsed:
             records.append(Record(line, error=("not_a_feature", "应为 GeoJSON Feature 对象")))
             continue
         geometry = feature.get("geometry")
+        if shapes and isinstance(geometry, dict) and geometry.get("type") != "Point":
+            props = feature.get("properties")
+            row = dict(props) if isinstance(props, dict) else {}
+            row["geometry"] = geometry
+            records.append(Record(line, row))
+            continue
         if not isinstance(geometry, dict) or geometry.get("type") != "Point":
             kind = geometry.get("type") if isinstance(geometry, dict) else None
             records.append(

@@ -84,6 +84,14 @@ def read_file(path: Path, fmt: str = "auto", *, max_bytes: int = MAX_BYTES) -> P
     """Parse ``path`` whole; a file that cannot be read at all is an IngestFileError."""
     if fmt != "auto" and fmt not in FORMAT_NAMES:
         raise IngestFileError(f"未知格式 {fmt!r}（可选: auto, {', '.join(FORMAT_NAMES)}）")
+    data = read_bytes(path, max_bytes=max_bytes)
+    if fmt == "auto":
+        fmt = detect(path, data[:4096])
+    return import_format(fmt).reader(data)
+
+
+def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of an import file: not too large, not empty, readable (IngestFileError)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -98,9 +106,7 @@ def read_file(path: Path, fmt: str = "auto", *, max_bytes: int = MAX_BYTES) -> P
         ) from None
     if not data.strip():
         raise IngestFileError("文件为空", code="empty_file")
-    if fmt == "auto":
-        fmt = detect(path, data[:4096])
-    return import_format(fmt).reader(data)
+    return data
 
 
 def ingest_file(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from console.config import LOCAL_TZ, resource
+from console.config import LOCAL_TZ, csv_rows, resource
 from console.domain.input_limits import MAX_NUMBER_CHARS, has_nul
 from console.errors import ConsoleError, TextTooLongError
 from console.services.ingest.formats import quote
@@ -78,15 +77,16 @@ def normalise(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_aliases(path: Path | None = None) -> dict[str, str]:
+def load_aliases(path: Path | None = None, fields: tuple[str, ...] = FIELDS) -> dict[str, str]:
+    """Normalised column name → field, from an alias file (``#`` lines are comments); also
+    the component register's (resources/components/columns.csv, its own ``fields``)."""
     path = path or resource("intake", "columns.csv")
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        aliases = {}
-        for row in csv.DictReader(f):
-            field = (row.get("field") or "").strip()
-            if field not in FIELDS:
-                raise ValueError(f"{path}: unknown field {field!r}")
-            aliases[normalise(row["alias"])] = field
+    aliases = {}
+    for row in csv_rows(path):
+        field = (row.get("field") or "").strip()
+        if field not in fields:
+            raise ValueError(f"{path}: unknown field {field!r}")
+        aliases[normalise(row["alias"])] = field
     return aliases
 
 

@@ -60,14 +60,21 @@ def safe_cell(value: object) -> str:
     return safe_text(text)
 
 
-def write_report(path: Path, outcomes: Iterable[RowOutcome], summary: dict[str, object]) -> Path:
-    """``path`` in UTF-8 with BOM (Excel opens it as such), rows by line, summary at the end."""
+def write_report(
+    path: Path,
+    outcomes: Iterable[RowOutcome],
+    summary: dict[str, object],
+    *,
+    header: tuple[str, ...] = HEADER,
+) -> Path:
+    """``path`` in UTF-8 with BOM (Excel opens it as such), rows by line, summary at the end.
+    ``header`` renames the columns (the component register's third is its identifier)."""
     # A temporary name of this writer's own (two imports of one file at once each write
     # theirs); opened as any file is, so the report gets the user's usual permissions.
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with tmp.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(HEADER)
+        w.writerow(header)
         for o in sorted(outcomes, key=lambda o: o.line):
             w.writerow((o.line, o.status, o.case_number, safe_cell(o.code), safe_cell(o.message)))
         w.writerow(())
@@ -77,10 +84,11 @@ def write_report(path: Path, outcomes: Iterable[RowOutcome], summary: dict[str, 
 
 
 def read_report(path: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
-    """The rows and summary of a report file (for tests and tools)."""
+    """The rows and summary of a report file (for tests and tools), keyed by its header."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    body = [dict(zip(HEADER, r, strict=True)) for r in rows[1:] if r and r[0] != "#summary"]
+    header = rows[0]
+    body = [dict(zip(header, r, strict=True)) for r in rows[1:] if r and r[0] != "#summary"]
     summary: dict[str, str] = {}
     for r in rows:
         if r and r[0] == "#summary":
