@@ -48,6 +48,8 @@ from console.services.catalog import (
 from console.services.category_search import CategoryChoice, choices_from
 from console.services.change_feed import CaseChange, ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
+from console.services.components.nearby import NearbyComponent
+from console.services.components.proposals import proposals as component_proposals
 from console.services.dispatch_preview import (
     DepartmentOption,
     DispatchProposal,
@@ -579,6 +581,16 @@ class Workbench(DutyDesk):
                 now=self.clock(),
                 settings=self.cases.workflow.duplicates,
             )
+
+    def nearby_components(
+        self, choice: CategoryChoice, lon: float, lat: float
+    ) -> list[NearbyComponent]:
+        """The register's objects a 部件 report of ``choice`` at (lon, lat) may name (issue 17:
+        within 30 m, nearest first, in the seat's region); none for an event category."""
+        if choice.kind != "component":
+            return []
+        with self.db.read() as s:
+            return component_proposals(s, self.actor, choice.code, lon, lat)
 
     def open311_pending(self) -> list[PendingReport]:
         """The 待定位 queue: Open311 reports with an address but no point, oldest first."""

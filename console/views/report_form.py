@@ -4,7 +4,9 @@ Source, caller (name and phone), category searched by code, name or pinyin initi
 finds 垃圾箱), description, address, the point (clicked on the main window's map, or typed;
 the form says the grid it falls in, or why none: outside, lon/lat swapped), photos from disk
 and the urgent flag. While the operator types, the open cases nearby of that category are
-listed, to merge the call into one of them instead of creating a case.
+listed, to merge the call into one of them instead of creating a case. For a 部件 category
+the register's objects of that class within 30 m are listed too, to name the one the case is
+about, or “not in the register” (issue 17; console.views.component_choice_box).
 
 Every check and the save run in the services on the bridge's worker (Workbench.check_point,
 nearby_cases, file_report): the form never validates what the services validate, and the
@@ -40,12 +42,14 @@ from console.bridge import Bridge
 from console.errors import ConsoleError
 from console.services.category_search import CategoryChoice, search
 from console.services.report_input import ReportInput
+from console.views.component_choice_box import ComponentChoiceBox
 from console.views.labels import source_text
 from console.views.map_surface import MapSurface
 from console.views.nearby_cases_box import NearbyCasesBox
 from console.views.point_picking import PointPickingDialog
 
 if TYPE_CHECKING:
+    from console.services.components.nearby import NearbyComponent
     from console.services.report_desk import FiledReport, NearbyCase, PointCheck
     from console.services.workbench import Workbench
 
@@ -156,6 +160,7 @@ class ReportFormDialog(PointPickingDialog):
         self.urgent.setObjectName("urgentCheck")
         form.addRow("", self.urgent)
 
+        self.components = ComponentChoiceBox(self)
         self.nearby = NearbyCasesBox(self)
         self.nearby.open_requested.connect(self.open_case_requested)
         self.nearby.merge_requested.connect(self._on_nearby_merge_requested)
@@ -180,6 +185,7 @@ class ReportFormDialog(PointPickingDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.components)
         layout.addWidget(self.nearby)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -273,18 +279,31 @@ class ReportFormDialog(PointPickingDialog):
             self.map.show_pick(lon, lat)  # a typed point; a clicked one is there already
         workbench = self.workbench
 
-        def look() -> tuple[PointCheck, list[NearbyCase] | None]:
+        def look() -> tuple[PointCheck, list[NearbyCase] | None, list[NearbyComponent] | None]:
             where = workbench.check_point(lon, lat)
             near = workbench.nearby_cases(choice, lon, lat) if choice and where.inside else None
-            return where, near
+            # A 部件 report may name its object: the register's, of the class, within 30 m.
+            objects = (
+                workbench.nearby_components(choice, lon, lat)
+                if choice and choice.kind == "component" and where.inside
+                else None
+            )
+            return where, near, objects
 
         self.bridge.submit(
             look, lambda result: self._pull_lookup(ticket, *result), self._show_error
         )
 
-    def _pull_lookup(self, ticket: int, where: PointCheck, near: list[NearbyCase] | None) -> None:
+    def _pull_lookup(
+        self,
+        ticket: int,
+        where: PointCheck,
+        near: list[NearbyCase] | None,
+        objects: list[NearbyComponent] | None = None,
+    ) -> None:
         if ticket != self._lookup:
             return  # the operator has moved on
+        self.components.show_components(objects)
         if where.inside:
             self.point_status.setText(
                 self.tr("In %1, grid %2 %3")
@@ -330,6 +349,7 @@ class ReportFormDialog(PointPickingDialog):
             reporter=self.caller.text() or None,
             reporter_phone=self.phone.text() or None,
             urgent=self.urgent.isChecked(),
+            component_id=self.components.chosen_id(),
         )
 
     def _on_nearby_merge_requested(self, case: NearbyCase) -> None:
