@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.lifecycle import FINAL_STATES, default_lifecycle
-from console.views import action_dialogs
+from console.views import action_dialogs, component_close_dialog
+from console.views.component_box import ComponentBox
 from console.views.current_case import CurrentCase
 from console.views.duplicates_box import DuplicatesBox
 from console.views.formatting import limit_display, local_time_text, remaining_text
@@ -101,6 +102,8 @@ class CaseDetailPanel(QWidget):
     dispatch_requested = Signal(list)
     #: Case id to show on the map.
     locate_requested = Signal(int)
+    #: Case id to make the current case (another case about the same register object).
+    open_case_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +160,9 @@ class CaseDetailPanel(QWidget):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self._build_form(body))
+        self.component_box = ComponentBox(body)
+        self.component_box.open_case_requested.connect(self.open_case_requested)
+        body_layout.addWidget(self.component_box)
         self.duplicates = DuplicatesBox(body)
         self.duplicates.merge_requested.connect(self._on_merge_requested)
         self.duplicates.keep_apart_requested.connect(self._on_keep_apart_requested)
@@ -292,6 +298,7 @@ class CaseDetailPanel(QWidget):
         self._pull_fields(detail)
         self._pull_timeline(detail.timeline)
         self._pull_actions(detail.actions)
+        self.component_box.show_component(getattr(detail, "component", None))
         self.duplicates.show_candidates(
             detail.duplicates, detail.duplicate_actions, detail.snapshot.number
         )
@@ -622,6 +629,18 @@ class CaseDetailPanel(QWidget):
             note, photo = feedback
             self.action_with_input_requested.emit(
                 option.action, snap.id, snap.version, {"note": note, "photo_path": photo}
+            )
+            return
+        component = getattr(self._detail, "component", None)
+        if option.action == "close" and component is not None and component.broken:
+            # 结案 of a case about a broken object: what becomes of the object's status.
+            status = component_close_dialog.ask_component_status(
+                self, label, f"{label} — {snap.number}", component
+            )
+            if status is None:
+                return
+            self.action_with_input_requested.emit(
+                option.action, snap.id, snap.version, {"component_status": status}
             )
             return
         if kind == "note" or option.note_required:
