@@ -1,5 +1,5 @@
 """Phone-size screenshots of the field app for the README: `python -m tests.field.screens [DIR]`
-(`--only patrol` for the patrol screens alone).
+(`--only patrol` for the patrol screens alone, `--only component` for 对应部件).
 
 Seeds a demo database (`grid-console seed-demo`, a few hundred cases), serves it with
 `grid-console serve`, and photographs each screen in Debian's Chromium at 390×844 (2× pixels)
@@ -173,6 +173,68 @@ def self_handle_screen(browser: Any, url: str, photo: Path, after: Path, out: Pa
     context.close()
 
 
+#: The register's objects the 对应部件 picture lists (issue 17): (name, metres east, metres north,
+#: status, address), around the phones' position.
+COMPONENTS = [
+    ("供水井盖（北院门 144 号）", 7, 3, "damaged", "北院门 144 号门前人行道"),
+    ("供水井盖（北院门 150 号）", -12, 9, "intact", "北院门 150 号北侧"),
+    ("供水井盖（西华门口）", 4, -24, "intact", None),
+]
+
+
+def _add_components(db_url: str) -> None:
+    """Three 供水井盖 near the phones' position, in the grid and street found there."""
+    import math
+
+    from sqlalchemy import insert
+
+    from console.db import Database
+    from console.models import Component
+    from console.services.locator import DbLocator
+    from tests.models.test_components import _row
+
+    db = Database(db_url)
+    try:
+        lon0, lat0 = PHONE["geolocation"]["longitude"], PHONE["geolocation"]["latitude"]
+        per_m = 1 / 111_195
+        at = DbLocator(db).locate(lon0, lat0)
+        assert at is not None, "the phones' position is outside the demo district"
+        rows = []
+        for serial, (name, east, north, status, address) in enumerate(COMPONENTS, 990001):
+            lon = lon0 + east * per_m / math.cos(math.radians(lat0))
+            rows.append(
+                _row(db, f"61010401001{serial}")
+                | {"name": name, "lon": lon, "lat": lat0 + north * per_m, "status": status}
+                | {"address": address, "grid_id": at.grid_id, "street_id": at.street_id}
+            )
+        with db.session() as s:
+            s.execute(insert(Component), rows)
+    finally:
+        db.dispose()
+
+
+def component_screen(browser: Any, server: Any, out: Path) -> None:
+    """A 部件 report: the register's objects nearby, nearest first, one picked (issue 17)."""
+    _add_components(server.db_url)
+    context = browser.new_context(**SHOT, base_url=server.url)
+    page = context.new_page()
+    page.goto("/app/")
+    sign_in(page, "inspector", PASSWORDS["inspector"])
+    page.wait_for_function("() => document.getElementById('grid-text').textContent")
+    page.fill("#category-search", "01001")
+    page.locator("#category-results button", has_text="01001 · 部件").click()
+    page.wait_for_selector("#component-card[data-state='ready'] .component-item")
+    page.click("#component-list .component-item >> nth=0")
+    page.fill("#report-address", "北院门 144 号门前")
+    page.evaluate(
+        "() => { const c = document.getElementById('component-card');"
+        " window.scrollTo(0, c.getBoundingClientRect().top + window.scrollY - 300); }"
+    )
+    settle(page)
+    page.screenshot(path=out / "component.png")
+    context.close()
+
+
 def report_check_screen(browser: Any, server: Any, photo: Path, out: Path) -> None:
     """The duty chief asks the inspector to confirm a report on site (信息核实)."""
     from console.services.cases.service import CaseService
@@ -341,6 +403,8 @@ def main(argv: list[str]) -> int:
                 self_handle_screen(browser, server.url, photo, after, out)
                 report_check_screen(browser, server, photo, out)
                 dark_english(browser, server.url, out)
+            if only in (None, "component"):
+                component_screen(browser, server, out)
             if only in (None, "patrol"):
                 patrol_screens(browser, server.url, out)
                 patrol_screens(browser, server.url, out, dark_en=True)

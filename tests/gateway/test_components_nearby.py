@@ -102,7 +102,7 @@ def test_a_street_seat_gets_its_streets_objects_a_grids_staff_any(gateway: Gatew
         assert nearby(c, "01001", there).json() == []
     with gateway.client("inspector") as c:
         assert [x["id"] for x in nearby(c, "01001", there).json()] == [theirs]
-    # a grid's staff may report next door (CaseScope.admits_report), so may name what is there
+    # a grid's staff may report next door, so may name what is there
     with gateway.client("grid_manager") as c:
         assert [x["id"] for x in nearby(c, "01001", there).json()] == [theirs]
 
@@ -173,3 +173,13 @@ def test_a_report_names_the_object_it_picked(gateway: Gateway) -> None:
     with gateway.db.read() as s:
         assert s.scalar(select(Case.component_id).where(Case.id == named.json()["id"])) == near
         assert s.scalar(select(Case.component_id).where(Case.id == none.json()["id"])) is None
+
+
+def test_documented_in_the_openapi(gateway: Gateway) -> None:
+    with gateway.client() as c:
+        schema = c.get("/openapi.json").json()
+    operation = schema["paths"][NEARBY]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"category_code", "lon", "lat"}
+    assert {"200", "400", "401"} <= set(operation["responses"])
+    report = schema["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
+    assert "component_id" in report["multipart/form-data"]["schema"]["properties"]

@@ -1,10 +1,10 @@
 """What the field app's report form proposes (issue 17): the register's objects of the chosen
 部件 category near the reporter's point, within the places the caller may report at. No Qt.
 
-The confinement is the report's (CaseScope.admits_report): a street seat its street's objects, a
-unit head its unit's; a grid's staff anywhere, since what they find next door they may report
-(and name) like anyone else; every other role the district. An account of a confined role
-without its region is refused, naming what is missing.
+The confinement is where the caller may report: a street seat its street's objects, a unit head
+its unit's; a grid's staff anywhere, since what they find next door they may report (and name)
+like anyone else; every other role the district. An account of a confined role
+without its region is offered nothing.
 """
 
 from __future__ import annotations
@@ -54,12 +54,14 @@ def proposals(
     """The objects of ``category_code`` within the register's radius of the point that
     ``actor`` may name in a report, nearest first, at most the register's ``nearby_max``."""
     scope = case_scope(actor)
-    scope.check_region_assigned(actor.role)
     code = check_category(session, category_code)
     check_point(lon, lat)
+    confined = scope.level in ("street", "unit")
+    if confined and scope.region_id is None:
+        return []  # a confined account without its region sees nothing (CaseScope)
     found = nearby_components(session, code, lon, lat, limit=_READ_AT_MOST)
     most = register_rules().nearby_max
-    if scope.level not in ("street", "unit") or not found:
+    if not confined or not found:
         return found[:most]
     ids = [c.id for c in found]
     if scope.level == "street":

@@ -63,6 +63,31 @@ export async function enqueue(request) {
   return item;
 }
 
+/**
+ * The record `key` once its first send has an outcome: sent, refused, or back in the queue
+ * (no network, server busy); null if none within `ms`. A form that must show a refusal
+ * beside its field (a report's component) waits for this while online.
+ */
+export function outcome(key, ms) {
+  return new Promise((resolve) => {
+    let timer = null;
+    const check = async () => {
+      const item = await outboxStore.get(key);
+      if (item && (item.state === "sent" || item.state === "refused" || (item.state === "queued" && item.tries > 0))) {
+        finish(item);
+      }
+    };
+    const finish = (item) => {
+      clearTimeout(timer);
+      events.removeEventListener("change", check);
+      resolve(item);
+    };
+    timer = setTimeout(() => finish(null), ms);
+    events.addEventListener("change", check);
+    check();
+  });
+}
+
 export async function items() {
   return outboxStore.all();
 }
@@ -182,6 +207,7 @@ async function sendOne(item) {
       return error.status === 401 ? "signed_out" : "later";
     }
     item.state = "refused";
+    item.field = error.field; // the field the server named (a form may show it beside it)
     item.message = await explain409(item, error);
     await outboxStore.put(item);
     events.dispatchEvent(new CustomEvent("refused", { detail: item }));

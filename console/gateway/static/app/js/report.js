@@ -1,18 +1,24 @@
 // 上报: category → photo → position → address and description (the server needs both) → send.
 // The report goes into the outbox (with its photos, already shrunk) and is sent from there.
+// A 部件 category at a known point proposes the register's objects nearby (components.js): the
+// person picks one or “不在部件库中”, and the pick goes as component_id.
 // Grid staff may also have handled the matter on the spot (自行处置, 小事不出网格): the same
 // request carries the after-photos and the handling note, and the server does both at once.
 
 import { api, token } from "./api.js";
+import { ComponentPicker } from "./components.js";
 import { formatTime, t } from "./i18n.js";
 import { distance, gridAt, loadGrids, ReportMap } from "./mapview.js";
-import { enqueue } from "./outbox.js";
+import { discard, enqueue, outcome } from "./outbox.js";
 import { shrink } from "./photos.js";
 import { kv } from "./store.js";
 import { fill, h, icon, thumb, toast } from "./ui.js";
 
 const MAX_PHOTOS = 4;
 const RECENT = "grid.app.recent-categories";
+/** How long a report naming an object waits (online) for the server's answer, so that a
+ * refused object is shown beside the list with the form still filled in. */
+const COMPONENT_ANSWER_MS = 15000;
 export const ICON_CAMERA =
   "M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z";
 const ICON_GALLERY =
@@ -119,6 +125,9 @@ export class ReportScreen {
       h("span", t("locate_again")),
     );
 
+    this.components = new ComponentPicker();
+    window.addEventListener("online", () => this.components.retry());
+
     s.address = h("input", { id: "report-address", placeholder: t("address_hint"), maxlength: 256 });
     s.useGrid = h("button.suggest", { type: "button", hidden: true, onclick: () => this.useGridName() });
     s.description = h("textarea", {
@@ -200,6 +209,7 @@ export class ReportScreen {
         s.mapBox,
         h("div.row", h("div.grow", s.where), s.locate),
       ),
+      this.components.card,
       h(
         "div.card.step",
         h("label.field", h("span", t("address")), s.address),
@@ -321,6 +331,7 @@ export class ReportScreen {
     this.el.chosen.hidden = !c;
     this.el.query.parentElement.hidden = Boolean(c);
     this.el.n1.classList.toggle("done", Boolean(c));
+    this.components.update(c, this.state.position);
     if (!c) return;
     fill(
       this.el.chosen,
@@ -460,6 +471,7 @@ export class ReportScreen {
   renderWhere() {
     const { position, gps, manual } = this.state;
     this.el.n3.classList.toggle("done", Boolean(position));
+    this.components.update(this.state.category, position);
     if (!position) return;
     this.el.accuracy.classList.remove("warn");
     if (manual) {
@@ -516,6 +528,12 @@ export class ReportScreen {
         return;
       }
     }
+    const component = this.components.value();
+    if (component.wait) {
+      toast(t(component.wait), "error");
+      this.components.focus();
+      return;
+    }
     const selfHandled = !this.el.selfCard.hidden && this.el.selfHandle.checked;
     const after = this.state.after;
     if (selfHandled) {
@@ -539,6 +557,7 @@ export class ReportScreen {
       device_time: new Date().toISOString(),
     };
     if (selfHandled) Object.assign(fields, { self_handled: "1", handling_note: this.el.handlingNote.value.trim() });
+    if (component.id != null) fields.component_id = String(component.id);
     this.el.submit.disabled = true;
     try {
       // one request, one key: the report and (when self-handled) its handling, or neither
@@ -553,6 +572,22 @@ export class ReportScreen {
         label: category.name,
         summary: { address: fields.address, description: fields.description, when: formatTime(fields.device_time) },
       });
+      if (component.id != null && navigator.onLine) {
+        // the server checks the object again (its class, within 30 m): a refusal is shown
+        // beside the list, the report unfiled and the form as it was
+        this.el.submit.textContent = t("sending_report");
+        const answer = await outcome(item.key, COMPONENT_ANSWER_MS);
+        this.renderSelf();
+        if (answer && answer.state === "refused" && answer.field === "component_id") {
+          await discard(item.key);
+          this.components.showError(answer.message);
+          return null;
+        }
+        if (answer && (answer.state === "sent" || answer.state === "refused")) {
+          this.reset(); // the sender's toast says the case number, or why it was refused
+          return item;
+        }
+      }
       this.reset();
       toast(t(selfHandled ? "queued_self_handle" : "queued_report"), "ok");
       return item;
@@ -571,6 +606,7 @@ export class ReportScreen {
     this.el.selfHandle.checked = false;
     this.el.handlingNote.value = "";
     this.renderSelf();
+    this.components.reset();
     this.renderChosen();
     this.renderRecent();
     this.renderPhotos();
