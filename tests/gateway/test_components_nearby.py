@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from console.db import Database
-from console.models import Case, Component, Region
+from console.models import Case, Component, Region, User
 from tests.gateway.conftest import Gateway
 from tests.gateway.test_field_reports import counts, photos
 from tests.models.test_components import _row
@@ -183,3 +183,13 @@ def test_documented_in_the_openapi(gateway: Gateway) -> None:
     assert {"200", "400", "401"} <= set(operation["responses"])
     report = schema["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
     assert "component_id" in report["multipart/form-data"]["schema"]["properties"]
+
+
+def test_a_confined_account_without_its_region_is_offered_nothing(gateway: Gateway) -> None:
+    street, grid, point = place(gateway.db, "610104001")
+    add(gateway.db, 40, *point, street_id=street, grid_id=grid)
+    with gateway.client("street_leader") as c:
+        assert len(nearby(c, "01001", point).json()) == 1
+        with gateway.db.session() as s:
+            s.execute(update(User).where(User.username == "street_leader").values(region_id=None))
+        assert nearby(c, "01001", point).json() == []
