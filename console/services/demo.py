@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -437,7 +437,10 @@ class _History:
             "grid_manager", SELF_HANDLE, case.taxonomy, case.kind, case.category_code
         ):  # 小事不出网格: what the grid manager's duties let it settle itself
             t += self.minutes(20, 240)
-            if self.step(case, t, "self_handle", note="网格内自行处置完毕"):
+            # by the case's own grid's manager (self-handling is confined to one's grid): the
+            # demo's one grid-manager account stands in for every grid's
+            manager = replace(self.by_role["grid_manager"], region_id=case.grid_id)
+            if self.step(case, t, "self_handle", note="网格内自行处置完毕", by=manager):
                 self.step(case, t + self.minutes(10, 120), "close")
             return
         t += self.minutes(3, 45)

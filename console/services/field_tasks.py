@@ -90,12 +90,13 @@ def scope_of(scopes: Mapping[str, TaskScope], actor: Actor) -> TaskScope:
         )
     if scope.scope == "own_department" and actor.department_id is None:
         raise PermissionDeniedError("该用户未归属任何部门，没有任务")
+    case_scope(actor).check_region_assigned(actor.role)  # a street, unit or grid seat's own
     return scope
 
 
 def _check_visible(scopes: Mapping[str, TaskScope], actor: Actor, case: Case) -> TaskScope:
     scope = scope_of(scopes, actor)
-    case_scope(actor).check(case)  # a street or unit seat: another region's case is "none"
+    case_scope(actor).check(case)  # a confined seat: another region's case is "none"
     if scope.scope == "own_department" and case.department_id != actor.department_id:
         raise PermissionDeniedError("该案件未派遣给您所在的部门")
     if scope.scope == "assigned" and case.assigned_inspector_id not in (None, actor.id):

@@ -69,7 +69,8 @@ def role_options() -> list[tuple[str, str]]:
 
 
 def _confined(role: str) -> bool:
-    """Whether accounts of ``role`` are confined to a street or unit (roles.csv's scope)."""
+    """Whether accounts of ``role`` are confined to a street, unit or grid (roles.csv's
+    scope)."""
     return scope_level(role) in REGION_LEVELS
 
 
@@ -97,7 +98,7 @@ class UserAdminDesk:
         return role_options()
 
     def regions(self) -> list[tuple[int, str, str, str]]:
-        """(id, code, name, level) of the streets and units, for a street-tier seat's region
+        """(id, code, name, level) of the streets, units and grids, for a confined seat's region
         (roles.csv's scope says which level a role needs; create_user checks it)."""
         require(self.actor, "manage_users")
         with self.db.read() as s:
@@ -308,7 +309,7 @@ class UserAdminDesk:
             raise ValidationError(f"未知角色: {role}", field="role")
         level = scope_level(role)
         if level in REGION_LEVELS:
-            label = "街道" if level == "street" else "单元（社区）"
+            label = {"street": "街道", "unit": "单元（社区）", "grid": "网格"}[level]
             if region_id is None:
                 raise ValidationError(f"{_role_text(role)}须指定所属{label}", field="region_id")
             region = s.get(Region, region_id)

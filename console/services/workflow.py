@@ -123,7 +123,7 @@ class CaseWorkflow:
         if location is None:
             reason = self.locator.explain_outside(report.lon, report.lat)
             raise OutsideDistrictError(f"位置 ({report.lon}, {report.lat}): {reason}", field="lon")
-        if not case_scope(actor).holds(location.street_id, location.unit_id):
+        if not case_scope(actor).admits_report(location.street_id, location.unit_id):
             raise PermissionDeniedError(
                 "该位置不在您所在的街道（单元）内，不能在此上报", field="lon"
             )
@@ -204,8 +204,10 @@ class CaseWorkflow:
         if actor.role == "department" and case.department_id != actor.department_id:
             raise PermissionDeniedError("该案件未派遣给您所在的部门，不能操作")
         scope = case_scope(actor)
-        scope.check(case)  # a street or unit seat: its own region's cases only
-        if scope.confined and case.department_id is not None:
+        if action == "self_handle":  # and only in their own grid, said so by name
+            scope.check_own_grid(session, case, actor.role)
+        scope.check(case)  # a street, unit or grid seat: its own region's cases only
+        if scope.level in ("street", "unit") and case.department_id is not None:
             self._check_street_committee(session, case)
         if assigned_elsewhere(case, action, actor.id):
             raise PermissionDeniedError(

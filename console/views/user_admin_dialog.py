@@ -91,12 +91,13 @@ class UserFormDialog(QDialog):
         self.department.addItem(self.tr("(none)"), None)
         for dept_id, code, name in departments:
             self.department.addItem(f"{name} ({code})", dept_id)
-        # A street seat's street, a unit head's unit (the services check the level).
+        # A street seat's street, a unit head's unit, a grid staff member's grid (the services
+        # check the level).
         self.region = QComboBox(self)
         self.region.setObjectName("region")
         self.region.addItem(self.tr("(none)"), None)
         for region_id, code, name, level in regions:
-            indent = "" if level == "street" else "    "
+            indent = {"street": "", "unit": "    "}.get(level, "        ")
             self.region.addItem(f"{indent}{name} ({code})", region_id)
         self.password = password_field(self, "newPassword")
         self.repeat = password_field(self, "repeatPassword")

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from tests.field.conftest import CHROMIUM, NO_CHROMIUM, FieldServer, Phones, sign_in
 from tests.gateway.support import dispatched, handled, png_bytes, reported
 from tests.services.console_support import CHIEF, DISPATCHER
+from tests.services.test_grid_staff_confinement import OWN, grid_point
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
@@ -468,7 +469,11 @@ def test_grid_manager_self_handles_and_the_duty_chief_rejects_it(
 ) -> None:
     after_file = tmp_path / "after.png"
     after_file.write_bytes(png_bytes(320, 240, seed=7))
-    page = phones.open("grid_manager")
+    # in its own grid: a grid's staff self-handles there only (the demo account's grid)
+    _, (lon, lat) = grid_point(field_server.db, OWN)
+    page = phones.open(
+        "grid_manager", geolocation={"longitude": lon, "latitude": lat, "accuracy": 12}
+    )
     page.wait_for_selector("#report-form", state="visible")
     assert page.is_hidden("#self-handle-card")  # until a category its duties list is chosen
     page.fill("#category-search", "暴露垃圾")

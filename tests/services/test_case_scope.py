@@ -19,6 +19,7 @@ from console.services.actors import Actor, actor_of
 from console.services.case_scope import DISTRICT, CaseScope, case_scope
 from console.services.cases.service import CaseService
 from console.services.field_tasks import list_tasks, load_task
+from console.services.reference.files import read_grid_staff_roles
 from console.services.supervision import scan
 from console.services.user_admin import UserAdminDesk
 from console.services.workbench import Workbench
@@ -80,10 +81,15 @@ def test_the_demo_street_seats_carry_their_region(demo_db: Database) -> None:
                 Region, Region.id == User.region_id
             )
         ).all()
-    assert sorted(rows) == [
+    grid_staff = {r.code for r in read_grid_staff_roles()}
+    assert sorted(r for r in rows if r.role not in grid_staff) == [
         ("street_duty_officer", "street_duty_officer", "610104001", "street"),
         ("street_leader", "street_leader", "610104001", "street"),
         ("unit_head", "unit_head", "610104001001", "unit"),
+    ]
+    # 一格七员: every grid staff account has its grid (the demo unit's first)
+    assert sorted((r.role, r.code, r.level) for r in rows if r.role in grid_staff) == [
+        (role, "610104001001001", "grid") for role in sorted(grid_staff)
     ]
 
 

@@ -24,6 +24,7 @@ from tests.services.console_support import (
     GRID,
     INSPECTOR,
     handler,
+    own_grid,
     report_input,
     street_points,
 )
@@ -138,7 +139,7 @@ def test_the_duty_chief_rejects_a_self_handling(
 ) -> None:
     (_, _, point), _ = street_points(demo_db)
     s = service.report(GRID, report_input(point, source="grid"))
-    s = service.self_handle(GRID, s.id, s.version, note="已自行清理")
+    s = service.self_handle(own_grid(s), s.id, s.version, note="已自行清理")
     assert {"close", "reject_self_handle"} <= set(actions(demo_db, clock, s.id, "duty_chief"))
     with pytest.raises(ValidationError, match="须填写说明"):
         service.act(CHIEF, s.id, "reject_self_handle", s.version)

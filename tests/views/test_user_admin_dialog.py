@@ -139,7 +139,7 @@ def test_a_street_seat_is_made_with_its_street_through_the_form(
     dialog = open_dialog(qtbot, bridge, admin)
     qtbot.waitUntil(lambda: bool(dialog.regions), timeout=10_000)
     street = next(r for r in dialog.regions if r[1] == "610104002")
-    assert {level for *_, level in dialog.regions} == {"street", "unit"}
+    assert {level for *_, level in dialog.regions} == {"street", "unit", "grid"}  # 一格七员: grids
 
     def fill_form(region_id: int | None) -> None:
         form = QApplication.activeModalWidget()

@@ -648,7 +648,7 @@ def case_ids_for(
         if kind not in (*REGION_LEVELS, "district") or (
             kind != "district" and object_id not in _regions_inside(parent, scope)
         ):
-            raise PermissionDeniedError("街道席位只能查看本街道的考核和案件")
+            raise PermissionDeniedError(scope.refusal("考核和案件"))
     count_keys, rate_defs = METRICS[metric_family(kind)]
     rate_numerators = {key: num for key, num, _ in rate_defs}
     populations = {key: fact for key, fact, *_ in AVERAGES.get(metric_family(kind), ())}

@@ -94,7 +94,7 @@ DUTIES = ("report", "self_handle")
 #: grid_staff_duties.csv's category_prefix for every category of the taxonomy and kind.
 EVERY_CATEGORY = "*"
 #: roles.csv's scope column: the region levels a seat can be confined to, and a department.
-ROLE_SCOPES = ("district", "street", "unit", "department")
+ROLE_SCOPES = ("district", "street", "unit", "grid", "department")
 
 
 # --------------------------------------------------------------------------- rows

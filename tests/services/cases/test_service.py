@@ -35,6 +35,7 @@ from tests.services.console_support import (
     INTAKE,
     handler,
     local,
+    own_grid,
 )
 from tests.services.console_support import report_input as garbage_report
 
@@ -232,7 +233,7 @@ def test_void_and_self_handle(service, point, demo_db) -> None:
     with pytest.raises(IllegalTransitionError):
         service.register(CHIEF, a.id, a.version)
     b = service.report(GRID, garbage_report(point, source="grid"))
-    b = service.self_handle(GRID, b.id, b.version, note="网格员已清理")
+    b = service.self_handle(own_grid(b), b.id, b.version, note="网格员已清理")
     assert b.state == "self_handled"
     b = service.close(CHIEF, b.id, b.version)
     assert b.state == "closed"

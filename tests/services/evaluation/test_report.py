@@ -50,6 +50,7 @@ from tests.services.console_support import (
     department_id,
     handler,
     local,
+    own_grid,
     report_input,
     street_points,
 )
@@ -143,7 +144,7 @@ def build_month(db: Database, clock: Clock) -> dict[str, int]:
     ids["f"] = service.void(CHIEF, s.id, s.version, note="不属实").id
 
     s = new(GRID, source="grid")
-    s = service.self_handle(GRID, s.id, s.version, note="已自行清理")
+    s = service.self_handle(own_grid(s), s.id, s.version, note="已自行清理")
     step()
     ids["g"] = service.close(CHIEF, s.id, s.version).id
 

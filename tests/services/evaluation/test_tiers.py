@@ -41,6 +41,7 @@ from tests.services.console_support import (
     Point,
     handler,
     local,
+    own_grid,
     report_input,
     street_points,
 )
@@ -111,7 +112,7 @@ def build_paths(db: Database, clock: Clock) -> Paths:
 
     def self_handled(point: Point) -> CaseSnapshot:
         s = service.report(GRID, report_input(point, source="grid"))
-        return service.self_handle(GRID, s.id, s.version, note="已自行清理")
+        return service.self_handle(own_grid(s), s.id, s.version, note="已自行清理")
 
     def dispatched(point: Point, department: int | None = None) -> CaseSnapshot:
         s = service.report(GRID, report_input(point, source="grid"))
@@ -288,6 +289,69 @@ def test_a_street_leader_sees_its_street_only(
     demo_db: Database, paths: Paths, clock: Clock
 ) -> None:
     check_street_leader(demo_db, paths, clock)
+
+
+def test_a_unit_head_sees_its_unit_only(demo_db: Database, paths: Paths, clock: Clock) -> None:
+    """单元长: the evaluation of its unit (Workbench, the seat's CaseScope) — the unit and its
+    grids ranked among themselves, the unit's figures in place of the district's, no street,
+    area, department or position; drilling anywhere else is refused in the service."""
+    head = actor_of_user(demo_db, "unit_head")
+    with demo_db.read() as s:
+        parent = dict(s.execute(select(Region.id, Region.parent_id)).all())
+        level = dict(s.execute(select(Region.id, Region.level)).all())
+    unit_id = head.region_id
+    assert unit_id is not None and level[unit_id] == "unit"
+    area_id = parent[unit_id]
+    assert area_id is not None
+    grids = [r for r, up in parent.items() if up == unit_id and level[r] == "grid"]
+    other_unit_grid = next(
+        r
+        for r, up in parent.items()
+        if level[r] == "grid" and up != unit_id and up is not None and parent[up] == area_id
+    )
+    assert paths.grid1 in grids
+    seat = Workbench(demo_db, actor=head, clock=clock)
+    report = seat.evaluation("2026-11")
+    assert report.scope_region_id == unit_id
+    assert [o.object_id for o in report.by_kind["unit"]] == [unit_id]
+    assert sorted(o.object_id for o in report.by_kind["grid"]) == sorted(grids)
+    assert report.by_kind["grid"][0].object_id == paths.grid1  # ranked: the one with cases
+    assert report.by_kind["street"] == report.by_kind["area"] == ()
+    assert set(report.by_kind) == {"street", "area", "unit", "grid"}
+    # every closed case of street 1 is in grid 1, in this unit: the same hand-computed figures
+    own = region(report, "unit", unit_id)
+    assert figures(report.district) == own
+    assert (own["closed"], own["grid_settle_rate"], own["street_settle_rate"]) == (
+        5,
+        20.0,
+        40.0,
+    )
+    assert sum(n for _, n, _ in report.daily) == 6  # A B C D E G reported in November
+    start, end = report.period_start, report.period_end
+    assert [
+        r.id for r in seat.evaluation_cases(start, end, "unit", unit_id, "settled_in_street")
+    ] == [paths.ids["B"]]
+    assert [
+        r.id for r in seat.evaluation_cases(start, end, "grid", paths.grid1, "grid_settle_rate")
+    ] == [paths.ids["A"]]
+    assert len(seat.evaluation_cases(start, end, "district", 0, "closed")) == 5
+    for kind, object_id in (
+        ("street", paths.street1),  # its own street: above the unit
+        ("area", area_id),
+        ("grid", other_unit_grid),  # the same area's other unit
+        ("grid", paths.grid2),
+        ("department", 1),
+        ("duty_chief", CHIEF.id or 0),
+    ):
+        with pytest.raises(PermissionDeniedError, match="单元长只能查看本单元的考核和案件"):
+            seat.evaluation_cases(start, end, kind, object_id, "closed")
+
+
+def actor_of_user(db: Database, username: str) -> Actor:
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        assert user is not None, username
+        return actor_of(user)
 
 
 def street_leader(db: Database) -> Actor:
