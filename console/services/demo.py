@@ -34,6 +34,7 @@ from console.models import (
 )
 from console.services import geography, handover
 from console.services.actors import SYSTEM, Actor, actor_of
+from console.services.demo_census import CaseObjects, seed_census
 from console.services.demo_patrols import seed_patrols
 from console.services.demo_street_paths import seed_street_paths, showcase_size
 from console.services.passwords import hash_password
@@ -121,6 +122,8 @@ class SeedReport:
     states: dict[str, int] = field(default_factory=dict)
     #: Today's demo patrols (console.services.demo_patrols): the map's field layers.
     patrols: int = 0
+    #: The demo census's objects in the component register (console.services.demo_census).
+    components: int = 0
 
 
 #: ``progress(step, done, total)`` of :func:`seed_demo`: a STEP_* name, and for the cases how
@@ -548,6 +551,7 @@ def seed_cases(
         by_taxonomy.setdefault(row.taxonomy, []).append(row[1:])
     lons, lats = random_points_in_grids(session, cases, seed=seed)
     history = _History(session, workflow, rng, now, by_role, by_dept, departments)
+    objects = CaseObjects(session, seed=seed, cases=cases)  # which 部件 reports name an object
     reporter_for = {
         "inspector": by_role.get("inspector"),
         "hotline": by_role.get("intake"),
@@ -578,7 +582,7 @@ def seed_cases(
                 source=source,
                 reported_at=reported_at,
             )
-            history.run(workflow.report(session, actor, report, reported_at))
+            history.run(workflow.report(session, actor, objects.about(report), reported_at))
             if i % 200 == 199:
                 session.flush()
             if progress is not None and i % 50 == 49:
@@ -596,6 +600,7 @@ def seed_demo(
     now: datetime,
     progress: SeedProgress | None = None,
     fast: bool = True,
+    components: int | None = None,
 ) -> SeedReport:
     """The whole demo: idempotent for geography, reference data and people; adds cases, and
     today's two patrols when there are none (the map's field layers).
@@ -603,7 +608,8 @@ def seed_demo(
     ``progress(step, done, total)`` hears each step (STEP_*) as it starts and the cases as
     they go (any thread may call this; it must not touch widgets). ``fast=False`` is the
     per-call path the benchmark measures beside it: every lookup and case number a query of
-    its own, the passwords hashed before the cases. Both write the same data.
+    its own, the passwords hashed before the cases. Both write the same data. ``components``:
+    about how many objects the demo census has (None: the full census, 0: none).
     """
     tell = progress or (lambda step, done, total: None)
     report = SeedReport()
@@ -611,7 +617,7 @@ def seed_demo(
     with db.session() as s:
         report.regions_created = geography.ensure_demo_district(s, seed=seed)
     if not fast:
-        return _seed_per_call(db, workflow, report, cases, days, seed, now, tell)
+        return _seed_per_call(db, workflow, report, cases, days, seed, now, tell, components)
     with db.session() as s, ThreadPoolExecutor(1, thread_name_prefix="demo-hash") as pool:
         tell(STEP_REFERENCE, 0, 0)
         report.reference = reference_data.load_reference_data(s)
@@ -625,6 +631,7 @@ def seed_demo(
         hashes: dict[str, Future[str]] = {p: pool.submit(hash_password, p) for p in wanted}
         handover.ensure_demo_roster(s, now)
         mark_bulk_seed(s)
+        report.components = seed_census(s, seed=seed, now=now, components=components)
         if cases:
             tell(STEP_CASES, 0, cases)
             report.cases = _seed_all_cases(s, workflow, cases, days, seed, now, tell)
@@ -645,6 +652,7 @@ def _seed_per_call(
     seed: int,
     now: datetime,
     tell: SeedProgress,
+    components: int | None = None,
 ) -> SeedReport:
     """The seed as it ran before the bulk-seed session: the benchmark's baseline."""
     with db.session() as s:
@@ -654,6 +662,7 @@ def _seed_per_call(
         report.users, report.grid_staff = ensure_people(s, random.Random(seed), now)
         report.sign_ins = demo_sign_ins(s)
         handover.ensure_demo_roster(s, now)
+        report.components = seed_census(s, seed=seed, now=now, components=components)
     if cases:
         with db.session() as s:
             tell(STEP_CASES, 0, cases)

@@ -23,6 +23,7 @@ from console.models import (
     Case,
     CaseEvent,
     Category,
+    Component,
     DeadlineRule,
     Department,
     GridStaff,
@@ -31,7 +32,9 @@ from console.models import (
     User,
 )
 from console.services.cases.dto import light_of
+from console.services.components.repeats import NOT_A_FAULT, repeat_offenders
 from console.services.demo import HANDLER_PATTERN, demo_accounts
+from console.services.demo_census import census_classes
 from console.services.reference.data import read_roles
 from console.services.taxonomy_schedule import read_schedule
 from tests.commands.expected import assert_histories
@@ -85,6 +88,34 @@ def test_prints_what_it_made(seeded: Seeded) -> None:
     assert f"departments {sum(DEMO_DEPARTMENTS.values())}" in out
     assert "一格七员 grid staff: 2548" in out  # 364 grids × 7
     assert "新增案件 cases added: 300" in out
+
+
+def test_the_full_census_and_its_repeat_offenders(seeded: Seeded, seeded_db: Database) -> None:
+    """The default seed's component census (console.services.demo_census): at least 100,000
+    demo objects of every class of resources/components/demo_census.csv; and objects named by
+    3 or more of the cases, listed as repeat offenders with their counts."""
+    with seeded_db.read() as s:
+        per_class = {
+            code: n
+            for code, n in s.execute(
+                select(Component.category_code, func.count())
+                .where(Component.is_demo.is_(True))
+                .group_by(Component.category_code)
+            )
+        }
+        named = s.execute(
+            select(Case.component_id, Case.state).where(Case.component_id.is_not(None))
+        ).all()
+        offenders = repeat_offenders(s, seeded.after)
+    total = sum(per_class.values())
+    assert total >= 100_000
+    assert f"演示部件 demo census components: {total:,}" in seeded.out
+    assert set(per_class) == {c.code for c in census_classes()}
+    counted = Counter(c.component_id for c in named if c.state not in NOT_A_FAULT)
+    assert offenders  # 300 cases: a pool of a few objects draws several cases each
+    assert {o.component_id: o.cases for o in offenders} == {
+        k: n for k, n in counted.items() if n >= 3
+    }
 
 
 def test_prints_the_demo_sign_ins_that_work(seeded: Seeded, seeded_db: Database) -> None:
@@ -209,7 +240,7 @@ def test_seeding_twice_adds_cases_only(tmp_path: Path, capsys: pytest.CaptureFix
     capsys.readouterr()
     db = Database(url)
     try:
-        models = (Region, Department, User, GridStaff, Category, DeadlineRule)
+        models = (Region, Department, User, GridStaff, Category, DeadlineRule, Component)
         first = {m.__name__: count(db, m) for m in models}
         assert count(db, Case) == 30
         with db.read() as s:
@@ -235,9 +266,11 @@ def test_seeding_twice_adds_cases_only(tmp_path: Path, capsys: pytest.CaptureFix
 def test_same_seed_same_geography(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def geography(name: str, seed: str) -> list[tuple[str, str, str, str | None]]:
         url = sqlite_url(tmp_path / name)
-        assert main(["--db", url, "seed-demo", "--cases", "0", "--seed", seed]) == 0
+        args = ["seed-demo", "--cases", "0", "--seed", seed, "--components", "0"]
+        assert main(["--db", url, *args]) == 0
         db = Database(url)
         try:
+            assert count(db, Component) == 0  # --components 0: no census
             with db.read() as s:
                 parent = Region.__table__.alias("parent")
                 rows = s.execute(
