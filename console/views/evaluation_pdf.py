@@ -78,6 +78,9 @@ FIGURES = (
     "grid_settle_rate",
     "street_settle_rate",
     "avg_street_handle_hours",
+    # a department's register figures (issue 17; in no composite: ObjectScore.extras)
+    "component_cases",
+    "repeat_offenders",
 )
 TABLE = "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
 #: The coverage figures of each street in the PDF (resources/evaluation/patrol.csv's labels).
@@ -129,7 +132,7 @@ def _head(cells: list[str], widths: list[int] | None = None) -> str:
 
 def _ranking(scores: Sequence[ObjectScore], english: bool) -> list[str]:
     """Every object of a kind, ranked ones first (the worst performers are what is looked for)."""
-    first = scores[0].metrics if scores else ()
+    first = (*scores[0].metrics, *getattr(scores[0], "extras", ())) if scores else ()
     figures = [m for key in FIGURES for m in first if m.key == key]
     heads = [_t(k, english) for k in ("rank", "name", "grade", "composite")]
     heads += [m.label_en if english else m.label_zh for m in figures]
@@ -138,7 +141,7 @@ def _ranking(scores: Sequence[ObjectScore], english: bool) -> list[str]:
     parts = [TABLE, _head(heads, [*fixed, *([rest] * len(figures))])]
     for score in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0)):
         composite = "—" if score.composite is None else f"{score.composite:.2f}"
-        by_key = {m.key: m for m in score.metrics}
+        by_key = {m.key: m for m in (*score.metrics, *getattr(score, "extras", ()))}
         cells = "".join(
             f"<td align='right'>{escape(_value(by_key[m.key]))}</td>"
             for m in figures

@@ -98,6 +98,11 @@ def metric_text(metric: MetricValue) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.2f}"
 
 
+def _extras(score: ObjectScore) -> tuple[MetricValue, ...]:
+    """The figures in no composite (a department's register figures), if the score has any."""
+    return tuple(getattr(score, "extras", ()))
+
+
 def grade_text(score: ObjectScore) -> str:
     """The grade, or why there is none (无案件, 依据不足), or "—"."""
     if score.grade:
@@ -130,7 +135,8 @@ class RankingModel(QAbstractTableModel):
                 s.name,
             ),
         )
-        first = self.scores[0].metrics if self.scores else ()
+        # The metrics, then the figures in no composite (a department's register figures).
+        first = (*self.scores[0].metrics, *_extras(self.scores[0])) if self.scores else ()
         self.metric_keys = [m.key for m in first]
         self.metric_labels = [pick(m.label_zh, m.label_en) for m in first]
         self.endResetModel()
@@ -155,7 +161,8 @@ class RankingModel(QAbstractTableModel):
         """The MetricValue of a metric cell, or None for the fixed columns."""
         if not index.isValid() or index.column() < self.FIXED:
             return None
-        metrics = self.scores[index.row()].metrics
+        score = self.scores[index.row()]
+        metrics = (*score.metrics, *_extras(score))
         key = self.metric_keys[index.column() - self.FIXED]
         return next((m for m in metrics if m.key == key), None)
 
@@ -414,7 +421,7 @@ class EvaluationView(QWidget):
         score = next((s for s in scores if s.object_id == object_id), None)
         if score is None:
             return metric
-        found = next((m for m in score.metrics if m.key == metric), None)
+        found = next((m for m in (*score.metrics, *_extras(score)) if m.key == metric), None)
         label = pick(found.label_zh, found.label_en) if found is not None else metric
         return f"{score.name} · {label}"
 

@@ -99,13 +99,15 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
     for kind in KINDS:
         ws = wb.create_sheet(KIND_LABELS[kind])
         scores = report.by_kind.get(kind, ())
-        template = scores[0].metrics if scores else ()
+        # The metrics, then the figures in no composite (a department's register figures).
+        template = (*scores[0].metrics, *scores[0].extras) if scores else ()
         headers = _metric_headers(template)
         ws.append(["排名", "编号", "名称", *(h for h, _ in headers), "综合指标值", "等级"])
         for o in scores:
             # not graded: the reason (无案件 / 依据不足) in the grade column, no composite
             grade = o.grade if o.grade is not None else o.status_zh
-            ws.append([o.rank, o.object_id, o.name, *_metric_cells(o.metrics), o.composite, grade])
+            cells = _metric_cells((*o.metrics, *o.extras))
+            ws.append([o.rank, o.object_id, o.name, *cells, o.composite, grade])
         formats: list[str | None] = ["0", "0", None, *(f for _, f in headers), "0.00", None]
         widths = [6, 8, 24, *(max(10, len(h) * 2 + 2) for h, _ in headers), 12, 10]
         _style(ws, formats, widths)

@@ -25,6 +25,7 @@ from console.domain.worktime import WorkCalendar
 from console.errors import PermissionDeniedError, ValidationError
 from console.models import Case, CaseEvent, Category, Department, Region, User
 from console.services.case_scope import DISTRICT, CaseScope
+from console.services.evaluation import components
 from console.services.evaluation.config import (
     AVERAGES,
     CLOSED_STATES,
@@ -88,6 +89,9 @@ class ObjectScore:
     rank: int | None
     #: "graded", or why not: "no_cases" (无案件), "insufficient" (依据不足; STATUS_LABELS)
     status: str = "graded"
+    #: Figures shown beside the metrics but in no composite: a department's register figures
+    #: (issue 17, console.services.evaluation.components).
+    extras: tuple[MetricValue, ...] = ()
 
     def metric(self, key: str) -> MetricValue:
         return next(m for m in self.metrics if m.key == key)
@@ -442,6 +446,9 @@ def evaluate(
     by_kind["department"] = _score(
         "department", departments, department_counts, config, durations=durations["department"]
     )
+    by_kind["department"] = components.with_component_figures(
+        by_kind["department"], components.component_figures(session, start, end, where)
+    )
     daily = _daily(session, start, end)
     by_category = _by_category(session, start, end)
     position_counts = position_result()
@@ -649,6 +656,8 @@ def case_ids_for(
             kind != "district" and object_id not in _regions_inside(parent, scope)
         ):
             raise PermissionDeniedError(scope.refusal("考核和案件"))
+    if kind == "department" and metric in components.KEYS:  # the register's figures
+        return components.component_case_ids(session, start, end, object_id, metric, where)
     count_keys, rate_defs = METRICS[metric_family(kind)]
     rate_numerators = {key: num for key, num, _ in rate_defs}
     populations = {key: fact for key, fact, *_ in AVERAGES.get(metric_family(kind), ())}
