@@ -46,6 +46,7 @@ from console.services import field_accounts, field_reports
 from console.services.api_tokens import TokenPrincipal
 from console.services.attachments import PhotoUpload
 from console.services.components.proposals import proposals
+from console.services.components.rules import statuses
 from console.services.field_categories import DEFAULT_LIMIT, MAX_LIMIT, CategoryFinder
 from console.services.field_reports import FieldReportService, Submitted
 from console.services.idempotency import KEY_FIELD, MAX_KEY, IdempotencyMismatchError, check_key
@@ -212,6 +213,7 @@ def nearby(
 ) -> list[NearbyComponentOut]:
     with ctx.db.read() as s:
         found = proposals(s, who.actor, category_code, lon, lat)
+    labels = statuses()
     return [
         NearbyComponentOut(
             id=c.id,
@@ -220,6 +222,7 @@ def nearby(
             category_code=c.category_code,
             status=c.status,
             status_label=c.status_label,
+            status_label_en=labels[c.status].label_en if c.status in labels else c.status,
             distance_m=c.distance_m,
             address=c.address,
             lon=c.lon,

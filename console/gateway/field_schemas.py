@@ -59,6 +59,7 @@ class NearbyComponentOut(BaseModel):
     category_code: str
     status: str = Field(description="Status code: intact, damaged, missing, occupied, scrapped")
     status_label: str = Field(description="The status's Chinese name, e.g. 完好")
+    status_label_en: str = Field(description="Its English name, e.g. intact")
     distance_m: float = Field(description="From the point asked about, in metres")
     address: str | None
     lon: float

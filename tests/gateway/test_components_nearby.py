@@ -63,6 +63,7 @@ def test_the_nearest_of_the_category_within_30_m_nearest_first(gateway: Gateway)
         "category_code": "01001",
         "status": "intact",
         "status_label": "完好",
+        "status_label_en": "intact",
         "distance_m": found[0]["distance_m"],
         "address": "莲湖路 12 号",
         "lon": east(lon, lat, 5),
@@ -70,7 +71,7 @@ def test_the_nearest_of_the_category_within_30_m_nearest_first(gateway: Gateway)
     }
     assert abs(found[0]["distance_m"] - 5) < 0.5
     assert abs(found[1]["distance_m"] - 20) < 0.5
-    assert found[1]["status_label"] == "损坏"
+    assert (found[1]["status_label"], found[1]["status_label_en"]) == ("损坏", "damaged")
 
 
 def test_at_most_the_registers_five(gateway: Gateway) -> None:

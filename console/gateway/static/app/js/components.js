@@ -5,11 +5,16 @@
 // the register is set as text (h() → textContent), never as markup.
 
 import { api, ApiError, token } from "./api.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { fill, h } from "./ui.js";
 
 /** The choice "not in the register" (an explicit answer, sent as no component_id). */
 export const NONE = "none";
+
+/** The status in the page's language (both labels from resources/components/statuses.csv). */
+function statusLabel(c) {
+  return (lang === "en" && c.status_label_en) || c.status_label;
+}
 const DEBOUNCE_MS = 300;
 
 export class ComponentPicker {
@@ -191,7 +196,7 @@ export class ComponentPicker {
             h("span.name", c.name),
             h("span.distance", t("component_distance", { m: Math.round(c.distance_m) })),
           ),
-          h("span.meta", [c.identifier, c.status_label].filter(Boolean).join(" · ")),
+          h("span.meta", [c.identifier, statusLabel(c)].filter(Boolean).join(" · ")),
           c.address ? h("span.meta", c.address) : null,
         ),
       ),

@@ -518,6 +518,12 @@ export class ReportScreen {
       toast(t("outside_grids"), "error");
       return;
     }
+    const component = this.components.value();
+    if (component.wait) {
+      toast(t(component.wait), "error");
+      this.components.focus();
+      return;
+    }
     for (const [input, key] of [
       [this.el.address, "need_address"],
       [this.el.description, "need_description"],
@@ -527,12 +533,6 @@ export class ReportScreen {
         input.focus();
         return;
       }
-    }
-    const component = this.components.value();
-    if (component.wait) {
-      toast(t(component.wait), "error");
-      this.components.focus();
-      return;
     }
     const selfHandled = !this.el.selfCard.hidden && this.el.selfHandle.checked;
     const after = this.state.after;
