@@ -84,6 +84,7 @@ class NoMapView(QFrame):
 
     case_clicked = Signal(int)
     point_picked = Signal(float, float)
+    component_clicked = Signal(int)
     ready = Signal()
 
     def __init__(self, problem: WebEngineProblem, parent: QWidget | None = None) -> None:
@@ -137,7 +138,13 @@ class NoMapView(QFrame):
     def remove_cases(self, ids: Iterable[int], callback: JsCallback | None = None) -> None:
         pass
 
+    def set_cases(self, markers_json: str, callback: JsCallback | None = None) -> None:
+        pass
+
     def focus_case(self, case_id: int, callback: JsCallback | None = None) -> None:
+        pass
+
+    def focus_grid(self, grid_id: int, callback: JsCallback | None = None) -> None:
         pass
 
     def set_dark(self, on: bool, callback: JsCallback | None = None) -> None:

@@ -7,7 +7,8 @@ Everything the page loads is local:
 * Leaflet 1.9.3 from the ``xstatic-leaflet`` wheel (folium 0.20's own Leaflet version) and
   Leaflet.markercluster from ``xstatic-leaflet-markercluster``, copied into ``static/``;
 * ``qrc:///qtwebchannel/qwebchannel.js`` (built into Qt WebEngine);
-* ``resources/map/console_map.js`` and ``.css``: the small JS API the view drives.
+* ``resources/map/console_map.js`` and ``.css``: the small JS API the view drives;
+* ``resources/map/component_layer.js`` and ``.css``: the component register's canvas layer.
 
 folium's CDN links (jQuery, Bootstrap, awesome-markers, Font Awesome) are dropped: the page uses
 no folium ``Icon``. After this, everything changes through the JS API (``upsertCases`` ...).
@@ -55,12 +56,14 @@ LOCAL_JS = [
     ("markercluster", "static/markercluster/leaflet.markercluster.js"),
     ("qwebchannel", "qrc:///qtwebchannel/qwebchannel.js"),
     ("console_map", "static/console_map.js"),
+    ("component_layer", "static/component_layer.js"),
 ]
 LOCAL_CSS = [
     ("leaflet_css", "static/leaflet/leaflet.css"),
     ("markercluster_css", "static/markercluster/MarkerCluster.css"),
     ("markercluster_default_css", "static/markercluster/MarkerCluster.Default.css"),
     ("console_map_css", "static/console_map.css"),
+    ("component_layer_css", "static/component_layer.css"),
 ]
 
 
@@ -188,7 +191,7 @@ def _copy_assets(static: Path) -> None:
     for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"):
         _copy_if_changed(cluster / name, static / "markercluster" / name)
     own = resources_dir() / "map"
-    for name in ("console_map.js", "console_map.css"):
+    for name in ("console_map.js", "console_map.css", "component_layer.js", "component_layer.css"):
         _copy_if_changed(own / name, static / name)
 
 

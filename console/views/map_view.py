@@ -38,6 +38,7 @@ class MapBridge(QObject):
     page_ready = Signal()
     case_clicked = Signal(int)
     point_picked = Signal(float, float)
+    component_clicked = Signal(int)
 
     @Slot()
     def pageReady(self) -> None:
@@ -50,6 +51,10 @@ class MapBridge(QObject):
     @Slot(float, float)
     def pointPicked(self, lon: float, lat: float) -> None:
         self.point_picked.emit(float(lon), float(lat))
+
+    @Slot(int)
+    def componentClicked(self, component_id: int) -> None:
+        self.component_clicked.emit(int(component_id))
 
 
 class _MapPage(QWebEnginePage):
@@ -74,10 +79,12 @@ class _MapPage(QWebEnginePage):
 
 class MapView(QWebEngineView):
     """The district map. Signals: ``case_clicked(id)``, ``ready()``, ``point_picked(lon, lat)``
-    (a map click while :meth:`set_pick_mode` is on, WGS-84)."""
+    (a map click while :meth:`set_pick_mode` is on, WGS-84), ``component_clicked(id)`` (the
+    register's layer: console.views.map_components)."""
 
     case_clicked = Signal(int)
     point_picked = Signal(float, float)
+    component_clicked = Signal(int)
     ready = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -91,6 +98,7 @@ class MapView(QWebEngineView):
         self._bridge.page_ready.connect(self._on_page_ready)
         self._bridge.case_clicked.connect(self.case_clicked)
         self._bridge.point_picked.connect(self.point_picked)
+        self._bridge.component_clicked.connect(self.component_clicked)
         self._page.loadFinished.connect(self._on_load_finished)
         self._queue: deque[tuple[str, JsCallback | None]] = deque()
         self._ready = False
@@ -155,8 +163,18 @@ class MapView(QWebEngineView):
         payload = json.dumps([int(i) for i in ids])
         self.run_when_ready(f"consoleMap.removeCases({payload})", callback)
 
+    def set_cases(self, markers_json: str, callback: JsCallback | None = None) -> None:
+        """Make the case layer exactly these markers (the others removed): a new 职能 filter.
+        Data through ``JSON.parse``, as :meth:`upsert_cases`."""
+        literal = json.dumps(markers_json, ensure_ascii=False)
+        self.run_when_ready(f"consoleMap.setCases(JSON.parse({literal}))", callback)
+
     def focus_case(self, case_id: int, callback: JsCallback | None = None) -> None:
         self.run_when_ready(f"consoleMap.focusCase({int(case_id)})", callback)
+
+    def focus_grid(self, grid_id: int, callback: JsCallback | None = None) -> None:
+        """Fit the map to one grid (the grid staff dock's choice)."""
+        self.run_when_ready(f"consoleMap.focusGrid({int(grid_id)})", callback)
 
     def wall_mode(self, scale: float, callback: JsCallback | None = None) -> None:
         """Read-only wall: no controls, the district fitted, clusters ``scale`` times larger."""

@@ -7,7 +7,11 @@
  *   upsertCases(rows)       add or update case markers; rows are arrays in the field order of
  *                           console.services.map_data.MARKER_FIELDS; returns the marker count
  *   removeCases(ids)        remove markers; returns the marker count
+ *   setCases(rows)          the case layer is exactly ``rows`` (the others removed, these
+ *                           upserted), e.g. when the 职能 filter changes; returns the count
  *   focusCase(id)           zoom to the case, highlight it, open its popup; false if unknown
+ *   focusGrid(id)           fit the map to one grid (the grid staff dock's choice); false if
+ *                           the grid is not drawn (another street's, for a street seat)
  *                           (then it is focused when its marker arrives, unless another is asked)
  *   setGridStyle(counts)    choropleth of open cases per grid: {gridId: count}
  *   setPickMode(on)         the report form: a map click picks its point (pointPicked below)
@@ -265,6 +269,19 @@
     return st.markers.size;
   }
 
+  function setCases(rows) {
+    var keep = new Set();
+    for (var i = 0; i < rows.length; i++) {
+      if (Array.isArray(rows[i])) keep.add(Number(rows[i][0]));
+    }
+    var gone = [];
+    st.markers.forEach(function (_m, id) {
+      if (!keep.has(id)) gone.push(id);
+    });
+    removeCases(gone);
+    return upsertCases(rows);
+  }
+
   function focusCase(id) {
     id = Number(id);
     var m = st.markers.get(id);
@@ -388,6 +405,13 @@
       }
     });
     return found;
+  }
+
+  function focusGrid(id) {
+    var layer = st.map && st.grids ? gridLayer(Number(id)) : null;
+    if (!layer) return false;
+    st.map.fitBounds(layer.getBounds(), { padding: [24, 24], animate: false });
+    return true;
   }
 
   // --- patrols: 巡查人员 / 今日轨迹 / 巡查覆盖 ------------------------------------------------
@@ -838,11 +862,17 @@
   window.consoleMap = {
     upsertCases: upsertCases,
     removeCases: removeCases,
+    setCases: setCases,
     focusCase: focusCase,
+    focusGrid: focusGrid,
     setGridStyle: setGridStyle,
     wallMode: wallMode,
     setDark: setDark,
     fitDistrict: fitDistrict,
+    /** The page's channel object (component_layer.js sends its clicks through it). */
+    bridge: function () {
+      return st.bridge;
+    },
     // Read-outs for tests and the benchmark.
     isReady: function () {
       return st.ready;
@@ -878,6 +908,15 @@
     },
     gridBoundsOnScreen: function () {
       var b = st.grids.getBounds();
+      var nw = st.map.latLngToContainerPoint(b.getNorthWest());
+      var se = st.map.latLngToContainerPoint(b.getSouthEast());
+      var size = st.map.getSize();
+      return [nw.x, nw.y, se.x, se.y, size.x, size.y];
+    },
+    gridOnScreen: function (gridId) {
+      var layer = gridLayer(Number(gridId));
+      if (!layer) return null;
+      var b = layer.getBounds();
       var nw = st.map.latLngToContainerPoint(b.getNorthWest());
       var se = st.map.latLngToContainerPoint(b.getSouthEast());
       var size = st.map.getSize();

@@ -1,0 +1,227 @@
+"""The component register on the real map page: objects inserted into a real SQLite file, read
+by the Workbench's ComponentMapDesk, sent through the real Bridge to the canvas layer in Qt
+WebEngine; the page's own counts read back from JS. No mocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from console.bridge import Bridge
+from console.db import Database
+from console.models import Component
+from console.services.cases.service import CaseService
+from console.services.components.map_desk import ComponentMapDesk
+from console.services.workbench import Workbench
+from console.views.map_components import ComponentLayers
+from console.views.map_page import build_map_page
+from console.views.map_view import MapView
+from tests.conftest import Clock
+from tests.services.components.test_map_layer import seed_components
+from tests.services.console_support import INSPECTOR, report_input, street_points
+
+HOSTILE = "<img src=x onerror=__x=1>&\"'"
+
+
+@pytest.fixture
+def register(demo_db: Database) -> dict[str, Any]:
+    """300 objects in a grid of street A (a 20 × 15 lattice, 5 m apart), 100 in street B."""
+    (street_a, grid_a, point_a), (street_b, grid_b, point_b) = street_points(demo_db)
+    a = seed_components(demo_db, street_a, grid_a, point_a, 300)
+    b = seed_components(demo_db, street_b, grid_b, point_b, 100, first=1000)
+    return {"street_a": street_a, "a": a, "b": b, "point_a": point_a}
+
+
+@pytest.fixture
+def bridge() -> Iterator[Bridge]:
+    b = Bridge()
+    yield b
+    b.shutdown()
+
+
+def open_map(
+    qtbot: Any, tmp_path: Path, workbench: Workbench, bridge: Bridge, desk: Any = None
+) -> tuple[MapView, ComponentLayers]:
+    page = build_map_page(workbench.map_grids(), tmp_path / "map")
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    if desk is None:  # as Workbench.component_map gives it
+        desk = lambda: ComponentMapDesk(workbench.db, workbench.actor, workbench.clock)  # noqa: E731
+    layers = ComponentLayers(bridge, desk, view, lambda: True, view)
+    with qtbot.waitSignal(view.ready, timeout=15000):
+        view.load_page(page)
+    return view, layers
+
+
+def counts(run_js: Callable[..., Any], view: MapView) -> dict[str, Any]:
+    text = run_js(view, "window.consoleComponents ? consoleComponents.counts() : 'null'")
+    return json.loads(text) if text else {}
+
+
+def wait_loaded(qtbot: Any, run_js: Callable[..., Any], view: MapView, n: int) -> None:
+    qtbot.waitUntil(lambda: (counts(run_js, view) or {}).get("loaded") == n, timeout=15000)
+
+
+def test_the_layer_draws_from_its_zoom_and_filters_by_class(
+    demo_db: Database,
+    register: dict[str, Any],
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    got = counts(run_js, view)
+    # The district fitted: far below zoom 16, nothing drawn and the hint says why.
+    assert got["zoom"] < 16 and got["minZoom"] == 16
+    assert got["drawn"] == 0 and got["visible"] is False and got["hint"] is True
+    assert run_js(view, "document.querySelector('.cm-component-hint').textContent") == (
+        "Zoom in to level 16 to see components"
+    )
+    lon, lat = register["point_a"]
+    centre = (lon + 9.5 * 5e-5, lat + 7 * 5e-5)
+    assert run_js(view, f"consoleComponents.setView({centre[0]}, {centre[1]}, 17)") == 17
+    got = counts(run_js, view)
+    assert got["visible"] is True and got["hint"] is False
+    assert got["drawn"] == 300 and got["shown"] == 400  # street B's are off screen
+    # One canvas, not a layer per object.
+    assert run_js(view, "document.querySelectorAll('canvas.cm-components').length") == 1
+    assert run_js(view, "document.querySelectorAll('path.leaflet-interactive').length") < 400
+    # The class filter: a 小类, a 大类, all again; and the filter box lists the classes.
+    assert run_js(view, "consoleComponents.setFilter('', '01001')") == 134
+    assert counts(run_js, view)["drawn"] == 100
+    assert run_js(view, "consoleComponents.setFilter('01', '')") == 267
+    assert counts(run_js, view)["drawn"] == 200
+    assert run_js(view, "consoleComponents.setFilter('', '')") == 400
+    assert counts(run_js, view)["drawn"] == 300
+    majors = json.loads(
+        run_js(
+            view,
+            "JSON.stringify(Array.from(document.querySelectorAll('.cm-filter-major option'))"
+            ".map(o => o.textContent))",
+        )
+    )
+    assert majors[1:] == ["市政公用设施", "交通设施"]
+    # Below the zoom again: hidden.
+    run_js(view, f"consoleComponents.setView({centre[0]}, {centre[1]}, 15)")
+    got = counts(run_js, view)
+    assert got["drawn"] == 0 and got["hint"] is True
+
+
+def test_a_click_opens_the_popup_and_register_text_stays_text(
+    demo_db: Database,
+    register: dict[str, Any],
+    clock: Clock,
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    target = register["a"][0]  # 01001, the lattice's corner
+    with demo_db.session() as s:
+        s.execute(
+            update(Component)
+            .where(Component.id == target)
+            .values(name=HOSTILE, address="<script>__y=1</script>莲湖路 1 号")
+        )
+    case = CaseService(demo_db, clock=clock).report(
+        INSPECTOR,
+        report_input(
+            register["point_a"], kind="component", category_code="01001", component_id=target
+        ),
+    )
+    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    lon, lat = register["point_a"]
+    run_js(view, f"consoleComponents.setView({lon}, {lat}, 18)")
+    with qtbot.waitSignal(view.component_clicked, timeout=5000) as clicked:
+        assert run_js(view, f"consoleComponents._clickForTest({target})") == "clicked"
+    assert clicked.args == [target]
+    qtbot.waitUntil(
+        lambda: run_js(view, "!!consoleComponents.popupElement()") is True, timeout=10000
+    )
+    popup = "consoleComponents.popupElement()"
+    assert run_js(view, f"{popup}.querySelector('.cm-component-name').textContent") == HOSTILE
+    assert run_js(view, f"{popup}.querySelector('.cm-address').textContent").startswith("<script>")
+    assert run_js(view, f"{popup}.querySelectorAll('img, script').length") == 0
+    assert run_js(view, "typeof window.__x === 'undefined' && typeof window.__y === 'undefined'")
+    text = run_js(view, f"{popup}.textContent")
+    assert "61010401001000001" in text and case.number in text and "供水井盖" in text
+    # A case number in the popup makes that case current (the map's case_clicked).
+    with qtbot.waitSignal(view.case_clicked, timeout=5000) as opened:
+        run_js(view, f"{popup}.querySelector('.cm-link').click()")
+    assert opened.args == [case.id]
+
+
+def test_a_street_seat_sees_its_street_only(
+    demo_db: Database,
+    register: dict[str, Any],
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    workbench = Workbench(demo_db, username="duty_chief")
+    actor = replace(workbench.actor, role="street_duty_officer", region_id=register["street_a"])
+    view, _ = open_map(
+        qtbot,
+        tmp_path,
+        workbench,
+        bridge,
+        desk=lambda: ComponentMapDesk(demo_db, actor, workbench.clock),
+    )
+    wait_loaded(qtbot, run_js, view, 300)
+    assert counts(run_js, view)["shown"] == 300
+
+
+def test_the_repeat_list_shows_the_repeats_and_choosing_one_centres_the_map(
+    demo_db: Database,
+    register: dict[str, Any],
+    clock: Clock,
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    target = register["a"][0]
+    service = CaseService(demo_db, clock=clock)
+    for _ in range(3):
+        clock.advance(minutes=5)
+        service.report(
+            INSPECTOR,
+            report_input(
+                register["point_a"], kind="component", category_code="01001", component_id=target
+            ),
+        )
+    view, layers = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    table = layers.panel.table
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10000)
+    assert table.item(0, 0).text() == "61010401001000001"
+    assert table.item(0, 1).text() == "供水井盖"
+    assert table.item(0, 2).text()  # the owner department
+    assert table.item(0, 3).data(0) == 3
+    assert table.item(0, 4).text().startswith(clock.now.astimezone().strftime("%Y-"))
+    qtbot.waitUntil(lambda: counts(run_js, view)["repeats"] == 1, timeout=10000)
+    assert run_js(view, "document.querySelectorAll('path.cm-repeat').length") == 1
+
+    with qtbot.waitSignal(layers.focus_requested, timeout=5000):
+        table.selectRow(0)
+    qtbot.waitUntil(
+        lambda: run_js(view, "!!consoleComponents.popupElement()") is True, timeout=10000
+    )
+    lon, lat = register["point_a"]
+    centre = json.loads(run_js(view, "JSON.stringify(consoleComponents.center())"))
+    assert centre == pytest.approx([lat, lon], abs=1e-6)
+    got = counts(run_js, view)
+    assert got["zoom"] >= 16 and got["marked"] == target and got["drawn"] > 0
+    assert "供水井盖" in run_js(view, "consoleComponents.popupElement().textContent")
