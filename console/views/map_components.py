@@ -47,24 +47,23 @@ def _js(value: Any) -> str:
 def component_options(classes: Sequence[ComponentClass]) -> dict[str, Any]:
     """The page's set-up: words in the interface language, status colours, the classes."""
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("ComponentMap", text)
-
     colors = status_colors()
     return {
         "minZoom": register_rules().layer_min_zoom,
         "labels": {
-            "layer": tr("Components"),
-            "repeats": tr("Repeat offenders"),
-            "hint": tr("Zoom in to level %1 to see components"),
-            "filter": tr("Component class"),
-            "allMajors": tr("All classes"),
-            "allItems": tr("All items"),
-            "owner": tr("Owner department"),
-            "cases": tr("Cases (%1)"),
-            "noCases": tr("No cases"),
-            "more": tr("%1 more"),
-            "repeatCases": tr("%1 cases"),
+            "layer": QCoreApplication.translate("ComponentMap", "Components"),
+            "repeats": QCoreApplication.translate("ComponentMap", "Repeat offenders"),
+            "hint": QCoreApplication.translate(
+                "ComponentMap", "Zoom in to level %1 to see components"
+            ),
+            "filter": QCoreApplication.translate("ComponentMap", "Component class"),
+            "allMajors": QCoreApplication.translate("ComponentMap", "All classes"),
+            "allItems": QCoreApplication.translate("ComponentMap", "All items"),
+            "owner": QCoreApplication.translate("ComponentMap", "Owner department"),
+            "cases": QCoreApplication.translate("ComponentMap", "Cases (%1)"),
+            "noCases": QCoreApplication.translate("ComponentMap", "No cases"),
+            "more": QCoreApplication.translate("ComponentMap", "%1 more"),
+            "repeatCases": QCoreApplication.translate("ComponentMap", "%1 cases"),
             "states": {code: state_text(code) for code in _state_codes()},
         },
         "statuses": {
