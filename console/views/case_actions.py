@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from console.bridge import Bridge
 from console.errors import ConsoleError, StaleVersionError
+from console.views import component_close_dialog
 from console.views.current_case import CurrentCase
 from console.views.dispatch_dialog import DispatchDialog
+from console.views.i18n import pick
 
 if TYPE_CHECKING:
     from console.services.cases.dto import CaseSnapshot
@@ -50,8 +52,24 @@ class CaseActions(QObject):
 
     def act_on_current(self, action: str) -> None:
         target = self.target()
-        if target is not None:
-            self.submit(action, *target, {})
+        if target is None:
+            return
+        params = self._close_params(action)
+        if params is not None:  # None: the closer cancelled
+            self.submit(action, *target, params)
+
+    def _close_params(self, action: str) -> dict[str, Any] | None:
+        """结案 of a case about a broken register object asks what becomes of the object (as
+        the detail panel's button does); any other step needs nothing here."""
+        detail = self.current.detail
+        component = getattr(detail, "component", None)
+        if action != "close" or detail is None or component is None or not component.broken:
+            return {}
+        number = detail.snapshot.number
+        status = component_close_dialog.ask_component_status(
+            self.window, pick("结案", "Close"), number, component
+        )
+        return None if status is None else {"component_status": status}
 
     def remind_current(self) -> None:
         target = self.target()

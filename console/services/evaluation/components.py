@@ -39,7 +39,10 @@ KEYS = (COMPONENT_CASES, REPEAT_OFFENDERS)
 
 
 def _counted(where: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
-    parts = [Case.component_id.is_not(None), Case.state.not_in(NOT_A_FAULT)]
+    parts: list[ColumnElement[bool]] = [
+        Case.component_id.is_not(None),
+        Case.state.not_in(NOT_A_FAULT),
+    ]
     return [*parts, where] if where is not None else parts
 
 
