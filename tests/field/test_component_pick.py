@@ -163,3 +163,29 @@ def test_offline_the_report_goes_without_an_object_and_says_so(
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert [c.component_id for c in filed(page, field_server, description)] == [None]
+
+
+def test_a_pick_queued_offline_and_refused_later_can_go_without_it(
+    phones: Phones, field_server: FieldServer
+) -> None:
+    moved = add(field_server, at(-8, 5))
+    page = open_form(phones)
+    page.click(f"#component-list [data-id='{moved}']")
+    page.context.set_offline(True)  # the list was had; the report is queued with the pick
+    page.wait_for_function("() => document.getElementById('net').textContent === '离线'")
+    description = f"井盖被占压 {uuid.uuid4().hex[:8]}"
+    fill_and_submit(page, description)
+    page.wait_for_selector("#outbox-chip:has-text('待发送 1')")
+    with field_server.db.session() as s:  # meanwhile the register moves it 80 m off
+        lon, lat = at(-8, 85)
+        s.execute(update(Component).where(Component.id == moved).values(lon=lon, lat=lat))
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#outbox-chip:has-text('1 条被退回')")
+    assert case_of(field_server, description) == []
+    page.click(".tab[data-tab='mine']")
+    item = page.wait_for_selector(".outbox-item[data-state='refused']")
+    assert "超出 30 米" in item.text_content()
+    page.click(".outbox-item[data-state='refused'] .retry-without-component")
+    assert [c.component_id for c in filed(page, field_server, description)] == [None]
+    page.wait_for_selector("#outbox-chip", state="hidden")

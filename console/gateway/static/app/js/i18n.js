@@ -78,6 +78,7 @@ const ZH = {
   component_not_listed_hint: "现场的部件不在上面的列表里",
   component_need_choice: "请选择对应的部件，或选“不在部件库中”",
   sending_report: "正在提交…",
+  retry_without_component: "不关联部件重新提交",
   // outbox and my reports
   outbox: "待发送",
   outbox_empty: "没有待发送的内容",
@@ -280,6 +281,7 @@ const EN = {
   component_not_listed_hint: "The object on site is not in the list above",
   component_need_choice: "Pick the object, or “Not in the register”",
   sending_report: "Sending…",
+  retry_without_component: "Send without the object",
   outbox: "To send",
   outbox_empty: "Nothing waiting to be sent",
   state_queued: "Waiting",

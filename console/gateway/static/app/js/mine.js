@@ -3,7 +3,7 @@
 
 import { api, currentUser, token } from "./api.js";
 import { formatTime, t } from "./i18n.js";
-import { discard, events, items, retry } from "./outbox.js";
+import { discard, events, items, retry, retryWithout } from "./outbox.js";
 import { kv } from "./store.js";
 import { fill, h, thumb } from "./ui.js";
 
@@ -39,6 +39,14 @@ export function outboxCard(item) {
           "div.row",
           item.state === "refused"
             ? h("button.secondary.small", { type: "button", onclick: () => retry(item.key) }, t("retry"))
+            : null,
+          // a report whose register object was refused (queued offline): send it naming none
+          item.state === "refused" && item.field === "component_id" && item.fields?.component_id
+            ? h(
+                "button.secondary.small.retry-without-component",
+                { type: "button", onclick: () => retryWithout(item.key, "component_id") },
+                t("retry_without_component"),
+              )
             : null,
           h(
             "button.danger-outline",

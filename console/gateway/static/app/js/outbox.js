@@ -119,6 +119,21 @@ export async function retry(key) {
   drain(true);
 }
 
+/**
+ * Send a refused record again without `field` (a report whose register object was refused,
+ * queued offline: sent without naming one). A new key: it is another request.
+ */
+export async function retryWithout(key, field) {
+  const item = await outboxStore.get(key);
+  if (!item || !item.fields) return;
+  await outboxStore.delete(item.key);
+  delete item.fields[field];
+  Object.assign(item, { key: crypto.randomUUID(), state: "queued", next_try: 0, status: null, message: null, field: null });
+  await outboxStore.put(item);
+  changed();
+  drain(true);
+}
+
 export async function discard(key) {
   await outboxStore.delete(key);
   changed();
