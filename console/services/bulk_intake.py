@@ -69,6 +69,18 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     columns = list(rows[0])
+    pick: Callable[[dict[str, Any]], Any] = itemgetter(*columns)
+    if len(columns) == 1:
+        one = columns[0]
+        pick = lambda row: (row[one],)  # noqa: E731 - itemgetter of one key gives no tuple
+    insert_rows(conn, table, columns, [list(pick(row)) for row in rows])
+
+
+def insert_rows(conn: Connection, table: Table, columns: list[str], data: list[list[Any]]) -> None:
+    """:func:`insert_many` for rows already given as lists of ``columns``' values (a caller
+    that builds them so saves making a dict per row). The lists are converted in place."""
+    if not data:
+        return
     dialect = conn.dialect
     processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
@@ -76,13 +88,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         marks = ", ".join("?" for _ in columns)
     else:  # psycopg: format / pyformat
         marks = ", ".join("%s" for _ in columns)
-    pick: Callable[[dict[str, Any]], Any] = itemgetter(*columns)
-    if len(columns) == 1:
-        one = columns[0]
-        pick = lambda row: (row[one],)  # noqa: E731 - itemgetter of one key gives no tuple
     # Column by column, each distinct value converted once: a batch repeats the same few
     # timestamps (its "now", report times to the minute) thousands of times.
-    data = [list(pick(row)) for row in rows]
     for i, process in enumerate(processors):
         if process is None:
             continue

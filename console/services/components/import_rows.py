@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping as shape_mapping
 from shapely.geometry import shape as make_shape
@@ -26,11 +28,11 @@ from sqlalchemy.orm import Session
 
 from console.config import resource
 from console.domain.component_identifier import identifier_problem
-from console.domain.input_limits import has_nul
+from console.domain.input_limits import MAX_NUMBER_CHARS, has_nul
 from console.models import Category, Department, Region
 from console.services.components.rules import status_code, statuses
 from console.services.ingest.formats import quote
-from console.services.ingest.mapping import RowError, check_hostile, check_swapped, load_aliases
+from console.services.ingest.mapping import RowError, check_swapped, load_aliases
 from console.services.reference.data import TAXONOMY_CJT214, TAXONOMY_GBT2026
 
 #: The fields of resources/components/columns.csv.
@@ -185,73 +187,118 @@ class CheckedRow:
     values: dict[str, Any]
 
 
+def _too_long(name: str, text: str) -> RowError:
+    limit = MAX_TEXT.get(name, MAX_CODE)
+    return RowError(
+        "text_too_long", f"{LABELS[name]}过长: {len(text)} 字（上限 {limit} 字）", field=name
+    )
+
+
 def _cell(fields: dict[str, Any], name: str) -> str | None:
     """A field's text, stripped (numbers from GeoJSON as text); None when empty."""
     value = fields.get(name)
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer() and name != "lon" and name != "lat":
-        value = int(value)
-    text = value if isinstance(value, str) else str(value)
-    text = text.strip()
+    if value.__class__ is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    text: str = value.strip()
     if not text:
         return None
-    limit = MAX_TEXT.get(name, MAX_CODE)
-    if len(text) > limit:
-        raise RowError(
-            "text_too_long",
-            f"{LABELS[name]}过长: {len(text)} 字（上限 {limit} 字）",
-            field=name,
-        )
+    if len(text) > MAX_TEXT.get(name, MAX_CODE):
+        raise _too_long(name, text)
+    if has_nul(text):
+        raise RowError("nul_character", f"{LABELS[name]}含 NUL 字符（\\0）", field=name)
     return text
 
 
-def check_row(
-    line: int, fields: dict[str, Any], present: frozenset[str], ref: RegisterReference
-) -> CheckedRow:
-    """``fields`` (field → raw value) checked; RowError with the first fault found."""
-    for name, value in fields.items():
-        if isinstance(value, str) and has_nul(value):
-            raise RowError("nul_character", f"{LABELS[name]}含 NUL 字符（\\0）", field=name)
-    check_hostile({k: v for k, v in fields.items() if k in ("lon", "lat")})
-    identifier = _cell(fields, "identifier")
-    if identifier is None:
-        raise RowError("missing_identifier", "缺少管理部件标识码", field="identifier")
-    category, legacy = _category(fields, identifier, ref)
-    problem = identifier_problem(identifier, ref.county_code, category)
-    if problem is not None:
-        raise RowError("invalid_identifier", problem, field="identifier")
-    values: dict[str, Any] = {
-        "identifier": identifier,
-        "category_code": category,
-        "legacy_category_code": legacy,
-        "owner_department_id": _owner(fields, ref),
-        **_position(fields),
-    }
-    if "name" in present:
-        values["name"] = _cell(fields, "name") or ref.components[category]
-    if "status" in present:
-        values["status"] = _status(_cell(fields, "status"))
-    if "surveyed_on" in present:
-        surveyed = _date(_cell(fields, "surveyed_on"))
-        if surveyed is not None:
-            values["surveyed_on"] = surveyed
-    for name in ("address", "photo"):
-        if name in present:
+_Cached = TypeVar("_Cached")
+
+
+def _memo(cache: dict[Any, Any], key: Any, compute: Callable[..., _Cached], *args: Any) -> _Cached:
+    """``compute(*args)``, or its RowError, remembered by ``key``: a census repeats a few
+    categories, departments, statuses and dates over thousands of rows."""
+    try:
+        found = cache[key]
+    except KeyError:
+        try:
+            found = compute(*args)
+        except RowError as exc:
+            found = exc
+        cache[key] = found
+    if isinstance(found, RowError):
+        raise RowError(found.code, found.message, field=found.field)
+    return found
+
+
+class RowChecker:
+    """Checks the rows of one file; ``present``: the fields its columns give (an attribute
+    the file has no column for is left as the register has it)."""
+
+    def __init__(self, ref: RegisterReference, present: frozenset[str]) -> None:
+        self.ref = ref
+        self.present = present
+        self._categories: dict[Any, tuple[str, str | None]] = {}
+        self._owners: dict[Any, int] = {}
+        self._maintainers: dict[Any, dict[str, Any]] = {}
+        self._statuses: dict[Any, str] = {}
+        self._dates: dict[Any, date | None] = {}
+        self._optional = [n for n in ("address", "photo") if n in present]
+
+    def __call__(self, line: int, fields: dict[str, Any]) -> CheckedRow:
+        """``fields`` (field → raw value) checked; RowError with the first fault found."""
+        ref, present = self.ref, self.present
+        identifier = _cell(fields, "identifier")
+        if identifier is None:
+            raise RowError("missing_identifier", "缺少管理部件标识码", field="identifier")
+        given = (
+            _cell(fields, "category_code"),
+            _cell(fields, "category_name"),
+            _cell(fields, "legacy_category_code"),
+        )
+        if given[0] is None and given[1] is None:
+            # The identifier carries the class and item (its digits 7–11).
+            given = (identifier[6:11] if len(identifier) == 17 else None, None, given[2])
+        category, legacy = _memo(self._categories, given, _category, *given, ref)
+        problem = identifier_problem(identifier, ref.county_code, category)
+        if problem is not None:
+            raise RowError("invalid_identifier", problem, field="identifier")
+        owner = (
+            _cell(fields, "owner_department_code"),
+            _cell(fields, "owner_department"),
+            _cell(fields, "owner_department_name"),
+        )
+        values: dict[str, Any] = {
+            "identifier": identifier,
+            "category_code": category,
+            "legacy_category_code": legacy,
+            "owner_department_id": _memo(self._owners, owner, _owner, *owner, ref),
+            **_position(fields),
+        }
+        if "name" in present:
+            values["name"] = _cell(fields, "name") or ref.components[category]
+        if "status" in present:
+            text = _cell(fields, "status")
+            values["status"] = _memo(self._statuses, text, _status, text)
+        if "surveyed_on" in present:
+            text = _cell(fields, "surveyed_on")
+            surveyed = _memo(self._dates, text, _date, text)
+            if surveyed is not None:
+                values["surveyed_on"] = surveyed
+        for name in self._optional:
             values[name] = _cell(fields, name)
-    if "maintainer" in present or "maintainer_code" in present:
-        values.update(_maintainer(fields, ref))
-    return CheckedRow(line, identifier, values)
+        if "maintainer" in present or "maintainer_code" in present:
+            keeper = (_cell(fields, "maintainer_code"), _cell(fields, "maintainer"))
+            values.update(_memo(self._maintainers, keeper, _maintainer, *keeper, ref))
+        return CheckedRow(line, identifier, values)
 
 
 def _category(
-    fields: dict[str, Any], identifier: str, ref: RegisterReference
+    code_text: str | None, name_text: str | None, named_legacy: str | None, ref: RegisterReference
 ) -> tuple[str, str | None]:
     """(GB/T 47678.5-2026 code, CJ/T 214 code or None) of the row's class and item."""
-    given = _cell(fields, "category_code") or _cell(fields, "category_name")
-    if given is None:
-        # The identifier carries the class and item (its digits 7–11).
-        given = identifier[6:11] if len(identifier) == 17 and identifier.isdigit() else None
+    given = code_text or name_text
     if given is None:
         raise RowError("missing_category", "缺少部件类别（类别代码或小类名称）", field="category")
     text = given
@@ -288,7 +335,6 @@ def _category(
             "代码或小类名称）",
             field="category",
         )
-    named_legacy = _cell(fields, "legacy_category_code")
     if named_legacy is not None and named_legacy != legacy:
         successor = ref.legacy.get(named_legacy, ("", None))[1]
         if successor != code:
@@ -323,29 +369,32 @@ def _department(text: str, ref: RegisterReference) -> int | None:
     return ref.department_by_code.get(text) or ref.department_by_name.get(text)
 
 
-def _owner(fields: dict[str, Any], ref: RegisterReference) -> int:
-    for name in ("owner_department_code", "owner_department", "owner_department_name"):
-        text = _cell(fields, name)
+def _owner(
+    code: str | None, code_or_name: str | None, name: str | None, ref: RegisterReference
+) -> int:
+    for field, text in (
+        ("owner_department_code", code),
+        ("owner_department", code_or_name),
+        ("owner_department_name", name),
+    ):
         if text is None:
             continue
         found = (
             ref.department_by_code.get(text)
-            if name == "owner_department_code"
+            if field == "owner_department_code"
             else _department(text, ref)
         )
         if found is None:
             raise RowError(
                 "unknown_department",
                 f"主管部门“{quote(text)}”不存在（应为部门表中的代码或名称）",
-                field=name,
+                field=field,
             )
         return found
     raise RowError("missing_owner", "缺少主管部门", field="owner_department")
 
 
-def _maintainer(fields: dict[str, Any], ref: RegisterReference) -> dict[str, Any]:
-    code = _cell(fields, "maintainer_code")
-    name = _cell(fields, "maintainer")
+def _maintainer(code: str | None, name: str | None, ref: RegisterReference) -> dict[str, Any]:
     if code is not None:
         found = ref.department_by_code.get(code)
         if found is None:
@@ -395,6 +444,12 @@ def _number(fields: dict[str, Any], name: str) -> float | None:
     value = fields.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if len(value if isinstance(value, str) else repr(value)) > MAX_NUMBER_CHARS:
+        raise RowError(
+            "invalid_coordinates",
+            f"{LABELS[name]}数值过长（超过 {MAX_NUMBER_CHARS} 个字符）",
+            field=name,
+        )
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
@@ -417,7 +472,8 @@ def _position(fields: dict[str, Any]) -> dict[str, Any]:
             raise RowError(
                 "missing_position", "缺少位置（经度和纬度，或 WKT / GeoJSON 几何）", field="lon"
             )
-        check_swapped(lon, lat)
+        if not -90 <= lat <= 90:
+            check_swapped(lon, lat)
         return {"geometry_kind": "point", "lon": lon, "lat": lat, "geometry": None}
     geometry = _shape(raw)
     kind = KINDS[geometry.geom_type]
@@ -471,8 +527,7 @@ def _shape(raw: object) -> BaseGeometry:
             f"不支持的几何类型 {geometry.geom_type}（点、线、面及其 Multi 类型）",
             field="geometry",
         )
-    coords = shapely.get_coordinates(geometry)
-    if not all(math.isfinite(float(v)) for v in coords.ravel()):
+    if not np.isfinite(shapely.get_coordinates(geometry)).all():
         raise RowError("invalid_geometry", "几何坐标不是有限数", field="geometry")
     if not geometry.is_valid:
         raise RowError(

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,11 @@ from sqlalchemy.exc import IntegrityError
 from console.db import Database
 from console.domain.input_limits import printable
 from console.models import Component, ComponentChange, Department
-from console.services.bulk_intake import INSERT_CHUNK, big_page_cache, insert_many
+from console.services.bulk_intake import INSERT_CHUNK, big_page_cache, insert_many, insert_rows
 from console.services.components.import_rows import (
     CheckedRow,
     RegisterReference,
-    check_row,
+    RowChecker,
     column_aliases,
     load_reference,
 )
@@ -68,6 +69,13 @@ COMPARED = (
     "surveyed_on",
     "photo",
 )
+#: The columns of a new object's row, and what it gets where the file has no column.
+INSERT_COLUMNS = ("identifier", *COMPARED, "is_demo", "updated_at")
+INSERT_DEFAULTS: dict[str, Any] = {
+    **dict.fromkeys(INSERT_COLUMNS),
+    "status": "intact",
+    "is_demo": False,
+}
 #: Report statuses: what happened to a row (or, in a dry run, would).
 INSERTED, UPDATED, UNCHANGED, REJECTED = "inserted", "updated", "unchanged", "rejected"
 #: The report's columns: ingest's, the third the row's identifier.
@@ -162,7 +170,7 @@ def import_components(
     tick(0.0)
     with db.read() as s:
         ref = load_reference(s)
-    present = frozenset(plan.columns.values())
+    check_row = RowChecker(ref, frozenset(plan.columns.values()))
     rejected: list[RowOutcome] = []
     checked: list[CheckedRow] = []
     first_line: dict[str, int] = {}
@@ -174,7 +182,7 @@ def import_components(
             continue
         assert record.data is not None
         try:
-            row = check_row(record.line, row_fields(record.data, plan), present, ref)
+            row = check_row(record.line, row_fields(record.data, plan))
         except RowError as exc:
             rejected.append(RowOutcome(record.line, REJECTED, "", exc.code, exc.message))
             continue
@@ -268,6 +276,8 @@ def _existing(s: Any, identifiers: list[str]) -> dict[str, dict[str, Any]]:
     """identifier → the register's row (id and the compared columns), for those it holds."""
     columns = [Component.id, Component.identifier, *(getattr(Component, c) for c in COMPARED)]
     found: dict[str, dict[str, Any]] = {}
+    if s.scalar(select(Component.id).limit(1)) is None:
+        return found  # an empty register (the first census): nothing to compare with
     for part in _chunks(identifiers, READ_CHUNK):
         for row in s.execute(select(*columns).where(Component.identifier.in_(part))):
             found[row.identifier] = row._asdict()
@@ -289,30 +299,22 @@ def _plan_writes(
     *,
     now: datetime,
     actor_name: str,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[RowOutcome]]:
-    inserts: list[dict[str, Any]] = []
+) -> tuple[list[list[Any]], list[dict[str, Any]], list[dict[str, Any]], list[RowOutcome]]:
+    inserts: list[list[Any]] = []
     updates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     outcomes: list[RowOutcome] = []
-    today = now.date()
+    # A new object's attributes the file has no column for.
+    defaults = {**INSERT_DEFAULTS, "surveyed_on": now.date(), "updated_at": now}
+    pick = itemgetter(*INSERT_COLUMNS)
+    names = ref.components
     for row in checked:
         values = row.values
         old = existing.get(row.identifier)
         if old is None:
-            inserts.append(
-                {
-                    "name": ref.components[values["category_code"]],
-                    "status": "intact",
-                    "address": None,
-                    "photo": None,
-                    "maintainer_department_id": None,
-                    "maintainer_name": None,
-                    "surveyed_on": today,
-                    **values,
-                    "is_demo": False,
-                    "updated_at": now,
-                }
-            )
+            if "name" not in values:
+                values["name"] = names[values["category_code"]]
+            inserts.append(list(pick(defaults | values)))
             outcomes.append(RowOutcome(row.line, INSERTED, row.identifier))
             continue
         differ = [k for k, v in values.items() if k in COMPARED and not _same(k, old[k], v)]
@@ -345,7 +347,7 @@ def _plan_writes(
 
 def _write(
     db: Database,
-    inserts: list[dict[str, Any]],
+    inserts: list[list[Any]],
     updates: list[dict[str, Any]],
     changes: list[dict[str, Any]],
     written: Progress,
@@ -358,7 +360,8 @@ def _write(
                 total = len(inserts) + len(updates)
                 for start in range(0, len(inserts), INSERT_CHUNK):
                     written(start, total)
-                    insert_many(conn, Component.__table__, inserts[start : start + INSERT_CHUNK])
+                    part = inserts[start : start + INSERT_CHUNK]
+                    insert_rows(conn, Component.__table__, list(INSERT_COLUMNS), part)
                 # Rows differ in which columns they set: one executemany per set of columns.
                 by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
                 for row in updates:
