@@ -1,5 +1,7 @@
 """The grid staff dock (一格七员): each grid of the seat's street with its seven staff, their role
 and phone, filtered by grid and role (issue 16 §1: a street seat opens on its grids' staff).
+Choosing a grid (in the grid box, or a row double-clicked) emits :attr:`grid_chosen`, which the
+main window sends to the map (it fits that grid).
 
 What a seat may read is the services' (console.services.grid_staff_roster, through
 ``Workbench.grid_staff`` on the bridge): a street seat gets its street, a unit head its unit,
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +37,9 @@ COLUMNS = ("grid", "role", "name", "phone")
 class GridStaffPanel(QWidget):
     """``load(street_id)`` is the workbench's read (None: the seat's own street or the
     district's first); it runs on the bridge's worker, never here."""
+
+    #: A grid was chosen (in the grid box, or a row double-clicked): the map fits it.
+    grid_chosen = Signal(int)
 
     def __init__(
         self,
@@ -87,6 +93,8 @@ class GridStaffPanel(QWidget):
 
         self.street_box.activated.connect(self._on_street_chosen)
         self.grid_box.currentIndexChanged.connect(self._fill_table)
+        self.grid_box.activated.connect(self._on_grid_chosen)
+        self.table.cellDoubleClicked.connect(self._on_row_chosen)
         self.role_box.currentIndexChanged.connect(self._fill_table)
 
     # -- reading ---------------------------------------------------------------------------
@@ -107,6 +115,16 @@ class GridStaffPanel(QWidget):
         street_id = self.street_box.itemData(index)
         if isinstance(street_id, int) and (self.staff is None or street_id != self.staff.street_id):
             self.reload(street_id)
+
+    def _on_grid_chosen(self, index: int) -> None:
+        grid_id = self.grid_box.itemData(index)
+        if isinstance(grid_id, int):
+            self.grid_chosen.emit(grid_id)
+
+    def _on_row_chosen(self, row: int, _column: int) -> None:
+        members = self.shown_members()
+        if 0 <= row < len(members):
+            self.grid_chosen.emit(members[row].grid_id)
 
     # -- showing ---------------------------------------------------------------------------
 

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         )
         self.detail.dispatch_requested.connect(self.case_actions.open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
+        self.staff_panel.grid_chosen.connect(self.map.focus_grid)
         self.detail.open_case_requested.connect(self.current.set)
         self.map.ready.connect(self._on_map_ready)
         # The field on the map (people on patrol, today's tracks and coverage): on a timer, as

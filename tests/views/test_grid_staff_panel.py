@@ -4,6 +4,7 @@ street. Real services, real SQLite, real Qt widgets (no map page: the dock does 
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -87,3 +88,38 @@ def test_a_district_seat_picks_a_street(
         )
         assert {r[0] for r in _table(win)} == set(grids) and len(_table(win)) == 7 * len(grids)
         assert panel.street_box.currentData() == other
+
+
+def test_choosing_a_grid_fits_the_map_to_it(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """With the real map page: the grid chosen in the dock fills the street seat's map."""
+    with contextmanager(main_window)(
+        qtbot, demo_db, tmp_path, clock, username="street_duty_officer"
+    ) as win:
+        panel = win.staff_panel
+        qtbot.waitUntil(lambda: panel.staff is not None, timeout=10_000)
+        assert panel.staff is not None
+        grid = panel.staff.members[-1].grid_id
+        index = panel.grid_box.findData(grid)
+        panel.grid_box.setCurrentIndex(index)
+        with qtbot.waitSignal(panel.grid_chosen, timeout=5_000) as chosen:
+            panel.grid_box.activated.emit(index)
+        assert chosen.args == [grid]
+
+        def on_screen() -> list[float]:
+            box: list[str] = []
+            script = f"JSON.stringify(consoleMap.gridOnScreen({grid}))"
+            win.map.page().runJavaScript(script, 0, box.append)
+            qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+            return [float(v) for v in json.loads(box[0])]
+
+        def fills_the_map() -> bool:
+            x0, y0, x1, y1, w, h = on_screen()
+            return 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h and (x1 - x0 > w / 3 or y1 - y0 > h / 3)
+
+        qtbot.waitUntil(fills_the_map, timeout=10_000)
+        # A row double-clicked chooses its grid too.
+        with qtbot.waitSignal(panel.grid_chosen, timeout=5_000) as chosen:
+            panel.table.cellDoubleClicked.emit(0, 2)
+        assert chosen.args == [panel.shown_members()[0].grid_id]

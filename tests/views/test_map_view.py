@@ -540,3 +540,21 @@ def test_a_legend_says_what_the_colours_mean(loaded: MapView, run_js: Callable[.
     text = run_js(loaded, "consoleMap.legendText()")
     for part in ("绿灯", "黄灯", "红灯", "未计时", "1–2", "21+"):
         assert part in text, (part, text)
+
+
+def test_focus_grid_fits_the_map_to_that_grid(
+    loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any]
+) -> None:
+    """The grid staff dock's grid choice: the map fits that grid, all of it in view."""
+    grid_id, _, _ = grid_center(demo_grids, 5)
+
+    def on_screen() -> list[float]:
+        return json.loads(run_js(loaded, f"JSON.stringify(consoleMap.gridOnScreen({grid_id}))"))
+
+    x0, y0, x1, y1, w, h = on_screen()
+    assert x1 - x0 < w / 4 and y1 - y0 < h / 4  # the district's view: one grid is small
+    assert run_js(loaded, f"consoleMap.focusGrid({grid_id})") is True
+    x0, y0, x1, y1, w, h = on_screen()
+    assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h  # all of it on screen
+    assert x1 - x0 > w / 3 or y1 - y0 > h / 3  # and filling the view
+    assert run_js(loaded, "consoleMap.focusGrid(-1)") is False  # not drawn: nothing moves
