@@ -14,14 +14,12 @@ be read, 130 when cancelled (Ctrl-C: nothing written).
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console.commands.ingest import Progress
+from console.commands.ingest import run_import
 from console.db import Database
 from console.services.components.importer import ComponentImportResult, import_components
-from console.services.ingest.formats import IngestFileError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,27 +63,15 @@ def format_result(result: ComponentImportResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    bar = Progress()
     db = Database(args.db)
-    try:
-        result = import_components(
-            db,
-            args.file,
-            now=datetime.now(UTC),
-            dry_run=args.dry_run,
-            progress=None if args.quiet else bar,
-        )
-    except IngestFileError as exc:
-        bar.finish()
-        print(f"错误 [{exc.code}]: {exc.message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        # Ctrl+C before the commit rolls the one transaction back.
-        bar.finish()
-        print("已取消 cancelled: 提交前取消，未写入任何记录", file=sys.stderr)
-        return 130
-    finally:
-        db.dispose()
-    bar.finish()
+    result = run_import(
+        db,
+        args.quiet,
+        lambda progress: import_components(
+            db, args.file, now=datetime.now(UTC), dry_run=args.dry_run, progress=progress
+        ),
+    )
+    if isinstance(result, int):
+        return result
     print(format_result(result))
     return 1 if result.rejected else 0

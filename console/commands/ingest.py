@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from console.db import Database
 from console.services.actors import Actor
@@ -21,6 +22,7 @@ from console.services.ingest import FORMATS, IngestFileError, IngestResult, inge
 from console.services.report_input import SOURCE_LABELS
 
 IMPORTER = Actor(id=None, name="批量导入", role="intake")
+R = TypeVar("R")
 BAR = 30
 
 
@@ -115,11 +117,33 @@ def format_result(result: IngestResult) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
+def run_import(db: Database, quiet: bool, work: Callable[[Progress | None], R]) -> R | int:
+    """``work(progress)``'s result, with the bar on stderr (none when ``quiet``); or the exit
+    code of a file that cannot be read (2) or of Ctrl-C (130: the one transaction rolled back,
+    nothing written). The database is disposed of either way. Also import-components'."""
     bar = Progress()
-    db = Database(args.db)
     try:
-        result = ingest_file(
+        result = work(None if quiet else bar)
+    except IngestFileError as exc:
+        bar.finish()
+        print(f"错误 [{exc.code}]: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        bar.finish()
+        print("已取消 cancelled: 提交前取消，未写入任何记录", file=sys.stderr)
+        return 130
+    finally:
+        db.dispose()
+    bar.finish()
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    db = Database(args.db)
+    result = run_import(
+        db,
+        args.quiet,
+        lambda progress: ingest_file(
             db,
             args.file,
             format=args.format,
@@ -128,19 +152,10 @@ def run(args: argparse.Namespace) -> int:
             open311_mapping=args.mapping,
             actor=IMPORTER,
             now=datetime.now(UTC),
-            progress=None if args.quiet else bar,
-        )
-    except IngestFileError as exc:
-        bar.finish()
-        print(f"错误 [{exc.code}]: {exc.message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        # Ctrl+C before the commit rolls the one transaction back.
-        bar.finish()
-        print("已取消 cancelled: 提交前取消，未写入任何记录", file=sys.stderr)
-        return 130
-    finally:
-        db.dispose()
-    bar.finish()
+            progress=progress,
+        ),
+    )
+    if isinstance(result, int):
+        return result
     print(format_result(result))
     return 0

@@ -35,9 +35,9 @@ from console.services.components.import_rows import (
     load_reference,
 )
 from console.services.ingest.csv_reader import read_csv
-from console.services.ingest.formats import IngestCancelled, IngestFileError, Parsed, quote
+from console.services.ingest.formats import IngestFileError, Parsed, quote
 from console.services.ingest.geojson_reader import read_features
-from console.services.ingest.ingest import read_bytes
+from console.services.ingest.ingest import read_bytes, ticker
 from console.services.ingest.mapping import ColumnPlan, RowError, plan_columns, row_fields
 from console.services.ingest.registry import detect
 from console.services.ingest.report import RowOutcome, report_path_for, write_report
@@ -160,13 +160,7 @@ def import_components(
         )
         raise
     total = len(parsed.records)
-
-    def tick(share: float) -> None:
-        if should_cancel is not None and should_cancel():
-            raise IngestCancelled()
-        if progress is not None:
-            progress(min(total, int(total * share)), total)
-
+    tick = ticker(total, progress, should_cancel)
     tick(0.0)
     with db.read() as s:
         ref = load_reference(s)

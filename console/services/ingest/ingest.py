@@ -109,6 +109,21 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
     return data
 
 
+def ticker(
+    total: int, progress: Progress | None, should_cancel: Callable[[], bool] | None
+) -> Callable[[float], None]:
+    """``tick(share)``: ``progress(done, total)`` at that share of the work, after polling
+    ``should_cancel()``, whose True raises IngestCancelled (before the commit: nothing written)."""
+
+    def tick(share: float) -> None:
+        if should_cancel is not None and should_cancel():
+            raise IngestCancelled()
+        if progress is not None:
+            progress(min(total, int(total * share)), total)
+
+    return tick
+
+
 def ingest_file(
     db: Database,
     path: Path | str,
@@ -149,13 +164,8 @@ def ingest_file(
             )
         raise
     total = len(parsed.records)
-
-    def tick(share: float) -> None:
-        # Checking rows is the first half of the work, writing them the second.
-        if should_cancel is not None and should_cancel():
-            raise IngestCancelled()
-        if progress is not None:
-            progress(min(total, int(total * share)), total)
+    # Checking rows is the first half of the work, writing them the second.
+    tick = ticker(total, progress, should_cancel)
 
     def written(inserted: int, to_insert: int) -> None:
         tick(0.5 + 0.5 * inserted / to_insert if to_insert else 1.0)
