@@ -543,7 +543,8 @@
         if (b && b.caseClicked) b.caseClicked(Number(row[0]));
       });
       li.appendChild(number);
-      li.appendChild(document.createTextNode(" " + (states[row[2]] || String(row[3] || "")) + " · " + String(row[4] || "")));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(textEl("span", "cm-nowrap", (states[row[2]] || String(row[3] || "")) + " · " + String(row[4] || "")));
       list.appendChild(li);
     });
     box.appendChild(list);
@@ -556,7 +557,7 @@
   function showCard(d) {
     if (!d) return false;
     c.card = d;
-    c.popup = L.popup({ className: "cm-popup cm-component-popup", autoPan: true, maxWidth: 360 })
+    c.popup = L.popup({ className: "cm-popup cm-component-popup", autoPan: true, maxWidth: 320 })
       .setLatLng(latLng(Number(d.lon), Number(d.lat)))
       .setContent(cardContent(d))
       .openOn(c.map);
@@ -605,6 +606,14 @@
     fillItems();
     c.map.on("click", onMapClick);
     c.map.on("overlayadd overlayremove zoomend", syncHint);
+    // The dark map (console_map.js setDark) takes dark dot edges: redraw when it changes.
+    new MutationObserver(function () {
+      var dark = L.DomUtil.hasClass(c.map.getContainer(), "cm-dark");
+      if (dark !== c.dark) {
+        c.dark = dark;
+        redraw();
+      }
+    }).observe(c.map.getContainer(), { attributes: true, attributeFilter: ["class"] });
     syncHint();
     if (c.pendingRepeats) setRepeats(c.pendingRepeats);
     c.pendingRepeats = null;

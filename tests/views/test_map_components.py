@@ -221,7 +221,8 @@ def test_the_repeat_list_shows_the_repeats_and_choosing_one_centres_the_map(
     )
     lon, lat = register["point_a"]
     centre = json.loads(run_js(view, "JSON.stringify(consoleComponents.center())"))
-    assert centre == pytest.approx([lat, lon], abs=1e-6)
+    # centred (the popup's auto-pan may nudge the view by a pixel or so: ~2e-5° at zoom 16)
+    assert centre == pytest.approx([lat, lon], abs=5e-5)
     got = counts(run_js, view)
     assert got["zoom"] >= 16 and got["marked"] == target and got["drawn"] > 0
     assert "供水井盖" in run_js(view, "consoleComponents.popupElement().textContent")
