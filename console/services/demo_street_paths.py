@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 import shapely
 from sqlalchemy import select
@@ -139,6 +140,7 @@ class _Walk:
             )
         )
         self.by_role: dict[str, Actor | None] = {}
+        self.choices: dict[str, list[Any]] = {}
         self.next_grid = 0
 
     def actor(self, role: str) -> Actor:
@@ -148,8 +150,11 @@ class _Walk:
         assert found is not None, role
         return found
 
-    def pick(self, wanted: Callable[[str], bool]) -> tuple[str, str, str, str]:
-        codes = [c for c in self.categories if wanted(c.code)]
+    def pick(self, key: str, wanted: Callable[[str], bool]) -> tuple[str, str, str, str]:
+        """A random category of those ``wanted`` lets through (listed once per ``key``)."""
+        if key not in self.choices:
+            self.choices[key] = [c for c in self.categories if wanted(c.code)]
+        codes = self.choices[key]
         assert codes, "no category for the showcase"
         code, name, kind, major = codes[self.rng.randrange(len(codes))]
         return code, name, kind, major
@@ -203,7 +208,7 @@ class _Walk:
         for i, role in enumerate(SELF_HANDLERS):
             staff = self.actor(role)
             category = self.pick(
-                partial(table.allows, role, SELF_HANDLE, self.taxonomy, "event_type")
+                role, partial(table.allows, role, SELF_HANDLE, self.taxonomy, "event_type")
             )
             t = self.ago(24 * (i + 1) + 2)
             case = self.report(staff, category, t, self.grid_for(staff))
@@ -217,7 +222,7 @@ class _Walk:
         """A street matter reported ``hours_ago``, registered and dispatched to the committee."""
         table = tier_table()
         category = self.pick(
-            lambda code: table.tier_of(self.taxonomy, "event_type", code).tier == STREET
+            STREET, lambda code: table.tier_of(self.taxonomy, "event_type", code).tier == STREET
         )
         t = self.ago(hours_ago)
         case = self.report(reporter, category, t, grid or self.grid_for(reporter))
