@@ -1,4 +1,5 @@
-"""`grid-console evaluate [--month YYYY-MM] [--out FILE.xlsx|FILE.pdf]`: the monthly 绩效评价."""
+"""`grid-console evaluate [--month YYYY-MM] [--function 职能] [--out FILE.xlsx|FILE.pdf]`: the
+monthly 绩效评价, of every case or of one function's (#16 §3)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from console.services.evaluation.report import (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", help="the month to evaluate, YYYY-MM (default: last month)")
+    parser.add_argument(
+        "--function",
+        help="only the cases of one function of grid work (resources/org/functions.csv: "
+        "党的建设, 经济发展, 城市管理, 公共服务 or 安全稳定)",
+    )
     parser.add_argument("--out", type=Path, help="write the report to FILE.xlsx or FILE.pdf")
 
 
@@ -27,7 +33,7 @@ def summary(report: EvaluationReport, month: str) -> str:
         return "—" if m.value is None else f"{m.value:.2f}% ({m.numerator}/{m.denominator})"
 
     lines = [
-        f"绩效评价 {month}",
+        f"绩效评价 {month}" + (f" · 职能 function: {report.function}" if report.function else ""),
         f"  全区 结案率 close rate: {pct('close_rate')}",
         f"  全区 按期结案率 on-time close rate: {pct('on_time_close_rate')}",
         f"  全区 群众满意率 public satisfaction rate: {pct('satisfaction_rate')}",
@@ -69,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     db = Database(args.db)
     try:
         with db.read() as s:
-            report = evaluate(s, start, end, now)
+            report = evaluate(s, start, end, now, function=args.function)
     finally:
         db.dispose()
     print(summary(report, month))

@@ -5,6 +5,10 @@
 * :func:`case_markers` / :func:`marker_json`: the case markers, pushed to the page's JS API
   (``upsertCases``) as a compact JSON list.
 * :func:`open_counts_by_grid`: open cases per grid, for the choropleth (``setGridStyle``).
+
+Markers and counts take an optional ``function`` (one of the five of resources/org/
+functions.csv): the cases of that function's categories only, filtered in SQL by category
+code (console.services.queries.function_condition, as the queues filter).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlalchemy.orm import Session
 from console.domain.lifecycle import OPEN_STATES, STATE_LABELS
 from console.models import Case, Category, Region, RegionLevel
 from console.services.case_scope import DISTRICT, CaseScope
-from console.services.queries import case_category, light_expression
+from console.services.queries import case_category, function_condition, light_expression
 
 #: Field order of one marker in :func:`marker_json` (console_map.js reads the same order).
 MARKER_FIELDS = (
@@ -112,11 +116,13 @@ def case_markers(
     *,
     ids: Collection[int] | None = None,
     scope: CaseScope = DISTRICT,
+    function: str | None = None,
 ) -> list[CaseMarker]:
-    """Markers of every open case, or of the cases ``ids`` whatever their state (one query).
+    """Markers of every open case, or of the cases ``ids`` whatever their state (one query);
+    with ``function``, of that function's cases only (an unknown one is refused by name).
 
     With ``ids``, a case that has closed comes back with its final state (``is_open`` False):
-    the caller removes it from the map.
+    the caller removes it from the map; a case of another function does not come back.
     """
     light = light_expression(now).label("light")
     query = select(
@@ -135,6 +141,8 @@ def case_markers(
     )
     if scope.confined:
         query = query.where(scope.where())
+    if function is not None:
+        query = query.where(function_condition(function))
     if ids is None:
         query = query.where(Case.state.in_(OPEN_STATES))
     else:
@@ -158,13 +166,15 @@ def case_markers(
     ]
 
 
-def open_counts_by_grid(session: Session, scope: CaseScope = DISTRICT) -> dict[int, int]:
-    """Open cases per grid id (grids with none are absent), inside ``scope``."""
-    rows = session.execute(
-        select(Case.grid_id, func.count())
-        .where(Case.state.in_(OPEN_STATES), scope.where())
-        .group_by(Case.grid_id)
-    )
+def open_counts_by_grid(
+    session: Session, scope: CaseScope = DISTRICT, function: str | None = None
+) -> dict[int, int]:
+    """Open cases per grid id (grids with none are absent), inside ``scope``; with
+    ``function``, of that function's cases only."""
+    query = select(Case.grid_id, func.count()).where(Case.state.in_(OPEN_STATES), scope.where())
+    if function is not None:
+        query = query.where(function_condition(function))
+    rows = session.execute(query.group_by(Case.grid_id))
     return {int(grid): int(n) for grid, n in rows}
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.lifecycle import CLOCK_STATES, OPEN_STATES
 from console.models import Case, Category, Department, GridStaff, Region, User
+from console.services.reference.functions import codes_of_function
 
 
 def case_category() -> ColumnElement[bool]:
@@ -29,6 +30,23 @@ def case_category() -> ColumnElement[bool]:
         Category.kind == Case.kind,
         Category.code == Case.category_code,
     )
+
+
+def function_condition(function: str) -> ColumnElement[bool]:
+    """The cases whose category has ``function`` (categories.function, as the reference files
+    give it): per taxonomy and kind, the code in that function's list, or not in the other
+    functions' when that is shorter (城市管理: all of CJ/T 214, all but 13 of 2026). The queues,
+    the map and the evaluation filter on it; an unknown function is refused by name."""
+    parts: list[ColumnElement[bool]] = []
+    for group in codes_of_function(function):
+        same = and_(Case.taxonomy == group.taxonomy, Case.kind == group.kind)
+        if not group.but:
+            parts.append(and_(same, Case.category_code.in_(group.codes)))
+        elif group.codes:
+            parts.append(and_(same, Case.category_code.not_in(group.codes)))
+        else:
+            parts.append(same)
+    return or_(false(), *parts)
 
 
 def light_expression(now: datetime) -> ColumnElement[Any]:

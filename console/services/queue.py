@@ -32,10 +32,14 @@ from console.services.cases.search import (
     text_condition,
 )
 from console.services.duplicates.pairs import flagged_condition
-from console.services.queries import case_category, light_expression, light_filter
+from console.services.queries import (
+    case_category,
+    function_condition,
+    light_expression,
+    light_filter,
+)
 from console.services.queue_tabs import LIGHTS, QueueTab, queue_tabs, tab_rules
 from console.services.reference.data import split_category_key
-from console.services.reference.functions import codes_of_function
 from console.services.report_input import SOURCE_LABELS
 
 __all__ = [
@@ -193,22 +197,6 @@ def _conditions(
         # From the trigram index (console.services.cases.search).
         conds.append(text_condition(text, lookup=not walk_newest))
     return conds
-
-
-def function_condition(function: str) -> ColumnElement[bool]:
-    """The cases whose category has ``function`` (categories.function, as the reference files
-    give it): per taxonomy and kind, the code in that function's list, or not in the other
-    functions' when that is shorter (城市管理: all of CJ/T 214, all but 13 of 2026)."""
-    parts: list[ColumnElement[bool]] = []
-    for group in codes_of_function(function):
-        same = and_(Case.taxonomy == group.taxonomy, Case.kind == group.kind)
-        if not group.but:
-            parts.append(and_(same, Case.category_code.in_(group.codes)))
-        elif group.codes:
-            parts.append(and_(same, Case.category_code.not_in(group.codes)))
-        else:
-            parts.append(same)
-    return or_(false(), *parts)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:

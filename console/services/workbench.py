@@ -326,13 +326,14 @@ class Workbench(DutyDesk):
         with self.db.read() as s:
             return grid_feature_collection(s, self.scope)
 
-    def map_markers(self) -> tuple[str, dict[int, int]]:
-        """Markers of every open case, as the JSON the map page takes, and the grid counts."""
+    def map_markers(self, function: str | None = None) -> tuple[str, dict[int, int]]:
+        """Markers of every open case, as the JSON the map page takes, and the grid counts;
+        with ``function`` (the map's 职能 filter), of that function's cases only."""
         scope = self.scope
         with self.db.read() as s:
             return (
-                marker_json(case_markers(s, self.clock(), scope=scope)),
-                open_counts_by_grid(s, scope),
+                marker_json(case_markers(s, self.clock(), scope=scope, function=function)),
+                open_counts_by_grid(s, scope, function),
             )
 
     def patrol_layers(self) -> PatrolLayers:
@@ -353,11 +354,17 @@ class Workbench(DutyDesk):
         return self._patrol_reader.layers(now.astimezone(LOCAL_TZ).date(), now)
 
     def live_batch(
-        self, f: queue.QueueFilter | None, ids: Sequence[int], loaded: set[int]
+        self,
+        f: queue.QueueFilter | None,
+        ids: Sequence[int],
+        loaded: set[int],
+        map_function: str | None = None,
     ) -> LiveBatch:
         """Everything a change batch refreshes — the queue's rows, the map's markers and grid
         counts, the light counts — in one read (one session, one snapshot) instead of one per
-        view. ``f``: the queue's filter (None before it loaded); ``loaded``: its rows' ids."""
+        view. ``f``: the queue's filter (None before it loaded); ``loaded``: its rows' ids;
+        ``map_function``: the map's 职能 filter (a changed case of another function is off
+        the map)."""
         require(self.actor, "view_queues")
         now, wanted, scope = self.clock(), sorted(set(ids)), self.scope
         if f is not None:
@@ -368,8 +375,8 @@ class Workbench(DutyDesk):
                 if f is not None
                 else (set(), [], None)
             )
-            markers = case_markers(s, now, ids=wanted, scope=scope)
-            grid_counts = open_counts_by_grid(s, scope)
+            markers = case_markers(s, now, ids=wanted, scope=scope, function=map_function)
+            grid_counts = open_counts_by_grid(s, scope, map_function)
             lights = queries.light_counts(s, now, scope.where())
         shown = [m for m in markers if m.is_open]
         on_map = {m.id for m in shown}
@@ -639,15 +646,27 @@ class Workbench(DutyDesk):
         with self.db.read() as s:
             return dashboard.dashboard_numbers(s, self.clock(), self.scope)
 
-    def evaluation(self, month: str) -> EvaluationReport:
+    def evaluation(self, month: str, function: str | None = None) -> EvaluationReport:
         """The evaluation report of a month ("YYYY-MM"); a street leader's is its street's
-        (日常考核: its grids and units ranked, no district-wide objects)."""
+        (日常考核: its grids and units ranked, no district-wide objects); with ``function``
+        (one of the five of grid work), over that function's cases only."""
         require(self.actor, "view_evaluation")
         start, end = evaluation.month_period(month)
         with self.db.read() as s:
             return evaluation.evaluate(
-                s, start, end, self.clock(), calendar=self.calendar, scope=self.scope
+                s,
+                start,
+                end,
+                self.clock(),
+                calendar=self.calendar,
+                scope=self.scope,
+                function=function,
             )
+
+    def functions(self) -> list[tuple[str, str]]:
+        """The five functions of grid work, (Chinese name, English name) in
+        resources/org/functions.csv's order: the evaluation's 职能 box."""
+        return list(read_function_names().items())
 
     def export_evaluation(self, report: EvaluationReport, path: str) -> str:
         """Write ``report`` as .xlsx here; a .pdf needs Qt, so the view writes that itself."""
@@ -727,12 +746,26 @@ class Workbench(DutyDesk):
             )
 
     def evaluation_cases(
-        self, start: datetime, end: datetime, kind: str, object_id: int, metric: str
+        self,
+        start: datetime,
+        end: datetime,
+        kind: str,
+        object_id: int,
+        metric: str,
+        function: str | None = None,
     ) -> list[queue.QueueRow]:
-        """The cases behind one number of an evaluation report, as queue rows."""
+        """The cases behind one number of an evaluation report (of ``function``'s cases, if
+        the report was one function's), as queue rows."""
         require(self.actor, "view_evaluation")
         with self.db.read() as s:
             ids = evaluation.case_ids_for(
-                s, start, end, kind=kind, object_id=object_id, metric=metric, scope=self.scope
+                s,
+                start,
+                end,
+                kind=kind,
+                object_id=object_id,
+                metric=metric,
+                scope=self.scope,
+                function=function,
             )
             return queue.fetch_rows(s, ids, self.clock(), self.calendar)

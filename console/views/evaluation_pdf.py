@@ -34,6 +34,11 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 }
 TEXTS: dict[str, tuple[str, str]] = {
     "title": ("月度绩效评价", "Monthly evaluation"),
+    "function_note": (
+        "本报告仅统计“{name}”职能的案件（其类别属于该职能）；网格巡查不属于任何职能，未列入。",
+        "This report counts the cases of the function “{name}” only (their categories are"
+        " of it); grid patrols belong to no function and are left out.",
+    ),
     "district": ("全区指标", "District figures"),
     "own_street": ("本街道指标", "The street's figures"),
     "tier_note": (
@@ -156,13 +161,31 @@ def _ranking(scores: Sequence[ObjectScore], english: bool) -> list[str]:
     return parts
 
 
-def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
+def evaluation_title(report: EvaluationReport, *, english: bool = False) -> str:
+    """ "月度绩效评价 2026-10", and " · 公共服务" when the report is one function's: a printed
+    report says what it covers."""
     start = report.period_start.astimezone(LOCAL_TZ)
     title = f"{_t('title', english)} {start:%Y-%m}"
+    name = _function(report, english)
+    return f"{title} · {name}" if name else title
+
+
+def _function(report: EvaluationReport, english: bool) -> str | None:
+    zh = getattr(report, "function", None)
+    if not zh:
+        return None
+    return str((getattr(report, "function_en", None) or zh) if english else zh)
+
+
+def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
+    title = evaluation_title(report, english=english)
     # a street leader's report: its street's figures stand where the district's do
     heading = "own_street" if getattr(report, "scope_region_id", None) else "district"
-    parts = [
-        f"<h1>{escape(title)}</h1>",
+    parts = [f"<h1>{escape(title)}</h1>"]
+    function = _function(report, english)
+    if function:
+        parts.append(f"<p>{escape(_t('function_note', english).format(name=function))}</p>")
+    parts += [
         f"<h2>{escape(_t(heading, english))}</h2>",
         TABLE,
         _head([_t("metric", english), _t("value", english), _t("inputs", english)]),
@@ -317,10 +340,9 @@ _APP: QGuiApplication | None = None  # kept alive: Qt paints only while it exist
 def write_evaluation_pdf(report: EvaluationReport, path: Path, *, english: bool = False) -> Path:
     """The evaluation report as an A4 PDF with its charts; returns the path."""
     ensure_gui_application()
-    start = report.period_start.astimezone(LOCAL_TZ)
     return write_html_pdf(
         evaluation_html(report, english=english),
         path,
-        title=f"{_t('title', english)} {start:%Y-%m}",
+        title=evaluation_title(report, english=english),
         images=evaluation_charts(report, english=english),
     )

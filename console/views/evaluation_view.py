@@ -1,8 +1,9 @@
 """The evaluation view: a month, the rankings of each kind of object, charts, drill-down.
 
 The view never calls a service. Choosing a month emits :attr:`EvaluationView.period_changed`
-("YYYY-MM"); the main window fetches the report (console.services.evaluation.EvaluationReport,
-read by attribute only) and calls :meth:`show_report`. Double-clicking a metric cell emits
+("YYYY-MM"), choosing a function (职能, or all) :attr:`function_changed`; the main window
+fetches the report (console.services.evaluation.EvaluationReport, read by attribute only) and
+calls :meth:`show_report`; a function's report names it in the window's title and summary. Double-clicking a metric cell emits
 :attr:`drill_requested` (kind, object id, metric key); the cases behind it come back through
 :meth:`show_cases`. "Export…" asks for a file and emits :attr:`export_requested`.
 
@@ -55,7 +56,7 @@ from console.views.dashboard_panel import (
 )
 from console.views.evaluation_patrols import PatrolPanel
 from console.views.formatting import local_time_text
-from console.views.i18n import pick
+from console.views.i18n import pick, use_english
 
 if TYPE_CHECKING:
     from console.services.evaluation.report import EvaluationReport, MetricValue, ObjectScore
@@ -196,6 +197,8 @@ class RankingModel(QAbstractTableModel):
 class EvaluationView(QWidget):
     #: A month was chosen ("YYYY-MM"): fetch its report.
     period_changed = Signal(str)
+    #: A function (职能) or all was chosen: fetch the month's report again.
+    function_changed = Signal()
     #: (kind, object id, metric key): show the cases behind that number.
     drill_requested = Signal(str, int, str)
     #: A case of a drill-down was double-clicked: open it in the console (case id).
@@ -216,6 +219,10 @@ class EvaluationView(QWidget):
         for month in recent_months(today or datetime.now(LOCAL_TZ).date()):
             self.month_combo.addItem(month, month)
         self.month_combo.setCurrentIndex(1)  # the last complete month
+        # 职能: the evaluation over one function's cases (#16 §3); filled by set_functions.
+        self.function_combo = QComboBox()
+        self.function_combo.setObjectName("evaluationFunction")
+        self.function_combo.addItem(self.tr("All functions"), None)
         self.export_button = QPushButton(self.tr("Export…"))
         self.summary_label = QLabel()
         self.summary_label.setObjectName("evaluationSummary")
@@ -224,6 +231,8 @@ class EvaluationView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Month")))
         top.addWidget(self.month_combo)
+        top.addWidget(QLabel(self.tr("Function")))
+        top.addWidget(self.function_combo)
         top.addStretch(1)
         top.addWidget(self.export_button)
 
@@ -277,6 +286,7 @@ class EvaluationView(QWidget):
         layout.addWidget(splitter, 1)
 
         self.month_combo.currentIndexChanged.connect(self._on_month_combo_changed)
+        self.function_combo.currentIndexChanged.connect(lambda _i: self.function_changed.emit())
         self.export_button.clicked.connect(self._on_export_button_clicked)
 
     @property
@@ -286,16 +296,47 @@ class EvaluationView(QWidget):
     def current_month(self) -> str:
         return str(self.month_combo.currentData())
 
+    def current_function(self) -> str | None:
+        """The chosen function's Chinese name (the services' value), or None for all."""
+        value = self.function_combo.currentData()
+        return str(value) if value else None
+
+    def set_functions(self, functions: Sequence[tuple[str, str]]) -> None:
+        """The functions to offer, (Chinese name, English name) in resources/org/functions.csv's
+        order (Workbench.functions); the choice is kept, and no signal is emitted."""
+        chosen = self.current_function()
+        english = use_english()
+        self.function_combo.blockSignals(True)
+        try:
+            self.function_combo.clear()
+            self.function_combo.addItem(self.tr("All functions"), None)
+            for zh, en in functions:
+                self.function_combo.addItem(en if english else zh, zh)
+            self.function_combo.setCurrentIndex(
+                max(self.function_combo.findData(chosen), 0) if chosen else 0
+            )
+        finally:
+            self.function_combo.blockSignals(False)
+
+    def function_name(self, report: EvaluationReport) -> str | None:
+        """The report's function in the display language, or None (every case)."""
+        zh = getattr(report, "function", None)
+        if not zh:
+            return None
+        return pick(str(zh), str(getattr(report, "function_en", None) or ""))
+
     # -- widget to signals -------------------------------------------------------------
 
     def _on_month_combo_changed(self, _index: int) -> None:
         self.period_changed.emit(self.current_month())
 
     def _on_export_button_clicked(self) -> None:
+        function = self.current_function()
+        name = f"evaluation-{self.current_month()}" + (f"-{function}" if function else "")
         path, _ = QFileDialog.getSaveFileName(
             self,
             self.tr("Export evaluation"),
-            f"evaluation-{self.current_month()}.xlsx",
+            f"{name}.xlsx",
             self.tr("Excel workbook (*.xlsx);;PDF (*.pdf)"),
         )
         if path:
@@ -327,7 +368,13 @@ class EvaluationView(QWidget):
     def _pull_summary(self, report: EvaluationReport) -> None:
         period = f"{report.period_start:%Y-%m-%d} – {report.period_end:%Y-%m-%d}"
         parts = [f"{pick(m.label_zh, m.label_en)}: {metric_text(m)}" for m in report.district]
+        title = self.tr("Monthly evaluation")
+        function = self.function_name(report)
+        if function:  # what the figures cover: one function's cases only
+            period += f"   {self.tr('Function')}: {function}"
+            title += f" · {function}"
         self.summary_label.setText("   ".join([period, *parts]))
+        self.setWindowTitle(title)
 
     def _pull_rankings(self, report: EvaluationReport) -> None:
         for kind in [k for k in self.tables if k not in report.by_kind]:

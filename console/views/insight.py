@@ -53,10 +53,12 @@ class Insight(QObject):
             view.setWindowTitle(self.tr("Monthly evaluation"))
             view.resize(1400, 900)
             view.period_changed.connect(self._load_month)
+            view.function_changed.connect(lambda: self._load_month(view.current_month()))
             view.drill_requested.connect(self._drill)
             view.export_requested.connect(self._export)
             view.case_requested.connect(self._open_case)
             self.evaluation = view
+            self.bridge.submit(self.workbench.functions, view.set_functions)  # the 职能 box
         self.evaluation.show()
         self.evaluation.raise_()
         self._load_month(self.evaluation.current_month())
@@ -69,15 +71,19 @@ class Insight(QObject):
     def _load_month(self, month: str) -> None:
         view = self.evaluation
         if view is not None:
-            self.bridge.submit_long(lambda: self.workbench.evaluation(month), view.show_report)
+            function = view.current_function()
+            self.bridge.submit_long(
+                lambda: self.workbench.evaluation(month, function), view.show_report
+            )
 
     def _drill(self, kind: str, object_id: int, metric: str) -> None:
         view = self.evaluation
         if view is None or view.report is None:
             return
         start, end = view.report.period_start, view.report.period_end
+        function = view.report.function  # the drill-down counts what the report counted
         self.bridge.submit(
-            lambda: self.workbench.evaluation_cases(start, end, kind, object_id, metric),
+            lambda: self.workbench.evaluation_cases(start, end, kind, object_id, metric, function),
             lambda rows: view.show_cases(view.describe(kind, object_id, metric), rows),
         )
 

@@ -31,6 +31,7 @@ from console.views.grid_staff_panel import GridStaffPanel
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
 from console.views.map_fallback import create_map_view
+from console.views.map_filter import MapFilterBar, map_with_filter
 from console.views.map_patrols import PatrolLayers
 from console.views.night_shift import NightShift
 from console.views.pending_locations_dialog import PendingLocationsDialog
@@ -99,8 +100,13 @@ class MainWindow(QMainWindow):
             "detail", self.tr("Case detail"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.map = create_map_view()  # a banner instead where WebEngine cannot run
+        # 职能: the map shows one function's cases, or all (Workbench.map_markers).
+        self.map_filter = MapFilterBar()
         self.map_dock = self._dock(
-            "map", self.tr("Map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea
+            "map",
+            self.tr("Map"),
+            map_with_filter(self.map_filter, self.map),
+            Qt.DockWidgetArea.RightDockWidgetArea,
         )
 
         self.night = NightShift(self, bridge, workbench, self.settings, scheduler)
@@ -168,6 +174,7 @@ class MainWindow(QMainWindow):
         self.staff_panel.grid_chosen.connect(self.map.focus_grid)
         self.detail.open_case_requested.connect(self.current.set)
         self.map.ready.connect(self._on_map_ready)
+        self.map_filter.changed.connect(self._on_map_filter_changed)
         # The field on the map (people on patrol, today's tracks and coverage): on a timer, as
         # the gateway writes the points; the command center's seats only.
         self.patrols: PatrolLayers | None = None
@@ -496,6 +503,7 @@ class MainWindow(QMainWindow):
 
     def _on_choices(self, choices: FilterChoices) -> None:
         self.queue.set_choices(choices)
+        self.map_filter.set_functions(choices.functions, self.settings)
         if not self.settings.contains("queue/tab"):
             # First start for this user: open on the queue their role works from.
             self.queue.with_tab(ROLE_HOME_TAB.get(self.workbench.actor.role, "all_open"))
@@ -523,13 +531,25 @@ class MainWindow(QMainWindow):
         self._refresh_title()
 
     def _on_map_ready(self) -> None:
+        self._load_map_cases()
+
+    def _on_map_filter_changed(self) -> None:
+        self.map_filter.save(self.settings)
+        self._load_map_cases()
+
+    def _load_map_cases(self) -> None:
+        """The map's case layer and choropleth: every open case, or the chosen function's."""
+        function = self.map_filter.function()
+
         def show(result: tuple[str, dict[int, int]]) -> None:
-            self.map.upsert_cases(result[0])
+            if function != self.map_filter.function():
+                return  # chosen again meanwhile: that choice's read follows
+            self.map.set_cases(result[0])  # the layer is exactly these (a new filter)
             self.map.set_grid_style(result[1])
             self._map_ready = True
             self._maybe_first_view_ready()
 
-        self.bridge.submit(self.workbench.map_markers, show)
+        self.bridge.submit(lambda: self.workbench.map_markers(function), show)
 
     def _maybe_first_view_ready(self) -> None:
         if self._queue_ready and self._map_ready:
@@ -541,15 +561,17 @@ class MainWindow(QMainWindow):
         ids = sorted({c.case_id for c in changes})
         # One read for the queue, the map and the counts (Workbench.live_batch).
         generation, f, loaded = self.queue.model.change_context()
+        function = self.map_filter.function()
 
         def show(batch: LiveBatch) -> None:
             self.queue.model.apply_read_changes(
                 generation, ids, batch.inside, batch.rows, batch.total
             )
-            self._on_map_update((batch.markers_json, batch.removed, batch.grid_counts))
+            if function == self.map_filter.function():  # else the new filter's read follows
+                self._on_map_update((batch.markers_json, batch.removed, batch.grid_counts))
             self._show_light_counts(batch.lights)
 
-        self.bridge.submit(lambda: self.workbench.live_batch(f, ids, loaded), show)
+        self.bridge.submit(lambda: self.workbench.live_batch(f, ids, loaded, function), show)
         current = self.current.case_id
         if current in ids:
             others = [

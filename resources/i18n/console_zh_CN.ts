@@ -357,47 +357,47 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../console/views/case_actions.py" line="44"/>
+        <location filename="../../console/views/case_actions.py" line="46"/>
         <source>The case is still loading</source>
         <translation>案件正在加载</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="46"/>
+        <location filename="../../console/views/case_actions.py" line="48"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="108"/>
+        <location filename="../../console/views/case_actions.py" line="126"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="112"/>
+        <location filename="../../console/views/case_actions.py" line="130"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="130"/>
+        <location filename="../../console/views/case_actions.py" line="148"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="132"/>
+        <location filename="../../console/views/case_actions.py" line="150"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="141"/>
+        <location filename="../../console/views/case_actions.py" line="159"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="172"/>
+        <location filename="../../console/views/case_actions.py" line="190"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="176"/>
+        <location filename="../../console/views/case_actions.py" line="194"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
@@ -405,340 +405,340 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="116"/>
-        <location filename="../../console/views/case_detail_panel.py" line="313"/>
+        <location filename="../../console/views/case_detail_panel.py" line="119"/>
+        <location filename="../../console/views/case_detail_panel.py" line="320"/>
         <source>Select a case to see its details.</source>
-        <extracomment>Buttons per row in the action bar. Inputs (transitions.csv) asked for in a dialog of the panel&apos;s own before the step is sent. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map.</extracomment>
+        <extracomment>Buttons per row in the action bar. Inputs (transitions.csv) asked for in a dialog of the panel&apos;s own before the step is sent. Fallback colours when no theme style sheet is applied (the QSS themes override them). (action, case id, version) for an action that needs no input. (action, case id, version, params) after asking for a note (and an extension amount). Case ids to open the dispatch dialog for. Case id to show on the map. Case id to make the current case (another case about the same register object).</extracomment>
         <translation>选择案件以查看详情。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="326"/>
+        <location filename="../../console/views/case_detail_panel.py" line="333"/>
         <source>Loading the case…</source>
         <translation>正在加载案件…</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="140"/>
+        <location filename="../../console/views/case_detail_panel.py" line="143"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="191"/>
+        <location filename="../../console/views/case_detail_panel.py" line="197"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="192"/>
+        <location filename="../../console/views/case_detail_panel.py" line="198"/>
         <source>Show on map</source>
         <translation>在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="202"/>
+        <location filename="../../console/views/case_detail_panel.py" line="208"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="206"/>
+        <location filename="../../console/views/case_detail_panel.py" line="212"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="207"/>
+        <location filename="../../console/views/case_detail_panel.py" line="213"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="208"/>
+        <location filename="../../console/views/case_detail_panel.py" line="214"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="209"/>
+        <location filename="../../console/views/case_detail_panel.py" line="215"/>
         <source>Caller</source>
         <translation>上报人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="210"/>
+        <location filename="../../console/views/case_detail_panel.py" line="216"/>
         <source>Caller&apos;s phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="211"/>
+        <location filename="../../console/views/case_detail_panel.py" line="217"/>
         <source>Open311 contact</source>
         <translation>Open311 联系信息</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="212"/>
+        <location filename="../../console/views/case_detail_panel.py" line="218"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="213"/>
+        <location filename="../../console/views/case_detail_panel.py" line="219"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="214"/>
+        <location filename="../../console/views/case_detail_panel.py" line="220"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="215"/>
+        <location filename="../../console/views/case_detail_panel.py" line="221"/>
         <source>Area</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="216"/>
+        <location filename="../../console/views/case_detail_panel.py" line="222"/>
         <source>Community unit</source>
         <translation>单元(社区)</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="217"/>
+        <location filename="../../console/views/case_detail_panel.py" line="223"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="218"/>
+        <location filename="../../console/views/case_detail_panel.py" line="224"/>
         <source>Coordinates</source>
         <translation>坐标</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="219"/>
+        <location filename="../../console/views/case_detail_panel.py" line="225"/>
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="221"/>
+        <location filename="../../console/views/case_detail_panel.py" line="227"/>
         <source>Street sub-task</source>
         <translation>二级派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="222"/>
+        <location filename="../../console/views/case_detail_panel.py" line="228"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="223"/>
+        <location filename="../../console/views/case_detail_panel.py" line="229"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="224"/>
+        <location filename="../../console/views/case_detail_panel.py" line="230"/>
         <source>Registration condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="225"/>
+        <location filename="../../console/views/case_detail_panel.py" line="231"/>
         <source>Closing condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="226"/>
+        <location filename="../../console/views/case_detail_panel.py" line="232"/>
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="227"/>
+        <location filename="../../console/views/case_detail_panel.py" line="233"/>
         <source>Registered</source>
         <translation>立案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="228"/>
+        <location filename="../../console/views/case_detail_panel.py" line="234"/>
         <source>Dispatched</source>
         <translation>派遣时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="229"/>
+        <location filename="../../console/views/case_detail_panel.py" line="235"/>
         <source>Deadline</source>
         <translation>处置期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="230"/>
+        <location filename="../../console/views/case_detail_panel.py" line="236"/>
         <source>Handled</source>
         <translation>处置反馈时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="231"/>
+        <location filename="../../console/views/case_detail_panel.py" line="237"/>
         <source>Closed</source>
         <translation>结案时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="232"/>
+        <location filename="../../console/views/case_detail_panel.py" line="238"/>
         <source>Reworks / returns</source>
         <translation>返工 / 回退</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="248"/>
+        <location filename="../../console/views/case_detail_panel.py" line="254"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="253"/>
+        <location filename="../../console/views/case_detail_panel.py" line="259"/>
         <source>History (newest first)</source>
         <translation>处置过程（最新在前）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="267"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="267"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="267"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="267"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="261"/>
+        <location filename="../../console/views/case_detail_panel.py" line="267"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="272"/>
+        <location filename="../../console/views/case_detail_panel.py" line="278"/>
         <source>Select an entry to read its full note.</source>
         <translation>选择一条记录查看完整说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="352"/>
+        <location filename="../../console/views/case_detail_panel.py" line="359"/>
         <source>Finished</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="355"/>
+        <location filename="../../console/views/case_detail_panel.py" line="362"/>
         <source>Suspended</source>
         <translation>挂账时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="360"/>
+        <location filename="../../console/views/case_detail_panel.py" line="367"/>
         <source>Handled in time</source>
         <translation>按时处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="361"/>
+        <location filename="../../console/views/case_detail_panel.py" line="368"/>
         <source>Handled near the deadline</source>
         <translation>临期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="362"/>
+        <location filename="../../console/views/case_detail_panel.py" line="369"/>
         <source>Handled late</source>
         <translation>超期处置</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="365"/>
+        <location filename="../../console/views/case_detail_panel.py" line="372"/>
         <source>No clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="369"/>
+        <location filename="../../console/views/case_detail_panel.py" line="376"/>
         <source>Green: within the time limit</source>
         <translation>绿灯：在处置时限内</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="370"/>
+        <location filename="../../console/views/case_detail_panel.py" line="377"/>
         <source>Yellow: most of the time limit used</source>
         <translation>黄灯：时限即将用完</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="371"/>
+        <location filename="../../console/views/case_detail_panel.py" line="378"/>
         <source>Red: overdue</source>
         <translation>红灯：已超期</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="372"/>
+        <location filename="../../console/views/case_detail_panel.py" line="379"/>
         <source>Not on the deadline clock</source>
         <translation>未进入处置计时</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="387"/>
+        <location filename="../../console/views/case_detail_panel.py" line="394"/>
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="387"/>
+        <location filename="../../console/views/case_detail_panel.py" line="394"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="391"/>
+        <location filename="../../console/views/case_detail_panel.py" line="398"/>
         <source>%1 approved</source>
         <translation>%1 已批准</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="393"/>
+        <location filename="../../console/views/case_detail_panel.py" line="400"/>
         <source>%1 requested</source>
         <translation>%1 已申请</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="410"/>
+        <location filename="../../console/views/case_detail_panel.py" line="417"/>
         <source>Not dispatched</source>
         <translation>未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="495"/>
+        <location filename="../../console/views/case_detail_panel.py" line="502"/>
         <source>%1, due %2</source>
         <translation>%1，时限至 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="503"/>
+        <location filename="../../console/views/case_detail_panel.py" line="510"/>
         <source>Merged into %1</source>
         <translation>已合并到 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="505"/>
+        <location filename="../../console/views/case_detail_panel.py" line="512"/>
         <source>Not a duplicate of %1</source>
         <translation>与 %1 不是重复</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="512"/>
+        <location filename="../../console/views/case_detail_panel.py" line="519"/>
         <source>Sent on to %1, due %2</source>
         <translation>派往 %1，时限至 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="517"/>
+        <location filename="../../console/views/case_detail_panel.py" line="524"/>
         <source> (late)</source>
         <translation>（超时）</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="518"/>
+        <location filename="../../console/views/case_detail_panel.py" line="525"/>
         <source>Feedback from %1</source>
         <translation>%1 已反馈</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="527"/>
+        <location filename="../../console/views/case_detail_panel.py" line="534"/>
         <source>Report %1 merged in (%2, %3, %4), %5: %6</source>
         <translation>并入上报 %1（%2，%3，%4），%5：%6</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="538"/>
+        <location filename="../../console/views/case_detail_panel.py" line="545"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="594"/>
+        <location filename="../../console/views/case_detail_panel.py" line="601"/>
         <source>%1 — case %2: send it on to one of the street&apos;s forces.</source>
         <translation>%1 — 案件 %2：派往街道的处置力量。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="616"/>
-        <location filename="../../console/views/case_detail_panel.py" line="628"/>
+        <location filename="../../console/views/case_detail_panel.py" line="623"/>
+        <location filename="../../console/views/case_detail_panel.py" line="647"/>
         <source>%1 — case %2: please give a note.</source>
         <translation>%1 — 案件 %2：请填写说明。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="581"/>
+        <location filename="../../console/views/case_detail_panel.py" line="588"/>
         <source>%1 — case %2: choose the inspector.</source>
         <translation>%1 — 案件 %2：请选择监督员。</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_detail_panel.py" line="220"/>
+        <location filename="../../console/views/case_detail_panel.py" line="226"/>
         <source>Assigned inspector</source>
         <translation>指派监督员</translation>
     </message>
@@ -928,6 +928,65 @@
         <location filename="../../console/views/commands.py" line="70"/>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>ComponentMap</name>
+    <message>
+        <location filename="../../console/views/map_components.py" line="54"/>
+        <source>Components</source>
+        <extracomment>How often the changed objects and the repeat offenders are read while the map is visible.</extracomment>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="55"/>
+        <source>Repeat offenders</source>
+        <translation>重复问题部件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="56"/>
+        <source>Zoom in to level %1 to see components</source>
+        <translation>放大到第 %1 级显示部件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="59"/>
+        <source>Component class</source>
+        <translation>部件类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="60"/>
+        <source>All classes</source>
+        <translation>全部大类</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="61"/>
+        <source>All items</source>
+        <translation>全部小类</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="62"/>
+        <source>Owner department</source>
+        <translation>主管部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="63"/>
+        <source>Cases (%1)</source>
+        <translation>关联案件（%1 件）</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="64"/>
+        <source>No cases</source>
+        <translation>无关联案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="65"/>
+        <source>%1 more</source>
+        <translation>另有 %1 件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_components.py" line="66"/>
+        <source>%1 cases</source>
+        <translation>%1 件案件</translation>
     </message>
 </context>
 <context>
@@ -1138,97 +1197,98 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="74"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="87"/>
         <source>Dispatch cases</source>
+        <extracomment>The proposal&apos;s reason shown in the department cell: the owner of the object the case names (issue 17) is news to the dispatcher; the routing table and the street committee are not.</extracomment>
         <translation>派遣案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="83"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="96"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="84"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="97"/>
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="85"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="98"/>
         <source>Proposed department</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="86"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="99"/>
         <source>Proposed tier</source>
         <translation>建议层级</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="87"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="100"/>
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="88"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="101"/>
         <source>Expected deadline</source>
         <translation>预计期限</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="89"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="102"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="108"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="121"/>
         <source>Department:</source>
         <translation>处置部门：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="111"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="124"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="114"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="127"/>
         <source>Note:</source>
         <translation>说明：</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="126"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="139"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="149"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="162"/>
         <source>Not dispatched: %1</source>
         <translation>未派遣：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="172"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="187"/>
         <source>Proposed tiers differ: see the Proposed tier column.</source>
         <translation>各案件的建议层级不同：见“建议层级”列。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="181"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="196"/>
         <source>By routing table (each case to its proposed department)</source>
         <translation>按路由表（各案件派往其建议部门）</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="226"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="241"/>
         <source>None of the selected cases can be dispatched.</source>
         <translation>所选案件均不能派遣。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="229"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="244"/>
         <source>The routing table has no department for some cases: choose a department.</source>
         <translation>路由表中部分案件没有对应部门，请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="232"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="247"/>
         <source>The note is too long (at most %1 characters).</source>
         <translation>说明过长（最多 %1 字）。</translation>
     </message>
     <message>
-        <location filename="../../console/views/dispatch_dialog.py" line="240"/>
+        <location filename="../../console/views/dispatch_dialog.py" line="255"/>
         <source>%1 of %2 cases will be dispatched.</source>
         <translation>将派遣 %2 件中的 %1 件。</translation>
     </message>
@@ -1315,129 +1375,145 @@
 <context>
     <name>EvaluationView</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="212"/>
+        <location filename="../../console/views/evaluation_view.py" line="225"/>
+        <location filename="../../console/views/evaluation_view.py" line="312"/>
+        <source>All functions</source>
+        <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. A function (职能) or all was chosen: fetch the month&apos;s report again. (kind, object id, metric key): show the cases behind that number. A case of a drill-down was double-clicked: open it in the console (case id). Export the current report to this file.</extracomment>
+        <translation>全部职能</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="226"/>
         <source>Export…</source>
-        <extracomment>A month was chosen (&quot;YYYY-MM&quot;): fetch its report. (kind, object id, metric key): show the cases behind that number. A case of a drill-down was double-clicked: open it in the console (case id). Export the current report to this file.</extracomment>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="218"/>
+        <location filename="../../console/views/evaluation_view.py" line="232"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="227"/>
+        <location filename="../../console/views/evaluation_view.py" line="234"/>
+        <source>Function</source>
+        <translation>职能</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="243"/>
         <source>Patrols</source>
         <extracomment>网格定期巡查 (informational): the last tab, after the kinds&apos; rankings</extracomment>
         <translation>网格巡查</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="230"/>
+        <location filename="../../console/views/evaluation_view.py" line="246"/>
         <source>Daily reported and closed</source>
         <translation>每日上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="233"/>
+        <location filename="../../console/views/evaluation_view.py" line="249"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="236"/>
+        <location filename="../../console/views/evaluation_view.py" line="252"/>
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="238"/>
+        <location filename="../../console/views/evaluation_view.py" line="254"/>
         <source>Top categories</source>
         <translation>高发类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="244"/>
+        <location filename="../../console/views/evaluation_view.py" line="260"/>
         <source>Reported and closed by street</source>
         <translation>各街道上报与结案</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="249"/>
+        <location filename="../../console/views/evaluation_view.py" line="265"/>
         <source>On-time rate by street (%)</source>
         <translation>各街道按期结案率（%）</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="290"/>
+        <location filename="../../console/views/evaluation_view.py" line="338"/>
         <source>Export evaluation</source>
         <translation>导出考核评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="292"/>
+        <location filename="../../console/views/evaluation_view.py" line="340"/>
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="353"/>
+        <location filename="../../console/views/evaluation_view.py" line="371"/>
+        <source>Monthly evaluation</source>
+        <translation>月度绩效评价</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/evaluation_view.py" line="407"/>
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="354"/>
+        <location filename="../../console/views/evaluation_view.py" line="408"/>
         <source>Areas</source>
         <translation>片区</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="355"/>
+        <location filename="../../console/views/evaluation_view.py" line="409"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="356"/>
+        <location filename="../../console/views/evaluation_view.py" line="410"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="357"/>
+        <location filename="../../console/views/evaluation_view.py" line="411"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="358"/>
+        <location filename="../../console/views/evaluation_view.py" line="412"/>
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="359"/>
+        <location filename="../../console/views/evaluation_view.py" line="413"/>
         <source>Intake operators</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="360"/>
+        <location filename="../../console/views/evaluation_view.py" line="414"/>
         <source>Duty chiefs</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="361"/>
+        <location filename="../../console/views/evaluation_view.py" line="415"/>
         <source>Dispatchers</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="437"/>
+        <location filename="../../console/views/evaluation_view.py" line="491"/>
         <source>Case number</source>
         <translation>案件编号</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="437"/>
+        <location filename="../../console/views/evaluation_view.py" line="491"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="437"/>
+        <location filename="../../console/views/evaluation_view.py" line="491"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="437"/>
+        <location filename="../../console/views/evaluation_view.py" line="491"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="438"/>
+        <location filename="../../console/views/evaluation_view.py" line="492"/>
         <source>Reported at</source>
         <translation>上报时间</translation>
     </message>
@@ -1515,42 +1591,45 @@
 <context>
     <name>GridStaffPanel</name>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="60"/>
         <source>Street</source>
+        <extracomment>The table&apos;s columns, in order. A grid was chosen (in the grid box, or a row double-clicked): the map fits it. Bumped by every read asked for: an older read&apos;s answer is dropped.</extracomment>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="63"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="78"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="66"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="78"/>
         <source>Role</source>
         <translation>岗位</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="78"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="78"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="146"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="153"/>
         <source>All roles</source>
         <translation>全部岗位</translation>
     </message>
     <message>
-        <location filename="../../console/views/grid_staff_panel.py" line="1"/>
+        <location filename="../../console/views/grid_staff_panel.py" line="183"/>
         <source>{0} grids, {1} staff</source>
         <translation>{0} 个网格，{1} 人</translation>
     </message>
@@ -1907,12 +1986,12 @@
         <translation>月度绩效评价</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="98"/>
+        <location filename="../../console/views/insight.py" line="104"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../console/views/insight.py" line="102"/>
+        <location filename="../../console/views/insight.py" line="108"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -2006,124 +2085,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="98"/>
+        <location filename="../../console/views/main_window.py" line="100"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="102"/>
+        <location filename="../../console/views/main_window.py" line="107"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="120"/>
+        <location filename="../../console/views/main_window.py" line="137"/>
         <source>Grid staff</source>
         <translation>网格人员（一格七员）</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="109"/>
+        <location filename="../../console/views/main_window.py" line="116"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="121"/>
+        <location filename="../../console/views/main_window.py" line="128"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="223"/>
+        <location filename="../../console/views/main_window.py" line="249"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="224"/>
+        <location filename="../../console/views/main_window.py" line="250"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="225"/>
+        <location filename="../../console/views/main_window.py" line="251"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="226"/>
+        <location filename="../../console/views/main_window.py" line="252"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="227"/>
+        <location filename="../../console/views/main_window.py" line="253"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="228"/>
+        <location filename="../../console/views/main_window.py" line="254"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="230"/>
+        <location filename="../../console/views/main_window.py" line="256"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="318"/>
+        <location filename="../../console/views/main_window.py" line="344"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="331"/>
+        <location filename="../../console/views/main_window.py" line="357"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="407"/>
+        <location filename="../../console/views/main_window.py" line="433"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="399"/>
-        <location filename="../../console/views/main_window.py" line="412"/>
+        <location filename="../../console/views/main_window.py" line="425"/>
+        <location filename="../../console/views/main_window.py" line="438"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="499"/>
+        <location filename="../../console/views/main_window.py" line="527"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="542"/>
+        <location filename="../../console/views/main_window.py" line="584"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="554"/>
+        <location filename="../../console/views/main_window.py" line="596"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="554"/>
+        <location filename="../../console/views/main_window.py" line="596"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="567"/>
+        <location filename="../../console/views/main_window.py" line="609"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="580"/>
+        <location filename="../../console/views/main_window.py" line="622"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="593"/>
+        <location filename="../../console/views/main_window.py" line="635"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="594"/>
+        <location filename="../../console/views/main_window.py" line="636"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
@@ -2202,75 +2281,89 @@
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="35"/>
+        <location filename="../../console/views/map_patrols.py" line="37"/>
         <source>Patrol staff</source>
         <extracomment>How often the layers are read while the map is visible. The layers with nobody on them.</extracomment>
         <translation>巡查人员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="36"/>
+        <location filename="../../console/views/map_patrols.py" line="38"/>
         <source>Today&apos;s tracks</source>
         <translation>今日轨迹</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="37"/>
+        <location filename="../../console/views/map_patrols.py" line="39"/>
         <source>Patrol coverage</source>
         <translation>巡查覆盖</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="39"/>
+        <location filename="../../console/views/map_patrols.py" line="44"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="40"/>
+        <location filename="../../console/views/map_patrols.py" line="45"/>
         <source>Grid manager</source>
         <translation>网格员</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="42"/>
+        <location filename="../../console/views/map_patrols.py" line="47"/>
         <source>Last position</source>
         <translation>最后位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="43"/>
+        <location filename="../../console/views/map_patrols.py" line="48"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="44"/>
+        <location filename="../../console/views/map_patrols.py" line="49"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="45"/>
+        <location filename="../../console/views/map_patrols.py" line="50"/>
         <source>Accuracy ±%1 m</source>
         <translation>精度 ±%1 米</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="46"/>
+        <location filename="../../console/views/map_patrols.py" line="51"/>
         <source>On patrol</source>
         <translation>巡查中</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="47"/>
+        <location filename="../../console/views/map_patrols.py" line="52"/>
         <source>Patrol ended</source>
         <translation>巡查已结束</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="48"/>
+        <location filename="../../console/views/map_patrols.py" line="53"/>
         <source>No position for 5 min or more</source>
         <translation>5 分钟以上无新位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="49"/>
+        <location filename="../../console/views/map_patrols.py" line="54"/>
         <source>Patrolled today (metres per grid)</source>
         <translation>今日巡查（每格米数）</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_patrols.py" line="50"/>
+        <location filename="../../console/views/map_patrols.py" line="55"/>
         <source>Not patrolled</source>
         <translation>未巡查</translation>
+    </message>
+</context>
+<context>
+    <name>MapFilterBar</name>
+    <message>
+        <location filename="../../console/views/map_filter.py" line="31"/>
+        <source>Show the cases of one function only</source>
+        <translation>只显示某一职能的案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/map_filter.py" line="32"/>
+        <location filename="../../console/views/map_filter.py" line="58"/>
+        <source>All functions</source>
+        <translation>全部职能</translation>
     </message>
 </context>
 <context>
@@ -2413,18 +2506,18 @@
 <context>
     <name>NoMapView</name>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="108"/>
+        <location filename="../../console/views/map_fallback.py" line="109"/>
         <source>Qt WebEngine cannot start as root with its sandbox on. Run the console as a normal user, or set QTWEBENGINE_DISABLE_SANDBOX=1.</source>
         <extracomment>WebEngine&apos;s own switch for the sandbox (as good as --no-sandbox in its flags).</extracomment>
         <translation>Qt WebEngine 不能以 root 身份在沙箱开启时运行。请以普通用户启动调度台，或设置 QTWEBENGINE_DISABLE_SANDBOX=1。</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="113"/>
+        <location filename="../../console/views/map_fallback.py" line="114"/>
         <source>Qt WebEngine could not be loaded (%1). Install the system libraries listed in the README.</source>
         <translation>无法加载 Qt WebEngine（%1）。请安装 README 中列出的系统库。</translation>
     </message>
     <message>
-        <location filename="../../console/views/map_fallback.py" line="116"/>
+        <location filename="../../console/views/map_fallback.py" line="117"/>
         <source>The map is unavailable: %1 Everything else works.</source>
         <translation>地图不可用：%1 其他功能均可正常使用。</translation>
     </message>
@@ -2456,22 +2549,22 @@
 <context>
     <name>PasswordResetDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="142"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="143"/>
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="146"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="147"/>
         <source>New password:</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="147"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="148"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="154"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="155"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -2712,123 +2805,123 @@
         <translation>搜索案件编号、地址、描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="179"/>
+        <location filename="../../console/views/queue_panel.py" line="180"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="209"/>
+        <location filename="../../console/views/queue_panel.py" line="210"/>
         <source>All streets</source>
         <translation>全部街道</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="212"/>
-        <location filename="../../console/views/queue_panel.py" line="256"/>
-        <location filename="../../console/views/queue_panel.py" line="264"/>
+        <location filename="../../console/views/queue_panel.py" line="213"/>
+        <location filename="../../console/views/queue_panel.py" line="262"/>
+        <location filename="../../console/views/queue_panel.py" line="270"/>
         <source>All grids</source>
         <translation>全部网格</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="216"/>
+        <location filename="../../console/views/queue_panel.py" line="217"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="221"/>
+        <location filename="../../console/views/queue_panel.py" line="225"/>
         <source>All functions</source>
         <translation>全部职能</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="224"/>
+        <location filename="../../console/views/queue_panel.py" line="230"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="226"/>
+        <location filename="../../console/views/queue_panel.py" line="232"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="227"/>
+        <location filename="../../console/views/queue_panel.py" line="233"/>
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="228"/>
+        <location filename="../../console/views/queue_panel.py" line="234"/>
         <source>Last 30 days</source>
         <translation>近30天</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="229"/>
+        <location filename="../../console/views/queue_panel.py" line="235"/>
         <source>From … to …</source>
         <translation>起止日期…</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="234"/>
+        <location filename="../../console/views/queue_panel.py" line="240"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="239"/>
+        <location filename="../../console/views/queue_panel.py" line="245"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="244"/>
+        <location filename="../../console/views/queue_panel.py" line="250"/>
         <source>All lights</source>
         <translation>全部灯色</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="246"/>
+        <location filename="../../console/views/queue_panel.py" line="252"/>
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="247"/>
+        <location filename="../../console/views/queue_panel.py" line="253"/>
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="248"/>
+        <location filename="../../console/views/queue_panel.py" line="254"/>
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="337"/>
+        <location filename="../../console/views/queue_panel.py" line="343"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="469"/>
+        <location filename="../../console/views/queue_panel.py" line="475"/>
         <source>Export queue</source>
         <translation>导出队列</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="470"/>
+        <location filename="../../console/views/queue_panel.py" line="476"/>
         <source>cases.xlsx</source>
         <translation>案件.xlsx</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="471"/>
+        <location filename="../../console/views/queue_panel.py" line="477"/>
         <source>Excel (*.xlsx);;CSV, UTF-8 (*.csv);;Open311 JSON (*.json)</source>
         <translation>Excel (*.xlsx);;CSV，UTF-8 (*.csv);;Open311 JSON (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../console/views/queue_panel.py" line="489"/>
+        <location filename="../../console/views/queue_panel.py" line="495"/>
         <source>%n case(s) exported to %1</source>
         <translation>
             <numerusform>已导出 %n 件案件到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="495"/>
+        <location filename="../../console/views/queue_panel.py" line="501"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/queue_panel.py" line="500"/>
+        <location filename="../../console/views/queue_panel.py" line="506"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -2836,23 +2929,23 @@
 <context>
     <name>RankingModel</name>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="149"/>
+        <location filename="../../console/views/evaluation_view.py" line="156"/>
         <source>Rank</source>
         <extracomment>The bar chart by category shows the most frequent categories only: at most this many, and no more than its height gives each label (a crammed axis is unreadable). Months offered besides the current one.</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="149"/>
+        <location filename="../../console/views/evaluation_view.py" line="156"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="149"/>
+        <location filename="../../console/views/evaluation_view.py" line="156"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../console/views/evaluation_view.py" line="149"/>
+        <location filename="../../console/views/evaluation_view.py" line="156"/>
         <source>Composite</source>
         <translation>综合指标值</translation>
     </message>
@@ -2897,131 +2990,175 @@
     </message>
 </context>
 <context>
+    <name>RepeatOffendersPanel</name>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="43"/>
+        <source>At least %1 cases in %2 months</source>
+        <extracomment>Where a row keeps its object&apos;s id, longitude and latitude.</extracomment>
+        <translation>%2 个月内不少于 %1 件案件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="47"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="53"/>
+        <source>Identifier</source>
+        <translation>部件标识码</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="54"/>
+        <source>Name</source>
+        <translation>部件名称</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="55"/>
+        <source>Owner department</source>
+        <translation>主管部门</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="56"/>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="57"/>
+        <source>Last reported</source>
+        <translation>最近上报</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/repeat_offenders_panel.py" line="103"/>
+        <source>%1 repeat offenders (%2)</source>
+        <translation>重复问题部件 %1 个（%2）</translation>
+    </message>
+</context>
+<context>
     <name>ReportFormDialog</name>
     <message>
-        <location filename="../../console/views/report_form.py" line="79"/>
+        <location filename="../../console/views/report_form.py" line="83"/>
         <source>New report</source>
         <extracomment>The sources a call can come from at the intake seat (console.services.report_input). Typing pauses this long before the point and the nearby cases are looked up, ms. The demo district&apos;s neighbourhood: a typed point far from it but near it swapped is a slip. A report was saved: its FiledReport (console.services.report_desk). A nearby case id to show in the main window.</extracomment>
         <translation>新建上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="100"/>
+        <location filename="../../console/views/report_form.py" line="104"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="101"/>
+        <location filename="../../console/views/report_form.py" line="105"/>
         <source>Caller&apos;s name</source>
         <translation>来电人姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="102"/>
+        <location filename="../../console/views/report_form.py" line="106"/>
         <source>Caller&apos;s phone (staff only)</source>
         <translation>来电号码（仅工作人员可见）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="106"/>
+        <location filename="../../console/views/report_form.py" line="110"/>
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="108"/>
+        <location filename="../../console/views/report_form.py" line="112"/>
         <source>Code, name or pinyin initials (ljx: 垃圾箱)</source>
         <translation>代码、名称或拼音首字母（ljx: 垃圾箱）</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="115"/>
+        <location filename="../../console/views/report_form.py" line="119"/>
         <source>No category chosen</source>
         <translation>尚未选择问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="121"/>
+        <location filename="../../console/views/report_form.py" line="125"/>
         <source>Category</source>
         <translation>问题类别</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="125"/>
+        <location filename="../../console/views/report_form.py" line="129"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="127"/>
+        <location filename="../../console/views/report_form.py" line="131"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="128"/>
+        <location filename="../../console/views/report_form.py" line="132"/>
         <source>Longitude, e.g. 108.93</source>
         <translation>经度，如 108.93</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="129"/>
+        <location filename="../../console/views/report_form.py" line="133"/>
         <source>Latitude, e.g. 34.27</source>
         <translation>纬度，如 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="135"/>
+        <location filename="../../console/views/report_form.py" line="139"/>
         <source>Point</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="136"/>
+        <location filename="../../console/views/report_form.py" line="140"/>
         <source>Click on the map, or type the coordinates</source>
         <translation>在地图上点选位置，或输入经纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="144"/>
+        <location filename="../../console/views/report_form.py" line="148"/>
         <source>Add photos…</source>
         <translation>添加照片…</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="146"/>
+        <location filename="../../console/views/report_form.py" line="150"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="154"/>
-        <location filename="../../console/views/report_form.py" line="303"/>
+        <location filename="../../console/views/report_form.py" line="158"/>
+        <location filename="../../console/views/report_form.py" line="322"/>
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="155"/>
+        <location filename="../../console/views/report_form.py" line="159"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="169"/>
+        <location filename="../../console/views/report_form.py" line="174"/>
         <source>Report</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="178"/>
+        <location filename="../../console/views/report_form.py" line="183"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter 上报</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="231"/>
+        <location filename="../../console/views/report_form.py" line="237"/>
         <source>Chosen: %1</source>
         <translation>已选: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="249"/>
+        <location filename="../../console/views/report_form.py" line="255"/>
         <source>Type both coordinates as numbers</source>
         <translation>请以数字输入经度和纬度</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="258"/>
+        <location filename="../../console/views/report_form.py" line="264"/>
         <source>Longitude and latitude look swapped: the district is near longitude 108.9, latitude 34.27</source>
         <translation>经纬度似乎写反了：本区约在经度 108.9、纬度 34.27</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="290"/>
+        <location filename="../../console/views/report_form.py" line="309"/>
         <source>In %1, grid %2 %3</source>
         <translation>位于%1，网格 %2 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/report_form.py" line="303"/>
+        <location filename="../../console/views/report_form.py" line="322"/>
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -3147,215 +3284,215 @@
 <context>
     <name>UserAdminDialog</name>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="167"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="168"/>
         <source>Users and security log</source>
         <translation>用户与安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="184"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="220"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="221"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="185"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="186"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="187"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="188"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="189"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="189"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="324"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="190"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="325"/>
         <source>Locked</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="190"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="191"/>
         <source>Last sign-in</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="199"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
         <source>Add…</source>
         <translation>新增…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="200"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="201"/>
         <source>Change role…</source>
         <translation>变更角色…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="201"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="202"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="202"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="203"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="424"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="425"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="204"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="205"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="212"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="213"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="218"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="219"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="220"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="221"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="222"/>
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="222"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="223"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="228"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="229"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="231"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="232"/>
         <source>Security log</source>
         <translation>安全日志</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="233"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="234"/>
         <source>Devices and tokens</source>
         <translation>设备与令牌</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="289"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="290"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="289"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="290"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="322"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="323"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="323"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="324"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="325"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="326"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="326"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="327"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="327"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="328"/>
         <source>Password reset</source>
         <translation>密码已重置</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="328"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="329"/>
         <source>User created</source>
         <translation>用户已创建</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="329"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="330"/>
         <source>Role changed</source>
         <translation>角色已变更</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="330"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="331"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="331"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="332"/>
         <source>Reactivated</source>
         <translation>已重新启用</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="332"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="333"/>
         <source>Device token issued</source>
         <translation>签发设备令牌</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="333"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="334"/>
         <source>Device token revoked</source>
         <translation>设备令牌已吊销</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="378"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="379"/>
         <source>User %1 created</source>
         <translation>已创建用户 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="401"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="402"/>
         <source>Role of %1 changed</source>
         <translation>已变更 %1 的角色</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="415"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="416"/>
         <source>New password set for %1</source>
         <translation>已为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="425"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="426"/>
         <source>Deactivate %1? They can no longer sign in; their history stays.</source>
         <translation>停用 %1？停用后无法登录，其历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="438"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="439"/>
         <source>%1 unlocked</source>
         <translation>已解锁 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="442"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="443"/>
         <source>%1 deactivated</source>
         <translation>已停用 %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="447"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="448"/>
         <source>%1 reactivated</source>
         <translation>已重新启用 %1</translation>
     </message>
@@ -3374,47 +3511,47 @@
     </message>
     <message>
         <location filename="../../console/views/user_admin_dialog.py" line="91"/>
-        <location filename="../../console/views/user_admin_dialog.py" line="97"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="98"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="104"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="105"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="105"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="106"/>
         <source>Name:</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="106"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="107"/>
         <source>Role:</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="107"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="108"/>
         <source>Department (handlers):</source>
         <translation>部门（处置人员）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="108"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="109"/>
         <source>Street / unit (street seats):</source>
         <translation>所属街道/单元（街道席位）：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="110"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="111"/>
         <source>Initial password:</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="111"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="112"/>
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../console/views/user_admin_dialog.py" line="123"/>
+        <location filename="../../console/views/user_admin_dialog.py" line="124"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>

@@ -30,6 +30,7 @@ FIGURES = {
     "supervision scan, 100,000 open (ms)": ("ms", False),
     "calendar change, 100,000 open cases recomputed (s)": ("s", False),
     "evaluate a month of 100,000 cases (s)": ("s", False),
+    "evaluate one function's month of 100,000 cases (s)": ("s", False),
     "tier rates of a month of 100,000 cases (s)": ("s", False),
     "patrol coverage, one day's tracks (s)": ("s", False),
     "map first render, 2,000 open cases": ("s", False),

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from console.cli import main
 from console.db import Database
 from tests.conftest import Clock
+from tests.services.evaluation.test_functions import month  # noqa: F401  (the fixture)
 from tests.services.evaluation.test_report import build_month
 from tests.services.evaluation.test_satisfaction import fill_rated
 
@@ -92,3 +93,22 @@ def test_the_summary_has_the_satisfaction_rate(
     fill_rated(demo_db)
     assert main(["--db", demo_db.url, "evaluate", "--month", "2026-10"]) == 0
     assert "群众满意率 public satisfaction rate: 50.00% (2/4)" in capsys.readouterr().out
+
+
+def test_evaluate_one_function(
+    demo_db: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    month: dict[str, int],  # noqa: F811
+) -> None:
+    """#16 §3: the month of tests/services/evaluation/test_functions.py, 安全稳定 only."""
+    out = tmp_path / "eval.xlsx"
+    argv = ["--db", demo_db.url, "evaluate", "--month", "2026-11", "--function", "安全稳定"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "绩效评价 2026-11 · 职能 function: 安全稳定" in printed
+    # 应结案 2: s1 (closed) and s2 (its 2 working days end on 25 November, still open)
+    assert "结案率 close rate: 50.00% (1/2)" in printed
+    assert load_workbook(out).properties.title == "月度绩效评价 2026-11 · 安全稳定"
+    assert main([*argv[:-1], "城市建设"]) == 2
+    assert "未知的职能: 城市建设" in capsys.readouterr().err

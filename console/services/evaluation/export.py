@@ -1,7 +1,9 @@
 """The evaluation report as an Excel workbook (openpyxl): one sheet per kind of object.
 
 Every rate sits next to its numerator and denominator, so a reader can check the formula's
-inputs; rates are written as fractions with a percent format.
+inputs; rates are written as fractions with a percent format. A report of one function (职能)
+says so above the district's figures and in the workbook's title: its figures count that
+function's cases only.
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ def _style(ws: Worksheet, formats: list[str | None], widths: list[int]) -> None:
                 cell.number_format = fmt
 
 
+def evaluation_title(report: EvaluationReport) -> str:
+    """ "月度绩效评价 2026-10", with " · 公共服务" for one function's report."""
+    title = f"月度绩效评价 {report.period_start.astimezone(LOCAL_TZ):%Y-%m}"
+    return f"{title} · {report.function}" if report.function else title
+
+
 def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
     path = Path(path)
     wb = Workbook()
@@ -82,7 +90,10 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
     ws.title = SHEET_DISTRICT
     start = report.period_start.astimezone(LOCAL_TZ)
     end = report.period_end.astimezone(LOCAL_TZ)
+    wb.properties.title = evaluation_title(report)
     ws.append(["指标", "指标(英文)", "值", "分子", "分母"])
+    if report.function is not None:  # first, where a reader looks: what the figures cover
+        ws.append(["职能", "Function", report.function, report.function_en])
     for m in report.district:
         rate = _is_rate(m)
         value = None if m.value is None else (float(m.value) / 100.0 if rate else m.value)
@@ -93,6 +104,7 @@ def write_evaluation_xlsx(report: EvaluationReport, path: Path | str) -> Path:
             ws.cell(ws.max_row, 3).number_format = HOURS
     ws.append([])
     ws.append(["评价周期", f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M}"])
+    ws.append(["评价范围", f"仅“{report.function}”职能的案件" if report.function else "全部案件"])
     ws.append(["生成时间", f"{report.built_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"])
     _style(ws, [None] * 5, [18, 28, 12, 10, 10])
 

@@ -96,8 +96,10 @@ def positions_by_case(
     dialect: str,
     first: int,
     last: int,
+    where: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
-    """The simple cases' position counts and the complex cases' ids, for cases first…last.
+    """The simple cases' position counts and the complex cases' ids, for cases first…last
+    (and matching ``where``, a condition on the cases: one function's, #16 §3).
 
     Rows: (step index, reporter role, object, four counts). A step's counts are those of
     STEP_COUNTS, in order (unused columns are 0). Step COMPLEX: the object is a case id.
@@ -143,7 +145,7 @@ def positions_by_case(
             *(expr.label(key) for key, expr in agg.items()),
         )
         .select_from(c.join(e, e.c.case_id == c.c.id))
-        .where(c.c.id.between(first, last))
+        .where(c.c.id.between(first, last), *(() if where is None else (where,)))
         .group_by(c.c.id)
         .cte("per_case")
     )
@@ -263,15 +265,16 @@ def _position_counts(
     dialect: str,
     first: int,
     last: int,
+    where: ColumnElement[bool] | None = None,
 ) -> dict[str, dict[int, dict[str, int]]]:
-    """kind → person → metric → cases, for the cases first…last: the simple cases from the
-    per-case pass, the complex ones from the per-event facts (positions_by_case
-    explains the split)."""
+    """kind → person → metric → cases, for the cases first…last (matching ``where``): the
+    simple cases from the per-case pass, the complex ones from the per-event facts
+    (positions_by_case explains the split; the complex ones it names match ``where``)."""
     out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     steps = list(STEPS)
     complex_ids: list[int] = []
     for step, role, obj, *numbers in session.execute(
-        positions_by_case(start, end, config, dialect, first, last)
+        positions_by_case(start, end, config, dialect, first, last, where)
     ):
         if step == COMPLEX:
             complex_ids.append(obj)
@@ -338,10 +341,16 @@ def position_sessions(session: Session, seen: int) -> Iterator[list[Session]]:
 
 
 def start_position_counts(
-    session: Session, start: datetime, end: datetime, config: EvaluationConfig, dialect: str
+    session: Session,
+    start: datetime,
+    end: datetime,
+    config: EvaluationConfig,
+    dialect: str,
+    where: ColumnElement[bool] | None = None,
 ) -> Callable[[], dict[str, dict[int, dict[str, int]]]]:
     """Start the positions pass (on extra connections when it can) and return its result's
-    getter; the caller does the rest of the evaluation meanwhile."""
+    getter; the caller does the rest of the evaluation meanwhile. ``where``: only the cases
+    matching it (one function's)."""
     first, last = session.execute(position_case_range(start, end)).one()
     if first is None or last is None:  # both or neither: min and max of the same rows
         return lambda: defaultdict(lambda: defaultdict(dict))
@@ -350,11 +359,13 @@ def start_position_counts(
     sessions = stack.enter_context(position_sessions(session, seen))
     if not sessions:
         stack.close()
-        return lambda: _position_counts(session, start, end, config, dialect, first, last)
+        return lambda: _position_counts(session, start, end, config, dialect, first, last, where)
     step = (last - first) // len(sessions) + 1
     pool = ThreadPoolExecutor(max_workers=len(sessions), thread_name_prefix="evaluation")
     futures = [
-        pool.submit(_position_counts, s, start, end, config, dialect, lo, min(lo + step - 1, last))
+        pool.submit(
+            _position_counts, s, start, end, config, dialect, lo, min(lo + step - 1, last), where
+        )
         for s, lo in zip(sessions, range(first, last + 1, step), strict=False)
     ]
 

@@ -51,6 +51,8 @@ from console.services.evaluation.metrics import (
 )
 from console.services.evaluation.patrols import PatrolSection, patrol_section
 from console.services.evaluation.positions import start_position_counts
+from console.services.queries import function_condition
+from console.services.reference.files import read_function_names
 from console.services.work_calendar import load_calendar
 
 KINDS = (*REGION_LEVELS, "department", *POSITION_ROLES)
@@ -125,6 +127,11 @@ class EvaluationReport:
     #: street's regions only; ``by_kind`` has no department or position kind; ``district`` is
     #: the street's own figures). None: the district's report.
     scope_region_id: int | None = None
+    #: The one function (职能, #16 §3) the report covers, its Chinese name (the filter's
+    #: value) and its English one: every figure counts that function's cases only, and the
+    #: patrol section, which belongs to no function, is left out. None: every case.
+    function: str | None = None
+    function_en: str | None = None
 
     def district_metric(self, key: str) -> MetricValue:
         return next(m for m in self.district if m.key == key)
@@ -363,6 +370,7 @@ def evaluate(
     *,
     config: EvaluationConfig | None = None,
     scope: CaseScope = DISTRICT,
+    function: str | None = None,
 ) -> EvaluationReport:
     """The evaluation of [start, end) as of ``now``.
 
@@ -370,14 +378,18 @@ def evaluate(
     load_calendar reads it); the position metrics' time limits are natural hours
     (resources/evaluation/time_limits.csv). A confined ``scope`` (a street leader: its
     street) counts only its cases and lists only its regions, ranked among themselves; the
-    departments and the positions, district-wide objects, are left out.
+    departments and the positions, district-wide objects, are left out. A ``function`` (one
+    of resources/org/functions.csv; an unknown one is refused by name) counts that
+    function's cases only, in every figure, selected by category code in SQL (as the queues'
+    filter): the departments and people ranked are those that handled its cases.
     """
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         raise ValidationError("评价周期须为带时区的时间，且开始早于结束")
     config = config or _config()
     calendar = calendar or load_calendar(session)
     by_kind: dict[str, tuple[ObjectScore, ...]] = {}
-    where = scope.where() if scope.confined else None
+    where = _case_condition(scope, function)
+    names_of_function = _function_names(function)
 
     # Regions: one query at grid level, rolled up the tree (each case is in exactly one grid).
     regions = session.execute(select(Region.id, Region.level, Region.name, Region.parent_id)).all()
@@ -388,14 +400,16 @@ def evaluate(
         for level in REGION_LEVELS
     }
     dialect = session.get_bind().dialect.name
-    if where is None:
-        position_result = start_position_counts(session, start, end, config, dialect)
+    if not scope.confined:
+        position_result = start_position_counts(session, start, end, config, dialect, where)
     else:
         position_result = _no_positions
     grid_counts, department_case_counts = _case_counts(session, start, end, config, where)
     averaged = {"region": _within(facts_for("grid", start, end, config, dialect), where)}
-    if where is None:  # a confined report has no department rows
-        averaged["department"] = facts_for("department", start, end, config, dialect)
+    if not scope.confined:  # a confined report has no department rows
+        averaged["department"] = _within(
+            facts_for("department", start, end, config, dialect), where
+        )
     durations = duration_sums(session, averaged, calendar)
     grid_durations = durations["region"]
     rolled: dict[str, dict[int, dict[str, int]]] = {lv: defaultdict(dict) for lv in REGION_LEVELS}
@@ -431,15 +445,17 @@ def evaluate(
         by_kind[level] = _score(
             level, names[level], in_scope, config, grids_in[level], rolled_durations[level]
         )
-    if where is not None:
-        return _confined_report(
+    if scope.confined:
+        assert where is not None  # the scope's condition at least
+        report = _confined_report(
             session, start, end, now, scope, by_kind, district_counts, district_durations, where
         )
+        return _of_function(report, names_of_function)
 
     departments = dict(session.execute(select(Department.id, Department.name)).all())
     department_facts = facts_for("department", start, end, config, dialect)
     # the facts on the events (应处置, 返工); the cases' and the ratings' are counted above
-    event_facts = [f for f in department_facts if f.source is CaseEvent.__table__]
+    event_facts = _within([f for f in department_facts if f.source is CaseEvent.__table__], where)
     department_counts = count_facts(session, event_facts)["department"]
     for department_id, metrics in department_case_counts.items():
         department_counts[department_id].update(metrics)
@@ -449,8 +465,8 @@ def evaluate(
     by_kind["department"] = components.with_component_figures(
         by_kind["department"], components.component_figures(session, start, end, where)
     )
-    daily = _daily(session, start, end)
-    by_category = _by_category(session, start, end)
+    daily = _daily(session, start, end, where)
+    by_category = _by_category(session, start, end, where)
     position_counts = position_result()
     for kind, role in POSITION_ROLES.items():
         counts = position_counts[kind]
@@ -469,17 +485,43 @@ def evaluate(
         by_kind[kind] = _score(kind, people, counts, config)
 
     district = metric_values("district", district_counts, district_durations)
-    return EvaluationReport(
-        period_start=start,
-        period_end=end,
-        built_at=now,
-        by_kind=by_kind,
-        district=district,
-        daily=daily,
-        by_category=by_category,
-        by_street=_street_rows(by_kind["street"]),
-        patrols=patrol_section(session, start, end, now),
+    return _of_function(
+        EvaluationReport(
+            period_start=start,
+            period_end=end,
+            built_at=now,
+            by_kind=by_kind,
+            district=district,
+            daily=daily,
+            by_category=by_category,
+            by_street=_street_rows(by_kind["street"]),
+            patrols=patrol_section(session, start, end, now) if function is None else None,
+        ),
+        names_of_function,
     )
+
+
+def _case_condition(scope: CaseScope, function: str | None) -> ColumnElement[bool] | None:
+    """The cases a report counts: a confined seat's, one function's, both, or (None) all."""
+    parts = [scope.where()] if scope.confined else []
+    if function is not None:
+        parts.append(function_condition(function))  # refuses an unknown function by name
+    return and_(*parts) if parts else None
+
+
+def _function_names(function: str | None) -> tuple[str, str] | None:
+    """(Chinese, English) name of ``function`` (resources/org/functions.csv), or None."""
+    if function is None:
+        return None
+    return function, read_function_names().get(function, function)
+
+
+def _of_function(report: EvaluationReport, names: tuple[str, str] | None) -> EvaluationReport:
+    """``report`` marked as one function's (its patrol section left out: patrols belong to
+    no function)."""
+    if names is None:
+        return report
+    return replace(report, function=names[0], function_en=names[1], patrols=None)
 
 
 def _street_rows(streets: tuple[ObjectScore, ...]) -> list[tuple[int, str, int, int, int]]:
@@ -501,10 +543,23 @@ def _no_positions() -> dict[str, dict[int, dict[str, int]]]:
 
 
 def _within(facts: list[Fact], where: ColumnElement[bool] | None) -> list[Fact]:
-    """The facts on the cases table, narrowed to the cases matching ``where``."""
+    """The facts narrowed to the cases matching ``where`` (a condition on the cases table).
+    A fact over the events alone (应处置, 返工) is read joined with its case, one join shared
+    by all such facts so that they still count in one query; the others' sources have the
+    case already (the cases table; the ratings and the positions' events joined with it)."""
     if where is None:
         return facts
-    return [replace(f, where=(*f.where, where)) for f in facts]
+    events = CaseEvent.__table__
+    joined: Any = None
+    out = []
+    for f in facts:
+        source = f.source
+        if source is events:
+            if joined is None:
+                joined = events.join(Case.__table__, Case.id == CaseEvent.case_id)
+            source = joined
+        out.append(replace(f, source=source, where=(*f.where, where)))
+    return out
 
 
 def _regions_inside(parent: dict[int, int | None], scope: CaseScope) -> set[int]:
@@ -639,18 +694,19 @@ def case_ids_for(
     metric: str,
     config: EvaluationConfig | None = None,
     scope: CaseScope = DISTRICT,
+    function: str | None = None,
 ) -> list[int]:
     """The cases behind one count (or a rate's numerator) of one object: the drill-down.
 
     ``kind`` may also be "district" (object_id ignored; a confined seat: its own cases). A
     rate key gives its numerator's cases, an average the cases averaged; a metric that is not
-    derivable gives []. A confined ``scope`` may drill into its own regions only.
+    derivable gives []. A confined ``scope`` may drill into its own regions only; a
+    ``function``'s report, into that function's cases only.
     """
     if kind not in (*KINDS, "district"):
         raise ValidationError(f"未知评价对象类型: {kind}")
-    where = None
+    where = _case_condition(scope, function)
     if scope.confined:
-        where = scope.where()
         parent = dict(session.execute(select(Region.id, Region.parent_id)).all())
         if kind not in (*REGION_LEVELS, "district") or (
             kind != "district" and object_id not in _regions_inside(parent, scope)
@@ -671,9 +727,7 @@ def case_ids_for(
     elif metric not in count_keys:
         raise ValidationError(f"{KIND_LABELS.get(kind, kind)}没有指标 {metric}")
     dialect = session.get_bind().dialect.name
-    facts = facts_for(kind, start, end, config or _config(), dialect)
+    facts = _within(facts_for(kind, start, end, config or _config(), dialect), where)
     return list(
-        session.scalars(
-            case_ids_query(facts, 0 if kind == "district" else object_id, metric, where)
-        )
+        session.scalars(case_ids_query(facts, 0 if kind == "district" else object_id, metric))
     )
