@@ -1,5 +1,5 @@
 """The tier figures (小事不出网格率, 大事不出街道率, 街道处置时长) in the real widgets, offscreen:
-the evaluation window (a district seat's and a street leader's), the PDF and the workbook, the
+the evaluation window (a district seat's, a street leader's and a unit head's), the PDF and the workbook, the
 dashboard's block and the wall's, from the cases of tests/services/evaluation/test_tiers.py
 built through the real services on a real SQLite file."""
 
@@ -22,7 +22,12 @@ from console.views.evaluation_pdf import evaluation_html
 from console.views.evaluation_view import EvaluationView
 from tests.conftest import Clock
 from tests.services.console_support import CHIEF
-from tests.services.evaluation.test_tiers import Paths, paths, street_leader  # noqa: F401
+from tests.services.evaluation.test_tiers import (  # noqa: F401
+    Paths,
+    actor_of_user,
+    paths,
+    street_leader,
+)
 from tests.views.test_wall import make_wall
 
 
@@ -102,6 +107,27 @@ def test_a_street_leaders_window_is_its_streets_daily_assessment(
     assert grids.scores[0].object_id == paths.grid1 and grids.scores[0].rank == 1
     assert "小事不出网格率: 20.0%" in view.summary_label.text()  # its own, not 33.3%
     assert "本街道指标" in evaluation_html(report)
+
+
+def test_a_unit_heads_window_is_its_units(
+    demo_db: Database,
+    paths: Paths,  # noqa: F811
+    clock: Clock,
+    qtbot: QtBot,
+) -> None:
+    """单元长: the same window on its unit — the unit and its grids ranked, the street and
+    area tables empty, its own figures in the summary."""
+    head = actor_of_user(demo_db, "unit_head")
+    report = Workbench(demo_db, actor=head, clock=clock).evaluation("2026-11")
+    view = EvaluationView(today=date(2026, 11, 25))
+    qtbot.addWidget(view)
+    view.show_report(report)
+    assert set(view.tables) == {"street", "area", "unit", "grid"}
+    assert not view.tables["street"][1].scores and not view.tables["area"][1].scores
+    assert [o.object_id for o in view.tables["unit"][1].scores] == [head.region_id]
+    _, grids = view.tables["grid"]
+    assert grids.scores[0].object_id == paths.grid1 and grids.scores[0].rank == 1
+    assert "小事不出网格率: 20.0%" in view.summary_label.text()
 
 
 def test_the_dashboard_and_the_wall_show_this_months_rates(
