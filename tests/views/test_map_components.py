@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from console.bridge import Bridge
 from console.db import Database
@@ -160,6 +161,32 @@ def test_a_click_opens_the_popup_and_register_text_stays_text(
     with qtbot.waitSignal(view.case_clicked, timeout=5000) as opened:
         run_js(view, f"{popup}.querySelector('.cm-link').click()")
     assert opened.args == [case.id]
+
+
+def test_a_refresh_brings_only_what_changed(
+    demo_db: Database,
+    register: dict[str, Any],
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    view, layers = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    qtbot.waitUntil(lambda: layers._until is not None, timeout=5000)
+    street_a = register["street_a"]
+    with demo_db.read() as s:
+        grid_a = s.scalar(select(Component.grid_id).where(Component.id == register["a"][0]))
+    [new] = seed_components(demo_db, street_a, grid_a, register["point_a"], 1, first=5000)
+    with demo_db.session() as s:  # the import's clock: after the last read
+        s.execute(
+            update(Component)
+            .where(Component.id == new)
+            .values(updated_at=layers._until + timedelta(seconds=1))
+        )
+    layers.refresh()
+    qtbot.waitUntil(lambda: counts(run_js, view)["loaded"] == 401, timeout=10000)
+    assert counts(run_js, view)["shown"] == 401
 
 
 def test_a_street_seat_sees_its_street_only(
