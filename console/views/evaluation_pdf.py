@@ -41,6 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "district": ("全区指标", "District figures"),
     "own_street": ("本街道指标", "The street's figures"),
+    "own_unit": ("本单元指标", "The unit's figures"),
     "tier_note": (
         "小事不出网格率 = 网格内解决数 / 结案数，大事不出街道率 = 不出街道数（网格与街道）/ 结案数，"
         "街道处置时长为派遣至街道城管委到其反馈的平均工作时；仅供参考，不计入综合指标值。",
@@ -179,8 +180,11 @@ def _function(report: EvaluationReport, english: bool) -> str | None:
 
 def evaluation_html(report: EvaluationReport, *, english: bool = False) -> str:
     title = evaluation_title(report, english=english)
-    # a street leader's report: its street's figures stand where the district's do
-    heading = "own_street" if getattr(report, "scope_region_id", None) else "district"
+    # a street leader's (a unit head's) report: its street's (unit's) figures stand where the
+    # district's do
+    heading = "district"
+    if getattr(report, "scope_region_id", None):
+        heading = "own_unit" if getattr(report, "scope_level", None) == "unit" else "own_street"
     parts = [f"<h1>{escape(title)}</h1>"]
     function = _function(report, english)
     if function:

@@ -128,6 +128,7 @@ def test_a_unit_heads_window_is_its_units(
     _, grids = view.tables["grid"]
     assert grids.scores[0].object_id == paths.grid1 and grids.scores[0].rank == 1
     assert "小事不出网格率: 20.0%" in view.summary_label.text()
+    assert "本单元指标" in evaluation_html(report) and "本街道指标" not in evaluation_html(report)
 
 
 def test_the_dashboard_and_the_wall_show_this_months_rates(

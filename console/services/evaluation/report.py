@@ -127,6 +127,8 @@ class EvaluationReport:
     #: street's regions only; ``by_kind`` has no department or position kind; ``district`` is
     #: the street's own figures). None: the district's report.
     scope_region_id: int | None = None
+    #: That region's level (case_scope: street, unit); None for the district's report.
+    scope_level: str | None = None
     #: The one function (职能, #16 §3) the report covers, its Chinese name (the filter's
     #: value) and its English one: every figure counts that function's cases only, and the
     #: patrol section, which belongs to no function, is left out. None: every case.
@@ -616,6 +618,7 @@ def _confined_report(
         by_street=_street_rows(by_kind["street"]),
         patrols=patrols,
         scope_region_id=scope.region_id,
+        scope_level=scope.level,
     )
 
 
