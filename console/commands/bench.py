@@ -78,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))
         settle()
+        log("component register import…")
+        from console.bench.component_import_bench import run_component_import_bench
+
+        figures.extend(run_component_import_bench(workdir, args.quick, log))
+        settle()
         log("gateway…")
         try:  # the optional gateway extra (and httpx for the clients)
             from console.bench.gateway_bench import run_gateway_bench

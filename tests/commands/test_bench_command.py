@@ -38,6 +38,7 @@ FIGURES = {
     "map field layers (people, tracks, coverage)": ("s", False),
     "map field layers payload": ("KB", False),
     "ingest a 200,000-row GBK CSV (rows/s)": ("/s", True),
+    "import 200,000 components (rows/s)": ("/s", True),
     "gateway POST requests.json (req/s)": ("/s", True),
     "patrol point batch p95, 200 devices (ms)": ("ms", False),
     "feed latency p95 beside 200 patrolling devices (s)": ("s", False),
