@@ -48,6 +48,7 @@ from console.services.catalog import (
 from console.services.category_search import CategoryChoice, choices_from
 from console.services.change_feed import CaseChange, ChangeFeed
 from console.services.change_notify import ChangeListener, supports_listen
+from console.services.components.map_desk import ComponentMapDesk
 from console.services.components.nearby import NearbyComponent
 from console.services.components.proposals import proposals as component_proposals
 from console.services.dispatch_preview import (
@@ -251,6 +252,10 @@ class Workbench(DutyDesk):
     def user_admin(self) -> UserAdminDesk:
         """The admin screen's calls, as the acting user (each checks manage_users itself)."""
         return UserAdminDesk(self.db, self.actor, self.clock)
+
+    def component_map(self) -> ComponentMapDesk:
+        """The map's component layer and repeat offenders, as the acting user (issue 17)."""
+        return ComponentMapDesk(self.db, self.actor, self.clock)
 
     # -- reading -----------------------------------------------------------------------
 

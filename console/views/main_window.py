@@ -30,6 +30,7 @@ from console.views.current_case import CurrentCase
 from console.views.grid_staff_panel import GridStaffPanel
 from console.views.import_dialog import ImportDialog
 from console.views.insight import Insight
+from console.views.map_components import ComponentLayers
 from console.views.map_fallback import create_map_view
 from console.views.map_filter import MapFilterBar, map_with_filter
 from console.views.map_patrols import PatrolLayers
@@ -142,6 +143,20 @@ class MainWindow(QMainWindow):
         if not workbench.scope.confined:
             self.tabifyDockWidget(self.dashboard_dock, self.staff_dock)
         self.alerts_dock.raise_()
+        # The component register on the map and its repeat offenders' list (issue 17), behind
+        # the alerts.
+        self.components = ComponentLayers(
+            bridge, workbench.component_map, self.map, self.map_dock.isVisible, self
+        )
+        self.repeats_dock = self._dock(
+            "repeats",
+            self.tr("Repeat offenders"),
+            self.components.panel,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.tabifyDockWidget(self.alerts_dock, self.repeats_dock)
+        self.alerts_dock.raise_()
+        self.components.focus_requested.connect(self.map_dock.show)
         # The map and detail column runs the full height; alerts sit under the queues only.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -171,8 +186,8 @@ class MainWindow(QMainWindow):
         )
         self.detail.dispatch_requested.connect(self.case_actions.open_dispatch)
         self.detail.locate_requested.connect(self.map.focus_case)
-        self.staff_panel.grid_chosen.connect(self.map.focus_grid)
         self.detail.open_case_requested.connect(self.current.set)
+        self.staff_panel.grid_chosen.connect(self.map.focus_grid)
         self.map.ready.connect(self._on_map_ready)
         self.map_filter.changed.connect(self._on_map_filter_changed)
         # The field on the map (people on patrol, today's tracks and coverage): on a timer, as
@@ -213,6 +228,7 @@ class MainWindow(QMainWindow):
 
         bridge.submit(workbench.filter_choices, self._on_choices)
         self.staff_panel.reload()
+        self.components.read_repeats()  # the list, with or without the map
         if map_page is not None:
             if mbtiles is not None:
                 self.map.use_mbtiles(mbtiles)  # before the page asks for tiles
@@ -466,6 +482,7 @@ class MainWindow(QMainWindow):
         self.calendar_notice.refresh()  # the dock's banner is for some roles only
         self.insight.user_changed()
         self.staff_panel.reload()  # the new seat's street
+        self.components.reload()  # the new seat's register and repeat offenders
         self._refresh_title()
         self.current.reload()  # the actions offered depend on the role
 

@@ -357,47 +357,47 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../console/views/case_actions.py" line="46"/>
+        <location filename="../../console/views/case_actions.py" line="44"/>
         <source>The case is still loading</source>
         <translation>案件正在加载</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="48"/>
+        <location filename="../../console/views/case_actions.py" line="46"/>
         <source>Select a case first</source>
         <translation>请先选择案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="126"/>
+        <location filename="../../console/views/case_actions.py" line="108"/>
         <source>The case on screen changed: try again</source>
         <translation>屏幕上的案件已切换，请重新操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="130"/>
+        <location filename="../../console/views/case_actions.py" line="112"/>
         <source>%1: done</source>
         <translation>%1：已完成</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="148"/>
+        <location filename="../../console/views/case_actions.py" line="130"/>
         <source>Changed by someone else</source>
         <translation>案件已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="150"/>
+        <location filename="../../console/views/case_actions.py" line="132"/>
         <source>Action refused</source>
         <translation>操作未执行</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="159"/>
+        <location filename="../../console/views/case_actions.py" line="141"/>
         <source>Select the cases to dispatch</source>
         <translation>请选择要派遣的案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="190"/>
+        <location filename="../../console/views/case_actions.py" line="172"/>
         <source>Some cases were not dispatched</source>
         <translation>部分案件未派遣</translation>
     </message>
     <message>
-        <location filename="../../console/views/case_actions.py" line="194"/>
+        <location filename="../../console/views/case_actions.py" line="176"/>
         <source>Dispatched: %1</source>
         <translation>已派遣：%1 件</translation>
     </message>
@@ -2085,124 +2085,129 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../console/views/main_window.py" line="100"/>
+        <location filename="../../console/views/main_window.py" line="101"/>
         <source>Case detail</source>
         <extracomment>The queue each role starts from on a first start (later: the last one used). The first page of the queue and (when shown) the map are on screen. The one owner of the current case: the queue, map and detail follow it, actions ask it. The steps on cases (toolbar, detail panel, batch dispatch): console.views.case_actions.</extracomment>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="107"/>
+        <location filename="../../console/views/main_window.py" line="108"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="137"/>
+        <location filename="../../console/views/main_window.py" line="138"/>
         <source>Grid staff</source>
         <translation>网格人员（一格七员）</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="116"/>
+        <location filename="../../console/views/main_window.py" line="117"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="128"/>
+        <location filename="../../console/views/main_window.py" line="129"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="249"/>
+        <location filename="../../console/views/main_window.py" line="153"/>
+        <source>Repeat offenders</source>
+        <translation>重复问题部件</translation>
+    </message>
+    <message>
+        <location filename="../../console/views/main_window.py" line="265"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="250"/>
+        <location filename="../../console/views/main_window.py" line="266"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="251"/>
+        <location filename="../../console/views/main_window.py" line="267"/>
         <source>&amp;Duty</source>
         <translation>值班(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="252"/>
+        <location filename="../../console/views/main_window.py" line="268"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="253"/>
+        <location filename="../../console/views/main_window.py" line="269"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="254"/>
+        <location filename="../../console/views/main_window.py" line="270"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="256"/>
+        <location filename="../../console/views/main_window.py" line="272"/>
         <source>Case actions</source>
         <translation>案件操作</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="344"/>
+        <location filename="../../console/views/main_window.py" line="360"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="357"/>
+        <location filename="../../console/views/main_window.py" line="373"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="433"/>
+        <location filename="../../console/views/main_window.py" line="449"/>
         <source>%1 merged into %2</source>
         <translation>%1 已合并到 %2</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="425"/>
-        <location filename="../../console/views/main_window.py" line="438"/>
+        <location filename="../../console/views/main_window.py" line="441"/>
+        <location filename="../../console/views/main_window.py" line="454"/>
         <source>Reported: %1</source>
         <translation>已上报: %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="527"/>
+        <location filename="../../console/views/main_window.py" line="544"/>
         <source>Unacknowledged alerts: %1</source>
         <translation>未确认告警：%1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="584"/>
+        <location filename="../../console/views/main_window.py" line="601"/>
         <source>Updated by %1 just now</source>
         <translation>%1 刚刚更新了此案件</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="596"/>
+        <location filename="../../console/views/main_window.py" line="613"/>
         <source>Live ●</source>
         <translation>实时 ●</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="596"/>
+        <location filename="../../console/views/main_window.py" line="613"/>
         <source>Live feed down</source>
         <translation>实时更新中断</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="609"/>
+        <location filename="../../console/views/main_window.py" line="626"/>
         <source>Green %1  Yellow %2  Red %3</source>
         <translation>绿灯 %1  黄灯 %2  红灯 %3</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="622"/>
+        <location filename="../../console/views/main_window.py" line="639"/>
         <source>Grid Dispatch Console — %1</source>
         <translation>网格化管理指挥调度台 — %1</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="635"/>
+        <location filename="../../console/views/main_window.py" line="652"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../console/views/main_window.py" line="636"/>
+        <location filename="../../console/views/main_window.py" line="653"/>
         <source>%1 alerts are not acknowledged. Quit anyway?</source>
         <translation>尚有 %1 条提醒未确认，仍要退出吗？</translation>
     </message>
