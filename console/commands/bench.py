@@ -75,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
         log("seed (the first start)…")
         figures.extend(run_seed_bench(workdir, args.quick, log))
         settle()
+        log("component register: nearby objects, the demo census…")
+        from console.bench.component_nearby_bench import run_component_nearby_bench
+
+        figures.extend(run_component_nearby_bench(workdir, args.quick, log))
+        settle()
         log("ingest…")
         figures.extend(run_ingest_bench(workdir, args.quick, log))
         settle()

@@ -46,6 +46,8 @@ FIGURES = {
     "app shell first load on loopback (s)": ("s", False),
     "app shell reload offline from the cache (s)": ("s", False),
     "first start: seed the demo district (s)": ("s", False),
+    "nearby components within 30 m (ms)": ("ms", False),
+    "seed the demo census (components/s)": ("/s", True),
     "queue page during a 200,000-row import, p95 (ms)": ("ms", False),
 }
 #: The field app's figures: in Chromium, so only where /usr/bin/chromium and Playwright are.
