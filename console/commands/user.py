@@ -31,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--role", required=True, help="role code (resources/org/roles.csv)")
     add.add_argument("--department", metavar="CODE", help="department code, for handlers")
     add.add_argument(
-        "--region", metavar="CODE", help="street or unit code, for street-tier seats (街道/单元)"
+        "--region",
+        metavar="CODE",
+        help="street, unit or grid code, for confined seats (街道/单元/网格: 一格七员)",
     )
     passwd = sub.add_parser("passwd", help="set a new password (also lifts a lock)")
     passwd.add_argument("username")
@@ -40,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     role.add_argument("role", help="role code (resources/org/roles.csv)")
     role.add_argument("--department", metavar="CODE", help="department code, for handlers")
     role.add_argument(
-        "--region", metavar="CODE", help="street or unit code, for street-tier seats (街道/单元)"
+        "--region",
+        metavar="CODE",
+        help="street, unit or grid code, for confined seats (街道/单元/网格: 一格七员)",
     )
     for name, text in (
         ("unlock", "lift a lockout after failed sign-ins"),
@@ -88,7 +92,9 @@ def _region_id(db: Database, code: str | None) -> int | None:
     with db.read() as s:
         found = s.scalar(select(Region.id).where(Region.code == code.strip()))
     if found is None:
-        raise ValidationError(f"区域代码不存在: {code}（街道 9 位，单元 12 位）", field="region")
+        raise ValidationError(
+            f"区域代码不存在: {code}（街道 9 位，单元 12 位，网格 15 位）", field="region"
+        )
     return found
 
 

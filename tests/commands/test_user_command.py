@@ -13,7 +13,7 @@ from sqlalchemy import select
 from console.cli import main
 from console.db import Database
 from console.errors import AuthenticationError
-from console.models import SecurityEvent
+from console.models import Region, SecurityEvent, User
 from console.services.auth import security_policy, sign_in
 
 
@@ -138,3 +138,24 @@ def test_errors_are_clear_and_change_nothing(
 def test_no_password_on_the_command_line(url: str) -> None:
     with pytest.raises(SystemExit):
         main(["--db", url, "user", "passwd", "dispatcher", "--password", "x"])
+
+
+def test_a_grid_staff_account_names_its_grid(
+    monkeypatch: pytest.MonkeyPatch, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """一格七员 are confined to a grid: --region takes a grid's code (15 digits), not a unit's."""
+    add = ("add", "wg9", "--name", "网格员九", "--role", "sanitation_worker", "--region")
+    assert user_cmd(monkeypatch, url, *add, "610104001001", stdin="abcdefg-12\n") == 2
+    assert "须为一个网格" in capsys.readouterr().err
+    assert user_cmd(monkeypatch, url, *add, "610104001001002", stdin="abcdefg-12\n") == 0
+    db = Database(url)
+    try:
+        with db.read() as s:
+            code = s.scalar(
+                select(Region.code)
+                .join(User, User.region_id == Region.id)
+                .where(User.username == "wg9")
+            )
+    finally:
+        db.dispose()
+    assert code == "610104001001002"
