@@ -27,6 +27,9 @@ def read_features(data: bytes, *, shapes: bool = False) -> Parsed:
             records.append(Record(line, error=("not_a_feature", "应为 GeoJSON Feature 对象")))
             continue
         geometry = feature.get("geometry")
+        if shapes and not isinstance(geometry, dict):
+            records.append(Record(line, error=("missing_geometry", "要素没有几何（geometry）")))
+            continue
         if shapes and isinstance(geometry, dict) and geometry.get("type") != "Point":
             props = feature.get("properties")
             row = dict(props) if isinstance(props, dict) else {}

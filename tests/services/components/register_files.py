@@ -67,7 +67,7 @@ def write_csv(
     return path
 
 
-def write_geojson(path: Path, features: list[tuple[dict[str, Any], dict[str, Any]]]) -> Path:
+def write_geojson(path: Path, features: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> Path:
     """(geometry, properties) pairs, one feature a line (so a feature's line is its index + 2)."""
     lines = ['{"type": "FeatureCollection", "features": [']
     for i, (geometry, props) in enumerate(features):

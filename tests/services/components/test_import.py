@@ -327,10 +327,12 @@ def test_invalid_geojson_features_are_rejected_by_line(demo_db: Database, tmp_pa
             {**props, "identifier": ident("01002", 3), "category_code": "99001"},
         ),
     ]
+    features.append((None, {**props, "identifier": ident("01002", 4)}))  # no geometry
     result = import_components(demo_db, write_geojson(tmp_path / "a.geojson", features), now=NOW)
     assert [(line, code) for line, code, _ in result.rejected] == [
         (3, "invalid_geometry"),
         (4, "unknown_class"),
+        (5, "missing_geometry"),
     ]
     assert component_count(demo_db) == 0
 
