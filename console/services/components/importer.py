@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from console.db import Database
@@ -76,6 +77,8 @@ INSERT_DEFAULTS: dict[str, Any] = {
     "status": "intact",
     "is_demo": False,
 }
+#: New objects from which a SQLite import builds the plain indexes after the rows.
+REINDEX_FROM = 50_000
 #: Report statuses: what happened to a row (or, in a dry run, would).
 INSERTED, UPDATED, UNCHANGED, REJECTED = "inserted", "updated", "unchanged", "rejected"
 #: The report's columns: ingest's, the third the row's identifier.
@@ -339,6 +342,23 @@ def _plan_writes(
     return inserts, updates, changes, outcomes
 
 
+@contextmanager
+def _indexes_built_after(conn: Connection, count: int) -> Iterator[None]:
+    """On SQLite, for a census of REINDEX_FROM new objects or more, the register's plain
+    indexes are dropped inside the transaction and built again after the rows (one sort each)
+    rather than updated row by row: a third less SQLite work at 200,000. The unique identifier
+    stays, to catch another import's rows; a rollback brings the indexes back as they were."""
+    if conn.dialect.name != "sqlite" or count < REINDEX_FROM:
+        yield
+        return
+    plain = [i for i in Component.__table__.indexes if not i.unique]
+    for index in plain:
+        index.drop(conn)
+    yield
+    for index in plain:
+        index.create(conn)
+
+
 def _write(
     db: Database,
     inserts: list[list[Any]],
@@ -350,7 +370,7 @@ def _write(
     try:
         with db.session() as s:
             conn = s.connection()
-            with big_page_cache(conn):
+            with big_page_cache(conn), _indexes_built_after(conn, len(inserts)):
                 total = len(inserts) + len(updates)
                 for start in range(0, len(inserts), INSERT_CHUNK):
                     written(start, total)
