@@ -46,6 +46,36 @@ def _counted(where: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
     return [*parts, where] if where is not None else parts
 
 
+def _reported(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    # The report time through coalesce(): no term the planner can take ix_cases_reported_at
+    # for, so it reads the few cases naming an object (ix_cases_component_reported) instead of
+    # every case of the month or the 12 months (SQLite: 0.45 s → 2 ms on a 100,000-case month).
+    reported = func.coalesce(Case.reported_at, Case.reported_at)
+    return [reported >= start, reported < end]
+
+
+def _per_owner(
+    session: Session, start: datetime, end: datetime, where: ColumnElement[bool] | None, least: int
+) -> dict[int, int]:
+    """owner department → its counted cases reported in [start, end) (``least`` 0), or → its
+    objects named by at least ``least`` of them."""
+    per = (
+        select(Case.component_id.label("component_id"), func.count(Case.id).label("cases"))
+        .where(*_reported(start, end), *_counted(where))
+        .group_by(Case.component_id)
+    )
+    if least:
+        per = per.having(func.count(Case.id) >= least)
+    grouped = per.subquery()
+    counted = func.sum(grouped.c.cases) if least == 0 else func.count()
+    rows = session.execute(
+        select(Component.owner_department_id, counted)
+        .join(grouped, grouped.c.component_id == Component.id)
+        .group_by(Component.owner_department_id)
+    ).all()
+    return {department_id: int(n) for department_id, n in rows}
+
+
 def component_figures(
     session: Session,
     start: datetime,
@@ -53,30 +83,15 @@ def component_figures(
     where: ColumnElement[bool] | None = None,
 ) -> dict[int, dict[str, int]]:
     """department id → {component_cases, repeat_offenders}, for departments with any."""
-    out: dict[int, dict[str, int]] = {}
-    cases = session.execute(
-        select(Component.owner_department_id, func.count(Case.id))
-        .join(Component, Component.id == Case.component_id)
-        .where(Case.reported_at >= start, Case.reported_at < end, *_counted(where))
-        .group_by(Component.owner_department_id)
-    ).all()
-    for department_id, n in cases:
-        out.setdefault(department_id, dict.fromkeys(KEYS, 0))[COMPONENT_CASES] = int(n)
-    repeated = (
-        select(Case.component_id.label("component_id"))
-        .where(Case.reported_at >= window_start(end), Case.reported_at < end, *_counted(where))
-        .group_by(Case.component_id)
-        .having(func.count(Case.id) >= register_rules().repeat_cases)
-        .subquery()
-    )
-    offenders = session.execute(
-        select(Component.owner_department_id, func.count())
-        .join(repeated, repeated.c.component_id == Component.id)
-        .group_by(Component.owner_department_id)
-    ).all()
-    for department_id, n in offenders:
-        out.setdefault(department_id, dict.fromkeys(KEYS, 0))[REPEAT_OFFENDERS] = int(n)
-    return out
+    cases = _per_owner(session, start, end, where, 0)
+    repeats = _per_owner(session, window_start(end), end, where, register_rules().repeat_cases)
+    return {
+        department_id: {
+            COMPONENT_CASES: cases.get(department_id, 0),
+            REPEAT_OFFENDERS: repeats.get(department_id, 0),
+        }
+        for department_id in cases.keys() | repeats.keys()
+    }
 
 
 def with_component_figures(
@@ -114,10 +129,10 @@ def component_case_ids(
         stmt = (
             select(Case.id)
             .join(Component, Component.id == Case.component_id)
-            .where(owned, Case.reported_at >= start, Case.reported_at < end, *_counted(where))
+            .where(owned, *_reported(start, end), *_counted(where))
         )
         return list(session.scalars(stmt.order_by(Case.id)))
-    in_window = [Case.reported_at >= window_start(end), Case.reported_at < end]
+    in_window = _reported(window_start(end), end)
     offenders = (
         select(Case.component_id)
         .join(Component, Component.id == Case.component_id)
