@@ -217,19 +217,24 @@ _Cached = TypeVar("_Cached")
 
 
 def _memo(cache: dict[Any, Any], key: Any, compute: Callable[..., _Cached], *args: Any) -> _Cached:
-    """``compute(*args)``, or its RowError, remembered by ``key``: a census repeats a few
-    categories, departments, statuses and dates over thousands of rows."""
+    """``compute(*args)``, or its RowError, remembered by ``key`` (the raw cells it reads): a
+    census repeats a few categories, departments, statuses and dates over thousands of rows."""
     try:
         found = cache[key]
     except KeyError:
-        try:
-            found = compute(*args)
-        except RowError as exc:
-            found = exc
-        cache[key] = found
+        found = cache[key] = _attempt(compute, *args)
+    except TypeError:  # an unhashable cell (a JSON list or object): checked, not remembered
+        found = _attempt(compute, *args)
     if isinstance(found, RowError):
         raise RowError(found.code, found.message, field=found.field)
     return found
+
+
+def _attempt(compute: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return compute(*args)
+    except RowError as exc:
+        return exc
 
 
 class RowChecker:
@@ -248,50 +253,57 @@ class RowChecker:
 
     def __call__(self, line: int, fields: dict[str, Any]) -> CheckedRow:
         """``fields`` (field → raw value) checked; RowError with the first fault found."""
-        ref, present = self.ref, self.present
+        ref, present, get = self.ref, self.present, fields.get
         identifier = _cell(fields, "identifier")
         if identifier is None:
             raise RowError("missing_identifier", "缺少管理部件标识码", field="identifier")
-        given = (
-            _cell(fields, "category_code"),
-            _cell(fields, "category_name"),
-            _cell(fields, "legacy_category_code"),
+        category_key = (
+            get("category_code"),
+            get("category_name"),
+            get("legacy_category_code"),
+            identifier[6:11],
         )
-        if given[0] is None and given[1] is None:
-            # The identifier carries the class and item (its digits 7–11).
-            given = (identifier[6:11] if len(identifier) == 17 else None, None, given[2])
-        category, legacy = _memo(self._categories, given, _category, *given, ref)
+        category, legacy = _memo(
+            self._categories, category_key, _category_of, fields, identifier, ref
+        )
         problem = identifier_problem(identifier, ref.county_code, category)
         if problem is not None:
             raise RowError("invalid_identifier", problem, field="identifier")
-        owner = (
-            _cell(fields, "owner_department_code"),
-            _cell(fields, "owner_department"),
-            _cell(fields, "owner_department_name"),
+        owner_key = (
+            get("owner_department_code"),
+            get("owner_department"),
+            get("owner_department_name"),
         )
         values: dict[str, Any] = {
             "identifier": identifier,
             "category_code": category,
             "legacy_category_code": legacy,
-            "owner_department_id": _memo(self._owners, owner, _owner, *owner, ref),
+            "owner_department_id": _memo(self._owners, owner_key, _owner, fields, ref),
             **_position(fields),
         }
         if "name" in present:
             values["name"] = _cell(fields, "name") or ref.components[category]
         if "status" in present:
-            text = _cell(fields, "status")
-            values["status"] = _memo(self._statuses, text, _status, text)
+            values["status"] = _memo(self._statuses, get("status"), _status, fields)
         if "surveyed_on" in present:
-            text = _cell(fields, "surveyed_on")
-            surveyed = _memo(self._dates, text, _date, text)
+            surveyed = _memo(self._dates, get("surveyed_on"), _date, fields)
             if surveyed is not None:
                 values["surveyed_on"] = surveyed
         for name in self._optional:
             values[name] = _cell(fields, name)
         if "maintainer" in present or "maintainer_code" in present:
-            keeper = (_cell(fields, "maintainer_code"), _cell(fields, "maintainer"))
-            values.update(_memo(self._maintainers, keeper, _maintainer, *keeper, ref))
+            keeper_key = (get("maintainer_code"), get("maintainer"))
+            values.update(_memo(self._maintainers, keeper_key, _maintainer, fields, ref))
         return CheckedRow(line, identifier, values)
+
+
+def _category_of(
+    fields: dict[str, Any], identifier: str, ref: RegisterReference
+) -> tuple[str, str | None]:
+    code_text, name_text = _cell(fields, "category_code"), _cell(fields, "category_name")
+    if code_text is None and name_text is None and len(identifier) == 17:
+        code_text = identifier[6:11]  # the identifier carries the class and item (digits 7–11)
+    return _category(code_text, name_text, _cell(fields, "legacy_category_code"), ref)
 
 
 def _category(
@@ -369,14 +381,9 @@ def _department(text: str, ref: RegisterReference) -> int | None:
     return ref.department_by_code.get(text) or ref.department_by_name.get(text)
 
 
-def _owner(
-    code: str | None, code_or_name: str | None, name: str | None, ref: RegisterReference
-) -> int:
-    for field, text in (
-        ("owner_department_code", code),
-        ("owner_department", code_or_name),
-        ("owner_department_name", name),
-    ):
+def _owner(fields: dict[str, Any], ref: RegisterReference) -> int:
+    for field in ("owner_department_code", "owner_department", "owner_department_name"):
+        text = _cell(fields, field)
         if text is None:
             continue
         found = (
@@ -394,7 +401,8 @@ def _owner(
     raise RowError("missing_owner", "缺少主管部门", field="owner_department")
 
 
-def _maintainer(code: str | None, name: str | None, ref: RegisterReference) -> dict[str, Any]:
+def _maintainer(fields: dict[str, Any], ref: RegisterReference) -> dict[str, Any]:
+    code, name = _cell(fields, "maintainer_code"), _cell(fields, "maintainer")
     if code is not None:
         found = ref.department_by_code.get(code)
         if found is None:
@@ -409,7 +417,8 @@ def _maintainer(code: str | None, name: str | None, ref: RegisterReference) -> d
     return {"maintainer_department_id": found, "maintainer_name": None if found else name}
 
 
-def _status(text: str | None) -> str:
+def _status(fields: dict[str, Any]) -> str:
+    text = _cell(fields, "status")
     if text is None:
         return "intact"
     code = status_code(text)
@@ -421,7 +430,8 @@ def _status(text: str | None) -> str:
     return code
 
 
-def _date(text: str | None) -> date | None:
+def _date(fields: dict[str, Any]) -> date | None:
+    text = _cell(fields, "surveyed_on")
     if text is None:
         return None
     match = _DATE.match(text) or _COMPACT_DATE.match(text)

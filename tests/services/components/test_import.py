@@ -427,3 +427,23 @@ def test_a_big_census_builds_the_indexes_again(
             "AND lat BETWEEN 34 AND 35 AND lon BETWEEN 108 AND 109"
         )
         assert "ix_components_category_lat_lon" in " ".join(str(r) for r in plan)
+
+
+def test_a_repeated_bad_value_is_rejected_on_every_line(demo_db: Database, tmp_path: Path) -> None:
+    """The checker remembers what it found for a cell; a fault is reported each time anyway,
+    and a cell no dictionary can hold (a JSON list) is checked all the same."""
+    p = points(demo_db, 4)
+    props = {"owner_department_code": "PRO01"}
+    features = [
+        ({"type": "Point", "coordinates": list(pt)}, {**props, "identifier": ident("01002", i)})
+        for i, pt in enumerate(p, start=1)
+    ]
+    features[1][1]["owner_department_code"] = "无此部门"
+    features[2][1]["owner_department_code"] = "无此部门"
+    features[3][1]["status"] = ["完好"]
+    result = import_components(demo_db, write_geojson(tmp_path / "a.geojson", features), now=NOW)
+    assert [(line, code) for line, code, _ in result.rejected] == [
+        (3, "unknown_department"),
+        (4, "unknown_department"),
+        (5, "unknown_status"),
+    ]
