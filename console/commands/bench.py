@@ -112,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
             settle()
             log("map…")
             figures.extend(run_map_bench(workdir, args.quick, log))
+            from console.views.component_map_bench import run_component_map_bench
+
+            settle()
+            log("component layer (the register on the map)…")
+            figures.extend(run_component_map_bench(workdir, args.quick, log))
             # After the map: it makes the process's QApplication as WebEngine needs it.
             settle()
             log("long work beside the queue…")
