@@ -71,8 +71,8 @@ def _drop_database(admin: Engine, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def _pg_demo_template() -> Iterator[str]:
-    """A database with the demo district, reference data and people (``seed-demo --cases 0
-    --seed 2``), built once per test process: each pg_demo_url test gets a copy of it, where
+    """A database with the demo district, reference data, people and a small component census
+    (``seed-demo --cases 0 --seed 2 --components 2000``), built once per test process: each pg_demo_url test gets a copy of it, where
     migrating and seeding anew took seconds a test."""
     from console.cli import main
 
@@ -83,7 +83,9 @@ def _pg_demo_template() -> Iterator[str]:
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["--db", url, "seed-demo", "--cases", "0", "--seed", "2"]) == 0
+            # A small census (the full one is 128,000 objects: seconds here, and in every copy)
+            args = ["seed-demo", "--cases", "0", "--seed", "2", "--components", "2000"]
+            assert main(["--db", url, *args]) == 0
         yield name
     finally:
         _drop_database(admin, name)
@@ -93,7 +95,8 @@ def _pg_demo_template() -> Iterator[str]:
 @pytest.fixture
 def pg_demo_url(_pg_demo_template: str) -> Iterator[str]:
     """A URL of a fresh database holding the demo district, reference data and people, no
-    cases (as ``seed-demo --cases 0 --seed 2`` leaves it); dropped afterwards."""
+    cases (as ``seed-demo --cases 0 --seed 2 --components 2000`` leaves it); dropped
+    afterwards."""
     base, admin = _admin()
     name = f"grid_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
