@@ -72,8 +72,8 @@ def _drop_database(admin: Engine, name: str) -> None:
 @pytest.fixture(scope="session")
 def _pg_demo_template() -> Iterator[str]:
     """A database with the demo district, reference data, people and a small component census
-    (``seed-demo --cases 0 --seed 2 --components 2000``), built once per test process: each pg_demo_url test gets a copy of it, where
-    migrating and seeding anew took seconds a test."""
+    (``seed-demo --cases 0 --seed 2 --components 2000``), built once per test process: each
+    pg_demo_url test gets a copy of it, where migrating and seeding anew took seconds a test."""
     from console.cli import main
 
     base, admin = _admin()
