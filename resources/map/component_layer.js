@@ -375,9 +375,10 @@
     if (!c.hint) return;
     var el = c.hint.getContainer();
     if (!el) return;
-    var on = !!(c.layer && c.map.hasLayer(c.layer)) && c.map.getZoom() < c.minZoom;
-    el.style.display = on ? "" : "none";
-    if (c.filterBox) c.filterBox.getContainer().style.display = c.map.hasLayer(c.layer) ? "" : "none";
+    // Nothing to say while the register is empty (a district that has not imported one).
+    var shown = !!(c.layer && c.map.hasLayer(c.layer)) && c.n > 0;
+    el.style.display = shown && c.map.getZoom() < c.minZoom ? "" : "none";
+    if (c.filterBox) c.filterBox.getContainer().style.display = shown ? "" : "none";
   }
 
   function hintControl() {

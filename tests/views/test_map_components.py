@@ -116,6 +116,10 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     run_js(view, f"consoleComponents.setView({centre[0]}, {centre[1]}, 15)")
     got = counts(run_js, view)
     assert got["drawn"] == 0 and got["hint"] is True
+    # An empty register (none imported yet): no hint, no filter box.
+    assert run_js(view, "consoleComponents.load({full: true, rows: []})") == 0
+    assert counts(run_js, view)["hint"] is False
+    assert run_js(view, "document.querySelector('.cm-component-filter').style.display") == "none"
 
 
 def test_a_click_opens_the_popup_and_register_text_stays_text(
