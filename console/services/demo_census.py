@@ -1,7 +1,7 @@
 """The demo's component census in the register, and the demo cases that name its objects
 (issue 17). Called by the demo seed (console.services.demo); no Qt.
 
-* :func:`seed_census`: about 120,000 objects over the 364 grids (console.domain.demo_census
+* :func:`seed_census`: about 128,000 objects over the 364 grids (console.domain.demo_census
   generates them, resources/components/demo_census.csv says what), each with its 17-digit
   identifier (the district's county code, its class, a serial per class), owner and
   maintaining department, status, address, grid and street, flagged ``is_demo``; one bulk
@@ -10,8 +10,9 @@
   their point through the real report path (``ReportInput.component_id``, checked by the
   workflow), and a pool of objects draws several cases each: the repeat offenders.
 
-Deterministic for a seed and a clock; every draw comes from generators of its own, so the
-rest of the demo draws what it drew before.
+Deterministic for a seed and a clock. Every draw here comes from generators of its own; the
+demo's own generator is not touched, though a report re-aimed at another class may walk
+another path (self-handling depends on the class) and so shift the draws after it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -331,22 +332,4 @@ class CaseObjects:
         return lon, lat
 
 
-def census_counts(session: Session) -> dict[str, int]:
-    """Objects of the demo census per class (what `seed-demo` reports)."""
-    rows = session.execute(
-        select(Component.category_code, func.count())
-        .where(Component.is_demo.is_(True))
-        .group_by(Component.category_code)
-    )
-    return {code: n for code, n in rows}
-
-
-def surveyed_window(now: datetime) -> tuple[date, date]:
-    """The census's survey dates for a seed at ``now`` (first, last)."""
-    return (
-        (now - timedelta(days=SURVEYED_FROM_DAYS)).date(),
-        (now - timedelta(days=SURVEYED_TO_DAYS)).date(),
-    )
-
-
-__all__ = ["CaseObjects", "census_classes", "census_counts", "seed_census", "surveyed_window"]
+__all__ = ["CaseObjects", "census_classes", "census_columns", "seed_census"]
