@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from console.bench.foundation import fresh_copy, prepare
+from console.bench.foundation import fresh_copy, prepare, timed_on_copies
 from console.bench.harness import Figure
 from console.db import Database
 from console.domain.component_identifier import make_identifier
@@ -152,21 +151,16 @@ def run_component_import_bench(workdir: Path, quick: bool, log: Log) -> list[Fig
         write_census(db, path, rows)
     finally:
         db.dispose()
-    times: list[float] = []
-    for run in range(REPEAT):
-        db = fresh_copy(template, workdir / "components.sqlite3")
-        try:
-            log(f"  import_components, run {run + 1} of {REPEAT}")
-            started = time.perf_counter()
-            result = import_components(db, path, now=datetime.now(UTC))
-            times.append(time.perf_counter() - started)
-            if result.inserted != rows:
-                raise RuntimeError(
-                    f"bench import inserted {result.inserted} of {rows}: {result.rejected[:3]}"
-                )
-        finally:
-            db.dispose()
-    fast = statistics.median(times)
+
+    def census(db: Database) -> None:
+        result = import_components(db, path, now=datetime.now(UTC))
+        if result.inserted != rows:
+            raise RuntimeError(
+                f"bench import inserted {result.inserted} of {rows}: {result.rejected[:3]}"
+            )
+
+    target = workdir / "components.sqlite3"
+    fast = timed_on_copies(template, target, REPEAT, "import_components", census, log)
     base_db = fresh_copy(template, workdir / "components-naive.sqlite3")
     try:
         log(f"  per-row ORM baseline on {sample:,} rows")

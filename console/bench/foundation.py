@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +95,29 @@ def fresh_copy(template: Path, path: Path) -> Database:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.copy(template, path)
     return Database(f"sqlite:///{path}")
+
+
+def timed_on_copies(
+    template: Path,
+    target: Path,
+    repeat: int,
+    label: str,
+    work: Callable[[Database], object],
+    log: Callable[[str], None],
+) -> float:
+    """Median wall time of ``work(db)`` over ``repeat`` runs, each on a fresh copy of
+    ``template`` at ``target`` (the same work every time: an import into the same database)."""
+    times: list[float] = []
+    for run in range(repeat):
+        db = fresh_copy(template, target)
+        try:
+            log(f"  {label}, run {run + 1} of {repeat}")
+            started = time.perf_counter()
+            work(db)
+            times.append(time.perf_counter() - started)
+        finally:
+            db.dispose()
+    return statistics.median(times)
 
 
 def prepare(path: Path) -> Database:

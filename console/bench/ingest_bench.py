@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from console.bench.foundation import fresh_copy, prepare
+from console.bench.foundation import fresh_copy, prepare, timed_on_copies
 from console.bench.harness import Figure
 from console.config import LOCAL_TZ
 from console.db import Database
@@ -103,22 +102,15 @@ def run_ingest_bench(workdir: Path, quick: bool, log: Log) -> list[Figure]:
         write_gbk_csv(db, path, rows)
     finally:
         db.dispose()
-    times: list[float] = []
-    for run in range(REPEAT):
-        # Each run into a fresh copy of the same empty database: the same work every time.
-        db = fresh_copy(template, workdir / "ingest.sqlite3")
-        try:
-            log(f"  ingest_file, run {run + 1} of {REPEAT}")
-            started = time.perf_counter()
-            result = ingest_file(db, path, source="12345", actor=IMPORTER, now=datetime.now(UTC))
-            times.append(time.perf_counter() - started)
-            if result.accepted != rows:
-                raise RuntimeError(
-                    f"bench ingest accepted {result.accepted} of {rows}: {result.rejected[:3]}"
-                )
-        finally:
-            db.dispose()
-    fast = statistics.median(times)
+
+    def ingest(db: Database) -> None:
+        result = ingest_file(db, path, source="12345", actor=IMPORTER, now=datetime.now(UTC))
+        if result.accepted != rows:
+            raise RuntimeError(
+                f"bench ingest accepted {result.accepted} of {rows}: {result.rejected[:3]}"
+            )
+
+    fast = timed_on_copies(template, workdir / "ingest.sqlite3", REPEAT, "ingest_file", ingest, log)
     base_db = fresh_copy(template, workdir / "ingest-naive.sqlite3")
     try:
         log(f"  naive baseline on {sample:,} rows")

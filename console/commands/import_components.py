@@ -17,7 +17,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console.commands.ingest import run_import
+from console.commands.ingest import add_quiet_argument, run_import
 from console.db import Database
 from console.services.components.importer import ComponentImportResult, import_components
 
@@ -29,14 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check every row and write the report; change nothing",
     )
-    parser.add_argument(
-        "-q",
-        "--quiet",
-        "--no-progress",
-        dest="quiet",
-        action="store_true",
-        help="no progress output (the summary is still printed)",
-    )
+    add_quiet_argument(parser)
 
 
 def format_result(result: ComponentImportResult) -> str:

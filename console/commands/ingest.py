@@ -47,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check every row and write the report; insert nothing",
     )
+    add_quiet_argument(parser)
+
+
+def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
+    """``-q`` / ``--quiet`` / ``--no-progress`` (also import-components')."""
     parser.add_argument(
         "-q",
         "--quiet",

@@ -141,7 +141,7 @@ def test_ctrl_c_writes_nothing(demo_db: Database, tmp_path: Path) -> None:
     # The first progress line: the file is read and the rows are being checked.
     first = proc.stderr.readline().decode("utf-8")
     assert "导入进度" in first, first
-    time.sleep(0.2)
+    time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     out, rest = proc.communicate(timeout=120)
     err = first + rest.decode("utf-8")

@@ -3,6 +3,7 @@ updates recorded, all or nothing with a line-numbered report (issue 17, "Bad inp
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -447,3 +448,21 @@ def test_a_repeated_bad_value_is_rejected_on_every_line(demo_db: Database, tmp_p
         (4, "unknown_department"),
         (5, "unknown_status"),
     ]
+
+
+def test_the_cycle_collector_pauses_for_the_import(demo_db: Database, tmp_path: Path) -> None:
+    """Off while the rows are checked and written, back on afterwards where it was on (and
+    left off where it was off, as the test run and the console's GUI keep it)."""
+    p = points(demo_db, 1)
+    path = write_csv(tmp_path / "a.csv", [zh_row(p[0], 1)])
+    seen: list[bool] = []
+    assert not gc.isenabled()  # tests/conftest.py
+    gc.enable()
+    try:
+        import_components(demo_db, path, now=NOW, progress=lambda *_: seen.append(gc.isenabled()))
+        assert gc.isenabled()
+    finally:
+        gc.disable()
+    assert seen and not any(seen)
+    import_components(demo_db, path, now=NOW)
+    assert not gc.isenabled()
