@@ -5,8 +5,8 @@ pass, and compared with the object of its identifier already in the register: ne
 inserted, changed ones updated (a change of status or owner also writes a ComponentChange,
 origin "import"), identical ones left alone, so the same file twice changes nothing. One
 rejected row and nothing is written; every row's outcome goes to ``FILE.report.csv`` beside
-the file (the report of `ingest`). Inserts are Core executemany in chunks (bulk_intake's
-insert_many), in one transaction. No Qt.
+the file (the report of `ingest`; an updated row's message names what changed). Inserts are
+Core executemany in chunks (bulk_intake.insert_rows), in one transaction. No Qt.
 """
 
 from __future__ import annotations
@@ -71,6 +71,25 @@ COMPARED = (
     "surveyed_on",
     "photo",
 )
+#: How an updated row's message names a changed column.
+CHANGED_LABELS = {
+    "name": "管理部件名称",
+    "category_code": "部件类别",
+    "legacy_category_code": "CJ/T 214 类别代码",
+    "geometry_kind": "几何类型",
+    "lon": "经度",
+    "lat": "纬度",
+    "geometry": "几何",
+    "owner_department_id": "主管部门",
+    "maintainer_department_id": "养护单位",
+    "maintainer_name": "养护单位",
+    "status": "管理部件状态",
+    "address": "地址",
+    "grid_id": "所在单元网格",
+    "street_id": "所在街道",
+    "surveyed_on": "初始日期",
+    "photo": "图片",
+}
 #: The columns of a new object's row, and what it gets where the file has no column.
 INSERT_COLUMNS = ("identifier", *COMPARED, "is_demo", "updated_at")
 INSERT_DEFAULTS: dict[str, Any] = {
@@ -369,7 +388,8 @@ def _plan_writes(
                         "actor_name": actor_name,
                     }
                 )
-        outcomes.append(RowOutcome(row.line, UPDATED, row.identifier, "", "、".join(differ)))
+        changed = "、".join(dict.fromkeys(CHANGED_LABELS[k] for k in differ))
+        outcomes.append(RowOutcome(row.line, UPDATED, row.identifier, "", f"变更: {changed}"))
     return inserts, updates, changes, outcomes
 
 

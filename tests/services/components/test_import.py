@@ -183,7 +183,8 @@ def test_a_reimport_updates_status_owner_and_the_rest(demo_db: Database, tmp_pat
     ]
     assert all(ch.component_id == c.id and ch.case_id is None for ch in changes(demo_db))
     body, _ = read_report(result.report_path)
-    assert body[0]["status"] == "updated" and "status" in body[0]["message"]
+    assert body[0]["status"] == "updated"
+    assert body[0]["message"] == "变更: 主管部门、管理部件状态、地址"
 
 
 def test_a_file_without_a_column_keeps_that_attribute(demo_db: Database, tmp_path: Path) -> None:
