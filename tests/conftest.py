@@ -15,6 +15,7 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu"
 
 from console.config import LOCAL_TZ
 from console.db import Database
+from tests.postgres_server import _pg_demo_template, pg_demo_url, pg_url  # noqa: F401  (fixtures)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -13,12 +13,11 @@ import pytest
 
 from console.bench.copy_db_bench import FIGURE, run_copy_db_bench, sizes_for
 from tests.bench.test_notify_bench import bench_schemas
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 
 @pytest.mark.postgres
 def test_a_small_copy_reports_rows_per_second_beside_the_insert_loop(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
 ) -> None:
     before = bench_schemas(pg_url)

@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from console.bench.notify_bench import GOAL_P95_S, NotifySizes, run_notify_bench
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 
 def bench_schemas(url: str) -> set[str]:
@@ -31,7 +30,7 @@ def bench_schemas(url: str) -> set[str]:
 
 
 @pytest.mark.postgres
-def test_a_small_notify_run_reports_both_seats(pg_url: str) -> None:  # noqa: F811
+def test_a_small_notify_run_reports_both_seats(pg_url: str) -> None:
     sizes = NotifySizes(cases=30, changes=6, baseline_changes=4)
     before = bench_schemas(pg_url)
     lines: list[str] = []

@@ -11,9 +11,6 @@ from sqlalchemy import func, select
 from console.cli import main
 from console.db import Database
 from console.models import CalendarChange, CalendarDay, CalendarYear
-from tests.integration import conftest as pg_fixtures
-
-pg_url = pg_fixtures.pg_url
 
 SCHEDULE_2027 = """\
 # 国务院办公厅关于2027年部分节假日安排的通知 (a test schedule, not the real one)

@@ -24,7 +24,6 @@ from console.errors import ConsoleError, GeographyImportError
 from console.models import Region
 from console.services.geography import ensure_demo_district, import_geography, region_counts
 from tests.commands.processes import wait_until_blocked
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "geo" / "two_streets.geojson"
 
@@ -276,7 +275,7 @@ def test_two_imports_of_one_layer_at_once_on_sqlite(db: Database, tmp_path: Path
 
 @pytest.mark.postgres
 def test_two_imports_of_one_layer_at_once_on_postgresql(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
 ) -> None:
     path = write(tmp_path, "demo.geojson", demo_layer())

@@ -23,7 +23,6 @@ from console.cli import main
 from console.db import Database
 from console.models import Case
 from tests.commands.processes import wait_until_blocked
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.services.ingest.support import points, seeded
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +109,7 @@ def test_two_imports_of_one_new_file_on_sqlite(demo_db: Database, tmp_path: Path
 
 @pytest.mark.postgres
 def test_two_imports_of_one_new_file_on_postgresql(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
 ) -> None:
     db = seeded(pg_url)

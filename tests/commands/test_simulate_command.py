@@ -18,7 +18,6 @@ from console.db import Database
 from console.domain.lifecycle import default_lifecycle
 from console.models import Case, CaseEvent
 from tests.commands.expected import assert_histories, assert_legal
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.integration.tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +133,7 @@ class Lines:
 
 @pytest.mark.postgres
 def test_simulate_waits_for_the_server_and_resumes(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """simulate talks to the real server through a TCP proxy; cutting the proxy is the server

@@ -12,7 +12,6 @@ from tests.gateway.test_open311_post import (
     check_two_at_once,
 )
 from tests.gateway.test_postgres import pg_gateway  # noqa: F401  (the fixture)
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 pytestmark = pytest.mark.postgres
 

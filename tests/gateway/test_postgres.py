@@ -19,13 +19,12 @@ from console.services.reference import data as reference_data
 from tests.gateway.conftest import Gateway, serve, settings_for
 from tests.gateway.support import PRO02_USER, dispatched, png_bytes, point
 from tests.gateway.test_hostile_input import check_big_ids, check_nul
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_gateway(pg_url: str, tmp_path: Path) -> Iterator[Gateway]:  # noqa: F811
+def pg_gateway(pg_url: str, tmp_path: Path) -> Iterator[Gateway]:
     db = Database(pg_url)
     try:
         with db.session() as s:

@@ -22,12 +22,10 @@ from console.schema_head import head_revisions, open_sqlite_at_head
 from console.services.actors import Actor
 from console.services.calendar_read import read_calendar
 from console.services.work_calendar import load_calendar, save_year
-from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
 
 ADMIN = Actor(6, "管理员", "admin")
 HOURS = ((time(9), time(12)), (time(13), time(17)))
-pg_url = pg_fixtures.pg_url
 demo_pg = test_postgres.demo_pg
 
 

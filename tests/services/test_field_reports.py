@@ -37,12 +37,10 @@ from console.services.cases.service import CaseService
 from console.services.field_reports import MAX_PHOTOS, FieldReportService, Submitted
 from tests.conftest import Clock
 from tests.gateway.support import JPEG_HEAD, png_bytes
-from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
 from tests.services.console_support import CHIEF, DISPATCHER, GRID, INSPECTOR, street_points
 
 # PostgreSQL fixtures (a fresh schema with the demo district), shared with the integration tests.
-pg_url = pg_fixtures.pg_url
 demo_pg = test_postgres.demo_pg
 
 PHOTO_LIMIT = 64 * 1024

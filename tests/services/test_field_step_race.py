@@ -31,7 +31,6 @@ from console.services.field_steps import Done, FieldStepService, Step
 from console.services.reference import data as reference_data
 from tests.conftest import Clock
 from tests.gateway.support import dispatched, png_bytes
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.services.console_support import handler
 
 
@@ -49,7 +48,7 @@ class Counting(FieldStepService):
 
 
 @pytest.fixture
-def demo_pg(pg_url: str) -> Iterator[Database]:  # noqa: F811
+def demo_pg(pg_url: str) -> Iterator[Database]:
     db = Database(pg_url)
     try:
         with db.session() as s:

@@ -35,7 +35,6 @@ from console.services.supervision import (
     work_threshold,
 )
 from tests.conftest import Clock
-from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
 from tests.services.console_support import (
     CHIEF,
@@ -49,7 +48,6 @@ from tests.services.console_support import (
 
 ROOT = Path(__file__).resolve().parents[2]
 # PostgreSQL fixtures (a fresh schema with the demo district), shared with the integration tests.
-pg_url = pg_fixtures.pg_url
 demo_pg = test_postgres.demo_pg
 LEADER = Actor(5, "领导", "leader")
 ALL_LEVELS = ["warning", "overdue", "supervise_1", "supervise_2", "supervise_3"]

@@ -28,7 +28,6 @@ from console.services.work_calendar import (
     year_view,
 )
 from tests.conftest import Clock
-from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
 from tests.services.console_support import (
     CHIEF,
@@ -40,7 +39,6 @@ from tests.services.console_support import (
 
 ADMIN = Actor(6, "管理员", "admin")
 # PostgreSQL fixtures (a fresh schema with the demo district), shared with the integration tests.
-pg_url = pg_fixtures.pg_url
 demo_pg = test_postgres.demo_pg
 
 

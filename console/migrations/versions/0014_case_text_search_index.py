@@ -76,6 +76,9 @@ def _sqlite_upgrade() -> None:
 
 
 def _pg_upgrade(bind: sa.engine.Connection) -> None:
+    # Seats migrating schemas of one database at once would race on CREATE EXTENSION (IF NOT
+    # EXISTS is no lock: the loser fails on the catalog's unique key); held to the commit.
+    bind.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('grid-console: pg_trgm'))"))
     installed = bind.execute(
         sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
     ).scalar()

@@ -18,11 +18,9 @@ from console.services.cases.service import CaseService
 from console.services.locator import DbLocator
 from console.services.queue import QueueFilter, count_queue, page_ids_select, walks_newest
 from tests.conftest import Clock
-from tests.integration import conftest as pg_fixtures
 from tests.integration import test_postgres
 from tests.services.console_support import CHIEF, INTAKE, report_input, street_points
 
-pg_url = pg_fixtures.pg_url
 demo_pg = test_postgres.demo_pg
 
 IMPORTER = Actor(id=None, name="批量导入", role="intake")

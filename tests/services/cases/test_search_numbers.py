@@ -33,10 +33,9 @@ from tests.services.cases.test_search import (
     _scanned,
     any_db,
     demo_pg,
-    pg_url,
 )
 
-__all__ = ["any_db", "demo_pg", "pg_url"]  # the fixtures, shared with test_search
+__all__ = ["any_db", "demo_pg"]  # the fixtures, shared with test_search
 
 
 def test_the_range_holds_every_number_that_starts_with_the_text() -> None:

@@ -22,7 +22,6 @@ from console.services.cases.service import CaseService
 from console.services.ingest import IngestFileError, ingest_file
 from console.services.ingest.report import read_report
 from console.services.report_input import MAX_DESCRIPTION, ReportInput
-from tests.integration.conftest import pg_url  # noqa: F401  (the server's fixture)
 from tests.services.ingest.support import IMPORTER, NOW, case_count, points, seeded
 
 HEADER = "外部编号,类别代码,类型,经度,纬度,问题描述,地址,上报时间"
@@ -114,7 +113,7 @@ def test_jsonl_numbers_nesting_and_nul(demo_db: Database, tmp_path: Path) -> Non
 
 @pytest.mark.postgres
 def test_jsonl_numbers_nesting_and_nul_on_postgresql(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
 ) -> None:
     """The same rows on the real server: NUL never reaches psycopg (which cannot send it)."""

@@ -1,4 +1,4 @@
-"""PostgreSQL fixtures: each test gets a fresh schema of the server named by $GRID_TEST_PG_URL
+"""PostgreSQL fixtures (registered for the whole suite by tests/conftest.py): each test gets a fresh schema of the server named by $GRID_TEST_PG_URL
 (default: postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped afterwards; or, with
 pg_demo_url, a fresh database copied from a seeded demo template.
 
