@@ -434,7 +434,7 @@
   }
 
   function filterControl() {
-    var ctl = L.control({ position: "topright" });
+    var ctl = L.control({ position: "topleft" });
     ctl.onAdd = function () {
       var box = L.DomUtil.create("div", "cm-component-filter leaflet-bar");
       box.appendChild(textEl("div", "cm-legend-title", label("filter", "部件类别")));
@@ -445,6 +445,15 @@
       });
       item.addEventListener("change", function () {
         setFilter(major.value, item.value);
+      });
+      // What the dot colours mean (the case legend's 灯色 is another thing).
+      var key = L.DomUtil.create("div", "cm-component-key", box);
+      Object.keys(c.opts.statuses || {}).forEach(function (code) {
+        var st = c.opts.statuses[code];
+        var entry = L.DomUtil.create("span", "cm-component-key-entry", key);
+        var swatch = L.DomUtil.create("span", "cm-swatch cm-dot", entry);
+        swatch.style.background = st.color || "#607d8b";
+        entry.appendChild(document.createTextNode(String(st.label || code)));
       });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);

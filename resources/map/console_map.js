@@ -38,6 +38,9 @@
   // Grid level (a ~350 m grid about 150 px wide, its neighbours around it): a selected case is
   // shown there, not at street level; clustering stops there too (disableClusteringAtZoom).
   var FOCUS_ZOOM = 16;
+  // Below this map height the layer list folds into its button (opened by hover or a click):
+  // expanded, it met the legends and covered the popups of a map dock of ordinary height.
+  var COMPACT_LAYERS_HEIGHT = 640;
   var PICK_ZOOM = 16; // a typed point off screen: near enough to see its streets and grid
   var PLAIN_FILL = { fillColor: "#dfe8f2", fillOpacity: 0.25 };
   var DARK_FILL = { fillColor: "#1f2933", fillOpacity: 0.9 };
@@ -46,6 +49,8 @@
     map: null,
     grids: null,
     control: null,
+    layersCompact: null, // the layer list folded into its button (a short map)
+    layersWired: false,
     cluster: null,
     choropleth: null,
     highlight: null,
@@ -713,6 +718,50 @@
   }
 
   // --- start-up ----------------------------------------------------------------------------
+  /** Fold the layer list on a short map and open it on a tall one. The control is made
+   *  expanded (folium, collapsed=False); Leaflet only wires hover and click for a collapsed
+   *  one, so the same wiring is added here, active while folded. */
+  function fitLayerControl() {
+    var ctl = st.control;
+    // Not once removed (the wall has no controls).
+    if (!ctl || !st.map || !ctl.getContainer() || !ctl.getContainer().parentNode) return;
+    if (!st.layersWired) {
+      st.layersWired = true;
+      var el = ctl.getContainer();
+      L.DomEvent.on(el, "mouseenter", function () {
+        if (st.layersCompact) ctl.expand();
+      });
+      L.DomEvent.on(el, "mouseleave", function () {
+        if (st.layersCompact) ctl.collapse();
+      });
+      if (ctl._layersLink) {
+        L.DomEvent.on(ctl._layersLink, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          if (st.layersCompact) ctl.expand();
+        });
+      }
+      st.map.on("click", function () {
+        if (st.layersCompact) ctl.collapse();
+      });
+      st.map.on("resize", fitLayerControl);
+      // While a popup is open the legends and the class filter step aside (console_map.css):
+      // on a map dock of ordinary height they covered half of a case's or an object's popup.
+      st.map.on("popupopen", function () {
+        L.DomUtil.addClass(st.map.getContainer(), "cm-popup-open");
+      });
+      st.map.on("popupclose", function () {
+        L.DomUtil.removeClass(st.map.getContainer(), "cm-popup-open");
+      });
+    }
+    var compact = st.map.getSize().y < COMPACT_LAYERS_HEIGHT;
+    if (compact === st.layersCompact) return;
+    st.layersCompact = compact;
+    // Leaflet expands an uncollapsed list again whenever an overlay is added to it.
+    ctl.options.collapsed = compact;
+    if (compact) ctl.collapse();
+    else ctl.expand();
+  }
+
   function fitDistrict() {
     if (!st.map || !st.grids) return;
     st.map.invalidateSize({ animate: false });
@@ -812,6 +861,7 @@
     }
     if (st.map.attributionControl) st.map.attributionControl.setPrefix(false);
     L.control.scale({ imperial: false }).addTo(st.map);
+    fitLayerControl();
     // No tile layer by default, so the map itself must know its zoom range (markercluster).
     if (st.map.options.maxZoom === undefined) st.map.setMaxZoom(parts.options.maxZoom || 19);
     if (st.map.options.minZoom === undefined) st.map.setMinZoom(parts.options.minZoom || 10);

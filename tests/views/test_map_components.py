@@ -112,6 +112,21 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
         )
     )
     assert majors[1:] == ["市政公用设施", "交通设施"]
+    # The box says what the dot colours mean: each status of statuses.csv in its colour.
+    key = json.loads(
+        run_js(
+            view,
+            "JSON.stringify(Array.from(document.querySelectorAll('.cm-component-key-entry'))"
+            ".map(e => [e.textContent, e.querySelector('.cm-swatch').style.background]))",
+        )
+    )
+    assert [text for text, _ in key] == ["完好", "损坏", "丢失", "占用", "废弃"]
+    assert key[0][1] == "rgb(30, 136, 229)"  # intact: #1e88e5 of map_colors.csv
+    # In the top-left corner under the zoom buttons, away from the case legend (bottom right)
+    # and the layer list (top right), which it covered on a map dock of ordinary height.
+    assert run_js(
+        view, "!!document.querySelector('.leaflet-top.leaflet-left .cm-component-filter')"
+    )
     # Below the zoom again: hidden.
     run_js(view, f"consoleComponents.setView({centre[0]}, {centre[1]}, 15)")
     got = counts(run_js, view)

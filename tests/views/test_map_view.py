@@ -318,6 +318,38 @@ def test_layer_control_lists_cases_and_density(loaded: MapView, run_js: Callable
     assert labels.split("|") == ["网格", "案件", "案件密度"]
 
 
+def test_a_short_map_folds_its_layer_list_and_a_popup_moves_the_legends_aside(
+    loaded: MapView, run_js: Callable[..., Any], qtbot: Any
+) -> None:
+    expanded = "document.querySelector('.leaflet-control-layers')" + (
+        ".classList.contains('leaflet-control-layers-expanded')"
+    )
+    assert run_js(loaded, expanded) is True  # 700 px: room for the list and the legends
+    loaded.resize(900, 450)  # a map dock of ordinary height: it met the legend and popups
+    wait_js(qtbot, run_js, loaded, expanded, False)
+    # An overlay added later (the patrol and component layers are) leaves it folded.
+    run_js(loaded, "consoleMapParts.control().addOverlay(L.layerGroup(), 'test') && true")
+    assert run_js(loaded, expanded) is False
+    hover = "document.querySelector('.leaflet-control-layers').dispatchEvent(new MouseEvent('{}'))"
+    run_js(loaded, hover.format("mouseover"))
+    assert run_js(loaded, expanded) is True
+    run_js(loaded, hover.format("mouseout"))
+    assert run_js(loaded, expanded) is False
+    run_js(loaded, "document.querySelector('.leaflet-control-layers-toggle').click()")
+    assert run_js(loaded, expanded) is True
+    # A popup open: the legend steps aside, and comes back when it closes.
+    legend = "getComputedStyle(document.querySelector('.cm-legend')).visibility"
+    assert run_js(loaded, legend) == "visible"
+    run_js(loaded, f"{_map_expr()}.openPopup('x', {_map_expr()}.getCenter()) && true")
+    assert run_js(loaded, legend) == "hidden"
+    run_js(loaded, f"{_map_expr()}.closePopup() && true")
+    assert run_js(loaded, legend) == "visible"
+    loaded.resize(900, 800)
+    wait_js(qtbot, run_js, loaded, expanded, True)
+    run_js(loaded, hover.format("mouseout"))  # a tall map keeps it open
+    assert run_js(loaded, expanded) is True
+
+
 def test_gcj02_basemap_shifts_markers_at_display_time(
     view: MapView,
     demo_grids: dict[str, Any],
