@@ -378,7 +378,14 @@
     // Nothing to say while the register is empty (a district that has not imported one).
     var shown = !!(c.layer && c.map.hasLayer(c.layer)) && c.n > 0;
     el.style.display = shown && c.map.getZoom() < c.minZoom ? "" : "none";
-    if (c.filterBox) c.filterBox.getContainer().style.display = shown ? "" : "none";
+    if (c.filterBox) {
+      var box = c.filterBox.getContainer();
+      var display = shown ? "" : "none";
+      if (box.style.display !== display) {
+        box.style.display = display;
+        if (window.consoleMap && window.consoleMap.controlsChanged) window.consoleMap.controlsChanged();
+      }
+    }
   }
 
   function hintControl() {
@@ -614,6 +621,7 @@
     c.filterBox.addTo(c.map);
     refillMajors();
     fillItems();
+    if (window.consoleMap && window.consoleMap.controlsChanged) window.consoleMap.controlsChanged();
     c.map.on("click", onMapClick);
     c.map.on("overlayadd overlayremove zoomend", syncHint);
     // The dark map (console_map.js setDark) takes dark dot edges: redraw when it changes.

@@ -51,6 +51,7 @@
     control: null,
     layersCompact: null, // the layer list folded into its button (a short map)
     layersWired: false,
+    openPopup: null, // the popup open on the map, if any (the legends step aside from it)
     cluster: null,
     choropleth: null,
     highlight: null,
@@ -744,14 +745,17 @@
         if (st.layersCompact) ctl.collapse();
       });
       st.map.on("resize", fitLayerControl);
-      // While a popup is open the legends and the class filter step aside (console_map.css):
-      // on a map dock of ordinary height they covered half of a case's or an object's popup.
-      st.map.on("popupopen", function () {
-        L.DomUtil.addClass(st.map.getContainer(), "cm-popup-open");
+      // A legend or the class filter under an open popup steps aside (console_map.css): on a
+      // map dock of ordinary height they covered half of a case's or an object's popup.
+      st.map.on("popupopen", function (e) {
+        st.openPopup = e.popup;
+        clearOfPopup();
       });
-      st.map.on("popupclose", function () {
-        L.DomUtil.removeClass(st.map.getContainer(), "cm-popup-open");
+      st.map.on("popupclose", function (e) {
+        if (st.openPopup === e.popup) st.openPopup = null;
+        clearOfPopup();
       });
+      st.map.on("moveend zoomend resize", clearOfPopup);
     }
     var compact = st.map.getSize().y < COMPACT_LAYERS_HEIGHT;
     if (compact === st.layersCompact) return;
@@ -760,6 +764,18 @@
     ctl.options.collapsed = compact;
     if (compact) ctl.collapse();
     else ctl.expand();
+  }
+
+  /** Hide the legends and the class filter where the open popup overlaps them, show them
+   *  again elsewhere (hidden, they keep their place, so the test stays the same). */
+  function clearOfPopup() {
+    var el = st.openPopup && st.openPopup.isOpen() ? st.openPopup.getElement() : null;
+    var r = el ? el.getBoundingClientRect() : null;
+    document.querySelectorAll(".cm-legend, .cm-component-filter").forEach(function (box) {
+      var q = box.getBoundingClientRect();
+      var under = !!r && q.left < r.right && r.left < q.right && q.top < r.bottom && r.top < q.bottom;
+      box.classList.toggle("cm-under-popup", under);
+    });
   }
 
   function fitDistrict() {
@@ -919,6 +935,9 @@
     wallMode: wallMode,
     setDark: setDark,
     fitDistrict: fitDistrict,
+    /** A control appeared or changed size (component_layer.js's filter box): step aside
+     *  from an open popup again. */
+    controlsChanged: clearOfPopup,
     /** The page's channel object (component_layer.js sends its clicks through it). */
     bridge: function () {
       return st.bridge;

@@ -135,6 +135,26 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     assert run_js(view, "consoleComponents.load({full: true, rows: []})") == 0
     assert counts(run_js, view)["hint"] is False
     assert run_js(view, "document.querySelector('.cm-component-filter').style.display") == "none"
+    # The box coming back under an open popup (a case's, at start-up) steps aside from it,
+    # and shows again when the popup closes.
+    m = "window.consoleMapParts.map()"
+    wide = "'<div style=\\'width:300px;height:260px\\'>x</div>'"
+    anchor = f"{m}.containerPointToLatLng([150, 330])"
+    run_js(view, f"{m}.openPopup({wide}, {anchor}, {{autoPan: false}}) && true")
+    payload = json.dumps(
+        {
+            "full": True,
+            "categories": ["01001"],
+            "statuses": ["intact"],
+            "rows": [[1, lon, lat, 0, 0]],
+        }
+    )
+    assert run_js(view, f"consoleComponents.load({payload})") == 1
+    shown = "getComputedStyle(document.querySelector('.cm-component-filter')).visibility"
+    assert run_js(view, "document.querySelector('.cm-component-filter').style.display") == ""
+    assert run_js(view, shown) == "hidden"
+    run_js(view, f"{m}.closePopup() && true")
+    assert run_js(view, shown) == "visible"
 
 
 def test_a_click_opens_the_popup_and_register_text_stays_text(

@@ -337,17 +337,46 @@ def test_a_short_map_folds_its_layer_list_and_a_popup_moves_the_legends_aside(
     assert run_js(loaded, expanded) is False
     run_js(loaded, "document.querySelector('.leaflet-control-layers-toggle').click()")
     assert run_js(loaded, expanded) is True
-    # A popup open: the legend steps aside, and comes back when it closes.
+    # A popup over the legend (bottom right) moves it aside until it closes; one elsewhere
+    # (a selected case's, in the top left) leaves it alone.
     legend = "getComputedStyle(document.querySelector('.cm-legend')).visibility"
     assert run_js(loaded, legend) == "visible"
-    run_js(loaded, f"{_map_expr()}.openPopup('x', {_map_expr()}.getCenter()) && true")
+    m = _map_expr()
+    wide = "'<div style=\\'width:300px;height:260px\\'>x</div>'"
+    corner = f"{m}.containerPointToLatLng([{m}.getSize().x - 200, {m}.getSize().y - 20])"
+    run_js(loaded, f"{m}.openPopup({wide}, {corner}, {{autoPan: false}}) && true")
     assert run_js(loaded, legend) == "hidden"
-    run_js(loaded, f"{_map_expr()}.closePopup() && true")
+    run_js(loaded, f"{m}.closePopup() && true")
     assert run_js(loaded, legend) == "visible"
+    run_js(loaded, f"{m}.openPopup('x', {m}.containerPointToLatLng([120, 160])) && true")
+    assert run_js(loaded, legend) == "visible"
+    run_js(loaded, f"{m}.closePopup() && true")
     loaded.resize(900, 800)
     wait_js(qtbot, run_js, loaded, expanded, True)
     run_js(loaded, hover.format("mouseout"))  # a tall map keeps it open
     assert run_js(loaded, expanded) is True
+
+
+def test_an_overdue_marker_pulses_in_steps(
+    loaded: MapView, run_js: Callable[..., Any], qtbot: Any
+) -> None:
+    # Eased, the ring repainted the map every frame: a whole core of a workstation without a
+    # GPU while the console sat idle (measured under Xvfb); stepped, a few repaints a second.
+    run_js(
+        loaded,
+        "var d = document.createElement('div'); d.id = 'probe'; d.className = 'cm-case cm-red';"
+        "document.querySelector('.leaflet-marker-pane').appendChild(d); true",
+    )
+    style = "getComputedStyle(document.getElementById('probe'))"
+    assert run_js(loaded, f"{style}.animationName") == "cm-pulse"
+    assert run_js(loaded, f"{style}.animationTimingFunction").startswith("steps(")
+    seen: set[str] = set()
+
+    def rings() -> bool:
+        seen.add(run_js(loaded, f"{style}.boxShadow"))
+        return len(seen) >= 3
+
+    qtbot.waitUntil(rings, timeout=5000)  # it does pulse: the ring's three steps
 
 
 def test_gcj02_basemap_shifts_markers_at_display_time(
