@@ -508,6 +508,9 @@ def test_the_dark_map_for_the_night_shift(
             f"getComputedStyle(document.querySelector('{selector}')).backgroundColor",
         )
         assert color == "rgb(34, 39, 46)", selector
+    # And the scrollbars in it (an object's popup lists its cases: a white bar, seen at night).
+    scrollbars = "getComputedStyle(document.querySelector('.leaflet-container')).scrollbarColor"
+    assert run_js(loaded, scrollbars) == "rgb(87, 96, 106) rgb(34, 39, 46)"
     loaded.set_dark(False)
     wait_js(qtbot, run_js, loaded, f"consoleMap.gridFill({a})", "#dfe8f2")
 
