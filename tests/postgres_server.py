@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from console.bench.notify_bench import temporary_schema
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -52,16 +54,9 @@ def _admin() -> tuple[str, Engine]:
 def pg_url() -> Iterator[str]:
     """A URL whose connections use a fresh, empty schema of their own (dropped afterwards)."""
     base, admin = _admin()
-    schema = f"grid_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    admin.dispose()
+    with temporary_schema(base, prefix="grid_test") as url:
+        yield url
 
 
 def _drop_database(admin: Engine, name: str) -> None:

@@ -98,9 +98,9 @@ def postgres_problem(url: str) -> str | None:
 
 
 @contextmanager
-def temporary_schema(url: str) -> Iterator[str]:
+def temporary_schema(url: str, prefix: str = "grid_bench") -> Iterator[str]:
     """A URL whose connections use a fresh schema of their own, dropped afterwards."""
-    schema = f"grid_bench_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
