@@ -7,6 +7,7 @@ at every pan).
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -45,6 +46,15 @@ class ComponentBenchData:
     centre: tuple[float, float]  # a busy point (lon, lat) to look at
 
 
+#: One object in this many is a line (the rest points).
+LINE_EVERY = 60
+
+
+def _line(lon: float, lat: float) -> str:
+    """A 40 m east-west line from the point (GeoJSON text, as the register stores it)."""
+    return json.dumps({"type": "LineString", "coordinates": [[lon, lat], [lon + 4.4e-4, lat]]})
+
+
 def component_bench_data(workdir: Path, n: int, seed: int = 17) -> ComponentBenchData:
     """A fresh SQLite file with the demo district, the reference data and ``n`` objects."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -74,7 +84,10 @@ def component_bench_data(workdir: Path, n: int, seed: int = 17) -> ComponentBenc
                 "identifier": f"610104{CLASSES[classes[i]]}{i + 1:06d}",
                 "name": "部件",
                 "category_code": CLASSES[classes[i]],
-                "geometry_kind": "point",
+                # 1 in LINE_EVERY a 40 m line (guardrails: the demo census has ~1 in 60
+                # lines or polygons), drawn with its shape
+                "geometry_kind": "line" if i % LINE_EVERY == 0 else "point",
+                "geometry": _line(float(lons[i]), float(lats[i])) if i % LINE_EVERY == 0 else None,
                 "lon": float(lons[i]),
                 "lat": float(lats[i]),
                 "owner_department_id": department,

@@ -7,7 +7,8 @@
  *                                      the zoom hint
  *   consoleComponents.load(payload)    rows from console.services.components.map_layer
  *                                      .layer_json: {full, categories, statuses, rows:[[id, lon,
- *                                      lat, class index, status index]]}; returns the count held
+ *                                      lat, class index, status index]], shapes:[[id, 1 line |
+ *                                      2 polygon, [lon, lat, …]]]}; returns the count held
  *   consoleComponents.setFilter(major, item)  "" = all; returns how many match
  *   consoleComponents.setRepeats(rows) [[id, lon, lat, cases, identifier, name]]
  *   consoleComponents.showCard(card)   a component's popup (ComponentCard.to_json)
@@ -43,6 +44,9 @@
     cat: new Uint16Array(0),
     status: new Uint8Array(0),
     byId: new Map(),
+    // lines and polygons: id → [{kind, xy: zoom-0 pixels [x, y, x, y…]}]; drawn with their
+    // object (its point is in the index, and its dot stays the thing to click)
+    shapes: new Map(),
     // classes and statuses (indices global to the page)
     codes: [],
     codeIndex: new Map(),
@@ -83,15 +87,37 @@
     return !!(parts && parts.options && parts.options.gcj02);
   }
 
-  function project(lon, lat, out, i) {
+  /** [x, y] in zoom-0 pixels, written into ``out`` at ``at``. */
+  function projectInto(lon, lat, out, at) {
     if (c.shift) {
       var g = window.consoleMap.gcj02(lon, lat);
       lon = g[0];
       lat = g[1];
     }
     var s = Math.sin((Math.max(Math.min(lat, 85.0511), -85.0511) * Math.PI) / 180);
-    c.px[i] = ((lon + 180) / 360) * 256;
-    c.py[i] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
+    out[at] = ((lon + 180) / 360) * 256;
+    out[at + 1] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
+  }
+
+  var scratch = new Float64Array(2);
+
+  function project(lon, lat, out, i) {
+    projectInto(lon, lat, scratch, 0);
+    c.px[i] = scratch[0];
+    c.py[i] = scratch[1];
+  }
+
+  function loadShapes(entries) {
+    for (var e = 0; e < entries.length; e++) {
+      var id = Number(entries[e][0]);
+      var kind = Number(entries[e][1]);
+      var flat = entries[e][2] || [];
+      if (!c.byId.has(id) || (kind !== 1 && kind !== 2) || flat.length < 4) continue;
+      var xy = new Float64Array(flat.length - (flat.length % 2));
+      for (var k = 0; k + 1 < flat.length; k += 2) projectInto(Number(flat[k]), Number(flat[k + 1]), xy, k);
+      if (!c.shapes.has(id)) c.shapes.set(id, []);
+      c.shapes.get(id).push({ kind: kind, xy: xy });
+    }
   }
 
   // --- the index ---------------------------------------------------------------------------
@@ -183,6 +209,7 @@
     if (payload.full !== false) {
       c.n = 0;
       c.byId = new Map();
+      c.shapes = new Map();
       for (var z = 0; z < c.catCount.length; z++) c.catCount[z] = 0;
       grow(rows.length);
     } else if (c.n + rows.length > c.ids.length) {
@@ -203,11 +230,13 @@
         c.catCount[c.cat[i]]--;
       }
       c.ids[i] = id;
+      c.shapes.delete(id); // an update brings the object's shape again, if it has one
       project(lon, lat, null, i);
       c.cat[i] = cats[row[3]] || 0;
       c.status[i] = stats[row[4]] || 0;
       c.catCount[c.cat[i]]++;
     }
+    loadShapes(payload.shapes || []);
     buildIndex();
     applyFilter();
     return c.n;
@@ -267,6 +296,7 @@
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
     c.drawn = 0;
+    c.shaped = 0;
     c.draws++;
     if (!visible() || !c.n) return;
     var zoom = c.map.getZoom();
@@ -276,20 +306,55 @@
     var oy = origin.y + topLeft.y;
     var radius = zoom >= 18 ? 5 : zoom >= 17 ? 4 : 3;
     var paths = [];
-    for (var s = 0; s < c.statusCodes.length; s++) paths.push(new Path2D());
+    var lines = [];
+    var areas = [];
+    for (var s = 0; s < c.statusCodes.length; s++) {
+      paths.push(new Path2D());
+      lines.push(new Path2D());
+      areas.push(new Path2D());
+    }
     var drawn = 0;
+    var shaped = 0;
     var enabled = c.enabled;
+    // A shape's point is in the index; its parts reach at most ~100 m beyond it (the canvas
+    // reaches half a screen beyond the view), so the shapes of the cells in view are enough.
     visit(ox / scale, oy / scale, (ox + w) / scale, (oy + h) / scale, function (i) {
       if (!enabled[c.cat[i]]) return;
       var x = c.px[i] * scale - ox;
       var y = c.py[i] * scale - oy;
       if (x < -radius || y < -radius || x > w + radius || y > h + radius) return;
+      var parts = c.shapes.size ? c.shapes.get(c.ids[i]) : undefined;
+      if (parts) {
+        for (var q = 0; q < parts.length; q++) {
+          var xy = parts[q].xy;
+          var target = parts[q].kind === 2 ? areas[c.status[i]] : lines[c.status[i]];
+          target.moveTo(xy[0] * scale - ox, xy[1] * scale - oy);
+          for (var v = 2; v + 1 < xy.length; v += 2) target.lineTo(xy[v] * scale - ox, xy[v + 1] * scale - oy);
+          if (parts[q].kind === 2) target.closePath();
+        }
+        shaped++;
+      }
       var p = paths[c.status[i]];
       p.moveTo(x + radius, y);
       p.arc(x, y, radius, 0, 2 * Math.PI);
       drawn++;
     });
     var dark = L.DomUtil.hasClass(c.map.getContainer(), "cm-dark");
+    // Areas and lines under the dots: an area tinted in its status colour, a line drawn in it.
+    ctx.lineJoin = "round";
+    for (s = 0; s < areas.length; s++) {
+      ctx.fillStyle = statusColor(s);
+      ctx.strokeStyle = statusColor(s);
+      ctx.globalAlpha = 0.22;
+      ctx.fill(areas[s]);
+      ctx.globalAlpha = 0.9;
+      ctx.lineWidth = 2;
+      ctx.stroke(areas[s]);
+      ctx.lineWidth = radius;
+      ctx.stroke(lines[s]);
+    }
+    ctx.globalAlpha = 1;
+    c.shaped = shaped;
     ctx.lineWidth = 1;
     ctx.strokeStyle = dark ? "rgba(10, 12, 16, 0.9)" : "rgba(255, 255, 255, 0.95)";
     for (s = 0; s < paths.length; s++) {
@@ -652,6 +717,8 @@
         loaded: c.n,
         shown: c.shown || 0,
         drawn: c.drawn,
+        shapes: c.shapes.size,
+        shaped: c.shaped || 0,
         visible: visible(),
         hint: !!(c.hint && c.hint.getContainer() && c.hint.getContainer().style.display !== "none"),
         repeats: c.repeatCount,

@@ -157,6 +157,64 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     assert run_js(view, shown) == "visible"
 
 
+PIXEL_JS = """(function (lon, lat) {
+  var m = consoleMapParts.map();
+  var p = m.latLngToContainerPoint([lat, lon]);
+  var cv = document.querySelector("canvas.cm-components");
+  var r = cv.getBoundingClientRect(), mr = m.getContainer().getBoundingClientRect();
+  var x = Math.round((p.x + mr.left - r.left) * (cv.width / r.width));
+  var y = Math.round((p.y + mr.top - r.top) * (cv.height / r.height));
+  return Array.from(cv.getContext("2d").getImageData(x, y, 1, 1).data).join(",");
+})"""
+
+
+def test_lines_and_polygons_are_drawn_as_their_shapes(
+    demo_db: Database,
+    register: dict[str, Any],
+    qtbot: Any,
+    tmp_path: Path,
+    run_js: Callable[..., Any],
+    bridge: Bridge,
+) -> None:
+    lon, lat = register["point_a"]
+    rail, park = register["a"][0], register["a"][1]  # classes 01001 and 01003, intact/damaged
+    # South-west of the lattice of dots, so what is painted there is the shapes alone.
+    line = [[lon - 3e-4, lat - 2e-4], [lon - 1e-4, lat - 2e-4]]
+    ring = [[lon - 3e-4, lat - 4e-4], [lon - 1e-4, lat - 4e-4], [lon - 1e-4, lat - 3e-4],
+            [lon - 3e-4, lat - 3e-4], [lon - 3e-4, lat - 4e-4]]  # fmt: skip
+    with demo_db.session() as s:
+        for target, kind, shape in (
+            (rail, "line", {"type": "LineString", "coordinates": line}),
+            (park, "polygon", {"type": "Polygon", "coordinates": [ring]}),
+        ):
+            s.execute(
+                update(Component)
+                .where(Component.id == target)
+                .values(geometry_kind=kind, geometry=json.dumps(shape))
+            )
+    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    run_js(view, f"consoleComponents.setView({lon - 1e-4}, {lat - 1e-4}, 18)")
+    got = counts(run_js, view)
+    assert got["shapes"] == 2 and got["shaped"] == 2
+
+    def pixel(at: tuple[float, float]) -> list[int]:
+        return [int(v) for v in run_js(view, f"{PIXEL_JS}({at[0]}, {at[1]})").split(",")]
+
+    on_line = (lon - 2e-4, lat - 2e-4)
+    in_park = (lon - 2e-4, lat - 3.5e-4)
+    beside = (lon - 2e-4, lat - 2.7e-4)  # between the two: nothing there
+    assert pixel(on_line)[3] > 200  # a line in its status colour, opaque
+    assert 20 < pixel(in_park)[3] < 120  # an area tinted
+    assert pixel(beside)[3] == 0
+    rgb = pixel(on_line)[:3]
+    assert rgb == pytest.approx([0x1E, 0x88, 0xE5], abs=2)  # intact: #1e88e5, map_colors.csv
+    # A shape follows its class's filter.
+    run_js(view, "consoleComponents.setFilter('', '01003')")
+    assert pixel(on_line)[3] == 0 and pixel(in_park)[3] > 20
+    assert counts(run_js, view)["shaped"] == 1
+
+
 def test_a_click_opens_the_popup_and_register_text_stays_text(
     demo_db: Database,
     register: dict[str, Any],

@@ -103,6 +103,47 @@ def test_rows_are_compact_arrays_of_the_scope(demo_db: Database, two_streets: An
     assert '"lon"' not in layer_json(own)
 
 
+def test_lines_and_polygons_travel_with_their_parts(demo_db: Database, two_streets: Any) -> None:
+    _, _, (lon, lat), ids = two_streets["a"]
+    rail = {
+        "type": "LineString",
+        "coordinates": [[lon, lat], [lon + 4e-4, lat], [lon + 4e-4, lat + 1e-4]],
+    }
+    park = {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + 3e-4, lat], [lon + 3e-4, lat + 2e-4], [lon, lat]],
+            [
+                [lon + 1e-4, lat + 5e-5],
+                [lon + 2e-4, lat + 5e-5],
+                [lon + 1e-4, lat + 1e-4],
+                [lon + 1e-4, lat + 5e-5],
+            ],
+        ],
+    }
+    with demo_db.session() as s:
+        for target, kind, shape in ((ids[0], "line", rail), (ids[1], "polygon", park)):
+            s.execute(
+                update(Component)
+                .where(Component.id == target)
+                .values(geometry_kind=kind, geometry=json.dumps(shape))
+            )
+        # Unreadable stored text: the object is still drawn as its point.
+        s.execute(update(Component).where(Component.id == ids[2]).values(geometry="{oops"))
+    with demo_db.read() as s:
+        payload = json.loads(layer_json(layer_rows(s)))
+    assert len(payload["rows"]) == 400  # every object keeps its point (the dot to click)
+    shapes = {entry[0]: entry[1:] for entry in payload["shapes"]}
+    assert set(shapes) == {ids[0], ids[1]}
+    kind, flat = shapes[ids[0]]
+    assert kind == 1 and flat == pytest.approx(
+        [v for p in rail["coordinates"] for v in p], abs=1e-6
+    )
+    kind, flat = shapes[ids[1]]
+    outer = park["coordinates"][0]
+    assert kind == 2 and flat == pytest.approx([v for p in outer for v in p], abs=1e-6)  # no hole
+
+
 def test_a_box_and_a_class_narrow_the_rows(demo_db: Database, two_streets: Any) -> None:
     _, _, (lon, lat), _ = two_streets["a"]
     box = Bbox(lon - 1e-6, lat - 1e-6, lon + 4.5e-4, lat + 2.5e-4)  # 10 columns × 6 rows
