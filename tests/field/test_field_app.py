@@ -561,6 +561,10 @@ def test_a_step_refused_because_the_case_moved_is_shown_not_dropped(
     page = phones.open(HANDLER)
     open_task(page, snap.id)
     page.wait_for_selector("#feedback-form")
+    # The server's detail shown (its timeline), not only the list's summary: drawn from the
+    # summary first, the task took the note's new version when the detail came after the note
+    # (a slow CI run), and the step went through.
+    page.wait_for_selector("#task-detail .timeline li")
     cases.add_note(DISPATCHER, snap.id, snap.version, note="派遣员：请先联系物业")  # meanwhile
 
     page.fill("#feedback-note", "已处理")
