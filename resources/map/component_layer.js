@@ -30,6 +30,9 @@
   "use strict";
 
   var CELL = 256 / 65536; // a zoom-16 tile, in zoom-0 pixels
+  // The kinds of a shape (map_layer.SHAPE_LINE, SHAPE_POLYGON).
+  var SHAPE_LINE = 1;
+  var SHAPE_POLYGON = 2;
   var PAD = 0.5; // the canvas reaches this fraction of the view beyond each edge
 
   var c = {
@@ -101,7 +104,7 @@
 
   var scratch = new Float64Array(2);
 
-  function project(lon, lat, out, i) {
+  function project(lon, lat, i) {
     projectInto(lon, lat, scratch, 0);
     c.px[i] = scratch[0];
     c.py[i] = scratch[1];
@@ -112,7 +115,7 @@
       var id = Number(entries[e][0]);
       var kind = Number(entries[e][1]);
       var flat = entries[e][2] || [];
-      if (!c.byId.has(id) || (kind !== 1 && kind !== 2) || flat.length < 4) continue;
+      if (!c.byId.has(id) || (kind !== SHAPE_LINE && kind !== SHAPE_POLYGON) || flat.length < 4) continue;
       var xy = new Float64Array(flat.length - (flat.length % 2));
       for (var k = 0; k + 1 < flat.length; k += 2) projectInto(Number(flat[k]), Number(flat[k + 1]), xy, k);
       if (!c.shapes.has(id)) c.shapes.set(id, []);
@@ -231,7 +234,7 @@
       }
       c.ids[i] = id;
       c.shapes.delete(id); // an update brings the object's shape again, if it has one
-      project(lon, lat, null, i);
+      project(lon, lat, i);
       c.cat[i] = cats[row[3]] || 0;
       c.status[i] = stats[row[4]] || 0;
       c.catCount[c.cat[i]]++;
@@ -327,10 +330,11 @@
       if (parts) {
         for (var q = 0; q < parts.length; q++) {
           var xy = parts[q].xy;
-          var target = parts[q].kind === 2 ? areas[c.status[i]] : lines[c.status[i]];
+          var area = parts[q].kind === SHAPE_POLYGON;
+          var target = area ? areas[c.status[i]] : lines[c.status[i]];
           target.moveTo(xy[0] * scale - ox, xy[1] * scale - oy);
           for (var v = 2; v + 1 < xy.length; v += 2) target.lineTo(xy[v] * scale - ox, xy[v + 1] * scale - oy);
-          if (parts[q].kind === 2) target.closePath();
+          if (area) target.closePath();
         }
         shaped++;
       }
@@ -448,9 +452,14 @@
       var display = shown ? "" : "none";
       if (box.style.display !== display) {
         box.style.display = display;
-        if (window.consoleMap && window.consoleMap.controlsChanged) window.consoleMap.controlsChanged();
+        controlsChanged();
       }
     }
+  }
+
+  /** Tell the map a control appeared or went (an open popup may now cover it). */
+  function controlsChanged() {
+    if (window.consoleMap && window.consoleMap.controlsChanged) window.consoleMap.controlsChanged();
   }
 
   function hintControl() {
@@ -686,7 +695,7 @@
     c.filterBox.addTo(c.map);
     refillMajors();
     fillItems();
-    if (window.consoleMap && window.consoleMap.controlsChanged) window.consoleMap.controlsChanged();
+    controlsChanged();
     c.map.on("click", onMapClick);
     c.map.on("overlayadd overlayremove zoomend", syncHint);
     // The dark map (console_map.js setDark) takes dark dot edges: redraw when it changes.

@@ -745,17 +745,6 @@
         if (st.layersCompact) ctl.collapse();
       });
       st.map.on("resize", fitLayerControl);
-      // A legend or the class filter under an open popup steps aside (console_map.css): on a
-      // map dock of ordinary height they covered half of a case's or an object's popup.
-      st.map.on("popupopen", function (e) {
-        st.openPopup = e.popup;
-        clearOfPopup();
-      });
-      st.map.on("popupclose", function (e) {
-        if (st.openPopup === e.popup) st.openPopup = null;
-        clearOfPopup();
-      });
-      st.map.on("moveend zoomend resize", clearOfPopup);
     }
     var compact = st.map.getSize().y < COMPACT_LAYERS_HEIGHT;
     if (compact === st.layersCompact) return;
@@ -766,8 +755,22 @@
     else ctl.expand();
   }
 
+  /** A legend or the class filter under an open popup steps aside (console_map.css): on a
+   *  map dock of ordinary height they covered half of a case's or an object's popup. */
+  function watchPopups() {
+    st.map.on("popupopen", function (e) {
+      st.openPopup = e.popup;
+      clearOfPopup();
+    });
+    st.map.on("popupclose", function (e) {
+      if (st.openPopup === e.popup) st.openPopup = null;
+      clearOfPopup();
+    });
+    st.map.on("moveend zoomend resize", clearOfPopup);
+  }
+
   /** Hide the legends and the class filter where the open popup overlaps them, show them
-   *  again elsewhere (hidden, they keep their place, so the test stays the same). */
+   *  again elsewhere (hidden, not removed: they keep their place to be measured next time). */
   function clearOfPopup() {
     var el = st.openPopup && st.openPopup.isOpen() ? st.openPopup.getElement() : null;
     var r = el ? el.getBoundingClientRect() : null;
@@ -878,6 +881,7 @@
     if (st.map.attributionControl) st.map.attributionControl.setPrefix(false);
     L.control.scale({ imperial: false }).addTo(st.map);
     fitLayerControl();
+    watchPopups();
     // No tile layer by default, so the map itself must know its zoom range (markercluster).
     if (st.map.options.maxZoom === undefined) st.map.setMaxZoom(parts.options.maxZoom || 19);
     if (st.map.options.minZoom === undefined) st.map.setMinZoom(parts.options.minZoom || 10);
