@@ -26,6 +26,7 @@ from console.views.map_view import MapView
 from tests.conftest import Clock
 from tests.services.components.test_map_layer import seed_components
 from tests.services.console_support import INSPECTOR, report_input, street_points
+from tests.views.test_map_view import CLOSE_POPUP, open_wide_popup
 
 HOSTILE = "<img src=x onerror=__x=1>&\"'"
 
@@ -62,6 +63,15 @@ def open_map(
     return view, layers
 
 
+def open_district_map(
+    qtbot: Any, tmp_path: Path, db: Database, bridge: Bridge, run_js: Callable[..., Any]
+) -> tuple[MapView, ComponentLayers]:
+    """The duty chief's map (the whole district) with the register fixture's 400 objects in."""
+    view, layers = open_map(qtbot, tmp_path, Workbench(db, username="duty_chief"), bridge)
+    wait_loaded(qtbot, run_js, view, 400)
+    return view, layers
+
+
 def counts(run_js: Callable[..., Any], view: MapView) -> dict[str, Any]:
     text = run_js(view, "window.consoleComponents ? consoleComponents.counts() : 'null'")
     return json.loads(text) if text else {}
@@ -79,8 +89,7 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     run_js: Callable[..., Any],
     bridge: Bridge,
 ) -> None:
-    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
-    wait_loaded(qtbot, run_js, view, 400)
+    view, _ = open_district_map(qtbot, tmp_path, demo_db, bridge, run_js)
     got = counts(run_js, view)
     # The district fitted: far below zoom 16, nothing drawn and the hint says why.
     assert got["zoom"] < 16 and got["minZoom"] == 16
@@ -137,10 +146,7 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     assert run_js(view, "document.querySelector('.cm-component-filter').style.display") == "none"
     # The box coming back under an open popup (a case's, at start-up) steps aside from it,
     # and shows again when the popup closes.
-    m = "window.consoleMapParts.map()"
-    wide = "'<div style=\\'width:300px;height:260px\\'>x</div>'"
-    anchor = f"{m}.containerPointToLatLng([150, 330])"
-    run_js(view, f"{m}.openPopup({wide}, {anchor}, {{autoPan: false}}) && true")
+    run_js(view, open_wide_popup(150, 330))
     payload = json.dumps(
         {
             "full": True,
@@ -153,7 +159,7 @@ def test_the_layer_draws_from_its_zoom_and_filters_by_class(
     shown = "getComputedStyle(document.querySelector('.cm-component-filter')).visibility"
     assert run_js(view, "document.querySelector('.cm-component-filter').style.display") == ""
     assert run_js(view, shown) == "hidden"
-    run_js(view, f"{m}.closePopup() && true")
+    run_js(view, CLOSE_POPUP)
     assert run_js(view, shown) == "visible"
 
 
@@ -192,8 +198,7 @@ def test_lines_and_polygons_are_drawn_as_their_shapes(
                 .where(Component.id == target)
                 .values(geometry_kind=kind, geometry=json.dumps(shape))
             )
-    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
-    wait_loaded(qtbot, run_js, view, 400)
+    view, _ = open_district_map(qtbot, tmp_path, demo_db, bridge, run_js)
     run_js(view, f"consoleComponents.setView({lon - 1e-4}, {lat - 1e-4}, 18)")
     got = counts(run_js, view)
     assert got["shapes"] == 2 and got["shaped"] == 2
@@ -237,8 +242,7 @@ def test_a_click_opens_the_popup_and_register_text_stays_text(
             register["point_a"], kind="component", category_code="01001", component_id=target
         ),
     )
-    view, _ = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
-    wait_loaded(qtbot, run_js, view, 400)
+    view, _ = open_district_map(qtbot, tmp_path, demo_db, bridge, run_js)
     lon, lat = register["point_a"]
     run_js(view, f"consoleComponents.setView({lon}, {lat}, 18)")
     with qtbot.waitSignal(view.component_clicked, timeout=5000) as clicked:
@@ -268,8 +272,7 @@ def test_a_refresh_brings_only_what_changed(
     run_js: Callable[..., Any],
     bridge: Bridge,
 ) -> None:
-    view, layers = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
-    wait_loaded(qtbot, run_js, view, 400)
+    view, layers = open_district_map(qtbot, tmp_path, demo_db, bridge, run_js)
     qtbot.waitUntil(lambda: layers._until is not None, timeout=5000)
     street_a = register["street_a"]
     with demo_db.read() as s:
@@ -326,8 +329,7 @@ def test_the_repeat_list_shows_the_repeats_and_choosing_one_centres_the_map(
                 register["point_a"], kind="component", category_code="01001", component_id=target
             ),
         )
-    view, layers = open_map(qtbot, tmp_path, Workbench(demo_db, username="duty_chief"), bridge)
-    wait_loaded(qtbot, run_js, view, 400)
+    view, layers = open_district_map(qtbot, tmp_path, demo_db, bridge, run_js)
     table = layers.panel.table
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10000)
     assert table.item(0, 0).text() == "61010401001000001"

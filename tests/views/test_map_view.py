@@ -262,6 +262,18 @@ def _map_expr() -> str:
     return "window.consoleMapParts.map()"
 
 
+#: Closes the map's open popup.
+CLOSE_POPUP = f"{_map_expr()}.closePopup() && true"
+
+
+def open_wide_popup(x: int, y: int) -> str:
+    """JS opening a 300 × 260 px popup anchored at container point (x, y), where it is."""
+    m = _map_expr()
+    wide = "'<div style=\\'width:300px;height:260px\\'>x</div>'"
+    at = f"{m}.containerPointToLatLng([{x}, {y}])"
+    return f"{m}.openPopup({wide}, {at}, {{autoPan: false}}) && true"
+
+
 def test_case_text_is_shown_as_text_never_markup(
     loaded: MapView, demo_grids: dict[str, Any], run_js: Callable[..., Any], qtbot: Any
 ) -> None:
@@ -325,7 +337,8 @@ def test_a_short_map_folds_its_layer_list_and_a_popup_moves_the_legends_aside(
         ".classList.contains('leaflet-control-layers-expanded')"
     )
     assert run_js(loaded, expanded) is True  # 700 px: room for the list and the legends
-    loaded.resize(900, 450)  # a map dock of ordinary height: it met the legend and popups
+    width, height = 900, 450
+    loaded.resize(width, height)  # a map dock of ordinary height: it met the legend and popups
     wait_js(qtbot, run_js, loaded, expanded, False)
     # An overlay added later (the patrol and component layers are) leaves it folded.
     run_js(loaded, "consoleMapParts.control().addOverlay(L.layerGroup(), 'test') && true")
@@ -342,15 +355,13 @@ def test_a_short_map_folds_its_layer_list_and_a_popup_moves_the_legends_aside(
     legend = "getComputedStyle(document.querySelector('.cm-legend')).visibility"
     assert run_js(loaded, legend) == "visible"
     m = _map_expr()
-    wide = "'<div style=\\'width:300px;height:260px\\'>x</div>'"
-    corner = f"{m}.containerPointToLatLng([{m}.getSize().x - 200, {m}.getSize().y - 20])"
-    run_js(loaded, f"{m}.openPopup({wide}, {corner}, {{autoPan: false}}) && true")
+    run_js(loaded, open_wide_popup(width - 200, height - 20))  # over the bottom right
     assert run_js(loaded, legend) == "hidden"
-    run_js(loaded, f"{m}.closePopup() && true")
+    run_js(loaded, CLOSE_POPUP)
     assert run_js(loaded, legend) == "visible"
     run_js(loaded, f"{m}.openPopup('x', {m}.containerPointToLatLng([120, 160])) && true")
     assert run_js(loaded, legend) == "visible"
-    run_js(loaded, f"{m}.closePopup() && true")
+    run_js(loaded, CLOSE_POPUP)
     loaded.resize(900, 800)
     wait_js(qtbot, run_js, loaded, expanded, True)
     run_js(loaded, hover.format("mouseout"))  # a tall map keeps it open
